@@ -1,0 +1,22 @@
+/**
+ * Errors a user can cause and fix. The CLI turns them into one line on stderr and
+ * an exit code; anything else is a bug and keeps its stack trace (behind
+ * EQUIPOISE_DEBUG=1).
+ */
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+/** A malformed command line: exit code 2. */
+export class UsageError extends UserError {
+  override name = "UsageError";
+}
+
+/** Input data that cannot be read or does not match what was asked for. */
+export class DataError extends UserError {
+  override name = "DataError";
+}
+
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}

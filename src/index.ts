@@ -1,0 +1,2 @@
+/** The public library surface: `import { ... } from "equipoise"`. */
+export * from "./common/index.js";
