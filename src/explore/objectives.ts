@@ -1,0 +1,121 @@
+/**
+ * The explorer's objectives and constraints, and DESIGN.md's normalisation of
+ * them into [0, 1] (all minimised, reference point (1, 1, 1)).
+ */
+import { UsageError } from "../common/errors.js";
+
+/** The metrics a trial reports, on one split. */
+export interface TrialMetrics {
+  accuracy: number;
+  /** (epsilon, delta)-DP of the whole run; Infinity for a non-private model. */
+  epsilon: number;
+  dpDifference: number;
+  eoDifference: number;
+  eopDifference: number;
+}
+
+export const objectiveNames = ["accuracy", "epsilon", "dp", "eo", "eop"] as const;
+export type ObjectiveName = (typeof objectiveNames)[number];
+
+export const defaultObjectives: ObjectiveName[] = ["accuracy", "epsilon", "dp"];
+
+/** What the normalisation needs from the reference model and the test split. */
+export interface NormalisationBasis {
+  /** Accuracy of always predicting the majority class, on the split being scored. */
+  majorityAccuracy: number;
+  /** The reference model's gap for each fairness objective (same split). */
+  referenceGaps: { dp: number; eo: number; eop: number };
+}
+
+const fairnessMetric = { dp: "dpDifference", eo: "eoDifference", eop: "eopDifference" } as const;
+
+/** e = min(1, (1 − accuracy) / (1 − majority accuracy)). */
+export function normalisedError(accuracy: number, majorityAccuracy: number): number {
+  const baseline = 1 - majorityAccuracy;
+  if (!(baseline > 0)) return 1;
+  return clamp01((1 - accuracy) / baseline);
+}
+
+/** p = clip((log10 ε + 1) / 3, 0, 1): ε 0.1 → 0, ε 100 → 1, non-private → 1. */
+export function normalisedPrivacy(epsilon: number): number {
+  if (!(epsilon < Number.POSITIVE_INFINITY)) return 1;
+  if (epsilon <= 0) return 0;
+  return clamp01((Math.log10(epsilon) + 1) / 3);
+}
+
+/** u = min(1, gap / gap_ref); a reference gap of 0 leaves nothing to improve. */
+export function normalisedUnfairness(gap: number, referenceGap: number): number {
+  if (!(referenceGap > 0)) return gap > 0 ? 1 : 0;
+  return clamp01(gap / referenceGap);
+}
+
+export function normaliseObjective(name: ObjectiveName, metrics: TrialMetrics, basis: NormalisationBasis): number {
+  switch (name) {
+    case "accuracy":
+      return normalisedError(metrics.accuracy, basis.majorityAccuracy);
+    case "epsilon":
+      return normalisedPrivacy(metrics.epsilon);
+    default:
+      return normalisedUnfairness(metrics[fairnessMetric[name]], basis.referenceGaps[name]);
+  }
+}
+
+export function parseObjectives(raw: string | undefined): ObjectiveName[] {
+  if (raw === undefined) return [...defaultObjectives];
+  const names = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length < 2) throw new UsageError(`--objectives needs at least two of: ${objectiveNames.join(", ")}`);
+  for (const name of names) {
+    if (!(objectiveNames as readonly string[]).includes(name)) {
+      throw new UsageError(`unknown objective '${name}'; known objectives: ${objectiveNames.join(", ")}`);
+    }
+  }
+  if (new Set(names).size !== names.length) throw new UsageError(`--objectives lists an objective twice: ${raw}`);
+  return names as ObjectiveName[];
+}
+
+/** A bound on one metric, e.g. "epsilon<=8" or "accuracy>=0.8". */
+export interface Constraint {
+  metric: ObjectiveName;
+  op: "<=" | ">=";
+  bound: number;
+  text: string;
+}
+
+export function parseConstraint(text: string): Constraint {
+  const match = /^\s*([a-z]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*$/.exec(text);
+  if (!match) throw new UsageError(`cannot read constraint '${text}'; write e.g. "epsilon<=8", "accuracy>=0.8" or "dp<=0.05"`);
+  const [, metric, op, rawBound] = match;
+  if (!(objectiveNames as readonly string[]).includes(metric)) {
+    throw new UsageError(`unknown constraint metric '${metric}' in '${text}'; known: ${objectiveNames.join(", ")}`);
+  }
+  const bound = Number(rawBound);
+  if (!Number.isFinite(bound)) throw new UsageError(`constraint '${text}' needs a numeric bound`);
+  if (metric === "epsilon" && !(bound > 0)) throw new UsageError(`constraint '${text}': epsilon bound must be > 0`);
+  return { metric: metric as ObjectiveName, op: op as "<=" | ">=", bound, text: `${metric}${op}${rawBound}` };
+}
+
+/**
+ * The constraint as a finite number that is ≤ 0 exactly when it holds, on a scale a
+ * surrogate model can fit: epsilon on the log scale of p (so ∞ stays finite),
+ * accuracy and gaps as they are.
+ */
+export function constraintValue(constraint: Constraint, metrics: TrialMetrics): number {
+  const sign = constraint.op === "<=" ? 1 : -1;
+  if (constraint.metric === "epsilon") {
+    const value = Math.log10(Math.min(metrics.epsilon, 1e6));
+    return sign * (value - Math.log10(constraint.bound));
+  }
+  const value = constraint.metric === "accuracy" ? metrics.accuracy : metrics[fairnessMetric[constraint.metric]];
+  return sign * (value - constraint.bound);
+}
+
+export function satisfies(constraint: Constraint, metrics: TrialMetrics): boolean {
+  return constraintValue(constraint, metrics) <= 0;
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}
