@@ -1,0 +1,116 @@
+/** `equipoise evaluate`: accuracy, loss and per-group accuracy of a saved model on a data split. */
+import { existsSync, readFileSync } from "node:fs";
+import { UsageError, UserError } from "../../common/errors.js";
+import { prepareTask, type TaskRequest } from "../../data/index.js";
+import { currentBackend, initBackend, modelFromJSON } from "../../nn/index.js";
+import { evaluateModel } from "../../train/index.js";
+import { defineCommand, parseList, parseNumber, requireOption } from "../command.js";
+import { dataOptionSpecs } from "./train.js";
+
+export const evaluate = defineCommand({
+  name: "evaluate",
+  summary: "evaluate a saved model: accuracy, loss, accuracy by group",
+  options: {
+    model: { type: "string", valueName: "MODEL.json", description: "a model saved by 'equipoise train'" },
+    ...dataOptionSpecs,
+    data: {
+      type: "string",
+      valueName: "DATASET|FILE",
+      description: "dataset (default: the one the model was trained on)",
+    },
+    "split-seed": {
+      type: "string",
+      valueName: "N",
+      description: "seed of the train/test split (default: the model's)",
+    },
+    split: {
+      type: "string",
+      valueName: "test|train",
+      description: "which split to evaluate",
+      default: "test",
+    },
+    backend: { type: "string", valueName: "NAME", description: "tensor backend: wasm, cpu, tensorflow" },
+  },
+  async run({ options, out }) {
+    const path = requireOption("model", options.model);
+    if (options.split !== "test" && options.split !== "train")
+      throw new UsageError(`--split must be test or train, got '${options.split}'`);
+    if (!existsSync(path)) throw new UserError(`--model: no such file ${path}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      throw new UserError(
+        `${path} is not valid JSON (${error instanceof Error ? error.message.split("\n")[0] : error})`,
+      );
+    }
+    await initBackend(options.backend);
+    const saved = modelFromJSON(json, path);
+    try {
+      const trainedOn = (saved.metadata.data ?? {}) as Partial<TaskRequest> & {
+        positiveLabel?: string | null;
+      };
+      const sensitive = parseList(options.sensitive);
+      const data = options.data ?? trainedOn.data;
+      if (!data)
+        throw new UsageError("--data is required (the model file does not say which data it was trained on)");
+      const sameData = data === trainedOn.data;
+      const request: TaskRequest = {
+        data,
+        ...((options.target ?? (sameData ? trainedOn.target : undefined))
+          ? { target: options.target ?? trainedOn.target }
+          : {}),
+        ...(sensitive.length > 0
+          ? { sensitive }
+          : sameData && trainedOn.sensitive
+            ? { sensitive: trainedOn.sensitive }
+            : {}),
+        ...((options.positive ?? (sameData ? trainedOn.positive : undefined))
+          ? { positive: options.positive ?? trainedOn.positive }
+          : {}),
+        ...(options["data-dir"] ? { dataDir: options["data-dir"] } : {}),
+        seed:
+          options["split-seed"] !== undefined
+            ? parseNumber("split-seed", options["split-seed"], { integer: true, min: 0 })
+            : (trainedOn.seed ?? 0),
+      };
+      const task = await prepareTask(request);
+      const expected = saved.metadata.featureNames as string[] | undefined;
+      const inputSize = saved.model.architecture.inputShape.reduce((a, b) => a * b, 1);
+      if (task.train.X.cols !== inputSize) {
+        throw new UserError(
+          `model/data mismatch: the model takes ${inputSize} features, ${task.name} gives ${task.train.X.cols}`,
+        );
+      }
+      if (expected && expected.join("\u0000") !== task.featureNames.join("\u0000")) {
+        const k = expected.findIndex((name, i) => name !== task.featureNames[i]);
+        throw new UserError(
+          `model/data mismatch: feature ${k + 1} is '${expected[k]}' in the model but '${task.featureNames[k]}' in ${task.name}`,
+        );
+      }
+      const split = options.split === "train" ? task.train : task.test;
+      const evaluation = evaluateModel(saved.model, split);
+      const summary = {
+        model: path,
+        spec: saved.spec,
+        data: task.name,
+        split: options.split,
+        backend: currentBackend(),
+        ...evaluation,
+      };
+      if (out.wantsJson) {
+        out.json(summary);
+        return;
+      }
+      out.print(
+        `${saved.spec ?? "model"} on ${task.name} (${options.split}, ${evaluation.count} rows): accuracy ${evaluation.accuracy.toFixed(4)}, loss ${evaluation.loss.toFixed(4)}`,
+      );
+      for (const group of evaluation.groups)
+        out.print(
+          `  ${group.attribute}=${group.group}: accuracy ${group.accuracy.toFixed(4)} (${group.count})`,
+        );
+    } finally {
+      saved.model.dispose();
+    }
+  },
+});

@@ -1,0 +1,165 @@
+/**
+ * Files of datasets that are not bundled: found in a local data directory, in the
+ * user cache, or downloaded from their canonical address. Every file is checked
+ * against its SHA-256 before use; a download goes to a temporary file that is
+ * renamed only once its checksum matches, so no partial or wrong file is ever left
+ * where a later run would pick it up.
+ */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { DataError } from "../common/errors.js";
+
+export interface RemoteFile {
+  /** File name, as in the canonical download. */
+  name: string;
+  url: string;
+  sha256: string;
+}
+
+export type FetchFunction = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
+
+export interface FileLocationOptions {
+  /** A local directory holding the files (in DIR/<dataset>/ or directly in DIR); default EQUIPOISE_DATA_DIR. */
+  dataDir?: string;
+  /** Where downloads are kept; default EQUIPOISE_CACHE_DIR, else $XDG_CACHE_HOME/equipoise, else ~/.cache/equipoise. */
+  cacheDir?: string;
+  /** Replaces the canonical base address (a mirror serving the same file names); default EQUIPOISE_DATA_MIRROR. */
+  mirror?: string;
+  /** Injected for tests; default the global fetch. */
+  fetch?: FetchFunction;
+  /** Download progress in bytes (total is null when the server does not say). */
+  onProgress?: (file: string, done: number, total: number | null) => void;
+  /** Milliseconds before a download is abandoned (default 10 minutes). */
+  timeoutMs?: number;
+}
+
+export interface LocatedFile {
+  path: string;
+  origin: "data-dir" | "cache" | "download";
+}
+
+export function defaultCacheDir(): string {
+  if (process.env.EQUIPOISE_CACHE_DIR) return process.env.EQUIPOISE_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "equipoise");
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** The path of a verified copy of `file`: from the data directory, the cache, or a fresh download. */
+export async function locateFile(
+  dataset: string,
+  file: RemoteFile,
+  options: FileLocationOptions = {},
+): Promise<LocatedFile> {
+  const dataDir = options.dataDir ?? process.env.EQUIPOISE_DATA_DIR;
+  if (dataDir) {
+    for (const candidate of [join(dataDir, dataset, file.name), join(dataDir, file.name)]) {
+      if (existsSync(candidate)) {
+        await verifyFile(candidate, file.sha256);
+        return { path: candidate, origin: "data-dir" };
+      }
+    }
+  }
+  const cached = join(options.cacheDir ?? defaultCacheDir(), dataset, file.name);
+  if (existsSync(cached)) {
+    await verifyFile(cached, file.sha256, "; delete it to download it again");
+    return { path: cached, origin: "cache" };
+  }
+  const mirror = options.mirror ?? process.env.EQUIPOISE_DATA_MIRROR;
+  const url = mirror ? new URL(file.name, mirror.endsWith("/") ? mirror : `${mirror}/`).href : file.url;
+  const where = dataDir ? ` (not found in ${join(dataDir, dataset)} or ${dataDir})` : "";
+  await downloadVerified(url, file.sha256, cached, options, where);
+  return { path: cached, origin: "download" };
+}
+
+async function verifyFile(path: string, expected: string, advice = ""): Promise<void> {
+  const actual = await sha256Hex(await readFile(path));
+  if (actual !== expected) {
+    throw new DataError(`${path}: SHA-256 ${actual} does not match the expected ${expected}${advice}`);
+  }
+}
+
+/**
+ * Downloads `url` to `destination` through a temporary file in the same directory;
+ * on a checksum mismatch the temporary file is deleted and nothing is kept.
+ */
+export async function downloadVerified(
+  url: string,
+  expectedSha256: string,
+  destination: string,
+  options: FileLocationOptions = {},
+  context = "",
+): Promise<void> {
+  const fetchFunction: FetchFunction = options.fetch ?? ((input, init) => fetch(input, init));
+  const name = destination.split(/[\\/]/).pop() ?? destination;
+  let bytes: Uint8Array;
+  try {
+    const response = await fetchFunction(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 600_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    bytes = await readBody(response, name, options.onProgress);
+  } catch (error) {
+    throw new DataError(
+      `could not download ${name} from ${url}${context}: ${describeFetchError(error)}; ` +
+        "put the file in a data directory (--data-dir DIR or EQUIPOISE_DATA_DIR) instead",
+    );
+  }
+  const actual = await sha256Hex(bytes);
+  if (actual !== expectedSha256) {
+    throw new DataError(
+      `refusing ${name} downloaded from ${url}: SHA-256 ${actual} does not match the expected ${expectedSha256}; nothing was saved`,
+    );
+  }
+  await mkdir(dirname(destination), { recursive: true });
+  const temporary = `${destination}.${process.pid}.${Date.now()}.partial`;
+  try {
+    await writeFile(temporary, bytes);
+    // Checked again on disk: what is renamed into place is exactly what was verified.
+    const written = await sha256Hex(await readFile(temporary));
+    if (written !== expectedSha256)
+      throw new DataError(`${temporary}: the written file does not match its checksum`);
+    await rename(temporary, destination);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+async function readBody(
+  response: Response,
+  name: string,
+  onProgress?: FileLocationOptions["onProgress"],
+): Promise<Uint8Array> {
+  const length = Number(response.headers.get("content-length"));
+  const total = Number.isFinite(length) && length > 0 ? length : null;
+  if (!response.body || !onProgress) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let done = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { value, done: finished } = await reader.read();
+    if (finished) break;
+    chunks.push(value);
+    done += value.length;
+    onProgress(name, done, total);
+  }
+  const out = new Uint8Array(done);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+function describeFetchError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as Error & { cause?: unknown }).cause;
+  const detail = cause instanceof Error ? cause.message : "";
+  const message = error.name === "TimeoutError" ? "timed out" : error.message;
+  return detail && !message.includes(detail) ? `${message} (${detail})` : message;
+}

@@ -1,0 +1,242 @@
+/**
+ * A columnar table: numeric columns are Float64Arrays with NaN for a missing value,
+ * categorical columns are dictionary-encoded (Int32Array codes into `categories`,
+ * -1 for a missing value). Operations return new tables; the arrays are never shared
+ * mutably between tables that a caller can see.
+ */
+import { DataError } from "../common/errors.js";
+
+export const MISSING_CODE = -1;
+
+export interface NumericColumn {
+  kind: "numeric";
+  name: string;
+  /** NaN marks a missing value. */
+  values: Float64Array;
+}
+
+export interface CategoricalColumn {
+  kind: "categorical";
+  name: string;
+  categories: string[];
+  /** Index into `categories`; MISSING_CODE (-1) marks a missing value. */
+  codes: Int32Array;
+}
+
+export type Column = NumericColumn | CategoricalColumn;
+
+export class Table {
+  readonly rows: number;
+  readonly columns: readonly Column[];
+  private readonly byName: Map<string, Column>;
+
+  constructor(columns: Column[]) {
+    const rows = columns.length === 0 ? 0 : columnLength(columns[0]);
+    this.byName = new Map();
+    for (const column of columns) {
+      if (columnLength(column) !== rows) {
+        throw new Error(`column '${column.name}' has ${columnLength(column)} rows, expected ${rows}`);
+      }
+      if (this.byName.has(column.name)) throw new DataError(`duplicate column name '${column.name}'`);
+      this.byName.set(column.name, column);
+    }
+    this.rows = rows;
+    this.columns = columns;
+  }
+
+  get names(): string[] {
+    return this.columns.map((column) => column.name);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** The column called `name`; a DataError naming it and listing the columns otherwise. */
+  column(name: string, role = "column"): Column {
+    const column = this.byName.get(name);
+    if (!column) throw new DataError(`unknown ${role} '${name}'; columns: ${this.names.join(", ")}`);
+    return column;
+  }
+
+  /** A new table with the rows at `indices`, in that order. */
+  selectRows(indices: ArrayLike<number>): Table {
+    return new Table(this.columns.map((column) => takeRows(column, indices)));
+  }
+
+  /** A new table with these columns added (or replaced, when a name exists). */
+  withColumns(added: Column[]): Table {
+    const replaced = new Map(added.map((column) => [column.name, column]));
+    const kept = this.columns.map((column) => replaced.get(column.name) ?? column);
+    const fresh = added.filter((column) => !this.byName.has(column.name));
+    return new Table([...kept, ...fresh]);
+  }
+
+  /** Indices of the rows where none of `names` (default: all columns) is missing. */
+  completeRows(names: string[] = this.names): Int32Array {
+    const columns = names.map((name) => this.column(name));
+    const keep = new Uint8Array(this.rows).fill(1);
+    for (const column of columns) {
+      if (column.kind === "numeric") {
+        const values = column.values;
+        for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) keep[i] = 0;
+      } else {
+        const codes = column.codes;
+        for (let i = 0; i < codes.length; i++) if (codes[i] === MISSING_CODE) keep[i] = 0;
+      }
+    }
+    return indicesWhere(keep);
+  }
+
+  /** Row-wise concatenation; categorical dictionaries are merged (first table's order first). */
+  static concat(tables: Table[]): Table {
+    if (tables.length === 0) return new Table([]);
+    const names = tables[0].names;
+    const columns = names.map((name) => concatColumns(tables.map((table) => table.column(name))));
+    return new Table(columns);
+  }
+}
+
+export function columnLength(column: Column): number {
+  return column.kind === "numeric" ? column.values.length : column.codes.length;
+}
+
+export function isMissing(column: Column, row: number): boolean {
+  return column.kind === "numeric" ? Number.isNaN(column.values[row]) : column.codes[row] === MISSING_CODE;
+}
+
+/** The value at `row` as text (null when missing). */
+export function cellText(column: Column, row: number): string | null {
+  if (column.kind === "numeric") {
+    const value = column.values[row];
+    return Number.isNaN(value) ? null : String(value);
+  }
+  const code = column.codes[row];
+  return code === MISSING_CODE ? null : column.categories[code];
+}
+
+export function indicesWhere(mask: Uint8Array): Int32Array {
+  let count = 0;
+  for (let i = 0; i < mask.length; i++) count += mask[i];
+  const out = new Int32Array(count);
+  let k = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i]) out[k++] = i;
+  return out;
+}
+
+function takeRows(column: Column, indices: ArrayLike<number>): Column {
+  if (column.kind === "numeric") {
+    const values = new Float64Array(indices.length);
+    for (let i = 0; i < indices.length; i++) values[i] = column.values[indices[i]];
+    return { kind: "numeric", name: column.name, values };
+  }
+  const codes = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) codes[i] = column.codes[indices[i]];
+  return { kind: "categorical", name: column.name, categories: column.categories, codes };
+}
+
+function concatColumns(parts: Column[]): Column {
+  const total = parts.reduce((sum, part) => sum + columnLength(part), 0);
+  const name = parts[0].name;
+  if (parts.every((part) => part.kind === "numeric")) {
+    const values = new Float64Array(total);
+    let offset = 0;
+    for (const part of parts as NumericColumn[]) {
+      values.set(part.values, offset);
+      offset += part.values.length;
+    }
+    return { kind: "numeric", name, values };
+  }
+  const categorical = parts.map(toCategorical);
+  const categories: string[] = [];
+  const index = new Map<string, number>();
+  const codes = new Int32Array(total);
+  let offset = 0;
+  for (const part of categorical) {
+    const remap = part.categories.map((category) => {
+      let code = index.get(category);
+      if (code === undefined) {
+        code = categories.length;
+        categories.push(category);
+        index.set(category, code);
+      }
+      return code;
+    });
+    for (let i = 0; i < part.codes.length; i++) {
+      const code = part.codes[i];
+      codes[offset + i] = code === MISSING_CODE ? MISSING_CODE : remap[code];
+    }
+    offset += part.codes.length;
+  }
+  return { kind: "categorical", name, categories, codes };
+}
+
+/** A categorical view of any column: numbers become their decimal text. */
+export function toCategorical(column: Column): CategoricalColumn {
+  if (column.kind === "categorical") return column;
+  return encodeStrings(
+    column.name,
+    Array.from(column.values, (value) => (Number.isNaN(value) ? null : String(value))),
+  );
+}
+
+/** Dictionary-encodes strings (null = missing); categories in order of first appearance. */
+export function encodeStrings(name: string, values: ArrayLike<string | null>): CategoricalColumn {
+  const categories: string[] = [];
+  const index = new Map<string, number>();
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null) {
+      codes[i] = MISSING_CODE;
+      continue;
+    }
+    let code = index.get(value);
+    if (code === undefined) {
+      code = categories.length;
+      categories.push(value);
+      index.set(value, code);
+    }
+    codes[i] = code;
+  }
+  return { kind: "categorical", name, categories, codes };
+}
+
+/** Counts per category (missing values not counted). */
+export function categoryCounts(column: CategoricalColumn): Int32Array {
+  const counts = new Int32Array(column.categories.length);
+  for (let i = 0; i < column.codes.length; i++) {
+    const code = column.codes[i];
+    if (code !== MISSING_CODE) counts[code]++;
+  }
+  return counts;
+}
+
+/**
+ * A categorical column computed category by category (not cell by cell): `map` sends
+ * each category of `column` to a new one; categories that map to the same text merge.
+ */
+export function mapCategories(
+  name: string,
+  column: CategoricalColumn,
+  map: (category: string) => string,
+): CategoricalColumn {
+  const categories: string[] = [];
+  const index = new Map<string, number>();
+  const remap = Int32Array.from(column.categories, (category) => {
+    const mapped = map(category);
+    let code = index.get(mapped);
+    if (code === undefined) {
+      code = categories.length;
+      categories.push(mapped);
+      index.set(mapped, code);
+    }
+    return code;
+  });
+  const codes = new Int32Array(column.codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const code = column.codes[i];
+    codes[i] = code === MISSING_CODE ? MISSING_CODE : remap[code];
+  }
+  return { kind: "categorical", name, categories, codes };
+}

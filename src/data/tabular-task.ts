@@ -1,0 +1,192 @@
+/**
+ * From a table and a task definition (target, positive label, features, sensitive
+ * attributes, split) to a PreparedTask: rows with a missing target or sensitive value
+ * are dropped, the split is made (fixed or seeded-stratified), the preprocessor is
+ * fitted on the training rows only and applied to both parts.
+ */
+import { DataError } from "../common/errors.js";
+import { Preprocessor } from "./preprocess.js";
+import { type IndexSplit, stratifiedSplit } from "./split.js";
+import {
+  type CategoricalColumn,
+  categoryCounts,
+  indicesWhere,
+  MISSING_CODE,
+  type Table,
+  toCategorical,
+} from "./table.js";
+import type { PreparedTask, SensitiveAttribute, Split } from "./types.js";
+
+/** Beyond this many distinct values a column is not a usable class label or group. */
+const MAX_CATEGORIES = 50;
+
+export interface TabularSource {
+  name: string;
+  table: Table;
+  target: string;
+  /** The label that y = 1 stands for; undefined = decide from the data; null = multi-class. */
+  positiveLabel?: string | null;
+  /** Feature columns; default every column except the target and the sensitive ones. */
+  features?: string[];
+  sensitive: string[];
+  /** Columns a derived column was computed from (e.g. race-binary ← race), removed with it. */
+  derivedFrom?: Record<string, string[]>;
+  /** Whether the sensitive columns (and their sources) stay among the features. */
+  sensitiveInFeatures: boolean;
+  /** 1 marks a row of a fixed test split; undefined = seeded stratified split. */
+  testRows?: Uint8Array;
+  testFraction?: number;
+  seed: number;
+}
+
+export function buildTabularTask(source: TabularSource): PreparedTask {
+  const { table } = source;
+  table.column(source.target, "target column");
+  for (const name of source.sensitive) table.column(name, "sensitive column");
+  if (source.sensitive.includes(source.target)) {
+    throw new DataError(`'${source.target}' cannot be both the target and a sensitive attribute`);
+  }
+
+  const complete = table.completeRows([source.target, ...source.sensitive]);
+  const rows = complete.length === table.rows ? table : table.selectRows(complete);
+  if (rows.rows === 0) throw new DataError(`${source.name}: no row has a target and every sensitive value`);
+  const testRows = source.testRows && pick(source.testRows, complete);
+
+  const labels = encodeLabels(toCategorical(rows.column(source.target)), source.positiveLabel, source.name);
+  const split: IndexSplit = testRows
+    ? { train: indicesWhere(invert(testRows)), test: indicesWhere(testRows) }
+    : stratifiedSplit(labels.y, source.testFraction ?? 0.3, source.seed);
+  if (split.train.length === 0 || split.test.length === 0) {
+    throw new DataError(`${source.name}: too few rows (${rows.rows}) for a train/test split`);
+  }
+
+  const features = featureColumns(source, rows);
+  const trainTable = rows.selectRows(split.train);
+  const testTable = rows.selectRows(split.test);
+  const preprocessor = Preprocessor.fit(trainTable, features);
+  const sensitive = source.sensitive.map((name) => groupColumn(rows, name));
+
+  const part = (indices: Int32Array, partTable: Table): Split => ({
+    X: preprocessor.transform(partTable),
+    y: pickFloat(labels.y, indices),
+    sensitive: sensitive.map((attribute) => ({ ...attribute, codes: pickInt(attribute.codes, indices) })),
+  });
+  return {
+    name: source.name,
+    target: source.target,
+    positiveLabel: labels.positiveLabel,
+    numClasses: labels.classNames.length,
+    classNames: labels.classNames,
+    featureNames: preprocessor.featureNames,
+    train: part(split.train, trainTable),
+    test: part(split.test, testTable),
+    preprocessor,
+  };
+}
+
+function featureColumns(source: TabularSource, table: Table): string[] {
+  const excluded = new Set([source.target]);
+  if (!source.sensitiveInFeatures) {
+    for (const name of source.sensitive) {
+      excluded.add(name);
+      for (const origin of source.derivedFrom?.[name] ?? []) excluded.add(origin);
+    }
+  }
+  const candidates = source.features ?? table.names;
+  for (const name of candidates) table.column(name, "feature column");
+  const features = candidates.filter((name) => !excluded.has(name));
+  if (features.length === 0) throw new DataError(`${source.name}: no feature columns left`);
+  return features;
+}
+
+interface Labels {
+  y: Float32Array;
+  classNames: string[];
+  positiveLabel: string | null;
+}
+
+/**
+ * Binary when a positive label is given or the target has two values (then the
+ * positive label is the later of the two in sorted order: "1" of 0/1, "yes" of
+ * no/yes, ">50K" of <=50K/>50K, "good" of bad/good); multi-class otherwise, with
+ * classes in sorted order.
+ */
+function encodeLabels(column: CategoricalColumn, positive: string | null | undefined, name: string): Labels {
+  const counts = categoryCounts(column);
+  const present = column.categories.filter((_, code) => counts[code] > 0);
+  const sorted = [...present].sort(compareLabels);
+  if (positive === undefined && sorted.length === 2) positive = sorted[1];
+  if (positive !== undefined && positive !== null) {
+    const code = column.categories.indexOf(positive);
+    if (code < 0 || counts[code] === 0) {
+      throw new DataError(
+        `positive label '${positive}' does not occur in target '${column.name}'; its values: ${sorted.slice(0, 20).join(", ")}`,
+      );
+    }
+    if (sorted.length < 2)
+      throw new DataError(`${name}: target '${column.name}' has only the value '${positive}'`);
+    const y = new Float32Array(column.codes.length);
+    for (let i = 0; i < y.length; i++) y[i] = column.codes[i] === code ? 1 : 0;
+    const negative = sorted.length === 2 ? sorted.find((label) => label !== positive)! : `not ${positive}`;
+    return { y, classNames: [negative, positive], positiveLabel: positive };
+  }
+  if (sorted.length < 2) throw new DataError(`${name}: target '${column.name}' has fewer than two values`);
+  if (sorted.length > MAX_CATEGORIES) {
+    throw new DataError(
+      `target '${column.name}' has ${sorted.length} distinct values; a classification target needs at most ${MAX_CATEGORIES} (or give --positive)`,
+    );
+  }
+  const classOf = Int32Array.from(column.categories, (category) => sorted.indexOf(category));
+  const y = new Float32Array(column.codes.length);
+  for (let i = 0; i < y.length; i++) y[i] = classOf[column.codes[i]];
+  return { y, classNames: sorted, positiveLabel: null };
+}
+
+/** Numbers in numeric order, text in code-point order. */
+function compareLabels(a: string, b: string): number {
+  const x = Number(a);
+  const z = Number(b);
+  if (a.trim() !== "" && b.trim() !== "" && Number.isFinite(x) && Number.isFinite(z)) return x - z;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A sensitive attribute over all rows, categories sorted. */
+function groupColumn(table: Table, name: string): SensitiveAttribute {
+  const column = toCategorical(table.column(name));
+  const counts = categoryCounts(column);
+  const categories = column.categories.filter((_, code) => counts[code] > 0).sort(compareLabels);
+  if (categories.length > MAX_CATEGORIES) {
+    throw new DataError(
+      `sensitive column '${name}' has ${categories.length} distinct values; group it first (at most ${MAX_CATEGORIES})`,
+    );
+  }
+  const remap = Int32Array.from(column.categories, (category) => categories.indexOf(category));
+  const codes = new Int32Array(column.codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const code = column.codes[i];
+    codes[i] = code === MISSING_CODE ? MISSING_CODE : remap[code];
+  }
+  return { name, categories, codes };
+}
+
+function pick(mask: Uint8Array, indices: Int32Array): Uint8Array {
+  const out = new Uint8Array(indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = mask[indices[i]];
+  return out;
+}
+
+function invert(mask: Uint8Array): Uint8Array {
+  return mask.map((v) => (v ? 0 : 1));
+}
+
+function pickFloat(values: Float32Array, indices: Int32Array): Float32Array {
+  const out = new Float32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = values[indices[i]];
+  return out;
+}
+
+function pickInt(values: Int32Array, indices: Int32Array): Int32Array {
+  const out = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = values[indices[i]];
+  return out;
+}

@@ -1,0 +1,100 @@
+/**
+ * Fairness measures as thin functions over MetricFrame, defined as Fairlearn 0.9
+ * defines them:
+ *   demographic parity difference / ratio = difference / ratio of selection rates;
+ *   equalized odds difference = max(TPR difference, FPR difference);
+ *   equalized odds ratio      = min(TPR ratio, FPR ratio);
+ *   equal opportunity difference / ratio = of the TPR;
+ *   predictive parity difference = of the precision (positive predictive value).
+ * Individual consistency is Zemel et al. (2013), computed as AIF360 does.
+ */
+import { DataError } from "../common/errors.js";
+import type { SensitiveFeature } from "./groups.js";
+import type { FeatureMatrix } from "./learner.js";
+import { type AggregationMethod, MetricFrame } from "./metric-frame.js";
+import type { MetricName, Vector } from "./metrics.js";
+
+export interface MeasureOptions {
+  sensitiveFeatures: SensitiveFeature[];
+  method?: AggregationMethod;
+  sampleWeight?: Vector;
+}
+
+function frameOf(metrics: MetricName[], yTrue: Vector, yPred: Vector, options: MeasureOptions): MetricFrame {
+  return new MetricFrame({
+    metrics,
+    yTrue,
+    yPred,
+    sensitiveFeatures: options.sensitiveFeatures,
+    sampleWeight: options.sampleWeight,
+  });
+}
+
+export function demographicParityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
+  return frameOf(["selection_rate"], yTrue, yPred, options).differenceOf("selection_rate", options.method);
+}
+
+export function demographicParityRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
+  return frameOf(["selection_rate"], yTrue, yPred, options).ratioOf("selection_rate", options.method);
+}
+
+export function equalizedOddsDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
+  const frame = frameOf(["true_positive_rate", "false_positive_rate"], yTrue, yPred, options);
+  return Math.max(
+    frame.differenceOf("true_positive_rate", options.method),
+    frame.differenceOf("false_positive_rate", options.method),
+  );
+}
+
+export function equalizedOddsRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
+  const frame = frameOf(["true_positive_rate", "false_positive_rate"], yTrue, yPred, options);
+  return Math.min(
+    frame.ratioOf("true_positive_rate", options.method),
+    frame.ratioOf("false_positive_rate", options.method),
+  );
+}
+
+export function equalOpportunityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
+  return frameOf(["true_positive_rate"], yTrue, yPred, options).differenceOf("true_positive_rate", options.method);
+}
+
+export function equalOpportunityRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
+  return frameOf(["true_positive_rate"], yTrue, yPred, options).ratioOf("true_positive_rate", options.method);
+}
+
+export function predictiveParityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
+  return frameOf(["precision"], yTrue, yPred, options).differenceOf("precision", options.method);
+}
+
+/**
+ * Individual fairness (Zemel et al. 2013): 1 − mean_i |ŷ_i − mean of ŷ over the k
+ * nearest neighbours of x_i| (Euclidean). As in AIF360, the neighbours are searched
+ * among all rows including x_i itself (so x_i is its own first neighbour); ties are
+ * broken by row index. Brute force, O(n² d).
+ */
+export function individualConsistency(X: FeatureMatrix, yPred: Vector, neighbours = 5): number {
+  const { rows, cols, data } = X;
+  if (yPred.length !== rows) throw new DataError(`y_pred has ${yPred.length} values, X has ${rows} rows`);
+  if (!(neighbours >= 1 && neighbours <= rows)) {
+    throw new DataError(`neighbours must be between 1 and ${rows}, got ${neighbours}`);
+  }
+  const distance = new Float64Array(rows);
+  const order = new Int32Array(rows);
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < rows; j++) {
+      let d = 0;
+      for (let c = 0; c < cols; c++) {
+        const diff = data[i * cols + c] - data[j * cols + c];
+        d += diff * diff;
+      }
+      distance[j] = d;
+      order[j] = j;
+    }
+    order.sort((a, b) => distance[a] - distance[b] || a - b);
+    let mean = 0;
+    for (let k = 0; k < neighbours; k++) mean += yPred[order[k]];
+    total += Math.abs(yPred[i] - mean / neighbours);
+  }
+  return 1 - total / rows;
+}

@@ -1,0 +1,281 @@
+/**
+ * MetricFrame: any metric, evaluated overall and within every group of one or several
+ * sensitive features (Fairlearn's MetricFrame). Aggregates follow Fairlearn 0.9:
+ *   difference("between_groups") = max − min over groups,
+ *   difference("to_overall")     = max |group − overall|,
+ *   ratio("between_groups")      = min / max over groups,
+ *   ratio("to_overall")          = min over groups of min(group/overall, overall/group),
+ * with NaN group values skipped (pandas' min/max) and 0/0 giving NaN. Every convention
+ * applied (empty intersections, groups without positives, 0/0 ratios) is written to
+ * `warnings` instead of passing silently.
+ */
+import { DataError } from "../common/errors.js";
+import { createRandom } from "../common/rng.js";
+import { type Group, groupRows, type SensitiveFeature } from "./groups.js";
+import { type MetricDefinition, type MetricFunction, type MetricName, metricDefinitions, type Vector } from "./metrics.js";
+
+export type AggregationMethod = "between_groups" | "to_overall";
+
+export interface MetricFrameInput {
+  /** Metric names from `metricDefinitions`, or named definitions / plain functions (on y_pred). */
+  metrics: MetricName[] | Record<string, MetricDefinition | MetricFunction>;
+  yTrue: Vector;
+  /** Hard predictions (0/1) for prediction metrics. */
+  yPred: Vector;
+  /** Scores (probability of label 1) for score metrics such as log loss or ROC AUC. */
+  yScore?: Vector;
+  sensitiveFeatures: SensitiveFeature[];
+  sampleWeight?: Vector;
+}
+
+export interface ConfidenceIntervalOptions {
+  /** Number of bootstrap resamples (default 1000). */
+  samples?: number;
+  seed?: number;
+  /** Central coverage (default 0.95). */
+  level?: number;
+}
+
+export type Interval = [number, number];
+
+export interface MetricIntervals {
+  overall: Interval;
+  byGroup: Interval[];
+  difference: Interval;
+  ratio: Interval;
+}
+
+interface ResolvedMetric {
+  name: string;
+  definition: MetricDefinition;
+}
+
+function resolveMetrics(metrics: MetricFrameInput["metrics"]): ResolvedMetric[] {
+  if (Array.isArray(metrics)) {
+    return metrics.map((name) => {
+      const definition = (metricDefinitions as Record<string, MetricDefinition>)[name];
+      if (!definition) {
+        throw new DataError(`unknown metric '${name}'; known: ${Object.keys(metricDefinitions).join(", ")}`);
+      }
+      return { name, definition };
+    });
+  }
+  return Object.entries(metrics).map(([name, m]) => ({
+    name,
+    definition: typeof m === "function" ? { name, input: "prediction", compute: m } : m,
+  }));
+}
+
+function gather(values: Vector, indices: Int32Array): Float64Array {
+  const out = new Float64Array(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]];
+  return out;
+}
+
+function checkBinary(name: string, values: Vector): void {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== 0 && values[i] !== 1) {
+      throw new DataError(`${name} must hold 0/1 labels; row ${i} has ${values[i]}`);
+    }
+  }
+}
+
+function nanMin(values: ArrayLike<number>): number {
+  let best = Number.NaN;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]) && !(values[i] >= best)) best = values[i];
+  return best;
+}
+
+function nanMax(values: ArrayLike<number>): number {
+  let best = Number.NaN;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]) && !(values[i] <= best)) best = values[i];
+  return best;
+}
+
+export class MetricFrame {
+  readonly metricNames: string[];
+  readonly sensitiveFeatureNames: string[];
+  /** Groups with members, in Fairlearn's order. */
+  readonly groups: Group[];
+  readonly overall: Record<string, number> = {};
+  /** Per metric, one value per entry of `groups`. */
+  readonly byGroup: Record<string, Float64Array> = {};
+  readonly warnings: string[] = [];
+
+  private readonly input: MetricFrameInput;
+  private readonly metrics: ResolvedMetric[];
+
+  constructor(input: MetricFrameInput) {
+    const n = input.yTrue.length;
+    if (input.yPred.length !== n) throw new DataError(`y_pred has ${input.yPred.length} values, y_true has ${n}`);
+    if (input.yScore && input.yScore.length !== n) {
+      throw new DataError(`y_score has ${input.yScore.length} values, y_true has ${n}`);
+    }
+    if (input.sampleWeight && input.sampleWeight.length !== n) {
+      throw new DataError(`sample_weight has ${input.sampleWeight.length} values, y_true has ${n}`);
+    }
+    this.input = input;
+    this.metrics = resolveMetrics(input.metrics);
+    this.metricNames = this.metrics.map((m) => m.name);
+    const needsScores = this.metrics.some((m) => m.definition.input === "score");
+    if (needsScores && !input.yScore) {
+      const names = this.metrics.filter((m) => m.definition.input === "score").map((m) => m.name);
+      throw new DataError(`metrics ${names.join(", ")} need scores (yScore)`);
+    }
+    checkBinary("y_true", input.yTrue);
+    if (this.metrics.some((m) => m.definition.input === "prediction")) {
+      checkBinary("y_pred", input.yPred);
+    }
+    const grouping = groupRows(input.sensitiveFeatures, n);
+    this.sensitiveFeatureNames = grouping.featureNames;
+    this.groups = grouping.groups;
+    for (const label of grouping.emptyGroups) {
+      this.warnings.push(`group ${label} has no members; it has no by-group values`);
+    }
+    const yScore = input.yScore;
+    for (const { name, definition } of this.metrics) {
+      const values = definition.input === "score" ? yScore! : input.yPred;
+      this.overall[name] = definition.compute(input.yTrue, values, input.sampleWeight);
+      const perGroup = new Float64Array(this.groups.length);
+      this.groups.forEach((group, g) => {
+        const yt = gather(input.yTrue, group.indices);
+        const yp = gather(values, group.indices);
+        const w = input.sampleWeight ? gather(input.sampleWeight, group.indices) : undefined;
+        perGroup[g] = definition.compute(yt, yp, w);
+        const reason = definition.degenerate?.(yt, yp, w);
+        if (reason) this.warnings.push(`group ${group.label}: ${name}: ${reason}`);
+        else if (Number.isNaN(perGroup[g])) this.warnings.push(`group ${group.label}: ${name} is NaN`);
+      });
+      this.byGroup[name] = perGroup;
+      if (Number.isNaN(this.overall[name])) this.warnings.push(`overall ${name} is NaN`);
+    }
+  }
+
+  private select(metric: string | undefined): string[] {
+    if (metric === undefined) return this.metricNames;
+    if (!this.metricNames.includes(metric)) {
+      throw new DataError(`metric '${metric}' is not in this frame (${this.metricNames.join(", ")})`);
+    }
+    return [metric];
+  }
+
+  groupMin(): Record<string, number> {
+    return Object.fromEntries(this.metricNames.map((m) => [m, nanMin(this.byGroup[m])]));
+  }
+
+  groupMax(): Record<string, number> {
+    return Object.fromEntries(this.metricNames.map((m) => [m, nanMax(this.byGroup[m])]));
+  }
+
+  difference(method: AggregationMethod = "between_groups"): Record<string, number> {
+    return Object.fromEntries(this.metricNames.map((m) => [m, this.differenceOf(m, method)]));
+  }
+
+  ratio(method: AggregationMethod = "between_groups"): Record<string, number> {
+    return Object.fromEntries(this.metricNames.map((m) => [m, this.ratioOf(m, method)]));
+  }
+
+  differenceOf(metric: string, method: AggregationMethod = "between_groups"): number {
+    const [name] = this.select(metric);
+    return differenceOfValues(this.byGroup[name], this.overall[name], method);
+  }
+
+  ratioOf(metric: string, method: AggregationMethod = "between_groups"): number {
+    const [name] = this.select(metric);
+    const value = ratioOfValues(this.byGroup[name], this.overall[name], method);
+    if (Number.isNaN(value)) {
+      const warning = `${name} ratio (${method}) is NaN: 0/0 (every compared value is 0 or NaN)`;
+      if (!this.warnings.includes(warning)) this.warnings.push(warning);
+    }
+    return value;
+  }
+
+  /**
+   * Percentile bootstrap intervals (rows resampled with replacement, seeded) for the
+   * overall value, every group's value and the between-groups difference and ratio.
+   */
+  confidenceIntervals(options: ConfidenceIntervalOptions = {}): Record<string, MetricIntervals> {
+    const samples = options.samples ?? 1000;
+    const level = options.level ?? 0.95;
+    const random = createRandom(options.seed ?? 0);
+    const n = this.input.yTrue.length;
+    const groupOf = new Map<string, number>(this.groups.map((g, i) => [g.label, i]));
+    const draws: Record<string, { overall: number[]; byGroup: number[][]; difference: number[]; ratio: number[] }> =
+      {};
+    for (const m of this.metricNames) {
+      draws[m] = { overall: [], byGroup: this.groups.map(() => []), difference: [], ratio: [] };
+    }
+    const pick = new Int32Array(n);
+    for (let s = 0; s < samples; s++) {
+      for (let i = 0; i < n; i++) pick[i] = random.integer(n);
+      const frame = new MetricFrame({
+        metrics: Object.fromEntries(this.metrics.map((m) => [m.name, m.definition])),
+        yTrue: gather(this.input.yTrue, pick),
+        yPred: gather(this.input.yPred, pick),
+        yScore: this.input.yScore ? gather(this.input.yScore, pick) : undefined,
+        sampleWeight: this.input.sampleWeight ? gather(this.input.sampleWeight, pick) : undefined,
+        sensitiveFeatures: [
+          { name: "group", categories: this.groups.map((g) => g.label), codes: this.groupCodes(pick, groupOf) },
+        ],
+      });
+      for (const m of this.metricNames) {
+        draws[m].overall.push(frame.overall[m]);
+        frame.groups.forEach((g, k) => {
+          draws[m].byGroup[groupOf.get(g.label)!].push(frame.byGroup[m][k]);
+        });
+        draws[m].difference.push(frame.differenceOf(m));
+        draws[m].ratio.push(ratioOfValues(frame.byGroup[m], frame.overall[m], "between_groups"));
+      }
+    }
+    const lo = (1 - level) / 2;
+    const hi = 1 - lo;
+    const interval = (values: number[]): Interval => [quantile(values, lo), quantile(values, hi)];
+    return Object.fromEntries(
+      this.metricNames.map((m) => [
+        m,
+        {
+          overall: interval(draws[m].overall),
+          byGroup: draws[m].byGroup.map(interval),
+          difference: interval(draws[m].difference),
+          ratio: interval(draws[m].ratio),
+        },
+      ]),
+    );
+  }
+
+  private groupCodes(pick: Int32Array, groupOf: Map<string, number>): Int32Array {
+    const rowGroup = new Int32Array(this.input.yTrue.length);
+    this.groups.forEach((g) => {
+      const k = groupOf.get(g.label)!;
+      for (const i of g.indices) rowGroup[i] = k;
+    });
+    const codes = new Int32Array(pick.length);
+    for (let i = 0; i < pick.length; i++) codes[i] = rowGroup[pick[i]];
+    return codes;
+  }
+}
+
+export function differenceOfValues(byGroup: ArrayLike<number>, overall: number, method: AggregationMethod): number {
+  if (method === "between_groups") return nanMax(byGroup) - nanMin(byGroup);
+  const distances = Array.from(byGroup, (v) => Math.abs(v - overall));
+  return nanMax(distances);
+}
+
+export function ratioOfValues(byGroup: ArrayLike<number>, overall: number, method: AggregationMethod): number {
+  if (method === "between_groups") return nanMin(byGroup) / nanMax(byGroup);
+  const ratios = Array.from(byGroup, (v) => {
+    const r = v / overall;
+    return r > 1 ? 1 / r : r;
+  });
+  return nanMin(ratios);
+}
+
+/** numpy's default (linear) quantile of the non-NaN values. */
+export function quantile(values: number[], q: number): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const position = q * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+}

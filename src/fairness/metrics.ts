@@ -1,0 +1,292 @@
+/**
+ * Classification metrics with sample weights, defined exactly as scikit-learn /
+ * Fairlearn define them (binary labels, positive label 1), so that a group table here
+ * agrees with Fairlearn's MetricFrame to rounding.
+ *
+ * Zero-division conventions (sklearn's): rates normalised by a confusion-matrix row
+ * (TPR, FPR, TNR, FNR) are 0 when the row is empty (`confusion_matrix(normalize="true")`
+ * runs `nan_to_num`); precision with no predicted positive is 0 (`zero_division="warn"`);
+ * balanced accuracy averages the recalls of the classes present in y_true. The
+ * MetricFrame reports every group where one of these conventions was applied.
+ */
+
+export type Vector = ArrayLike<number>;
+
+/** Fairlearn-style metric: (y_true, y_pred or scores, sample_weight?) → number. */
+export type MetricFunction = (yTrue: Vector, yPred: Vector, sampleWeight?: Vector) => number;
+
+/**
+ * A metric with what it is computed on and when its value is a convention rather than
+ * an estimate (returns the reason, or null when the value is well defined).
+ */
+export interface MetricDefinition {
+  readonly name: string;
+  readonly input: "prediction" | "score";
+  readonly compute: MetricFunction;
+  readonly degenerate?: (yTrue: Vector, yPred: Vector, sampleWeight?: Vector) => string | null;
+}
+
+export interface ConfusionCounts {
+  truePositives: number;
+  falsePositives: number;
+  trueNegatives: number;
+  falseNegatives: number;
+}
+
+const weightAt = (w: Vector | undefined, i: number): number => (w === undefined ? 1 : w[i]);
+
+/** Weighted confusion counts for positive label 1. */
+export function confusionCounts(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): ConfusionCounts {
+  let tp = 0;
+  let fp = 0;
+  let tn = 0;
+  let fn = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const w = weightAt(sampleWeight, i);
+    if (yTrue[i] === 1) {
+      if (yPred[i] === 1) tp += w;
+      else fn += w;
+    } else if (yPred[i] === 1) fp += w;
+    else tn += w;
+  }
+  return { truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn };
+}
+
+/** numerator / denominator, or 0 when the denominator is 0 (sklearn's nan_to_num). */
+function rateOrZero(numerator: number, denominator: number): number {
+  return denominator === 0 ? 0 : numerator / denominator;
+}
+
+function weightedMean(values: (i: number) => number, n: number, sampleWeight?: Vector): number {
+  let sum = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weightAt(sampleWeight, i);
+    sum += w * values(i);
+    total += w;
+  }
+  return sum / total;
+}
+
+export function accuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
+  return weightedMean((i) => (yTrue[i] === yPred[i] ? 1 : 0), yTrue.length, sampleWeight);
+}
+
+export function selectionRate(_yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
+  return weightedMean((i) => (yPred[i] === 1 ? 1 : 0), yPred.length, sampleWeight);
+}
+
+export function truePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
+  const c = confusionCounts(yTrue, yPred, sampleWeight);
+  return rateOrZero(c.truePositives, c.truePositives + c.falseNegatives);
+}
+
+export function falsePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
+  const c = confusionCounts(yTrue, yPred, sampleWeight);
+  return rateOrZero(c.falsePositives, c.falsePositives + c.trueNegatives);
+}
+
+export function trueNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
+  const c = confusionCounts(yTrue, yPred, sampleWeight);
+  return rateOrZero(c.trueNegatives, c.trueNegatives + c.falsePositives);
+}
+
+export function falseNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
+  const c = confusionCounts(yTrue, yPred, sampleWeight);
+  return rateOrZero(c.falseNegatives, c.falseNegatives + c.truePositives);
+}
+
+export function precision(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
+  const c = confusionCounts(yTrue, yPred, sampleWeight);
+  return rateOrZero(c.truePositives, c.truePositives + c.falsePositives);
+}
+
+/** Mean recall over the classes present in y_true (sklearn drops the NaN rows). */
+export function balancedAccuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
+  const c = confusionCounts(yTrue, yPred, sampleWeight);
+  const recalls: number[] = [];
+  const positives = c.truePositives + c.falseNegatives;
+  const negatives = c.trueNegatives + c.falsePositives;
+  if (negatives > 0) recalls.push(c.trueNegatives / negatives);
+  if (positives > 0) recalls.push(c.truePositives / positives);
+  return recalls.length === 0 ? Number.NaN : recalls.reduce((a, b) => a + b, 0) / recalls.length;
+}
+
+/** Probabilities are clipped to [eps, 1 − eps] with float64 eps (sklearn's eps="auto" on float64). */
+export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
+  const eps = Number.EPSILON;
+  return weightedMean(
+    (i) => {
+      const p = Math.min(1 - eps, Math.max(eps, yScore[i]));
+      return yTrue[i] === 1 ? -Math.log(p) : -Math.log(1 - p);
+    },
+    yTrue.length,
+    sampleWeight,
+  );
+}
+
+export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
+  return weightedMean(
+    (i) => {
+      const d = (yTrue[i] === 1 ? 1 : 0) - yScore[i];
+      return d * d;
+    },
+    yTrue.length,
+    sampleWeight,
+  );
+}
+
+/**
+ * Area under the weighted ROC curve by the trapezoidal rule over distinct scores
+ * (sklearn's roc_auc_score): tied scores earn half credit. NaN when y_true has one class
+ * (sklearn raises; the MetricFrame reports it).
+ */
+export function rocAuc(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
+  const n = yTrue.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => yScore[b] - yScore[a]);
+  let totalPositive = 0;
+  let totalNegative = 0;
+  for (let i = 0; i < n; i++) {
+    if (yTrue[i] === 1) totalPositive += weightAt(sampleWeight, i);
+    else totalNegative += weightAt(sampleWeight, i);
+  }
+  if (totalPositive === 0 || totalNegative === 0) return Number.NaN;
+  let area = 0;
+  let tp = 0;
+  let fp = 0;
+  let k = 0;
+  while (k < n) {
+    const threshold = yScore[order[k]];
+    let dtp = 0;
+    let dfp = 0;
+    while (k < n && yScore[order[k]] === threshold) {
+      const i = order[k];
+      if (yTrue[i] === 1) dtp += weightAt(sampleWeight, i);
+      else dfp += weightAt(sampleWeight, i);
+      k++;
+    }
+    area += dfp * (tp + dtp / 2);
+    tp += dtp;
+    fp += dfp;
+  }
+  return area / (totalPositive * totalNegative);
+}
+
+/**
+ * Expected calibration error with `bins` equal-width bins on [0, 1] (the last bin
+ * includes 1): Σ_b (W_b / W) |mean label − mean score| in bin b, weighted.
+ */
+export function expectedCalibrationError(yTrue: Vector, yScore: Vector, sampleWeight?: Vector, bins = 10): number {
+  const binWeight = new Float64Array(bins);
+  const binLabel = new Float64Array(bins);
+  const binScore = new Float64Array(bins);
+  let total = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const w = weightAt(sampleWeight, i);
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(yScore[i] * bins)));
+    binWeight[b] += w;
+    binLabel[b] += w * (yTrue[i] === 1 ? 1 : 0);
+    binScore[b] += w * yScore[i];
+    total += w;
+  }
+  let ece = 0;
+  for (let b = 0; b < bins; b++) {
+    if (binWeight[b] > 0) ece += Math.abs(binLabel[b] - binScore[b]) / total;
+  }
+  return ece;
+}
+
+/** Number of rows, ignoring weights (Fairlearn's `count`). */
+export function count(yTrue: Vector): number {
+  return yTrue.length;
+}
+
+// ---- degenerate-case detectors -------------------------------------------------------
+
+function classWeights(yTrue: Vector, sampleWeight?: Vector): { positive: number; negative: number } {
+  let positive = 0;
+  let negative = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    if (yTrue[i] === 1) positive += weightAt(sampleWeight, i);
+    else negative += weightAt(sampleWeight, i);
+  }
+  return { positive, negative };
+}
+
+const noPositives = (yTrue: Vector, _p: Vector, w?: Vector) =>
+  classWeights(yTrue, w).positive === 0 ? "no positive labels, value set to 0 (sklearn convention)" : null;
+const noNegatives = (yTrue: Vector, _p: Vector, w?: Vector) =>
+  classWeights(yTrue, w).negative === 0 ? "no negative labels, value set to 0 (sklearn convention)" : null;
+const singleClass = (yTrue: Vector, _p: Vector, w?: Vector) => {
+  const c = classWeights(yTrue, w);
+  return c.positive === 0 || c.negative === 0 ? "only one class in y_true" : null;
+};
+const noWeight = (yTrue: Vector, _p: Vector, w?: Vector) => {
+  const c = classWeights(yTrue, w);
+  return c.positive + c.negative === 0 ? "total sample weight is 0" : null;
+};
+
+export const metricDefinitions = {
+  count: { name: "count", input: "prediction", compute: (yTrue) => count(yTrue) },
+  accuracy: { name: "accuracy", input: "prediction", compute: accuracy, degenerate: noWeight },
+  selection_rate: { name: "selection_rate", input: "prediction", compute: selectionRate, degenerate: noWeight },
+  true_positive_rate: {
+    name: "true_positive_rate",
+    input: "prediction",
+    compute: truePositiveRate,
+    degenerate: noPositives,
+  },
+  false_positive_rate: {
+    name: "false_positive_rate",
+    input: "prediction",
+    compute: falsePositiveRate,
+    degenerate: noNegatives,
+  },
+  true_negative_rate: {
+    name: "true_negative_rate",
+    input: "prediction",
+    compute: trueNegativeRate,
+    degenerate: noNegatives,
+  },
+  false_negative_rate: {
+    name: "false_negative_rate",
+    input: "prediction",
+    compute: falseNegativeRate,
+    degenerate: noPositives,
+  },
+  precision: {
+    name: "precision",
+    input: "prediction",
+    compute: precision,
+    degenerate: (yTrue, yPred, w) =>
+      selectionRate(yTrue, yPred, w) === 0 ? "no predicted positives, value set to 0 (sklearn convention)" : null,
+  },
+  balanced_accuracy: {
+    name: "balanced_accuracy",
+    input: "prediction",
+    compute: balancedAccuracy,
+    degenerate: (yTrue, yPred, w) => {
+      const reason = singleClass(yTrue, yPred, w);
+      return reason ? `${reason}: recall of the present class only` : null;
+    },
+  },
+  log_loss: { name: "log_loss", input: "score", compute: logLoss, degenerate: noWeight },
+  brier_score: { name: "brier_score", input: "score", compute: brierScore, degenerate: noWeight },
+  roc_auc: {
+    name: "roc_auc",
+    input: "score",
+    compute: rocAuc,
+    degenerate: (yTrue, yScore, w) => {
+      const reason = singleClass(yTrue, yScore, w);
+      return reason ? `${reason}: ROC AUC undefined (NaN)` : null;
+    },
+  },
+  expected_calibration_error: {
+    name: "expected_calibration_error",
+    input: "score",
+    compute: (yTrue, yScore, w) => expectedCalibrationError(yTrue, yScore, w),
+    degenerate: noWeight,
+  },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricName = keyof typeof metricDefinitions;

@@ -1,0 +1,256 @@
+/**
+ * Constraints for the reductions approach (Agarwal et al. 2018), as objects with one
+ * interface, Fairlearn's Moment: load the data, measure the violations γ(h) of a
+ * classifier, give the bounds, project the multipliers, and turn multipliers λ into
+ * per-example signed weights (the cost-sensitive reduction of Section 3.2).
+ *
+ * Sample weights are normalised to mean 1, so unweighted data gives Fairlearn's
+ * numbers exactly; a signed weight is n times the coefficient of h(x_i) in the
+ * Lagrangian, with the sign of "benefit of predicting 1".
+ */
+import type { Vector } from "./metrics.js";
+
+export interface MomentData {
+  y: Vector;
+  /** Group index of every row (see groupRows). */
+  groupOfRow: Int32Array;
+  groupLabels: string[];
+  sampleWeight?: Vector;
+}
+
+export interface Moment {
+  readonly name: string;
+  loadData(data: MomentData): void;
+  /** One label per constraint, e.g. "+ all, Female". */
+  readonly index: string[];
+  /** Violation of each constraint by predictions h(x_i) ∈ {0, 1}. */
+  gamma(predictions: Vector): Float64Array;
+  bound(): Float64Array;
+  /** Multipliers giving the same or a higher Lagrangian for every classifier. */
+  projectLambda(lambda: Float64Array): Float64Array;
+  signedWeights(lambda: Float64Array): Float64Array;
+}
+
+function normalisedWeights(n: number, sampleWeight?: Vector): Float64Array {
+  const w = new Float64Array(n).fill(1);
+  if (!sampleWeight) return w;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += sampleWeight[i];
+  for (let i = 0; i < n; i++) w[i] = (sampleWeight[i] * n) / total;
+  return w;
+}
+
+/** The objective: (weighted) error rate. */
+export class ErrorRate {
+  private y: Vector = [];
+  private weights = new Float64Array(0);
+
+  loadData(data: MomentData): void {
+    this.y = data.y;
+    this.weights = normalisedWeights(data.y.length, data.sampleWeight);
+  }
+
+  gamma(predictions: Vector): number {
+    let error = 0;
+    for (let i = 0; i < this.y.length; i++) if (predictions[i] !== this.y[i]) error += this.weights[i];
+    return error / this.y.length;
+  }
+
+  signedWeights(): Float64Array {
+    return this.weights.map((w, i) => w * (this.y[i] === 1 ? 1 : -1));
+  }
+}
+
+/**
+ * E[h | event, group] = E[h | event] for every group (Fairlearn's UtilityParity with the
+ * default utilities): demographic parity (one event), equalized odds (event = label),
+ * true-positive-rate parity (event = label 1 only).
+ */
+export class UtilityParity implements Moment {
+  index: string[] = [];
+  private eventOfRow = new Int32Array(0);
+  private groupOfRow = new Int32Array(0);
+  private weights = new Float64Array(0);
+  private events = 0;
+  private groups = 0;
+  /** Constraint number of (event, group), or −1 when the pair has no rows. */
+  private cell = new Int32Array(0);
+  private cellCount = 0;
+  private probEvent = new Float64Array(0);
+  private probCell = new Float64Array(0);
+
+  constructor(
+    readonly name: string,
+    private readonly eventOf: (label: number) => { event: number; label: string } | null,
+    private readonly differenceBound = 0.01,
+  ) {}
+
+  loadData(data: MomentData): void {
+    const n = data.y.length;
+    this.weights = normalisedWeights(n, data.sampleWeight);
+    this.groupOfRow = data.groupOfRow;
+    this.groups = data.groupLabels.length;
+    this.eventOfRow = new Int32Array(n);
+    const eventLabels: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = this.eventOf(data.y[i] as number);
+      this.eventOfRow[i] = e ? e.event : -1;
+      if (e) eventLabels[e.event] = e.label;
+    }
+    this.events = eventLabels.length;
+    const cellWeight = new Float64Array(this.events * this.groups);
+    this.probEvent = new Float64Array(this.events);
+    for (let i = 0; i < n; i++) {
+      const e = this.eventOfRow[i];
+      if (e < 0) continue;
+      cellWeight[e * this.groups + this.groupOfRow[i]] += this.weights[i];
+      this.probEvent[e] += this.weights[i] / n;
+    }
+    this.cell = new Int32Array(this.events * this.groups).fill(-1);
+    const labels: string[] = [];
+    const probs: number[] = [];
+    for (let e = 0; e < this.events; e++) {
+      for (let g = 0; g < this.groups; g++) {
+        if (cellWeight[e * this.groups + g] === 0) continue;
+        this.cell[e * this.groups + g] = labels.length;
+        labels.push(`${eventLabels[e]}, ${data.groupLabels[g]}`);
+        probs.push(cellWeight[e * this.groups + g] / n);
+      }
+    }
+    this.cellCount = labels.length;
+    this.probCell = Float64Array.from(probs);
+    this.index = [...labels.map((l) => `+ ${l}`), ...labels.map((l) => `- ${l}`)];
+  }
+
+  gamma(predictions: Vector): Float64Array {
+    const sumCell = new Float64Array(this.cellCount);
+    const sumEvent = new Float64Array(this.events);
+    const n = this.weights.length;
+    for (let i = 0; i < n; i++) {
+      const e = this.eventOfRow[i];
+      if (e < 0) continue;
+      const value = this.weights[i] * predictions[i];
+      sumCell[this.cell[e * this.groups + this.groupOfRow[i]]] += value;
+      sumEvent[e] += value;
+    }
+    const out = new Float64Array(2 * this.cellCount);
+    for (let e = 0; e < this.events; e++) {
+      const meanEvent = sumEvent[e] / (this.probEvent[e] * n);
+      for (let g = 0; g < this.groups; g++) {
+        const c = this.cell[e * this.groups + g];
+        if (c < 0) continue;
+        const diff = sumCell[c] / (this.probCell[c] * n) - meanEvent;
+        out[c] = diff;
+        out[this.cellCount + c] = -diff;
+      }
+    }
+    return out;
+  }
+
+  bound(): Float64Array {
+    return new Float64Array(2 * this.cellCount).fill(this.differenceBound);
+  }
+
+  projectLambda(lambda: Float64Array): Float64Array {
+    const out = new Float64Array(lambda.length);
+    for (let c = 0; c < this.cellCount; c++) {
+      const net = lambda[c] - lambda[this.cellCount + c];
+      out[c] = Math.max(net, 0);
+      out[this.cellCount + c] = Math.max(-net, 0);
+    }
+    return out;
+  }
+
+  signedWeights(lambda: Float64Array): Float64Array {
+    const lambdaEvent = new Float64Array(this.events);
+    const adjust = new Float64Array(this.events * this.groups);
+    for (let e = 0; e < this.events; e++) {
+      for (let g = 0; g < this.groups; g++) {
+        const c = this.cell[e * this.groups + g];
+        if (c >= 0) lambdaEvent[e] += lambda[c] - lambda[this.cellCount + c];
+      }
+      lambdaEvent[e] /= this.probEvent[e];
+    }
+    for (let e = 0; e < this.events; e++) {
+      for (let g = 0; g < this.groups; g++) {
+        const c = this.cell[e * this.groups + g];
+        if (c >= 0) adjust[e * this.groups + g] = lambdaEvent[e] - (lambda[c] - lambda[this.cellCount + c]) / this.probCell[c];
+      }
+    }
+    const out = new Float64Array(this.weights.length);
+    for (let i = 0; i < out.length; i++) {
+      const e = this.eventOfRow[i];
+      if (e >= 0) out[i] = this.weights[i] * adjust[e * this.groups + this.groupOfRow[i]];
+    }
+    return out;
+  }
+}
+
+export interface ParityOptions {
+  /** Allowed difference of each group from the event's overall rate (default 0.01, Fairlearn's). */
+  differenceBound?: number;
+}
+
+export function demographicParity(options: ParityOptions = {}): UtilityParity {
+  return new UtilityParity("demographic_parity", () => ({ event: 0, label: "all" }), options.differenceBound);
+}
+
+export function equalizedOdds(options: ParityOptions = {}): UtilityParity {
+  return new UtilityParity(
+    "equalized_odds",
+    (label) => ({ event: label === 1 ? 1 : 0, label: `label=${label === 1 ? 1 : 0}` }),
+    options.differenceBound,
+  );
+}
+
+export function truePositiveRateParity(options: ParityOptions = {}): UtilityParity {
+  return new UtilityParity(
+    "true_positive_rate_parity",
+    (label) => (label === 1 ? { event: 0, label: "label=1" } : null),
+    options.differenceBound,
+  );
+}
+
+/** Error rate of every group at most `upperBound` (Fairlearn's BoundedGroupLoss with zero-one loss). */
+export class BoundedGroupLoss implements Moment {
+  readonly name = "bounded_group_loss";
+  index: string[] = [];
+  private y: Vector = [];
+  private groupOfRow = new Int32Array(0);
+  private weights = new Float64Array(0);
+  private probGroup = new Float64Array(0);
+
+  constructor(private readonly upperBound: number) {}
+
+  loadData(data: MomentData): void {
+    const n = data.y.length;
+    this.y = data.y;
+    this.groupOfRow = data.groupOfRow;
+    this.weights = normalisedWeights(n, data.sampleWeight);
+    this.probGroup = new Float64Array(data.groupLabels.length);
+    for (let i = 0; i < n; i++) this.probGroup[this.groupOfRow[i]] += this.weights[i] / n;
+    this.index = [...data.groupLabels];
+  }
+
+  gamma(predictions: Vector): Float64Array {
+    const loss = new Float64Array(this.probGroup.length);
+    const n = this.weights.length;
+    for (let i = 0; i < n; i++) if (predictions[i] !== this.y[i]) loss[this.groupOfRow[i]] += this.weights[i];
+    return loss.map((l, g) => l / (this.probGroup[g] * n));
+  }
+
+  bound(): Float64Array {
+    return new Float64Array(this.probGroup.length).fill(this.upperBound);
+  }
+
+  projectLambda(lambda: Float64Array): Float64Array {
+    return lambda.map((l) => Math.max(l, 0));
+  }
+
+  signedWeights(lambda: Float64Array): Float64Array {
+    return this.weights.map((w, i) => {
+      const g = this.groupOfRow[i];
+      return ((w * lambda[g]) / this.probGroup[g]) * (this.y[i] === 1 ? 1 : -1);
+    });
+  }
+}

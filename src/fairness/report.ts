@@ -1,0 +1,111 @@
+/**
+ * The standard fairness report of a set of predictions: the group table and the
+ * fairness measures for each sensitive feature on its own and, with several, for
+ * their intersection. Used by `fairness metrics`, `evaluate` and `train --fair`.
+ */
+import type { SensitiveFeature } from "./groups.js";
+import { MetricFrame } from "./metric-frame.js";
+import type { MetricName, Vector } from "./metrics.js";
+
+export interface FairnessReportInput {
+  yTrue: Vector;
+  yPred: Vector;
+  /** Probability of label 1; adds log loss, Brier score, ROC AUC and calibration error. */
+  yScore?: Vector;
+  sensitiveFeatures: SensitiveFeature[];
+  sampleWeight?: Vector;
+}
+
+export interface FairnessMeasures {
+  demographicParityDifference: number;
+  demographicParityRatio: number;
+  equalizedOddsDifference: number;
+  equalizedOddsRatio: number;
+  equalOpportunityDifference: number;
+  equalOpportunityRatio: number;
+  predictiveParityDifference: number;
+}
+
+export interface GroupRow {
+  label: string;
+  /** Category per sensitive feature. */
+  values: Record<string, string>;
+  metrics: Record<string, number>;
+}
+
+export interface GroupAnalysis {
+  features: string[];
+  groups: GroupRow[];
+  measures: FairnessMeasures;
+  warnings: string[];
+}
+
+export interface FairnessReport {
+  rows: number;
+  overall: Record<string, number>;
+  /** One analysis per sensitive feature, then their intersection when there are several. */
+  analyses: GroupAnalysis[];
+  warnings: string[];
+}
+
+export const predictionMetrics: MetricName[] = [
+  "count",
+  "accuracy",
+  "selection_rate",
+  "true_positive_rate",
+  "false_positive_rate",
+  "true_negative_rate",
+  "false_negative_rate",
+  "precision",
+  "balanced_accuracy",
+];
+
+export const scoreMetrics: MetricName[] = ["log_loss", "brier_score", "roc_auc", "expected_calibration_error"];
+
+export function measuresOf(frame: MetricFrame): FairnessMeasures {
+  return {
+    demographicParityDifference: frame.differenceOf("selection_rate"),
+    demographicParityRatio: frame.ratioOf("selection_rate"),
+    equalizedOddsDifference: Math.max(
+      frame.differenceOf("true_positive_rate"),
+      frame.differenceOf("false_positive_rate"),
+    ),
+    equalizedOddsRatio: Math.min(frame.ratioOf("true_positive_rate"), frame.ratioOf("false_positive_rate")),
+    equalOpportunityDifference: frame.differenceOf("true_positive_rate"),
+    equalOpportunityRatio: frame.ratioOf("true_positive_rate"),
+    predictiveParityDifference: frame.differenceOf("precision"),
+  };
+}
+
+function analyse(input: FairnessReportInput, features: SensitiveFeature[]): { frame: MetricFrame; analysis: GroupAnalysis } {
+  const metrics = input.yScore ? [...predictionMetrics, ...scoreMetrics] : predictionMetrics;
+  const frame = new MetricFrame({
+    metrics,
+    yTrue: input.yTrue,
+    yPred: input.yPred,
+    yScore: input.yScore,
+    sensitiveFeatures: features,
+    sampleWeight: input.sampleWeight,
+  });
+  const measures = measuresOf(frame);
+  const groups = frame.groups.map((group, g) => ({
+    label: group.label,
+    values: Object.fromEntries(frame.sensitiveFeatureNames.map((name, f) => [name, group.values[f]])),
+    metrics: Object.fromEntries(frame.metricNames.map((m) => [m, frame.byGroup[m][g]])),
+  }));
+  return { frame, analysis: { features: frame.sensitiveFeatureNames, groups, measures, warnings: frame.warnings } };
+}
+
+export function fairnessReport(input: FairnessReportInput): FairnessReport {
+  const analyses: GroupAnalysis[] = [];
+  let overall: Record<string, number> = {};
+  const featureSets = input.sensitiveFeatures.map((f) => [f]);
+  if (input.sensitiveFeatures.length > 1) featureSets.push(input.sensitiveFeatures);
+  for (const features of featureSets) {
+    const { frame, analysis } = analyse(input, features);
+    overall = frame.overall;
+    analyses.push(analysis);
+  }
+  const warnings = analyses.flatMap((a) => a.warnings.map((w) => `${a.features.join(" × ")}: ${w}`));
+  return { rows: input.yTrue.length, overall, analyses, warnings };
+}

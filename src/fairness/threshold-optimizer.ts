@@ -1,0 +1,246 @@
+/**
+ * Post-processing by group-specific, possibly randomised thresholds (Hardt, Price &
+ * Srebro 2016), following Fairlearn's ThresholdOptimizer:
+ *   - per group, every threshold rule "score > t" gives a point (x, y): for demographic
+ *     parity x = selection rate and y = accuracy within the group; for equalized odds
+ *     x = FPR and y = TPR (the ROC curve);
+ *   - randomising between two rules reaches any point on the segment between them, so
+ *     each group can operate on the upper convex hull of its points;
+ *   - the hulls are interpolated on a grid of x (grid_size + 1 values in [0, 1]) and the
+ *     x that maximises the objective (accuracy) is chosen: for demographic parity the
+ *     group accuracies are summed with weights P(group); for equalized odds every group
+ *     must reach the same (FPR, TPR) so the attainable TPR at a given FPR is the minimum
+ *     over the groups' hulls, and groups above that minimum mix in the constant
+ *     predictor Bernoulli(x) (a point on the ROC diagonal) with probability p_ignore.
+ */
+import { DataError } from "../common/errors.js";
+import { createRandom } from "../common/rng.js";
+import { groupRows, type SensitiveFeature } from "./groups.js";
+import type { Vector } from "./metrics.js";
+
+export type ThresholdConstraint = "demographic_parity" | "equalized_odds";
+
+export interface ThresholdOptimizerOptions {
+  constraint: ThresholdConstraint;
+  /** Number of grid intervals on x (default 1000, Fairlearn's). */
+  gridSize?: number;
+}
+
+/** Predict 1 when score > threshold. */
+export interface ThresholdRule {
+  threshold: number;
+}
+
+export interface GroupPolicy {
+  label: string;
+  /** With probability p0 apply rule0, otherwise rule1. */
+  p0: number;
+  rule0: ThresholdRule;
+  p1: number;
+  rule1: ThresholdRule;
+  /** Equalized odds: with this probability ignore the score and predict 1 with probability `constant`. */
+  pIgnore: number;
+  constant: number;
+}
+
+export interface TradeoffPoint {
+  x: number;
+  y: number;
+  rule: ThresholdRule;
+}
+
+interface GroupData {
+  scores: Float64Array;
+  labels: Float64Array;
+  weights: Float64Array;
+}
+
+/** Points of every rule "score > t" on the (x, y) plane of the constraint, from "select none" to "select all". */
+export function tradeoffPoints(group: GroupData, constraint: ThresholdConstraint): TradeoffPoint[] {
+  const n = group.scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => group.scores[b] - group.scores[a]);
+  let positives = 0;
+  let negatives = 0;
+  for (let i = 0; i < n; i++) {
+    if (group.labels[i] === 1) positives += group.weights[i];
+    else negatives += group.weights[i];
+  }
+  const total = positives + negatives;
+  const point = (selectedPositives: number, selectedNegatives: number, threshold: number): TradeoffPoint =>
+    constraint === "demographic_parity"
+      ? {
+          x: (selectedPositives + selectedNegatives) / total,
+          y: (selectedPositives + negatives - selectedNegatives) / total,
+          rule: { threshold },
+        }
+      : { x: selectedNegatives / negatives, y: selectedPositives / positives, rule: { threshold } };
+  const points = [point(0, 0, Number.POSITIVE_INFINITY)];
+  let sp = 0;
+  let sn = 0;
+  let k = 0;
+  while (k < n) {
+    const score = group.scores[order[k]];
+    while (k < n && group.scores[order[k]] === score) {
+      const i = order[k];
+      if (group.labels[i] === 1) sp += group.weights[i];
+      else sn += group.weights[i];
+      k++;
+    }
+    // Everything scored at least `score` is selected: the rule "> next lower score".
+    points.push(point(sp, sn, k < n ? group.scores[order[k]] : Number.NEGATIVE_INFINITY));
+  }
+  return points;
+}
+
+/** Upper convex hull of the points (Fairlearn's `_filter_points_to_get_convex_hull`). */
+export function upperConvexHull(points: TradeoffPoint[]): TradeoffPoint[] {
+  const sorted = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  const hull: TradeoffPoint[] = [];
+  for (const r2 of sorted) {
+    while (hull.length >= 2) {
+      const r1 = hull[hull.length - 1];
+      const r0 = hull[hull.length - 2];
+      if ((r1.y - r0.y) * (r2.x - r0.x) <= (r2.y - r0.y) * (r1.x - r0.x)) hull.pop();
+      else break;
+    }
+    hull.push(r2);
+  }
+  return hull;
+}
+
+interface InterpolatedPoint {
+  y: number;
+  p0: number;
+  rule0: ThresholdRule;
+  p1: number;
+  rule1: ThresholdRule;
+}
+
+/** The hull evaluated at every grid x by linear interpolation (Fairlearn's `_interpolate_curve`). */
+export function interpolateHull(hull: TradeoffPoint[], grid: Float64Array): InterpolatedPoint[] {
+  const out: InterpolatedPoint[] = [];
+  let i = 0;
+  while (i + 1 < hull.length - 1 && hull[i + 1].x === hull[0].x) i++;
+  for (const x of grid) {
+    while (i + 2 < hull.length && x > hull[i + 1].x) i++;
+    const left = hull[i];
+    const right = hull[i + 1];
+    const span = right.x - left.x;
+    const p0 = span === 0 ? 1 : (right.x - x) / span;
+    const p1 = 1 - p0;
+    out.push({ y: p0 * left.y + p1 * right.y, p0, rule0: left.rule, p1, rule1: right.rule });
+  }
+  return out;
+}
+
+export interface FittedThresholds {
+  constraint: ThresholdConstraint;
+  featureNames: string[];
+  policies: GroupPolicy[];
+  /** The common operating point: selection rate (DP) or FPR (EO). */
+  x: number;
+  /** The objective (training accuracy of the randomised rule) at that point. */
+  objective: number;
+}
+
+export interface ThresholdFitInput {
+  scores: Vector;
+  yTrue: Vector;
+  sensitiveFeatures: SensitiveFeature[];
+  sampleWeight?: Vector;
+}
+
+export function fitThresholds(input: ThresholdFitInput, options: ThresholdOptimizerOptions): FittedThresholds {
+  const n = input.scores.length;
+  const gridSize = options.gridSize ?? 1000;
+  const grid = new Float64Array(gridSize + 1);
+  for (let i = 0; i <= gridSize; i++) grid[i] = i / gridSize;
+  const grouping = groupRows(input.sensitiveFeatures, n);
+  let totalWeight = 0;
+  let positiveWeight = 0;
+  for (let i = 0; i < n; i++) {
+    const w = input.sampleWeight ? input.sampleWeight[i] : 1;
+    totalWeight += w;
+    if (input.yTrue[i] === 1) positiveWeight += w;
+  }
+  const curves = grouping.groups.map((group) => {
+    const data: GroupData = {
+      scores: Float64Array.from(group.indices, (i) => input.scores[i]),
+      labels: Float64Array.from(group.indices, (i) => input.yTrue[i]),
+      weights: Float64Array.from(group.indices, (i) => (input.sampleWeight ? input.sampleWeight[i] : 1)),
+    };
+    const hasPositive = data.labels.some((v) => v === 1);
+    const hasNegative = data.labels.some((v) => v !== 1);
+    if (!hasPositive || !hasNegative) {
+      throw new DataError(`group ${group.label} has only one label; thresholds cannot be optimised for it`);
+    }
+    const weight = data.weights.reduce((a, b) => a + b, 0);
+    return { label: group.label, weight, curve: interpolateHull(upperConvexHull(tradeoffPoints(data, options.constraint)), grid) };
+  });
+  const objective = new Float64Array(grid.length);
+  const yMin = new Float64Array(grid.length).fill(Number.POSITIVE_INFINITY);
+  for (let k = 0; k < grid.length; k++) {
+    if (options.constraint === "demographic_parity") {
+      for (const c of curves) objective[k] += (c.weight / totalWeight) * c.curve[k].y;
+    } else {
+      for (const c of curves) yMin[k] = Math.min(yMin[k], c.curve[k].y);
+      const wPositive = positiveWeight / totalWeight;
+      objective[k] = (1 - wPositive) * (1 - grid[k]) + wPositive * yMin[k];
+    }
+  }
+  let best = 0;
+  for (let k = 1; k < grid.length; k++) if (objective[k] > objective[best]) best = k;
+  const xBest = grid[best];
+  const policies = curves.map(({ label, curve }) => {
+    const point = curve[best];
+    let pIgnore = 0;
+    if (options.constraint === "equalized_odds") {
+      const yBest = yMin[best];
+      // y_best = p_ignore · x_best + (1 − p_ignore) · y_group: move down to the common TPR along the diagonal.
+      pIgnore = yBest === xBest ? 0 : (point.y - yBest) / (point.y - xBest);
+    }
+    return { label, p0: point.p0, rule0: point.rule0, p1: point.p1, rule1: point.rule1, pIgnore, constant: xBest };
+  });
+  return {
+    constraint: options.constraint,
+    featureNames: grouping.featureNames,
+    policies,
+    x: xBest,
+    objective: objective[best],
+  };
+}
+
+export interface ThresholdPredictInput {
+  scores: Vector;
+  sensitiveFeatures: SensitiveFeature[];
+}
+
+/** Probability that the randomised rule predicts 1 for each row. */
+export function thresholdProbabilities(fitted: FittedThresholds, input: ThresholdPredictInput): Float64Array {
+  const n = input.scores.length;
+  const grouping = groupRows(input.sensitiveFeatures, n);
+  const policyOf = new Map(fitted.policies.map((p) => [p.label, p]));
+  const out = new Float64Array(n);
+  for (const group of grouping.groups) {
+    const policy = policyOf.get(group.label);
+    if (!policy) {
+      throw new DataError(
+        `group ${group.label} was not seen when the thresholds were fitted (known: ${fitted.policies.map((p) => p.label).join(", ")})`,
+      );
+    }
+    for (const i of group.indices) {
+      const s = input.scores[i];
+      const fromScore =
+        policy.p0 * (s > policy.rule0.threshold ? 1 : 0) + policy.p1 * (s > policy.rule1.threshold ? 1 : 0);
+      out[i] = policy.pIgnore * policy.constant + (1 - policy.pIgnore) * fromScore;
+    }
+  }
+  return out;
+}
+
+/** Randomised 0/1 predictions, seeded. */
+export function thresholdPredictions(fitted: FittedThresholds, input: ThresholdPredictInput, seed = 0): Float64Array {
+  const probabilities = thresholdProbabilities(fitted, input);
+  const random = createRandom(seed);
+  return probabilities.map((p) => (random.uniform() < p ? 1 : 0));
+}

@@ -1,0 +1,13 @@
+/** The neural engine: backends, layers with explicit backward passes, per-example gradients, models. */
+export { type BackendInfo, type BackendName, backendNames, currentBackend, initBackend } from "./backend.js";
+export {
+  createLayer,
+  type KroneckerFactors,
+  type Layer,
+  type LayerConfig,
+  type ParameterSpec,
+} from "./layers/index.js";
+export { type LossKind, labelTensor, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
+export { type Architecture, type BackwardOptions, BatchPass, Sequential } from "./sequential.js";
+export { architectureFor, buildModel, modelSpecHelp } from "./spec.js";
+export { decodeFloat32, encodeFloat32, MODEL_FORMAT, type ModelFile, modelFromJSON, modelToJSON, type SavedModel } from "./serialize.js";

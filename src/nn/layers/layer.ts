@@ -1,0 +1,102 @@
+/**
+ * What every layer provides. Shapes are per example (no batch dimension); tensors
+ * carry the batch as their first axis. A layer owns, side by side, its forward pass,
+ * its backward pass (gradient with respect to its input) and — if it has
+ * parameters — its per-example rules (Opacus-style grad samplers).
+ *
+ * Tensors in a `LayerCache` are owned by whoever called `forward` (the Sequential
+ * model), which disposes them after the backward pass.
+ */
+import type * as tf from "@tensorflow/tfjs-core";
+
+export type Shape = readonly number[];
+
+export interface ParameterSpec {
+  /** e.g. "kernel", "bias". */
+  name: string;
+  shape: number[];
+}
+
+export type LayerCache = Record<string, tf.Tensor>;
+
+export interface ForwardResult {
+  output: tf.Tensor;
+  cache: LayerCache;
+}
+
+/** Kronecker factors for K-FAC / EK-FAC: F ≈ A ⊗ G. */
+export interface KroneckerFactors {
+  /** E[ā āᵀ] over inputs ā (with a trailing 1 when the layer has a bias). */
+  activations: tf.Tensor2D;
+  /** E[δ δᵀ] over per-example output gradients. */
+  outputGradients: tf.Tensor2D;
+}
+
+/**
+ * Per-example gradient rules of a layer with parameters. `gradOutput` holds, for
+ * every example i, the gradient of that example's own loss ℓᵢ with respect to the
+ * layer's output, so the i-th slice of anything derived from it belongs to example i.
+ */
+export interface PerExampleRules {
+  /** Σᵢ wᵢ gᵢ for each parameter (w undefined: plain sum), from one backward pass. */
+  weightedGradients(cache: LayerCache, gradOutput: tf.Tensor, weights?: tf.Tensor1D): tf.Tensor[];
+  /** ||gᵢ||² over this layer's parameters, shape [N]; avoids materialising gᵢ where cheaper. */
+  squaredNorms(cache: LayerCache, gradOutput: tf.Tensor): tf.Tensor1D;
+  /** gᵢ for each parameter, shape [N, ...parameterShape]. */
+  perExampleGradients(cache: LayerCache, gradOutput: tf.Tensor): tf.Tensor[];
+  /** Layers for which K-FAC is defined (Dense, Conv2d) provide their factors. */
+  kroneckerFactors?(cache: LayerCache, gradOutput: tf.Tensor): KroneckerFactors;
+}
+
+export interface Layer {
+  readonly config: LayerConfig;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly parameters: readonly ParameterSpec[];
+  /** Fresh parameter values (row-major, one array per ParameterSpec). */
+  initialParameters(random: import("../../common/rng.js").Random): Float32Array[];
+  forward(input: tf.Tensor, params: readonly tf.Tensor[]): ForwardResult;
+  /** Gradient with respect to the input (not needed for the first layer). */
+  backward(cache: LayerCache, gradOutput: tf.Tensor, params: readonly tf.Tensor[]): tf.Tensor;
+  readonly perExample?: PerExampleRules;
+  /**
+   * Optional fusion with a following activation (one kernel instead of three on
+   * small models, where per-op overhead dominates). Returns the activated output
+   * and this layer's own cache, as if `forward` had run; the activation layer
+   * keeps the activated output as its cache.
+   */
+  forwardFused?(input: tf.Tensor, params: readonly tf.Tensor[], activation: FusableActivation): ForwardResult;
+}
+
+export type FusableActivation = "relu" | "sigmoid";
+
+export type Padding = "same" | "valid";
+
+export type LayerConfig =
+  | { type: "dense"; units: number }
+  | { type: "conv2d"; filters: number; kernelSize: number; stride?: number; padding?: Padding }
+  | { type: "maxpool"; poolSize: number; stride?: number; padding?: Padding }
+  | { type: "avgpool"; poolSize: number; stride?: number; padding?: Padding }
+  | { type: "flatten" }
+  | { type: "relu" }
+  | { type: "tanh" }
+  | { type: "sigmoid" }
+  | { type: "groupnorm"; groups: number; epsilon?: number }
+  | { type: "embedding"; vocabularySize: number; dimension: number };
+
+export function sizeOf(shape: Shape): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+/** Glorot/Xavier-uniform style fan-in/fan-out initialisation values. */
+export function uniformArray(
+  size: number,
+  limit: number,
+  random: import("../../common/rng.js").Random,
+): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = (2 * random.uniform() - 1) * limit;
+  return out;
+}

@@ -1,0 +1,53 @@
+/**
+ * Losses with per-example values. Both are written from the logits (never from
+ * probabilities) so that large |logits| neither overflow nor lose precision.
+ * Labels: binary cross-entropy takes float 0/1 of shape [N]; softmax cross-entropy
+ * takes int32 class indices of shape [N].
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+export type LossKind = "binary-cross-entropy" | "softmax-cross-entropy";
+
+/** ℓᵢ for every example, shape [N]. */
+export function perExampleLosses(kind: LossKind, logits: tf.Tensor, labels: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    if (kind === "binary-cross-entropy") {
+      const z = tf.reshape(logits, [-1]);
+      // softplus(z) − y·z = max(z, 0) − y·z + log(1 + e^−|z|)
+      return tf.add(
+        tf.sub(tf.relu(z), tf.mul(z, labels)),
+        tf.log1p(tf.exp(tf.neg(tf.abs(z)))),
+      ) as tf.Tensor1D;
+    }
+    const numClasses = logits.shape[1] as number;
+    const logProbabilities = tf.logSoftmax(logits as tf.Tensor2D);
+    return tf.neg(
+      tf.sum(tf.mul(logProbabilities, tf.oneHot(labels as tf.Tensor1D, numClasses)), 1),
+    ) as tf.Tensor1D;
+  });
+}
+
+/** ∂ℓᵢ/∂zᵢ for every example, the shape of the logits. */
+export function lossGradient(kind: LossKind, logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    if (kind === "binary-cross-entropy") return tf.sub(tf.sigmoid(logits), tf.reshape(labels, logits.shape));
+    const numClasses = logits.shape[1] as number;
+    return tf.sub(tf.softmax(logits as tf.Tensor2D), tf.oneHot(labels as tf.Tensor1D, numClasses));
+  });
+}
+
+/** Class predictions from logits: threshold 0 for one logit, argmax otherwise. */
+export function predictedClasses(kind: LossKind, logits: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() =>
+    kind === "binary-cross-entropy"
+      ? (tf.cast(tf.greater(tf.reshape(logits, [-1]), 0), "float32") as tf.Tensor1D)
+      : (tf.argMax(logits, 1) as tf.Tensor1D),
+  );
+}
+
+/** Uploads labels in the dtype the loss expects. */
+export function labelTensor(kind: LossKind, labels: Float32Array | Int32Array): tf.Tensor1D {
+  return kind === "binary-cross-entropy"
+    ? tf.tensor1d(labels instanceof Float32Array ? labels : Float32Array.from(labels), "float32")
+    : tf.tensor1d(labels instanceof Int32Array ? labels : Int32Array.from(labels), "int32");
+}

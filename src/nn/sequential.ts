@@ -1,0 +1,304 @@
+/**
+ * A stack of layers with explicit forward and backward passes and the per-example
+ * gradient operations built on them. The model owns its parameter tensors; a
+ * `BatchPass` owns the activations and output gradients of one backward pass, from
+ * which norms, weighted sums, materialised per-example gradients and Kronecker
+ * factors are all derived without a second backward pass.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { createRandom } from "../common/rng.js";
+import {
+  createLayer,
+  type KroneckerFactors,
+  type Layer,
+  type LayerCache,
+  type LayerConfig,
+} from "./layers/index.js";
+import { type LossKind, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
+import { tidyKeep } from "./tidy.js";
+
+export interface Architecture {
+  /** Per-example input shape, e.g. [104] or [28, 28, 1]. */
+  inputShape: number[];
+  layers: LayerConfig[];
+  loss: LossKind;
+}
+
+export interface BackwardOptions {
+  /**
+   * Multiplies each example's loss: the pass then differentiates Σ wᵢ ℓᵢ and the
+   * per-example quantities are those of wᵢ ℓᵢ. A number scales every example.
+   */
+  lossWeights?: tf.Tensor1D | number;
+}
+
+export class Sequential {
+  readonly architecture: Architecture;
+  readonly layers: readonly Layer[];
+  /** Per-example output shape. */
+  readonly outputShape: readonly number[];
+  private params: tf.Tensor[][];
+
+  /** `parameters`: one array per ParameterSpec of every layer in order; seeded initialisation when omitted. */
+  constructor(architecture: Architecture, parameters: Float32Array[] | { seed: number }) {
+    this.architecture = architecture;
+    const layers: Layer[] = [];
+    let shape: readonly number[] = architecture.inputShape;
+    for (const config of architecture.layers) {
+      const layer = createLayer(config, shape);
+      layers.push(layer);
+      shape = layer.outputShape;
+    }
+    this.layers = layers;
+    this.outputShape = shape;
+    let values: Float32Array[];
+    if (Array.isArray(parameters)) {
+      values = parameters;
+    } else {
+      const random = createRandom(parameters.seed);
+      values = layers.flatMap((layer) => layer.initialParameters(random));
+    }
+    const specs = this.parameterSpecs();
+    if (values.length !== specs.length) {
+      throw new Error(`the model has ${specs.length} parameter tensors, got ${values.length}`);
+    }
+    let k = 0;
+    this.params = layers.map((layer) =>
+      layer.parameters.map((spec) => {
+        const data = values[k++];
+        if (data.length !== sizeOfShape(spec.shape)) {
+          throw new Error(
+            `parameter ${spec.name} of shape [${spec.shape}] needs ${sizeOfShape(spec.shape)} values, got ${data.length}`,
+          );
+        }
+        return tf.tensor(data, spec.shape, "float32");
+      }),
+    );
+  }
+
+  /** Layer index, name and shape of every parameter tensor, in order. */
+  parameterSpecs(): { layer: number; name: string; shape: number[] }[] {
+    return this.layers.flatMap((layer, index) => layer.parameters.map((p) => ({ layer: index, ...p })));
+  }
+
+  get parameterCount(): number {
+    return this.parameterSpecs().reduce((total, spec) => total + sizeOfShape(spec.shape), 0);
+  }
+
+  /** The parameter tensors (owned by the model; do not dispose). */
+  parameters(): tf.Tensor[] {
+    return this.params.flat();
+  }
+
+  /** Replaces the parameters; the model takes ownership of `values` and disposes the old tensors. */
+  setParameters(values: readonly tf.Tensor[]): void {
+    let k = 0;
+    const next = this.params.map((group) => group.map(() => values[k++]));
+    if (k !== values.length) throw new Error(`expected ${k} parameter tensors, got ${values.length}`);
+    const old = this.params.flat();
+    this.params = next;
+    for (const tensor of old) if (!values.includes(tensor)) tensor.dispose();
+  }
+
+  /** Parameter values copied out of the backend. */
+  readParameters(): Float32Array[] {
+    return this.parameters().map((p) => p.dataSync() as Float32Array);
+  }
+
+  /** Logits for a batch (no caches kept). */
+  predictLogits(input: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.runForward(input, false).output);
+  }
+
+  /** Predicted class per example. */
+  predictClasses(input: tf.Tensor): tf.Tensor1D {
+    return tf.tidy(() => predictedClasses(this.architecture.loss, this.predictLogits(input)));
+  }
+
+  /**
+   * Logits as a differentiable function of given parameter tensors (same order as
+   * `parameters()`): for autodiff references and the naive per-example baseline.
+   */
+  logitsWith(input: tf.Tensor, parameters: readonly tf.Tensor[]): tf.Tensor {
+    const saved = this.params;
+    let k = 0;
+    this.params = this.params.map((group) => group.map(() => parameters[k++]));
+    try {
+      return this.runForward(input, false).output;
+    } finally {
+      this.params = saved;
+    }
+  }
+
+  /** Per-example losses without a backward pass. */
+  losses(input: tf.Tensor, labels: tf.Tensor): tf.Tensor1D {
+    return tf.tidy(() => perExampleLosses(this.architecture.loss, this.predictLogits(input), labels));
+  }
+
+  /** One forward and backward pass over a batch; dispose the result when done. */
+  backwardPass(input: tf.Tensor, labels: tf.Tensor, options: BackwardOptions = {}): BatchPass {
+    const kept = tidyKeep(() => {
+      const { output: logits, caches } = this.runForward(input, true);
+      let grad = lossGradient(this.architecture.loss, logits, labels);
+      const weights = options.lossWeights;
+      if (weights !== undefined) {
+        grad =
+          typeof weights === "number" ? tf.mul(grad, weights) : tf.mul(grad, tf.reshape(weights, [-1, 1]));
+      }
+      const firstParametric = this.layers.findIndex((layer) => layer.parameters.length > 0);
+      const gradOutputs: (tf.Tensor | null)[] = this.layers.map(() => null);
+      for (let i = this.layers.length - 1; i >= Math.max(firstParametric, 0); i--) {
+        if (this.layers[i].perExample) gradOutputs[i] = grad;
+        if (i > firstParametric) grad = this.layers[i].backward(caches[i], grad, this.params[i]);
+      }
+      return { logits, caches, gradOutputs };
+    });
+    return new BatchPass(this, input, kept.logits, labels, kept.caches, kept.gradOutputs);
+  }
+
+  /** Internal: parameters of layer i (for BatchPass). */
+  layerParameters(i: number): readonly tf.Tensor[] {
+    return this.params[i];
+  }
+
+  dispose(): void {
+    for (const tensor of this.params.flat()) tensor.dispose();
+    this.params = this.params.map(() => []);
+  }
+
+  private runForward(input: tf.Tensor, keepCaches: boolean): { output: tf.Tensor; caches: LayerCache[] } {
+    const caches: LayerCache[] = [];
+    let x = input;
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
+      const next = this.layers[i + 1]?.config.type;
+      if (layer.forwardFused && (next === "relu" || next === "sigmoid")) {
+        const result = layer.forwardFused(x, this.params[i], next);
+        x = result.output;
+        if (keepCaches) caches.push(result.cache, { output: x });
+        i++;
+        continue;
+      }
+      const result = layer.forward(x, this.params[i]);
+      x = result.output;
+      if (keepCaches) caches.push(result.cache);
+    }
+    return { output: x, caches };
+  }
+}
+
+/**
+ * The state of one backward pass: per layer, the cached inputs and the per-example
+ * output gradients. Every operation below reuses them; none runs a second backward.
+ */
+export class BatchPass {
+  constructor(
+    private readonly model: Sequential,
+    private readonly input: tf.Tensor,
+    readonly logits: tf.Tensor,
+    private readonly labels: tf.Tensor,
+    private readonly caches: LayerCache[],
+    private readonly gradOutputs: (tf.Tensor | null)[],
+  ) {}
+
+  get batchSize(): number {
+    return this.logits.shape[0];
+  }
+
+  /** Per-example (unweighted) losses, shape [N]. */
+  losses(): tf.Tensor1D {
+    return perExampleLosses(this.model.architecture.loss, this.logits, this.labels);
+  }
+
+  /** Σᵢ wᵢ gᵢ for every parameter tensor of the model (w omitted: plain sum). */
+  weightedGradients(weights?: tf.Tensor1D): tf.Tensor[] {
+    return tf.tidy(() =>
+      this.forEachParametric((layer, i) =>
+        layer.perExample!.weightedGradients(this.caches[i], this.gradOutputs[i]!, weights),
+      ).flat(),
+    );
+  }
+
+  /** ||gᵢ||² over all parameters, shape [N]. */
+  squaredNorms(): tf.Tensor1D {
+    return tf.tidy(() => {
+      const parts = this.forEachParametric((layer, i) =>
+        layer.perExample!.squaredNorms(this.caches[i], this.gradOutputs[i]!),
+      );
+      return (parts.length === 1 ? parts[0] : tf.addN(parts)) as tf.Tensor1D;
+    });
+  }
+
+  /** ||gᵢ|| for every example, shape [N]. */
+  norms(): tf.Tensor1D {
+    return tf.tidy(() => tf.sqrt(this.squaredNorms()));
+  }
+
+  /**
+   * Σᵢ min(1, C/||gᵢ||)·gᵢ: the clipped sum of DP-SGD (without noise), from the
+   * same pass. Returns the gradients and the per-example norms before clipping.
+   */
+  clippedGradientSum(clipNorm: number): { gradients: tf.Tensor[]; norms: tf.Tensor1D } {
+    const norms = this.norms();
+    const factors = tf.tidy(() => tf.minimum(1, tf.div(clipNorm, tf.add(norms, 1e-6))) as tf.Tensor1D);
+    const gradients = this.weightedGradients(factors);
+    factors.dispose();
+    return { gradients, norms };
+  }
+
+  /** gᵢ for every parameter tensor, shape [N, ...parameterShape]. */
+  perExampleGradients(): tf.Tensor[] {
+    return tf.tidy(() =>
+      this.forEachParametric((layer, i) =>
+        layer.perExample!.perExampleGradients(this.caches[i], this.gradOutputs[i]!),
+      ).flat(),
+    );
+  }
+
+  /** gᵢ flattened in parameter order, shape [N, parameterCount]. */
+  flatPerExampleGradients(): tf.Tensor2D {
+    return tf.tidy(() => {
+      const n = this.batchSize;
+      return tf.concat(
+        this.perExampleGradients().map((g) => tf.reshape(g, [n, -1])),
+        1,
+      ) as tf.Tensor2D;
+    });
+  }
+
+  /** Kronecker factors of every layer with parameters (null where K-FAC is not defined). */
+  kroneckerFactors(): { layer: number; factors: KroneckerFactors | null }[] {
+    const out: { layer: number; factors: KroneckerFactors | null }[] = [];
+    this.model.layers.forEach((layer, i) => {
+      if (!layer.perExample) return;
+      const rules = layer.perExample;
+      out.push({
+        layer: i,
+        factors: rules.kroneckerFactors
+          ? tidyKeep(() => rules.kroneckerFactors!(this.caches[i], this.gradOutputs[i]!))
+          : null,
+      });
+    });
+    return out;
+  }
+
+  dispose(): void {
+    this.logits.dispose();
+    // The caller owns the input batch; the first layer's cache refers to it.
+    for (const cache of this.caches)
+      for (const tensor of Object.values(cache)) if (tensor !== this.input) tensor.dispose();
+    for (const tensor of this.gradOutputs) tensor?.dispose();
+  }
+
+  private forEachParametric<T>(fn: (layer: Layer, index: number) => T): T[] {
+    const out: T[] = [];
+    this.model.layers.forEach((layer, i) => {
+      if (layer.perExample) out.push(fn(layer, i));
+    });
+    return out;
+  }
+}
+
+function sizeOfShape(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

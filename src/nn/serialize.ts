@@ -1,0 +1,137 @@
+/**
+ * Model files: JSON with the architecture, the weights (base64 little-endian
+ * float32), the fitted preprocessing (opaque JSON from the data layer) and free-form
+ * metadata (backend, training settings, privacy spent, fairness settings...).
+ * Loading validates the whole document with zod and refuses anything corrupt or
+ * inconsistent with one clear line.
+ */
+import { z } from "zod";
+import { UserError } from "../common/errors.js";
+import type { LayerConfig } from "./layers/index.js";
+import { type Architecture, Sequential } from "./sequential.js";
+
+export const MODEL_FORMAT = "equipoise-model";
+export const MODEL_VERSION = 1;
+
+const positiveInt = z.number().int().positive();
+const padding = z.enum(["same", "valid"]).optional();
+const layerSchema: z.ZodType<LayerConfig> = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("dense"), units: positiveInt }),
+  z.object({ type: z.literal("conv2d"), filters: positiveInt, kernelSize: positiveInt, stride: positiveInt.optional(), padding }),
+  z.object({ type: z.literal("maxpool"), poolSize: positiveInt, stride: positiveInt.optional(), padding }),
+  z.object({ type: z.literal("avgpool"), poolSize: positiveInt, stride: positiveInt.optional(), padding }),
+  z.object({ type: z.literal("flatten") }),
+  z.object({ type: z.literal("relu") }),
+  z.object({ type: z.literal("tanh") }),
+  z.object({ type: z.literal("sigmoid") }),
+  z.object({ type: z.literal("groupnorm"), groups: positiveInt, epsilon: z.number().positive().optional() }),
+  z.object({ type: z.literal("embedding"), vocabularySize: positiveInt, dimension: positiveInt }),
+]) as z.ZodType<LayerConfig>;
+
+const modelFileSchema = z.object({
+  format: z.literal(MODEL_FORMAT),
+  version: z.literal(MODEL_VERSION),
+  spec: z.string().optional(),
+  architecture: z.object({
+    inputShape: z.array(positiveInt).min(1),
+    layers: z.array(layerSchema).min(1),
+    loss: z.enum(["binary-cross-entropy", "softmax-cross-entropy"]),
+  }),
+  weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), data: z.string() })),
+  preprocessor: z.unknown().optional(),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type ModelFile = z.infer<typeof modelFileSchema>;
+
+export interface SavedModel {
+  model: Sequential;
+  /** The model spec it was built from ("mlp:64,64"), when known. */
+  spec?: string;
+  preprocessor?: unknown;
+  metadata: Record<string, unknown>;
+}
+
+export function modelToJSON(
+  model: Sequential,
+  extras: { spec?: string; preprocessor?: unknown; metadata?: Record<string, unknown> } = {},
+): ModelFile {
+  const values = model.readParameters();
+  const weights = model.parameterSpecs().map((spec, k) => ({
+    name: `${spec.layer}.${spec.name}`,
+    shape: spec.shape,
+    data: encodeFloat32(values[k]),
+  }));
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    ...(extras.spec ? { spec: extras.spec } : {}),
+    architecture: structuredClone(model.architecture),
+    weights,
+    ...(extras.preprocessor !== undefined ? { preprocessor: extras.preprocessor } : {}),
+    metadata: extras.metadata ?? {},
+  };
+}
+
+/** Parses and checks a model document; `source` names it in error messages. */
+export function modelFromJSON(json: unknown, source = "model file"): SavedModel {
+  const parsed = modelFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+    throw new UserError(`${source} is not an Equipoise model file: ${issue.message}${where}`);
+  }
+  const doc = parsed.data;
+  const architecture: Architecture = doc.architecture;
+  let model: Sequential;
+  try {
+    // Build with throw-away parameters first to learn the expected shapes.
+    const specs = new Sequential(architecture, { seed: 0 });
+    const expected = specs.parameterSpecs();
+    specs.dispose();
+    if (expected.length !== doc.weights.length) {
+      throw new UserError(`${source}: the architecture has ${expected.length} weight tensors, the file has ${doc.weights.length}`);
+    }
+    const values = expected.map((spec, k) => {
+      const saved = doc.weights[k];
+      if (saved.shape.join(",") !== spec.shape.join(",")) {
+        throw new UserError(`${source}: weight ${saved.name} has shape [${saved.shape}], the architecture needs [${spec.shape}]`);
+      }
+      const data = decodeFloat32(saved.data, `${source}: weight ${saved.name}`);
+      const size = spec.shape.reduce((a, b) => a * b, 1);
+      if (data.length !== size) throw new UserError(`${source}: weight ${saved.name} has ${data.length} values, expected ${size}`);
+      if (!data.every(Number.isFinite)) throw new UserError(`${source}: weight ${saved.name} contains NaN or infinite values`);
+      return data;
+    });
+    model = new Sequential(architecture, values);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${source}: invalid architecture: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { model, spec: doc.spec, preprocessor: doc.preprocessor, metadata: doc.metadata };
+}
+
+export function encodeFloat32(values: Float32Array): string {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+  let binary = "";
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  return btoa(binary);
+}
+
+export function decodeFloat32(text: string, what: string): Float32Array {
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    throw new UserError(`${what} is not valid base64`);
+  }
+  if (binary.length % 4 !== 0) throw new UserError(`${what} has ${binary.length} bytes, not a whole number of float32 values`);
+  const view = new DataView(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
+  const out = new Float32Array(binary.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}

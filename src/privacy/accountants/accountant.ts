@@ -1,0 +1,60 @@
+/**
+ * One interface for every privacy accountant (Opacus's IAccountant): record the
+ * steps of the sampled Gaussian mechanism as they happen, ask for ε at any δ.
+ * Heterogeneous composition is a history of (sampleRate, noise, steps) groups;
+ * consecutive identical steps are merged into one group.
+ */
+import type { GaussianStepGroup } from "../analysis/prv.js";
+
+export type AccountantKind = "rdp" | "prv";
+
+export interface PrivacySpent {
+  epsilon: number;
+  delta: number;
+  accountant: AccountantKind;
+  /** RDP: the order at which the bound is tightest. */
+  order?: number;
+  /** PRV: the estimate ε_grid(δ) and the stated error (epsilon is the upper bound). */
+  estimate?: number;
+  epsilonError?: number;
+  lowerBound?: number;
+}
+
+export interface AccountantJSON {
+  kind: AccountantKind;
+  history: GaussianStepGroup[];
+}
+
+export interface Accountant {
+  readonly kind: AccountantKind;
+  readonly history: readonly GaussianStepGroup[];
+  /** Records `count` (default 1) steps with Poisson sample rate q and noise multiplier σ. */
+  step(sampleRate: number, noise: number, count?: number): void;
+  /** ε at δ (for PRV, the upper bound). */
+  epsilon(delta: number): number;
+  /** ε with the accountant's details (optimal order, error bounds). */
+  spent(delta: number): PrivacySpent;
+  toJSON(): AccountantJSON;
+}
+
+/** Validates a step and appends it to `history`, merging with the last group when identical. */
+export function recordSteps(
+  history: GaussianStepGroup[],
+  sampleRate: number,
+  noise: number,
+  count: number,
+): void {
+  if (!(sampleRate >= 0 && sampleRate <= 1))
+    throw new RangeError(`sample rate must be in [0, 1], got ${sampleRate}`);
+  if (!(noise >= 0)) throw new RangeError(`noise multiplier must be >= 0, got ${noise}`);
+  if (!(Number.isInteger(count) && count >= 0))
+    throw new RangeError(`step count must be a whole number >= 0, got ${count}`);
+  if (count === 0) return;
+  const last = history[history.length - 1];
+  if (last && last.sampleRate === sampleRate && last.noise === noise) last.steps += count;
+  else history.push({ sampleRate, noise, steps: count });
+}
+
+export function checkDelta(delta: number): void {
+  if (!(delta > 0 && delta < 1)) throw new RangeError(`delta must be in (0, 1), got ${delta}`);
+}

@@ -1,0 +1,23 @@
+import type { PrvOptions } from "../analysis/prv.js";
+import type { Accountant, AccountantJSON, AccountantKind } from "./accountant.js";
+import { PrvAccountant } from "./prv.js";
+import { RdpAccountant } from "./rdp.js";
+
+export * from "./accountant.js";
+export { PrvAccountant } from "./prv.js";
+export { RdpAccountant } from "./rdp.js";
+
+export const ACCOUNTANT_KINDS: readonly AccountantKind[] = ["rdp", "prv"];
+
+export function createAccountant(kind: AccountantKind, options: { prv?: PrvOptions } = {}): Accountant {
+  if (kind === "rdp") return new RdpAccountant();
+  if (kind === "prv") return new PrvAccountant(options.prv);
+  throw new RangeError(`unknown accountant '${kind as string}'; known: ${ACCOUNTANT_KINDS.join(", ")}`);
+}
+
+/** Rebuilds an accountant from its JSON (e.g. from a saved model's metadata). */
+export function accountantFromJSON(json: AccountantJSON): Accountant {
+  const accountant = createAccountant(json.kind);
+  for (const group of json.history) accountant.step(group.sampleRate, group.noise, group.steps);
+  return accountant;
+}

@@ -1,0 +1,53 @@
+/** RDP accountant (Mironov 2017 + Balle et al. 2020 conversion), as Opacus's `rdp.py`. */
+import type { GaussianStepGroup } from "../analysis/prv.js";
+import { composedRdp, DEFAULT_RDP_ORDERS, rdpToEpsilon } from "../analysis/rdp.js";
+import {
+  type Accountant,
+  type AccountantJSON,
+  checkDelta,
+  type PrivacySpent,
+  recordSteps,
+} from "./accountant.js";
+
+export class RdpAccountant implements Accountant {
+  readonly kind = "rdp" as const;
+  private readonly groups: GaussianStepGroup[] = [];
+
+  constructor(readonly orders: readonly number[] = DEFAULT_RDP_ORDERS) {
+    if (orders.length === 0 || orders.some((a) => !(a > 1)))
+      throw new RangeError("RDP orders must all be > 1");
+  }
+
+  get history(): readonly GaussianStepGroup[] {
+    return this.groups;
+  }
+
+  step(sampleRate: number, noise: number, count = 1): void {
+    recordSteps(this.groups, sampleRate, noise, count);
+  }
+
+  /** Total RDP of the history, one value per order. */
+  rdp(): Float64Array {
+    const total = new Float64Array(this.orders.length);
+    for (const group of this.groups) {
+      const values = composedRdp(group.sampleRate, group.noise, group.steps, this.orders);
+      for (let k = 0; k < total.length; k++) total[k] += values[k];
+    }
+    return total;
+  }
+
+  spent(delta: number): PrivacySpent {
+    checkDelta(delta);
+    if (this.groups.length === 0) return { epsilon: 0, delta, accountant: "rdp" };
+    const { epsilon, order } = rdpToEpsilon(this.orders, this.rdp(), delta);
+    return { epsilon: Math.max(0, epsilon), delta, accountant: "rdp", order };
+  }
+
+  epsilon(delta: number): number {
+    return this.spent(delta).epsilon;
+  }
+
+  toJSON(): AccountantJSON {
+    return { kind: "rdp", history: this.groups.map((g) => ({ ...g })) };
+  }
+}

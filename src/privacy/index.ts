@@ -1,0 +1,14 @@
+/** Differential privacy: accountants, noise calibration, mechanisms, secure noise (and DP-SGD). */
+export * from "./accountants/index.js";
+export { chiSquareTest, kolmogorovSmirnov, type TestResult } from "./analysis/goodness-of-fit.js";
+export { type GaussianStepGroup, type PrvEpsilon, type PrvOptions, prvEpsilon } from "./analysis/prv.js";
+export {
+  composedRdp,
+  DEFAULT_RDP_ORDERS,
+  type RdpPrivacySpent,
+  rdpToEpsilon,
+  sampledGaussianRdp,
+} from "./analysis/rdp.js";
+export * from "./calibration.js";
+export * from "./mechanisms/index.js";
+export { createSecureRandom, SecureRandom } from "./secure-random.js";

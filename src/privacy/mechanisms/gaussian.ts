@@ -1,0 +1,76 @@
+/**
+ * The Gaussian mechanism for a query of L2 sensitivity Δ: the classic calibration
+ * σ = Δ·sqrt(2 ln(1.25/δ))/ε (Dwork & Roth 2014, Theorem A.1; valid for ε < 1) and
+ * the analytic Gaussian mechanism (Balle & Wang 2018, Theorem 8): the smallest σ
+ * with Φ(Δ/(2σ) - εσ/Δ) - e^ε·Φ(-Δ/(2σ) - εσ/Δ) ≤ δ, exact for every ε > 0.
+ */
+import type { Random } from "../../common/rng.js";
+import { logNormalCdf, normalCdf } from "../analysis/special.js";
+import { createSecureRandom } from "../secure-random.js";
+
+function check(sensitivity: number, epsilon: number, delta: number): void {
+  if (!(sensitivity > 0)) throw new RangeError(`sensitivity must be > 0, got ${sensitivity}`);
+  if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0, got ${epsilon}`);
+  if (!(delta > 0 && delta < 1)) throw new RangeError(`delta must be in (0, 1), got ${delta}`);
+}
+
+export function classicGaussianSigma(sensitivity: number, epsilon: number, delta: number): number {
+  check(sensitivity, epsilon, delta);
+  if (epsilon >= 1)
+    throw new RangeError("the classic Gaussian calibration needs epsilon < 1; use the analytic one");
+  return (sensitivity * Math.sqrt(2 * Math.log(1.25 / delta))) / epsilon;
+}
+
+/** The exact δ of the Gaussian mechanism with noise σ at ε (Balle & Wang 2018, Theorem 8). */
+export function gaussianDelta(sensitivity: number, sigma: number, epsilon: number): number {
+  const a = sensitivity / (2 * sigma);
+  const b = (epsilon * sigma) / sensitivity;
+  // The second term in log space: e^ε·Φ(-a-b) overflows/underflows separately for large ε.
+  return normalCdf(a - b) - Math.exp(epsilon + logNormalCdf(-a - b));
+}
+
+/** Smallest σ with gaussianDelta(Δ, σ, ε) ≤ δ, by bisection to relative precision 1e-12. */
+export function analyticGaussianSigma(sensitivity: number, epsilon: number, delta: number): number {
+  check(sensitivity, epsilon, delta);
+  let hi = sensitivity;
+  while (gaussianDelta(sensitivity, hi, epsilon) > delta) hi *= 2;
+  let lo = 0;
+  while (hi - lo > 1e-12 * hi) {
+    const mid = (lo + hi) / 2;
+    if (gaussianDelta(sensitivity, mid, epsilon) > delta) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+export type GaussianCalibration = "analytic" | "classic";
+
+export function gaussianSigma(
+  sensitivity: number,
+  epsilon: number,
+  delta: number,
+  calibration: GaussianCalibration = "analytic",
+): number {
+  return calibration === "analytic"
+    ? analyticGaussianSigma(sensitivity, epsilon, delta)
+    : classicGaussianSigma(sensitivity, epsilon, delta);
+}
+
+/** value(s) + N(0, σ²) noise with σ calibrated to (ε, δ); secure randomness unless a Random is given. */
+export function gaussianMechanism(
+  values: Float64Array,
+  options: {
+    sensitivity: number;
+    epsilon: number;
+    delta: number;
+    calibration?: GaussianCalibration;
+    random?: Random;
+  },
+): Float64Array {
+  const sigma = gaussianSigma(options.sensitivity, options.epsilon, options.delta, options.calibration);
+  const noise = new Float64Array(values.length);
+  (options.random ?? createSecureRandom()).fillNormal(noise);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i] + sigma * noise[i];
+  return out;
+}

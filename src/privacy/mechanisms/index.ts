@@ -1,0 +1,4 @@
+export * from "./exponential.js";
+export * from "./gaussian.js";
+export * from "./laplace.js";
+export * from "./randomized-response.js";

@@ -1,0 +1,18 @@
+/** Reports of a study: a self-contained HTML page and a JSON document. */
+export { renderHtmlReport } from "./html.js";
+export { renderJsonReport, reportDataFromJson } from "./json.js";
+export type {
+  DatasetInfo,
+  FairnessGapName,
+  GroupMetrics,
+  HypervolumePoint,
+  NormalisedObjectives,
+  ParamValue,
+  PerGroupMetrics,
+  ReferenceModel,
+  ReportData,
+  ReportTrial,
+  StudySettings,
+  TrialMetrics,
+  TrialState,
+} from "./types.js";

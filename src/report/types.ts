@@ -1,0 +1,110 @@
+/**
+ * Everything a report shows, as one plain JSON-serialisable value. The report
+ * module never reads a study itself: the caller (the `report` command, the
+ * dashboard) converts whatever it stores into this shape.
+ *
+ * Epsilon is a number and may be `Infinity` (a non-private model). JSON has no
+ * Infinity, so `renderJsonReport` writes it as the string "Infinity" and
+ * `reportDataFromJson` reads back "Infinity" or null as Infinity.
+ */
+
+export type TrialState = "complete" | "failed" | "running";
+
+/** The fairness gap used as the third objective (definitions as in Fairlearn). */
+export type FairnessGapName = "dpDifference" | "eoDifference";
+
+export interface GroupMetrics {
+  count: number;
+  accuracy: number;
+  selectionRate: number;
+  /** True positive rate; NaN when the group has no positive examples. */
+  tpr: number;
+  /** False positive rate; NaN when the group has no negative examples. */
+  fpr: number;
+}
+
+/** attribute → group → metrics, e.g. perGroup.sex.Female.selectionRate. */
+export type PerGroupMetrics = Record<string, Record<string, GroupMetrics>>;
+
+/** The normalised, minimised objectives of DESIGN.md, each in [0, 1]. */
+export interface NormalisedObjectives {
+  e: number;
+  p: number;
+  u: number;
+}
+
+export interface TrialMetrics {
+  accuracy: number;
+  /** (epsilon, delta)-DP of the whole training run; Infinity for a non-private model. */
+  epsilon: number;
+  dpDifference: number;
+  eoDifference: number;
+  perGroup: PerGroupMetrics;
+  normalised?: NormalisedObjectives;
+}
+
+export type ParamValue = number | string | boolean;
+
+export interface ReportTrial {
+  number: number;
+  state: TrialState;
+  params: Record<string, ParamValue>;
+  /** Metrics on the validation split; required for a complete trial, absent for a failed one. */
+  validation?: TrialMetrics;
+  /** Metrics on the test split: only Pareto trials are ever evaluated on it. */
+  test?: TrialMetrics;
+  /** On the Pareto front of the study, judged on validation metrics. */
+  onPareto: boolean;
+  error?: string;
+  durationSeconds: number;
+}
+
+export interface DatasetInfo {
+  name: string;
+  rows: { train: number; validation: number; test: number };
+  features: number;
+  target: string;
+  sensitive: string[];
+}
+
+export interface StudySettings {
+  /** e.g. ["accuracy", "epsilon", "dp"]. */
+  objectives: string[];
+  /** e.g. ["epsilon<=8"]. */
+  constraints: string[];
+  strategy: string;
+  budget: number;
+  seed: number;
+  workers: number;
+  backend: string;
+  delta: number;
+  /** The gap plotted as the fairness axis; demographic parity difference when absent. */
+  fairnessGap?: FairnessGapName;
+}
+
+export interface HypervolumePoint {
+  /** Trial number after which the front had this hypervolume. */
+  trial: number;
+  hypervolume: number;
+}
+
+/** The reference model every study trains first (DESIGN.md, normalised objectives). */
+export interface ReferenceModel {
+  accuracy: number;
+  /** The chosen fairness gap of the reference model: the u-normaliser. */
+  gapRef: number;
+}
+
+export interface ReportData {
+  title: string;
+  dataset: DatasetInfo;
+  settings: StudySettings;
+  /** Which split each step used and what epsilon counts, in plain sentences. */
+  privacyNotes: string[];
+  trials: ReportTrial[];
+  hypervolumeHistory: HypervolumePoint[];
+  finalHypervolume: { validation: number; test?: number };
+  reference: ReferenceModel;
+  /** ISO timestamp; left out, the report is byte-for-byte reproducible. */
+  generatedAt?: string;
+}

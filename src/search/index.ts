@@ -1,0 +1,58 @@
+/** Public surface of the search capability. */
+
+export { hypervolume, hypervolumeContributions } from "./hypervolume.js";
+export {
+  type EvaluationResult,
+  type OptimizeOptions,
+  type OptimizeSummary,
+  optimize,
+  type TrialContext,
+  TrialPruned,
+} from "./optimize.js";
+export {
+  constrainedDominates,
+  crowdingDistance,
+  dominates,
+  nonDominatedSort,
+  type Point,
+  paretoFront,
+} from "./pareto.js";
+export { c2dtlz2, dtlz2, dtlz2Objectives, type TestProblem, zdt1 } from "./problems.js";
+export { SOBOL_MAX_DIMENSION, SobolSequence } from "./sobol.js";
+export {
+  type CategoricalParameter,
+  type Condition,
+  type Configuration,
+  type FloatParameter,
+  type IntParameter,
+  type Parameter,
+  type ParameterValue,
+  SearchSpace,
+  type SearchSpaceJSON,
+} from "./space.js";
+export {
+  createStrategy,
+  Nsga2,
+  type Nsga2Options,
+  RandomSearch,
+  type StrategyName,
+  strategyNames,
+} from "./strategies/index.js";
+export {
+  checkObservation,
+  constraintViolation,
+  type Observation,
+  type Strategy,
+  type StrategyOptions,
+} from "./strategy.js";
+export {
+  type ConstraintSpec,
+  type Direction,
+  firstDifference,
+  type ObjectiveSpec,
+  Study,
+  type StudyDefinition,
+  type TrialRecord,
+  type TrialState,
+  trialSeed,
+} from "./study.js";

@@ -1,0 +1,33 @@
+/** The strategies by name, so a study file (which stores the name) can rebuild its strategy. */
+import { UserError } from "../../common/errors.js";
+import type { SearchSpace } from "../space.js";
+import type { Strategy, StrategyOptions } from "../strategy.js";
+import { Nsga2, type Nsga2Options } from "./nsga2.js";
+import { RandomSearch } from "./random.js";
+
+export { Nsga2, type Nsga2Options } from "./nsga2.js";
+export { RandomSearch } from "./random.js";
+
+export const strategyNames = ["random", "nsga2", "bo"] as const;
+export type StrategyName = (typeof strategyNames)[number];
+
+/**
+ * `options` may carry strategy-specific settings (e.g. populationSize for nsga2).
+ * Async because Bayesian optimisation (and its numerics) is loaded only when asked for.
+ */
+export async function createStrategy(
+  name: string,
+  space: SearchSpace,
+  options: StrategyOptions & Record<string, unknown>,
+): Promise<Strategy> {
+  switch (name) {
+    case "random":
+      return new RandomSearch(space, options);
+    case "nsga2":
+      return new Nsga2(space, options as Nsga2Options);
+    case "bo":
+      return new (await import("./bo.js")).BayesianOptimization(space, options);
+    default:
+      throw new UserError(`unknown search strategy '${name}' (known: ${strategyNames.join(", ")})`);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Accuracy, mean loss and per-group accuracy of a model on a data split, computed
+ * in chunks so that memory stays bounded on large test sets.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { labelTensor, perExampleLosses, predictedClasses, type Sequential } from "../nn/index.js";
+
+export interface EvaluationData {
+  X: { rows: number; cols: number; data: Float32Array };
+  y: Float32Array;
+  sampleWeights?: Float32Array;
+  sensitive?: { name: string; categories: string[]; codes: Int32Array }[];
+}
+
+export interface GroupAccuracy {
+  attribute: string;
+  group: string;
+  count: number;
+  accuracy: number;
+}
+
+export interface Evaluation {
+  count: number;
+  accuracy: number;
+  /** Weighted mean loss. */
+  loss: number;
+  groups: GroupAccuracy[];
+}
+
+export interface Predictions {
+  classes: Int32Array;
+  /** P(class 1) for binary models; [rows, classes] row-major otherwise. */
+  probabilities: Float32Array;
+  losses?: Float32Array;
+}
+
+const CHUNK = 4096;
+
+/** Predicted classes and probabilities (and per-example losses when labels are given). */
+export function predict(model: Sequential, X: EvaluationData["X"], y?: Float32Array): Predictions {
+  const inputShape = model.architecture.inputShape;
+  const kind = model.architecture.loss;
+  const outputs = model.outputShape[0];
+  const classes = new Int32Array(X.rows);
+  const probabilities = new Float32Array(kind === "binary-cross-entropy" ? X.rows : X.rows * outputs);
+  const losses = y ? new Float32Array(X.rows) : undefined;
+  for (let start = 0; start < X.rows; start += CHUNK) {
+    const end = Math.min(X.rows, start + CHUNK);
+    tf.tidy(() => {
+      const x = tf.tensor(X.data.subarray(start * X.cols, end * X.cols), [end - start, ...inputShape]);
+      const logits = model.predictLogits(x);
+      classes.set(
+        predictedClasses(kind, logits).dataSync().map(Math.round) as unknown as ArrayLike<number>,
+        start,
+      );
+      const probs =
+        kind === "binary-cross-entropy"
+          ? tf.sigmoid(tf.reshape(logits, [-1]))
+          : tf.softmax(logits as tf.Tensor2D);
+      probabilities.set(
+        probs.dataSync() as Float32Array,
+        kind === "binary-cross-entropy" ? start : start * outputs,
+      );
+      if (y && losses) {
+        const labels = labelTensor(kind, y.subarray(start, end));
+        losses.set(perExampleLosses(kind, logits, labels).dataSync() as Float32Array, start);
+      }
+    });
+  }
+  return { classes, probabilities, losses };
+}
+
+export function evaluateModel(model: Sequential, data: EvaluationData): Evaluation {
+  const { classes, losses } = predict(model, data.X, data.y);
+  const w = data.sampleWeights;
+  let correct = 0;
+  let total = 0;
+  let lossSum = 0;
+  for (let i = 0; i < data.X.rows; i++) {
+    const weight = w ? w[i] : 1;
+    total += weight;
+    if (classes[i] === data.y[i]) correct += weight;
+    lossSum += weight * losses![i];
+  }
+  const groups: GroupAccuracy[] = [];
+  for (const attribute of data.sensitive ?? []) {
+    const counts = new Float64Array(attribute.categories.length);
+    const hits = new Float64Array(attribute.categories.length);
+    for (let i = 0; i < data.X.rows; i++) {
+      const code = attribute.codes[i];
+      if (code < 0 || code >= counts.length) continue;
+      const weight = w ? w[i] : 1;
+      counts[code] += weight;
+      if (classes[i] === data.y[i]) hits[code] += weight;
+    }
+    attribute.categories.forEach((group, c) => {
+      if (counts[c] > 0)
+        groups.push({ attribute: attribute.name, group, count: counts[c], accuracy: hits[c] / counts[c] });
+    });
+  }
+  return { count: data.X.rows, accuracy: correct / total, loss: lossSum / total, groups };
+}

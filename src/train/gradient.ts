@@ -1,0 +1,64 @@
+/**
+ * The per-batch gradient computation, a replaceable strategy. The trainer only
+ * applies what a GradientComputer returns, so DP-SGD (clipped per-example sum +
+ * noise), fairness-penalised losses or anything else plug in without touching it.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { Sequential } from "../nn/index.js";
+
+export interface GradientBatch {
+  /** Features of the batch, shape [B, ...inputShape] (B may be 0 under Poisson sampling). */
+  x: tf.Tensor;
+  /** Labels in the loss's dtype, shape [B]. */
+  labels: tf.Tensor1D;
+  /** Sample weights of the batch, shape [B], when the training data has them. */
+  sampleWeights?: tf.Tensor1D;
+  /** Σᵢ wᵢ over the batch (the batch size when unweighted). */
+  weightSum: number;
+  /** Row indices into the training set (to look up sensitive attributes, for example). */
+  indices: Int32Array;
+  /** Batch size for shuffled batches, q·n under Poisson sampling. */
+  expectedBatchSize: number;
+  /** Number of examples in the training set. */
+  datasetSize: number;
+}
+
+export interface GradientResult {
+  /** One tensor per model parameter; ownership passes to the trainer. */
+  gradients: tf.Tensor[];
+  /** Σᵢ wᵢ ℓᵢ over the batch (a scalar tensor: read once per epoch, no sync per batch). */
+  lossSum: tf.Scalar;
+  /** Σᵢ wᵢ over the batch: the denominator of the epoch's mean training loss. */
+  count: number;
+}
+
+export interface GradientComputer {
+  readonly name: string;
+  compute(model: Sequential, batch: GradientBatch): GradientResult;
+}
+
+/** The gradient of the batch's weighted mean loss (1/B) Σ wᵢ ℓᵢ. */
+export const meanGradient: GradientComputer = {
+  name: "mean",
+  compute(model, batch) {
+    const size = batch.indices.length;
+    if (size === 0) {
+      return { gradients: model.parameters().map((p) => tf.zerosLike(p)), lossSum: tf.scalar(0), count: 0 };
+    }
+    const scaled = batch.sampleWeights ? (tf.div(batch.sampleWeights, size) as tf.Tensor1D) : undefined;
+    const pass = model.backwardPass(batch.x, batch.labels, { lossWeights: scaled ?? 1 / size });
+    try {
+      const gradients = pass.weightedGradients();
+      const lossSum = tf.tidy(() => {
+        const losses = pass.losses();
+        return (
+          batch.sampleWeights ? tf.sum(tf.mul(losses, batch.sampleWeights)) : tf.sum(losses)
+        ) as tf.Scalar;
+      });
+      return { gradients, lossSum, count: batch.weightSum };
+    } finally {
+      pass.dispose();
+      scaled?.dispose();
+    }
+  },
+};

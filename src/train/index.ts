@@ -1,0 +1,27 @@
+/** Training: the loop, optimizers, samplers, the gradient strategy and evaluation. */
+export {
+  type Evaluation,
+  type EvaluationData,
+  evaluateModel,
+  type GroupAccuracy,
+  type Predictions,
+  predict,
+} from "./evaluate.js";
+export { type GradientBatch, type GradientComputer, type GradientResult, meanGradient } from "./gradient.js";
+export { createOptimizer, type Optimizer, type OptimizerConfig } from "./optimizers.js";
+export {
+  type BatchSampler,
+  createSampler,
+  poissonBatches,
+  type SamplingKind,
+  shuffledBatches,
+} from "./samplers.js";
+export {
+  type EarlyStopping,
+  type EpochRecord,
+  type TrainingData,
+  type TrainingEvent,
+  type TrainingResult,
+  type TrainOptions,
+  trainModel,
+} from "./trainer.js";

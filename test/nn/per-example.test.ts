@@ -1,0 +1,199 @@
+/**
+ * Per-example gradient operations of every layer type, against tfjs autodiff run
+ * one example at a time (on the cpu backend, an independent code path from the
+ * engine's explicit backward passes on wasm) and against finite differences.
+ */
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import { createRandom } from "../../src/common/rng.js";
+import { initBackend } from "../../src/nn/backend.js";
+import { labelTensor } from "../../src/nn/losses.js";
+import { type Architecture, Sequential } from "../../src/nn/sequential.js";
+import { registerAutodiffGradients } from "./autodiff-gradients.js";
+import {
+  autodiffExampleGradient,
+  finiteDifferenceGradient,
+  flatten,
+  relativeError,
+} from "./gradient-check.js";
+
+interface Case {
+  name: string;
+  architecture: Architecture;
+  /** Smooth enough for finite differences at this step (no kink within reach). */
+  fdStep: number;
+  input(n: number, seed: number): Float32Array;
+  /** For embeddings: integer inputs. */
+  numClasses: number;
+}
+
+const gaussian = (shape: number[]) => (n: number, seed: number) => {
+  const out = new Float32Array(n * shape.reduce((a, b) => a * b, 1));
+  createRandom(seed).fillNormal(out);
+  return out;
+};
+
+export const cases: Case[] = [
+  {
+    name: "dense + tanh, binary cross-entropy",
+    architecture: {
+      inputShape: [5],
+      layers: [{ type: "dense", units: 4 }, { type: "tanh" }, { type: "dense", units: 1 }],
+      loss: "binary-cross-entropy",
+    },
+    fdStep: 1e-2,
+    input: gaussian([5]),
+    numClasses: 2,
+  },
+  {
+    name: "dense + relu (fused) + sigmoid, softmax cross-entropy",
+    architecture: {
+      inputShape: [6],
+      layers: [
+        { type: "dense", units: 7 },
+        { type: "relu" },
+        { type: "dense", units: 5 },
+        { type: "sigmoid" },
+        { type: "dense", units: 3 },
+      ],
+      loss: "softmax-cross-entropy",
+    },
+    fdStep: 1e-3,
+    input: gaussian([6]),
+    numClasses: 3,
+  },
+];
+
+function labelsFor(c: Case, n: number, seed: number): Float32Array | Int32Array {
+  const random = createRandom(seed + 99);
+  if (c.architecture.loss === "binary-cross-entropy")
+    return Float32Array.from({ length: n }, () => random.integer(2));
+  return Int32Array.from({ length: n }, () => random.integer(c.numClasses));
+}
+
+interface EngineResults {
+  parameters: Float32Array[];
+  perExample: Float32Array; // [N, P]
+  squaredNorms: Float32Array;
+  weightedSum: Float32Array;
+  clippedSum: Float32Array;
+  clipNorms: Float32Array;
+  kronecker: { activations: Float32Array; outputGradients: Float32Array }[];
+}
+
+const N = 6;
+const weights = Float32Array.from({ length: N }, (_, i) => 0.5 + 0.25 * i);
+
+function engineResults(c: Case, seed: number): EngineResults {
+  const model = new Sequential(c.architecture, { seed });
+  const x = tf.tensor(c.input(N, seed), [N, ...c.architecture.inputShape]);
+  const y = labelTensor(c.architecture.loss, labelsFor(c, N, seed));
+  const w = tf.tensor1d(weights);
+  const pass = model.backwardPass(x, y);
+  const perExample = pass.flatPerExampleGradients();
+  const norms = pass.squaredNorms();
+  const weighted = pass.weightedGradients(w);
+  const clipped = pass.clippedGradientSum(0.5);
+  const factors = pass.kroneckerFactors();
+  const results: EngineResults = {
+    parameters: model.readParameters(),
+    perExample: perExample.dataSync() as Float32Array,
+    squaredNorms: norms.dataSync() as Float32Array,
+    weightedSum: flatten(weighted.map((g) => g.dataSync() as Float32Array)),
+    clippedSum: flatten(clipped.gradients.map((g) => g.dataSync() as Float32Array)),
+    clipNorms: clipped.norms.dataSync() as Float32Array,
+    kronecker: factors
+      .filter((f) => f.factors !== null)
+      .map((f) => ({
+        activations: f.factors!.activations.dataSync() as Float32Array,
+        outputGradients: f.factors!.outputGradients.dataSync() as Float32Array,
+      })),
+  };
+  tf.dispose([x, y, w, perExample, norms, ...weighted, ...clipped.gradients, clipped.norms]);
+  for (const f of factors) if (f.factors) tf.dispose([f.factors.activations, f.factors.outputGradients]);
+  pass.dispose();
+  model.dispose();
+  return results;
+}
+
+describe("per-example gradients of every layer type", () => {
+  before(async () => {
+    await registerAutodiffGradients();
+    await initBackend("wasm");
+  });
+
+  for (const c of cases) {
+    test(c.name, async () => {
+      const seed = 7;
+      await tf.setBackend("wasm");
+      const before = tf.memory().numTensors;
+      const engine = engineResults(c, seed);
+      assert.equal(tf.memory().numTensors, before, "the per-example operations leak no tensors");
+
+      await initBackend("cpu");
+      const model = new Sequential(c.architecture, engine.parameters);
+      const x = tf.tensor(c.input(N, seed), [N, ...c.architecture.inputShape]);
+      const y = labelTensor(c.architecture.loss, labelsFor(c, N, seed));
+      const P = model.parameterCount;
+      const reference = new Float32Array(N * P);
+      for (let i = 0; i < N; i++) reference.set(autodiffExampleGradient(model, x, y, i), i * P);
+
+      // materialised per-example gradients vs autodiff, one example at a time
+      assert.ok(
+        relativeError(engine.perExample, reference) < 1e-4,
+        `per-example: ${relativeError(engine.perExample, reference)}`,
+      );
+
+      // norms without materialising vs norms of the autodiff gradients
+      const refNorms = Array.from({ length: N }, (_, i) =>
+        reference.subarray(i * P, (i + 1) * P).reduce((s, v) => s + v * v, 0),
+      );
+      assert.ok(
+        relativeError(engine.squaredNorms, refNorms) < 1e-4,
+        `norms: ${relativeError(engine.squaredNorms, refNorms)}`,
+      );
+
+      // Σ wᵢ gᵢ from the same pass
+      const refWeighted = new Float64Array(P);
+      const refClipped = new Float64Array(P);
+      for (let i = 0; i < N; i++) {
+        const factor = Math.min(1, 0.5 / Math.sqrt(refNorms[i]));
+        for (let p = 0; p < P; p++) {
+          refWeighted[p] += weights[i] * reference[i * P + p];
+          refClipped[p] += factor * reference[i * P + p];
+        }
+      }
+      assert.ok(
+        relativeError(engine.weightedSum, refWeighted) < 1e-4,
+        `weighted: ${relativeError(engine.weightedSum, refWeighted)}`,
+      );
+      assert.ok(
+        relativeError(engine.clippedSum, refClipped) < 1e-4,
+        `clipped: ${relativeError(engine.clippedSum, refClipped)}`,
+      );
+      assert.ok(relativeError(engine.clipNorms, refNorms.map(Math.sqrt)) < 1e-4);
+
+      // the summed gradient vs central finite differences of the summed loss
+      const coordinates = Array.from({ length: Math.min(P, 40) }, (_, k) =>
+        Math.floor((k * P) / Math.min(P, 40)),
+      );
+      const fd = finiteDifferenceGradient(model, x, y, coordinates, c.fdStep);
+      const analytic = coordinates.map((p) => {
+        let s = 0;
+        for (let i = 0; i < N; i++) s += reference[i * P + p];
+        return s;
+      });
+      const engineSum = coordinates.map((p) => {
+        let s = 0;
+        for (let i = 0; i < N; i++) s += engine.perExample[i * P + p];
+        return s;
+      });
+      assert.ok(relativeError(engineSum, fd) < 2e-2, `finite differences: ${relativeError(engineSum, fd)}`);
+      assert.ok(relativeError(analytic, fd) < 2e-2);
+      tf.dispose([x, y]);
+      model.dispose();
+      await initBackend("wasm");
+    });
+  }
+});
