@@ -56,7 +56,7 @@ async function benchStrategies(strategies: string[]) {
   const rows: Record<string, unknown>[] = [];
   for (const problem of problems) {
     for (const name of strategies) {
-      const runs = [];
+      const runs: { volumes: number[]; askMs: number }[] = [];
       for (let seed = 0; seed < SEEDS; seed++) runs.push(await runStrategy(name, problem, seed));
       const row: Record<string, unknown> = {
         problem: problem.name,

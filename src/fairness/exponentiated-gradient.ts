@@ -80,7 +80,8 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 class Lagrangian {
   readonly hypotheses: Hypothesis[] = [];
   oracleCalls = 0;
-  private lastLearner: WeightedLearner | null = null;
+  /** Every fitted learner with its multipliers: the next fit warm-starts from the nearest λ. */
+  private readonly fitted: { lambda: Float64Array; learner: WeightedLearner }[] = [];
   private lastLinprogCount = -1;
   private lastLinprog: { Q: Float64Array; lambda: Float64Array; gap: GapResult } | null = null;
   private readonly n: number;
@@ -116,10 +117,25 @@ class Lagrangian {
     if (positives === 0 || positives === this.n) return new ConstantLearner(positives === 0 ? 0 : 1);
     for (let i = 0; i < this.n; i++) weights[i] = (this.n * weights[i]) / total;
     const learner = this.createLearner();
-    if (this.lastLearner && learner.warmStartFrom) learner.warmStartFrom(this.lastLearner);
+    const nearest = this.nearestFit(lambda);
+    if (nearest && learner.warmStartFrom) learner.warmStartFrom(nearest);
     learner.fit(this.X, labels, weights);
-    this.lastLearner = learner;
+    this.fitted.push({ lambda, learner });
     return learner;
+  }
+
+  private nearestFit(lambda: Float64Array): WeightedLearner | null {
+    let best: WeightedLearner | null = null;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const f of this.fitted) {
+      let distance = 0;
+      for (let c = 0; c < lambda.length; c++) distance += Math.abs(f.lambda[c] - lambda[c]);
+      if (distance <= bestDistance) {
+        bestDistance = distance;
+        best = f.learner;
+      }
+    }
+    return best;
   }
 
   /** The best response to λ among the fitted classifiers and a new oracle call. */

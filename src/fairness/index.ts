@@ -9,3 +9,4 @@ export * from "./learner.js";
 export * from "./linprog.js";
 export * from "./moments.js";
 export * from "./threshold-optimizer.js";
+export * from "./reweighing.js";

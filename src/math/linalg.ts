@@ -116,12 +116,16 @@ export function invertLower(L: Float64Array, n: number): Float64Array {
   const inverse = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const row = i * n;
-    inverse[row + i] = 1 / L[row + i];
-    for (let j = 0; j < i; j++) {
-      let sum = 0;
-      for (let k = j; k < i; k++) sum -= L[row + k] * inverse[k * n + j];
-      inverse[row + j] = sum / L[row + i];
+    // Row i of L⁻¹ = −(Σ_{k<i} L_ik · row k of L⁻¹)/L_ii, accumulated row by row for locality.
+    for (let k = 0; k < i; k++) {
+      const a = L[row + k];
+      if (a === 0) continue;
+      const rowK = k * n;
+      for (let j = 0; j <= k; j++) inverse[row + j] -= a * inverse[rowK + j];
     }
+    const diagonal = L[row + i];
+    for (let j = 0; j < i; j++) inverse[row + j] /= diagonal;
+    inverse[row + i] = 1 / diagonal;
   }
   return inverse;
 }
@@ -130,13 +134,18 @@ export function invertLower(L: Float64Array, n: number): Float64Array {
 export function choleskyInverse(factor: CholeskyFactor): Float64Array {
   const { n } = factor;
   const Linv = invertLower(factor.L, n);
+  // Rows of T = (L⁻¹)ᵀ are contiguous, so the inner products below stream through memory.
+  const T = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let k = 0; k <= i; k++) T[k * n + i] = Linv[i * n + k];
   const inverse = new Float64Array(n * n);
-  // (L⁻ᵀ L⁻¹)ᵢⱼ = Σ_k (L⁻¹)ₖᵢ (L⁻¹)ₖⱼ over k ≥ max(i, j).
+  // (L⁻ᵀ L⁻¹)ᵢⱼ = Σ_k (L⁻¹)ₖᵢ (L⁻¹)ₖⱼ = Σ_{k ≥ max(i, j)} Tᵢₖ Tⱼₖ.
   for (let i = 0; i < n; i++) {
+    const rowI = i * n;
     for (let j = 0; j <= i; j++) {
+      const rowJ = j * n;
       let sum = 0;
-      for (let k = i; k < n; k++) sum += Linv[k * n + i] * Linv[k * n + j];
-      inverse[i * n + j] = sum;
+      for (let k = i; k < n; k++) sum += T[rowI + k] * T[rowJ + k];
+      inverse[rowI + j] = sum;
       inverse[j * n + i] = sum;
     }
   }

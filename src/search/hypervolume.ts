@@ -250,7 +250,7 @@ function nonDominatedRows(flat: Float64Array, n: number, d: number): { flat: Flo
     if (!dominated) kept.push(i);
   }
   const out = new Float64Array(kept.length * d);
-  kept.forEach((i, r) => out.set(flat.subarray(i * d, i * d + d), r * d));
+  for (let r = 0; r < kept.length; r++) out.set(flat.subarray(kept[r] * d, kept[r] * d + d), r * d);
   return { flat: out, n: kept.length };
 }
 

@@ -17,7 +17,6 @@
  * its process no longer exists, or when its heartbeat is older than
  * `staleAfterMs` (another host).
  */
-import { hostname } from "node:os";
 import Database from "better-sqlite3";
 import { UserError } from "../common/errors.js";
 import { createRandom } from "../common/rng.js";

@@ -1,4 +1,6 @@
 /** Training: the loop, optimizers, samplers, the gradient strategy and evaluation. */
+
+export { type EnsembleMember, type EnsembleOptions, type EnsembleResult, trainEnsemble } from "./ensemble.js";
 export {
   type Evaluation,
   type EvaluationData,

@@ -107,7 +107,8 @@ test("k-ary randomized response: output law (chi-square), e^ε likelihood ratio,
     i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : i % 10 < 9 ? 2 : 3,
   );
   const estimate = estimateFrequencies(randomizedResponse(mixed, { epsilon, k, random }), { epsilon, k });
-  [0.5, 0.3, 0.1, 0.1].forEach((f, v) => assert.ok(Math.abs(estimate[v] - f) < 0.02, `${v}: ${estimate[v]}`));
+  for (const [v, f] of [0.5, 0.3, 0.1, 0.1].entries())
+    assert.ok(Math.abs(estimate[v] - f) < 0.02, `${v}: ${estimate[v]}`);
 });
 
 test("exponential mechanism selects with probability ∝ exp(ε u / 2Δ) (chi-square, fixed seed)", () => {
@@ -115,7 +116,8 @@ test("exponential mechanism selects with probability ∝ exp(ε u / 2Δ) (chi-sq
   const options = { epsilon: 1, sensitivity: 1, random: createRandom(8) };
   const probabilities = exponentialMechanismProbabilities(utilities, options);
   const z = utilities.reduce((s, u) => s + Math.exp(u / 2), 0);
-  utilities.forEach((u, i) => assert.ok(Math.abs(probabilities[i] - Math.exp(u / 2) / z) < 1e-15));
+  for (const [i, u] of utilities.entries())
+    assert.ok(Math.abs(probabilities[i] - Math.exp(u / 2) / z) < 1e-15);
   const counts = [0, 0, 0, 0];
   for (let i = 0; i < 20_000; i++) counts[exponentialMechanism(utilities, options)]++;
   assert.ok(chiSquareTest(counts, probabilities).pValue > 0.01);

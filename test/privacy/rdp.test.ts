@@ -45,7 +45,8 @@ test("q = 1 is the plain Gaussian: RDP α/(2σ²) and its closed-form epsilon", 
   const delta = 1e-6;
   const orders = [1.5, 2, 4.5, 10, 40];
   const rdp = composedRdp(1, sigma, steps, orders);
-  orders.forEach((a, k) => assert.ok(Math.abs(rdp[k] - (steps * a) / (2 * sigma * sigma)) < 1e-15 * rdp[k]));
+  for (const [k, a] of orders.entries())
+    assert.ok(Math.abs(rdp[k] - (steps * a) / (2 * sigma * sigma)) < 1e-15 * rdp[k]);
   const { epsilon, order } = rdpToEpsilon(orders, rdp, delta);
   const expected = Math.min(
     ...orders.map(

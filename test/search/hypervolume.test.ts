@@ -195,7 +195,7 @@ describe("hypervolumeContributions", () => {
         const reference = new Array(d).fill(1.1);
         const expected = leaveOneOut(points, reference);
         const actual = hypervolumeContributions(points, reference);
-        expected.forEach((e, i) => close(actual[i], e));
+        for (let i = 0; i < expected.length; i++) close(actual[i], expected[i]);
       }
     }
   });

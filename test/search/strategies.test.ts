@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { createRandom } from "../../src/common/rng.js";
 import { hypervolume } from "../../src/search/hypervolume.js";
 import { c2dtlz2, type TestProblem, zdt1 } from "../../src/search/problems.js";
-import type { Configuration } from "../../src/search/space.js";
+import { type Configuration, SearchSpace } from "../../src/search/space.js";
 import { createStrategy, Nsga2, RandomSearch } from "../../src/search/strategies/index.js";
 import { constraintViolation, type Observation, type Strategy } from "../../src/search/strategy.js";
 
@@ -52,7 +52,7 @@ describe("RandomSearch", () => {
 
   it("never repeats in a small discrete space until it is exhausted", () => {
     const space = new RandomSearch(
-      new (zdt1().space.constructor as never as typeof import("../../src/search/space.js").SearchSpace)([
+      new SearchSpace([
         { kind: "categorical", name: "a", choices: [1, 2, 3] },
         { kind: "int", name: "b", low: 0, high: 1 },
       ]),

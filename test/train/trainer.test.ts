@@ -39,7 +39,12 @@ describe("trainer", () => {
     const data = syntheticData(300, 6, 1);
     const run = (seed: number) => {
       const model = buildModel("mlp:8", [6], 2, seed);
-      trainModel(model, data, { epochs: 2, batchSize: 32, optimizer: { kind: "adam", learningRate: 0.01 }, seed });
+      trainModel(model, data, {
+        epochs: 2,
+        batchSize: 32,
+        optimizer: { kind: "adam", learningRate: 0.01 },
+        seed,
+      });
       const weights = model.readParameters();
       model.dispose();
       return weights;
@@ -81,7 +86,12 @@ describe("trainer", () => {
     const data = syntheticData(2000, 8, 5, 0.1);
     const test = syntheticData(1000, 8, 6, 0.1);
     const model = buildModel("logreg", [8], 2, 0);
-    const result = trainModel(model, data, { epochs: 5, batchSize: 64, optimizer: { kind: "sgd", learningRate: 0.5 }, seed: 0 });
+    const result = trainModel(model, data, {
+      epochs: 5,
+      batchSize: 64,
+      optimizer: { kind: "sgd", learningRate: 0.5 },
+      seed: 0,
+    });
     assert.ok(result.history[4].trainLoss < result.history[0].trainLoss);
     assert.ok(evaluateModel(model, test).accuracy > 0.95);
     model.dispose();
@@ -99,7 +109,12 @@ describe("trainer", () => {
     }
     const data = { X: { rows: n, cols: 2, data: X }, y };
     const model = buildModel("mlp:8", [2], 3, 0);
-    trainModel(model, data, { epochs: 10, batchSize: 32, optimizer: { kind: "adam", learningRate: 0.05 }, seed: 0 });
+    trainModel(model, data, {
+      epochs: 10,
+      batchSize: 32,
+      optimizer: { kind: "adam", learningRate: 0.05 },
+      seed: 0,
+    });
     assert.ok(evaluateModel(model, data).accuracy > 0.97);
     model.dispose();
   });
@@ -128,7 +143,7 @@ describe("trainer", () => {
     }
     assert.ok(relativeError(got, expected) < 1e-4);
     const losses = model.losses(x, labels).dataSync();
-    const lossSum = losses.reduce((s, l, i) => s + weights[i] * l, 0);
+    const lossSum = Array.from(losses).reduce((s, l, i) => s + weights[i] * l, 0);
     assert.ok(Math.abs(result.lossSum.dataSync()[0] - lossSum) < 1e-4 * lossSum);
     tf.dispose([x, labels, sampleWeights, result.lossSum, ...result.gradients]);
     model.dispose();
@@ -142,15 +157,28 @@ describe("trainer", () => {
       compute(model, batch) {
         seen.push(...batch.indices);
         assert.equal(batch.x.shape[0], batch.indices.length);
-        return { gradients: model.parameters().map((p) => tf.zerosLike(p)), lossSum: tf.scalar(0), count: batch.indices.length };
+        return {
+          gradients: model.parameters().map((p) => tf.zerosLike(p)),
+          lossSum: tf.scalar(0),
+          count: batch.indices.length,
+        };
       },
     };
     const model = buildModel("logreg", [3], 2, 0);
     const initial = model.readParameters();
-    trainModel(model, data, { epochs: 2, batchSize: 10, optimizer: { kind: "sgd", learningRate: 1 }, seed: 0, gradientComputer: zero });
+    trainModel(model, data, {
+      epochs: 2,
+      batchSize: 10,
+      optimizer: { kind: "sgd", learningRate: 1 },
+      seed: 0,
+      gradientComputer: zero,
+    });
     assert.deepEqual(model.readParameters(), initial);
     assert.equal(seen.length, 206);
-    assert.deepEqual([...new Set(seen.slice(0, 103))].sort((a, b) => a - b), Array.from({ length: 103 }, (_, i) => i));
+    assert.deepEqual(
+      [...new Set(seen.slice(0, 103))].sort((a, b) => a - b),
+      Array.from({ length: 103 }, (_, i) => i),
+    );
     model.dispose();
   });
 
@@ -212,7 +240,7 @@ describe("trainer", () => {
     ];
     const run = (config: Parameters<typeof createOptimizer>[0]) => {
       const optimizer = createOptimizer(config);
-      let params = [tf.tensor1d(p0)];
+      let params: tf.Tensor[] = [tf.tensor1d(p0)];
       for (const g of grads) {
         const gt = tf.tensor1d(g);
         const next = optimizer.step(params, [gt]);
@@ -235,7 +263,9 @@ describe("trainer", () => {
       }
       return x;
     });
-    assert.ok(relativeError(run({ kind: "sgd", learningRate: 0.1, momentum: 0.9, weightDecay: 0.1 }), sgd) < 1e-6);
+    assert.ok(
+      relativeError(run({ kind: "sgd", learningRate: 0.1, momentum: 0.9, weightDecay: 0.1 }), sgd) < 1e-6,
+    );
     const adam = p0.map((p, k) => {
       let m = 0;
       let v = 0;

@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Random } from "../../common/rng.js";
+import { matMulTransposeA, matMulTransposeB } from "../linalg.js";
 import {
   type ForwardResult,
   type FusableActivation,
@@ -68,13 +69,13 @@ export class Dense implements Layer {
   }
 
   backward(_cache: LayerCache, gradOutput: tf.Tensor, params: readonly tf.Tensor[]): tf.Tensor {
-    return tf.matMul(gradOutput as tf.Tensor2D, params[0] as tf.Tensor2D, false, true);
+    return matMulTransposeB(gradOutput, params[0]);
   }
 
   readonly perExample: PerExampleRules = {
     weightedGradients(cache, gradOutput, weights) {
       const delta = (weights ? tf.mul(gradOutput, tf.reshape(weights, [-1, 1])) : gradOutput) as tf.Tensor2D;
-      return [tf.matMul(cache.input as tf.Tensor2D, delta, true, false), tf.sum(delta, 0)];
+      return [matMulTransposeA(cache.input, delta), tf.sum(delta, 0)];
     },
     squaredNorms(cache, gradOutput) {
       const inputNorms = tf.sum(tf.square(cache.input), 1);
@@ -89,11 +90,8 @@ export class Dense implements Layer {
       const n = cache.input.shape[0];
       const augmented = tf.concat([cache.input as tf.Tensor2D, tf.ones([n, 1])], 1);
       return {
-        activations: tf.div(tf.matMul(augmented, augmented, true, false), n),
-        outputGradients: tf.div(
-          tf.matMul(gradOutput as tf.Tensor2D, gradOutput as tf.Tensor2D, true, false),
-          n,
-        ),
+        activations: tf.div(matMulTransposeA(augmented, augmented), n),
+        outputGradients: tf.div(matMulTransposeA(gradOutput, gradOutput), n),
       };
     },
   };

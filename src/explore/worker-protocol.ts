@@ -1,0 +1,21 @@
+/** Messages between the explorer and its trial workers (structured-clone safe). */
+import type { TaskRequest } from "../data/index.js";
+import type { Configuration } from "../search/index.js";
+import type { TrialOutcome, TrialSettings } from "./trial.js";
+
+export interface WorkerSetup {
+  request: TaskRequest;
+  validationFraction: number;
+  splitSeed: number;
+  primarySensitive: string;
+  settings: TrialSettings;
+  backend?: string;
+}
+
+export type WorkerRequest = { kind: "trial"; id: number; config: Configuration; seed: number };
+
+export type WorkerReply =
+  | { kind: "ready"; backend: string }
+  | { kind: "setup-failed"; message: string }
+  | { kind: "result"; id: number; outcome: TrialOutcome }
+  | { kind: "error"; id: number; message: string };

@@ -1,0 +1,27 @@
+/** Worker-thread entry: loads the data once, then runs the trials it is sent. */
+import { parentPort, workerData } from "node:worker_threads";
+import { initBackend } from "../nn/index.js";
+import { loadTrialData } from "./trial-data.js";
+import { runTrial } from "./trial.js";
+import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker-protocol.js";
+
+const port = parentPort;
+if (!port) throw new Error("explore/worker.ts must run as a worker thread");
+const setup = workerData as WorkerSetup;
+const send = (reply: WorkerReply) => port.postMessage(reply);
+
+try {
+  const backend = await initBackend(setup.backend);
+  const data = await loadTrialData(setup);
+  send({ kind: "ready", backend: backend.name });
+  port.on("message", (request: WorkerRequest) => {
+    try {
+      const outcome = runTrial(request.config, request.seed, data, setup.settings);
+      send({ kind: "result", id: request.id, outcome });
+    } catch (error) {
+      send({ kind: "error", id: request.id, message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+} catch (error) {
+  send({ kind: "setup-failed", message: error instanceof Error ? error.message : String(error) });
+}

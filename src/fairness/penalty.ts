@@ -1,0 +1,162 @@
+/**
+ * Fairness-penalised training: a per-batch gradient strategy for the trainer
+ * (src/train's GradientComputer) that adds λ·P to the batch's mean loss, where P is a
+ * differentiable surrogate of a fairness gap on predicted probabilities pᵢ = σ(zᵢ):
+ *   demographic parity: P = Σ_g (m_g − m)²,  m_g = mean of p over group g in the batch,
+ *                       m = mean of p over the batch;
+ *   equalized odds:     the same within each label class (y = 0 and y = 1), summed.
+ * Only for binary models with one logit (binary cross-entropy).
+ *
+ * How it is computed: the gradient of L = (1/B) Σ wᵢ ℓᵢ + λP with respect to the
+ * parameters is Σᵢ tᵢ ∇θ zᵢ with per-example output gradients
+ *   tᵢ = wᵢ (pᵢ − yᵢ) / B + λ ∂P/∂pᵢ · pᵢ (1 − pᵢ).
+ * The engine's backward pass seeds each example with (σ(zᵢ) − labelᵢ), so passing the
+ * pseudo-label pᵢ − tᵢ makes it back-propagate exactly tᵢ through the same per-example
+ * machinery DP-SGD uses.
+ *
+ * Compatibility with DP-SGD (why a privacy guarantee can still be given):
+ *  1. Per-example decomposition. The batch gradient is a sum of per-example terms
+ *     gᵢ = tᵢ ∇θ zᵢ, one per example, each the gradient of one example's output. DP-SGD
+ *     clips every gᵢ to norm C and adds Gaussian noise, exactly as for the plain loss.
+ *  2. Bounded coupling. tᵢ depends on the other examples of the batch only through the
+ *     group means m_g (and m). |∂P/∂pᵢ| ≤ 2(1/n_g + G/B)·max_g|m_g − m| and
+ *     pᵢ(1 − pᵢ) ≤ 1/4, so each term is bounded; yet adding or removing one example k
+ *     also moves m_g by at most 1/n_g and therefore every other tⱼ of its group. The
+ *     sensitivity of the clipped sum is then not C but C plus that cross effect. Two
+ *     sound ways to keep the guarantee:
+ *     (a) release the group statistics separately: compute m_g from noisy sums and
+ *         counts (Gaussian mechanism, sensitivity 1 per example) and account for that
+ *         release with the same accountant (composition); the penalty then depends on
+ *         one example only through its own term, which is clipped; or
+ *     (b) use group statistics from a disjoint or public source (the previous epoch's
+ *         DP release, a public validation set): `groupRates` below accepts them.
+ *     This module implements the gradient with batch statistics (option for non-private
+ *     training) or supplied rates (`fixedRates`), which is the hook for (a) and (b).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { perExampleLosses, type Sequential } from "../nn/index.js";
+import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
+
+export type PenaltyConstraint = "demographic_parity" | "equalized_odds";
+
+export interface FairnessPenaltyOptions {
+  constraint: PenaltyConstraint;
+  /** λ ≥ 0. */
+  weight: number;
+  /** Group index of every training row (the trainer's batch indices point into it). */
+  groupOfRow: Int32Array;
+  /** Training labels (0/1), needed for equalized odds. */
+  labels: ArrayLike<number>;
+  /**
+   * Externally supplied mean predicted probability per (label class, group) — index
+   * [cls * groups + g], cls 0 for demographic parity — in place of batch statistics
+   * (the DP-compatible route: rates from a separate DP release or public data).
+   */
+  fixedRates?: Float64Array;
+}
+
+/**
+ * ∂P/∂pᵢ for every example of a batch and the penalty value P.
+ * `classOf[i]` is 0 for demographic parity, the label for equalized odds.
+ */
+export function penaltyGradient(
+  probabilities: ArrayLike<number>,
+  groupOf: ArrayLike<number>,
+  classOf: ArrayLike<number>,
+  groups: number,
+  classes: number,
+  fixedRates?: Float64Array,
+): { value: number; gradient: Float64Array } {
+  const n = probabilities.length;
+  const sum = new Float64Array(classes * groups);
+  const count = new Float64Array(classes * groups);
+  const classSum = new Float64Array(classes);
+  const classCount = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    const cell = classOf[i] * groups + groupOf[i];
+    sum[cell] += probabilities[i];
+    count[cell]++;
+    classSum[classOf[i]] += probabilities[i];
+    classCount[classOf[i]]++;
+  }
+  let value = 0;
+  // d[cell] = m_g − m for cells present in the batch; sumD[cls] = Σ_g d.
+  const d = new Float64Array(classes * groups);
+  const sumD = new Float64Array(classes);
+  for (let c = 0; c < classes; c++) {
+    if (classCount[c] === 0) continue;
+    const mean = classSum[c] / classCount[c];
+    for (let g = 0; g < groups; g++) {
+      const cell = c * groups + g;
+      if (count[cell] === 0) continue;
+      const groupMean = fixedRates ? fixedRates[cell] : sum[cell] / count[cell];
+      d[cell] = groupMean - (fixedRates ? meanOfRates(fixedRates, count, c, groups) : mean);
+      value += d[cell] * d[cell];
+      sumD[c] += d[cell];
+    }
+  }
+  const gradient = new Float64Array(n);
+  if (fixedRates) return { value, gradient };
+  for (let i = 0; i < n; i++) {
+    const c = classOf[i];
+    const cell = c * groups + groupOf[i];
+    gradient[i] = 2 * (d[cell] / count[cell] - sumD[c] / classCount[c]);
+  }
+  return { value, gradient };
+}
+
+function meanOfRates(rates: Float64Array, count: Float64Array, c: number, groups: number): number {
+  let s = 0;
+  let n = 0;
+  for (let g = 0; g < groups; g++) {
+    s += rates[c * groups + g] * count[c * groups + g];
+    n += count[c * groups + g];
+  }
+  return s / n;
+}
+
+export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): GradientComputer {
+  const groups = options.groupOfRow.reduce((a, b) => Math.max(a, b), 0) + 1;
+  const classes = options.constraint === "equalized_odds" ? 2 : 1;
+  return {
+    name: `fairness-penalty(${options.constraint}, λ=${options.weight})`,
+    compute(model: Sequential, batch: GradientBatch): GradientResult {
+      const size = batch.indices.length;
+      if (size === 0) {
+        return { gradients: model.parameters().map((p) => tf.zerosLike(p)), lossSum: tf.scalar(0), count: 0 };
+      }
+      if (model.architecture.loss !== "binary-cross-entropy") {
+        throw new Error("the fairness penalty needs a binary model with one logit");
+      }
+      const probabilityTensor = tf.tidy(() => tf.reshape(tf.sigmoid(model.predictLogits(batch.x)), [-1]));
+      const probabilities = probabilityTensor.dataSync() as Float32Array;
+      probabilityTensor.dispose();
+      const labels = batch.labels.dataSync();
+      const weights = batch.sampleWeights?.dataSync();
+      const groupOf = Int32Array.from(batch.indices, (row) => options.groupOfRow[row]);
+      const classOf = Int32Array.from(batch.indices, (row) => (classes === 2 && options.labels[row] === 1 ? 1 : 0));
+      const penalty = penaltyGradient(probabilities, groupOf, classOf, groups, classes, options.fixedRates);
+      const pseudoLabels = new Float32Array(size);
+      for (let i = 0; i < size; i++) {
+        const p = probabilities[i];
+        const w = weights ? weights[i] : 1;
+        const t = (w * (p - labels[i])) / size + options.weight * penalty.gradient[i] * p * (1 - p);
+        pseudoLabels[i] = p - t;
+      }
+      const pseudo = tf.tensor1d(pseudoLabels, "float32");
+      const pass = model.backwardPass(batch.x, pseudo);
+      try {
+        const gradients = pass.weightedGradients();
+        const lossSum = tf.tidy(() => {
+          const losses = perExampleLosses("binary-cross-entropy", pass.logits, batch.labels);
+          const data = batch.sampleWeights ? tf.sum(tf.mul(losses, batch.sampleWeights)) : tf.sum(losses);
+          return tf.add(data, options.weight * penalty.value * batch.weightSum) as tf.Scalar;
+        });
+        return { gradients, lossSum, count: batch.weightSum };
+      } finally {
+        pass.dispose();
+        pseudo.dispose();
+      }
+    },
+  };
+}
