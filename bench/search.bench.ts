@@ -14,7 +14,7 @@ import { createStrategy } from "../src/search/strategies/index.js";
 import { constraintViolation } from "../src/search/strategy.js";
 import { writeResults } from "./machine.js";
 
-const STRATEGIES = ["random", "nsga2"];
+const STRATEGIES = ["random", "nsga2", "bo"];
 const CHECKPOINTS = [20, 40, 80];
 const SEEDS = 5;
 

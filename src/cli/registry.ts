@@ -21,4 +21,7 @@ export const commands: CommandEntry[] = [
   { name: "privacy epsilon", summary: "epsilon spent by DP-SGD with a given noise multiplier", load: async () => (await import("./commands/privacy.js")).privacyEpsilon },
   { name: "privacy noise", summary: "smallest noise multiplier that reaches a target epsilon", load: async () => (await import("./commands/privacy.js")).privacyNoise },
   { name: "pareto", summary: "the Pareto-optimal rows of a CSV of results, and their hypervolume", load: async () => (await import("./commands/pareto.js")).pareto },
+  { name: "fairness mitigate", summary: "train with a bias mitigation; accuracy and gaps before/after", load: async () => (await import("./commands/fairness.js")).fairnessMitigate },
+  { name: "explore", summary: "find the accuracy–privacy–fairness Pareto front automatically", load: async () => (await import("./commands/explore.js")).exploreCommand },
+  { name: "report", summary: "write the HTML report of an explorer study", load: async () => (await import("./commands/report.js")).reportCommand },
 ];

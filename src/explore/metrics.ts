@@ -24,7 +24,13 @@ export interface SplitMetrics {
   perGroup: Record<string, Record<string, GroupMetrics>>;
 }
 
-const frameMetrics = ["count", "accuracy", "selection_rate", "true_positive_rate", "false_positive_rate"] as const;
+const frameMetrics = [
+  "count",
+  "accuracy",
+  "selection_rate",
+  "true_positive_rate",
+  "false_positive_rate",
+] as const;
 
 /**
  * @param primary index into `sensitive` of the attribute whose gaps are objectives.

@@ -49,7 +49,11 @@ export function normalisedUnfairness(gap: number, referenceGap: number): number 
   return clamp01(gap / referenceGap);
 }
 
-export function normaliseObjective(name: ObjectiveName, metrics: TrialMetrics, basis: NormalisationBasis): number {
+export function normaliseObjective(
+  name: ObjectiveName,
+  metrics: TrialMetrics,
+  basis: NormalisationBasis,
+): number {
   switch (name) {
     case "accuracy":
       return normalisedError(metrics.accuracy, basis.majorityAccuracy);
@@ -66,13 +70,15 @@ export function parseObjectives(raw: string | undefined): ObjectiveName[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (names.length < 2) throw new UsageError(`--objectives needs at least two of: ${objectiveNames.join(", ")}`);
+  if (names.length < 2)
+    throw new UsageError(`--objectives needs at least two of: ${objectiveNames.join(", ")}`);
   for (const name of names) {
     if (!(objectiveNames as readonly string[]).includes(name)) {
       throw new UsageError(`unknown objective '${name}'; known objectives: ${objectiveNames.join(", ")}`);
     }
   }
-  if (new Set(names).size !== names.length) throw new UsageError(`--objectives lists an objective twice: ${raw}`);
+  if (new Set(names).size !== names.length)
+    throw new UsageError(`--objectives lists an objective twice: ${raw}`);
   return names as ObjectiveName[];
 }
 
@@ -86,14 +92,20 @@ export interface Constraint {
 
 export function parseConstraint(text: string): Constraint {
   const match = /^\s*([a-z]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*$/.exec(text);
-  if (!match) throw new UsageError(`cannot read constraint '${text}'; write e.g. "epsilon<=8", "accuracy>=0.8" or "dp<=0.05"`);
+  if (!match)
+    throw new UsageError(
+      `cannot read constraint '${text}'; write e.g. "epsilon<=8", "accuracy>=0.8" or "dp<=0.05"`,
+    );
   const [, metric, op, rawBound] = match;
   if (!(objectiveNames as readonly string[]).includes(metric)) {
-    throw new UsageError(`unknown constraint metric '${metric}' in '${text}'; known: ${objectiveNames.join(", ")}`);
+    throw new UsageError(
+      `unknown constraint metric '${metric}' in '${text}'; known: ${objectiveNames.join(", ")}`,
+    );
   }
   const bound = Number(rawBound);
   if (!Number.isFinite(bound)) throw new UsageError(`constraint '${text}' needs a numeric bound`);
-  if (metric === "epsilon" && !(bound > 0)) throw new UsageError(`constraint '${text}': epsilon bound must be > 0`);
+  if (metric === "epsilon" && !(bound > 0))
+    throw new UsageError(`constraint '${text}': epsilon bound must be > 0`);
   return { metric: metric as ObjectiveName, op: op as "<=" | ">=", bound, text: `${metric}${op}${rawBound}` };
 }
 
@@ -108,7 +120,8 @@ export function constraintValue(constraint: Constraint, metrics: TrialMetrics): 
     const value = Math.log10(Math.min(metrics.epsilon, 1e6));
     return sign * (value - Math.log10(constraint.bound));
   }
-  const value = constraint.metric === "accuracy" ? metrics.accuracy : metrics[fairnessMetric[constraint.metric]];
+  const value =
+    constraint.metric === "accuracy" ? metrics.accuracy : metrics[fairnessMetric[constraint.metric]];
   return sign * (value - constraint.bound);
 }
 
@@ -117,5 +130,5 @@ export function satisfies(constraint: Constraint, metrics: TrialMetrics): boolea
 }
 
 function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+  return Math.min(1, Math.max(0, x));
 }

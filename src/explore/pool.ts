@@ -6,8 +6,7 @@
 import { Worker } from "node:worker_threads";
 import type { Configuration } from "../search/index.js";
 import type { TrialOutcome } from "./trial.js";
-import type { WorkerSetup } from "./worker-protocol.js";
-import type { WorkerReply } from "./worker-protocol.js";
+import type { WorkerReply, WorkerSetup } from "./worker-protocol.js";
 
 interface PendingJob {
   resolve: (outcome: TrialOutcome) => void;
@@ -50,7 +49,8 @@ export class WorkerPool {
       worker.on("message", (reply: WorkerReply) => this.onReply(entry, reply));
       worker.on("error", (error) => this.onWorkerError(entry, error));
       worker.on("exit", (code) => {
-        if (!this.closed && code !== 0) this.onWorkerError(entry, new Error(`worker exited with code ${code}`));
+        if (!this.closed && code !== 0)
+          this.onWorkerError(entry, new Error(`worker exited with code ${code}`));
       });
       this.workers.push(entry);
     }

@@ -7,12 +7,33 @@ import { type Configuration, type Parameter, SearchSpace } from "../search/index
 
 export const defaultParameters: Parameter[] = [
   { kind: "categorical", name: "model", choices: ["logreg", "mlp"] },
-  { kind: "int", name: "width", low: 16, high: 128, log: true, condition: { parameter: "model", oneOf: ["mlp"] } },
+  {
+    kind: "int",
+    name: "width",
+    low: 16,
+    high: 128,
+    log: true,
+    condition: { parameter: "model", oneOf: ["mlp"] },
+  },
   { kind: "int", name: "depth", low: 1, high: 2, condition: { parameter: "model", oneOf: ["mlp"] } },
   { kind: "categorical", name: "dp", choices: [true, false] },
   // σ below ~0.5 buys little accuracy for a steep epsilon; above ~10 nothing learns.
-  { kind: "float", name: "noise", low: 0.5, high: 10, log: true, condition: { parameter: "dp", oneOf: [true] } },
-  { kind: "float", name: "clip", low: 0.1, high: 5, log: true, condition: { parameter: "dp", oneOf: [true] } },
+  {
+    kind: "float",
+    name: "noise",
+    low: 0.5,
+    high: 10,
+    log: true,
+    condition: { parameter: "dp", oneOf: [true] },
+  },
+  {
+    kind: "float",
+    name: "clip",
+    low: 0.1,
+    high: 5,
+    log: true,
+    condition: { parameter: "dp", oneOf: [true] },
+  },
   { kind: "float", name: "lr", low: 0.01, high: 2, log: true },
   { kind: "int", name: "epochs", low: 1, high: 6 },
   { kind: "int", name: "batch", low: 64, high: 1024, log: true },
@@ -38,7 +59,11 @@ export interface TrialRecipe {
 
 export function recipeOf(config: Configuration): TrialRecipe {
   const model =
-    config.model === "mlp" ? `mlp:${Array(Number(config.depth ?? 1)).fill(Number(config.width ?? 64)).join(",")}` : "logreg";
+    config.model === "mlp"
+      ? `mlp:${Array(Number(config.depth ?? 1))
+          .fill(Number(config.width ?? 64))
+          .join(",")}`
+      : "logreg";
   return {
     model,
     dp: config.dp === true,

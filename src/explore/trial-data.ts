@@ -21,7 +21,9 @@ export function trialDataOf(
   const primary = task.train.sensitive.findIndex((s) => s.name === setup.primarySensitive);
   if (primary < 0) {
     const known = task.train.sensitive.map((s) => s.name).join(", ") || "none";
-    throw new UserError(`'${setup.primarySensitive}' is not a sensitive attribute of ${task.name} (known: ${known})`);
+    throw new UserError(
+      `'${setup.primarySensitive}' is not a sensitive attribute of ${task.name} (known: ${known})`,
+    );
   }
   const { train, validation } = splitValidation(task.train, setup.validationFraction, setup.splitSeed);
   return {

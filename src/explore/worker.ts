@@ -1,8 +1,8 @@
 /** Worker-thread entry: loads the data once, then runs the trials it is sent. */
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../nn/index.js";
-import { loadTrialData } from "./trial-data.js";
 import { runTrial } from "./trial.js";
+import { loadTrialData } from "./trial-data.js";
 import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker-protocol.js";
 
 const port = parentPort;
@@ -19,7 +19,11 @@ try {
       const outcome = runTrial(request.config, request.seed, data, setup.settings);
       send({ kind: "result", id: request.id, outcome });
     } catch (error) {
-      send({ kind: "error", id: request.id, message: error instanceof Error ? error.message : String(error) });
+      send({
+        kind: "error",
+        id: request.id,
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
   });
 } catch (error) {

@@ -161,7 +161,10 @@ class Lagrangian {
     return bestIndex;
   }
 
-  evaluate(Q: Float64Array, lambda: Float64Array): { L: number; lHigh: number; gamma: Float64Array; error: number } {
+  evaluate(
+    Q: Float64Array,
+    lambda: Float64Array,
+  ): { L: number; lHigh: number; gamma: Float64Array; error: number } {
     const k = this.bound.length;
     const gamma = new Float64Array(k);
     let error = 0;
@@ -202,7 +205,10 @@ class Lagrangian {
     const k = this.bound.length;
     // Primal: min Σ Q_h err_h + B ξ  s.t. Σ_h Q_h (γ_hk − bound_k) ≤ ξ, Σ Q_h = 1, Q, ξ ≥ 0.
     const c = [...this.hypotheses.map((h) => h.error), this.B];
-    const aUpper = Array.from({ length: k }, (_, r) => [...this.hypotheses.map((h) => h.gamma[r] - this.bound[r]), -1]);
+    const aUpper = Array.from({ length: k }, (_, r) => [
+      ...this.hypotheses.map((h) => h.gamma[r] - this.bound[r]),
+      -1,
+    ]);
     const aEqual = [[...new Array(count).fill(1), 0]];
     const primal = solveLinearProgram({ c, aUpper, bUpper: new Array(k).fill(0), aEqual, bEqual: [1] });
     const Q = primal.x.slice(0, count);
@@ -254,7 +260,7 @@ export function exponentiatedGradient(
   const bound = constraint.bound();
   const theta = new Float64Array(k);
   const lambdaSum = new Float64Array(k);
-  let qSum = new Float64Array(0);
+  let qSum: Float64Array = new Float64Array(0);
   const gapsEG: number[] = [];
   const gaps: number[] = [];
   const Qs: Float64Array[] = [];
@@ -273,7 +279,9 @@ export function exponentiatedGradient(
     const hIndex = lagrangian.bestH(lambda);
     if (t === 0) {
       if (nu === undefined) {
-        const residual = Float64Array.from(lagrangian.hypotheses[hIndex].predictions, (p, i) => Math.abs(p - (y[i] === 1 ? 1 : 0)));
+        const residual = Float64Array.from(lagrangian.hypotheses[hIndex].predictions, (p, i) =>
+          Math.abs(p - (y[i] === 1 ? 1 : 0)),
+        );
         nu = (ACCURACY_MULTIPLIER * standardDeviation(residual)) / Math.sqrt(X.rows);
       }
       eta = eta0 / B;
@@ -284,8 +292,8 @@ export function exponentiatedGradient(
     const qEG = qSum.map((v) => v / total);
     const gapEG = lagrangian.evalGap(qEG, lambdaEG, nu!).gap;
     gapsEG.push(gapEG);
-    let qLP = qEG;
-    let lambdaLP = lambdaEG;
+    let qLP: Float64Array = qEG;
+    let lambdaLP: Float64Array = lambdaEG;
     let gapLP = gapEG;
     if (runLinprog && t > 0) {
       const lp = lagrangian.solveLinprog(nu!);

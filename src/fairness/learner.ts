@@ -129,7 +129,7 @@ export function logisticObjective(
     const label = y[i] === 1 ? 1 : 0;
     // One exp and one log1p per row: softplus(z) = max(z, 0) + log1p(e^−|z|), σ(z) from the same e^−|z|.
     const e = Math.exp(-Math.abs(z));
-    loss += w * ((z > 0 ? z : 0) + Math.log1p(e) - label * z);
+    loss += w * (Math.max(z, 0) + Math.log1p(e) - label * z);
     const probability = z >= 0 ? 1 / (1 + e) : e / (1 + e);
     const residual = w * (probability - label);
     for (let p = start; p < end; p++) grad[column[p]] += residual * value[p];
@@ -166,11 +166,18 @@ export class WeightedLogisticRegression implements WeightedLearner {
   }
 
   fit(X: FeatureMatrix, y: Vector, sampleWeight?: Vector): void {
-    const x0 = this.start && this.start.length === X.cols + 1 ? Float64Array.from(this.start) : new Float64Array(X.cols + 1);
-    const result = minimize((params, grad) => logisticObjective(X, y, sampleWeight, this.C, params, grad), x0, {
-      maxIterations: this.maxIterations,
-      gradientTolerance: this.tolerance,
-    });
+    const x0 =
+      this.start && this.start.length === X.cols + 1
+        ? Float64Array.from(this.start)
+        : new Float64Array(X.cols + 1);
+    const result = minimize(
+      (params, grad) => logisticObjective(X, y, sampleWeight, this.C, params, grad),
+      x0,
+      {
+        maxIterations: this.maxIterations,
+        gradientTolerance: this.tolerance,
+      },
+    );
     this.params = result.x;
     this.iterations = result.iterations;
   }

@@ -70,7 +70,11 @@ export function solveLinearProgram(lp: LinearProgram): LinearProgramResult {
   for (let r = 0; r < m; r++) {
     if (basis[r] < artificialStart) continue;
     let entering = -1;
-    for (let j = 0; j < artificialStart; j++) if (Math.abs(table[r][j]) > 1e-9) { entering = j; break; }
+    for (let j = 0; j < artificialStart; j++)
+      if (Math.abs(table[r][j]) > 1e-9) {
+        entering = j;
+        break;
+      }
     if (entering >= 0) pivot(table, rhs, basis, r, entering);
   }
   const cost = new Float64Array(width);
@@ -90,7 +94,13 @@ export function solveLinearProgram(lp: LinearProgram): LinearProgramResult {
   return { status: bounded ? "optimal" : "unbounded", x, value };
 }
 
-function pivot(table: Float64Array[], rhs: Float64Array, basis: Int32Array, row: number, column: number): void {
+function pivot(
+  table: Float64Array[],
+  rhs: Float64Array,
+  basis: Int32Array,
+  row: number,
+  column: number,
+): void {
   const pivotRow = table[row];
   const scale = 1 / pivotRow[column];
   for (let j = 0; j < pivotRow.length; j++) pivotRow[j] *= scale;
@@ -133,7 +143,10 @@ function runSimplex(
       const a = table[r][entering];
       if (a > TOLERANCE) {
         const ratio = rhs[r] / a;
-        if (ratio < bestRatio - 1e-12 || (Math.abs(ratio - bestRatio) <= 1e-12 && basis[r] < basis[leaving])) {
+        if (
+          ratio < bestRatio - 1e-12 ||
+          (Math.abs(ratio - bestRatio) <= 1e-12 && basis[r] < basis[leaving])
+        ) {
           bestRatio = ratio;
           leaving = r;
         }

@@ -55,7 +55,10 @@ export function equalizedOddsRatio(yTrue: Vector, yPred: Vector, options: Measur
 }
 
 export function equalOpportunityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
-  return frameOf(["true_positive_rate"], yTrue, yPred, options).differenceOf("true_positive_rate", options.method);
+  return frameOf(["true_positive_rate"], yTrue, yPred, options).differenceOf(
+    "true_positive_rate",
+    options.method,
+  );
 }
 
 export function equalOpportunityRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {

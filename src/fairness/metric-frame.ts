@@ -12,7 +12,13 @@
 import { DataError } from "../common/errors.js";
 import { createRandom } from "../common/rng.js";
 import { type Group, groupRows, type SensitiveFeature } from "./groups.js";
-import { type MetricDefinition, type MetricFunction, type MetricName, metricDefinitions, type Vector } from "./metrics.js";
+import {
+  type MetricDefinition,
+  type MetricFunction,
+  type MetricName,
+  metricDefinitions,
+  type Vector,
+} from "./metrics.js";
 
 export type AggregationMethod = "between_groups" | "to_overall";
 
@@ -82,13 +88,15 @@ function checkBinary(name: string, values: Vector): void {
 
 function nanMin(values: ArrayLike<number>): number {
   let best = Number.NaN;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]) && !(values[i] >= best)) best = values[i];
+  for (let i = 0; i < values.length; i++)
+    if (!Number.isNaN(values[i]) && !(values[i] >= best)) best = values[i];
   return best;
 }
 
 function nanMax(values: ArrayLike<number>): number {
   let best = Number.NaN;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]) && !(values[i] <= best)) best = values[i];
+  for (let i = 0; i < values.length; i++)
+    if (!Number.isNaN(values[i]) && !(values[i] <= best)) best = values[i];
   return best;
 }
 
@@ -107,7 +115,8 @@ export class MetricFrame {
 
   constructor(input: MetricFrameInput) {
     const n = input.yTrue.length;
-    if (input.yPred.length !== n) throw new DataError(`y_pred has ${input.yPred.length} values, y_true has ${n}`);
+    if (input.yPred.length !== n)
+      throw new DataError(`y_pred has ${input.yPred.length} values, y_true has ${n}`);
     if (input.yScore && input.yScore.length !== n) {
       throw new DataError(`y_score has ${input.yScore.length} values, y_true has ${n}`);
     }
@@ -200,8 +209,10 @@ export class MetricFrame {
     const random = createRandom(options.seed ?? 0);
     const n = this.input.yTrue.length;
     const groupOf = new Map<string, number>(this.groups.map((g, i) => [g.label, i]));
-    const draws: Record<string, { overall: number[]; byGroup: number[][]; difference: number[]; ratio: number[] }> =
-      {};
+    const draws: Record<
+      string,
+      { overall: number[]; byGroup: number[][]; difference: number[]; ratio: number[] }
+    > = {};
     for (const m of this.metricNames) {
       draws[m] = { overall: [], byGroup: this.groups.map(() => []), difference: [], ratio: [] };
     }
@@ -215,7 +226,11 @@ export class MetricFrame {
         yScore: this.input.yScore ? gather(this.input.yScore, pick) : undefined,
         sampleWeight: this.input.sampleWeight ? gather(this.input.sampleWeight, pick) : undefined,
         sensitiveFeatures: [
-          { name: "group", categories: this.groups.map((g) => g.label), codes: this.groupCodes(pick, groupOf) },
+          {
+            name: "group",
+            categories: this.groups.map((g) => g.label),
+            codes: this.groupCodes(pick, groupOf),
+          },
         ],
       });
       for (const m of this.metricNames) {
@@ -255,13 +270,21 @@ export class MetricFrame {
   }
 }
 
-export function differenceOfValues(byGroup: ArrayLike<number>, overall: number, method: AggregationMethod): number {
+export function differenceOfValues(
+  byGroup: ArrayLike<number>,
+  overall: number,
+  method: AggregationMethod,
+): number {
   if (method === "between_groups") return nanMax(byGroup) - nanMin(byGroup);
   const distances = Array.from(byGroup, (v) => Math.abs(v - overall));
   return nanMax(distances);
 }
 
-export function ratioOfValues(byGroup: ArrayLike<number>, overall: number, method: AggregationMethod): number {
+export function ratioOfValues(
+  byGroup: ArrayLike<number>,
+  overall: number,
+  method: AggregationMethod,
+): number {
   if (method === "between_groups") return nanMin(byGroup) / nanMax(byGroup);
   const ratios = Array.from(byGroup, (v) => {
     const r = v / overall;

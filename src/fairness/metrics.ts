@@ -153,7 +153,6 @@ export function rocAuc(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): nu
   if (totalPositive === 0 || totalNegative === 0) return Number.NaN;
   let area = 0;
   let tp = 0;
-  let fp = 0;
   let k = 0;
   while (k < n) {
     const threshold = yScore[order[k]];
@@ -167,7 +166,6 @@ export function rocAuc(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): nu
     }
     area += dfp * (tp + dtp / 2);
     tp += dtp;
-    fp += dfp;
   }
   return area / (totalPositive * totalNegative);
 }
@@ -176,7 +174,12 @@ export function rocAuc(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): nu
  * Expected calibration error with `bins` equal-width bins on [0, 1] (the last bin
  * includes 1): Σ_b (W_b / W) |mean label − mean score| in bin b, weighted.
  */
-export function expectedCalibrationError(yTrue: Vector, yScore: Vector, sampleWeight?: Vector, bins = 10): number {
+export function expectedCalibrationError(
+  yTrue: Vector,
+  yScore: Vector,
+  sampleWeight?: Vector,
+  bins = 10,
+): number {
   const binWeight = new Float64Array(bins);
   const binLabel = new Float64Array(bins);
   const binScore = new Float64Array(bins);
@@ -229,7 +232,12 @@ const noWeight = (yTrue: Vector, _p: Vector, w?: Vector) => {
 export const metricDefinitions = {
   count: { name: "count", input: "prediction", compute: (yTrue) => count(yTrue) },
   accuracy: { name: "accuracy", input: "prediction", compute: accuracy, degenerate: noWeight },
-  selection_rate: { name: "selection_rate", input: "prediction", compute: selectionRate, degenerate: noWeight },
+  selection_rate: {
+    name: "selection_rate",
+    input: "prediction",
+    compute: selectionRate,
+    degenerate: noWeight,
+  },
   true_positive_rate: {
     name: "true_positive_rate",
     input: "prediction",
@@ -259,7 +267,9 @@ export const metricDefinitions = {
     input: "prediction",
     compute: precision,
     degenerate: (yTrue, yPred, w) =>
-      selectionRate(yTrue, yPred, w) === 0 ? "no predicted positives, value set to 0 (sklearn convention)" : null,
+      selectionRate(yTrue, yPred, w) === 0
+        ? "no predicted positives, value set to 0 (sklearn convention)"
+        : null,
   },
   balanced_accuracy: {
     name: "balanced_accuracy",

@@ -43,7 +43,7 @@ function normalisedWeights(n: number, sampleWeight?: Vector): Float64Array {
 /** The objective: (weighted) error rate. */
 export class ErrorRate {
   private y: Vector = [];
-  private weights = new Float64Array(0);
+  private weights: Float64Array = new Float64Array(0);
 
   loadData(data: MomentData): void {
     this.y = data.y;
@@ -68,16 +68,16 @@ export class ErrorRate {
  */
 export class UtilityParity implements Moment {
   index: string[] = [];
-  private eventOfRow = new Int32Array(0);
-  private groupOfRow = new Int32Array(0);
-  private weights = new Float64Array(0);
+  private eventOfRow: Int32Array = new Int32Array(0);
+  private groupOfRow: Int32Array = new Int32Array(0);
+  private weights: Float64Array = new Float64Array(0);
   private events = 0;
   private groups = 0;
   /** Constraint number of (event, group), or −1 when the pair has no rows. */
-  private cell = new Int32Array(0);
+  private cell: Int32Array = new Int32Array(0);
   private cellCount = 0;
-  private probEvent = new Float64Array(0);
-  private probCell = new Float64Array(0);
+  private probEvent: Float64Array = new Float64Array(0);
+  private probCell: Float64Array = new Float64Array(0);
 
   constructor(
     readonly name: string,
@@ -174,7 +174,9 @@ export class UtilityParity implements Moment {
     for (let e = 0; e < this.events; e++) {
       for (let g = 0; g < this.groups; g++) {
         const c = this.cell[e * this.groups + g];
-        if (c >= 0) adjust[e * this.groups + g] = lambdaEvent[e] - (lambda[c] - lambda[this.cellCount + c]) / this.probCell[c];
+        if (c >= 0)
+          adjust[e * this.groups + g] =
+            lambdaEvent[e] - (lambda[c] - lambda[this.cellCount + c]) / this.probCell[c];
       }
     }
     const out = new Float64Array(this.weights.length);
@@ -216,9 +218,9 @@ export class BoundedGroupLoss implements Moment {
   readonly name = "bounded_group_loss";
   index: string[] = [];
   private y: Vector = [];
-  private groupOfRow = new Int32Array(0);
-  private weights = new Float64Array(0);
-  private probGroup = new Float64Array(0);
+  private groupOfRow: Int32Array = new Int32Array(0);
+  private weights: Float64Array = new Float64Array(0);
+  private probGroup: Float64Array = new Float64Array(0);
 
   constructor(private readonly upperBound: number) {}
 

@@ -29,9 +29,10 @@
  *         release with the same accountant (composition); the penalty then depends on
  *         one example only through its own term, which is clipped; or
  *     (b) use group statistics from a disjoint or public source (the previous epoch's
- *         DP release, a public validation set): `groupRates` below accepts them.
- *     This module implements the gradient with batch statistics (option for non-private
- *     training) or supplied rates (`fixedRates`), which is the hook for (a) and (b).
+ *         DP release, a public validation set), with gradients flowing only through
+ *         each example's own pᵢ.
+ *     This module implements the non-private version with batch statistics; (a) and (b)
+ *     are not implemented yet.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { perExampleLosses, type Sequential } from "../nn/index.js";
@@ -47,12 +48,6 @@ export interface FairnessPenaltyOptions {
   groupOfRow: Int32Array;
   /** Training labels (0/1), needed for equalized odds. */
   labels: ArrayLike<number>;
-  /**
-   * Externally supplied mean predicted probability per (label class, group) — index
-   * [cls * groups + g], cls 0 for demographic parity — in place of batch statistics
-   * (the DP-compatible route: rates from a separate DP release or public data).
-   */
-  fixedRates?: Float64Array;
 }
 
 /**
@@ -65,7 +60,6 @@ export function penaltyGradient(
   classOf: ArrayLike<number>,
   groups: number,
   classes: number,
-  fixedRates?: Float64Array,
 ): { value: number; gradient: Float64Array } {
   const n = probabilities.length;
   const sum = new Float64Array(classes * groups);
@@ -80,7 +74,7 @@ export function penaltyGradient(
     classCount[classOf[i]]++;
   }
   let value = 0;
-  // d[cell] = m_g − m for cells present in the batch; sumD[cls] = Σ_g d.
+  // d[cell] = m_g − m for the cells present in the batch; sumD[class] = Σ_g d.
   const d = new Float64Array(classes * groups);
   const sumD = new Float64Array(classes);
   for (let c = 0; c < classes; c++) {
@@ -89,30 +83,18 @@ export function penaltyGradient(
     for (let g = 0; g < groups; g++) {
       const cell = c * groups + g;
       if (count[cell] === 0) continue;
-      const groupMean = fixedRates ? fixedRates[cell] : sum[cell] / count[cell];
-      d[cell] = groupMean - (fixedRates ? meanOfRates(fixedRates, count, c, groups) : mean);
+      d[cell] = sum[cell] / count[cell] - mean;
       value += d[cell] * d[cell];
       sumD[c] += d[cell];
     }
   }
   const gradient = new Float64Array(n);
-  if (fixedRates) return { value, gradient };
   for (let i = 0; i < n; i++) {
     const c = classOf[i];
     const cell = c * groups + groupOf[i];
     gradient[i] = 2 * (d[cell] / count[cell] - sumD[c] / classCount[c]);
   }
   return { value, gradient };
-}
-
-function meanOfRates(rates: Float64Array, count: Float64Array, c: number, groups: number): number {
-  let s = 0;
-  let n = 0;
-  for (let g = 0; g < groups; g++) {
-    s += rates[c * groups + g] * count[c * groups + g];
-    n += count[c * groups + g];
-  }
-  return s / n;
 }
 
 export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): GradientComputer {
@@ -134,8 +116,10 @@ export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): Gradie
       const labels = batch.labels.dataSync();
       const weights = batch.sampleWeights?.dataSync();
       const groupOf = Int32Array.from(batch.indices, (row) => options.groupOfRow[row]);
-      const classOf = Int32Array.from(batch.indices, (row) => (classes === 2 && options.labels[row] === 1 ? 1 : 0));
-      const penalty = penaltyGradient(probabilities, groupOf, classOf, groups, classes, options.fixedRates);
+      const classOf = Int32Array.from(batch.indices, (row) =>
+        classes === 2 && options.labels[row] === 1 ? 1 : 0,
+      );
+      const penalty = penaltyGradient(probabilities, groupOf, classOf, groups, classes);
       const pseudoLabels = new Float32Array(size);
       for (let i = 0; i < size; i++) {
         const p = probabilities[i];

@@ -60,7 +60,12 @@ export const predictionMetrics: MetricName[] = [
   "balanced_accuracy",
 ];
 
-export const scoreMetrics: MetricName[] = ["log_loss", "brier_score", "roc_auc", "expected_calibration_error"];
+export const scoreMetrics: MetricName[] = [
+  "log_loss",
+  "brier_score",
+  "roc_auc",
+  "expected_calibration_error",
+];
 
 export function measuresOf(frame: MetricFrame): FairnessMeasures {
   return {
@@ -77,7 +82,10 @@ export function measuresOf(frame: MetricFrame): FairnessMeasures {
   };
 }
 
-function analyse(input: FairnessReportInput, features: SensitiveFeature[]): { frame: MetricFrame; analysis: GroupAnalysis } {
+function analyse(
+  input: FairnessReportInput,
+  features: SensitiveFeature[],
+): { frame: MetricFrame; analysis: GroupAnalysis } {
   const metrics = input.yScore ? [...predictionMetrics, ...scoreMetrics] : predictionMetrics;
   const frame = new MetricFrame({
     metrics,
@@ -93,7 +101,10 @@ function analyse(input: FairnessReportInput, features: SensitiveFeature[]): { fr
     values: Object.fromEntries(frame.sensitiveFeatureNames.map((name, f) => [name, group.values[f]])),
     metrics: Object.fromEntries(frame.metricNames.map((m) => [m, frame.byGroup[m][g]])),
   }));
-  return { frame, analysis: { features: frame.sensitiveFeatureNames, groups, measures, warnings: frame.warnings } };
+  return {
+    frame,
+    analysis: { features: frame.sensitiveFeatureNames, groups, measures, warnings: frame.warnings },
+  };
 }
 
 export function fairnessReport(input: FairnessReportInput): FairnessReport {

@@ -9,7 +9,11 @@ import { DataError } from "../common/errors.js";
 import { groupRows, type SensitiveFeature } from "./groups.js";
 import type { Vector } from "./metrics.js";
 
-export function reweighingWeights(y: Vector, sensitiveFeatures: SensitiveFeature[], sampleWeight?: Vector): Float64Array {
+export function reweighingWeights(
+  y: Vector,
+  sensitiveFeatures: SensitiveFeature[],
+  sampleWeight?: Vector,
+): Float64Array {
   const n = y.length;
   const grouping = groupRows(sensitiveFeatures, n);
   const groups = grouping.groups.length;

@@ -150,7 +150,10 @@ export interface ThresholdFitInput {
   sampleWeight?: Vector;
 }
 
-export function fitThresholds(input: ThresholdFitInput, options: ThresholdOptimizerOptions): FittedThresholds {
+export function fitThresholds(
+  input: ThresholdFitInput,
+  options: ThresholdOptimizerOptions,
+): FittedThresholds {
   const n = input.scores.length;
   const gridSize = options.gridSize ?? 1000;
   const grid = new Float64Array(gridSize + 1);
@@ -175,7 +178,11 @@ export function fitThresholds(input: ThresholdFitInput, options: ThresholdOptimi
       throw new DataError(`group ${group.label} has only one label; thresholds cannot be optimised for it`);
     }
     const weight = data.weights.reduce((a, b) => a + b, 0);
-    return { label: group.label, weight, curve: interpolateHull(upperConvexHull(tradeoffPoints(data, options.constraint)), grid) };
+    return {
+      label: group.label,
+      weight,
+      curve: interpolateHull(upperConvexHull(tradeoffPoints(data, options.constraint)), grid),
+    };
   });
   const objective = new Float64Array(grid.length);
   const yMin = new Float64Array(grid.length).fill(Number.POSITIVE_INFINITY);
@@ -199,7 +206,15 @@ export function fitThresholds(input: ThresholdFitInput, options: ThresholdOptimi
       // y_best = p_ignore · x_best + (1 − p_ignore) · y_group: move down to the common TPR along the diagonal.
       pIgnore = yBest === xBest ? 0 : (point.y - yBest) / (point.y - xBest);
     }
-    return { label, p0: point.p0, rule0: point.rule0, p1: point.p1, rule1: point.rule1, pIgnore, constant: xBest };
+    return {
+      label,
+      p0: point.p0,
+      rule0: point.rule0,
+      p1: point.p1,
+      rule1: point.rule1,
+      pIgnore,
+      constant: xBest,
+    };
   });
   return {
     constraint: options.constraint,
@@ -239,7 +254,11 @@ export function thresholdProbabilities(fitted: FittedThresholds, input: Threshol
 }
 
 /** Randomised 0/1 predictions, seeded. */
-export function thresholdPredictions(fitted: FittedThresholds, input: ThresholdPredictInput, seed = 0): Float64Array {
+export function thresholdPredictions(
+  fitted: FittedThresholds,
+  input: ThresholdPredictInput,
+  seed = 0,
+): Float64Array {
   const probabilities = thresholdProbabilities(fitted, input);
   const random = createRandom(seed);
   return probabilities.map((p) => (random.uniform() < p ? 1 : 0));

@@ -9,5 +9,13 @@ export {
 } from "./layers/index.js";
 export { type LossKind, labelTensor, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
 export { type Architecture, type BackwardOptions, BatchPass, Sequential } from "./sequential.js";
+export {
+  decodeFloat32,
+  encodeFloat32,
+  MODEL_FORMAT,
+  type ModelFile,
+  modelFromJSON,
+  modelToJSON,
+  type SavedModel,
+} from "./serialize.js";
 export { architectureFor, buildModel, modelSpecHelp } from "./spec.js";
-export { decodeFloat32, encodeFloat32, MODEL_FORMAT, type ModelFile, modelFromJSON, modelToJSON, type SavedModel } from "./serialize.js";

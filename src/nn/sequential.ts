@@ -156,6 +156,34 @@ export class Sequential {
     return new BatchPass(this, input, kept.logits, labels, kept.caches, kept.gradOutputs);
   }
 
+  /**
+   * Materialised per-example gradients, [chunk, parameterCount] at a time (for
+   * influence functions, TracIn): `visit` receives each chunk's gradients and the
+   * index of its first example; the tensor is disposed after `visit` returns.
+   */
+  forEachGradientChunk(
+    input: tf.Tensor,
+    labels: tf.Tensor,
+    chunkSize: number,
+    visit: (gradients: tf.Tensor2D, start: number) => void,
+  ): void {
+    const n = input.shape[0];
+    for (let start = 0; start < n; start += chunkSize) {
+      const size = Math.min(chunkSize, n - start);
+      const x = tf.slice(input, start, size);
+      const y = tf.slice(labels, start, size);
+      const pass = this.backwardPass(x, y);
+      const gradients = pass.flatPerExampleGradients();
+      try {
+        visit(gradients, start);
+      } finally {
+        gradients.dispose();
+        pass.dispose();
+        tf.dispose([x, y]);
+      }
+    }
+  }
+
   /** Internal: parameters of layer i (for BatchPass). */
   layerParameters(i: number): readonly tf.Tensor[] {
     return this.params[i];

@@ -17,7 +17,13 @@ const positiveInt = z.number().int().positive();
 const padding = z.enum(["same", "valid"]).optional();
 const layerSchema: z.ZodType<LayerConfig> = z.discriminatedUnion("type", [
   z.object({ type: z.literal("dense"), units: positiveInt }),
-  z.object({ type: z.literal("conv2d"), filters: positiveInt, kernelSize: positiveInt, stride: positiveInt.optional(), padding }),
+  z.object({
+    type: z.literal("conv2d"),
+    filters: positiveInt,
+    kernelSize: positiveInt,
+    stride: positiveInt.optional(),
+    padding,
+  }),
   z.object({ type: z.literal("maxpool"), poolSize: positiveInt, stride: positiveInt.optional(), padding }),
   z.object({ type: z.literal("avgpool"), poolSize: positiveInt, stride: positiveInt.optional(), padding }),
   z.object({ type: z.literal("flatten") }),
@@ -37,7 +43,9 @@ const modelFileSchema = z.object({
     layers: z.array(layerSchema).min(1),
     loss: z.enum(["binary-cross-entropy", "softmax-cross-entropy"]),
   }),
-  weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), data: z.string() })),
+  weights: z.array(
+    z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), data: z.string() }),
+  ),
   preprocessor: z.unknown().optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),
 });
@@ -90,23 +98,31 @@ export function modelFromJSON(json: unknown, source = "model file"): SavedModel 
     const expected = specs.parameterSpecs();
     specs.dispose();
     if (expected.length !== doc.weights.length) {
-      throw new UserError(`${source}: the architecture has ${expected.length} weight tensors, the file has ${doc.weights.length}`);
+      throw new UserError(
+        `${source}: the architecture has ${expected.length} weight tensors, the file has ${doc.weights.length}`,
+      );
     }
     const values = expected.map((spec, k) => {
       const saved = doc.weights[k];
       if (saved.shape.join(",") !== spec.shape.join(",")) {
-        throw new UserError(`${source}: weight ${saved.name} has shape [${saved.shape}], the architecture needs [${spec.shape}]`);
+        throw new UserError(
+          `${source}: weight ${saved.name} has shape [${saved.shape}], the architecture needs [${spec.shape}]`,
+        );
       }
       const data = decodeFloat32(saved.data, `${source}: weight ${saved.name}`);
       const size = spec.shape.reduce((a, b) => a * b, 1);
-      if (data.length !== size) throw new UserError(`${source}: weight ${saved.name} has ${data.length} values, expected ${size}`);
-      if (!data.every(Number.isFinite)) throw new UserError(`${source}: weight ${saved.name} contains NaN or infinite values`);
+      if (data.length !== size)
+        throw new UserError(`${source}: weight ${saved.name} has ${data.length} values, expected ${size}`);
+      if (!data.every(Number.isFinite))
+        throw new UserError(`${source}: weight ${saved.name} contains NaN or infinite values`);
       return data;
     });
     model = new Sequential(architecture, values);
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`${source}: invalid architecture: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UserError(
+      `${source}: invalid architecture: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return { model, spec: doc.spec, preprocessor: doc.preprocessor, metadata: doc.metadata };
 }
@@ -117,7 +133,8 @@ export function encodeFloat32(values: Float32Array): string {
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
   let binary = "";
   const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  for (let i = 0; i < bytes.length; i += chunk)
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
   return btoa(binary);
 }
 
@@ -128,7 +145,8 @@ export function decodeFloat32(text: string, what: string): Float32Array {
   } catch {
     throw new UserError(`${what} is not valid base64`);
   }
-  if (binary.length % 4 !== 0) throw new UserError(`${what} has ${binary.length} bytes, not a whole number of float32 values`);
+  if (binary.length % 4 !== 0)
+    throw new UserError(`${what} has ${binary.length} bytes, not a whole number of float32 values`);
   const view = new DataView(new ArrayBuffer(binary.length));
   for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
   const out = new Float32Array(binary.length / 4);

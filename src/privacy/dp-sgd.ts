@@ -23,7 +23,7 @@ export interface DpSgdOptions {
   noise: number;
   /** Poisson sample rate q the sampler uses. */
   sampleRate: number;
-  /** Training set size N. */
+  /** Training set size N. Sample weights, if any, must be in [0, 1] (checked by makePrivate). */
   dataSize: number;
   clipping?: ClippingMode;
   /** Source of the Gaussian noise (a SecureRandom for releases). */
@@ -46,7 +46,8 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
   const { clip, noise, sampleRate, dataSize, random, accountant } = options;
   if (!(clip > 0)) throw new RangeError(`clipping norm must be > 0, got ${clip}`);
   if (!(noise >= 0)) throw new RangeError(`noise multiplier must be >= 0, got ${noise}`);
-  if (!(sampleRate > 0 && sampleRate <= 1)) throw new RangeError(`sample rate must be in (0, 1], got ${sampleRate}`);
+  if (!(sampleRate > 0 && sampleRate <= 1))
+    throw new RangeError(`sample rate must be in (0, 1], got ${sampleRate}`);
   const clipping = options.clipping ?? "flat";
   const expectedBatchSize = sampleRate * dataSize;
   const timings: DpSgdTimings = { steps: 0, noiseMs: 0, totalMs: 0 };
@@ -57,7 +58,9 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
     try {
       const lossSum = tf.tidy(() => {
         const losses = pass.losses();
-        return (batch.sampleWeights ? tf.sum(tf.mul(losses, batch.sampleWeights)) : tf.sum(losses)) as tf.Scalar;
+        return (
+          batch.sampleWeights ? tf.sum(tf.mul(losses, batch.sampleWeights)) : tf.sum(losses)
+        ) as tf.Scalar;
       });
       if (clipping === "flat") {
         const factors = tf.tidy(() => {
@@ -68,7 +71,10 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
         factors.dispose();
         return { sums, lossSum };
       }
-      return { sums: perLayerClippedSum(model, pass.perExampleGradients(), clip, batch.sampleWeights), lossSum };
+      return {
+        sums: perLayerClippedSum(model, pass.perExampleGradients(), clip, batch.sampleWeights),
+        lossSum,
+      };
     } finally {
       pass.dispose();
     }
@@ -78,14 +84,14 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
     name: `dp-sgd(${clipping}, clip=${clip}, noise=${noise})`,
     timings,
     compute(model: Sequential, batch: GradientBatch): GradientResult {
-      if (batch.datasetSize !== dataSize || Math.abs(batch.expectedBatchSize - expectedBatchSize) > 1e-9 * dataSize) {
+      if (
+        batch.datasetSize !== dataSize ||
+        Math.abs(batch.expectedBatchSize - expectedBatchSize) > 1e-9 * dataSize
+      ) {
         throw new Error(
           `DP-SGD was set up for Poisson sampling at rate ${sampleRate} of ${dataSize} examples, ` +
             `but the trainer's batches expect ${batch.expectedBatchSize} of ${batch.datasetSize}: the accounting would be wrong`,
         );
-      }
-      if (batch.sampleWeights && batch.sampleWeights.max().dataSync()[0] > 1) {
-        throw new RangeError("DP-SGD needs sample weights <= 1 (a larger weight raises the sensitivity above the clip norm)");
       }
       const started = performance.now();
       const specs = model.parameterSpecs();

@@ -10,5 +10,12 @@ export {
   sampledGaussianRdp,
 } from "./analysis/rdp.js";
 export * from "./calibration.js";
+export { type ClippingMode, type DpSgdGradientComputer, type DpSgdOptions, dpSgdGradient } from "./dp-sgd.js";
 export * from "./mechanisms/index.js";
+export {
+  type MakePrivateOptions,
+  makePrivate,
+  type PrivacyReport,
+  type PrivateTraining,
+} from "./privacy-engine.js";
 export { createSecureRandom, SecureRandom } from "./secure-random.js";

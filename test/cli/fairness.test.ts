@@ -29,7 +29,16 @@ const close = (actual: number, expected: number) =>
 
 describe("equipoise fairness metrics", () => {
   it("reproduces Fairlearn's values on the Adult reference predictions", () => {
-    const args = ["fairness", "metrics", "--predictions", predictions, "--y-true", "y_true", "--y-pred", "y_pred"];
+    const args = [
+      "fairness",
+      "metrics",
+      "--predictions",
+      predictions,
+      "--y-true",
+      "y_true",
+      "--y-pred",
+      "y_pred",
+    ];
     const result = runCli([...args, "--sensitive", "sex,race", "--json"]);
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout);
@@ -38,7 +47,7 @@ describe("equipoise fairness metrics", () => {
     for (const analysis of report.analyses.slice(0, 2)) {
       const expected = reference[analysis.features[0] as "sex" | "race"];
       for (const group of analysis.groups) {
-        const [count, acc, sel, tpr, fpr] = expected.groups[group.label as keyof typeof expected.groups];
+        const [count, acc, sel, tpr, fpr] = (expected.groups as Record<string, number[]>)[group.label];
         assert.equal(group.metrics.count, count);
         close(group.metrics.accuracy, acc);
         close(group.metrics.selection_rate, sel);
@@ -59,7 +68,18 @@ describe("equipoise fairness metrics", () => {
   });
 
   it("names a missing column in one line", () => {
-    const result = runCli(["fairness", "metrics", "--predictions", predictions, "--y-true", "y_true", "--y-pred", "nope", "--sensitive", "sex"]);
+    const result = runCli([
+      "fairness",
+      "metrics",
+      "--predictions",
+      predictions,
+      "--y-true",
+      "y_true",
+      "--y-pred",
+      "nope",
+      "--sensitive",
+      "sex",
+    ]);
     assert.ok(isOneLineError(result), result.stderr);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /no column 'nope'/);

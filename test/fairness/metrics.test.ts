@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createRandom } from "../../src/common/rng.js";
 import {
   accuracy,
   balancedAccuracy,
@@ -18,7 +19,6 @@ import {
   selectionRate,
   truePositiveRate,
 } from "../../src/fairness/index.js";
-import { createRandom } from "../../src/common/rng.js";
 
 const close = (actual: number, expected: number, tolerance = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} != ${expected}`);

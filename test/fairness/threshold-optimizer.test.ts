@@ -16,7 +16,9 @@ function biasedScores(n: number, seed: number) {
   for (let i = 0; i < n; i++) {
     const g = random.uniform() < 0.4 ? "a" : "b";
     const y = random.uniform() < (g === "a" ? 0.2 : 0.5) ? 1 : 0;
-    scores[i] = Math.round(Math.min(1, Math.max(0, 0.3 * y + (g === "b" ? 0.15 : 0) + 0.3 * random.uniform())) * 50) / 50;
+    scores[i] =
+      Math.round(Math.min(1, Math.max(0, 0.3 * y + (g === "b" ? 0.15 : 0) + 0.3 * random.uniform())) * 50) /
+      50;
     yTrue[i] = y;
     group.push(g);
   }
@@ -25,12 +27,26 @@ function biasedScores(n: number, seed: number) {
 
 /** Expected per-group rates of the randomised rule, from its probabilities. */
 function expectedRates(p: Float64Array, yTrue: Float64Array, group: string[], g: string) {
-  let sel = 0, n = 0, tp = 0, pos = 0, fp = 0, neg = 0, correct = 0;
+  let sel = 0,
+    n = 0,
+    tp = 0,
+    pos = 0,
+    fp = 0,
+    neg = 0,
+    correct = 0;
   for (let i = 0; i < p.length; i++) {
     if (group[i] !== g) continue;
     n++;
     sel += p[i];
-    if (yTrue[i] === 1) { pos++; tp += p[i]; correct += p[i]; } else { neg++; fp += p[i]; correct += 1 - p[i]; }
+    if (yTrue[i] === 1) {
+      pos++;
+      tp += p[i];
+      correct += p[i];
+    } else {
+      neg++;
+      fp += p[i];
+      correct += 1 - p[i];
+    }
   }
   return { selection: sel / n, tpr: tp / pos, fpr: fp / neg, correct };
 }
@@ -50,7 +66,11 @@ describe("threshold optimiser", () => {
     const curves = ["a", "b"].map((g) => {
       const idx = data.group.flatMap((v, i) => (v === g ? [i] : []));
       const points = tradeoffPoints(
-        { scores: Float64Array.from(idx, (i) => data.scores[i]), labels: Float64Array.from(idx, (i) => data.yTrue[i]), weights: new Float64Array(idx.length).fill(1) },
+        {
+          scores: Float64Array.from(idx, (i) => data.scores[i]),
+          labels: Float64Array.from(idx, (i) => data.yTrue[i]),
+          weights: new Float64Array(idx.length).fill(1),
+        },
         "demographic_parity",
       );
       return { share: idx.length / 300, points };
@@ -60,12 +80,13 @@ describe("threshold optimiser", () => {
       let total = 0;
       for (const { share, points } of curves) {
         let best = Number.NEGATIVE_INFINITY;
-        for (const u of points) for (const v of points) {
-          if (u.x <= x && x <= v.x) {
-            const y = v.x === u.x ? Math.max(u.y, v.y) : u.y + ((x - u.x) / (v.x - u.x)) * (v.y - u.y);
-            best = Math.max(best, y);
+        for (const u of points)
+          for (const v of points) {
+            if (u.x <= x && x <= v.x) {
+              const y = v.x === u.x ? Math.max(u.y, v.y) : u.y + ((x - u.x) / (v.x - u.x)) * (v.y - u.y);
+              best = Math.max(best, y);
+            }
           }
-        }
         total += share * best;
       }
       bestOverall = Math.max(bestOverall, total);
@@ -96,11 +117,23 @@ describe("threshold optimiser", () => {
 
   it("rejects a group with a single label and a group unseen at fit time", () => {
     assert.throws(
-      () => fitThresholds({ scores: [0.1, 0.2, 0.3], yTrue: [1, 1, 0], sensitiveFeatures: [{ name: "g", values: ["a", "a", "b"] }] }, { constraint: "demographic_parity" }),
+      () =>
+        fitThresholds(
+          {
+            scores: [0.1, 0.2, 0.3],
+            yTrue: [1, 1, 0],
+            sensitiveFeatures: [{ name: "g", values: ["a", "a", "b"] }],
+          },
+          { constraint: "demographic_parity" },
+        ),
       /group a has only one label/,
     );
     const data = biasedScores(100, 4);
     const fitted = fitThresholds(data, { constraint: "demographic_parity" });
-    assert.throws(() => thresholdProbabilities(fitted, { scores: [0.5], sensitiveFeatures: [{ name: "g", values: ["c"] }] }), /group c was not seen/);
+    assert.throws(
+      () =>
+        thresholdProbabilities(fitted, { scores: [0.5], sensitiveFeatures: [{ name: "g", values: ["c"] }] }),
+      /group c was not seen/,
+    );
   });
 });

@@ -8,6 +8,7 @@ import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { createRandom } from "../../src/common/rng.js";
 import { initBackend } from "../../src/nn/backend.js";
+import { conv2dNormMethod } from "../../src/nn/layers/index.js";
 import { labelTensor } from "../../src/nn/losses.js";
 import { type Architecture, Sequential } from "../../src/nn/sequential.js";
 import { registerAutodiffGradients } from "./autodiff-gradients.js";
@@ -63,7 +64,84 @@ export const cases: Case[] = [
     input: gaussian([6]),
     numClasses: 3,
   },
+  {
+    name: "conv2d (same, materialised norms) + relu + maxpool + flatten + dense",
+    architecture: {
+      inputShape: [6, 6, 2],
+      layers: [
+        { type: "conv2d", filters: 3, kernelSize: 3, padding: "same" },
+        { type: "relu" },
+        { type: "maxpool", poolSize: 2 },
+        { type: "flatten" },
+        { type: "dense", units: 1 },
+      ],
+      loss: "binary-cross-entropy",
+    },
+    fdStep: 1e-3,
+    input: gaussian([6, 6, 2]),
+    numClasses: 2,
+  },
+  {
+    name: "conv2d (stride 2, valid, ghost norms) + tanh + avgpool, softmax",
+    architecture: {
+      inputShape: [5, 5, 3],
+      layers: [
+        { type: "conv2d", filters: 8, kernelSize: 3, stride: 2, padding: "valid" },
+        { type: "tanh" },
+        { type: "avgpool", poolSize: 2 },
+        { type: "flatten" },
+        { type: "dense", units: 3 },
+      ],
+      loss: "softmax-cross-entropy",
+    },
+    fdStep: 1e-2,
+    input: gaussian([5, 5, 3]),
+    numClasses: 3,
+  },
+  {
+    name: "groupnorm on images and on flat features",
+    architecture: {
+      inputShape: [4, 4, 4],
+      layers: [
+        { type: "conv2d", filters: 4, kernelSize: 2 },
+        { type: "groupnorm", groups: 2 },
+        { type: "tanh" },
+        { type: "flatten" },
+        { type: "dense", units: 8 },
+        { type: "groupnorm", groups: 2 },
+        { type: "sigmoid" },
+        { type: "dense", units: 1 },
+      ],
+      loss: "binary-cross-entropy",
+    },
+    fdStep: 1e-2,
+    input: gaussian([4, 4, 4]),
+    numClasses: 2,
+  },
+  {
+    name: "embedding (repeated tokens) + flatten + dense",
+    architecture: {
+      inputShape: [4],
+      layers: [
+        { type: "embedding", vocabularySize: 7, dimension: 3 },
+        { type: "flatten" },
+        { type: "dense", units: 1 },
+      ],
+      loss: "binary-cross-entropy",
+    },
+    fdStep: 1e-2,
+    input: (n, seed) => {
+      const random = createRandom(seed);
+      return Float32Array.from({ length: n * 4 }, () => random.integer(5));
+    },
+    numClasses: 2,
+  },
 ];
+
+test("both conv2d norm methods are exercised by the cases above", () => {
+  assert.equal(conv2dNormMethod(36, 18, 3), "materialise");
+  assert.equal(conv2dNormMethod(4, 27, 8), "ghost");
+});
 
 function labelsFor(c: Case, n: number, seed: number): Float32Array | Int32Array {
   const random = createRandom(seed + 99);
@@ -173,6 +251,35 @@ describe("per-example gradients of every layer type", () => {
         `clipped: ${relativeError(engine.clippedSum, refClipped)}`,
       );
       assert.ok(relativeError(engine.clipNorms, refNorms.map(Math.sqrt)) < 1e-4);
+
+      // Kronecker factors: A of a first dense layer from the raw inputs; G of the output layer
+      // from the per-example bias gradients (for a dense layer, gᵢ(b) = δᵢ).
+      const layers = c.architecture.layers;
+      const xs = c.input(N, seed);
+      if (layers[0].type === "dense") {
+        const d = c.architecture.inputShape[0];
+        const A = new Float64Array((d + 1) * (d + 1));
+        for (let i = 0; i < N; i++) {
+          const a = [...xs.subarray(i * d, (i + 1) * d), 1];
+          for (let r = 0; r <= d; r++) for (let q = 0; q <= d; q++) A[r * (d + 1) + q] += (a[r] * a[q]) / N;
+        }
+        assert.ok(relativeError(engine.kronecker[0].activations, A) < 1e-5);
+      }
+      const last = layers[layers.length - 1];
+      if (last.type === "dense") {
+        const units = last.units;
+        const G = new Float64Array(units * units);
+        for (let i = 0; i < N; i++) {
+          const delta = reference.subarray((i + 1) * P - units, (i + 1) * P);
+          for (let r = 0; r < units; r++)
+            for (let q = 0; q < units; q++) G[r * units + q] += (delta[r] * delta[q]) / N;
+        }
+        const factors = engine.kronecker[engine.kronecker.length - 1];
+        assert.ok(
+          relativeError(factors.outputGradients, G) < 1e-4,
+          `G: ${relativeError(factors.outputGradients, G)}`,
+        );
+      }
 
       // the summed gradient vs central finite differences of the summed loss
       const coordinates = Array.from({ length: Math.min(P, 40) }, (_, k) =>

@@ -20,7 +20,9 @@ function data(n: number, d: number, classes: number, seed: number): TrainingData
 function subsetOf(rows: number[], source: TrainingData): TrainingData {
   const d = source.X.cols;
   const X = new Float32Array(rows.length * d);
-  rows.forEach((r, i) => X.set(source.X.data.subarray(r * d, r * d + d), i * d));
+  rows.forEach((r, i) => {
+    X.set(source.X.data.subarray(r * d, r * d + d), i * d);
+  });
   return { X: { rows: rows.length, cols: d, data: X }, y: Float32Array.from(rows, (r) => source.y[r]) };
 }
 
@@ -54,12 +56,12 @@ for (const [spec, classes] of [
       });
       const alone = model.readParameters();
       const together = ensemble.models[k].readParameters();
-      alone.forEach((values, p) =>
+      alone.forEach((values, p) => {
         assert.ok(
           relativeError(together[p], values) < 1e-5,
           `member ${k} parameter ${p}: ${relativeError(together[p], values)}`,
-        ),
-      );
+        );
+      });
       // ... and the members really differ from one another.
       if (k > 0) assert.ok(relativeError(together[0], ensemble.models[0].readParameters()[0]) > 1e-2);
       model.dispose();

@@ -52,7 +52,9 @@ describe("trainer", () => {
     const a = run(3);
     const b = run(3);
     const c = run(4);
-    a.forEach((w, k) => assert.deepEqual(Buffer.from(w.buffer), Buffer.from(b[k].buffer)));
+    a.forEach((w, k) => {
+      assert.deepEqual(Buffer.from(w.buffer), Buffer.from(b[k].buffer));
+    });
     assert.notDeepEqual(a[0], c[0]);
   });
 

@@ -23,6 +23,12 @@ const sharedOptions = {
     default: "1e-5",
   },
   accountant: { type: "string", valueName: "rdp|prv", description: "privacy accountant", default: "rdp" },
+  "epsilon-error": {
+    type: "string",
+    valueName: "E",
+    description: "PRV only: allowed epsilon error of the upper bound (larger = coarser grid, faster)",
+    default: "0.01",
+  },
 } as const;
 
 interface SharedValues {
@@ -30,6 +36,7 @@ interface SharedValues {
   steps?: string;
   delta: string;
   accountant: string;
+  "epsilon-error": string;
 }
 
 function parseShared(options: SharedValues) {
@@ -51,7 +58,12 @@ function parseShared(options: SharedValues) {
       `--accountant must be one of ${ACCOUNTANT_KINDS.join(", ")}, got '${options.accountant}'`,
     );
   }
-  return { sampleRate, steps, delta, accountant };
+  const epsError = parseNumber("epsilon-error", options["epsilon-error"], {
+    min: 0,
+    minExclusive: true,
+    max: 1,
+  });
+  return { sampleRate, steps, delta, accountant, prv: { epsError } };
 }
 
 const ACCOUNTING_DETAILS = `The mechanism is DP-SGD's: Poisson sampling with rate q, per-example clipping, Gaussian
@@ -74,7 +86,7 @@ export const privacyEpsilon = defineCommand({
   run({ options, out }) {
     const shared = parseShared(options);
     const noise = parseNumber("noise", requireOption("noise", options.noise), { min: 0, minExclusive: true });
-    const accountant = createAccountant(shared.accountant);
+    const accountant = createAccountant(shared.accountant, { prv: shared.prv });
     accountant.step(shared.sampleRate, noise, shared.steps);
     const spent = accountant.spent(shared.delta);
     const doc: Record<string, unknown> = {

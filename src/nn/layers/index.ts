@@ -1,11 +1,16 @@
 /** Builds a layer from its JSON config and per-example input shape. */
+import { Conv2d } from "./conv2d.js";
 import { Dense } from "./dense.js";
+import { Embedding } from "./embedding.js";
 import { Flatten } from "./flatten.js";
+import { GroupNorm } from "./group-norm.js";
 import type { Layer, LayerConfig, Shape } from "./layer.js";
+import { Pool2d } from "./pool.js";
 import { ReLU } from "./relu.js";
 import { Sigmoid } from "./sigmoid.js";
 import { Tanh } from "./tanh.js";
 
+export { conv2dNormMethod } from "./conv2d.js";
 export type {
   ForwardResult,
   FusableActivation,
@@ -30,6 +35,15 @@ export function createLayer(config: LayerConfig, inputShape: Shape): Layer {
       return new Sigmoid(inputShape);
     case "flatten":
       return new Flatten(inputShape);
+    case "conv2d":
+      return new Conv2d(config, inputShape);
+    case "maxpool":
+    case "avgpool":
+      return new Pool2d(config, inputShape);
+    case "groupnorm":
+      return new GroupNorm(config, inputShape);
+    case "embedding":
+      return new Embedding(config, inputShape);
     default:
       throw new Error(`layer type '${(config as { type: string }).type}' is not implemented`);
   }

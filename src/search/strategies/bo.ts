@@ -15,6 +15,7 @@ import { createRandom, type Random } from "../../common/rng.js";
 import { minimize } from "../../math/lbfgs.js";
 import { ConstrainedLogEhvi, LogExpectedHypervolumeImprovement, nonDominatedBoxes } from "../acquisition.js";
 import { GaussianProcess, type GpHyperparameters } from "../gp.js";
+import { hypervolume } from "../hypervolume.js";
 import { paretoFront } from "../pareto.js";
 import type { Configuration, SearchSpace } from "../space.js";
 import { checkObservation, type Observation, type Strategy, type StrategyOptions } from "../strategy.js";
@@ -31,6 +32,17 @@ export interface BayesianOptimizationOptions {
   acquisitionIterations?: number;
   /** Random restarts of the hyper-parameter fit besides the warm start and the default start (default 1). */
   fitRestarts?: number;
+  /**
+   * Trust region (TuRBO/MORBO-style): candidates are searched within this half-width (in the
+   * unit cube) around the best observed configurations (Pareto points inside the reference
+   * box, else the points nearest to it). The width halves after max(4, dimension)
+   * consecutive evaluations without hypervolume gain, doubles back (up to this value) after
+   * 3 consecutive gains, and restarts at this value when it falls below 1/64 of it. Without
+   * it, EHVI spends its first evaluations on the corners of the cube, where the posterior
+   * variance is largest (on DTLZ2 at 40 evaluations: 0.20 → 0.38 hypervolume). 0 or false
+   * searches the whole cube, as plain BoTorch does (default 0.2).
+   */
+  trustRegion?: number | false;
 }
 
 interface StoredObservation {
@@ -61,6 +73,10 @@ export class BayesianOptimization implements Strategy {
   private readonly restarts: number;
   private readonly acquisitionIterations: number;
   private readonly fitRestarts: number;
+  private readonly initialTrustRadius: number;
+  private trustRadius: number;
+  private successes = 0;
+  private failures = 0;
   private readonly options: StrategyOptions;
   private readonly random: Random;
   private readonly initialDesign: RandomSearch;
@@ -94,11 +110,20 @@ export class BayesianOptimization implements Strategy {
     this.restarts = positiveInteger("restarts", options.restarts, 8);
     this.acquisitionIterations = positiveInteger("acquisitionIterations", options.acquisitionIterations, 60);
     this.fitRestarts = options.fitRestarts ?? 1;
+    const trust = options.trustRegion ?? 0.2;
+    if (trust !== false && !(trust >= 0 && trust <= 1))
+      throw new UserError(`bo: trustRegion must be in [0, 1] or false, got ${trust}`);
+    this.initialTrustRadius = trust === false ? 0 : trust;
+    this.trustRadius = this.initialTrustRadius;
     this.random = createRandom(options.seed);
     this.initialDesign = new RandomSearch(space, { ...options, seed: this.random.uint32() });
   }
 
   tell(observations: Observation[]): void {
+    const before = this.observations.length;
+    const modelBased = before >= this.initialSamples;
+    const volumeBefore =
+      modelBased && this.initialTrustRadius > 0 ? this.observedHypervolume(this.observations) : 0;
     for (const observation of observations) {
       checkObservation(observation, this.options);
       this.seen.add(this.space.key(observation.config));
@@ -112,6 +137,34 @@ export class BayesianOptimization implements Strategy {
       });
     }
     this.initialDesign.tell(observations);
+    if (modelBased && this.initialTrustRadius > 0 && this.observations.length > before) {
+      this.updateTrustRegion(this.observedHypervolume(this.observations) > volumeBefore * (1 + 1e-9));
+    }
+  }
+
+  private updateTrustRegion(improved: boolean): void {
+    if (improved) {
+      this.successes++;
+      this.failures = 0;
+    } else {
+      this.failures++;
+      this.successes = 0;
+    }
+    if (this.successes >= 3) {
+      this.trustRadius = Math.min(this.initialTrustRadius, 2 * this.trustRadius);
+      this.successes = 0;
+    } else if (this.failures >= Math.max(4, this.space.dimension)) {
+      this.trustRadius /= 2;
+      this.failures = 0;
+      if (this.trustRadius < this.initialTrustRadius / 64) this.trustRadius = this.initialTrustRadius;
+    }
+  }
+
+  /** Hypervolume of the feasible observations (reference as given or inferred now). */
+  private observedHypervolume(observations: StoredObservation[]): number {
+    const feasible = observations.filter((o) => o.constraints.every((c) => c <= 0)).map((o) => o.objectives);
+    if (feasible.length === 0) return 0;
+    return hypervolume(feasible, this.referencePoint ?? this.inferReferencePoint());
   }
 
   ask(n: number, pending: Configuration[] = []): Configuration[] {
@@ -149,7 +202,7 @@ export class BayesianOptimization implements Strategy {
         constraintModels,
         new LogExpectedHypervolumeImprovement(nonDominatedBoxes(front, reference)),
       );
-      const candidates = this.optimizeAcquisition(acquisition, random);
+      const candidates = this.optimizeAcquisition(acquisition, random, reference);
       let chosen: Configuration | null = null;
       let chosenPoint: Float64Array | null = null;
       for (const candidate of candidates) {
@@ -181,7 +234,9 @@ export class BayesianOptimization implements Strategy {
     const d = this.space.dimension;
     const count = this.observations.length;
     const data = new Float64Array(count * d);
-    this.observations.forEach((o, i) => data.set(o.point, i * d));
+    this.observations.forEach((o, i) => {
+      data.set(o.point, i * d);
+    });
     const inputs = { data, n: count, d };
     const random = this.random.fork();
     const fit = (values: Float64Array, index: number) =>
@@ -263,33 +318,49 @@ export class BayesianOptimization implements Strategy {
   }
 
   /** Locally optimised candidates, best first, followed by the remaining raw candidates. */
-  private optimizeAcquisition(acquisition: ConstrainedLogEhvi, random: Random): Candidate[] {
+  private optimizeAcquisition(
+    acquisition: ConstrainedLogEhvi,
+    random: Random,
+    reference: number[],
+  ): Candidate[] {
     const d = this.space.dimension;
-    const raw: Candidate[] = [];
-    const score = (point: Float64Array) => {
+    const raw: (Candidate & { anchor: number })[] = [];
+    const score = (point: Float64Array, anchor: number) => {
       const value = acquisition.evaluate(point);
-      raw.push({ point, value: Number.isNaN(value) ? Number.NEGATIVE_INFINITY : value });
+      raw.push({ point, value: Number.isNaN(value) ? Number.NEGATIVE_INFINITY : value, anchor });
     };
+    const radius = this.trustRadius > 0 ? this.trustRadius : 0;
+    const trustAnchors = radius ? this.trustAnchors(reference) : [];
     const localCount = Math.floor(this.rawSamples / 4);
     for (let s = 0; s < this.rawSamples - localCount; s++) {
       const point = new Float64Array(d);
+      if (radius && trustAnchors.length > 0) {
+        const a = random.integer(trustAnchors.length);
+        const anchor = trustAnchors[a];
+        for (let k = 0; k < d; k++) {
+          const lo = Math.max(0, anchor[k] - radius);
+          const hi = Math.min(1, anchor[k] + radius);
+          point[k] = lo + (hi - lo) * random.uniform();
+        }
+        score(point, a);
+        continue;
+      }
       for (let k = 0; k < d; k++) point[k] = random.uniform();
-      score(point);
+      score(point, -1);
     }
     // Perturbations of the current Pareto-optimal configurations: the acquisition's optima
     // often sit close to the front in input space, where uniform samples rarely land.
-    const anchors = this.paretoPoints();
+    const anchors = radius && trustAnchors.length > 0 ? trustAnchors : this.paretoPoints();
     for (let s = 0; s < localCount && anchors.length > 0; s++) {
-      const anchor = anchors[random.integer(anchors.length)];
+      const a = random.integer(anchors.length);
+      const anchor = anchors[a];
       const point = new Float64Array(d);
       const scale = random.uniform() < 0.5 ? 0.02 : 0.1;
       for (let k = 0; k < d; k++) point[k] = Math.min(1, Math.max(0, anchor[k] + scale * random.normal()));
-      score(point);
+      score(point, radius && trustAnchors.length > 0 ? a : -1);
     }
     raw.sort((a, b) => b.value - a.value);
 
-    const lower = new Float64Array(d);
-    const upper = new Float64Array(d).fill(1);
     const negated = (x: Float64Array, grad: Float64Array) => {
       const value = acquisition.evaluate(x, grad);
       for (let k = 0; k < d; k++) grad[k] = -grad[k];
@@ -298,6 +369,15 @@ export class BayesianOptimization implements Strategy {
     const refined: Candidate[] = [];
     for (const start of raw.slice(0, this.restarts)) {
       if (!Number.isFinite(start.value)) break;
+      const lower = new Float64Array(d);
+      const upper = new Float64Array(d).fill(1);
+      if (radius && start.anchor >= 0) {
+        const anchor = trustAnchors[start.anchor];
+        for (let k = 0; k < d; k++) {
+          lower[k] = Math.max(0, anchor[k] - radius);
+          upper[k] = Math.min(1, anchor[k] + radius);
+        }
+      }
       const result = minimize(negated, start.point, {
         lower,
         upper,
@@ -309,6 +389,21 @@ export class BayesianOptimization implements Strategy {
     }
     refined.sort((a, b) => b.value - a.value);
     return [...refined, ...raw];
+  }
+
+  /** Trust-region centres: observed Pareto points inside the reference box, else those nearest to it. */
+  private trustAnchors(reference: number[]): Float64Array[] {
+    const feasible = this.observations.filter((o) => o.constraints.every((c) => c <= 0));
+    const pool = feasible.length > 0 ? feasible : this.observations;
+    const front = paretoFront(pool.map((o) => o.objectives)).map((i) => pool[i]);
+    const excess = (o: StoredObservation) =>
+      o.objectives.reduce((s, v, j) => s + Math.max(0, v - reference[j]), 0);
+    const inside = front.filter((o) => excess(o) === 0);
+    if (inside.length > 0) return inside.map((o) => o.point);
+    return [...pool]
+      .sort((a, b) => excess(a) - excess(b))
+      .slice(0, 3)
+      .map((o) => o.point);
   }
 
   /** Encoded inputs of the feasible observations on the observed Pareto front. */
@@ -323,7 +418,9 @@ function withFantasies(models: GaussianProcess[], points: Float64Array[]): Gauss
   if (points.length === 0) return models;
   const d = points[0].length;
   const data = new Float64Array(points.length * d);
-  points.forEach((p, i) => data.set(p, i * d));
+  points.forEach((p, i) => {
+    data.set(p, i * d);
+  });
   return models.map((gp) => {
     const means = Float64Array.from(points, (p) => gp.predict(p).mean);
     return gp.withObservations(data, means);

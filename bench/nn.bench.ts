@@ -1,0 +1,180 @@
+/**
+ * Engine benchmark: training throughput on Adult (MLP 64-64, batch 256) for
+ * (a) plain training, (b) per-example norms + clipped sum (DP-SGD minus the noise),
+ * (c) the naive way (tfjs autodiff one example at a time); test accuracies of the
+ * reference models; and a Fashion-MNIST small-CNN run of 3 epochs.
+ *   node --import tsx bench/nn.bench.ts [--skip-cnn]
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { prepareTask } from "../src/data/index.js";
+import {
+  buildModel,
+  currentBackend,
+  initBackend,
+  labelTensor,
+  perExampleLosses,
+  type Sequential,
+} from "../src/nn/index.js";
+import {
+  evaluateModel,
+  type GradientComputer,
+  type OptimizerConfig,
+  type SamplingKind,
+  type TrainingData,
+  trainModel,
+} from "../src/train/index.js";
+import { registerAutodiffGradients } from "../test/nn/autodiff-gradients.js";
+import { writeResults } from "./machine.js";
+
+const dataDir = process.env.EQUIPOISE_DATA_DIR ?? new URL("../../shared/datasets", import.meta.url).pathname;
+
+/** DP-SGD's gradient without the noise: Σ clip(gᵢ) / expected batch size. */
+const clippedSum = (clipNorm: number): GradientComputer => ({
+  name: "clipped-sum",
+  compute(model, batch) {
+    if (batch.indices.length === 0) {
+      return { gradients: model.parameters().map((p) => tf.zerosLike(p)), lossSum: tf.scalar(0), count: 0 };
+    }
+    const pass = model.backwardPass(batch.x, batch.labels);
+    const { gradients, norms } = pass.clippedGradientSum(clipNorm);
+    const scaled = gradients.map((g) => tf.div(g, batch.expectedBatchSize));
+    const lossSum = tf.tidy(() => tf.sum(pass.losses()) as tf.Scalar);
+    tf.dispose([...gradients, norms]);
+    pass.dispose();
+    return { gradients: scaled, lossSum, count: batch.indices.length };
+  },
+});
+
+function run(
+  spec: string,
+  task: { train: TrainingData; test: TrainingData; numClasses: number; imageShape?: number[] },
+  settings: {
+    epochs: number;
+    batchSize: number;
+    optimizer: OptimizerConfig;
+    sampling?: SamplingKind;
+    computer?: GradientComputer;
+    seed?: number;
+  },
+) {
+  const shape = task.imageShape ?? [task.train.X.cols];
+  const model = buildModel(spec, shape, task.numClasses, settings.seed ?? 0);
+  const result = trainModel(model, task.train, {
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    optimizer: settings.optimizer,
+    seed: settings.seed ?? 0,
+    sampling: settings.sampling,
+    gradientComputer: settings.computer,
+  });
+  const accuracy = evaluateModel(model, task.test).accuracy;
+  model.dispose();
+  const epochSeconds = result.history.map((h) => h.seconds);
+  const perEpoch = result.examplesSeen / settings.epochs;
+  const rates = epochSeconds.map((s) => perEpoch / s).sort((a, b) => a - b);
+  return {
+    model: spec,
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    optimizer: settings.optimizer,
+    sampling: result.sampling,
+    gradient: result.gradientComputer,
+    testAccuracy: accuracy,
+    seconds: result.seconds,
+    examplesPerSecondMedian: rates[Math.floor(rates.length / 2)],
+    examplesPerSecondBest: rates[rates.length - 1],
+  };
+}
+
+/** (c): per-example gradients by tf.grads, one example at a time, then clip and sum. */
+function naivePerExample(
+  model: Sequential,
+  X: Float32Array,
+  y: Float32Array,
+  cols: number,
+  batches: number,
+  batchSize: number,
+) {
+  const started = performance.now();
+  for (let b = 0; b < batches; b++) {
+    tf.tidy(() => {
+      let sum = model.parameters().map((p) => tf.zerosLike(p));
+      for (let i = 0; i < batchSize; i++) {
+        const row = (b * batchSize + i) % y.length;
+        const xi = tf.tensor2d(X.subarray(row * cols, row * cols + cols), [1, cols]);
+        const yi = labelTensor(model.architecture.loss, y.subarray(row, row + 1));
+        const grads = tf.grads((...p: tf.Tensor[]) =>
+          tf.sum(perExampleLosses(model.architecture.loss, model.logitsWith(xi, p), yi)),
+        )(model.parameters());
+        const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+        const factor = tf.minimum(1, tf.div(1, tf.add(norm, 1e-6)));
+        sum = sum.map((s, k) => tf.add(s, tf.mul(grads[k], factor)));
+      }
+      sum[0].dataSync();
+    });
+  }
+  return ((batches * batchSize) / (performance.now() - started)) * 1000;
+}
+
+async function main() {
+  const backend = await initBackend();
+  console.log("backend", backend);
+  const adult = await prepareTask({ data: "adult", dataDir });
+  const results: Record<string, unknown> = { backend: currentBackend() };
+  const sgd = (learningRate: number): OptimizerConfig => ({ kind: "sgd", learningRate });
+
+  results.plainMlp = run("mlp:64,64", adult, { epochs: 10, batchSize: 256, optimizer: sgd(0.5) });
+  console.log("(a) plain MLP 64-64", results.plainMlp);
+  results.clippedMlp = run("mlp:64,64", adult, {
+    epochs: 10,
+    batchSize: 256,
+    optimizer: sgd(0.5),
+    sampling: "poisson",
+    computer: clippedSum(1),
+  });
+  console.log("(b) norms + clipped sum, Poisson", results.clippedMlp);
+  results.clippedMlpShuffled = run("mlp:64,64", adult, {
+    epochs: 3,
+    batchSize: 256,
+    optimizer: sgd(0.5),
+    computer: clippedSum(1),
+  });
+  console.log("(b') norms + clipped sum, shuffled", results.clippedMlpShuffled);
+
+  await registerAutodiffGradients();
+  const naiveModel = buildModel("mlp:64,64", [adult.train.X.cols], 2, 0);
+  results.naivePerExampleExamplesPerSecond = naivePerExample(
+    naiveModel,
+    adult.train.X.data,
+    adult.train.y,
+    adult.train.X.cols,
+    2,
+    256,
+  );
+  naiveModel.dispose();
+  console.log("(c) naive autodiff per example", results.naivePerExampleExamplesPerSecond);
+
+  results.logregAdult = run("logreg", adult, { epochs: 10, batchSize: 256, optimizer: sgd(0.1) });
+  results.logregAdultAdam = run("logreg", adult, {
+    epochs: 10,
+    batchSize: 256,
+    optimizer: { kind: "adam", learningRate: 0.005 },
+  });
+  console.log("logreg adult", results.logregAdult, results.logregAdultAdam);
+  const german = await prepareTask({ data: "german-credit", dataDir });
+  results.logregGerman = run("logreg", german, { epochs: 50, batchSize: 32, optimizer: sgd(0.05) });
+  console.log("logreg german", results.logregGerman);
+
+  if (!process.argv.includes("--skip-cnn")) {
+    const fashion = await prepareTask({ data: "fashion-mnist", dataDir });
+    results.cnnFashion = run("cnn", fashion, {
+      epochs: 3,
+      batchSize: 64,
+      optimizer: { kind: "adam", learningRate: 0.002 },
+    });
+    console.log("cnn fashion-mnist", results.cnnFashion);
+  }
+  console.log("wrote", writeResults("nn", results));
+}
+
+await main();

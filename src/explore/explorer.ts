@@ -1,0 +1,213 @@
+/**
+ * `explore`: the accuracy–privacy–fairness Pareto front of a dataset, found by a
+ * multi-objective search over the default space. Trials run in worker threads; the
+ * search sees validation metrics only; the Pareto trials are reported on test.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { UserError } from "../common/errors.js";
+import { prepareTask, type TaskRequest } from "../data/index.js";
+import { initBackend } from "../nn/index.js";
+import { optimize, type StrategyName, Study, type TrialRecord } from "../search/index.js";
+import { encodeSplitMetrics } from "./encoding.js";
+import { type Constraint, constraintValue, normaliseObjective, type ObjectiveName } from "./objectives.js";
+import { WorkerPool } from "./pool.js";
+import { trainReferenceModel } from "./reference.js";
+import { defaultSpace } from "./space.js";
+import { type ExplorerMetadata, type StudySummary, summariseStudy } from "./summary.js";
+import type { TrialSettings } from "./trial.js";
+import { trialDataOf } from "./trial-data.js";
+
+export interface ExploreOptions {
+  request: TaskRequest;
+  /** The sensitive attribute whose fairness gaps are objectives (one of request.sensitive, or the dataset's first). */
+  sensitive?: string;
+  objectives: ObjectiveName[];
+  constraints: Constraint[];
+  strategy: StrategyName;
+  budget: number;
+  /** SQLite file; undefined keeps the study in memory. */
+  studyPath?: string;
+  workers?: number;
+  seed: number;
+  delta?: number;
+  accountant?: "rdp" | "prv";
+  validationFraction?: number;
+  backend?: string;
+  onEvent?: (event: ExploreEvent) => void;
+}
+
+export type ExploreEvent =
+  | { kind: "note"; text: string }
+  | { kind: "trial"; done: number; budget: number; trial: TrialRecord; hypervolume: number; best: string };
+
+export interface ExploreResult {
+  summary: StudySummary;
+  strategy: string;
+  constraints: string[];
+  workers: number;
+  backend: string;
+  privacyNotes: string[];
+  wallSeconds: number;
+  studyPath: string | null;
+}
+
+export async function explore(options: ExploreOptions): Promise<ExploreResult> {
+  const started = performance.now();
+  const emit = options.onEvent ?? (() => {});
+  const workers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a whole number ≥ 1, got ${workers}`);
+  if (!Number.isInteger(options.budget) || options.budget < 1) {
+    throw new UserError(`--budget must be a whole number ≥ 1, got ${options.budget}`);
+  }
+  const delta = options.delta ?? 1e-5;
+  const accountant = options.accountant ?? "rdp";
+  const validationFraction = options.validationFraction ?? 0.2;
+  const settings: TrialSettings = {
+    delta,
+    accountant,
+    fairness: options.objectives.includes("eo") || options.objectives.includes("eop") ? "eo" : "dp",
+  };
+  const backend = await initBackend(options.backend);
+  const task = await prepareTask(options.request);
+  const primarySensitive = options.sensitive ?? task.train.sensitive[0]?.name;
+  if (!primarySensitive) throw new UserError(`${task.name} has no sensitive attribute: name one with --sensitive`);
+  const splitSeed = options.seed;
+  const data = trialDataOf(task, { validationFraction, splitSeed, primarySensitive });
+
+  // Resuming reuses the stored reference model rather than re-deriving it, so that
+  // the normalisation can never drift between runs of one study.
+  const storedReference =
+    options.studyPath && existsSync(options.studyPath) ? readStoredReference(options.studyPath) : undefined;
+  let reference = storedReference;
+  if (!reference) {
+    emit({ kind: "note", text: "training the reference model (logistic regression, non-private, unmitigated)" });
+    const model = trainReferenceModel(data);
+    reference = {
+      validation: encodeSplitMetrics(model.validation),
+      test: encodeSplitMetrics(model.test),
+      basis: { validation: model.validationBasis, test: model.testBasis },
+    };
+  }
+  const metadata: ExplorerMetadata = {
+    kind: "equipoise-explorer",
+    dataset: task.name,
+    target: task.target,
+    positive: task.positiveLabel,
+    sensitive: task.train.sensitive.map((s) => s.name),
+    primarySensitive,
+    rows: { train: data.train.X.rows, validation: data.validation.X.rows, test: data.test.X.rows },
+    features: task.featureNames.length,
+    validationFraction,
+    splitSeed,
+    delta,
+    accountant,
+    reference,
+  };
+  const study = Study.open(options.studyPath ?? ":memory:", {
+    space: defaultSpace(),
+    objectives: options.objectives.map((name) => ({ name, direction: "minimize" as const })),
+    constraints: options.constraints.map((c) => ({ name: c.text })),
+    strategy: options.strategy,
+    seed: options.seed,
+    strategyOptions: { referencePoint: options.objectives.map(() => 1) },
+    metadata: metadata as unknown as Record<string, unknown>,
+  });
+  try {
+    const basis = reference.basis.validation;
+    let done = study.trials(["complete", "failed", "pruned"]).length;
+    if (done > 0) emit({ kind: "note", text: `resuming the study: ${done} trials already finished` });
+    if (done < options.budget) {
+      const pool = new WorkerPool(Math.min(workers, options.budget - done), {
+        request: options.request,
+        validationFraction,
+        splitSeed,
+        primarySensitive,
+        settings,
+        backend: backend.name,
+      });
+      try {
+        await pool.ready();
+        await optimize(
+          study,
+          async (config, trial) => {
+            const outcome = await pool.run(config, trial.seed);
+            return {
+              objectives: options.objectives.map((name) => normaliseObjective(name, outcome.validation, basis)),
+              constraints: options.constraints.map((c) => constraintValue(c, outcome.validation)),
+              metrics: {
+                validation: encodeSplitMetrics(outcome.validation),
+                test: encodeSplitMetrics(outcome.test),
+                recipe: outcome.recipe,
+                privacy: outcome.privacy,
+                trainSeconds: outcome.trainSeconds,
+              },
+            };
+          },
+          {
+            budget: options.budget,
+            concurrency: Math.min(workers, options.budget - done),
+            onTrial: (trial) => {
+              done++;
+              const summary = summariseStudy(study, options.studyPath ?? "study");
+              emit({ kind: "trial", done, budget: options.budget, trial, hypervolume: summary.hypervolume.validation, best: bestLine(summary) });
+            },
+          },
+        );
+      } finally {
+        await pool.close();
+      }
+    }
+    const summary = summariseStudy(study, options.studyPath ?? "study");
+    return {
+      summary,
+      strategy: options.strategy,
+      constraints: options.constraints.map((c) => c.text),
+      workers,
+      backend: backend.name,
+      privacyNotes: privacyNotes(metadata),
+      wallSeconds: (performance.now() - started) / 1000,
+      studyPath: options.studyPath ?? null,
+    };
+  } finally {
+    study.close();
+  }
+}
+
+function readStoredReference(path: string): ExplorerMetadata["reference"] | undefined {
+  const study = Study.load(path);
+  try {
+    return (study.metadata as Partial<ExplorerMetadata>).reference;
+  } finally {
+    study.close();
+  }
+}
+
+/** The most accurate feasible trial so far, in one line. */
+function bestLine(summary: StudySummary): string {
+  let best: StudySummary["decoded"][number] | undefined;
+  for (const trial of summary.decoded) {
+    if (trial.feasible && (!best || trial.validation.accuracy > best.validation.accuracy)) best = trial;
+  }
+  if (!best) return "no feasible trial yet";
+  const v = best.validation;
+  return `most accurate: ${v.accuracy.toFixed(4)} at ε ${formatEpsilon(v.epsilon)}, DP gap ${v.dpDifference.toFixed(3)}`;
+}
+
+export function formatEpsilon(epsilon: number): string {
+  return Number.isFinite(epsilon) ? epsilon.toPrecision(3) : "∞";
+}
+
+/** Which split each step reads and what ε covers: shown in the CLI output and the report. */
+export function privacyNotes(metadata: ExplorerMetadata): string[] {
+  const { rows, delta, accountant } = metadata;
+  return [
+    `Models are trained on the training part (${rows.train} rows) only. For private trials, ε (δ = ${delta}, ${accountant.toUpperCase()} accountant, Poisson sampling) covers every step that reads these rows, including the fairness penalty: its per-example terms sit inside the clipped per-example gradients.`,
+    `The fairness penalty of private trials takes its group statistics (mean predicted probability per group) from the validation split, so each per-example gradient depends on its own example only; non-private trials use the batch's own statistics.`,
+    `Choosing among trials (the search and the Pareto front) uses the validation split (${rows.validation} rows held out from the training data). It is not covered by ε: the validation rows are not protected.`,
+    `Test metrics come from the test split (${rows.test} rows), which the search never sees.`,
+    "Feature standardisation and one-hot categories are fitted on the whole training split (training part and validation) and are not covered by ε.",
+    "Explorer trials draw DP noise from a seeded generator so that a study is reproducible and resumable: they are not for release. Retrain the configuration you choose with `equipoise train --dp`, which uses a cryptographically secure generator.",
+    "No post-processing (such as per-group thresholds) is fitted.",
+  ];
+}

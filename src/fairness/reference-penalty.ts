@@ -1,0 +1,159 @@
+/**
+ * A fairness penalty that DP-SGD can train with and still give its guarantee.
+ *
+ * The batch penalty (penalty.ts) couples the examples of a batch through their group
+ * means, so one example's presence changes every other example's gradient and the
+ * clipped sum's sensitivity is no longer C. Here the group statistics come from a
+ * REFERENCE set that is not protected by ε (the explorer uses its validation split,
+ * and says so in the report): at every refresh the model's mean predicted
+ * probability per group is measured there, and each training example's output
+ * gradient becomes
+ *
+ *   sᵢ = wᵢ (pᵢ − yᵢ) + λ kᵍ⁽ⁱ⁾ pᵢ (1 − pᵢ),
+ *   k_{c,g} = (2 / ρ_c) (d_{c,g} / π_{c,g} − Σ_g' d_{c,g'}),   d_{c,g} = m_{c,g} − m_c,
+ *
+ * the per-example form (scaled by the batch size) of ∂/∂pᵢ of P = Σ_c Σ_g (m_{c,g} −
+ * m_c)² — demographic parity has one class c; equalized odds conditions on the
+ * label — with the group shares π_{c,g} and class shares ρ_c of the reference set.
+ * sᵢ depends on example i and on the reference set only, so per-example clipping
+ * bounds each example's influence by C and DP-SGD's accounting holds unchanged.
+ * When the reference set is the batch itself, this is exactly the batch penalty's
+ * gradient (tested).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { Sequential } from "../nn/index.js";
+import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
+import type { PenaltyConstraint } from "./penalty.js";
+
+export interface ReferenceSet {
+  X: { rows: number; cols: number; data: Float32Array };
+  /** Labels (0/1) of the reference rows: equalized odds conditions on them. */
+  labels: ArrayLike<number>;
+  /** Group of every reference row. */
+  groupOf: Int32Array;
+}
+
+export interface ReferencePenaltyOptions {
+  constraint: PenaltyConstraint;
+  /** λ ≥ 0. */
+  weight: number;
+  reference: ReferenceSet;
+  /** Group of every training row (batch indices point into it). */
+  groupOfRow: Int32Array;
+  /** Re-measure the reference statistics every this many steps (default 10). */
+  refreshEvery?: number;
+}
+
+/**
+ * k_{c,g} for every (class, group) cell from the reference set's predicted
+ * probabilities; cells without reference members get 0.
+ */
+export function referenceCoefficients(
+  probabilities: ArrayLike<number>,
+  groupOf: ArrayLike<number>,
+  classOf: ArrayLike<number>,
+  groups: number,
+  classes: number,
+): Float64Array {
+  const n = probabilities.length;
+  const sum = new Float64Array(classes * groups);
+  const count = new Float64Array(classes * groups);
+  const classSum = new Float64Array(classes);
+  const classCount = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    const cell = classOf[i] * groups + groupOf[i];
+    sum[cell] += probabilities[i];
+    count[cell]++;
+    classSum[classOf[i]] += probabilities[i];
+    classCount[classOf[i]]++;
+  }
+  const coefficients = new Float64Array(classes * groups);
+  for (let c = 0; c < classes; c++) {
+    if (classCount[c] === 0) continue;
+    const mean = classSum[c] / classCount[c];
+    const classShare = classCount[c] / n;
+    let sumD = 0;
+    const d = new Float64Array(groups);
+    for (let g = 0; g < groups; g++) {
+      const cell = c * groups + g;
+      if (count[cell] === 0) continue;
+      d[g] = sum[cell] / count[cell] - mean;
+      sumD += d[g];
+    }
+    for (let g = 0; g < groups; g++) {
+      const cell = c * groups + g;
+      if (count[cell] === 0) continue;
+      const groupShare = count[cell] / classCount[c];
+      coefficients[cell] = (2 / classShare) * (d[g] / groupShare - sumD);
+    }
+  }
+  return coefficients;
+}
+
+/**
+ * Wraps a gradient computer (plain or DP-SGD) so that it trains on the penalised
+ * loss: the batch's labels are replaced by pseudo-labels whose per-example output
+ * gradient σ(zᵢ) − ỹᵢ is sᵢ / wᵢ. The reported loss is the data loss on the true labels.
+ */
+export function withReferencePenalty(
+  inner: GradientComputer,
+  options: ReferencePenaltyOptions,
+): GradientComputer {
+  const { weight, reference, groupOfRow } = options;
+  if (!(weight >= 0)) throw new RangeError(`penalty weight must be ≥ 0, got ${weight}`);
+  const refreshEvery = options.refreshEvery ?? 10;
+  const classes = options.constraint === "equalized_odds" ? 2 : 1;
+  let groups = 0;
+  for (const g of groupOfRow) groups = Math.max(groups, g + 1);
+  for (const g of reference.groupOf) groups = Math.max(groups, g + 1);
+  const referenceClass = Int32Array.from({ length: reference.X.rows }, (_, i) =>
+    classes === 2 && reference.labels[i] === 1 ? 1 : 0,
+  );
+  let coefficients: Float64Array = new Float64Array(classes * groups);
+  let step = 0;
+
+  const refresh = (model: Sequential) => {
+    const probabilities = tf.tidy(() => {
+      const x = tf.tensor(reference.X.data, [reference.X.rows, ...model.architecture.inputShape]);
+      return tf.reshape(tf.sigmoid(model.predictLogits(x)), [-1]).dataSync() as Float32Array;
+    });
+    coefficients = referenceCoefficients(probabilities, reference.groupOf, referenceClass, groups, classes);
+  };
+
+  return {
+    name: `${inner.name}+reference-penalty(${options.constraint}, λ=${weight})`,
+    compute(model: Sequential, batch: GradientBatch): GradientResult {
+      if (model.architecture.loss !== "binary-cross-entropy") {
+        throw new Error("the fairness penalty needs a binary model with one logit");
+      }
+      if (step++ % refreshEvery === 0) refresh(model);
+      const size = batch.indices.length;
+      if (size === 0) return inner.compute(model, batch);
+      const logits = tf.tidy(() => tf.reshape(model.predictLogits(batch.x), [-1]));
+      const z = logits.dataSync() as Float32Array;
+      const y = batch.labels.dataSync();
+      const w = batch.sampleWeights?.dataSync();
+      const pseudo = new Float32Array(size);
+      let dataLoss = 0;
+      for (let i = 0; i < size; i++) {
+        const p = 1 / (1 + Math.exp(-z[i]));
+        const row = batch.indices[i];
+        const c = classes === 2 && y[i] === 1 ? 1 : 0;
+        const k = coefficients[c * groups + groupOfRow[row]];
+        const wi = w ? w[i] : 1;
+        pseudo[i] = wi > 0 ? y[i] - (weight * k * p * (1 - p)) / wi : y[i];
+        // Numerically stable binary cross-entropy with logits.
+        dataLoss += wi * (Math.max(z[i], 0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i]))));
+      }
+      logits.dispose();
+      const labels = tf.tensor1d(pseudo, "float32");
+      try {
+        const result = inner.compute(model, { ...batch, labels });
+        result.lossSum.dispose();
+        return { ...result, lossSum: tf.scalar(dataLoss) };
+      } finally {
+        labels.dispose();
+      }
+    },
+  };
+}

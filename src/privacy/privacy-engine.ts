@@ -1,0 +1,167 @@
+/**
+ * One door into private training, in the spirit of Opacus's PrivacyEngine:
+ * `makePrivate` takes a model and the trainer options and returns the options the
+ * trainer should run with (Poisson sampling at rate q = batch/N, the DP-SGD
+ * gradient strategy) together with the accountant those steps are recorded in. The
+ * sampler and the accountant are configured from the same q here, so they cannot
+ * disagree: shuffled fixed-size batches are refused, because the accountants'
+ * amplification-by-sampling analysis holds for Poisson sampling only.
+ *
+ * Noise comes from the secure generator unless a `seed` is given; a seeded run is
+ * reproducible and marked `suitableForRelease: false`.
+ */
+import { UserError } from "../common/errors.js";
+import { createRandom } from "../common/rng.js";
+import type { Sequential } from "../nn/index.js";
+import { type TrainingData, type TrainingResult, type TrainOptions, trainModel } from "../train/index.js";
+import type { Accountant, AccountantKind, PrivacySpent } from "./accountants/accountant.js";
+import { createAccountant } from "./accountants/index.js";
+import { calibrateNoise } from "./calibration.js";
+import { type ClippingMode, type DpSgdGradientComputer, dpSgdGradient } from "./dp-sgd.js";
+import { createSecureRandom } from "./secure-random.js";
+
+export interface MakePrivateOptions {
+  model: Sequential;
+  /** The trainer's options; `batchSize` is the EXPECTED batch size, `sampling` must be absent or "poisson". */
+  trainerOptions: Omit<TrainOptions, "gradientComputer" | "epochs"> & { epochs?: number };
+  /** Number of training examples N. */
+  dataSize: number;
+  /** Noise multiplier σ, or… */
+  noise?: number;
+  /** …a target ε: σ is calibrated so that `epochs` epochs spend at most this. */
+  targetEpsilon?: number;
+  /** Per-example clipping norm C. */
+  clip: number;
+  delta?: number;
+  epochs: number;
+  accountant?: AccountantKind;
+  clipping?: ClippingMode;
+  /** Seeded noise (reproducible, not for release). */
+  seed?: number;
+}
+
+export interface PrivacyReport extends PrivacySpent {
+  noise: number;
+  clip: number;
+  sampleRate: number;
+  steps: number;
+  sampling: "poisson";
+  clipping: ClippingMode;
+  noiseSource: "secure" | "seeded";
+  suitableForRelease: boolean;
+}
+
+export interface PrivateTraining {
+  readonly noise: number;
+  readonly sampleRate: number;
+  /** Steps the trainer will run: epochs × round(1/q) Poisson batches. */
+  readonly plannedSteps: number;
+  readonly accountant: Accountant;
+  readonly gradientComputer: DpSgdGradientComputer;
+  /** Options to pass to `trainModel` unchanged. */
+  readonly trainOptions: TrainOptions;
+  readonly suitableForRelease: boolean;
+  /** Runs the trainer with these options on `data` (which must have `dataSize` rows). */
+  train(data: TrainingData): { result: TrainingResult; privacy: PrivacyReport };
+  /** Privacy spent so far (the steps actually run). */
+  privacySpent(delta?: number): PrivacyReport;
+}
+
+export function makePrivate(options: MakePrivateOptions): PrivateTraining {
+  const { model, trainerOptions, dataSize, clip, epochs } = options;
+  const delta = options.delta ?? 1e-5;
+  const kind = options.accountant ?? "rdp";
+  const clipping = options.clipping ?? "flat";
+  if (trainerOptions.sampling === "shuffle") {
+    throw new UserError(
+      "DP-SGD needs Poisson sampling: shuffled fixed-size batches are not what the accountant's sampling amplification assumes (drop sampling: 'shuffle')",
+    );
+  }
+  if (trainerOptions.epochs !== undefined && trainerOptions.epochs !== epochs) {
+    throw new UserError(`trainerOptions.epochs (${trainerOptions.epochs}) disagrees with epochs (${epochs})`);
+  }
+  if (!(Number.isInteger(dataSize) && dataSize >= 1))
+    throw new UserError(`dataSize must be a positive integer, got ${dataSize}`);
+  if (!(clip > 0)) throw new UserError(`the clipping norm must be > 0, got ${clip}`);
+  if (!(delta > 0 && delta < 1)) throw new UserError(`delta must be in (0, 1), got ${delta}`);
+  if (!(Number.isInteger(epochs) && epochs >= 1))
+    throw new UserError(`epochs must be a positive integer, got ${epochs}`);
+  if ((options.noise === undefined) === (options.targetEpsilon === undefined)) {
+    throw new UserError("give exactly one of noise (a noise multiplier) and targetEpsilon");
+  }
+  const batchSize = trainerOptions.batchSize;
+  if (!(batchSize >= 1 && batchSize <= dataSize)) {
+    throw new UserError(`the expected batch size must be in [1, ${dataSize}], got ${batchSize}`);
+  }
+  // The trainer's Poisson sampler: q = batch/N, round(1/q) batches per epoch.
+  const sampleRate = Math.min(1, batchSize / dataSize);
+  const plannedSteps = epochs * Math.max(1, Math.round(1 / sampleRate));
+  let noise: number;
+  if (options.noise !== undefined) {
+    if (!(options.noise > 0)) throw new UserError(`the noise multiplier must be > 0, got ${options.noise}`);
+    noise = options.noise;
+  } else {
+    noise = calibrateNoise({
+      targetEpsilon: options.targetEpsilon!,
+      delta,
+      sampleRate,
+      steps: plannedSteps,
+      accountant: kind,
+    }).noise;
+  }
+  const seeded = options.seed !== undefined;
+  const accountant = createAccountant(kind);
+  const gradientComputer = dpSgdGradient({
+    clip,
+    noise,
+    sampleRate,
+    dataSize,
+    clipping,
+    accountant,
+    random: seeded ? createRandom(options.seed! ^ 0x5eed_d9) : createSecureRandom(),
+  });
+  // Without a seed the sampler's seed is drawn from the secure generator too, so batch membership is not predictable.
+  const trainerSeed = seeded ? trainerOptions.seed : createSecureRandom().uint32();
+  const trainOptions: TrainOptions = {
+    ...trainerOptions,
+    seed: trainerSeed,
+    epochs,
+    sampling: "poisson",
+    gradientComputer,
+  };
+  const privacySpent = (at = delta): PrivacyReport => ({
+    ...accountant.spent(at),
+    noise,
+    clip,
+    sampleRate,
+    steps: accountant.history.reduce((sum, g) => sum + g.steps, 0),
+    sampling: "poisson",
+    clipping,
+    noiseSource: seeded ? "seeded" : "secure",
+    suitableForRelease: !seeded,
+  });
+  return {
+    noise,
+    sampleRate,
+    plannedSteps,
+    accountant,
+    gradientComputer,
+    trainOptions,
+    suitableForRelease: !seeded,
+    privacySpent,
+    train(data) {
+      if (data.X.rows !== dataSize) {
+        throw new UserError(
+          `makePrivate was set up for ${dataSize} training examples, the data has ${data.X.rows}`,
+        );
+      }
+      if (data.sampleWeights?.some((w) => !(w >= 0 && w <= 1))) {
+        throw new UserError(
+          "DP-SGD needs sample weights in [0, 1]: a larger weight raises the sensitivity above the clip norm",
+        );
+      }
+      const result = trainModel(model, data, trainOptions);
+      return { result, privacy: privacySpent() };
+    },
+  };
+}
