@@ -56,7 +56,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
   const emit = options.onEvent ?? (() => {});
   const workers = options.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a whole number ≥ 1, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new UserError(`--workers must be a whole number ≥ 1, got ${workers}`);
   if (!Number.isInteger(options.budget) || options.budget < 1) {
     throw new UserError(`--budget must be a whole number ≥ 1, got ${options.budget}`);
   }
@@ -71,7 +72,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const backend = await initBackend(options.backend);
   const task = await prepareTask(options.request);
   const primarySensitive = options.sensitive ?? task.train.sensitive[0]?.name;
-  if (!primarySensitive) throw new UserError(`${task.name} has no sensitive attribute: name one with --sensitive`);
+  if (!primarySensitive)
+    throw new UserError(`${task.name} has no sensitive attribute: name one with --sensitive`);
   const splitSeed = options.seed;
   const data = trialDataOf(task, { validationFraction, splitSeed, primarySensitive });
 
@@ -81,7 +83,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     options.studyPath && existsSync(options.studyPath) ? readStoredReference(options.studyPath) : undefined;
   let reference = storedReference;
   if (!reference) {
-    emit({ kind: "note", text: "training the reference model (logistic regression, non-private, unmitigated)" });
+    emit({
+      kind: "note",
+      text: "training the reference model (logistic regression, non-private, unmitigated)",
+    });
     const model = trainReferenceModel(data);
     reference = {
       validation: encodeSplitMetrics(model.validation),
@@ -133,7 +138,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
           async (config, trial) => {
             const outcome = await pool.run(config, trial.seed);
             return {
-              objectives: options.objectives.map((name) => normaliseObjective(name, outcome.validation, basis)),
+              objectives: options.objectives.map((name) =>
+                normaliseObjective(name, outcome.validation, basis),
+              ),
               constraints: options.constraints.map((c) => constraintValue(c, outcome.validation)),
               metrics: {
                 validation: encodeSplitMetrics(outcome.validation),
@@ -150,7 +157,14 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
             onTrial: (trial) => {
               done++;
               const summary = summariseStudy(study, options.studyPath ?? "study");
-              emit({ kind: "trial", done, budget: options.budget, trial, hypervolume: summary.hypervolume.validation, best: bestLine(summary) });
+              emit({
+                kind: "trial",
+                done,
+                budget: options.budget,
+                trial,
+                hypervolume: summary.hypervolume.validation,
+                best: bestLine(summary),
+              });
             },
           },
         );

@@ -20,6 +20,19 @@ interface PoolWorker {
   job?: { id: number } & PendingJob;
 }
 
+/**
+ * Compiled, the worker is worker.js beside this file. From source (tests, tsx), a
+ * worker thread does not inherit tsx's loader, so a tiny bootstrap registers it first.
+ */
+function startWorker(setup: WorkerSetup): Worker {
+  if (!import.meta.url.endsWith(".ts"))
+    return new Worker(new URL("./worker.js", import.meta.url), { workerData: setup });
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const source = new URL("./worker.ts", import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: setup });
+}
+
 export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
   private readonly queue: { id: number; config: Configuration; seed: number; job: PendingJob }[] = [];
@@ -27,10 +40,8 @@ export class WorkerPool {
   private closed = false;
 
   constructor(size: number, setup: WorkerSetup) {
-    const source = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
-    const execArgv = import.meta.url.endsWith(".ts") ? ["--import", "tsx"] : [];
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(source, { workerData: setup, execArgv });
+      const worker = startWorker(setup);
       const entry: PoolWorker = { worker, busy: true, ready: Promise.resolve() };
       entry.ready = new Promise((resolve, reject) => {
         const onMessage = (reply: WorkerReply) => {

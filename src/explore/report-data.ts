@@ -1,8 +1,8 @@
 /** Turns an explorer study's summary into the report's plain data. */
 import type { ReportData, ReportTrial, TrialMetrics } from "../report/index.js";
 import type { Study } from "../search/index.js";
-import type { SplitMetrics } from "./metrics.js";
 import { privacyNotes } from "./explorer.js";
+import type { SplitMetrics } from "./metrics.js";
 import type { StudySummary } from "./summary.js";
 
 export interface ReportContext {

@@ -7,7 +7,12 @@ import { UserError } from "../common/errors.js";
 import { hypervolume, paretoFront, type Study, type TrialRecord } from "../search/index.js";
 import { decodeSplitMetrics, type StoredTrialMetrics } from "./encoding.js";
 import type { SplitMetrics } from "./metrics.js";
-import { type NormalisationBasis, normaliseObjective, type ObjectiveName, objectiveNames } from "./objectives.js";
+import {
+  type NormalisationBasis,
+  normaliseObjective,
+  type ObjectiveName,
+  objectiveNames,
+} from "./objectives.js";
 import type { TrialRecipe } from "./space.js";
 
 /** What the explorer stores in a study's metadata. */
@@ -71,7 +76,8 @@ export function summariseStudy(study: Study, path: string): StudySummary {
   const metadata = explorerMetadata(study, path);
   const objectives = study.objectives.map((o) => o.name) as ObjectiveName[];
   for (const name of objectives) {
-    if (!(objectiveNames as readonly string[]).includes(name)) throw new UserError(`${path}: unknown objective '${name}'`);
+    if (!(objectiveNames as readonly string[]).includes(name))
+      throw new UserError(`${path}: unknown objective '${name}'`);
   }
   const { validation: validationBasis, test: testBasis } = metadata.reference.basis;
   const all = study.trials().sort((a, b) => a.number - b.number);

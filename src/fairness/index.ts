@@ -14,3 +14,4 @@ export * from "./penalty.js";
 export * from "./report.js";
 export * from "./reweighing.js";
 export * from "./threshold-optimizer.js";
+export * from "./reference-penalty.js";

@@ -1,3 +1,5 @@
-/** Shared numerics: optimisation and dense linear algebra on Float64Arrays. */
+/** Shared numerics on Float64Arrays: optimisation, dense linear algebra, the normal distribution, FFT. */
+export * from "./fft.js";
 export * from "./lbfgs.js";
 export * from "./linalg.js";
+export * from "./normal.js";

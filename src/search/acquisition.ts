@@ -149,7 +149,7 @@ export class LogExpectedHypervolumeImprovement {
       }
       const grid = Float64Array.from([...values].sort((a, b) => a - b));
       const index = new Map<number, number>();
-      grid.forEach((v, i) => index.set(v, i));
+      for (let i = 0; i < grid.length; i++) index.set(grid[i], i);
       for (let k = 0; k < count; k++) {
         const l = boxes.lower[k * m + j];
         this.lowerIndex[k * m + j] = Number.isFinite(l) ? (index.get(l) as number) : -1;

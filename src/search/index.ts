@@ -56,3 +56,11 @@ export {
   type TrialState,
   trialSeed,
 } from "./study.js";
+export {
+  ConstrainedLogEhvi,
+  hypervolumeImprovement,
+  LogExpectedHypervolumeImprovement,
+  nonDominatedBoxes,
+} from "./acquisition.js";
+export { GaussianProcess, type GpHyperparameters, logMarginalLikelihood } from "./gp.js";
+export { BayesianOptimization, type BayesianOptimizationOptions } from "./strategies/bo.js";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { UsageError } from "../../src/common/errors.js";
 import {
   constraintValue,
   normalisedError,
@@ -9,7 +10,6 @@ import {
   parseObjectives,
   type TrialMetrics,
 } from "../../src/explore/objectives.js";
-import { UsageError } from "../../src/common/errors.js";
 
 const metrics = (overrides: Partial<TrialMetrics>): TrialMetrics => ({
   accuracy: 0.85,
@@ -45,7 +45,10 @@ test("unfairness normalisation: the reference gap → 1, zero gap → 0, larger 
 
 test("objectives are parsed and unknown names rejected by name", () => {
   assert.deepEqual(parseObjectives("accuracy,epsilon,dp"), ["accuracy", "epsilon", "dp"]);
-  assert.throws(() => parseObjectives("accuracy,latency"), (e: Error) => e instanceof UsageError && /latency/.test(e.message));
+  assert.throws(
+    () => parseObjectives("accuracy,latency"),
+    (e: Error) => e instanceof UsageError && /latency/.test(e.message),
+  );
   assert.throws(() => parseObjectives("accuracy"), UsageError);
 });
 

@@ -29,9 +29,22 @@ export const exploreCommand = defineCommand({
       description: 'constraints, comma-separated, e.g. "epsilon<=8,accuracy>=0.8"',
     },
     strategy: { type: "string", valueName: "bo|nsga2|random", description: "search strategy", default: "bo" },
-    study: { type: "string", valueName: "FILE.db", description: "SQLite study file: created, or resumed if it exists" },
-    workers: { type: "string", valueName: "W", description: "parallel trials (default: the number of cores)" },
-    seed: { type: "string", valueName: "S", description: "seed of the search, the validation split and the trials", default: "0" },
+    study: {
+      type: "string",
+      valueName: "FILE.db",
+      description: "SQLite study file: created, or resumed if it exists",
+    },
+    workers: {
+      type: "string",
+      valueName: "W",
+      description: "parallel trials (default: the number of cores)",
+    },
+    seed: {
+      type: "string",
+      valueName: "S",
+      description: "seed of the search, the validation split and the trials",
+      default: "0",
+    },
     delta: { type: "string", valueName: "D", description: "delta of (epsilon, delta)-DP", default: "1e-5" },
     accountant: { type: "string", valueName: "rdp|prv", description: "privacy accountant", default: "rdp" },
     report: { type: "string", valueName: "FILE.html", description: "also write the HTML report here" },
@@ -58,8 +71,14 @@ Example:
       throw new UsageError(`--accountant must be rdp or prv, got '${options.accountant}'`);
     }
     const budget = parseNumber("budget", options.budget, { integer: true, min: 1, max: 100_000 });
-    const workers = options.workers === undefined ? undefined : parseNumber("workers", options.workers, { integer: true, min: 1, max: 256 });
-    const progress = createProgress("explore", { isTTY: out.stderrIsTTY, write: (text) => process.stderr.write(text) });
+    const workers =
+      options.workers === undefined
+        ? undefined
+        : parseNumber("workers", options.workers, { integer: true, min: 1, max: 256 });
+    const progress = createProgress("explore", {
+      isTTY: out.stderrIsTTY,
+      write: (text) => process.stderr.write(text),
+    });
     const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
     const result = await explore({
       request,
@@ -76,7 +95,12 @@ Example:
       backend: options.backend,
       onEvent: (event) => {
         if (event.kind === "note") out.note(event.text);
-        else progress.update(event.done, event.budget, `hypervolume ${event.hypervolume.toFixed(4)} · ${event.best}`);
+        else
+          progress.update(
+            event.done,
+            event.budget,
+            `hypervolume ${event.hypervolume.toFixed(4)} · ${event.best}`,
+          );
       },
     });
     progress.finish();
@@ -132,7 +156,11 @@ function withoutGroups<T extends { perGroup: unknown }>(metrics: T): Omit<T, "pe
   return rest;
 }
 
-function printSummary(print: (line: string) => void, result: Awaited<ReturnType<typeof explore>>, summary: StudySummary) {
+function printSummary(
+  print: (line: string) => void,
+  result: Awaited<ReturnType<typeof explore>>,
+  summary: StudySummary,
+) {
   const { trials } = summary;
   print(
     `${summary.metadata.dataset}, sensitive '${summary.metadata.primarySensitive}': ${trials.complete} trials complete, ${trials.failed} failed, ${trials.feasible} feasible (${result.wallSeconds.toFixed(1)} s, ${result.workers} workers, ${result.strategy})`,
@@ -141,7 +169,9 @@ function printSummary(print: (line: string) => void, result: Awaited<ReturnType<
     `hypervolume of the Pareto front: ${summary.hypervolume.validation.toFixed(4)} (validation), ${summary.hypervolume.test.toFixed(4)} (test)`,
   );
   const ref = summary.reference.test;
-  print(`reference model (test): accuracy ${ref.accuracy.toFixed(4)}, DP gap ${ref.dpDifference.toFixed(4)}, EO gap ${ref.eoDifference.toFixed(4)}`);
+  print(
+    `reference model (test): accuracy ${ref.accuracy.toFixed(4)}, DP gap ${ref.dpDifference.toFixed(4)}, EO gap ${ref.eoDifference.toFixed(4)}`,
+  );
   print("");
   print("Pareto trials (chosen on validation, scored on test):");
   print("  trial  model      dp     epsilon  accuracy  DP gap   EO gap   fair λ");

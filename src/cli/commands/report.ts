@@ -11,8 +11,16 @@ export const reportCommand = defineCommand({
   name: "report",
   summary: "write a self-contained HTML report of an explorer study",
   options: {
-    study: { type: "string", valueName: "FILE.db", description: "the study file written by 'equipoise explore --study'" },
-    out: { type: "string", valueName: "FILE", description: "where to write the report (.html, or .json for the data)" },
+    study: {
+      type: "string",
+      valueName: "FILE.db",
+      description: "the study file written by 'equipoise explore --study'",
+    },
+    out: {
+      type: "string",
+      valueName: "FILE",
+      description: "where to write the report (.html, or .json for the data)",
+    },
   },
   run({ options, out }) {
     const path = requireOption("study", options.study);
@@ -24,7 +32,12 @@ export const reportCommand = defineCommand({
       const data = reportDataOf(summary, reportContextOf(study, summary));
       writeFileSync(target, target.endsWith(".json") ? renderJsonReport(data) : renderHtmlReport(data));
       if (out.wantsJson) {
-        out.json({ out: target, trials: summary.trials, hypervolume: summary.hypervolume, pareto: summary.pareto.length });
+        out.json({
+          out: target,
+          trials: summary.trials,
+          hypervolume: summary.hypervolume,
+          pareto: summary.pareto.length,
+        });
       } else {
         out.print(
           `wrote ${target}: ${summary.trials.complete} complete trials, ${summary.pareto.length} on the Pareto front, hypervolume ${summary.hypervolume.test.toFixed(4)} (test)`,

@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { explore } from "../../src/explore/explorer.js";
+import { parseObjectives } from "../../src/explore/objectives.js";
+import { Study } from "../../src/search/index.js";
+import { isOneLineError, runCli } from "../helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "equipoise-explore-"));
+
+test("explore on synthetic data: a Pareto front scored on test, a resumable study and a report", () => {
+  const study = join(dir, "synthetic.db");
+  const args = [
+    "explore",
+    "--data",
+    "synthetic",
+    "--sensitive",
+    "group",
+    "--strategy",
+    "random",
+    "--workers",
+    "2",
+    "--study",
+    study,
+    "--json",
+  ];
+  const first = runCli([...args, "--budget", "4"]);
+  assert.equal(first.code, 0, first.stderr);
+  const result = JSON.parse(first.stdout);
+  assert.equal(result.trials.complete, 4);
+  assert.ok(result.pareto.length >= 1);
+  assert.ok(result.hypervolume.test >= 0 && result.hypervolume.test <= 1);
+  for (const trial of result.pareto) {
+    assert.equal(trial.objectives.validation.length, 3);
+    assert.ok(trial.test.accuracy > 0.5, "a Pareto trial should beat chance on test");
+    // Non-private trials report ε = ∞ (written as "Infinity"); private ones a finite ε.
+    assert.equal(trial.params.dp === true, typeof trial.test.epsilon === "number");
+  }
+
+  const before = Study.load(study);
+  const firstTrials = before.trials().map((t) => JSON.stringify([t.number, t.config, t.objectives]));
+  before.close();
+  const resumed = runCli([...args, "--budget", "6"]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /resuming the study: 4 trials already finished/);
+  const after = Study.load(study);
+  const trials = after.trials();
+  after.close();
+  assert.deepEqual(trials.map((t) => t.number).sort(), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    trials.slice(0, 4).map((t) => JSON.stringify([t.number, t.config, t.objectives])),
+    firstTrials,
+  );
+
+  const html = join(dir, "report.html");
+  const report = runCli(["report", "--study", study, "--out", html]);
+  assert.equal(report.code, 0, report.stderr);
+  const page = readFileSync(html, "utf8");
+  assert.match(page, /synthetic: accuracy × privacy × fairness/);
+  assert.doesNotMatch(page, /https?:\/\//);
+  const json = join(dir, "report.json");
+  assert.equal(runCli(["report", "--study", study, "--out", json]).code, 0);
+  const data = JSON.parse(readFileSync(json, "utf8"));
+  assert.equal(data.trials.length, 6);
+  assert.ok(data.privacyNotes.some((note: string) => /validation split/.test(note)));
+
+  const otherData = runCli([
+    "explore",
+    "--data",
+    "german-credit",
+    "--sensitive",
+    "sex",
+    "--strategy",
+    "random",
+    "--study",
+    study,
+    "--budget",
+    "7",
+  ]);
+  assert.ok(isOneLineError(otherData), otherData.stderr);
+  assert.match(otherData.stderr, /dataset/);
+});
+
+test("explore refuses unknown objectives, strategies and constraints in one line", () => {
+  for (const extra of [
+    ["--objectives", "accuracy,latency"],
+    ["--strategy", "grid"],
+    ["--constraint", "speed<=3"],
+    ["--constraint", "epsilon<8"],
+  ]) {
+    const result = runCli(["explore", "--data", "synthetic", "--budget", "1", ...extra]);
+    assert.equal(result.code, 2, `${extra.join(" ")}: ${result.stderr}`);
+    assert.ok(isOneLineError(result), result.stderr);
+  }
+  const unknownAttribute = runCli([
+    "explore",
+    "--data",
+    "synthetic",
+    "--sensitive",
+    "colour",
+    "--budget",
+    "1",
+  ]);
+  assert.ok(isOneLineError(unknownAttribute), unknownAttribute.stderr);
+  assert.match(unknownAttribute.stderr, /colour/);
+});
+
+test("an impossible constraint is reported at the end: nothing feasible, no front", () => {
+  const result = runCli([
+    "explore",
+    "--data",
+    "synthetic",
+    "--sensitive",
+    "group",
+    "--strategy",
+    "random",
+    "--workers",
+    "1",
+    "--budget",
+    "2",
+    "--constraint",
+    "accuracy>=0.999",
+    "--json",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /nothing is feasible/);
+  const output = JSON.parse(result.stdout);
+  assert.equal(output.trials.feasible, 0);
+  assert.deepEqual(output.pareto, []);
+  assert.equal(output.hypervolume.test, 0);
+});
+
+test("a crashing trial is recorded with its error and the study goes on", async () => {
+  // An accountant that does not exist makes every private trial fail inside its worker;
+  // the non-private ones must still complete.
+  const result = await explore({
+    request: { data: "synthetic" },
+    sensitive: "group",
+    objectives: parseObjectives(undefined),
+    constraints: [],
+    strategy: "random",
+    budget: 6,
+    workers: 1,
+    seed: 3,
+    accountant: "bogus" as "rdp",
+  });
+  const { records } = result.summary;
+  assert.equal(records.length, 6);
+  const failed = records.filter((t) => t.state === "failed");
+  const complete = records.filter((t) => t.state === "complete");
+  assert.ok(failed.length > 0 && complete.length > 0, `failed ${failed.length}, complete ${complete.length}`);
+  for (const trial of failed) {
+    assert.equal(trial.config.dp, true);
+    assert.match(trial.error ?? "", /accountant/i);
+  }
+});
