@@ -7,8 +7,8 @@
  * disagree: shuffled fixed-size batches are refused, because the accountants'
  * amplification-by-sampling analysis holds for Poisson sampling only.
  *
- * Noise comes from the secure generator unless a `seed` is given; a seeded run is
- * reproducible and marked `suitableForRelease: false`.
+ * Noise and batch membership come from the secure generator unless a `seed` is
+ * given; a seeded run is reproducible and marked `suitableForRelease: false`.
  */
 import { UserError } from "../common/errors.js";
 import { createRandom } from "../common/rng.js";
@@ -120,14 +120,15 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
     accountant,
     random: seeded ? createRandom(options.seed! ^ 0x5eed_d9) : createSecureRandom(),
   });
-  // Without a seed the sampler's seed is drawn from the secure generator too, so batch membership is not predictable.
-  const trainerSeed = seeded ? trainerOptions.seed : createSecureRandom().uint32();
+  // Without a seed batch membership comes from the secure generator as well: a
+  // seeded xoshiro stream (even with a secret seed) would make the batches
+  // recomputable from 128 bits of state, which the sampling amplification does not allow for.
   const trainOptions: TrainOptions = {
     ...trainerOptions,
-    seed: trainerSeed,
     epochs,
     sampling: "poisson",
     gradientComputer,
+    ...(seeded ? {} : { samplingRandom: createSecureRandom() }),
   };
   const privacySpent = (at = delta): PrivacyReport => ({
     ...accountant.spent(at),

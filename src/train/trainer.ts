@@ -4,7 +4,7 @@
  * Deterministic: the same seed gives bit-identical weights on the same backend.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { createRandom } from "../common/rng.js";
+import { createRandom, type Random } from "../common/rng.js";
 import { labelTensor, type Sequential } from "../nn/index.js";
 import { evaluateModel } from "./evaluate.js";
 import { type GradientComputer, meanGradient } from "./gradient.js";
@@ -34,6 +34,12 @@ export interface TrainOptions {
   optimizer: OptimizerConfig;
   seed: number;
   sampling?: SamplingKind;
+  /**
+   * Source of batch membership instead of the seeded generator: private training
+   * without a seed passes a cryptographically secure one, so that which examples
+   * were in which batch cannot be recomputed from a seed.
+   */
+  samplingRandom?: Random;
   gradientComputer?: GradientComputer;
   validation?: TrainingData;
   earlyStopping?: EarlyStopping;
@@ -78,9 +84,13 @@ export function trainModel(model: Sequential, data: TrainingData, options: Train
     );
   }
   if (data.y.length !== data.X.rows) throw new RangeError(`${data.X.rows} rows but ${data.y.length} labels`);
-  const random = createRandom(options.seed);
   const sampling = options.sampling ?? "shuffle";
-  const sampler = createSampler(sampling, data.X.rows, options.batchSize, random.fork());
+  const sampler = createSampler(
+    sampling,
+    data.X.rows,
+    options.batchSize,
+    options.samplingRandom ?? createRandom(options.seed).fork(),
+  );
   const optimizer = createOptimizer(options.optimizer);
   const computer = options.gradientComputer ?? meanGradient;
   const assembler = new BatchAssembler(data, model);
