@@ -1,5 +1,5 @@
 /** The machine, date and command a benchmark ran with, recorded beside its results. */
-import { writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 

@@ -23,7 +23,11 @@ export type OptionSpec = StringOption | BooleanOption;
 export type OptionSpecs = Record<string, OptionSpec>;
 
 export type OptionValues<O extends OptionSpecs> = {
-  [K in keyof O]: O[K] extends BooleanOption ? boolean : O[K] extends { default: string } ? string : string | undefined;
+  [K in keyof O]: O[K] extends BooleanOption
+    ? boolean
+    : O[K] extends { default: string }
+      ? string
+      : string | undefined;
 };
 
 export interface Output {
@@ -79,13 +83,18 @@ export function parseCommandLine<O extends OptionSpecs>(
   try {
     parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${command.name}: ${cleanParseError(error)} (see 'equipoise ${command.name} --help')`);
+    throw new UsageError(
+      `${command.name}: ${cleanParseError(error)} (see 'equipoise ${command.name} --help')`,
+    );
   }
   const values = parsed.values as Record<string, unknown>;
   for (const [name, spec] of Object.entries(specs)) {
     if (spec.type === "boolean" && values[name] === undefined) values[name] = false;
   }
-  return { options: values as OptionValues<O> & { json: boolean; help: boolean }, positionals: parsed.positionals };
+  return {
+    options: values as OptionValues<O> & { json: boolean; help: boolean },
+    positionals: parsed.positionals,
+  };
 }
 
 function cleanParseError(error: unknown): string {
@@ -132,7 +141,8 @@ export function parseNumber(option: string, raw: string | undefined, rules: Numb
   const text = raw.trim();
   const value = /^1\/\d+(\.\d+)?$/.test(text) ? 1 / Number(text.slice(2)) : Number(text);
   if (!Number.isFinite(value)) throw new UsageError(`--${option} must be a number, got '${raw}'`);
-  if (rules.integer && !Number.isInteger(value)) throw new UsageError(`--${option} must be a whole number, got '${raw}'`);
+  if (rules.integer && !Number.isInteger(value))
+    throw new UsageError(`--${option} must be a whole number, got '${raw}'`);
   const { min, max } = rules;
   if (min !== undefined && (rules.minExclusive ? value <= min : value < min)) {
     throw new UsageError(`--${option} must be ${rules.minExclusive ? ">" : "≥"} ${min}, got ${raw}`);

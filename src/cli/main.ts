@@ -27,7 +27,10 @@ function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | 
   let best: { entry: CommandEntry; rest: string[] } | undefined;
   for (const entry of commands) {
     const words = entry.name.split(" ");
-    if (words.every((word, i) => argv[i] === word) && (!best || words.length > best.entry.name.split(" ").length)) {
+    if (
+      words.every((word, i) => argv[i] === word) &&
+      (!best || words.length > best.entry.name.split(" ").length)
+    ) {
       best = { entry, rest: argv.slice(words.length) };
     }
   }
@@ -76,7 +79,8 @@ function reportError(error: unknown, streams: Streams): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   streams.stderr(`equipoise: internal error: ${firstLine(message)}\n`);
-  if (process.env.EQUIPOISE_DEBUG && error instanceof Error && error.stack) streams.stderr(`${error.stack}\n`);
+  if (process.env.EQUIPOISE_DEBUG && error instanceof Error && error.stack)
+    streams.stderr(`${error.stack}\n`);
   else streams.stderr("equipoise: (set EQUIPOISE_DEBUG=1 to see the stack trace)\n");
   return EXIT_FAILURE;
 }

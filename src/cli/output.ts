@@ -34,6 +34,7 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
     if (Number.isNaN(value)) return null;
     return value > 0 ? "Infinity" : "-Infinity";
   }
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   return value;
 }

@@ -12,16 +12,64 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
-  { name: "data list", summary: "list the known datasets", load: async () => (await import("./commands/data.js")).dataList },
-  { name: "data info", summary: "describe a dataset: rows, features, groups", load: async () => (await import("./commands/data.js")).dataInfo },
-  { name: "data fetch", summary: "download a dataset and check its checksum", load: async () => (await import("./commands/data.js")).dataFetch },
-  { name: "fairness metrics", summary: "group metrics and fairness measures of a predictions file", load: async () => (await import("./commands/fairness.js")).fairnessMetrics },
-  { name: "train", summary: "train a model and save it", load: async () => (await import("./commands/train.js")).train },
-  { name: "evaluate", summary: "evaluate a saved model: accuracy, loss, accuracy by group", load: async () => (await import("./commands/evaluate.js")).evaluate },
-  { name: "privacy epsilon", summary: "epsilon spent by DP-SGD with a given noise multiplier", load: async () => (await import("./commands/privacy.js")).privacyEpsilon },
-  { name: "privacy noise", summary: "smallest noise multiplier that reaches a target epsilon", load: async () => (await import("./commands/privacy.js")).privacyNoise },
-  { name: "pareto", summary: "the Pareto-optimal rows of a CSV of results, and their hypervolume", load: async () => (await import("./commands/pareto.js")).pareto },
-  { name: "fairness mitigate", summary: "train with a bias mitigation; accuracy and gaps before/after", load: async () => (await import("./commands/fairness.js")).fairnessMitigate },
-  { name: "explore", summary: "find the accuracy–privacy–fairness Pareto front automatically", load: async () => (await import("./commands/explore.js")).exploreCommand },
-  { name: "report", summary: "write the HTML report of an explorer study", load: async () => (await import("./commands/report.js")).reportCommand },
+  {
+    name: "data list",
+    summary: "list the known datasets",
+    load: async () => (await import("./commands/data.js")).dataList,
+  },
+  {
+    name: "data info",
+    summary: "describe a dataset: rows, features, groups",
+    load: async () => (await import("./commands/data.js")).dataInfo,
+  },
+  {
+    name: "data fetch",
+    summary: "download a dataset and check its checksum",
+    load: async () => (await import("./commands/data.js")).dataFetch,
+  },
+  {
+    name: "fairness metrics",
+    summary: "group metrics and fairness measures of a predictions file",
+    load: async () => (await import("./commands/fairness.js")).fairnessMetrics,
+  },
+  {
+    name: "train",
+    summary: "train a model and save it",
+    load: async () => (await import("./commands/train.js")).train,
+  },
+  {
+    name: "evaluate",
+    summary: "evaluate a saved model: accuracy, loss, accuracy by group",
+    load: async () => (await import("./commands/evaluate.js")).evaluate,
+  },
+  {
+    name: "privacy epsilon",
+    summary: "epsilon spent by DP-SGD with a given noise multiplier",
+    load: async () => (await import("./commands/privacy.js")).privacyEpsilon,
+  },
+  {
+    name: "privacy noise",
+    summary: "smallest noise multiplier that reaches a target epsilon",
+    load: async () => (await import("./commands/privacy.js")).privacyNoise,
+  },
+  {
+    name: "pareto",
+    summary: "the Pareto-optimal rows of a CSV of results, and their hypervolume",
+    load: async () => (await import("./commands/pareto.js")).pareto,
+  },
+  {
+    name: "fairness mitigate",
+    summary: "train with a bias mitigation; accuracy and gaps before/after",
+    load: async () => (await import("./commands/fairness.js")).fairnessMitigate,
+  },
+  {
+    name: "explore",
+    summary: "find the accuracy–privacy–fairness Pareto front automatically",
+    load: async () => (await import("./commands/explore.js")).exploreCommand,
+  },
+  {
+    name: "report",
+    summary: "write the HTML report of an explorer study",
+    load: async () => (await import("./commands/report.js")).reportCommand,
+  },
 ];

@@ -69,7 +69,8 @@ class Xoshiro128 implements Random {
   }
 
   integer(n: number): number {
-    if (!(n >= 1) || !Number.isInteger(n)) throw new RangeError(`integer(n) needs a positive integer, got ${n}`);
+    if (!(n >= 1) || !Number.isInteger(n))
+      throw new RangeError(`integer(n) needs a positive integer, got ${n}`);
     return Math.floor(this.uniform() * n);
   }
 
@@ -111,7 +112,10 @@ export function createRandom(seed: number): Random {
 }
 
 /** Fisher–Yates shuffle of `array` in place. */
-export function shuffleInPlace<T>(array: T[] | Int32Array | Uint32Array | Float64Array, random: Random): void {
+export function shuffleInPlace<T>(
+  array: T[] | Int32Array | Uint32Array | Float64Array,
+  random: Random,
+): void {
   for (let i = array.length - 1; i > 0; i--) {
     const j = random.integer(i + 1);
     const tmp = array[i];

@@ -1,5 +1,11 @@
 /** The trade-off explorer: trials, the study summary, normalised objectives. */
-export { type ExploreEvent, type ExploreOptions, type ExploreResult, explore, privacyNotes } from "./explorer.js";
+export {
+  type ExploreEvent,
+  type ExploreOptions,
+  type ExploreResult,
+  explore,
+  privacyNotes,
+} from "./explorer.js";
 export { majorityAccuracy, type SplitMetrics, splitMetrics } from "./metrics.js";
 export * from "./objectives.js";
 export { reportDataOf } from "./report-data.js";

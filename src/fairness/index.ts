@@ -11,7 +11,7 @@ export * from "./metrics.js";
 export * from "./mitigate.js";
 export * from "./moments.js";
 export * from "./penalty.js";
+export * from "./reference-penalty.js";
 export * from "./report.js";
 export * from "./reweighing.js";
 export * from "./threshold-optimizer.js";
-export * from "./reference-penalty.js";

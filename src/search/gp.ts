@@ -266,7 +266,7 @@ export class GaussianProcess {
 
   /** Fits the hyper-parameters by MAP on standardised y and returns the GP. */
   static fit(inputs: Inputs, y: Float64Array, options: GpFitOptions = {}): GaussianProcess {
-    const { n, d } = inputs;
+    const { n } = inputs;
     if (n === 0) throw new RangeError("cannot fit a GP without observations");
     let mean = 0;
     for (const v of y) mean += v;

@@ -1,5 +1,12 @@
 /** Public surface of the search capability. */
 
+export {
+  ConstrainedLogEhvi,
+  hypervolumeImprovement,
+  LogExpectedHypervolumeImprovement,
+  nonDominatedBoxes,
+} from "./acquisition.js";
+export { GaussianProcess, type GpHyperparameters, logMarginalLikelihood } from "./gp.js";
 export { hypervolume, hypervolumeContributions } from "./hypervolume.js";
 export {
   type EvaluationResult,
@@ -30,6 +37,7 @@ export {
   SearchSpace,
   type SearchSpaceJSON,
 } from "./space.js";
+export { BayesianOptimization, type BayesianOptimizationOptions } from "./strategies/bo.js";
 export {
   createStrategy,
   Nsga2,
@@ -56,11 +64,3 @@ export {
   type TrialState,
   trialSeed,
 } from "./study.js";
-export {
-  ConstrainedLogEhvi,
-  hypervolumeImprovement,
-  LogExpectedHypervolumeImprovement,
-  nonDominatedBoxes,
-} from "./acquisition.js";
-export { GaussianProcess, type GpHyperparameters, logMarginalLikelihood } from "./gp.js";
-export { BayesianOptimization, type BayesianOptimizationOptions } from "./strategies/bo.js";

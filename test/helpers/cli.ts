@@ -16,7 +16,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {}): CliResult {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+): CliResult {
   const result = spawnSync(process.execPath, ["--import", "tsx", entry, ...args], {
     encoding: "utf8",
     env: { ...process.env, ...options.env },

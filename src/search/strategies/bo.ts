@@ -329,7 +329,7 @@ export class BayesianOptimization implements Strategy {
       const value = acquisition.evaluate(point);
       raw.push({ point, value: Number.isNaN(value) ? Number.NEGATIVE_INFINITY : value, anchor });
     };
-    const radius = this.trustRadius > 0 ? this.trustRadius : 0;
+    const radius = Math.max(this.trustRadius, 0);
     const trustAnchors = radius ? this.trustAnchors(reference) : [];
     const localCount = Math.floor(this.rawSamples / 4);
     for (let s = 0; s < this.rawSamples - localCount; s++) {
