@@ -1,11 +1,69 @@
-/** `equipoise evaluate`: accuracy, loss and per-group accuracy of a saved model on a data split. */
+/**
+ * `equipoise evaluate`: accuracy, loss, per-group accuracy and the fairness measures
+ * of a saved model on a data split, and the privacy report stored with it.
+ *
+ * The data is encoded with the preprocessor the model was trained with: the data
+ * layer re-fits one on the training split, and evaluation refuses to go on unless it
+ * equals the one saved in the model file (a different split seed or a changed data
+ * file would otherwise shift the features silently).
+ */
 import { existsSync, readFileSync } from "node:fs";
 import { UsageError, UserError } from "../../common/errors.js";
-import { prepareTask, type TaskRequest } from "../../data/index.js";
+import { type PreparedTask, Preprocessor, prepareTask, type TaskRequest } from "../../data/index.js";
 import { currentBackend, initBackend, modelFromJSON } from "../../nn/index.js";
 import { evaluateModel } from "../../train/index.js";
 import { defineCommand, parseList, parseNumber, requireOption } from "../command.js";
-import { dataOptionSpecs } from "./train.js";
+import { formatReport } from "./fairness.js";
+import { dataOptionSpecs, formatPrivacy, splitFairness } from "./train.js";
+
+/** Where the saved preprocessor and the re-fitted one first differ, or undefined when equal. */
+export function preprocessorDifference(saved: unknown, refitted: Preprocessor): string | undefined {
+  const a = Preprocessor.fromJSON(saved).toJSON();
+  const b = refitted.toJSON();
+  if (a.kind !== b.kind) return `the model's features are ${a.kind}, the data's are ${b.kind}`;
+  if (a.kind === "image" || b.kind === "image") {
+    return JSON.stringify(a) === JSON.stringify(b) ? undefined : "the image shape or scale differs";
+  }
+  const length = Math.max(a.transforms.length, b.transforms.length);
+  for (let k = 0; k < length; k++) {
+    const x = a.transforms[k];
+    const y = b.transforms[k];
+    if (!x || !y)
+      return `the model has ${a.transforms.length} feature columns, the data ${b.transforms.length}`;
+    if (x.column !== y.column || x.kind !== y.kind) {
+      return `feature column ${k + 1} is '${x.column}' (${x.kind}) in the model but '${y.column}' (${y.kind}) here`;
+    }
+    if (x.kind === "standardise" && y.kind === "standardise" && (x.mean !== y.mean || x.sd !== y.sd)) {
+      return `column '${x.column}' was standardised with mean ${x.mean}, sd ${x.sd} in training but mean ${y.mean}, sd ${y.sd} here`;
+    }
+    if (
+      x.kind === "one-hot" &&
+      y.kind === "one-hot" &&
+      x.categories.join("\u0000") !== y.categories.join("\u0000")
+    ) {
+      return `column '${x.column}' has categories ${x.categories.join("|")} in training but ${y.categories.join("|")} here`;
+    }
+  }
+  return undefined;
+}
+
+function checkPreprocessor(saved: unknown, task: PreparedTask, seed: number): "verified" | "absent" {
+  if (saved === undefined) return "absent";
+  let difference: string | undefined;
+  try {
+    difference = preprocessorDifference(saved, task.preprocessor);
+  } catch (error) {
+    throw new UserError(
+      `the model's saved preprocessor is unreadable: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  if (difference) {
+    throw new UserError(
+      `the model's saved preprocessor does not match ${task.name} with split seed ${seed}: ${difference}; evaluate on the data and split seed the model was trained on`,
+    );
+  }
+  return "verified";
+}
 
 export const evaluate = defineCommand({
   name: "evaluate",
@@ -88,15 +146,27 @@ export const evaluate = defineCommand({
           `model/data mismatch: feature ${k + 1} is '${expected[k]}' in the model but '${task.featureNames[k]}' in ${task.name}`,
         );
       }
+      const preprocessor = checkPreprocessor(saved.preprocessor, task, request.seed ?? 0);
+      if (preprocessor === "absent")
+        out.note(
+          "note: the model file has no saved preprocessor; the data's re-fitted one is used unchecked",
+        );
       const split = options.split === "train" ? task.train : task.test;
       const evaluation = evaluateModel(saved.model, split);
+      const fairness = splitFairness(saved.model, split, task.numClasses);
+      const privacy = saved.metadata.privacy as Record<string, unknown> | undefined;
       const summary = {
         model: path,
         spec: saved.spec,
         data: task.name,
         split: options.split,
         backend: currentBackend(),
+        preprocessor,
         ...evaluation,
+        ...(fairness ? { fairness } : {}),
+        epsilon: privacy?.epsilon ?? Number.POSITIVE_INFINITY,
+        privacy: privacy ?? null,
+        ...(saved.metadata.fairness ? { fairnessTraining: saved.metadata.fairness } : {}),
       };
       if (out.wantsJson) {
         out.json(summary);
@@ -109,6 +179,12 @@ export const evaluate = defineCommand({
         out.print(
           `  ${group.attribute}=${group.group}: accuracy ${group.accuracy.toFixed(4)} (${group.count})`,
         );
+      if (fairness) {
+        out.print("");
+        for (const line of formatReport(fairness)) out.print(line);
+      }
+      if (privacy) for (const line of formatPrivacy(privacy)) out.print(line);
+      else out.print("privacy: none recorded (epsilon = infinity)");
     } finally {
       saved.model.dispose();
     }
