@@ -32,12 +32,13 @@ export interface NoiseCalibration {
 
 /**
  * Steps of a run of `epochs` epochs with Poisson sampling at rate q = batch/N:
- * round(epochs / q) = round(epochs · N / batch), the number the trainer then runs.
+ * epochs · round(1/q) = epochs · round(N / batch), the number the trainer then runs.
  */
 export function stepsForEpochs(epochs: number, sampleRate: number): number {
   if (!(epochs > 0) || !(sampleRate > 0 && sampleRate <= 1))
     throw new RangeError("epochs must be > 0 and q in (0, 1]");
-  return Math.max(1, Math.round(epochs / sampleRate));
+  // The trainer's Poisson sampler runs round(1/q) batches per epoch.
+  return epochs * Math.max(1, Math.round(1 / sampleRate));
 }
 
 export function epsilonForNoise(

@@ -16,7 +16,7 @@ import type { Sequential } from "../nn/index.js";
 import { type TrainingData, type TrainingResult, type TrainOptions, trainModel } from "../train/index.js";
 import type { Accountant, AccountantKind, PrivacySpent } from "./accountants/accountant.js";
 import { createAccountant } from "./accountants/index.js";
-import { calibrateNoise } from "./calibration.js";
+import { calibrateNoise, stepsForEpochs } from "./calibration.js";
 import { type ClippingMode, type DpSgdGradientComputer, dpSgdGradient } from "./dp-sgd.js";
 import { createSecureRandom } from "./secure-random.js";
 
@@ -95,7 +95,7 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
   }
   // The trainer's Poisson sampler: q = batch/N, round(1/q) batches per epoch.
   const sampleRate = Math.min(1, batchSize / dataSize);
-  const plannedSteps = epochs * Math.max(1, Math.round(1 / sampleRate));
+  const plannedSteps = stepsForEpochs(epochs, sampleRate);
   let noise: number;
   if (options.noise !== undefined) {
     if (!(options.noise > 0)) throw new UserError(`the noise multiplier must be > 0, got ${options.noise}`);

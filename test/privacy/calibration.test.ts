@@ -20,7 +20,7 @@ test("calibrated noise reaches the target: epsilon <= target, within 0.01, and i
 });
 
 test("epochs form: steps = round(epochs / q)", () => {
-  assert.equal(stepsForEpochs(10, 256 / 30162), Math.round((10 * 30162) / 256));
+  assert.equal(stepsForEpochs(10, 256 / 30162), 10 * Math.round(30162 / 256));
   assert.equal(stepsForEpochs(3, 1 / 118), 354);
 });
 
