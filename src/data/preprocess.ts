@@ -49,6 +49,7 @@ export class Preprocessor {
       );
     }
     if (doc.kind === "tabular" && Array.isArray(doc.transforms)) {
+      doc.transforms.forEach(checkTransform);
       return new Preprocessor(structuredClone(doc as PreprocessorJSON));
     }
     if (doc.kind === "image" && Array.isArray(doc.shape) && typeof doc.maxValue === "number") {
@@ -119,6 +120,23 @@ export class Preprocessor {
     const inverse = 1 / this.state.maxValue;
     for (let i = 0; i < pixels.length; i++) data[i] = pixels[i] * inverse;
     return { rows: count, cols, data };
+  }
+}
+
+/** A transform read from a file, checked field by field so that a damaged one fails in one line. */
+function checkTransform(t: Partial<FeatureTransform> | null, index: number): void {
+  const where = `preprocessor transform ${index + 1}`;
+  if (typeof t?.column !== "string") throw new DataError(`${where} has no column name`);
+  if (t.kind === "standardise") {
+    if (!Number.isFinite(t.mean) || !(Number.isFinite(t.sd) && (t.sd as number) > 0)) {
+      throw new DataError(`${where} ('${t.column}') needs a finite mean and a positive sd`);
+    }
+  } else if (t.kind === "one-hot") {
+    if (!Array.isArray(t.categories) || !t.categories.every((c) => typeof c === "string")) {
+      throw new DataError(`${where} ('${t.column}') needs a list of category names`);
+    }
+  } else {
+    throw new DataError(`${where} ('${t.column}') has unknown kind '${String(t.kind)}'`);
   }
 }
 

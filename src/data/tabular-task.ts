@@ -2,7 +2,8 @@
  * From a table and a task definition (target, positive label, features, sensitive
  * attributes, split) to a PreparedTask: rows with a missing target or sensitive value
  * are dropped, the split is made (fixed or seeded-stratified), the preprocessor is
- * fitted on the training rows only and applied to both parts.
+ * fitted on the training rows only and applied to both parts — or, when an already
+ * fitted one is given (a saved model's), that one is applied unchanged.
  */
 import { DataError } from "../common/errors.js";
 import { Preprocessor } from "./preprocess.js";
@@ -39,9 +40,11 @@ export interface TabularSource {
   seed: number;
 }
 
-export function buildTabularTask(source: TabularSource): PreparedTask {
+/** `fitted`: apply this preprocessor (e.g. a saved model's) instead of fitting one on the training rows. */
+export function buildTabularTask(source: TabularSource, fitted?: Preprocessor): PreparedTask {
   const { table } = source;
   table.column(source.target, "target column");
+  if (fitted) checkFittedColumns(fitted, source);
   for (const name of source.sensitive) table.column(name, "sensitive column");
   if (source.sensitive.includes(source.target)) {
     throw new DataError(`'${source.target}' cannot be both the target and a sensitive attribute`);
@@ -60,10 +63,9 @@ export function buildTabularTask(source: TabularSource): PreparedTask {
     throw new DataError(`${source.name}: too few rows (${rows.rows}) for a train/test split`);
   }
 
-  const features = featureColumns(source, rows);
   const trainTable = rows.selectRows(split.train);
   const testTable = rows.selectRows(split.test);
-  const preprocessor = Preprocessor.fit(trainTable, features);
+  const preprocessor = fitted ?? Preprocessor.fit(trainTable, featureColumns(source, rows));
   const sensitive = source.sensitive.map((name) => groupColumn(rows, name));
 
   const part = (indices: Int32Array, partTable: Table): Split => ({
@@ -82,6 +84,23 @@ export function buildTabularTask(source: TabularSource): PreparedTask {
     test: part(split.test, testTable),
     preprocessor,
   };
+}
+
+function checkFittedColumns(fitted: Preprocessor, source: TabularSource): void {
+  if (fitted.kind !== "tabular") {
+    throw new DataError(`the saved preprocessor encodes images, but ${source.name} is a table`);
+  }
+  const present = new Set(source.table.names);
+  for (const name of fitted.inputColumns) {
+    if (!present.has(name)) {
+      throw new DataError(
+        `preprocessor/data mismatch: feature column '${name}' of the saved preprocessor is not in ${source.name}`,
+      );
+    }
+    if (name === source.target) {
+      throw new DataError(`the saved preprocessor uses '${name}' as a feature, but it is the target here`);
+    }
+  }
 }
 
 function featureColumns(source: TabularSource, table: Table): string[] {

@@ -8,6 +8,7 @@ import { germanCreditSource } from "./datasets/german-credit.js";
 import { type SyntheticOptions, syntheticSource } from "./datasets/synthetic.js";
 import { isDataFilePath, type UserFileOptions, userFileSource } from "./datasets/user-file.js";
 import type { FileLocationOptions } from "./fetch.js";
+import { Preprocessor, type PreprocessorJSON } from "./preprocess.js";
 import { datasetNames } from "./registry.js";
 import { buildTabularTask } from "./tabular-task.js";
 import type { PreparedTask } from "./types.js";
@@ -35,31 +36,56 @@ export interface TaskRequest {
   synthetic?: Partial<SyntheticOptions>;
   /** Reader options for a user's CSV file. */
   csv?: Pick<UserFileOptions, "delimiter" | "missing" | "overrides">;
+  /**
+   * An already fitted preprocessor (a saved model's): X of both splits is computed
+   * with it instead of one fitted on the training split, so new data is encoded as
+   * the model was trained. Categories it does not know give all-zero one-hot blocks;
+   * a column it needs that the data lacks is an error.
+   */
+  preprocessor?: PreprocessorJSON;
 }
 
 export async function prepareTask(request: TaskRequest): Promise<PreparedTask> {
   const files: FileLocationOptions = { ...request.files, dataDir: request.dataDir };
+  const fitted = request.preprocessor && Preprocessor.fromJSON(request.preprocessor);
   switch (request.data) {
     case "adult":
-      return buildTabularTask(adultSource(request));
+      return buildTabularTask(adultSource(request), fitted);
     case "german-credit":
-      return buildTabularTask(germanCreditSource(request));
+      return buildTabularTask(germanCreditSource(request), fitted);
     case "compas":
-      return buildTabularTask(await compasSource({ ...request, files }));
+      return buildTabularTask(await compasSource({ ...request, files }), fitted);
     case "fashion-mnist":
       if (request.target || request.sensitive?.length || request.positive) {
         throw new DataError(
           "fashion-mnist has a fixed task (10 classes, no sensitive attribute): drop --target/--sensitive/--positive",
         );
       }
-      return fashionMnistTask(files);
+      return withFixedImageScaling(await fashionMnistTask(files), fitted);
     case "synthetic":
-      return buildTabularTask(syntheticSource(request));
+      return buildTabularTask(syntheticSource(request), fitted);
   }
   if (existsSync(request.data) || isDataFilePath(request.data)) {
-    return buildTabularTask(userFileSource(request.data, { ...request, ...request.csv }));
+    return buildTabularTask(userFileSource(request.data, { ...request, ...request.csv }), fitted);
   }
   throw new DataError(
     `unknown dataset '${request.data}'; known datasets: ${datasetNames().join(", ")}, or a .csv/.arff file`,
   );
+}
+
+/**
+ * Image scaling has nothing fitted to the data: a saved image preprocessor is
+ * honoured by checking that it is the one the task already applied.
+ */
+function withFixedImageScaling(task: PreparedTask, fitted: Preprocessor | undefined): PreparedTask {
+  if (!fitted) return task;
+  if (fitted.kind !== "image") {
+    throw new DataError(`the saved preprocessor encodes table columns, but ${task.name} holds images`);
+  }
+  const given = JSON.stringify(fitted.toJSON());
+  const applied = JSON.stringify(task.preprocessor.toJSON());
+  if (given !== applied) {
+    throw new DataError(`the saved image preprocessor ${given} differs from ${task.name}'s ${applied}`);
+  }
+  return task;
 }

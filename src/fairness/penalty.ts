@@ -50,6 +50,56 @@ export interface FairnessPenaltyOptions {
   labels: ArrayLike<number>;
 }
 
+/** Per-(class, group) statistics of predicted probabilities; cells are indexed c · groups + g. */
+export interface GroupDeviations {
+  /** Examples in each cell. */
+  count: Float64Array;
+  /** Examples in each class. */
+  classCount: Float64Array;
+  /** m_{c,g} − m_c: the cell's mean probability minus its class's; 0 for empty cells. */
+  deviation: Float64Array;
+  /** Σ_g deviation of each class. */
+  deviationSum: Float64Array;
+}
+
+/**
+ * Sums and counts of `probabilities` per (class, group) cell and per class, and the
+ * deviations of the cell means from the class means — what both the batch penalty and
+ * the reference penalty are built from.
+ */
+export function groupDeviations(
+  probabilities: ArrayLike<number>,
+  groupOf: ArrayLike<number>,
+  classOf: ArrayLike<number>,
+  groups: number,
+  classes: number,
+): GroupDeviations {
+  const sum = new Float64Array(classes * groups);
+  const count = new Float64Array(classes * groups);
+  const classSum = new Float64Array(classes);
+  const classCount = new Float64Array(classes);
+  for (let i = 0; i < probabilities.length; i++) {
+    const cell = classOf[i] * groups + groupOf[i];
+    sum[cell] += probabilities[i];
+    count[cell]++;
+    classSum[classOf[i]] += probabilities[i];
+    classCount[classOf[i]]++;
+  }
+  const deviation = new Float64Array(classes * groups);
+  const deviationSum = new Float64Array(classes);
+  for (let c = 0; c < classes; c++) {
+    if (classCount[c] === 0) continue;
+    const mean = classSum[c] / classCount[c];
+    for (let g = 0; g < groups; g++) {
+      const cell = c * groups + g;
+      if (count[cell] === 0) continue;
+      deviation[cell] = sum[cell] / count[cell] - mean;
+      deviationSum[c] += deviation[cell];
+    }
+  }
+  return { count, classCount, deviation, deviationSum };
+}
+
 /**
  * ∂P/∂pᵢ for every example of a batch and the penalty value P.
  * `classOf[i]` is 0 for demographic parity, the label for equalized odds.
@@ -61,38 +111,22 @@ export function penaltyGradient(
   groups: number,
   classes: number,
 ): { value: number; gradient: Float64Array } {
-  const n = probabilities.length;
-  const sum = new Float64Array(classes * groups);
-  const count = new Float64Array(classes * groups);
-  const classSum = new Float64Array(classes);
-  const classCount = new Float64Array(classes);
-  for (let i = 0; i < n; i++) {
-    const cell = classOf[i] * groups + groupOf[i];
-    sum[cell] += probabilities[i];
-    count[cell]++;
-    classSum[classOf[i]] += probabilities[i];
-    classCount[classOf[i]]++;
-  }
+  const { count, classCount, deviation, deviationSum } = groupDeviations(
+    probabilities,
+    groupOf,
+    classOf,
+    groups,
+    classes,
+  );
   let value = 0;
-  // d[cell] = m_g − m for the cells present in the batch; sumD[class] = Σ_g d.
-  const d = new Float64Array(classes * groups);
-  const sumD = new Float64Array(classes);
-  for (let c = 0; c < classes; c++) {
-    if (classCount[c] === 0) continue;
-    const mean = classSum[c] / classCount[c];
-    for (let g = 0; g < groups; g++) {
-      const cell = c * groups + g;
-      if (count[cell] === 0) continue;
-      d[cell] = sum[cell] / count[cell] - mean;
-      value += d[cell] * d[cell];
-      sumD[c] += d[cell];
-    }
+  for (let cell = 0; cell < classes * groups; cell++) {
+    if (count[cell] > 0) value += deviation[cell] * deviation[cell];
   }
-  const gradient = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const gradient = new Float64Array(probabilities.length);
+  for (let i = 0; i < gradient.length; i++) {
     const c = classOf[i];
     const cell = c * groups + groupOf[i];
-    gradient[i] = 2 * (d[cell] / count[cell] - sumD[c] / classCount[c]);
+    gradient[i] = 2 * (deviation[cell] / count[cell] - deviationSum[c] / classCount[c]);
   }
   return { value, gradient };
 }

@@ -23,7 +23,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Sequential } from "../nn/index.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
-import type { PenaltyConstraint } from "./penalty.js";
+import { groupDeviations, type PenaltyConstraint } from "./penalty.js";
 
 export interface ReferenceSet {
   X: { rows: number; cols: number; data: Float32Array };
@@ -55,36 +55,22 @@ export function referenceCoefficients(
   groups: number,
   classes: number,
 ): Float64Array {
-  const n = probabilities.length;
-  const sum = new Float64Array(classes * groups);
-  const count = new Float64Array(classes * groups);
-  const classSum = new Float64Array(classes);
-  const classCount = new Float64Array(classes);
-  for (let i = 0; i < n; i++) {
-    const cell = classOf[i] * groups + groupOf[i];
-    sum[cell] += probabilities[i];
-    count[cell]++;
-    classSum[classOf[i]] += probabilities[i];
-    classCount[classOf[i]]++;
-  }
+  const { count, classCount, deviation, deviationSum } = groupDeviations(
+    probabilities,
+    groupOf,
+    classOf,
+    groups,
+    classes,
+  );
   const coefficients = new Float64Array(classes * groups);
   for (let c = 0; c < classes; c++) {
     if (classCount[c] === 0) continue;
-    const mean = classSum[c] / classCount[c];
-    const classShare = classCount[c] / n;
-    let sumD = 0;
-    const d = new Float64Array(groups);
-    for (let g = 0; g < groups; g++) {
-      const cell = c * groups + g;
-      if (count[cell] === 0) continue;
-      d[g] = sum[cell] / count[cell] - mean;
-      sumD += d[g];
-    }
+    const classShare = classCount[c] / probabilities.length;
     for (let g = 0; g < groups; g++) {
       const cell = c * groups + g;
       if (count[cell] === 0) continue;
       const groupShare = count[cell] / classCount[c];
-      coefficients[cell] = (2 / classShare) * (d[g] / groupShare - sumD);
+      coefficients[cell] = (2 / classShare) * (deviation[cell] / groupShare - deviationSum[c]);
     }
   }
   return coefficients;

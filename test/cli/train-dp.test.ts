@@ -2,88 +2,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { before, test } from "node:test";
-import { createRandom, type Random } from "../../src/common/rng.js";
-import { buildModel, initBackend } from "../../src/nn/index.js";
+import { test } from "node:test";
 import { RdpAccountant } from "../../src/privacy/accountants/rdp.js";
-import { makePrivate, SecureRandom } from "../../src/privacy/index.js";
-import { type TrainingData, trainModel } from "../../src/train/index.js";
 import { isOneLineError, runCli, sharedDatasets } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "equipoise-train-dp-"));
 const german = ["--data", "german-credit", "--data-dir", sharedDatasets];
-
-before(async () => {
-  await initBackend("wasm");
-});
-
-function data(n: number, d: number, seed: number): TrainingData {
-  const random = createRandom(seed);
-  const X = new Float32Array(n * d);
-  random.fillNormal(X);
-  const y = Float32Array.from({ length: n }, (_, i) => (X[i * d] - X[i * d + 1] > 0 ? 1 : 0));
-  return { X: { rows: n, cols: d, data: X }, y };
-}
-
-/** Counts the uniforms drawn through it. */
-function countingRandom(inner: Random): Random & { calls: number } {
-  const spy = {
-    calls: 0,
-    uniform: () => {
-      spy.calls++;
-      return inner.uniform();
-    },
-    uint32: () => inner.uint32(),
-    integer: (n: number) => inner.integer(n),
-    normal: () => inner.normal(),
-    fillNormal: (out: Float32Array | Float64Array) => inner.fillNormal(out),
-    fork: () => inner.fork(),
-  };
-  return spy;
-}
-
-test("trainer: batch membership comes from samplingRandom when given; seeded runs are unchanged", () => {
-  const train = data(200, 4, 1);
-  const options = {
-    epochs: 2,
-    batchSize: 20,
-    optimizer: { kind: "sgd" as const, learningRate: 0.3 },
-    seed: 9,
-    sampling: "poisson" as const,
-  };
-  const run = (samplingRandom?: Random) => {
-    const model = buildModel("logreg", [4], 2, 1);
-    trainModel(model, train, { ...options, ...(samplingRandom ? { samplingRandom } : {}) });
-    const weights = model.readParameters();
-    model.dispose();
-    return weights;
-  };
-  const seeded = run();
-  assert.deepEqual(run(), seeded);
-  // The seeded path draws from createRandom(seed).fork(): handing that stream in gives the same weights…
-  const spy = countingRandom(createRandom(9).fork());
-  assert.deepEqual(run(spy), seeded);
-  // …and every Poisson gap was drawn from it (about q·n = 20 per batch, 20 batches).
-  assert.ok(spy.calls > 200, `${spy.calls} draws`);
-  assert.notDeepEqual(run(countingRandom(createRandom(10))), seeded);
-});
-
-test("makePrivate: secure sampling without a seed, the seeded stream with one", () => {
-  const trainerOptions = { batchSize: 30, optimizer: { kind: "sgd" as const, learningRate: 0.5 }, seed: 7 };
-  const common = { trainerOptions, dataSize: 300, noise: 1, clip: 1, epochs: 1 };
-  const model = buildModel("logreg", [5], 2, 1);
-  const secure = makePrivate({ model, ...common });
-  assert.ok(secure.trainOptions.samplingRandom instanceof SecureRandom);
-  assert.equal(secure.trainOptions.sampling, "poisson");
-  const seeded = makePrivate({ model, ...common, seed: 3 });
-  assert.equal(seeded.trainOptions.samplingRandom, undefined);
-  assert.equal(seeded.trainOptions.seed, 7);
-  // The secure engine really trains through it: Poisson batches of the expected size.
-  const { result } = secure.train(data(300, 5, 2));
-  assert.equal(result.steps, 10);
-  assert.ok(result.examplesSeen > 200 && result.examplesSeen < 400, `${result.examplesSeen}`);
-  model.dispose();
-});
 
 function trainDp(name: string, extra: string[]) {
   const out = join(dir, name);

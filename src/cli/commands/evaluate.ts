@@ -2,67 +2,29 @@
  * `equipoise evaluate`: accuracy, loss, per-group accuracy and the fairness measures
  * of a saved model on a data split, and the privacy report stored with it.
  *
- * The data is encoded with the preprocessor the model was trained with: the data
- * layer re-fits one on the training split, and evaluation refuses to go on unless it
- * equals the one saved in the model file (a different split seed or a changed data
- * file would otherwise shift the features silently).
+ * The data is encoded with the preprocessor saved in the model file — the training
+ * split's statistics, whatever split seed or data file is evaluated — so the model
+ * sees its features as in training. A model file without one (older files) falls
+ * back to a preprocessor re-fitted on the training split, with a note.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { UsageError, UserError } from "../../common/errors.js";
-import { type PreparedTask, Preprocessor, prepareTask, type TaskRequest } from "../../data/index.js";
+import { Preprocessor, type PreprocessorJSON, prepareTask, type TaskRequest } from "../../data/index.js";
 import { currentBackend, initBackend, modelFromJSON } from "../../nn/index.js";
 import { evaluateModel } from "../../train/index.js";
 import { defineCommand, parseList, parseNumber, requireOption } from "../command.js";
 import { formatReport } from "./fairness.js";
 import { dataOptionSpecs, formatPrivacy, splitFairness } from "./train.js";
 
-/** Where the saved preprocessor and the re-fitted one first differ, or undefined when equal. */
-export function preprocessorDifference(saved: unknown, refitted: Preprocessor): string | undefined {
-  const a = Preprocessor.fromJSON(saved).toJSON();
-  const b = refitted.toJSON();
-  if (a.kind !== b.kind) return `the model's features are ${a.kind}, the data's are ${b.kind}`;
-  if (a.kind === "image" || b.kind === "image") {
-    return JSON.stringify(a) === JSON.stringify(b) ? undefined : "the image shape or scale differs";
-  }
-  const length = Math.max(a.transforms.length, b.transforms.length);
-  for (let k = 0; k < length; k++) {
-    const x = a.transforms[k];
-    const y = b.transforms[k];
-    if (!x || !y)
-      return `the model has ${a.transforms.length} feature columns, the data ${b.transforms.length}`;
-    if (x.column !== y.column || x.kind !== y.kind) {
-      return `feature column ${k + 1} is '${x.column}' (${x.kind}) in the model but '${y.column}' (${y.kind}) here`;
-    }
-    if (x.kind === "standardise" && y.kind === "standardise" && (x.mean !== y.mean || x.sd !== y.sd)) {
-      return `column '${x.column}' was standardised with mean ${x.mean}, sd ${x.sd} in training but mean ${y.mean}, sd ${y.sd} here`;
-    }
-    if (
-      x.kind === "one-hot" &&
-      y.kind === "one-hot" &&
-      x.categories.join("\u0000") !== y.categories.join("\u0000")
-    ) {
-      return `column '${x.column}' has categories ${x.categories.join("|")} in training but ${y.categories.join("|")} here`;
-    }
-  }
-  return undefined;
-}
-
-function checkPreprocessor(saved: unknown, task: PreparedTask, seed: number): "verified" | "absent" {
-  if (saved === undefined) return "absent";
-  let difference: string | undefined;
+function readSavedPreprocessor(saved: unknown, path: string): PreprocessorJSON | undefined {
+  if (saved === undefined) return undefined;
   try {
-    difference = preprocessorDifference(saved, task.preprocessor);
+    return Preprocessor.fromJSON(saved).toJSON();
   } catch (error) {
     throw new UserError(
-      `the model's saved preprocessor is unreadable: ${error instanceof Error ? error.message : error}`,
+      `${path}: the saved preprocessor is unreadable: ${error instanceof Error ? error.message : error}`,
     );
   }
-  if (difference) {
-    throw new UserError(
-      `the model's saved preprocessor does not match ${task.name} with split seed ${seed}: ${difference}; evaluate on the data and split seed the model was trained on`,
-    );
-  }
-  return "verified";
 }
 
 export const evaluate = defineCommand({
@@ -105,6 +67,7 @@ export const evaluate = defineCommand({
     await initBackend(options.backend);
     const saved = modelFromJSON(json, path);
     try {
+      const savedPreprocessor = readSavedPreprocessor(saved.preprocessor, path);
       const trainedOn = (saved.metadata.data ?? {}) as Partial<TaskRequest> & {
         positiveLabel?: string | null;
       };
@@ -131,6 +94,7 @@ export const evaluate = defineCommand({
           options["split-seed"] !== undefined
             ? parseNumber("split-seed", options["split-seed"], { integer: true, min: 0 })
             : (trainedOn.seed ?? 0),
+        ...(savedPreprocessor ? { preprocessor: savedPreprocessor } : {}),
       };
       const task = await prepareTask(request);
       const expected = saved.metadata.featureNames as string[] | undefined;
@@ -146,10 +110,10 @@ export const evaluate = defineCommand({
           `model/data mismatch: feature ${k + 1} is '${expected[k]}' in the model but '${task.featureNames[k]}' in ${task.name}`,
         );
       }
-      const preprocessor = checkPreprocessor(saved.preprocessor, task, request.seed ?? 0);
-      if (preprocessor === "absent")
+      const preprocessor = savedPreprocessor ? "saved" : "refitted";
+      if (!savedPreprocessor)
         out.note(
-          "note: the model file has no saved preprocessor; the data's re-fitted one is used unchecked",
+          "note: the model file has no saved preprocessor; one re-fitted on the training split is used",
         );
       const split = options.split === "train" ? task.train : task.test;
       const evaluation = evaluateModel(saved.model, split);
