@@ -34,6 +34,12 @@ export interface ExploreOptions {
   accountant?: "rdp" | "prv";
   validationFraction?: number;
   backend?: string;
+  /**
+   * Batched trials: up to this many trials that share a model spec train as one
+   * ensemble in one worker (src/explore/batched.ts); the search then keeps
+   * workers × batchTrials trials in flight. 1 turns batching off.
+   */
+  batchTrials?: number;
   onEvent?: (event: ExploreEvent) => void;
 }
 
@@ -52,6 +58,9 @@ export interface ExploreResult {
   studyPath: string | null;
 }
 
+/** Trials per ensemble when batching (see ExploreOptions.batchTrials; BENCHMARKS.md "Batched trials"). */
+export const DEFAULT_BATCH_TRIALS = 1;
+
 export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
   const emit = options.onEvent ?? (() => {});
@@ -61,6 +70,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   if (!Number.isInteger(options.budget) || options.budget < 1) {
     throw new UserError(`--budget must be a whole number ≥ 1, got ${options.budget}`);
   }
+  const batchTrials = options.batchTrials ?? DEFAULT_BATCH_TRIALS;
+  if (!Number.isInteger(batchTrials) || batchTrials < 1)
+    throw new UserError(`batchTrials must be a whole number ≥ 1, got ${batchTrials}`);
   const delta = options.delta ?? 1e-5;
   const accountant = options.accountant ?? "rdp";
   const validationFraction = options.validationFraction ?? 0.2;
@@ -123,14 +135,20 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     let done = study.trials(["complete", "failed", "pruned"]).length;
     if (done > 0) emit({ kind: "note", text: `resuming the study: ${done} trials already finished` });
     if (done < options.budget) {
-      const pool = new WorkerPool(Math.min(workers, options.budget - done), {
-        request: options.request,
-        validationFraction,
-        splitSeed,
-        primarySensitive,
-        settings,
-        backend: backend.name,
-      });
+      const poolSize = Math.min(workers, options.budget - done);
+      const inFlight = Math.min(poolSize * batchTrials, options.budget - done);
+      const pool = new WorkerPool(
+        poolSize,
+        {
+          request: options.request,
+          validationFraction,
+          splitSeed,
+          primarySensitive,
+          settings,
+          backend: backend.name,
+        },
+        batchTrials,
+      );
       try {
         await pool.ready();
         await optimize(
@@ -153,7 +171,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
           },
           {
             budget: options.budget,
-            concurrency: Math.min(workers, options.budget - done),
+            concurrency: inFlight,
             onTrial: (trial) => {
               done++;
               const summary = summariseStudy(study, options.studyPath ?? "study");
@@ -168,6 +186,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
             },
           },
         );
+        if (batchTrials > 1) {
+          const { trials, ensembles } = pool.batching;
+          emit({ kind: "note", text: `batched trials: ${trials} trials trained in ${ensembles} ensembles` });
+        }
       } finally {
         await pool.close();
       }

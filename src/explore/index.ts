@@ -1,4 +1,6 @@
 /** The trade-off explorer: trials, the study summary, normalised objectives. */
+
+export { batchKey, runTrialBatch } from "./batched.js";
 export {
   type ExploreEvent,
   type ExploreOptions,

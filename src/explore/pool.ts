@@ -5,6 +5,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Configuration } from "../search/index.js";
+import { batchKey } from "./batched.js";
 import type { TrialOutcome } from "./trial.js";
 import type { WorkerReply, WorkerSetup } from "./worker-protocol.js";
 
@@ -17,7 +18,14 @@ interface PoolWorker {
   worker: Worker;
   ready: Promise<void>;
   busy: boolean;
-  job?: { id: number } & PendingJob;
+  job?: { id: number; jobs: PendingJob[] };
+}
+
+interface QueuedJob {
+  id: number;
+  config: Configuration;
+  seed: number;
+  job: PendingJob;
 }
 
 /**
@@ -35,11 +43,24 @@ function startWorker(setup: WorkerSetup): Worker {
 
 export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
-  private readonly queue: { id: number; config: Configuration; seed: number; job: PendingJob }[] = [];
+  private readonly queue: QueuedJob[] = [];
   private nextId = 0;
   private closed = false;
+  private dispatchScheduled = false;
+  /** Trials sent as part of an ensemble, and ensembles sent. */
+  readonly batching = { trials: 0, ensembles: 0 };
 
-  constructor(size: number, setup: WorkerSetup) {
+  /**
+   * `maxBatch` > 1 turns on batched trials: queued trials that share a model spec
+   * go to one worker together (up to `maxBatch`) and train as one ensemble. Dispatch
+   * then waits for the current turn of the event loop to end, so that trials queued
+   * together (the search's lanes refilling after a batch) are grouped.
+   */
+  constructor(
+    size: number,
+    setup: WorkerSetup,
+    private readonly maxBatch = 1,
+  ) {
     for (let i = 0; i < size; i++) {
       const worker = startWorker(setup);
       const entry: PoolWorker = { worker, busy: true, ready: Promise.resolve() };
@@ -76,7 +97,7 @@ export class WorkerPool {
     if (this.closed) return Promise.reject(new Error("the worker pool is closed"));
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, config, seed, job: { resolve, reject } });
-      this.dispatch();
+      this.scheduleDispatch();
     });
   }
 
@@ -86,24 +107,67 @@ export class WorkerPool {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 
+  private scheduleDispatch(): void {
+    if (this.maxBatch <= 1) {
+      this.dispatch();
+      return;
+    }
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
+  }
+
   private dispatch(): void {
     for (const entry of this.workers) {
       if (entry.busy || this.queue.length === 0) continue;
-      const next = this.queue.shift()!;
+      const group = this.takeGroup();
       entry.busy = true;
-      entry.job = { id: next.id, ...next.job };
-      entry.worker.postMessage({ kind: "trial", id: next.id, config: next.config, seed: next.seed });
+      entry.job = { id: group[0].id, jobs: group.map((g) => g.job) };
+      if (group.length === 1) {
+        const [next] = group;
+        entry.worker.postMessage({ kind: "trial", id: next.id, config: next.config, seed: next.seed });
+      } else {
+        const jobs = group.map((g) => ({ config: g.config, seed: g.seed }));
+        this.batching.trials += jobs.length;
+        this.batching.ensembles++;
+        entry.worker.postMessage({ kind: "batch", id: group[0].id, jobs });
+      }
     }
   }
 
+  /** The oldest queued trial and, with batching, the next queued ones of the same model spec. */
+  private takeGroup(): QueuedJob[] {
+    const head = this.queue.shift()!;
+    if (this.maxBatch <= 1) return [head];
+    const key = batchKey(head.config);
+    if (key === null) return [head];
+    const group = [head];
+    for (let i = 0; i < this.queue.length && group.length < this.maxBatch; ) {
+      if (batchKey(this.queue[i].config) === key) group.push(...this.queue.splice(i, 1));
+      else i++;
+    }
+    return group;
+  }
+
   private onReply(entry: PoolWorker, reply: WorkerReply): void {
-    if (reply.kind !== "result" && reply.kind !== "error") return;
+    if (reply.kind !== "result" && reply.kind !== "error" && reply.kind !== "batch-result") return;
     const job = entry.job;
     entry.job = undefined;
     entry.busy = false;
     if (job && job.id === reply.id) {
-      if (reply.kind === "result") job.resolve(reply.outcome);
-      else job.reject(new Error(reply.message));
+      if (reply.kind === "result") job.jobs[0].resolve(reply.outcome);
+      else if (reply.kind === "error")
+        for (const pending of job.jobs) pending.reject(new Error(reply.message));
+      else {
+        job.jobs.forEach((pending, k) => {
+          const result = reply.results[k];
+          if (result && "outcome" in result) pending.resolve(result.outcome);
+          else pending.reject(new Error(result?.error ?? "the worker returned no result for this trial"));
+        });
+      }
     }
     this.dispatch();
   }
@@ -111,6 +175,6 @@ export class WorkerPool {
   private onWorkerError(entry: PoolWorker, error: Error): void {
     const job = entry.job;
     entry.job = undefined;
-    job?.reject(error);
+    for (const pending of job?.jobs ?? []) pending.reject(error);
   }
 }

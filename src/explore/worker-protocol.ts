@@ -12,10 +12,14 @@ export interface WorkerSetup {
   backend?: string;
 }
 
-export type WorkerRequest = { kind: "trial"; id: number; config: Configuration; seed: number };
+export type WorkerRequest =
+  | { kind: "trial"; id: number; config: Configuration; seed: number }
+  // Batched trials (src/explore/batched.ts): trials sharing a model spec, trained as one ensemble.
+  | { kind: "batch"; id: number; jobs: { config: Configuration; seed: number }[] };
 
 export type WorkerReply =
   | { kind: "ready"; backend: string }
   | { kind: "setup-failed"; message: string }
   | { kind: "result"; id: number; outcome: TrialOutcome }
-  | { kind: "error"; id: number; message: string };
+  | { kind: "error"; id: number; message: string }
+  | { kind: "batch-result"; id: number; results: ({ outcome: TrialOutcome } | { error: string })[] };

@@ -1,6 +1,7 @@
 /** Worker-thread entry: loads the data once, then runs the trials it is sent. */
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../nn/index.js";
+import { runTrialBatch } from "./batched.js";
 import { runTrial } from "./trial.js";
 import { loadTrialData } from "./trial-data.js";
 import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker-protocol.js";
@@ -16,6 +17,14 @@ try {
   send({ kind: "ready", backend: backend.name });
   port.on("message", (request: WorkerRequest) => {
     try {
+      if (request.kind === "batch") {
+        // Batched trials: one ensemble, one reply with every trial's outcome or error.
+        const results = runTrialBatch(request.jobs, data, setup.settings).map((r) =>
+          r instanceof Error ? { error: r.message } : { outcome: r },
+        );
+        send({ kind: "batch-result", id: request.id, results });
+        return;
+      }
       const outcome = runTrial(request.config, request.seed, data, setup.settings);
       send({ kind: "result", id: request.id, outcome });
     } catch (error) {

@@ -3,17 +3,26 @@
  * axis and each layer is one batched matMul over it, so K small models cost about
  * the per-op overhead of one (shadow models, ensembles, batches of trials).
  *
- * Member k trains exactly as `trainModel` would train it alone — same
- * initialisation (its seed), same batches (its own shuffled sampler over its own
- * data subset), plain SGD with its own learning rate. Batches of different sizes
- * are padded with zero-weight rows; a member whose epoch has ended gets a zero
- * gradient, which leaves plain SGD's parameters exactly unchanged.
+ * Member k trains exactly as it would train alone — same initialisation (its
+ * seed), same batches (its own sampler over its own data subset: shuffled, or
+ * Poisson at q_k = batch_k/N_k under DP), plain SGD with its own learning rate and
+ * its own number of epochs:
+ *  - alone with `trainModel` and the mean gradient (no `privacy`, no rule);
+ *  - alone with `makePrivate` (flat clipping, seeded noise) when it has `privacy`:
+ *    per-example norms from the same pass (ghost norms, ||gᵢ||² = Σ_layers
+ *    (||aᵢ||² + 1)·||δᵢ||²), clip factors min(1, C_k/||gᵢ||), the weighted sum, Gaussian
+ *    noise of std σ_k·C_k drawn from the member's own generator in the model's
+ *    parameter order, divided by q_k·N_k, and one accountant step per batch;
+ *  - with any gradient strategy that is "the model's backward pass seeded with
+ *    per-example output gradients" (fairness penalties): its `outputGradients` rule.
+ * Members run in lockstep, one step each per round; batches of different sizes are
+ * padded with zero rows, and a member that has run all its steps leaves the stack.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { createRandom } from "../common/rng.js";
+import { createRandom, type Random } from "../common/rng.js";
 import { type Architecture, architectureFor, Sequential } from "../nn/index.js";
 import { tidyKeep } from "../nn/tidy.js";
-import { createSampler } from "./samplers.js";
+import { type BatchSampler, createSampler } from "./samplers.js";
 import type { TrainingData } from "./trainer.js";
 
 export interface EnsembleMember {
@@ -21,6 +30,51 @@ export interface EnsembleMember {
   learningRate: number;
   /** Rows of the training data this member trains on (default: all). */
   subset?: Int32Array;
+  /** This member's (expected, under DP) batch size (default: options.batchSize). */
+  batchSize?: number;
+  /** This member's number of epochs (default: options.epochs). */
+  epochs?: number;
+  /** DP-SGD as `makePrivate` runs it with a seed: Poisson sampling, flat clipping, noise. */
+  privacy?: EnsemblePrivacy;
+  /** Per-example output gradients replacing the loss's own (binary models only). */
+  outputGradients?: OutputGradientRule;
+}
+
+export interface EnsemblePrivacy {
+  /** Clipping norm C. */
+  clip: number;
+  /** Noise multiplier σ. */
+  noise: number;
+  /** The member's noise stream (makePrivate's seeded one for equality with it). */
+  random: Random;
+  /** Called once per step taken, as DP-SGD records it in its accountant. */
+  onStep?: (sampleRate: number, noise: number) => void;
+}
+
+/**
+ * What a member's backward pass is seeded with: dL/dzᵢ for each example of its
+ * batch (z the single logit). Non-private members return the batch objective's
+ * gradient (the mean loss's is (pᵢ − yᵢ)/B); private members return per-example
+ * gradients, which are then clipped, summed, noised and divided by q·N.
+ */
+export interface OutputGradientRule {
+  readonly name: string;
+  compute(batch: MemberBatch): Float32Array;
+}
+
+export interface MemberBatch {
+  /** The member's own step counter (0-based, every batch counts, empty ones too). */
+  step: number;
+  /** Rows of the training data in this batch (subset already applied). */
+  rows: Int32Array;
+  labels: Float32Array;
+  logits: Float32Array;
+  /** σ(zᵢ) as the tensor backend computes it. */
+  probabilities: Float32Array;
+  /** Batch size (shuffled) or q·N (Poisson). */
+  expectedBatchSize: number;
+  /** σ(z) of the member's CURRENT parameters on other rows (the same X object is uploaded once). */
+  probabilitiesOn(X: TrainingData["X"]): Float32Array;
 }
 
 export interface EnsembleOptions {
@@ -30,11 +84,24 @@ export interface EnsembleOptions {
 
 export interface EnsembleResult {
   models: Sequential[];
+  /** Rounds run (the longest member's steps). */
   steps: number;
+  /** Steps each member took. */
+  memberSteps: number[];
+  /** Noise multiplier, sample rate and steps of each private member (null otherwise). */
+  privacy: ({ noise: number; clip: number; sampleRate: number; steps: number } | null)[];
   seconds: number;
 }
 
 type Activation = "relu" | "tanh" | "sigmoid";
+
+interface MemberState {
+  index: number;
+  subset: Int32Array;
+  sampler: BatchSampler;
+  batches: Generator<Int32Array>;
+  steps: number;
+}
 
 export function trainEnsemble(
   spec: string,
@@ -45,10 +112,34 @@ export function trainEnsemble(
 ): EnsembleResult {
   const architecture = architectureFor(spec, [data.X.cols], numClasses);
   const { dense, activations } = mlpShape(architecture);
-  const K = members.length;
+  const binary = architecture.loss === "binary-cross-entropy";
+  for (const m of members) {
+    if (m.outputGradients && !binary)
+      throw new RangeError("output-gradient rules need a binary model with one logit");
+    if (m.privacy && !(m.privacy.clip > 0 && m.privacy.noise >= 0))
+      throw new RangeError(
+        `DP member: clip must be > 0 and noise ≥ 0, got ${m.privacy.clip}, ${m.privacy.noise}`,
+      );
+  }
   const started = performance.now();
+  const parameterSizes = dense.flatMap((d) => [d.inputs * d.units, d.units]);
+  const parameterCount = parameterSizes.reduce((a, b) => a + b, 0);
 
-  // Stacked initial parameters: [K, in, out] kernels and [K, 1, out] biases.
+  const states: MemberState[] = members.map((m, k) => {
+    const subset = m.subset ?? Int32Array.from({ length: data.X.rows }, (_, i) => i);
+    const size = subset.length;
+    const batchSize = Math.min(m.batchSize ?? options.batchSize, size);
+    const sampler = createSampler(
+      m.privacy ? "poisson" : "shuffle",
+      size,
+      batchSize,
+      createRandom(m.seed).fork(),
+    );
+    const epochs = m.epochs ?? options.epochs;
+    return { index: k, subset, sampler, batches: epochsOf(sampler, epochs), steps: 0 };
+  });
+
+  // Stacked parameters of the live members: [K, in, out] kernels and [K, 1, out] biases.
   let params = tidyKeep(() => {
     const initial = members.map((m) => {
       const model = new Sequential(architecture, { seed: m.seed });
@@ -56,84 +147,238 @@ export function trainEnsemble(
       model.dispose();
       return values;
     });
-    return initial[0].map((_, p) => {
-      const shape = p % 2 === 0 ? [dense[p / 2].inputs, dense[p / 2].units] : [1, dense[(p - 1) / 2].units];
-      return tf.stack(initial.map((values) => tf.tensor(values[p], shape)));
-    });
-  });
-  const learningRates = tf.tensor3d(
-    Float32Array.from(members, (m) => m.learningRate),
-    [K, 1, 1],
-  );
-  const subsets = members.map((m) => m.subset ?? Int32Array.from({ length: data.X.rows }, (_, i) => i));
-  const samplers = members.map((m, k) =>
-    createSampler("shuffle", subsets[k].length, options.batchSize, createRandom(m.seed).fork()),
-  );
-  const binary = architecture.loss === "binary-cross-entropy";
-  const cols = data.X.cols;
-  let steps = 0;
-  try {
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
-      const iterators = samplers.map((s) => s.epoch());
-      for (;;) {
-        const batches = iterators.map((it) => it.next().value as Int32Array | undefined);
-        if (batches.every((b) => b === undefined)) break;
-        const width = Math.max(...batches.map((b) => b?.length ?? 0));
-        const x = new Float32Array(K * width * cols);
-        const y = new Float32Array(K * width);
-        const w = new Float32Array(K * width);
-        batches.forEach((batch, k) => {
-          if (!batch) return;
-          for (let r = 0; r < batch.length; r++) {
-            const row = subsets[k][batch[r]];
-            const at = k * width + r;
-            x.set(data.X.data.subarray(row * cols, row * cols + cols), at * cols);
-            y[at] = data.y[row];
-            w[at] = 1 / batch.length;
-          }
-        });
-        const next = tf.tidy(() => {
-          const gradients = ensembleGradients(
-            params,
-            activations,
-            tf.tensor3d(x, [K, width, cols]),
-            tf.tensor2d(y, [K, width]),
-            tf.tensor3d(w, [K, width, 1]),
-            binary,
-          );
-          return params.map((p, i) => tf.sub(p, tf.mul(gradients[i], learningRates)));
-        });
-        tf.dispose(params);
-        params = next;
-        steps++;
-      }
-    }
-    const models = members.map((_, k) =>
-      tidyKeep(() => {
-        const values = params.map((p) => tf.squeeze(tf.slice(p, k, 1), [0]).dataSync() as Float32Array);
-        return new Sequential(architecture, values);
-      }),
+    return parameterSizes.map((_, p) =>
+      tf.stack(initial.map((values) => tf.tensor(values[p], parameterShape(dense, p)))),
     );
-    return { models, steps, seconds: (performance.now() - started) / 1000 };
+  });
+  let live = states;
+  const models: Sequential[] = new Array(members.length);
+  const uploaded = new Map<Float32Array, tf.Tensor2D>();
+  const cols = data.X.cols;
+  let rounds = 0;
+
+  const retire = (leaving: Set<number>) => {
+    const keep: number[] = [];
+    live.forEach((state, position) => {
+      if (!leaving.has(state.index)) {
+        keep.push(position);
+        return;
+      }
+      models[state.index] = tidyKeep(() => {
+        const values = params.map(
+          (p) => tf.squeeze(tf.slice(p, position, 1), [0]).dataSync() as Float32Array,
+        );
+        return new Sequential(architecture, values);
+      });
+    });
+    const next = keep.length > 0 ? tidyKeep(() => params.map((p) => tf.gather(p, keep))) : [];
+    tf.dispose(params);
+    params = next;
+    live = keep.map((position) => live[position]);
+  };
+
+  try {
+    for (;;) {
+      const batches: Int32Array[] = [];
+      const leaving = new Set<number>();
+      for (const state of live) {
+        const next = state.batches.next();
+        if (next.done) leaving.add(state.index);
+        else batches.push(next.value);
+      }
+      if (leaving.size > 0) retire(leaving);
+      if (live.length === 0) break;
+      const next = ensembleStep(params, live, batches);
+      tf.dispose(params);
+      params = next;
+      for (const state of live) state.steps++;
+      rounds++;
+    }
   } finally {
     tf.dispose(params);
-    learningRates.dispose();
+    for (const tensor of uploaded.values()) tensor.dispose();
+  }
+  return {
+    models,
+    steps: rounds,
+    memberSteps: states.map((s) => s.steps),
+    privacy: members.map((m, k) =>
+      m.privacy
+        ? {
+            noise: m.privacy.noise,
+            clip: m.privacy.clip,
+            sampleRate: states[k].sampler.sampleRate,
+            steps: states[k].steps,
+          }
+        : null,
+    ),
+    seconds: (performance.now() - started) / 1000,
+  };
+
+  function ensembleStep(current: tf.Tensor[], states: MemberState[], batches: Int32Array[]): tf.Tensor[] {
+    const K = states.length;
+    const width = Math.max(1, ...batches.map((b) => b.length));
+    const x = new Float32Array(K * width * cols);
+    const y = new Float32Array(K * width);
+    batches.forEach((batch, k) => {
+      const subset = states[k].subset;
+      for (let r = 0; r < batch.length; r++) {
+        const row = subset[batch[r]];
+        const at = k * width + r;
+        x.set(data.X.data.subarray(row * cols, row * cols + cols), at * cols);
+        y[at] = data.y[row];
+      }
+    });
+    const anyPrivate = states.some((s) => members[s.index].privacy);
+    return tf.tidy(() => {
+      const { inputs, outputs } = forward(current, activations, tf.tensor3d(x, [K, width, cols]));
+      const logits = outputs[outputs.length - 1] as tf.Tensor3D;
+      const seeds = binary
+        ? tf.tensor3d(binarySeeds(states, batches, logits, y, width, current), [K, width, 1])
+        : multiclassSeeds(states, batches, logits, y, width);
+      let deltas = backward(current, activations, outputs, seeds);
+      if (anyPrivate) {
+        const clips = Float32Array.from(
+          states,
+          (s) => members[s.index].privacy?.clip ?? Number.POSITIVE_INFINITY,
+        );
+        const factors = clipFactors(inputs, deltas, tf.tensor3d(clips, [K, 1, 1]));
+        deltas = deltas.map((d) => tf.mul(d, factors));
+      }
+      const gradients: tf.Tensor[] = [];
+      deltas.forEach((delta, l) => {
+        gradients.push(
+          tf.matMul(tf.transpose(inputs[l], [0, 2, 1]) as tf.Tensor3D, delta as tf.Tensor3D),
+          tf.sum(delta, 1, true),
+        );
+      });
+      const rates = new Float32Array(K);
+      states.forEach((s, k) => {
+        const member = members[s.index];
+        rates[k] = member.privacy ? member.learningRate / s.sampler.expectedBatchSize : member.learningRate;
+      });
+      const noisy = anyPrivate ? addNoise(gradients, states) : gradients;
+      const scale = tf.tensor3d(rates, [K, 1, 1]);
+      return current.map((p, i) => tf.sub(p, tf.mul(noisy[i], scale)));
+    });
+  }
+
+  /** Σ clipped gᵢ + σ_k·C_k·z for private members, z from the member's own stream in parameter order. */
+  function addNoise(gradients: tf.Tensor[], states: MemberState[]): tf.Tensor[] {
+    const K = states.length;
+    const buffers = parameterSizes.map((size) => new Float32Array(K * size));
+    const scales = new Float32Array(K);
+    const draw = new Float32Array(parameterCount);
+    states.forEach((s, k) => {
+      const privacy = members[s.index].privacy;
+      if (!privacy) return;
+      privacy.random.fillNormal(draw);
+      let offset = 0;
+      parameterSizes.forEach((size, p) => {
+        buffers[p].set(draw.subarray(offset, offset + size), k * size);
+        offset += size;
+      });
+      scales[k] = privacy.noise * privacy.clip;
+      privacy.onStep?.(s.sampler.sampleRate, privacy.noise);
+    });
+    const scale = tf.tensor3d(scales, [K, 1, 1]);
+    return gradients.map((g, p) => tf.add(g, tf.mul(tf.tensor(buffers[p], g.shape), scale)));
+  }
+
+  /**
+   * Output gradients of a binary model, in JS so that rules (penalties) can use the
+   * batch's probabilities. Defaults mirror the engine's float32 arithmetic:
+   * non-private (σ(z) − y)·(1/B), private σ(z) − y.
+   */
+  function binarySeeds(
+    states: MemberState[],
+    batches: Int32Array[],
+    logits: tf.Tensor3D,
+    y: Float32Array,
+    width: number,
+    current: tf.Tensor[],
+  ): Float32Array {
+    const z = logits.dataSync() as Float32Array;
+    const p = tf.sigmoid(logits).dataSync() as Float32Array;
+    const seeds = new Float32Array(z.length);
+    states.forEach((s, k) => {
+      const member = members[s.index];
+      const batch = batches[k];
+      const n = batch.length;
+      const from = k * width;
+      if (member.outputGradients) {
+        const rows = Int32Array.from(batch, (i) => s.subset[i]);
+        const out = member.outputGradients.compute({
+          step: s.steps,
+          rows,
+          labels: y.slice(from, from + n),
+          logits: z.slice(from, from + n),
+          probabilities: p.slice(from, from + n),
+          expectedBatchSize: s.sampler.expectedBatchSize,
+          probabilitiesOn: (X) => probabilitiesOn(current, k, X),
+        });
+        if (out.length !== n)
+          throw new Error(`${member.outputGradients.name}: ${out.length} seeds for ${n} rows`);
+        seeds.set(out, from);
+        return;
+      }
+      const scale = member.privacy ? 1 : Math.fround(1 / n);
+      for (let r = from; r < from + n; r++) seeds[r] = Math.fround(p[r] - y[r]) * scale;
+    });
+    return seeds;
+  }
+
+  function multiclassSeeds(
+    states: MemberState[],
+    batches: Int32Array[],
+    logits: tf.Tensor3D,
+    y: Float32Array,
+    width: number,
+  ): tf.Tensor {
+    const rowScale = new Float32Array(states.length * width);
+    states.forEach((s, k) => {
+      const n = batches[k].length;
+      rowScale.fill(members[s.index].privacy ? 1 : 1 / n, k * width, k * width + n);
+    });
+    const oneHot = tf.oneHot(
+      tf.tensor2d(Int32Array.from(y), [states.length, width], "int32"),
+      logits.shape[2],
+    );
+    return tf.mul(tf.sub(tf.softmax(logits), oneHot), tf.tensor3d(rowScale, [states.length, width, 1]));
+  }
+
+  function probabilitiesOn(current: tf.Tensor[], position: number, X: TrainingData["X"]): Float32Array {
+    let input = uploaded.get(X.data);
+    if (!input) {
+      input = tf.keep(tf.tensor2d(X.data, [X.rows, X.cols]));
+      uploaded.set(X.data, input);
+    }
+    const features = input;
+    return tf.tidy(() => {
+      const own = current.map((p) => tf.slice(p, position, 1));
+      const { outputs } = forward(own, activations, tf.expandDims(features, 0) as tf.Tensor3D);
+      return tf.sigmoid(outputs[outputs.length - 1]).dataSync() as Float32Array;
+    });
   }
 }
 
-function ensembleGradients(
+function* epochsOf(sampler: BatchSampler, epochs: number): Generator<Int32Array> {
+  for (let epoch = 0; epoch < epochs; epoch++) yield* sampler.epoch();
+}
+
+function parameterShape(dense: { inputs: number; units: number }[], p: number): number[] {
+  return p % 2 === 0 ? [dense[p / 2].inputs, dense[p / 2].units] : [1, dense[(p - 1) / 2].units];
+}
+
+function forward(
   params: tf.Tensor[],
   activations: (Activation | null)[],
   x: tf.Tensor3D,
-  y: tf.Tensor2D,
-  weights: tf.Tensor3D,
-  binary: boolean,
-): tf.Tensor[] {
+): { inputs: tf.Tensor[]; outputs: tf.Tensor[] } {
   const inputs: tf.Tensor[] = [];
   const outputs: tf.Tensor[] = [];
   let h: tf.Tensor = x;
-  const layers = params.length / 2;
-  for (let l = 0; l < layers; l++) {
+  for (let l = 0; l < params.length / 2; l++) {
     inputs.push(h);
     const z = tf.add(tf.matMul(h as tf.Tensor3D, params[2 * l] as tf.Tensor3D), params[2 * l + 1]);
     const activation = activations[l];
@@ -147,16 +392,21 @@ function ensembleGradients(
             : z;
     outputs.push(h);
   }
-  const logits = h as tf.Tensor3D;
-  let delta: tf.Tensor = binary
-    ? tf.sub(tf.sigmoid(logits), tf.expandDims(y, 2))
-    : tf.sub(tf.softmax(logits), tf.oneHot(tf.cast(y, "int32"), logits.shape[2]));
-  delta = tf.mul(delta, weights);
-  const gradients: tf.Tensor[] = new Array(params.length);
+  return { inputs, outputs };
+}
+
+/** δ at the output of every dense layer (index l = layer l), from the output gradients. */
+function backward(
+  params: tf.Tensor[],
+  activations: (Activation | null)[],
+  outputs: tf.Tensor[],
+  seeds: tf.Tensor,
+): tf.Tensor[] {
+  const layers = params.length / 2;
+  const deltas: tf.Tensor[] = new Array(layers);
+  let delta = seeds;
   for (let l = layers - 1; l >= 0; l--) {
-    const input = inputs[l] as tf.Tensor3D;
-    gradients[2 * l] = tf.matMul(tf.transpose(input, [0, 2, 1]), delta as tf.Tensor3D);
-    gradients[2 * l + 1] = tf.sum(delta, 1, true);
+    deltas[l] = delta;
     if (l === 0) break;
     let upstream: tf.Tensor = tf.matMul(
       delta as tf.Tensor3D,
@@ -169,7 +419,16 @@ function ensembleGradients(
     else if (activation === "sigmoid") upstream = tf.mul(upstream, tf.mul(previous, tf.sub(1, previous)));
     delta = upstream;
   }
-  return gradients;
+  return deltas;
+}
+
+/** min(1, C_k/||gᵢ||) per example, [K, B, 1]; ghost norms ||gᵢ||² = Σ_l (||aᵢ||² + 1)·||δᵢ||². */
+function clipFactors(inputs: tf.Tensor[], deltas: tf.Tensor[], clips: tf.Tensor3D): tf.Tensor {
+  const parts = deltas.map((delta, l) =>
+    tf.mul(tf.add(tf.sum(tf.square(inputs[l]), 2, true), 1), tf.sum(tf.square(delta), 2, true)),
+  );
+  const norms = tf.sqrt(parts.length === 1 ? parts[0] : tf.addN(parts));
+  return tf.minimum(1, tf.div(clips, tf.add(norms, 1e-12)));
 }
 
 /** Dense layers and the activation after each (null for none); only MLPs are batched. */

@@ -1,6 +1,14 @@
 /** Training: the loop, optimizers, samplers, the gradient strategy and evaluation. */
 
-export { type EnsembleMember, type EnsembleOptions, type EnsembleResult, trainEnsemble } from "./ensemble.js";
+export {
+  type EnsembleMember,
+  type EnsembleOptions,
+  type EnsemblePrivacy,
+  type EnsembleResult,
+  type MemberBatch,
+  type OutputGradientRule,
+  trainEnsemble,
+} from "./ensemble.js";
 export {
   type Evaluation,
   type EvaluationData,

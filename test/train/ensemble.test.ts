@@ -70,3 +70,90 @@ for (const [spec, classes] of [
     assert.equal(tf.memory().numTensors, before);
   });
 }
+
+test("members with their own batch sizes, epochs and DP-SGD equal trainModel / makePrivate alone", async () => {
+  const { createAccountant, makePrivate } = await import("../../src/privacy/index.js");
+  const train = data(120, 4, 2, 7);
+  const spec = "mlp:5,3";
+  const plans = [
+    { seed: 11, learningRate: 0.2, batchSize: 16, epochs: 2 },
+    { seed: 12, learningRate: 0.5, batchSize: 40, epochs: 3, dp: { clip: 0.3, noise: 1.1 } },
+    { seed: 13, learningRate: 1.0, batchSize: 10, epochs: 1, dp: { clip: 2.0, noise: 0.7 } },
+    { seed: 14, learningRate: 0.1, batchSize: 64, epochs: 4 },
+  ];
+  const accountants = plans.map(() => createAccountant("rdp"));
+  const before = tf.memory().numTensors;
+  const ensemble = trainEnsemble(
+    spec,
+    2,
+    train,
+    plans.map((plan, k) => ({
+      seed: plan.seed,
+      learningRate: plan.learningRate,
+      batchSize: plan.batchSize,
+      epochs: plan.epochs,
+      ...(plan.dp
+        ? {
+            privacy: {
+              ...plan.dp,
+              random: createRandom(plan.seed ^ 0x5eed_d9),
+              onStep: (q: number, sigma: number) => accountants[k].step(q, sigma),
+            },
+          }
+        : {}),
+    })),
+    { epochs: 1, batchSize: 1 },
+  );
+  plans.forEach((plan, k) => {
+    const model = buildModel(spec, [4], 2, plan.seed);
+    const options = {
+      epochs: plan.epochs,
+      batchSize: plan.batchSize,
+      optimizer: { kind: "sgd" as const, learningRate: plan.learningRate },
+      seed: plan.seed,
+    };
+    let steps: number;
+    if (plan.dp) {
+      const engine = makePrivate({
+        model,
+        trainerOptions: options,
+        dataSize: train.X.rows,
+        ...plan.dp,
+        epochs: plan.epochs,
+        seed: plan.seed,
+      });
+      steps = engine.train(train).result.steps;
+      // The same (q, σ, steps) history, hence the same ε.
+      assert.deepEqual(accountants[k].history, engine.accountant.history);
+      assert.equal(ensemble.privacy[k]?.steps, steps);
+      assert.equal(ensemble.privacy[k]?.sampleRate, engine.sampleRate);
+    } else {
+      steps = trainModel(model, train, options).steps;
+      assert.equal(ensemble.privacy[k], null);
+    }
+    assert.equal(ensemble.memberSteps[k], steps);
+    const alone = model.readParameters();
+    const together = ensemble.models[k].readParameters();
+    alone.forEach((values, p) => {
+      const error = relativeError(together[p], values);
+      assert.ok(error < 1e-5, `member ${k} parameter ${p}: ${error}`);
+    });
+    model.dispose();
+  });
+  assert.equal(ensemble.steps, Math.max(...ensemble.memberSteps));
+  for (const model of ensemble.models) model.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test("an ensemble member's noise really matters: another noise stream gives other weights", () => {
+  const train = data(80, 4, 2, 3);
+  const member = (noiseSeed: number) => ({
+    seed: 5,
+    learningRate: 0.5,
+    privacy: { clip: 1, noise: 1, random: createRandom(noiseSeed) },
+  });
+  const a = trainEnsemble("logreg", 2, train, [member(1)], { epochs: 2, batchSize: 16 });
+  const b = trainEnsemble("logreg", 2, train, [member(2)], { epochs: 2, batchSize: 16 });
+  assert.ok(relativeError(a.models[0].readParameters()[0], b.models[0].readParameters()[0]) > 1e-2);
+  for (const model of [...a.models, ...b.models]) model.dispose();
+});

@@ -49,6 +49,13 @@ export const exploreCommand = defineCommand({
     accountant: { type: "string", valueName: "rdp|prv", description: "privacy accountant", default: "rdp" },
     report: { type: "string", valueName: "FILE.html", description: "also write the HTML report here" },
     backend: { type: "string", valueName: "NAME", description: "tensor backend: wasm, cpu, tensorflow" },
+    "batch-trials": {
+      type: "string",
+      valueName: "K",
+      description:
+        "train up to K logistic-regression trials at once as one ensemble per worker (measured no faster on WASM; see BENCHMARKS.md)",
+      default: "1",
+    },
   },
   details: `The search sees only metrics on a validation split held out from the training data;
 the Pareto trials are then reported on the test split. Objectives are minimised and
@@ -93,6 +100,7 @@ Example:
       delta: parseNumber("delta", options.delta, { min: 0, max: 1, minExclusive: true, maxExclusive: true }),
       accountant: options.accountant,
       backend: options.backend,
+      batchTrials: parseNumber("batch-trials", options["batch-trials"], { integer: true, min: 1, max: 64 }),
       onEvent: (event) => {
         if (event.kind === "note") out.note(event.text);
         else
