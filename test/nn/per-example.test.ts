@@ -8,6 +8,7 @@ import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { createRandom } from "../../src/common/rng.js";
 import { initBackend } from "../../src/nn/backend.js";
+import { conv2dKernelGradientMethod } from "../../src/nn/layers/conv2d.js";
 import { conv2dNormMethod } from "../../src/nn/layers/index.js";
 import { labelTensor } from "../../src/nn/losses.js";
 import { type Architecture, Sequential } from "../../src/nn/sequential.js";
@@ -99,6 +100,48 @@ export const cases: Case[] = [
     numClasses: 3,
   },
   {
+    name: "three convolutions (im2col kernel gradient, stride-1 input gradients, even kernel) + relu + maxpool",
+    architecture: {
+      inputShape: [8, 8, 1],
+      layers: [
+        { type: "conv2d", filters: 10, kernelSize: 3, padding: "same" },
+        { type: "relu" },
+        { type: "maxpool", poolSize: 2 },
+        { type: "conv2d", filters: 4, kernelSize: 3, padding: "same" },
+        { type: "tanh" },
+        // A 2×2 "same" kernel pads only after the input: the input gradient's padding is asymmetric.
+        { type: "conv2d", filters: 3, kernelSize: 2, padding: "same" },
+        { type: "tanh" },
+        { type: "maxpool", poolSize: 2 },
+        { type: "flatten" },
+        { type: "dense", units: 3 },
+      ],
+      loss: "softmax-cross-entropy",
+    },
+    fdStep: 3e-4,
+    input: gaussian([8, 8, 1]),
+    numClasses: 3,
+  },
+  {
+    name: "strided convolutions (im2col with stride, ghost) + overlapping padded maxpool",
+    architecture: {
+      inputShape: [10, 10, 1],
+      layers: [
+        { type: "conv2d", filters: 12, kernelSize: 3, stride: 2, padding: "valid" },
+        { type: "tanh" },
+        { type: "maxpool", poolSize: 3, stride: 1, padding: "same" },
+        { type: "conv2d", filters: 5, kernelSize: 3, stride: 2, padding: "same" },
+        { type: "tanh" },
+        { type: "flatten" },
+        { type: "dense", units: 3 },
+      ],
+      loss: "softmax-cross-entropy",
+    },
+    fdStep: 1e-3,
+    input: gaussian([10, 10, 1]),
+    numClasses: 3,
+  },
+  {
     name: "groupnorm on images and on flat features",
     architecture: {
       inputShape: [4, 4, 4],
@@ -138,9 +181,13 @@ export const cases: Case[] = [
   },
 ];
 
-test("both conv2d norm methods are exercised by the cases above", () => {
+test("both conv2d norm methods and both kernel-gradient methods are exercised by the cases above", () => {
   assert.equal(conv2dNormMethod(36, 18, 3), "materialise");
   assert.equal(conv2dNormMethod(4, 27, 8), "ghost");
+  assert.equal(conv2dNormMethod(4, 108, 5), "ghost");
+  assert.equal(conv2dKernelGradientMethod(9, 10), "im2col");
+  assert.equal(conv2dKernelGradientMethod(9, 12), "im2col");
+  assert.equal(conv2dKernelGradientMethod(90, 4), "convolution");
 });
 
 function labelsFor(c: Case, n: number, seed: number): Float32Array | Int32Array {
