@@ -10,7 +10,7 @@
 import { createRandom } from "../common/rng.js";
 import type { Split } from "../data/index.js";
 import { type PenaltyConstraint, penaltyGradient } from "../fairness/penalty.js";
-import { type ReferenceSet, referenceCoefficients } from "../fairness/reference-penalty.js";
+import { ReferencePenaltyState, type ReferenceSet } from "../fairness/reference-penalty.js";
 import { createAccountant } from "../privacy/index.js";
 import type { Configuration } from "../search/index.js";
 import {
@@ -207,38 +207,18 @@ export function referencePenaltyRule(options: {
   reference: ReferenceSet;
   refreshEvery?: number;
 }): OutputGradientRule {
-  const { weight, reference, groupOfRow } = options;
   const refreshEvery = options.refreshEvery ?? 10;
-  const classes = options.constraint === "equalized_odds" ? 2 : 1;
-  let groups = 0;
-  for (const g of groupOfRow) groups = Math.max(groups, g + 1);
-  for (const g of reference.groupOf) groups = Math.max(groups, g + 1);
-  const referenceClass = Int32Array.from({ length: reference.X.rows }, (_, i) =>
-    classes === 2 && reference.labels[i] === 1 ? 1 : 0,
-  );
-  let coefficients: Float64Array = new Float64Array(classes * groups);
+  const state = new ReferencePenaltyState(options);
   return {
-    name: `reference-penalty(${options.constraint}, λ=${weight})`,
+    name: `reference-penalty(${options.constraint}, λ=${options.weight})`,
     compute(batch: MemberBatch): Float32Array {
-      if (batch.step % refreshEvery === 0) {
-        const probabilities = batch.probabilitiesOn(reference.X);
-        coefficients = referenceCoefficients(
-          probabilities,
-          reference.groupOf,
-          referenceClass,
-          groups,
-          classes,
-        );
-      }
+      if (batch.step % refreshEvery === 0) state.update(batch.probabilitiesOn(options.reference.X));
       const size = batch.rows.length;
       const seeds = new Float32Array(size);
       for (let i = 0; i < size; i++) {
-        const z = batch.logits[i];
         const y = batch.labels[i];
-        const p = 1 / (1 + Math.exp(-z));
-        const c = classes === 2 && y === 1 ? 1 : 0;
-        const k = coefficients[c * groups + groupOfRow[batch.rows[i]]];
-        seeds[i] = batch.probabilities[i] - Math.fround(y - weight * k * p * (1 - p));
+        const p = 1 / (1 + Math.exp(-batch.logits[i]));
+        seeds[i] = batch.probabilities[i] - Math.fround(y - state.labelShift(batch.rows[i], y, p));
       }
       return seeds;
     },

@@ -31,8 +31,9 @@
  *     (b) use group statistics from a disjoint or public source (the previous epoch's
  *         DP release, a public validation set), with gradients flowing only through
  *         each example's own pᵢ.
- *     This module implements the non-private version with batch statistics; (a) and (b)
- *     are not implemented yet.
+ *     This module is the non-private version with batch statistics; (b) is
+ *     reference-penalty.ts (what `train --dp --fair` and the explorer use); (a) is not
+ *     offered.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { perExampleLosses, type Sequential } from "../nn/index.js";

@@ -77,6 +77,51 @@ export function referenceCoefficients(
 }
 
 /**
+ * The reference statistics of one training run: which (class, group) cell every
+ * row falls in, and the coefficients k_{c,g} last measured on the reference set.
+ * Shared by the trainer's wrapper below and the explorer's batched ensembles.
+ */
+export class ReferencePenaltyState {
+  readonly classes: number;
+  readonly groups: number;
+  private readonly referenceClass: Int32Array;
+  private coefficients: Float64Array;
+
+  constructor(private readonly options: Omit<ReferencePenaltyOptions, "refreshEvery">) {
+    if (!(options.weight >= 0)) throw new RangeError(`penalty weight must be ≥ 0, got ${options.weight}`);
+    this.classes = options.constraint === "equalized_odds" ? 2 : 1;
+    let groups = 0;
+    for (const g of options.groupOfRow) groups = Math.max(groups, g + 1);
+    for (const g of options.reference.groupOf) groups = Math.max(groups, g + 1);
+    this.groups = groups;
+    const { reference } = options;
+    this.referenceClass = Int32Array.from({ length: reference.X.rows }, (_, i) =>
+      this.classes === 2 && reference.labels[i] === 1 ? 1 : 0,
+    );
+    this.coefficients = new Float64Array(this.classes * groups);
+  }
+
+  /** Re-measures k_{c,g} from the model's predicted probabilities on the reference rows. */
+  update(referenceProbabilities: ArrayLike<number>): void {
+    const { reference } = this.options;
+    this.coefficients = referenceCoefficients(
+      referenceProbabilities,
+      reference.groupOf,
+      this.referenceClass,
+      this.groups,
+      this.classes,
+    );
+  }
+
+  /** λ k_{c,g} p (1 − p): how far the penalty moves training row `row`'s label (before weighting). */
+  labelShift(row: number, label: number, probability: number): number {
+    const c = this.classes === 2 && label === 1 ? 1 : 0;
+    const k = this.coefficients[c * this.groups + this.options.groupOfRow[row]];
+    return this.options.weight * k * probability * (1 - probability);
+  }
+}
+
+/**
  * Wraps a gradient computer (plain or DP-SGD) so that it trains on the penalised
  * loss: the batch's labels are replaced by pseudo-labels whose per-example output
  * gradient σ(zᵢ) − ỹᵢ is sᵢ / wᵢ. The reported loss is the data loss on the true labels.
@@ -85,17 +130,9 @@ export function withReferencePenalty(
   inner: GradientComputer,
   options: ReferencePenaltyOptions,
 ): GradientComputer {
-  const { weight, reference, groupOfRow } = options;
-  if (!(weight >= 0)) throw new RangeError(`penalty weight must be ≥ 0, got ${weight}`);
+  const { weight, reference } = options;
   const refreshEvery = options.refreshEvery ?? 10;
-  const classes = options.constraint === "equalized_odds" ? 2 : 1;
-  let groups = 0;
-  for (const g of groupOfRow) groups = Math.max(groups, g + 1);
-  for (const g of reference.groupOf) groups = Math.max(groups, g + 1);
-  const referenceClass = Int32Array.from({ length: reference.X.rows }, (_, i) =>
-    classes === 2 && reference.labels[i] === 1 ? 1 : 0,
-  );
-  let coefficients: Float64Array = new Float64Array(classes * groups);
+  const state = new ReferencePenaltyState(options);
   let step = 0;
 
   const refresh = (model: Sequential) => {
@@ -103,7 +140,7 @@ export function withReferencePenalty(
       const x = tf.tensor(reference.X.data, [reference.X.rows, ...model.architecture.inputShape]);
       return tf.reshape(tf.sigmoid(model.predictLogits(x)), [-1]).dataSync() as Float32Array;
     });
-    coefficients = referenceCoefficients(probabilities, reference.groupOf, referenceClass, groups, classes);
+    state.update(probabilities);
   };
 
   return {
@@ -123,11 +160,8 @@ export function withReferencePenalty(
       let dataLoss = 0;
       for (let i = 0; i < size; i++) {
         const p = 1 / (1 + Math.exp(-z[i]));
-        const row = batch.indices[i];
-        const c = classes === 2 && y[i] === 1 ? 1 : 0;
-        const k = coefficients[c * groups + groupOfRow[row]];
         const wi = w ? w[i] : 1;
-        pseudo[i] = wi > 0 ? y[i] - (weight * k * p * (1 - p)) / wi : y[i];
+        pseudo[i] = wi > 0 ? y[i] - state.labelShift(batch.indices[i], y[i], p) / wi : y[i];
         // Numerically stable binary cross-entropy with logits.
         dataLoss += wi * (Math.max(z[i], 0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i]))));
       }

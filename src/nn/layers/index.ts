@@ -45,6 +45,6 @@ export function createLayer(config: LayerConfig, inputShape: Shape): Layer {
     case "embedding":
       return new Embedding(config, inputShape);
     default:
-      throw new Error(`layer type '${(config as { type: string }).type}' is not implemented`);
+      throw new Error(`unknown layer type '${(config as { type: string }).type}'`);
   }
 }
