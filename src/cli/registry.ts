@@ -13,6 +13,16 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   {
+    name: "explore",
+    summary: "find the accuracy–privacy–fairness Pareto front automatically",
+    load: async () => (await import("./commands/explore.js")).exploreCommand,
+  },
+  {
+    name: "report",
+    summary: "write the HTML report of an explorer study",
+    load: async () => (await import("./commands/report.js")).reportCommand,
+  },
+  {
     name: "data list",
     summary: "list the known datasets",
     load: async () => (await import("./commands/data.js")).dataList,
@@ -26,11 +36,6 @@ export const commands: CommandEntry[] = [
     name: "data fetch",
     summary: "download a dataset and check its checksum",
     load: async () => (await import("./commands/data.js")).dataFetch,
-  },
-  {
-    name: "fairness metrics",
-    summary: "group metrics and fairness measures of a predictions file",
-    load: async () => (await import("./commands/fairness.js")).fairnessMetrics,
   },
   {
     name: "train",
@@ -53,9 +58,9 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/privacy.js")).privacyNoise,
   },
   {
-    name: "pareto",
-    summary: "the Pareto-optimal rows of a CSV of results, and their hypervolume",
-    load: async () => (await import("./commands/pareto.js")).pareto,
+    name: "fairness metrics",
+    summary: "group metrics and fairness measures of a predictions file",
+    load: async () => (await import("./commands/fairness.js")).fairnessMetrics,
   },
   {
     name: "fairness mitigate",
@@ -63,13 +68,8 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/fairness.js")).fairnessMitigate,
   },
   {
-    name: "explore",
-    summary: "find the accuracy–privacy–fairness Pareto front automatically",
-    load: async () => (await import("./commands/explore.js")).exploreCommand,
-  },
-  {
-    name: "report",
-    summary: "write the HTML report of an explorer study",
-    load: async () => (await import("./commands/report.js")).reportCommand,
+    name: "pareto",
+    summary: "the Pareto-optimal rows of a CSV of results, and their hypervolume",
+    load: async () => (await import("./commands/pareto.js")).pareto,
   },
 ];
