@@ -85,3 +85,32 @@ describe("equipoise fairness metrics", () => {
     assert.match(result.stderr, /no column 'nope'/);
   });
 });
+
+describe("equipoise fairness mitigate with an engine MLP", () => {
+  for (const method of ["expgrad", "threshold", "reweighing"]) {
+    it(`${method} lowers the demographic parity difference of an mlp:16 on synthetic data`, () => {
+      const result = runCli([
+        "fairness",
+        "mitigate",
+        "--data",
+        "synthetic",
+        "--sensitive",
+        "group",
+        "--model",
+        "mlp:16",
+        "--method",
+        method,
+        "--constraint",
+        "dp",
+        "--json",
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      const output = JSON.parse(result.stdout);
+      assert.equal(output.model, "mlp:16");
+      assert.ok(
+        output.after.demographicParityDifference < output.before.demographicParityDifference,
+        `${method}: ${output.before.demographicParityDifference} → ${output.after.demographicParityDifference}`,
+      );
+    });
+  }
+});
