@@ -35,7 +35,7 @@ for (const { poolSize, stride, padding } of settings) {
       channels: c,
       outHeight: ho,
       outWidth: wo,
-      poolSize,
+      window: poolSize,
       stride,
       padTop: top,
       padLeft: left,

@@ -32,6 +32,7 @@ import {
   type Shape,
   uniformArray,
 } from "./layer.js";
+import { windowGeometry } from "./window.js";
 
 type Conv2dConfig = {
   type: "conv2d";
@@ -196,22 +197,11 @@ export class Conv2d implements Layer {
   /** [Uᵀ; 1ᵀ] for the whole batch, [k·k·Cin + 1, N·H'·W'], built in JS; kept in the cache. */
   private transposedPatches(cache: LayerCache): tf.Tensor2D {
     if (!cache.transposedPatches) {
-      const [n, h, w, c] = cache.input.shape;
+      const [n, , , c] = cache.input.shape;
       const [ho, wo] = this.outputShape;
       const values = transposedPatches(
         cache.input.dataSync() as Float32Array,
-        {
-          batch: n,
-          height: h,
-          width: w,
-          channels: c,
-          outHeight: ho,
-          outWidth: wo,
-          kernel: this.k,
-          stride: this.stride,
-          padTop: this.pads[0],
-          padLeft: this.pads[2],
-        },
+        windowGeometry(cache.input.shape, this.outputShape, this.k, this.stride, this.pads[0], this.pads[2]),
         { onesRow: true },
       );
       cache.transposedPatches = tf.keep(tf.tensor2d(values, [this.k * this.k * c + 1, n * ho * wo]));

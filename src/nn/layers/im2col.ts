@@ -5,20 +5,7 @@
  * [N, H', W', Cout] flattened, so the kernel gradient is one matrix product
  * patchesᵀ · δ with no transposed operand.
  */
-
-export interface ConvGeometry {
-  batch: number;
-  height: number;
-  width: number;
-  channels: number;
-  outHeight: number;
-  outWidth: number;
-  kernel: number;
-  stride: number;
-  /** Rows/columns of zero padding before the input. */
-  padTop: number;
-  padLeft: number;
-}
+import type { WindowGeometry } from "./window.js";
 
 /**
  * [k·k·Cin, N·H'·W'] row-major; zeros where a patch reaches into the padding. With
@@ -27,10 +14,10 @@ export interface ConvGeometry {
  */
 export function transposedPatches(
   input: Float32Array,
-  g: ConvGeometry,
+  g: WindowGeometry,
   options: { onesRow?: boolean } = {},
 ): Float32Array {
-  const { batch, height, width, channels, outHeight, outWidth, kernel, stride, padTop, padLeft } = g;
+  const { batch, height, width, channels, outHeight, outWidth, window: kernel, stride, padTop, padLeft } = g;
   const columns = batch * outHeight * outWidth;
   const patchRows = kernel * kernel * channels;
   const out = new Float32Array((patchRows + (options.onesRow ? 1 : 0)) * columns);

@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { outputSize } from "./conv2d.js";
 import type { ForwardResult, Layer, LayerCache, Padding, ParameterSpec, Shape } from "./layer.js";
+import { type WindowGeometry, windowGeometry } from "./window.js";
 
 type PoolConfig = { type: "maxpool" | "avgpool"; poolSize: number; stride?: number; padding?: Padding };
 
@@ -57,43 +58,24 @@ export class Pool2d implements Layer {
 
   backward(cache: LayerCache, gradOutput: tf.Tensor): tf.Tensor {
     if (this.config.type === "maxpool") {
-      const [n, h, w, c] = cache.input.shape as [number, number, number, number];
-      const [ho, wo] = this.outputShape;
+      const geometry = windowGeometry(
+        cache.input.shape,
+        this.outputShape,
+        this.config.poolSize,
+        this.stride,
+        this.padTop,
+        this.padLeft,
+      );
       const grad = maxPoolGradient(
         cache.input.dataSync() as Float32Array,
         gradOutput.dataSync() as Float32Array,
-        {
-          batch: n,
-          height: h,
-          width: w,
-          channels: c,
-          outHeight: ho,
-          outWidth: wo,
-          poolSize: this.config.poolSize,
-          stride: this.stride,
-          padTop: this.padTop,
-          padLeft: this.padLeft,
-        },
+        geometry,
       );
-      return tf.tensor4d(grad, [n, h, w, c]);
+      return tf.tensor(grad, cache.input.shape);
     }
     const attrs = { filterSize: this.config.poolSize, strides: this.stride, pad: this.padding };
     return tf.engine().runKernel("AvgPoolGrad", { dy: gradOutput, input: cache.input }, attrs) as tf.Tensor;
   }
-}
-
-export interface PoolGeometry {
-  batch: number;
-  height: number;
-  width: number;
-  channels: number;
-  outHeight: number;
-  outWidth: number;
-  poolSize: number;
-  stride: number;
-  /** Rows/columns of (−∞) padding before the input. */
-  padTop: number;
-  padLeft: number;
 }
 
 /**
@@ -104,9 +86,20 @@ export interface PoolGeometry {
 export function maxPoolGradient(
   input: Float32Array,
   gradOutput: Float32Array,
-  g: PoolGeometry,
+  g: WindowGeometry,
 ): Float32Array {
-  const { batch, height, width, channels, outHeight, outWidth, poolSize, stride, padTop, padLeft } = g;
+  const {
+    batch,
+    height,
+    width,
+    channels,
+    outHeight,
+    outWidth,
+    window: poolSize,
+    stride,
+    padTop,
+    padLeft,
+  } = g;
   const grad = new Float32Array(batch * height * width * channels);
   const rowStride = width * channels;
   if (poolSize === 2 && stride === 2 && padTop === 0 && padLeft === 0) {
@@ -150,7 +143,7 @@ function maxPool2x2Gradient(
   input: Float32Array,
   gradOutput: Float32Array,
   grad: Float32Array,
-  g: PoolGeometry,
+  g: WindowGeometry,
 ) {
   const { batch, height, width, channels, outHeight, outWidth } = g;
   const rowStride = width * channels;
