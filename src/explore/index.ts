@@ -6,11 +6,10 @@ export {
   type ExploreOptions,
   type ExploreResult,
   explore,
-  privacyNotes,
 } from "./explorer.js";
 export { majorityAccuracy, type SplitMetrics, splitMetrics } from "./metrics.js";
 export * from "./objectives.js";
-export { reportDataOf } from "./report-data.js";
+export { privacyNotes } from "./privacy-notes.js";
 export { defaultParameters, defaultSpace, recipeOf, type TrialRecipe } from "./space.js";
 export { type StudySummary, summariseStudy } from "./summary.js";
 export { runTrial, type TrialData, type TrialOutcome, type TrialSettings } from "./trial.js";

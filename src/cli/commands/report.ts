@@ -1,9 +1,8 @@
 /** `equipoise report`: a self-contained HTML (or JSON) report of an explorer study. */
 import { existsSync, writeFileSync } from "node:fs";
 import { UserError } from "../../common/errors.js";
-import { reportContextOf, reportDataOf } from "../../explore/report-data.js";
 import { summariseStudy } from "../../explore/summary.js";
-import { renderHtmlReport, renderJsonReport } from "../../report/index.js";
+import { renderHtmlReport, renderJsonReport, reportContextOf, reportDataOf } from "../../report/index.js";
 import { Study } from "../../search/index.js";
 import { defineCommand, requireOption } from "../command.js";
 

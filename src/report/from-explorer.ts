@@ -1,9 +1,13 @@
-/** Turns an explorer study's summary into the report's plain data. */
-import type { ReportData, ReportTrial, TrialMetrics } from "../report/index.js";
+/**
+ * An explorer study's summary as the report's plain data (the report lies above the
+ * explorer in the dependency order, so the conversion lives here).
+ */
+
+import type { SplitMetrics } from "../explore/metrics.js";
+import { privacyNotes } from "../explore/privacy-notes.js";
+import type { StudySummary } from "../explore/summary.js";
 import type { Study } from "../search/index.js";
-import { privacyNotes } from "./explorer.js";
-import type { SplitMetrics } from "./metrics.js";
-import type { StudySummary } from "./summary.js";
+import type { ReportData, ReportTrial, TrialMetrics } from "./types.js";
 
 export interface ReportContext {
   strategy: string;
