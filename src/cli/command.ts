@@ -158,6 +158,14 @@ export function requireOption(option: string, value: string | undefined): string
   return value;
 }
 
+/** One of a fixed set of words; the error lists them. */
+export function parseChoice<T extends string>(option: string, raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new UsageError(`--${option} must be one of ${allowed.join(", ")}, got '${raw}'`);
+  }
+  return raw as T;
+}
+
 /** Splits "a,b,c" into trimmed non-empty parts. */
 export function parseList(raw: string | undefined): string[] {
   if (raw === undefined) return [];

@@ -13,8 +13,9 @@ import { Preprocessor, type PreprocessorJSON, prepareTask, type TaskRequest } fr
 import { currentBackend, initBackend, modelFromJSON } from "../../nn/index.js";
 import { evaluateModel } from "../../train/index.js";
 import { defineCommand, parseList, parseNumber, requireOption } from "../command.js";
+import { dataOptionSpecs } from "../data-options.js";
 import { formatReport } from "./fairness.js";
-import { dataOptionSpecs, formatPrivacy, splitFairness } from "./train.js";
+import { formatPrivacy, splitFairness } from "./train.js";
 
 function readSavedPreprocessor(saved: unknown, path: string): PreprocessorJSON | undefined {
   if (saved === undefined) return undefined;

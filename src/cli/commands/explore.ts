@@ -1,14 +1,13 @@
 /** `equipoise explore`: the accuracy–privacy–fairness Pareto front of a dataset. */
 import { writeFileSync } from "node:fs";
-import { UsageError } from "../../common/errors.js";
 import { explore, formatEpsilon } from "../../explore/explorer.js";
 import { parseConstraint, parseObjectives } from "../../explore/objectives.js";
 import type { StudySummary } from "../../explore/summary.js";
 import { renderHtmlReport, reportDataOf } from "../../report/index.js";
 import { type StrategyName, strategyNames } from "../../search/index.js";
-import { defineCommand, parseList, parseNumber } from "../command.js";
+import { defineCommand, parseChoice, parseList, parseNumber } from "../command.js";
+import { dataOptionSpecs, readTaskRequest } from "../data-options.js";
 import { createProgress } from "../progress.js";
-import { dataOptionSpecs, readTaskRequest } from "./train.js";
 
 export const exploreCommand = defineCommand({
   name: "explore",
@@ -69,13 +68,8 @@ Example:
     const sensitive = parseList(options.sensitive);
     const objectives = parseObjectives(options.objectives);
     const constraints = parseList(options.constraint).map(parseConstraint);
-    const strategy = options.strategy as StrategyName;
-    if (!(strategyNames as readonly string[]).includes(strategy)) {
-      throw new UsageError(`unknown strategy '${options.strategy}'; known: ${strategyNames.join(", ")}`);
-    }
-    if (options.accountant !== "rdp" && options.accountant !== "prv") {
-      throw new UsageError(`--accountant must be rdp or prv, got '${options.accountant}'`);
-    }
+    const strategy = parseChoice("strategy", options.strategy, strategyNames as readonly StrategyName[]);
+    const accountant = parseChoice("accountant", options.accountant, ["rdp", "prv"] as const);
     const budget = parseNumber("budget", options.budget, { integer: true, min: 1, max: 100_000 });
     const workers =
       options.workers === undefined
@@ -97,7 +91,7 @@ Example:
       workers,
       seed,
       delta: parseNumber("delta", options.delta, { min: 0, max: 1, minExclusive: true, maxExclusive: true }),
-      accountant: options.accountant,
+      accountant,
       backend: options.backend,
       batchTrials: parseNumber("batch-trials", options["batch-trials"], { integer: true, min: 1, max: 64 }),
       onEvent: (event) => {

@@ -8,7 +8,8 @@ import { DataError, UsageError, UserError } from "../../common/errors.js";
 import type { SensitiveFeature } from "../../fairness/groups.js";
 import { MetricFrame } from "../../fairness/metric-frame.js";
 import { type FairnessReport, fairnessReport, type GroupAnalysis } from "../../fairness/report.js";
-import { defineCommand, parseList, parseNumber, requireOption } from "../command.js";
+import { defineCommand, parseChoice, parseList, parseNumber, requireOption } from "../command.js";
+import { dataOptionSpecs, readTaskRequest } from "../data-options.js";
 
 interface CsvColumns {
   header: string[];
@@ -242,29 +243,14 @@ function bootstrapGaps(
 const methods = ["reweighing", "expgrad", "penalty", "threshold"] as const;
 const constraints = ["dp", "eo"] as const;
 
-function oneOf<T extends string>(option: string, raw: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new UsageError(`--${option} must be one of ${allowed.join(", ")}, got '${raw}'`);
-  }
-  return raw as T;
-}
+// The split follows --seed here (as the model and the randomised predictions do).
+const { "split-seed": _splitSeed, ...mitigationDataOptions } = dataOptionSpecs;
 
 export const fairnessMitigate = defineCommand({
   name: "fairness mitigate",
   summary: "train with a bias mitigation and compare accuracy and gaps before/after",
   options: {
-    data: { type: "string", valueName: "DATASET|FILE", description: "dataset name or a .csv/.arff file" },
-    target: { type: "string", valueName: "COL", description: "label column (registry datasets have one)" },
-    sensitive: {
-      type: "string",
-      valueName: "COL[,COL]",
-      description: "sensitive attribute(s); several → intersection",
-    },
-    "data-dir": {
-      type: "string",
-      valueName: "DIR",
-      description: "local dataset copies (default EQUIPOISE_DATA_DIR)",
-    },
+    ...mitigationDataOptions,
     model: {
       type: "string",
       valueName: "SPEC",
@@ -307,9 +293,10 @@ export const fairnessMitigate = defineCommand({
 classifiers; their predictions are drawn with --seed.
 Example: equipoise fairness mitigate --data adult --sensitive sex --method expgrad --constraint dp`,
   async run({ options, out }) {
-    const data = requireOption("data", options.data);
-    const method = oneOf("method", requireOption("method", options.method), methods);
-    const constraint = oneOf("constraint", options.constraint, constraints);
+    const request = readTaskRequest({ ...options, "split-seed": options.seed });
+    const data = request.data;
+    const method = parseChoice("method", requireOption("method", options.method), methods);
+    const constraint = parseChoice("constraint", options.constraint, constraints);
     const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
     const penaltyWeight = parseNumber("fair-weight", options["fair-weight"], { min: 0 });
     const epochs = parseNumber("epochs", options.epochs, { integer: true, min: 1 });
@@ -317,15 +304,8 @@ Example: equipoise fairness mitigate --data adult --sensitive sex --method expgr
     const learningRate = parseNumber("lr", options.lr, { min: 0, minExclusive: true });
     const { prepareTask } = await import("../../data/index.js");
     const { runMitigation } = await import("../../fairness/mitigate.js");
-    const sensitive = parseList(options.sensitive);
     out.note(`preparing ${data}…`);
-    const task = await prepareTask({
-      data,
-      target: options.target,
-      sensitive: sensitive.length > 0 ? sensitive : undefined,
-      dataDir: options["data-dir"],
-      seed,
-    });
+    const task = await prepareTask(request);
     if (task.numClasses !== 2)
       throw new UserError(`fairness mitigation needs a binary task; ${data} has ${task.numClasses} classes`);
     out.note(`mitigating with ${method} (${constraint}) on ${task.train.X.rows} training rows…`);

@@ -1,7 +1,7 @@
 /**
  * `equipoise train` and the pieces it is made of, each small and exported:
  *   trainOptionSpecs      → the option table (spread it into a larger one)
- *   readTaskRequest       → options → TaskRequest
+ *   readTaskRequest       → options → TaskRequest (../data-options.ts)
  *   readTrainSettings     → options → model spec + TrainOptions
  *   readPrivacySettings   → --dp options → PrivacySettings (or undefined)
  *   readFairnessSettings  → --fair options → FairnessSettings (or undefined)
@@ -55,32 +55,9 @@ import {
   type TrainOptions,
   trainModel,
 } from "../../train/index.js";
-import {
-  defineCommand,
-  type OptionValues,
-  type Output,
-  parseList,
-  parseNumber,
-  requireOption,
-} from "../command.js";
+import { defineCommand, type OptionValues, type Output, parseNumber, requireOption } from "../command.js";
+import { dataOptionSpecs, readTaskRequest } from "../data-options.js";
 import { createProgress } from "../progress.js";
-
-export const dataOptionSpecs = {
-  data: {
-    type: "string",
-    valueName: "DATASET|FILE",
-    description: "dataset name (adult, german-credit, compas, fashion-mnist, synthetic) or a .csv/.arff file",
-  },
-  target: { type: "string", valueName: "COL", description: "target column (required for a file)" },
-  sensitive: { type: "string", valueName: "COLS", description: "sensitive columns, comma-separated" },
-  positive: { type: "string", valueName: "VALUE", description: "the label value that counts as positive" },
-  "data-dir": {
-    type: "string",
-    valueName: "DIR",
-    description: "local copies of fetched datasets (default EQUIPOISE_DATA_DIR)",
-  },
-  "split-seed": { type: "string", valueName: "N", description: "seed of the train/test split", default: "0" },
-} as const;
 
 export const privacyOptionSpecs = {
   dp: { type: "boolean", description: "train with DP-SGD (Poisson sampling, clipping, Gaussian noise)" },
@@ -161,25 +138,12 @@ export const trainOptionSpecs = {
   ...fairnessOptionSpecs,
 } as const;
 
-type DataOptionValues = OptionValues<typeof dataOptionSpecs>;
 type TrainOptionValues = OptionValues<typeof trainOptionSpecs>;
 type PrivacyOptionValues = OptionValues<typeof privacyOptionSpecs>;
 type FairnessOptionValues = OptionValues<typeof fairnessOptionSpecs>;
 
 /** Share of the training split held out as the fairness penalty's reference set under --dp. */
 export const REFERENCE_FRACTION = 0.1;
-
-export function readTaskRequest(options: DataOptionValues): TaskRequest {
-  const sensitive = parseList(options.sensitive);
-  return {
-    data: requireOption("data", options.data),
-    ...(options.target ? { target: options.target } : {}),
-    ...(sensitive.length > 0 ? { sensitive } : {}),
-    ...(options.positive ? { positive: options.positive } : {}),
-    ...(options["data-dir"] ? { dataDir: options["data-dir"] } : {}),
-    seed: parseNumber("split-seed", options["split-seed"], { integer: true, min: 0 }),
-  };
-}
 
 export interface TrainSettings {
   modelSpec: string;
