@@ -10,18 +10,11 @@ import { normalCdf } from "../../src/privacy/analysis/special.js";
 import { dpSgdGradient } from "../../src/privacy/dp-sgd.js";
 import { makePrivate } from "../../src/privacy/privacy-engine.js";
 import type { GradientBatch, TrainingData } from "../../src/train/index.js";
+import { separableData } from "../helpers/data.js";
 
 before(async () => {
   await initBackend("cpu");
 });
-
-function data(n: number, d: number, seed: number): TrainingData {
-  const random = createRandom(seed);
-  const X = new Float32Array(n * d);
-  random.fillNormal(X);
-  const y = Float32Array.from({ length: n }, (_, i) => (X[i * d] - X[i * d + 1] > 0 ? 1 : 0));
-  return { X: { rows: n, cols: d, data: X }, y };
-}
 
 function batchOf(
   model: Sequential,
@@ -101,7 +94,7 @@ function flatten(tensors: tf.Tensor[]): Float32Array {
 
 for (const clipping of ["flat", "per-layer"] as const) {
   test(`noiseless DP-SGD gradient = clipped per-example sum / (qN) (${clipping} clipping)`, () => {
-    const train = data(40, 5, 1);
+    const train = separableData(40, 5, 1);
     const model = buildModel("mlp:6,4", [5], 2, 3);
     const accountant = new RdpAccountant();
     const rows = [0, 3, 5, 8, 13, 21, 34];
@@ -131,7 +124,7 @@ for (const clipping of ["flat", "per-layer"] as const) {
 }
 
 test("DP-SGD noise is N(0, (σC/qN)²) per coordinate (KS on gradient − noiseless gradient)", () => {
-  const train = data(40, 5, 2);
+  const train = separableData(40, 5, 2);
   const model = buildModel("mlp:32,16", [5], 2, 4);
   const batch = batchOf(model, train, [1, 2, 3, 4, 5, 6, 7, 8], 8);
   const base = { clip: 0.7, sampleRate: 0.2, dataSize: 40, accountant: new RdpAccountant() };
@@ -148,7 +141,7 @@ test("DP-SGD noise is N(0, (σC/qN)²) per coordinate (KS on gradient − noisel
 });
 
 test("makePrivate: Poisson only, accountant = steps run, seeded runs reproducible and not for release, no tensor leak", () => {
-  const train = data(300, 5, 3);
+  const train = separableData(300, 5, 3);
   const trainerOptions = { batchSize: 30, optimizer: { kind: "sgd" as const, learningRate: 0.5 }, seed: 7 };
   assert.throws(
     () =>
@@ -200,7 +193,7 @@ test("makePrivate: Poisson only, accountant = steps run, seeded runs reproducibl
 });
 
 test("makePrivate with a target epsilon: calibrated noise, spent epsilon <= target after training", () => {
-  const train = data(300, 5, 4);
+  const train = separableData(300, 5, 4);
   const model = buildModel("logreg", [5], 2, 1);
   const engine = makePrivate({
     model,

@@ -1,21 +1,12 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { createRandom } from "../../src/common/rng.js";
 import { buildModel, initBackend } from "../../src/nn/index.js";
 import { makePrivate, SecureRandom } from "../../src/privacy/index.js";
-import type { TrainingData } from "../../src/train/index.js";
+import { separableData } from "../helpers/data.js";
 
 before(async () => {
   await initBackend("wasm");
 });
-
-function data(n: number, d: number, seed: number): TrainingData {
-  const random = createRandom(seed);
-  const X = new Float32Array(n * d);
-  random.fillNormal(X);
-  const y = Float32Array.from({ length: n }, (_, i) => (X[i * d] - X[i * d + 1] > 0 ? 1 : 0));
-  return { X: { rows: n, cols: d, data: X }, y };
-}
 
 test("makePrivate: secure sampling without a seed, the seeded stream with one", () => {
   const trainerOptions = { batchSize: 30, optimizer: { kind: "sgd" as const, learningRate: 0.5 }, seed: 7 };
@@ -28,7 +19,7 @@ test("makePrivate: secure sampling without a seed, the seeded stream with one", 
   assert.equal(seeded.trainOptions.samplingRandom, undefined);
   assert.equal(seeded.trainOptions.seed, 7);
   // The secure engine really trains through it: Poisson batches of the expected size.
-  const { result } = secure.train(data(300, 5, 2));
+  const { result } = secure.train(separableData(300, 5, 2));
   assert.equal(result.steps, 10);
   assert.ok(result.examplesSeen > 200 && result.examplesSeen < 400, `${result.examplesSeen}`);
   model.dispose();

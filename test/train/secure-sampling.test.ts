@@ -2,19 +2,12 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { createRandom, type Random } from "../../src/common/rng.js";
 import { buildModel, initBackend } from "../../src/nn/index.js";
-import { type TrainingData, trainModel } from "../../src/train/index.js";
+import { trainModel } from "../../src/train/index.js";
+import { separableData } from "../helpers/data.js";
 
 before(async () => {
   await initBackend("wasm");
 });
-
-function data(n: number, d: number, seed: number): TrainingData {
-  const random = createRandom(seed);
-  const X = new Float32Array(n * d);
-  random.fillNormal(X);
-  const y = Float32Array.from({ length: n }, (_, i) => (X[i * d] - X[i * d + 1] > 0 ? 1 : 0));
-  return { X: { rows: n, cols: d, data: X }, y };
-}
 
 /** Counts the uniforms drawn through it. */
 function countingRandom(inner: Random): Random & { calls: number } {
@@ -34,7 +27,7 @@ function countingRandom(inner: Random): Random & { calls: number } {
 }
 
 test("trainer: batch membership comes from samplingRandom when given; seeded runs are unchanged", () => {
-  const train = data(200, 4, 1);
+  const train = separableData(200, 4, 1);
   const options = {
     epochs: 2,
     batchSize: 20,
