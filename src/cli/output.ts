@@ -1,3 +1,4 @@
+import { jsonReplacer } from "../common/json.js";
 import type { Output } from "./command.js";
 
 export interface Streams {
@@ -26,15 +27,4 @@ export function createOutput(wantsJson: boolean, streams: Streams = processStrea
       streams.stderr(`${line}\n`);
     },
   };
-}
-
-/** JSON has no Infinity or NaN: infinity becomes the string "Infinity" (epsilon of a non-private model). */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === "number" && !Number.isFinite(value)) {
-    if (Number.isNaN(value)) return null;
-    return value > 0 ? "Infinity" : "-Infinity";
-  }
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
-    return Array.from(value as unknown as ArrayLike<number>);
-  return value;
 }

@@ -1,5 +1,6 @@
 /** Fairness: group metrics (MetricFrame), fairness measures and mitigation before, during and after training. */
 
+export * from "./constraint.js";
 export * from "./engine-learner.js";
 export * from "./exponentiated-gradient.js";
 export * from "./groups.js";

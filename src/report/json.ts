@@ -6,14 +6,10 @@
  */
 import { z } from "zod";
 import { UserError } from "../common/errors.js";
+import { jsonReplacer as nonFiniteReplacer } from "../common/json.js";
 import type { ReportData } from "./types.js";
 
-/** JSON.stringify replacer that keeps non-finite numbers representable. */
-export function nonFiniteReplacer(_key: string, value: unknown): unknown {
-  if (typeof value !== "number" || Number.isFinite(value)) return value;
-  if (Number.isNaN(value)) return null;
-  return value > 0 ? "Infinity" : "-Infinity";
-}
+export { jsonReplacer as nonFiniteReplacer } from "../common/json.js";
 
 /** The report as a pretty-printed JSON document. */
 export function renderJsonReport(data: ReportData): string {

@@ -19,6 +19,7 @@
  */
 import Database from "better-sqlite3";
 import { UserError } from "../common/errors.js";
+import { decodeJsonNumber, encodeJsonNumber } from "../common/json.js";
 import { createRandom } from "../common/rng.js";
 import { paretoFront } from "./pareto.js";
 import { type Configuration, SearchSpace, type SearchSpaceJSON } from "./space.js";
@@ -396,11 +397,12 @@ export function toRecord(row: TrialRow): TrialRecord {
 
 /** JSON has no Infinity (epsilon of a non-private model): numbers are stored through these two. */
 export function numbersToJson(values: readonly number[]): string {
-  return JSON.stringify(values.map((v) => (Number.isFinite(v) ? v : String(v))));
+  return JSON.stringify(values.map(encodeJsonNumber));
 }
 
 function fromJsonNumber(value: unknown): number {
-  return typeof value === "string" ? Number(value) : (value as number);
+  // Studies written before the shared codec stored NaN as the string "NaN".
+  return value === "NaN" ? Number.NaN : decodeJsonNumber(value);
 }
 
 export type { TrialRow };

@@ -7,8 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const entry = fileURLToPath(new URL("../../src/cli/entry.ts", import.meta.url));
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-export const sharedDatasets = fileURLToPath(new URL("../../../shared/datasets", import.meta.url));
-export const sharedReferences = fileURLToPath(new URL("../../../shared/references", import.meta.url));
+export { sharedDatasets, sharedReferences } from "./shared.js";
 
 export interface CliResult {
   code: number;

@@ -16,6 +16,7 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { UsageError, UserError } from "../../common/errors.js";
+import { toJson } from "../../common/json.js";
 import {
   type PreparedTask,
   prepareTask,
@@ -507,7 +508,7 @@ export function runTraining(run: TrainRun): Record<string, unknown> {
       preprocessor: task.preprocessor.toJSON(),
       metadata,
     });
-    writeFileSync(settings.outPath, `${JSON.stringify(document, finiteJson)}\n`);
+    writeFileSync(settings.outPath, `${toJson(document)}\n`);
     return {
       model: settings.modelSpec,
       out: settings.outPath,
@@ -525,16 +526,6 @@ export function runTraining(run: TrainRun): Record<string, unknown> {
   } finally {
     model.dispose();
   }
-}
-
-function finiteJson(_key: string, value: unknown): unknown {
-  return typeof value === "number" && !Number.isFinite(value)
-    ? Number.isNaN(value)
-      ? null
-      : value > 0
-        ? "Infinity"
-        : "-Infinity"
-    : value;
 }
 
 /** One line per fact of a privacy report (as stored in a model file or a summary). */
