@@ -9,6 +9,7 @@ export {
 export { GaussianProcess, type GpHyperparameters, logMarginalLikelihood } from "./gp.js";
 export { hypervolume, hypervolumeContributions } from "./hypervolume.js";
 export {
+  DEFAULT_MAX_ATTEMPTS,
   type EvaluationResult,
   type OptimizeOptions,
   type OptimizeSummary,
@@ -54,13 +55,31 @@ export {
   type StrategyOptions,
 } from "./strategy.js";
 export {
+  type ClaimRequest,
+  type ClaimView,
   type ConstraintSpec,
+  checkSameDefinition,
   type Direction,
   firstDifference,
+  isServerLocation,
+  isWorkerAlive,
+  type LivenessPolicy,
+  newWorkerIdentity,
+  normalizeDefinition,
   type ObjectiveSpec,
-  Study,
+  type OpenStudyOptions,
+  onTermination,
+  openStudyStore,
+  type StoredDefinition,
   type StudyDefinition,
+  type StudyStore,
+  type TrialClaim,
   type TrialRecord,
+  type TrialResult,
   type TrialState,
   trialSeed,
-} from "./study.js";
+  trialStates,
+  type WorkerIdentity,
+  type WorkerRecord,
+} from "./store/index.js";
+export { minimizedObjectives, Study, type StudySnapshot } from "./study.js";
