@@ -104,7 +104,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const backend = await initBackend(options.backend);
   const location = options.studyPath ?? ":memory:";
   // A file that is not a study is refused here, before any work.
-  const stored = options.studyPath && existsSync(options.studyPath) ? await readMetadata(location) : undefined;
+  const stored =
+    options.studyPath && existsSync(options.studyPath) ? await readMetadata(location) : undefined;
   const { data, description, fingerprint } = await prepareStudyData(options, validationFraction);
   const splitSeed = options.request.seed ?? 0;
   // Resuming: the study must have been made on the same split of the same data, and

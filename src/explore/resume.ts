@@ -17,7 +17,11 @@ export interface ResumeIdentity {
   fingerprint: string;
 }
 
-export function checkResumable(stored: Record<string, unknown>, current: ResumeIdentity, location: string): void {
+export function checkResumable(
+  stored: Record<string, unknown>,
+  current: ResumeIdentity,
+  location: string,
+): void {
   const metadata = stored as Partial<ExplorerMetadata>;
   if (metadata.kind !== "equipoise-explorer")
     throw new UserError(`${location} is a study, but not one made by 'equipoise explore'`);

@@ -76,7 +76,11 @@ function shareSplit(split: Split): Split {
   return {
     X,
     y: shared(split.y),
-    sensitive: split.sensitive.map((s) => ({ name: s.name, categories: [...s.categories], codes: shared(s.codes) })),
+    sensitive: split.sensitive.map((s) => ({
+      name: s.name,
+      categories: [...s.categories],
+      codes: shared(s.codes),
+    })),
   };
 }
 

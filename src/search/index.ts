@@ -38,22 +38,6 @@ export {
   SearchSpace,
   type SearchSpaceJSON,
 } from "./space.js";
-export { BayesianOptimization, type BayesianOptimizationOptions } from "./strategies/bo.js";
-export {
-  createStrategy,
-  Nsga2,
-  type Nsga2Options,
-  RandomSearch,
-  type StrategyName,
-  strategyNames,
-} from "./strategies/index.js";
-export {
-  checkObservation,
-  constraintViolation,
-  type Observation,
-  type Strategy,
-  type StrategyOptions,
-} from "./strategy.js";
 export {
   type ClaimRequest,
   type ClaimView,
@@ -82,4 +66,20 @@ export {
   type WorkerIdentity,
   type WorkerRecord,
 } from "./store/index.js";
+export { BayesianOptimization, type BayesianOptimizationOptions } from "./strategies/bo.js";
+export {
+  createStrategy,
+  Nsga2,
+  type Nsga2Options,
+  RandomSearch,
+  type StrategyName,
+  strategyNames,
+} from "./strategies/index.js";
+export {
+  checkObservation,
+  constraintViolation,
+  type Observation,
+  type Strategy,
+  type StrategyOptions,
+} from "./strategy.js";
 export { minimizedObjectives, Study, type StudySnapshot } from "./study.js";

@@ -17,7 +17,6 @@
 
 import { UserError } from "../common/errors.js";
 import type { Configuration } from "./space.js";
-import { createStrategy } from "./strategies/index.js";
 import {
   type ClaimView,
   newWorkerIdentity,
@@ -25,6 +24,7 @@ import {
   type TrialRecord,
   type TrialResult,
 } from "./store/index.js";
+import { createStrategy } from "./strategies/index.js";
 import type { Observation, Strategy } from "./strategy.js";
 import type { Study } from "./study.js";
 export interface EvaluationResult {
@@ -108,7 +108,13 @@ export async function optimize(
 
   const lane = async () => {
     for (;;) {
-      const claim = await store.claimTrial({ workerId: worker.id, budget, staleAfterMs, maxAttempts, propose });
+      const claim = await store.claimTrial({
+        workerId: worker.id,
+        budget,
+        staleAfterMs,
+        maxAttempts,
+        propose,
+      });
       if (!claim) return;
       if (claim.attempts > 1) summary.retried++;
       const startedAt = Date.now();

@@ -181,7 +181,10 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
       assert.deepEqual(trial.objectives, [0.25, 0.75]);
       await assert.rejects(reader.registerWorker(identity(), far), /read-only/);
       await assert.rejects(reader.claimTrial(claimRequest(worker.id, 5)), /read-only/);
-      await assert.rejects(reader.finishTrial(claim.id, worker.id, { state: "failed", startedAt: 0 }), /read-only/);
+      await assert.rejects(
+        reader.finishTrial(claim.id, worker.id, { state: "failed", startedAt: 0 }),
+        /read-only/,
+      );
       await assert.rejects(reader.heartbeat(worker.id), /read-only/);
       await reader.close();
       const reopened = await open(location, { readOnly: true });
@@ -239,7 +242,11 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
       const numbers = claimed.map((c) => c.number).sort((x, y) => x - y);
       assert.deepEqual(numbers, [...Array(budget).keys()]);
       for (const c of claimed) {
-        assert.equal(c.seed, trialSeed(1, c.number), "the seed is a function of the study seed and the number");
+        assert.equal(
+          c.seed,
+          trialSeed(1, c.number),
+          "the seed is a function of the study seed and the number",
+        );
         assert.equal(c.config.x0, c.number / 1000, "each trial keeps the configuration proposed for it");
       }
       const trials = await other.trials();
@@ -261,7 +268,11 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
       const first = (await store.claimTrial(request))!;
       const second = (await store.claimTrial(request))!;
       await complete(store, first, worker.id);
-      await store.finishTrial(second.id, worker.id, { state: "failed", error: "boom", startedAt: Date.now() });
+      await store.finishTrial(second.id, worker.id, {
+        state: "failed",
+        error: "boom",
+        startedAt: Date.now(),
+      });
       const third = (await store.claimTrial(request))!;
       await store.claimTrial(request);
       assert.deepEqual(
@@ -305,8 +316,16 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
         metrics: { epsilon: Number.POSITIVE_INFINITY, rate: Number.NaN, note: "x" },
         startedAt: Date.now() - 5,
       });
-      await store.finishTrial(b.id, worker.id, { state: "pruned", error: "stopped early", startedAt: Date.now() });
-      await store.finishTrial(c.id, worker.id, { state: "failed", error: "out of memory", startedAt: Date.now() });
+      await store.finishTrial(b.id, worker.id, {
+        state: "pruned",
+        error: "stopped early",
+        startedAt: Date.now(),
+      });
+      await store.finishTrial(c.id, worker.id, {
+        state: "failed",
+        error: "out of memory",
+        startedAt: Date.now(),
+      });
       await store.close();
       const reader = await open(location, { readOnly: true });
       const [stored] = await reader.trials(["complete"]);
@@ -347,10 +366,17 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
         [retry.number, retry.config, retry.seed, retry.attempts],
         [lost.number, lost.config, lost.seed, 2],
       );
-      assert.equal(await complete(store, lost, remote.id), null, "the dead worker's late result is discarded");
+      assert.equal(
+        await complete(store, lost, remote.id),
+        null,
+        "the dead worker's late result is discarded",
+      );
       assert.ok(await complete(store, retry, survivor.id, 0.125));
       const [stored] = (await store.trials()).filter((t) => t.number === lost.number);
-      assert.deepEqual([stored.state, stored.workerId, stored.objectives], ["complete", survivor.id, [0.125, 0.875]]);
+      assert.deepEqual(
+        [stored.state, stored.workerId, stored.objectives],
+        ["complete", survivor.id, [0.125, 0.875]],
+      );
 
       // A worker that unregistered is dead at once; with one attempt allowed, its trial fails.
       await store.unregisterWorker(local.id);
@@ -369,7 +395,11 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
       const me = identity();
       await store.registerWorker(gone, far);
       await store.registerWorker(remote, far);
-      assert.deepEqual((await store.workers()).map((w) => w.id).sort(), [remote.id].sort(), "the dead pid is gone");
+      assert.deepEqual(
+        (await store.workers()).map((w) => w.id).sort(),
+        [remote.id].sort(),
+        "the dead pid is gone",
+      );
       await store.registerWorker(me, far);
       assert.deepEqual((await store.workers()).map((w) => w.id).sort(), [me.id, remote.id].sort());
       await sleep(400);

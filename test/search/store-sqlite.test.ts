@@ -65,9 +65,7 @@ function writeVersion1Study(path: string, trials: number) {
   db.pragma("journal_mode = WAL");
   db.exec(VERSION_1);
   const definition = zdtDefinition();
-  db.prepare(
-    "INSERT INTO study VALUES (1, 1, ?, ?, '[]', 'random', 1, '{}', ?, 0)",
-  ).run(
+  db.prepare("INSERT INTO study VALUES (1, 1, ?, ?, '[]', 'random', 1, '{}', ?, 0)").run(
     JSON.stringify(problem.space.toJSON()),
     JSON.stringify(definition.objectives),
     JSON.stringify(definition.metadata),
@@ -99,7 +97,9 @@ describe("SQLite study files", () => {
         "lookalike.sqlite",
         () => {
           const db = new Database(join(foreign, "lookalike.sqlite"));
-          db.exec("CREATE TABLE study (id INTEGER, title TEXT); CREATE TABLE trials (x); CREATE TABLE workers (y);");
+          db.exec(
+            "CREATE TABLE study (id INTEGER, title TEXT); CREATE TABLE trials (x); CREATE TABLE workers (y);",
+          );
           db.close();
         },
         /not an Equipoise study/,
@@ -113,7 +113,11 @@ describe("SQLite study files", () => {
         },
         /not an Equipoise study \(it is an SQLite database without tables\)/,
       ],
-      ["empty.db", () => writeFileSync(join(foreign, "empty.db"), ""), /is an empty file, not an Equipoise study/],
+      [
+        "empty.db",
+        () => writeFileSync(join(foreign, "empty.db"), ""),
+        /is an empty file, not an Equipoise study/,
+      ],
       [
         "notes.txt",
         () => writeFileSync(join(foreign, "notes.txt"), "trial,accuracy\n0,0.8\n".repeat(20)),
@@ -171,8 +175,7 @@ describe("SQLite study files", () => {
   it("names a PostgreSQL location as not supported yet, without echoing its password", async () => {
     await assert.rejects(
       openStudyStore("postgres://ada:s3cret@db.example:5432/studies", { readOnly: true }),
-      (e: unknown) =>
-        e instanceof UserError && /PostgreSQL/.test(e.message) && !/s3cret/.test(e.message),
+      (e: unknown) => e instanceof UserError && /PostgreSQL/.test(e.message) && !/s3cret/.test(e.message),
     );
   });
 

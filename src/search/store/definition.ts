@@ -52,11 +52,17 @@ const definitionKeys = [
 ] as const;
 
 /** Throws a UserError naming the first difference between the stored and the asked definition. */
-export function checkSameDefinition(stored: StoredDefinition, asked: StoredDefinition, location: string): void {
+export function checkSameDefinition(
+  stored: StoredDefinition,
+  asked: StoredDefinition,
+  location: string,
+): void {
   for (const key of definitionKeys) {
     const difference = firstDifference(stored[key], asked[key], key);
     if (difference) {
-      throw new UserError(`study ${location} was created with a different ${describeKey(key)}: ${difference}`);
+      throw new UserError(
+        `study ${location} was created with a different ${describeKey(key)}: ${difference}`,
+      );
     }
   }
 }

@@ -75,7 +75,9 @@ const studyColumns = ["id", "format", "space", "objectives", "constraints", "str
 export function detectLayout(db: Database.Database): Layout {
   const tables = (
     db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
       .all() as { name: string }[]
   ).map((row) => row.name);
   if (tables.length === 0) return { kind: "empty" };

@@ -299,7 +299,9 @@ export class SqliteStudyStore implements StudyStore {
     const rows =
       states && states.length > 0
         ? (this.db
-            .prepare(`SELECT * FROM trials WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY number`)
+            .prepare(
+              `SELECT * FROM trials WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY number`,
+            )
             .all(...states) as TrialRow[])
         : (this.db.prepare("SELECT * FROM trials ORDER BY number").all() as TrialRow[]);
     return rows.map(toRecord);
@@ -336,7 +338,9 @@ function checkWritable(path: string): void {
     try {
       accessSync(target, constants.W_OK);
     } catch {
-      throw new UserError(`cannot add trials to study ${path}: ${what} is read-only (a report can still read it)`);
+      throw new UserError(
+        `cannot add trials to study ${path}: ${what} is read-only (a report can still read it)`,
+      );
     }
   }
 }
