@@ -120,7 +120,7 @@ export async function dataFingerprint(task: PreparedTask): Promise<string> {
   ]);
   const digests = await Promise.all(arrays.map(sha256));
   const whole = new Uint8Array(32 * digests.length);
-  digests.forEach((digest, k) => whole.set(digest, 32 * k));
+  for (const [k, digest] of digests.entries()) whole.set(digest, 32 * k);
   const description32 = await sha256(new TextEncoder().encode(description));
   return hex(await sha256(concat(description32, whole)));
 }

@@ -124,7 +124,7 @@ describe("SQLite study files", () => {
         /not an Equipoise study \(not an SQLite database\)/,
       ],
     ];
-    for (const [name, make] of cases) make();
+    for (const [, make] of cases) make();
     const listing = readdirSync(foreign).sort();
     const sums = Object.fromEntries(listing.map((f) => [f, sha256(join(foreign, f))]));
     for (const [name, , message] of cases) {
