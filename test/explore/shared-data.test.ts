@@ -4,6 +4,7 @@ import { WorkerPool } from "../../src/explore/pool.js";
 import { runTrial, type TrialData, type TrialSettings } from "../../src/explore/trial.js";
 import { dataFingerprint, loadTrialData, shareTrialData } from "../../src/explore/trial-data.js";
 import { initBackend } from "../../src/nn/index.js";
+import type { Configuration } from "../../src/search/index.js";
 
 const settings: TrialSettings = { delta: 1e-5, accountant: "rdp", fairness: "dp" };
 let original: TrialData & { task: Awaited<ReturnType<typeof loadTrialData>>["task"] };
@@ -41,7 +42,7 @@ test("shareTrialData puts every array of every split in shared memory, unchanged
 test("workers train on the shared data: the outcomes runTrial gives in this thread, and the data is left as it was", async () => {
   const shared = shareTrialData(original);
   const copies = arraysOf(shared).map((a) => a.slice());
-  const configs = [
+  const configs: Configuration[] = [
     { model: "logreg", dp: false, lr: 0.3, epochs: 2, batch: 128, fairWeight: 2 },
     { model: "logreg", dp: true, noise: 1.1, clip: 1, lr: 0.5, epochs: 2, batch: 256, fairWeight: 5 },
     { model: "mlp", width: 8, depth: 1, dp: false, lr: 0.2, epochs: 1, batch: 64, fairWeight: 0.01 },
@@ -59,7 +60,8 @@ test("workers train on the shared data: the outcomes runTrial gives in this thre
   } finally {
     await pool.close();
   }
-  arraysOf(shared).forEach((array, k) => assert.deepEqual(array, copies[k], `array ${k} was not written to`));
+  for (const [k, array] of arraysOf(shared).entries())
+    assert.deepEqual(array, copies[k], `array ${k} was not written to`);
 });
 
 test("dataFingerprint changes with one value of X, a label or a group, and only then", async () => {

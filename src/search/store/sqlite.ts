@@ -286,12 +286,13 @@ export class SqliteStudyStore implements StudyStore {
     if (!this.db.open) throw new UserError(`study ${this.location} is closed`);
   }
 
+  /** Database failures (locked, read-only, corrupt) become one line naming the study; anything else is a bug. */
   private guard<T>(work: () => T): T {
     try {
       return work();
     } catch (error) {
-      if (error instanceof UserError || error instanceof RangeError) throw error;
-      throw asUserError(error, this.location);
+      if (error instanceof Database.SqliteError) throw asUserError(error, this.location);
+      throw error;
     }
   }
 
