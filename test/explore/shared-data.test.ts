@@ -48,7 +48,7 @@ test("workers train on the shared data: the outcomes runTrial gives in this thre
     { model: "mlp", width: 8, depth: 1, dp: false, lr: 0.2, epochs: 1, batch: 64, fairWeight: 0.01 },
   ];
   // The setup carries the data itself: the workers never read or prepare the file.
-  const pool = new WorkerPool(2, { data: shared, settings, backend: "wasm" });
+  const pool = new WorkerPool(1, { data: shared, settings, backend: "wasm" });
   try {
     await pool.ready();
     const outcomes = await Promise.all(configs.map((config, k) => pool.run(config, 100 + k)));

@@ -481,6 +481,9 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
       }
       for (const t of before.filter((t) => t.state === "complete"))
         assert.deepEqual(after[t.number].config, t.config);
+      const reader = await open(location, { readOnly: true });
+      assert.deepEqual(await reader.workers(), [], "the killed process's row was removed, the runner left");
+      await reader.close();
     });
 
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
