@@ -4,12 +4,13 @@
  * Version 1 (Equipoise 0.1) had no version table: a study was recognised by its
  * `study`, `trials` and `workers` tables. Version 2 adds the `schema_version` table
  * itself and an index on the trials' worker (the retry scan looks trials up by
- * worker). `study.format` stays 1 because version 2 only adds things: a 0.1 release
- * still reads and writes a version-2 study correctly.
+ * worker). Version 3 adds the study's budget (`study.budget`), which workers joining
+ * a study read. `study.format` stays 1 because versions 2 and 3 only add things: a 0.1
+ * release still reads and writes such a study correctly.
  */
 import type Database from "better-sqlite3";
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const LEGACY_FORMAT = 1;
 
@@ -61,6 +62,7 @@ INSERT INTO schema_version (version) VALUES (1);
 CREATE INDEX trials_worker ON trials (worker_id);
 `,
   },
+  { to: 3, sql: "ALTER TABLE study ADD COLUMN budget INTEGER;" },
 ];
 
 /** What an SQLite file holds, judged without writing to it. */

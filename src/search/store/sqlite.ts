@@ -17,8 +17,10 @@ import { accessSync, constants, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { UserError } from "../../common/errors.js";
-import { decodeJsonNumber, encodeJsonNumber, toJson } from "../../common/json.js";
+import { toJson } from "../../common/json.js";
 import { checkSameDefinition, normalizeDefinition, trialSeed } from "./definition.js";
+import { newerSchemaError, StudyNotFoundError } from "./errors.js";
+import { checkImportableTrials } from "./import.js";
 import { isWorkerAlive } from "./liveness.js";
 import {
   asUserError,
@@ -29,6 +31,7 @@ import {
   requireStudyLayout,
 } from "./sqlite-file.js";
 import { createSchema, detectLayout, LEGACY_FORMAT, migrateFrom, SCHEMA_VERSION } from "./sqlite-schema.js";
+import { numbersToJson, type TrialRow, toTrialRecord as toRecord, trialColumns } from "./trial-row.js";
 import type {
   ClaimRequest,
   LivenessPolicy,
@@ -111,7 +114,7 @@ export class SqliteStudyStore implements StudyStore {
 
   private static openReadOnly(path: string, timeout: number): SqliteStudyStore {
     if (path === MEMORY) throw new UserError("an in-memory study cannot be opened read-only");
-    if (!existsSync(path)) throw new UserError(`study file not found: ${path}`);
+    if (!existsSync(path)) throw new StudyNotFoundError(`study file not found: ${path}`);
     checkStudyFileBytes(path);
     const db = openForReading(path, timeout);
     try {
@@ -275,6 +278,61 @@ export class SqliteStudyStore implements StudyStore {
     });
   }
 
+  async budget(): Promise<number | null> {
+    return this.guard(() => {
+      // Studies before schema version 3 (read as they are when opened read-only) have no budget.
+      const columns = this.db.prepare("SELECT name FROM pragma_table_info('study')").all() as { name: string }[];
+      if (!columns.some((c) => c.name === "budget")) return null;
+      const row = this.db.prepare("SELECT budget FROM study WHERE id = 1").get() as { budget: number | null };
+      return row.budget;
+    });
+  }
+
+  async setBudget(budget: number): Promise<void> {
+    this.writable();
+    if (!Number.isInteger(budget) || budget < 0)
+      throw new UserError(`budget must be a whole number >= 0, got ${budget}`);
+    this.guard(() => this.db.prepare("UPDATE study SET budget = ? WHERE id = 1").run(budget));
+  }
+
+  async importTrials(trials: readonly TrialRecord[]): Promise<void> {
+    this.writable();
+    checkImportableTrials(trials, this.location);
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          const { count } = this.db.prepare("SELECT COUNT(*) AS count FROM trials").get() as { count: number };
+          if (count > 0)
+            throw new UserError(
+              `study ${this.location} already has ${count} trials: trials are imported only into an empty study`,
+            );
+          const insert = this.db.prepare(
+            `INSERT INTO trials (number, params, state, objectives, constraints, metrics, seed, error, worker_id,
+               attempts, started_at, finished_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          );
+          for (const trial of [...trials].sort((a, b) => a.number - b.number)) {
+            const columns = trialColumns(trial);
+            insert.run(
+              trial.number,
+              columns.params,
+              trial.state,
+              columns.objectives,
+              columns.constraints,
+              columns.metrics,
+              trial.seed,
+              trial.error,
+              trial.workerId,
+              trial.attempts,
+              trial.startedAt,
+              trial.finishedAt,
+              trial.durationMs,
+            );
+          }
+        })
+        .immediate(),
+    );
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -347,9 +405,7 @@ function checkWritable(path: string): void {
 }
 
 function newerSchema(path: string, version: number): UserError {
-  return new UserError(
-    `study ${path} was written by a newer Equipoise (schema version ${version}; this version reads up to ${SCHEMA_VERSION}): upgrade Equipoise to open it`,
-  );
+  return newerSchemaError(path, version, SCHEMA_VERSION);
 }
 
 function insertDefinition(db: Database.Database, definition: StoredDefinition): void {
@@ -393,23 +449,6 @@ function readDefinition(db: Database.Database, path: string): StoredDefinition {
   };
 }
 
-interface TrialRow {
-  id: number;
-  number: number;
-  params: string;
-  state: TrialState;
-  objectives: string | null;
-  constraints: string | null;
-  metrics: string | null;
-  seed: number;
-  error: string | null;
-  worker_id: string | null;
-  attempts: number;
-  started_at: number | null;
-  finished_at: number | null;
-  duration_ms: number | null;
-}
-
 interface WorkerRow {
   id: string;
   host: string;
@@ -419,37 +458,4 @@ interface WorkerRow {
 
 function toWorkerRecord(row: WorkerRow): WorkerRecord {
   return { id: row.id, host: row.host, pid: row.pid, heartbeatAt: row.heartbeat_at };
-}
-
-function toRecord(row: TrialRow): TrialRecord {
-  return {
-    id: row.id,
-    number: row.number,
-    config: JSON.parse(row.params),
-    state: row.state,
-    objectives: parseOrNull<unknown[]>(row.objectives)?.map(fromJsonNumber) ?? null,
-    constraints: parseOrNull<unknown[]>(row.constraints)?.map(fromJsonNumber) ?? null,
-    metrics: parseOrNull(row.metrics),
-    seed: row.seed,
-    error: row.error,
-    workerId: row.worker_id,
-    attempts: row.attempts,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    durationMs: row.duration_ms,
-  };
-}
-
-function parseOrNull<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
-}
-
-/** JSON has no Infinity (epsilon of a non-private model): numbers are stored through the shared codec. */
-function numbersToJson(values: readonly number[]): string {
-  return JSON.stringify(values.map(encodeJsonNumber));
-}
-
-function fromJsonNumber(value: unknown): number {
-  // Studies written before the shared codec stored NaN as the string "NaN".
-  return value === "NaN" ? Number.NaN : decodeJsonNumber(value);
 }

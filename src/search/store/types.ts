@@ -172,6 +172,20 @@ export interface StudyStore {
    * stored trial is left alone and null is returned).
    */
   finishTrial(trialId: number, workerId: string, result: TrialResult): Promise<TrialRecord | null>;
+  /**
+   * The study's budget (its total number of trials) as last recorded by a run that
+   * created or joined it, so that a worker joining later knows when to stop; null if
+   * none was ever recorded.
+   */
+  budget(): Promise<number | null>;
+  setBudget(budget: number): Promise<void>;
+  /**
+   * Adds trials exactly as given (numbers 0..n-1, parameters, states, results, seeds,
+   * attempts, workers, times; the store assigns its own ids) to a study that has none,
+   * in one transaction: how a study moves between stores. Running trials stay running
+   * under their old worker, who is not a member here, so they are retried.
+   */
+  importTrials(trials: readonly TrialRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -181,7 +195,10 @@ export type OpenStudyOptions =
       /** Creates the study, or reopens it after checking it was created with this definition. */
       definition: StudyDefinition;
       readOnly?: false;
-      /** Busy timeout of a locked store (default 60 s). */
+      /**
+       * How long to wait for a store that is busy or unreachable (default 60 s): a locked
+       * SQLite file, a PostgreSQL server that went away mid-study.
+       */
       timeoutMs?: number;
     }
   | { readOnly: true; definition?: undefined; timeoutMs?: number };
