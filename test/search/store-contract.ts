@@ -388,6 +388,69 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
       await store.close();
     });
 
+    it("records the budget a run sets, for workers that join later", async () => {
+      const { location, store } = await create();
+      assert.equal(await store.budget(), null);
+      await store.setBudget(40);
+      await store.setBudget(60);
+      assert.equal(await store.budget(), 60);
+      await assert.rejects(store.setBudget(-1), UserError);
+      await store.close();
+      const reader = await open(location, { readOnly: true });
+      assert.equal(await reader.budget(), 60);
+      await assert.rejects(reader.setBudget(10), /read-only/);
+      await reader.close();
+    });
+
+    it("imports trials exactly as given into an empty study, in one transaction; retries imported running trials", async () => {
+      const source = await create();
+      const worker = identity("another-host", 4242);
+      await source.store.registerWorker(worker, far);
+      const request = claimRequest(worker.id, 4);
+      const claims = [];
+      for (let i = 0; i < 4; i++) claims.push((await source.store.claimTrial(request))!);
+      await source.store.finishTrial(claims[0].id, worker.id, {
+        state: "complete",
+        objectives: [0.25, Number.POSITIVE_INFINITY],
+        metrics: { epsilon: Number.POSITIVE_INFINITY, note: "x" },
+        startedAt: Date.now(),
+      });
+      await source.store.finishTrial(claims[1].id, worker.id, {
+        state: "failed",
+        error: "boom",
+        startedAt: Date.now(),
+      });
+      await source.store.finishTrial(claims[3].id, worker.id, {
+        state: "pruned",
+        startedAt: Date.now(),
+      });
+      const trials = await source.store.trials();
+      await source.store.close();
+
+      const target = await create();
+      await target.store.importTrials(trials);
+      const copied = await target.store.trials();
+      const withoutIds = (list: typeof trials) => list.map(({ id: _, ...rest }) => rest);
+      assert.deepEqual(withoutIds(copied), withoutIds(trials), "every field but the store's id is kept");
+      await assert.rejects(
+        target.store.importTrials(trials),
+        (e: unknown) => e instanceof UserError && /already has 4 trials/.test(e.message),
+      );
+      // The imported running trial's worker is no member here: it is retried, then the budget is spent.
+      const me = identity();
+      await target.store.registerWorker(me, far);
+      const retry = (await target.store.claimTrial(claimRequest(me.id, 4)))!;
+      assert.deepEqual([retry.number, retry.attempts, retry.config], [2, 2, trials[2].config]);
+      assert.equal(await target.store.claimTrial(claimRequest(me.id, 4)), null);
+      await target.store.close();
+
+      const bad = await create();
+      const gap = trials.filter((t) => t.number !== 1);
+      await assert.rejects(bad.store.importTrials(gap), /numbered 0\.\.n-1/);
+      assert.equal((await bad.store.trials()).length, 0, "a refused import writes nothing");
+      await bad.store.close();
+    });
+
     it("removes the rows of dead workers: this host's at once, other hosts' after the heartbeat timeout", async () => {
       const { store } = await create();
       const gone = identity(hostname(), await deadPid());
