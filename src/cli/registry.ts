@@ -23,6 +23,16 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/report.js")).reportCommand,
   },
   {
+    name: "worker",
+    summary: "join a shared study (postgres://...) and run its trials until the budget is spent",
+    load: async () => (await import("./commands/worker.js")).workerCommand,
+  },
+  {
+    name: "study copy",
+    summary: "copy a study between a study file and a PostgreSQL database",
+    load: async () => (await import("./commands/study.js")).studyCopy,
+  },
+  {
     name: "data list",
     summary: "list the known datasets",
     load: async () => (await import("./commands/data.js")).dataList,

@@ -11,7 +11,14 @@ import { DEFAULT_DELTA } from "../common/defaults.js";
 import { UserError } from "../common/errors.js";
 import { type PreparedTask, prepareTask, type TaskRequest } from "../data/index.js";
 import { initBackend } from "../nn/index.js";
-import { optimize, type StrategyName, Study, type TrialRecord } from "../search/index.js";
+import {
+  displayLocation,
+  optimize,
+  type StrategyName,
+  Study,
+  StudyNotFoundError,
+  type TrialRecord,
+} from "../search/index.js";
 import { encodeSplitMetrics } from "./encoding.js";
 import { type Constraint, constraintValue, normaliseObjective, type ObjectiveName } from "./objectives.js";
 import { WorkerPool } from "./pool.js";
@@ -37,8 +44,12 @@ export interface ExploreOptions {
   constraints: Constraint[];
   strategy: StrategyName;
   budget: number;
-  /** SQLite file; undefined keeps the study in memory. */
+  /**
+   * Where the study lives: an SQLite file or `postgres://USER@HOST/DB?study=NAME`
+   * (created, or joined by workers on other machines); undefined keeps it in memory.
+   */
   studyPath?: string;
+  /** Trials evaluated at once in this process (default: the number of cores); 0 creates or joins the study and runs none. */
   workers?: number;
   /** Seed of the search, of the validation split and of the trials. */
   seed: number;
@@ -85,8 +96,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
   const emit = options.onEvent ?? (() => {});
   const workers = options.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1)
-    throw new UserError(`--workers must be a whole number ≥ 1, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 0)
+    throw new UserError(`--workers must be a whole number ≥ 0, got ${workers}`);
   if (!Number.isInteger(options.budget) || options.budget < 1) {
     throw new UserError(`--budget must be a whole number ≥ 1, got ${options.budget}`);
   }
@@ -103,9 +114,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   };
   const backend = await initBackend(options.backend);
   const location = options.studyPath ?? ":memory:";
+  const shown = displayLocation(location);
   // A file that is not a study is refused here, before any work.
-  const stored =
-    options.studyPath && existsSync(options.studyPath) ? await readMetadata(location) : undefined;
+  const stored = options.studyPath ? await readMetadataIfExists(location) : undefined;
   const { data, description, fingerprint } = await prepareStudyData(options, validationFraction);
   const splitSeed = options.request.seed ?? 0;
   // Resuming: the study must have been made on the same split of the same data, and
@@ -115,7 +126,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     checkResumable(
       stored,
       { dataset: description.name, dataLabel: dataLabel(options.request), splitSeed, fingerprint },
-      location,
+      shown,
     );
   }
   let reference = (stored as Partial<ExplorerMetadata> | undefined)?.reference;
@@ -161,10 +172,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     metadata: metadata as unknown as Record<string, unknown>,
   });
   try {
+    // Workers that join later (`equipoise worker`) run until this budget is spent.
+    await study.store.setBudget(options.budget);
     const basis = reference.basis.validation;
     let done = (await study.trials(["complete", "failed", "pruned"])).length;
     if (done > 0) emit({ kind: "note", text: `resuming the study: ${done} trials already finished` });
-    if (done < options.budget) {
+    if (done < options.budget && workers > 0) {
       const poolSize = Math.min(workers, options.budget - done);
       const inFlight = Math.min(poolSize * batchTrials, options.budget - done);
       const pool = new WorkerPool(poolSize, { data, settings, backend: backend.name }, batchTrials);
@@ -193,9 +206,17 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
           {
             budget: options.budget,
             concurrency: inFlight,
+            // With other processes in the study, a trial whose worker dies is redone here.
+            waitForOthers: true,
+            onWait: (running) =>
+              emit({
+                kind: "note",
+                text: `no trial left to start: waiting for ${running.length} running on other workers (redone here if their worker dies)`,
+              }),
             onTrial: async (trial) => {
-              done++;
-              const summary = summariseStudy(await study.snapshot(), location);
+              const summary = summariseStudy(await study.snapshot(), shown);
+              // Counted from the store: other workers finish trials of a shared study too.
+              done = summary.trials.total - summary.trials.running;
               emit({
                 kind: "trial",
                 done,
@@ -215,7 +236,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         await pool.close();
       }
     }
-    const summary = summariseStudy(await study.snapshot(), location);
+    const summary = summariseStudy(await study.snapshot(), shown);
     return {
       summary,
       strategy: options.strategy,
@@ -224,7 +245,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       backend: backend.name,
       privacyNotes: privacyNotes(metadata),
       wallSeconds: (performance.now() - started) / 1000,
-      studyPath: options.studyPath ?? null,
+      studyPath: options.studyPath ? shown : null,
     };
   } finally {
     await study.close();
@@ -256,8 +277,16 @@ async function prepareStudyData(options: ExploreOptions, validationFraction: num
   return { data, description, fingerprint };
 }
 
-async function readMetadata(location: string): Promise<Record<string, unknown>> {
-  const study = await Study.openReadOnly(location);
+/** The stored study's metadata, or undefined when there is no study there yet. */
+async function readMetadataIfExists(location: string): Promise<Record<string, unknown> | undefined> {
+  if (location === ":memory:") return undefined;
+  let study: Study;
+  try {
+    study = await Study.openReadOnly(location);
+  } catch (error) {
+    if (error instanceof StudyNotFoundError) return undefined;
+    throw error;
+  }
   try {
     return study.metadata;
   } finally {

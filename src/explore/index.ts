@@ -7,6 +7,7 @@ export {
   type ExploreResult,
   explore,
 } from "./explorer.js";
+export { type JoinOptions, joinStudyOptions } from "./join.js";
 export { majorityAccuracy, type SplitMetrics, splitMetrics } from "./metrics.js";
 export * from "./objectives.js";
 export { privacyNotes } from "./privacy-notes.js";

@@ -59,6 +59,16 @@ export interface OptimizeOptions {
    * (out of memory) cannot take the whole study down with it, again and again.
    */
   maxAttempts?: number;
+  /**
+   * When no trial is left to claim but other workers still run some, keep polling
+   * (every `heartbeatMs`, at most 2 s) instead of returning, so that the trial of a
+   * worker that dies is retried here rather than left undone (default false). For
+   * studies shared by several processes or machines; the price is waiting for the
+   * slowest trial, and for a whole `staleAfterMs` when a remote worker dies silently.
+   */
+  waitForOthers?: boolean;
+  /** Called when this worker starts waiting for trials running elsewhere (`waitForOthers`). */
+  onWait?: (running: TrialRecord[]) => void;
 }
 
 export interface OptimizeSummary {
@@ -106,6 +116,8 @@ export async function optimize(
   heartbeat.unref();
   const summary: OptimizeSummary = { finished: 0, failed: 0, retried: 0 };
 
+  const pollMs = Math.min(heartbeatMs, 2_000);
+  let waiting = false;
   const lane = async () => {
     for (;;) {
       const claim = await store.claimTrial({
@@ -115,7 +127,15 @@ export async function optimize(
         maxAttempts,
         propose,
       });
-      if (!claim) return;
+      if (!claim) {
+        if (!options.waitForOthers) return;
+        const elsewhere = (await store.trials(["running"])).filter((t) => t.workerId !== worker.id);
+        if (elsewhere.length === 0) return;
+        if (!waiting) options.onWait?.(elsewhere);
+        waiting = true;
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+        continue;
+      }
       if (claim.attempts > 1) summary.retried++;
       const startedAt = Date.now();
       let result: TrialResult;

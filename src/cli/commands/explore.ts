@@ -29,13 +29,14 @@ export const exploreCommand = defineCommand({
     strategy: { type: "string", valueName: "bo|nsga2|random", description: "search strategy", default: "bo" },
     study: {
       type: "string",
-      valueName: "FILE.db",
-      description: "SQLite study file: created, or resumed if it exists",
+      valueName: "FILE.db|URL",
+      description:
+        "study file, or postgres://USER@HOST/DB?study=NAME shared with 'equipoise worker' on other machines: created, or resumed/joined if it exists",
     },
     workers: {
       type: "string",
       valueName: "W",
-      description: "parallel trials (default: the number of cores)",
+      description: "parallel trials (default: the number of cores; 0 creates the study and leaves the trials to workers)",
     },
     seed: {
       type: "string",
@@ -74,7 +75,7 @@ Example:
     const workers =
       options.workers === undefined
         ? undefined
-        : parseNumber("workers", options.workers, { integer: true, min: 1, max: 256 });
+        : parseNumber("workers", options.workers, { integer: true, min: 0, max: 256 });
     const progress = createProgress("explore", {
       isTTY: out.stderrIsTTY,
       write: (text) => process.stderr.write(text),

@@ -1,6 +1,5 @@
 /** `equipoise report`: a self-contained HTML (or JSON) report of an explorer study. */
-import { existsSync, writeFileSync } from "node:fs";
-import { UserError } from "../../common/errors.js";
+import { writeFileSync } from "node:fs";
 import { summariseStudy } from "../../explore/summary.js";
 import { renderHtmlReport, renderJsonReport, reportContextOf, reportDataOf } from "../../report/index.js";
 import { Study } from "../../search/index.js";
@@ -12,8 +11,8 @@ export const reportCommand = defineCommand({
   options: {
     study: {
       type: "string",
-      valueName: "FILE.db",
-      description: "the study file written by 'equipoise explore --study'",
+      valueName: "FILE.db|URL",
+      description: "the study written by 'equipoise explore --study': a file or postgres://USER@HOST/DB?study=NAME",
     },
     out: {
       type: "string",
@@ -24,10 +23,10 @@ export const reportCommand = defineCommand({
   async run({ options, out }) {
     const path = requireOption("study", options.study);
     const target = requireOption("out", options.out);
-    if (!existsSync(path)) throw new UserError(`study file not found: ${path}`);
+    // A missing study is refused by the store in one line ("study file not found: ...").
     const study = await Study.openReadOnly(path);
     try {
-      const summary = summariseStudy(await study.snapshot(), path);
+      const summary = summariseStudy(await study.snapshot(), study.location);
       const data = reportDataOf(summary, reportContextOf(study, summary));
       writeFileSync(target, target.endsWith(".json") ? renderJsonReport(data) : renderHtmlReport(data));
       if (out.wantsJson) {

@@ -1,0 +1,55 @@
+/**
+ * Copying a study between stores — a study started in a file on a laptop continues on
+ * a PostgreSQL server, and a server's study comes back as a file for the record. The
+ * source is only read; the destination is created with the same definition (or, if it
+ * exists, checked to have it) and receives every trial in one transaction, with its
+ * budget. Trials still running at the source stay running under their old worker,
+ * who is no member at the destination, so the first worker there redoes them.
+ */
+import { UserError } from "../../common/errors.js";
+import { isWorkerAlive } from "./liveness.js";
+import { displayLocation, openStudyStore } from "./open.js";
+import type { LivenessPolicy, StudyStore, TrialState } from "./types.js";
+
+export interface CopySummary {
+  from: string;
+  to: string;
+  trials: number;
+  byState: Record<TrialState, number>;
+  budget: number | null;
+  /** Workers of the source that looked alive during the copy: trials they finish later are not copied. */
+  liveWorkers: number;
+}
+
+/** Copies the study at `from` into a new (or empty) study at `to`. */
+export async function copyStudy(
+  from: string,
+  to: string,
+  liveness: LivenessPolicy = { staleAfterMs: 600_000 },
+): Promise<CopySummary> {
+  if (from === to) throw new UserError(`--from and --to are the same study (${displayLocation(from)})`);
+  const source = await openStudyStore(from, { readOnly: true });
+  let target: StudyStore | undefined;
+  try {
+    const definition = await source.definition();
+    const trials = await source.trials();
+    const budget = await source.budget();
+    const now = Date.now();
+    const liveWorkers = (await source.workers()).filter((w) => isWorkerAlive(w, now, liveness)).length;
+    target = await openStudyStore(to, { definition });
+    const existing = (await target.trials()).length;
+    if (existing > 0) {
+      throw new UserError(
+        `study ${target.location} already has ${existing} trials: copy into a new study (another file, or another ?study=NAME)`,
+      );
+    }
+    await target.importTrials(trials);
+    if (budget !== null) await target.setBudget(budget);
+    const byState = { running: 0, complete: 0, failed: 0, pruned: 0 };
+    for (const trial of trials) byState[trial.state]++;
+    return { from: source.location, to: target.location, trials: trials.length, byState, budget, liveWorkers };
+  } finally {
+    await source.close();
+    await target?.close();
+  }
+}
