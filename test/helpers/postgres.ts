@@ -16,7 +16,16 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +45,8 @@ export interface TestPostgres {
   start(): void;
   /** The certificate authority of the server's TLS certificate (null when openssl is missing). */
   tlsCaFile: string | null;
+  /** The directory of the server's Unix socket (null when unknown). */
+  socketDir: string | null;
 }
 
 const URL_VARIABLE = "EQUIPOISE_TEST_POSTGRES_URL";
@@ -74,7 +85,10 @@ export function testPostgres(): Promise<TestPostgres> {
     if (url) {
       const data = process.env.EQUIPOISE_TEST_POSTGRES_DATA ?? null;
       const port = new URL(url).port;
-      return serverAt(url, data, postgresBinaries(), port, process.env.EQUIPOISE_TEST_POSTGRES_CA ?? null);
+      return serverAt(url, data, postgresBinaries(), port, {
+        tlsCaFile: process.env.EQUIPOISE_TEST_POSTGRES_CA ?? null,
+        socketDir: process.env.EQUIPOISE_TEST_POSTGRES_SOCKET ?? null,
+      });
     }
     return startPostgresCluster();
   })();
@@ -138,12 +152,26 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     `port = ${port}`,
     `unix_socket_directories = '${root}'`,
     `max_connections = ${options.maxConnections ?? 120}`,
-    ...(options.durable ? [] : ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]),
+    // Without fsync a commit survives a crash of the server (tests stop it with -m immediate)
+    // but not of the machine: fine for a throw-away cluster. synchronous_commit stays on,
+    // or a crash of the server could lose acknowledged commits.
+    ...(options.durable ? [] : ["fsync = off", "full_page_writes = off"]),
     ...(caFile ? ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"] : []),
   ];
-  writeFileSync(join(data, "postgresql.conf"), `${readFileSync(join(data, "postgresql.conf"), "utf8")}\n${settings.join("\n")}\n`);
+  writeFileSync(
+    join(data, "postgresql.conf"),
+    `${readFileSync(join(data, "postgresql.conf"), "utf8")}\n${settings.join("\n")}\n`,
+  );
   const base = `postgres://equipoise:${password}@127.0.0.1:${port}`;
-  const server = serverAt(`${base}/studies`, data, bin, String(port), caFile, owner, join(root, "log"));
+  const server = serverAt(
+    `${base}/studies`,
+    data,
+    bin,
+    String(port),
+    { tlsCaFile: caFile, socketDir: root },
+    owner,
+    join(root, "log"),
+  );
   server.start();
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
   await admin.connect();
@@ -157,7 +185,7 @@ function serverAt(
   data: string | null,
   bin: string | null,
   port: string,
-  tlsCaFile: string | null,
+  paths: { tlsCaFile: string | null; socketDir: string | null },
   owner = unprivilegedOwner(),
   log?: string,
 ): TestPostgres {
@@ -165,12 +193,14 @@ function serverAt(
   const tag = `${process.pid}_${randomBytes(3).toString("hex")}`;
   const control = (args: string[]) => {
     if (!data || !bin)
-      throw new Error("this PostgreSQL server cannot be stopped from the tests (set EQUIPOISE_TEST_POSTGRES_DATA)");
+      throw new Error(
+        "this PostgreSQL server cannot be stopped from the tests (set EQUIPOISE_TEST_POSTGRES_DATA)",
+      );
     run(bin, "pg_ctl", ["-D", data, ...args], owner);
   };
   return {
     baseUrl: url,
-    tlsCaFile,
+    ...paths,
     newLocation(study = "study", extra = {}) {
       const params = new URLSearchParams({ study, schema: `t_${tag}_${count++}`, ...extra });
       return `${url}?${params}`;
@@ -234,10 +264,40 @@ function writeTlsCertificates(data: string, root: string, owner: Owner | undefin
   mkdirSync(tls);
   const openssl = (args: string[]) => execFileSync("openssl", args, { cwd: tls, stdio: "ignore" });
   try {
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=equipoise-test-ca", "-keyout", "ca.key", "-out", "ca.crt"]);
-    openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr"]);
+    // Elliptic-curve keys: generated in milliseconds, where RSA takes seconds on a busy machine.
+    const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    openssl([
+      "req",
+      "-x509",
+      ...key,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=equipoise-test-ca",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.crt",
+    ]);
+    openssl(["req", ...key, "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr"]);
     writeFileSync(join(tls, "ext.cnf"), "subjectAltName = DNS:localhost, IP:127.0.0.1\n");
-    openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "server.crt"]);
+    openssl([
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      "ext.cnf",
+      "-out",
+      "server.crt",
+    ]);
   } catch {
     return null;
   }

@@ -36,7 +36,8 @@ export const exploreCommand = defineCommand({
     workers: {
       type: "string",
       valueName: "W",
-      description: "parallel trials (default: the number of cores; 0 creates the study and leaves the trials to workers)",
+      description:
+        "parallel trials (default: the number of cores; 0 creates the study and leaves the trials to workers)",
     },
     seed: {
       type: "string",

@@ -12,7 +12,8 @@ export const reportCommand = defineCommand({
     study: {
       type: "string",
       valueName: "FILE.db|URL",
-      description: "the study written by 'equipoise explore --study': a file or postgres://USER@HOST/DB?study=NAME",
+      description:
+        "the study written by 'equipoise explore --study': a file or postgres://USER@HOST/DB?study=NAME",
     },
     out: {
       type: "string",

@@ -1,6 +1,7 @@
 /** `equipoise study copy`: a study moved between a file and a PostgreSQL server, or back. */
-import { copyStudy, displayLocation, isServerLocation } from "../../search/index.js";
+
 import { checkOutputPath } from "../../common/files.js";
+import { copyStudy, displayLocation, isServerLocation } from "../../search/index.js";
 import { defineCommand, requireOption } from "../command.js";
 
 export const studyCopy = defineCommand({
@@ -37,7 +38,9 @@ Examples:
       );
     }
     if (copy.byState.running > 0)
-      out.note(`${copy.byState.running} trial(s) were running: the first worker at the destination redoes them`);
+      out.note(
+        `${copy.byState.running} trial(s) were running: the first worker at the destination redoes them`,
+      );
     if (out.wantsJson) {
       out.json(copy);
       return;

@@ -27,7 +27,8 @@ export const workerCommand = defineCommand({
     data: {
       type: "string",
       valueName: "FILE",
-      description: "this machine's copy of the data file, for a study made on a file (its fingerprint is checked)",
+      description:
+        "this machine's copy of the data file, for a study made on a file (its fingerprint is checked)",
     },
     "data-dir": {
       type: "string",

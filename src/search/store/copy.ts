@@ -47,7 +47,14 @@ export async function copyStudy(
     if (budget !== null) await target.setBudget(budget);
     const byState = { running: 0, complete: 0, failed: 0, pruned: 0 };
     for (const trial of trials) byState[trial.state]++;
-    return { from: source.location, to: target.location, trials: trials.length, byState, budget, liveWorkers };
+    return {
+      from: source.location,
+      to: target.location,
+      trials: trials.length,
+      byState,
+      budget,
+      liveWorkers,
+    };
   } finally {
     await source.close();
     await target?.close();

@@ -15,7 +15,8 @@ export function checkImportableTrials(trials: readonly TrialRecord[], location: 
       throw new UserError(`${where} is outside 0..${trials.length - 1} (trials must be numbered 0..n-1)`);
     if (seen.has(trial.number)) throw new UserError(`${where} appears twice`);
     seen.add(trial.number);
-    if (!trialStates.includes(trial.state)) throw new UserError(`${where} has an unknown state '${trial.state}'`);
+    if (!trialStates.includes(trial.state))
+      throw new UserError(`${where} has an unknown state '${trial.state}'`);
     if (trial.state === "complete" && !Array.isArray(trial.objectives))
       throw new UserError(`${where} is complete but has no objective values`);
     if (!Number.isInteger(trial.seed)) throw new UserError(`${where} has no integer seed`);

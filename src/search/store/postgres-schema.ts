@@ -103,7 +103,8 @@ export async function detectNamespace(client: PoolClient, schema: string): Promi
     `SELECT MAX(version) AS version FROM ${q(schema)}.schema_version`,
   );
   const value = version.rows[0]?.version;
-  if (value === null || value === undefined) return { kind: "foreign", why: "its schema_version table is empty" };
+  if (value === null || value === undefined)
+    return { kind: "foreign", why: "its schema_version table is empty" };
   return { kind: "store", version: value };
 }
 

@@ -571,7 +571,11 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   /** Removes the rows of dead workers (never `self`), each only if it did not beat meanwhile. */
-  private async pruneDeadWorkers(client: pg.PoolClient, liveness: LivenessPolicy, self: string): Promise<void> {
+  private async pruneDeadWorkers(
+    client: pg.PoolClient,
+    liveness: LivenessPolicy,
+    self: string,
+  ): Promise<void> {
     const { rows } = await client.query<WorkerRow & { now: number }>(
       `SELECT id, host, pid, heartbeat_at, ${NOW_MS} AS now FROM ${this.table("workers")} WHERE study_id = $1 ORDER BY id`,
       [this.studyId],
@@ -612,17 +616,23 @@ export class PostgresStudyStore implements StudyStore {
     let pause = 100;
     for (let attempt = 0; ; attempt++) {
       let client: pg.PoolClient | undefined;
+      // A checked-out connection that breaks between two queries emits 'error', which
+      // would end the process unheard: the next query on it fails instead.
+      const ignore = () => {};
       try {
         client = await this.pool.connect();
+        client.on("error", ignore);
         if (transaction) await client.query(this.readOnly ? "BEGIN READ ONLY" : "BEGIN");
         const result = await work(client, attempt);
         if (transaction) await client.query("COMMIT");
+        client.off("error", ignore);
         client.release();
         return result;
       } catch (error) {
         const broken = isConnectionFailure(error);
         if (client) {
           if (!broken && transaction) await client.query("ROLLBACK").catch(() => {});
+          client.off("error", ignore);
           client.release(broken ? (error as Error) : undefined);
         }
         if (!broken || options.opening) throw this.asUserError(error);
@@ -652,7 +662,9 @@ export class PostgresStudyStore implements StudyStore {
     const database = this.where.connection.database ?? "(default database)";
     const at = this.location;
     if (code === "28P01" || code === "28000")
-      return new UserError(`PostgreSQL refused the login of user '${user}' at ${at}: ${describeError(error)}`);
+      return new UserError(
+        `PostgreSQL refused the login of user '${user}' at ${at}: ${describeError(error)}`,
+      );
     if (code === "3D000")
       return new UserError(`database '${database}' does not exist on the server of ${at}; create it first`);
     if (code === "42501")
@@ -662,6 +674,10 @@ export class PostgresStudyStore implements StudyStore {
     if (code === "ECONNREFUSED")
       return new UserError(
         `cannot reach PostgreSQL at ${at}: connection refused (is the server running, and listening on that host and port?)`,
+      );
+    if (code === "ENOENT")
+      return new UserError(
+        `cannot reach PostgreSQL at ${at}: no server socket in that directory (is the server running, on that port?)`,
       );
     if (code === "ENOTFOUND" || code === "EAI_AGAIN")
       return new UserError(`cannot reach PostgreSQL at ${at}: host name not found`);
@@ -687,6 +703,7 @@ async function checkServerVersion(client: pg.PoolClient): Promise<void> {
 
 const connectionCodes = new Set([
   "ECONNREFUSED",
+  "ENOENT", // no socket file in the Unix-socket directory: the server is not running
   "ECONNRESET",
   "EPIPE",
   "ETIMEDOUT",
@@ -731,7 +748,13 @@ const trialFields =
   "id, number, params, state, objectives, constraints, metrics, seed, error, worker_id, attempts, started_at, finished_at, duration_ms";
 
 function claimOf(trial: TrialRecord): TrialClaim {
-  return { id: trial.id, number: trial.number, config: trial.config, seed: trial.seed, attempts: trial.attempts };
+  return {
+    id: trial.id,
+    number: trial.number,
+    config: trial.config,
+    seed: trial.seed,
+    attempts: trial.attempts,
+  };
 }
 
 /** Where a trial numbered `number` goes in a list sorted by number. */

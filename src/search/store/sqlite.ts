@@ -281,7 +281,9 @@ export class SqliteStudyStore implements StudyStore {
   async budget(): Promise<number | null> {
     return this.guard(() => {
       // Studies before schema version 3 (read as they are when opened read-only) have no budget.
-      const columns = this.db.prepare("SELECT name FROM pragma_table_info('study')").all() as { name: string }[];
+      const columns = this.db.prepare("SELECT name FROM pragma_table_info('study')").all() as {
+        name: string;
+      }[];
       if (!columns.some((c) => c.name === "budget")) return null;
       const row = this.db.prepare("SELECT budget FROM study WHERE id = 1").get() as { budget: number | null };
       return row.budget;
@@ -301,7 +303,9 @@ export class SqliteStudyStore implements StudyStore {
     this.guard(() =>
       this.db
         .transaction(() => {
-          const { count } = this.db.prepare("SELECT COUNT(*) AS count FROM trials").get() as { count: number };
+          const { count } = this.db.prepare("SELECT COUNT(*) AS count FROM trials").get() as {
+            count: number;
+          };
           if (count > 0)
             throw new UserError(
               `study ${this.location} already has ${count} trials: trials are imported only into an empty study`,
