@@ -10,7 +10,22 @@
  * MetricFrame reports every group where one of these conventions was applied.
  */
 
+import { DataError } from "../common/errors.js";
+
 export type Vector = ArrayLike<number>;
+
+/**
+ * Throws a DataError naming the first row whose value is NaN or ±∞. Code that sorts
+ * scores or walks runs of tied scores must call it first: NaN compares false with
+ * everything, so a sort leaves it anywhere and `score === previous` never holds (the
+ * tie walk of ROC AUC then never advanced: an endless loop).
+ */
+export function requireFinite(name: string, values: Vector): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]))
+      throw new DataError(`${name} must be finite numbers; row ${i} has ${values[i]}`);
+  }
+}
 
 /** Fairlearn-style metric: (y_true, y_pred or scores, sample_weight?) → number. */
 export type MetricFunction = (yTrue: Vector, yPred: Vector, sampleWeight?: Vector) => number;
