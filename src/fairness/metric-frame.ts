@@ -17,6 +17,7 @@ import {
   type MetricFunction,
   type MetricName,
   metricDefinitions,
+  requireFinite,
   type Vector,
 } from "./metrics.js";
 
@@ -131,6 +132,7 @@ export class MetricFrame {
       const names = this.metrics.filter((m) => m.definition.input === "score").map((m) => m.name);
       throw new DataError(`metrics ${names.join(", ")} need scores (yScore)`);
     }
+    if (input.yScore) requireFinite("y_score", input.yScore);
     checkBinary("y_true", input.yTrue);
     if (this.metrics.some((m) => m.definition.input === "prediction")) {
       checkBinary("y_pred", input.yPred);

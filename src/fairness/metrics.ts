@@ -48,6 +48,15 @@ export interface ConfusionCounts {
   falseNegatives: number;
 }
 
+/** Throws a DataError naming the first row that is not a probability (finite, in [0, 1]). */
+export function requireProbabilities(name: string, values: Vector): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v >= 0 && v <= 1))
+      throw new DataError(`${name} must be probabilities in [0, 1]; row ${i} has ${v}`);
+  }
+}
+
 const weightAt = (w: Vector | undefined, i: number): number => (w === undefined ? 1 : w[i]);
 
 /** Weighted confusion counts for positive label 1. */
@@ -129,6 +138,7 @@ export function balancedAccuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Ve
 
 /** Probabilities are clipped to [eps, 1 − eps] with float64 eps (sklearn's eps="auto" on float64). */
 export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
+  requireProbabilities("scores", yScore);
   const eps = Number.EPSILON;
   return weightedMean(
     (i) => {
@@ -141,6 +151,7 @@ export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): n
 }
 
 export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
+  requireProbabilities("scores", yScore);
   return weightedMean(
     (i) => {
       const d = (yTrue[i] === 1 ? 1 : 0) - yScore[i];
@@ -154,9 +165,11 @@ export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector)
 /**
  * Area under the weighted ROC curve by the trapezoidal rule over distinct scores
  * (sklearn's roc_auc_score): tied scores earn half credit. NaN when y_true has one class
- * (sklearn raises; the MetricFrame reports it).
+ * (sklearn raises; the MetricFrame reports it). Scores may be any finite numbers
+ * (decision values); NaN or ±∞ is a DataError, as in sklearn.
  */
 export function rocAuc(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
+  requireFinite("scores", yScore);
   const n = yTrue.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => yScore[b] - yScore[a]);
   let totalPositive = 0;
@@ -195,6 +208,7 @@ export function expectedCalibrationError(
   sampleWeight?: Vector,
   bins = 10,
 ): number {
+  requireProbabilities("scores", yScore);
   const binWeight = new Float64Array(bins);
   const binLabel = new Float64Array(bins);
   const binScore = new Float64Array(bins);
