@@ -5,7 +5,9 @@
  * data) and multipliers λ updated by exponentiated gradient with ‖λ‖₁ ≤ B = 1/eps; after
  * each step the LP over the classifiers found so far is tried as well, and the run stops
  * once the duality gap is below ν. The result is a randomised classifier: a
- * distribution Q over the fitted classifiers.
+ * distribution Q over the fitted classifiers. On a fixed instance it reproduces
+ * Fairlearn 0.9.0's classifiers, Q, the best iterate's λ and ν, with and without the LP
+ * step (test/fairness/fairlearn-reference.test.ts).
  */
 import { createRandom } from "../common/rng.js";
 import type { FairnessConstraint } from "./constraint.js";
