@@ -119,7 +119,9 @@ export function parseCommandLine<O extends OptionSpecs>(
  */
 export function maxPositionals(command: Pick<Command, "positionals">): number {
   const words = (command.positionals ?? "").split(/\s+/).filter((word) => word.length > 0);
-  return words.some((word) => word.replace(/\]$/, "").endsWith("...")) ? Number.POSITIVE_INFINITY : words.length;
+  return words.some((word) => word.replace(/\]$/, "").endsWith("..."))
+    ? Number.POSITIVE_INFINITY
+    : words.length;
 }
 
 /** "-1", "-0.5", "-1e-3", "-.5", "-inf": a value, not an option. */
@@ -132,11 +134,12 @@ const NEGATIVE_NUMBER = /^-(\d|\.\d|inf(inity)?$)/i;
  * (`--epochs=-1`); any other dashed word there is reported as a missing value.
  */
 function attachDashedValues(argv: readonly string[], specs: OptionSpecs): string[] {
-  const valued = new Set<string>();
+  // The long name of every spelling of an option that takes a value: "--lr" and "-l" → "lr".
+  const valued = new Map<string, string>();
   for (const [name, spec] of Object.entries(specs)) {
     if (spec.type !== "string") continue;
-    valued.add(`--${name}`);
-    if (spec.short) valued.add(`-${spec.short}`);
+    valued.set(`--${name}`, name);
+    if (spec.short) valued.set(`-${spec.short}`, name);
   }
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -145,7 +148,8 @@ function attachDashedValues(argv: readonly string[], specs: OptionSpecs): string
       out.push(...argv.slice(i));
       break;
     }
-    if (!valued.has(word)) {
+    const name = valued.get(word);
+    if (name === undefined) {
       out.push(word);
       continue;
     }
@@ -153,10 +157,10 @@ function attachDashedValues(argv: readonly string[], specs: OptionSpecs): string
     if (value === undefined) throw new UsageError(`${word} needs a value`);
     if (value.startsWith("-") && value !== "-" && !NEGATIVE_NUMBER.test(value)) {
       throw new UsageError(
-        `${word} needs a value, got '${value}' (write ${word}=${value} if that is the value)`,
+        `${word} needs a value, got '${value}' (write --${name}=${value} if that is the value)`,
       );
     }
-    out.push(`${word}=${value}`);
+    out.push(`--${name}=${value}`);
     i++;
   }
   return out;
@@ -214,11 +218,13 @@ export function parseNumber(option: string, raw: string | undefined, rules: Numb
   if (rules.integer && !Number.isInteger(value))
     throw new UsageError(`--${option} must be a whole number, got '${raw}'`);
   const { min, max } = rules;
+  // "--epochs must be a whole number ≥ 1, got -1": the kind is named where it is part of the rule.
+  const kind = rules.integer ? "a whole number " : "";
   if (min !== undefined && (rules.minExclusive ? value <= min : value < min)) {
-    throw new UsageError(`--${option} must be ${rules.minExclusive ? ">" : "≥"} ${min}, got ${raw}`);
+    throw new UsageError(`--${option} must be ${kind}${rules.minExclusive ? ">" : "≥"} ${min}, got ${raw}`);
   }
   if (max !== undefined && (rules.maxExclusive ? value >= max : value > max)) {
-    throw new UsageError(`--${option} must be ${rules.maxExclusive ? "<" : "≤"} ${max}, got ${raw}`);
+    throw new UsageError(`--${option} must be ${kind}${rules.maxExclusive ? "<" : "≤"} ${max}, got ${raw}`);
   }
   return value;
 }

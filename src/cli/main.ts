@@ -110,27 +110,36 @@ function exitOnFatalError(error: unknown): never {
   process.exit(reportError(error, processStreams));
 }
 
-/** One line on stderr for any error, and its exit code. */
+/** One line on stderr for any error (the stack too under EQUIPOISE_DEBUG=1), and its exit code. */
 function reportError(error: unknown, streams: Streams): number {
+  const { line, exitCode } = describeError(error);
+  const debug = process.env.EQUIPOISE_DEBUG !== undefined && !["", "0"].includes(process.env.EQUIPOISE_DEBUG);
+  if (line.startsWith("internal error: ") && debug && error instanceof Error && error.stack) {
+    streams.stderr(`equipoise: ${line}\n${error.stack}\n`);
+  } else if (line.startsWith("internal error: ")) {
+    streams.stderr(`equipoise: ${line} (set EQUIPOISE_DEBUG=1 for the stack trace)\n`);
+  } else {
+    streams.stderr(`equipoise: ${line}\n`);
+  }
+  return exitCode;
+}
+
+/**
+ * The one line that stands for an error, and the exit code: a usage error 2, any
+ * other user error 1, an operating-system error 1 (said plainly), anything else a
+ * bug: "internal error", 1.
+ */
+export function describeError(error: unknown): { line: string; exitCode: number } {
   if (isUserError(error)) {
-    streams.stderr(`equipoise: ${firstLine(error.message)}\n`);
-    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+    return {
+      line: firstLine(error.message),
+      exitCode: error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE,
+    };
   }
   const system = systemErrorLine(error);
-  if (system) {
-    streams.stderr(`equipoise: ${system}\n`);
-    return EXIT_FAILURE;
-  }
+  if (system) return { line: system, exitCode: EXIT_FAILURE };
   const message = error instanceof Error ? error.message || error.name : String(error);
-  const debug = process.env.EQUIPOISE_DEBUG !== undefined && process.env.EQUIPOISE_DEBUG !== "0";
-  if (debug && error instanceof Error && error.stack) {
-    streams.stderr(`equipoise: internal error: ${firstLine(message)}\n${error.stack}\n`);
-  } else {
-    streams.stderr(
-      `equipoise: internal error: ${firstLine(message)} (set EQUIPOISE_DEBUG=1 for the stack trace)\n`,
-    );
-  }
-  return EXIT_FAILURE;
+  return { line: `internal error: ${firstLine(message)}`, exitCode: EXIT_FAILURE };
 }
 
 /**

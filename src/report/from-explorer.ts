@@ -42,7 +42,9 @@ export function reportContextOf(study: Study, summary: StudySummary): ReportCont
  * trial and starts the next at the same millisecond ran one at a time). Trials
  * without both times are left out; 0 when none has them.
  */
-export function peakConcurrentTrials(records: readonly Pick<TrialRecord, "startedAt" | "finishedAt">[]): number {
+export function peakConcurrentTrials(
+  records: readonly Pick<TrialRecord, "startedAt" | "finishedAt">[],
+): number {
   const events: [time: number, change: number][] = [];
   for (const { startedAt, finishedAt } of records) {
     if (startedAt === null || finishedAt === null) continue;

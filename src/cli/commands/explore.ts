@@ -85,7 +85,11 @@ Example:
       minExclusive: true,
       maxExclusive: true,
     });
-    const batchTrials = parseNumber("batch-trials", options["batch-trials"], { integer: true, min: 1, max: 64 });
+    const batchTrials = parseNumber("batch-trials", options["batch-trials"], {
+      integer: true,
+      min: 1,
+      max: 64,
+    });
     // Before any work: a bad output path costs nothing, and no output may replace an input.
     const dataFile = dataFileOf(options.data);
     if (options.study !== undefined) checkOutputPath(options.study, "study", dataFile);
