@@ -110,15 +110,13 @@ describe("equipoise pareto at the edges of the doubles", () => {
     const file = csv("huge.csv", "a,b\n1e308,-1e308\n-1e308,1e308\n0,0\n");
     for (const directions of [
       ["--minimize", "a,b"],
-      ["--minimize", "a", "--maximize", "b"],
+      ["--minimize", "a", "--maximize", "b", "--json"],
     ]) {
-      for (const json of [[], ["--json"]]) {
-        const result = runCli(["pareto", file, ...directions, ...json]);
-        assert.equal(result.code, 1, result.stderr);
-        assert.ok(isOneLineError(result), result.stderr);
-        assert.match(result.stderr, /hypervolume of these values is beyond the largest number/);
-        assert.equal(result.stdout, "");
-      }
+      const result = runCli(["pareto", file, ...directions]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.ok(isOneLineError(result), result.stderr);
+      assert.match(result.stderr, /hypervolume of these values is beyond the largest number/);
+      assert.equal(result.stdout, "");
     }
   });
 
