@@ -26,9 +26,11 @@ export function privacyNotes(metadata: ExplorerMetadata, trials?: TrialCounts): 
     accountant.toLowerCase() === "prv"
       ? "PRV accountant: a numerical estimate with a stated error bound"
       : "RDP accountant: an upper bound";
-  const everyTrial = trials
-    ? `all ${trials.complete} complete trials (${trials.nonPrivate} of them non-private)`
-    : "every trial (the search space includes non-private ones)";
+  const everyTrial = !trials
+    ? "every trial (the search space includes non-private ones)"
+    : trials.complete === 1
+      ? `the one complete trial (${trials.nonPrivate === 1 ? "non-private" : "private"})`
+      : `all ${trials.complete} complete trials (${trials.nonPrivate} of them non-private)`;
   return [
     `The ε beside a private trial (δ = ${delta}; ${bound}; Poisson sampling) covers that one trial's training on the training part (${rows.train} rows), fairness penalty included: its per-example terms sit inside the clipped per-example gradients. It covers nothing else listed here.`,
     `Choosing among trials is not covered by any ε. ${capitalise(everyTrial)} and the non-private reference model are trained on the same training rows; the search proposes each trial from earlier trials' validation metrics, and the Pareto front is picked from all of them. Picking the best of many trials reveals more about those rows than one trial's ε (Liu & Talwar 2019; Papernot & Steinke 2022), and the non-private trials and the reference model read them with no protection at all. So the ε printed beside a Pareto trial is not the privacy of having chosen it.`,
