@@ -187,7 +187,7 @@ function printSummary(
 ) {
   const { trials } = summary;
   print(
-    `${summary.metadata.dataset}, sensitive '${summary.metadata.primarySensitive}': ${trials.complete} trials complete, ${trials.failed} failed, ${trials.feasible} feasible (${result.wallSeconds.toFixed(1)} s, ${result.workers} workers, ${result.strategy})`,
+    `${summary.metadata.dataset}, sensitive '${summary.metadata.primarySensitive}': ${trials.complete} trials complete, ${trials.failed} failed, ${trials.feasible} feasible (${result.wallSeconds.toFixed(1)} s, ${result.workers} worker${result.workers === 1 ? "" : "s"}, ${result.strategy})`,
   );
   print(
     `hypervolume of the Pareto front: ${summary.hypervolume.validation.toFixed(4)} (validation), ${summary.hypervolume.test.toFixed(4)} (test)`,
