@@ -90,9 +90,13 @@ describe("report reads the study and nothing else", () => {
     assert.deepEqual(readdirSync(outDir), ["report.html"]);
   });
 
-  test("workers and backend are not in the study file: shown as not recorded, never as 0 or blank", () => {
+  test("workers and backend are not in the study file: shown as not recorded, never as 0 or blank; --json carries the notes", () => {
     const out = join(outDir, "report.json");
-    assert.equal(runCli(["report", "--study", study, "--out", out]).code, 0);
+    const result = runCli(["report", "--study", study, "--out", out, "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    const doc = JSON.parse(result.stdout);
+    assert.equal(doc.trials.complete, 2);
+    assert.ok(doc.privacyNotes.some((note: string) => /not covered by any ε/.test(note)));
     const { settings } = JSON.parse(readFileSync(out, "utf8"));
     assert.equal(settings.workers, null);
     assert.equal(settings.backend, null);
@@ -103,14 +107,6 @@ describe("report reads the study and nothing else", () => {
       /<dt>workers<\/dt><dd>not recorded in the study \(at most 1 trial ran at once\)<\/dd>/,
     );
     assert.match(html, /<dt>backend<\/dt><dd>not recorded in the study<\/dd>/);
-  });
-
-  test("--json carries the notes too", () => {
-    const result = runCli(["report", "--study", study, "--out", join(outDir, "r2.html"), "--json"]);
-    assert.equal(result.code, 0, result.stderr);
-    const doc = JSON.parse(result.stdout);
-    assert.equal(doc.trials.complete, 2);
-    assert.ok(doc.privacyNotes.some((note: string) => /not covered by any ε/.test(note)));
   });
 });
 
