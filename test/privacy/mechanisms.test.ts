@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRandom } from "../../src/common/rng.js";
+import { normalCdf } from "../../src/math/normal.js";
 import {
   chiSquareTest,
   kolmogorovPValue,
   kolmogorovSmirnov,
 } from "../../src/privacy/analysis/goodness-of-fit.js";
-import { normalCdf } from "../../src/privacy/analysis/special.js";
 import {
   analyticGaussianSigma,
   classicGaussianSigma,

@@ -25,8 +25,8 @@
  */
 import { UserError } from "../../common/errors.js";
 import { fft, nextPowerOfTwo } from "../../math/fft.js";
+import { normalCdf, normalSurvival } from "../../math/normal.js";
 import { sampledGaussianRdp } from "./rdp.js";
-import { normalCdf, normalSurvival } from "./special.js";
 
 export interface GaussianStepGroup {
   /** Poisson sample rate q in [0, 1]. */

@@ -6,7 +6,8 @@
  * the binomial expansion in log space for integer orders, the two-series expansion
  * for fractional orders.
  */
-import { logAbsBinomial, logAddExp, logErfc, logSubExp } from "./special.js";
+import { logErfc } from "../../math/normal.js";
+import { logAbsBinomial, logAddExp, logSubExp } from "./special.js";
 
 /** Opacus's default orders: 1.1, 1.2, …, 10.9, then 12, 13, …, 63. */
 export const DEFAULT_RDP_ORDERS: readonly number[] = Object.freeze([

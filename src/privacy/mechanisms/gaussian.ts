@@ -5,7 +5,7 @@
  * with Φ(Δ/(2σ) - εσ/Δ) - e^ε·Φ(-Δ/(2σ) - εσ/Δ) ≤ δ, exact for every ε > 0.
  */
 import type { Random } from "../../common/rng.js";
-import { logNormalCdf, normalCdf } from "../analysis/special.js";
+import { logNormalCdf, normalCdf } from "../../math/normal.js";
 import { createSecureRandom } from "../secure-random.js";
 
 function check(sensitivity: number, epsilon: number, delta: number): void {
