@@ -190,8 +190,8 @@ export function rdpToEpsilon(
 
 /**
  * The warning to show with an RDP result whose optimum is on the edge of the order grid, or
- * undefined. At the largest order α the bound cannot go below ≈ log(1/δ)/(α − 1) however
- * small the RDP: ε has a floor set by the grid, not by the mechanism. At the smallest the
+ * undefined. At the largest order α the bound cannot go below log(1 − 1/α) − log(δα)/(α − 1)
+ * however small the RDP: ε has a floor set by the grid, not by the mechanism. At the smallest the
  * regime is one where RDP is loose (large ε), and the PRV accountant is tighter.
  */
 export function rdpGridEdgeWarning(
@@ -202,10 +202,11 @@ export function rdpGridEdgeWarning(
   if (!spent.optimumAtGridEdge || !Number.isFinite(spent.epsilon)) return undefined;
   const largest = Math.max(...orders);
   if (spent.order === largest) {
-    const floor = Math.log(1 / delta) / (largest - 1);
+    // ε at this order with zero RDP: what no amount of noise gets below on this grid.
+    const floor = Math.log((largest - 1) / largest) - (Math.log(delta) + Math.log(largest)) / (largest - 1);
     return (
       `the tightest RDP order is the largest of the grid (${largest}): epsilon cannot go below ` +
-      `about log(1/delta)/(order - 1) = ${floor.toPrecision(3)} there, so the bound may be loose`
+      `${floor.toPrecision(3)} there however large the noise, so the bound may be loose`
     );
   }
   return (
