@@ -12,6 +12,7 @@ import {
   type PrvOptions,
   prvEpsilon,
 } from "../analysis/prv.js";
+import { rdpGridEdgeWarning, rdpToEpsilon } from "../analysis/rdp.js";
 import {
   type Accountant,
   type AccountantJSON,
@@ -35,11 +36,19 @@ export class PrvAccountant implements Accountant {
     recordSteps(this.groups, sampleRate, noise, count);
   }
 
+  /** The RDP bound on the same history, for the regimes PRV cannot bound within its grid. */
   private rdpSpent(delta: number, reason: string): PrivacySpent {
     const rdp = new RdpAccountant();
     for (const group of this.groups) rdp.step(group.sampleRate, group.noise, group.steps);
-    const spent = rdp.spent(delta);
-    return { ...spent, warnings: [reason, ...(spent.warnings ?? [])] };
+    const result = rdpToEpsilon(rdp.orders, rdp.rdp(), delta);
+    const edge = rdpGridEdgeWarning(result, rdp.orders, delta, false);
+    return {
+      epsilon: Math.max(0, result.epsilon),
+      delta,
+      accountant: "rdp",
+      order: result.order,
+      warnings: edge ? [reason, edge] : [reason],
+    };
   }
 
   spent(delta: number): PrivacySpent {

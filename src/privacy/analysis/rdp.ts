@@ -198,6 +198,7 @@ export function rdpGridEdgeWarning(
   spent: RdpPrivacySpent,
   orders: readonly number[],
   delta: number,
+  suggestPrv = true,
 ): string | undefined {
   if (!spent.optimumAtGridEdge || !Number.isFinite(spent.epsilon)) return undefined;
   const largest = Math.max(...orders);
@@ -210,8 +211,8 @@ export function rdpGridEdgeWarning(
     );
   }
   return (
-    `the tightest RDP order is the smallest of the grid (${spent.order}): RDP is loose in this ` +
-    "regime; the PRV accountant gives a tighter bound"
+    `the tightest RDP order is the smallest of the grid (${spent.order}): RDP is loose in this regime` +
+    (suggestPrv ? "; the PRV accountant gives a tighter bound" : "")
   );
 }
 
