@@ -29,8 +29,9 @@
  *
  * What it costs and what it does not cover:
  *   - rounding x to γℤ moves each coordinate by ≤ γ/2, so the L2 sensitivity C of a
- *     d-dimensional sum becomes at most C + γ√d: account with `snappedNoiseMultiplier`
- *     (σ/(1 + σ√d·2^-24); d = 11,010, σ = 1: 6.3e-6 relative);
+ *     d-dimensional sum becomes at most C + γ√d: pass C to `add`, which then draws with
+ *     the slightly larger std that covers it (`coveringStd`; d = 11,010, σ = 1: +6.3e-6
+ *     relative), or account with `snappedNoiseMultiplier` instead;
  *   - k follows the rounded Gaussian only up to the sampler's floating-point error (the
  *     Box–Muller output is within a few ulps of the exact transform of its 53 + 32 input
  *     bits, ~1e-8 of a cell): the probabilities of lattice points are that close to the
@@ -44,7 +45,12 @@ import { createSecureRandom } from "./secure-random.js";
 
 export interface GaussianNoise {
   readonly kind: "secure" | "seeded";
-  add(target: Float32Array | Float64Array, std: number): void;
+  /**
+   * Adds N(0, std²) noise to every entry. Given the L2 `sensitivity` of `target` (DP-SGD: the
+   * clipping norm C, with std = σ·C), std is raised just enough to cover the lattice's extra
+   * sensitivity, so that the accountant can be told σ = std/C unchanged.
+   */
+  add(target: Float32Array | Float64Array, std: number, sensitivity?: number): void;
 }
 
 /** log₂ of the ratio std/γ is in [24, 25): the lattice is 2^-24..2^-25 of the noise scale. */
@@ -67,11 +73,31 @@ export function noiseLatticeSpacing(std: number): number {
 
 /**
  * The noise multiplier to give the accountant for noise std = σ·C added by this sampler to a
- * d-dimensional sum of L2 sensitivity C: σ·C/(C + γ√d) ≥ σ/(1 + σ√d·2^-24), the bound used.
+ * d-dimensional sum of L2 sensitivity C without `sensitivity` in `add`:
+ * σ·C/(C + γ√d) ≥ σ/(1 + σ√d·2^-24), the bound used.
  */
 export function snappedNoiseMultiplier(noise: number, dimension: number): number {
   if (!(noise >= 0) || !(dimension >= 0)) throw new RangeError("noise and dimension must be >= 0");
   return noise / (1 + noise * Math.sqrt(dimension) * 2 ** -NOISE_LATTICE_BITS);
+}
+
+/**
+ * The std to draw with so that noise on the lattice of that std covers sensitivity C + γ√d at
+ * the privacy of std on sensitivity C: the least fixed point of s = std·(1 + γ(s)√d/C), reached
+ * in a step or two because γ(s) is a power of two that grows with s.
+ */
+export function coveringStd(std: number, sensitivity: number, dimension: number): number {
+  if (!(sensitivity > 0 && Number.isFinite(sensitivity)))
+    throw new RangeError(`sensitivity must be finite and > 0, got ${sensitivity}`);
+  const root = Math.sqrt(dimension);
+  let covering = std;
+  for (;;) {
+    const next = std * (1 + (noiseLatticeSpacing(covering) * root) / sensitivity);
+    if (next <= covering) return covering;
+    if (next > 2 * std)
+      throw new RangeError(`lattice noise cannot cover ${dimension} values at sensitivity ${sensitivity}`);
+    covering = next;
+  }
 }
 
 /** x rounded to the nearest multiple of γ (ties up); beyond 2^52·γ every double already is one. */
@@ -86,10 +112,12 @@ class LatticeGaussianNoise implements GaussianNoise {
     private readonly random: Random,
   ) {}
 
-  add(target: Float32Array | Float64Array, std: number): void {
-    if (!(std >= 0 && Number.isFinite(std)))
-      throw new RangeError(`noise std must be finite and ≥ 0, got ${std}`);
-    if (std === 0) return;
+  add(target: Float32Array | Float64Array, requestedStd: number, sensitivity?: number): void {
+    if (!(requestedStd >= 0 && Number.isFinite(requestedStd)))
+      throw new RangeError(`noise std must be finite and ≥ 0, got ${requestedStd}`);
+    if (requestedStd === 0) return;
+    const std =
+      sensitivity === undefined ? requestedStd : coveringStd(requestedStd, sensitivity, target.length);
     const gamma = noiseLatticeSpacing(std);
     const cellsPerStd = std / gamma; // exact: a power-of-two rescaling
     if (this.buffer.length < target.length) this.buffer = new Float64Array(target.length);

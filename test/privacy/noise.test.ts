@@ -5,6 +5,7 @@ import { normalCdf } from "../../src/math/normal.js";
 import { additionCanYield, impossibleFraction } from "../../src/privacy/analysis/floating-point.js";
 import { kolmogorovSmirnov } from "../../src/privacy/analysis/goodness-of-fit.js";
 import {
+  coveringStd,
   NOISE_LATTICE_BITS,
   noiseLatticeSpacing,
   secureGaussianNoise,
@@ -136,6 +137,19 @@ test("the radius uniform is refined in the tail, and the lattice's sensitivity i
   );
   const deepest = refineTailUniform(1 / TWO_POW_53, () => 2 ** -53);
   assert.ok(deepest > 0 && Math.sqrt(-2 * Math.log(deepest)) > 38, `${deepest}`);
+  // Given the sensitivity, add() draws with the std that covers C + γ√d at the requested σ:
+  // std' ≥ std·(1 + γ(std')√d/C), and only just (the least such value on the lattice ladder).
+  const std = 0.75;
+  const covering = coveringStd(std, 0.5, 11_010);
+  const gamma = noiseLatticeSpacing(covering);
+  assert.ok(covering >= std * (1 + (gamma * Math.sqrt(11_010)) / 0.5) && covering < std * (1 + 1e-4));
+  assert.ok(covering / (0.5 + gamma * Math.sqrt(11_010)) >= std / 0.5);
+  const withSensitivity = new Float64Array(20_000);
+  seededGaussianNoise(12).add(withSensitivity, std, 0.5);
+  const withoutSensitivity = new Float64Array(20_000);
+  seededGaussianNoise(12).add(withoutSensitivity, coveringStd(std, 0.5, 20_000));
+  assert.deepEqual(withSensitivity, withoutSensitivity);
+  assert.throws(() => coveringStd(1, 1e-12, 1e9), /cannot cover/);
   // σ/(1 + σ√d·2^-24): tiny for the models trained here, and never above σ.
   const sigma = snappedNoiseMultiplier(1, 11_010);
   assert.ok(sigma < 1 && 1 - sigma < 7e-6 && 1 - sigma > 6e-6, `${sigma}`);
