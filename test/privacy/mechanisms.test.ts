@@ -20,7 +20,7 @@ import {
   randomizedResponse,
   randomizedResponseProbabilities,
 } from "../../src/privacy/mechanisms/index.js";
-import { seededGaussianNoise } from "../../src/privacy/noise.js";
+import { coveringStd, seededGaussianNoise } from "../../src/privacy/noise.js";
 
 test("KS p-value: the 5% critical value 1.358/√n gives p ≈ 0.05; a wrong CDF is rejected", () => {
   assert.ok(Math.abs(kolmogorovPValue(1.358 / Math.sqrt(10_000), 10_000) - 0.05) < 0.002);
@@ -82,8 +82,8 @@ test("Gaussian mechanism adds N(0, σ²) noise (KS, fixed seed), σ covering the
   const values = new Float64Array(4000).fill(7);
   const noise = seededGaussianNoise(5);
   const noisy = gaussianMechanism(values, { sensitivity: 3, epsilon: 1, delta: 1e-5, noise });
-  // σ = σ₀/(1 − (σ₀/Δ)·2^-24·√d): slightly above the calibrated σ₀.
-  const sigma = calibrated / (1 - (calibrated / 3) * 2 ** -24 * Math.sqrt(4000));
+  // The noise source draws with the std that covers the lattice's extra sensitivity.
+  const sigma = coveringStd(calibrated, 3, 4000);
   assert.ok(sigma > calibrated && sigma < calibrated * (1 + 1e-4));
   const fit = kolmogorovSmirnov(
     noisy.map((v) => v - 7),

@@ -5,7 +5,7 @@
  * with Φ(Δ/(2σ) - εσ/Δ) - e^ε·Φ(-Δ/(2σ) - εσ/Δ) ≤ δ, exact for every ε > 0.
  */
 import { logNormalCdf, normalCdf } from "../../math/normal.js";
-import { type GaussianNoise, NOISE_LATTICE_BITS, secureGaussianNoise } from "../noise.js";
+import { type GaussianNoise, secureGaussianNoise } from "../noise.js";
 
 function check(sensitivity: number, epsilon: number, delta: number): void {
   if (!(sensitivity > 0)) throw new RangeError(`sensitivity must be > 0, got ${sensitivity}`);
@@ -57,10 +57,8 @@ export function gaussianSigma(
 
 /**
  * value(s) + N(0, σ²) noise with σ calibrated to (ε, δ) for L2 sensitivity Δ, drawn through
- * a `GaussianNoise` (secure unless a seeded one is given). Its lattice output, which resists
- * the floating-point attack, raises the sensitivity of a d-vector to Δ + γ√d with
- * γ ≤ σ·2^-24 (noise.ts); σ is therefore the solution of σ = r·(Δ + 2^-24·σ·√d), where
- * r = σ₀/Δ is the calibrated noise-to-sensitivity ratio: σ = σ₀/(1 − r·2^-24·√d).
+ * a `GaussianNoise` (secure unless a seeded one is given) told the sensitivity, so that its
+ * lattice output (which resists the floating-point attack) keeps the calibrated privacy.
  */
 export function gaussianMechanism(
   values: Float64Array,
@@ -72,10 +70,8 @@ export function gaussianMechanism(
     noise?: GaussianNoise;
   },
 ): Float64Array {
-  const calibrated = gaussianSigma(options.sensitivity, options.epsilon, options.delta, options.calibration);
-  const inflation = (calibrated / options.sensitivity) * 2 ** -NOISE_LATTICE_BITS * Math.sqrt(values.length);
-  if (!(inflation < 0.5)) throw new RangeError("too many values for one Gaussian release at this (ε, δ)");
+  const sigma = gaussianSigma(options.sensitivity, options.epsilon, options.delta, options.calibration);
   const out = Float64Array.from(values);
-  (options.noise ?? secureGaussianNoise()).add(out, calibrated / (1 - inflation));
+  (options.noise ?? secureGaussianNoise()).add(out, sigma, options.sensitivity);
   return out;
 }
