@@ -16,7 +16,11 @@ import {
   textbookLaplaceNoise,
 } from "../src/privacy/analysis/floating-point.js";
 import { calibrateNoise } from "../src/privacy/calibration.js";
-import { exactRational, sampleDiscreteGaussian, sampleDiscreteLaplace } from "../src/privacy/mechanisms/exact-sampling.js";
+import {
+  exactRational,
+  sampleDiscreteGaussian,
+  sampleDiscreteLaplace,
+} from "../src/privacy/mechanisms/exact-sampling.js";
 import { releaseSum } from "../src/privacy/mechanisms/release.js";
 import { noiseLatticeSpacing, secureGaussianNoise, seededGaussianNoise } from "../src/privacy/noise.js";
 import { createSecureRandom } from "../src/privacy/secure-random.js";
@@ -28,7 +32,9 @@ const draws = Number(process.env.PRIVACY_EDGES_DRAWS ?? 20_000);
 const random = createRandom(1);
 const laplaceOutputs = Float64Array.from({ length: draws }, () => 0 + textbookLaplaceNoise(1, random));
 const gaussianOutputs = Float64Array.from({ length: draws }, () => 0 + random.normal());
-const latticeLaplace = Array.from({ length: draws }, () => releaseSum(0, { sensitivity: 1, epsilon: 1, random }));
+const latticeLaplace = Array.from({ length: draws }, () =>
+  releaseSum(0, { sensitivity: 1, epsilon: 1, random }),
+);
 const gamma = latticeLaplace[0].granularity;
 const latticeGaussian = new Float64Array(draws);
 seededGaussianNoise(2).add(latticeGaussian, 1);
@@ -132,8 +138,14 @@ function perSecond(sample: () => unknown, n: number): number {
 const secure = createSecureRandom();
 const exact = {
   discreteLaplaceScale10PerSecond: perSecond(() => sampleDiscreteLaplace(exactRational(10), secure), 20_000),
-  discreteGaussianSigma10PerSecond: perSecond(() => sampleDiscreteGaussian(exactRational(100), secure), 20_000),
-  releaseSumPerSecond: perSecond(() => releaseSum(12.5, { sensitivity: 1, epsilon: 1, random: secure }), 20_000),
+  discreteGaussianSigma10PerSecond: perSecond(
+    () => sampleDiscreteGaussian(exactRational(100), secure),
+    20_000,
+  ),
+  releaseSumPerSecond: perSecond(
+    () => releaseSum(12.5, { sensitivity: 1, epsilon: 1, random: secure }),
+    20_000,
+  ),
 };
 console.log(JSON.stringify(exact));
 
