@@ -9,7 +9,7 @@
  */
 import { DataError } from "../common/errors.js";
 import { tabularFingerprint } from "./fingerprint.js";
-import { type DatasetMetadata, declarationOf, mergeMetadata, pickMetadata } from "./metadata.js";
+import { type DatasetMetadata, mergeMetadata, pickMetadata } from "./metadata.js";
 import { Preprocessor } from "./preprocess.js";
 import {
   fitRecord,
@@ -103,12 +103,11 @@ export async function buildTabularTask(
   const trainTable = rows.selectRows(split.train);
   const testTable = rows.selectRows(split.test);
   const { preprocessor, record } = preprocess(trainTable, features, declared, options);
+  // These describe rows, so they go to the user, never into the record (which a released model carries).
   const encodingNotes =
     record.mode === "public" || record.mode === "private" ? encodingWarnings(rows, preprocessor) : [];
   if (encodingNotes.length > 0) {
-    record.notes.push(
-      "the warnings about clipped or unlisted values describe the rows: they are not covered by epsilon",
-    );
+    encodingNotes.push("(the counts above describe the rows themselves: they are not covered by epsilon)");
   }
   const sensitive = source.sensitive.map((name) => groupColumn(rows, name));
 
@@ -168,7 +167,6 @@ function preprocess(
   const mode = options.preprocessing ?? "fit";
   if (mode === "fit") return { preprocessor: Preprocessor.fit(train, features), record: fitRecord() };
   if (mode === "public") {
-    const sources = [...new Set(features.map((name) => declarationOf(declared, name)?.source ?? "declared"))];
     return {
       preprocessor: publicPreprocessor(train, features, declared),
       record: {
@@ -177,9 +175,7 @@ function preprocess(
         releases: [],
         thresholdDelta: 0,
         notForRelease: null,
-        notes: [
-          `built from declared metadata only (${sources.join("; ")}): nothing was computed from the rows`,
-        ],
+        notes: ["built from declared metadata only: nothing was computed from the rows"],
       },
     };
   }
