@@ -80,6 +80,8 @@ export function fitRecord(): PreprocessingRecord {
     releases: [],
     thresholdDelta: 0,
     notForRelease: FIT_NOT_FOR_RELEASE,
-    notes: [`fitted on the training rows: ${FIT_NOT_FOR_RELEASE}`],
+    notes: [
+      "fitted on the training rows (exact means, standard deviations, categories seen): not covered by epsilon, so a private run with it is not for release",
+    ],
   };
 }

@@ -294,3 +294,13 @@ test("prepareTask in private mode records the release; without a fitter it is a 
   assert.equal(task.featureNames.length, 8);
   await assert.rejects(prepareTask({ data: "synthetic", preprocessing: "private" }), /needs fitPrivately/);
 });
+
+test("the fingerprint identifies the data, not its encoding: a private preprocessor with secure noise keeps it", async () => {
+  const fitted = await prepareTask({ data: "synthetic" });
+  const fitPrivately = privatePreprocessing({ noise: secureGaussianNoise() });
+  const one = await prepareTask({ data: "synthetic", preprocessing: "private", fitPrivately });
+  const two = await prepareTask({ data: "synthetic", preprocessing: "private", fitPrivately });
+  assert.notDeepEqual(one.train.X.data, two.train.X.data);
+  assert.equal(one.fingerprint, fitted.fingerprint);
+  assert.equal(two.fingerprint, fitted.fingerprint);
+});
