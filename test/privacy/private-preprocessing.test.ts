@@ -73,9 +73,9 @@ function byName(statistics: PreprocessingStatistics): Map<string, number> {
       named.set(`${block.column}:sum`, statistics.values[block.offset]);
       named.set(`${block.column}:squares`, statistics.values[block.offset + 1]);
     } else if (block.kind === "counts") {
-      block.categories.forEach((category, i) =>
-        named.set(`${block.column}=${category}`, statistics.values[block.offset + i]),
-      );
+      for (const [i, category] of block.categories.entries()) {
+        named.set(`${block.column}=${category}`, statistics.values[block.offset + i]);
+      }
     }
   }
   return named;
@@ -124,7 +124,7 @@ test("the released sums are exact (fixed point), and a row's squared contributio
   const squares = u.reduce((a, b) => a + b * b - 0.5, 0);
   assert.ok(Math.abs(statistics.values[0] - sum) <= income.length * 2 ** -21);
   assert.ok(Math.abs(statistics.values[1] - squares) <= income.length * 2 ** -21);
-  for (const value of [1, 1 - 2 ** -20, 0.999, 0.7071, 0.5, 0]) {
+  for (const value of [1, 1 - 2 ** -20, 0.999, Math.SQRT1_2, 0.5, 0]) {
     const row = new Table([
       { kind: "numeric", name: "income", values: Float64Array.from([50 + 50 * value]) },
     ]);
