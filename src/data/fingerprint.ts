@@ -9,6 +9,9 @@
  * private preprocessor with secure noise encodes the same rows differently on every
  * run; the preprocessing is recorded on its own (PreparedTask.preprocessing).
  *
+ * (A data set whose files are verified against fixed checksums is fingerprinted by
+ * those checksums instead: see verifiedFilesFingerprint.)
+ *
  * The byte stream is canonical: every field is tagged and length-prefixed, numbers
  * are little-endian, every NaN is written as the one canonical NaN, and a categorical
  * column is written as the text of each cell (through its sorted dictionary), so
@@ -149,16 +152,16 @@ export async function tabularFingerprint(input: TabularFingerprintInput): Promis
   return sha256HexWebCrypto(out.bytes());
 }
 
-/** Fingerprint of an image task: its pixels (already fixed-scaled) and labels per split. */
-export async function imageFingerprint(
-  parts: readonly {
-    name: "train" | "test";
-    X: { rows: number; cols: number; data: Float32Array };
-    y: Float32Array;
-  }[],
+/**
+ * Fingerprint of a data set read from files whose SHA-256 was verified against fixed
+ * checksums (Fashion-MNIST): those checksums identify the bytes already, so hashing
+ * them (and the split, fixed by the files) costs nothing and hashes 55 MB less.
+ */
+export async function verifiedFilesFingerprint(
+  dataset: string,
+  files: readonly { name: string; sha256: string }[],
 ): Promise<string> {
-  const out = new CanonicalBytes().text(FORMAT).text("images");
-  for (const part of parts)
-    out.text(part.name).uint32(part.X.rows).uint32(part.X.cols).float32s(part.X.data).float32s(part.y);
+  const out = new CanonicalBytes().text(FORMAT).text("verified-files").text(dataset).uint32(files.length);
+  for (const file of files) out.text(file.name).text(file.sha256);
   return sha256HexWebCrypto(out.bytes());
 }

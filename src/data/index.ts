@@ -80,6 +80,7 @@ export {
   categoryCounts,
   cellText,
   encodeStrings,
+  indicesWhere,
   isMissing,
   MISSING_CODE,
   mapCategories,
