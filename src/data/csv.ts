@@ -12,8 +12,8 @@ type ParseSettings = Pick<Papa.ParseConfig<string[]>, "header" | "skipEmptyLines
 
 /**
  * The spellings of "missing" that pandas, R, SQL exports and spreadsheets write
- * (pandas' read_csv default list is the model): read as missing unless the reader is
- * given its own list. An empty field is always missing.
+ * (most of pandas' read_csv default list, plus "?" and "-"): read as missing unless
+ * the reader is given its own list. An empty field is always missing.
  */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = [
   "",
@@ -21,10 +21,13 @@ export const DEFAULT_MISSING_TOKENS: readonly string[] = [
   "NA",
   "N/A",
   "n/a",
+  "#N/A",
+  "<NA>",
   "null",
   "NULL",
   "None",
   "NaN",
+  "nan",
   "-",
 ];
 

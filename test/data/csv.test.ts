@@ -71,7 +71,7 @@ test("a value that breaks a numeric override names the column and the line", () 
 });
 
 test("the common spellings of a missing value are missing, and an empty field always is", () => {
-  const spellings = ["", "?", "NA", "N/A", "n/a", "null", "NULL", "None", "NaN", "-"];
+  const spellings = ["", "?", "NA", "N/A", "n/a", "#N/A", "<NA>", "null", "NULL", "None", "NaN", "nan", "-"];
   const text = `id,v,g\n${spellings.map((token, i) => `${i},${token},${token}`).join("\n")}\n99,2.5,x\n`;
   const table = readCsv(text);
   const v = table.column("v");

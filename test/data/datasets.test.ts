@@ -218,6 +218,23 @@ test("user CSV file: split, sensitive columns out of X unless asked, unknown col
   );
 });
 
+test('user CSV: an empty sensitive value is missing (its row dropped), never a group named ""; one group is warned about', async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "equipoise-groups-"));
+  const path = join(dir, "groups.csv");
+  const lines = ["x,region,gender,y"];
+  for (let i = 0; i < 50; i++)
+    lines.push(`${i},north,${i % 5 === 0 ? "" : i % 2 ? "f" : "m"},${i % 3 ? 0 : 1}`);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  const task = await prepareTask({ data: path, target: "y", sensitive: ["gender", "region"] });
+  assert.equal(task.train.X.rows + task.test.X.rows, 40);
+  assert.deepEqual(task.train.sensitive[0].categories, ["f", "m"]);
+  assert.deepEqual(task.warnings, [
+    "sensitive column 'region' has a single group ('north'): every fairness gap by it is 0 by construction",
+  ]);
+});
+
 test(
   "fashion-mnist from a data directory: 60,000 / 10,000 images in [0, 1], 6,000 / 1,000 per class",
   needsShared(
