@@ -55,6 +55,7 @@ import type {
 import { checkNumeric, declaredTransform, missingDeclaration } from "../data/public-preprocessing.js";
 import { MISSING_CODE, type Table, toCategorical } from "../data/table.js";
 import { logNormalCdf } from "../math/normal.js";
+import type { Accountant } from "./accountants/accountant.js";
 import type { GaussianNoise } from "./noise.js";
 
 /**
@@ -240,6 +241,19 @@ export function fitPrivatePreprocessor(
     notForRelease: seeded ? "the preprocessing noise is seeded (reproducible, hence predictable)" : null,
     notes,
   };
+}
+
+/**
+ * Records a task's preprocessing releases in the run's accountant (the same one as
+ * DP-SGD, so that ε covers both). The run's δ must also cover `thresholdDelta`:
+ * ask the accountant for ε at δ − thresholdDelta.
+ */
+export function recordPreprocessingReleases(
+  accountant: Accountant,
+  preprocessing: { releases: readonly GaussianRelease[] },
+): void {
+  for (const release of preprocessing.releases)
+    accountant.step(release.sampleRate, release.noise, release.count);
 }
 
 /** `fitPrivatePreprocessor` with these options, in the shape prepareTask takes (`fitPrivately`). */

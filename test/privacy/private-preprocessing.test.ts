@@ -18,6 +18,7 @@ import {
   type PreprocessingStatistics,
   preprocessingStatistics,
   privatePreprocessing,
+  recordPreprocessingReleases,
   upperNormalQuantile,
 } from "../../src/privacy/private-preprocessing.js";
 
@@ -292,6 +293,9 @@ test("prepareTask in private mode records the release; without a fitter it is a 
   assert.equal(task.preprocessing.thresholdDelta, 0); // every categorical column of synthetic is declared
   assert.match(task.preprocessing.notForRelease ?? "", /seeded/);
   assert.equal(task.featureNames.length, 8);
+  const accountant = new RdpAccountant();
+  recordPreprocessingReleases(accountant, task.preprocessing);
+  assert.deepEqual(accountant.history, [{ sampleRate: 1, noise: 10, steps: 1 }]);
   await assert.rejects(prepareTask({ data: "synthetic", preprocessing: "private" }), /needs fitPrivately/);
 });
 
