@@ -4,10 +4,27 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { isOneLineError, runCli, sharedDatasets } from "../helpers/cli.js";
+import { main } from "../../src/cli/main.js";
+import { type CliResult, isOneLineError, runCli, sharedDatasets } from "../helpers/cli.js";
 import { needsShared } from "../helpers/shared.js";
 
 const work = mkdtempSync(join(tmpdir(), "equipoise-cli-data-"));
+
+/** The CLI in this process (no child process per case): same parsing, same one-line errors. */
+async function runHere(args: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stderrIsTTY: false,
+  });
+  return { code, stdout, stderr };
+}
 
 test("data list names every dataset", () => {
   const result = runCli(["data", "list", "--json"]);
@@ -16,10 +33,13 @@ test("data list names every dataset", () => {
   assert.deepEqual(names, ["adult", "german-credit", "compas", "fashion-mnist", "synthetic"]);
 });
 
+let adultInfo: { preprocessing: { mode: string; notForRelease: string }; fingerprint: string };
+
 test("data info adult --json: rows, features, target, positive rate, groups", () => {
   const result = runCli(["data", "info", "adult", "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const info = JSON.parse(result.stdout);
+  adultInfo = info;
   assert.deepEqual(info.rows, { train: 30162, test: 15060 });
   assert.equal(info.features, 104);
   assert.equal(info.target, "income");
@@ -49,9 +69,9 @@ test("data info compas from EQUIPOISE_DATA_DIR", needsShared("compas/compas-scor
   assert.equal(info.rows.train + info.rows.test, 6172);
 });
 
-test("data info adult --json: the declared metadata a private run will use, the preprocessing, the fingerprint", () => {
-  const fitted = JSON.parse(runCli(["data", "info", "adult", "--json"]).stdout);
-  const result = runCli(["data", "info", "adult", "--preprocessing", "public", "--json"]);
+test("data info adult --json: the declared metadata a private run will use, the preprocessing, the fingerprint", async () => {
+  const fitted = adultInfo;
+  const result = await runHere(["data", "info", "adult", "--preprocessing", "public", "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const info = JSON.parse(result.stdout);
   assert.equal(info.features, 105);
@@ -68,7 +88,7 @@ test("data info adult --json: the declared metadata a private run will use, the 
   assert.deepEqual(info.warnings, []);
 });
 
-test("a user file: declarations from --bounds, --categories and --schema; warnings on stderr, not stdout", () => {
+test("a user file: declarations from --bounds, --categories and --schema; warnings on stderr, not stdout", async () => {
   const path = join(work, "loans.csv");
   const rows = Array.from(
     { length: 40 },
@@ -77,7 +97,7 @@ test("a user file: declarations from --bounds, --categories and --schema; warnin
   writeFileSync(path, `income,gender,approved\n${rows.join("\n")}\n`);
   const schema = join(work, "schema.json");
   writeFileSync(schema, JSON.stringify({ columns: { gender: { categories: ["f", "m", "x"] } } }));
-  const info = runCli([
+  const info = await runHere([
     "data",
     "info",
     path,
@@ -102,7 +122,7 @@ test("a user file: declarations from --bounds, --categories and --schema; warnin
   assert.deepEqual(doc.warnings, []);
   assert.equal(doc.features, 1 + 3);
   // Without --missing the stray token makes the column categorical, with a warning on stderr.
-  const warned = runCli(["data", "info", path, "--target", "approved", "--json"]);
+  const warned = await runHere(["data", "info", path, "--target", "approved", "--json"]);
   assert.equal(warned.code, 0, warned.stderr);
   assert.match(
     warned.stderr,
@@ -133,25 +153,30 @@ test("bad input: one line on stderr, non-zero exit, no stack trace", () => {
       ["data", "info", good, "--target", "y", "--preprocessing", "public"],
       /numeric column 'a' has no declared bounds .*--bounds a=LO:HI/,
     ],
-    [["data", "info", good, "--target", "y", "--bounds", "a=5"], /--bounds: 'a=5' is not COL=LO:HI/],
-    [["data", "info", good, "--target", "y", "--bounds", "a=5:1"], /needs finite bounds with lower < upper/],
-    [
-      ["data", "info", good, "--target", "y", "--bounds", "zz=0:1"],
-      /unknown column in the declared metadata 'zz'/,
-    ],
-    [
-      ["data", "info", good, "--target", "y", "--schema", join(work, "none.json")],
-      /--schema: file not found/,
-    ],
-    [
-      ["data", "info", good, "--target", "y", "--preprocessing", "private"],
-      /--preprocessing must be one of fit, public/,
-    ],
-    [["data", "info", good, "--target", "y", "--drop", "q"], /unknown column to drop 'q'/],
   ];
   for (const [args, message] of cases) {
     const result = runCli(args);
     assert.ok(isOneLineError(result), `${args.join(" ")}: ${result.code} ${result.stderr}`);
+    assert.match(result.stderr, message);
+  }
+});
+
+test("bad declarations and options: one line each, naming the problem", async () => {
+  const good = join(work, "good.csv");
+  const cases: [string[], RegExp, number][] = [
+    [["--bounds", "a=5"], /--bounds: 'a=5' is not COL=LO:HI/, 2],
+    [["--bounds", "a=5:1"], /needs finite bounds with lower < upper, got \[5, 1\]/, 2],
+    [["--bounds", "a=0:1", "--categories", "a=x|y"], /column 'a' is given both --bounds and --categories/, 2],
+    [["--categories", "g=m||f"], /--categories: 'g=m\|\|f' is not COL=A\|B\|C/, 2],
+    [["--bounds", "zz=0:1"], /unknown column in the declared metadata 'zz'/, 1],
+    [["--schema", join(work, "none.json")], /--schema: file not found/, 2],
+    [["--preprocessing", "private"], /--preprocessing must be one of fit, public, got 'private'/, 2],
+    [["--drop", "q"], /unknown column to drop 'q'/, 1],
+  ];
+  for (const [extra, message, code] of cases) {
+    const result = await runHere(["data", "info", good, "--target", "y", ...extra]);
+    assert.ok(isOneLineError(result), `${extra.join(" ")}: ${result.code} ${result.stderr}`);
+    assert.equal(result.code, code, extra.join(" "));
     assert.match(result.stderr, message);
   }
 });
