@@ -45,6 +45,7 @@ export {
   type CopySummary,
   checkSameDefinition,
   copyStudy,
+  copyStudyFrom,
   type Direction,
   displayLocation,
   firstDifference,

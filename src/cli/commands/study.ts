@@ -1,8 +1,9 @@
 /** `equipoise study copy`: a study moved between a file and a PostgreSQL server, or back. */
-
-import { checkOutputPath } from "../../common/files.js";
-import { copyStudy, displayLocation, isServerLocation } from "../../search/index.js";
+import { UserError } from "../../common/errors.js";
+import { copyStudyFrom, displayLocation, isServerLocation } from "../../search/index.js";
 import { defineCommand, requireOption } from "../command.js";
+import { checkStudyOutputPath } from "../study-paths.js";
+import { withStudySnapshot } from "../study-snapshot.js";
 
 export const studyCopy = defineCommand({
   name: "study copy",
@@ -30,11 +31,16 @@ Examples:
   async run({ options, out }) {
     const from = requireOption("from", options.from);
     const to = requireOption("to", options.to);
-    if (!isServerLocation(to)) checkOutputPath(to, "to", isServerLocation(from) ? [] : [from]);
-    const copy = await copyStudy(from, to);
+    if (from === to) throw new UserError(`--from and --to are the same study (${displayLocation(from)})`);
+    // Before any work: a destination file must not be one of the source's files.
+    if (!isServerLocation(to)) checkStudyOutputPath(to, "to", isServerLocation(from) ? undefined : from);
+    const copy = {
+      ...(await withStudySnapshot(from, (study) => copyStudyFrom(study.store, to))),
+      from: displayLocation(from),
+    };
     if (copy.liveWorkers > 0) {
       out.note(
-        `${displayLocation(from)} has ${copy.liveWorkers} live worker(s): trials they finish from now on are not in the copy`,
+        `${copy.from} has ${copy.liveWorkers} live worker(s): trials they finish from now on are not in the copy`,
       );
     }
     if (copy.byState.running > 0)

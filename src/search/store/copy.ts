@@ -29,14 +29,26 @@ export async function copyStudy(
 ): Promise<CopySummary> {
   if (from === to) throw new UserError(`--from and --to are the same study (${displayLocation(from)})`);
   const source = await openStudyStore(from, { readOnly: true });
-  let target: StudyStore | undefined;
   try {
-    const definition = await source.definition();
-    const trials = await source.trials();
-    const budget = await source.budget();
-    const now = Date.now();
-    const liveWorkers = (await source.workers()).filter((w) => isWorkerAlive(w, now, liveness)).length;
-    target = await openStudyStore(to, { definition });
+    return await copyStudyFrom(source, to, liveness);
+  } finally {
+    await source.close();
+  }
+}
+
+/** Copies the study `source` (an open store, only read) into a new (or empty) study at `to`. */
+export async function copyStudyFrom(
+  source: StudyStore,
+  to: string,
+  liveness: LivenessPolicy = { staleAfterMs: 600_000 },
+): Promise<CopySummary> {
+  const definition = await source.definition();
+  const trials = await source.trials();
+  const budget = await source.budget();
+  const now = Date.now();
+  const liveWorkers = (await source.workers()).filter((w) => isWorkerAlive(w, now, liveness)).length;
+  const target = await openStudyStore(to, { definition });
+  try {
     const existing = (await target.trials()).length;
     if (existing > 0) {
       throw new UserError(
@@ -56,7 +68,6 @@ export async function copyStudy(
       liveWorkers,
     };
   } finally {
-    await source.close();
-    await target?.close();
+    await target.close();
   }
 }

@@ -3,7 +3,7 @@
  * or a `postgres://` URL) and copying a study between stores.
  */
 
-export { type CopySummary, copyStudy } from "./copy.js";
+export { type CopySummary, copyStudy, copyStudyFrom } from "./copy.js";
 export { checkSameDefinition, firstDifference, normalizeDefinition, trialSeed } from "./definition.js";
 export { StudyNotFoundError } from "./errors.js";
 export { isWorkerAlive, newWorkerIdentity } from "./liveness.js";
