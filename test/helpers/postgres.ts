@@ -28,7 +28,7 @@ import {
 } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import pg from "pg";
 
 export interface TestPostgres {
@@ -170,7 +170,6 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     String(port),
     { tlsCaFile: caFile, socketDir: root },
     owner,
-    join(root, "log"),
   );
   server.start();
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
@@ -187,7 +186,6 @@ function serverAt(
   port: string,
   paths: { tlsCaFile: string | null; socketDir: string | null },
   owner = unprivilegedOwner(),
-  log?: string,
 ): TestPostgres {
   let count = 0;
   const tag = `${process.pid}_${randomBytes(3).toString("hex")}`;
@@ -221,7 +219,9 @@ function serverAt(
       control(["-m", mode, "-w", "stop"]);
     },
     start() {
-      control(["-w", "-t", "120", ...(log ? ["-l", log] : []), "-o", `-p ${port}`, "start"]);
+      // The server's output goes to a file beside the data: through a pipe, it would keep
+      // this process waiting for the pipe to close.
+      control(["-w", "-t", "120", "-l", join(dirname(data!), "log"), "-o", `-p ${port}`, "start"]);
     },
   };
 }

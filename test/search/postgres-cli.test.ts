@@ -5,10 +5,10 @@
  * without losing or changing a trial. Mistakes cost one line and never the password.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { main } from "../../src/cli/main.js";
 import { joinStudyOptions } from "../../src/explore/join.js";
 import { copyStudy, openStudyStore, type TrialRecord } from "../../src/search/index.js";
@@ -16,6 +16,7 @@ import { type CliResult, isOneLineError, runCli } from "../helpers/cli.js";
 import { needsPostgres, testPostgres } from "../helpers/postgres.js";
 
 const dir = mkdtempSync(join(tmpdir(), "equipoise-pg-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * Commands that start no threads (report, study copy) run in this process: the same
