@@ -68,6 +68,13 @@ const NOW_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::double precision
  */
 const QUERY_TIMEOUT_MS = 300_000;
 
+/**
+ * Claims prune dead workers' rows at most this often: the pruning is what lets a
+ * trial of a worker killed on this host be retried at once (its heartbeat is still
+ * fresh), and a second is "at once" next to a trial's length.
+ */
+const PRUNE_INTERVAL_MS = 1_000;
+
 /** int8 columns (ids, seeds, counts) as numbers; they stay far below 2^53. */
 const types = {
   getTypeParser(oid: number, format?: "text" | "binary") {
@@ -92,6 +99,7 @@ export class PostgresStudyStore implements StudyStore {
   private readonly completeIds = new Set<number>();
   private horizon: string | null = null;
   private claims: Promise<void> = Promise.resolve();
+  private prunedAt = 0;
   private closed = false;
 
   private constructor(
@@ -241,62 +249,43 @@ export class PostgresStudyStore implements StudyStore {
     }
   }
 
-  private claimOnce(request: ClaimRequest, token: string): Promise<TrialClaim | null> {
-    return this.run(async (client, attempt) => {
-      if (attempt > 0) {
-        // The previous attempt may have committed before its connection failed.
-        const { rows } = await client.query<TrialRow>(
-          `SELECT ${trialFields} FROM ${this.table("trials")} WHERE claim_token = $1`,
-          [token],
-        );
-        if (rows.length > 0) return claimOf(toTrialRecord(rows[0]));
-      }
-      await this.pruneDeadWorkers(client, request, request.workerId);
-      const claim =
-        (await this.retryDeadWorkersTrial(client, request, token)) ??
-        (await this.claimNewTrial(client, request, token));
-      // A claim proves life too. Last, so that the worker's row is locked only for an
-      // instant (its heartbeat timer would otherwise wait on the proposal).
-      const member = this.members.get(request.workerId);
-      if (member) await this.upsertWorker(client, member);
-      return claim;
-    });
-  }
-
   async finishTrial(trialId: number, workerId: string, result: TrialResult): Promise<TrialRecord | null> {
     this.writable();
     if (result.state === "complete" && !result.objectives)
       throw new RangeError("a complete trial needs its objective values");
     const durationMs = Date.now() - result.startedAt; // the evaluating machine's clock, both ends
-    return this.run(async (client, attempt) => {
-      const { rows } = await client.query<TrialRow>(
-        `UPDATE ${this.table("trials")} SET state = $1, objectives = $2, constraints = $3, metrics = $4, error = $5,
+    return this.run(
+      async (client, attempt) => {
+        const { rows } = await client.query<TrialRow>(
+          `UPDATE ${this.table("trials")} SET state = $1, objectives = $2, constraints = $3, metrics = $4, error = $5,
            finished_at = ${NOW_MS}, duration_ms = $6, finish_xid = pg_current_xact_id()
          WHERE id = $7 AND study_id = $8 AND worker_id = $9 AND state = 'running'
          RETURNING ${trialFields}`,
-        [
-          result.state,
-          result.objectives ? numbersToJson(result.objectives) : null,
-          result.constraints ? numbersToJson(result.constraints) : null,
-          result.metrics ? toJson(result.metrics) : null,
-          result.error ?? null,
-          durationMs,
-          trialId,
-          this.studyId,
-          workerId,
-        ],
-      );
-      if (rows.length > 0) return toTrialRecord(rows[0]);
-      if (attempt > 0) {
-        // Stored by the attempt whose connection failed after COMMIT?
-        const again = await client.query<TrialRow>(
-          `SELECT ${trialFields} FROM ${this.table("trials")} WHERE id = $1 AND study_id = $2 AND worker_id = $3 AND state = $4`,
-          [trialId, this.studyId, workerId, result.state],
+          [
+            result.state,
+            result.objectives ? numbersToJson(result.objectives) : null,
+            result.constraints ? numbersToJson(result.constraints) : null,
+            result.metrics ? toJson(result.metrics) : null,
+            result.error ?? null,
+            durationMs,
+            trialId,
+            this.studyId,
+            workerId,
+          ],
         );
-        if (again.rows.length > 0) return toTrialRecord(again.rows[0]);
-      }
-      return null;
-    });
+        if (rows.length > 0) return toTrialRecord(rows[0]);
+        if (attempt > 0) {
+          // Stored by the attempt whose connection failed after COMMIT?
+          const again = await client.query<TrialRow>(
+            `SELECT ${trialFields} FROM ${this.table("trials")} WHERE id = $1 AND study_id = $2 AND worker_id = $3 AND state = $4`,
+            [trialId, this.studyId, workerId, result.state],
+          );
+          if (again.rows.length > 0) return toTrialRecord(again.rows[0]);
+        }
+        return null;
+      },
+      { transaction: false },
+    ); // one statement: atomic, and one round trip
   }
 
   async budget(): Promise<number | null> {
@@ -460,28 +449,68 @@ export class PostgresStudyStore implements StudyStore {
   }
 
   // ---- claims -------------------------------------------------------------------------
+  //
+  // A claim is five round trips when nothing needs retrying: BEGIN; lock the study's row
+  // and the orphaned trials; read the running trials and the newly complete ones; write
+  // the new trial, the counter and this worker's heartbeat; COMMIT. Each round trip is
+  // two context switches, which on a busy machine cost more than the SQL.
 
-  /** A running trial whose worker is dead: retried, or failed once out of attempts. */
-  private async retryDeadWorkersTrial(
+  /** The orphaned-trial condition: running, not ours, and no live worker holds it. $1 study, $2 worker, $3 stale ms. */
+  private orphaned(): string {
+    return `t.study_id = $1 AND t.state = 'running' AND t.worker_id IS DISTINCT FROM $2
+      AND NOT EXISTS (SELECT 1 FROM ${this.table("workers")} w
+        WHERE w.study_id = t.study_id AND w.id = t.worker_id AND w.heartbeat_at >= ${NOW_MS} - $3)`;
+  }
+
+  private claimOnce(request: ClaimRequest, token: string): Promise<TrialClaim | null> {
+    return this.run(async (client, attempt) => {
+      if (attempt > 0) {
+        // The previous attempt may have committed before its connection failed.
+        const { rows } = await client.query<TrialRow>(
+          `SELECT ${trialFields} FROM ${this.table("trials")} WHERE claim_token = $1`,
+          [token],
+        );
+        if (rows.length > 0) return claimOf(toTrialRecord(rows[0]));
+      }
+      if (Date.now() - this.prunedAt >= PRUNE_INTERVAL_MS) {
+        await this.pruneDeadWorkers(client, request, request.workerId);
+      }
+      // The study's row lock orders the new trials of a study (exact budget, numbers
+      // 0..n-1, no two proposals from one view); orphaned trials are taken with SKIP
+      // LOCKED, so two workers never wait for, nor take, the same one.
+      const { rows } = await client.query<{ trial_count: number; orphans: number[] | null }>(
+        `WITH study AS (SELECT trial_count FROM ${this.table("studies")} WHERE id = $1 FOR UPDATE),
+              orphans AS (SELECT t.id FROM ${this.table("trials")} t WHERE ${this.orphaned()}
+                ORDER BY t.number FOR UPDATE OF t SKIP LOCKED)
+         SELECT (SELECT trial_count FROM study) AS trial_count, (SELECT json_agg(id) FROM orphans) AS orphans`,
+        [this.studyId, request.workerId, request.staleAfterMs],
+      );
+      const { trial_count: count, orphans } = rows[0];
+      const claim =
+        (orphans ? await this.retryOrphan(client, request, token, orphans) : null) ??
+        (count < request.budget ? await this.claimNewTrial(client, request, token, count) : null);
+      if (claim?.attempts !== 1) {
+        // A new trial's statement proved life already; a retry or an empty claim does it here.
+        const member = this.members.get(request.workerId);
+        if (member) await this.upsertWorker(client, member);
+      }
+      return claim;
+    });
+  }
+
+  /** Among the locked orphans, in number order: failed once out of attempts, else retried. */
+  private async retryOrphan(
     client: pg.PoolClient,
     request: ClaimRequest,
     token: string,
+    locked: number[],
   ): Promise<TrialClaim | null> {
     const trials = this.table("trials");
-    const orphaned = `t.study_id = $1 AND t.state = 'running' AND t.worker_id IS DISTINCT FROM $2
-      AND NOT EXISTS (SELECT 1 FROM ${this.table("workers")} w
-        WHERE w.study_id = t.study_id AND w.id = t.worker_id AND w.heartbeat_at >= ${NOW_MS} - $3)`;
-    const params = [this.studyId, request.workerId, request.staleAfterMs];
-    const locked = await client.query<{ id: number }>(
-      `SELECT t.id FROM ${trials} t WHERE ${orphaned} ORDER BY t.number FOR UPDATE OF t SKIP LOCKED`,
-      params,
-    );
-    if (locked.rows.length === 0) return null;
     // Check again with a fresh snapshot, now that the rows are ours: a worker that joined
     // after the first look may have taken one of these trials just before we locked it.
     const { rows } = await client.query<TrialRow>(
-      `SELECT ${trialFields} FROM ${trials} t WHERE t.id = ANY($4) AND ${orphaned} ORDER BY t.number`,
-      [...params, locked.rows.map((r) => r.id)],
+      `SELECT ${trialFields} FROM ${trials} t WHERE t.id = ANY($4) AND ${this.orphaned()} ORDER BY t.number`,
+      [this.studyId, request.workerId, request.staleAfterMs, locked],
     );
     for (const row of rows) {
       const trial = toTrialRecord(row);
@@ -508,56 +537,78 @@ export class PostgresStudyStore implements StudyStore {
     return null;
   }
 
+  /** Trial number `number` (the study's row is locked): proposed from the view, then stored. */
   private async claimNewTrial(
     client: pg.PoolClient,
     request: ClaimRequest,
     token: string,
-  ): Promise<TrialClaim | null> {
-    const { rows } = await client.query<{ trial_count: number }>(
-      `SELECT trial_count FROM ${this.table("studies")} WHERE id = $1 FOR UPDATE`,
-      [this.studyId],
-    );
-    const number = rows[0].trial_count; // numbers are 0..count-1, given out only under this lock
-    if (number >= request.budget) return null;
-    const running = await client.query<TrialRow>(
-      `SELECT ${trialFields} FROM ${this.table("trials")} WHERE study_id = $1 AND state = 'running' ORDER BY number`,
-      [this.studyId],
-    );
-    const complete = await this.completeTrials(client);
-    const config = request.propose({ complete, running: running.rows.map(toTrialRecord), number });
+    number: number,
+  ): Promise<TrialClaim> {
+    const { running, complete } = await this.readView(client);
+    const config = request.propose({ complete, running, number });
     const seed = trialSeed(this.stored.seed, number);
-    const inserted = await client.query<{ id: number }>(
-      `INSERT INTO ${this.table("trials")} (study_id, number, params, state, seed, worker_id, attempts, started_at, claim_token)
-       VALUES ($1, $2, $3, 'running', $4, $5, 1, ${NOW_MS}, $6) RETURNING id`,
-      [this.studyId, number, JSON.stringify(config), seed, request.workerId, token],
+    const member = this.members.get(request.workerId);
+    const { rows } = await client.query<{ id: number }>(
+      `WITH inserted AS (
+         INSERT INTO ${this.table("trials")} (study_id, number, params, state, seed, worker_id, attempts, started_at, claim_token)
+         VALUES ($1, $2, $3, 'running', $4, $5, 1, ${NOW_MS}, $6) RETURNING id),
+       counted AS (UPDATE ${this.table("studies")} SET trial_count = trial_count + 1 WHERE id = $1)
+       ${
+         member
+           ? `, beat AS (INSERT INTO ${this.table("workers")} (study_id, id, host, pid, heartbeat_at)
+                VALUES ($1, $5, $7, $8, ${NOW_MS})
+                ON CONFLICT (study_id, id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at)`
+           : ""
+       }
+       SELECT id FROM inserted`,
+      [
+        this.studyId,
+        number,
+        JSON.stringify(config),
+        seed,
+        request.workerId,
+        token,
+        ...(member ? [member.host, member.pid] : []),
+      ],
     );
-    await client.query(`UPDATE ${this.table("studies")} SET trial_count = trial_count + 1 WHERE id = $1`, [
-      this.studyId,
-    ]);
-    return { id: inserted.rows[0].id, number, config, seed, attempts: 1 };
+    return { id: rows[0].id, number, config, seed, attempts: 1 };
   }
 
   /**
-   * Every complete trial, by number, reading only those finished since the last call:
-   * those whose finishing transaction is at or above the xmin of the previous read's
-   * snapshot (every transaction below it had ended, so its trials were seen then).
+   * The running trials, and every complete trial by number — reading only those
+   * finished since the last call: those whose finishing transaction is at or above the
+   * xmin of the previous read's snapshot (every transaction below it had ended, so its
+   * trials were seen then). One statement, so one snapshot.
    */
-  private async completeTrials(client: pg.PoolClient): Promise<TrialRecord[]> {
-    const { rows } = await client.query<TrialRow & { horizon: string }>(
+  private async readView(
+    client: pg.PoolClient,
+  ): Promise<{ running: TrialRecord[]; complete: TrialRecord[] }> {
+    const fields = trialFields.replaceAll(/(^|, )/g, "$1t.");
+    const { rows } = await client.query<TrialRow & { horizon: string; kind: string }>(
       `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon)
-       SELECT h.horizon, ${trialFields.replaceAll(/(^|, )/g, "$1t.")} FROM h
-       LEFT JOIN ${this.table("trials")} t ON t.study_id = $1 AND t.state = 'complete'
-         AND ($2::text IS NULL OR t.finish_xid >= $2::xid8)`,
+       SELECT h.horizon, 'running' AS kind, ${fields} FROM h
+         JOIN ${this.table("trials")} t ON t.study_id = $1 AND t.state = 'running'
+       UNION ALL
+       SELECT h.horizon, 'complete' AS kind, ${fields} FROM h
+         LEFT JOIN ${this.table("trials")} t ON t.study_id = $1 AND t.state = 'complete'
+           AND ($2::text IS NULL OR t.finish_xid >= $2::xid8)`,
       [this.studyId, this.horizon],
     );
+    const running: TrialRecord[] = [];
     for (const row of rows) {
-      if (row.id === null || this.completeIds.has(row.id)) continue;
+      if (row.id === null) continue;
+      if (row.kind === "running") {
+        running.push(toTrialRecord(row));
+        continue;
+      }
+      if (this.completeIds.has(row.id)) continue;
       this.completeIds.add(row.id);
       const record = toTrialRecord(row);
       this.complete.splice(insertionIndex(this.complete, record.number), 0, record);
     }
-    this.horizon = rows[0].horizon;
-    return [...this.complete];
+    this.horizon = rows[rows.length - 1].horizon;
+    running.sort((a, b) => a.number - b.number);
+    return { running, complete: [...this.complete] };
   }
 
   // ---- workers ------------------------------------------------------------------------
@@ -580,13 +631,17 @@ export class PostgresStudyStore implements StudyStore {
       `SELECT id, host, pid, heartbeat_at, ${NOW_MS} AS now FROM ${this.table("workers")} WHERE study_id = $1 ORDER BY id`,
       [this.studyId],
     );
-    for (const row of rows) {
-      if (row.id === self || isWorkerAlive(toWorkerRecord(row), row.now, liveness)) continue;
+    const dead = rows.filter(
+      (row) => row.id !== self && !isWorkerAlive(toWorkerRecord(row), row.now, liveness),
+    );
+    if (dead.length > 0) {
       await client.query(
-        `DELETE FROM ${this.table("workers")} WHERE study_id = $1 AND id = $2 AND heartbeat_at = $3`,
-        [this.studyId, row.id, row.heartbeat_at],
+        `DELETE FROM ${this.table("workers")} w USING unnest($2::text[], $3::double precision[]) AS d(id, beat)
+         WHERE w.study_id = $1 AND w.id = d.id AND w.heartbeat_at = d.beat`,
+        [this.studyId, dead.map((r) => r.id), dead.map((r) => r.heartbeat_at)],
       );
     }
+    this.prunedAt = Date.now();
   }
 
   // ---- plumbing -----------------------------------------------------------------------

@@ -1,0 +1,313 @@
+/**
+ * Studies beyond one machine (issue 17): what the study stores cost and where many
+ * workers saturate. Four parts, each runnable alone with --part NAME:
+ *
+ * - overhead: the store's own time per trial (claim + finish, one worker, a trivial
+ *   proposal, explorer-sized metrics) on an empty study and at 10,000 trials (9,000
+ *   imported, then 1,000 claimed and finished), SQLite vs PostgreSQL on loopback with
+ *   its durability settings on (fsync, synchronous commit).
+ * - latency: claim and finish latency with 1 and with 32 simulated workers (4
+ *   processes x 8 connections) claiming back to back on one PostgreSQL study.
+ * - workers: a 40-trial Adult study (sensitive sex, default objectives and strategy)
+ *   run by 1, 2 and 4 `equipoise worker` processes (--workers 1 each) against PostgreSQL
+ *   and against an SQLite file: wall time, trials per minute, test hypervolume.
+ * - bo: the BO proposal (one `ask`) against the number of observations, with no pending
+ *   trial and with 32 pending (as with 32 busy workers): the step a claim holds the
+ *   study's lock for.
+ *
+ *   node --import tsx bench/store.bench.ts [--part overhead|latency|workers|bo] [--seeds 2]
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { openStudyStore, type StudyStore, type TrialRecord } from "../src/search/index.js";
+import { dtlz2 } from "../src/search/problems.js";
+import { BayesianOptimization } from "../src/search/strategies/bo.js";
+import { RandomSearch } from "../src/search/strategies/random.js";
+import { startPostgresCluster, type TestPostgres } from "../test/helpers/postgres.js";
+import { writeResults } from "./machine.js";
+import { benchDefinition, benchMetrics } from "./store-study.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const argument = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const parts = argument("part") ? [argument("part")!] : ["overhead", "latency", "workers", "bo"];
+const seeds = Number(argument("seeds") ?? 2);
+const scratch = mkdtempSync(join(tmpdir(), "equipoise-store-bench-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+
+let server: TestPostgres | undefined;
+const postgres = async () => {
+  server ??= await startPostgresCluster({ durable: true, maxConnections: 150 });
+  return server;
+};
+let files = 0;
+const sqliteLocation = () => join(scratch, `study-${files++}.db`);
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
+const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+
+const results: Record<string, unknown> = {};
+
+// ---- overhead --------------------------------------------------------------------------
+
+/** Claims and finishes `count` trials one after another; the time of each (claim + finish), ms. */
+async function timeTrials(store: StudyStore, budget: number, count: number): Promise<number[]> {
+  const worker = { id: `${hostname()}:${process.pid}:bench`, host: hostname(), pid: process.pid };
+  await store.registerWorker(worker, { staleAfterMs: 600_000 });
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    const claim = await store.claimTrial({
+      workerId: worker.id,
+      budget,
+      staleAfterMs: 600_000,
+      maxAttempts: 2,
+      propose: (view) => ({ x0: (view.number % 997) / 997, x1: 0.5, x2: 0.5, x3: 0.5 }),
+    });
+    if (!claim) throw new Error("the budget ran out early");
+    await store.finishTrial(claim.id, worker.id, {
+      state: "complete",
+      objectives: [Number(claim.config.x0), 0.5],
+      metrics: benchMetrics(i),
+      startedAt: Date.now(),
+    });
+    times.push(performance.now() - start);
+  }
+  await store.unregisterWorker(worker.id);
+  return times;
+}
+
+/** 9,000 finished trials as a worker would have left them, for the "at 10,000" measurement. */
+function finishedTrials(count: number): TrialRecord[] {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, n) => ({
+    id: n,
+    number: n,
+    config: { x0: (n % 997) / 997, x1: 0.5, x2: 0.5, x3: 0.5 },
+    state: "complete" as const,
+    objectives: [(n % 997) / 997, 0.5],
+    constraints: null,
+    metrics: JSON.parse(JSON.stringify(benchMetrics(n), (_k, v) => (v === Infinity ? "Infinity" : v))),
+    seed: n,
+    error: null,
+    workerId: "earlier:1:x",
+    attempts: 1,
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 1000,
+  }));
+}
+
+async function overhead() {
+  const rows = [];
+  for (const kind of ["sqlite", "postgres"] as const) {
+    const location = async () =>
+      kind === "sqlite" ? sqliteLocation() : (await postgres()).newLocation("bench");
+    const empty = await openStudyStore(await location(), { definition: benchDefinition() });
+    const first = await timeTrials(empty, 1000, 1000);
+    await empty.close();
+    const big = await openStudyStore(await location(), { definition: benchDefinition() });
+    let start = performance.now();
+    await big.importTrials(finishedTrials(9000));
+    const importMs = performance.now() - start;
+    start = performance.now();
+    const last = await timeTrials(big, 10_000, 1000);
+    await big.close();
+    const row = {
+      store: kind,
+      emptyStudy: {
+        meanMs: round(mean(first)),
+        medianMs: round(quantile(first, 0.5)),
+        p95Ms: round(quantile(first, 0.95)),
+      },
+      at10000: {
+        meanMs: round(mean(last)),
+        medianMs: round(quantile(last, 0.5)),
+        p95Ms: round(quantile(last, 0.95)),
+        firstClaimMs: round(last[0]),
+      },
+      import9000Ms: Math.round(importMs),
+    };
+    rows.push(row);
+    console.log(
+      `${kind}: claim + finish ${row.emptyStudy.meanMs} ms mean (median ${row.emptyStudy.medianMs}) on an empty study; ${row.at10000.meanMs} ms mean (median ${row.at10000.medianMs}, p95 ${row.at10000.p95Ms}, first ${row.at10000.firstClaimMs}) at 9,000–10,000 trials; import of 9,000 trials ${row.import9000Ms} ms`,
+    );
+  }
+  results.overhead = rows;
+}
+
+// ---- latency ---------------------------------------------------------------------------
+
+function runLoad(location: string, processes: number, lanes: number, budget: number) {
+  const script = join(root, "bench", "store-load-worker.ts");
+  const children = Array.from({ length: processes }, () =>
+    spawnCollect(process.execPath, ["--import", "tsx", script, location, String(lanes), String(budget)]),
+  );
+  return Promise.all(children);
+}
+
+function spawnCollect(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${args.join(" ")} exited ${code}`)),
+    );
+  });
+}
+
+async function latency() {
+  const rows = [];
+  for (const [processes, lanes, budget] of [
+    [1, 1, 500],
+    [4, 8, 3200],
+  ]) {
+    const location = (await postgres()).newLocation("latency");
+    const store = await openStudyStore(location, { definition: benchDefinition() });
+    await store.close();
+    const start = performance.now();
+    const outputs = await runLoad(location, processes, lanes, budget);
+    const seconds = (performance.now() - start) / 1000;
+    const claims: number[] = [];
+    const finishes: number[] = [];
+    for (const out of outputs) {
+      const parsed = JSON.parse(out.trim().split("\n").at(-1)!) as { claims: number[]; finishes: number[] };
+      claims.push(...parsed.claims);
+      finishes.push(...parsed.finishes);
+    }
+    const check = await openStudyStore(location, { readOnly: true });
+    const trials = await check.trials();
+    await check.close();
+    const numbers = new Set(trials.map((t) => t.number));
+    if (trials.length !== budget || numbers.size !== budget)
+      throw new Error(`expected ${budget} distinct trials`);
+    const row = {
+      workers: processes * lanes,
+      trials: budget,
+      trialsPerSecond: round(budget / seconds, 1),
+      claimMs: {
+        p50: round(quantile(claims, 0.5)),
+        p95: round(quantile(claims, 0.95)),
+        p99: round(quantile(claims, 0.99)),
+        max: round(Math.max(...claims)),
+      },
+      finishMs: { p50: round(quantile(finishes, 0.5)), p95: round(quantile(finishes, 0.95)) },
+    };
+    rows.push(row);
+    console.log(
+      `${row.workers} simulated workers: claim p50 ${row.claimMs.p50} ms, p95 ${row.claimMs.p95}, p99 ${row.claimMs.p99}, max ${row.claimMs.max}; finish p50 ${row.finishMs.p50} ms; ${row.trialsPerSecond} trials/s in all (${budget} trials, none lost or repeated)`,
+    );
+  }
+  results.latency = rows;
+}
+
+// ---- workers ---------------------------------------------------------------------------
+
+const built = existsSync(join(root, "dist", "cli", "main.js"));
+function cli(args: string[]): string[] {
+  return built
+    ? [join(root, "bin", "equipoise.js"), ...args]
+    : ["--import", "tsx", join(root, "src", "cli", "entry.ts"), ...args];
+}
+
+function runCli(args: string[]): string {
+  const result = spawnSync(process.execPath, cli(args), { cwd: root, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`equipoise ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+}
+
+async function workers() {
+  const rows = [];
+  for (const kind of ["postgres", "sqlite"] as const) {
+    for (const count of [1, 2, 4]) {
+      for (let seed = 0; seed < seeds; seed++) {
+        const location =
+          kind === "sqlite" ? sqliteLocation() : (await postgres()).newLocation(`adult-${count}-${seed}`);
+        runCli([
+          ...["explore", "--data", "adult", "--sensitive", "sex", "--budget", "40", "--workers", "0"],
+          ...["--seed", String(seed), "--study", location, "--json"],
+        ]);
+        const start = performance.now();
+        const children = Array.from({ length: count }, () =>
+          spawn(process.execPath, cli(["worker", "--study", location, "--workers", "1", "--json"]), {
+            cwd: root,
+            stdio: ["ignore", "ignore", "ignore"],
+          }),
+        );
+        const codes = await Promise.all(children.map(exited));
+        const seconds = (performance.now() - start) / 1000;
+        if (codes.some((c) => c !== 0)) throw new Error(`a worker failed: ${codes}`);
+        const report = JSON.parse(
+          runCli(["report", "--study", location, "--out", join(scratch, "r.json"), "--json"]),
+        );
+        const row = {
+          store: kind,
+          processes: count,
+          seed,
+          trials: report.trials.total,
+          complete: report.trials.complete,
+          wallSeconds: round(seconds, 1),
+          trialsPerMinute: round((40 / seconds) * 60, 1),
+          hypervolumeTest: round(report.hypervolume.test, 4),
+        };
+        rows.push(row);
+        console.log(
+          `${kind}, ${count} worker process(es), seed ${seed}: ${row.trials} trials (${row.complete} complete) in ${row.wallSeconds} s = ${row.trialsPerMinute} trials/min, test hypervolume ${row.hypervolumeTest}`,
+        );
+      }
+    }
+  }
+  results.workers = rows;
+}
+
+// ---- bo --------------------------------------------------------------------------------
+
+async function bo() {
+  const problem = dtlz2(3, 9); // 9 variables: about the explorer's search space
+  const rows = [];
+  for (const n of [50, 100, 200, 300]) {
+    const design = new RandomSearch(problem.space, { numObjectives: 3, seed: 0 });
+    const configs = design.ask(n + 33);
+    const observations = configs.slice(0, n + 1).map((config) => ({ config, ...problem.evaluate(config) }));
+    const strategy = new BayesianOptimization(problem.space, {
+      numObjectives: 3,
+      seed: 0,
+      referencePoint: problem.referencePoint,
+    });
+    strategy.tell(observations.slice(0, n));
+    strategy.ask(1); // fits the hyper-parameters once (as after a resume)
+    strategy.tell(observations.slice(n));
+    let start = performance.now();
+    strategy.ask(1);
+    const warmMs = performance.now() - start;
+    start = performance.now();
+    strategy.ask(1, configs.slice(n + 1, n + 33));
+    const pendingMs = performance.now() - start;
+    rows.push({ observations: n, askMs: Math.round(warmMs), askWith32PendingMs: Math.round(pendingMs) });
+    console.log(`${n} observations: ask ${warmMs.toFixed(0)} ms; with 32 pending ${pendingMs.toFixed(0)} ms`);
+  }
+  results.bo = { problem: problem.name, rows };
+}
+
+const runners: Record<string, () => Promise<void>> = { overhead, latency, workers, bo };
+for (const part of parts) {
+  console.log(`--- ${part}`);
+  await runners[part]();
+}
+console.log(`results: ${writeResults(`store${argument("part") ? `-${argument("part")}` : ""}`, results)}`);
