@@ -5,7 +5,7 @@
  * Compare with Fairlearn 0.9.0 in /work/shared/references/README.md.
  */
 import { prepareTask } from "../src/data/index.js";
-import { type MitigationRequest, runMitigation, trainPenalised } from "../src/fairness/index.js";
+import { type MitigationRequest, runMitigation, trainPenalised } from "../src/fit/mitigate.js";
 import { demographicParityDifference, equalizedOddsDifference } from "../src/fairness/measures.js";
 import { accuracy } from "../src/fairness/metrics.js";
 import { initBackend } from "../src/nn/index.js";

@@ -1,7 +1,6 @@
 /** Fairness: group metrics (MetricFrame), fairness measures and mitigation before, during and after training. */
 
 export * from "./constraint.js";
-export * from "./engine-learner.js";
 export * from "./exponentiated-gradient.js";
 export * from "./groups.js";
 export * from "./learner.js";
@@ -9,7 +8,6 @@ export * from "./linprog.js";
 export * from "./measures.js";
 export * from "./metric-frame.js";
 export * from "./metrics.js";
-export * from "./mitigate.js";
 export * from "./moments.js";
 export * from "./penalty.js";
 export * from "./reference-penalty.js";

@@ -10,12 +10,22 @@ export {
   sampledGaussianRdp,
 } from "./analysis/rdp.js";
 export * from "./calibration.js";
+export {
+  type ClipAndNoise,
+  type ClipAndNoiseOptions,
+  clipAndNoise,
+  clipFactors,
+} from "./clip-and-noise.js";
 export { type ClippingMode, type DpSgdGradientComputer, type DpSgdOptions, dpSgdGradient } from "./dp-sgd.js";
 export * from "./mechanisms/index.js";
 export {
   type MakePrivateOptions,
   makePrivate,
   type PrivacyReport,
+  type PrivateStepPlan,
   type PrivateTraining,
+  planPrivateSteps,
+  privacyReportOf,
+  privateNoiseSource,
 } from "./privacy-engine.js";
 export { createSecureRandom, SecureRandom } from "./secure-random.js";
