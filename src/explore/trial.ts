@@ -43,7 +43,8 @@ export interface TrialOutcome {
 }
 
 /**
- * The training recipe of a trial: plain SGD at the configuration's learning rate,
+ * The training recipe of a trial: plain SGD at the configuration's constant learning
+ * rate (the search space's range of rates was chosen for it),
  * DP-SGD with seeded noise (so that a study is reproducible and resumable; such runs
  * are marked not for release — retrain the chosen configuration with `train --dp`),
  * the fairness penalty on the primary attribute when its weight is not negligible.
@@ -58,7 +59,7 @@ export function trialRecipe(
   return parseRecipe(
     {
       model: trial.model,
-      optimizer: { kind: "sgd", learningRate: trial.lr },
+      optimizer: { kind: "sgd", learningRate: trial.lr, schedule: "constant" },
       epochs: trial.epochs,
       batchSize: Math.min(trial.batch, data.train.X.rows),
       seed,

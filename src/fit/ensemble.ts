@@ -84,6 +84,7 @@ function fitTogether(plans: FitPlan[], data: FitData): FitResult[] {
     return {
       seed: recipe.seed,
       learningRate: recipe.optimizer.learningRate,
+      schedule: recipe.optimizer.schedule,
       batchSize: recipe.batchSize,
       epochs: recipe.epochs,
       ...(plan.rows ? { subset: plan.rows } : {}),

@@ -144,14 +144,10 @@ export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: F
 }
 
 export function optimizerConfig(optimizer: OptimizerRecipe): OptimizerConfig {
+  const { learningRate, weightDecay, schedule } = optimizer;
   return optimizer.kind === "sgd"
-    ? {
-        kind: "sgd",
-        learningRate: optimizer.learningRate,
-        momentum: optimizer.momentum,
-        weightDecay: optimizer.weightDecay,
-      }
-    : { kind: "adam", learningRate: optimizer.learningRate, weightDecay: optimizer.weightDecay };
+    ? { kind: "sgd", learningRate, momentum: optimizer.momentum, weightDecay, schedule }
+    : { kind: "adam", learningRate, weightDecay, schedule };
 }
 
 function trainerOptions(

@@ -44,7 +44,9 @@ export { batchPenaltyRule, referencePenaltyRule } from "./penalty-rules.js";
 export { balancedClassWeights, type FairnessSummary, type FitData, type FitPlan, planFit } from "./plan.js";
 export {
   type CliField,
+  DEFAULT_BATCH_SIZE,
   DEFAULT_LEARNING_RATE,
+  DEFAULT_OPTIMIZER,
   DEFAULT_REFERENCE_FRACTION,
   describeIssue,
   type FairnessRecipe,

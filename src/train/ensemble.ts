@@ -6,7 +6,7 @@
  * Member k trains exactly as it would train alone — same initialisation (its
  * seed), same batches (its own sampler over its own data subset: shuffled, or
  * Poisson at q_k = batch_k/N_k under DP), plain SGD with its own learning rate and
- * its own number of epochs:
+ * its own number of epochs, and its own learning-rate schedule:
  *  - alone with `trainModel` and the mean gradient (no `privacy`, no rule);
  *  - alone with DP-SGD (flat clipping) when it has `privacy`: per-example norms from
  *    the same pass (ghost norms, ||gᵢ||² = Σ_layers (||aᵢ||² + 1)·||δᵢ||²), clip
@@ -24,12 +24,15 @@ import { createRandom, type Random } from "../common/rng.js";
 import { type Architecture, architectureFor, Sequential } from "../nn/index.js";
 import { tidyKeep } from "../nn/tidy.js";
 import type { PrivateGradientStep } from "./gradient.js";
+import { type LearningRateSchedule, learningRateAt } from "./optimizers.js";
 import { type BatchSampler, createSampler } from "./samplers.js";
 import type { TrainingData } from "./trainer.js";
 
 export interface EnsembleMember {
   seed: number;
   learningRate: number;
+  /** How the learning rate evolves over the member's steps (default constant). */
+  schedule?: LearningRateSchedule;
   /** Rows of the training data this member trains on (default: all). */
   subset?: Int32Array;
   /** This member's (expected, under DP) batch size (default: options.batchSize). */
@@ -100,6 +103,8 @@ interface MemberState {
   sampler: BatchSampler;
   batches: Generator<Int32Array>;
   steps: number;
+  /** Steps the member will take: epochs × batches per epoch. */
+  totalSteps: number;
 }
 
 export function trainEnsemble(
@@ -137,7 +142,14 @@ export function trainEnsemble(
           `but it samples at rate ${sampler.sampleRate} from ${size}: the accounting would be wrong`,
       );
     }
-    return { index: k, subset, sampler, batches: epochsOf(sampler, epochs), steps: 0 };
+    return {
+      index: k,
+      subset,
+      sampler,
+      batches: epochsOf(sampler, epochs),
+      steps: 0,
+      totalSteps: epochs * sampler.batchesPerEpoch,
+    };
   });
 
   // Stacked parameters of the live members: [K, in, out] kernels and [K, 1, out] biases.
@@ -253,7 +265,10 @@ export function trainEnsemble(
           tf.sum(delta, 1, true),
         );
       });
-      const rates = Float32Array.from(states, (s) => members[s.index].learningRate);
+      const rates = Float32Array.from(states, (s) => {
+        const { learningRate, schedule } = members[s.index];
+        return learningRateAt({ kind: "sgd", learningRate, schedule }, s.steps, s.totalSteps);
+      });
       const released = anyPrivate ? privatised(gradients, states) : gradients;
       const scale = tf.tensor3d(rates, [K, 1, 1]);
       return current.map((p, i) => tf.sub(p, tf.mul(released[i], scale)));

@@ -94,7 +94,7 @@ describe("trainer", () => {
       optimizer: { kind: "sgd", learningRate: 0.5 },
       seed: 0,
     });
-    assert.ok(result.history[4].trainLoss < result.history[0].trainLoss);
+    assert.ok(result.history[4].trainLoss! < result.history[0].trainLoss!);
     assert.ok(evaluateModel(model, test).accuracy > 0.95);
     model.dispose();
   });
