@@ -128,7 +128,10 @@ test("DP-SGD noise is N(0, (σC/qN)²) per coordinate (KS on gradient − noisel
   const model = buildModel("mlp:32,16", [5], 2, 4);
   const batch = batchOf(model, train, [1, 2, 3, 4, 5, 6, 7, 8], 8);
   const base = { clip: 0.7, sampleRate: 0.2, dataSize: 40, accountant: new RdpAccountant() };
-  const clean = dpSgdGradient({ ...base, noiseMultiplier: 0, noise: seededGaussianNoise(1) }).compute(model, batch);
+  const clean = dpSgdGradient({ ...base, noiseMultiplier: 0, noise: seededGaussianNoise(1) }).compute(
+    model,
+    batch,
+  );
   const noisy = dpSgdGradient({ ...base, noiseMultiplier: 1.3, noise: seededGaussianNoise(9) }).compute(
     model,
     batch,

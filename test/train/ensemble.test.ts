@@ -3,12 +3,7 @@ import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { createRandom } from "../../src/common/rng.js";
 import { buildModel, initBackend } from "../../src/nn/index.js";
-import {
-  clipAndNoise,
-  createAccountant,
-  makePrivate,
-  privateNoiseSource,
-} from "../../src/privacy/index.js";
+import { clipAndNoise, createAccountant, makePrivate, privateNoiseSource } from "../../src/privacy/index.js";
 import { type TrainingData, trainEnsemble, trainModel } from "../../src/train/index.js";
 import { relativeError } from "../nn/gradient-check.js";
 
