@@ -5,9 +5,9 @@
  * Compare with Fairlearn 0.9.0 in /work/shared/references/README.md.
  */
 import { prepareTask } from "../src/data/index.js";
-import { type MitigationRequest, runMitigation, trainPenalised } from "../src/fit/mitigate.js";
 import { demographicParityDifference, equalizedOddsDifference } from "../src/fairness/measures.js";
 import { accuracy } from "../src/fairness/metrics.js";
+import { type MitigationRequest, runMitigation, trainPenalised } from "../src/fit/mitigate.js";
 import { initBackend } from "../src/nn/index.js";
 import { writeResults } from "./machine.js";
 

@@ -87,32 +87,20 @@ test("train --dp --fair eo: reference split held out and not covered by epsilon;
   assert.match(fair.summary.training.gradient, /dp-sgd.*reference-penalty\(equalized_odds/);
 });
 
-test("train --mitigation reweighing: Kamiran–Calders weights narrow the demographic parity gap", () => {
-  const plain = trainSynthetic("rw-plain.json", ["--lr", "0.2"]);
-  const fair = trainSynthetic("rw-fair.json", ["--lr", "0.2", "--mitigation", "reweighing"]);
-  const before = measuresOf(plain.summary).demographicParityDifference;
-  const after = measuresOf(fair.summary).demographicParityDifference;
-  assert.ok(after < 0.8 * before, `gap ${before} → ${after}`);
+// That reweighing narrows the gap is checked in process by test/fit/fit.test.ts.
+test("train --mitigation reweighing: recorded in the summary and the model file", () => {
+  const fair = trainSynthetic("rw-fair.json", ["--lr", "0.2", "--epochs", "1", "--mitigation", "reweighing"]);
   assert.deepEqual(fair.summary.fairness, { method: "reweighing", attribute: "group" });
   assert.deepEqual(fair.saved.recipe.fairness, { method: "reweighing" });
+  assert.deepEqual(fair.saved.metadata.fairness, fair.summary.fairness);
 });
 
 test("train --fair bad input: one clear line each", () => {
   const base = ["train", "--data", "synthetic", "--out", join(dir, "bad.json")];
+  // The recipe's rules are checked fast by test/fit/recipe.test.ts; these check the command end to end.
   const cases: [string[], RegExp, number][] = [
     [["--fair", "parity"], /--fair must be one of dp .*, eo .*, got 'parity'/, 2],
     [["--fair-weight", "2"], /--fair-weight needs --fair/, 2],
-    [["--fair", "dp", "--fair-weight=-1"], /--fair-weight must be a number ≥ 0, got -1/, 2],
-    [
-      ["--mitigation", "reweighing", "--fair-weight", "2"],
-      /--fair-weight does not apply with --mitigation reweighing/,
-      2,
-    ],
-    [
-      ["--dp", "--noise", "1", "--clip", "1", "--mitigation", "reweighing"],
-      /reweighing cannot be combined with --dp/,
-      2,
-    ],
   ];
   for (const [args, message, code] of cases) {
     const result = runCli([...base, ...args]);
