@@ -2,14 +2,15 @@
  * Several recipes fitted to the same data, with those that can share one K-models
  * ensemble (train/ensemble.ts) trained at once: each result is the one `fitRecipe`
  * gives for that recipe alone (same initialisation, batches, clip-and-noise steps,
- * accountant and penalty; equal up to float rounding, tested), at about the per-op
- * cost of one model. Shadow models (audits) and batched explorer trials use it.
+ * accountant and penalty; equal up to float rounding, tested), for about the per-op
+ * cost of one model — a gain where per-op overhead dominates (logistic regression on
+ * WASM; an MLP's batched matMul is slower there: BENCHMARKS.md, "Batched trials").
+ * Shadow models (audits) and batched explorer trials use it.
  *
  * The ensemble takes plain SGD on an MLP or a logistic regression over flat
  * features, unweighted, with flat clipping under DP and any fairness penalty;
  * other recipes are fitted one by one, so any list of recipes is accepted.
  */
-
 import {
   clipAndNoise,
   createAccountant,
@@ -18,8 +19,12 @@ import {
   privateNoiseSource,
 } from "../privacy/index.js";
 import { createSecureRandom } from "../privacy/secure-random.js";
-import { type EnsembleMember, parametersAreFinite, trainEnsemble } from "../train/index.js";
-import { TrainingDivergedError } from "../train/trainer.js";
+import {
+  type EnsembleMember,
+  parametersAreFinite,
+  TrainingDivergedError,
+  trainEnsemble,
+} from "../train/index.js";
 import { type FitResult, fitRecipe, privacyDocument } from "./fit.js";
 import { batchPenaltyRule, referencePenaltyRule } from "./penalty-rules.js";
 import { type FitData, type FitPlan, planFit } from "./plan.js";

@@ -79,7 +79,10 @@ export function engineRecipe(request: MitigationRequest): RecipeInput {
     epochs: request.engine?.epochs ?? 10,
     batchSize: request.engine?.batchSize ?? 256,
     // Constant unless asked: the mitigation benchmarks were measured so.
-    optimizer: { schedule: "constant", ...(request.engine?.optimizer ?? { kind: "adam", learningRate: 0.01 }) },
+    optimizer: {
+      schedule: "constant",
+      ...(request.engine?.optimizer ?? { kind: "adam", learningRate: 0.01 }),
+    },
     seed: request.seed ?? 0,
   };
 }

@@ -113,13 +113,11 @@ const optimizerSchema = z
     weightDecay: nonNegativeNumber()
       .default(0)
       .register(recipeCli, { flag: "weight-decay", valueName: "L2", description: "L2 weight decay" }),
-    schedule: choice(["constant", "cosine"])
-      .default("cosine")
-      .register(recipeCli, {
-        flag: "lr-schedule",
-        valueName: "constant|cosine",
-        description: "learning rate over the run: constant, or annealed to 0 along a half cosine",
-      }),
+    schedule: choice(["constant", "cosine"]).default("cosine").register(recipeCli, {
+      flag: "lr-schedule",
+      valueName: "constant|cosine",
+      description: "learning rate over the run: constant, or annealed to 0 along a half cosine",
+    }),
   })
   .superRefine((optimizer, context) => {
     if (optimizer.kind !== "sgd" && optimizer.momentum !== 0) {

@@ -130,9 +130,12 @@ export const train = defineCommand({
   summary: "train a model and save it",
   options: trainOptionSpecs,
   details: `Examples:
-  equipoise train --data adult --model mlp:64,64 --epochs 10 --batch 256 --lr 0.5 --out model.json
-  equipoise train --data adult --dp --epsilon 1 --clip 1 --epochs 5 --batch 512 --lr 1 --out private.json
+  equipoise train --data adult --model mlp:64,64 --epochs 10 --out model.json
+  equipoise train --data adult --dp --epsilon 1 --clip 1 --epochs 5 --batch 512 --optimizer sgd --lr 1 --out private.json
   equipoise train --data german-credit --fair dp --fair-weight 2 --out fair.json
+  equipoise train --data german-credit --mitigation reweighing --class-weight balanced --out reweighed.json
+Defaults: Adam at learning rate 0.01 with a cosine schedule, batches of 128 (chosen for logistic
+regression on a validation split of Adult); --optimizer sgd takes larger learning rates (0.1–1).
 With --dp the batches are Poisson-sampled (q = batch / N), the epsilon reported is the one the
 accountant gives for the steps actually run, and the noise-free training loss is neither printed
 nor saved; the number of training rows is treated as public. With --dp and --fair, a share of the
