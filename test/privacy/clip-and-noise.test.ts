@@ -61,7 +61,9 @@ test("privatise: (Σ clipped g + N(0, σ²C²)) / (qN), noise drawn on the sum, 
   });
   const plain = sum.slice();
   exact.privatise(plain);
-  plain.forEach((v, i) => assert.equal(v, Math.fround(sum[i] / 20)));
+  plain.forEach((v, i) => {
+    assert.equal(v, Math.fround(sum[i] / 20));
+  });
 });
 
 test("a noise std σ·C that is not a finite number is refused in one line", () => {
