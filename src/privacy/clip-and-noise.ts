@@ -90,7 +90,9 @@ export function clipAndNoise(options: ClipAndNoiseOptions): ClipAndNoise {
     privatise(clippedSum: Float32Array): void {
       if (buffer.length !== clippedSum.length) buffer = new Float64Array(clippedSum.length);
       buffer.set(clippedSum);
-      noise.add(buffer, std);
+      // Passing C lets the lattice sampler widen its std to cover the rounding of the
+      // sum onto its lattice (sensitivity C + γ√d; noise.ts), so σ stays what is accounted.
+      noise.add(buffer, std, clip);
       for (let i = 0; i < buffer.length; i++) clippedSum[i] = buffer[i] / expectedBatchSize;
       accountant.step(sampleRate, noiseMultiplier);
       steps++;
