@@ -3,17 +3,18 @@
  * workers saturate. Four parts, each runnable alone with --part NAME:
  *
  * - overhead: the store's own time per trial (claim + finish, one worker, a trivial
- *   proposal, explorer-sized metrics) on an empty study and at 10,000 trials (9,000
- *   imported, then 1,000 claimed and finished), SQLite vs PostgreSQL on loopback with
- *   its durability settings on (fsync, synchronous commit).
+ *   proposal, explorer-sized metrics) on an empty study (300 trials) and at 10,000
+ *   trials (9,900 imported, then 100 claimed and finished), SQLite vs PostgreSQL on
+ *   loopback with fsync on, with and without synchronous commit.
  * - latency: claim and finish latency with 1 and with 32 simulated workers (4
  *   processes x 8 connections) claiming back to back on one PostgreSQL study.
  * - workers: a 40-trial Adult study (sensitive sex, default objectives and strategy)
  *   run by 1, 2 and 4 `equipoise worker` processes (--workers 1 each) against PostgreSQL
  *   and against an SQLite file: wall time, trials per minute, test hypervolume.
- * - bo: the BO proposal (one `ask`) against the number of observations, with no pending
- *   trial and with 32 pending (as with 32 busy workers): the step a claim holds the
- *   study's lock for.
+ * - bo: the BO proposal (one `ask`) against the number of observations: after a new
+ *   observation (the GPs' hyper-parameters are refitted, warm-started), with 32 pending
+ *   trials (as with 32 busy workers), and the acquisition step alone on fitted GPs —
+ *   the step a claim holds the study's lock for.
  *
  *   node --import tsx bench/store.bench.ts [--part overhead|latency|workers|bo] [--seeds 2]
  */
@@ -86,7 +87,15 @@ async function timeTrials(store: StudyStore, budget: number, count: number): Pro
   return times;
 }
 
-/** 9,000 finished trials as a worker would have left them, for the "at 10,000" measurement. */
+/**
+ * Trials timed on an empty study, and at the end of a 10,000-trial study (the others
+ * imported). Small, because the SQLite store reads every complete trial per claim
+ * (seconds each at 10,000 on the shared machine).
+ */
+const EMPTY_TRIALS = 300;
+const LAST_TRIALS = 100;
+
+/** Finished trials as a worker would have left them, for the "at 10,000" measurement. */
 function finishedTrials(count: number): TrialRecord[] {
   const now = Date.now();
   return Array.from({ length: count }, (_, n) => ({
@@ -109,18 +118,24 @@ function finishedTrials(count: number): TrialRecord[] {
 
 async function overhead() {
   const rows = [];
-  for (const kind of ["sqlite", "postgres"] as const) {
+  // PostgreSQL twice: with the server's durable default (each commit waits for its log
+  // to reach the disk) and with synchronous_commit=off (see postgres-location.ts).
+  for (const kind of ["sqlite", "postgres", "postgres, synchronous_commit=off"] as const) {
     const location = async () =>
-      kind === "sqlite" ? sqliteLocation() : (await postgres()).newLocation("bench");
+      kind === "sqlite"
+        ? sqliteLocation()
+        : kind === "postgres"
+          ? (await postgres()).newLocation("bench")
+          : (await postgres()).newLocation("bench", { synchronous_commit: "off" });
     const empty = await openStudyStore(await location(), { definition: benchDefinition() });
-    const first = await timeTrials(empty, 1000, 1000);
+    const first = await timeTrials(empty, EMPTY_TRIALS, EMPTY_TRIALS);
     await empty.close();
     const big = await openStudyStore(await location(), { definition: benchDefinition() });
     let start = performance.now();
-    await big.importTrials(finishedTrials(9000));
+    await big.importTrials(finishedTrials(10_000 - LAST_TRIALS));
     const importMs = performance.now() - start;
     start = performance.now();
-    const last = await timeTrials(big, 10_000, 1000);
+    const last = await timeTrials(big, 10_000, LAST_TRIALS);
     await big.close();
     const row = {
       store: kind,
@@ -135,11 +150,11 @@ async function overhead() {
         p95Ms: round(quantile(last, 0.95)),
         firstClaimMs: round(last[0]),
       },
-      import9000Ms: Math.round(importMs),
+      importMs: Math.round(importMs),
     };
     rows.push(row);
     console.log(
-      `${kind}: claim + finish ${row.emptyStudy.meanMs} ms mean (median ${row.emptyStudy.medianMs}) on an empty study; ${row.at10000.meanMs} ms mean (median ${row.at10000.medianMs}, p95 ${row.at10000.p95Ms}, first ${row.at10000.firstClaimMs}) at 9,000–10,000 trials; import of 9,000 trials ${row.import9000Ms} ms`,
+      `${kind}: claim + finish ${row.emptyStudy.meanMs} ms mean (median ${row.emptyStudy.medianMs}) on an empty study; ${row.at10000.meanMs} ms mean (median ${row.at10000.medianMs}, p95 ${row.at10000.p95Ms}, first ${row.at10000.firstClaimMs}) at ${10_000 - LAST_TRIALS}–10,000 trials; import of ${10_000 - LAST_TRIALS} trials ${row.importMs} ms`,
     );
   }
   results.overhead = rows;
@@ -283,24 +298,39 @@ async function bo() {
   const rows = [];
   for (const n of [50, 100, 200, 300]) {
     const design = new RandomSearch(problem.space, { numObjectives: 3, seed: 0 });
-    const configs = design.ask(n + 33);
-    const observations = configs.slice(0, n + 1).map((config) => ({ config, ...problem.evaluate(config) }));
+    const configs = design.ask(n + 34);
+    const observations = configs.slice(0, n + 2).map((config) => ({ config, ...problem.evaluate(config) }));
+    const pending = configs.slice(n + 2, n + 34);
     const strategy = new BayesianOptimization(problem.space, {
       numObjectives: 3,
       seed: 0,
       referencePoint: problem.referencePoint,
     });
     strategy.tell(observations.slice(0, n));
-    strategy.ask(1); // fits the hyper-parameters once (as after a resume)
-    strategy.tell(observations.slice(n));
+    strategy.ask(1); // a first fit, whose hyper-parameters warm-start the next (as in a running study)
+    // In a study every claim sees a new observation, so the GPs are refitted first.
+    strategy.tell(observations.slice(n, n + 1));
     let start = performance.now();
     strategy.ask(1);
-    const warmMs = performance.now() - start;
+    const refitMs = performance.now() - start;
+    strategy.tell(observations.slice(n + 1, n + 2));
     start = performance.now();
-    strategy.ask(1, configs.slice(n + 1, n + 33));
-    const pendingMs = performance.now() - start;
-    rows.push({ observations: n, askMs: Math.round(warmMs), askWith32PendingMs: Math.round(pendingMs) });
-    console.log(`${n} observations: ask ${warmMs.toFixed(0)} ms; with 32 pending ${pendingMs.toFixed(0)} ms`);
+    strategy.ask(1, pending);
+    const refitPendingMs = performance.now() - start;
+    // The same proposal on GPs already fitted: the acquisition step alone.
+    start = performance.now();
+    strategy.ask(1, pending);
+    const proposeOnlyMs = performance.now() - start;
+    const row = {
+      observations: n,
+      refitAndAskMs: Math.round(refitMs),
+      refitAndAskWith32PendingMs: Math.round(refitPendingMs),
+      askWith32PendingNoRefitMs: Math.round(proposeOnlyMs),
+    };
+    rows.push(row);
+    console.log(
+      `${n} observations: refit + ask ${row.refitAndAskMs} ms; refit + ask with 32 pending ${row.refitAndAskWith32PendingMs} ms; ask with 32 pending on fitted GPs ${row.askWith32PendingNoRefitMs} ms`,
+    );
   }
   results.bo = { problem: problem.name, rows };
 }

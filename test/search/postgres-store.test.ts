@@ -18,6 +18,7 @@ import {
   type TrialRecord,
 } from "../../src/search/index.js";
 import { zdt1 } from "../../src/search/problems.js";
+import { parsePostgresLocation } from "../../src/search/store/postgres-location.js";
 import { POSTGRES_SCHEMA_VERSION } from "../../src/search/store/postgres-schema.js";
 import { needsPostgres, testPostgres } from "../helpers/postgres.js";
 import { problem, zdtDefinition } from "./fixtures/zdt-study.js";
@@ -108,6 +109,10 @@ describe("PostgreSQL study store", needsPostgres(), () => {
         ],
         [variant((u) => u.searchParams.set("schema", "Bad-Name")), /schema 'Bad-Name' .* not valid/],
         [
+          variant((u) => u.searchParams.set("synchronous_commit", "local")),
+          /synchronous_commit in .* must be on or off, got 'local'/,
+        ],
+        [
           `${server.baseUrl.replace(/127\.0\.0\.1:\d+/, "127.0.0.1:99999")}?study=x`,
           /cannot read the PostgreSQL location/,
         ],
@@ -146,6 +151,16 @@ describe("PostgreSQL study store", needsPostgres(), () => {
         definition: zdtDefinition(),
       });
       await required.close();
+    });
+
+    it("passes synchronous_commit=off to the server's sessions", async () => {
+      const server = await testPostgres();
+      const location = server.newLocation("async", { synchronous_commit: "off" });
+      assert.equal(parsePostgresLocation(location).connection.options, "-c synchronous_commit=off");
+      const study = await Study.open(location, zdtDefinition());
+      await optimize(study, async (config) => problem.evaluate(config), { budget: 2 });
+      assert.equal((await study.trials()).length, 2);
+      await study.close();
     });
 
     it("reaches a server through its Unix socket (host=DIRECTORY)", async (t) => {

@@ -19,9 +19,11 @@
  *   `port`, `user`, `password`, `application_name`, `connect_timeout` (seconds).
  * - `pool_size`: connections per process (default 3).
  * - `synchronous_commit=off`: the server acknowledges a claim or a result before its
- *   log reaches the disk, saving a disk flush (milliseconds) per write; a crash of the
- *   database server can then lose the last fraction of a second of writes — trials
- *   that are redone, never corrupted. Default: the server's setting (on, unless changed).
+ *   log reaches the disk, saving a disk flush (milliseconds) per write. A crash of the
+ *   database server (not of a worker) can then lose the last fraction of a second of
+ *   acknowledged writes, whole transactions only: a lost claim's number is given out
+ *   again, and a lost result leaves its trial running until its worker has left the
+ *   study, when the next claim redoes it. Default: the server's setting (on).
  * Absent parts follow the driver's defaults: PGHOST, PGUSER, PGPASSWORD, ~/.pgpass...
  */
 import { readFileSync } from "node:fs";

@@ -100,6 +100,7 @@ export class PostgresStudyStore implements StudyStore {
   private horizon: string | null = null;
   private claims: Promise<void> = Promise.resolve();
   private prunedAt = 0;
+  private liveness: LivenessPolicy | null = null;
   private closed = false;
 
   private constructor(
@@ -176,6 +177,7 @@ export class PostgresStudyStore implements StudyStore {
   async registerWorker(worker: WorkerIdentity, liveness: LivenessPolicy): Promise<void> {
     this.writable();
     this.members.set(worker.id, worker);
+    this.liveness = liveness;
     await this.run(async (client) => {
       await this.pruneDeadWorkers(client, liveness, worker.id);
       await this.upsertWorker(client, worker);
@@ -201,13 +203,18 @@ export class PostgresStudyStore implements StudyStore {
   async unregisterWorker(workerId: string): Promise<void> {
     if (this.readOnly || this.closed) return;
     this.members.delete(workerId);
+    const liveness = this.liveness;
     try {
       await this.run(
-        (client) =>
-          client.query(`DELETE FROM ${this.table("workers")} WHERE study_id = $1 AND id = $2`, [
+        async (client) => {
+          await client.query(`DELETE FROM ${this.table("workers")} WHERE study_id = $1 AND id = $2`, [
             this.studyId,
             workerId,
-          ]),
+          ]);
+          // Claims prune at most once a second: a worker that leaves prunes too, so the
+          // last one to leave a study leaves no dead worker's row behind.
+          if (liveness) await this.pruneDeadWorkers(client, liveness, workerId);
+        },
         { retry: false, transaction: false },
       );
     } catch (error) {
