@@ -7,48 +7,9 @@
  */
 import type { SensitiveAttribute } from "../data/types.js";
 import { type BootstrapOptions, bootstrapIntervals } from "./statistics/bootstrap.js";
-import { type EpsilonLowerBound, type HeldOutAdvantage, heldOutAnalysis } from "./statistics/held-out.js";
+import type { AttackEvaluation, AttributeExposure, Estimate, GroupExposure } from "./document.js";
+import { heldOutAnalysis } from "./statistics/held-out.js";
 import { RankedScores, thinCurve } from "./statistics/roc.js";
-
-/** A point estimate with its (bootstrap) interval. */
-export interface Estimate {
-  value: number;
-  lo: number;
-  hi: number;
-}
-
-export interface TprAtFpr extends Estimate {
-  /** The FPR level α: the largest TPR among ROC points with FPR ≤ α. */
-  fpr: number;
-}
-
-export interface GroupExposure {
-  group: string;
-  members: number;
-  nonMembers: number;
-  auc: Estimate;
-  tprAtFpr: TprAtFpr[];
-  /** Fewer than MIN_GROUP_CLASS members or non-members: shown, but left out of the gap. */
-  small: boolean;
-}
-
-export interface AttributeExposure {
-  attribute: string;
-  groups: GroupExposure[];
-  /** AUC of the most exposed group minus that of the least exposed (null with < 2 comparable groups). */
-  gap: { most: string; least: string; auc: Estimate } | null;
-}
-
-export interface AttackEvaluation {
-  candidates: { members: number; nonMembers: number };
-  auc: Estimate;
-  tprAtFpr: TprAtFpr[];
-  /** The ROC curve thinned for plotting on log–log axes. */
-  roc: { fpr: number[]; tpr: number[] };
-  advantage: HeldOutAdvantage;
-  epsilonLowerBound: EpsilonLowerBound;
-  perGroup: AttributeExposure[];
-}
 
 export interface EvaluationOptions {
   delta: number;

@@ -6,18 +6,12 @@
  * there: 1 − (α/2)^{1/n} and (α/2)^{1/n}). Conservative: the coverage is at least
  * 1 − α for every true rate, which is what a lower bound on ε needs.
  */
+import type { Proportion } from "../document.js";
 import { betaQuantile } from "./beta.js";
 
 export interface Interval {
   lo: number;
   hi: number;
-}
-
-/** An estimated rate with its interval: value = successes / trials. */
-export interface Proportion extends Interval {
-  successes: number;
-  trials: number;
-  value: number;
 }
 
 export function clopperPearson(successes: number, trials: number, confidence = 0.95): Interval {
@@ -36,6 +30,7 @@ export function clopperPearson(successes: number, trials: number, confidence = 0
   };
 }
 
+/** An estimated rate with its interval: value = successes / trials. */
 export function proportion(successes: number, trials: number, confidence = 0.95): Proportion {
   return {
     successes,

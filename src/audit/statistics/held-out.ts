@@ -17,7 +17,8 @@
  *    [TPR_lo − FPR_hi, TPR_hi − FPR_lo] from two intervals at level 1 − α/2 each.
  */
 import { createRandom, shuffleInPlace } from "../../common/rng.js";
-import { clopperPearson, type Interval, type Proportion, proportion } from "./clopper-pearson.js";
+import type { EpsilonLowerBound, HeldOutAdvantage } from "../document.js";
+import { clopperPearson, proportion } from "./clopper-pearson.js";
 
 export interface HeldOutOptions {
   delta: number;
@@ -25,32 +26,6 @@ export interface HeldOutOptions {
   seed?: number;
   /** Two-sided level of the intervals (default 0.95). */
   confidence?: number;
-}
-
-/** A threshold rule measured on the evaluation half. */
-export interface HeldOutRule {
-  /** Guess "member" when the score is ≥ threshold (or ≤ it, when the rule guesses non-members). */
-  threshold: number;
-  guesses: "member" | "non-member";
-  /** Of the guessed class, on the evaluation half: the rate at which it is guessed. */
-  tpr: Proportion;
-  /** Of the other class, on the evaluation half. */
-  fpr: Proportion;
-}
-
-export interface EpsilonLowerBound extends HeldOutRule {
-  /** log((TPR_lo − δ)/FPR_hi), or 0 when that is not positive. */
-  value: number;
-  /** Whether the data prove any ε > 0 at the stated confidence. */
-  positive: boolean;
-  delta: number;
-  confidence: number;
-  calibrationSize: { members: number; nonMembers: number };
-  evaluationSize: { members: number; nonMembers: number };
-}
-
-export interface HeldOutAdvantage extends HeldOutRule, Interval {
-  value: number;
 }
 
 export interface HeldOutResult {
@@ -228,7 +203,7 @@ export function heldOutAnalysis(
   return {
     epsilonLowerBound: {
       ...boundRule,
-      value: raw > 0 ? raw : 0,
+      value: Number.isNaN(raw) ? 0 : Math.max(raw, 0),
       positive: raw > 0,
       delta,
       confidence,
