@@ -22,6 +22,8 @@ export interface EvaluationOptions {
   groups?: readonly SensitiveAttribute[];
   /** Points of the plotted ROC curve (default 200). */
   rocPoints?: number;
+  /** Two-sided confidence of the held-out ε bound (default 0.95). */
+  boundConfidence?: number;
 }
 
 export const DEFAULT_FPR_LEVELS = [0.001, 0.01] as const;
@@ -52,7 +54,11 @@ export function evaluateAttack(
   const [auc, ...tprs] = estimates(point, intervals);
   let members = 0;
   for (const m of ranked.isMember) members += m;
-  const heldOut = heldOutAnalysis(scores, ranked.isMember, { delta: options.delta, seed });
+  const heldOut = heldOutAnalysis(scores, ranked.isMember, {
+    delta: options.delta,
+    seed,
+    confidence: options.boundConfidence ?? 0.95,
+  });
   return {
     candidates: { members, nonMembers: ranked.size - members },
     auc,
