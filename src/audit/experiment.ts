@@ -38,6 +38,8 @@ export interface ExperimentOptions extends Omit<RunJobsOptions, "onProgress"> {
   /** At most this many population rows for RMIA (default 10,000). */
   population?: number;
   bootstrapReplicates?: number;
+  /** Feature columns hidden from attribute inference besides the attribute's own. */
+  hide?: readonly string[];
   /** Called after each trained model (the target counts as one). */
   onProgress?: (done: number, total: number, seconds: number) => void;
 }
@@ -61,7 +63,9 @@ export function recipeForModel(recipe: Recipe, seed: number): Recipe {
 
 /** A random half of 0..n−1 (ascending). */
 export function randomHalf(n: number, seed: number): Int32Array {
-  return permutation(n, createRandom(seed)).slice(0, Math.floor(n / 2)).sort();
+  return permutation(n, createRandom(seed))
+    .slice(0, Math.floor(n / 2))
+    .sort();
 }
 
 function membershipOf(rows: Int32Array, n: number): Uint8Array {
@@ -70,7 +74,10 @@ function membershipOf(rows: Int32Array, n: number): Uint8Array {
   return flags;
 }
 
-export async function membershipExperiment(task: AuditTask, options: ExperimentOptions): Promise<AuditDocument> {
+export async function membershipExperiment(
+  task: AuditTask,
+  options: ExperimentOptions,
+): Promise<AuditDocument> {
   const recipe = parseRecipe(options.recipe);
   const { pool: n, shadows: k, seed } = options;
   const attacks = checkAttacks(options.attacks, k);
@@ -114,9 +121,16 @@ export async function membershipExperiment(task: AuditTask, options: ExperimentO
   const isMember = membershipOf(halves[0], n);
   const delta = recipe.privacy?.delta ?? DEFAULT_DELTA;
   const findings = runAttacks(attacks, {
-    target: { phi: target.candidates, ...(target.logits ? { logits: target.logits } : {}), outputs: target.outputs },
+    target: {
+      phi: target.candidates,
+      ...(target.logits ? { logits: target.logits } : {}),
+      outputs: target.outputs,
+    },
     isMember,
-    shadows: { phi: shadowModels.map((s) => s.candidates), inTraining: halves.slice(1).map((h) => membershipOf(h, n)) },
+    shadows: {
+      phi: shadowModels.map((s) => s.candidates),
+      inTraining: halves.slice(1).map((h) => membershipOf(h, n)),
+    },
     ...(population
       ? { population: { target: target.population!, shadows: shadowModels.map((s) => s.population!) } }
       : {}),
@@ -126,11 +140,13 @@ export async function membershipExperiment(task: AuditTask, options: ExperimentO
     delta,
     seed,
     ...(options.bootstrapReplicates ? { bootstrapReplicates: options.bootstrapReplicates } : {}),
+    ...(options.hide ? { hide: options.hide } : {}),
   });
   const bounds = findings.attacks.map((a) => ({ value: a.epsilonLowerBound.value, source: a.label }));
   const notes = [
     `each model trains on a random half of the pool (${Math.floor(n / 2)} rows) with the recipe's settings; initialisation, batches and DP noise are seeded from --seed ${seed} for reproducibility`,
     `each attack's ε bound is held out (threshold chosen on one half of the candidates, measured on the other) at ${(findings.boundConfidence * 100).toFixed(2)} % confidence, so that the largest of the ${findings.attacks.length} holds at 95 %`,
+    ...findings.notes,
     ...target.warnings,
   ];
   return {

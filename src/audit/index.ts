@@ -9,7 +9,13 @@ export { type AttributeInferenceInput, attributeColumns, attributeInference } fr
 export { GLOBAL_VARIANCE_BELOW, type LiraOptions, liraScores } from "./attacks/lira.js";
 export { type RmiaOptions, type RmiaResult, rmiaScores, tuneOfflineA } from "./attacks/rmia.js";
 export { MIN_SHADOWS, type PopulationSignals, type ShadowSignals } from "./attacks/signals.js";
-export { type CanaryAuditOptions, canaryAudit, guessGrid } from "./canaries.js";
+export {
+  CANARY_DESIGNS,
+  type CanaryAuditOptions,
+  type CanaryDesign,
+  canaryAudit,
+  guessGrid,
+} from "./canaries.js";
 export * from "./document.js";
 export { DEFAULT_FPR_LEVELS, type EvaluationOptions, evaluateAttack, MIN_GROUP_CLASS } from "./evaluate.js";
 export {

@@ -99,7 +99,8 @@ export function membershipRisk(
   let scores = targetPhi;
   if (attack === "lira-offline") {
     const k = options.shadows ?? 4;
-    if (!(Number.isInteger(k) && k >= 2)) throw new UserError(`LiRA offline needs at least 2 shadows, got ${k}`);
+    if (!(Number.isInteger(k) && k >= 2))
+      throw new UserError(`LiRA offline needs at least 2 shadows, got ${k}`);
     // Shadows train on the training rows that are not candidates: every candidate is OUT of all of them.
     const outside = selectSplit(data.train, trainOrder.slice(count).sort());
     const phi: Float64Array[] = [];
@@ -112,7 +113,11 @@ export function membershipRisk(
         fit.model.dispose();
       }
     }
-    scores = liraScores(targetPhi, { phi, inTraining: phi.map(() => new Uint8Array(2 * count)) }, { online: false });
+    scores = liraScores(
+      targetPhi,
+      { phi, inTraining: phi.map(() => new Uint8Array(2 * count)) },
+      { online: false },
+    );
   }
   const [auc, tprAt1Percent] = new RankedScores(scores, isMember).summary([0.01]);
   return {
@@ -125,4 +130,3 @@ export function membershipRisk(
     seconds: (performance.now() - started) / 1000,
   };
 }
-

@@ -28,6 +28,8 @@ export interface ModelAuditOptions extends RunJobsOptions {
   /** Test rows set aside as RMIA's population (default: a quarter of the test split, at most 5,000). */
   population?: number;
   bootstrapReplicates?: number;
+  /** Feature columns hidden from attribute inference besides the attribute's own. */
+  hide?: readonly string[];
 }
 
 /** Rows of two splits one after the other. */
@@ -116,13 +118,16 @@ export async function auditModel(
     target: targetSignals,
     isMember,
     shadows: { phi: trained.map((t) => t.candidates), inTraining },
-    ...(population ? { population: { target: targetPopulation!, shadows: trained.map((t) => t.population!) } } : {}),
+    ...(population
+      ? { population: { target: targetPopulation!, shadows: trained.map((t) => t.population!) } }
+      : {}),
     features: pool.X,
     featureNames: task.featureNames,
     sensitive: pool.sensitive,
     delta,
     seed,
     ...(options.bootstrapReplicates ? { bootstrapReplicates: options.bootstrapReplicates } : {}),
+    ...(options.hide ? { hide: options.hide } : {}),
   });
   const privacy = loaded.metadata.privacy as Record<string, unknown> | undefined;
   const epsilon = recipe.privacy
@@ -165,6 +170,7 @@ export async function auditModel(
       `members: the ${trainedRows.length} rows the model trained on; non-members: ${nonMemberRows.length} test rows it never saw${populationSize > 0 ? `; ${populationSize} further test rows are RMIA's population` : ""}`,
       `each shadow trains with the model's recipe on ${shadowSize} rows drawn at random from members and non-members (seeded from --seed ${seed})`,
       `each attack's ε bound is held out at ${(findings.boundConfidence * 100).toFixed(2)} % confidence, so that the largest of the ${findings.attacks.length} holds at 95 %`,
+      ...findings.notes,
     ],
   };
 }

@@ -54,6 +54,8 @@ export interface AttackInput {
   seed: number;
   bootstrapReplicates?: number;
   fprLevels?: readonly number[];
+  /** Feature columns hidden from attribute inference besides the attribute's own. */
+  hide?: readonly string[];
 }
 
 export interface AttackFindings {
@@ -61,6 +63,8 @@ export interface AttackFindings {
   attribute?: AttributeInference;
   /** Confidence of each attack's ε bound, chosen so that the largest of them holds at 95 %. */
   boundConfidence: number;
+  /** What a reader should know about these findings. */
+  notes: string[];
   seconds: number;
 }
 
@@ -87,7 +91,10 @@ function scoresOf(
   const variance = shadows < GLOBAL_VARIANCE_BELOW ? "global" : "per-example";
   switch (attack) {
     case "loss":
-      return { scores: input.target.phi, settings: { signal: "logit-scaled confidence φ (= −loss, monotone)" } };
+      return {
+        scores: input.target.phi,
+        settings: { signal: "logit-scaled confidence φ (= −loss, monotone)" },
+      };
     case "lira":
     case "lira-offline": {
       const online = attack === "lira";
@@ -102,7 +109,13 @@ function scoresOf(
       const result = rmiaScores(input.target.phi, input.shadows, input.population, { online });
       return {
         scores: result.scores,
-        settings: { shadows, online, gamma: result.gamma, offlineA: result.offlineA, population: result.populationSize },
+        settings: {
+          shadows,
+          online,
+          gamma: result.gamma,
+          offlineA: result.offlineA,
+          population: result.populationSize,
+        },
       };
     }
   }
@@ -147,12 +160,21 @@ export function runAttacks(attacks: readonly AuditAttack[], input: AttackInput):
       attribute: sensitive,
       isMember: input.isMember,
       seed: input.seed,
+      ...(input.hide ? { hide: input.hide } : {}),
     });
+  }
+  const notes: string[] = [];
+  const features = attribute?.attackers.find((a) => a.attacker === "features");
+  if (features && Math.min(features.members.value, features.nonMembers.value) >= 0.995) {
+    notes.push(
+      `the non-sensitive features give away '${attribute!.attribute}' almost exactly (${(features.members.value * 100).toFixed(1)} %): a feature column probably encodes it (a column it was derived from?); hide it with --hide COL`,
+    );
   }
   return {
     attacks: reports,
     ...(attribute ? { attribute } : {}),
     boundConfidence,
+    notes,
     seconds: (performance.now() - started) / 1000,
   };
 }

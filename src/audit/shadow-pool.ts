@@ -96,7 +96,10 @@ export async function runJobs(
     }
     return results;
   }
-  const setup: WorkerSetup = { data: shareTrainingData(data), ...(options.backend ? { backend: options.backend } : {}) };
+  const setup: WorkerSetup = {
+    data: shareTrainingData(data),
+    ...(options.backend ? { backend: options.backend } : {}),
+  };
   const workers: Worker[] = [];
   const results: TrainedSignals[] = new Array(jobs.length);
   let next = 0;
@@ -122,7 +125,8 @@ export async function runJobs(
           if (reply.kind === "ready") feed(worker);
           else if (reply.kind === "setup-failed") fail(new Error(`audit worker: ${reply.message}`));
           // A user's mistake found in a worker (a batch larger than the rows...) stays one line.
-          else if (reply.kind === "error") fail(reply.userError ? new UserError(reply.message) : new Error(reply.message));
+          else if (reply.kind === "error")
+            fail(reply.userError ? new UserError(reply.message) : new Error(reply.message));
           else {
             results[reply.id] = reply.result;
             done++;

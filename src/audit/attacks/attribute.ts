@@ -37,13 +37,15 @@ export interface AttributeInferenceInput {
   attribute: SensitiveAttribute;
   isMember: ArrayLike<number>;
   seed: number;
+  /** Further feature columns to hide: those the attribute was derived from (german-credit's personal_status). */
+  hide?: readonly string[];
 }
 
-/** The feature columns that encode the attribute itself: "sex" or "sex=Female". */
-export function attributeColumns(featureNames: readonly string[], attribute: string): number[] {
+/** The feature columns that encode the given table columns: "sex" or "sex=Female" for sex. */
+export function attributeColumns(featureNames: readonly string[], ...columns: string[]): number[] {
   const out: number[] = [];
   featureNames.forEach((name, j) => {
-    if (name === attribute || name.startsWith(`${attribute}=`)) out.push(j);
+    if (columns.some((column) => name === column || name.startsWith(`${column}=`))) out.push(j);
   });
   return out;
 }
@@ -119,7 +121,12 @@ export function attributeInference(input: AttributeInferenceInput): AttributeInf
       `attribute inference of '${attribute.name}' needs at least two groups among the candidates`,
     );
   }
-  const hidden = new Set(attributeColumns(input.featureNames, attribute.name));
+  const hidden = new Set(attributeColumns(input.featureNames, attribute.name, ...(input.hide ?? [])));
+  for (const column of input.hide ?? []) {
+    if (attributeColumns(input.featureNames, column).length === 0) {
+      throw new UserError(`--hide: '${column}' is not a feature column of the model's input`);
+    }
+  }
   const featureColumns: Float64Array[] = [];
   for (let j = 0; j < features.cols; j++) {
     if (hidden.has(j)) continue;

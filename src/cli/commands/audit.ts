@@ -13,6 +13,7 @@ import { availableParallelism } from "node:os";
 import {
   type AuditDocument,
   auditModel,
+  CANARY_DESIGNS,
   canaryAudit,
   DEFAULT_ATTACKS,
   membershipExperiment,
@@ -23,7 +24,7 @@ import { UsageError, UserError } from "../../common/errors.js";
 import { checkOutputPath, writeFileAtomic } from "../../common/files.js";
 import { toJson } from "../../common/json.js";
 import { Preprocessor, type PreparedTask, prepareTask, type TaskRequest } from "../../data/index.js";
-import { readModelFile } from "../../fit/index.js";
+import { MODEL_SPEC_HELP, readModelFile } from "../../fit/index.js";
 import { initBackend } from "../../nn/index.js";
 import {
   defineCommand,
@@ -37,48 +38,88 @@ import { dataOptionSpecs, readTaskRequest } from "../data-options.js";
 import { createProgress } from "../progress.js";
 import { readRecipe, recipeOptionSpecs } from "../recipe-options.js";
 
-/** The recipe's flags, with the model spec as --model-spec (--model names a model file here). */
-const { model: modelSpecOption, ...trainingFlags } = recipeOptionSpecs;
-const recipeFlags: OptionSpecs = {
-  "model-spec": { ...modelSpecOption, description: modelSpecOption.description.replace(/^model/, "model of every trained model") },
+/**
+ * The recipe's flags, with the model spec as --model-spec (--model names a model file
+ * here) and without its --seed: the audit's --seed derives every model's seed.
+ */
+const { model: _modelFlag, seed: _seedFlag, ...trainingFlags } = recipeOptionSpecs;
+const recipeFlags = {
   ...trainingFlags,
+  "model-spec": {
+    type: "string",
+    valueName: "SPEC",
+    description: `model of the target and the shadows: ${MODEL_SPEC_HELP} (default: logreg)`,
+  } as const,
 };
 
 const outputOptions = {
   out: { type: "string", valueName: "AUDIT.json", description: "also write the audit document here" },
   html: { type: "string", valueName: "AUDIT.html", description: "also write the audit as an HTML page" },
-  seed: { type: "string", valueName: "S", description: "seed of the pool, halves, shadows and bootstrap", default: "0" },
+  seed: {
+    type: "string",
+    valueName: "S",
+    description: "seed of the pool, halves, shadows and bootstrap",
+    default: "0",
+  },
   backend: { type: "string", valueName: "NAME", description: "tensor backend: wasm, cpu, tensorflow" },
 } as const;
 
 const engineOptions = {
-  workers: { type: "string", valueName: "W", description: "worker threads training models (default: the cores)" },
+  workers: {
+    type: "string",
+    valueName: "W",
+    description: "worker threads training models (default: the cores)",
+  },
   engine: {
     type: "string",
     valueName: "workers|serial",
     description: "train models in worker threads or in this thread",
     default: "workers",
   },
-  bootstrap: { type: "string", valueName: "B", description: "bootstrap replicates of every interval", default: "1000" },
+  bootstrap: {
+    type: "string",
+    valueName: "B",
+    description: "bootstrap replicates of every interval",
+    default: "1000",
+  },
 } as const;
 
 const auditOptionSpecs = {
-  model: { type: "string", valueName: "MODEL.json", description: "audit this trained model (saved by 'equipoise train')" },
+  model: {
+    type: "string",
+    valueName: "MODEL.json",
+    description: "audit this trained model (saved by 'equipoise train')",
+  },
   ...dataOptionSpecs,
-  "split-seed": { type: "string", valueName: "N", description: "seed of the train/test split (default 0, or the model's)" },
+  "split-seed": {
+    type: "string",
+    valueName: "N",
+    description: "seed of the train/test split (default 0, or the model's)",
+  },
   ...recipeFlags,
   attack: {
     type: "string",
     valueName: "LIST",
-    description: "attacks: loss, lira, lira-offline, rmia, rmia-offline, attribute (default: all but rmia-offline)",
+    description:
+      "attacks: loss, lira, lira-offline, rmia, rmia-offline, attribute (default: all but rmia-offline)",
   },
   shadows: { type: "string", valueName: "K", description: "shadow models (default 16; 8 with --model)" },
   pool: {
     type: "string",
     valueName: "N",
-    description: "experiment: rows of the training split the models draw from (default: 4000, or half the split)",
+    description:
+      "experiment: rows of the training split the models draw from (default: 4000, or half the split)",
   },
-  population: { type: "string", valueName: "N", description: "population rows for RMIA (rows no model sees)" },
+  population: {
+    type: "string",
+    valueName: "N",
+    description: "population rows for RMIA (rows no model sees)",
+  },
+  hide: {
+    type: "string",
+    valueName: "COLS",
+    description: "feature columns hidden from attribute inference besides the attribute's own (its sources)",
+  },
   ...engineOptions,
   ...outputOptions,
 } as const satisfies OptionSpecs;
@@ -88,7 +129,9 @@ function readJson(path: string, option: string): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new UserError(`${path} is not valid JSON (${error instanceof Error ? error.message.split("\n")[0] : error})`);
+    throw new UserError(
+      `${path} is not valid JSON (${error instanceof Error ? error.message.split("\n")[0] : error})`,
+    );
   }
 }
 
@@ -98,7 +141,10 @@ function checkOutputs(options: { out?: string; html?: string }, inputs: string[]
 }
 
 function engineSettings(options: Record<string, unknown>) {
-  const engine = parseChoice("engine", String(options.engine), ["workers", "serial"] as const) as TrainingEngine;
+  const engine = parseChoice("engine", String(options.engine), [
+    "workers",
+    "serial",
+  ] as const) as TrainingEngine;
   const workers =
     options.workers !== undefined
       ? parseNumber("workers", options.workers as string, { integer: true, min: 1, max: 256 })
@@ -106,17 +152,28 @@ function engineSettings(options: Record<string, unknown>) {
   return {
     engine,
     workers,
-    bootstrapReplicates: parseNumber("bootstrap", options.bootstrap as string, { integer: true, min: 10, max: 100_000 }),
+    bootstrapReplicates: parseNumber("bootstrap", options.bootstrap as string, {
+      integer: true,
+      min: 10,
+      max: 100_000,
+    }),
     ...(options.backend ? { backend: options.backend as string } : {}),
   };
 }
 
 function progressReporter(out: Output, label: string) {
-  const progress = createProgress(label, { isTTY: out.stderrIsTTY, write: (text) => process.stderr.write(text) });
+  const progress = createProgress(label, {
+    isTTY: out.stderrIsTTY,
+    write: (text) => process.stderr.write(text),
+  });
   return {
     onProgress: (done: number, total: number, seconds: number) => {
       const left = done > 0 ? (seconds / done) * (total - done) : Number.NaN;
-      progress.update(done, total, `models trained, ${seconds.toFixed(0)} s${done < total && Number.isFinite(left) ? `, ~${left.toFixed(0)} s left` : ""}`);
+      progress.update(
+        done,
+        total,
+        `models trained, ${seconds.toFixed(0)} s${done < total && Number.isFinite(left) ? `, ~${left.toFixed(0)} s left` : ""}`,
+      );
     },
     finish: () => progress.finish(),
   };
@@ -141,7 +198,10 @@ function printAudit(doc: AuditDocument, out: Output): void {
   );
   for (const a of doc.attacks) {
     const tprs = a.tprAtFpr
-      .map((t) => `TPR@${Number((t.fpr * 100).toPrecision(3))}% ${(t.value * 100).toFixed(2)}% [${(t.lo * 100).toFixed(2)}, ${(t.hi * 100).toFixed(2)}]`)
+      .map(
+        (t) =>
+          `TPR@${Number((t.fpr * 100).toPrecision(3))}% ${(t.value * 100).toFixed(2)}% [${(t.lo * 100).toFixed(2)}, ${(t.hi * 100).toFixed(2)}]`,
+      )
       .join(", ");
     const bound = a.epsilonLowerBound;
     out.print(
@@ -149,7 +209,10 @@ function printAudit(doc: AuditDocument, out: Output): void {
     );
     for (const exposure of a.perGroup) {
       const groups = exposure.groups
-        .map((g) => `${g.group} ${g.auc.value.toFixed(3)} [${g.auc.lo.toFixed(3)}, ${g.auc.hi.toFixed(3)}] (${g.members}+${g.nonMembers})`)
+        .map(
+          (g) =>
+            `${g.group} ${g.auc.value.toFixed(3)} [${g.auc.lo.toFixed(3)}, ${g.auc.hi.toFixed(3)}] (${g.members}+${g.nonMembers})`,
+        )
         .join(", ");
       const gap = exposure.gap
         ? `; gap ${exposure.gap.most} − ${exposure.gap.least} ${exposure.gap.auc.value.toFixed(3)} [${exposure.gap.auc.lo.toFixed(3)}, ${exposure.gap.auc.hi.toFixed(3)}]`
@@ -167,9 +230,13 @@ function printAudit(doc: AuditDocument, out: Output): void {
   }
   if (doc.canaries) {
     const c = doc.canaries;
-    out.print(`  ${c.correct} of ${c.guesses} guesses correct (${c.chosen.in} in, ${c.chosen.out} out): ε ≥ ${formatNumber(c.epsilonLowerBound)}`);
+    out.print(
+      `  ${c.correct} of ${c.guesses} guesses correct (${c.chosen.in} in, ${c.chosen.out} out): ε ≥ ${formatNumber(c.epsilonLowerBound)}`,
+    );
   }
-  out.print(`accountant's ε = ${formatNumber(doc.verdict.accountantEpsilon)} (δ = ${doc.verdict.delta}); audited lower bound ε ≥ ${formatNumber(doc.verdict.lowerBound)}`);
+  out.print(
+    `accountant's ε = ${formatNumber(doc.verdict.accountantEpsilon)} (δ = ${doc.verdict.delta}); audited lower bound ε ≥ ${formatNumber(doc.verdict.lowerBound)}`,
+  );
   out.print(doc.verdict.message);
 }
 
@@ -183,10 +250,16 @@ function finish(doc: AuditDocument, options: { out?: string; html?: string }, ou
 }
 
 /** The data request of a saved model's task, overridden by the command line. */
-function requestForModel(options: Record<string, string | boolean | undefined>, metadata: Record<string, unknown>, preprocessor: unknown, path: string): TaskRequest {
+function requestForModel(
+  options: Record<string, string | boolean | undefined>,
+  metadata: Record<string, unknown>,
+  preprocessor: unknown,
+  path: string,
+): TaskRequest {
   const trainedOn = (metadata.data ?? {}) as Partial<TaskRequest>;
   const data = (options.data as string | undefined) ?? trainedOn.data;
-  if (!data) throw new UsageError("--data is required (the model file does not say which data it was trained on)");
+  if (!data)
+    throw new UsageError("--data is required (the model file does not say which data it was trained on)");
   const same = data === trainedOn.data;
   const sensitive = parseList(options.sensitive as string | undefined);
   const target = (options.target as string | undefined) ?? (same ? trainedOn.target : undefined);
@@ -196,13 +269,19 @@ function requestForModel(options: Record<string, string | boolean | undefined>, 
     try {
       savedPreprocessor = Preprocessor.fromJSON(preprocessor).toJSON();
     } catch (error) {
-      throw new UserError(`${path}: the saved preprocessor is unreadable: ${error instanceof Error ? error.message : error}`);
+      throw new UserError(
+        `${path}: the saved preprocessor is unreadable: ${error instanceof Error ? error.message : error}`,
+      );
     }
   }
   return {
     data,
     ...(target ? { target } : {}),
-    ...(sensitive.length > 0 ? { sensitive } : same && trainedOn.sensitive ? { sensitive: trainedOn.sensitive } : {}),
+    ...(sensitive.length > 0
+      ? { sensitive }
+      : same && trainedOn.sensitive
+        ? { sensitive: trainedOn.sensitive }
+        : {}),
     ...(positive ? { positive } : {}),
     ...(options["data-dir"] ? { dataDir: options["data-dir"] as string } : {}),
     seed:
@@ -237,9 +316,12 @@ lower bound above it is a failed audit (exit 1): the training or its accounting 
     if (options.model !== undefined) {
       const given = givenRecipeFlags(options);
       if (given.length > 0) {
-        throw new UsageError(`--${given[0]} does not apply with --model: the recipe comes from the model file`);
+        throw new UsageError(
+          `--${given[0]} does not apply with --model: the recipe comes from the model file`,
+        );
       }
-      if (options.pool !== undefined) throw new UsageError("--pool does not apply with --model (the pool is the model's own data)");
+      if (options.pool !== undefined)
+        throw new UsageError("--pool does not apply with --model (the pool is the model's own data)");
       const path = options.model;
       const json = readJson(path, "model");
       checkOutputs(options, [path]);
@@ -249,7 +331,9 @@ lower bound above it is a failed audit (exit 1): the training or its accounting 
         const task = await prepareTask(requestForModel(options, loaded.metadata, loaded.preprocessor, path));
         const inputSize = loaded.model.architecture.inputShape.reduce((a, b) => a * b, 1);
         if (task.train.X.cols !== inputSize) {
-          throw new UserError(`model/data mismatch: the model takes ${inputSize} features, ${task.name} gives ${task.train.X.cols}`);
+          throw new UserError(
+            `model/data mismatch: the model takes ${inputSize} features, ${task.name} gives ${task.train.X.cols}`,
+          );
         }
         const shadows = parseNumber("shadows", options.shadows ?? "8", { integer: true, min: 0, max: 4096 });
         const doc = await auditModel(loaded, task, {
@@ -259,6 +343,7 @@ lower bound above it is a failed audit (exit 1): the training or its accounting 
           ...(options.population !== undefined
             ? { population: parseNumber("population", options.population, { integer: true, min: 1 }) }
             : {}),
+          ...(options.hide !== undefined ? { hide: parseList(options.hide) } : {}),
           ...engine,
           onProgress: progress.onProgress,
         });
@@ -270,7 +355,9 @@ lower bound above it is a failed audit (exit 1): the training or its accounting 
       return;
     }
     if (options["model-spec"] === undefined) {
-      throw new UsageError("give --model MODEL.json (audit a trained model) or --model-spec SPEC (the standard experiment)");
+      throw new UsageError(
+        "give --model MODEL.json (audit a trained model) or --model-spec SPEC (the standard experiment)",
+      );
     }
     const request = readTaskRequest({ ...options, "split-seed": options["split-seed"] ?? "0" });
     const recipe = readRecipe({ ...options, model: options["model-spec"] }, { preprocessing: "fit" });
@@ -278,7 +365,10 @@ lower bound above it is a failed audit (exit 1): the training or its accounting 
     await initBackend(options.backend);
     const task = await prepareTask(request);
     const rows = task.train.X.rows;
-    const pool = parseNumber("pool", options.pool ?? String(Math.min(4000, Math.floor(rows / 2))), { integer: true, min: 4 });
+    const pool = parseNumber("pool", options.pool ?? String(Math.min(4000, Math.floor(rows / 2))), {
+      integer: true,
+      min: 4,
+    });
     const shadows = parseNumber("shadows", options.shadows ?? "16", { integer: true, min: 0, max: 4096 });
     const doc = await membershipExperiment(
       {
@@ -297,6 +387,7 @@ lower bound above it is a failed audit (exit 1): the training or its accounting 
         ...(options.population !== undefined
           ? { population: parseNumber("population", options.population, { integer: true, min: 1 }) }
           : {}),
+        ...(options.hide !== undefined ? { hide: parseList(options.hide) } : {}),
         ...engine,
         onProgress: progress.onProgress,
       },
@@ -312,26 +403,51 @@ export const auditCanaries = defineCommand({
   options: {
     ...dataOptionSpecs,
     ...recipeFlags,
-    canaries: { type: "string", valueName: "M", description: "canaries, each trained on with probability ½", default: "1000" },
-    rows: { type: "string", valueName: "N", description: "training rows besides the canaries (default: the rest of the split)" },
+    canaries: {
+      type: "string",
+      valueName: "M",
+      description: "canaries, each trained on with probability ½",
+      default: "1000",
+    },
+    rows: {
+      type: "string",
+      valueName: "N",
+      description: "training rows besides the canaries (default: the rest of the split)",
+    },
+    design: {
+      type: "string",
+      valueName: "random-inputs|mislabelled",
+      description:
+        "canaries: random points away from the data with random labels, or training rows with wrong labels",
+      default: "random-inputs",
+    },
     ...outputOptions,
   },
   details: `Example:
   equipoise audit canaries --data adult --model-spec mlp:64,64 --dp --epsilon 8 --clip 1 --optimizer sgd --lr 0.5 --batch 250 --epochs 30 --rows 2000 --canaries 1000
-The canaries are training rows given a wrong label; each is included with probability ½, the
-recipe is fitted once, and the auditor guesses inclusion from each canary's confidence in its
-wrong label. The number of correct guesses gives an ε lower bound at 95 % confidence.`,
+The canaries are random points away from the data with random labels (or, with --design
+mislabelled, training rows with a wrong label); each is included with probability ½, the recipe
+is fitted once, and the auditor guesses inclusion from each canary's confidence in its label.
+The number of correct guesses gives an ε lower bound at 95 % confidence; more canaries give
+more power (--canaries 5000).`,
   async run({ options, out }) {
     const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
     const request = readTaskRequest(options);
     const recipe = readRecipe({ ...options, model: options["model-spec"] }, { preprocessing: "fit" });
     const canaries = parseNumber("canaries", options.canaries, { integer: true, min: 10 });
-    const rows = options.rows !== undefined ? parseNumber("rows", options.rows, { integer: true, min: 1 }) : undefined;
+    const rows =
+      options.rows !== undefined ? parseNumber("rows", options.rows, { integer: true, min: 1 }) : undefined;
     checkOutputs(options, existsSync(request.data) ? [request.data] : []);
     await initBackend(options.backend);
     const task = await prepareTask(request);
-    const progress = createProgress("audit canaries", { isTTY: out.stderrIsTTY, write: (text) => process.stderr.write(text) });
-    if (!recipe.privacy) out.note("note: the recipe is not private (no --dp): the canary audit measures leakage, with no ε to check");
+    const progress = createProgress("audit canaries", {
+      isTTY: out.stderrIsTTY,
+      write: (text) => process.stderr.write(text),
+    });
+    if (!recipe.privacy)
+      out.note(
+        "note: the recipe is not private (no --dp): the canary audit measures leakage, with no ε to check",
+      );
     const doc = canaryAudit(
       {
         name: task.name,
@@ -345,6 +461,7 @@ wrong label. The number of correct guesses gives an ε lower bound at 95 % confi
         canaries,
         seed,
         ...(rows !== undefined ? { rows } : {}),
+        design: parseChoice("design", options.design, CANARY_DESIGNS),
         onProgress: (step, total) => progress.update(step, total, "training steps"),
       },
     );
