@@ -14,9 +14,9 @@ import type { Split } from "../data/types.js";
 import { parseRecipe, type Recipe, type RecipeInput } from "../fit/index.js";
 import { DEFAULT_DELTA } from "../common/defaults.js";
 import { AUDIT_FORMAT, AUDIT_VERSION, type AuditDocument } from "./document.js";
-import { checkAttacks, runAttacks, verdictOf } from "./run-attacks.js";
+import { type AttackInput, checkAttacks, runAttacks, verdictOf } from "./run-attacks.js";
 import { type RunJobsOptions, runJobs } from "./shadow-pool.js";
-import type { AuditTrainingData, TrainingJob } from "./training.js";
+import type { AuditTrainingData, TrainedSignals, TrainingJob } from "./training.js";
 
 /** The data of an audit: a prepared task's training split and what describes it. */
 export interface AuditTask {
@@ -74,10 +74,25 @@ function membershipOf(rows: Int32Array, n: number): Uint8Array {
   return flags;
 }
 
-export async function membershipExperiment(
+/** The trained signals of an experiment, before any attack: what the benchmark re-attacks with fewer shadows. */
+export interface ExperimentSignals {
+  recipe: Recipe;
+  pool: Split;
+  population?: Split;
+  /** The target's φ (and logits) on the pool rows and the population rows. */
+  target: TrainedSignals;
+  shadows: TrainedSignals[];
+  isMember: Uint8Array;
+  /** Which pool rows each shadow trained on. */
+  inTraining: Uint8Array[];
+  trainingSeconds: number;
+}
+
+/** Trains the target and the K shadows of the experiment (options.attacks decides whether population rows are needed). */
+export async function experimentSignals(
   task: AuditTask,
   options: ExperimentOptions,
-): Promise<AuditDocument> {
+): Promise<ExperimentSignals> {
   const recipe = parseRecipe(options.recipe);
   const { pool: n, shadows: k, seed } = options;
   const attacks = checkAttacks(options.attacks, k);
@@ -115,33 +130,62 @@ export async function membershipExperiment(
     ...(j === 0 ? { keepLogits: true } : {}),
   }));
   const started = performance.now();
-  const trained = await runJobs(jobs, data, options);
-  const trainingSeconds = (performance.now() - started) / 1000;
-  const [target, ...shadowModels] = trained;
-  const isMember = membershipOf(halves[0], n);
-  const delta = recipe.privacy?.delta ?? DEFAULT_DELTA;
-  const findings = runAttacks(attacks, {
+  const [target, ...shadows] = await runJobs(jobs, data, options);
+  return {
+    recipe,
+    pool,
+    ...(population ? { population } : {}),
+    target,
+    shadows,
+    isMember: membershipOf(halves[0], n),
+    inTraining: halves.slice(1).map((h) => membershipOf(h, n)),
+    trainingSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The standard experiment's findings for the requested attacks, from the signals of `experimentSignals`. */
+export function experimentAttackInput(
+  task: AuditTask,
+  signals: ExperimentSignals,
+  options: { seed: number; shadows?: number; bootstrapReplicates?: number; hide?: readonly string[] },
+): AttackInput {
+  const { target, pool, population } = signals;
+  const k = options.shadows ?? signals.shadows.length;
+  const shadows = signals.shadows.slice(0, k);
+  return {
     target: {
       phi: target.candidates,
       ...(target.logits ? { logits: target.logits } : {}),
       outputs: target.outputs,
     },
-    isMember,
-    shadows: {
-      phi: shadowModels.map((s) => s.candidates),
-      inTraining: halves.slice(1).map((h) => membershipOf(h, n)),
-    },
+    isMember: signals.isMember,
+    shadows: { phi: shadows.map((s) => s.candidates), inTraining: signals.inTraining.slice(0, k) },
     ...(population
-      ? { population: { target: target.population!, shadows: shadowModels.map((s) => s.population!) } }
+      ? { population: { target: target.population!, shadows: shadows.map((s) => s.population!) } }
       : {}),
     features: pool.X,
     featureNames: task.featureNames,
     sensitive: pool.sensitive,
-    delta,
-    seed,
+    delta: signals.recipe.privacy?.delta ?? DEFAULT_DELTA,
+    seed: options.seed,
     ...(options.bootstrapReplicates ? { bootstrapReplicates: options.bootstrapReplicates } : {}),
     ...(options.hide ? { hide: options.hide } : {}),
-  });
+  };
+}
+
+export async function membershipExperiment(
+  task: AuditTask,
+  options: ExperimentOptions,
+): Promise<AuditDocument> {
+  const attacks = checkAttacks(options.attacks, options.shadows);
+  const signals = await experimentSignals(task, options);
+  const { recipe, pool, target, trainingSeconds } = signals;
+  const n = pool.X.rows;
+  const k = signals.shadows.length;
+  const seed = options.seed;
+  const members = signals.isMember.reduce((a, b) => a + b, 0);
+  const delta = recipe.privacy?.delta ?? DEFAULT_DELTA;
+  const findings = runAttacks(attacks, experimentAttackInput(task, signals, options));
   const bounds = findings.attacks.map((a) => ({ value: a.epsilonLowerBound.value, source: a.label }));
   const notes = [
     `each model trains on a random half of the pool (${Math.floor(n / 2)} rows) with the recipe's settings; initialisation, batches and DP noise are seeded from --seed ${seed} for reproducibility`,
@@ -158,20 +202,20 @@ export async function membershipExperiment(
     recipe: { ...recipe },
     target: {
       model: recipe.model,
-      trainRows: halves[0].length,
+      trainRows: members,
       epsilon: target.epsilon,
       delta,
       ...(target.privacy ? { privacy: target.privacy } : {}),
     },
     setup: {
       candidates: n,
-      members: halves[0].length,
-      nonMembers: n - halves[0].length,
+      members,
+      nonMembers: n - members,
       shadows: k,
       pool: n,
-      population: populationRows.length,
+      population: signals.population?.X.rows ?? 0,
       seed,
-      engine: options.engine === "serial" ? "serial" : `workers`,
+      engine: options.engine === "serial" ? "serial" : `workers (${options.workers ?? "one per core"})`,
       trainingSeconds,
       attackSeconds: findings.seconds,
     },
