@@ -6,8 +6,8 @@
  * most and the least exposed group — the privacy side of fairness.
  */
 import type { SensitiveAttribute } from "../data/types.js";
-import { type BootstrapOptions, bootstrapIntervals } from "./statistics/bootstrap.js";
 import type { AttackEvaluation, AttributeExposure, Estimate, GroupExposure } from "./document.js";
+import { type BootstrapOptions, bootstrapIntervals } from "./statistics/bootstrap.js";
 import { heldOutAnalysis } from "./statistics/held-out.js";
 import { RankedScores, thinCurve } from "./statistics/roc.js";
 

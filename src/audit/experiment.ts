@@ -7,12 +7,13 @@
  * sampling are seeded from the experiment's seed, so a run is reproducible (these
  * models measure; they are not for release).
  */
+
+import { DEFAULT_DELTA } from "../common/defaults.js";
 import { UserError } from "../common/errors.js";
 import { createRandom, permutation } from "../common/rng.js";
 import { selectSplit } from "../data/split.js";
 import type { Split } from "../data/types.js";
 import { parseRecipe, type Recipe, type RecipeInput } from "../fit/index.js";
-import { DEFAULT_DELTA } from "../common/defaults.js";
 import { AUDIT_FORMAT, AUDIT_VERSION, type AuditDocument } from "./document.js";
 import { type AttackInput, checkAttacks, runAttacks, verdictOf } from "./run-attacks.js";
 import { type RunJobsOptions, runJobs } from "./shadow-pool.js";

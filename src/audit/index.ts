@@ -35,9 +35,9 @@ export {
 } from "./membership-risk.js";
 export { auditModel, type ModelAuditOptions } from "./model-audit.js";
 export {
-  AUDIT_ATTACKS,
   type AttackFindings,
   type AttackInput,
+  AUDIT_ATTACKS,
   type AuditAttack,
   checkAttacks,
   DEFAULT_ATTACKS,

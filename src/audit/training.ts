@@ -5,8 +5,9 @@
  * comes back is small and structured-clone safe, so the same job runs in this thread
  * or in a worker (shadow-pool.ts).
  */
-import type { Matrix, Split } from "../data/types.js";
+
 import { selectSplit } from "../data/split.js";
+import type { Matrix, Split } from "../data/types.js";
 import { fitRecipe, type Recipe } from "../fit/index.js";
 import { modelSignals } from "./scoring.js";
 

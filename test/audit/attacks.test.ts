@@ -6,8 +6,8 @@ import { rmiaScores } from "../../src/audit/attacks/rmia.js";
 import type { ShadowSignals } from "../../src/audit/attacks/signals.js";
 import { crossEntropyOf, labelProbability, logitScaledConfidence } from "../../src/audit/signal.js";
 import { RankedScores } from "../../src/audit/statistics/roc.js";
-import { createRandom, type Random } from "../../src/common/rng.js";
 import { isUserError } from "../../src/common/errors.js";
+import { createRandom, type Random } from "../../src/common/rng.js";
 import { normalCdf } from "../../src/math/normal.js";
 
 test("φ is exact at extreme logits: binary, and softmax through logsumexp over the other classes", () => {

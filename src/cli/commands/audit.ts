@@ -23,13 +23,13 @@ import {
 import { UsageError, UserError } from "../../common/errors.js";
 import { checkOutputPath, writeFileAtomic } from "../../common/files.js";
 import { toJson } from "../../common/json.js";
-import { Preprocessor, type PreparedTask, prepareTask, type TaskRequest } from "../../data/index.js";
+import { type PreparedTask, Preprocessor, prepareTask, type TaskRequest } from "../../data/index.js";
 import { MODEL_SPEC_HELP, readModelFile } from "../../fit/index.js";
 import { initBackend } from "../../nn/index.js";
 import {
   defineCommand,
-  type Output,
   type OptionSpecs,
+  type Output,
   parseChoice,
   parseList,
   parseNumber,
