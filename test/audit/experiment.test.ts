@@ -9,6 +9,7 @@ import {
 } from "../../src/audit/index.js";
 import { isUserError } from "../../src/common/errors.js";
 import { toJson } from "../../src/common/json.js";
+import { createRandom } from "../../src/common/rng.js";
 import { type PreparedTask, prepareTask } from "../../src/data/index.js";
 import { fitRecipe } from "../../src/fit/index.js";
 import { initBackend } from "../../src/nn/index.js";
@@ -189,4 +190,33 @@ test("membershipRisk: the loss-attack AUC of a trial's model costs no training; 
   } finally {
     fit.model.dispose();
   }
+});
+
+test("image models are audited through the same signals: a small CNN on 8×8 images", async () => {
+  const rows = 60;
+  const random = createRandom(9);
+  const data = new Float32Array(rows * 64);
+  const y = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    y[i] = i % 3;
+    for (let p = 0; p < 64; p++) data[i * 64 + p] = random.uniform() * 0.5 + (p % 3 === y[i] ? 0.5 : 0);
+  }
+  const images: AuditTask = {
+    name: "images",
+    train: { X: { rows, cols: 64, data }, y, sensitive: [] },
+    numClasses: 3,
+    inputShape: [8, 8, 1],
+    featureNames: Array.from({ length: 64 }, (_, p) => `pixel${p}`),
+  };
+  const doc = await membershipExperiment(images, {
+    recipe: { model: "cnn:2,2", epochs: 2, batchSize: 16 },
+    pool: 40,
+    shadows: 2,
+    seed: 0,
+    attacks: ["loss", "lira"],
+    engine: "serial",
+    bootstrapReplicates: 20,
+  });
+  assert.equal(doc.attacks.length, 2);
+  for (const attack of doc.attacks) assert.ok(Number.isFinite(attack.auc.value));
 });

@@ -232,3 +232,16 @@ test("audit canaries: a one-run bound beside the accountant's ε", async () => {
   assert.ok(doc.target.epsilon <= 2 && doc.target.epsilon > 1.5);
   assert.ok(doc.canaries!.epsilonLowerBound <= doc.target.epsilon);
 });
+
+test("report --audit turns an audit document into a self-contained page; anything else is refused in one line", async () => {
+  const source = join(dir, "audit.json");
+  const page = join(dir, "report.html");
+  const result = await run(["report", "--audit", source, "--out", page]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(readFileSync(page, "utf8"), /<section class="eq-audit">/);
+  const notAudit = await run(["report", "--audit", modelPath, "--out", join(dir, "x.html")]);
+  assert.ok(isOneLineError(notAudit), notAudit.stderr);
+  assert.match(notAudit.stderr, /is not an Equipoise audit document/);
+  const both = await run(["report", "--audit", source, "--study", "s.db", "--out", join(dir, "y.html")]);
+  assert.equal(both.code, 2);
+});
