@@ -3,12 +3,8 @@
  * with shadow models trained through the training recipe, attribute inference,
  * held-out empirical ε lower bounds, the one-run canary audit of DP-SGD, and
  * per-group exposure — every figure with its interval, and the audited bound always
- * beside the accountant's ε.
+ * beside the accountant's ε. What needs no tensor engine is also in ./light.ts.
  */
-export { type AttributeInferenceInput, attributeColumns, attributeInference } from "./attacks/attribute.js";
-export { GLOBAL_VARIANCE_BELOW, type LiraOptions, liraScores } from "./attacks/lira.js";
-export { type RmiaOptions, type RmiaResult, rmiaScores, tuneOfflineA } from "./attacks/rmia.js";
-export { MIN_SHADOWS, type PopulationSignals, type ShadowSignals } from "./attacks/signals.js";
 export {
   CANARY_DESIGNS,
   type CanaryAuditOptions,
@@ -16,8 +12,6 @@ export {
   canaryAudit,
   guessGrid,
 } from "./canaries.js";
-export * from "./document.js";
-export { DEFAULT_FPR_LEVELS, type EvaluationOptions, evaluateAttack, MIN_GROUP_CLASS } from "./evaluate.js";
 export {
   type AuditTask,
   DEFAULT_POPULATION,
@@ -29,7 +23,7 @@ export {
   randomHalf,
   recipeForModel,
 } from "./experiment.js";
-export { AUDIT_CSS, renderAuditFragment, renderAuditPage } from "./html.js";
+export * from "./light.js";
 export {
   type MembershipRisk,
   type MembershipRiskData,
@@ -49,16 +43,4 @@ export {
 } from "./run-attacks.js";
 export { type ModelSignals, modelLogits, modelSignals } from "./scoring.js";
 export { type RunJobsOptions, runJobs, type TrainingEngine } from "./shadow-pool.js";
-export { crossEntropyOf, labelProbability, logitScaledConfidence } from "./signal.js";
-export { bootstrapIntervals, quantile } from "./statistics/bootstrap.js";
-export { clopperPearson, type Interval, proportion } from "./statistics/clopper-pearson.js";
-export { heldOutAnalysis, stratifiedHalves } from "./statistics/held-out.js";
-export {
-  type GuessCounts,
-  type OneRunOutcome,
-  oneRunAudit,
-  oneRunEpsilonLowerBound,
-  oneRunPValue,
-} from "./statistics/one-run.js";
-export { areaUnder, RankedScores, type RocCurve, rocCurve, thinCurve, tprAtFprOf } from "./statistics/roc.js";
 export { type AuditTrainingData, type TrainedSignals, type TrainingJob, trainAndScore } from "./training.js";

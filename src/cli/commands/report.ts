@@ -1,6 +1,6 @@
 /** `equipoise report`: a self-contained HTML (or JSON) report of an explorer study, or of a privacy audit. */
 import { existsSync, readFileSync } from "node:fs";
-import { parseAuditDocument, renderAuditPage } from "../../audit/index.js";
+import { parseAuditDocument, renderAuditPage } from "../../audit/light.js";
 import { UsageError, UserError } from "../../common/errors.js";
 import { checkOutputPath, writeFileAtomic } from "../../common/files.js";
 import { toJson } from "../../common/json.js";
