@@ -72,14 +72,14 @@ export function membershipRisk(
   const nonMemberRows = permutation(data.holdout.X.rows, random).slice(0, count).sort();
   const members = selectSplit(data.train, memberRows);
   const nonMembers = selectSplit(data.holdout, nonMemberRows);
-  const candidates = {
-    X: {
-      rows: 2 * count,
-      cols: members.X.cols,
-      data: Float32Array.from([...members.X.data, ...nonMembers.X.data]),
-    },
-    y: Float32Array.from([...members.y, ...nonMembers.y]),
-  };
+  const cols = members.X.cols;
+  const features = new Float32Array(2 * count * cols);
+  features.set(members.X.data.subarray(0, count * cols));
+  features.set(nonMembers.X.data.subarray(0, count * cols), count * cols);
+  const labels = new Float32Array(2 * count);
+  labels.set(members.y);
+  labels.set(nonMembers.y, count);
+  const candidates = { X: { rows: 2 * count, cols, data: features }, y: labels };
   const isMember = Uint8Array.from({ length: 2 * count }, (_, i) => (i < count ? 1 : 0));
   let modelsFitted = 0;
   const fitData = (train: Split) => ({ train, numClasses: data.numClasses, inputShape: data.inputShape });
