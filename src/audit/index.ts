@@ -10,6 +10,7 @@ export {
   type CanaryAuditOptions,
   type CanaryDesign,
   canaryAudit,
+  DEFAULT_CANARIES,
   guessGrid,
 } from "./canaries.js";
 export {

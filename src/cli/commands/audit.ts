@@ -16,6 +16,7 @@ import {
   CANARY_DESIGNS,
   canaryAudit,
   DEFAULT_ATTACKS,
+  DEFAULT_CANARIES,
   membershipExperiment,
   renderAuditPage,
   type TrainingEngine,
@@ -304,7 +305,7 @@ export const audit = defineCommand({
   equipoise audit --model model.json --data adult --shadows 8
   equipoise audit --data adult --sensitive sex --model-spec mlp:64,64 --optimizer adam --lr 0.001 --lr-schedule constant --epochs 100 --pool 4000 --shadows 64
   equipoise audit --data adult --model-spec mlp:64,64 --dp --epsilon 8 --clip 1 --optimizer sgd --lr 0.5 --batch 250 --epochs 30 --pool 4000 --shadows 16
-  equipoise audit canaries --data adult --model-spec mlp:64,64 --dp --epsilon 8 --clip 1 --optimizer sgd --lr 0.5 --batch 250 --epochs 30 --canaries 1000
+  equipoise audit canaries --data adult --model-spec mlp:64,64 --dp --epsilon 8 --clip 1 --optimizer sgd --lr 0.5 --batch 250 --epochs 30 --rows 2000
 Every figure comes with a 95 % interval (bootstrap over candidates, or Clopper–Pearson). The
 ε lower bound of an attack is held out: its threshold is chosen on one half of the candidates
 and measured on the other. The accountant's ε is printed beside the audited lower bound; a
@@ -424,12 +425,12 @@ export const auditCanaries = defineCommand({
     ...outputOptions,
   },
   details: `Example:
-  equipoise audit canaries --data adult --model-spec mlp:64,64 --dp --epsilon 8 --clip 1 --optimizer sgd --lr 0.5 --batch 250 --epochs 30 --rows 2000 --canaries 1000
+  equipoise audit canaries --data adult --model-spec mlp:64,64 --dp --epsilon 8 --clip 1 --optimizer sgd --lr 0.5 --batch 250 --epochs 30 --rows 2000
 The canaries are random points away from the data with random labels (or, with --design
 mislabelled, training rows with a wrong label); each is included with probability ½, the recipe
 is fitted once, and the auditor guesses inclusion from each canary's confidence in its label.
 The number of correct guesses gives an ε lower bound at 95 % confidence; more canaries give
-more power (--canaries 5000).`,
+more power.`,
   async run({ options, out }) {
     const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
     const request = readTaskRequest(options);
