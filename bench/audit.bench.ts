@@ -242,21 +242,24 @@ if (wants("dp")) {
 
 if (wants("canaries")) {
   const runs: unknown[] = [];
-  for (const canaries of [1000, 5000]) {
-    for (const design of ["random-inputs", "mislabelled"] as const) {
-      const doc = canaryAudit(audit, { recipe: dp(8), canaries, rows: 2000, seed: 0, design });
-      const c = doc.canaries!;
-      const run = {
-        canaries,
-        design,
-        accountantEpsilon: round(doc.target.epsilon, 3),
-        lowerBound: round(c.epsilonLowerBound, 3),
-        correct: c.correct,
-        guesses: c.guesses,
-        seconds: round(c.seconds, 1),
-      };
-      console.log(JSON.stringify(run));
-      runs.push(run);
+  for (let seed = 0; seed < seeds; seed++) {
+    for (const canaries of [1000, 5000]) {
+      for (const design of ["random-inputs", "mislabelled"] as const) {
+        const doc = canaryAudit(audit, { recipe: dp(8), canaries, rows: 2000, seed, design });
+        const c = doc.canaries!;
+        const run = {
+          seed,
+          canaries,
+          design,
+          accountantEpsilon: round(doc.target.epsilon, 3),
+          lowerBound: round(c.epsilonLowerBound, 3),
+          correct: c.correct,
+          guesses: c.guesses,
+          seconds: round(c.seconds, 1),
+        };
+        console.log(JSON.stringify(run));
+        runs.push(run);
+      }
     }
   }
   results.canaries = runs;
