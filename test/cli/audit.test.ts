@@ -231,6 +231,56 @@ test("audit canaries: a one-run bound beside the accountant's ε", async () => {
   assert.equal(doc.kind, "canaries");
   assert.ok(doc.target.epsilon <= 2 && doc.target.epsilon > 1.5);
   assert.ok(doc.canaries!.epsilonLowerBound <= doc.target.epsilon);
+  assert.ok(doc.notes.some((note) => /ε covers the DP-SGD training audited here/.test(note)));
+});
+
+test("audit --model of a model trained with --test-data: its non-members are that file's rows, its columns read as in training", async () => {
+  const header = "age,hours,job,note,label";
+  const lines = (n: number, offset: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const k = i + offset;
+      const age = 20 + ((k * 7) % 50);
+      const hours = 10 + ((k * 13) % 60);
+      const job = ["clerk", "nurse", "driver"][k % 3];
+      return `${age},${hours},${job},free text ${k},${age + hours / 2 > 60 ? "yes" : "no"}`;
+    });
+  const trainCsv = join(dir, "user-train.csv");
+  const testCsv = join(dir, "user-test.csv");
+  writeFileSync(trainCsv, `${[header, ...lines(150, 0)].join("\n")}\n`);
+  writeFileSync(testCsv, `${[header, ...lines(90, 500)].join("\n")}\n`);
+  const model = join(dir, "user-model.json");
+  const trained = await run([
+    "train",
+    "--data",
+    trainCsv,
+    "--test-data",
+    testCsv,
+    "--target",
+    "label",
+    "--drop",
+    "note",
+    "--epochs",
+    "2",
+    "--out",
+    model,
+  ]);
+  assert.equal(trained.code, 0, trained.stderr);
+  const result = await run([
+    "audit",
+    "--model",
+    model,
+    "--attack",
+    "loss",
+    "--shadows",
+    "0",
+    "--bootstrap",
+    "20",
+    "--json",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const doc = parseAuditDocument(JSON.parse(result.stdout));
+  assert.equal(doc.setup.members, 150);
+  assert.equal(doc.setup.nonMembers, 90);
 });
 
 test("report --audit turns an audit document into a self-contained page; anything else is refused in one line", async () => {

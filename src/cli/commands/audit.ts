@@ -35,7 +35,7 @@ import {
   parseList,
   parseNumber,
 } from "../command.js";
-import { dataOptionSpecs, readTaskRequest } from "../data-options.js";
+import { dataOptionSpecs, readDeclarations, readTaskRequest } from "../data-options.js";
 import { createProgress } from "../progress.js";
 import { readRecipe, recipeOptionSpecs } from "../recipe-options.js";
 
@@ -242,6 +242,15 @@ function printAudit(doc: AuditDocument, out: Output): void {
 }
 
 /** Prints or writes the document; a failed audit then exits 1 with its message. */
+/**
+ * What the accountant's ε of an experiment or a canary run covers: its DP-SGD training.
+ * The features are encoded with statistics of the whole training split, shared by every
+ * model, members and non-members alike, so the audit measures what the training leaks;
+ * `train --dp` instead preprocesses from public metadata or under DP.
+ */
+const PREPROCESSING_NOTE =
+  "the features are encoded with statistics fitted on the whole training split, the same for every model: the accountant's ε covers the DP-SGD training audited here, not that preprocessing";
+
 function finish(doc: AuditDocument, options: { out?: string; html?: string }, out: Output): void {
   if (options.out) writeFileAtomic(options.out, `${toJson(doc, 2)}\n`);
   if (options.html) writeFileAtomic(options.html, renderAuditPage(doc));
@@ -265,6 +274,8 @@ function requestForModel(
   const sensitive = parseList(options.sensitive as string | undefined);
   const target = (options.target as string | undefined) ?? (same ? trainedOn.target : undefined);
   const positive = (options.positive as string | undefined) ?? (same ? trainedOn.positive : undefined);
+  // A model trained with --test-data has its non-members in that file, not in a split.
+  const testData = (options["test-data"] as string | undefined) ?? (same ? trainedOn.testData : undefined);
   let savedPreprocessor: TaskRequest["preprocessor"];
   if (preprocessor !== undefined) {
     try {
@@ -284,6 +295,11 @@ function requestForModel(
         ? { sensitive: trainedOn.sensitive }
         : {}),
     ...(positive ? { positive } : {}),
+    ...(testData ? { testData } : {}),
+    // How the model's rows were read (dropped columns, missing tokens, declarations),
+    // unless the command line says otherwise.
+    ...(same ? pickDefined(trainedOn, ["drop", "csv", "metadata", "sensitiveInFeatures"]) : {}),
+    ...readDeclarations(options as Parameters<typeof readDeclarations>[0]),
     ...(options["data-dir"] ? { dataDir: options["data-dir"] as string } : {}),
     seed:
       options["split-seed"] !== undefined
@@ -291,6 +307,12 @@ function requestForModel(
         : (trainedOn.seed ?? 0),
     ...(savedPreprocessor ? { preprocessor: savedPreprocessor } : {}),
   };
+}
+
+function pickDefined<T extends object, K extends keyof T>(from: T, keys: K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (from[key] !== undefined) picked[key] = from[key];
+  return picked;
 }
 
 function givenRecipeFlags(options: Record<string, unknown>): string[] {
@@ -394,6 +416,7 @@ lower bound above it is a failed audit (exit 1): the training or its accounting 
       },
     );
     progress.finish();
+    if (recipe.privacy) doc.notes.push(PREPROCESSING_NOTE);
     finish(doc, options, out);
   },
 });
@@ -407,8 +430,8 @@ export const auditCanaries = defineCommand({
     canaries: {
       type: "string",
       valueName: "M",
-      description: "canaries, each trained on with probability ½",
-      default: "1000",
+      description: "canaries, each trained on with probability ½ (more canaries, more power)",
+      default: String(DEFAULT_CANARIES),
     },
     rows: {
       type: "string",
@@ -467,6 +490,7 @@ more power.`,
       },
     );
     progress.finish();
+    if (recipe.privacy) doc.notes.push(PREPROCESSING_NOTE);
     finish(doc, options, out);
   },
 });
