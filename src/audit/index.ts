@@ -26,6 +26,7 @@ export {
 } from "./experiment.js";
 export * from "./light.js";
 export {
+  MEMBERSHIP_RISK_NOT_COVERED,
   type MembershipRisk,
   type MembershipRiskData,
   type MembershipRiskOptions,

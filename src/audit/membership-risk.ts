@@ -52,7 +52,16 @@ export interface MembershipRisk {
   /** Models fitted for this figure (0 when the trial's model was given and the attack is the loss attack). */
   modelsFitted: number;
   seconds: number;
+  /**
+   * The figure is a statistic of training and held-out rows computed without noise: for
+   * a private trial it is NOT covered by the trial's ε, and whatever stores or prints it
+   * must say so (as for validation metrics).
+   */
+  notCoveredByEpsilon: string;
 }
+
+export const MEMBERSHIP_RISK_NOT_COVERED =
+  "membership risk: an attack's AUC on training and held-out rows, computed without noise, is NOT covered by epsilon";
 
 export function membershipRisk(
   recipe: RecipeInput | Recipe,
@@ -65,7 +74,9 @@ export function membershipRisk(
   const seed = options.seed ?? 0;
   const random = createRandom(seed);
   const half = Math.floor((options.candidates ?? 2000) / 2);
-  const count = Math.min(half, data.train.X.rows, data.holdout.X.rows);
+  // LiRA offline's shadows train on the training rows that are not candidates: keep half of them.
+  const trainable = attack === "lira-offline" ? Math.floor(data.train.X.rows / 2) : data.train.X.rows;
+  const count = Math.min(half, trainable, data.holdout.X.rows);
   if (count < 2) throw new UserError("membership risk needs at least 2 training and 2 held-out rows");
   const trainOrder = permutation(data.train.X.rows, random);
   const memberRows = trainOrder.slice(0, count).sort();
@@ -128,5 +139,6 @@ export function membershipRisk(
     nonMembers: count,
     modelsFitted,
     seconds: (performance.now() - started) / 1000,
+    notCoveredByEpsilon: MEMBERSHIP_RISK_NOT_COVERED,
   };
 }

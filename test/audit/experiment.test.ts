@@ -187,6 +187,16 @@ test("membershipRisk: the loss-attack AUC of a trial's model costs no training; 
     assert.equal(risk.modelsFitted, 0);
     assert.equal(risk.members, 60);
     assert.ok(risk.auc > 0.6, `AUC ${risk.auc}`);
+    assert.match(risk.notCoveredByEpsilon, /NOT covered by epsilon/);
+    // LiRA offline keeps half of the training rows out of the candidates for its shadows.
+    const offline = membershipRisk(
+      { ...overfit, epochs: 20 },
+      { train: small, holdout: task.test, numClasses: 2, inputShape: [task.train.X.cols] },
+      { model: fit.model, attack: "lira-offline", shadows: 2 },
+    );
+    assert.equal(offline.members, 30);
+    assert.equal(offline.modelsFitted, 2);
+    assert.ok(offline.auc >= 0 && offline.auc <= 1);
   } finally {
     fit.model.dispose();
   }
