@@ -6,7 +6,7 @@
  * C = 1, δ = 1e-5, σ calibrated by RDP for ε = 1 or 8. All 4,000 pool rows are
  * candidates; RMIA's population is 10,000 other training rows.
  *
- *   node --import tsx bench/audit.bench.ts [--only engines|protocol|dp|canaries] [--seeds N] [--shadows K]
+ *   node --import tsx bench/audit.bench.ts [--only engines|protocol|dp|canaries] [--seeds N] [--first-seed S] [--shadows K]
  *
  * Sections:
  *  - engines: seconds per model of K shadows trained in one thread, in worker threads
@@ -37,6 +37,8 @@ const flag = (name: string) => {
 };
 const only = flag("only");
 const seeds = Number(flag("seeds") ?? 1);
+/** The first seed of the protocol's runs (another seed can run later and be recorded apart). */
+const firstSeed = Number(flag("first-seed") ?? 0);
 const shadowCount = Number(flag("shadows") ?? 64);
 const wants = (section: string) => only === undefined || only === section;
 
@@ -173,7 +175,7 @@ function summary(findings: ReturnType<typeof runAttacks>) {
 
 if (wants("protocol")) {
   const runs: unknown[] = [];
-  for (let seed = 0; seed < seeds; seed++) {
+  for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     const wall = performance.now();
     const signals = await experimentSignals(audit, {
       recipe: nonPrivate,
@@ -265,4 +267,5 @@ if (wants("canaries")) {
   results.canaries = runs;
 }
 
-console.log(`results: ${writeResults(only ? `audit-${only}` : "audit", results)}`);
+const suffix = firstSeed > 0 ? `-from-seed-${firstSeed}` : "";
+console.log(`results: ${writeResults(only ? `audit-${only}${suffix}` : `audit${suffix}`, results)}`);
