@@ -1,6 +1,7 @@
 /** The public library surface: `import { ... } from "equipoise"`. */
-export * from "./common/index.js";
+
 export * as audit from "./audit/index.js";
+export * from "./common/index.js";
 export * as data from "./data/index.js";
 export * as explore from "./explore/index.js";
 export * as fairness from "./fairness/index.js";
