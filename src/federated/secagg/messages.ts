@@ -32,6 +32,12 @@ export interface RoundSetup {
   threshold: number;
   /** Number of ring words of every input. */
   vectorLength: number;
+  /**
+   * Fewest masked inputs the server may unmask (distributed DP: the noise of fewer
+   * clients would be short of the accounted level). Below it the round aborts before
+   * any unmasking share is requested.
+   */
+  minimumInputs: number;
 }
 
 interface Addressed {

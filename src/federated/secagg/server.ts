@@ -48,6 +48,8 @@ export interface SecAggSettings {
    * (t = ⌊fraction · degree⌋ + 1, at least 2). Default 0.5: a majority.
    */
   thresholdFraction?: number;
+  /** Fewest masked inputs to unmask (default 1); see RoundSetup.minimumInputs. */
+  minimumInputs?: number;
 }
 
 export type SecAggPhase = "advertise" | "share" | "input" | "unmask" | "done";
@@ -90,6 +92,7 @@ export function createRoundSetup(
     graphSeed,
     threshold,
     vectorLength,
+    minimumInputs: settings.minimumInputs ?? 1,
   };
 }
 
@@ -237,6 +240,11 @@ export class SecAggServer {
     this.expectPhase("input", "close");
     this.droppedAt.input = [...this.shared.keys()].filter((u) => !this.inputs.has(u));
     if (this.inputs.size === 0) throw new SecAggAbort("no client sent a masked input");
+    if (this.inputs.size < this.setup.minimumInputs) {
+      throw new SecAggAbort(
+        `only ${this.inputs.size} clients sent masked inputs; at least ${this.setup.minimumInputs} are needed (distributed DP noise)`,
+      );
+    }
     // Every survivor's self mask and every relevant dropped key must stay reconstructible.
     for (const u of this.shared.keys()) {
       const holders = this.liveNeighbours(u, this.inputs);
