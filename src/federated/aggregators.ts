@@ -41,12 +41,19 @@ export function parseAggregator(text: string): AggregatorSpec {
         throw new UsageError(`--aggregate ${kind}: ${name} must be a whole number, got '${argument}'`);
     }
     if (kind === "krum") {
-      if (k !== undefined) throw new UsageError("--aggregate krum:F takes one number (multikrum:F,K takes two)");
+      if (k !== undefined)
+        throw new UsageError("--aggregate krum:F takes one number (multikrum:F,K takes two)");
       return f === undefined ? { kind } : { kind, byzantine: f };
     }
-    return { kind, ...(f === undefined ? {} : { byzantine: f }), ...(k === undefined ? {} : { selected: k }) };
+    return {
+      kind,
+      ...(f === undefined ? {} : { byzantine: f }),
+      ...(k === undefined ? {} : { selected: k }),
+    };
   }
-  throw new UsageError(`--aggregate must be mean, median, trimmed[:BETA], krum[:F] or multikrum[:F,K], got '${text}'`);
+  throw new UsageError(
+    `--aggregate must be mean, median, trimmed[:BETA], krum[:F] or multikrum[:F,K], got '${text}'`,
+  );
 }
 
 export function describeAggregator(spec: AggregatorSpec): string {
@@ -121,12 +128,17 @@ export function krumScores(updates: readonly Float32Array[], byzantine: number):
   }
   const neighbours = Math.max(1, Math.min(m - 1, m - byzantine - 2));
   return Float64Array.from(distances, (row, i) => {
-    const others = Array.from(row).filter((_, j) => j !== i).sort((a, b) => a - b);
+    const others = Array.from(row)
+      .filter((_, j) => j !== i)
+      .sort((a, b) => a - b);
     return others.slice(0, neighbours).reduce((s, d) => s + d, 0);
   });
 }
 
-function coordinatewise(updates: readonly Float32Array[], statistic: (sorted: Float64Array) => number): Float64Array {
+function coordinatewise(
+  updates: readonly Float32Array[],
+  statistic: (sorted: Float64Array) => number,
+): Float64Array {
   const d = updates[0].length;
   const column = new Float64Array(updates.length);
   const out = new Float64Array(d);

@@ -37,7 +37,8 @@ export function parseAttack(text: string): AttackSpec {
       return fallback;
     }
     const value = Number(argument);
-    if (!(value > 0 && Number.isFinite(value))) throw new UsageError(`--attack ${kind}: ${name} must be positive, got '${argument}'`);
+    if (!(value > 0 && Number.isFinite(value)))
+      throw new UsageError(`--attack ${kind}: ${name} must be positive, got '${argument}'`);
     return value;
   };
   switch (kind) {
@@ -146,7 +147,11 @@ export function poisonData(
  * attack assumes; z defaults to Baruch et al.'s z_max for n clients of which m
  * malicious: the largest z with Φ(z) < (n − s)/n, s = ⌊n/2 + 1⌋ − m.
  */
-export function craftUpdates(spec: AttackSpec, honest: readonly Float32Array[], sampledClients: number): Float32Array[] {
+export function craftUpdates(
+  spec: AttackSpec,
+  honest: readonly Float32Array[],
+  sampledClients: number,
+): Float32Array[] {
   switch (spec.kind) {
     case "sign-flip":
       return honest.map((u) => u.map((v) => -spec.scale * v));
@@ -175,11 +180,11 @@ export function craftUpdates(spec: AttackSpec, honest: readonly Float32Array[], 
   }
 }
 
-/** Baruch et al. 2019, Alg. 3: z_max = Φ⁻¹((n − s)/n) with s = ⌊n/2 + 1⌋ − m, at least 0.5. */
+/** Baruch et al. 2019, Alg. 3: z_max = Φ⁻¹((n − s)/n) with s = ⌊n/2 + 1⌋ − m (p clipped to [0.5, 0.999]). */
 export function alieZ(clients: number, malicious: number): number {
   const s = Math.floor(clients / 2 + 1) - malicious;
   const p = (clients - s) / clients;
-  return Math.max(0.5, inverseNormalCdf(Math.min(Math.max(p, 0.5), 0.999)));
+  return inverseNormalCdf(Math.min(Math.max(p, 0.5), 0.999));
 }
 
 /** Φ⁻¹ by bisection on the shared normal CDF (a handful of calls per run). */

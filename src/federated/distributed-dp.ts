@@ -71,7 +71,11 @@ export function planDistributedNoise(settings: DistributedNoiseSettings): Distri
 }
 
 /** One client's noise share: `dimension` independent draws of N_Z(0, σ_c²). */
-export function distributedNoiseShare(plan: DistributedNoisePlan, dimension: number, random: Random): Int32Array {
+export function distributedNoiseShare(
+  plan: DistributedNoisePlan,
+  dimension: number,
+  random: Random,
+): Int32Array {
   const sampler = new DiscreteGaussianSampler(plan.shareVariance, random);
   const out = new Int32Array(dimension);
   for (let i = 0; i < dimension; i++) out[i] = sampler.sample();
@@ -79,10 +83,33 @@ export function distributedNoiseShare(plan: DistributedNoisePlan, dimension: num
 }
 
 // ---- exact samplers (Canonne, Kamath & Steinke 2020) -------------------------------------
+// Integers below 2^53 are exact as Numbers (the fast path); larger ones use BigInt.
 
-/** Uniform integer in [0, n) from 32-bit words, by rejection: exactly uniform. */
-export function uniformBelow(n: bigint, random: Random): bigint {
-  if (n <= 0n) throw new RangeError("uniformBelow needs n ≥ 1");
+const TWO_32 = 4294967296;
+
+/** Uniform integer in [0, n), n ≤ 2^53, from 32-bit words by rejection: exactly uniform. */
+export function uniformBelow(n: number, random: Random): number {
+  if (!(Number.isSafeInteger(n) && n >= 1))
+    throw new RangeError(`uniformBelow needs a safe integer n ≥ 1, got ${n}`);
+  if (n <= TWO_32) {
+    const limit = TWO_32 - (TWO_32 % n);
+    for (;;) {
+      const word = random.uint32();
+      if (word < limit) return word % n;
+    }
+  }
+  const highBits = Math.ceil(Math.log2(n)) - 32;
+  const highRange = 2 ** highBits;
+  for (;;) {
+    const value = (random.uint32() % highRange) * TWO_32 + random.uint32();
+    if (value < n) return value;
+  }
+}
+
+/** Uniform integer in [0, n) for any n ≥ 1 (BigInt), by rejection. */
+export function uniformBelowBig(n: bigint, random: Random): bigint {
+  if (n <= 0n) throw new RangeError("uniformBelowBig needs n ≥ 1");
+  if (n <= 9007199254740991n) return BigInt(uniformBelow(Number(n), random));
   const bits = n.toString(2).length;
   const words = Math.ceil(bits / 32);
   const excess = BigInt(words * 32 - bits);
@@ -94,43 +121,72 @@ export function uniformBelow(n: bigint, random: Random): bigint {
   }
 }
 
-/** Bernoulli(num/den), exact. */
-export function bernoulli(num: bigint, den: bigint, random: Random): boolean {
-  return uniformBelow(den, random) < num;
-}
-
-/** Bernoulli(exp(−num/den)) for num/den ≥ 0, exact (CKS Alg. 1). */
-export function bernoulliExp(num: bigint, den: bigint, random: Random): boolean {
+/** Bernoulli(exp(−num/den)) for integers num ≥ 0, den ≥ 1 with den·k below 2^53 in practice (CKS Alg. 1). */
+export function bernoulliExp(num: number, den: number, random: Random): boolean {
   while (num > den) {
-    if (!bernoulliExpAtMostOne(1n, 1n, random)) return false;
+    if (!bernoulliExpAtMostOne(1, 1, random)) return false;
     num -= den;
   }
   return bernoulliExpAtMostOne(num, den, random);
 }
 
-function bernoulliExpAtMostOne(num: bigint, den: bigint, random: Random): boolean {
+function bernoulliExpAtMostOne(num: number, den: number, random: Random): boolean {
+  let k = 1;
+  while (uniformBelow(den * k, random) < num) k++;
+  return k % 2 === 1;
+}
+
+/** Bernoulli(exp(−num/den)) for arbitrarily large integers (CKS Alg. 1). */
+export function bernoulliExpBig(num: bigint, den: bigint, random: Random): boolean {
+  while (num > den) {
+    if (!bernoulliExpAtMostOne(1, 1, random)) return false;
+    num -= den;
+  }
+  const numApprox = Number(num);
+  const denApprox = Number(den);
   let k = 1n;
-  while (bernoulli(num, den * k, random)) k++;
+  while (bernoulliFraction(num, den * k, numApprox / (denApprox * Number(k)), random)) k++;
   return k % 2n === 1n;
 }
 
-/** Discrete Laplace with scale t (P(x) ∝ exp(−|x|/t)), exact (CKS Alg. 2). */
-export function discreteLaplace(t: bigint, random: Random): bigint {
+const TWO_53_BIG = 9007199254740992n;
+
+/**
+ * Bernoulli(num/den) for big integers, exactly, without BigInt in the common case:
+ * U = (u + V)/2^53 with u a uniform 53-bit integer and V uniform in [0, 1). When u is
+ * clearly below or above p·2^53 (p approximated in double precision, relative error
+ * < 10⁻¹⁵, checked with a 10⁻¹² margin) the answer is known; otherwise (probability
+ * about 10⁻¹²) V decides: U < p ⟺ V < (num·2^53 − u·den)/den, drawn exactly.
+ */
+function bernoulliFraction(num: bigint, den: bigint, approximation: number, random: Random): boolean {
+  const u = (random.uint32() >>> 5) * 67108864 + (random.uint32() >>> 6);
+  const x = approximation * 9007199254740992;
+  if (u + 1 < x * (1 - 1e-12)) return true;
+  if (u > x * (1 + 1e-12)) return false;
+  const remainder = num * TWO_53_BIG - BigInt(u) * den;
+  if (remainder <= 0n) return false;
+  if (remainder >= den) return true;
+  return uniformBelowBig(den, random) < remainder;
+}
+
+/** Discrete Laplace with integer scale t < 2^32 (P(x) ∝ exp(−|x|/t)), exact (CKS Alg. 2). */
+export function discreteLaplace(t: number, random: Random): number {
   for (;;) {
     const u = uniformBelow(t, random);
     if (!bernoulliExp(u, t, random)) continue;
-    let v = 0n;
-    while (bernoulliExp(1n, 1n, random)) v++;
+    let v = 0;
+    while (bernoulliExp(1, 1, random)) v++;
     const x = u + t * v;
     const negative = random.uint32() < 2 ** 31;
-    if (negative && x === 0n) continue;
+    if (negative && x === 0) continue;
     return negative ? -x : x;
   }
 }
 
-/** N_Z(0, σ²) for an integer σ², exact (CKS Alg. 3): P(x) ∝ exp(−x²/(2σ²)). */
+/** N_Z(0, σ²) for an integer σ² < 2^62, exact (CKS Alg. 3): P(x) ∝ exp(−x²/(2σ²)). */
 export class DiscreteGaussianSampler {
-  private readonly t: bigint;
+  private readonly t: number;
+  private readonly tBig: bigint;
   private readonly den: bigint;
 
   constructor(
@@ -138,17 +194,18 @@ export class DiscreteGaussianSampler {
     private readonly random: Random,
   ) {
     if (variance <= 0n) throw new RangeError("the variance must be a positive integer");
-    this.t = integerSqrt(variance) + 1n;
-    this.den = 2n * variance * this.t * this.t;
+    if (variance >= 2n ** 62n) throw new RangeError("the variance must be below 2^62");
+    this.tBig = integerSqrt(variance) + 1n;
+    this.t = Number(this.tBig);
+    this.den = 2n * variance * this.tBig * this.tBig;
   }
 
   sample(): number {
     for (;;) {
       const y = discreteLaplace(this.t, this.random);
-      const magnitude = y < 0n ? -y : y;
-      // γ = (|y| − σ²/t)² / (2σ²) = (|y|·t − σ²)² / (2σ²t²)
-      const gap = magnitude * this.t - this.variance;
-      if (bernoulliExp(gap * gap, this.den, this.random)) return Number(y);
+      // γ = (|y| − σ²/t)² / (2σ²) = (|y|·t − σ²)² / (2σ²t²), in exact integers.
+      const gap = BigInt(Math.abs(y)) * this.tBig - this.variance;
+      if (bernoulliExpBig(gap * gap, this.den, this.random)) return y;
     }
   }
 }
@@ -173,7 +230,10 @@ export function distributedGaussianRdp(plan: DistributedNoisePlan, dimension: nu
   const sigma = Math.sqrt(plan.minimumClients * Number(plan.shareVariance));
   const tau = ddgTau(Number(plan.shareVariance), plan.minimumClients);
   const scale = plan.sensitivity / sigma;
-  return Math.min((order * scale * scale) / 2 + tau * dimension, (order / 2) * (scale + Math.sqrt(dimension) * tau) ** 2);
+  return Math.min(
+    (order * scale * scale) / 2 + tau * dimension,
+    (order / 2) * (scale + Math.sqrt(dimension) * tau) ** 2,
+  );
 }
 
 /** τ of Kairouz et al., Thm. 1: how far the sum of m discrete Gaussians is from one. */
@@ -188,14 +248,16 @@ export function ddgTau(shareVariance: number, clients: number): number {
  * under Poisson sampling with rate q (an upper bound), never above ε(α) itself.
  */
 export function poissonSampledRdp(q: number, order: number, rdp: (order: number) => number): number {
-  if (!Number.isInteger(order) || order < 2) throw new RangeError(`Zhu & Wang's bound needs an integer order ≥ 2, got ${order}`);
+  if (!Number.isInteger(order) || order < 2)
+    throw new RangeError(`Zhu & Wang's bound needs an integer order ≥ 2, got ${order}`);
   if (q >= 1) return rdp(order);
   const logQ = Math.log(q);
   const log1mQ = Math.log1p(-q);
   let total = (order - 1) * log1mQ + Math.log(order * q - q + 1);
   total = logAddExp(total, logAbsBinomial(order, 2).log + 2 * logQ + (order - 2) * log1mQ + rdp(2));
   for (let l = 3; l <= order; l++) {
-    const term = Math.log(3) + logAbsBinomial(order, l).log + l * logQ + (order - l) * log1mQ + (l - 1) * rdp(l);
+    const term =
+      Math.log(3) + logAbsBinomial(order, l).log + l * logQ + (order - l) * log1mQ + (l - 1) * rdp(l);
     total = logAddExp(total, term);
   }
   return Math.min(total / (order - 1), rdp(order));

@@ -125,7 +125,9 @@ function backdoorSuccess(model: Sequential, test: EvaluationSplit, trigger: Trig
   if (victims.length === 0) return Number.NaN;
   const { cols } = test.X;
   const data = new Float32Array(victims.length * cols);
-  victims.forEach((row, k) => data.set(test.X.data.subarray(row * cols, row * cols + cols), k * cols));
+  victims.forEach((row, k) => {
+    data.set(test.X.data.subarray(row * cols, row * cols + cols), k * cols);
+  });
   const triggered = withTrigger({ rows: victims.length, cols, data }, trigger);
   const { classes } = predict(model, triggered);
   let hits = 0;

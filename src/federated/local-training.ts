@@ -12,7 +12,13 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type Architecture, Sequential } from "../nn/index.js";
-import { evaluateModel, type GradientComputer, meanGradient, type TrainingData, trainModel } from "../train/index.js";
+import {
+  evaluateModel,
+  type GradientComputer,
+  meanGradient,
+  type TrainingData,
+  trainModel,
+} from "../train/index.js";
 import { flatten, unflatten } from "./vectors.js";
 
 export interface LocalTrainingSettings {
@@ -41,7 +47,10 @@ export interface ModelShape {
 export function modelShape(architecture: Architecture): ModelShape {
   const model = new Sequential(architecture, { seed: 0 });
   try {
-    return { architecture, sizes: model.parameterSpecs().map((spec) => spec.shape.reduce((a, b) => a * b, 1)) };
+    return {
+      architecture,
+      sizes: model.parameterSpecs().map((spec) => spec.shape.reduce((a, b) => a * b, 1)),
+    };
   } finally {
     model.dispose();
   }
@@ -73,7 +82,8 @@ export function trainLocalUpdate(
       batchSize: Math.min(settings.batchSize, data.X.rows),
       optimizer: { kind: "sgd", learningRate: settings.learningRate },
       seed,
-      gradientComputer: settings.proximalMu > 0 ? proximalGradient(settings.proximalMu, anchor) : meanGradient,
+      gradientComputer:
+        settings.proximalMu > 0 ? proximalGradient(settings.proximalMu, anchor) : meanGradient,
     });
     const local = flatten(model.readParameters());
     for (let i = 0; i < local.length; i++) local[i] -= globalWeights[i];

@@ -41,7 +41,11 @@ export function parsePartition(text: string): PartitionSpec {
 }
 
 export function describePartition(spec: PartitionSpec): string {
-  return spec.kind === "iid" ? "iid" : spec.kind === "dirichlet" ? `dirichlet:${spec.alpha}` : `group-skew:${spec.skew}`;
+  return spec.kind === "iid"
+    ? "iid"
+    : spec.kind === "dirichlet"
+      ? `dirichlet:${spec.alpha}`
+      : `group-skew:${spec.skew}`;
 }
 
 export interface PartitionInput {
@@ -56,7 +60,8 @@ export interface PartitionInput {
 export function partitionRows(spec: PartitionSpec, input: PartitionInput, random: Random): Int32Array[] {
   const { labels, clients } = input;
   const n = labels.length;
-  if (!(Number.isInteger(clients) && clients >= 1)) throw new UsageError(`--clients must be ≥ 1, got ${clients}`);
+  if (!(Number.isInteger(clients) && clients >= 1))
+    throw new UsageError(`--clients must be ≥ 1, got ${clients}`);
   if (n < clients * (spec.kind === "iid" ? 1 : MIN_ROWS_PER_CLIENT)) {
     throw new DataError(`${n} training rows are too few for ${clients} clients`);
   }
@@ -64,7 +69,8 @@ export function partitionRows(spec: PartitionSpec, input: PartitionInput, random
   if (spec.kind === "iid") parts = iidParts(n, clients, random);
   else if (spec.kind === "dirichlet") parts = dirichletParts(labels, clients, spec.alpha, random);
   else {
-    if (!input.groups) throw new UsageError("--partition group-skew needs a sensitive attribute (--sensitive)");
+    if (!input.groups)
+      throw new UsageError("--partition group-skew needs a sensitive attribute (--sensitive)");
     parts = groupSkewParts(input.groups, clients, spec.skew, random);
   }
   return parts.map((rows) => Int32Array.from(rows).sort());
@@ -100,13 +106,19 @@ function allocate(rows: number[], proportions: ArrayLike<number>, parts: number[
   let start = 0;
   for (let k = 0; k < proportions.length; k++) {
     cumulative += proportions[k];
-    const end = k === proportions.length - 1 ? shuffled.length : Math.round((cumulative / total) * shuffled.length);
+    const end =
+      k === proportions.length - 1 ? shuffled.length : Math.round((cumulative / total) * shuffled.length);
     for (let i = start; i < end; i++) parts[k].push(shuffled[i]);
     start = end;
   }
 }
 
-function dirichletParts(labels: ArrayLike<number>, clients: number, alpha: number, random: Random): number[][] {
+function dirichletParts(
+  labels: ArrayLike<number>,
+  clients: number,
+  alpha: number,
+  random: Random,
+): number[][] {
   const byClass = rowsByValue(labels);
   for (let attempt = 0; attempt < 1000; attempt++) {
     const parts: number[][] = Array.from({ length: clients }, () => []);
@@ -118,14 +130,20 @@ function dirichletParts(labels: ArrayLike<number>, clients: number, alpha: numbe
   );
 }
 
-function groupSkewParts(groups: ArrayLike<number>, clients: number, skew: number, random: Random): number[][] {
+function groupSkewParts(
+  groups: ArrayLike<number>,
+  clients: number,
+  skew: number,
+  random: Random,
+): number[][] {
   const byGroup = rowsByValue(groups);
   const codes = [...byGroup.keys()];
   const parts: number[][] = Array.from({ length: clients }, () => []);
   codes.forEach((code, g) => {
     const dominant = Array.from({ length: clients }, (_, k) => k).filter((k) => k % codes.length === g);
-    const weights = Float64Array.from({ length: clients }, (_, k) =>
-      (dominant.includes(k) ? skew / dominant.length : 0) + (1 - skew) / clients,
+    const weights = Float64Array.from(
+      { length: clients },
+      (_, k) => (dominant.includes(k) ? skew / dominant.length : 0) + (1 - skew) / clients,
     );
     allocate(byGroup.get(code)!, weights, parts, random);
   });

@@ -14,7 +14,7 @@
  */
 import type { Random } from "../common/rng.js";
 import type { FederatedConfig } from "./config.js";
-import { distributedNoiseShare, type DistributedNoisePlan, planDistributedNoise } from "./distributed-dp.js";
+import { type DistributedNoisePlan, distributedNoiseShare, planDistributedNoise } from "./distributed-dp.js";
 import type { LocalUpdate } from "./local-training.js";
 import type { RoundRecord } from "./report.js";
 import { recommendedDegree } from "./secagg/graph.js";
@@ -84,7 +84,8 @@ export async function secureAggregate(
     const update = updates.get(id)!.update;
     const sent = options.honest(id) ? clipToNorm(update, options.bound).vector : update;
     const encoded = encode(sent, fixedPoint, clientRandom);
-    if (plan && options.honest(id)) addIntegersInto(encoded, distributedNoiseShare(plan, options.dimension, clientRandom));
+    if (plan && options.honest(id))
+      addIntegersInto(encoded, distributedNoiseShare(plan, options.dimension, clientRandom));
     inputs.set(id, encoded);
   }
   const dropouts = new Map<number, Exclude<SecAggPhase, "done">>();
@@ -118,8 +119,15 @@ export async function secureAggregate(
   }
 }
 
-function droppedBy(dropouts: Map<number, Exclude<SecAggPhase, "done">>): Record<Exclude<SecAggPhase, "done">, number[]> {
-  const out: Record<Exclude<SecAggPhase, "done">, number[]> = { advertise: [], share: [], input: [], unmask: [] };
+function droppedBy(
+  dropouts: Map<number, Exclude<SecAggPhase, "done">>,
+): Record<Exclude<SecAggPhase, "done">, number[]> {
+  const out: Record<Exclude<SecAggPhase, "done">, number[]> = {
+    advertise: [],
+    share: [],
+    input: [],
+    unmask: [],
+  };
   for (const [id, phase] of dropouts) out[phase].push(id);
   return out;
 }

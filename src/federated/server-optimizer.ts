@@ -23,12 +23,19 @@ export const FEDADAM_DEFAULTS = { learningRate: 0.03, beta1: 0.9, beta2: 0.99, t
 export function parseServerOptimizer(text: string): ServerOptimizerSpec {
   const [kind, argument] = text.split(":", 2).map((part) => part.trim());
   const numbers = (argument ?? "").split(",").map((p) => (p.trim() === "" ? undefined : Number(p)));
-  const check = (name: string, value: number | undefined, fallback: number, max = Number.POSITIVE_INFINITY) => {
+  const check = (
+    name: string,
+    value: number | undefined,
+    fallback: number,
+    max = Number.POSITIVE_INFINITY,
+  ) => {
     if (value === undefined) return fallback;
-    if (!(value > 0 && value < max)) throw new UsageError(`--server-optimizer ${kind}: ${name} must be in (0, ${max}), got '${argument}'`);
+    if (!(value > 0 && value < max))
+      throw new UsageError(`--server-optimizer ${kind}: ${name} must be in (0, ${max}), got '${argument}'`);
     return value;
   };
-  if (kind === "fedavg") return { kind, learningRate: check("the learning rate", numbers[0], 1), momentum: 0 };
+  if (kind === "fedavg")
+    return { kind, learningRate: check("the learning rate", numbers[0], 1), momentum: 0 };
   if (kind === "fedavgm")
     return {
       kind: "fedavg",
@@ -36,8 +43,14 @@ export function parseServerOptimizer(text: string): ServerOptimizerSpec {
       momentum: check("the momentum", numbers[1], 0.9, 1),
     };
   if (kind === "fedadam")
-    return { kind, ...FEDADAM_DEFAULTS, learningRate: check("the learning rate", numbers[0], FEDADAM_DEFAULTS.learningRate) };
-  throw new UsageError(`--server-optimizer must be fedavg[:LR], fedavgm[:LR,M] or fedadam[:LR], got '${text}'`);
+    return {
+      kind,
+      ...FEDADAM_DEFAULTS,
+      learningRate: check("the learning rate", numbers[0], FEDADAM_DEFAULTS.learningRate),
+    };
+  throw new UsageError(
+    `--server-optimizer must be fedavg[:LR], fedavgm[:LR,M] or fedadam[:LR], got '${text}'`,
+  );
 }
 
 export function describeServerOptimizer(spec: ServerOptimizerSpec): string {
@@ -53,7 +66,8 @@ export class ServerOptimizer {
 
   /** Applies the aggregated update `delta` to `weights` in place. */
   step(weights: Float32Array, delta: ArrayLike<number>): void {
-    if (delta.length !== weights.length) throw new RangeError(`an update of ${delta.length} values for ${weights.length} weights`);
+    if (delta.length !== weights.length)
+      throw new RangeError(`an update of ${delta.length} values for ${weights.length} weights`);
     const spec = this.spec;
     const d = weights.length;
     if (spec.kind === "fedavg") {

@@ -12,7 +12,7 @@ import { availableParallelism } from "node:os";
 import { UsageError } from "../common/errors.js";
 import { createRandom, permutation, type Random } from "../common/rng.js";
 import type { PreparedTask } from "../data/index.js";
-import { architectureFor, initBackend } from "../nn/index.js";
+import { type Architecture, architectureFor, initBackend } from "../nn/index.js";
 import { type Accountant, createAccountant } from "../privacy/accountants/index.js";
 import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "../privacy/noise.js";
 import { createSecureRandom } from "../privacy/secure-random.js";
@@ -44,12 +44,19 @@ export interface SimulationOptions {
   backend?: string;
 }
 
-/** Runs a whole simulation and returns its report. */
+export interface FederatedResult {
+  report: FederatedReport;
+  /** The final global model's weights, flattened in parameter order. */
+  weights: Float32Array;
+  architecture: Architecture;
+}
+
+/** Runs a whole simulation and returns its report and the final global model. */
 export async function simulateFederated(
   task: PreparedTask,
   input: FederatedConfigInput,
   options: SimulationOptions = {},
-): Promise<FederatedReport> {
+): Promise<FederatedResult> {
   const config = federatedConfigSchema.parse(input);
   checkCombinations(config);
   await initBackend(options.backend);
@@ -88,7 +95,9 @@ export async function simulateFederated(
   // Amplification by sampling needs a selection nobody can recompute: secure unless seeded.
   const samplingRandom: Random = dp && !seededPrivacy ? createSecureRandom() : random.fork();
   const roundRandom = random.fork();
-  const accountant = dp ? createRoundAccountant(dp, config.sampleRate, config.clients, dimensionOf(shape)) : undefined;
+  const accountant = dp
+    ? createRoundAccountant(dp, config.sampleRate, config.clients, dimensionOf(shape))
+    : undefined;
   const optimizer = new ServerOptimizer(config.server);
   const weights = initialWeights(architecture, config.seed);
   const rounds: RoundRecord[] = [];
@@ -99,7 +108,15 @@ export async function simulateFederated(
       const jobs = sampled.map((client) => ({ client, seed: mixSeed(config.seed, round, client) }));
       const trained = await trainer.train(weights, jobs);
       const updates = attack(config, sampled, trained, malicious);
-      const outcome = await aggregateRound(config, round, weights.length, updates, malicious, noise, roundRandom.fork());
+      const outcome = await aggregateRound(
+        config,
+        round,
+        weights.length,
+        updates,
+        malicious,
+        noise,
+        roundRandom.fork(),
+      );
       if (outcome.delta) optimizer.step(weights, outcome.delta);
       accountant?.countRound();
       const evaluation = evaluateGlobalModel(shape, weights, task.test, { binary, trigger });
@@ -123,7 +140,7 @@ export async function simulateFederated(
     await trainer.close();
   }
   const final = rounds[rounds.length - 1].evaluation;
-  return {
+  const report: FederatedReport = {
     format: FEDERATED_REPORT_FORMAT,
     version: 1,
     mode: "simulation",
@@ -155,6 +172,7 @@ export async function simulateFederated(
     seconds: (performance.now() - started) / 1000,
     threads,
   };
+  return { report, weights, architecture };
 }
 
 /** Settings that cannot work together, refused before any work. */
@@ -166,19 +184,27 @@ export function checkCombinations(config: FederatedConfig): void {
     );
   }
   if (config.dp && robust) {
-    throw new UsageError(`--aggregate ${config.aggregator.kind} has no DP sensitivity analysis here; use mean with --dp`);
+    throw new UsageError(
+      `--aggregate ${config.aggregator.kind} has no DP sensitivity analysis here; use mean with --dp`,
+    );
   }
   if (config.dp && config.normBound !== undefined) {
     throw new UsageError("--dp already clips every update to --clip; drop --norm-bound");
   }
   if (config.qffl !== undefined && (robust || config.dp || config.secure)) {
-    throw new UsageError("--qffl combines with plain mean aggregation only (not with --secure, --dp or a robust --aggregate)");
+    throw new UsageError(
+      "--qffl combines with plain mean aggregation only (not with --secure, --dp or a robust --aggregate)",
+    );
   }
   if (config.dp?.mode === "distributed" && !config.secure) {
-    throw new UsageError("distributed DP (--dp-mode distributed) needs --secure: clients' noise only hides them inside a secure sum");
+    throw new UsageError(
+      "distributed DP (--dp-mode distributed) needs --secure: clients' noise only hides them inside a secure sum",
+    );
   }
   if (config.attack && Math.ceil(config.attack.fraction * config.clients) >= config.clients) {
-    throw new UsageError(`--malicious ${config.attack.fraction} leaves no honest client among ${config.clients}`);
+    throw new UsageError(
+      `--malicious ${config.attack.fraction} leaves no honest client among ${config.clients}`,
+    );
   }
 }
 
@@ -281,7 +307,9 @@ function attack(
     sampled.length,
   );
   const out = new Map(trained);
-  attackers.forEach((id, k) => out.set(id, { ...trained.get(id)!, update: crafted[k] }));
+  attackers.forEach((id, k) => {
+    out.set(id, { ...trained.get(id)!, update: crafted[k] });
+  });
   return out;
 }
 
@@ -344,7 +372,12 @@ function summarise(values: number[]): { min: number; mean: number; max: number }
   };
 }
 
-function summariseClient(id: number, rows: ClientRows, task: PreparedTask, malicious: boolean): ClientSummary {
+function summariseClient(
+  id: number,
+  rows: ClientRows,
+  task: PreparedTask,
+  malicious: boolean,
+): ClientSummary {
   const n = rows.data.y.length;
   const classShares = task.classNames.map((_, c) => rows.data.y.filter((y) => y === c).length / n);
   const attribute = task.train.sensitive[0];

@@ -7,7 +7,12 @@
  */
 import { Worker } from "node:worker_threads";
 import type { TrainingData } from "../train/index.js";
-import { type LocalTrainingSettings, type LocalUpdate, type ModelShape, trainLocalUpdate } from "./local-training.js";
+import {
+  type LocalTrainingSettings,
+  type LocalUpdate,
+  type ModelShape,
+  trainLocalUpdate,
+} from "./local-training.js";
 
 export interface TrainingJob {
   client: number;
@@ -47,7 +52,10 @@ function inProcessTrainer(setup: TrainingWorkerSetup): LocalTrainer {
     async train(weights, jobs) {
       const out = new Map<number, LocalUpdate>();
       for (const job of jobs) {
-        out.set(job.client, trainLocalUpdate(setup.shape, weights, setup.clients[job.client], setup.settings, job.seed));
+        out.set(
+          job.client,
+          trainLocalUpdate(setup.shape, weights, setup.clients[job.client], setup.settings, job.seed),
+        );
         // Let timers and sockets run between clients.
         await new Promise((resolve) => setImmediate(resolve));
       }

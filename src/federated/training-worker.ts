@@ -21,9 +21,15 @@ try {
         setup.settings,
         request.seed,
       );
-      send({ kind: "result", id: request.id, client: request.client, result }, [result.update.buffer as ArrayBuffer]);
+      send({ kind: "result", id: request.id, client: request.client, result }, [
+        result.update.buffer as ArrayBuffer,
+      ]);
     } catch (error) {
-      send({ kind: "error", id: request.id, message: error instanceof Error ? error.message : String(error) });
+      send({
+        kind: "error",
+        id: request.id,
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
   });
 } catch (error) {

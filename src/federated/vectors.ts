@@ -16,7 +16,8 @@ export function flatten(parts: readonly Float32Array[]): Float32Array {
 /** Splits `flat` into pieces of the given sizes (copies). */
 export function unflatten(flat: ArrayLike<number>, sizes: readonly number[]): Float32Array[] {
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (flat.length !== total) throw new RangeError(`a vector of ${flat.length} values for ${total} parameters`);
+  if (flat.length !== total)
+    throw new RangeError(`a vector of ${flat.length} values for ${total} parameters`);
   const out: Float32Array[] = [];
   let offset = 0;
   for (const size of sizes) {
@@ -53,7 +54,10 @@ export function difference(a: ArrayLike<number>, b: ArrayLike<number>): Float32A
 }
 
 /** Σ wᵢ vᵢ / Σ wᵢ in float64, summed in the given order (so the result is reproducible). */
-export function weightedMean(vectors: readonly ArrayLike<number>[], weights: readonly number[]): Float64Array {
+export function weightedMean(
+  vectors: readonly ArrayLike<number>[],
+  weights: readonly number[],
+): Float64Array {
   if (vectors.length === 0) throw new RangeError("the mean of no vectors");
   const out = new Float64Array(vectors[0].length);
   let total = 0;

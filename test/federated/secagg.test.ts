@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createRandom } from "../../src/common/rng.js";
+import { SecAggClient } from "../../src/federated/secagg/client.js";
 import { neighbourhoods } from "../../src/federated/secagg/graph.js";
 import { aggregateSecurely } from "../../src/federated/secagg/local-round.js";
-import { SecAggClient } from "../../src/federated/secagg/client.js";
 import {
   type ClientMessage,
   type MaskedInput,
@@ -97,11 +97,14 @@ describe("secure aggregation aborts below the threshold", () => {
     test(`too many dropouts at phase '${phase}' abort the round with the reason`, async () => {
       const inputs = randomInputs(ids(6), 16, 3);
       // 6 clients, complete graph: 5 neighbours each, threshold ⌊0.5·5⌋ + 1 = 3.
-      const dropouts = new Map(ids(6).slice(0, 4).map((id) => [id, phase] as const));
+      const dropouts = new Map(
+        ids(6)
+          .slice(0, 4)
+          .map((id) => [id, phase] as const),
+      );
       await assert.rejects(
         aggregateSecurely(inputs, 1, { graph: { kind: "complete" } }, { dropouts }),
-        (error: unknown) =>
-          error instanceof SecAggAbort && /threshold is 3|3 are needed/.test(error.message),
+        (error: unknown) => error instanceof SecAggAbort && /threshold is 3|3 are needed/.test(error.message),
       );
     });
   }
@@ -233,10 +236,7 @@ describe("bad messages and a deviating server", () => {
     for (const c of clients) server.receive(await c.maskInput(shares.get(c.id)!, new Uint32Array(4)));
     const requests = server.closeInputs();
     const request = requests.get(1)!;
-    assert.throws(
-      () => clients[0].unmask({ ...request, dropped: [2] }),
-      /both as a survivor and as dropped/,
-    );
+    assert.throws(() => clients[0].unmask({ ...request, dropped: [2] }), /both as a survivor and as dropped/);
     const answer = clients[0].unmask(request);
     assert.equal(answer.keyShares.length, 0);
     assert.throws(() => clients[0].unmask(request), /unexpected 'unmask'/);

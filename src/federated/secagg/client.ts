@@ -119,10 +119,15 @@ export class SecAggClient {
         const plaintext = new Uint8Array(2 * SHARE_BYTES);
         plaintext.set(keyShares[k]);
         plaintext.set(selfMaskShares[k], SHARE_BYTES);
-        return { to, ciphertext: await encrypt(key, plaintext, utf8(context.share(session, round, this.id, to))) };
+        return {
+          to,
+          ciphertext: await encrypt(key, plaintext, utf8(context.share(session, round, this.id, to))),
+        };
       }),
     );
-    const selfMaskCommitment = await sha256(concat(utf8(context.commitment(session, round, this.id)), this.selfMaskSeed));
+    const selfMaskCommitment = await sha256(
+      concat(utf8(context.commitment(session, round, this.id)), this.selfMaskSeed),
+    );
     this.phase = "shared";
     return { kind: "share-keys", session, round, client: this.id, selfMaskCommitment, shares };
   }
@@ -150,7 +155,10 @@ export class SecAggClient {
       const plain = opened[k];
       if (!plain || plain.length !== 2 * SHARE_BYTES)
         throw new ProtocolViolation(`the shares from client ${from} do not decrypt`);
-      this.heldShares.set(from, { keyShare: plain.slice(0, SHARE_BYTES), selfMaskShare: plain.slice(SHARE_BYTES) });
+      this.heldShares.set(from, {
+        keyShare: plain.slice(0, SHARE_BYTES),
+        selfMaskShare: plain.slice(SHARE_BYTES),
+      });
     });
     if (this.heldShares.size < threshold) {
       throw new SecAggAbort(
@@ -162,7 +170,13 @@ export class SecAggClient {
     const pairwise = await Promise.all(
       [...this.heldShares.keys()].map(async (peer) => ({
         peer,
-        mask: await pairwiseMask(this.masking.privateKey, this.peerKeys.get(peer)!.maskingKey, this.setup, this.id, peer),
+        mask: await pairwiseMask(
+          this.masking.privateKey,
+          this.peerKeys.get(peer)!.maskingKey,
+          this.setup,
+          this.id,
+          peer,
+        ),
       })),
     );
     for (const { peer, mask } of pairwise) {
@@ -186,7 +200,9 @@ export class SecAggClient {
     if (!survivors.has(this.id)) throw new ProtocolViolation("the unmask request does not list this client");
     for (const u of [...survivors, ...dropped]) {
       if (u !== this.id && !this.heldShares.has(u))
-        throw new ProtocolViolation(`the unmask request names client ${u}, who shared nothing with this client`);
+        throw new ProtocolViolation(
+          `the unmask request names client ${u}, who shared nothing with this client`,
+        );
       if (survivors.has(u) && dropped.has(u))
         throw new ProtocolViolation(`client ${u} is listed both as a survivor and as dropped`);
     }
@@ -197,7 +213,9 @@ export class SecAggClient {
         throw new ProtocolViolation(`the unmask request does not say whether client ${u} survived`);
     }
     if (survivors.size < this.setup.threshold) {
-      throw new SecAggAbort(`only ${survivors.size} clients sent masked inputs; the threshold is ${this.setup.threshold}`);
+      throw new SecAggAbort(
+        `only ${survivors.size} clients sent masked inputs; the threshold is ${this.setup.threshold}`,
+      );
     }
     this.phase = "unmasked";
     const { session, round } = this.setup;
@@ -220,7 +238,9 @@ export class SecAggClient {
 
   private checkAddress(message: { session: string; round: number }): void {
     if (message.session !== this.setup.session || message.round !== this.setup.round)
-      throw new ProtocolViolation(`a message for session ${message.session} round ${message.round} (replayed?)`);
+      throw new ProtocolViolation(
+        `a message for session ${message.session} round ${message.round} (replayed?)`,
+      );
   }
 }
 
@@ -243,4 +263,3 @@ export function concat(a: Uint8Array, b: Uint8Array): Bytes {
   out.set(b, a.length);
   return out;
 }
-

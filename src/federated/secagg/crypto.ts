@@ -15,7 +15,8 @@ export type Bytes = Uint8Array<ArrayBuffer>;
 
 const subtle = (): SubtleCrypto => {
   const api = globalThis.crypto?.subtle;
-  if (!api) throw new Error("Web Crypto is unavailable (a browser page must be served over https or localhost)");
+  if (!api)
+    throw new Error("Web Crypto is unavailable (a browser page must be served over https or localhost)");
   return api;
 };
 
@@ -72,13 +73,16 @@ export async function publicKeyOf(privateKey: CryptoKey): Promise<Bytes> {
 
 /** A peer's 32-byte X25519 public key as a CryptoKey. */
 export async function importPublicKey(publicKey: Uint8Array): Promise<CryptoKey> {
-  if (publicKey.length !== 32) throw new RangeError(`an X25519 public key has 32 bytes, got ${publicKey.length}`);
+  if (publicKey.length !== 32)
+    throw new RangeError(`an X25519 public key has 32 bytes, got ${publicKey.length}`);
   return subtle().importKey("raw", copy(publicKey), X25519, true, []);
 }
 
 /** The raw X25519 shared secret of our private key and a peer's public key. */
 export async function agree(privateKey: CryptoKey, peerPublicKey: CryptoKey): Promise<Bytes> {
-  return new Uint8Array(await subtle().deriveBits({ name: "X25519", public: peerPublicKey }, privateKey, 256));
+  return new Uint8Array(
+    await subtle().deriveBits({ name: "X25519", public: peerPublicKey }, privateKey, 256),
+  );
 }
 
 /**
@@ -104,10 +108,18 @@ export async function deriveKey(
 const GCM_IV_BYTES = 12;
 
 /** AES-256-GCM: a random 96-bit IV followed by the ciphertext and its 128-bit tag. */
-export async function encrypt(key: CryptoKey, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Bytes> {
+export async function encrypt(
+  key: CryptoKey,
+  plaintext: Uint8Array,
+  associatedData: Uint8Array,
+): Promise<Bytes> {
   const iv = randomBytes(GCM_IV_BYTES);
   const sealed = new Uint8Array(
-    await subtle().encrypt({ name: "AES-GCM", iv, additionalData: copy(associatedData) }, key, copy(plaintext)),
+    await subtle().encrypt(
+      { name: "AES-GCM", iv, additionalData: copy(associatedData) },
+      key,
+      copy(plaintext),
+    ),
   );
   const out = new Uint8Array(GCM_IV_BYTES + sealed.length);
   out.set(iv);
@@ -116,7 +128,11 @@ export async function encrypt(key: CryptoKey, plaintext: Uint8Array, associatedD
 }
 
 /** Opens what `encrypt` sealed; null when the tag does not verify (tampered, wrong key or context). */
-export async function decrypt(key: CryptoKey, sealed: Uint8Array, associatedData: Uint8Array): Promise<Bytes | null> {
+export async function decrypt(
+  key: CryptoKey,
+  sealed: Uint8Array,
+  associatedData: Uint8Array,
+): Promise<Bytes | null> {
   if (sealed.length < GCM_IV_BYTES + 16) return null;
   try {
     const plain = await subtle().decrypt(

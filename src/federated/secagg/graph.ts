@@ -21,7 +21,11 @@ export function neighbourhoods(
   const n = participants.length;
   const out = new Map<number, number[]>();
   if (graph.kind === "complete" || graph.degree >= n - 1) {
-    for (const u of participants) out.set(u, participants.filter((v) => v !== u));
+    for (const u of participants)
+      out.set(
+        u,
+        participants.filter((v) => v !== u),
+      );
     return out;
   }
   const half = Math.ceil(graph.degree / 2);
@@ -35,7 +39,11 @@ export function neighbourhoods(
       sets.get(v)!.add(u);
     }
   }
-  for (const [u, set] of sets) out.set(u, [...set].sort((a, b) => a - b));
+  for (const [u, set] of sets)
+    out.set(
+      u,
+      [...set].sort((a, b) => a - b),
+    );
   return out;
 }
 

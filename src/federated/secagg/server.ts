@@ -71,17 +71,24 @@ export function createRoundSetup(
   settings: SecAggSettings,
 ): RoundSetup {
   const sorted = [...new Set(participants)].sort((a, b) => a - b);
-  if (sorted.length < 2) throw new SecAggAbort(`secure aggregation needs at least 2 clients, got ${sorted.length}`);
+  if (sorted.length < 2)
+    throw new SecAggAbort(`secure aggregation needs at least 2 clients, got ${sorted.length}`);
   const graphSeed = new Uint32Array(randomBytes(4).buffer)[0];
   const degrees = [...neighbourhoods(sorted, settings.graph, graphSeed).values()].map((n) => n.length);
   const degree = Math.min(...degrees);
   const fraction = settings.thresholdFraction ?? 0.5;
-  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`threshold fraction must be in [0, 1), got ${fraction}`);
+  if (!(fraction >= 0 && fraction < 1))
+    throw new RangeError(`threshold fraction must be in [0, 1), got ${fraction}`);
   const threshold = Math.max(2, Math.floor(fraction * degree) + 1);
   if (threshold > degree) {
-    throw new SecAggAbort(`${sorted.length} clients are too few: a client has ${degree} neighbours, the threshold is ${threshold}`);
+    throw new SecAggAbort(
+      `${sorted.length} clients are too few: a client has ${degree} neighbours, the threshold is ${threshold}`,
+    );
   }
-  if (degree > 255) throw new RangeError(`a neighbourhood of ${degree} clients exceeds Shamir sharing's 255 shares; use the SecAgg+ graph`);
+  if (degree > 255)
+    throw new RangeError(
+      `a neighbourhood of ${degree} clients exceeds Shamir sharing's 255 shares; use the SecAgg+ graph`,
+    );
   const session = [...randomBytes(16)].map((b) => b.toString(16).padStart(2, "0")).join("");
   return {
     kind: "setup",
@@ -145,7 +152,9 @@ export class SecAggServer {
   /** Accepts one client message of the current phase; throws ProtocolViolation otherwise. */
   receive(message: ClientMessage): void {
     if (message.session !== this.setup.session || message.round !== this.setup.round)
-      throw new ProtocolViolation(`message for session ${message.session} round ${message.round}, not this round (replayed?)`);
+      throw new ProtocolViolation(
+        `message for session ${message.session} round ${message.round}, not this round (replayed?)`,
+      );
     const u = message.client;
     switch (message.kind) {
       case "advertise-keys":
@@ -163,7 +172,9 @@ export class SecAggServer {
         const recipients = this.liveNeighbours(u, this.advertised);
         const addressed = message.shares.map((s) => s.to).sort((a, b) => a - b);
         if (addressed.length !== recipients.length || addressed.some((v, i) => v !== recipients[i]))
-          throw new ProtocolViolation(`client ${u}: shares must go to exactly its ${recipients.length} neighbours that advertised keys`);
+          throw new ProtocolViolation(
+            `client ${u}: shares must go to exactly its ${recipients.length} neighbours that advertised keys`,
+          );
         if (message.selfMaskCommitment.length !== 32)
           throw new ProtocolViolation(`client ${u}: the self-mask commitment must have 32 bytes`);
         this.shared.set(u, message);
@@ -173,7 +184,9 @@ export class SecAggServer {
         this.expectPhase("input", message.kind);
         this.expectSender(u, [...this.shared.keys()], this.inputs);
         if (message.vector.length !== this.setup.vectorLength)
-          throw new ProtocolViolation(`client ${u}: masked input of ${message.vector.length} words, expected ${this.setup.vectorLength}`);
+          throw new ProtocolViolation(
+            `client ${u}: masked input of ${message.vector.length} words, expected ${this.setup.vectorLength}`,
+          );
         this.inputs.set(u, message.vector);
         return;
       case "unmask-shares": {
@@ -296,7 +309,9 @@ export class SecAggServer {
           const seed = await reconstruct(sharesOf(u, "selfMaskShares"), u, "self-mask seed");
           const commitment = await sha256(concat(utf8(context.commitment(session, round, u)), seed));
           if (!equalBytes(commitment, this.shared.get(u)!.selfMaskCommitment))
-            throw new SecAggAbort(`client ${u}'s reconstructed self-mask seed does not match its commitment (corrupt shares)`);
+            throw new SecAggAbort(
+              `client ${u}'s reconstructed self-mask seed does not match its commitment (corrupt shares)`,
+            );
           subtractInto(sum, await expandMask(seed, vectorLength));
         })(),
       );
@@ -309,7 +324,9 @@ export class SecAggServer {
           const scalar = await reconstruct(sharesOf(u, "keyShares"), u, "masking key");
           const key = await importPrivateKey(scalar);
           if (!equalBytes(await publicKeyOf(key), this.advertised.get(u)!.maskingKey))
-            throw new SecAggAbort(`client ${u}'s reconstructed masking key does not match its public key (corrupt shares)`);
+            throw new SecAggAbort(
+              `client ${u}'s reconstructed masking key does not match its public key (corrupt shares)`,
+            );
           for (const v of survivors) {
             const peer = await importPublicKey(this.advertised.get(v)!.maskingKey);
             const mask = await pairwiseMask(key, peer, this.setup, u, v);
@@ -334,7 +351,9 @@ export class SecAggServer {
 
   private requireNeighbourhoods(clients: number[], live: Map<number, unknown>, what: string): void {
     if (clients.length < this.setup.threshold) {
-      throw new SecAggAbort(`only ${clients.length} clients ${what}; the threshold is ${this.setup.threshold}`);
+      throw new SecAggAbort(
+        `only ${clients.length} clients ${what}; the threshold is ${this.setup.threshold}`,
+      );
     }
     for (const u of clients) {
       const count = this.liveNeighbours(u, live).length;
@@ -347,12 +366,15 @@ export class SecAggServer {
   }
 
   private expectPhase(phase: SecAggPhase, what: string): void {
-    if (this.phase !== phase) throw new ProtocolViolation(`'${what}' in phase '${this.phase}', expected '${phase}'`);
+    if (this.phase !== phase)
+      throw new ProtocolViolation(`'${what}' in phase '${this.phase}', expected '${phase}'`);
   }
 
   private expectSender(u: number, allowed: readonly number[], received: Map<number, unknown>): void {
-    if (!allowed.includes(u)) throw new ProtocolViolation(`client ${u} is not expected in phase '${this.phase}'`);
-    if (received.has(u)) throw new ProtocolViolation(`client ${u} already answered in phase '${this.phase}' (replayed?)`);
+    if (!allowed.includes(u))
+      throw new ProtocolViolation(`client ${u} is not expected in phase '${this.phase}'`);
+    if (received.has(u))
+      throw new ProtocolViolation(`client ${u} already answered in phase '${this.phase}' (replayed?)`);
   }
 }
 
