@@ -79,7 +79,8 @@ export const roundRecordSchema = z.object({
 
 export const clientSummarySchema = z.object({
   id: z.number().int(),
-  rows: z.number().int(),
+  /** Rows of the client (unknown to the server of real processes under secure aggregation). */
+  rows: z.number().int().optional(),
   malicious: z.boolean(),
   /** Share of rows of each class, in class order. */
   classShares: z.array(jsonNumber),

@@ -17,14 +17,12 @@ import { type Accountant, createAccountant } from "../privacy/accountants/index.
 import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "../privacy/noise.js";
 import { createSecureRandom } from "../privacy/secure-random.js";
 import type { TrainingData } from "../train/index.js";
-import { aggregateUpdates } from "./aggregators.js";
 import { chooseTrigger, craftUpdates, poisonData } from "./attacks.js";
 import { type FederatedConfig, type FederatedConfigInput, federatedConfigSchema } from "./config.js";
 import { distributedEpsilon, planDistributedNoise } from "./distributed-dp.js";
 import { accuracyOnClients, evaluateGlobalModel } from "./evaluation.js";
 import { initialWeights, type LocalUpdate, type ModelShape, modelShape } from "./local-training.js";
 import { partitionRows } from "./partition.js";
-import { qfflUpdate } from "./qffl.js";
 import {
   type ClientSummary,
   FEDERATED_REPORT_FORMAT,
@@ -32,10 +30,10 @@ import {
   type PrivacySummary,
   type RoundRecord,
 } from "./report.js";
+import { aggregateInTheClear, finishSecureSum, type RoundOutcome, secureBound } from "./round-aggregation.js";
 import { secureAggregate } from "./secure.js";
 import { ServerOptimizer } from "./server-optimizer.js";
 import { createLocalTrainer } from "./training-pool.js";
-import { clipToNorm } from "./vectors.js";
 
 export interface SimulationOptions {
   /** Called after every round (progress lines in the CLI). */
@@ -208,15 +206,6 @@ export function checkCombinations(config: FederatedConfig): void {
   }
 }
 
-interface RoundOutcome {
-  /** Update for the server optimiser; undefined when the round produced none. */
-  delta?: Float64Array;
-  included: number[];
-  aborted?: string;
-  secure?: RoundRecord["secure"];
-  selected?: number[];
-}
-
 async function aggregateRound(
   config: FederatedConfig,
   round: number,
@@ -226,70 +215,24 @@ async function aggregateRound(
   noise: GaussianNoise | undefined,
   random: Random,
 ): Promise<RoundOutcome> {
-  const dp = config.dp;
-  const expectedClients = config.sampleRate * config.clients;
-  if (config.secure) {
-    const bound = dp?.clip ?? config.normBound ?? DEFAULT_SECURE_BOUND;
-    const result = await secureAggregate(updates, config.secure, {
-      round,
-      dimension,
-      bound,
-      honest: (client) => !malicious.has(client),
-      dp,
-      expectedClients,
-      random,
-    });
-    if (!result.sum) {
-      // An aborted round releases nothing: the model stays as it was.
-      return { included: [], aborted: result.aborted, secure: result.secure };
-    }
-    const delta = result.sum;
-    if (dp?.mode === "central") noise!.add(delta, dp.noise * dp.clip);
-    const denominator = dp ? expectedClients : result.included.length;
-    for (let i = 0; i < delta.length; i++) delta[i] /= denominator;
-    // What still works on a masked sum: bounding the aggregate's norm (not any one client's).
-    if (!dp && config.normBound !== undefined) scaleToNorm(delta, config.normBound);
-    return { delta, included: result.included, secure: result.secure };
-  }
-  const ids = [...updates.keys()].sort((a, b) => a - b);
-  if (dp) {
-    // DP-FedAvg: clip every update to C, add N(0, σ²C²) to the sum, divide by the expected count qN.
-    const sum = new Float64Array(dimension);
-    for (const id of ids) {
-      const clipped = clipToNorm(updates.get(id)!.update, dp.clip).vector;
-      for (let i = 0; i < sum.length; i++) sum[i] += clipped[i];
-    }
-    noise!.add(sum, dp.noise * dp.clip);
-    for (let i = 0; i < sum.length; i++) sum[i] /= expectedClients;
-    return { delta: sum, included: ids };
-  }
-  if (ids.length === 0) return { included: [], aborted: "no client was sampled" };
-  const bounded = ids.map((id) => {
-    const update = updates.get(id)!.update;
-    return config.normBound === undefined ? update : clipToNorm(update, config.normBound).vector;
+  if (!config.secure) return aggregateInTheClear(config, updates, dimension, noise);
+  const result = await secureAggregate(updates, config.secure, {
+    round,
+    dimension,
+    bound: secureBound(config),
+    honest: (client) => !malicious.has(client),
+    dp: config.dp,
+    expectedClients: config.sampleRate * config.clients,
+    random,
   });
-  if (config.qffl !== undefined) {
-    const delta = qfflUpdate(
-      ids.map((id, k) => ({ update: bounded[k], loss: updates.get(id)!.initialLoss })),
-      config.qffl,
-      1 / config.local.learningRate,
-    );
-    return { delta, included: ids };
-  }
-  const aggregate = aggregateUpdates(
-    bounded,
-    ids.map((id) => updates.get(id)!.examples),
-    config.aggregator,
-  );
+  // An aborted round releases nothing: the model stays as it was.
+  if (!result.sum) return { included: [], aborted: result.aborted, secure: result.secure };
   return {
-    delta: aggregate.update,
-    included: ids,
-    ...(aggregate.selected ? { selected: aggregate.selected.map((k) => ids[k]) } : {}),
+    delta: finishSecureSum(config, result.sum, result.included.length, noise),
+    included: result.included,
+    secure: result.secure,
   };
 }
-
-/** Per-coordinate range of the ring under --secure without --norm-bound or --dp: honest clients clip to this L2 norm. */
-export const DEFAULT_SECURE_BOUND = 10;
 
 /** Malicious sampled clients replace their updates with crafted ones. */
 function attack(
@@ -311,14 +254,6 @@ function attack(
     out.set(id, { ...trained.get(id)!, update: crafted[k] });
   });
   return out;
-}
-
-function scaleToNorm(v: Float64Array, bound: number): void {
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
-  const norm = Math.sqrt(sum);
-  if (norm <= bound) return;
-  for (let i = 0; i < v.length; i++) v[i] *= bound / norm;
 }
 
 /** Each of n clients independently with probability q, ascending. */
@@ -390,15 +325,18 @@ function summariseClient(
   return { id, rows: n, malicious, classShares, groupShares };
 }
 
-function privacySummary(
+export function privacySummary(
   config: FederatedConfig,
   rounds: RoundRecord[],
   accountant: RoundAccountant | undefined,
+  mode: "simulation" | "processes" = "simulation",
 ): PrivacySummary {
   const dp = config.dp;
   const notCovered = [
     "per-round diagnostics: how many clients were sampled and included, secure-aggregation dropouts, timings",
-    "the global model's accuracy on every client's rows, and the partition summary (simulation only: a real server never sees them)",
+    mode === "simulation"
+      ? "the global model's accuracy on every client's rows, and the partition summary (simulation only: a real server never sees them)"
+      : "the number of rows each client reported with a plain (not secure) update",
   ];
   if (!dp) {
     return {

@@ -136,8 +136,8 @@ export class SecAggServer {
     return [...set].sort((a, b) => a - b);
   }
 
-  /** True when every expected client has answered in the current phase. */
-  complete(): boolean {
+  /** Expected clients that have not answered yet in the current phase. */
+  pending(): number[] {
     const received =
       this.phase === "advertise"
         ? this.advertised
@@ -146,7 +146,12 @@ export class SecAggServer {
           : this.phase === "input"
             ? this.inputs
             : this.responses;
-    return this.expected().every((u) => received.has(u));
+    return this.expected().filter((u) => !received.has(u));
+  }
+
+  /** True when every expected client has answered in the current phase. */
+  complete(): boolean {
+    return this.pending().length === 0;
   }
 
   /** Accepts one client message of the current phase; throws ProtocolViolation otherwise. */
