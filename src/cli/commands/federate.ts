@@ -7,7 +7,6 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { WebSocket } from "ws";
 import { DataError, UsageError, UserError } from "../../common/errors.js";
 import { checkOutputPath, writeFileAtomic } from "../../common/files.js";
 import { toJson } from "../../common/json.js";
@@ -24,7 +23,8 @@ import { parseAggregator } from "../../federated/aggregators.js";
 import { parseAttack } from "../../federated/attacks.js";
 import { prepareClientData } from "../../federated/client-data.js";
 import { type FederatedConfigInput, federatedConfigSchema } from "../../federated/config.js";
-import { type ClientEvent, FederatedClient, type SocketLike } from "../../federated/net/client.js";
+import { type ClientEvent, FederatedClient } from "../../federated/net/client.js";
+import { runNodeClient } from "../../federated/net/node-client.js";
 import { runFederationServer } from "../../federated/net/server.js";
 import { parsePartition } from "../../federated/partition.js";
 import { formatRound, modelDocument, summaryLines } from "../../federated/presentation.js";
@@ -426,29 +426,11 @@ server: a masked vector whose sum with the others' is all the server can learn).
       random: createSecureRandom(),
       onEvent: (event) => out.note(describeClientEvent(event)),
     });
-    let token: string | undefined;
-    let session: Awaited<ReturnType<FederatedClient["run"]>> | undefined;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) {
-        out.note(`reconnecting (${attempt}/${retries})…`);
-        await new Promise((resolve) => setTimeout(resolve, delay * 1000));
-      }
-      const socket = new WebSocket(url, { maxPayload: 256 * 2 ** 20 });
-      const opened = await new Promise<boolean>((resolve) => {
-        socket.once("open", () => resolve(true));
-        socket.once("error", () => resolve(false));
-      });
-      if (!opened) {
-        if (token === undefined && attempt === retries) throw new UserError(`cannot connect to ${url}`);
-        continue;
-      }
-      session = await client.run(socket as unknown as SocketLike, token);
-      token = session.token ?? token;
-      if (session.ended !== "closed") break;
-      out.note(`connection lost: ${session.reason}`);
-    }
-    if (!session || session.ended === "closed")
-      throw new UserError(`lost the connection to ${url} and could not get it back`);
+    const session = await runNodeClient(url, client, {
+      retries,
+      retryDelaySeconds: delay,
+      onNote: (text) => out.note(text),
+    });
     if (session.ended === "refused") throw new UserError(`the server refused this client: ${session.reason}`);
     const summary = { client: session.client, rounds: session.rounds, ended: session.ended };
     if (out.wantsJson) out.json(summary);

@@ -7,6 +7,7 @@
  * (native WebSocket): it needs only send / close / addEventListener.
  */
 import type { Random } from "../../common/rng.js";
+import { initBackend } from "../../nn/backend.js";
 import { architectureFor } from "../../nn/spec.js";
 import type { ClientData } from "../client-data.js";
 import { DiscreteGaussianSampler } from "../distributed-dp.js";
@@ -50,7 +51,9 @@ export interface ClientOptions {
   /** Secure randomness: local training order, stochastic rounding, noise shares. */
   random: Random;
   onEvent?: (event: ClientEvent) => void;
-  /** For tests of the server's defences: replaces what this client would send. */
+  /** Tensor backend (default: the best available; browsers without WASM files: "cpu"). */
+  backend?: string;
+  /** For tests of the server's defences: replaces what this client would send (a string is sent raw, null not at all). */
   tamper?: (message: ClientToServer) => ClientToServer | string | null;
 }
 
@@ -173,6 +176,7 @@ export class FederatedClient {
 
   private async join(task: TaskSpec, client: number): Promise<void> {
     if (!this.task) {
+      await initBackend(this.options.backend);
       this.task = task;
       this.shape = modelShape(architectureFor(task.model, [task.inputSize], task.numClasses));
       this.data = await this.options.loadData(task);

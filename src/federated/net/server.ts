@@ -14,7 +14,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { UserError } from "../../common/errors.js";
 import { createRandom, type Random } from "../../common/rng.js";
 import type { PreparedTask } from "../../data/index.js";
-import { architectureFor } from "../../nn/index.js";
+import { architectureFor, initBackend } from "../../nn/index.js";
 import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "../../privacy/noise.js";
 import { createSecureRandom } from "../../privacy/secure-random.js";
 import type { FederatedConfig } from "../config.js";
@@ -76,6 +76,8 @@ export interface ServerSettings {
   onEvent?: (event: ServerEvent) => void;
   /** Called after every round with the current model and report (write them atomically). */
   checkpoint?: (result: FederatedResult) => void;
+  /** Tensor backend (default: the best available). */
+  backend?: string;
 }
 
 interface Member {
@@ -93,6 +95,7 @@ export async function runFederationServer(settings: ServerSettings): Promise<Fed
   checkCombinations(config);
   if (config.attack)
     throw new UserError("attacks are simulated only; a server cannot make its clients malicious");
+  await initBackend(settings.backend);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...settings.timeouts };
   const emit = settings.onEvent ?? (() => undefined);
   const note = (text: string) => emit({ kind: "note", text });
@@ -154,6 +157,8 @@ export async function runFederationServer(settings: ServerSettings): Promise<Fed
           return;
         }
         if (!member) throw new ProtocolViolation("a message before 'hello'");
+        if (roundSockets.has(member.id) && roundSockets.get(member.id) !== socket)
+          throw new ProtocolViolation("a round message on a connection opened after the round began");
         listener?.({ ...message, from: member.id });
       } catch (error) {
         const who = member ? `client ${member.id}` : "an unidentified connection";
@@ -203,7 +208,12 @@ export async function runFederationServer(settings: ServerSettings): Promise<Fed
   }
 
   const connected = () => [...members.values()].filter((m) => m.socket?.readyState === 1);
-  const isConnected = (id: number) => members.get(id)?.socket?.readyState === 1;
+  /** Each picked client's connection when the round began: a client that reconnected mid-round cannot resume it. */
+  let roundSockets = new Map<number, WebSocket | undefined>();
+  const isConnected = (id: number) => {
+    const socket = members.get(id)?.socket;
+    return socket !== undefined && socket.readyState === 1 && socket === roundSockets.get(id);
+  };
 
   /** Collects messages until `done()` holds or `seconds` pass. */
   const collect = (seconds: number, accept: (message: Inbound) => void, done: () => boolean) =>
@@ -248,6 +258,7 @@ export async function runFederationServer(settings: ServerSettings): Promise<Fed
         members.has(id),
       );
       const present = sampled.filter((id) => members.get(id)!.socket?.readyState === 1);
+      roundSockets = new Map(present.map((id) => [id, members.get(id)!.socket]));
       let outcome: RoundOutcome;
       try {
         outcome = config.secure ? await secureRound(round, present) : await plainRound(round, present);
