@@ -24,7 +24,10 @@ after(() => {
 
 /** A CLI process with its output collected; `lines` resolves when stderr shows a matching line. */
 function spawnCli(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   started.push(child);
   let stdout = "";
   let stderr = "";
@@ -58,7 +61,18 @@ function spawnCli(args: string[]) {
 
 describe("federate (simulation)", () => {
   test("--json prints the report; a progress line per round goes to stderr", () => {
-    const result = runCli(["federate", "--data", "synthetic", "--clients", "4", "--rounds", "2", "--workers", "1", "--json"]);
+    const result = runCli([
+      "federate",
+      "--data",
+      "synthetic",
+      "--clients",
+      "4",
+      "--rounds",
+      "2",
+      "--workers",
+      "1",
+      "--json",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const report = federatedReportSchema.parse(JSON.parse(result.stdout));
     assert.equal(report.rounds.length, 2);
@@ -69,19 +83,43 @@ describe("federate (simulation)", () => {
   test("bad input gives one line and exit 2 (usage) or 1 (data)", async () => {
     const cases: [string[], number, RegExp][] = [
       [["federate", "--data", "synthetic", "--clients", "0"], 2, /--clients must be ≥ 1/],
-      [["federate", "--data", "synthetic", "--clients", "3", "--secure", "--aggregate", "median"], 2, /needs every update in the clear/],
+      [
+        ["federate", "--data", "synthetic", "--clients", "3", "--secure", "--aggregate", "median"],
+        2,
+        /needs every update in the clear/,
+      ],
       [["federate", "--data", "synthetic", "--clients", "3", "--noise", "1"], 2, /--noise needs --dp/],
-      [["federate", "--data", "synthetic", "--clients", "3", "--partition", "dirichlet"], 2, /--partition dirichlet/],
-      [["federate", "--data", "synthetic", "--clients", "3", "--attack", "sign-flip"], 2, /--malicious and --attack go together/],
+      [
+        ["federate", "--data", "synthetic", "--clients", "3", "--partition", "dirichlet"],
+        2,
+        /--partition dirichlet/,
+      ],
+      [
+        ["federate", "--data", "synthetic", "--clients", "3", "--attack", "sign-flip"],
+        2,
+        /--malicious and --attack go together/,
+      ],
       [["federate", "client", "--server", "http://127.0.0.1:1", "--data", "x.csv"], 2, /ws:\/\/ or wss:\/\//],
-      [["federate", "client", "--server", "ws://127.0.0.1:1", "--data", join(dir, "missing.csv")], 1, /no such file/],
-      [["federate", "--data", "synthetic", "--clients", "3", "--out", join(dir, "no-dir", "m.json")], 2, /--out: the directory/],
+      [
+        ["federate", "client", "--server", "ws://127.0.0.1:1", "--data", join(dir, "missing.csv")],
+        1,
+        /no such file/,
+      ],
+      [
+        ["federate", "--data", "synthetic", "--clients", "3", "--out", join(dir, "no-dir", "m.json")],
+        2,
+        /--out: the directory/,
+      ],
     ];
     // In process (the same main() as the binary): these fail before any work, so no process is needed.
     for (const [args, code, message] of cases) {
       let stdout = "";
       let stderr = "";
-      const exit = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stderrIsTTY: false });
+      const exit = await main(args, {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        stderrIsTTY: false,
+      });
       const result = { code: exit, stdout, stderr };
       assert.equal(result.code, code, `${args.join(" ")}: ${result.stderr}`);
       assert.ok(isOneLineError(result), result.stderr);
@@ -96,30 +134,90 @@ describe("federate server and clients (real processes on 127.0.0.1)", () => {
     assert.equal(split.code, 0, split.stderr);
     const model = join(dir, "model.json");
     const server = spawnCli([
-      "federate", "server", "--data", join(dir, "server.csv"), "--target", "label", "--sensitive", "group",
-      "--clients", "2", "--rounds", "1", "--port", "0", "--out", model, "--json",
+      "federate",
+      "server",
+      "--data",
+      join(dir, "server.csv"),
+      "--target",
+      "label",
+      "--sensitive",
+      "group",
+      "--clients",
+      "2",
+      "--rounds",
+      "1",
+      "--port",
+      "0",
+      "--out",
+      model,
+      "--json",
     ]);
     const [, port] = await server.waitFor(/listening on ws:\/\/127\.0\.0\.1:(\d+)/);
     const clients = [0, 1].map((k) =>
-      spawnCli(["federate", "client", "--server", `ws://127.0.0.1:${port}`, "--data", join(dir, `client-${k}.csv`)]),
+      spawnCli([
+        "federate",
+        "client",
+        "--server",
+        `ws://127.0.0.1:${port}`,
+        "--data",
+        join(dir, `client-${k}.csv`),
+      ]),
     );
     assert.equal(await server.exited, 0, server.output().stderr);
     for (const client of clients) assert.equal(await client.exited, 0, client.output().stderr);
     const report = federatedReportSchema.parse(JSON.parse(server.output().stdout));
-    assert.deepEqual(report.rounds.map((r) => r.included), [2]);
-    const evaluated = runCli(["evaluate", "--model", model, "--data", join(dir, "server.csv"), "--target", "label", "--json"]);
+    assert.deepEqual(
+      report.rounds.map((r) => r.included),
+      [2],
+    );
+    const evaluated = runCli([
+      "evaluate",
+      "--model",
+      model,
+      "--data",
+      join(dir, "server.csv"),
+      "--target",
+      "label",
+      "--json",
+    ]);
     assert.equal(evaluated.code, 0, evaluated.stderr);
   });
 
   test("secure aggregation with a client process killed mid-round: the server goes on and keeps the model", async () => {
     const reportPath = join(dir, "secure-report.json");
     const server = spawnCli([
-      "federate", "server", "--data", join(dir, "server.csv"), "--target", "label", "--sensitive", "group",
-      "--clients", "4", "--rounds", "3", "--secure", "--port", "0", "--report", reportPath, "--phase-timeout", "20",
+      "federate",
+      "server",
+      "--data",
+      join(dir, "server.csv"),
+      "--target",
+      "label",
+      "--sensitive",
+      "group",
+      "--clients",
+      "4",
+      "--rounds",
+      "3",
+      "--secure",
+      "--port",
+      "0",
+      "--report",
+      reportPath,
+      "--phase-timeout",
+      "20",
     ]);
     const [, port] = await server.waitFor(/listening on ws:\/\/127\.0\.0\.1:(\d+)/);
     const clients = [0, 1, 2, 3].map((k) =>
-      spawnCli(["federate", "client", "--server", `ws://127.0.0.1:${port}`, "--data", join(dir, `client-${k}.csv`), "--retries", "0"]),
+      spawnCli([
+        "federate",
+        "client",
+        "--server",
+        `ws://127.0.0.1:${port}`,
+        "--data",
+        join(dir, `client-${k}.csv`),
+        "--retries",
+        "0",
+      ]),
     );
     // Kill client 3's process as soon as it has trained in round 2 (its keys may or may not be out).
     await clients[3].waitFor(/round 2: trained/);
