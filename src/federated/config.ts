@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_DELTA } from "../common/defaults.js";
+import { UsageError } from "../common/errors.js";
 
 const positive = z.number().positive().finite();
 const whole = z.number().int();
@@ -103,3 +104,11 @@ export const federatedConfigSchema = z.object({
 
 export type FederatedConfig = z.infer<typeof federatedConfigSchema>;
 export type FederatedConfigInput = z.input<typeof federatedConfigSchema>;
+
+/** Validates library input; a bad setting is a UsageError naming it. */
+export function parseFederatedConfig(input: FederatedConfigInput): FederatedConfig {
+  const parsed = federatedConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new UsageError(`federated settings: ${issue.path.join(".") || "config"}: ${issue.message}`);
+}

@@ -18,7 +18,7 @@ import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "..
 import { createSecureRandom } from "../privacy/secure-random.js";
 import type { TrainingData } from "../train/index.js";
 import { chooseTrigger, craftUpdates, poisonData } from "./attacks.js";
-import { type FederatedConfig, type FederatedConfigInput, federatedConfigSchema } from "./config.js";
+import { type FederatedConfig, type FederatedConfigInput, parseFederatedConfig } from "./config.js";
 import { distributedEpsilon, planDistributedNoise } from "./distributed-dp.js";
 import { accuracyOnClients, evaluateGlobalModel } from "./evaluation.js";
 import { initialWeights, type LocalUpdate, type ModelShape, modelShape } from "./local-training.js";
@@ -55,7 +55,7 @@ export async function simulateFederated(
   input: FederatedConfigInput,
   options: SimulationOptions = {},
 ): Promise<FederatedResult> {
-  const config = federatedConfigSchema.parse(input);
+  const config = parseFederatedConfig(input);
   checkCombinations(config);
   await initBackend(options.backend);
   const started = performance.now();

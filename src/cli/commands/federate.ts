@@ -22,7 +22,7 @@ import {
 import { parseAggregator } from "../../federated/aggregators.js";
 import { parseAttack } from "../../federated/attacks.js";
 import { prepareClientData } from "../../federated/client-data.js";
-import { type FederatedConfigInput, federatedConfigSchema } from "../../federated/config.js";
+import { type FederatedConfigInput, parseFederatedConfig } from "../../federated/config.js";
 import { type ClientEvent, FederatedClient } from "../../federated/net/client.js";
 import { runNodeClient } from "../../federated/net/node-client.js";
 import { runFederationServer } from "../../federated/net/server.js";
@@ -342,7 +342,7 @@ Example:
   equipoise federate client --server ws://127.0.0.1:8765 --data fed/client-0.csv   (one per client)`,
   async run({ options, out }) {
     const request = readTaskRequest(options);
-    const config = federatedConfigSchema.parse(readRoundConfig(options));
+    const config = parseFederatedConfig(readRoundConfig(options));
     const port = parseNumber("port", options.port, { integer: true, min: 0, max: 65535 });
     const seconds = (name: "join-timeout" | "round-timeout" | "phase-timeout") =>
       parseNumber(name, options[name], { min: 0, minExclusive: true, max: 86_400 });
