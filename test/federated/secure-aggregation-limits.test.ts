@@ -44,13 +44,20 @@ test("in the clear the attacker is found every time; behind secure aggregation n
     foundInClear += flag(updates) === attacker ? 1 : 0;
     const inputs = new Map(updates.map((u, k) => [k + 1, encode(u, fixedPoint, random)]));
     const masked = new Map<number, Uint32Array>();
-    const result = await aggregateSecurely(inputs, trial, { graph: { kind: "complete" } }, {
-      observe: (message) => {
-        if (message.kind === "masked-input") masked.set(message.client, message.vector);
+    const result = await aggregateSecurely(
+      inputs,
+      trial,
+      { graph: { kind: "complete" } },
+      {
+        observe: (message) => {
+          if (message.kind === "masked-input") masked.set(message.client, message.vector);
+        },
       },
-    });
+    );
     // The server's best guess from what it sees: the same outlier rule on the (signed) masked words.
-    const views = [...masked.keys()].sort((a, b) => a - b).map((id) => Float64Array.from(toSigned(masked.get(id)!)));
+    const views = [...masked.keys()]
+      .sort((a, b) => a - b)
+      .map((id) => Float64Array.from(toSigned(masked.get(id)!)));
     foundMasked += flag(views) === attacker ? 1 : 0;
     // The attack still reaches the sum, exactly.
     const sum = decode(result.sum, fixedPoint);
@@ -77,5 +84,8 @@ test("under secure aggregation an attack reaches the model; bounding the aggrega
   const attacked = (await simulateFederated(task, { ...base, attack })).report.final.accuracy;
   const bounded = await simulateFederated(task, { ...base, attack, normBound: 0.05 });
   assert.ok(attacked < clean - 0.15, `secure + attack ${attacked} vs clean ${clean}`);
-  assert.ok(bounded.report.final.accuracy > attacked, `bounded ${bounded.report.final.accuracy} vs unbounded ${attacked}`);
+  assert.ok(
+    bounded.report.final.accuracy > attacked,
+    `bounded ${bounded.report.final.accuracy} vs unbounded ${attacked}`,
+  );
 });

@@ -23,11 +23,13 @@ import { parseAggregator } from "../../federated/aggregators.js";
 import { parseAttack } from "../../federated/attacks.js";
 import { prepareClientData } from "../../federated/client-data.js";
 import { type FederatedConfigInput, parseFederatedConfig } from "../../federated/config.js";
+import { renderFederatedHtml } from "../../federated/html.js";
 import { type ClientEvent, FederatedClient } from "../../federated/net/client.js";
 import { runNodeClient } from "../../federated/net/node-client.js";
 import { runFederationServer } from "../../federated/net/server.js";
 import { parsePartition } from "../../federated/partition.js";
 import { formatRound, modelDocument, summaryLines } from "../../federated/presentation.js";
+import type { FederatedReport } from "../../federated/report.js";
 import { parseServerOptimizer } from "../../federated/server-optimizer.js";
 import { type FederatedResult, simulateFederated } from "../../federated/simulation.js";
 import { splitForFederation, tableToCsv } from "../../federated/split-files.js";
@@ -276,7 +278,7 @@ Examples:
       out.note(`model written to ${options.out}`);
     }
     if (reportPath) {
-      writeFileAtomic(reportPath, `${toJson(result.report, 2)}\n`);
+      writeFileAtomic(reportPath, reportText(result.report, reportPath));
       out.note(`report written to ${options.report}`);
     }
     if (out.wantsJson) {
@@ -286,6 +288,12 @@ Examples:
     for (const line of summaryLines(result.report)) out.print(line);
   },
 });
+
+/** The report as JSON, or as a standalone HTML page when the path ends in .html. */
+function reportText(report: FederatedReport, path: string): string {
+  if (!/\.html?$/i.test(path)) return `${toJson(report, 2)}\n`;
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Equipoise federated run</title></head><body>\n${renderFederatedHtml(report)}\n</body></html>\n`;
+}
 
 /** Reads a file a command was given, with one clear line when it cannot. */
 export function readTextFile(path: string, option: string): string {
@@ -359,7 +367,7 @@ Example:
     await initBackend();
     const save = (result: FederatedResult) => {
       if (outPath) writeFileAtomic(outPath, `${toJson(modelDocument(result, task, request))}\n`);
-      if (reportPath) writeFileAtomic(reportPath, `${toJson(result.report, 2)}\n`);
+      if (reportPath) writeFileAtomic(reportPath, reportText(result.report, reportPath));
     };
     const result = await runFederationServer({
       config,
