@@ -11,6 +11,7 @@ import { createRandom } from "../../src/common/rng.js";
 import { generateSynthetic, type PreparedTask, prepareTask } from "../../src/data/index.js";
 import { prepareClientData } from "../../src/federated/client-data.js";
 import { type FederatedConfigInput, federatedConfigSchema } from "../../src/federated/config.js";
+import { distributedEpsilon, planDistributedNoise } from "../../src/federated/distributed-dp.js";
 import { type ClientOptions, FederatedClient } from "../../src/federated/net/client.js";
 import { runNodeClient } from "../../src/federated/net/node-client.js";
 import { runFederationServer, type ServerEvent } from "../../src/federated/net/server.js";
@@ -116,6 +117,20 @@ describe("a federation over WebSocket", () => {
       undefined,
       "under secure aggregation the server never learns row counts",
     );
+  });
+
+  test("distributed DP over the network: clients add their noise shares, ε is the distributed analysis's", async () => {
+    const { result } = await federation(
+      { ...base, secure: { graph: "complete" }, dp: { mode: "distributed", noise: 1, clip: 1, seed: 2 } },
+      [{}, {}, {}],
+    );
+    assert.deepEqual(
+      result.report.rounds.map((r) => r.included),
+      [3, 3],
+    );
+    const plan = planDistributedNoise({ noise: 1, clip: 1, dimension: 9, expectedClients: 3 });
+    assert.equal(result.report.privacy.epsilon, distributedEpsilon(plan, 9, 1, 2, 1e-5));
+    assert.ok(Number.isFinite(result.report.final.accuracy));
   });
 
   test("malformed, oversized, wrong-length and replayed messages are refused; the run goes on", async () => {

@@ -249,6 +249,10 @@ export class FederatedClient {
   ): Promise<void> {
     const { setup, bound, scale } = message.secure!;
     const task = this.task!;
+    if (setup.vectorLength !== task.parameters || setup.round !== message.round)
+      throw new ProtocolViolation(
+        `a round setup for ${setup.vectorLength} words in round ${setup.round}; the model has ${task.parameters} parameters, this is round ${message.round}`,
+      );
     const secagg = new SecAggClient(client);
     const sendSecAgg = (
       m:
