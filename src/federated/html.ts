@@ -20,8 +20,8 @@ export function renderFederatedHtml(report: FederatedReport): string {
   const { privacy, final, config } = report;
   const parts = [
     `<section class="equipoise-federated" style="font:14px/1.4 system-ui,sans-serif">`,
-    `<h2>Federated learning: ${escape(report.data.name)}</h2>`,
-    `<p>${config.clients} clients, ${report.rounds.length} rounds, model ${escape(config.model)} (${report.parameters} parameters), ${report.mode === "simulation" ? "simulated" : "separate processes"}${report.secure ? `, secure aggregation (${report.secure.graph}, ${report.secure.ringBits}-bit ring)` : ""}. Final test accuracy <b>${final.accuracy.toFixed(4)}</b>.</p>`,
+    `<h2>Federated learning: ${escapeHtml(report.data.name)}</h2>`,
+    `<p>${config.clients} clients, ${report.rounds.length} rounds, model ${escapeHtml(config.model)} (${report.parameters} parameters), ${report.mode === "simulation" ? "simulated" : "separate processes"}${report.secure ? `, secure aggregation (${report.secure.graph}, ${report.secure.ringBits}-bit ring)` : ""}. Final test accuracy <b>${final.accuracy.toFixed(4)}</b>.</p>`,
     `<p>${privacy.private ? `Client-level DP (${privacy.mode}): <b>ε = ${formatNumber(privacy.epsilon)}</b> at δ = ${privacy.delta}, noise ${privacy.noise}, clip ${privacy.clip}, sampling rate ${privacy.sampleRate}${privacy.epsilonAgainstServer !== undefined ? `; against the server ε = ${formatNumber(privacy.epsilonAgainstServer)}` : ""}${privacy.suitableForRelease ? "" : " — seeded noise, not for release"}.` : "No differential privacy (ε = ∞)."}</p>`,
     chart("Test accuracy by round", rounds, [{ label: "accuracy", values: accuracy, colour: "#1f77b4" }]),
   ];
@@ -30,7 +30,7 @@ export function renderFederatedHtml(report: FederatedReport): string {
   if (gap.some(Number.isFinite)) {
     parts.push(
       chart(
-        `Demographic parity difference by ${escape(report.final.fairness[0]?.attribute ?? "group")}`,
+        `Demographic parity difference by ${escapeHtml(report.final.fairness[0]?.attribute ?? "group")}`,
         rounds,
         [{ label: "DP difference", values: gap, colour: "#9467bd" }],
       ),
@@ -48,7 +48,7 @@ export function renderFederatedHtml(report: FederatedReport): string {
     "<table><thead><tr><th>attribute</th><th>group</th><th>rows</th><th>accuracy</th><th>selection rate</th><th>TPR</th><th>FPR</th></tr></thead><tbody>",
     ...final.groups.map(
       (g) =>
-        `<tr><td>${escape(g.attribute)}</td><td>${escape(g.group)}</td><td>${g.count}</td><td>${formatNumber(g.accuracy)}</td><td>${formatNumber(g.selectionRate)}</td><td>${formatNumber(g.truePositiveRate)}</td><td>${formatNumber(g.falsePositiveRate)}</td></tr>`,
+        `<tr><td>${escapeHtml(g.attribute)}</td><td>${escapeHtml(g.group)}</td><td>${g.count}</td><td>${formatNumber(g.accuracy)}</td><td>${formatNumber(g.selectionRate)}</td><td>${formatNumber(g.truePositiveRate)}</td><td>${formatNumber(g.falsePositiveRate)}</td></tr>`,
     ),
     "</tbody></table>",
   );
@@ -59,10 +59,10 @@ export function renderFederatedHtml(report: FederatedReport): string {
   const aborted = report.rounds.filter((r) => r.aborted);
   if (aborted.length > 0) {
     parts.push(
-      `<p>Aborted rounds (model unchanged): ${aborted.map((r) => `${r.round} (${escape(r.aborted!)})`).join("; ")}.</p>`,
+      `<p>Aborted rounds (model unchanged): ${aborted.map((r) => `${r.round} (${escapeHtml(r.aborted!)})`).join("; ")}.</p>`,
     );
   }
-  parts.push(`<p>Not covered by ε: ${privacy.notCovered.map(escape).join("; ")}.</p>`, "</section>");
+  parts.push(`<p>Not covered by ε: ${privacy.notCovered.map(escapeHtml).join("; ")}.</p>`, "</section>");
   return parts.join("\n");
 }
 
@@ -89,17 +89,17 @@ function chart(title: string, xs: number[], series: Series[]): string {
     const points = s.values
       .map((v, k) => (Number.isFinite(v) ? `${x(xs[k]).toFixed(1)},${y(v).toFixed(1)}` : null))
       .filter((p): p is string => p !== null);
-    return `<polyline fill="none" stroke="${s.colour}" stroke-width="2" points="${points.join(" ")}"><title>${escape(s.label)}</title></polyline>`;
+    return `<polyline fill="none" stroke="${s.colour}" stroke-width="2" points="${points.join(" ")}"><title>${escapeHtml(s.label)}</title></polyline>`;
   });
   const legend = series
     .map(
       (s, k) =>
-        `<text x="${PAD.left + 8 + k * 140}" y="${PAD.top + 12}" fill="${s.colour}" font-size="12">${escape(s.label)}</text>`,
+        `<text x="${PAD.left + 8 + k * 140}" y="${PAD.top + 12}" fill="${s.colour}" font-size="12">${escapeHtml(s.label)}</text>`,
     )
     .join("");
   return [
-    `<figure><figcaption>${escape(title)}</figcaption>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escape(title)}">`,
+    `<figure><figcaption>${escapeHtml(title)}</figcaption>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`,
     `<line x1="${PAD.left}" y1="${HEIGHT - PAD.bottom}" x2="${WIDTH - PAD.right}" y2="${HEIGHT - PAD.bottom}" stroke="#888"/>`,
     `<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${HEIGHT - PAD.bottom}" stroke="#888"/>`,
     `<text x="${PAD.left - 6}" y="${y(high) + 4}" text-anchor="end" font-size="11">${formatNumber(high)}</text>`,
@@ -118,6 +118,6 @@ function formatNumber(value: number | undefined): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -57,9 +57,8 @@ for (const mu of [0, 0.5]) {
       1,
     );
     const expected = byHand(data.X.data, data.y, n, d, Array.from(start), 0.5, mu, 2);
-    expected.forEach((value, k) =>
-      assert.ok(Math.abs(local.update[k] - value) < 1e-5, `[${k}] ${local.update[k]} vs ${value}`),
-    );
+    for (const [k, value] of expected.entries())
+      assert.ok(Math.abs(local.update[k] - value) < 1e-5, `[${k}] ${local.update[k]} vs ${value}`);
     assert.equal(local.examples, n);
   });
 }
