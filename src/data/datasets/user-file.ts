@@ -9,8 +9,9 @@ import { DataError, UsageError } from "../../common/errors.js";
 import { readArff } from "../arff.js";
 import { readCsv } from "../csv.js";
 import { isGzip } from "../idx.js";
+import { type DatasetMetadata, metadataOverrides } from "../metadata.js";
 import type { SchemaOverrides } from "../schema.js";
-import type { Table } from "../table.js";
+import { Table } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
 export interface UserFileOptions {
@@ -23,6 +24,16 @@ export interface UserFileOptions {
   delimiter?: string;
   missing?: string[];
   overrides?: SchemaOverrides;
+  /** Declared metadata: a column with declared categories is read as categorical, one with bounds as numeric. */
+  metadata?: DatasetMetadata;
+  /** Receives warnings about column typing. */
+  onWarning?: (message: string) => void;
+  /**
+   * A separate test file with the same columns: the split is then fixed (every row of
+   * `path` trains, every row of this file tests) instead of seeded and stratified, so
+   * adding a training row changes nothing else.
+   */
+  testData?: string;
 }
 
 export function isDataFilePath(path: string): boolean {
@@ -48,20 +59,47 @@ export function readDataFile(path: string, options: UserFileOptions = {}): Table
     delimiter: options.delimiter ?? (lower.endsWith(".tsv") ? "\t" : undefined),
     missing: options.missing,
     overrides: options.overrides,
+    // A declaration for a column the file lacks is reported by the task, naming it.
+    kindHints: options.metadata && metadataOverrides(options.metadata),
     source: path,
+    onWarning: options.onWarning,
   });
 }
 
 export function userFileSource(path: string, options: UserFileOptions): TabularSource {
   if (!options.target) throw new UsageError(`--target is required for a data file (${path})`);
-  const table = readDataFile(path, options);
+  const warnings: string[] = [];
+  const onWarning = (message: string) => warnings.push(message);
+  const train = readDataFile(path, { ...options, onWarning });
+  let table = train;
+  let testRows: Uint8Array | undefined;
+  if (options.testData !== undefined) {
+    // The test file is read with the training file's column kinds, so that a column
+    // cannot be numeric in one and categorical in the other.
+    const kinds: SchemaOverrides = {};
+    for (const name of train.names) kinds[name] = train.column(name).kind;
+    const test = readDataFile(options.testData, {
+      ...options,
+      overrides: { ...kinds, ...options.overrides },
+      onWarning,
+    });
+    const missing = train.names.filter((name) => !test.names.includes(name));
+    if (missing.length > 0)
+      throw new DataError(
+        `the test file ${options.testData} lacks the column(s) ${missing.join(", ")} of ${path}`,
+      );
+    table = Table.concat([train, new Table(train.names.map((name) => test.column(name)))]);
+    testRows = new Uint8Array(train.rows + test.rows).fill(1, train.rows);
+  }
   return {
+    warnings,
     name: path,
     table,
     target: options.target,
     positiveLabel: options.positive,
     sensitive: options.sensitive ?? [],
     sensitiveInFeatures: options.sensitiveInFeatures ?? false,
+    ...(testRows ? { testRows } : {}),
     seed: options.seed ?? 0,
   };
 }
