@@ -28,7 +28,7 @@ import { modelShape } from "../src/federated/local-training.js";
 import { recommendedDegree } from "../src/federated/secagg/graph.js";
 import { aggregateSecurely } from "../src/federated/secagg/local-round.js";
 import { simulateFederated } from "../src/federated/simulation.js";
-import { architectureFor, buildModel, initBackend } from "../src/nn/index.js";
+import { buildModel, initBackend } from "../src/nn/index.js";
 import { createAccountant } from "../src/privacy/accountants/index.js";
 import { evaluateModel, trainModel } from "../src/train/index.js";
 import { writeResults } from "./machine.js";
@@ -143,10 +143,7 @@ if (wants("accuracy")) {
 }
 
 if (wants("secagg")) {
-  const dimension = modelShape(architectureFor("mlp:64,64", [adult.train.X.cols], 2)).sizes.reduce(
-    (a, b) => a + b,
-    0,
-  );
+  const dimension = modelShape("mlp:64,64", adult.train.X.cols, 2).sizes.reduce((a, b) => a + b, 0);
   const clients = 100;
   const random = createRandom(1);
   const inputs = new Map(
@@ -322,9 +319,18 @@ if (wants("attacks")) {
 
 if (wants("attacks") || sections.has("backdoor-base")) {
   // The trigger's base rate: how often a model trained without any attack already puts triggered rows in class 1.
-  const { weights, architecture } = await simulateFederated(adult, { model: "logreg", clients: 10, rounds: 20, local: LOCAL, seed: 0 });
+  const { weights } = await simulateFederated(adult, {
+    model: "logreg",
+    clients: 10,
+    rounds: 20,
+    local: LOCAL,
+    seed: 0,
+  });
   const trigger = chooseTrigger(adult.train.X);
-  const clean = evaluateGlobalModel(modelShape(architecture), weights, adult.test, { binary: true, trigger });
+  const clean = evaluateGlobalModel(modelShape("logreg", adult.train.X.cols, 2), weights, adult.test, {
+    binary: true,
+    trigger,
+  });
   results.backdoorBaseRate = { trigger, backdoorSuccess: clean.backdoorSuccess, accuracy: clean.accuracy };
   log({ backdoorBaseRate: clean.backdoorSuccess });
 }

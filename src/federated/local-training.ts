@@ -1,17 +1,19 @@
 /**
- * One client's local training: start from the global weights, run E epochs of
- * mini-batch SGD on the client's own rows, return the update Δ = w_local − w_global.
- * FedProx (Li et al. 2020) adds (μ/2)‖w − w_global‖² to the local loss, i.e. μ(w −
- * w_global) to every gradient. Pure with respect to its inputs and seed: the same
- * weights, data and seed give the same update on the same backend, whichever thread
- * runs it (that is what makes the multi-threaded simulation reproducible).
+ * One client's local training: start from the global weights, train on the client's
+ * own rows, return the update Δ = w_local − w_global.
  *
- * This is the one adapter between federated learning and the training engine
- * (Sequential + trainModel); when the project's training recipe lands, it is the
- * only place to change.
+ * FedAvg's local training is the project's training recipe (`fitRecipe`, src/fit):
+ * plain SGD at a constant learning rate, shuffled batches, from the global weights.
+ * FedProx (Li et al. 2020) adds (μ/2)‖w − w_global‖² to the local loss — μ(w − w_global)
+ * on every gradient — which the recipe has no field for; FedProx clients therefore
+ * train through the same trainer (`trainModel`) with a proximal gradient computer.
+ * Both are pure in their inputs and seed: the same weights, data and seed give the same
+ * update on the same backend, whichever thread runs it (that is what makes the
+ * multi-threaded simulation reproducible).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type Architecture, Sequential } from "../nn/index.js";
+import { fitRecipe } from "../fit/fit.js";
+import { type Architecture, architectureFor, Sequential } from "../nn/index.js";
 import {
   evaluateModel,
   type GradientComputer,
@@ -38,27 +40,37 @@ export interface LocalUpdate {
   initialLoss: number;
 }
 
-/** An architecture with the size of each of its parameter tensors (to cut flat vectors). */
+/** A model spec with its architecture for the task and the size of each parameter tensor (to cut flat vectors). */
 export interface ModelShape {
+  spec: string;
   architecture: Architecture;
+  numClasses: number;
   sizes: number[];
 }
 
-export function modelShape(architecture: Architecture): ModelShape {
+export function modelShape(spec: string, inputSize: number, numClasses: number): ModelShape {
+  const architecture = architectureFor(spec, [inputSize], numClasses);
   const model = new Sequential(architecture, { seed: 0 });
   try {
     return {
+      spec,
       architecture,
-      sizes: model.parameterSpecs().map((spec) => spec.shape.reduce((a, b) => a * b, 1)),
+      numClasses,
+      sizes: model.parameterSpecs().map((p) => p.shape.reduce((a, b) => a * b, 1)),
     };
   } finally {
     model.dispose();
   }
 }
 
-/** Fresh initial weights of the architecture, flattened (seeded). */
-export function initialWeights(architecture: Architecture, seed: number): Float32Array {
-  const model = new Sequential(architecture, { seed });
+/** The number of parameters of a model of this shape. */
+export function parameterCount(shape: ModelShape): number {
+  return shape.sizes.reduce((a, b) => a + b, 0);
+}
+
+/** Fresh initial weights of the model, flattened (seeded). */
+export function initialWeights(shape: ModelShape, seed: number): Float32Array {
+  const model = new Sequential(shape.architecture, { seed });
   try {
     return flatten(model.readParameters());
   } finally {
@@ -73,23 +85,69 @@ export function trainLocalUpdate(
   settings: LocalTrainingSettings,
   seed: number,
 ): LocalUpdate {
-  const model = new Sequential(shape.architecture, unflatten(globalWeights, shape.sizes));
-  const anchor = settings.proximalMu > 0 ? model.parameters().map((p) => tf.clone(p)) : [];
+  const initial = unflatten(globalWeights, shape.sizes);
+  const start = new Sequential(shape.architecture, initial);
+  let initialLoss: number;
   try {
-    const initialLoss = evaluateModel(model, data).loss;
-    trainModel(model, data, {
+    initialLoss = evaluateModel(start, data).loss;
+    if (settings.proximalMu > 0)
+      return finish(proximalTraining(start, data, settings, seed), data, initialLoss, globalWeights);
+  } finally {
+    if (settings.proximalMu === 0) start.dispose();
+  }
+  const fit = fitRecipe(
+    {
+      model: shape.spec,
+      optimizer: { kind: "sgd", learningRate: settings.learningRate, schedule: "constant" },
       epochs: settings.epochs,
       batchSize: Math.min(settings.batchSize, data.X.rows),
-      optimizer: { kind: "sgd", learningRate: settings.learningRate },
+      sampling: "shuffle",
       seed,
-      gradientComputer:
-        settings.proximalMu > 0 ? proximalGradient(settings.proximalMu, anchor) : meanGradient,
-    });
+    },
+    {
+      train: { X: data.X, y: data.y, sensitive: [] },
+      numClasses: shape.numClasses,
+      inputShape: shape.architecture.inputShape,
+    },
+    { initialParameters: initial },
+  );
+  return finish(fit.model, data, initialLoss, globalWeights);
+}
+
+/** The trained model's weights minus the global ones; disposes the model. */
+function finish(
+  model: Sequential,
+  data: TrainingData,
+  initialLoss: number,
+  globalWeights: Float32Array,
+): LocalUpdate {
+  try {
     const local = flatten(model.readParameters());
     for (let i = 0; i < local.length; i++) local[i] -= globalWeights[i];
     return { update: local, examples: data.X.rows, initialLoss };
   } finally {
     model.dispose();
+  }
+}
+
+/** FedProx: SGD with μ(w − w_global) added to every gradient; trains `model` in place and returns it. */
+function proximalTraining(
+  model: Sequential,
+  data: TrainingData,
+  settings: LocalTrainingSettings,
+  seed: number,
+): Sequential {
+  const anchor = model.parameters().map((p) => tf.clone(p));
+  try {
+    trainModel(model, data, {
+      epochs: settings.epochs,
+      batchSize: Math.min(settings.batchSize, data.X.rows),
+      optimizer: { kind: "sgd", learningRate: settings.learningRate },
+      seed,
+      gradientComputer: proximalGradient(settings.proximalMu, anchor),
+    });
+    return model;
+  } finally {
     tf.dispose(anchor);
   }
 }

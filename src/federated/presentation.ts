@@ -72,7 +72,7 @@ export function modelDocument(
   task: PreparedTask,
   request: TaskRequest,
 ): ModelFile {
-  const shape = modelShape(result.architecture);
+  const shape = modelShape(result.report.config.model, task.train.X.cols, task.numClasses);
   const privacy = result.report.privacy;
   const model = new Sequential(result.architecture, unflatten(result.weights, shape.sizes));
   try {

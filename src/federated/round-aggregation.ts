@@ -48,7 +48,8 @@ export function aggregateInTheClear(
       const clipped = clipToNorm(updates.get(id)!.update, dp.clip).vector;
       for (let i = 0; i < dimension; i++) sum[i] += clipped[i];
     }
-    noise.add(sum, dp.noise * dp.clip);
+    // The sensitivity C lets the lattice sampler cover its rounding (privacy/noise.ts).
+    noise.add(sum, dp.noise * dp.clip, dp.clip);
     const expected = config.sampleRate * config.clients;
     for (let i = 0; i < dimension; i++) sum[i] /= expected;
     return { delta: sum, included: ids };
@@ -88,7 +89,7 @@ export function finishSecureSum(
   const dp = config.dp;
   if (dp?.mode === "central") {
     if (!noise) throw new Error("central DP needs a noise source");
-    noise.add(sum, dp.noise * dp.clip);
+    noise.add(sum, dp.noise * dp.clip, dp.clip);
   }
   const denominator = dp ? config.sampleRate * config.clients : included;
   for (let i = 0; i < sum.length; i++) sum[i] /= denominator;

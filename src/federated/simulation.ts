@@ -12,7 +12,7 @@ import { availableParallelism } from "node:os";
 import { UsageError } from "../common/errors.js";
 import { createRandom, permutation, type Random } from "../common/rng.js";
 import type { PreparedTask } from "../data/index.js";
-import { type Architecture, architectureFor, initBackend } from "../nn/index.js";
+import { type Architecture, initBackend } from "../nn/index.js";
 import { type Accountant, createAccountant } from "../privacy/accountants/index.js";
 import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "../privacy/noise.js";
 import { createSecureRandom } from "../privacy/secure-random.js";
@@ -21,7 +21,7 @@ import { chooseTrigger, craftUpdates, poisonData } from "./attacks.js";
 import { type FederatedConfig, type FederatedConfigInput, parseFederatedConfig } from "./config.js";
 import { distributedEpsilon, planDistributedNoise } from "./distributed-dp.js";
 import { accuracyOnClients, evaluateGlobalModel } from "./evaluation.js";
-import { initialWeights, type LocalUpdate, type ModelShape, modelShape } from "./local-training.js";
+import { initialWeights, type LocalUpdate, modelShape, parameterCount } from "./local-training.js";
 import { partitionRows } from "./partition.js";
 import {
   type ClientSummary,
@@ -61,8 +61,8 @@ export async function simulateFederated(
   const started = performance.now();
   const random = createRandom(config.seed);
   const binary = task.numClasses === 2;
-  const architecture = architectureFor(config.model, [task.train.X.cols], task.numClasses);
-  const shape = modelShape(architecture);
+  const shape = modelShape(config.model, task.train.X.cols, task.numClasses);
+  const architecture = shape.architecture;
   const parts = partitionRows(
     config.partition,
     { labels: task.train.y, groups: task.train.sensitive[0]?.codes, clients: config.clients },
@@ -94,10 +94,10 @@ export async function simulateFederated(
   const samplingRandom: Random = dp && !seededPrivacy ? createSecureRandom() : random.fork();
   const roundRandom = random.fork();
   const accountant = dp
-    ? createRoundAccountant(dp, config.sampleRate, config.clients, dimensionOf(shape))
+    ? createRoundAccountant(dp, config.sampleRate, config.clients, parameterCount(shape))
     : undefined;
   const optimizer = new ServerOptimizer(config.server);
-  const weights = initialWeights(architecture, config.seed);
+  const weights = initialWeights(shape, config.seed);
   const rounds: RoundRecord[] = [];
   try {
     for (let round = 1; round <= config.rounds; round++) {
@@ -399,8 +399,4 @@ export function createRoundAccountant(
     epsilon: () => distributedEpsilon(plan, dimension, sampleRate, rounds, dp.delta),
     epsilonAgainstServer: () => distributedEpsilon(plan, dimension, 1, rounds, dp.delta),
   };
-}
-
-function dimensionOf(shape: ModelShape): number {
-  return shape.sizes.reduce((a, b) => a + b, 0);
 }

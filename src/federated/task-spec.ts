@@ -8,10 +8,9 @@
  */
 import { z } from "zod";
 import type { PreparedTask } from "../data/index.js";
-import { architectureFor } from "../nn/index.js";
 import type { FederatedConfig } from "./config.js";
 import { planDistributedNoise } from "./distributed-dp.js";
-import { modelShape } from "./local-training.js";
+import { modelShape, parameterCount } from "./local-training.js";
 import { secureBound } from "./round-aggregation.js";
 
 export const taskSpecSchema = z.object({
@@ -49,8 +48,7 @@ export const taskSpecSchema = z.object({
 export type TaskSpec = z.infer<typeof taskSpecSchema>;
 
 export function taskSpecFor(task: PreparedTask, config: FederatedConfig): TaskSpec {
-  const architecture = architectureFor(config.model, [task.train.X.cols], task.numClasses);
-  const parameters = modelShape(architecture).sizes.reduce((a, b) => a + b, 0);
+  const parameters = parameterCount(modelShape(config.model, task.train.X.cols, task.numClasses));
   const dp = config.dp;
   const clip = config.secure ? secureBound(config) : dp ? undefined : config.normBound;
   const distributed =

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { modelShape, trainLocalUpdate } from "../../src/federated/local-training.js";
 import { initBackend } from "../../src/nn/index.js";
-import { architectureFor } from "../../src/nn/spec.js";
 import { separableData } from "../helpers/data.js";
 
 before(async () => {
@@ -47,7 +46,7 @@ for (const mu of [0, 0.5]) {
     const n = 40;
     const d = 3;
     const data = separableData(n, d, 5);
-    const shape = modelShape(architectureFor("logreg", [d], 2));
+    const shape = modelShape("logreg", d, 2);
     const start = Float32Array.from([0.3, -0.2, 0.1, 0.05]);
     const local = trainLocalUpdate(
       shape,
@@ -65,7 +64,7 @@ for (const mu of [0, 0.5]) {
 
 test("the proximal term keeps the local model closer to the global one; the same seed, the same update", () => {
   const data = separableData(200, 4, 6);
-  const shape = modelShape(architectureFor("mlp:8", [4], 2));
+  const shape = modelShape("mlp:8", 4, 2);
   const start = new Float32Array(shape.sizes.reduce((a, b) => a + b, 0)).fill(0.1);
   const settings = { epochs: 3, batchSize: 16, learningRate: 0.5, proximalMu: 0 };
   const plain = trainLocalUpdate(shape, start, data, settings, 3);

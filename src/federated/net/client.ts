@@ -8,7 +8,6 @@
  */
 import type { Random } from "../../common/rng.js";
 import { initBackend } from "../../nn/backend.js";
-import { architectureFor } from "../../nn/spec.js";
 import type { ClientData } from "../client-data.js";
 import { DiscreteGaussianSampler } from "../distributed-dp.js";
 import { type LocalUpdate, type ModelShape, modelShape, trainLocalUpdate } from "../local-training.js";
@@ -178,7 +177,7 @@ export class FederatedClient {
     if (!this.task) {
       await initBackend(this.options.backend);
       this.task = task;
-      this.shape = modelShape(architectureFor(task.model, [task.inputSize], task.numClasses));
+      this.shape = modelShape(task.model, task.inputSize, task.numClasses);
       this.data = await this.options.loadData(task);
     }
     this.options.onEvent?.({
