@@ -6,9 +6,10 @@
  * 2^16 ring units), and adds N_Z(0, σ_c²) per coordinate; the server only ever sees
  * the sum, whose noise is the sum of at least m_min clients' shares.
  *
- * Sampling is exact (Canonne, Kamath & Steinke 2020, Algs. 1–3, with σ_c² an integer
- * and BigInt rationals): no floating point decides an outcome, so the attacks on
- * floating-point noise (Mironov 2012; Jin et al. 2022) do not apply.
+ * Sampling is exact (Canonne, Kamath & Steinke 2020, the project's sampler in
+ * privacy/mechanisms/exact-sampling.ts, with σ_c² an integer): no floating point
+ * decides an outcome, so the attacks on floating-point noise (Mironov 2012; Jin et al.
+ * 2022) do not apply.
  *
  * Accounting (the shared accountant's sampled-Gaussian analysis does not apply to
  * discrete noise): per round the RDP of the distributed discrete Gaussian,
@@ -22,6 +23,7 @@ import { DataError } from "../common/errors.js";
 import type { Random } from "../common/rng.js";
 import { rdpToEpsilon } from "../privacy/analysis/rdp.js";
 import { logAbsBinomial, logAddExp } from "../privacy/analysis/special.js";
+import { sampleDiscreteGaussian } from "../privacy/mechanisms/exact-sampling.js";
 import type { FixedPoint } from "./secagg/ring.js";
 
 /** Ring units per clip norm: C·s = 2^16 keeps rounding's norm inflation √d/2^16 below 0.2 % for d ≤ 100k. */
@@ -70,151 +72,15 @@ export function planDistributedNoise(settings: DistributedNoiseSettings): Distri
   return { fixedPoint, shareVariance, minimumClients, sensitivity };
 }
 
-/** One client's noise share: `dimension` independent draws of N_Z(0, σ_c²). */
-export function distributedNoiseShare(
-  plan: DistributedNoisePlan,
-  dimension: number,
-  random: Random,
-): Int32Array {
-  const sampler = new DiscreteGaussianSampler(plan.shareVariance, random);
-  const out = new Int32Array(dimension);
-  for (let i = 0; i < dimension; i++) out[i] = sampler.sample();
-  return out;
-}
-
-// ---- exact samplers (Canonne, Kamath & Steinke 2020) -------------------------------------
-// Integers below 2^53 are exact as Numbers (the fast path); larger ones use BigInt.
-
-const TWO_32 = 4294967296;
-
-/** Uniform integer in [0, n), n ≤ 2^53, from 32-bit words by rejection: exactly uniform. */
-export function uniformBelow(n: number, random: Random): number {
-  if (!(Number.isSafeInteger(n) && n >= 1))
-    throw new RangeError(`uniformBelow needs a safe integer n ≥ 1, got ${n}`);
-  if (n <= TWO_32) {
-    const limit = TWO_32 - (TWO_32 % n);
-    for (;;) {
-      const word = random.uint32();
-      if (word < limit) return word % n;
-    }
-  }
-  const highBits = Math.ceil(Math.log2(n)) - 32;
-  const highRange = 2 ** highBits;
-  for (;;) {
-    const value = (random.uint32() % highRange) * TWO_32 + random.uint32();
-    if (value < n) return value;
-  }
-}
-
-/** Uniform integer in [0, n) for any n ≥ 1 (BigInt), by rejection. */
-export function uniformBelowBig(n: bigint, random: Random): bigint {
-  if (n <= 0n) throw new RangeError("uniformBelowBig needs n ≥ 1");
-  if (n <= 9007199254740991n) return BigInt(uniformBelow(Number(n), random));
-  const bits = n.toString(2).length;
-  const words = Math.ceil(bits / 32);
-  const excess = BigInt(words * 32 - bits);
-  for (;;) {
-    let value = 0n;
-    for (let w = 0; w < words; w++) value = (value << 32n) | BigInt(random.uint32());
-    value >>= excess;
-    if (value < n) return value;
-  }
-}
-
-/** Bernoulli(exp(−num/den)) for integers num ≥ 0, den ≥ 1 with den·k below 2^53 in practice (CKS Alg. 1). */
-export function bernoulliExp(num: number, den: number, random: Random): boolean {
-  while (num > den) {
-    if (!bernoulliExpAtMostOne(1, 1, random)) return false;
-    num -= den;
-  }
-  return bernoulliExpAtMostOne(num, den, random);
-}
-
-function bernoulliExpAtMostOne(num: number, den: number, random: Random): boolean {
-  let k = 1;
-  while (uniformBelow(den * k, random) < num) k++;
-  return k % 2 === 1;
-}
-
-/** Bernoulli(exp(−num/den)) for arbitrarily large integers (CKS Alg. 1). */
-export function bernoulliExpBig(num: bigint, den: bigint, random: Random): boolean {
-  while (num > den) {
-    if (!bernoulliExpAtMostOne(1, 1, random)) return false;
-    num -= den;
-  }
-  const numApprox = Number(num);
-  const denApprox = Number(den);
-  let k = 1n;
-  while (bernoulliFraction(num, den * k, numApprox / (denApprox * Number(k)), random)) k++;
-  return k % 2n === 1n;
-}
-
-const TWO_53_BIG = 9007199254740992n;
-
 /**
- * Bernoulli(num/den) for big integers, exactly, without BigInt in the common case:
- * U = (u + V)/2^53 with u a uniform 53-bit integer and V uniform in [0, 1). When u is
- * clearly below or above p·2^53 (p approximated in double precision, relative error
- * < 10⁻¹⁵, checked with a 10⁻¹² margin) the answer is known; otherwise (probability
- * about 10⁻¹²) V decides: U < p ⟺ V < (num·2^53 − u·den)/den, drawn exactly.
+ * One client's noise share: `dimension` independent draws of N_Z(0, σ_c²), from the
+ * project's exact discrete Gaussian sampler (privacy/mechanisms/exact-sampling.ts).
  */
-function bernoulliFraction(num: bigint, den: bigint, approximation: number, random: Random): boolean {
-  const u = (random.uint32() >>> 5) * 67108864 + (random.uint32() >>> 6);
-  const x = approximation * 9007199254740992;
-  if (u + 1 < x * (1 - 1e-12)) return true;
-  if (u > x * (1 + 1e-12)) return false;
-  const remainder = num * TWO_53_BIG - BigInt(u) * den;
-  if (remainder <= 0n) return false;
-  if (remainder >= den) return true;
-  return uniformBelowBig(den, random) < remainder;
-}
-
-/** Discrete Laplace with integer scale t < 2^32 (P(x) ∝ exp(−|x|/t)), exact (CKS Alg. 2). */
-export function discreteLaplace(t: number, random: Random): number {
-  for (;;) {
-    const u = uniformBelow(t, random);
-    if (!bernoulliExp(u, t, random)) continue;
-    let v = 0;
-    while (bernoulliExp(1, 1, random)) v++;
-    const x = u + t * v;
-    const negative = random.uint32() < 2 ** 31;
-    if (negative && x === 0) continue;
-    return negative ? -x : x;
-  }
-}
-
-/** N_Z(0, σ²) for an integer σ² < 2^62, exact (CKS Alg. 3): P(x) ∝ exp(−x²/(2σ²)). */
-export class DiscreteGaussianSampler {
-  private readonly t: number;
-  private readonly tBig: bigint;
-  private readonly den: bigint;
-
-  constructor(
-    private readonly variance: bigint,
-    private readonly random: Random,
-  ) {
-    if (variance <= 0n) throw new RangeError("the variance must be a positive integer");
-    if (variance >= 2n ** 62n) throw new RangeError("the variance must be below 2^62");
-    this.tBig = integerSqrt(variance) + 1n;
-    this.t = Number(this.tBig);
-    this.den = 2n * variance * this.tBig * this.tBig;
-  }
-
-  sample(): number {
-    for (;;) {
-      const y = discreteLaplace(this.t, this.random);
-      // γ = (|y| − σ²/t)² / (2σ²) = (|y|·t − σ²)² / (2σ²t²), in exact integers.
-      const gap = BigInt(Math.abs(y)) * this.tBig - this.variance;
-      if (bernoulliExpBig(gap * gap, this.den, this.random)) return y;
-    }
-  }
-}
-
-function integerSqrt(n: bigint): bigint {
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-  while (x * x > n) x--;
-  while ((x + 1n) * (x + 1n) <= n) x++;
-  return x;
+export function distributedNoiseShare(shareVariance: bigint, dimension: number, random: Random): Int32Array {
+  const variance = { numerator: shareVariance, denominator: 1n };
+  const out = new Int32Array(dimension);
+  for (let i = 0; i < dimension; i++) out[i] = Number(sampleDiscreteGaussian(variance, random));
+  return out;
 }
 
 // ---- accounting ---------------------------------------------------------------------------

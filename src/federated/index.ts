@@ -9,7 +9,6 @@ export * from "./attacks.js";
 export { type ClientData, prepareClientData } from "./client-data.js";
 export * from "./config.js";
 export {
-  DiscreteGaussianSampler,
   type DistributedNoisePlan,
   distributedEpsilon,
   distributedNoiseShare,

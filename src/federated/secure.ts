@@ -85,7 +85,7 @@ export async function secureAggregate(
     const sent = options.honest(id) ? clipToNorm(update, options.bound).vector : update;
     const encoded = encode(sent, fixedPoint, clientRandom);
     if (plan && options.honest(id))
-      addIntegersInto(encoded, distributedNoiseShare(plan, options.dimension, clientRandom));
+      addIntegersInto(encoded, distributedNoiseShare(plan.shareVariance, options.dimension, clientRandom));
     inputs.set(id, encoded);
   }
   const dropouts = new Map<number, Exclude<SecAggPhase, "done">>();

@@ -9,7 +9,7 @@
 import type { Random } from "../../common/rng.js";
 import { initBackend } from "../../nn/backend.js";
 import type { ClientData } from "../client-data.js";
-import { DiscreteGaussianSampler } from "../distributed-dp.js";
+import { distributedNoiseShare } from "../distributed-dp.js";
 import { type LocalUpdate, type ModelShape, modelShape, trainLocalUpdate } from "../local-training.js";
 import { SecAggClient } from "../secagg/client.js";
 import { ProtocolViolation, SecAggAbort, type ServerMessage } from "../secagg/messages.js";
@@ -283,13 +283,9 @@ export class FederatedClient {
       else if (server.kind === "shares") {
         const encoded = encode(local.update, { bound, scale }, this.options.random);
         if (task.distributedNoise) {
-          const sampler = new DiscreteGaussianSampler(
-            BigInt(task.distributedNoise.shareVariance),
-            this.options.random,
-          );
-          const noise = new Int32Array(encoded.length);
-          for (let i = 0; i < noise.length; i++) noise[i] = sampler.sample();
-          addIntegersInto(encoded, noise);
+          // This client's share of the distributed discrete Gaussian noise (distributed-dp.ts).
+          const share = BigInt(task.distributedNoise.shareVariance);
+          addIntegersInto(encoded, distributedNoiseShare(share, encoded.length, this.options.random));
         }
         sendSecAgg(await secagg.maskInput(server, encoded));
         this.options.onEvent?.({ kind: "sent", round: message.round, what: "masked input" });
