@@ -23,6 +23,7 @@ import { distributedEpsilon, planDistributedNoise } from "./distributed-dp.js";
 import { accuracyOnClients, evaluateGlobalModel } from "./evaluation.js";
 import { initialWeights, type LocalUpdate, modelShape, parameterCount } from "./local-training.js";
 import { partitionRows } from "./partition.js";
+import { preprocessingReadsRows } from "./prepare.js";
 import {
   type ClientSummary,
   FEDERATED_REPORT_FORMAT,
@@ -156,7 +157,7 @@ export async function simulateFederated(
     clients: clientRows.map((rows, id) => summariseClient(id, rows, task, malicious.has(id))),
     rounds,
     final,
-    privacy: privacySummary(config, rounds, accountant),
+    privacy: privacySummary(config, rounds, accountant, "simulation", preprocessingReadsRows(task)),
     ...(config.secure
       ? {
           secure: {
@@ -330,6 +331,7 @@ export function privacySummary(
   rounds: RoundRecord[],
   accountant: RoundAccountant | undefined,
   mode: "simulation" | "processes" = "simulation",
+  preprocessingFromClients = false,
 ): PrivacySummary {
   const dp = config.dp;
   const notCovered = [
@@ -338,6 +340,11 @@ export function privacySummary(
       ? "the global model's accuracy on every client's rows, and the partition summary (simulation only: a real server never sees them)"
       : "the number of rows each client reported with a plain (not secure) update",
   ];
+  if (preprocessingFromClients) {
+    notCovered.push(
+      "the preprocessing (means, standard deviations, categories) was computed from every client's rows in the clear; use public metadata (--preprocessing public) for a release",
+    );
+  }
   if (!dp) {
     return {
       private: false,
@@ -360,7 +367,7 @@ export function privacySummary(
     clip: dp.clip,
     ...(accountant?.epsilonAgainstServer ? { epsilonAgainstServer: accountant.epsilonAgainstServer() } : {}),
     noiseSource: dp.seed === undefined ? "secure" : "seeded",
-    suitableForRelease: dp.seed === undefined,
+    suitableForRelease: dp.seed === undefined && !preprocessingFromClients,
     notCovered,
   };
 }

@@ -12,6 +12,7 @@ import type { PreparedTask } from "../../src/data/index.js";
 import { prepareTask } from "../../src/data/index.js";
 import type { FederatedConfigInput } from "../../src/federated/config.js";
 import { distributedEpsilon, planDistributedNoise } from "../../src/federated/distributed-dp.js";
+import { prepareFederatedTask } from "../../src/federated/prepare.js";
 import { federatedReportSchema } from "../../src/federated/report.js";
 import { simulateFederated } from "../../src/federated/simulation.js";
 import { createAccountant } from "../../src/privacy/accountants/index.js";
@@ -114,6 +115,22 @@ describe("federated simulation", () => {
       assert.ok(result.report.privacy.notCovered.length > 0);
     });
   }
+
+  test("preprocessing fitted on the clients' rows is labelled not covered by ε; public metadata is not", async () => {
+    const dp = { noise: 1, clip: 1 };
+    const fitted = await simulateFederated(task, { ...base, rounds: 1, dp });
+    assert.ok(fitted.report.privacy.notCovered.some((line) => /every client's rows in the clear/.test(line)));
+    assert.equal(fitted.report.privacy.suitableForRelease, false);
+    const publicTask = await prepareFederatedTask({ data: "synthetic" }, { private: true });
+    assert.equal(publicTask.task.preprocessing.mode, "public");
+    const declared = await simulateFederated(publicTask.task, { ...base, rounds: 1, dp });
+    assert.ok(
+      !declared.report.privacy.notCovered.some((line) =>
+        /clients' rows|client's rows in the clear/.test(line),
+      ),
+    );
+    assert.equal(declared.report.privacy.suitableForRelease, true);
+  });
 
   test("distributed DP: ε per round is the distributed discrete Gaussian's, ε against the server is larger", async () => {
     const config: FederatedConfigInput = {

@@ -14,7 +14,6 @@ import {
   generateSynthetic,
   loadAdultTable,
   loadGermanCreditTable,
-  prepareTask,
   readDataFile,
   type Table,
   type TaskRequest,
@@ -28,6 +27,7 @@ import { type ClientEvent, FederatedClient } from "../../federated/net/client.js
 import { runNodeClient } from "../../federated/net/node-client.js";
 import { runFederationServer } from "../../federated/net/server.js";
 import { parsePartition } from "../../federated/partition.js";
+import { prepareFederatedTask } from "../../federated/prepare.js";
 import { formatRound, modelDocument, summaryLines } from "../../federated/presentation.js";
 import type { FederatedReport } from "../../federated/report.js";
 import { parseServerOptimizer } from "../../federated/server-optimizer.js";
@@ -129,6 +129,12 @@ export const roundOptionSpecs = {
     valueName: "S",
     description: "seed of the partition, the models and local training",
     default: "0",
+  },
+  preprocessing: {
+    type: "string",
+    valueName: "fit|public",
+    description:
+      "fit: statistics of the training rows; public: declared metadata only (default: public with --dp, else fit)",
   },
   out: {
     type: "string",
@@ -268,7 +274,11 @@ Examples:
     const reportPath =
       options.report === undefined ? undefined : checkOutputPath(options.report, "report", inputs);
     if (outPath && outPath === reportPath) throw new UsageError("--out and --report name the same file");
-    const task = await prepareTask(request);
+    const { task, notes } = await prepareFederatedTask(request, {
+      private: options.dp,
+      mode: options.preprocessing,
+    });
+    for (const line of notes) out.note(line);
     const result = await simulateFederated(task, config, {
       backend: options.backend,
       onRound: (record, settings) => out.note(formatRound(record, settings.rounds)),
@@ -363,7 +373,12 @@ Example:
     const outPath = options.out === undefined ? undefined : checkOutputPath(options.out, "out", inputs);
     const reportPath =
       options.report === undefined ? undefined : checkOutputPath(options.report, "report", inputs);
-    const task = await prepareTask(request);
+    const { task, notes } = await prepareFederatedTask(request, {
+      private: options.dp,
+      mode: options.preprocessing,
+      rowsOf: "server",
+    });
+    for (const line of notes) out.note(line);
     await initBackend();
     const save = (result: FederatedResult) => {
       if (outPath) writeFileAtomic(outPath, `${toJson(modelDocument(result, task, request))}\n`);
