@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { fitRecipe } from "../fit/fit.js";
+import type { RecipeInput } from "../fit/recipe.js";
 import { type Architecture, architectureFor, Sequential } from "../nn/index.js";
 import {
   evaluateModel,
@@ -78,6 +79,23 @@ export function initialWeights(shape: ModelShape, seed: number): Float32Array {
   }
 }
 
+/**
+ * The training recipe of one client's local training (FedAvg): plain SGD at a constant
+ * rate over shuffled batches. A federated model file stores it as its recipe; the
+ * client-level privacy of the run is in the file's privacy section, not in the recipe,
+ * because no client trains with per-example DP-SGD.
+ */
+export function localRecipe(spec: string, settings: LocalTrainingSettings, seed: number): RecipeInput {
+  return {
+    model: spec,
+    optimizer: { kind: "sgd", learningRate: settings.learningRate, schedule: "constant" },
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    sampling: "shuffle",
+    seed,
+  };
+}
+
 export function trainLocalUpdate(
   shape: ModelShape,
   globalWeights: Float32Array,
@@ -96,14 +114,7 @@ export function trainLocalUpdate(
     if (settings.proximalMu === 0) start.dispose();
   }
   const fit = fitRecipe(
-    {
-      model: shape.spec,
-      optimizer: { kind: "sgd", learningRate: settings.learningRate, schedule: "constant" },
-      epochs: settings.epochs,
-      batchSize: Math.min(settings.batchSize, data.X.rows),
-      sampling: "shuffle",
-      seed,
-    },
+    localRecipe(shape.spec, { ...settings, batchSize: Math.min(settings.batchSize, data.X.rows) }, seed),
     {
       train: { X: data.X, y: data.y, sensitive: [] },
       numClasses: shape.numClasses,

@@ -4,9 +4,10 @@
  * Equipoise model file, so `evaluate`, `audit` and `explain` read it).
  */
 import type { PreparedTask, TaskRequest } from "../data/index.js";
+import { parseRecipe } from "../fit/recipe.js";
 import { type Architecture, type ModelFile, modelToJSON, Sequential } from "../nn/index.js";
 import { describeAggregator } from "./aggregators.js";
-import { modelShape } from "./local-training.js";
+import { localRecipe, modelShape } from "./local-training.js";
 import type { FederatedReport, RoundRecord } from "./report.js";
 import { describeServerOptimizer } from "./server-optimizer.js";
 import { unflatten } from "./vectors.js";
@@ -76,8 +77,10 @@ export function modelDocument(
   const privacy = result.report.privacy;
   const model = new Sequential(result.architecture, unflatten(result.weights, shape.sizes));
   try {
+    const { config } = result.report;
     return modelToJSON(model, {
-      spec: result.report.config.model,
+      spec: config.model,
+      recipe: parseRecipe(localRecipe(config.model, config.local, config.seed)),
       preprocessor: task.preprocessor.toJSON(),
       metadata: {
         data: {

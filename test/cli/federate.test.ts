@@ -80,9 +80,53 @@ describe("federate (simulation)", () => {
     assert.equal(result.stderr.match(/^round \d\/2 · accuracy/gm)?.length, 2);
   });
 
+  test("a private run's model file: evaluate reads its recipe and reports its client-level ε", async () => {
+    const model = join(dir, "private-model.json");
+    const run = async (args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await main(args, {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        stderrIsTTY: false,
+      });
+      assert.equal(code, 0, stderr);
+      return JSON.parse(stdout);
+    };
+    const report = federatedReportSchema.parse(
+      await run([
+        "federate",
+        "--data",
+        "synthetic",
+        "--clients",
+        "4",
+        "--rounds",
+        "2",
+        "--workers",
+        "1",
+        "--dp",
+        "--noise",
+        "1",
+        "--clip",
+        "1",
+        "--dp-seed",
+        "3",
+        "--out",
+        model,
+        "--json",
+      ]),
+    );
+    assert.ok(Number.isFinite(report.privacy.epsilon) && report.privacy.epsilon > 0);
+    const evaluated = await run(["evaluate", "--model", model, "--json"]);
+    assert.equal(evaluated.recipe.model, "logreg");
+    assert.equal(evaluated.recipe.privacy, undefined, "no client ran per-example DP-SGD");
+    assert.equal(evaluated.epsilon, report.privacy.epsilon);
+    assert.equal(evaluated.privacy.level, "client");
+  });
+
   test("bad input gives one line and exit 2 (usage) or 1 (data)", async () => {
     const cases: [string[], number, RegExp][] = [
-      [["federate", "--data", "synthetic", "--clients", "0"], 2, /--clients must be ≥ 1/],
+      [["federate", "--data", "synthetic", "--clients", "0"], 2, /--clients must be a whole number ≥ 1/],
       [
         ["federate", "--data", "synthetic", "--clients", "3", "--secure", "--aggregate", "median"],
         2,
