@@ -16,7 +16,12 @@ export {
 } from "./distributed-dp.js";
 export { evaluateGlobalModel, type ModelEvaluation } from "./evaluation.js";
 export { renderFederatedHtml } from "./html.js";
-export { type LocalTrainingSettings, type LocalUpdate, trainLocalUpdate } from "./local-training.js";
+export {
+  type LocalTrainingSettings,
+  type LocalUpdate,
+  localRecipe,
+  trainLocalUpdate,
+} from "./local-training.js";
 export { type ClientEvent, type ClientOptions, FederatedClient, type SocketLike } from "./net/client.js";
 export { runNodeClient } from "./net/node-client.js";
 export {
@@ -26,6 +31,7 @@ export {
   type ServerSettings,
 } from "./net/server.js";
 export * from "./partition.js";
+export { type FederatedPreprocessing, prepareFederatedTask } from "./prepare.js";
 export { formatRound, modelDocument, summaryLines } from "./presentation.js";
 export * from "./report.js";
 export { SecAggClient } from "./secagg/client.js";
