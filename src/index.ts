@@ -5,6 +5,7 @@ export * from "./common/index.js";
 export * as data from "./data/index.js";
 export * as explore from "./explore/index.js";
 export * as fairness from "./fairness/index.js";
+export * as federated from "./federated/index.js";
 export * as fit from "./fit/index.js";
 export * as nn from "./nn/index.js";
 export * as privacy from "./privacy/index.js";

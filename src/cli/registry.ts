@@ -78,6 +78,26 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/fairness.js")).fairnessMitigate,
   },
   {
+    name: "federate",
+    summary: "simulate federated learning: secure aggregation, client-level DP, attacks",
+    load: async () => (await import("./commands/federate.js")).federate,
+  },
+  {
+    name: "federate server",
+    summary: "run a federation server for clients in other processes or browsers",
+    load: async () => (await import("./commands/federate.js")).federateServer,
+  },
+  {
+    name: "federate client",
+    summary: "join a federation server with your own data",
+    load: async () => (await import("./commands/federate.js")).federateClient,
+  },
+  {
+    name: "federate split",
+    summary: "cut a data set into client files and a server file, to try a federation",
+    load: async () => (await import("./commands/federate.js")).federateSplit,
+  },
+  {
     name: "pareto",
     summary: "the Pareto-optimal rows of a CSV of results, and their hypervolume",
     load: async () => (await import("./commands/pareto.js")).pareto,
