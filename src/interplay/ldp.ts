@@ -169,7 +169,7 @@ export function debiasedRates(
   const covV = debiasedCountCovariance(v, channel);
   const counts = Float64Array.from(u, (ua, a) => ua + v[a]);
   // ∂r/∂u = v/t², ∂r/∂v = −u/t² with t = u + v.
-  const du = Float64Array.from(u, (ua, a) => v[a] / counts[a] ** 2);
+  const du = Float64Array.from(v, (va, a) => va / counts[a] ** 2);
   const dv = Float64Array.from(u, (ua, a) => -ua / counts[a] ** 2);
   const covariance = new Float64Array(k * k);
   for (let a = 0; a < k; a++)
