@@ -142,7 +142,9 @@ test("each example is clipped to its group's bound, the sum's noise is σ·C_max
   });
   const secondBounds = groupClipBounds(base, clippedCounts, examples, 1, 3);
   assert.deepEqual(factory.trace.bounds[0], [base, base]);
-  factory.trace.bounds[1].forEach((b, g) => assert.ok(Math.abs(b - secondBounds[g]) < 1e-9 * b));
+  factory.trace.bounds[1].forEach((b, g) => {
+    assert.ok(Math.abs(b - secondBounds[g]) < 1e-9 * b);
+  });
   const largest = Math.max(...secondBounds);
   [[base, base], Array.from(secondBounds)].forEach((bounds, s) => {
     const expected = new Float64Array(perExample[0].length);
@@ -152,9 +154,9 @@ test("each example is clipped to its group's bound, the sum's noise is σ·C_max
         expected[j] += (factor * v) / 30;
       });
     });
-    expected.forEach((v, j) =>
-      assert.ok(Math.abs(released[s][j] - v) < 1e-5, `step ${s + 1}, coordinate ${j}`),
-    );
+    expected.forEach((v, j) => {
+      assert.ok(Math.abs(released[s][j] - v) < 1e-5, `step ${s + 1}, coordinate ${j}`);
+    });
   });
   // Noise: the gradient at σ·C₀ on sums scaled to C₀ (= σ·C_max after rescaling), the 4 counts at σ_c.
   assert.equal(noise.calls.length, 4);
