@@ -18,6 +18,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/explore.js")).exploreCommand,
   },
   {
+    name: "interplay",
+    summary: "fairness under privacy: the per-group cost of DP-SGD, why, and a bound",
+    load: async () => (await import("./commands/interplay.js")).interplayCommand,
+  },
+  {
     name: "report",
     summary: "write the HTML report of an explorer study",
     load: async () => (await import("./commands/report.js")).reportCommand,
