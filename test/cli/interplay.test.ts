@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { main } from "../../src/cli/main.js";
+import { interplayDocumentSchema } from "../../src/interplay/document.js";
+import type { CliResult } from "../helpers/cli.js";
+
+async function runHere(args: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stderrIsTTY: false,
+  });
+  return { code, stdout, stderr };
+}
+
+const oneLine = (result: CliResult) => result.code !== 0 && result.stderr.trim().split("\n").length === 1;
+
+test("interplay: matched and private models per ε and method, with the cost, the clipping statistics and the bound", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "interplay-"));
+  try {
+    const out = join(dir, "study.json");
+    const result = await runHere([
+      "interplay",
+      "--data",
+      "german-credit",
+      "--sensitive",
+      "sex",
+      "--model",
+      "logreg",
+      "--epsilons",
+      "4",
+      "--seeds",
+      "2",
+      "--epochs",
+      "2",
+      "--batch",
+      "64",
+      "--methods",
+      "dp-sgd,dpsgd-f",
+      "--dp-seed",
+      "--json",
+      "--out",
+      out,
+      "--backend",
+      "cpu",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const document = interplayDocumentSchema.parse(JSON.parse(result.stdout));
+    assert.deepEqual(JSON.parse(readFileSync(out, "utf8")), JSON.parse(result.stdout));
+    const { study } = document;
+    assert.equal(study.attribute, "sex");
+    assert.deepEqual(
+      study.cells.map((c) => c.method),
+      ["dp-sgd", "dpsgd-f"],
+    );
+    for (const cell of study.cells) {
+      assert.equal(cell.cost.groups.length, study.groups.length);
+      for (const group of cell.cost.groups) assert.equal(group.accuracyCost.perSeed.length, 2);
+      assert.ok((cell.achievedEpsilon as number[]).every((e) => e <= 4 + 1e-9));
+      assert.equal(cell.bound.measures.length, 3);
+      for (const m of cell.bound.measures)
+        for (let s = 0; s < 2; s++) assert.ok(m.measuredChange.perSeed[s] <= m.bound.perSeed[s] + 1e-12);
+      assert.ok((cell.clipping as unknown[]).length === 2, "one row of clipping statistics per epoch");
+    }
+    assert.ok(study.notCoveredByEpsilon.length > 0);
+    assert.match(result.stderr, /2 seeds/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("interplay: bad input is one line naming the problem", async () => {
+  for (const [args, message] of [
+    [["--epsilons", "0"], /epsilon must be > 0/],
+    [["--epsilons", "1", "--methods", "dp-sgd,magic"], /--methods must be one of/],
+    [["--epsilons", "1", "--seeds", "0"], /--seeds must be a whole number ≥ 1/],
+    [["--epsilons", "1", "--sensitive", "nosuch"], /nosuch/],
+  ] as const) {
+    const result = await runHere(["interplay", "--data", "german-credit", "--model", "logreg", ...args]);
+    assert.ok(oneLine(result), `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+  }
+});
