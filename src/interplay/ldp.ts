@@ -15,7 +15,7 @@
  * fixed), so Cov(c) = Σ_a n_a (diag(M_a) − M_a M_aᵀ) exactly, estimated by plugging in n̂;
  * Cov(n̂) = M⁻¹ Cov(c) M⁻¹; the rates' (co)variances follow by the delta method, and the gap
  * intervals from intervals.ts. The coverage of the demographic-parity interval is measured
- * over 200 seeded repetitions (test/interplay/ldp.test.ts, bench/interplay.bench.ts).
+ * over 200 seeded repetitions (test/interplay/ldp.test.ts).
  *
  * Light: no tensor engine.
  */

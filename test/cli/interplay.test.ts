@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { main } from "../../src/cli/main.js";
+import { createRandom } from "../../src/common/rng.js";
 import { interplayDocumentSchema } from "../../src/interplay/document.js";
+import { estimateFairnessFromLdp, privatiseAttribute } from "../../src/interplay/ldp.js";
 import type { CliResult } from "../helpers/cli.js";
 
 async function runHere(args: string[]): Promise<CliResult> {
@@ -88,5 +90,69 @@ test("interplay: bad input is one line naming the problem", async () => {
     const result = await runHere(["interplay", "--data", "german-credit", "--model", "logreg", ...args]);
     assert.ok(oneLine(result), `${args.join(" ")}: ${result.stderr}`);
     assert.match(result.stderr, message);
+  }
+});
+
+test("interplay ldp-metrics: the debiased estimate of a predictions file whose groups were reported through randomized response", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "interplay-ldp-"));
+  try {
+    const random = createRandom(4);
+    const n = 3000;
+    const truth = Int32Array.from({ length: n }, () => (random.uniform() < 0.35 ? 1 : 0));
+    const yTrue = Int32Array.from(truth, (a) => (random.uniform() < 0.4 + 0.1 * a ? 1 : 0));
+    const yPred = Int32Array.from(truth, (a, i) =>
+      random.uniform() < (yTrue[i] ? 0.7 : 0.2) + 0.15 * a ? 1 : 0,
+    );
+    const reported = privatiseAttribute(
+      { name: "sex", categories: ["F", "M"], codes: truth },
+      1,
+      createRandom(5),
+    );
+    const file = join(dir, "preds.csv");
+    writeFileSync(
+      file,
+      `y,yhat,sex\n${Array.from(truth, (_, i) => `${yTrue[i]},${yPred[i]},${reported.categories[reported.codes[i]]}`).join("\n")}\n`,
+    );
+    const result = await runHere([
+      "interplay",
+      "ldp-metrics",
+      "--predictions",
+      file,
+      "--y-true",
+      "y",
+      "--y-pred",
+      "yhat",
+      "--sensitive",
+      "sex",
+      "--sensitive-ldp",
+      "1",
+      "--json",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const expected = estimateFairnessFromLdp({ yTrue, yPred, reported, epsilon: 1 });
+    const got = JSON.parse(result.stdout);
+    assert.ok(
+      Math.abs(got.demographicParityDifference.estimate - expected.demographicParityDifference.estimate) <
+        1e-12,
+    );
+    assert.equal(got.groups.length, 2);
+    const bad = await runHere([
+      "interplay",
+      "ldp-metrics",
+      "--predictions",
+      file,
+      "--y-true",
+      "y",
+      "--y-pred",
+      "yhat",
+      "--sensitive",
+      "sex",
+      "--sensitive-ldp",
+      "0",
+    ]);
+    assert.ok(oneLine(bad), bad.stderr);
+    assert.match(bad.stderr, /--sensitive-ldp must be > 0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -3,14 +3,24 @@
  * seeds, and for each ε the per-group cost of privacy with intervals, the per-group
  * clipping statistics and the bound of Mangold et al. (src/interplay/study.ts).
  */
-import { UsageError } from "../../common/errors.js";
+import { readFileSync } from "node:fs";
+import Papa from "papaparse";
+import { DataError, UsageError, UserError } from "../../common/errors.js";
 import { checkOutputPath, writeFileAtomic } from "../../common/files.js";
 import { toJson } from "../../common/json.js";
 import { parseRecipe, prepareForRecipe } from "../../fit/index.js";
 import { interplayDocument } from "../../interplay/document.js";
+import { estimateFairnessFromLdp } from "../../interplay/ldp.js";
 import { type InterplayStudy, PRIVATE_METHODS, runInterplayStudy } from "../../interplay/study.js";
 import { initBackend } from "../../nn/index.js";
-import { defineCommand, type Output, parseChoice, parseList, parseNumber } from "../command.js";
+import {
+  defineCommand,
+  type Output,
+  parseChoice,
+  parseList,
+  parseNumber,
+  requireOption,
+} from "../command.js";
 import { dataOptionSpecs, readTaskRequest } from "../data-options.js";
 import { createProgress } from "../progress.js";
 
@@ -183,5 +193,161 @@ rows and the training batches: they are NOT covered by epsilon.`,
     if (outPath) writeFileAtomic(outPath, `${toJson(document)}\n`);
     if (out.wantsJson) out.json(document);
     else printStudy(study, out);
+  },
+});
+
+function readCsv(file: string): { header: string[]; rows: string[][] } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new UserError(`cannot read predictions file '${file}'`);
+  }
+  const parsed = Papa.parse<string[]>(text, { header: false, skipEmptyLines: "greedy" });
+  const [header, ...rows] = parsed.data;
+  if (!header || rows.length === 0) throw new DataError(`${file}: no header row or no data rows`);
+  rows.forEach((row, r) => {
+    if (row.length !== header.length)
+      throw new DataError(`${file}: line ${r + 2} has ${row.length} fields, expected ${header.length}`);
+  });
+  return { header: header.map((h) => h.trim()), rows };
+}
+
+function binaryColumn(
+  csv: { header: string[]; rows: string[][] },
+  file: string,
+  option: string,
+  name: string,
+  positive?: string,
+) {
+  const c = csv.header.indexOf(name);
+  if (c < 0)
+    throw new UsageError(`--${option}: no column '${name}' in ${file} (columns: ${csv.header.join(", ")})`);
+  return Float64Array.from(csv.rows, (row, r) => {
+    const raw = row[c].trim();
+    if (positive !== undefined) return raw === positive ? 1 : 0;
+    if (raw === "1" || raw === "1.0") return 1;
+    if (raw === "0" || raw === "0.0") return 0;
+    throw new DataError(
+      `${file}: column '${name}' line ${r + 2} has '${raw}', expected 0/1 (or pass --positive LABEL)`,
+    );
+  });
+}
+
+export const ldpMetricsCommand = defineCommand({
+  name: "interplay ldp-metrics",
+  summary: "fairness metrics from sensitive attributes collected under local DP (randomized response)",
+  options: {
+    predictions: {
+      type: "string",
+      valueName: "FILE.csv",
+      description: "CSV with labels, predictions and the reported group",
+    },
+    "y-true": { type: "string", valueName: "COL", description: "column of true labels (0/1)" },
+    "y-pred": { type: "string", valueName: "COL", description: "column of predicted labels (0/1)" },
+    sensitive: {
+      type: "string",
+      valueName: "COL",
+      description: "column of the groups as REPORTED through randomized response",
+    },
+    "sensitive-ldp": {
+      type: "string",
+      valueName: "EPS",
+      description: "the ε of the k-ary randomized response the groups were reported with",
+    },
+    categories: {
+      type: "string",
+      valueName: "A|B|C",
+      description:
+        "every group of the response domain (default: the values seen; a group nobody reported would be missed)",
+    },
+    positive: { type: "string", valueName: "LABEL", description: "the label value that counts as positive" },
+    confidence: {
+      type: "string",
+      valueName: "P",
+      description: "confidence of the intervals",
+      default: "0.95",
+    },
+  },
+  details: `Example:
+  equipoise interplay ldp-metrics --predictions preds.csv --y-true y --y-pred yhat --sensitive sex_reported --sensitive-ldp 1
+Each person reported their group through k-ary randomized response at ε (true group with probability
+e^ε/(e^ε + k − 1)); the group rates and gaps are estimated without bias by inverting that channel,
+with delta-method intervals whose randomness is the randomized response.`,
+  run({ options, out }) {
+    const file = requireOption("predictions", options.predictions);
+    const epsilon = parseNumber("sensitive-ldp", requireOption("sensitive-ldp", options["sensitive-ldp"]), {
+      min: 0,
+      minExclusive: true,
+    });
+    const confidence = parseNumber("confidence", options.confidence, {
+      min: 0,
+      max: 1,
+      minExclusive: true,
+      maxExclusive: true,
+    });
+    const csv = readCsv(file);
+    const yTrue = binaryColumn(
+      csv,
+      file,
+      "y-true",
+      requireOption("y-true", options["y-true"]),
+      options.positive,
+    );
+    const yPred = binaryColumn(
+      csv,
+      file,
+      "y-pred",
+      requireOption("y-pred", options["y-pred"]),
+      options.positive,
+    );
+    const name = requireOption("sensitive", options.sensitive);
+    const c = csv.header.indexOf(name);
+    if (c < 0)
+      throw new UsageError(`--sensitive: no column '${name}' in ${file} (columns: ${csv.header.join(", ")})`);
+    const values = csv.rows.map((row) => row[c].trim());
+    const categories =
+      options.categories !== undefined
+        ? options.categories
+            .split("|")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [...new Set(values)].sort();
+    if (categories.length < 2)
+      throw new UsageError("--categories: randomized response needs at least two groups");
+    const codes = Int32Array.from(values, (v, r) => {
+      const code = categories.indexOf(v);
+      if (code < 0)
+        throw new DataError(`${file}: column '${name}' line ${r + 2} has '${v}', not one of --categories`);
+      return code;
+    });
+    if (options.categories === undefined)
+      out.note(
+        `groups: ${categories.join(", ")} (the values reported; give --categories if the response domain had more)`,
+      );
+    const estimate = estimateFairnessFromLdp({
+      yTrue,
+      yPred,
+      reported: { name, categories, codes },
+      epsilon,
+      confidence,
+    });
+    for (const warning of estimate.warnings) out.note(`warning: ${warning}`);
+    if (out.wantsJson) {
+      out.json(estimate);
+      return;
+    }
+    const show = (r: { estimate: number; low: number; high: number }) =>
+      `${fixed(r.estimate)} [${fixed(r.low)}, ${fixed(r.high)}]`;
+    out.print(
+      `${estimate.rows} rows; groups reported under ε_LDP = ${epsilon}; ${Math.round(100 * confidence)} % intervals`,
+    );
+    for (const g of estimate.groups)
+      out.print(
+        `  ${g.group} (≈${Math.round(g.estimatedCount)} rows): selection ${show(g.selectionRate)}, TPR ${show(g.tpr)}, FPR ${show(g.fpr)}`,
+      );
+    out.print(`demographic parity difference ${show(estimate.demographicParityDifference)}`);
+    out.print(`equalized odds difference ${show(estimate.equalizedOddsDifference)}`);
+    out.print(`equal opportunity difference ${show(estimate.equalOpportunityDifference)}`);
   },
 });
