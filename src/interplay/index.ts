@@ -9,6 +9,7 @@ export * from "./central-release.js";
 export * from "./clipping-stats.js";
 export * from "./cost.js";
 export * from "./document.js";
+export * from "./explorer-levers.js";
 export * from "./group-clipping.js";
 export * from "./intervals.js";
 export * from "./ldp.js";
