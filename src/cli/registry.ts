@@ -18,6 +18,16 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/explore.js")).exploreCommand,
   },
   {
+    name: "interplay",
+    summary: "fairness under privacy: the per-group cost of DP-SGD, why, and a bound",
+    load: async () => (await import("./commands/interplay.js")).interplayCommand,
+  },
+  {
+    name: "interplay ldp-metrics",
+    summary: "fairness metrics from sensitive attributes collected under local DP",
+    load: async () => (await import("./commands/interplay.js")).ldpMetricsCommand,
+  },
+  {
     name: "report",
     summary: "write the HTML report of an explorer study",
     load: async () => (await import("./commands/report.js")).reportCommand,
