@@ -24,16 +24,15 @@ const MEDIA_TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** dist/web of this installation: beside dist/server when compiled, or the repository's dist/web from source. */
+/**
+ * dist/web of this installation: beside dist/server when compiled, or the
+ * repository's dist/web when run from source. A folder counts only if it holds a
+ * built bundle (the sources in web/ are not servable).
+ */
 export function defaultWebRoot(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 4; depth++) {
-    for (const candidate of [join(dir, "web"), join(dir, "dist", "web")]) {
-      if (existsSync(join(candidate, "index.html"))) return candidate;
-    }
-    dir = dirname(dir);
-  }
-  return null;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, "..", "web"), join(here, "..", "..", "dist", "web")];
+  return candidates.find((dir) => existsSync(join(dir, "dashboard.js"))) ?? null;
 }
 
 export function serveDashboardFile(c: Context, webRoot: string | null): Response {
