@@ -8,3 +8,4 @@ export {
   type PrivacyReport,
   type PrivateTraining,
 } from "./privacy-engine.js";
+export * from "./private-preprocessing.js";
