@@ -32,9 +32,9 @@ export interface GroupRates {
   count: number;
   accuracy: number;
   selectionRate: number;
-  /** NaN when the group has no positives. */
+  /** NaN (or 0) when the group has no positives. */
   tpr: number;
-  /** NaN when the group has no negatives. */
+  /** NaN (or 0) when the group has no negatives. */
   fpr: number;
 }
 
@@ -63,9 +63,10 @@ export function recoverGroupCounts(rates: GroupRates): GroupCounts | null {
   if (correct === null || predictedPositive === null) return null;
   for (let positives = 0; positives <= n; positives++) {
     const negatives = n - positives;
-    // A group without positives has an undefined TPR (NaN), and one without negatives an undefined FPR.
-    if ((positives === 0) !== Number.isNaN(rates.tpr)) continue;
-    if ((negatives === 0) !== Number.isNaN(rates.fpr)) continue;
+    // A group without positives has an undefined TPR, and one without negatives an undefined
+    // FPR: NaN, or 0 as MetricFrame reports it (scikit-learn's zero_division=0).
+    if (positives === 0 ? !(Number.isNaN(rates.tpr) || rates.tpr === 0) : Number.isNaN(rates.tpr)) continue;
+    if (negatives === 0 ? !(Number.isNaN(rates.fpr) || rates.fpr === 0) : Number.isNaN(rates.fpr)) continue;
     const truePositives = positives === 0 ? 0 : whole(rates.tpr * positives);
     const falsePositives = negatives === 0 ? 0 : whole(rates.fpr * negatives);
     if (truePositives === null || falsePositives === null) continue;

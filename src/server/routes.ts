@@ -101,6 +101,8 @@ export function apiRoutes(ctx: ServerContext): Route[] {
       response: { kind: "json", schema: jobDocSchema, status: 202 },
       handle: async ({ params, body }) => {
         const entry = catalog.entry(params.id);
+        if (jobs.forStudy(params.id))
+          throw new HttpError(409, `study '${params.id}' already has a job; stop it first`);
         const snapshot = await catalog.snapshot(params.id);
         const job = jobs.start("explore", resumeStudyJob(snapshot, entry.path, body, ctx.dataDir), params.id);
         catalog.setBudget(params.id, body.budget);
