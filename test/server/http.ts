@@ -58,8 +58,11 @@ export async function readEvents(
     if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
     const decoder = new TextDecoder();
     let buffer = "";
-    for await (const chunk of response.body) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
       let end = buffer.indexOf("\n\n");
       while (end >= 0) {
         const block = buffer.slice(0, end);

@@ -80,12 +80,13 @@ describe("a non-local bind", () => {
     const paths = await everyPath(guarded);
     assert.ok(paths.length >= 20);
     for (const { method, path } of paths) {
-      for (const headers of [
+      const attempts: Record<string, string>[] = [
         {},
         { authorization: "Bearer wrong-token-of-the-right-length-000000000" },
         { cookie: "equipoise_token=wrong" },
         { authorization: `Basic ${guarded.token}` },
-      ]) {
+      ];
+      for (const headers of attempts) {
         const response = await raw(guarded.url, {
           method,
           path,
