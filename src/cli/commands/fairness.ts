@@ -357,7 +357,7 @@ Example: equipoise fairness mitigate --data adult --sensitive sex --method expgr
     const batchSize = parseNumber("batch", options.batch, { integer: true, min: 1 });
     const learningRate = parseNumber("lr", options.lr, { min: 0, minExclusive: true });
     const { prepareTask } = await import("../../data/index.js");
-    const { runMitigation } = await import("../../fairness/mitigate.js");
+    const { runMitigation } = await import("../../fit/mitigate.js");
     out.note(`preparing ${data}…`);
     const task = await prepareTask(request);
     if (task.numClasses !== 2)
