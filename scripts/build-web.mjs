@@ -79,7 +79,11 @@ export async function buildWeb(options = {}) {
     if (exists(join(root, "web", page))) copyFileSync(join(root, "web", page), join(outdir, page));
   }
   copyFileSync(require.resolve("plotly.js-dist-min"), join(outdir, "vendor", "plotly.min.js"));
-  copyFileSync(join(dirname(require.resolve("sql.js")), "sql-wasm.wasm"), join(outdir, "sql-wasm.wasm"));
+  // The bundle takes sql.js's "browser" build, which loads sql-wasm-browser.wasm.
+  copyFileSync(
+    join(dirname(require.resolve("sql.js")), "sql-wasm-browser.wasm"),
+    join(outdir, "sql-wasm-browser.wasm"),
+  );
   const tfjsWasm = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json"));
   for (const file of [
     "tfjs-backend-wasm.wasm",

@@ -55,7 +55,7 @@ export async function newStudyPage(main: HTMLElement): Promise<() => void> {
     type: "text",
     name: "name",
     required: true,
-    pattern: "[A-Za-z0-9][A-Za-z0-9_-]{0,63}",
+    pattern: "[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}",
     autocomplete: "off",
   });
   const submit = h("button", { type: "submit" }, "Start the study");
