@@ -45,6 +45,8 @@ export function ensembleKey(plan: FitPlan, data: FitData): string | null {
     recipe.optimizer.momentum === 0 &&
     recipe.optimizer.weightDecay === 0 &&
     !plan.sampleWeights &&
+    // Preprocessing releases and reserved δ are recorded by fitRecipe's accountant only.
+    !(recipe.privacy && (data.preprocessing?.releases.length || data.preprocessing?.thresholdDelta)) &&
     (recipe.privacy ? recipe.privacy.clipping === "flat" : recipe.sampling === "shuffle");
   return batchable ? recipe.model : null;
 }
@@ -134,7 +136,7 @@ function fitTogether(plans: FitPlan[], data: FitData): FitResult[] {
           history: [],
         },
         ...(step
-          ? { privacy: privacyDocument(privacyReportOf(step, recipe.privacy!.delta, "flat"), plan) }
+          ? { privacy: privacyDocument(privacyReportOf(step, recipe.privacy!.delta, "flat"), plan, data) }
           : {}),
         ...(plan.fairness ? { fairness: plan.fairness } : {}),
         warnings: plan.warnings,

@@ -71,6 +71,13 @@ export interface PrivacyDocument extends PrivacyReport {
   publicNote: string;
   /** What the run reads without protection (one sentence each; empty when nothing is). */
   notCoveredByEpsilon: string[];
+  /** How the features were preprocessed, when the caller said (its releases are in ε). */
+  preprocessing?: {
+    mode: string;
+    releases: readonly { sampleRate: number; noise: number; count: number }[];
+    thresholdDelta: number;
+    notForRelease: string | null;
+  };
 }
 
 export interface FitResult {
@@ -121,11 +128,13 @@ export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: F
         accountant: settings.accountant,
         clipping: settings.clipping,
         ...(settings.noiseSeed !== undefined ? { seed: settings.noiseSeed } : {}),
+        ...(data.preprocessing?.releases.length ? { priorReleases: data.preprocessing.releases } : {}),
+        ...(data.preprocessing?.thresholdDelta ? { reservedDelta: data.preprocessing.thresholdDelta } : {}),
         ...(plan.penalty ? { wrapGradient: (dpSgd) => referencePenalised(dpSgd, plan) } : {}),
       });
       const trained = engine.train(trainingData);
       result = trained.result;
-      privacy = privacyDocument(trained.privacy, plan);
+      privacy = privacyDocument(trained.privacy, plan, data);
     } else {
       result = trainModel(model, trainingData, { ...trainer, gradientComputer: plainGradient(plan) });
     }
@@ -201,10 +210,26 @@ function referencePenalised(dpSgd: GradientComputer, plan: FitPlan): GradientCom
   });
 }
 
-export function privacyDocument(report: PrivacyReport, plan: FitPlan): PrivacyDocument {
+export function privacyDocument(report: PrivacyReport, plan: FitPlan, data?: FitData): PrivacyDocument {
   const settings = plan.recipe.privacy!;
+  const preprocessing = data?.preprocessing;
+  // Preprocessing fitted on the training rows without noise couples every row to the
+  // model: such a run is not for release whatever its noise source (DESIGN.md, what ε covers).
+  const preprocessingBlocks =
+    preprocessing !== undefined && (preprocessing.mode === "fit" || preprocessing.notForRelease !== null);
   return {
     ...report,
+    suitableForRelease: report.suitableForRelease && !preprocessingBlocks,
+    ...(preprocessing
+      ? {
+          preprocessing: {
+            mode: preprocessing.mode,
+            releases: preprocessing.releases,
+            thresholdDelta: preprocessing.thresholdDelta,
+            notForRelease: preprocessing.notForRelease,
+          },
+        }
+      : {}),
     ...(settings.targetEpsilon !== undefined ? { targetEpsilon: settings.targetEpsilon } : {}),
     noiseCalibrated: settings.targetEpsilon !== undefined,
     trainRows: plan.train.X.rows,

@@ -42,6 +42,7 @@ export {
 export { type LoadedModel, type ModelFileExtras, modelFileOf, readModelFile } from "./model-file.js";
 export { batchPenaltyRule, referencePenaltyRule } from "./penalty-rules.js";
 export { balancedClassWeights, type FairnessSummary, type FitData, type FitPlan, planFit } from "./plan.js";
+export { type PreparedForRecipe, prepareForRecipe } from "./prepare.js";
 export {
   type CliField,
   DEFAULT_BATCH_SIZE,

@@ -6,7 +6,8 @@
  *
  * What a private fit writes is what it may release: the weights, the recipe, the
  * privacy section (with the quantities treated as public and what is not covered by
- * ε) — never the noise-free training loss.
+ * ε) — never the noise-free training loss, and no training time (a timing side
+ * channel that ε does not cover).
  */
 import { UserError } from "../common/errors.js";
 import { type ModelFile, modelFromJSON, modelToJSON, type Sequential } from "../nn/index.js";
@@ -20,7 +21,8 @@ export interface ModelFileExtras {
 }
 
 export function modelFileOf(fit: FitResult, extras: ModelFileExtras = {}): ModelFile {
-  const { history: _history, ...training } = fit.training;
+  const { history: _history, seconds, ...rest } = fit.training;
+  const training = fit.privacy ? rest : { ...rest, seconds };
   return modelToJSON(fit.model, {
     spec: fit.recipe.model,
     recipe: fit.recipe,

@@ -14,6 +14,7 @@
  * labelled as not covered.
  */
 import { UserError } from "../common/errors.js";
+import type { PreprocessingRecord } from "../data/preprocessing-record.js";
 import { selectSplit, stratifiedSplit } from "../data/split.js";
 import type { Split } from "../data/types.js";
 import type { PenaltyConstraint } from "../fairness/penalty.js";
@@ -40,6 +41,13 @@ export interface FitData {
    * into the recipe's own. Under DP each must lie in [0, 1].
    */
   sampleWeights?: ArrayLike<number>;
+  /**
+   * How the features were preprocessed (the data layer's record). A private recipe
+   * composes its releases in the same accountant as DP-SGD, takes ε at δ minus the
+   * δ it spent outside the accountant, and is marked not for release when the
+   * preprocessing reads the training rows without protection.
+   */
+  preprocessing?: Pick<PreprocessingRecord, "mode" | "releases" | "thresholdDelta" | "notForRelease">;
 }
 
 /** How the fitted model was mitigated, as a model file and a summary record it. */
@@ -168,9 +176,10 @@ export function planFit(input: RecipeInput | Recipe, data: FitData): FitPlan {
       );
     }
   }
-  if (recipe.privacy && recipe.preprocessing === "fit") {
+  const preprocessingMode = data.preprocessing?.mode ?? recipe.preprocessing ?? "fit";
+  if (recipe.privacy && (preprocessingMode === "fit" || data.preprocessing?.notForRelease)) {
     notCoveredByEpsilon.push(
-      "preprocessing: the feature statistics (means, standard deviations, category lists) fitted on the training rows are NOT protected by epsilon",
+      `preprocessing: ${data.preprocessing?.notForRelease ?? "the feature statistics (means, standard deviations, category lists) fitted on the training rows are NOT protected by epsilon"}`,
     );
   }
   if (recipe.privacy) {

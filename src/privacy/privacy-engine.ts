@@ -23,7 +23,7 @@ import {
 } from "../train/index.js";
 import type { Accountant, AccountantKind, PrivacySpent } from "./accountants/accountant.js";
 import { createAccountant } from "./accountants/index.js";
-import { calibrateNoise, stepsForEpochs } from "./calibration.js";
+import { calibrateNoise, type PriorStep, stepsForEpochs } from "./calibration.js";
 import type { ClipAndNoise } from "./clip-and-noise.js";
 import { type ClippingMode, type DpSgdGradientComputer, dpSgdGradient } from "./dp-sgd.js";
 import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "./noise.js";
@@ -55,6 +55,16 @@ export interface MakePrivateOptions {
   clipping?: ClippingMode;
   /** Seeded noise (reproducible, not for release). */
   seed?: number;
+  /**
+   * Releases of the same run before training (privately fitted preprocessing), recorded
+   * first in the run's accountant; a target ε is calibrated with them included.
+   */
+  priorReleases?: readonly PriorStep[];
+  /**
+   * δ spent outside the accountant (thresholded category discovery): ε is taken at
+   * δ − reservedDelta, so the run is (ε, δ)-DP in all.
+   */
+  reservedDelta?: number;
   /**
    * Wraps the DP-SGD gradient (e.g. a fairness penalty with reference statistics);
    * the wrapper must keep each example's gradient a function of that example alone.
@@ -111,6 +121,7 @@ export function planPrivateSteps(options: {
   targetEpsilon?: number;
   delta: number;
   accountant: AccountantKind;
+  priorSteps?: readonly PriorStep[];
 }): PrivateStepPlan {
   const { batchSize, dataSize, epochs, delta } = options;
   if (!(Number.isInteger(dataSize) && dataSize >= 1))
@@ -137,19 +148,28 @@ export function planPrivateSteps(options: {
     sampleRate,
     steps: plannedSteps,
     accountant: options.accountant,
+    ...(options.priorSteps ? { priorSteps: options.priorSteps } : {}),
   });
   return { noise, sampleRate, plannedSteps };
 }
 
 /** The privacy report of the steps a clip-and-noise primitive has taken so far. */
-export function privacyReportOf(step: ClipAndNoise, delta: number, clipping: ClippingMode): PrivacyReport {
+export function privacyReportOf(
+  step: ClipAndNoise,
+  delta: number,
+  clipping: ClippingMode,
+  reservedDelta = 0,
+): PrivacyReport {
   const { accountant } = step;
+  if (!(reservedDelta >= 0 && reservedDelta < delta))
+    throw new UserError(`delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`);
   return {
-    ...accountant.spent(delta),
+    ...accountant.spent(delta - reservedDelta),
+    delta,
     noise: step.noiseMultiplier,
     clip: step.clip,
     sampleRate: step.sampleRate,
-    steps: accountant.history.reduce((sum, g) => sum + g.steps, 0),
+    steps: step.steps,
     sampling: "poisson",
     clipping,
     noiseSource: step.noise.kind,
@@ -162,6 +182,9 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
   const delta = options.delta ?? DEFAULT_DELTA;
   const kind = options.accountant ?? "rdp";
   const clipping = options.clipping ?? "flat";
+  const reservedDelta = options.reservedDelta ?? 0;
+  if (!(reservedDelta >= 0 && reservedDelta < delta))
+    throw new UserError(`delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`);
   if (trainerOptions.sampling === "shuffle") {
     throw new UserError(
       "DP-SGD needs Poisson sampling: shuffled fixed-size batches are not what the accountant's sampling amplification assumes (drop sampling: 'shuffle')",
@@ -177,8 +200,9 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
     epochs,
     noise: options.noise,
     targetEpsilon: options.targetEpsilon,
-    delta,
+    delta: delta - reservedDelta,
     accountant: kind,
+    ...(options.priorReleases ? { priorSteps: options.priorReleases } : {}),
   });
   const seeded = options.seed !== undefined;
   const gradientComputer = dpSgdGradient({
@@ -191,6 +215,8 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
     noise: privateNoiseSource(options.seed),
   });
   const { accountant } = gradientComputer.step;
+  for (const prior of options.priorReleases ?? [])
+    accountant.step(prior.sampleRate, prior.noise, prior.count);
   // Without a seed batch membership comes from the secure generator as well: a
   // seeded xoshiro stream (even with a secret seed) would make the batches
   // recomputable from 128 bits of state, which the sampling amplification does not allow for.
@@ -203,7 +229,8 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
     lossIsPrivate: true,
     divergenceHint: `learning rate ${trainerOptions.optimizer.learningRate} or clipping norm ${clip} too large?`,
   };
-  const privacySpent = (at = delta): PrivacyReport => privacyReportOf(gradientComputer.step, at, clipping);
+  const privacySpent = (at = delta): PrivacyReport =>
+    privacyReportOf(gradientComputer.step, at, clipping, reservedDelta);
   return {
     noise,
     sampleRate,

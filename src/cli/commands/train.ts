@@ -7,24 +7,34 @@
 import { existsSync } from "node:fs";
 import { checkOutputPath, writeFileAtomic } from "../../common/files.js";
 import { toJson } from "../../common/json.js";
-import { type PreparedTask, prepareTask, type TaskRequest } from "../../data/index.js";
+import type { PreparedTask, TaskRequest } from "../../data/index.js";
 import {
   evaluateFit,
   type FitEvaluation,
   type FitResult,
   fitRecipe,
   modelFileOf,
+  prepareForRecipe,
   type Recipe,
 } from "../../fit/index.js";
 import { currentBackend, initBackend } from "../../nn/index.js";
 import { defineCommand, type Output, requireOption } from "../command.js";
-import { dataOptionSpecs, readTaskRequest } from "../data-options.js";
+import {
+  dataOptionSpecs,
+  parsePreprocessingMode,
+  preprocessingOptionSpec,
+  readTaskRequest,
+} from "../data-options.js";
 import { createProgress } from "../progress.js";
 import { readRecipe, recipeOptionSpecs } from "../recipe-options.js";
 
 export const trainOptionSpecs = {
   ...dataOptionSpecs,
   ...recipeOptionSpecs,
+  preprocessing: {
+    ...preprocessingOptionSpec,
+    description: `${preprocessingOptionSpec.description} (default: fit; with --dp: public if every column is declared, else private if numeric bounds are, else fit and NOT for release)`,
+  },
   out: { type: "string", valueName: "MODEL.json", description: "where to save the trained model" },
   backend: {
     type: "string",
@@ -35,7 +45,9 @@ export const trainOptionSpecs = {
 
 /** Files the command reads, which --out must not name. */
 function inputFiles(request: TaskRequest): string[] {
-  return existsSync(request.data) ? [request.data] : [];
+  return [request.data, request.testData].filter(
+    (path): path is string => path !== undefined && existsSync(path),
+  );
 }
 
 /** What a fit and its test evaluation amount to: the --json document and the model file's metadata. */
@@ -70,6 +82,19 @@ export function formatPrivacy(privacy: Record<string, unknown>): string[] {
       ? `  noise source: ${privacy.noiseSource} (suitable for release)`
       : `  noise source: ${privacy.noiseSource} — NOT suitable for release (retrain without --dp-seed)`,
   ];
+  const preprocessing = privacy.preprocessing as
+    | { mode: string; releases: { count: number; noise: number }[]; notForRelease: string | null }
+    | undefined;
+  if (preprocessing) {
+    const releases = preprocessing.releases
+      .map((r) => `${r.count} at noise multiplier ${r.noise}`)
+      .join(", ");
+    lines.push(
+      `  preprocessing: ${preprocessing.mode}` +
+        (preprocessing.mode === "public" ? " (declared metadata only, nothing read from the rows)" : "") +
+        (releases ? ` (Gaussian releases counted in ε: ${releases})` : ""),
+    );
+  }
   if (Array.isArray(privacy.publicQuantities) && privacy.publicQuantities.length > 0) {
     lines.push(`  treated as public: ${privacy.publicQuantities.join(", ")}`);
   }
@@ -115,7 +140,9 @@ function printTrainSummary(summary: ReturnType<typeof trainSummary>, out: Output
   if (summary.privacy) for (const line of formatPrivacy({ ...summary.privacy })) out.print(line);
   else out.print("privacy: none (epsilon = infinity)");
   if (summary.fairness) out.print(formatMitigation({ ...summary.fairness }));
-  out.print(`${Math.round(summary.examplesPerSecond)} examples/s; saved ${summary.out}`);
+  out.print(
+    `${Math.round(summary.examplesPerSecond)} examples/s${summary.privacy ? " (timing: not covered by ε, not saved)" : ""}; saved ${summary.out}`,
+  );
 }
 
 /** The progress line's detail: the epoch, and the training loss only when it is not private. */
@@ -143,10 +170,19 @@ training split (--fair-reference) is held out as the penalty's reference set; it
 and NOT protected by epsilon.`,
   async run({ options, out }) {
     const request = readTaskRequest(options);
-    const recipe = readRecipe(options, { preprocessing: "fit" });
+    const parsed = readRecipe(options);
+    const askedMode =
+      options.preprocessing === undefined ? undefined : parsePreprocessingMode(options.preprocessing);
     const outPath = checkOutputPath(requireOption("out", options.out), "out", inputFiles(request));
     await initBackend(options.backend);
-    const task = await prepareTask(request);
+    const prepared = await prepareForRecipe(request, parsed, askedMode ? { mode: askedMode } : {});
+    const { task } = prepared;
+    const recipe: Recipe = { ...parsed, preprocessing: prepared.mode };
+    // Warnings about the rows are for the data owner at this terminal; under DP they are
+    // labelled, since they describe training rows and are not covered by ε.
+    const label = parsed.privacy ? "about your data, NOT covered by ε: " : "";
+    for (const line of task.warnings) out.note(`${label}${line}`);
+    for (const line of prepared.notes) out.note(line);
     const progress = createProgress("train", {
       isTTY: out.stderrIsTTY,
       write: (text) => process.stderr.write(text),
@@ -157,6 +193,7 @@ and NOT protected by epsilon.`,
         train: task.train,
         numClasses: task.numClasses,
         inputShape: task.imageShape ? [...task.imageShape] : [task.train.X.cols],
+        preprocessing: task.preprocessing,
       },
       {
         onProgress: (p) =>
