@@ -230,6 +230,21 @@ export type JobDoc = z.output<typeof jobDocSchema>;
 
 export const jobListSchema = z.object({ jobs: z.array(jobDocSchema) }).meta({ id: "JobList" });
 
+export const modelDocSchema = z
+  .object({
+    id: z.string(),
+    file: z.string(),
+    bytes: z.number().int(),
+    modified: z.string().meta({ description: "ISO 8601 time of the file's last change" }),
+  })
+  .meta({
+    id: "Model",
+    description: "a model file in the server's models folder (train a model: POST /api/models)",
+  });
+export type ModelDoc = z.output<typeof modelDocSchema>;
+
+export const modelListSchema = z.object({ models: z.array(modelDocSchema) }).meta({ id: "ModelList" });
+
 export const columnDocSchema = z.object({
   name: z.string(),
   kind: z.enum(["numeric", "categorical"]),
@@ -261,18 +276,6 @@ export type DatasetDoc = z.output<typeof datasetDocSchema>;
 export const datasetListSchema = z
   .object({ datasets: z.array(datasetDocSchema) })
   .meta({ id: "DatasetList" });
-
-export const modelDocSchema = z
-  .object({
-    id: z.string(),
-    file: z.string(),
-    createdAt: z.number(),
-    summary: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: "Model" });
-export type ModelDoc = z.output<typeof modelDocSchema>;
-
-export const modelListSchema = z.object({ models: z.array(modelDocSchema) }).meta({ id: "ModelList" });
 
 export const healthSchema = z
   .object({

@@ -4,8 +4,10 @@
  * separators, no leading dot, no "..") and is refused otherwise, never "cleaned".
  */
 import { z } from "zod";
+import { recipeOptionSpecs } from "../cli/recipe-options.js";
 import { objectiveNames } from "../explore/objectives.js";
 import { strategyNames } from "../search/strategies/index.js";
+import { flagValue } from "./jobs/model-jobs.js";
 
 /** A name that can be part of a file name in a directory the server owns. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -63,3 +65,32 @@ export const resumeStudySchema = z
 export type ResumeStudyRequest = z.output<typeof resumeStudySchema>;
 
 export const uploadQuerySchema = z.object({ name: uploadFileName });
+
+/** The training recipe's own flags (fit/recipe.ts through the CLI): the only options a model request may set. */
+export const RECIPE_FLAGS = Object.keys(recipeOptionSpecs) as [string, ...string[]];
+
+export const trainModelSchema = z
+  .object({
+    name: safeName.meta({
+      description: "the model's name; its file is NAME.json in the server's models folder",
+    }),
+    dataset: safeName.meta({ description: "a dataset id from GET /api/datasets" }),
+    target: z.string().min(1).max(200).optional(),
+    positive: z.string().min(1).max(200).optional(),
+    sensitive: z.array(z.string().min(1).max(200)).min(1).max(4),
+    recipe: z.partialRecord(z.enum(RECIPE_FLAGS), flagValue).default({}).meta({
+      description:
+        "recipe flags of 'equipoise train' without their dashes, e.g. { model: 'mlp:32', dp: true, epsilon: 3, epochs: 5 }",
+    }),
+  })
+  .strict()
+  .meta({ id: "TrainModel", description: "train one model with 'equipoise train' as a job" });
+export type TrainModelRequest = z.output<typeof trainModelSchema>;
+
+export const evaluateModelSchema = z
+  .object({
+    dataset: safeName.optional().meta({ description: "a dataset id (default: the one it was trained on)" }),
+  })
+  .strict()
+  .meta({ id: "EvaluateModel", description: "evaluate a saved model with 'equipoise evaluate' as a job" });
+export type EvaluateModelRequest = z.output<typeof evaluateModelSchema>;

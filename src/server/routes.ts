@@ -14,6 +14,7 @@ import {
   healthSchema,
   jobDocSchema,
   jobListSchema,
+  modelListSchema,
   progressEventSchema,
   studyListSchema,
   studyViewSchema,
@@ -21,10 +22,13 @@ import {
 } from "./documents.js";
 import { poll } from "./events.js";
 import { HttpError } from "./http-error.js";
+import { evaluateModelJob, listModels, trainModelJob } from "./models.js";
 import {
   createStudySchema,
+  evaluateModelSchema,
   idParams,
   resumeStudySchema,
+  trainModelSchema,
   trialParams,
   uploadQuerySchema,
 } from "./requests.js";
@@ -238,6 +242,37 @@ export function apiRoutes(ctx: ServerContext): Route[] {
       body: { kind: "raw", mediaType: "text/csv", description: "the CSV file, header row first" },
       response: { kind: "json", schema: datasetDocSchema, status: 201 },
       handle: ({ query, request }) => datasets.upload(query.name, request.body, ctx.limits.uploadBytes),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/api/models",
+      summary: "the models trained on this server (files in its models folder), newest first",
+      tag: "models",
+      response: { kind: "json", schema: modelListSchema },
+      handle: () => ({ models: listModels(ctx.folders.models) }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/api/models",
+      summary:
+        "train a model with the recipe flags of 'equipoise train' (a job; its result is train's --json)",
+      tag: "models",
+      body: { kind: "json", schema: trainModelSchema },
+      response: { kind: "json", schema: jobDocSchema, status: 202 },
+      handle: ({ body }) =>
+        jobs.start("train", trainModelJob(body, datasets, ctx.folders.models, ctx.dataDir)),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/api/models/{id}/evaluate",
+      summary:
+        "evaluate a model on its test split or another data set (a job; its result is evaluate's --json)",
+      tag: "models",
+      params: idParams,
+      body: { kind: "json", schema: evaluateModelSchema },
+      response: { kind: "json", schema: jobDocSchema, status: 202 },
+      handle: ({ params, body }) =>
+        jobs.start("evaluate", evaluateModelJob(params.id, body, datasets, ctx.folders.models, ctx.dataDir)),
     }),
     defineRoute({
       method: "get",

@@ -132,3 +132,56 @@ describe("a study run from the API", () => {
     assert.equal(again.status, 409, "nothing left to stop");
   });
 });
+
+describe("a model trained and evaluated from the API", () => {
+  test("is the model 'equipoise train' makes: private, accounted, listed, then evaluated", async () => {
+    const created = await post("/api/models", {
+      name: "private-logreg",
+      dataset: "german-credit",
+      sensitive: ["sex"],
+      recipe: { dp: true, epsilon: 3, clip: 1, epochs: 2, batch: 64 },
+    });
+    assert.equal(created.status, 202, JSON.stringify(created.json));
+    const trained = await finished(String(created.json.id));
+    assert.equal(trained.state, "succeeded", trained.error ?? "");
+    const summary = trained.result as { model: string; privacy: { epsilon: number; delta: number } };
+    assert.ok(summary.privacy.epsilon > 0 && summary.privacy.epsilon <= 3, JSON.stringify(summary.privacy));
+    const models = JSON.parse((await raw(server.url, { path: "/api/models" })).body) as {
+      models: { id: string }[];
+    };
+    assert.deepEqual(
+      models.models.map((m) => m.id),
+      ["private-logreg"],
+    );
+    const again = await post("/api/models", {
+      name: "private-logreg",
+      dataset: "german-credit",
+      sensitive: ["sex"],
+    });
+    assert.equal(again.status, 409, "a model is never overwritten");
+
+    const evaluated = await post("/api/models/private-logreg/evaluate", {});
+    assert.equal(evaluated.status, 202, JSON.stringify(evaluated.json));
+    const evaluation = await finished(String(evaluated.json.id));
+    assert.equal(evaluation.state, "succeeded", evaluation.error ?? "");
+    const metrics = evaluation.result as { accuracy: number };
+    assert.ok(metrics.accuracy > 0.5 && metrics.accuracy <= 1, JSON.stringify(evaluation.result));
+  });
+
+  test("refuses flags outside the recipe, dashed values and unknown models", async () => {
+    const base = { name: "m", dataset: "german-credit", sensitive: ["sex"] };
+    const out = await post("/api/models", { ...base, recipe: { out: "/tmp/elsewhere.json" } });
+    assert.equal(out.status, 400);
+    const dashed = await post("/api/models", { ...base, recipe: { model: "--out=/tmp/x" } });
+    assert.equal(dashed.status, 400);
+    const traversal = await post("/api/models", { ...base, name: "../m" });
+    assert.equal(traversal.status, 400);
+    const missing = await post("/api/models/nothing/evaluate", {});
+    assert.equal(missing.status, 404);
+    const bad = await post("/api/models", { ...base, recipe: { epochs: -1 } });
+    assert.equal(bad.status, 202, "the recipe's own checks run in the job");
+    const failed = await finished(String(bad.json.id));
+    assert.equal(failed.state, "failed");
+    assert.match(failed.error ?? "", /--epochs/);
+  });
+});

@@ -58,6 +58,8 @@ export async function studyPage(main: HTMLElement, id: string): Promise<() => vo
     }
   });
 
+  const STARTING = "The study is starting: its file does not exist yet.";
+  let seen = false;
   let loading = false;
   let again = false;
   const load = async () => {
@@ -67,7 +69,18 @@ export async function studyPage(main: HTMLElement, id: string): Promise<() => vo
     }
     loading = true;
     try {
+      // A study a job has just started has no file until its reference model is
+      // trained: the list says so without a 404 (which browsers log as an error).
+      if (!seen) {
+        const item = (await api.studies()).studies.find((s) => s.id === id);
+        if (item && item.counts === null && item.activity.job) {
+          status.textContent = STARTING;
+          return;
+        }
+      }
       const view = await api.study(id);
+      seen = true;
+      if (status.textContent === STARTING) status.textContent = "";
       stop.hidden = view.activity.job === null;
       report.hidden = view.kind !== "explorer";
       if (!budget.value || Number(budget.value) <= view.counts.total)
@@ -75,8 +88,7 @@ export async function studyPage(main: HTMLElement, id: string): Promise<() => vo
       await panel.update(view);
       main.querySelector<HTMLElement>("h1")?.setAttribute("tabindex", "-1");
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404)
-        status.textContent = "The study is starting: its file does not exist yet.";
+      if (error instanceof ApiError && error.status === 404) status.textContent = STARTING;
       else status.textContent = error instanceof Error ? error.message : String(error);
     } finally {
       loading = false;
