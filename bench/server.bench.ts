@@ -60,9 +60,14 @@ async function timed(url: string, cpu?: number[]): Promise<number> {
 
 async function studyLoad() {
   const file = join(root, "thousand.db");
-  const started = performance.now();
-  await writeExplorerStudy(file, { trials: 1000, seed: 5 });
-  console.log(`wrote a 1,000-trial study in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const kept = option("fixture");
+  if (kept && existsSync(kept)) copyFileSync(kept, file);
+  else {
+    const started = performance.now();
+    await writeExplorerStudy(file, { trials: 1000, seed: 5 });
+    console.log(`wrote a 1,000-trial study in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (kept) copyFileSync(file, kept);
+  }
   const cold: number[] = [];
   const coldCpu: number[] = [];
   const warm: number[] = [];

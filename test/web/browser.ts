@@ -179,16 +179,15 @@ export async function frameTimesWhileDragging(
 ): Promise<{ frames: number; median: number; p95: number }> {
   const box = await page.locator(selector).boundingBox();
   if (!box) throw new Error(`${selector} is not on the page`);
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean };
-    w.__frames = [];
-    w.__recording = true;
-    const tick = (t: number) => {
-      w.__frames.push(t);
-      if (w.__recording) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
+  // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
+  await page.evaluate(`
+    window.__frames = [];
+    window.__recording = true;
+    requestAnimationFrame(function tick(t) {
+      window.__frames.push(t);
+      if (window.__recording) requestAnimationFrame(tick);
+    });
+  `);
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
   await page.mouse.move(cx, cy);
