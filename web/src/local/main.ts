@@ -49,7 +49,7 @@ const dataSummary = h("p", { class: "lead" });
 const target = h("select", { name: "target" });
 const positive = h("select", { name: "positive" });
 const sensitive = h("select", { name: "sensitive" });
-const objectiveBoxes = OBJECTIVES.map(([name, label]) =>
+const objectiveBoxes = OBJECTIVES.map(([name]) =>
   h("input", {
     type: "checkbox",
     name: "objectives",
