@@ -11,6 +11,7 @@
  *
  *   node --import tsx bench/server.bench.ts [--budget 40] [--skip-browser] [--skip-adult]
  *     [--fixture FILE.db]   (keep the written 1,000-trial study there, and reuse it next time)
+ *     [--only load,frames,adult]
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -138,10 +139,13 @@ async function adultNodeVersusBrowser(webRoot: string) {
   console.log(`Adult as one CSV: ${rows} rows; ${BUDGET} trials, BO, seed 0, ${WORKERS} workers`);
 
   let started = performance.now();
+  // The CLI from source (as the tests run it), so the bench needs no build; tsx's start-up is seconds.
   const node = spawnSync(
     process.execPath,
     [
-      join(repo, "bin", "equipoise.js"),
+      "--import",
+      "tsx",
+      join(repo, "src", "cli", "entry.ts"),
       "explore",
       "--data",
       csvPath,
@@ -209,15 +213,25 @@ async function adultNodeVersusBrowser(webRoot: string) {
   }
 }
 
+/** Which parts to run: all by default, or those named by --only load,frames,adult. */
+const only = option("only")?.split(",");
+const wanted = (part: string) => !only || only.includes(part);
+
 try {
-  const { file, result: load } = await studyLoad();
-  const results: Record<string, unknown> = { studyLoad: load };
-  if (!argv.includes("--skip-browser") && existsSync(chromiumPath)) {
-    const { outdir } = await buildWeb({ outdir: join(root, "web"), quiet: true });
-    results.frontFrames = await frontFrames(file, outdir);
-    if (!argv.includes("--skip-adult")) results.adult = await adultNodeVersusBrowser(outdir);
+  const results: Record<string, unknown> = {};
+  let file = "";
+  if (wanted("load") || wanted("frames")) {
+    const load = await studyLoad();
+    file = load.file;
+    if (wanted("load")) results.studyLoad = load.result;
   }
-  console.log(`results: ${writeResults("server", results)}`);
+  if (!argv.includes("--skip-browser") && existsSync(chromiumPath) && (wanted("frames") || wanted("adult"))) {
+    const { outdir } = await buildWeb({ outdir: join(root, "web"), quiet: true });
+    if (wanted("frames")) results.frontFrames = await frontFrames(file, outdir);
+    if (wanted("adult") && !argv.includes("--skip-adult"))
+      results.adult = await adultNodeVersusBrowser(outdir);
+  }
+  console.log(`results: ${writeResults(only ? `server-${only.join("-")}` : "server", results)}`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
