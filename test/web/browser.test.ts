@@ -169,11 +169,15 @@ describe("the dashboard", options, () => {
 
   test("the 1,000-trial study's front: frame time while rotating (reported, not asserted)", async (t) => {
     await page.setViewportSize({ width: 1920, height: 1080 });
-    await visit("#/studies/thousand", ".chart-3d.js-plotly-plot");
-    assert.ok((await pointsIn(page, ".chart-3d")) >= 1000);
-    const frames = await frameTimesWhileDragging(page, ".chart-3d", 3000);
-    await screenshot(page, "study-1000-wide");
-    await page.setViewportSize({ width: 1366, height: 800 });
+    let frames: Awaited<ReturnType<typeof frameTimesWhileDragging>>;
+    try {
+      await visit("#/studies/thousand", ".chart-3d.js-plotly-plot");
+      assert.ok((await pointsIn(page, ".chart-3d")) >= 1000);
+      frames = await frameTimesWhileDragging(page, ".chart-3d", 3000);
+      await screenshot(page, "study-1000-wide");
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 800 });
+    }
     t.diagnostic(
       `3-D front of 1,000 trials while rotating: ${frames.frames} frames, median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms (shared machine, SwiftShader WebGL)`,
     );
