@@ -18,6 +18,16 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/explore.js")).exploreCommand,
   },
   {
+    name: "interplay",
+    summary: "fairness under privacy: the per-group cost of DP-SGD, why, and a bound",
+    load: async () => (await import("./commands/interplay.js")).interplayCommand,
+  },
+  {
+    name: "interplay ldp-metrics",
+    summary: "fairness metrics from sensitive attributes collected under local DP",
+    load: async () => (await import("./commands/interplay.js")).ldpMetricsCommand,
+  },
+  {
     name: "report",
     summary: "write the HTML report of an explorer study",
     load: async () => (await import("./commands/report.js")).reportCommand,
@@ -53,6 +63,16 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/evaluate.js")).evaluate,
   },
   {
+    name: "audit",
+    summary: "privacy audit: membership and attribute inference, ε lower bound beside the accountant's",
+    load: async () => (await import("./commands/audit.js")).audit,
+  },
+  {
+    name: "audit canaries",
+    summary: "one-run DP-SGD audit with canaries: an ε lower bound from a single training run",
+    load: async () => (await import("./commands/audit.js")).auditCanaries,
+  },
+  {
     name: "privacy epsilon",
     summary: "epsilon spent by DP-SGD with a given noise multiplier",
     load: async () => (await import("./commands/privacy.js")).privacyEpsilon,
@@ -71,6 +91,26 @@ export const commands: CommandEntry[] = [
     name: "fairness mitigate",
     summary: "train with a bias mitigation; accuracy and gaps before/after",
     load: async () => (await import("./commands/fairness.js")).fairnessMitigate,
+  },
+  {
+    name: "federate",
+    summary: "simulate federated learning: secure aggregation, client-level DP, attacks",
+    load: async () => (await import("./commands/federate.js")).federate,
+  },
+  {
+    name: "federate server",
+    summary: "run a federation server for clients in other processes or browsers",
+    load: async () => (await import("./commands/federate.js")).federateServer,
+  },
+  {
+    name: "federate client",
+    summary: "join a federation server with your own data",
+    load: async () => (await import("./commands/federate.js")).federateClient,
+  },
+  {
+    name: "federate split",
+    summary: "cut a data set into client files and a server file, to try a federation",
+    load: async () => (await import("./commands/federate.js")).federateSplit,
   },
   {
     name: "pareto",

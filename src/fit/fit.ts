@@ -11,7 +11,12 @@
 import { fairnessPenaltyGradient } from "../fairness/penalty.js";
 import { withReferencePenalty } from "../fairness/reference-penalty.js";
 import { architectureFor, buildModel, Sequential } from "../nn/index.js";
-import { makePrivate, type PrivacyReport } from "../privacy/index.js";
+import {
+  type ClippingObserver,
+  makePrivate,
+  type PrivacyReport,
+  type PrivateGradientFactory,
+} from "../privacy/index.js";
 import {
   type GradientComputer,
   meanGradient,
@@ -40,6 +45,13 @@ export interface FitOptions {
   onProgress?: (progress: FitProgress) => void;
   /** Start from these parameters (the model's order) instead of the seeded initialisation. */
   initialParameters?: Float32Array[];
+  /**
+   * Private recipes: a private gradient other than plain DP-SGD (interplay's group-aware
+   * clipping and private fair training), planned and accounted by makePrivate as usual.
+   */
+  privateGradient?: PrivateGradientFactory;
+  /** Private recipes: per-group clipping statistics of every step (NOT covered by ε). */
+  clippingObserver?: ClippingObserver;
 }
 
 export interface TrainingSummary {
@@ -131,6 +143,8 @@ export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: F
         ...(data.preprocessing?.releases.length ? { priorReleases: data.preprocessing.releases } : {}),
         ...(data.preprocessing?.thresholdDelta ? { reservedDelta: data.preprocessing.thresholdDelta } : {}),
         ...(plan.penalty ? { wrapGradient: (dpSgd) => referencePenalised(dpSgd, plan) } : {}),
+        ...(options.privateGradient ? { gradient: options.privateGradient } : {}),
+        ...(options.clippingObserver ? { observer: options.clippingObserver } : {}),
       });
       const trained = engine.train(trainingData);
       result = trained.result;

@@ -16,6 +16,15 @@
  * sees the value it protects; dividing by q·N afterwards is post-processing. The
  * accountant is a required argument and every `privatise` call records its step:
  * there is no way to obtain a noised gradient without the step being accounted.
+ *
+ * A step may release a second statistic of the same batch (group-aware clipping's
+ * counts of clipped examples, Xu, Du & Wu 2021): a vector of L2 sensitivity 1 with
+ * noise N(0, σ_c²·I). Both Gaussian releases of one Poisson batch are one Gaussian
+ * release of the concatenated vector (Σ clipped gᵢ / C, counts · σ/σ_c), whose
+ * sensitivity is √(1 + σ²/σ_c²) at noise σ: the step is accounted ONCE, as a sampled
+ * Gaussian step with noise multiplier (σ⁻² + σ_c⁻²)^(−1/2) (Andrew et al. 2021, §3.1).
+ * Accounting the two as separate sampled steps would under-count: the amplification
+ * by sampling happens once for both.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../common/errors.js";
@@ -36,6 +45,11 @@ export interface ClipAndNoiseOptions {
   noise: GaussianNoise;
   /** Records every step taken; required. */
   accountant: Accountant;
+  /**
+   * σ_c of a companion release of every step (a statistic of the same batch with L2
+   * sensitivity 1, given to `privatise`); the steps are then accounted jointly.
+   */
+  companionNoiseMultiplier?: number;
 }
 
 export interface ClipAndNoise extends PrivateGradientStep {
@@ -45,6 +59,21 @@ export interface ClipAndNoise extends PrivateGradientStep {
   readonly expectedBatchSize: number;
   /** Steps taken so far (each recorded in the accountant). */
   readonly steps: number;
+  /** The noise multiplier every step is accounted at: σ, or (σ⁻² + σ_c⁻²)^(−1/2) with a companion release. */
+  readonly accountedNoiseMultiplier: number;
+  /** σ_c of the companion release, when there is one. */
+  readonly companionNoiseMultiplier?: number;
+  /**
+   * `privatise`, and, with a companion release, N(0, σ_c²) added to `companion` in place
+   * (required exactly when the step was set up with `companionNoiseMultiplier`).
+   */
+  privatise(clippedSum: Float32Array, companion?: Float64Array): void;
+}
+
+/** (σ⁻² + σ_c⁻²)^(−1/2): the noise multiplier of two Gaussian releases of one batch, taken together. */
+export function jointNoiseMultiplier(noiseMultiplier: number, companionNoiseMultiplier: number): number {
+  if (noiseMultiplier === 0 || companionNoiseMultiplier === 0) return 0;
+  return 1 / Math.sqrt(noiseMultiplier ** -2 + companionNoiseMultiplier ** -2);
 }
 
 /**
@@ -59,7 +88,8 @@ export function clipFactors(norms: tf.Tensor, clip: number | tf.Tensor): tf.Tens
 }
 
 export function clipAndNoise(options: ClipAndNoiseOptions): ClipAndNoise {
-  const { clip, noiseMultiplier, sampleRate, dataSize, noise, accountant } = options;
+  const { clip, noiseMultiplier, sampleRate, dataSize, noise, accountant, companionNoiseMultiplier } =
+    options;
   if (!(clip > 0 && Number.isFinite(clip))) throw new RangeError(`clipping norm must be > 0, got ${clip}`);
   if (!(noiseMultiplier >= 0 && Number.isFinite(noiseMultiplier)))
     throw new RangeError(`noise multiplier must be ≥ 0, got ${noiseMultiplier}`);
@@ -67,6 +97,15 @@ export function clipAndNoise(options: ClipAndNoiseOptions): ClipAndNoise {
     throw new RangeError(`sample rate must be in (0, 1], got ${sampleRate}`);
   if (!(Number.isInteger(dataSize) && dataSize >= 1))
     throw new RangeError(`the data size must be a whole number ≥ 1, got ${dataSize}`);
+  if (
+    companionNoiseMultiplier !== undefined &&
+    !(companionNoiseMultiplier > 0 && Number.isFinite(companionNoiseMultiplier))
+  )
+    throw new RangeError(`the companion noise multiplier must be > 0, got ${companionNoiseMultiplier}`);
+  const accountedNoiseMultiplier =
+    companionNoiseMultiplier === undefined
+      ? noiseMultiplier
+      : jointNoiseMultiplier(noiseMultiplier, companionNoiseMultiplier);
   const std = noiseMultiplier * clip;
   if (!Number.isFinite(std)) {
     throw new UserError(
@@ -84,17 +123,28 @@ export function clipAndNoise(options: ClipAndNoiseOptions): ClipAndNoise {
     expectedBatchSize,
     noise,
     accountant,
+    accountedNoiseMultiplier,
+    ...(companionNoiseMultiplier !== undefined ? { companionNoiseMultiplier } : {}),
     get steps() {
       return steps;
     },
-    privatise(clippedSum: Float32Array): void {
+    privatise(clippedSum: Float32Array, companion?: Float64Array): void {
+      if ((companion === undefined) !== (companionNoiseMultiplier === undefined)) {
+        throw new Error(
+          companion === undefined
+            ? "this step releases a companion statistic with every gradient: pass it to privatise"
+            : "this step was set up without a companion release (companionNoiseMultiplier)",
+        );
+      }
       if (buffer.length !== clippedSum.length) buffer = new Float64Array(clippedSum.length);
       buffer.set(clippedSum);
       // Passing C lets the lattice sampler widen its std to cover the rounding of the
       // sum onto its lattice (sensitivity C + γ√d; noise.ts), so σ stays what is accounted.
       noise.add(buffer, std, clip);
       for (let i = 0; i < buffer.length; i++) clippedSum[i] = buffer[i] / expectedBatchSize;
-      accountant.step(sampleRate, noiseMultiplier);
+      if (companion !== undefined && companionNoiseMultiplier !== undefined)
+        noise.add(companion, companionNoiseMultiplier, 1);
+      accountant.step(sampleRate, accountedNoiseMultiplier);
       steps++;
     },
   };

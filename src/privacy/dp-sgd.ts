@@ -7,16 +7,81 @@
  *
  * Plugs into the trainer as its GradientComputer, so the privacy spent is that of the
  * steps actually run.
+ *
+ * An optional `ClippingObserver` sees, per step, each example's norm before clipping,
+ * its clip factor and the norm of each group's clipped sum (Tran et al. 2021's
+ * diagnostics of who clipping and noise hurt). It receives copies, after the step's
+ * release: it cannot change the noise, the clipped sum or the accounting. What it
+ * records is a statistic of the private batch and is NOT covered by ε.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Sequential } from "../nn/index.js";
+import { UserError } from "../common/errors.js";
+import type { BatchPass, Sequential } from "../nn/index.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import { type ClipAndNoise, type ClipAndNoiseOptions, clipAndNoise, clipFactors } from "./clip-and-noise.js";
 
 export type ClippingMode = "flat" | "per-layer";
 
+/** What one private step clipped, for diagnostics (not covered by ε). */
+export interface ClippingObservation {
+  /** Training-set rows of the batch. */
+  indices: Int32Array;
+  /** ‖gᵢ‖ before clipping, per batch row. */
+  norms: Float32Array;
+  /** The clipping norm applied to each batch row (C, or a group's C_k). */
+  clipBounds: Float32Array;
+  /** Std of the Gaussian noise on every coordinate of the clipped sum. */
+  noiseStd: number;
+  /** Number of coordinates the noise is drawn on. */
+  dimension: number;
+  /** ‖Σ_{i ∈ g} wᵢ min(1, C/‖gᵢ‖) gᵢ‖ for each group g of `ClippingObserver.groupsOf`. */
+  groupSumNorms: Float64Array;
+}
+
+export interface ClippingObserver {
+  readonly groupCount: number;
+  /** Group in [0, groupCount) of each batch row, or −1 to leave the row out of every group. */
+  groupsOf(indices: Int32Array): Int32Array;
+  observe(observation: ClippingObservation): void;
+}
+
 export interface DpSgdOptions extends ClipAndNoiseOptions {
   clipping?: ClippingMode;
+  /** Per-group clipping statistics (flat clipping only). */
+  observer?: ClippingObserver;
+}
+
+/**
+ * The observation of one step from its backward pass: the norms, and the norm of each
+ * group's clipped sum Σ_{i∈g} factorᵢ·gᵢ (one weighted sum per group from the same pass).
+ */
+export function clippingObservation(
+  observer: Pick<ClippingObserver, "groupCount" | "groupsOf">,
+  pass: BatchPass,
+  step: { indices: Int32Array; norms: tf.Tensor1D; factors: tf.Tensor1D; clipBounds: Float32Array },
+  noise: { std: number; dimension: number },
+): ClippingObservation {
+  const groups = observer.groupsOf(step.indices);
+  const rows = step.indices.length;
+  const squared = tf.tidy(() => {
+    const norms: tf.Scalar[] = [];
+    for (let g = 0; g < observer.groupCount; g++) {
+      const mask = tf.tensor1d(Float32Array.from(groups, (group) => (group === g ? 1 : 0)));
+      const sums = pass.weightedGradients(tf.mul(step.factors, mask) as tf.Tensor1D);
+      norms.push(tf.addN(sums.map((sum) => tf.sum(tf.square(sum)))) as tf.Scalar);
+    }
+    return norms.length > 0 ? tf.stack(norms) : tf.zeros([0]);
+  });
+  const groupSumNorms = Float64Array.from(squared.dataSync(), Math.sqrt);
+  squared.dispose();
+  return {
+    indices: step.indices.slice(),
+    norms: Float32Array.from(step.norms.dataSync()).subarray(0, rows),
+    clipBounds: step.clipBounds.slice(),
+    noiseStd: noise.std,
+    dimension: noise.dimension,
+    groupSumNorms,
+  };
 }
 
 /** Time spent in the clip-and-noise release vs the whole step, for benchmarks. */
@@ -35,7 +100,13 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
   const step = clipAndNoise(options);
   const { clip, sampleRate, datasetSize, expectedBatchSize } = step;
   const clipping = options.clipping ?? "flat";
+  const { observer } = options;
+  if (observer && clipping !== "flat")
+    throw new UserError("per-group clipping statistics are measured for flat clipping only");
   const timings: DpSgdTimings = { steps: 0, noiseMs: 0, totalMs: 0 };
+
+  /** Runs after the step's release: the observer sees the batch, never the noise or the sum released. */
+  let pendingObservation: (() => void) | undefined;
 
   const clippedSum = (model: Sequential, batch: GradientBatch): { sums: tf.Tensor[]; lossSum: tf.Scalar } => {
     const pass = model.backwardPass(batch.x, batch.labels);
@@ -47,12 +118,24 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
         ) as tf.Scalar;
       });
       if (clipping === "flat") {
+        const norms = pass.norms();
         const factors = tf.tidy(() => {
-          const f = clipFactors(pass.norms(), clip);
+          const f = clipFactors(norms, clip);
           return (batch.sampleWeights ? tf.mul(f, batch.sampleWeights) : f) as tf.Tensor1D;
         });
         const sums = pass.weightedGradients(factors);
-        factors.dispose();
+        if (observer) {
+          // Computed now, while the pass is alive; handed over after the release.
+          const clipBounds = new Float32Array(batch.indices.length).fill(clip);
+          const observation = clippingObservation(
+            observer,
+            pass,
+            { indices: batch.indices, norms, factors, clipBounds },
+            { std: step.noiseMultiplier * clip, dimension: model.parameterCount },
+          );
+          pendingObservation = () => observer.observe(observation);
+        }
+        tf.dispose([norms, factors]);
         return { sums, lossSum };
       }
       return {
@@ -98,6 +181,8 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
       tf.dispose(sums);
       step.privatise(flat);
       timings.noiseMs += performance.now() - releaseStarted;
+      pendingObservation?.();
+      pendingObservation = undefined;
       offset = 0;
       const gradients = specs.map((spec) => {
         const size = spec.shape.reduce((a, b) => a * b, 1);

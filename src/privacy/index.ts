@@ -6,12 +6,22 @@ export {
   type ClipAndNoiseOptions,
   clipAndNoise,
   clipFactors,
+  jointNoiseMultiplier,
 } from "./clip-and-noise.js";
-export { type ClippingMode, type DpSgdGradientComputer, type DpSgdOptions, dpSgdGradient } from "./dp-sgd.js";
+export {
+  type ClippingMode,
+  type ClippingObservation,
+  type ClippingObserver,
+  clippingObservation,
+  type DpSgdGradientComputer,
+  type DpSgdOptions,
+  dpSgdGradient,
+} from "./dp-sgd.js";
 export {
   type MakePrivateOptions,
   makePrivate,
   type PrivacyReport,
+  type PrivateGradientFactory,
   type PrivateStepPlan,
   type PrivateTraining,
   planPrivateSteps,

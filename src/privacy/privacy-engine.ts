@@ -12,7 +12,7 @@
  * given; a seeded run is reproducible and marked `suitableForRelease: false`.
  */
 import { DEFAULT_DELTA } from "../common/defaults.js";
-import { UserError } from "../common/errors.js";
+import { PrivacyBudgetError, UserError } from "../common/errors.js";
 import type { Sequential } from "../nn/index.js";
 import {
   type GradientComputer,
@@ -25,7 +25,13 @@ import type { Accountant, AccountantKind, PrivacySpent } from "./accountants/acc
 import { createAccountant } from "./accountants/index.js";
 import { calibrateNoise, type PriorStep, stepsForEpochs } from "./calibration.js";
 import type { ClipAndNoise } from "./clip-and-noise.js";
-import { type ClippingMode, type DpSgdGradientComputer, dpSgdGradient } from "./dp-sgd.js";
+import {
+  type ClippingMode,
+  type ClippingObserver,
+  type DpSgdGradientComputer,
+  type DpSgdOptions,
+  dpSgdGradient,
+} from "./dp-sgd.js";
 import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "./noise.js";
 import { createSecureRandom } from "./secure-random.js";
 
@@ -35,6 +41,21 @@ import { createSecureRandom } from "./secure-random.js";
  */
 export function privateNoiseSource(seed?: number): GaussianNoise {
   return seed === undefined ? secureGaussianNoise() : seededGaussianNoise((seed ^ 0x5eed_d9) >>> 0);
+}
+
+/**
+ * Another private gradient in place of plain DP-SGD (group-aware clipping, a private
+ * fair method). `create` receives the step makePrivate planned — the noise multiplier
+ * every step must be ACCOUNTED at, the accountant, the noise source — and must return
+ * a computer whose clip-and-noise step records each step in that accountant at that
+ * multiplier; makePrivate checks the accountant. Releases the method makes once,
+ * before training, are declared in `priorReleases`: recorded first, and included when
+ * σ is calibrated to a target ε.
+ */
+export interface PrivateGradientFactory {
+  readonly name: string;
+  readonly priorReleases?: readonly PriorStep[];
+  create(options: DpSgdOptions): DpSgdGradientComputer;
 }
 
 export interface MakePrivateOptions {
@@ -70,6 +91,10 @@ export interface MakePrivateOptions {
    * the wrapper must keep each example's gradient a function of that example alone.
    */
   wrapGradient?: (dpSgd: GradientComputer) => GradientComputer;
+  /** A private gradient other than plain DP-SGD (default: dpSgdGradient). */
+  gradient?: PrivateGradientFactory;
+  /** Per-group clipping statistics of every step (diagnostics, NOT covered by ε). */
+  observer?: ClippingObserver;
 }
 
 export interface PrivacyReport extends PrivacySpent {
@@ -162,7 +187,9 @@ export function privacyReportOf(
 ): PrivacyReport {
   const { accountant } = step;
   if (!(reservedDelta >= 0 && reservedDelta < delta))
-    throw new UserError(`delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`);
+    throw new PrivacyBudgetError(
+      `delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`,
+    );
   return {
     ...accountant.spent(delta - reservedDelta),
     delta,
@@ -184,7 +211,9 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
   const clipping = options.clipping ?? "flat";
   const reservedDelta = options.reservedDelta ?? 0;
   if (!(reservedDelta >= 0 && reservedDelta < delta))
-    throw new UserError(`delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`);
+    throw new PrivacyBudgetError(
+      `delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`,
+    );
   if (trainerOptions.sampling === "shuffle") {
     throw new UserError(
       "DP-SGD needs Poisson sampling: shuffled fixed-size batches are not what the accountant's sampling amplification assumes (drop sampling: 'shuffle')",
@@ -194,6 +223,7 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
     throw new UserError(`trainerOptions.epochs (${trainerOptions.epochs}) disagrees with epochs (${epochs})`);
   }
   if (!(clip > 0)) throw new UserError(`the clipping norm must be > 0, got ${clip}`);
+  const priorReleases = [...(options.priorReleases ?? []), ...(options.gradient?.priorReleases ?? [])];
   const { noise, sampleRate, plannedSteps } = planPrivateSteps({
     batchSize: trainerOptions.batchSize,
     dataSize,
@@ -202,21 +232,27 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
     targetEpsilon: options.targetEpsilon,
     delta: delta - reservedDelta,
     accountant: kind,
-    ...(options.priorReleases ? { priorSteps: options.priorReleases } : {}),
+    ...(priorReleases.length > 0 ? { priorSteps: priorReleases } : {}),
   });
   const seeded = options.seed !== undefined;
-  const gradientComputer = dpSgdGradient({
+  const accountant = createAccountant(kind);
+  const gradientComputer = (options.gradient?.create ?? dpSgdGradient)({
     clip,
     noiseMultiplier: noise,
     sampleRate,
     dataSize,
     clipping,
-    accountant: createAccountant(kind),
+    accountant,
     noise: privateNoiseSource(options.seed),
+    ...(options.observer ? { observer: options.observer } : {}),
   });
-  const { accountant } = gradientComputer.step;
-  for (const prior of options.priorReleases ?? [])
-    accountant.step(prior.sampleRate, prior.noise, prior.count);
+  const accounted = gradientComputer.step.accountedNoiseMultiplier;
+  if (gradientComputer.step.accountant !== accountant || !(Math.abs(accounted - noise) <= 1e-12 * noise)) {
+    throw new Error(
+      `the private gradient ${options.gradient?.name ?? "dp-sgd"} must account every step in the run's accountant at noise multiplier ${noise}`,
+    );
+  }
+  for (const prior of priorReleases) accountant.step(prior.sampleRate, prior.noise, prior.count);
   // Without a seed batch membership comes from the secure generator as well: a
   // seeded xoshiro stream (even with a secret seed) would make the batches
   // recomputable from 128 bits of state, which the sampling amplification does not allow for.

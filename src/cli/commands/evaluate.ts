@@ -150,7 +150,12 @@ export const evaluate = defineCommand({
       const attribute = mitigation.method !== "none" ? mitigation.attribute : undefined;
       const evaluation = evaluateFit(saved.model, split, {
         numClasses: task.numClasses,
-        epsilon: storedEpsilon(privacy, saved.recipe.privacy !== undefined, path),
+        // A federated model's recipe is its clients' local training; its DP is client-level (privacy.level).
+        epsilon: storedEpsilon(
+          privacy,
+          saved.recipe.privacy !== undefined || privacy?.level === "client",
+          path,
+        ),
         ...(attribute && split.sensitive.some((s) => s.name === attribute) ? { primary: attribute } : {}),
       });
       const training = saved.metadata.fairness as Record<string, unknown> | undefined;

@@ -1,0 +1,45 @@
+/**
+ * Federated learning: simulation of N clients (on every core), secure aggregation
+ * over Web Crypto, client-level DP (central and distributed), robust aggregation and
+ * attacks, q-FFL, a server and clients over WebSocket (Node and browsers), and the
+ * run's report as a typed JSON document with an HTML fragment.
+ */
+export * from "./aggregators.js";
+export * from "./attacks.js";
+export { type ClientData, prepareClientData } from "./client-data.js";
+export * from "./config.js";
+export {
+  type DistributedNoisePlan,
+  distributedEpsilon,
+  distributedNoiseShare,
+  planDistributedNoise,
+} from "./distributed-dp.js";
+export { evaluateGlobalModel, type ModelEvaluation } from "./evaluation.js";
+export { renderFederatedHtml } from "./html.js";
+export {
+  type LocalTrainingSettings,
+  type LocalUpdate,
+  localRecipe,
+  trainLocalUpdate,
+} from "./local-training.js";
+export { type ClientEvent, type ClientOptions, FederatedClient, type SocketLike } from "./net/client.js";
+export { runNodeClient } from "./net/node-client.js";
+export {
+  DEFAULT_TIMEOUTS,
+  runFederationServer,
+  type ServerEvent,
+  type ServerSettings,
+} from "./net/server.js";
+export * from "./partition.js";
+export { type FederatedPreprocessing, prepareFederatedTask } from "./prepare.js";
+export { formatRound, modelDocument, summaryLines } from "./presentation.js";
+export * from "./report.js";
+export { SecAggClient } from "./secagg/client.js";
+export { neighbourhoods, recommendedDegree, type SecAggGraph } from "./secagg/graph.js";
+export { aggregateSecurely } from "./secagg/local-round.js";
+export { ProtocolViolation, SecAggAbort } from "./secagg/messages.js";
+export { createRoundSetup, type SecAggResult, SecAggServer, type SecAggSettings } from "./secagg/server.js";
+export * from "./server-optimizer.js";
+export { type FederatedResult, type SimulationOptions, simulateFederated } from "./simulation.js";
+export { splitForFederation, tableToCsv } from "./split-files.js";
+export { type TaskSpec, taskSpecFor } from "./task-spec.js";

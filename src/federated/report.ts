@@ -1,0 +1,147 @@
+/**
+ * The result of a federated run as one typed JSON document: the run's settings, the
+ * clients, one record per round (accuracy, loss, per-group metrics and fairness gaps,
+ * per-client accuracy, backdoor success, ε so far, secure-aggregation dropouts) and
+ * what ε covers. Written with the project's JSON codec (ε of a non-private run is
+ * "Infinity", an undefined rate null) and read back through this schema, which
+ * decodes those markers by position.
+ */
+import { z } from "zod";
+import { decodeJsonNumber } from "../common/json.js";
+import { federatedConfigSchema } from "./config.js";
+
+export const FEDERATED_REPORT_FORMAT = "equipoise-federated-report";
+
+/** A number as the JSON codec writes it: finite, "Infinity", "-Infinity" or null (NaN). */
+const jsonNumber = z
+  .union([z.number(), z.literal("Infinity"), z.literal("-Infinity"), z.null()])
+  .transform((value) => decodeJsonNumber(value));
+
+const groupMetricsSchema = z.object({
+  attribute: z.string(),
+  group: z.string(),
+  count: z.number(),
+  accuracy: jsonNumber,
+  selectionRate: jsonNumber.optional(),
+  truePositiveRate: jsonNumber.optional(),
+  falsePositiveRate: jsonNumber.optional(),
+});
+
+const fairnessGapsSchema = z.object({
+  attribute: z.string(),
+  demographicParityDifference: jsonNumber,
+  equalizedOddsDifference: jsonNumber,
+});
+
+export const evaluationSchema = z.object({
+  accuracy: jsonNumber,
+  loss: jsonNumber,
+  groups: z.array(groupMetricsSchema),
+  fairness: z.array(fairnessGapsSchema),
+  backdoorSuccess: jsonNumber.optional(),
+});
+
+const droppedSchema = z.object({
+  advertise: z.array(z.number()),
+  share: z.array(z.number()),
+  input: z.array(z.number()),
+  unmask: z.array(z.number()),
+});
+
+export const roundRecordSchema = z.object({
+  round: z.number().int(),
+  /** Clients sampled for the round. */
+  sampled: z.number().int(),
+  /** Clients whose update is in the aggregate. */
+  included: z.number().int(),
+  /** Why the round produced no update (the model is unchanged), if it did not. */
+  aborted: z.string().optional(),
+  evaluation: evaluationSchema,
+  clientAccuracy: z.object({
+    min: jsonNumber,
+    mean: jsonNumber,
+    max: jsonNumber,
+    /** Global model's accuracy on each client's rows, by client id (simulation only). */
+    values: z.array(jsonNumber).optional(),
+  }),
+  /** ε after this round (Infinity without DP). */
+  epsilon: jsonNumber,
+  secure: z
+    .object({
+      dropped: droppedSchema,
+      seconds: z.object({ client: z.number(), server: z.number() }),
+    })
+    .optional(),
+  /** Clients the robust aggregator kept (Krum / Multi-Krum), by id. */
+  selected: z.array(z.number()).optional(),
+  seconds: z.number(),
+});
+
+export const clientSummarySchema = z.object({
+  id: z.number().int(),
+  /** Rows of the client (unknown to the server of real processes under secure aggregation). */
+  rows: z.number().int().optional(),
+  malicious: z.boolean(),
+  /** Share of rows of each class, in class order. */
+  classShares: z.array(jsonNumber),
+  /** Share of rows of each group of the first sensitive attribute. */
+  groupShares: z.record(z.string(), jsonNumber),
+});
+
+export const privacySummarySchema = z.object({
+  private: z.boolean(),
+  mode: z.enum(["none", "central", "distributed"]),
+  epsilon: jsonNumber,
+  delta: z.number().optional(),
+  accountant: z.enum(["rdp", "prv"]).optional(),
+  sampleRate: z.number(),
+  noise: z.number().optional(),
+  clip: z.number().optional(),
+  /** Under distributed DP: ε against the server, which knows who took part (no sampling amplification). */
+  epsilonAgainstServer: jsonNumber.optional(),
+  noiseSource: z.enum(["none", "secure", "seeded"]),
+  suitableForRelease: z.boolean(),
+  /** What this run prints or saves that ε does not cover. */
+  notCovered: z.array(z.string()),
+});
+
+export const federatedReportSchema = z.object({
+  format: z.literal(FEDERATED_REPORT_FORMAT),
+  version: z.literal(1),
+  mode: z.enum(["simulation", "processes"]),
+  data: z.object({
+    name: z.string(),
+    target: z.string(),
+    classes: z.array(z.string()),
+    features: z.number().int(),
+    trainRows: z.number().int(),
+    testRows: z.number().int(),
+    sensitive: z.array(z.string()),
+  }),
+  config: federatedConfigSchema,
+  parameters: z.number().int(),
+  clients: z.array(clientSummarySchema),
+  rounds: z.array(roundRecordSchema),
+  final: evaluationSchema,
+  privacy: privacySummarySchema,
+  secure: z
+    .object({
+      graph: z.enum(["complete", "secagg+"]),
+      degree: z.number().int().optional(),
+      thresholdFraction: z.number(),
+      ringBits: z.literal(32),
+    })
+    .optional(),
+  seconds: z.number(),
+  threads: z.number().int(),
+});
+
+export type FederatedReport = z.infer<typeof federatedReportSchema>;
+export type RoundRecord = z.infer<typeof roundRecordSchema>;
+export type ClientSummary = z.infer<typeof clientSummarySchema>;
+export type PrivacySummary = z.infer<typeof privacySummarySchema>;
+
+/** Parses a report read from JSON; throws the first schema error. */
+export function parseFederatedReport(json: unknown): FederatedReport {
+  return federatedReportSchema.parse(json);
+}

@@ -1,0 +1,122 @@
+/**
+ * The four phases of one secure-aggregation round (Bonawitz et al. 2017, Fig. 4,
+ * the honest-but-curious-server version), as the messages clients and the server
+ * exchange. Every message names its session and round, so that a message replayed
+ * from another round is refused, and every client message names its sender.
+ *
+ *  0. setup        server → all   who takes part, the graph, the threshold, the vector length
+ *  1. advertise    client → server two X25519 public keys (c for encryption, s for masks)
+ *     keys         server → client its neighbours' public keys (those who advertised: U1)
+ *  2. share-keys   client → server Shamir shares of s_sk and of the self-mask seed b, one
+ *                                  AES-GCM ciphertext per neighbour, and a commitment to b
+ *     shares       server → client the ciphertexts addressed to it (their senders: U2)
+ *  3. masked-input client → server y = x + PRG(b) + Σ ±PRG(s_uv) in Z_{2^32}^d
+ *     unmask       server → client which neighbours sent y (U3) and which dropped
+ *  4. unmask-shares client → server the share of b for each survivor, of s_sk for each
+ *                                  dropped neighbour — never both for the same client
+ */
+import type { Bytes } from "./crypto.js";
+import type { SecAggGraph } from "./graph.js";
+
+export interface RoundSetup {
+  kind: "setup";
+  /** Random, public, fresh per round: binds every key, mask and ciphertext to this round. */
+  session: string;
+  round: number;
+  /** Ids of the clients selected for this round, ascending. */
+  participants: number[];
+  graph: SecAggGraph;
+  /** Public seed of the graph's random order (SecAgg+). */
+  graphSeed: number;
+  /** Shares needed to reconstruct a client's secret (at least 2). */
+  threshold: number;
+  /** Number of ring words of every input. */
+  vectorLength: number;
+  /**
+   * Fewest masked inputs the server may unmask (distributed DP: the noise of fewer
+   * clients would be short of the accounted level). Below it the round aborts before
+   * any unmasking share is requested.
+   */
+  minimumInputs: number;
+}
+
+interface Addressed {
+  session: string;
+  round: number;
+}
+
+export interface AdvertiseKeys extends Addressed {
+  kind: "advertise-keys";
+  client: number;
+  encryptionKey: Bytes;
+  maskingKey: Bytes;
+}
+
+export interface KeysBroadcast extends Addressed {
+  kind: "keys";
+  keys: { client: number; encryptionKey: Bytes; maskingKey: Bytes }[];
+}
+
+export interface ShareKeys extends Addressed {
+  kind: "share-keys";
+  client: number;
+  /** SHA-256 of the self-mask seed in context: lets the server check its reconstruction. */
+  selfMaskCommitment: Bytes;
+  shares: { to: number; ciphertext: Bytes }[];
+}
+
+export interface SharesDelivery extends Addressed {
+  kind: "shares";
+  shares: { from: number; ciphertext: Bytes }[];
+}
+
+export interface MaskedInput extends Addressed {
+  kind: "masked-input";
+  client: number;
+  vector: Uint32Array;
+}
+
+export interface UnmaskRequest extends Addressed {
+  kind: "unmask";
+  /** Neighbours whose masked input arrived (the recipient itself is one of them). */
+  survivors: number[];
+  /** Neighbours who shared keys but sent no (valid) masked input. */
+  dropped: number[];
+}
+
+export interface UnmaskShares extends Addressed {
+  kind: "unmask-shares";
+  client: number;
+  selfMaskShares: { of: number; share: Bytes }[];
+  keyShares: { of: number; share: Bytes }[];
+}
+
+export type ClientMessage = AdvertiseKeys | ShareKeys | MaskedInput | UnmaskShares;
+export type ServerMessage = RoundSetup | KeysBroadcast | SharesDelivery | UnmaskRequest;
+
+/** A round that cannot complete; `reason` says why in one line. */
+export class SecAggAbort extends Error {
+  override name = "SecAggAbort";
+}
+
+/** A message that breaks the protocol (wrong round, phase, length, sender...). */
+export class ProtocolViolation extends Error {
+  override name = "ProtocolViolation";
+}
+
+/** Context strings that bind derived keys, ciphertexts and commitments to one round. */
+export const context = {
+  round: (session: string, round: number) => `equipoise-secagg/v1|${session}|${round}`,
+  pair: (session: string, round: number, a: number, b: number) =>
+    `equipoise-secagg/v1|${session}|${round}|${Math.min(a, b)}|${Math.max(a, b)}`,
+  share: (session: string, round: number, from: number, to: number) =>
+    `equipoise-secagg/v1|${session}|${round}|share|${from}->${to}`,
+  commitment: (session: string, round: number, client: number) =>
+    `equipoise-secagg/v1|${session}|${round}|self-mask|${client}|`,
+};
+
+/** HKDF labels: one key per purpose. */
+export const labels = {
+  shareEncryption: "equipoise/secagg/v1/share-encryption",
+  pairwiseMask: "equipoise/secagg/v1/pairwise-mask",
+};

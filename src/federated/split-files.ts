@@ -1,0 +1,80 @@
+/**
+ * Data for a federation of real processes: a data set's rows cut into one CSV file
+ * per client plus one for the server (its evaluation data and the source of the
+ * public preprocessing). The server's rows never reach a client file. Adult's fixed
+ * test rows go to the server; other data sets give the server a seeded 30 %.
+ */
+import { DataError } from "../common/errors.js";
+import { createRandom, shuffleInPlace } from "../common/rng.js";
+import { cellText, type Table, toCategorical } from "../data/table.js";
+import { type PartitionSpec, partitionRows } from "./partition.js";
+
+export interface FederationFiles {
+  server: Table;
+  clients: Table[];
+}
+
+export interface SplitSettings {
+  target: string;
+  /** Column whose groups drive a group-skew partition. */
+  sensitive?: string;
+  clients: number;
+  partition: PartitionSpec;
+  seed: number;
+  /** 1 marks rows that must go to the server (a data set's fixed test split). */
+  serverRows?: Uint8Array;
+  /** Share of rows for the server when there is no fixed split (default 0.3). */
+  serverFraction?: number;
+}
+
+export function splitForFederation(table: Table, settings: SplitSettings): FederationFiles {
+  const needed = [settings.target, ...(settings.sensitive ? [settings.sensitive] : [])];
+  const complete = table.completeRows(needed);
+  const random = createRandom(settings.seed);
+  let serverIndices: number[];
+  let clientIndices: number[];
+  if (settings.serverRows) {
+    serverIndices = Array.from(complete).filter((r) => settings.serverRows![r] === 1);
+    clientIndices = Array.from(complete).filter((r) => settings.serverRows![r] !== 1);
+  } else {
+    const order = Array.from(complete);
+    shuffleInPlace(order, random);
+    const cut = Math.round((settings.serverFraction ?? 0.3) * order.length);
+    serverIndices = order.slice(0, cut).sort((a, b) => a - b);
+    clientIndices = order.slice(cut).sort((a, b) => a - b);
+  }
+  if (serverIndices.length === 0 || clientIndices.length === 0)
+    throw new DataError(
+      `too few rows (${complete.length}) to split between a server and ${settings.clients} clients`,
+    );
+  const labels = toCategorical(table.column(settings.target, "target column"));
+  const groups = settings.sensitive
+    ? toCategorical(table.column(settings.sensitive, "sensitive column"))
+    : undefined;
+  const parts = partitionRows(
+    settings.partition,
+    {
+      labels: clientIndices.map((r) => labels.codes[r]),
+      groups: groups ? clientIndices.map((r) => groups.codes[r]) : undefined,
+      clients: settings.clients,
+    },
+    random.fork(),
+  );
+  return {
+    server: table.selectRows(serverIndices),
+    clients: parts.map((part) => table.selectRows(Array.from(part, (k) => clientIndices[k]))),
+  };
+}
+
+/** CSV text of a table (header row; missing values empty; quotes where needed). */
+export function tableToCsv(table: Table): string {
+  const lines = [table.names.map(quote).join(",")];
+  for (let r = 0; r < table.rows; r++) {
+    lines.push(table.columns.map((column) => quote(cellText(column, r) ?? "")).join(","));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function quote(text: string): string {
+  return /[",\n\r]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,64 @@
+/**
+ * The interplay study as a typed JSON document (for `--json`, `--out` and the report):
+ * a version, what the numbers are, and the study. Non-finite numbers go through the
+ * project's JSON codec (common/json.ts): +∞ → "Infinity", NaN → null.
+ */
+import { z } from "zod";
+import { decodeJsonNumber } from "../common/json.js";
+import type { InterplayStudy } from "./study.js";
+
+export const INTERPLAY_DOCUMENT_VERSION = 1;
+
+const number = z.union([z.number(), z.string(), z.null()]).transform((v) => decodeJsonNumber(v));
+const seedInterval = z.object({ estimate: number, low: number, high: number, perSeed: z.array(number) });
+const rates = z.object({ private: seedInterval, matched: seedInterval, change: seedInterval });
+
+/** Validates a stored document (the fields the report reads; others pass through). */
+export const interplayDocumentSchema = z.looseObject({
+  kind: z.literal("equipoise-interplay"),
+  version: z.literal(INTERPLAY_DOCUMENT_VERSION),
+  study: z.looseObject({
+    data: z.string(),
+    attribute: z.string(),
+    groups: z.array(z.string()),
+    seeds: z.array(z.number()),
+    cells: z.array(
+      z.looseObject({
+        epsilon: number,
+        method: z.enum(["dp-sgd", "dpsgd-f"]),
+        cost: z.looseObject({
+          groups: z.array(
+            z.looseObject({
+              group: z.string(),
+              count: z.number(),
+              accuracyCost: seedInterval,
+              rates: z.object({ accuracy: rates, tpr: rates, fpr: rates, selectionRate: rates }),
+            }),
+          ),
+          accuracyCostDisparity: seedInterval,
+        }),
+        bound: z.looseObject({
+          measures: z.array(
+            z.looseObject({
+              measure: z.enum(["dp", "eo", "eop"]),
+              bound: seedInterval,
+              measuredChange: seedInterval,
+              vacuousSeeds: z.number(),
+            }),
+          ),
+        }),
+      }),
+    ),
+    notCoveredByEpsilon: z.array(z.string()),
+  }),
+});
+
+export interface InterplayDocument {
+  kind: "equipoise-interplay";
+  version: typeof INTERPLAY_DOCUMENT_VERSION;
+  study: InterplayStudy;
+}
+
+export function interplayDocument(study: InterplayStudy): InterplayDocument {
+  return { kind: "equipoise-interplay", version: INTERPLAY_DOCUMENT_VERSION, study };
+}

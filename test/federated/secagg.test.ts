@@ -1,0 +1,292 @@
+/**
+ * Secure aggregation: the server learns the exact sum and nothing else it could use,
+ * dropouts after every phase are recovered, and the round aborts with a reason when
+ * too few clients are left. Real Web Crypto, real Shamir sharing, no shortcuts.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createRandom } from "../../src/common/rng.js";
+import { SecAggClient } from "../../src/federated/secagg/client.js";
+import { neighbourhoods } from "../../src/federated/secagg/graph.js";
+import { aggregateSecurely } from "../../src/federated/secagg/local-round.js";
+import {
+  type ClientMessage,
+  type MaskedInput,
+  ProtocolViolation,
+  SecAggAbort,
+} from "../../src/federated/secagg/messages.js";
+import { createRoundSetup, SecAggServer } from "../../src/federated/secagg/server.js";
+import { chiSquareTest, kolmogorovSmirnov } from "../../src/privacy/index.js";
+
+function randomInputs(ids: number[], length: number, seed: number): Map<number, Uint32Array> {
+  const random = createRandom(seed);
+  return new Map(ids.map((id) => [id, Uint32Array.from({ length }, () => random.uint32())]));
+}
+
+function plainSum(inputs: Map<number, Uint32Array>, included: number[]): Uint32Array {
+  const length = inputs.values().next().value!.length;
+  const sum = new Uint32Array(length);
+  for (const id of included) {
+    const x = inputs.get(id)!;
+    for (let k = 0; k < length; k++) sum[k] = (sum[k] + x[k]) >>> 0;
+  }
+  return sum;
+}
+
+const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const PHASES = ["advertise", "share", "input", "unmask"] as const;
+
+describe("secure aggregation sums exactly", () => {
+  test("no dropouts: the sum of all inputs", async () => {
+    const inputs = randomInputs(ids(6), 257, 1);
+    const result = await aggregateSecurely(inputs, 1, { graph: { kind: "complete" } });
+    assert.deepEqual(result.included, ids(6));
+    assert.deepEqual(result.sum, plainSum(inputs, ids(6)));
+  });
+
+  for (const phase of PHASES) {
+    for (const [n, fraction] of [
+      [10, 0.1],
+      [10, 0.3],
+    ] as const) {
+      test(`${fraction * 100} % of ${n} clients drop from phase '${phase}': the survivors' exact sum`, async () => {
+        const inputs = randomInputs(ids(n), 100, n + phase.length);
+        const dropped = ids(n).slice(0, Math.round(fraction * n));
+        const result = await aggregateSecurely(
+          inputs,
+          3,
+          { graph: { kind: "complete" } },
+          { dropouts: new Map(dropped.map((id) => [id, phase])) },
+        );
+        // Dropping before the masked input removes the input; dropping at unmasking does not.
+        const expected = phase === "unmask" ? ids(n) : ids(n).filter((id) => !dropped.includes(id));
+        assert.deepEqual(result.included, expected);
+        assert.deepEqual(result.sum, plainSum(inputs, expected));
+        assert.deepEqual(result.dropped[phase], dropped);
+      });
+    }
+  }
+
+  test("SecAgg+ (Harary graph, 30 clients of degree 8) with 30 % dropouts spread over the phases", async () => {
+    const inputs = randomInputs(ids(30), 64, 7);
+    const dropouts = new Map<number, (typeof PHASES)[number]>([
+      [2, "advertise"],
+      [5, "share"],
+      [9, "share"],
+      [11, "input"],
+      [14, "input"],
+      [17, "input"],
+      [20, "unmask"],
+      [23, "unmask"],
+      [26, "unmask"],
+    ]);
+    const result = await aggregateSecurely(
+      inputs,
+      1,
+      { graph: { kind: "harary", degree: 8 }, thresholdFraction: 0.3 },
+      { dropouts },
+    );
+    const expected = ids(30).filter((id) => ![2, 5, 9, 11, 14, 17].includes(id));
+    assert.deepEqual(result.included, expected);
+    assert.deepEqual(result.sum, plainSum(inputs, expected));
+  });
+});
+
+describe("secure aggregation aborts below the threshold", () => {
+  for (const phase of PHASES) {
+    test(`too many dropouts at phase '${phase}' abort the round with the reason`, async () => {
+      const inputs = randomInputs(ids(6), 16, 3);
+      // 6 clients, complete graph: 5 neighbours each, threshold ⌊0.5·5⌋ + 1 = 3.
+      const dropouts = new Map(
+        ids(6)
+          .slice(0, 4)
+          .map((id) => [id, phase] as const),
+      );
+      await assert.rejects(
+        aggregateSecurely(inputs, 1, { graph: { kind: "complete" } }, { dropouts }),
+        (error: unknown) => error instanceof SecAggAbort && /threshold is 3|3 are needed/.test(error.message),
+      );
+    });
+  }
+
+  test("a setup whose neighbourhoods are smaller than the threshold is refused", () => {
+    assert.throws(
+      () => createRoundSetup(1, [1], 4, { graph: { kind: "complete" } }),
+      (error: unknown) => error instanceof SecAggAbort && /at least 2 clients/.test(error.message),
+    );
+  });
+});
+
+describe("the server's view of a client is indistinguishable from uniform", () => {
+  /** Masked inputs of client 1 over several rounds, with its inputs. */
+  async function serverViews(rounds: number, length: number) {
+    const random = createRandom(11);
+    const views: { input: Uint32Array; masked: Uint32Array }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      // Highly structured inputs: small integers that depend on the coordinate.
+      const inputs = new Map(
+        ids(3).map((id) => [id, Uint32Array.from({ length }, (_, k) => (k % 17) * id + random.integer(4))]),
+      );
+      let masked: Uint32Array | undefined;
+      await aggregateSecurely(
+        inputs,
+        round,
+        { graph: { kind: "complete" } },
+        {
+          observe: (message) => {
+            if (message.kind === "masked-input" && message.client === 1) masked = message.vector;
+          },
+        },
+      );
+      views.push({ input: inputs.get(1)!, masked: masked! });
+    }
+    return views;
+  }
+
+  test("uniform bytes and uniform words, uncorrelated with the input; the raw input fails the same tests", async () => {
+    const views = await serverViews(8, 2048);
+    const words = views.flatMap((v) => Array.from(v.masked));
+    const inputsFlat = views.flatMap((v) => Array.from(v.input));
+    const uniform256 = new Float64Array(256).fill(1 / 256);
+    const byteCounts = (values: number[], shift: number) => {
+      const counts = new Float64Array(256);
+      for (const w of values) counts[(w >>> shift) & 255]++;
+      return counts;
+    };
+    for (const shift of [0, 8, 16, 24]) {
+      const test = chiSquareTest(byteCounts(words, shift), uniform256);
+      assert.ok(test.pValue > 1e-4, `byte ${shift / 8} of the masked words: chi-square p = ${test.pValue}`);
+    }
+    const ks = kolmogorovSmirnov(
+      words.map((w) => w / 2 ** 32),
+      (x) => Math.min(1, Math.max(0, x)),
+    );
+    assert.ok(ks.pValue > 1e-4, `masked words against U[0, 1): KS p = ${ks.pValue}`);
+    const correlation = pearson(inputsFlat, words);
+    assert.ok(Math.abs(correlation) < 5 / Math.sqrt(words.length), `input/view correlation ${correlation}`);
+    // The same tests have the power to see an unmasked input.
+    assert.ok(chiSquareTest(byteCounts(inputsFlat, 0), uniform256).pValue < 1e-10);
+  });
+});
+
+describe("bad messages and a deviating server", () => {
+  test("a masked input of the wrong length is refused and its sender treated as dropped", async () => {
+    const inputs = randomInputs(ids(5), 32, 5);
+    const result = await aggregateSecurely(
+      inputs,
+      2,
+      { graph: { kind: "complete" } },
+      {
+        tamper: (message) =>
+          message.kind === "masked-input" && message.client === 4
+            ? ({ ...message, vector: message.vector.subarray(0, 31) } as MaskedInput)
+            : message,
+      },
+    );
+    assert.deepEqual(result.included, [1, 2, 3, 5]);
+    assert.deepEqual(result.dropped.input, [4]);
+    assert.deepEqual(result.sum, plainSum(inputs, [1, 2, 3, 5]));
+  });
+
+  test("a corrupted share is detected when the secret is reconstructed", async () => {
+    const inputs = randomInputs(ids(4), 8, 6);
+    const tamper = (message: ClientMessage): ClientMessage => {
+      if (message.kind !== "unmask-shares") return message;
+      return {
+        ...message,
+        selfMaskShares: message.selfMaskShares.map((s) => {
+          const share = new Uint8Array(s.share);
+          share[0] ^= 1;
+          return { ...s, share };
+        }),
+      };
+    };
+    // Threshold 2 of 3 neighbours: every response is needed... the first two are used.
+    await assert.rejects(
+      aggregateSecurely(inputs, 1, { graph: { kind: "complete" } }, { tamper }),
+      (error: unknown) => error instanceof SecAggAbort && /does not match its commitment/.test(error.message),
+    );
+  });
+
+  test("messages replayed from another round, duplicated or from strangers are refused", async () => {
+    const setupA = createRoundSetup(1, [1, 2, 3], 4, { graph: { kind: "complete" } });
+    const setupB = createRoundSetup(2, [1, 2, 3], 4, { graph: { kind: "complete" } });
+    const server = new SecAggServer(setupB);
+    const oldMessage = await new SecAggClient(1).advertise(setupA);
+    assert.throws(() => server.receive(oldMessage), ProtocolViolation);
+    const fresh = await new SecAggClient(1).advertise(setupB);
+    server.receive(fresh);
+    assert.throws(() => server.receive(fresh), /already answered/);
+    const stranger = await new SecAggClient(9).advertise({ ...setupB, participants: [1, 2, 3, 9] });
+    assert.throws(() => server.receive(stranger), /not expected/);
+    assert.throws(
+      () => server.receive({ ...fresh, client: 2, maskingKey: fresh.encryptionKey }),
+      /must differ/,
+    );
+  });
+
+  test("a client never reveals both shares of one neighbour, and answers an unmask request once", async () => {
+    const setup = createRoundSetup(1, [1, 2, 3], 4, { graph: { kind: "complete" } });
+    const server = new SecAggServer(setup);
+    const clients = [1, 2, 3].map((id) => new SecAggClient(id));
+    for (const c of clients) server.receive(await c.advertise(setup));
+    const keys = server.closeAdvertise();
+    for (const c of clients) server.receive(await c.shareKeys(keys.get(c.id)!));
+    const shares = server.closeShares();
+    for (const c of clients) server.receive(await c.maskInput(shares.get(c.id)!, new Uint32Array(4)));
+    const requests = server.closeInputs();
+    const request = requests.get(1)!;
+    assert.throws(() => clients[0].unmask({ ...request, dropped: [2] }), /both as a survivor and as dropped/);
+    const answer = clients[0].unmask(request);
+    assert.equal(answer.keyShares.length, 0);
+    assert.throws(() => clients[0].unmask(request), /unexpected 'unmask'/);
+  });
+
+  test("a server that forwards keys of a non-neighbour is refused by the client", async () => {
+    const setup = createRoundSetup(1, [1, 2, 3, 4, 5, 6, 7, 8], 4, {
+      graph: { kind: "harary", degree: 4 },
+    });
+    const near = neighbourhoods(setup.participants, setup.graph, setup.graphSeed).get(1)!;
+    const far = setup.participants.find((v) => v !== 1 && !near.includes(v))!;
+    const client = new SecAggClient(1);
+    const own = await client.advertise(setup);
+    await assert.rejects(
+      client.shareKeys({
+        kind: "keys",
+        session: setup.session,
+        round: setup.round,
+        keys: [{ client: far, encryptionKey: own.encryptionKey, maskingKey: own.maskingKey }],
+      }),
+      /not a neighbour/,
+    );
+  });
+});
+
+describe("the SecAgg+ graph", () => {
+  test("symmetric, without self-loops, of the asked degree, and the same for the same seed", () => {
+    const participants = ids(50);
+    const graph = neighbourhoods(participants, { kind: "harary", degree: 10 }, 42);
+    for (const [u, near] of graph) {
+      assert.equal(near.length, 10);
+      assert.ok(!near.includes(u));
+      for (const v of near) assert.ok(graph.get(v)!.includes(u));
+    }
+    assert.deepEqual(neighbourhoods(participants, { kind: "harary", degree: 10 }, 42), graph);
+    assert.notDeepEqual(neighbourhoods(participants, { kind: "harary", degree: 10 }, 43), graph);
+  });
+});
+
+function pearson(a: number[], b: number[]): number {
+  const n = a.length;
+  const meanA = a.reduce((s, v) => s + v, 0) / n;
+  const meanB = b.reduce((s, v) => s + v, 0) / n;
+  let cov = 0;
+  let varA = 0;
+  let varB = 0;
+  for (let i = 0; i < n; i++) {
+    cov += (a[i] - meanA) * (b[i] - meanB);
+    varA += (a[i] - meanA) ** 2;
+    varB += (b[i] - meanB) ** 2;
+  }
+  return cov / Math.sqrt(varA * varB);
+}
