@@ -9,9 +9,14 @@ import { join } from "node:path";
 import type { DatasetStore } from "./datasets.js";
 import type { ModelDoc } from "./documents.js";
 import { HttpError } from "./http-error.js";
-import type { EvaluateJobParams, TrainJobParams } from "./jobs/model-jobs.js";
+import type { AuditJobParams, EvaluateJobParams, TrainJobParams } from "./jobs/model-jobs.js";
 import { inside } from "./paths.js";
-import { type EvaluateModelRequest, SAFE_NAME, type TrainModelRequest } from "./requests.js";
+import {
+  type AuditModelRequest,
+  type EvaluateModelRequest,
+  SAFE_NAME,
+  type TrainModelRequest,
+} from "./requests.js";
 
 export function listModels(folder: string): ModelDoc[] {
   return readdirSync(folder)
@@ -72,5 +77,20 @@ export function evaluateModelJob(
     model: modelPath(folder, id),
     ...(request.dataset ? { data: datasets.taskData(request.dataset) } : {}),
     ...(dataDir ? { dataDir } : {}),
+  };
+}
+
+export function auditModelJob(
+  id: string,
+  request: AuditModelRequest,
+  datasets: DatasetStore,
+  folder: string,
+  dataDir: string | undefined,
+): AuditJobParams {
+  return {
+    model: modelPath(folder, id),
+    ...(request.dataset ? { data: datasets.taskData(request.dataset) } : {}),
+    ...(dataDir ? { dataDir } : {}),
+    ...(request.shadows ? { shadows: request.shadows } : {}),
   };
 }

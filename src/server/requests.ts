@@ -94,3 +94,18 @@ export const evaluateModelSchema = z
   .strict()
   .meta({ id: "EvaluateModel", description: "evaluate a saved model with 'equipoise evaluate' as a job" });
 export type EvaluateModelRequest = z.output<typeof evaluateModelSchema>;
+
+export const auditModelSchema = z
+  .object({
+    dataset: safeName.optional().meta({ description: "a dataset id (default: the one it was trained on)" }),
+    shadows: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .meta({ description: "shadow models (default: audit's)" }),
+  })
+  .strict()
+  .meta({ id: "AuditModel", description: "audit a saved model with 'equipoise audit' as a job" });
+export type AuditModelRequest = z.output<typeof auditModelSchema>;

@@ -22,8 +22,9 @@ import {
 } from "./documents.js";
 import { poll } from "./events.js";
 import { HttpError } from "./http-error.js";
-import { evaluateModelJob, listModels, trainModelJob } from "./models.js";
+import { auditModelJob, evaluateModelJob, listModels, trainModelJob } from "./models.js";
 import {
+  auditModelSchema,
   createStudySchema,
   evaluateModelSchema,
   idParams,
@@ -273,6 +274,18 @@ export function apiRoutes(ctx: ServerContext): Route[] {
       response: { kind: "json", schema: jobDocSchema, status: 202 },
       handle: ({ params, body }) =>
         jobs.start("evaluate", evaluateModelJob(params.id, body, datasets, ctx.folders.models, ctx.dataDir)),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/api/models/{id}/audit",
+      summary:
+        "audit a model's privacy: membership inference and an ε lower bound (a job; its result is audit's --json)",
+      tag: "models",
+      params: idParams,
+      body: { kind: "json", schema: auditModelSchema },
+      response: { kind: "json", schema: jobDocSchema, status: 202 },
+      handle: ({ params, body }) =>
+        jobs.start("audit", auditModelJob(params.id, body, datasets, ctx.folders.models, ctx.dataDir)),
     }),
     defineRoute({
       method: "get",

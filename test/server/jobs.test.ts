@@ -178,6 +178,8 @@ describe("a model trained and evaluated from the API", () => {
     assert.equal(traversal.status, 400);
     const missing = await post("/api/models/nothing/evaluate", {});
     assert.equal(missing.status, 404);
+    assert.equal((await post("/api/models/nothing/audit", {})).status, 404);
+    assert.equal((await post("/api/models/nothing/audit", { shadows: 0 })).status, 400);
     const bad = await post("/api/models", { ...base, recipe: { epochs: -1 } });
     assert.equal(bad.status, 202, "the recipe's own checks run in the job");
     const failed = await finished(String(bad.json.id));

@@ -4,13 +4,14 @@
  */
 import { exploreJob } from "./explore-job.js";
 import type { JobKind } from "./kind.js";
-import { evaluateJob, trainJob } from "./model-jobs.js";
+import { auditJob, evaluateJob, trainJob } from "./model-jobs.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind checks its own parameters with its schema
 export const jobKinds: Record<string, JobKind<any>> = {
   [exploreJob.name]: exploreJob,
   [trainJob.name]: trainJob,
   [evaluateJob.name]: evaluateJob,
+  [auditJob.name]: auditJob,
 };
 
 export function jobKind(name: string): JobKind | undefined {

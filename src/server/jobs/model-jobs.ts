@@ -103,3 +103,23 @@ export const evaluateJob = defineJobKind<EvaluateJobParams>({
       reporter.progress({ message }),
     ),
 });
+
+export const auditJobSchema = z.object({
+  model: z.string().min(1),
+  data: z.string().min(1).optional(),
+  dataDir: z.string().optional(),
+  shadows: z.number().int().min(1).max(64).optional(),
+});
+export type AuditJobParams = z.output<typeof auditJobSchema>;
+
+/** A privacy audit of a saved model: `equipoise audit --model FILE --json` (src/audit), its document the result. */
+export const auditJob = defineJobKind<AuditJobParams>({
+  name: "audit",
+  params: auditJobSchema,
+  title: (p) => `audit ${p.model.split(/[/\\]/).at(-1)}`,
+  run: (p, reporter) =>
+    runCommand(
+      ["audit", `--model=${p.model}`, ...dataArguments(p), ...(p.shadows ? [`--shadows=${p.shadows}`] : [])],
+      (message) => reporter.progress({ message }),
+    ),
+});
