@@ -43,6 +43,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/study.js")).studyCopy,
   },
   {
+    name: "serve",
+    summary: "the web dashboard over studies (live fronts, trials, new studies)",
+    load: async () => (await import("./commands/serve.js")).serveCommand,
+  },
+  {
     name: "data list",
     summary: "list the known datasets",
     load: async () => (await import("./commands/data.js")).dataList,

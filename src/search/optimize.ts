@@ -113,7 +113,8 @@ export async function optimize(
       // a missed beat is retried at the next tick; the claim also proves life
     });
   }, heartbeatMs);
-  heartbeat.unref();
+  // Node: the beat must not keep the process alive; browsers' timers have no unref.
+  (heartbeat as { unref?: () => void }).unref?.();
   const summary: OptimizeSummary = { finished: 0, failed: 0, retried: 0 };
 
   const pollMs = Math.min(heartbeatMs, 2_000);

@@ -4,14 +4,19 @@
  * longer exists (known at once, e.g. after SIGKILL), or, on any host, when its last
  * heartbeat is older than the policy's timeout (the only evidence across machines).
  */
-import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { LivenessPolicy, WorkerIdentity, WorkerRecord } from "./types.js";
 
-/** A fresh identity for a runner in this process. */
+/** In a browser (the in-browser explorer runs studies there) a page has no host name or pid. */
+const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+
+/** A fresh identity for a runner in this process (in a browser: host "browser", pid 0). */
 export function newWorkerIdentity(): WorkerIdentity {
-  const host = hostname();
-  return { id: `${host}:${process.pid}:${randomBytes(4).toString("hex")}`, host, pid: process.pid };
+  const host = inNode ? hostname() : "browser";
+  const pid = inNode ? process.pid : 0;
+  const random = globalThis.crypto.getRandomValues(new Uint8Array(4));
+  const suffix = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
+  return { id: `${host}:${pid}:${suffix}`, host, pid };
 }
 
 export function isWorkerAlive(worker: WorkerRecord, now: number, policy: LivenessPolicy): boolean {

@@ -19,6 +19,8 @@ const signals = ["SIGINT", "SIGTERM"] as const;
  * during a slow cleanup ends the process at once.
  */
 export function onTermination(cleanup: Cleanup): () => void {
+  // A browser page has no signals to catch (the in-browser explorer's store keeps its own state).
+  if (typeof process === "undefined" || typeof process.on !== "function") return () => {};
   let done = false;
   const run = (): Promise<void> | void => {
     if (done) return;

@@ -1,0 +1,34 @@
+/**
+ * A kind of job: a long task (a study, a training, an audit, an explanation) that
+ * the server runs in a process of its own, so that a job's CPU, memory and tensor
+ * engine never stall the HTTP server, and stopping a job is ending its process
+ * (SIGTERM, which lets a study leave its store cleanly).
+ *
+ * A kind is its parameter schema (validated in the server before the job is
+ * queued, and again in the job's process) and its `run`, which is only called in
+ * the job's process and loads what it needs there.
+ */
+import type { z } from "zod";
+
+export interface JobProgress {
+  done?: number | null;
+  total?: number | null;
+  message: string;
+}
+
+export interface JobReporter {
+  progress(progress: JobProgress): void;
+}
+
+export interface JobKind<P = unknown> {
+  name: string;
+  params: z.ZodType<P>;
+  /** One line describing a job of this kind with these parameters, for lists. */
+  title(params: P): string;
+  /** Runs in the job's process; its result must be JSON (numbers through src/common/json.ts). */
+  run(params: P, reporter: JobReporter): Promise<unknown>;
+}
+
+export function defineJobKind<P>(kind: JobKind<P>): JobKind<P> {
+  return kind;
+}

@@ -1,0 +1,19 @@
+/**
+ * The job kinds this server runs, by name. Audits and explanations join here as
+ * their capabilities land (src/audit, src/explain): one entry each.
+ */
+import { exploreJob } from "./explore-job.js";
+import type { JobKind } from "./kind.js";
+import { auditJob, evaluateJob, trainJob } from "./model-jobs.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: each kind checks its own parameters with its schema
+export const jobKinds: Record<string, JobKind<any>> = {
+  [exploreJob.name]: exploreJob,
+  [trainJob.name]: trainJob,
+  [evaluateJob.name]: evaluateJob,
+  [auditJob.name]: auditJob,
+};
+
+export function jobKind(name: string): JobKind | undefined {
+  return Object.hasOwn(jobKinds, name) ? jobKinds[name] : undefined;
+}

@@ -1,0 +1,332 @@
+/**
+ * The dashboard and the in-browser explorer in a real browser (Debian's chromium,
+ * headless): every page renders without console errors, keyboard navigation
+ * reaches every control, a study started from the page runs to its end and its
+ * front appears, the front's frame time while rotating is measured (reported, not
+ * asserted), and the in-browser explorer runs a small Adult study with no request
+ * carrying the data, keeps it across a reload and hands over its report.
+ * Screenshots go to tmp-artifacts/web.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { buildWeb } from "../../scripts/build-web.mjs";
+import { type RunningServer, startServer } from "../../src/server/index.js";
+import { writeExplorerStudy } from "../server/fixtures.js";
+import { adultCsv } from "./adult-csv.js";
+import {
+  artifacts,
+  frameTimesWhileDragging,
+  isFileOf,
+  launchChromium,
+  needsChromium,
+  type StaticServer,
+  screenshot,
+  staticServer,
+  unreachableByKeyboard,
+  watchErrors,
+} from "./browser.js";
+
+const root = mkdtempSync(join(tmpdir(), "equipoise-browser-"));
+const webRoot = join(root, "web");
+let browser: Browser;
+let built: Awaited<ReturnType<typeof buildWeb>>;
+
+/** Node-only modules of Equipoise that the browser bundles reach but never call (see build-web.mjs). */
+const KNOWN_NODE_ONLY = new Set([
+  "src/explore/explorer.ts",
+  "src/explore/pool.ts",
+  "src/search/store/sqlite.ts",
+  "src/search/store/sqlite-file.ts",
+  "src/search/store/liveness.ts",
+  "src/data/task.ts",
+  "src/data/fetch.ts",
+  "src/data/bundled.ts",
+  "src/data/idx.ts",
+  "src/data/datasets/fashion-mnist.ts",
+  "src/data/datasets/compas.ts",
+  "src/data/datasets/user-file.ts",
+]);
+
+const options = needsChromium();
+/** How long a page may take: generous, because the machine running the tests may be shared and busy. */
+const PATIENCE = 180_000;
+
+before(async () => {
+  if (options.skip) return;
+  built = await buildWeb({ outdir: webRoot, quiet: true });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Runs `wait`; when it fails, keeps a screenshot (failed-NAME) of what the page showed. */
+async function screenshotOnFailure(page: Page, name: string, wait: () => Promise<unknown>): Promise<void> {
+  try {
+    await wait();
+  } catch (error) {
+    await screenshot(page, `failed-${name}`);
+    throw error;
+  }
+}
+
+/** Points drawn in the Plotly chart under `selector` (0 when it is not drawn). */
+function pointsIn(page: Page, selector: string): Promise<number> {
+  return page.evaluate((s) => {
+    const chart = document.querySelector(s) as (HTMLElement & { data?: { x?: unknown[] }[] }) | null;
+    return (chart?.data ?? []).reduce((sum, trace) => sum + (trace.x?.length ?? 0), 0);
+  }, selector);
+}
+
+describe("the browser bundles", options, () => {
+  test("reach Node-only code of no module beyond the known ones", () => {
+    const ours = Object.keys(built.stubbed).filter((file) => file.startsWith("src/"));
+    assert.deepEqual(
+      ours.filter((file) => !KNOWN_NODE_ONLY.has(file)),
+      [],
+      "a new Node-only import reached the browser: split the module (see scripts/build-web.mjs)",
+    );
+  });
+});
+
+describe("the dashboard", options, () => {
+  let server: RunningServer;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    if (options.skip) return;
+    const small = join(root, "small.db");
+    const large = join(root, "thousand.db");
+    await writeExplorerStudy(small, { trials: 24, seed: 3 });
+    await writeExplorerStudy(large, { trials: 1000, seed: 5, rows: { validation: 300, test: 300 } });
+    server = await startServer({
+      port: 0,
+      workDir: join(root, "work"),
+      webRoot,
+      studies: [small, large],
+      pollMs: 200,
+    });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+    context.setDefaultTimeout(PATIENCE);
+    context.setDefaultNavigationTimeout(PATIENCE);
+    page = await context.newPage();
+    errors = watchErrors(page);
+  });
+  after(async () => {
+    await page?.context().close();
+    await server?.close();
+  });
+
+  /** Opens a page and waits for `ready`; on failure keeps a screenshot of what was there. */
+  async function visit(hash: string, ready: string): Promise<void> {
+    await page.goto(new URL(`/${hash}`, server.url).href, { waitUntil: "domcontentloaded" });
+    try {
+      await page.locator(ready).first().waitFor({ timeout: PATIENCE });
+    } catch (error) {
+      await screenshot(page, `failed-${hash.replace(/[^a-z0-9]+/gi, "-")}`);
+      throw error;
+    }
+  }
+
+  test("the studies page lists both studies", async () => {
+    await visit("#/", "text=thousand");
+    await page.getByText("small").first().waitFor();
+    await screenshot(page, "studies");
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await unreachableByKeyboard(page), []);
+  });
+
+  test("a study's page draws its front, projections, parallel coordinates and hypervolume", async () => {
+    await visit("#/studies/small", ".chart-3d.js-plotly-plot");
+    await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot").length >= 6, null, {
+      timeout: PATIENCE,
+    });
+    assert.ok((await pointsIn(page, ".chart-3d")) >= 24, "every trial is on the 3-D chart");
+    await screenshot(page, "study");
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await unreachableByKeyboard(page), []);
+  });
+
+  test("a trial's page and the comparison of trials render", async () => {
+    await visit("#/studies/small/trials/2", "h1");
+    await page.getByText("Trial 2").first().waitFor();
+    await screenshot(page, "trial");
+    assert.deepEqual(await unreachableByKeyboard(page), []);
+    await visit("#/studies/small/compare/1,2,3", "h1");
+    await page.waitForTimeout(500);
+    await screenshot(page, "compare");
+    assert.deepEqual(await unreachableByKeyboard(page), []);
+    await visit("#/jobs", "h1");
+    await screenshot(page, "jobs");
+    assert.deepEqual(errors, []);
+  });
+
+  test("the 1,000-trial study's front: frame time while rotating (reported, not asserted)", async (t) => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    let frames: Awaited<ReturnType<typeof frameTimesWhileDragging>>;
+    try {
+      await visit("#/studies/thousand", ".chart-3d.js-plotly-plot");
+      assert.ok((await pointsIn(page, ".chart-3d")) >= 1000);
+      frames = await frameTimesWhileDragging(page, ".chart-3d", 3000);
+      await screenshot(page, "study-1000-wide");
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 800 });
+    }
+    t.diagnostic(
+      `3-D front of 1,000 trials while rotating: ${frames.frames} frames, median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms (shared machine, SwiftShader WebGL)`,
+    );
+    writeFileSync(join(artifacts, "frame-times.json"), `${JSON.stringify(frames, null, 2)}\n`);
+    assert.ok(frames.frames > 10, "frames were drawn while dragging");
+    assert.deepEqual(errors, []);
+  });
+
+  test("a study started from the page runs to its end and its front appears", async () => {
+    await visit("#/new", "select[name=dataset]");
+    await page.selectOption("select[name=dataset]", { value: "german-credit" });
+    await page.selectOption("select[name=strategy]", "random");
+    await page.fill("input[name=budget]", "3");
+    await page.fill("input[name=name]", "from-the-page");
+    await screenshot(page, "new-study");
+    assert.deepEqual(await unreachableByKeyboard(page), []);
+    await page.getByRole("button", { name: "Start the study" }).click();
+    await page.waitForURL(/#\/studies\/from-the-page$/);
+    await page.waitForFunction(
+      () => {
+        const chart = document.querySelector(".chart-3d") as
+          | (HTMLElement & { data?: { x?: unknown[] }[] })
+          | null;
+        return (chart?.data ?? []).reduce((sum, trace) => sum + (trace.x?.length ?? 0), 0) >= 3;
+      },
+      null,
+      { timeout: 600_000, polling: 500 },
+    );
+    const view = (await (await fetch(new URL("/api/studies/from-the-page", server.url))).json()) as {
+      counts: { complete: number; failed: number };
+    };
+    assert.equal(view.counts.complete + view.counts.failed, 3);
+    await screenshot(page, "study-from-the-page");
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe("the in-browser explorer", options, () => {
+  let files: StaticServer;
+  let page: Page;
+  let errors: string[];
+  const offsite: string[] = [];
+  const csv = adultCsv(1200);
+
+  before(async () => {
+    if (options.skip) return;
+    files = await staticServer(webRoot);
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      acceptDownloads: true,
+    });
+    // Anything but the page's own origin is refused (and recorded): the page talks to nobody.
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith(files.url) || url.startsWith("blob:") || url.startsWith("data:"))
+        return route.continue();
+      offsite.push(url);
+      return route.abort();
+    });
+    context.setDefaultTimeout(PATIENCE);
+    context.setDefaultNavigationTimeout(PATIENCE);
+    page = await context.newPage();
+    errors = watchErrors(page);
+  });
+  after(async () => {
+    await page?.context().close();
+    await files?.close();
+  });
+
+  test("runs a small Adult study in Web Workers; no request carries the data", async (t) => {
+    await page.goto(new URL("local.html", files.url).href);
+    await page.locator("input[type=file]").waitFor();
+    await screenshot(page, "local-empty");
+    assert.deepEqual(await unreachableByKeyboard(page), []);
+    await page.setInputFiles("input[type=file]", {
+      name: "adult-sample.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(csv),
+    });
+    await page.getByText("It stays in this browser").waitFor();
+    await page.selectOption("select[name=target]", "income");
+    await page.selectOption("select[name=sensitive]", "sex");
+    await page.selectOption("select[name=strategy]", "random");
+    await page.fill("input[name=budget]", "3");
+    await page.fill("input[name=workers]", "1");
+    await page.fill("input[name=name]", "adult-here");
+    assert.deepEqual(await unreachableByKeyboard(page), []);
+    await page.getByRole("button", { name: "Run the study in this browser" }).click();
+    await page.waitForFunction(() => document.body.dataset.studyDone !== undefined, null, {
+      timeout: 600_000,
+      polling: 500,
+    });
+    const seconds = Number(await page.evaluate(() => document.body.dataset.studyDone));
+    t.diagnostic(
+      `3 trials of a 1,200-row Adult sample in this browser: ${seconds.toFixed(1)} s (shared machine)`,
+    );
+    await page.waitForFunction(
+      () => {
+        const chart = document.querySelector(".chart-3d") as
+          | (HTMLElement & { data?: { x?: unknown[] }[] })
+          | null;
+        return (chart?.data ?? []).reduce((sum, trace) => sum + (trace.x?.length ?? 0), 0) >= 3;
+      },
+      null,
+      { timeout: PATIENCE },
+    );
+    await screenshot(page, "local-study");
+
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download the HTML report" }).click();
+    const report = readFileSync(await (await download).path(), "utf8");
+    assert.match(report, /<html/i);
+    assert.match(report, /adult-here|adult-sample/);
+
+    // The page's own files, fetched with GET and no body, and nothing else: the data went nowhere.
+    assert.deepEqual(offsite, []);
+    const distinctive = csv.split("\n")[1].split(",").slice(0, 4).join(",");
+    for (const request of files.requests) {
+      assert.equal(request.method, "GET", request.url);
+      assert.equal(request.bodyBytes, 0, request.url);
+      assert.ok(
+        isFileOf(webRoot, new URL(request.url, files.url).pathname),
+        `unexpected request ${request.url}`,
+      );
+      assert.ok(!request.url.includes(encodeURIComponent(distinctive)) && !request.url.includes("income"));
+    }
+    assert.deepEqual(errors, []);
+  });
+
+  test("a reload keeps the study in this browser, ready to resume", async () => {
+    await page.reload();
+    const row = page.locator("table tr", { hasText: "adult-here" });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? "", /3 \/ 3/);
+    await page.getByRole("button", { name: "Open or resume adult-here" }).click();
+    await screenshotOnFailure(page, "local-reloaded", () =>
+      page.waitForFunction(
+        () => {
+          const chart = document.querySelector(".chart-3d") as
+            | (HTMLElement & { data?: { x?: unknown[] }[] })
+            | null;
+          return (chart?.data ?? []).reduce((sum, trace) => sum + (trace.x?.length ?? 0), 0) >= 3;
+        },
+        null,
+        { timeout: PATIENCE },
+      ),
+    );
+    await screenshot(page, "local-reloaded");
+    assert.deepEqual(offsite, []);
+    assert.deepEqual(errors, []);
+  });
+});

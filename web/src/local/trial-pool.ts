@@ -1,0 +1,86 @@
+/**
+ * The study worker's side of the trial workers (the browser's counterpart of
+ * src/explore/pool.ts): one channel per trial worker, one trial at a time on each.
+ */
+import type { TrialData, TrialOutcome, TrialSettings } from "../../../src/explore/trial.js";
+import type { Configuration } from "../../../src/search/index.js";
+import type { TrialRunner } from "./explorer.js";
+import type { TrialWorkerReply, TrialWorkerRequest } from "./messages.js";
+
+interface Job {
+  id: number;
+  config: Configuration;
+  seed: number;
+  resolve(outcome: TrialOutcome): void;
+  reject(error: Error): void;
+}
+
+interface Lane {
+  port: MessagePort;
+  job: Job | null;
+}
+
+export class WebTrialRunner implements TrialRunner {
+  private lanes: Lane[] = [];
+  private queue: Job[] = [];
+  private nextId = 0;
+
+  constructor(private readonly ports: MessagePort[]) {}
+
+  async start(data: TrialData, settings: TrialSettings, count: number): Promise<void> {
+    const ports = this.ports.slice(0, Math.max(1, count));
+    if (ports.length === 0) throw new Error("no trial worker was started");
+    this.lanes = await Promise.all(
+      ports.map(
+        (port) =>
+          new Promise<Lane>((resolve, reject) => {
+            const lane: Lane = { port, job: null };
+            port.onmessage = (event: MessageEvent<TrialWorkerReply>) => {
+              const reply = event.data;
+              if (reply.kind === "ready") {
+                port.onmessage = (next: MessageEvent<TrialWorkerReply>) => this.reply(lane, next.data);
+                resolve(lane);
+              } else if (reply.kind === "setup-failed")
+                reject(new Error(`a trial worker failed to start: ${reply.message}`));
+            };
+            const setup: TrialWorkerRequest = { kind: "setup", data, settings };
+            port.postMessage(setup);
+          }),
+      ),
+    );
+    this.dispatch();
+  }
+
+  run(config: Configuration, seed: number): Promise<TrialOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, config, seed, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  close(): void {
+    for (const lane of this.lanes) {
+      lane.job?.reject(new Error("the trial workers were stopped"));
+      lane.job = null;
+    }
+    for (const job of this.queue.splice(0)) job.reject(new Error("the trial workers were stopped"));
+  }
+
+  private dispatch(): void {
+    for (const lane of this.lanes) {
+      if (lane.job || this.queue.length === 0) continue;
+      const job = this.queue.shift()!;
+      lane.job = job;
+      const request: TrialWorkerRequest = { kind: "trial", id: job.id, config: job.config, seed: job.seed };
+      lane.port.postMessage(request);
+    }
+  }
+
+  private reply(lane: Lane, reply: TrialWorkerReply): void {
+    const job = lane.job;
+    lane.job = null;
+    if (job && reply.kind === "result" && reply.id === job.id) job.resolve(reply.outcome);
+    else if (job && reply.kind === "error" && reply.id === job.id) job.reject(new Error(reply.message));
+    this.dispatch();
+  }
+}
