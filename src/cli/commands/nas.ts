@@ -22,6 +22,7 @@ import {
   type NasResult,
   type NasTask,
   parseObjectives,
+  planBrackets,
   renderLibraryHtml,
   renderSearchFragment,
   runLibraryPlan,
@@ -178,6 +179,8 @@ Examples:
     const rungs = parseNumber("rungs", options.rungs, { integer: true, min: 1, max: 6 });
     const strategy = parseChoice("strategy", options.strategy, strategyNames as readonly StrategyName[]);
     const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
+    // Before any work: the budget against the schedule (its smallest budget depends on η and K only).
+    planBrackets(budget, scheduleFor(mode, 1, eta, rungs));
     if (options.study !== undefined) checkOutputPath(options.study, "study");
     if (options.out !== undefined) checkOutputPath(options.out, "out", options.study ? [options.study] : []);
     if (options.html !== undefined)
