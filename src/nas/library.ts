@@ -61,7 +61,11 @@ export const LIBRARY_PLANS: Record<string, PlannedBenchmark[]> = {
   small: [{ task: "german-credit:sex", architectures: MLPS, seeds: [0, 1, 2] }],
   standard: [
     { task: "german-credit:sex", architectures: MLPS, seeds: [0, 1, 2] },
-    { task: "spurious-adult:0.95", architectures: MLPS.slice(0, 2).concat(MLPS.slice(3, 5)), seeds: [0, 1, 2] },
+    {
+      task: "spurious-adult:0.95",
+      architectures: MLPS.slice(0, 2).concat(MLPS.slice(3, 5)),
+      seeds: [0, 1, 2],
+    },
     { task: "adult:sex", architectures: MLPS.slice(0, 2).concat(MLPS.slice(3, 5)), seeds: [0, 1, 2] },
   ],
   images: [

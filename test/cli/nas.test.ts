@@ -45,27 +45,52 @@ test("nas: bad input is one line each — unknown task, unparsable or ill-fittin
 
 test("nas evaluate --json: one architecture over seeds, with its reproducing command", async () => {
   const out = join(work, "evaluation.json");
-  const result = await runHere(["nas", "evaluate", ...tiny, "--arch", "mlp:width=8", "--seeds", "0,1", "--out", out, "--json"]);
+  const result = await runHere([
+    "nas",
+    "evaluate",
+    ...tiny,
+    "--arch",
+    "mlp:width=8",
+    "--seeds",
+    "0,1",
+    "--out",
+    out,
+    "--json",
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const evaluation = evaluationSchema.parse(JSON.parse(result.stdout));
   assert.equal(evaluation.architecture, "mlp:width=8:act=relu:norm=none:dropout=0:skip=none");
   assert.equal(evaluation.seeds.length, 2);
   assert.equal(evaluation.test.accuracy?.n, 2);
-  assert.match(evaluation.command, /^equipoise nas evaluate --task german-credit:sex --arch mlp:width=8:.* --seeds 0,1 --epochs 2 --json$/);
+  assert.match(
+    evaluation.command,
+    /^equipoise nas evaluate --task german-credit:sex --arch mlp:width=8:.* --seeds 0,1 --epochs 2 --json$/,
+  );
   assert.deepEqual(JSON.parse(readFileSync(out, "utf8")), JSON.parse(result.stdout));
 });
 
 test("nas: successive halving on a small task, the front in the result, and a rerun resumes the study without retraining", async () => {
   const study = join(work, "nas.db");
-  const args = ["nas", ...tiny, "--budget", "4", "--fidelity", "sh", "--eta", "2", "--rungs", "2", "--study", study, "--json"];
+  const args = [
+    "nas",
+    ...tiny,
+    "--budget",
+    "4",
+    "--fidelity",
+    "sh",
+    "--eta",
+    "2",
+    "--rungs",
+    "2",
+    "--study",
+    study,
+    "--json",
+  ];
   const first = await runHere(args);
   assert.equal(first.code, 0, first.stderr);
   const result = nasResultSchema.parse(JSON.parse(first.stdout));
   assert.equal(result.trials.length, 4);
-  assert.deepEqual(
-    result.trials.map((t) => t.state).sort(),
-    ["complete", "complete", "pruned", "pruned"],
-  );
+  assert.deepEqual(result.trials.map((t) => t.state).sort(), ["complete", "complete", "pruned", "pruned"]);
   assert.ok(result.front.length >= 1);
   for (const number of result.front) {
     const trial = result.trials.find((t) => t.number === number);

@@ -114,10 +114,7 @@ test("JTT upweights exactly the identification model's errors", () => {
   const model = logreg([0, -5, 5], 0); // errs on the conflicting rows
   const { weights, errors } = jttWeights(model, split.X, split.y, 20);
   const conflicting = split.sensitive[0].codes;
-  assert.equal(
-    errors,
-    conflicting.filter((b) => b === 1).length,
-  );
+  assert.equal(errors, conflicting.filter((b) => b === 1).length);
   for (let i = 0; i < 200; i++) assert.equal(weights[i], conflicting[i] === 1 ? 20 : 1);
   model.dispose();
 });
@@ -170,8 +167,9 @@ test("Group DRO step (Sagawa et al. 2020, Alg. 1): q ∝ exp(η·mean group loss
     for (let k = 0; k < 3; k++) expected[k] += factor * split.X.data[i * 3 + k];
     expected[3] += factor;
   }
-  const gradients = result.gradients.map((t) => Array.from(t.dataSync())).flat();
-  for (let k = 0; k < 4; k++) assert.ok(Math.abs(gradients[k] - expected[k]) < 1e-4, `∂${k}: ${gradients[k]} vs ${expected[k]}`);
+  const gradients = result.gradients.flatMap((t) => Array.from(t.dataSync()));
+  for (let k = 0; k < 4; k++)
+    assert.ok(Math.abs(gradients[k] - expected[k]) < 1e-4, `∂${k}: ${gradients[k]} vs ${expected[k]}`);
   tf.dispose([x, labels, ...result.gradients, result.lossSum]);
   model.dispose();
 });
@@ -184,7 +182,8 @@ test("every debiasing baseline trains any architecture through the recipe; a rep
     const fitted = fitDebiased(recipe, data, { method });
     assert.equal(fitted.debias.method, method);
     assert.equal(fitted.training.history.length, 2);
-    if (method === "group-dro" || method === "lff") assert.match(fitted.training.gradient, new RegExp(method));
+    if (method === "group-dro" || method === "lff")
+      assert.match(fitted.training.gradient, new RegExp(method));
     fitted.model.dispose();
   }
   const privateRecipe = parseRecipe({

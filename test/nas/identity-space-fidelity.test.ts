@@ -26,8 +26,16 @@ test("canonical strings: equal architectures give equal strings and hashes (SHA-
 });
 
 test("an architecture string that does not parse is one UserError naming it", () => {
-  for (const bad of ["mlp:width=abc", "transformer:4", "cnn:channels=16,32:kernel=3,3,3", "mlp:width=64:act=gelu"]) {
-    assert.throws(() => identify(bad), (e: unknown) => e instanceof UserError && !e.message.includes("\n"));
+  for (const bad of [
+    "mlp:width=abc",
+    "transformer:4",
+    "cnn:channels=16,32:kernel=3,3,3",
+    "mlp:width=64:act=gelu",
+  ]) {
+    assert.throws(
+      () => identify(bad),
+      (e: unknown) => e instanceof UserError && !e.message.includes("\n"),
+    );
   }
 });
 
@@ -106,7 +114,8 @@ test("Hyperband brackets (Li et al. 2018, η=3, s_max=2): 9→3→1, 5→1, 3", 
     sixty.reduce((n, b) => n + b.size, 0),
     60,
   );
-  for (const bracket of sixty) assert.equal(bracket.stages.at(-1)?.rung, 2, "every bracket reaches the top rung");
+  for (const bracket of sixty)
+    assert.equal(bracket.stages.at(-1)?.rung, 2, "every bracket reaches the top rung");
   assert.equal(minimumBudget(scheduleFor("sh", 9, 3, 3)), 9);
 });
 

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { evaluateArchitecture, evaluationCommand, meanInterval, studentT975 } from "../../src/nas/evaluate.js";
+import {
+  evaluateArchitecture,
+  evaluationCommand,
+  meanInterval,
+  studentT975,
+} from "../../src/nas/evaluate.js";
 import { renderLibraryHtml } from "../../src/nas/html.js";
 import { buildCatalogue, classify } from "../../src/nas/library.js";
 import { type ArchitectureEvaluation, type CatalogueEntry, catalogueSchema } from "../../src/nas/schema.js";
@@ -41,8 +46,24 @@ function evaluation(architecture: string, hash: string, gaps: number[]): Archite
     seeds: gaps.map((gap, seed) => ({
       seed,
       seconds: 1,
-      validation: { rows: 1, accuracy: 1, attributeGroups: [], biasGap: gap, worstGroupAccuracy: 1, worstGroup: "x", flipRate: null },
-      test: { rows: 1, accuracy: 1, attributeGroups: [], biasGap: gap, worstGroupAccuracy: 1, worstGroup: "x", flipRate: null },
+      validation: {
+        rows: 1,
+        accuracy: 1,
+        attributeGroups: [],
+        biasGap: gap,
+        worstGroupAccuracy: 1,
+        worstGroup: "x",
+        flipRate: null,
+      },
+      test: {
+        rows: 1,
+        accuracy: 1,
+        attributeGroups: [],
+        biasGap: gap,
+        worstGroupAccuracy: 1,
+        worstGroup: "x",
+        flipRate: null,
+      },
     })),
     test: { biasGap: meanInterval(gaps) },
     validation: { biasGap: meanInterval(gaps) },
@@ -52,10 +73,18 @@ function evaluation(architecture: string, hash: string, gaps: number[]): Archite
 }
 
 test("classification against the reference: repelling / attracting only when the intervals do not overlap; rank by mean gap", () => {
-  const reference = evaluation("mlp:width=64,64:act=relu:norm=none:dropout=0:skip=none", "r", [0.3, 0.31, 0.32]);
+  const reference = evaluation(
+    "mlp:width=64,64:act=relu:norm=none:dropout=0:skip=none",
+    "r",
+    [0.3, 0.31, 0.32],
+  );
   const low = evaluation("mlp:width=16:act=relu:norm=none:dropout=0:skip=none", "a", [0.1, 0.11, 0.12]);
   const high = evaluation("mlp:width=32:act=relu:norm=none:dropout=0:skip=none", "b", [0.5, 0.52, 0.51]);
-  const overlapping = evaluation("mlp:width=8:act=relu:norm=none:dropout=0:skip=none", "c", [0.15, 0.35, 0.55]);
+  const overlapping = evaluation(
+    "mlp:width=8:act=relu:norm=none:dropout=0:skip=none",
+    "c",
+    [0.15, 0.35, 0.55],
+  );
   assert.equal(classify(reference, reference), "reference");
   assert.equal(classify(low, reference), "bias-repelling");
   assert.equal(classify(high, reference), "bias-attracting");
@@ -88,7 +117,15 @@ test("the committed catalogue is valid, and one small entry is reproduced by its
     .filter((e) => (e.test.accuracy?.sd ?? 0) > 0)
     .reduce((a: CatalogueEntry, b) => (b.cost.parameters < a.cost.parameters ? b : a));
   const task = await loadNasTask(entry.task);
-  assert.equal(entry.command, evaluationCommand(entry.task, entry.architecture, { seeds: entry.seeds.map((s) => s.seed), settings: entry.settings }, TRAINING_DEFAULTS.tabular));
+  assert.equal(
+    entry.command,
+    evaluationCommand(
+      entry.task,
+      entry.architecture,
+      { seeds: entry.seeds.map((s) => s.seed), settings: entry.settings },
+      TRAINING_DEFAULTS.tabular,
+    ),
+  );
   const again = evaluateArchitecture(task, entry.architecture, {
     seeds: entry.seeds.map((s) => s.seed),
     settings: entry.settings,
