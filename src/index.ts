@@ -1,4 +1,6 @@
 /** The public library surface: `import { ... } from "equipoise"`. */
+
+export * as audit from "./audit/index.js";
 export * from "./common/index.js";
 export * as data from "./data/index.js";
 export * as explore from "./explore/index.js";

@@ -48,6 +48,16 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/evaluate.js")).evaluate,
   },
   {
+    name: "audit",
+    summary: "privacy audit: membership and attribute inference, ε lower bound beside the accountant's",
+    load: async () => (await import("./commands/audit.js")).audit,
+  },
+  {
+    name: "audit canaries",
+    summary: "one-run DP-SGD audit with canaries: an ε lower bound from a single training run",
+    load: async () => (await import("./commands/audit.js")).auditCanaries,
+  },
+  {
     name: "privacy epsilon",
     summary: "epsilon spent by DP-SGD with a given noise multiplier",
     load: async () => (await import("./commands/privacy.js")).privacyEpsilon,

@@ -1,0 +1,228 @@
+/**
+ * The standard membership-inference experiment (Carlini et al. 2022, §V): a pool of N
+ * rows of the training split; a target and K shadow models, each trained with the
+ * same recipe on its own random half of the pool; every pool row is a candidate,
+ * member of the target or not with probability ½. RMIA's population samples are
+ * further training-split rows that no model sees. Every model's DP noise and batch
+ * sampling are seeded from the experiment's seed, so a run is reproducible (these
+ * models measure; they are not for release).
+ */
+
+import { DEFAULT_DELTA } from "../common/defaults.js";
+import { UserError } from "../common/errors.js";
+import { createRandom, permutation } from "../common/rng.js";
+import { selectSplit } from "../data/split.js";
+import type { Split } from "../data/types.js";
+import { parseRecipe, type Recipe, type RecipeInput } from "../fit/index.js";
+import { AUDIT_FORMAT, AUDIT_VERSION, type AuditDocument } from "./document.js";
+import { type AttackInput, checkAttacks, runAttacks, verdictOf } from "./run-attacks.js";
+import { type RunJobsOptions, runJobs } from "./shadow-pool.js";
+import type { AuditTrainingData, TrainedSignals, TrainingJob } from "./training.js";
+
+/** The data of an audit: a prepared task's training split and what describes it. */
+export interface AuditTask {
+  name: string;
+  train: Split;
+  numClasses: number;
+  inputShape: readonly number[];
+  featureNames: readonly string[];
+}
+
+export interface ExperimentOptions extends Omit<RunJobsOptions, "onProgress"> {
+  recipe: RecipeInput | Recipe;
+  /** Rows of the pool (N). */
+  pool: number;
+  /** Shadow models (K). */
+  shadows: number;
+  seed: number;
+  attacks: readonly string[];
+  /** At most this many population rows for RMIA (default 10,000). */
+  population?: number;
+  bootstrapReplicates?: number;
+  /** Feature columns hidden from attribute inference besides the attribute's own. */
+  hide?: readonly string[];
+  /** Called after each trained model (the target counts as one). */
+  onProgress?: (done: number, total: number, seconds: number) => void;
+}
+
+export const DEFAULT_POPULATION = 10_000;
+
+/** A derived seed per model: the experiment's seed picks them, so runs repeat. */
+function modelSeeds(seed: number, count: number): number[] {
+  const random = createRandom(seed).fork();
+  return Array.from({ length: count }, () => random.uint32() >>> 1);
+}
+
+/** The recipe of model k: its own initialisation, batches and (seeded) DP noise. */
+export function recipeForModel(recipe: Recipe, seed: number): Recipe {
+  return {
+    ...recipe,
+    seed,
+    ...(recipe.privacy ? { privacy: { ...recipe.privacy, noiseSeed: seed } } : {}),
+  };
+}
+
+/** A random half of 0..n−1 (ascending). */
+export function randomHalf(n: number, seed: number): Int32Array {
+  return permutation(n, createRandom(seed))
+    .slice(0, Math.floor(n / 2))
+    .sort();
+}
+
+function membershipOf(rows: Int32Array, n: number): Uint8Array {
+  const flags = new Uint8Array(n);
+  for (const i of rows) flags[i] = 1;
+  return flags;
+}
+
+/** The trained signals of an experiment, before any attack: what the benchmark re-attacks with fewer shadows. */
+export interface ExperimentSignals {
+  recipe: Recipe;
+  pool: Split;
+  population?: Split;
+  /** The target's φ (and logits) on the pool rows and the population rows. */
+  target: TrainedSignals;
+  shadows: TrainedSignals[];
+  isMember: Uint8Array;
+  /** Which pool rows each shadow trained on. */
+  inTraining: Uint8Array[];
+  trainingSeconds: number;
+}
+
+/** Trains the target and the K shadows of the experiment (options.attacks decides whether population rows are needed). */
+export async function experimentSignals(
+  task: AuditTask,
+  options: ExperimentOptions,
+): Promise<ExperimentSignals> {
+  const recipe = parseRecipe(options.recipe);
+  const { pool: n, shadows: k, seed } = options;
+  const attacks = checkAttacks(options.attacks, k);
+  const available = task.train.X.rows;
+  if (!(Number.isInteger(n) && n >= 4)) throw new UserError(`--pool must be a whole number ≥ 4, got ${n}`);
+  if (n > available) {
+    throw new UserError(`--pool ${n} is larger than the training split of ${task.name} (${available} rows)`);
+  }
+  if (!(Number.isInteger(k) && k >= 0)) throw new UserError(`--shadows must be a whole number ≥ 0, got ${k}`);
+  const order = permutation(available, createRandom(seed));
+  const poolRows = order.slice(0, n).sort();
+  const wantsPopulation = attacks.some((a) => a === "rmia" || a === "rmia-offline");
+  const populationRows = wantsPopulation
+    ? order.slice(n, n + (options.population ?? DEFAULT_POPULATION)).sort()
+    : new Int32Array(0);
+  if (wantsPopulation && populationRows.length === 0) {
+    throw new UserError(
+      `RMIA needs population rows that no model trains on, but --pool ${n} takes the whole training split; lower --pool or drop rmia`,
+    );
+  }
+  const pool = selectSplit(task.train, poolRows);
+  const population = populationRows.length > 0 ? selectSplit(task.train, populationRows) : undefined;
+  const data: AuditTrainingData = {
+    pool,
+    numClasses: task.numClasses,
+    inputShape: task.inputShape,
+    candidates: { X: pool.X, y: pool.y },
+    ...(population ? { population: { X: population.X, y: population.y } } : {}),
+  };
+  const seeds = modelSeeds(seed, k + 1);
+  const halves = seeds.map((s) => randomHalf(n, s));
+  const jobs: TrainingJob[] = seeds.map((s, j) => ({
+    recipe: recipeForModel(recipe, s),
+    rows: halves[j],
+    ...(j === 0 ? { keepLogits: true } : {}),
+  }));
+  const started = performance.now();
+  const [target, ...shadows] = await runJobs(jobs, data, options);
+  return {
+    recipe,
+    pool,
+    ...(population ? { population } : {}),
+    target,
+    shadows,
+    isMember: membershipOf(halves[0], n),
+    inTraining: halves.slice(1).map((h) => membershipOf(h, n)),
+    trainingSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The standard experiment's findings for the requested attacks, from the signals of `experimentSignals`. */
+export function experimentAttackInput(
+  task: AuditTask,
+  signals: ExperimentSignals,
+  options: { seed: number; shadows?: number; bootstrapReplicates?: number; hide?: readonly string[] },
+): AttackInput {
+  const { target, pool, population } = signals;
+  const k = options.shadows ?? signals.shadows.length;
+  const shadows = signals.shadows.slice(0, k);
+  return {
+    target: {
+      phi: target.candidates,
+      ...(target.logits ? { logits: target.logits } : {}),
+      outputs: target.outputs,
+    },
+    isMember: signals.isMember,
+    shadows: { phi: shadows.map((s) => s.candidates), inTraining: signals.inTraining.slice(0, k) },
+    ...(population
+      ? { population: { target: target.population!, shadows: shadows.map((s) => s.population!) } }
+      : {}),
+    features: pool.X,
+    featureNames: task.featureNames,
+    sensitive: pool.sensitive,
+    delta: signals.recipe.privacy?.delta ?? DEFAULT_DELTA,
+    seed: options.seed,
+    ...(options.bootstrapReplicates ? { bootstrapReplicates: options.bootstrapReplicates } : {}),
+    ...(options.hide ? { hide: options.hide } : {}),
+  };
+}
+
+export async function membershipExperiment(
+  task: AuditTask,
+  options: ExperimentOptions,
+): Promise<AuditDocument> {
+  const attacks = checkAttacks(options.attacks, options.shadows);
+  const signals = await experimentSignals(task, options);
+  const { recipe, pool, target, trainingSeconds } = signals;
+  const n = pool.X.rows;
+  const k = signals.shadows.length;
+  const seed = options.seed;
+  const members = signals.isMember.reduce((a, b) => a + b, 0);
+  const delta = recipe.privacy?.delta ?? DEFAULT_DELTA;
+  const findings = runAttacks(attacks, experimentAttackInput(task, signals, options));
+  const bounds = findings.attacks.map((a) => ({ value: a.epsilonLowerBound.value, source: a.label }));
+  const notes = [
+    `each model trains on a random half of the pool (${Math.floor(n / 2)} rows) with the recipe's settings; initialisation, batches and DP noise are seeded from --seed ${seed} for reproducibility`,
+    `each attack's ε bound is held out (threshold chosen on one half of the candidates, measured on the other) at ${(findings.boundConfidence * 100).toFixed(2)} % confidence, so that the largest of the ${findings.attacks.length} holds at 95 %`,
+    ...findings.notes,
+    ...target.warnings,
+  ];
+  return {
+    format: AUDIT_FORMAT,
+    version: AUDIT_VERSION,
+    kind: "experiment",
+    created: new Date().toISOString(),
+    data: { name: task.name, features: pool.X.cols, sensitive: pool.sensitive.map((s) => s.name) },
+    recipe: { ...recipe },
+    target: {
+      model: recipe.model,
+      trainRows: members,
+      epsilon: target.epsilon,
+      delta,
+      ...(target.privacy ? { privacy: target.privacy } : {}),
+    },
+    setup: {
+      candidates: n,
+      members,
+      nonMembers: n - members,
+      shadows: k,
+      pool: n,
+      population: signals.population?.X.rows ?? 0,
+      seed,
+      engine: options.engine === "serial" ? "serial" : `workers (${options.workers ?? "one per core"})`,
+      trainingSeconds,
+      attackSeconds: findings.seconds,
+    },
+    attacks: findings.attacks,
+    ...(findings.attribute ? { attribute: findings.attribute } : {}),
+    verdict: verdictOf(target.epsilon, delta, bounds, 0.95),
+    notes,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Privacy audit: membership inference (loss threshold, LiRA online and offline, RMIA)
+ * with shadow models trained through the training recipe, attribute inference,
+ * held-out empirical ε lower bounds, the one-run canary audit of DP-SGD, and
+ * per-group exposure — every figure with its interval, and the audited bound always
+ * beside the accountant's ε. What needs no tensor engine is also in ./light.ts.
+ */
+export {
+  CANARY_DESIGNS,
+  type CanaryAuditOptions,
+  type CanaryDesign,
+  canaryAudit,
+  DEFAULT_CANARIES,
+  guessGrid,
+} from "./canaries.js";
+export {
+  type AuditTask,
+  DEFAULT_POPULATION,
+  type ExperimentOptions,
+  type ExperimentSignals,
+  experimentAttackInput,
+  experimentSignals,
+  membershipExperiment,
+  randomHalf,
+  recipeForModel,
+} from "./experiment.js";
+export * from "./light.js";
+export {
+  MEMBERSHIP_RISK_NOT_COVERED,
+  type MembershipRisk,
+  type MembershipRiskData,
+  type MembershipRiskOptions,
+  membershipRisk,
+} from "./membership-risk.js";
+export { auditModel, type ModelAuditOptions } from "./model-audit.js";
+export {
+  type AttackFindings,
+  type AttackInput,
+  AUDIT_ATTACKS,
+  type AuditAttack,
+  checkAttacks,
+  DEFAULT_ATTACKS,
+  runAttacks,
+  verdictOf,
+} from "./run-attacks.js";
+export { type ModelSignals, modelLogits, modelSignals } from "./scoring.js";
+export { type RunJobsOptions, runJobs, type TrainingEngine } from "./shadow-pool.js";
+export { type AuditTrainingData, type TrainedSignals, type TrainingJob, trainAndScore } from "./training.js";

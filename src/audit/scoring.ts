@@ -1,0 +1,43 @@
+/**
+ * A trained model's logits and φ on a set of rows, read from the tensor engine in
+ * chunks (the logits are float32, as the model computes them; φ is then formed from
+ * them in float64, signal.ts).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { Matrix } from "../data/types.js";
+import type { Sequential } from "../nn/index.js";
+import { logitScaledConfidence } from "./signal.js";
+
+export interface ModelSignals {
+  /** Row-major [rows, outputs]. */
+  logits: Float32Array;
+  /** 1 for a binary model (one logit), the number of classes otherwise. */
+  outputs: number;
+  phi: Float64Array;
+}
+
+const CHUNK_ROWS = 8192;
+
+export function modelLogits(model: Sequential, X: Matrix): Float32Array {
+  const outputs = model.outputShape.reduce((a, b) => a * b, 1);
+  const inputShape = model.architecture.inputShape;
+  const out = new Float32Array(X.rows * outputs);
+  for (let start = 0; start < X.rows; start += CHUNK_ROWS) {
+    const rows = Math.min(CHUNK_ROWS, X.rows - start);
+    const values = tf.tidy(() => {
+      const input = tf.tensor(X.data.subarray(start * X.cols, (start + rows) * X.cols), [
+        rows,
+        ...inputShape,
+      ]);
+      return model.predictLogits(input).dataSync() as Float32Array;
+    });
+    out.set(values, start * outputs);
+  }
+  return out;
+}
+
+export function modelSignals(model: Sequential, X: Matrix, y: ArrayLike<number>): ModelSignals {
+  const outputs = model.outputShape.reduce((a, b) => a * b, 1);
+  const logits = modelLogits(model, X);
+  return { logits, outputs, phi: logitScaledConfidence(logits, y, outputs) };
+}
