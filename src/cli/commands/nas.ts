@@ -333,6 +333,7 @@ fetched Fashion-MNIST files. The small plan (German credit only) takes about a m
   async run({ options, out }) {
     const dir = requireOption("out", options.out);
     const plan = LIBRARY_PLANS[parseChoice("plan", options.plan, Object.keys(LIBRARY_PLANS))];
+    mkdirSync(dir, { recursive: true });
     const catalogueFile = checkOutputPath(join(dir, "catalogue.json"), "out");
     const pageFile = checkOutputPath(join(dir, "index.html"), "out");
     const backend = await initBackend(options.backend);
@@ -349,7 +350,6 @@ fetched Fashion-MNIST files. The small plan (German credit only) takes about a m
       evaluations,
       `${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores), ${backend.name} backend, Node ${process.version}`,
     );
-    mkdirSync(dir, { recursive: true });
     writeFileAtomic(catalogueFile, `${toJson(catalogue, 2)}\n`);
     writeFileAtomic(pageFile, renderLibraryHtml(catalogue));
     if (out.wantsJson) {
