@@ -8,6 +8,7 @@ export * as fairness from "./fairness/index.js";
 export * as federated from "./federated/index.js";
 export * as fit from "./fit/index.js";
 export * as interplay from "./interplay/index.js";
+export * as nas from "./nas/index.js";
 export * as nn from "./nn/index.js";
 export * as privacy from "./privacy/index.js";
 export * as report from "./report/index.js";

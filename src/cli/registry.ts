@@ -127,4 +127,19 @@ export const commands: CommandEntry[] = [
     summary: "the Pareto-optimal rows of a CSV of results, and their hypervolume",
     load: async () => (await import("./commands/pareto.js")).pareto,
   },
+  {
+    name: "nas",
+    summary: "fairness-aware architecture search: worst-group accuracy × bias × size",
+    load: async () => (await import("./commands/nas.js")).nasSearch,
+  },
+  {
+    name: "nas evaluate",
+    summary: "measure one architecture's accuracy, bias and cost over seeds",
+    load: async () => (await import("./commands/nas.js")).nasEvaluate,
+  },
+  {
+    name: "nas library",
+    summary: "build the catalogue of bias-attracting and bias-repelling architectures",
+    load: async () => (await import("./commands/nas.js")).nasLibrary,
+  },
 ];

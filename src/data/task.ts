@@ -2,9 +2,11 @@
 import { existsSync } from "node:fs";
 import { DataError } from "../common/errors.js";
 import { adultSource } from "./datasets/adult.js";
+import { coloredFashionMnist, coloredFashionMnistRho } from "./datasets/colored-fashion-mnist.js";
 import { compasSource } from "./datasets/compas.js";
 import { fashionMnistTask } from "./datasets/fashion-mnist.js";
 import { germanCreditSource } from "./datasets/german-credit.js";
+import { spuriousAdultRho, spuriousAdultTask } from "./datasets/spurious-adult.js";
 import { type SyntheticOptions, syntheticSource } from "./datasets/synthetic.js";
 import { isDataFilePath, type UserFileOptions, userFileSource } from "./datasets/user-file.js";
 import type { FileLocationOptions } from "./fetch.js";
@@ -72,7 +74,10 @@ export async function prepareTask(request: TaskRequest): Promise<PreparedTask> {
     metadata: request.metadata,
     drop: request.drop,
   };
-  const isRegistered = datasetNames().includes(request.data);
+  const coloredRho = coloredFashionMnistRho(request.data);
+  const spuriousRho = spuriousAdultRho(request.data);
+  const isRegistered =
+    datasetNames().includes(request.data) || coloredRho !== undefined || spuriousRho !== undefined;
   if (request.testData !== undefined && isRegistered) {
     throw new DataError(
       `--test-data applies to a data file; ${request.data} has its own test split (drop --test-data)`,
@@ -95,6 +100,16 @@ export async function prepareTask(request: TaskRequest): Promise<PreparedTask> {
     case "synthetic":
       return buildTabularTask(syntheticSource(request), build);
   }
+  if (coloredRho !== undefined) {
+    if (request.target || request.sensitive?.length || request.positive) {
+      throw new DataError(
+        `${request.data} has a fixed task (10 classes, sensitive attributes bias and colour): drop --target/--sensitive/--positive`,
+      );
+    }
+    return withFixedImageScaling((await coloredFashionMnist({ rho: coloredRho }, files)).task, fitted);
+  }
+  if (spuriousRho !== undefined)
+    return (await spuriousAdultTask({ ...request, rho: spuriousRho }, build)).task;
   if (existsSync(request.data) || isDataFilePath(request.data)) {
     const options = { ...request, ...request.csv, metadata: request.metadata };
     return buildTabularTask(userFileSource(request.data, options), build);

@@ -8,6 +8,7 @@
  * Pure: no file or console I/O (progress goes to a callback), and a private recipe
  * cannot come back without its privacy report.
  */
+import { UserError } from "../common/errors.js";
 import { fairnessPenaltyGradient } from "../fairness/penalty.js";
 import { withReferencePenalty } from "../fairness/reference-penalty.js";
 import { architectureFor, buildModel, Sequential } from "../nn/index.js";
@@ -52,6 +53,13 @@ export interface FitOptions {
   privateGradient?: PrivateGradientFactory;
   /** Private recipes: per-group clipping statistics of every step (NOT covered by ε). */
   clippingObserver?: ClippingObserver;
+  /**
+   * Replaces a non-private recipe's gradient with another objective built on it (the
+   * debiasing baselines of src/nas/debias: Group DRO, Learning from Failure). Refused
+   * with a private recipe (its gradient must stay DP-SGD's clip-and-noise) and with a
+   * fairness penalty (one objective at a time). The summary's `gradient` names it.
+   */
+  gradient?: (standard: GradientComputer) => GradientComputer;
 }
 
 export interface TrainingSummary {
@@ -110,6 +118,13 @@ export const PUBLIC_NOTE =
 export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: FitOptions = {}): FitResult {
   const plan = planFit(input, data);
   const { recipe } = plan;
+  if (options.gradient && (recipe.privacy || plan.penalty)) {
+    throw new UserError(
+      recipe.privacy
+        ? "a replaced training objective cannot run under DP: a private recipe's gradient is DP-SGD's"
+        : "a replaced training objective cannot be combined with the recipe's fairness penalty",
+    );
+  }
   const model = options.initialParameters
     ? new Sequential(
         architectureFor(recipe.model, data.inputShape, data.numClasses),
@@ -150,7 +165,9 @@ export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: F
       result = trained.result;
       privacy = privacyDocument(trained.privacy, plan, data);
     } else {
-      result = trainModel(model, trainingData, { ...trainer, gradientComputer: plainGradient(plan) });
+      const standard = plainGradient(plan);
+      const gradientComputer = options.gradient ? options.gradient(standard) : standard;
+      result = trainModel(model, trainingData, { ...trainer, gradientComputer });
     }
     return {
       model,

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { DEFAULT_DELTA } from "../common/defaults.js";
 import { UserError } from "../common/errors.js";
 import { CONSTRAINT_SHORT_NAMES, type FairnessConstraint, shortNameOf } from "../fairness/constraint.js";
+import { architectureProblem, isArchitectureString } from "../nn/architecture-string.js";
 
 /** How a recipe field appears on the command line. */
 export interface CliField {
@@ -66,17 +67,21 @@ function choice<const T extends readonly [string, ...string[]]>(values: T) {
 
 // ---- model specs: the grammar of nn/spec.ts, checked without loading the engine ------
 
-export const MODEL_SPEC_HELP = "logreg, mlp:H1,H2,... (ReLU hidden layers), cnn or cnn:F1,F2 (small CNN)";
+export const MODEL_SPEC_HELP =
+  "logreg, mlp:H1,H2,... (ReLU hidden layers), cnn or cnn:F1,F2 (small CNN), or an architecture string (mlp:width=...:act=..., cnn:channels=...:kernel=...; see docs/nas.md)";
 const WIDTHS = "[1-9]\\d{0,4}(,[1-9]\\d{0,4})*";
 const MODEL_SPEC = new RegExp(`^(logreg|mlp:${WIDTHS}|cnn(:[1-9]\\d{0,4},[1-9]\\d{0,4})?)$`);
 
-/** True for the spellings nn/spec.ts builds (layer widths 1–99,999). */
+/** True for the spellings nn/spec.ts builds (layer widths 1–99,999; architecture strings that parse). */
 export function isModelSpec(spec: string): boolean {
-  return MODEL_SPEC.test(spec);
+  return MODEL_SPEC.test(spec) || (isArchitectureString(spec) && architectureProblem(spec) === null);
 }
 
 const modelSpec = z.string({ error: `must be a model spec: ${MODEL_SPEC_HELP}` }).refine(isModelSpec, {
-  error: (issue) => `{model}: unknown model '${issue.input}'; known: ${MODEL_SPEC_HELP}`,
+  error: (issue) =>
+    typeof issue.input === "string" && isArchitectureString(issue.input)
+      ? `{model}: ${architectureProblem(issue.input)}`
+      : `{model}: unknown model '${issue.input}'; known: ${MODEL_SPEC_HELP}`,
 });
 
 // ---- the recipe ------------------------------------------------------------------

@@ -6,7 +6,7 @@
  * factors are all derived without a second backward pass.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { createRandom } from "../common/rng.js";
+import { createRandom, type Random } from "../common/rng.js";
 import {
   createLayer,
   type KroneckerFactors,
@@ -30,6 +30,11 @@ export interface BackwardOptions {
    * per-example quantities are those of wᵢ ℓᵢ. A number scales every example.
    */
   lossWeights?: tf.Tensor1D | number;
+  /**
+   * A training pass (default): stochastic layers (dropout) draw their masks. False
+   * gives the gradients of the inference-time function (influence functions, audits).
+   */
+  training?: boolean;
 }
 
 export class Sequential {
@@ -38,6 +43,8 @@ export class Sequential {
   /** Per-example output shape. */
   readonly outputShape: readonly number[];
   private params: tf.Tensor[][];
+  /** Dropout masks' stream, seeded by the model's seed (0 when built from given parameters). */
+  private readonly trainingRandom: Random;
 
   /** `parameters`: one array per ParameterSpec of every layer in order; seeded initialisation when omitted. */
   constructor(architecture: Architecture, parameters: Float32Array[] | { seed: number }) {
@@ -52,6 +59,9 @@ export class Sequential {
     this.layers = layers;
     this.outputShape = shape;
     let values: Float32Array[];
+    this.trainingRandom = createRandom(
+      ((Array.isArray(parameters) ? 0 : parameters.seed) ^ 0x5eed_d70b) >>> 0,
+    );
     if (Array.isArray(parameters)) {
       values = parameters;
     } else {
@@ -138,7 +148,7 @@ export class Sequential {
   /** One forward and backward pass over a batch; dispose the result when done. */
   backwardPass(input: tf.Tensor, labels: tf.Tensor, options: BackwardOptions = {}): BatchPass {
     const kept = tidyKeep(() => {
-      const { output: logits, caches } = this.runForward(input, true);
+      const { output: logits, caches } = this.runForward(input, true, options.training ?? true);
       let grad = lossGradient(this.architecture.loss, logits, labels);
       const weights = options.lossWeights;
       if (weights !== undefined) {
@@ -194,8 +204,13 @@ export class Sequential {
     this.params = this.params.map(() => []);
   }
 
-  private runForward(input: tf.Tensor, keepCaches: boolean): { output: tf.Tensor; caches: LayerCache[] } {
+  private runForward(
+    input: tf.Tensor,
+    keepCaches: boolean,
+    training = false,
+  ): { output: tf.Tensor; caches: LayerCache[] } {
     const caches: LayerCache[] = [];
+    const context = training ? { training: true as const, random: this.trainingRandom } : undefined;
     let x = input;
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
@@ -207,7 +222,7 @@ export class Sequential {
         i++;
         continue;
       }
-      const result = layer.forward(x, this.params[i]);
+      const result = layer.forward(x, this.params[i], context);
       x = result.output;
       if (keepCaches) caches.push(result.cache);
     }

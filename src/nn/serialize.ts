@@ -16,7 +16,8 @@ export const MODEL_VERSION = 1;
 
 const positiveInt = z.number().int().positive();
 const padding = z.enum(["same", "valid"]).optional();
-const layerSchema: z.ZodType<LayerConfig> = z.discriminatedUnion("type", [
+const layerSchema: z.ZodType<LayerConfig> = z.lazy(() => layerVariants);
+const layerVariants = z.discriminatedUnion("type", [
   z.object({ type: z.literal("dense"), units: positiveInt }),
   z.object({
     type: z.literal("conv2d"),
@@ -33,6 +34,10 @@ const layerSchema: z.ZodType<LayerConfig> = z.discriminatedUnion("type", [
   z.object({ type: z.literal("sigmoid") }),
   z.object({ type: z.literal("groupnorm"), groups: positiveInt, epsilon: z.number().positive().optional() }),
   z.object({ type: z.literal("embedding"), vocabularySize: positiveInt, dimension: positiveInt }),
+  z.object({ type: z.literal("elu") }),
+  z.object({ type: z.literal("dropout"), rate: z.number().min(0).lt(1) }),
+  z.object({ type: z.literal("globalavgpool") }),
+  z.object({ type: z.literal("residual"), body: z.array(layerSchema).min(1) }),
 ]) as z.ZodType<LayerConfig>;
 
 const modelFileSchema = z.object({

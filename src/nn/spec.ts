@@ -4,11 +4,16 @@
  * logit per class and softmax cross-entropy.
  */
 import { UserError } from "../common/errors.js";
+import {
+  ARCHITECTURE_HELP,
+  architectureLayers,
+  isArchitectureString,
+  parseArchitecture,
+} from "./architecture-string.js";
 import type { LayerConfig } from "./layers/index.js";
 import { type Architecture, Sequential } from "./sequential.js";
 
-export const modelSpecHelp =
-  "logreg, mlp:H1,H2,... (ReLU), cnn or cnn:F1,F2 (conv3x3-pool-conv3x3-pool-dense)";
+export const modelSpecHelp = `logreg, mlp:H1,H2,... (ReLU), cnn or cnn:F1,F2 (conv3x3-pool-conv3x3-pool-dense), or an architecture string: ${ARCHITECTURE_HELP}`;
 
 export function architectureFor(
   spec: string,
@@ -23,7 +28,9 @@ export function architectureFor(
   const flatten: LayerConfig[] = inputShape.length > 1 ? [{ type: "flatten" }] : [];
   const head: LayerConfig = { type: "dense", units: outputs };
   let layers: LayerConfig[];
-  if (family === "logreg" && argument === undefined) {
+  if (isArchitectureString(spec)) {
+    layers = architectureLayers(parseArchitecture(spec), inputShape, outputs);
+  } else if (family === "logreg" && argument === undefined) {
     layers = [...flatten, head];
   } else if (family === "mlp") {
     const widths = parseWidths(spec, argument);

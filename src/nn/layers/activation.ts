@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardResult, Layer, LayerCache, LayerConfig, ParameterSpec, Shape } from "./layer.js";
 
-export type ActivationType = "relu" | "sigmoid" | "tanh";
+export type ActivationType = "relu" | "sigmoid" | "tanh" | "elu";
 
 export interface ActivationLayer<T extends ActivationType> extends Layer {
   readonly config: Extract<LayerConfig, { type: T }>;

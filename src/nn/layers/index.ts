@@ -1,17 +1,22 @@
 /** Builds a layer from its JSON config and per-example input shape. */
 import { Conv2d } from "./conv2d.js";
 import { Dense } from "./dense.js";
+import { Dropout } from "./dropout.js";
+import { Elu } from "./elu.js";
 import { Embedding } from "./embedding.js";
 import { Flatten } from "./flatten.js";
+import { GlobalAveragePool } from "./global-pool.js";
 import { GroupNorm } from "./group-norm.js";
 import type { Layer, LayerConfig, Shape } from "./layer.js";
 import { Pool2d } from "./pool.js";
 import { ReLU } from "./relu.js";
+import { Residual } from "./residual.js";
 import { Sigmoid } from "./sigmoid.js";
 import { Tanh } from "./tanh.js";
 
 export { conv2dNormMethod } from "./conv2d.js";
 export type {
+  ForwardContext,
   ForwardResult,
   FusableActivation,
   KroneckerFactors,
@@ -44,6 +49,14 @@ export function createLayer(config: LayerConfig, inputShape: Shape): Layer {
       return new GroupNorm(config, inputShape);
     case "embedding":
       return new Embedding(config, inputShape);
+    case "elu":
+      return new Elu(inputShape);
+    case "dropout":
+      return new Dropout(config, inputShape);
+    case "globalavgpool":
+      return new GlobalAveragePool(inputShape);
+    case "residual":
+      return new Residual(config, inputShape, createLayer);
     default:
       throw new Error(`unknown layer type '${(config as { type: string }).type}'`);
   }

@@ -55,7 +55,8 @@ export interface Layer {
   readonly parameters: readonly ParameterSpec[];
   /** Fresh parameter values (row-major, one array per ParameterSpec). */
   initialParameters(random: import("../../common/rng.js").Random): Float32Array[];
-  forward(input: tf.Tensor, params: readonly tf.Tensor[]): ForwardResult;
+  /** `context` is given by training passes (dropout draws its masks there) and absent at inference. */
+  forward(input: tf.Tensor, params: readonly tf.Tensor[], context?: ForwardContext): ForwardResult;
   /** Gradient with respect to the input (not needed for the first layer). */
   backward(cache: LayerCache, gradOutput: tf.Tensor, params: readonly tf.Tensor[]): tf.Tensor;
   readonly perExample?: PerExampleRules;
@@ -70,6 +71,13 @@ export interface Layer {
 
 export type FusableActivation = "relu" | "sigmoid";
 
+/** What a training pass gives its layers: stochastic layers (dropout) act only here. */
+export interface ForwardContext {
+  training: true;
+  /** The model's seeded stream for dropout masks (one draw order per model: deterministic). */
+  random: import("../../common/rng.js").Random;
+}
+
 export type Padding = "same" | "valid";
 
 export type LayerConfig =
@@ -82,7 +90,11 @@ export type LayerConfig =
   | { type: "tanh" }
   | { type: "sigmoid" }
   | { type: "groupnorm"; groups: number; epsilon?: number }
-  | { type: "embedding"; vocabularySize: number; dimension: number };
+  | { type: "embedding"; vocabularySize: number; dimension: number }
+  | { type: "elu" }
+  | { type: "dropout"; rate: number }
+  | { type: "globalavgpool" }
+  | { type: "residual"; body: LayerConfig[] };
 
 export function sizeOf(shape: Shape): number {
   let size = 1;

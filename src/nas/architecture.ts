@@ -1,0 +1,32 @@
+/**
+ * An architecture's identity: its canonical string (nn/architecture-string.ts; the
+ * older spellings mlp:64,64 and cnn map to theirs) and a stable hash of it — the
+ * first 16 hex digits of its SHA-256, the same on every machine and version that
+ * writes the same canonical string.
+ */
+import { createHash } from "node:crypto";
+import { UserError } from "../common/errors.js";
+import { ARCHITECTURE_HELP, architectureOfSpec, formatArchitecture } from "../nn/architecture-string.js";
+
+export interface ArchitectureIdentity {
+  canonical: string;
+  hash: string;
+}
+
+/** The canonical string of an MLP or CNN spec; a UserError for anything else. */
+export function canonicalArchitecture(spec: string): string {
+  const architecture = architectureOfSpec(spec.trim());
+  if (!architecture) {
+    throw new UserError(`'${spec}' is not an architecture; write ${ARCHITECTURE_HELP} (or mlp:64,64, cnn)`);
+  }
+  return formatArchitecture(architecture);
+}
+
+export function architectureHash(canonical: string): string {
+  return createHash("sha256").update(canonical, "utf8").digest("hex").slice(0, 16);
+}
+
+export function identify(spec: string): ArchitectureIdentity {
+  const canonical = canonicalArchitecture(spec);
+  return { canonical, hash: architectureHash(canonical) };
+}

@@ -1,0 +1,105 @@
+/**
+ * The debiasing baselines that architecture search is compared with, each trainable
+ * for any architecture through the training recipe (fit/):
+ *  - reweight: group-balancing sample weights (recipe sample weights);
+ *  - group-dro: Group DRO's online objective (the recipe's gradient replaced);
+ *  - lff: Learning from Failure, with its auxiliary biased network (gradient replaced);
+ *  - jtt: Just Train Twice, two fits (the second with sample weights).
+ * reweight and group-dro read group labels of the training rows; lff and jtt do not.
+ * All are non-private: the recipe refuses a replaced gradient under DP.
+ */
+import type { Split } from "../../data/index.js";
+import { type FitOptions, type FitResult, fitRecipe, optimizerConfig, type Recipe } from "../../fit/index.js";
+import { GROUP_DRO_STEP_SIZE, groupDroGradient } from "./group-dro.js";
+import { groupBalancingWeights, trainingGroups } from "./groups.js";
+import { JTT_EPOCHS, JTT_UPWEIGHT, jttWeights } from "./jtt.js";
+import { LFF_EMA, LFF_Q, learningFromFailure } from "./lff.js";
+
+export { GROUP_DRO_STEP_SIZE, groupDroGradient } from "./group-dro.js";
+export { groupBalancingWeights, type TrainingGroups, trainingGroups } from "./groups.js";
+export { JTT_EPOCHS, JTT_UPWEIGHT, jttWeights } from "./jtt.js";
+export { LFF_EMA, LFF_Q, learningFromFailure } from "./lff.js";
+
+export const DEBIAS_METHODS = ["none", "reweight", "group-dro", "lff", "jtt"] as const;
+export type DebiasMethod = (typeof DEBIAS_METHODS)[number];
+
+export interface DebiasSettings {
+  method: DebiasMethod;
+  groupDroStepSize?: number;
+  lffQ?: number;
+  jttEpochs?: number;
+  jttUpweight?: number;
+}
+
+export interface DebiasData {
+  train: Split;
+  inputShape: readonly number[];
+  numClasses: number;
+  classNames: readonly string[];
+  /** The attribute whose (label × value) groups reweight and group-dro use. */
+  attribute: string;
+}
+
+export interface DebiasedFit extends FitResult {
+  /** The method and its settings as they ran, with what it measured on the way (JTT's error set). */
+  debias: Record<string, unknown> & { method: DebiasMethod };
+}
+
+export function fitDebiased(
+  recipe: Recipe,
+  data: DebiasData,
+  settings: DebiasSettings,
+  options: Pick<FitOptions, "onProgress"> = {},
+): DebiasedFit {
+  const fitData = { train: data.train, inputShape: data.inputShape, numClasses: data.numClasses };
+  switch (settings.method) {
+    case "none":
+      return { ...fitRecipe(recipe, fitData, options), debias: { method: "none" } };
+    case "reweight": {
+      const groups = trainingGroups(data.train, data.attribute, data.classNames);
+      const fitted = fitRecipe(recipe, { ...fitData, sampleWeights: groupBalancingWeights(groups) }, options);
+      return { ...fitted, debias: { method: "reweight", groups: groups.count } };
+    }
+    case "group-dro": {
+      const groups = trainingGroups(data.train, data.attribute, data.classNames);
+      const stepSize = settings.groupDroStepSize ?? GROUP_DRO_STEP_SIZE;
+      const computer = groupDroGradient(groups.groupOfRow, groups.count, stepSize);
+      const fitted = fitRecipe(recipe, fitData, { ...options, gradient: () => computer });
+      return { ...fitted, debias: { method: "group-dro", stepSize, groups: groups.count } };
+    }
+    case "lff": {
+      const q = settings.lffQ ?? LFF_Q;
+      const batchesPerEpoch = Math.ceil(data.train.X.rows / recipe.batchSize);
+      const computer = learningFromFailure({
+        labels: data.train.y,
+        numClasses: data.numClasses,
+        optimizer: optimizerConfig(recipe.optimizer),
+        totalSteps: recipe.epochs * batchesPerEpoch,
+        seed: recipe.seed + 1,
+        q,
+      });
+      try {
+        const fitted = fitRecipe(recipe, fitData, { ...options, gradient: () => computer });
+        return { ...fitted, debias: { method: "lff", q, ema: LFF_EMA } };
+      } finally {
+        computer.dispose();
+      }
+    }
+    case "jtt": {
+      const epochs = settings.jttEpochs ?? JTT_EPOCHS;
+      const upweight = settings.jttUpweight ?? JTT_UPWEIGHT;
+      const identification = fitRecipe({ ...recipe, epochs }, fitData);
+      let found: { weights: Float32Array; errors: number };
+      try {
+        found = jttWeights(identification.model, data.train.X, data.train.y, upweight);
+      } finally {
+        identification.model.dispose();
+      }
+      const fitted = fitRecipe(recipe, { ...fitData, sampleWeights: found.weights }, options);
+      return {
+        ...fitted,
+        debias: { method: "jtt", identificationEpochs: epochs, upweight, errorSet: found.errors },
+      };
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { main } from "../../src/cli/main.js";
+import { evaluationSchema, nasResultSchema } from "../../src/nas/schema.js";
+import { type CliResult, isOneLineError } from "../helpers/cli.js";
+
+const work = mkdtempSync(join(tmpdir(), "equipoise-cli-nas-"));
+
+async function runHere(args: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stderrIsTTY: false,
+  });
+  return { code, stdout, stderr };
+}
+
+const tiny = ["--task", "german-credit:sex", "--backend", "wasm", "--epochs", "2"];
+
+test("nas: bad input is one line each — unknown task, unparsable or ill-fitting architecture, budget below the schedule", async () => {
+  const cases: [string[], RegExp][] = [
+    [["nas", "--task", "mnist:sex", "--budget", "17"], /unknown NAS task/],
+    [["nas", "evaluate", ...tiny, "--arch", "mlp:width=abc"], /width/],
+    [["nas", "evaluate", ...tiny, "--arch", "cnn"], /cnn|image|shape/i],
+    [["nas", ...tiny, "--budget", "5"], /--budget 5 is too small.*--budget ≥ 17/],
+    [["nas", ...tiny, "--objectives", "conflicting"], /does not apply/],
+    [["nas", ...tiny, "--fidelity", "asha"], /--fidelity must be one of/],
+    [["nas", "library", "--plan", "huge", "--out", work], /--plan must be one of/],
+  ];
+  for (const [args, pattern] of cases) {
+    const result = await runHere(args);
+    assert.ok(isOneLineError(result), `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, pattern, args.join(" "));
+  }
+});
+
+test("nas evaluate --json: one architecture over seeds, with its reproducing command", async () => {
+  const out = join(work, "evaluation.json");
+  const result = await runHere([
+    "nas",
+    "evaluate",
+    ...tiny,
+    "--arch",
+    "mlp:width=8",
+    "--seeds",
+    "0,1",
+    "--out",
+    out,
+    "--json",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const evaluation = evaluationSchema.parse(JSON.parse(result.stdout));
+  assert.equal(evaluation.architecture, "mlp:width=8:act=relu:norm=none:dropout=0:skip=none");
+  assert.equal(evaluation.seeds.length, 2);
+  assert.equal(evaluation.test.accuracy?.n, 2);
+  assert.match(
+    evaluation.command,
+    /^equipoise nas evaluate --task german-credit:sex --arch mlp:width=8:.* --seeds 0,1 --epochs 2 --json$/,
+  );
+  assert.deepEqual(JSON.parse(readFileSync(out, "utf8")), JSON.parse(result.stdout));
+});
+
+test("nas: successive halving on a small task, the front in the result, and a rerun resumes the study without retraining", async () => {
+  const study = join(work, "nas.db");
+  const args = [
+    "nas",
+    ...tiny,
+    "--budget",
+    "4",
+    "--fidelity",
+    "sh",
+    "--eta",
+    "2",
+    "--rungs",
+    "2",
+    "--study",
+    study,
+    "--json",
+  ];
+  const first = await runHere(args);
+  assert.equal(first.code, 0, first.stderr);
+  const result = nasResultSchema.parse(JSON.parse(first.stdout));
+  assert.equal(result.trials.length, 4);
+  assert.deepEqual(result.trials.map((t) => t.state).sort(), ["complete", "complete", "pruned", "pruned"]);
+  assert.ok(result.front.length >= 1);
+  for (const number of result.front) {
+    const trial = result.trials.find((t) => t.number === number);
+    assert.equal(trial?.state, "complete");
+    assert.ok(trial?.test, "front trials carry their test characterisation");
+  }
+  assert.deepEqual(
+    result.objectives.map((o) => o.name),
+    ["worst-group", "bias", "params"],
+  );
+  assert.ok(existsSync(study));
+  const again = await runHere(args);
+  assert.equal(again.code, 0, again.stderr);
+  const resumed = nasResultSchema.parse(JSON.parse(again.stdout));
+  assert.deepEqual(
+    resumed.trials.map((t) => [t.number, t.architecture, t.objectives]),
+    result.trials.map((t) => [t.number, t.architecture, t.objectives]),
+  );
+});
