@@ -15,7 +15,7 @@ import { UserError } from "../../common/errors.js";
 import type { Examples } from "../data.js";
 import { allRows } from "../data.js";
 import type { ExplainableModel, Stationarity } from "../model.js";
-import { INVERSE_METHODS, type InverseMethod, type SolverOptions, solveInverseHvp } from "./solvers.js";
+import { INVERSE_METHODS, type SolverOptions, solveInverseHvp } from "./solvers.js";
 import { type Checkpoint, tracIn } from "./tracin.js";
 
 export const INFLUENCE_METHODS = [...INVERSE_METHODS, "tracin", "gradient-similarity"] as const;

@@ -143,7 +143,7 @@ function conjugateGradientSolve(
     if (active.length === 0) break;
     iterations++;
     const block = new Float64Array(active.length * p);
-    active.forEach((k, a) => block.set(d.subarray(k * p, (k + 1) * p), a * p));
+    for (let a = 0; a < active.length; a++) block.set(d.subarray(active[a] * p, (active[a] + 1) * p), a * p);
     const Hd = model.hessianVectorProducts(block, active.length);
     products += active.length;
     active.forEach((k, a) => {
