@@ -116,6 +116,8 @@ export interface ExplainableModel {
 
   /** The same model at other parameters (same objective). */
   withParameters(parameters: Float64Array): ExplainableModel;
+  /** The same parameters under the objective with other row weights (0 removes a row). */
+  withWeights(weights: Float64Array): ExplainableModel;
   /** Minimises the same objective with row weights `weights` (0 removes a row). */
   refit(weights: Float64Array, options?: RefitOptions): ExplainableModel;
 
