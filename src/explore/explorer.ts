@@ -1,12 +1,15 @@
 /**
  * `explore`: the accuracy–privacy–fairness Pareto front of a dataset, found by a
- * multi-objective search over the default space. Trials run in worker threads; the
- * search sees validation metrics only; the Pareto trials are reported on test.
+ * multi-objective search over the default space. The data is prepared once, here,
+ * and shared with the worker threads that run the trials; the search sees
+ * validation metrics only; the Pareto trials are reported on test.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { basename } from "node:path";
+import { DEFAULT_DELTA } from "../common/defaults.js";
 import { UserError } from "../common/errors.js";
-import { prepareTask, type TaskRequest } from "../data/index.js";
+import { type PreparedTask, prepareTask, type TaskRequest } from "../data/index.js";
 import { initBackend } from "../nn/index.js";
 import { optimize, type StrategyName, Study, type TrialRecord } from "../search/index.js";
 import { encodeSplitMetrics } from "./encoding.js";
@@ -14,13 +17,20 @@ import { type Constraint, constraintValue, normaliseObjective, type ObjectiveNam
 import { WorkerPool } from "./pool.js";
 import { privacyNotes } from "./privacy-notes.js";
 import { trainReferenceModel } from "./reference.js";
+import { checkResumable } from "./resume.js";
 import { defaultSpace } from "./space.js";
 import { type ExplorerMetadata, type StudySummary, summariseStudy } from "./summary.js";
 import type { TrialSettings } from "./trial.js";
-import { trialDataOf } from "./trial-data.js";
+import { dataFingerprint, shareTrialData, trialDataOf } from "./trial-data.js";
 
 export interface ExploreOptions {
+  /** The data; `request.seed` is the train/test split seed (`--split-seed`), recorded in the study. */
   request: TaskRequest;
+  /**
+   * The same data already prepared from `request` (by a caller that prepares it for
+   * several studies, or alters it on purpose in a test); `request` then only names it.
+   */
+  task?: PreparedTask;
   /** The sensitive attribute whose fairness gaps are objectives (one of request.sensitive, or the dataset's first). */
   sensitive?: string;
   objectives: ObjectiveName[];
@@ -30,6 +40,7 @@ export interface ExploreOptions {
   /** SQLite file; undefined keeps the study in memory. */
   studyPath?: string;
   workers?: number;
+  /** Seed of the search, of the validation split and of the trials. */
   seed: number;
   delta?: number;
   accountant?: "rdp" | "prv";
@@ -82,7 +93,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const batchTrials = options.batchTrials ?? DEFAULT_BATCH_TRIALS;
   if (!Number.isInteger(batchTrials) || batchTrials < 1)
     throw new UserError(`batchTrials must be a whole number ≥ 1, got ${batchTrials}`);
-  const delta = options.delta ?? 1e-5;
+  const delta = options.delta ?? DEFAULT_DELTA;
   const accountant = options.accountant ?? "rdp";
   const validationFraction = options.validationFraction ?? 0.2;
   const settings: TrialSettings = {
@@ -91,18 +102,23 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     fairness: options.objectives.includes("eo") || options.objectives.includes("eop") ? "eo" : "dp",
   };
   const backend = await initBackend(options.backend);
-  const task = await prepareTask(options.request);
-  const primarySensitive = options.sensitive ?? task.train.sensitive[0]?.name;
-  if (!primarySensitive)
-    throw new UserError(`${task.name} has no sensitive attribute: name one with --sensitive`);
-  const splitSeed = options.seed;
-  const data = trialDataOf(task, { validationFraction, splitSeed, primarySensitive });
-
-  // Resuming reuses the stored reference model rather than re-deriving it, so that
-  // the normalisation can never drift between runs of one study.
-  const storedReference =
-    options.studyPath && existsSync(options.studyPath) ? readStoredReference(options.studyPath) : undefined;
-  let reference = storedReference;
+  const location = options.studyPath ?? ":memory:";
+  // A file that is not a study is refused here, before any work.
+  const stored =
+    options.studyPath && existsSync(options.studyPath) ? await readMetadata(location) : undefined;
+  const { data, description, fingerprint } = await prepareStudyData(options, validationFraction);
+  const splitSeed = options.request.seed ?? 0;
+  // Resuming: the study must have been made on the same split of the same data, and
+  // it keeps its stored reference model, so that the normalisation never drifts
+  // between runs.
+  if (stored) {
+    checkResumable(
+      stored,
+      { dataset: description.name, dataLabel: dataLabel(options.request), splitSeed, fingerprint },
+      location,
+    );
+  }
+  let reference = (stored as Partial<ExplorerMetadata> | undefined)?.reference;
   if (!reference) {
     emit({
       kind: "note",
@@ -117,20 +133,22 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   }
   const metadata: ExplorerMetadata = {
     kind: "equipoise-explorer",
-    dataset: task.name,
-    target: task.target,
-    positive: task.positiveLabel,
-    sensitive: task.train.sensitive.map((s) => s.name),
-    primarySensitive,
+    dataset: description.name,
+    target: description.target,
+    positive: description.positive,
+    sensitive: description.sensitive,
+    primarySensitive: description.primarySensitive,
     rows: { train: data.train.X.rows, validation: data.validation.X.rows, test: data.test.X.rows },
-    features: task.featureNames.length,
+    features: description.features,
     validationFraction,
     splitSeed,
+    validationSeed: options.seed,
+    fingerprint,
     delta,
     accountant,
     reference,
   };
-  const study = Study.open(options.studyPath ?? ":memory:", {
+  const study = await Study.open(location, {
     space: defaultSpace(),
     objectives: options.objectives.map((name) => ({ name, direction: "minimize" as const })),
     constraints: options.constraints.map((c) => ({ name: c.text })),
@@ -144,29 +162,20 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   });
   try {
     const basis = reference.basis.validation;
-    let done = study.trials(["complete", "failed", "pruned"]).length;
+    let done = (await study.trials(["complete", "failed", "pruned"])).length;
     if (done > 0) emit({ kind: "note", text: `resuming the study: ${done} trials already finished` });
     if (done < options.budget) {
       const poolSize = Math.min(workers, options.budget - done);
       const inFlight = Math.min(poolSize * batchTrials, options.budget - done);
-      const pool = new WorkerPool(
-        poolSize,
-        {
-          request: options.request,
-          validationFraction,
-          splitSeed,
-          primarySensitive,
-          settings,
-          backend: backend.name,
-        },
-        batchTrials,
-      );
+      const pool = new WorkerPool(poolSize, { data, settings, backend: backend.name }, batchTrials);
       try {
         await pool.ready();
         await optimize(
           study,
           async (config, trial) => {
             const outcome = await pool.run(config, trial.seed);
+            // The search is told validation metrics only (normalised with the validation
+            // basis); test metrics are stored for the report and never reach the strategy.
             return {
               objectives: options.objectives.map((name) =>
                 normaliseObjective(name, outcome.validation, basis),
@@ -184,9 +193,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
           {
             budget: options.budget,
             concurrency: inFlight,
-            onTrial: (trial) => {
+            onTrial: async (trial) => {
               done++;
-              const summary = summariseStudy(study, options.studyPath ?? "study");
+              const summary = summariseStudy(await study.snapshot(), location);
               emit({
                 kind: "trial",
                 done,
@@ -206,7 +215,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         await pool.close();
       }
     }
-    const summary = summariseStudy(study, options.studyPath ?? "study");
+    const summary = summariseStudy(await study.snapshot(), location);
     return {
       summary,
       strategy: options.strategy,
@@ -218,17 +227,49 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       studyPath: options.studyPath ?? null,
     };
   } finally {
-    study.close();
+    await study.close();
   }
 }
 
-function readStoredReference(path: string): ExplorerMetadata["reference"] | undefined {
-  const study = Study.load(path);
+/**
+ * The study's data: prepared once (here, not in each worker), fingerprinted, split
+ * for validation and copied into shared memory. The prepared task is dropped on
+ * return, so only the shared copy stays in memory.
+ */
+async function prepareStudyData(options: ExploreOptions, validationFraction: number) {
+  const task = options.task ?? (await prepareTask(options.request));
+  const primarySensitive = options.sensitive ?? task.train.sensitive[0]?.name;
+  if (!primarySensitive)
+    throw new UserError(`${task.name} has no sensitive attribute: name one with --sensitive`);
+  const fingerprint = await dataFingerprint(task);
+  const data = shareTrialData(
+    trialDataOf(task, { validationFraction, splitSeed: options.seed, primarySensitive }),
+  );
+  const description = {
+    name: task.name,
+    target: task.target,
+    positive: task.positiveLabel,
+    sensitive: task.train.sensitive.map((s) => s.name),
+    primarySensitive,
+    features: task.featureNames.length,
+  };
+  return { data, description, fingerprint };
+}
+
+async function readMetadata(location: string): Promise<Record<string, unknown>> {
+  const study = await Study.openReadOnly(location);
   try {
-    return (study.metadata as Partial<ExplorerMetadata>).reference;
+    return study.metadata;
   } finally {
-    study.close();
+    await study.close();
   }
+}
+
+/** The data as a user named it: a file by its name, a registry data set by its. */
+function dataLabel(request: TaskRequest): string {
+  return /\.(csv|arff)(\.gz)?$/i.test(request.data) || existsSync(request.data)
+    ? `the data file ${basename(request.data)}`
+    : `the data set ${request.data}`;
 }
 
 /** The most accurate feasible trial so far, in one line. */

@@ -1,7 +1,8 @@
 /**
- * A fixed pool of worker threads that run trials. Each worker loads the dataset and
- * the tensor backend once, then trains one configuration per message. Under tsx
- * (tests, development) the worker is the .ts source, loaded through tsx's hook.
+ * A fixed pool of worker threads that run trials. Each worker starts the tensor
+ * backend once, then trains one configuration per message on the study's data,
+ * which it receives in shared memory (never a copy of its own). Under tsx (tests,
+ * development) the worker is the .ts source, loaded through tsx's hook.
  */
 import { Worker } from "node:worker_threads";
 import type { Configuration } from "../search/index.js";
@@ -88,7 +89,7 @@ export class WorkerPool {
     }
   }
 
-  /** Resolves once every worker has loaded the data; rejects with the first setup failure. */
+  /** Resolves once every worker is ready; rejects with the first setup failure. */
   async ready(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.ready));
   }

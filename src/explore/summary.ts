@@ -1,10 +1,11 @@
 /**
- * What a finished (or interrupted) explorer study amounts to, computed from the
- * study file alone: the Pareto trials judged on validation metrics and scored on
- * test, hypervolumes and their history. Shared by `explore` and `report`.
+ * What a finished (or interrupted) explorer study amounts to, computed from a
+ * snapshot of the study alone (a pure function): the Pareto trials judged on
+ * validation metrics and scored on test, hypervolumes and their history. Shared by
+ * `explore` and `report`.
  */
 import { UserError } from "../common/errors.js";
-import { hypervolume, paretoFront, type Study, type TrialRecord } from "../search/index.js";
+import { hypervolume, paretoFront, type StudySnapshot, type TrialRecord } from "../search/index.js";
 import { decodeSplitMetrics, type StoredTrialMetrics } from "./encoding.js";
 import type { SplitMetrics } from "./metrics.js";
 import {
@@ -26,7 +27,12 @@ export interface ExplorerMetadata {
   rows: { train: number; validation: number; test: number };
   features: number;
   validationFraction: number;
+  /** Seed of the train/test split (`--split-seed`, TaskRequest.seed). Before 0.2: the seed of the validation split. */
   splitSeed: number;
+  /** Seed of the validation split held out from the training split (the study's seed). */
+  validationSeed?: number;
+  /** SHA-256 of the prepared data (trial-data.ts); absent in studies made before 0.2, which cannot be resumed. */
+  fingerprint?: string;
   delta: number;
   accountant: string;
   reference: {
@@ -64,7 +70,7 @@ export interface StudySummary {
   reference: { validation: SplitMetrics; test: SplitMetrics };
 }
 
-export function explorerMetadata(study: Study, path: string): ExplorerMetadata {
+export function explorerMetadata(study: Pick<StudySnapshot, "metadata">, path: string): ExplorerMetadata {
   const metadata = study.metadata as Partial<ExplorerMetadata>;
   if (metadata.kind !== "equipoise-explorer" || !metadata.reference) {
     throw new UserError(`${path} is a study, but not one made by 'equipoise explore'`);
@@ -72,7 +78,13 @@ export function explorerMetadata(study: Study, path: string): ExplorerMetadata {
   return metadata as ExplorerMetadata;
 }
 
-export function summariseStudy(study: Study, path: string): StudySummary {
+/**
+ * The summary of an explorer study (`study.snapshot()`); `path` names it in messages.
+ * The front is chosen on the validation objectives (normalised with the reference
+ * model's validation basis), then scored on test with the test basis: test metrics
+ * never decide which trials are on the front.
+ */
+export function summariseStudy(study: StudySnapshot, path: string = study.location): StudySummary {
   const metadata = explorerMetadata(study, path);
   const objectives = study.objectives.map((o) => o.name) as ObjectiveName[];
   for (const name of objectives) {
@@ -80,7 +92,7 @@ export function summariseStudy(study: Study, path: string): StudySummary {
       throw new UserError(`${path}: unknown objective '${name}'`);
   }
   const { validation: validationBasis, test: testBasis } = metadata.reference.basis;
-  const all = study.trials().sort((a, b) => a.number - b.number);
+  const all = [...study.trials].sort((a, b) => a.number - b.number);
   const decoded: DecodedTrial[] = all
     .filter((t) => t.state === "complete" && t.metrics)
     .map((record) => {

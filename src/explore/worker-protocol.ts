@@ -1,13 +1,13 @@
 /** Messages between the explorer and its trial workers (structured-clone safe). */
-import type { TaskRequest } from "../data/index.js";
 import type { Configuration } from "../search/index.js";
-import type { TrialOutcome, TrialSettings } from "./trial.js";
+import type { TrialData, TrialOutcome, TrialSettings } from "./trial.js";
 
 export interface WorkerSetup {
-  request: TaskRequest;
-  validationFraction: number;
-  splitSeed: number;
-  primarySensitive: string;
+  /**
+   * The study's data, prepared once by the explorer, its arrays in SharedArrayBuffers
+   * (trial-data.ts, `shareTrialData`): every worker reads the same memory.
+   */
+  data: TrialData;
   settings: TrialSettings;
   backend?: string;
 }

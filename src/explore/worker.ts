@@ -1,9 +1,8 @@
-/** Worker-thread entry: loads the data once, then runs the trials it is sent. */
+/** Worker-thread entry: starts the tensor backend, then runs the trials it is sent on the shared data. */
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../nn/index.js";
 import { runTrialBatch } from "./batched.js";
 import { runTrial } from "./trial.js";
-import { loadTrialData } from "./trial-data.js";
 import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker-protocol.js";
 
 const port = parentPort;
@@ -13,7 +12,7 @@ const send = (reply: WorkerReply) => port.postMessage(reply);
 
 try {
   const backend = await initBackend(setup.backend);
-  const data = await loadTrialData(setup);
+  const { data } = setup;
   send({ kind: "ready", backend: backend.name });
   port.on("message", (request: WorkerRequest) => {
     try {

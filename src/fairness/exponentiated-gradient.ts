@@ -5,14 +5,17 @@
  * data) and multipliers λ updated by exponentiated gradient with ‖λ‖₁ ≤ B = 1/eps; after
  * each step the LP over the classifiers found so far is tried as well, and the run stops
  * once the duality gap is below ν. The result is a randomised classifier: a
- * distribution Q over the fitted classifiers.
+ * distribution Q over the fitted classifiers. On a fixed instance it reproduces
+ * Fairlearn 0.9.0's classifiers, Q, the best iterate's λ and ν, with and without the LP
+ * step (test/fairness/fairlearn-reference.test.ts).
  */
 import { createRandom } from "../common/rng.js";
+import type { FairnessConstraint } from "./constraint.js";
 import { groupRows, type SensitiveFeature } from "./groups.js";
 import { ConstantLearner, type FeatureMatrix, type LearnerFactory, type WeightedLearner } from "./learner.js";
 import { solveLinearProgram } from "./linprog.js";
 import type { Vector } from "./metrics.js";
-import { ErrorRate, type Moment } from "./moments.js";
+import { ErrorRate, type Moment, parityMoment } from "./moments.js";
 
 const PRECISION = 1e-8;
 const MIN_ITERATIONS = 5;
@@ -23,7 +26,8 @@ const SHRINK_REGRET = 0.8;
 const SHRINK_ETA = 0.8;
 
 export interface ExponentiatedGradientOptions {
-  constraint: Moment;
+  /** A fairness constraint (its parity moment with the default bound 0.01), or any Moment. */
+  constraint: FairnessConstraint | Moment;
   /** Allowed constraint violation; B = 1/eps bounds the multipliers (default 0.01). */
   eps?: number;
   maxIterations?: number;
@@ -51,9 +55,15 @@ export interface ExponentiatedGradientResult {
   /** Lagrange multipliers of the best iterate. */
   lambda: Float64Array;
   constraintIndex: string[];
-  /** P(ŷ = 1 | x) = Σ_h Q(h) h(x). */
+  /** The convergence threshold on the duality gap that was used. */
+  nu: number;
+  /**
+   * P(ŷ = 1 | x) = Σ_h Q(h) h(x). Accuracy and gaps of the randomised classifier are
+   * expectations over its draws: compute them from these probabilities (MetricFrame
+   * with predictionKind "probability"), not from one seeded draw.
+   */
   predictProba(X: FeatureMatrix): Float64Array;
-  /** Seeded draws from the randomised classifier. */
+  /** Seeded draws from the randomised classifier (what a deployed model outputs). */
   predict(X: FeatureMatrix, seed?: number): Float64Array;
 }
 
@@ -250,7 +260,8 @@ export function exponentiatedGradient(
     groupLabels: grouping.groups.map((g) => g.label),
     sampleWeight: input.sampleWeight,
   };
-  const constraint = options.constraint;
+  const constraint =
+    typeof options.constraint === "string" ? parityMoment(options.constraint) : options.constraint;
   constraint.loadData(data);
   const objective = new ErrorRate();
   objective.loadData(data);
@@ -348,6 +359,7 @@ export function exponentiatedGradient(
     oracleCalls: lagrangian.oracleCalls,
     lambda: lambdas[best],
     constraintIndex: constraint.index,
+    nu: nu!,
     predictProba,
     predict(Xnew, seed = 0) {
       const random = createRandom(seed);

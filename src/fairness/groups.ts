@@ -2,8 +2,16 @@
  * Groups defined by one or several sensitive features. With several features the
  * groups are their intersections (every combination of categories), in lexicographic
  * order of the category codes, as pandas' groupby orders Fairlearn's MultiIndex.
+ *
+ * `validateSensitiveAttributes` is what every command does with its sensitive columns
+ * before measuring anything, so that they refuse and warn alike: an empty value is a
+ * missing value (the row is left out, with a warning), never a group named ""; more
+ * than MAX_CATEGORIES groups in one column is refused (the data layer's limit); a
+ * column with a single group in the rows at hand gets a warning, because every gap is
+ * then 0 by construction, which would otherwise read as "perfectly fair".
  */
 import { DataError } from "../common/errors.js";
+import { MAX_CATEGORIES } from "../common/limits.js";
 
 /** A coded categorical column (the shape of src/data's SensitiveAttribute). */
 export interface CodedFeature {
@@ -19,6 +27,12 @@ export interface ValuedFeature {
 }
 
 export type SensitiveFeature = CodedFeature | ValuedFeature;
+
+/** A column as read from a file: null, undefined, NaN and "" (after trimming) are missing values. */
+export interface RawFeature {
+  name: string;
+  values: ArrayLike<string | number | null | undefined>;
+}
 
 export interface Group {
   /** "Female" or, for intersections, "Female, White". */
@@ -39,9 +53,20 @@ export interface Grouping {
   emptyGroups: string[];
 }
 
+const isMissingValue = (value: string | number | null | undefined): boolean =>
+  value === null ||
+  value === undefined ||
+  (typeof value === "number" ? Number.isNaN(value) : value.trim() === "");
+
 export function toCodedFeature(feature: SensitiveFeature): CodedFeature {
   if ("codes" in feature) return feature;
   const raw = Array.from(feature.values as ArrayLike<string | number>);
+  const missing = raw.findIndex(isMissingValue);
+  if (missing >= 0) {
+    throw new DataError(
+      `sensitive feature '${feature.name}' has no value at row ${missing}: an empty value is missing, not a group (leave such rows out: validateSensitiveAttributes)`,
+    );
+  }
   const numeric = raw.every((v) => typeof v === "number");
   const distinct = [...new Set(raw)];
   distinct.sort((a, b) =>
@@ -104,4 +129,90 @@ export function groupRows(features: SensitiveFeature[], rows: number): Grouping 
     groups[g].indices[filled[g]++] = i;
   }
   return { featureNames: coded.map((f) => f.name), groups, groupOfRow, emptyGroups };
+}
+
+export interface ValidatedSensitiveAttributes {
+  /** The attributes restricted to `rows`, coded (a coded input keeps its categories). */
+  features: CodedFeature[];
+  /** Rows where every attribute has a value, as indices into the input. */
+  rows: Int32Array;
+  /** Rows left out for a missing value; attributes with a single group in `rows`. */
+  warnings: string[];
+}
+
+/**
+ * The one check of sensitive attributes that every command runs (see the header).
+ * Coded inputs mark a missing value with a negative code (the data layer's
+ * MISSING_CODE). Raw values become categories in pandas' order for a column read from
+ * a CSV file: numerically when every value is a number, else by code point.
+ */
+export function validateSensitiveAttributes(
+  features: (RawFeature | CodedFeature)[],
+  rowCount: number,
+): ValidatedSensitiveAttributes {
+  if (features.length === 0) throw new DataError("at least one sensitive attribute is needed");
+  const coded = features.map((f) => ("codes" in f ? f : codeRawFeature(f)));
+  const complete = new Uint8Array(rowCount).fill(1);
+  const warnings: string[] = [];
+  for (const f of coded) {
+    if (f.codes.length !== rowCount) {
+      throw new DataError(
+        `sensitive attribute '${f.name}' has ${f.codes.length} values, expected ${rowCount}`,
+      );
+    }
+    const present = new Set<number>();
+    let missing = 0;
+    for (let i = 0; i < rowCount; i++) {
+      const code = f.codes[i];
+      if (code < 0) {
+        missing++;
+        complete[i] = 0;
+      } else if (code >= f.categories.length || !Number.isInteger(code)) {
+        throw new DataError(`sensitive attribute '${f.name}' has an invalid code ${code} at row ${i}`);
+      } else present.add(code);
+    }
+    if (present.size > MAX_CATEGORIES) {
+      throw new DataError(
+        `sensitive column '${f.name}' has ${present.size} distinct values; group it first (at most ${MAX_CATEGORIES})`,
+      );
+    }
+    if (missing > 0)
+      warnings.push(`'${f.name}' has no value in ${missing} of ${rowCount} rows: they are left out`);
+  }
+  const rows = Int32Array.from(indicesWhere(complete));
+  if (rows.length === 0) {
+    throw new DataError(
+      `no row has a value of every sensitive attribute (${coded.map((f) => f.name).join(", ")})`,
+    );
+  }
+  const kept = coded.map((f) => ({
+    name: f.name,
+    categories: f.categories,
+    codes: Int32Array.from(rows, (i) => f.codes[i]),
+  }));
+  for (const f of kept) {
+    if (new Set(f.codes).size === 1) {
+      warnings.push(`'${f.name}' has one group in these rows: every gap is 0 by construction`);
+    }
+  }
+  return { features: kept, rows, warnings };
+}
+
+function indicesWhere(mask: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) out.push(i);
+  return out;
+}
+
+/** Codes of a raw column, −1 for a missing value; categories in pandas' order (see above). */
+function codeRawFeature(feature: RawFeature): CodedFeature {
+  const text = Array.from(feature.values, (v) => (isMissingValue(v) ? null : String(v).trim()));
+  const distinct = [...new Set(text.filter((v): v is string => v !== null))];
+  const numeric = distinct.every((v) => Number.isFinite(Number(v)));
+  distinct.sort((a, b) =>
+    numeric ? Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0) : a < b ? -1 : a > b ? 1 : 0,
+  );
+  const index = new Map(distinct.map((v, i) => [v, i]));
+  const codes = Int32Array.from(text, (v) => (v === null ? -1 : index.get(v)!));
+  return { name: feature.name, categories: distinct, codes };
 }

@@ -46,6 +46,11 @@ export interface LogisticRegressionOptions {
   maxIterations?: number;
   /** Infinity norm of the (normalised) gradient at which to stop (default 1e-4, sklearn's tol). */
   tolerance?: number;
+  /**
+   * Also stop when one iteration lowers the objective by less than this relative amount
+   * (default 1e-10; 0 leaves only the gradient test, for fits that must reach `tolerance`).
+   */
+  functionTolerance?: number;
 }
 
 export function sigmoid(z: number): number {
@@ -154,11 +159,13 @@ export class WeightedLogisticRegression implements WeightedLearner {
   private readonly C: number;
   private readonly maxIterations: number;
   private readonly tolerance: number;
+  private readonly functionTolerance: number | undefined;
 
   constructor(options: LogisticRegressionOptions = {}) {
     this.C = options.C ?? 1;
     this.maxIterations = options.maxIterations ?? 200;
     this.tolerance = options.tolerance ?? 1e-4;
+    this.functionTolerance = options.functionTolerance;
   }
 
   warmStartFrom(previous: WeightedLearner): void {
@@ -176,6 +183,7 @@ export class WeightedLogisticRegression implements WeightedLearner {
       {
         maxIterations: this.maxIterations,
         gradientTolerance: this.tolerance,
+        functionTolerance: this.functionTolerance,
       },
     );
     this.params = result.x;

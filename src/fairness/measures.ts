@@ -9,15 +9,18 @@
  * Individual consistency is Zemel et al. (2013), computed as AIF360 does.
  */
 import { DataError } from "../common/errors.js";
+import type { FairnessConstraint } from "./constraint.js";
 import type { SensitiveFeature } from "./groups.js";
 import type { FeatureMatrix } from "./learner.js";
-import { type AggregationMethod, MetricFrame } from "./metric-frame.js";
+import { type AggregationMethod, MetricFrame, type PredictionKind } from "./metric-frame.js";
 import type { MetricName, Vector } from "./metrics.js";
 
 export interface MeasureOptions {
   sensitiveFeatures: SensitiveFeature[];
   method?: AggregationMethod;
   sampleWeight?: Vector;
+  /** "probability": y_pred is P(ŷ = 1) of a randomised classifier and the measure is of its expected rates. */
+  predictionKind?: PredictionKind;
 }
 
 function frameOf(metrics: MetricName[], yTrue: Vector, yPred: Vector, options: MeasureOptions): MetricFrame {
@@ -27,6 +30,7 @@ function frameOf(metrics: MetricName[], yTrue: Vector, yPred: Vector, options: M
     yPred,
     sensitiveFeatures: options.sensitiveFeatures,
     sampleWeight: options.sampleWeight,
+    predictionKind: options.predictionKind,
   });
 }
 
@@ -67,6 +71,18 @@ export function equalOpportunityRatio(yTrue: Vector, yPred: Vector, options: Mea
 
 export function predictiveParityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["precision"], yTrue, yPred, options).differenceOf("precision", options.method);
+}
+
+/** The difference that a fairness constraint asks to be small. */
+export function constraintDifference(
+  constraint: FairnessConstraint,
+  yTrue: Vector,
+  yPred: Vector,
+  options: MeasureOptions,
+): number {
+  if (constraint === "demographic_parity") return demographicParityDifference(yTrue, yPred, options);
+  if (constraint === "equalized_odds") return equalizedOddsDifference(yTrue, yPred, options);
+  return equalOpportunityDifference(yTrue, yPred, options);
 }
 
 /**

@@ -8,6 +8,11 @@
  * with NaN group values skipped (pandas' min/max) and 0/0 giving NaN. Every convention
  * applied (empty intersections, groups without positives, 0/0 ratios) is written to
  * `warnings` instead of passing silently.
+ *
+ * With predictionKind "probability", y_pred holds P(ŷ = 1) of a randomised classifier
+ * and every prediction metric is its expectation over the draws (see metrics.ts); the
+ * differences and ratios are then those of the expected group values, the quantities
+ * the reductions and the threshold optimiser equalise.
  */
 import { DataError } from "../common/errors.js";
 import { createRandom } from "../common/rng.js";
@@ -17,17 +22,24 @@ import {
   type MetricFunction,
   type MetricName,
   metricDefinitions,
+  requireFinite,
+  requireProbabilities,
   type Vector,
 } from "./metrics.js";
 
 export type AggregationMethod = "between_groups" | "to_overall";
 
+/** What y_pred holds: 0/1 labels, or probabilities of predicting 1 (a randomised classifier). */
+export type PredictionKind = "label" | "probability";
+
 export interface MetricFrameInput {
   /** Metric names from `metricDefinitions`, or named definitions / plain functions (on y_pred). */
   metrics: MetricName[] | Record<string, MetricDefinition | MetricFunction>;
   yTrue: Vector;
-  /** Hard predictions (0/1) for prediction metrics. */
+  /** Hard predictions (0/1) for prediction metrics, or P(ŷ = 1) with predictionKind "probability". */
   yPred: Vector;
+  /** Default "label". */
+  predictionKind?: PredictionKind;
   /** Scores (probability of label 1) for score metrics such as log loss or ROC AUC. */
   yScore?: Vector;
   sensitiveFeatures: SensitiveFeature[];
@@ -109,6 +121,7 @@ export class MetricFrame {
   /** Per metric, one value per entry of `groups`. */
   readonly byGroup: Record<string, Float64Array> = {};
   readonly warnings: string[] = [];
+  readonly predictionKind: PredictionKind;
 
   private readonly input: MetricFrameInput;
   private readonly metrics: ResolvedMetric[];
@@ -124,6 +137,7 @@ export class MetricFrame {
       throw new DataError(`sample_weight has ${input.sampleWeight.length} values, y_true has ${n}`);
     }
     this.input = input;
+    this.predictionKind = input.predictionKind ?? "label";
     this.metrics = resolveMetrics(input.metrics);
     this.metricNames = this.metrics.map((m) => m.name);
     const needsScores = this.metrics.some((m) => m.definition.input === "score");
@@ -131,8 +145,22 @@ export class MetricFrame {
       const names = this.metrics.filter((m) => m.definition.input === "score").map((m) => m.name);
       throw new DataError(`metrics ${names.join(", ")} need scores (yScore)`);
     }
+    if (input.yScore) requireFinite("y_score", input.yScore);
     checkBinary("y_true", input.yTrue);
-    if (this.metrics.some((m) => m.definition.input === "prediction")) {
+    const predictionMetrics = this.metrics.filter((m) => m.definition.input === "prediction");
+    if (this.predictionKind === "probability") {
+      requireProbabilities("y_pred (probabilities of predicting 1)", input.yPred);
+      for (const { name, definition } of predictionMetrics) {
+        if (!definition.expected) {
+          throw new DataError(`metric '${name}' has no expected value over a randomised classifier's draws`);
+        }
+        if (!definition.expected.exact) {
+          this.warnings.push(
+            `${name} from probabilities of predicting 1 is a ratio of expected counts, not the expected ${name}`,
+          );
+        }
+      }
+    } else if (predictionMetrics.length > 0) {
       checkBinary("y_pred", input.yPred);
     }
     const grouping = groupRows(input.sensitiveFeatures, n);
@@ -144,13 +172,17 @@ export class MetricFrame {
     const yScore = input.yScore;
     for (const { name, definition } of this.metrics) {
       const values = definition.input === "score" ? yScore! : input.yPred;
-      this.overall[name] = definition.compute(input.yTrue, values, input.sampleWeight);
+      const compute =
+        this.predictionKind === "probability" && definition.input === "prediction"
+          ? definition.expected!.compute
+          : definition.compute;
+      this.overall[name] = compute(input.yTrue, values, input.sampleWeight);
       const perGroup = new Float64Array(this.groups.length);
       this.groups.forEach((group, g) => {
         const yt = gather(input.yTrue, group.indices);
         const yp = gather(values, group.indices);
         const w = input.sampleWeight ? gather(input.sampleWeight, group.indices) : undefined;
-        perGroup[g] = definition.compute(yt, yp, w);
+        perGroup[g] = compute(yt, yp, w);
         const reason = definition.degenerate?.(yt, yp, w);
         if (reason) this.warnings.push(`group ${group.label}: ${name}: ${reason}`);
         else if (Number.isNaN(perGroup[g])) this.warnings.push(`group ${group.label}: ${name} is NaN`);
@@ -223,6 +255,7 @@ export class MetricFrame {
         metrics: Object.fromEntries(this.metrics.map((m) => [m.name, m.definition])),
         yTrue: gather(this.input.yTrue, pick),
         yPred: gather(this.input.yPred, pick),
+        predictionKind: this.predictionKind,
         yScore: this.input.yScore ? gather(this.input.yScore, pick) : undefined,
         sampleWeight: this.input.sampleWeight ? gather(this.input.sampleWeight, pick) : undefined,
         sensitiveFeatures: [

@@ -8,9 +8,33 @@
  * runs `nan_to_num`); precision with no predicted positive is 0 (`zero_division="warn"`);
  * balanced accuracy averages the recalls of the classes present in y_true. The
  * MetricFrame reports every group where one of these conventions was applied.
+ *
+ * Randomised classifiers (exponentiated gradient's mixture, the threshold optimiser's
+ * interpolation) are described by p_i = P(ŷ_i = 1). Their metrics are expectations
+ * over the draws, computed from the expected confusion counts E[TP] = Σ w_i y_i p_i
+ * etc. (linearity of expectation: exact whatever the dependence between draws). For a
+ * metric whose normaliser does not depend on the predictions (accuracy, selection
+ * rate, TPR, FPR, TNR, FNR, balanced accuracy) that is exactly its expected value;
+ * precision's normaliser is random, so from probabilities it is the ratio of
+ * expectations E[TP] / E[TP + FP], and the MetricFrame says so.
  */
 
+import { DataError } from "../common/errors.js";
+
 export type Vector = ArrayLike<number>;
+
+/**
+ * Throws a DataError naming the first row whose value is NaN or ±∞. Code that sorts
+ * scores or walks runs of tied scores must call it first: NaN compares false with
+ * everything, so a sort leaves it anywhere and `score === previous` never holds (the
+ * tie walk of ROC AUC then never advanced: an endless loop).
+ */
+export function requireFinite(name: string, values: Vector): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]))
+      throw new DataError(`${name} must be finite numbers; row ${i} has ${values[i]}`);
+  }
+}
 
 /** Fairlearn-style metric: (y_true, y_pred or scores, sample_weight?) → number. */
 export type MetricFunction = (yTrue: Vector, yPred: Vector, sampleWeight?: Vector) => number;
@@ -24,6 +48,12 @@ export interface MetricDefinition {
   readonly input: "prediction" | "score";
   readonly compute: MetricFunction;
   readonly degenerate?: (yTrue: Vector, yPred: Vector, sampleWeight?: Vector) => string | null;
+  /**
+   * A prediction metric from probabilities of predicting 1 (a randomised classifier):
+   * `exact` when it is the expected value over the draws, not when it is a ratio of
+   * expectations. Absent: the metric has no such form.
+   */
+  readonly expected?: { readonly compute: MetricFunction; readonly exact: boolean };
 }
 
 export interface ConfusionCounts {
@@ -31,6 +61,15 @@ export interface ConfusionCounts {
   falsePositives: number;
   trueNegatives: number;
   falseNegatives: number;
+}
+
+/** Throws a DataError naming the first row that is not a probability (finite, in [0, 1]). */
+export function requireProbabilities(name: string, values: Vector): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v >= 0 && v <= 1))
+      throw new DataError(`${name} must be probabilities in [0, 1]; row ${i} has ${v}`);
+  }
 }
 
 const weightAt = (w: Vector | undefined, i: number): number => (w === undefined ? 1 : w[i]);
@@ -48,6 +87,34 @@ export function confusionCounts(yTrue: Vector, yPred: Vector, sampleWeight?: Vec
       else fn += w;
     } else if (yPred[i] === 1) fp += w;
     else tn += w;
+  }
+  return { truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn };
+}
+
+/**
+ * Expected weighted confusion counts of a randomised classifier that predicts 1 for row
+ * i with probability p_i; with 0/1 predictions these are the plain counts.
+ */
+export function expectedConfusionCounts(
+  yTrue: Vector,
+  probabilities: Vector,
+  sampleWeight?: Vector,
+): ConfusionCounts {
+  requireProbabilities("probabilities of predicting 1", probabilities);
+  let tp = 0;
+  let fp = 0;
+  let tn = 0;
+  let fn = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const w = weightAt(sampleWeight, i);
+    const p = probabilities[i];
+    if (yTrue[i] === 1) {
+      tp += w * p;
+      fn += w * (1 - p);
+    } else {
+      fp += w * p;
+      tn += w * (1 - p);
+    }
   }
   return { truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn };
 }
@@ -112,8 +179,84 @@ export function balancedAccuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Ve
   return recalls.length === 0 ? Number.NaN : recalls.reduce((a, b) => a + b, 0) / recalls.length;
 }
 
+// ---- expectations over the draws of a randomised classifier ------------------------
+
+const totalOf = (c: ConfusionCounts) =>
+  c.truePositives + c.falsePositives + c.trueNegatives + c.falseNegatives;
+
+export function expectedAccuracy(yTrue: Vector, probabilities: Vector, sampleWeight?: Vector): number {
+  const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
+  return (c.truePositives + c.trueNegatives) / totalOf(c);
+}
+
+export function expectedSelectionRate(yTrue: Vector, probabilities: Vector, sampleWeight?: Vector): number {
+  const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
+  return (c.truePositives + c.falsePositives) / totalOf(c);
+}
+
+export function expectedTruePositiveRate(
+  yTrue: Vector,
+  probabilities: Vector,
+  sampleWeight?: Vector,
+): number {
+  const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
+  return rateOrZero(c.truePositives, c.truePositives + c.falseNegatives);
+}
+
+export function expectedFalsePositiveRate(
+  yTrue: Vector,
+  probabilities: Vector,
+  sampleWeight?: Vector,
+): number {
+  const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
+  return rateOrZero(c.falsePositives, c.falsePositives + c.trueNegatives);
+}
+
+export function expectedTrueNegativeRate(
+  yTrue: Vector,
+  probabilities: Vector,
+  sampleWeight?: Vector,
+): number {
+  const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
+  return rateOrZero(c.trueNegatives, c.trueNegatives + c.falsePositives);
+}
+
+export function expectedFalseNegativeRate(
+  yTrue: Vector,
+  probabilities: Vector,
+  sampleWeight?: Vector,
+): number {
+  const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
+  return rateOrZero(c.falseNegatives, c.falseNegatives + c.truePositives);
+}
+
+export function expectedBalancedAccuracy(
+  yTrue: Vector,
+  probabilities: Vector,
+  sampleWeight?: Vector,
+): number {
+  const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
+  const recalls: number[] = [];
+  const positives = c.truePositives + c.falseNegatives;
+  const negatives = c.trueNegatives + c.falsePositives;
+  if (negatives > 0) recalls.push(c.trueNegatives / negatives);
+  if (positives > 0) recalls.push(c.truePositives / positives);
+  return recalls.length === 0 ? Number.NaN : recalls.reduce((a, b) => a + b, 0) / recalls.length;
+}
+
+/** E[TP] / E[TP + FP]: a ratio of expectations, not the expected precision. */
+export function precisionOfExpectedCounts(
+  yTrue: Vector,
+  probabilities: Vector,
+  sampleWeight?: Vector,
+): number {
+  const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
+  return rateOrZero(c.truePositives, c.truePositives + c.falsePositives);
+}
+
 /** Probabilities are clipped to [eps, 1 − eps] with float64 eps (sklearn's eps="auto" on float64). */
 export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
+  requireProbabilities("scores", yScore);
   const eps = Number.EPSILON;
   return weightedMean(
     (i) => {
@@ -126,6 +269,7 @@ export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): n
 }
 
 export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
+  requireProbabilities("scores", yScore);
   return weightedMean(
     (i) => {
       const d = (yTrue[i] === 1 ? 1 : 0) - yScore[i];
@@ -139,9 +283,11 @@ export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector)
 /**
  * Area under the weighted ROC curve by the trapezoidal rule over distinct scores
  * (sklearn's roc_auc_score): tied scores earn half credit. NaN when y_true has one class
- * (sklearn raises; the MetricFrame reports it).
+ * (sklearn raises; the MetricFrame reports it). Scores may be any finite numbers
+ * (decision values); NaN or ±∞ is a DataError, as in sklearn.
  */
 export function rocAuc(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
+  requireFinite("scores", yScore);
   const n = yTrue.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => yScore[b] - yScore[a]);
   let totalPositive = 0;
@@ -180,6 +326,7 @@ export function expectedCalibrationError(
   sampleWeight?: Vector,
   bins = 10,
 ): number {
+  requireProbabilities("scores", yScore);
   const binWeight = new Float64Array(bins);
   const binLabel = new Float64Array(bins);
   const binScore = new Float64Array(bins);
@@ -230,46 +377,64 @@ const noWeight = (yTrue: Vector, _p: Vector, w?: Vector) => {
 };
 
 export const metricDefinitions = {
-  count: { name: "count", input: "prediction", compute: (yTrue) => count(yTrue) },
-  accuracy: { name: "accuracy", input: "prediction", compute: accuracy, degenerate: noWeight },
+  count: {
+    name: "count",
+    input: "prediction",
+    compute: (yTrue) => count(yTrue),
+    expected: { compute: (yTrue) => count(yTrue), exact: true },
+  },
+  accuracy: {
+    name: "accuracy",
+    input: "prediction",
+    compute: accuracy,
+    degenerate: noWeight,
+    expected: { compute: expectedAccuracy, exact: true },
+  },
   selection_rate: {
     name: "selection_rate",
     input: "prediction",
     compute: selectionRate,
     degenerate: noWeight,
+    expected: { compute: expectedSelectionRate, exact: true },
   },
   true_positive_rate: {
     name: "true_positive_rate",
     input: "prediction",
     compute: truePositiveRate,
     degenerate: noPositives,
+    expected: { compute: expectedTruePositiveRate, exact: true },
   },
   false_positive_rate: {
     name: "false_positive_rate",
     input: "prediction",
     compute: falsePositiveRate,
     degenerate: noNegatives,
+    expected: { compute: expectedFalsePositiveRate, exact: true },
   },
   true_negative_rate: {
     name: "true_negative_rate",
     input: "prediction",
     compute: trueNegativeRate,
     degenerate: noNegatives,
+    expected: { compute: expectedTrueNegativeRate, exact: true },
   },
   false_negative_rate: {
     name: "false_negative_rate",
     input: "prediction",
     compute: falseNegativeRate,
     degenerate: noPositives,
+    expected: { compute: expectedFalseNegativeRate, exact: true },
   },
   precision: {
     name: "precision",
     input: "prediction",
     compute: precision,
+    // Through expected counts, so that it also holds for probabilities of predicting 1.
     degenerate: (yTrue, yPred, w) =>
-      selectionRate(yTrue, yPred, w) === 0
+      expectedSelectionRate(yTrue, yPred, w) === 0
         ? "no predicted positives, value set to 0 (sklearn convention)"
         : null,
+    expected: { compute: precisionOfExpectedCounts, exact: false },
   },
   balanced_accuracy: {
     name: "balanced_accuracy",
@@ -279,6 +444,7 @@ export const metricDefinitions = {
       const reason = singleClass(yTrue, yPred, w);
       return reason ? `${reason}: recall of the present class only` : null;
     },
+    expected: { compute: expectedBalancedAccuracy, exact: true },
   },
   log_loss: { name: "log_loss", input: "score", compute: logLoss, degenerate: noWeight },
   brier_score: { name: "brier_score", input: "score", compute: brierScore, degenerate: noWeight },

@@ -8,6 +8,7 @@
  * numbers exactly; a signed weight is n times the coefficient of h(x_i) in the
  * Lagrangian, with the sign of "benefit of predicting 1".
  */
+import type { FairnessConstraint } from "./constraint.js";
 import type { Vector } from "./metrics.js";
 
 export interface MomentData {
@@ -80,7 +81,7 @@ export class UtilityParity implements Moment {
   private probCell: Float64Array = new Float64Array(0);
 
   constructor(
-    readonly name: string,
+    readonly name: FairnessConstraint,
     private readonly eventOf: (label: number) => { event: number; label: string } | null,
     private readonly differenceBound = 0.01,
   ) {}
@@ -205,12 +206,22 @@ export function equalizedOdds(options: ParityOptions = {}): UtilityParity {
   );
 }
 
-export function truePositiveRateParity(options: ParityOptions = {}): UtilityParity {
+export function equalOpportunity(options: ParityOptions = {}): UtilityParity {
   return new UtilityParity(
-    "true_positive_rate_parity",
+    "equal_opportunity",
     (label) => (label === 1 ? { event: 0, label: "label=1" } : null),
     options.differenceBound,
   );
+}
+
+/** Fairlearn's name for equal opportunity. */
+export const truePositiveRateParity = equalOpportunity;
+
+/** The reductions' moment of a fairness constraint. */
+export function parityMoment(constraint: FairnessConstraint, options: ParityOptions = {}): UtilityParity {
+  if (constraint === "demographic_parity") return demographicParity(options);
+  if (constraint === "equalized_odds") return equalizedOdds(options);
+  return equalOpportunity(options);
 }
 
 /** Error rate of every group at most `upperBound` (Fairlearn's BoundedGroupLoss with zero-one loss). */

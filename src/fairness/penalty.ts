@@ -4,8 +4,9 @@
  * differentiable surrogate of a fairness gap on predicted probabilities pᵢ = σ(zᵢ):
  *   demographic parity: P = Σ_g (m_g − m)²,  m_g = mean of p over group g in the batch,
  *                       m = mean of p over the batch;
- *   equalized odds:     the same within each label class (y = 0 and y = 1), summed.
- * Only for binary models with one logit (binary cross-entropy).
+ *   equalized odds:     the same within each label class (y = 0 and y = 1), summed;
+ *   equal opportunity:  the same among the positives (y = 1) only.
+ * The arithmetic is in penalty-maths.ts. Only for binary models with one logit (binary cross-entropy).
  *
  * How it is computed: the gradient of L = (1/B) Σ wᵢ ℓᵢ + λP with respect to the
  * parameters is Σᵢ tᵢ ∇θ zᵢ with per-example output gradients
@@ -38,103 +39,27 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { perExampleLosses, type Sequential } from "../nn/index.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
+import type { FairnessConstraint } from "./constraint.js";
+import { penaltyEvents, penaltyGradient } from "./penalty-maths.js";
 
-export type PenaltyConstraint = "demographic_parity" | "equalized_odds";
+// Other modules still import these from here.
+export { type GroupDeviations, groupDeviations, penaltyGradient } from "./penalty-maths.js";
+/** @deprecated The constraint is a FairnessConstraint (src/fairness/constraint.ts). */
+export type PenaltyConstraint = FairnessConstraint;
 
 export interface FairnessPenaltyOptions {
-  constraint: PenaltyConstraint;
+  constraint: FairnessConstraint;
   /** λ ≥ 0. */
   weight: number;
   /** Group index of every training row (the trainer's batch indices point into it). */
   groupOfRow: Int32Array;
-  /** Training labels (0/1), needed for equalized odds. */
+  /** Training labels (0/1), needed for equalized odds and equal opportunity. */
   labels: ArrayLike<number>;
-}
-
-/** Per-(class, group) statistics of predicted probabilities; cells are indexed c · groups + g. */
-export interface GroupDeviations {
-  /** Examples in each cell. */
-  count: Float64Array;
-  /** Examples in each class. */
-  classCount: Float64Array;
-  /** m_{c,g} − m_c: the cell's mean probability minus its class's; 0 for empty cells. */
-  deviation: Float64Array;
-  /** Σ_g deviation of each class. */
-  deviationSum: Float64Array;
-}
-
-/**
- * Sums and counts of `probabilities` per (class, group) cell and per class, and the
- * deviations of the cell means from the class means — what both the batch penalty and
- * the reference penalty are built from.
- */
-export function groupDeviations(
-  probabilities: ArrayLike<number>,
-  groupOf: ArrayLike<number>,
-  classOf: ArrayLike<number>,
-  groups: number,
-  classes: number,
-): GroupDeviations {
-  const sum = new Float64Array(classes * groups);
-  const count = new Float64Array(classes * groups);
-  const classSum = new Float64Array(classes);
-  const classCount = new Float64Array(classes);
-  for (let i = 0; i < probabilities.length; i++) {
-    const cell = classOf[i] * groups + groupOf[i];
-    sum[cell] += probabilities[i];
-    count[cell]++;
-    classSum[classOf[i]] += probabilities[i];
-    classCount[classOf[i]]++;
-  }
-  const deviation = new Float64Array(classes * groups);
-  const deviationSum = new Float64Array(classes);
-  for (let c = 0; c < classes; c++) {
-    if (classCount[c] === 0) continue;
-    const mean = classSum[c] / classCount[c];
-    for (let g = 0; g < groups; g++) {
-      const cell = c * groups + g;
-      if (count[cell] === 0) continue;
-      deviation[cell] = sum[cell] / count[cell] - mean;
-      deviationSum[c] += deviation[cell];
-    }
-  }
-  return { count, classCount, deviation, deviationSum };
-}
-
-/**
- * ∂P/∂pᵢ for every example of a batch and the penalty value P.
- * `classOf[i]` is 0 for demographic parity, the label for equalized odds.
- */
-export function penaltyGradient(
-  probabilities: ArrayLike<number>,
-  groupOf: ArrayLike<number>,
-  classOf: ArrayLike<number>,
-  groups: number,
-  classes: number,
-): { value: number; gradient: Float64Array } {
-  const { count, classCount, deviation, deviationSum } = groupDeviations(
-    probabilities,
-    groupOf,
-    classOf,
-    groups,
-    classes,
-  );
-  let value = 0;
-  for (let cell = 0; cell < classes * groups; cell++) {
-    if (count[cell] > 0) value += deviation[cell] * deviation[cell];
-  }
-  const gradient = new Float64Array(probabilities.length);
-  for (let i = 0; i < gradient.length; i++) {
-    const c = classOf[i];
-    const cell = c * groups + groupOf[i];
-    gradient[i] = 2 * (deviation[cell] / count[cell] - deviationSum[c] / classCount[c]);
-  }
-  return { value, gradient };
 }
 
 export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): GradientComputer {
   const groups = options.groupOfRow.reduce((a, b) => Math.max(a, b), 0) + 1;
-  const classes = options.constraint === "equalized_odds" ? 2 : 1;
+  const events = penaltyEvents(options.constraint);
   return {
     name: `fairness-penalty(${options.constraint}, λ=${options.weight})`,
     compute(model: Sequential, batch: GradientBatch): GradientResult {
@@ -151,10 +76,8 @@ export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): Gradie
       const labels = batch.labels.dataSync();
       const weights = batch.sampleWeights?.dataSync();
       const groupOf = Int32Array.from(batch.indices, (row) => options.groupOfRow[row]);
-      const classOf = Int32Array.from(batch.indices, (row) =>
-        classes === 2 && options.labels[row] === 1 ? 1 : 0,
-      );
-      const penalty = penaltyGradient(probabilities, groupOf, classOf, groups, classes);
+      const classOf = Int32Array.from(batch.indices, (row) => events.eventOf(options.labels[row]));
+      const penalty = penaltyGradient(probabilities, groupOf, classOf, groups, events.count);
       const pseudoLabels = new Float32Array(size);
       for (let i = 0; i < size; i++) {
         const p = probabilities[i];

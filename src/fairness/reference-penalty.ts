@@ -14,7 +14,8 @@
  *
  * the per-example form (scaled by the batch size) of ∂/∂pᵢ of P = Σ_c Σ_g (m_{c,g} −
  * m_c)² — demographic parity has one class c; equalized odds conditions on the
- * label — with the group shares π_{c,g} and class shares ρ_c of the reference set.
+ * label; equal opportunity keeps the class y = 1 only — with the group shares π_{c,g}
+ * and class shares ρ_c of the reference set (arithmetic in penalty-maths.ts).
  * sᵢ depends on example i and on the reference set only, so per-example clipping
  * bounds each example's influence by C and DP-SGD's accounting holds unchanged.
  * When the reference set is the batch itself, this is exactly the batch penalty's
@@ -23,7 +24,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Sequential } from "../nn/index.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
-import { groupDeviations, type PenaltyConstraint } from "./penalty.js";
+import type { FairnessConstraint } from "./constraint.js";
+import { type PenaltyEvents, penaltyEvents, referenceCoefficients } from "./penalty-maths.js";
+
+// Other modules still import it from here.
+export { referenceCoefficients } from "./penalty-maths.js";
 
 export interface ReferenceSet {
   X: { rows: number; cols: number; data: Float32Array };
@@ -34,7 +39,7 @@ export interface ReferenceSet {
 }
 
 export interface ReferencePenaltyOptions {
-  constraint: PenaltyConstraint;
+  constraint: FairnessConstraint;
   /** λ ≥ 0. */
   weight: number;
   reference: ReferenceSet;
@@ -45,38 +50,6 @@ export interface ReferencePenaltyOptions {
 }
 
 /**
- * k_{c,g} for every (class, group) cell from the reference set's predicted
- * probabilities; cells without reference members get 0.
- */
-export function referenceCoefficients(
-  probabilities: ArrayLike<number>,
-  groupOf: ArrayLike<number>,
-  classOf: ArrayLike<number>,
-  groups: number,
-  classes: number,
-): Float64Array {
-  const { count, classCount, deviation, deviationSum } = groupDeviations(
-    probabilities,
-    groupOf,
-    classOf,
-    groups,
-    classes,
-  );
-  const coefficients = new Float64Array(classes * groups);
-  for (let c = 0; c < classes; c++) {
-    if (classCount[c] === 0) continue;
-    const classShare = classCount[c] / probabilities.length;
-    for (let g = 0; g < groups; g++) {
-      const cell = c * groups + g;
-      if (count[cell] === 0) continue;
-      const groupShare = count[cell] / classCount[c];
-      coefficients[cell] = (2 / classShare) * (deviation[cell] / groupShare - deviationSum[c]);
-    }
-  }
-  return coefficients;
-}
-
-/**
  * The reference statistics of one training run: which (class, group) cell every
  * row falls in, and the coefficients k_{c,g} last measured on the reference set.
  * Shared by the trainer's wrapper below and the explorer's batched ensembles.
@@ -84,19 +57,21 @@ export function referenceCoefficients(
 export class ReferencePenaltyState {
   readonly classes: number;
   readonly groups: number;
+  private readonly events: PenaltyEvents;
   private readonly referenceClass: Int32Array;
   private coefficients: Float64Array;
 
   constructor(private readonly options: Omit<ReferencePenaltyOptions, "refreshEvery">) {
     if (!(options.weight >= 0)) throw new RangeError(`penalty weight must be ≥ 0, got ${options.weight}`);
-    this.classes = options.constraint === "equalized_odds" ? 2 : 1;
+    this.events = penaltyEvents(options.constraint);
+    this.classes = this.events.count;
     let groups = 0;
     for (const g of options.groupOfRow) groups = Math.max(groups, g + 1);
     for (const g of options.reference.groupOf) groups = Math.max(groups, g + 1);
     this.groups = groups;
     const { reference } = options;
     this.referenceClass = Int32Array.from({ length: reference.X.rows }, (_, i) =>
-      this.classes === 2 && reference.labels[i] === 1 ? 1 : 0,
+      this.events.eventOf(reference.labels[i]),
     );
     this.coefficients = new Float64Array(this.classes * groups);
   }
@@ -115,7 +90,8 @@ export class ReferencePenaltyState {
 
   /** λ k_{c,g} p (1 − p): how far the penalty moves training row `row`'s label (before weighting). */
   labelShift(row: number, label: number, probability: number): number {
-    const c = this.classes === 2 && label === 1 ? 1 : 0;
+    const c = this.events.eventOf(label);
+    if (c < 0) return 0;
     const k = this.coefficients[c * this.groups + this.options.groupOfRow[row]];
     return this.options.weight * k * probability * (1 - probability);
   }

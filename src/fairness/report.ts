@@ -4,12 +4,14 @@
  * their intersection. Used by `fairness metrics`, `evaluate` and `train --fair`.
  */
 import type { SensitiveFeature } from "./groups.js";
-import { MetricFrame } from "./metric-frame.js";
+import { MetricFrame, type PredictionKind } from "./metric-frame.js";
 import type { MetricName, Vector } from "./metrics.js";
 
 export interface FairnessReportInput {
   yTrue: Vector;
+  /** 0/1 predictions, or P(ŷ = 1) of a randomised classifier with predictionKind "probability". */
   yPred: Vector;
+  predictionKind?: PredictionKind;
   /** Probability of label 1; adds log loss, Brier score, ROC AUC and calibration error. */
   yScore?: Vector;
   sensitiveFeatures: SensitiveFeature[];
@@ -42,6 +44,8 @@ export interface GroupAnalysis {
 
 export interface FairnessReport {
   rows: number;
+  /** "probability": every prediction metric and gap is an expectation over a randomised classifier's draws. */
+  predictionKind: PredictionKind;
   overall: Record<string, number>;
   /** One analysis per sensitive feature, then their intersection when there are several. */
   analyses: GroupAnalysis[];
@@ -91,6 +95,7 @@ function analyse(
     metrics,
     yTrue: input.yTrue,
     yPred: input.yPred,
+    predictionKind: input.predictionKind,
     yScore: input.yScore,
     sensitiveFeatures: features,
     sampleWeight: input.sampleWeight,
@@ -118,5 +123,11 @@ export function fairnessReport(input: FairnessReportInput): FairnessReport {
     analyses.push(analysis);
   }
   const warnings = analyses.flatMap((a) => a.warnings.map((w) => `${a.features.join(" × ")}: ${w}`));
-  return { rows: input.yTrue.length, overall, analyses, warnings };
+  return {
+    rows: input.yTrue.length,
+    predictionKind: input.predictionKind ?? "label",
+    overall,
+    analyses,
+    warnings,
+  };
 }

@@ -1,27 +1,29 @@
 /**
  * Post-processing by group-specific, possibly randomised thresholds (Hardt, Price &
- * Srebro 2016), following Fairlearn's ThresholdOptimizer:
+ * Srebro 2016), following Fairlearn's ThresholdOptimizer (checked against Fairlearn
+ * 0.9.0 in test/fairness/fairlearn-reference.test.ts):
  *   - per group, every threshold rule "score > t" gives a point (x, y): for demographic
- *     parity x = selection rate and y = accuracy within the group; for equalized odds
- *     x = FPR and y = TPR (the ROC curve);
+ *     parity x = selection rate, for equal opportunity x = TPR, and y = accuracy within
+ *     the group; for equalized odds x = FPR and y = TPR (the ROC curve). Thresholds sit
+ *     half-way between consecutive distinct scores, as Fairlearn's do;
  *   - randomising between two rules reaches any point on the segment between them, so
  *     each group can operate on the upper convex hull of its points;
  *   - the hulls are interpolated on a grid of x (grid_size + 1 values in [0, 1]) and the
- *     x that maximises the objective (accuracy) is chosen: for demographic parity the
- *     group accuracies are summed with weights P(group); for equalized odds every group
- *     must reach the same (FPR, TPR) so the attainable TPR at a given FPR is the minimum
- *     over the groups' hulls, and groups above that minimum mix in the constant
- *     predictor Bernoulli(x) (a point on the ROC diagonal) with probability p_ignore.
+ *     x that maximises the objective (accuracy) is chosen: for demographic parity and
+ *     equal opportunity the group accuracies are summed with weights P(group); for
+ *     equalized odds every group must reach the same (FPR, TPR), so the attainable TPR
+ *     at a given FPR is the minimum over the groups' hulls, and a group whose own hull
+ *     point lies above that minimum mixes in the constant predictor Bernoulli(x) (a point
+ *     on the ROC diagonal) with probability p_ignore.
  */
 import { DataError } from "../common/errors.js";
 import { createRandom } from "../common/rng.js";
+import type { FairnessConstraint } from "./constraint.js";
 import { groupRows, type SensitiveFeature } from "./groups.js";
-import type { Vector } from "./metrics.js";
-
-export type ThresholdConstraint = "demographic_parity" | "equalized_odds";
+import { requireFinite, type Vector } from "./metrics.js";
 
 export interface ThresholdOptimizerOptions {
-  constraint: ThresholdConstraint;
+  constraint: FairnessConstraint;
   /** Number of grid intervals on x (default 1000, Fairlearn's). */
   gridSize?: number;
 }
@@ -38,7 +40,7 @@ export interface GroupPolicy {
   rule0: ThresholdRule;
   p1: number;
   rule1: ThresholdRule;
-  /** Equalized odds: with this probability ignore the score and predict 1 with probability `constant`. */
+  /** Equalized odds: with this probability ignore the score and predict 1 with probability `constant` (0 otherwise). */
   pIgnore: number;
   constant: number;
 }
@@ -56,8 +58,9 @@ interface GroupData {
 }
 
 /** Points of every rule "score > t" on the (x, y) plane of the constraint, from "select none" to "select all". */
-export function tradeoffPoints(group: GroupData, constraint: ThresholdConstraint): TradeoffPoint[] {
+export function tradeoffPoints(group: GroupData, constraint: FairnessConstraint): TradeoffPoint[] {
   const n = group.scores.length;
+  requireFinite("scores", group.scores);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => group.scores[b] - group.scores[a]);
   let positives = 0;
   let negatives = 0;
@@ -66,14 +69,14 @@ export function tradeoffPoints(group: GroupData, constraint: ThresholdConstraint
     else negatives += group.weights[i];
   }
   const total = positives + negatives;
-  const point = (selectedPositives: number, selectedNegatives: number, threshold: number): TradeoffPoint =>
-    constraint === "demographic_parity"
-      ? {
-          x: (selectedPositives + selectedNegatives) / total,
-          y: (selectedPositives + negatives - selectedNegatives) / total,
-          rule: { threshold },
-        }
-      : { x: selectedNegatives / negatives, y: selectedPositives / positives, rule: { threshold } };
+  const point = (selectedPositives: number, selectedNegatives: number, threshold: number): TradeoffPoint => {
+    const accuracy = (selectedPositives + negatives - selectedNegatives) / total;
+    const rule = { threshold };
+    if (constraint === "demographic_parity")
+      return { x: (selectedPositives + selectedNegatives) / total, y: accuracy, rule };
+    if (constraint === "equal_opportunity") return { x: selectedPositives / positives, y: accuracy, rule };
+    return { x: selectedNegatives / negatives, y: selectedPositives / positives, rule };
+  };
   const points = [point(0, 0, Number.POSITIVE_INFINITY)];
   let sp = 0;
   let sn = 0;
@@ -86,10 +89,21 @@ export function tradeoffPoints(group: GroupData, constraint: ThresholdConstraint
       else sn += group.weights[i];
       k++;
     }
-    // Everything scored at least `score` is selected: the rule "> next lower score".
-    points.push(point(sp, sn, k < n ? group.scores[order[k]] : Number.NEGATIVE_INFINITY));
+    const next = k < n ? group.scores[order[k]] : Number.NEGATIVE_INFINITY;
+    points.push(point(sp, sn, thresholdBetween(score, next)));
   }
   return points;
+}
+
+/**
+ * A threshold t with lower ≤ t < higher, so that "score > t" selects `higher` and not
+ * `lower`: the midpoint (Fairlearn's choice, which also places unseen scores between
+ * two training scores on the nearer side), or `lower` itself when the two are adjacent
+ * doubles and the midpoint rounds up to `higher`.
+ */
+function thresholdBetween(higher: number, lower: number): number {
+  const midpoint = (higher + lower) / 2;
+  return midpoint < higher ? midpoint : lower;
 }
 
 /** Upper convex hull of the points (Fairlearn's `_filter_points_to_get_convex_hull`). */
@@ -134,10 +148,10 @@ export function interpolateHull(hull: TradeoffPoint[], grid: Float64Array): Inte
 }
 
 export interface FittedThresholds {
-  constraint: ThresholdConstraint;
+  constraint: FairnessConstraint;
   featureNames: string[];
   policies: GroupPolicy[];
-  /** The common operating point: selection rate (DP) or FPR (EO). */
+  /** The common operating point: selection rate (DP), TPR (equal opportunity) or FPR (EO). */
   x: number;
   /** The objective (training accuracy of the randomised rule) at that point. */
   objective: number;
@@ -155,22 +169,27 @@ export function fitThresholds(
   options: ThresholdOptimizerOptions,
 ): FittedThresholds {
   const n = input.scores.length;
+  requireFinite("scores", input.scores);
+  if (input.yTrue.length !== n) throw new DataError(`y_true has ${input.yTrue.length} values, scores ${n}`);
   const gridSize = options.gridSize ?? 1000;
+  if (!(Number.isInteger(gridSize) && gridSize >= 1)) {
+    throw new RangeError(`gridSize must be a positive integer, got ${gridSize}`);
+  }
   const grid = new Float64Array(gridSize + 1);
   for (let i = 0; i <= gridSize; i++) grid[i] = i / gridSize;
   const grouping = groupRows(input.sensitiveFeatures, n);
+  const weightOf = (i: number) => (input.sampleWeight ? input.sampleWeight[i] : 1);
   let totalWeight = 0;
   let positiveWeight = 0;
   for (let i = 0; i < n; i++) {
-    const w = input.sampleWeight ? input.sampleWeight[i] : 1;
-    totalWeight += w;
-    if (input.yTrue[i] === 1) positiveWeight += w;
+    totalWeight += weightOf(i);
+    if (input.yTrue[i] === 1) positiveWeight += weightOf(i);
   }
   const curves = grouping.groups.map((group) => {
     const data: GroupData = {
       scores: Float64Array.from(group.indices, (i) => input.scores[i]),
       labels: Float64Array.from(group.indices, (i) => input.yTrue[i]),
-      weights: Float64Array.from(group.indices, (i) => (input.sampleWeight ? input.sampleWeight[i] : 1)),
+      weights: Float64Array.from(group.indices, weightOf),
     };
     const hasPositive = data.labels.some((v) => v === 1);
     const hasNegative = data.labels.some((v) => v !== 1);
@@ -184,15 +203,20 @@ export function fitThresholds(
       curve: interpolateHull(upperConvexHull(tradeoffPoints(data, options.constraint)), grid),
     };
   });
+  const equalizedOdds = options.constraint === "equalized_odds";
   const objective = new Float64Array(grid.length);
   const yMin = new Float64Array(grid.length).fill(Number.POSITIVE_INFINITY);
   for (let k = 0; k < grid.length; k++) {
-    if (options.constraint === "demographic_parity") {
+    if (!equalizedOdds) {
       for (const c of curves) objective[k] += (c.weight / totalWeight) * c.curve[k].y;
     } else {
       for (const c of curves) yMin[k] = Math.min(yMin[k], c.curve[k].y);
-      const wPositive = positiveWeight / totalWeight;
-      objective[k] = (1 - wPositive) * (1 - grid[k]) + wPositive * yMin[k];
+      // Accuracy from the confusion counts at (FPR x, TPR y_min), as Fairlearn computes it,
+      // rounded to 15 decimals as Fairlearn does (np.around) so that ties within rounding
+      // noise go to the first grid point on both sides.
+      const truePositives = positiveWeight * yMin[k];
+      const trueNegatives = (totalWeight - positiveWeight) * (1 - grid[k]);
+      objective[k] = roundHalfEven15((truePositives + trueNegatives) / totalWeight);
     }
   }
   let best = 0;
@@ -201,10 +225,16 @@ export function fitThresholds(
   const policies = curves.map(({ label, curve }) => {
     const point = curve[best];
     let pIgnore = 0;
-    if (options.constraint === "equalized_odds") {
-      const yBest = yMin[best];
-      // y_best = p_ignore · x_best + (1 − p_ignore) · y_group: move down to the common TPR along the diagonal.
-      pIgnore = yBest === xBest ? 0 : (point.y - yBest) / (point.y - xBest);
+    if (equalizedOdds) {
+      // The group's own point (x_best, y) moves down to the common TPR y_best along the
+      // segment towards the diagonal point (x_best, x_best):
+      //   y_best = p_ignore · x_best + (1 − p_ignore) · y,
+      // so p_ignore = (y − y_best) / (y − x_best), and 0 when the group's own point is on
+      // the diagonal (Fairlearn's test). Testing y_best against the diagonal instead gave
+      // every group p_ignore = 0 as soon as one group's hull was the diagonal, and
+      // unequal TPRs.
+      const aboveDiagonal = point.y - xBest;
+      if (aboveDiagonal > 0) pIgnore = Math.min(1, Math.max(0, (point.y - yMin[best]) / aboveDiagonal));
     }
     return {
       label,
@@ -213,7 +243,7 @@ export function fitThresholds(
       p1: point.p1,
       rule1: point.rule1,
       pIgnore,
-      constant: xBest,
+      constant: equalizedOdds ? xBest : 0,
     };
   });
   return {
@@ -225,6 +255,14 @@ export function fitThresholds(
   };
 }
 
+/** numpy.around(value, 15): round half to even at the 15th decimal. */
+function roundHalfEven15(value: number): number {
+  const scaled = value * 1e15;
+  const rounded = Math.round(scaled);
+  const tie = rounded - scaled === 0.5;
+  return (tie && rounded % 2 !== 0 ? rounded - 1 : rounded) / 1e15;
+}
+
 export interface ThresholdPredictInput {
   scores: Vector;
   sensitiveFeatures: SensitiveFeature[];
@@ -233,6 +271,7 @@ export interface ThresholdPredictInput {
 /** Probability that the randomised rule predicts 1 for each row. */
 export function thresholdProbabilities(fitted: FittedThresholds, input: ThresholdPredictInput): Float64Array {
   const n = input.scores.length;
+  requireFinite("scores", input.scores);
   const grouping = groupRows(input.sensitiveFeatures, n);
   const policyOf = new Map(fitted.policies.map((p) => [p.label, p]));
   const out = new Float64Array(n);
@@ -253,7 +292,12 @@ export function thresholdProbabilities(fitted: FittedThresholds, input: Threshol
   return out;
 }
 
-/** Randomised 0/1 predictions, seeded. */
+/**
+ * Randomised 0/1 predictions, seeded: what a deployed rule would output. Metrics of
+ * the rule are expectations over these draws; compute them from
+ * `thresholdProbabilities` (MetricFrame with predictionKind "probability"), not from
+ * one draw, whose noise is as large as the gaps being compared.
+ */
 export function thresholdPredictions(
   fitted: FittedThresholds,
   input: ThresholdPredictInput,

@@ -9,6 +9,7 @@ export {
 export { GaussianProcess, type GpHyperparameters, logMarginalLikelihood } from "./gp.js";
 export { hypervolume, hypervolumeContributions } from "./hypervolume.js";
 export {
+  DEFAULT_MAX_ATTEMPTS,
   type EvaluationResult,
   type OptimizeOptions,
   type OptimizeSummary,
@@ -37,6 +38,34 @@ export {
   SearchSpace,
   type SearchSpaceJSON,
 } from "./space.js";
+export {
+  type ClaimRequest,
+  type ClaimView,
+  type ConstraintSpec,
+  checkSameDefinition,
+  type Direction,
+  firstDifference,
+  isServerLocation,
+  isWorkerAlive,
+  type LivenessPolicy,
+  newWorkerIdentity,
+  normalizeDefinition,
+  type ObjectiveSpec,
+  type OpenStudyOptions,
+  onTermination,
+  openStudyStore,
+  type StoredDefinition,
+  type StudyDefinition,
+  type StudyStore,
+  type TrialClaim,
+  type TrialRecord,
+  type TrialResult,
+  type TrialState,
+  trialSeed,
+  trialStates,
+  type WorkerIdentity,
+  type WorkerRecord,
+} from "./store/index.js";
 export { BayesianOptimization, type BayesianOptimizationOptions } from "./strategies/bo.js";
 export {
   createStrategy,
@@ -53,14 +82,4 @@ export {
   type Strategy,
   type StrategyOptions,
 } from "./strategy.js";
-export {
-  type ConstraintSpec,
-  type Direction,
-  firstDifference,
-  type ObjectiveSpec,
-  Study,
-  type StudyDefinition,
-  type TrialRecord,
-  type TrialState,
-  trialSeed,
-} from "./study.js";
+export { minimizedObjectives, Study, type StudySnapshot } from "./study.js";

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { isOneLineError, runCli, sharedReferences } from "../helpers/cli.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { isOneLineError, runCli } from "../helpers/cli.js";
+import { fixtures } from "../helpers/shared.js";
 
-const predictions = `${sharedReferences}/adult_lr_predictions.csv`;
+const predictions = join(fixtures, "references", "adult_lr_predictions.csv");
 
 // Fairlearn 0.9.0 on the same predictions (/work/shared/references/README.md).
 const reference = {
@@ -83,6 +87,87 @@ describe("equipoise fairness metrics", () => {
     assert.ok(isOneLineError(result), result.stderr);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /no column 'nope'/);
+  });
+});
+
+describe("equipoise fairness metrics: sensitive columns are checked as every command checks them", () => {
+  const directory = mkdtempSync(join(tmpdir(), "equipoise-fairness-"));
+  after(() => rmSync(directory, { recursive: true, force: true }));
+  const file = (name: string, lines: string[]) => {
+    const path = join(directory, name);
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    return path;
+  };
+  const metrics = (path: string, ...extra: string[]) =>
+    runCli(["fairness", "metrics", "--predictions", path, "--y-true", "y", "--sensitive", "g", ...extra]);
+
+  it("refuses a column with 500 groups, naming it and the count", () => {
+    const rows = Array.from({ length: 500 }, (_, i) => `${i % 2},${(i >> 1) % 2},person${i}`);
+    const result = metrics(file("ids.csv", ["y,yhat,g", ...rows]), "--y-pred", "yhat");
+    assert.ok(isOneLineError(result), result.stderr);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /sensitive column 'g' has 500 distinct values; group it first \(at most 50\)/,
+    );
+  });
+
+  it("leaves out rows with an empty value (not a group named '') and warns about a single group", () => {
+    const path = file("empty.csv", ["y,yhat,g", "1,1,a", "0,1,", "1,0,a", "0,0,NA", "0,1,a"]);
+    const result = metrics(path, "--y-pred", "yhat", "--json");
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.rows, 3);
+    assert.deepEqual(
+      report.analyses[0].groups.map((g: { label: string }) => g.label),
+      ["a"],
+    );
+    assert.ok(
+      report.warnings.includes("'g' has no value in 2 of 5 rows: they are left out"),
+      report.warnings,
+    );
+    assert.ok(
+      report.warnings.includes("'g' has one group in these rows: every gap is 0 by construction"),
+      report.warnings,
+    );
+    const text = metrics(path, "--y-pred", "yhat");
+    assert.match(text.stdout, /warning: 'g' has one group in these rows: every gap is 0 by construction/);
+  });
+
+  it("reports expectations over a randomised classifier's draws from --y-prob", () => {
+    // a: P(ŷ=1) 0.9, 0.3, 0.5 → selection 1.7/3; b: 0.2, 0.6, 1 → selection 0.6.
+    const path = file("prob.csv", ["y,p,g", "1,0.9,a", "0,0.3,a", "1,0.5,a", "0,0.2,b", "1,0.6,b", "0,1,b"]);
+    const result = metrics(path, "--y-prob", "p", "--json");
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.predictionKind, "probability");
+    close(report.analyses[0].measures.demographicParityDifference, 0.6 - 1.7 / 3);
+    close(report.overall.accuracy, (0.9 + 0.7 + 0.5 + 0.8 + 0.6 + 0) / 6);
+    const both = metrics(path, "--y-prob", "p", "--y-pred", "p");
+    assert.ok(isOneLineError(both) && both.code === 2, both.stderr);
+  });
+});
+
+describe("equipoise fairness mitigate: the constraint", () => {
+  it("is parsed as the one fairness-constraint type, naming the choices the runner supports", () => {
+    const result = runCli([
+      "fairness",
+      "mitigate",
+      "--data",
+      "synthetic",
+      "--sensitive",
+      "group",
+      "--method",
+      "expgrad",
+      "--constraint",
+      "eop",
+    ]);
+    assert.ok(isOneLineError(result), result.stderr);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /--constraint must be one of dp \(demographic parity\), eo \(equalized odds\), got 'eop'/,
+    );
   });
 });
 

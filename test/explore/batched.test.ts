@@ -5,7 +5,7 @@ import { createRandom } from "../../src/common/rng.js";
 import { batchPenaltyRule, referencePenaltyRule, runTrialBatch } from "../../src/explore/batched.js";
 import { runTrial, type TrialData, type TrialOutcome } from "../../src/explore/trial.js";
 import { loadTrialData } from "../../src/explore/trial-data.js";
-import { fairnessPenaltyGradient, withReferencePenalty } from "../../src/fairness/index.js";
+import { fairnessPenaltyGradient, withReferencePenalty } from "../../src/fairness/training.js";
 import { buildModel, initBackend } from "../../src/nn/index.js";
 import { createAccountant, makePrivate } from "../../src/privacy/index.js";
 import { trainEnsemble, trainModel } from "../../src/train/index.js";

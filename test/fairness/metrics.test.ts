@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { createRandom } from "../../src/common/rng.js";
 import {
@@ -77,6 +78,38 @@ describe("metrics", () => {
     }
     close(rocAuc(y, s, w), num / den, 1e-12);
     assert.ok(Number.isNaN(rocAuc([1, 1], [0.2, 0.3])));
+  });
+
+  it("reject NaN and ±∞ scores with the row, instead of looping for ever (ROC AUC) or ignoring them", () => {
+    // In a child process: a regression back to the endless tie walk must fail the test, not hang the suite.
+    const index = new URL("../../src/fairness/index.ts", import.meta.url).href;
+    const code = `
+      const f = await import(${JSON.stringify(index)});
+      const y = [1, 0, 1, 0];
+      const sensitiveFeatures = [{ name: "g", values: ["a", "a", "b", "b"] }];
+      const calls = {
+        rocAuc: (s) => f.rocAuc(y, s),
+        logLoss: (s) => f.logLoss(y, s),
+        brierScore: (s) => f.brierScore(y, s),
+        expectedCalibrationError: (s) => f.expectedCalibrationError(y, s),
+        metricFrame: (s) => new f.MetricFrame({ metrics: ["roc_auc"], yTrue: y, yPred: [1, 0, 1, 0], yScore: s, sensitiveFeatures }),
+        fitThresholds: (s) => f.fitThresholds({ scores: s, yTrue: y, sensitiveFeatures }, { constraint: "demographic_parity" }),
+      };
+      for (const [name, call] of Object.entries(calls)) {
+        for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          try { call([0.2, 0.9, bad, 0.4]); console.log(name + " " + bad + " returned"); }
+          catch (error) { console.log(name + " " + bad + " " + error.name + ": " + error.message); }
+        }
+      }`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assert.equal(child.signal, null, `did not terminate: ${child.stdout}`);
+    assert.equal(child.status, 0, child.stderr);
+    const lines = child.stdout.trim().split("\n");
+    assert.equal(lines.length, 18, child.stdout);
+    for (const line of lines) assert.match(line, /DataError: .*row 2 has (NaN|Infinity|-Infinity)$/, line);
   });
 
   it("expected calibration error on a hand example", () => {

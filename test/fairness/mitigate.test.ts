@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { prepareTask } from "../../src/data/index.js";
-import { type MitigationMethod, runMitigation } from "../../src/fairness/index.js";
+import { type MitigationMethod, runMitigation } from "../../src/fairness/training.js";
 import { isOneLineError, runCli, sharedDatasets } from "../helpers/cli.js";
 
 describe("mitigation lowers its target gap", () => {

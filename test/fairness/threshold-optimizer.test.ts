@@ -105,6 +105,34 @@ describe("threshold optimiser", () => {
     assert.ok(Math.abs(a.fpr - fitted.x) < 1e-9);
   });
 
+  it("equalized odds with a constant-score group: every group gets the same TPR and FPR (the issue's case)", () => {
+    // Group "informative": its three highest scores are positives, so its ROC hull starts at
+    // (FPR 0, TPR 3/7); group "constant" scores every row 0.5, so its hull is the diagonal and
+    // the common operating point is FPR = TPR = 0 (positives are a minority). Fairlearn mixes a
+    // group with the constant predictor according to the group's OWN distance from the diagonal.
+    const scores = [0.9, 0.85, 0.8, 0.7, 0.6, 0.6, 0.4, 0.3, 0.3, 0.2, 0.1, 0.05];
+    const labels = [1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0];
+    const constantLabels = [1, 0, 0, 1, 0, 0, 0, 1, 0, 0];
+    const data = {
+      scores: [...scores, ...constantLabels.map(() => 0.5)],
+      yTrue: [...labels, ...constantLabels],
+      sensitiveFeatures: [
+        { name: "g", values: [...scores.map(() => "informative"), ...constantLabels.map(() => "constant")] },
+      ],
+    };
+    const group = data.sensitiveFeatures[0].values;
+    const fitted = fitThresholds(data, { constraint: "equalized_odds", gridSize: 100 });
+    const p = thresholdProbabilities(fitted, data);
+    const informative = expectedRates(p, Float64Array.from(data.yTrue), group, "informative");
+    const constant = expectedRates(p, Float64Array.from(data.yTrue), group, "constant");
+    // Both sit exactly on the common grid point, so equality holds to rounding (far inside 1/gridSize).
+    assert.ok(Math.abs(informative.tpr - constant.tpr) < 1e-9, `TPR ${informative.tpr} vs ${constant.tpr}`);
+    assert.ok(Math.abs(informative.fpr - constant.fpr) < 1e-9, `FPR ${informative.fpr} vs ${constant.fpr}`);
+    assert.equal(fitted.x, 0);
+    assert.equal(fitted.policies.find((q) => q.label === "informative")!.pIgnore, 1);
+    assert.equal(fitted.policies.find((q) => q.label === "constant")!.pIgnore, 0);
+  });
+
   it("randomised predictions are seeded and follow the probabilities", () => {
     const data = biasedScores(2000, 3);
     const fitted = fitThresholds(data, { constraint: "demographic_parity" });

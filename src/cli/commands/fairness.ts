@@ -5,8 +5,10 @@
 import { readFileSync } from "node:fs";
 import Papa from "papaparse";
 import { DataError, UsageError, UserError } from "../../common/errors.js";
-import type { SensitiveFeature } from "../../fairness/groups.js";
-import { MetricFrame } from "../../fairness/metric-frame.js";
+import { DEFAULT_MISSING_TOKENS } from "../../data/csv.js";
+import { type FairnessConstraint, parseFairnessConstraint, shortNameOf } from "../../fairness/constraint.js";
+import { type SensitiveFeature, validateSensitiveAttributes } from "../../fairness/groups.js";
+import { MetricFrame, type PredictionKind } from "../../fairness/metric-frame.js";
 import { type FairnessReport, fairnessReport, type GroupAnalysis } from "../../fairness/report.js";
 import { defineCommand, parseChoice, parseList, parseNumber, requireOption } from "../command.js";
 import { dataOptionSpecs, readTaskRequest } from "../data-options.js";
@@ -127,10 +129,15 @@ export function formatReport(report: FairnessReport): string[] {
     .map(([name, value]) => `${shortNames[name] ?? name} ${formatValue(value)}`)
     .join(", ");
   const lines = [`${report.rows} rows; overall: ${overall}`, ""];
+  if (report.predictionKind === "probability") {
+    lines.splice(1, 0, "expected values over the draws of a randomised classifier (from P(ŷ = 1))");
+  }
   for (const analysis of report.analyses) lines.push(...formatAnalysis(analysis), "");
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   return lines;
 }
+
+const missingTokens = new Set(DEFAULT_MISSING_TOKENS);
 
 export const fairnessMetrics = defineCommand({
   name: "fairness metrics",
@@ -143,6 +150,12 @@ export const fairnessMetrics = defineCommand({
     },
     "y-true": { type: "string", valueName: "COL", description: "column of true labels (0/1)" },
     "y-pred": { type: "string", valueName: "COL", description: "column of predicted labels (0/1)" },
+    "y-prob": {
+      type: "string",
+      valueName: "COL",
+      description:
+        "instead of --y-pred: column of P(ŷ = 1) of a randomised classifier; metrics are expectations over its draws",
+    },
     "y-score": { type: "string", valueName: "COL", description: "column of scores (probability of label 1)" },
     sensitive: { type: "string", valueName: "COL[,COL]", description: "sensitive feature column(s)" },
     weight: { type: "string", valueName: "COL", description: "column of sample weights" },
@@ -161,11 +174,16 @@ export const fairnessMetrics = defineCommand({
   details: `Definitions follow Fairlearn: demographic parity difference = max − min selection rate over groups;
 equalized odds difference = max(TPR difference, FPR difference); ratios are min / max.
 With several sensitive columns each is reported alone and then their intersection.
+Rows with an empty sensitive value (or ?, NA, NaN) are left out, with a warning; a column
+with more than 50 groups is refused; a column with one group gets a warning.
 Example: equipoise fairness metrics --predictions preds.csv --y-true y --y-pred yhat --sensitive sex,race`,
   run({ options, out }) {
     const file = requireOption("predictions", options.predictions);
     const trueColumn = requireOption("y-true", options["y-true"]);
-    const predColumn = requireOption("y-pred", options["y-pred"]);
+    if ((options["y-pred"] === undefined) === (options["y-prob"] === undefined)) {
+      throw new UsageError("give exactly one of --y-pred (0/1 predictions) and --y-prob (probabilities)");
+    }
+    const predictionKind: PredictionKind = options["y-prob"] === undefined ? "label" : "probability";
     const sensitive = parseList(requireOption("sensitive", options.sensitive));
     if (sensitive.length === 0) throw new UsageError("--sensitive needs at least one column name");
     const bootstrap =
@@ -174,20 +192,50 @@ Example: equipoise fairness metrics --predictions preds.csv --y-true y --y-pred 
         : parseNumber("bootstrap", options.bootstrap, { integer: true, min: 1 });
     const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
     const csv = readPredictions(file);
-    const yTrue = labelColumn(csv, "y-true", trueColumn, options.positive);
-    const yPred = labelColumn(csv, "y-pred", predColumn, options.positive);
-    const yScore = options["y-score"] ? numberColumn(csv, "y-score", options["y-score"], [0, 1]) : undefined;
-    const sampleWeight = options.weight
-      ? numberColumn(csv, "weight", options.weight, [0, Infinity])
+    const checked = validateSensitiveAttributes(
+      sensitive.map((name) => {
+        const c = columnIndex(csv, "sensitive", name);
+        return {
+          name,
+          values: csv.rows.map((row) => (missingTokens.has(row[c].trim()) ? null : row[c].trim())),
+        };
+      }),
+      csv.rows.length,
+    );
+    const keep = (values: Float64Array) => Float64Array.from(checked.rows, (i) => values[i]);
+    const yTrue = keep(labelColumn(csv, "y-true", trueColumn, options.positive));
+    const yPred = keep(
+      predictionKind === "label"
+        ? labelColumn(csv, "y-pred", options["y-pred"]!, options.positive)
+        : numberColumn(csv, "y-prob", options["y-prob"]!, [0, 1]),
+    );
+    const yScore = options["y-score"]
+      ? keep(numberColumn(csv, "y-score", options["y-score"], [0, 1]))
       : undefined;
-    const sensitiveFeatures = sensitive.map((name) => {
-      const c = columnIndex(csv, "sensitive", name);
-      return { name, values: csv.rows.map((row) => row[c].trim()) };
+    const sampleWeight = options.weight
+      ? keep(numberColumn(csv, "weight", options.weight, [0, Infinity]))
+      : undefined;
+    const sensitiveFeatures = checked.features;
+    const measured = fairnessReport({
+      yTrue,
+      yPred,
+      predictionKind,
+      yScore,
+      sensitiveFeatures,
+      sampleWeight,
     });
-    const report = fairnessReport({ yTrue, yPred, yScore, sensitiveFeatures, sampleWeight });
+    const report = { ...measured, warnings: [...checked.warnings, ...measured.warnings] };
     const intervals =
       bootstrap > 0
-        ? bootstrapGaps(report, { yTrue, yPred, sensitiveFeatures, sampleWeight, bootstrap, seed })
+        ? bootstrapGaps(report, {
+            yTrue,
+            yPred,
+            predictionKind,
+            sensitiveFeatures,
+            sampleWeight,
+            bootstrap,
+            seed,
+          })
         : undefined;
     if (out.wantsJson) {
       out.json({ file, ...report, ...(intervals ? { intervals } : {}) });
@@ -209,6 +257,7 @@ function bootstrapGaps(
   input: {
     yTrue: Float64Array;
     yPred: Float64Array;
+    predictionKind: PredictionKind;
     sensitiveFeatures: SensitiveFeature[];
     sampleWeight?: Float64Array;
     bootstrap: number;
@@ -228,6 +277,7 @@ function bootstrapGaps(
       metrics: ["selection_rate", "true_positive_rate"],
       yTrue: input.yTrue,
       yPred: input.yPred,
+      predictionKind: input.predictionKind,
       sensitiveFeatures: features,
       sampleWeight: input.sampleWeight,
     });
@@ -241,7 +291,8 @@ function bootstrapGaps(
 }
 
 const methods = ["reweighing", "expgrad", "penalty", "threshold"] as const;
-const constraints = ["dp", "eo"] as const;
+/** The constraints the mitigation runner supports. */
+const mitigationConstraints: FairnessConstraint[] = ["demographic_parity", "equalized_odds"];
 
 // The split follows --seed here (as the model and the randomised predictions do).
 const { "split-seed": _splitSeed, ...mitigationDataOptions } = dataOptionSpecs;
@@ -296,7 +347,10 @@ Example: equipoise fairness mitigate --data adult --sensitive sex --method expgr
     const request = readTaskRequest({ ...options, "split-seed": options.seed });
     const data = request.data;
     const method = parseChoice("method", requireOption("method", options.method), methods);
-    const constraint = parseChoice("constraint", options.constraint, constraints);
+    // runMitigation still takes the short name; it is one of mitigationConstraints'.
+    const constraint = shortNameOf(
+      parseFairnessConstraint(options.constraint, "constraint", mitigationConstraints),
+    ) as "dp" | "eo";
     const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
     const penaltyWeight = parseNumber("fair-weight", options["fair-weight"], { min: 0 });
     const epochs = parseNumber("epochs", options.epochs, { integer: true, min: 1 });

@@ -21,13 +21,13 @@ export const reportCommand = defineCommand({
       description: "where to write the report (.html, or .json for the data)",
     },
   },
-  run({ options, out }) {
+  async run({ options, out }) {
     const path = requireOption("study", options.study);
     const target = requireOption("out", options.out);
     if (!existsSync(path)) throw new UserError(`study file not found: ${path}`);
-    const study = Study.load(path);
+    const study = await Study.openReadOnly(path);
     try {
-      const summary = summariseStudy(study, path);
+      const summary = summariseStudy(await study.snapshot(), path);
       const data = reportDataOf(summary, reportContextOf(study, summary));
       writeFileSync(target, target.endsWith(".json") ? renderJsonReport(data) : renderHtmlReport(data));
       if (out.wantsJson) {
@@ -43,7 +43,7 @@ export const reportCommand = defineCommand({
         );
       }
     } finally {
-      study.close();
+      await study.close();
     }
   },
 });

@@ -24,13 +24,12 @@ import {
   splitValidation,
   type TaskRequest,
 } from "../../data/index.js";
+import { type FairnessReport, fairnessReport } from "../../fairness/index.js";
 import {
-  type FairnessReport,
   fairnessPenaltyGradient,
-  fairnessReport,
   type PenaltyConstraint,
   withReferencePenalty,
-} from "../../fairness/index.js";
+} from "../../fairness/training.js";
 import {
   buildModel,
   currentBackend,

@@ -1,0 +1,455 @@
+/**
+ * The embedded study store: one SQLite file (better-sqlite3) per study, shared by
+ * any number of processes on one machine (or a network file system with working
+ * locks). All of a study's SQL lives here.
+ *
+ * better-sqlite3 is synchronous: every method does its work before it returns its
+ * (already settled) Promise, so the several async lanes of one process never see a
+ * transaction half done, and a method called from an 'exit' handler still completes.
+ *
+ * Durability and concurrency: WAL journal, a busy timeout, and every claim in a
+ * BEGIN IMMEDIATE transaction (the write lock is taken before anything is read, so
+ * two processes can never compute the same next number). A finished trial is
+ * committed before the next one is claimed, so killing a process at any moment loses
+ * at most the trials it was running.
+ */
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { UserError } from "../../common/errors.js";
+import { decodeJsonNumber, encodeJsonNumber, toJson } from "../../common/json.js";
+import { checkSameDefinition, normalizeDefinition, trialSeed } from "./definition.js";
+import { isWorkerAlive } from "./liveness.js";
+import {
+  asUserError,
+  checkStudyFileBytes,
+  createStudyFileAtomically,
+  inspectStudyFile,
+  openForReading,
+  requireStudyLayout,
+} from "./sqlite-file.js";
+import { createSchema, detectLayout, LEGACY_FORMAT, migrateFrom, SCHEMA_VERSION } from "./sqlite-schema.js";
+import type {
+  ClaimRequest,
+  LivenessPolicy,
+  OpenStudyOptions,
+  StoredDefinition,
+  StudyStore,
+  TrialClaim,
+  TrialRecord,
+  TrialResult,
+  TrialState,
+  WorkerIdentity,
+  WorkerRecord,
+} from "./types.js";
+
+const MEMORY = ":memory:";
+
+export class SqliteStudyStore implements StudyStore {
+  /** Identities registered through this connection, so a heartbeat can restore a row pruned by mistake. */
+  private readonly members = new Map<string, WorkerIdentity>();
+
+  private constructor(
+    readonly location: string,
+    private readonly db: Database.Database,
+    private readonly stored: StoredDefinition,
+    readonly readOnly: boolean,
+  ) {}
+
+  /** Creates or reopens (definition checked) the study at `path`, or opens it read-only. */
+  static async open(path: string, options: OpenStudyOptions): Promise<SqliteStudyStore> {
+    const timeout = options.timeoutMs ?? 60_000;
+    if (options.readOnly) return SqliteStudyStore.openReadOnly(path, timeout);
+    const asked = normalizeDefinition(options.definition);
+    if (path === MEMORY) {
+      const db = new Database(MEMORY);
+      db.transaction(() => {
+        createSchema(db);
+        insertDefinition(db, asked);
+      })();
+      return new SqliteStudyStore(path, db, asked, false);
+    }
+    if (!existsSync(path)) {
+      createStudyFileAtomically(path, (db) =>
+        db.transaction(() => {
+          createSchema(db);
+          insertDefinition(db, asked);
+        })(),
+      );
+    }
+    // Check first (read-only), write after.
+    const version = inspectStudyFile(path);
+    if (version > SCHEMA_VERSION) throw newerSchema(path, version);
+    checkWritable(path);
+    let db: Database.Database;
+    try {
+      db = new Database(path, { fileMustExist: true, timeout });
+    } catch (error) {
+      throw asUserError(error, path);
+    }
+    try {
+      db.pragma("journal_mode = WAL");
+      // With WAL, NORMAL keeps every committed transaction across a process crash
+      // (only an OS crash or a power loss can lose the last ones).
+      db.pragma("synchronous = NORMAL");
+      const stored = db
+        .transaction(() => {
+          // Under the write lock: another process may have migrated meanwhile.
+          const current = requireStudyLayout(detectLayout(db), path);
+          if (current > SCHEMA_VERSION) throw newerSchema(path, current);
+          if (current < SCHEMA_VERSION) migrateFrom(db, current);
+          return readDefinition(db, path);
+        })
+        .immediate();
+      checkSameDefinition(stored, asked, path);
+      return new SqliteStudyStore(path, db, stored, false);
+    } catch (error) {
+      db.close();
+      throw asUserError(error, path);
+    }
+  }
+
+  private static openReadOnly(path: string, timeout: number): SqliteStudyStore {
+    if (path === MEMORY) throw new UserError("an in-memory study cannot be opened read-only");
+    if (!existsSync(path)) throw new UserError(`study file not found: ${path}`);
+    checkStudyFileBytes(path);
+    const db = openForReading(path, timeout);
+    try {
+      const version = requireStudyLayout(detectLayout(db), path);
+      // Older versions only lack additions (sqlite-schema.ts), so they are read as they are.
+      if (version > SCHEMA_VERSION) throw newerSchema(path, version);
+      db.pragma("query_only = ON");
+      return new SqliteStudyStore(path, db, readDefinition(db, path), true);
+    } catch (error) {
+      db.close();
+      throw asUserError(error, path);
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    return this.guard(() => {
+      const layout = detectLayout(this.db);
+      return layout.kind === "study" ? layout.version : 0;
+    });
+  }
+
+  async definition(): Promise<StoredDefinition> {
+    return structuredClone(this.stored);
+  }
+
+  async metadata(): Promise<Record<string, unknown>> {
+    return structuredClone(this.stored.metadata);
+  }
+
+  async trials(states?: readonly TrialState[]): Promise<TrialRecord[]> {
+    return this.guard(() => this.selectTrials(states));
+  }
+
+  async registerWorker(worker: WorkerIdentity, liveness: LivenessPolicy): Promise<void> {
+    this.writable();
+    this.members.set(worker.id, worker);
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          const now = Date.now();
+          this.pruneDeadWorkers(now, liveness, worker.id);
+          this.upsertWorker(worker, now);
+        })
+        .immediate(),
+    );
+  }
+
+  async heartbeat(workerId: string): Promise<void> {
+    this.writable();
+    const member = this.members.get(workerId);
+    this.guard(() => {
+      const now = Date.now();
+      const { changes } = this.db
+        .prepare("UPDATE workers SET heartbeat_at = ? WHERE id = ?")
+        .run(now, workerId);
+      if (changes === 0 && member) this.upsertWorker(member, now);
+    });
+  }
+
+  async unregisterWorker(workerId: string): Promise<void> {
+    if (this.readOnly || !this.db.open) return;
+    this.members.delete(workerId);
+    this.guard(() => this.db.prepare("DELETE FROM workers WHERE id = ?").run(workerId));
+  }
+
+  async workers(): Promise<WorkerRecord[]> {
+    return this.guard(() =>
+      (this.db.prepare("SELECT * FROM workers ORDER BY id").all() as WorkerRow[]).map(toWorkerRecord),
+    );
+  }
+
+  async claimTrial(request: ClaimRequest): Promise<TrialClaim | null> {
+    this.writable();
+    const { workerId, budget, maxAttempts } = request;
+    if (!Number.isInteger(budget) || budget < 0)
+      throw new UserError(`budget must be a whole number >= 0, got ${budget}`);
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+      throw new UserError(`maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
+    return this.guard(() =>
+      this.db
+        .transaction((): TrialClaim | null => {
+          const now = Date.now();
+          const member = this.members.get(workerId);
+          if (member) this.upsertWorker(member, now);
+          this.pruneDeadWorkers(now, request, workerId);
+          const live = new Set(
+            (this.db.prepare("SELECT id FROM workers").all() as { id: string }[]).map((w) => w.id),
+          );
+          const running: TrialRecord[] = [];
+          for (const trial of this.selectTrials(["running"])) {
+            if (trial.workerId === workerId || (trial.workerId !== null && live.has(trial.workerId))) {
+              running.push(trial);
+            } else if (trial.attempts >= maxAttempts) {
+              this.db
+                .prepare(
+                  "UPDATE trials SET state = 'failed', error = ?, finished_at = ?, duration_ms = ? WHERE id = ?",
+                )
+                .run(
+                  `its worker died during each of its ${trial.attempts} attempt(s) (last: ${trial.workerId ?? "unknown"})`,
+                  now,
+                  trial.startedAt === null ? null : now - trial.startedAt,
+                  trial.id,
+                );
+            } else {
+              this.db
+                .prepare(
+                  "UPDATE trials SET worker_id = ?, attempts = attempts + 1, started_at = ? WHERE id = ?",
+                )
+                .run(workerId, now, trial.id);
+              return {
+                id: trial.id,
+                number: trial.number,
+                config: trial.config,
+                seed: trial.seed,
+                attempts: trial.attempts + 1,
+              };
+            }
+          }
+          const { count } = this.db.prepare("SELECT COUNT(*) AS count FROM trials").get() as {
+            count: number;
+          };
+          if (count >= budget) return null;
+          const number = count; // numbers are 0..count-1, claimed only under this lock
+          const config = request.propose({ complete: this.selectTrials(["complete"]), running, number });
+          const seed = trialSeed(this.stored.seed, number);
+          const { lastInsertRowid } = this.db
+            .prepare(
+              "INSERT INTO trials (number, params, state, seed, worker_id, attempts, started_at) VALUES (?, ?, 'running', ?, ?, 1, ?)",
+            )
+            .run(number, JSON.stringify(config), seed, workerId, now);
+          return { id: Number(lastInsertRowid), number, config, seed, attempts: 1 };
+        })
+        .immediate(),
+    );
+  }
+
+  async finishTrial(trialId: number, workerId: string, result: TrialResult): Promise<TrialRecord | null> {
+    this.writable();
+    if (result.state === "complete" && !result.objectives)
+      throw new RangeError("a complete trial needs its objective values");
+    return this.guard(() => {
+      const finished = Date.now();
+      const { changes } = this.db
+        .prepare(
+          `UPDATE trials SET state = ?, objectives = ?, constraints = ?, metrics = ?, error = ?, finished_at = ?, duration_ms = ?
+           WHERE id = ? AND worker_id = ? AND state = 'running'`,
+        )
+        .run(
+          result.state,
+          result.objectives ? numbersToJson(result.objectives) : null,
+          result.constraints ? numbersToJson(result.constraints) : null,
+          result.metrics ? toJson(result.metrics) : null,
+          result.error ?? null,
+          finished,
+          finished - result.startedAt,
+          trialId,
+          workerId,
+        );
+      if (changes === 0) return null;
+      return toRecord(this.db.prepare("SELECT * FROM trials WHERE id = ?").get(trialId) as TrialRow);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private writable(): void {
+    if (this.readOnly) throw new UserError(`study ${this.location} was opened read-only`);
+    if (!this.db.open) throw new UserError(`study ${this.location} is closed`);
+  }
+
+  /** Database failures (locked, read-only, corrupt) become one line naming the study; anything else is a bug. */
+  private guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof Database.SqliteError) throw asUserError(error, this.location);
+      throw error;
+    }
+  }
+
+  private selectTrials(states?: readonly TrialState[]): TrialRecord[] {
+    const rows =
+      states && states.length > 0
+        ? (this.db
+            .prepare(
+              `SELECT * FROM trials WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY number`,
+            )
+            .all(...states) as TrialRow[])
+        : (this.db.prepare("SELECT * FROM trials ORDER BY number").all() as TrialRow[]);
+    return rows.map(toRecord);
+  }
+
+  private upsertWorker(worker: WorkerIdentity, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO workers (id, host, pid, heartbeat_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+      )
+      .run(worker.id, worker.host, worker.pid, now);
+  }
+
+  /** Removes the rows of dead workers (never `self`): a killed process leaves none behind for long. */
+  private pruneDeadWorkers(now: number, liveness: LivenessPolicy, self: string): void {
+    const rows = this.db.prepare("SELECT * FROM workers").all() as WorkerRow[];
+    const remove = this.db.prepare("DELETE FROM workers WHERE id = ?");
+    for (const row of rows) {
+      if (row.id !== self && !isWorkerAlive(toWorkerRecord(row), now, liveness)) remove.run(row.id);
+    }
+  }
+}
+
+/**
+ * SQLite opens a file it cannot write read-only without saying so, and needs the
+ * directory for its -wal and -shm companions: both are checked up front.
+ */
+function checkWritable(path: string): void {
+  for (const [target, what] of [
+    [path, "the file"],
+    [dirname(path), `its directory ${dirname(path)}`],
+  ] as const) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch {
+      throw new UserError(
+        `cannot add trials to study ${path}: ${what} is read-only (a report can still read it)`,
+      );
+    }
+  }
+}
+
+function newerSchema(path: string, version: number): UserError {
+  return new UserError(
+    `study ${path} was written by a newer Equipoise (schema version ${version}; this version reads up to ${SCHEMA_VERSION}): upgrade Equipoise to open it`,
+  );
+}
+
+function insertDefinition(db: Database.Database, definition: StoredDefinition): void {
+  db.prepare(
+    `INSERT INTO study (id, format, space, objectives, constraints, strategy, seed, strategy_options, metadata, created_at)
+     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    LEGACY_FORMAT,
+    JSON.stringify(definition.space),
+    JSON.stringify(definition.objectives),
+    JSON.stringify(definition.constraints),
+    definition.strategy,
+    definition.seed,
+    JSON.stringify(definition.strategyOptions),
+    JSON.stringify(definition.metadata),
+    Date.now(),
+  );
+}
+
+interface StudyRow {
+  space: string;
+  objectives: string;
+  constraints: string;
+  strategy: string;
+  seed: number;
+  strategy_options: string;
+  metadata: string;
+}
+
+function readDefinition(db: Database.Database, path: string): StoredDefinition {
+  const row = db.prepare("SELECT * FROM study WHERE id = 1").get() as StudyRow | undefined;
+  if (!row) throw new UserError(`${path} is not an Equipoise study (no study record)`);
+  return {
+    space: JSON.parse(row.space),
+    objectives: JSON.parse(row.objectives),
+    constraints: JSON.parse(row.constraints),
+    strategy: row.strategy,
+    seed: row.seed,
+    strategyOptions: JSON.parse(row.strategy_options),
+    metadata: JSON.parse(row.metadata),
+  };
+}
+
+interface TrialRow {
+  id: number;
+  number: number;
+  params: string;
+  state: TrialState;
+  objectives: string | null;
+  constraints: string | null;
+  metrics: string | null;
+  seed: number;
+  error: string | null;
+  worker_id: string | null;
+  attempts: number;
+  started_at: number | null;
+  finished_at: number | null;
+  duration_ms: number | null;
+}
+
+interface WorkerRow {
+  id: string;
+  host: string;
+  pid: number;
+  heartbeat_at: number;
+}
+
+function toWorkerRecord(row: WorkerRow): WorkerRecord {
+  return { id: row.id, host: row.host, pid: row.pid, heartbeatAt: row.heartbeat_at };
+}
+
+function toRecord(row: TrialRow): TrialRecord {
+  return {
+    id: row.id,
+    number: row.number,
+    config: JSON.parse(row.params),
+    state: row.state,
+    objectives: parseOrNull<unknown[]>(row.objectives)?.map(fromJsonNumber) ?? null,
+    constraints: parseOrNull<unknown[]>(row.constraints)?.map(fromJsonNumber) ?? null,
+    metrics: parseOrNull(row.metrics),
+    seed: row.seed,
+    error: row.error,
+    workerId: row.worker_id,
+    attempts: row.attempts,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+  };
+}
+
+function parseOrNull<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+/** JSON has no Infinity (epsilon of a non-private model): numbers are stored through the shared codec. */
+function numbersToJson(values: readonly number[]): string {
+  return JSON.stringify(values.map(encodeJsonNumber));
+}
+
+function fromJsonNumber(value: unknown): number {
+  // Studies written before the shared codec stored NaN as the string "NaN".
+  return value === "NaN" ? Number.NaN : decodeJsonNumber(value);
+}

@@ -1,0 +1,187 @@
+/**
+ * The study-store interface: everything the runner, the explorer, reports and a
+ * dashboard read from or write to a study, and nothing else. Every method returns
+ * a Promise so that a networked store (PostgreSQL, for studies shared by many
+ * machines) implements the same interface as the embedded SQLite one, and one
+ * contract suite (test/search/store-contract.ts) checks both.
+ *
+ * A store owns all of a study's persistence (no SQL outside it): the definition,
+ * the schema version, the trials and the workers' membership. What it does not
+ * own is the search itself: a claim asks the caller for the new trial's
+ * configuration (`ClaimRequest.propose`), handing it the trials the store holds,
+ * so that any worker can rebuild the strategy's state from the store alone.
+ */
+import type { Configuration, SearchSpace, SearchSpaceJSON } from "../space.js";
+
+export type Direction = "minimize" | "maximize";
+
+export interface ObjectiveSpec {
+  name: string;
+  direction: Direction;
+  /** Free-form normalisation information (e.g. reference gaps), stored and compared as given. */
+  normalization?: Record<string, unknown>;
+}
+
+/** A constraint value is feasible iff <= 0. */
+export interface ConstraintSpec {
+  name: string;
+  description?: string;
+}
+
+/** What a caller asks a study to be. */
+export interface StudyDefinition {
+  space: SearchSpace | SearchSpaceJSON;
+  objectives: ObjectiveSpec[];
+  constraints?: ConstraintSpec[];
+  strategy: string;
+  seed: number;
+  /** Strategy settings, e.g. { populationSize: 20 }; the strategy's state is rebuilt from the trials. */
+  strategyOptions?: Record<string, unknown>;
+  /** Dataset, training settings...: anything that must match when the study is reopened. */
+  metadata?: Record<string, unknown>;
+}
+
+/** A definition as a store holds it: plain JSON, every optional part present. */
+export interface StoredDefinition {
+  space: SearchSpaceJSON;
+  objectives: ObjectiveSpec[];
+  constraints: ConstraintSpec[];
+  strategy: string;
+  seed: number;
+  strategyOptions: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+export type TrialState = "running" | "complete" | "failed" | "pruned";
+export const trialStates: readonly TrialState[] = ["running", "complete", "failed", "pruned"];
+
+export interface TrialRecord {
+  /** The store's key for the trial (stable, unique in a study). */
+  id: number;
+  /** 0, 1, 2...: the order in which trials were claimed; unique in a study. */
+  number: number;
+  config: Configuration;
+  state: TrialState;
+  /** In each objective's own direction (not negated); null unless complete. */
+  objectives: number[] | null;
+  constraints: number[] | null;
+  metrics: Record<string, unknown> | null;
+  /** The seed the evaluation should use; the same on a retry. */
+  seed: number;
+  error: string | null;
+  workerId: string | null;
+  attempts: number;
+  /** Milliseconds since the epoch. */
+  startedAt: number | null;
+  finishedAt: number | null;
+  durationMs: number | null;
+}
+
+/** One process (or one runner inside a process) taking part in a study. */
+export interface WorkerIdentity {
+  id: string;
+  host: string;
+  pid: number;
+}
+
+export interface WorkerRecord extends WorkerIdentity {
+  /** Milliseconds since the epoch of its last sign of life. */
+  heartbeatAt: number;
+}
+
+/** When a worker counts as dead (see liveness.ts). */
+export interface LivenessPolicy {
+  /** A worker silent for longer than this is dead, whichever host it runs on. */
+  staleAfterMs: number;
+}
+
+/** What `propose` sees: the study's trials at the moment of the claim, inside its transaction. */
+export interface ClaimView {
+  /** Complete trials, by number (the strategy's observations). */
+  complete: TrialRecord[];
+  /** Trials running anywhere, by number (the strategy's pending points). */
+  running: TrialRecord[];
+  /** The number the new trial will get. */
+  number: number;
+}
+
+export interface ClaimRequest extends LivenessPolicy {
+  workerId: string;
+  /** Total number of trials in the study (failed ones included); never exceeded, across every worker. */
+  budget: number;
+  /**
+   * How many times a trial may be started. A dead worker's running trial is retried
+   * (same number, parameters and seed) while it has had fewer attempts; after that
+   * it is marked failed, so a trial that kills its worker cannot loop forever.
+   */
+  maxAttempts: number;
+  /**
+   * The configuration of a new trial. Called inside the claim's transaction (no two
+   * workers propose from the same view), so it must be synchronous — a Strategy's
+   * `ask` is — and should be quick: it holds the study's write lock.
+   */
+  propose: (view: ClaimView) => Configuration;
+}
+
+export interface TrialClaim {
+  id: number;
+  number: number;
+  config: Configuration;
+  seed: number;
+  /** 1, or more when this is a retry of a trial whose worker died. */
+  attempts: number;
+}
+
+export interface TrialResult {
+  state: "complete" | "failed" | "pruned";
+  /** In the study's objective order and directions; required when complete. */
+  objectives?: number[];
+  constraints?: number[];
+  metrics?: Record<string, unknown>;
+  error?: string;
+  /** When the evaluation started (ms since the epoch), for its duration. */
+  startedAt: number;
+}
+
+export interface StudyStore {
+  /** Where the study lives (a file path, a database URL), for messages. */
+  readonly location: string;
+  readonly readOnly: boolean;
+  /** The schema version of the stored study (the store migrates older ones on a writable open). */
+  schemaVersion(): Promise<number>;
+  definition(): Promise<StoredDefinition>;
+  /** The definition's metadata (dataset, settings...). */
+  metadata(): Promise<Record<string, unknown>>;
+  /** The trials, by number; only those in `states` when given. */
+  trials(states?: readonly TrialState[]): Promise<TrialRecord[]>;
+  /** Joins the study; also removes the rows of workers that are dead under `liveness`. */
+  registerWorker(worker: WorkerIdentity, liveness: LivenessPolicy): Promise<void>;
+  /** Proves that the worker is alive (its running trials are not retried by others). */
+  heartbeat(workerId: string): Promise<void>;
+  /** Leaves the study (normal exit or a signal); its running trials become retriable at once. */
+  unregisterWorker(workerId: string): Promise<void>;
+  workers(): Promise<WorkerRecord[]>;
+  /**
+   * Atomically, across every process sharing the study: a dead worker's running trial
+   * (retried, or failed once out of attempts), else a new trial proposed by
+   * `request.propose` while the budget lasts, else null.
+   */
+  claimTrial(request: ClaimRequest): Promise<TrialClaim | null>;
+  /**
+   * Stores a finished trial, unless another worker took it over meanwhile (then the
+   * stored trial is left alone and null is returned).
+   */
+  finishTrial(trialId: number, workerId: string, result: TrialResult): Promise<TrialRecord | null>;
+  close(): Promise<void>;
+}
+
+/** How to open a study: create-or-open with a definition check, or read-only. */
+export type OpenStudyOptions =
+  | {
+      /** Creates the study, or reopens it after checking it was created with this definition. */
+      definition: StudyDefinition;
+      readOnly?: false;
+      /** Busy timeout of a locked store (default 60 s). */
+      timeoutMs?: number;
+    }
+  | { readOnly: true; definition?: undefined; timeoutMs?: number };

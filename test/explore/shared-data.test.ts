@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { before, test } from "node:test";
+import { WorkerPool } from "../../src/explore/pool.js";
+import { runTrial, type TrialData, type TrialSettings } from "../../src/explore/trial.js";
+import { dataFingerprint, loadTrialData, shareTrialData } from "../../src/explore/trial-data.js";
+import { initBackend } from "../../src/nn/index.js";
+import type { Configuration } from "../../src/search/index.js";
+
+const settings: TrialSettings = { delta: 1e-5, accountant: "rdp", fairness: "dp" };
+let original: TrialData & { task: Awaited<ReturnType<typeof loadTrialData>>["task"] };
+before(async () => {
+  await initBackend("wasm");
+  original = await loadTrialData({
+    request: { data: "synthetic" },
+    validationFraction: 0.2,
+    splitSeed: 0,
+    primarySensitive: "group",
+  });
+});
+
+const arraysOf = (data: TrialData) =>
+  [data.train, data.validation, data.test].flatMap((split) => [
+    split.X.data,
+    split.y,
+    ...split.sensitive.map((s) => s.codes),
+  ]);
+
+test("shareTrialData puts every array of every split in shared memory, unchanged", () => {
+  const shared = shareTrialData(original);
+  const before = arraysOf(original);
+  const after = arraysOf(shared);
+  assert.equal(after.length, before.length);
+  after.forEach((array, k) => {
+    assert.ok(array.buffer instanceof SharedArrayBuffer, `array ${k}`);
+    assert.notEqual(array.buffer, before[k].buffer);
+    assert.deepEqual(Array.from(array), Array.from(before[k]));
+  });
+  assert.deepEqual(shared.inputShape, original.inputShape);
+  assert.equal(shared.primary, original.primary);
+});
+
+test("workers train on the shared data: the outcomes runTrial gives in this thread, and the data is left as it was", async () => {
+  const shared = shareTrialData(original);
+  const copies = arraysOf(shared).map((a) => a.slice());
+  const configs: Configuration[] = [
+    { model: "logreg", dp: false, lr: 0.3, epochs: 2, batch: 128, fairWeight: 2 },
+    { model: "logreg", dp: true, noise: 1.1, clip: 1, lr: 0.5, epochs: 2, batch: 256, fairWeight: 5 },
+    { model: "mlp", width: 8, depth: 1, dp: false, lr: 0.2, epochs: 1, batch: 64, fairWeight: 0.01 },
+  ];
+  // The setup carries the data itself: the workers never read or prepare the file.
+  const pool = new WorkerPool(1, { data: shared, settings, backend: "wasm" });
+  try {
+    await pool.ready();
+    const outcomes = await Promise.all(configs.map((config, k) => pool.run(config, 100 + k)));
+    configs.forEach((config, k) => {
+      const here = runTrial(config, 100 + k, original, settings);
+      const there = outcomes[k];
+      assert.deepEqual({ ...there, trainSeconds: 0 }, { ...here, trainSeconds: 0 }, `trial ${k}`);
+    });
+  } finally {
+    await pool.close();
+  }
+  for (const [k, array] of arraysOf(shared).entries())
+    assert.deepEqual(array, copies[k], `array ${k} was not written to`);
+});
+
+test("dataFingerprint changes with one value of X, a label or a group, and only then", async () => {
+  const { task } = original;
+  const base = await dataFingerprint(task);
+  assert.match(base, /^[0-9a-f]{64}$/);
+  assert.equal(await dataFingerprint({ ...task }), base);
+  const X = task.test.X.data.slice();
+  X[5] += 1e-3;
+  const y = task.train.y.slice();
+  y[3] = 1 - y[3];
+  const codes = task.test.sensitive[0].codes.slice();
+  codes[0] = codes[0] === 0 ? 1 : 0;
+  const variants = [
+    { ...task, test: { ...task.test, X: { ...task.test.X, data: X } } },
+    { ...task, train: { ...task.train, y } },
+    { ...task, test: { ...task.test, sensitive: [{ ...task.test.sensitive[0], codes }] } },
+    { ...task, featureNames: [...task.featureNames].reverse() },
+  ];
+  const prints = await Promise.all(variants.map(dataFingerprint));
+  assert.equal(new Set([base, ...prints]).size, 5);
+});
