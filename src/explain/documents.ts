@@ -11,8 +11,9 @@ import { type InfluenceMethod, influence, testLossQueries } from "./influence/in
 import type { SolverOptions } from "./influence/solvers.js";
 import type { Checkpoint } from "./influence/tracin.js";
 import { leaveOneOut } from "./loo.js";
-import { type MislabelScore, mislabelScores } from "./mislabels.js";
+import { flipLabels, type MislabelScore, MODEL_MISLABEL_SCORES, mislabelScores } from "./mislabels.js";
 import type { ExplainableModel } from "./model.js";
+import { outOfFoldLosses } from "./out-of-fold.js";
 import type { ParallelRunner } from "./parallel/runner.js";
 import { describeRow, type ExplainData, modelInfo } from "./prepare.js";
 import type {
@@ -22,7 +23,7 @@ import type {
   MislabelsDocument,
   ValuesDocument,
 } from "./report/schema.js";
-import { topIndices } from "./stats.js";
+import { recallAtK, topIndices } from "./stats.js";
 import { knnShapleyParallel } from "./valuation/knn-shapley.js";
 import {
   banzhafMsr,
@@ -349,14 +350,55 @@ export function fairnessDocument(
   };
 }
 
+/** Suspicion scores of every training row of `model.train` (higher = more suspicious). */
+export function suspicionScores(
+  model: ExplainableModel,
+  score: MislabelScore,
+  onProgress?: (done: number, total: number) => void,
+): Float64Array {
+  return score === "out-of-fold"
+    ? outOfFoldLosses(model.train, { onProgress }).scores
+    : mislabelScores(model, score);
+}
+
+export interface MislabelsRequest {
+  score: MislabelScore;
+  top: number;
+  /** Also flip this fraction of labels at random (seeds 1, 2, …) and measure each score's recall. */
+  check?: { fraction: number; seeds: number[] };
+  /** Retrains the explained model's objective on other labels (for the check). */
+  refitOn?: (train: import("./data.js").Examples) => ExplainableModel;
+  onProgress?: (message: string) => void;
+}
+
 export function mislabelsDocument(
   data: ExplainData,
   model: ExplainableModel,
-  request: { score: MislabelScore; top: number },
+  request: MislabelsRequest,
 ): MislabelsDocument {
   const started = performance.now();
-  const scores = mislabelScores(model, request.score);
+  request.onProgress?.(`scoring ${data.train.rows} training rows by ${request.score}`);
+  const scores = suspicionScores(model, request.score);
   const top = topIndices(scores, Math.min(request.top, data.train.rows));
+  let check: MislabelsDocument["check"];
+  if (request.check && request.refitOn) {
+    const recall: Record<string, number[]> = {};
+    for (const seed of request.check.seeds) {
+      const { examples, flipped } = flipLabels(data.train, request.check.fraction, seed);
+      const noisy = request.refitOn(examples);
+      for (const score of ["out-of-fold", ...MODEL_MISLABEL_SCORES] as const) {
+        request.onProgress?.(`check, flip seed ${seed}: ${score}`);
+        (recall[score] ??= []).push(recallAtK(suspicionScores(noisy, score), flipped, flipped.length));
+      }
+    }
+    check = {
+      flipped: request.check.fraction,
+      seeds: request.check.seeds,
+      recallAtFlipped: Object.fromEntries(
+        Object.entries(recall).map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length]),
+      ),
+    };
+  }
   return {
     ...header(data, model),
     kind: "mislabels",
@@ -366,6 +408,7 @@ export function mislabelsDocument(
       score: scores[row],
       rank: k + 1,
     })),
+    ...(check ? { check } : {}),
     warnings: stationarityWarnings(model),
     seconds: (performance.now() - started) / 1000,
   };

@@ -10,6 +10,8 @@
  *                    hᵢ = x̃ᵢᵀH⁻¹x̃ᵢ and aᵢ = wᵢpᵢ(1 − pᵢ) (Sherman–Morrison on the
  *                    Newton step, as the PRESS residuals of linear regression);
  *   cross-validated  the row's loss under a model trained on the other folds;
+ *   out-of-fold      the loss under an ensemble of MLPs that never saw the row
+ *                    (out-of-fold.ts; recommended, see there);
  *   knn-shapley / oob / any valuation: minus the value.
  * Which ranking to use is measured (docs/explain.md, bench/explain.bench.ts): on Adult
  * with 10 % of the labels flipped, see the recall of each at the top 10 %.
@@ -22,7 +24,15 @@ import { solveInverseHvp } from "./influence/solvers.js";
 import type { ExplainableModel } from "./model.js";
 import { LogisticModel, logisticLoss, sigmoid } from "./models/logistic.js";
 
-export const MISLABEL_SCORES = ["loo-loss", "training-loss", "self-influence", "cross-validated"] as const;
+/** Scores computed from the explained model itself (the engine-trained out-of-fold ensemble is out-of-fold.ts). */
+export const MODEL_MISLABEL_SCORES = [
+  "loo-loss",
+  "training-loss",
+  "self-influence",
+  "cross-validated",
+] as const;
+export type ModelMislabelScore = (typeof MODEL_MISLABEL_SCORES)[number];
+export const MISLABEL_SCORES = ["out-of-fold", ...MODEL_MISLABEL_SCORES] as const;
 export type MislabelScore = (typeof MISLABEL_SCORES)[number];
 
 /** Suspicion of every training row under one score (higher = more suspicious). */
@@ -40,6 +50,8 @@ export function mislabelScores(
       return leaveOneOutLosses(model);
     case "cross-validated":
       return crossValidatedLosses(model, options.folds ?? 5, options.seed ?? 0);
+    default:
+      throw new RangeError(`unknown mislabel score '${score as string}'`);
   }
 }
 

@@ -378,6 +378,14 @@ function printFairness(out: Output, doc: FairnessExplanationDocument): void {
 function printMislabels(out: Output, doc: MislabelsDocument): void {
   out.print(`suspected mislabelled rows by ${doc.score} (most suspicious first):`);
   for (const r of doc.suspects) out.print(rowLine(r, `rank ${r.rank}, score ${fmt(r.score)}`));
+  if (doc.check) {
+    out.print("");
+    out.print(
+      `check: ${(100 * doc.check.flipped).toFixed(0)} % of the labels flipped at random (seeds ${doc.check.seeds.join(", ")}); share of them in each score's top ${(100 * doc.check.flipped).toFixed(0)} %:`,
+    );
+    for (const [score, recall] of Object.entries(doc.check.recallAtFlipped))
+      out.print(`  ${score}: ${recall.toFixed(3)}`);
+  }
   printWarnings(out, doc.warnings);
 }
 
@@ -708,18 +716,32 @@ export const explainMislabels = defineCommand({
       type: "string",
       valueName: "SCORE",
       description: `${MISLABEL_SCORES.join(", ")}`,
-      default: "loo-loss",
+      default: "out-of-fold",
     },
     top: { type: "string", valueName: "K", description: "suspects listed", default: "20" },
+    check: {
+      type: "boolean",
+      description:
+        "also flip 10 % of the labels at random (2 seeds) and measure how well each score finds them",
+    },
   },
-  details: `loo-loss (the row's loss under the model trained without it) ranks best in our measurements; see docs/explain.md.\n${ROWS_NOTE}`,
+  details: `out-of-fold (the label's loss under an ensemble of MLPs that did not see the row) ranks best in our measurements; see docs/explain.md.\n${ROWS_NOTE}`,
   async run({ options, out }) {
     const score = parseChoice("score", options.score, MISLABEL_SCORES);
     const top = parseNumber("top", options.top, { integer: true, min: 1, max: 100_000 });
     readSpec(options);
+    const spec = readSpec(options);
     const data = await loadData(options, out);
+    if (score === "out-of-fold" || options.check) await initBackend();
     const model = trainSpec(data, options, out);
-    const doc = mislabelsDocument(data, model, { score, top });
+    const doc = mislabelsDocument(data, model, {
+      score,
+      top,
+      ...(options.check
+        ? { check: { fraction: 0.1, seeds: [1, 2] }, refitOn: (train) => fitSpec(train, spec) }
+        : {}),
+      onProgress: (message) => out.note(message),
+    });
     if (out.wantsJson) out.json(doc);
     else printMislabels(out, doc);
   },
