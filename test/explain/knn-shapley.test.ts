@@ -39,7 +39,7 @@ function straightforward(train: Examples, test: Examples, k: number): Float64Arr
     s[n - 1] = match[n - 1] / n;
     for (let i = n - 2; i >= 0; i--)
       s[i] = s[i + 1] + ((match[i] - match[i + 1]) / k) * (Math.min(k, i + 1) / (i + 1));
-    order.forEach((row, rank) => (values[row] += s[rank] / test.rows));
+    for (let rank = 0; rank < n; rank++) values[order[rank]] += s[rank] / test.rows;
   }
   return values;
 }
