@@ -1,23 +1,47 @@
 import { isUserError, UsageError } from "../common/errors.js";
 import { type Command, helpText, parseCommandLine } from "./command.js";
-import { createOutput, processStreams, type Streams } from "./output.js";
+import { createOutput, guardProcessStreams, processStreams, type Streams } from "./output.js";
 import { type CommandEntry, commands } from "./registry.js";
 
-const EXIT_OK = 0;
-const EXIT_FAILURE = 1;
-const EXIT_USAGE = 2;
+/** The exit codes of the CLI contract (DESIGN.md), decided here and nowhere else. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const HELP_WORDS = new Set(["--help", "-h", "help"]);
+
+function commandTable(entries: readonly CommandEntry[]): string[] {
+  const width = Math.max(...entries.map((c) => c.name.length)) + 4;
+  return entries.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
+}
 
 function overview(): string {
-  const width = Math.max(...commands.map((c) => c.name.length)) + 4;
   return [
     "Usage: equipoise COMMAND [options]",
     "",
     "Find, guarantee, audit and explain the trade-offs between accuracy, privacy and fairness.",
     "",
     "Commands:",
-    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    ...commandTable(commands),
     "",
     "Run 'equipoise COMMAND --help' for a command's options.",
+    "",
+  ].join("\n");
+}
+
+/** The subcommands of a group such as `data`, or none when `word` names no group. */
+function groupOf(word: string): CommandEntry[] {
+  return commands.filter((c) => c.name.startsWith(`${word} `));
+}
+
+function groupOverview(group: string, entries: readonly CommandEntry[]): string {
+  return [
+    `Usage: equipoise ${group} SUBCOMMAND [options]`,
+    "",
+    "Commands:",
+    ...commandTable(entries),
+    "",
+    `Run 'equipoise ${group} SUBCOMMAND --help' for a command's options.`,
     "",
   ].join("\n");
 }
@@ -37,8 +61,11 @@ function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | 
   return best;
 }
 
-export async function main(argv: string[], streams: Streams = processStreams): Promise<number> {
-  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+export async function main(args: string[], streams: Streams = processStreams): Promise<number> {
+  if (streams === processStreams) guardProcessStreams(exitOnFatalError);
+  // `equipoise help data info` asks what `equipoise data info --help` asks.
+  const argv = args[0] === "help" && args.length > 1 ? [...args.slice(1), "--help"] : args;
+  if (argv.length === 0 || HELP_WORDS.has(argv[0])) {
     streams.stdout(overview());
     return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
   }
@@ -51,8 +78,14 @@ export async function main(argv: string[], streams: Streams = processStreams): P
   try {
     const found = findCommand(argv);
     if (!found) {
-      const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
+      const group = groupOf(argv[0]);
       if (group.length > 0) {
+        // `equipoise data --help` is a question, `equipoise data` an incomplete command:
+        // both get the group's command list, as `equipoise --help` and `equipoise` do.
+        if (argv.length === 1 || HELP_WORDS.has(argv[1])) {
+          streams.stdout(groupOverview(argv[0], group));
+          return argv.length === 1 ? EXIT_USAGE : EXIT_OK;
+        }
         throw new UsageError(
           `'${argv.slice(0, 2).join(" ")}' is not a command; '${argv[0]}' has: ${group.map((c) => c.name.split(" ").slice(1).join(" ")).join(", ")}`,
         );
@@ -72,17 +105,52 @@ export async function main(argv: string[], streams: Streams = processStreams): P
   }
 }
 
+/** For errors that escape every command's promise: one line, then exit. */
+function exitOnFatalError(error: unknown): never {
+  process.exit(reportError(error, processStreams));
+}
+
+/** One line on stderr for any error (the stack too under EQUIPOISE_DEBUG=1), and its exit code. */
 function reportError(error: unknown, streams: Streams): number {
-  if (isUserError(error)) {
-    streams.stderr(`equipoise: ${firstLine(error.message)}\n`);
-    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  const { line, exitCode } = describeError(error);
+  const debug = process.env.EQUIPOISE_DEBUG !== undefined && !["", "0"].includes(process.env.EQUIPOISE_DEBUG);
+  if (line.startsWith("internal error: ") && debug && error instanceof Error && error.stack) {
+    streams.stderr(`equipoise: ${line}\n${error.stack}\n`);
+  } else if (line.startsWith("internal error: ")) {
+    streams.stderr(`equipoise: ${line} (set EQUIPOISE_DEBUG=1 for the stack trace)\n`);
+  } else {
+    streams.stderr(`equipoise: ${line}\n`);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  streams.stderr(`equipoise: internal error: ${firstLine(message)}\n`);
-  if (process.env.EQUIPOISE_DEBUG && error instanceof Error && error.stack)
-    streams.stderr(`${error.stack}\n`);
-  else streams.stderr("equipoise: (set EQUIPOISE_DEBUG=1 to see the stack trace)\n");
-  return EXIT_FAILURE;
+  return exitCode;
+}
+
+/**
+ * The one line that stands for an error, and the exit code: a usage error 2, any
+ * other user error 1, an operating-system error 1 (said plainly), anything else a
+ * bug: "internal error", 1.
+ */
+export function describeError(error: unknown): { line: string; exitCode: number } {
+  if (isUserError(error)) {
+    return {
+      line: firstLine(error.message),
+      exitCode: error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE,
+    };
+  }
+  const system = systemErrorLine(error);
+  if (system) return { line: system, exitCode: EXIT_FAILURE };
+  const message = error instanceof Error ? error.message || error.name : String(error);
+  return { line: `internal error: ${firstLine(message)}`, exitCode: EXIT_FAILURE };
+}
+
+/**
+ * An operating-system error that no command turned into a UserError (a full disk, a
+ * file that vanished, a permission): the user's environment, not a bug, so it is
+ * said plainly, without "internal error".
+ */
+function systemErrorLine(error: unknown): string | undefined {
+  const { code, syscall, path } = (error ?? {}) as NodeJS.ErrnoException;
+  if (typeof code !== "string" || !/^E[A-Z]+$/.test(code) || typeof syscall !== "string") return undefined;
+  return `cannot ${syscall}${path ? ` ${path}` : ""}: ${code}`;
 }
 
 function firstLine(text: string): string {

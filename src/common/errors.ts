@@ -1,7 +1,8 @@
 /**
  * Errors a user can cause and fix. The CLI turns them into one line on stderr and
- * an exit code; anything else is a bug and keeps its stack trace (behind
- * EQUIPOISE_DEBUG=1).
+ * an exit code, in one place (`describeError` in src/cli/main.ts): a UsageError
+ * exits 2, any other UserError 1. Anything else is a bug: one line saying
+ * "internal error", its stack trace behind EQUIPOISE_DEBUG=1.
  */
 export class UserError extends Error {
   override name = "UserError";

@@ -4,33 +4,51 @@
  * one of its inputs, and writes through a temporary file renamed into place (so a
  * crash never leaves half a file where a good one was).
  */
-import { existsSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { UsageError } from "./errors.js";
+import { UsageError, UserError } from "./errors.js";
 
-/** Same file, even through symlinks or different spellings of the path. */
-function samePath(a: string, b: string): boolean {
-  const real = (p: string) => {
-    const absolute = resolve(p);
+/** The canonical spelling of a path, through symlinks, even when the file does not exist yet. */
+function canonicalPath(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
     try {
-      return realpathSync(absolute);
+      return join(realpathSync(dirname(absolute)), basename(absolute));
     } catch {
-      try {
-        return join(realpathSync(dirname(absolute)), basename(absolute));
-      } catch {
-        return absolute;
-      }
+      return absolute;
     }
-  };
-  return real(a) === real(b);
+  }
+}
+
+/** Same file, even through symlinks, hard links or different spellings of the path. */
+export function samePath(a: string, b: string): boolean {
+  if (canonicalPath(a) === canonicalPath(b)) return true;
+  try {
+    const [first, second] = [statSync(a), statSync(b)];
+    return first.dev === second.dev && first.ino === second.ino;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Checks that `path` can be written by option `--option`: its directory exists, it is
- * not a directory, and it is none of `inputs` (files the command reads). Returns the
- * absolute path. Throws a UsageError naming the option otherwise.
+ * Checks that `path` can be written by option `--option`: its directory exists and
+ * is writable, it is not a directory, and it is none of `inputs` (files the command
+ * reads). Returns the absolute path. Throws a UsageError naming the option otherwise.
  */
 export function checkOutputPath(path: string, option: string, inputs: readonly string[] = []): string {
+  if (path.trim() === "") throw new UsageError(`--${option} needs a file name`);
   const absolute = resolve(path);
   const directory = dirname(absolute);
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
@@ -38,6 +56,11 @@ export function checkOutputPath(path: string, option: string, inputs: readonly s
   }
   if (existsSync(absolute) && statSync(absolute).isDirectory()) {
     throw new UsageError(`--${option}: ${path} is a directory; give a file name`);
+  }
+  try {
+    accessSync(directory, constants.W_OK);
+  } catch {
+    throw new UsageError(`--${option}: the directory ${directory} is not writable`);
   }
   for (const input of inputs) {
     if (samePath(absolute, input)) {
@@ -47,7 +70,11 @@ export function checkOutputPath(path: string, option: string, inputs: readonly s
   return absolute;
 }
 
-/** Writes `content` to a temporary file beside `path`, then renames it into place. */
+/**
+ * Writes `content` to a temporary file beside `path`, then renames it into place:
+ * readers see the old file or the new one, never a part. A failure (disk full,
+ * permissions) leaves the old file as it was and is a UserError naming the path.
+ */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
@@ -59,6 +86,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
     } catch {
       // nothing was written
     }
-    throw error;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UserError(`cannot write ${path}: ${reason}`);
   }
 }

@@ -18,6 +18,8 @@ interface Attribute {
 export interface ArffTable {
   relation: string;
   table: Table;
+  /** The categories each nominal attribute declares in the header, in declared order. */
+  nominal: Record<string, string[]>;
 }
 
 export function readArff(text: string, source = "ARFF input"): ArffTable {
@@ -47,9 +49,11 @@ export function readArff(text: string, source = "ARFF input"): ArffTable {
 
   const cells: string[][] = attributes.map(() => []);
   const quotedMissing: boolean[][] = attributes.map(() => []);
+  const lineOfRow: number[] = [];
   for (let i = dataStart; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === "" || line.startsWith("%")) continue;
+    lineOfRow.push(i + 1);
     if (line.startsWith("{"))
       throw new DataError(`${source}: line ${i + 1}: sparse ARFF rows are not supported`);
     const fields = splitFields(line, `${source}: line ${i + 1}`);
@@ -64,13 +68,21 @@ export function readArff(text: string, source = "ARFF input"): ArffTable {
     }
   }
 
+  const where = (r: number) => `${source}: line ${lineOfRow[r]}`;
   const columns: Column[] = attributes.map((attribute, c) =>
-    buildColumn(attribute, cells[c], quotedMissing[c], source),
+    buildColumn(attribute, cells[c], quotedMissing[c], where),
   );
-  return { relation, table: new Table(columns) };
+  const nominal: Record<string, string[]> = {};
+  for (const { name, type } of attributes) if (type.kind === "nominal") nominal[name] = [...type.categories];
+  return { relation, table: new Table(columns), nominal };
 }
 
-function buildColumn(attribute: Attribute, values: string[], quoted: boolean[], source: string): Column {
+function buildColumn(
+  attribute: Attribute,
+  values: string[],
+  quoted: boolean[],
+  where: (row: number) => string,
+): Column {
   const { name, type } = attribute;
   const isMissing = (r: number) => values[r] === "?" && !quoted[r];
   if (type.kind === "numeric") {
@@ -78,12 +90,11 @@ function buildColumn(attribute: Attribute, values: string[], quoted: boolean[], 
     for (let r = 0; r < values.length; r++) {
       if (isMissing(r)) {
         out[r] = Number.NaN;
-      } else if (isDecimal(values[r])) {
+      } else if (isDecimal(values[r]) && Number.isFinite(Number(values[r]))) {
         out[r] = Number(values[r]);
       } else {
-        throw new DataError(
-          `${source}: numeric attribute '${name}' has the value '${values[r]}' (data row ${r + 1})`,
-        );
+        const problem = isDecimal(values[r]) ? "the non-finite value" : "the value";
+        throw new DataError(`${where(r)}: numeric attribute '${name}' has ${problem} '${values[r]}'`);
       }
     }
     return { kind: "numeric", name, values: out };
@@ -100,7 +111,7 @@ function buildColumn(attribute: Attribute, values: string[], quoted: boolean[], 
     if (code === undefined) {
       if (type.kind === "nominal") {
         throw new DataError(
-          `${source}: nominal attribute '${name}' has the undeclared value '${values[r]}' (data row ${r + 1})`,
+          `${where(r)}: nominal attribute '${name}' has the undeclared value '${values[r]}'`,
         );
       }
       code = categories.length;

@@ -10,7 +10,26 @@ import type { Table } from "./table.js";
 
 type ParseSettings = Pick<Papa.ParseConfig<string[]>, "header" | "skipEmptyLines" | "delimiter" | "comments">;
 
-export const DEFAULT_MISSING_TOKENS: readonly string[] = ["", "?", "NA", "NaN"];
+/**
+ * The spellings of "missing" that pandas, R, SQL exports and spreadsheets write
+ * (most of pandas' read_csv default list, plus "?" and "-"): read as missing unless
+ * the reader is given its own list. An empty field is always missing.
+ */
+export const DEFAULT_MISSING_TOKENS: readonly string[] = [
+  "",
+  "?",
+  "NA",
+  "N/A",
+  "n/a",
+  "#N/A",
+  "<NA>",
+  "null",
+  "NULL",
+  "None",
+  "NaN",
+  "nan",
+  "-",
+];
 
 export interface CsvOptions {
   /** Field separator; auto-detected when omitted. */
@@ -19,13 +38,17 @@ export interface CsvOptions {
   header?: boolean;
   /** Column names when there is no header row (default column1, column2, …). */
   columnNames?: string[];
-  /** Values that mean "missing", compared after trimming (default "", "?", "NA", "NaN"). */
+  /** Values that mean "missing", compared after trimming (default DEFAULT_MISSING_TOKENS); "" always is. */
   missing?: readonly string[];
   /** Lines starting with this string are skipped. */
   comments?: string;
   overrides?: SchemaOverrides;
+  /** Like overrides, but names that are not columns of the file are ignored. */
+  kindHints?: SchemaOverrides;
   /** Used in error messages, e.g. the file name. */
   source?: string;
+  /** Receives warnings about column typing (e.g. a mostly numeric column read as categorical). */
+  onWarning?: (message: string) => void;
 }
 
 export function readCsv(text: string, options: CsvOptions = {}): Table {
@@ -61,7 +84,9 @@ export function readCsv(text: string, options: CsvOptions = {}): Table {
   return tableFromTextRows(names, dataRows, {
     missing: options.missing ?? DEFAULT_MISSING_TOKENS,
     overrides: options.overrides,
+    kindHints: options.kindHints,
     describeRow: (r) => describeRow(text, config, r + offset),
+    onWarning: options.onWarning && ((message) => options.onWarning?.(`${source}: ${message}`)),
   });
 }
 

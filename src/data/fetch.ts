@@ -11,6 +11,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { DataError } from "../common/errors.js";
+import { sha256HexWebCrypto } from "./fingerprint.js";
 
 export interface RemoteFile {
   /** File name, as in the canonical download. */
@@ -49,6 +50,24 @@ export function defaultCacheDir(): string {
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * SHA-256 (hex) of a file's bytes, by Web Crypto as the task fingerprints are: a
+ * study can record it to notice a data file edited in place. A DataError naming the
+ * file when it cannot be read.
+ */
+export async function fileFingerprint(path: string): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DataError(
+      code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path}: ${code ?? String(error)}`,
+    );
+  }
+  return sha256HexWebCrypto(bytes);
 }
 
 /** The path of a verified copy of `file`: from the data directory, the cache, or a fresh download. */

@@ -1,21 +1,41 @@
 /**
- * Feature preprocessing fitted on the training split only, then applied unchanged to
- * any other split or to new data:
- * - numeric columns are standardised, (x - mean) / sd with the population sd (as
- *   scikit-learn's StandardScaler); a missing value becomes 0, the training mean;
- *   a constant column gets sd 1;
- * - categorical columns are one-hot encoded over the training categories, sorted;
- *   a category not seen in training, or a missing value, gives all zeros;
+ * Feature preprocessing, built once (fitted on the training split, or from declared
+ * metadata, or under DP: see ./public-preprocessing.ts and
+ * privacy/private-preprocessing.ts), then applied unchanged to any split or new data:
+ * - numeric columns are standardised, (x - mean) / sd, after clipping x to `clip`
+ *   when the transform has one; `fit` uses the population sd (as scikit-learn's
+ *   StandardScaler), computed stably (./statistics.ts); a missing value becomes 0,
+ *   the mean; a constant column gets sd 1;
+ * - categorical columns are one-hot encoded over a fixed, sorted list of categories
+ *   (at most MAX_ONE_HOT_LEVELS); a category not in the list, or a missing value,
+ *   gives all zeros;
  * - images are scaled from bytes to [0, 1].
- * The fitted state is plain JSON so that a saved model carries it.
+ * The state is plain JSON, built in a fixed key order, so that a saved model carries
+ * it and two equal preprocessors serialise to the same bytes.
  */
 import { DataError } from "../common/errors.js";
+import { MAX_ONE_HOT_LEVELS } from "./metadata.js";
+import { firstNonFinite, meanAndSd } from "./statistics.js";
 import { type Column, MISSING_CODE, type Table, toCategorical } from "./table.js";
 import type { Matrix } from "./types.js";
 
 export type FeatureTransform =
-  | { kind: "standardise"; column: string; mean: number; sd: number }
+  | {
+      kind: "standardise";
+      column: string;
+      mean: number;
+      sd: number;
+      /** [lower, upper]: values are clipped to this range before standardising (public bounds). */
+      clip?: [number, number];
+    }
   | { kind: "one-hot"; column: string; categories: string[] };
+
+/**
+ * The largest feature matrix built (float32 values, 1 GiB): beyond it a typed array
+ * allocation fails with "Invalid typed array length" or exhausts memory, so the
+ * size is refused first with the numbers that make it up.
+ */
+export const MAX_FEATURE_VALUES = 2 ** 28;
 
 export type PreprocessorJSON =
   | { format: "equipoise-preprocessor"; version: 1; kind: "tabular"; transforms: FeatureTransform[] }
@@ -33,7 +53,18 @@ export class Preprocessor {
   /** Fits on `table` (the training split) for the columns `features`, in that order. */
   static fit(table: Table, features: string[]): Preprocessor {
     const transforms = features.map((name) => fitColumn(table.column(name, "feature column")));
-    return new Preprocessor({ format: "equipoise-preprocessor", version: 1, kind: "tabular", transforms });
+    return Preprocessor.fromTransforms(transforms);
+  }
+
+  /** A tabular preprocessor from transforms built elsewhere (declared metadata, private statistics). */
+  static fromTransforms(transforms: FeatureTransform[]): Preprocessor {
+    transforms.forEach(checkTransform);
+    return new Preprocessor({
+      format: "equipoise-preprocessor",
+      version: 1,
+      kind: "tabular",
+      transforms: transforms.map(canonicalTransform),
+    });
   }
 
   /** Scales byte images of `shape` ([height, width, channels]) to [0, 1]. */
@@ -49,8 +80,7 @@ export class Preprocessor {
       );
     }
     if (doc.kind === "tabular" && Array.isArray(doc.transforms)) {
-      doc.transforms.forEach(checkTransform);
-      return new Preprocessor(structuredClone(doc as PreprocessorJSON));
+      return Preprocessor.fromTransforms(doc.transforms);
     }
     if (doc.kind === "image" && Array.isArray(doc.shape) && typeof doc.maxValue === "number") {
       return new Preprocessor(structuredClone(doc as PreprocessorJSON));
@@ -94,12 +124,17 @@ export class Preprocessor {
     if (this.state.kind !== "tabular") throw new Error("an image preprocessor transforms pixels, not tables");
     const cols = this.numFeatures;
     const rows = table.rows;
+    if (rows * cols > MAX_FEATURE_VALUES) {
+      throw new DataError(
+        `the feature matrix would hold ${rows} rows x ${cols} features = ${rows * cols} values, more than the ${MAX_FEATURE_VALUES} allowed; leave out wide categorical columns (--drop)`,
+      );
+    }
     const data = new Float32Array(rows * cols);
     let offset = 0;
     for (const t of this.state.transforms) {
       const column = table.column(t.column, "feature column");
       if (t.kind === "standardise") {
-        writeStandardised(column, t.mean, t.sd, data, rows, cols, offset);
+        writeStandardised(column, t, data, rows, cols, offset);
         offset += 1;
       } else {
         writeOneHot(toCategorical(column), t.categories, data, rows, cols, offset);
@@ -123,7 +158,11 @@ export class Preprocessor {
   }
 }
 
-/** A transform read from a file, checked field by field so that a damaged one fails in one line. */
+/**
+ * A transform checked field by field (it may come from a file), so that a damaged
+ * one fails in one line; a one-hot block wider than MAX_ONE_HOT_LEVELS is refused
+ * here, before any feature matrix is allocated.
+ */
 function checkTransform(t: Partial<FeatureTransform> | null, index: number): void {
   const where = `preprocessor transform ${index + 1}`;
   if (typeof t?.column !== "string") throw new DataError(`${where} has no column name`);
@@ -131,34 +170,52 @@ function checkTransform(t: Partial<FeatureTransform> | null, index: number): voi
     if (!Number.isFinite(t.mean) || !(Number.isFinite(t.sd) && (t.sd as number) > 0)) {
       throw new DataError(`${where} ('${t.column}') needs a finite mean and a positive sd`);
     }
+    if (t.clip !== undefined) {
+      const ok = Array.isArray(t.clip) && t.clip.length === 2 && t.clip.every(Number.isFinite);
+      if (!ok || !(t.clip[0] < t.clip[1])) {
+        throw new DataError(`${where} ('${t.column}') needs clip bounds [lower, upper] with lower < upper`);
+      }
+    }
   } else if (t.kind === "one-hot") {
     if (!Array.isArray(t.categories) || !t.categories.every((c) => typeof c === "string")) {
       throw new DataError(`${where} ('${t.column}') needs a list of category names`);
     }
+    checkOneHotWidth(t.column, t.categories.length, "levels");
   } else {
     throw new DataError(`${where} ('${t.column}') has unknown kind '${String(t.kind)}'`);
   }
 }
 
+/** A one-hot block of `width` columns for `column`, or a DataError naming it and its width. */
+export function checkOneHotWidth(column: string, width: number, what: string): void {
+  if (width > MAX_ONE_HOT_LEVELS) {
+    throw new DataError(
+      `categorical column '${column}' has ${width} ${what}; one-hot encoding allows at most ${MAX_ONE_HOT_LEVELS} (an identifier or free text?): leave it out with --drop ${column}, or declare it numeric`,
+    );
+  }
+}
+
+/** The transform with its keys in one fixed order, so that equal transforms serialise to equal bytes. */
+function canonicalTransform(t: FeatureTransform): FeatureTransform {
+  if (t.kind === "one-hot") return { kind: "one-hot", column: t.column, categories: [...t.categories] };
+  return {
+    kind: "standardise",
+    column: t.column,
+    mean: t.mean,
+    sd: t.sd,
+    ...(t.clip ? { clip: [t.clip[0], t.clip[1]] as [number, number] } : {}),
+  };
+}
+
 function fitColumn(column: Column): FeatureTransform {
   if (column.kind === "numeric") {
-    const values = column.values;
-    let sum = 0;
-    let count = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (!Number.isNaN(v)) {
-        sum += v;
-        count++;
-      }
+    const bad = firstNonFinite(column.values);
+    if (bad >= 0) {
+      throw new DataError(
+        `feature column '${column.name}' has the non-finite value ${column.values[bad]} in training row ${bad + 1}`,
+      );
     }
-    const mean = count > 0 ? sum / count : 0;
-    let squares = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (!Number.isNaN(v)) squares += (v - mean) * (v - mean);
-    }
-    const sd = count > 0 ? Math.sqrt(squares / count) : 0;
+    const { mean, sd } = meanAndSd(column.values);
     return { kind: "standardise", column: column.name, mean, sd: sd > 0 ? sd : 1 };
   }
   const seen = new Uint8Array(column.categories.length);
@@ -167,17 +224,18 @@ function fitColumn(column: Column): FeatureTransform {
     if (code !== MISSING_CODE) seen[code] = 1;
   }
   const categories = column.categories.filter((_, code) => seen[code] === 1).sort(compareText);
+  checkOneHotWidth(column.name, categories.length, "distinct values in the training rows");
   return { kind: "one-hot", column: column.name, categories };
 }
 
-function compareText(a: string, b: string): number {
+/** Code-point order: the order of every category list a preprocessor holds. */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function writeStandardised(
   column: Column,
-  mean: number,
-  sd: number,
+  t: { mean: number; sd: number; clip?: [number, number] },
   out: Float32Array,
   rows: number,
   stride: number,
@@ -187,10 +245,17 @@ function writeStandardised(
     throw new DataError(`feature column '${column.name}' was numeric in training but is categorical here`);
   }
   const values = column.values;
-  const inverse = 1 / sd;
+  const { mean, sd } = t;
+  const lower = t.clip ? t.clip[0] : Number.NEGATIVE_INFINITY;
+  const upper = t.clip ? t.clip[1] : Number.POSITIVE_INFINITY;
+  // A division, not a multiplication by 1/sd: 1/sd overflows for a subnormal sd; and
+  // x − mean itself overflows when both are near ±1.8e308, so then each is divided first.
   for (let r = 0, at = offset; r < rows; r++, at += stride) {
     const v = values[r];
-    out[at] = Number.isNaN(v) ? 0 : (v - mean) * inverse;
+    if (Number.isNaN(v)) continue;
+    const x = Math.min(upper, Math.max(lower, v));
+    const deviation = x - mean;
+    out[at] = Number.isFinite(deviation) ? deviation / sd : x / sd - mean / sd;
   }
 }
 

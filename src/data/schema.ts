@@ -2,6 +2,15 @@
  * Schema inference: a column is numeric when every non-missing value is a decimal
  * number, categorical otherwise. Overrides force a kind per column (e.g. a numeric
  * code that is really a category, such as a zip code or a 0/1 label).
+ *
+ * Three traps are closed here. An empty field is always missing (never a category
+ * named ""). An infinite value — a token such as `inf` / `-Infinity`, or a number
+ * that overflows, such as 1e400 — in an otherwise numeric column is refused with its
+ * line and column, since it would poison every statistic of the column. And a column
+ * whose values are mostly numbers (MOSTLY_NUMERIC of them) but not all is still made
+ * categorical, as before, but with a warning that names the column and a few of the
+ * offending tokens: one stray `n.a.` must not silently turn a numeric column into
+ * hundreds of one-hot levels.
  */
 import { DataError } from "../common/errors.js";
 import { type Column, MISSING_CODE, Table } from "./table.js";
@@ -10,36 +19,49 @@ export type ColumnKind = "numeric" | "categorical";
 export type SchemaOverrides = Record<string, ColumnKind>;
 
 export interface TextColumnsOptions {
-  /** Values that mean "missing" (compared after trimming). */
+  /** Values that mean "missing" (compared after trimming); an empty field is always missing. */
   missing: readonly string[];
   overrides?: SchemaOverrides;
-  /** Where row 0 of the data sits in the source, to name lines in errors (1-based line of row 0). */
+  /** Like overrides, but names that are not columns are ignored (and overrides win). */
+  kindHints?: SchemaOverrides;
+  /** Where row `row` of the data sits in the source, for messages (e.g. "line 12"). */
   describeRow?: (row: number) => string;
+  /** Receives one line per column whose typing the user should know about. */
+  onWarning?: (message: string) => void;
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INFINITY = /^[+-]?(inf|infinity)$/i;
+
+/** Share of the non-missing values that must be numbers for a categorical typing to be warned about. */
+export const MOSTLY_NUMERIC = 0.9;
 
 export function isDecimal(text: string): boolean {
   return DECIMAL.test(text);
 }
 
-/**
- * Builds a table from rows of raw text fields (already split, all of length
- * `names.length`). Fields are trimmed.
- */
+/** Builds a table from rows of raw text fields (already split, all of length `names.length`). Fields are trimmed. */
 export function tableFromTextRows(names: string[], rows: string[][], options: TextColumnsOptions): Table {
   const missing = new Set(options.missing);
+  missing.add("");
   const overrides = options.overrides ?? {};
   for (const name of Object.keys(overrides)) {
     if (!names.includes(name)) {
       throw new DataError(`schema override for unknown column '${name}'; columns: ${names.join(", ")}`);
     }
   }
+  const where = (row: number) =>
+    options.describeRow ? ` at ${options.describeRow(row)}` : ` in data row ${row + 1}`;
   const columns: Column[] = names.map((name, c) => {
-    const forced = overrides[name];
+    const forced = overrides[name] ?? options.kindHints?.[name];
     const texts: (string | null)[] = new Array(rows.length);
-    // Numbers are parsed in the same pass as the type is inferred (one regex test per cell).
-    let values: Float64Array | null = forced === "categorical" ? null : new Float64Array(rows.length);
+    // Numbers are parsed in the same pass as the cells are classified (one regex test per cell).
+    const values = forced === "categorical" ? null : new Float64Array(rows.length);
+    let present = 0;
+    let numbers = 0;
+    let firstInfinite = -1;
+    let firstOther = -1;
+    const others = new Set<string>();
     for (let r = 0; r < rows.length; r++) {
       const text = rows[r][c].trim();
       if (missing.has(text)) {
@@ -48,18 +70,42 @@ export function tableFromTextRows(names: string[], rows: string[][], options: Te
         continue;
       }
       texts[r] = text;
-      if (values) {
-        if (DECIMAL.test(text)) {
-          values[r] = Number(text);
-        } else if (forced === "numeric") {
-          const where = options.describeRow ? ` at ${options.describeRow(r)}` : "";
-          throw new DataError(`column '${name}' was declared numeric but has the value '${text}'${where}`);
-        } else {
-          values = null;
-        }
+      present++;
+      if (!values) continue;
+      if (DECIMAL.test(text)) {
+        const value = Number(text);
+        values[r] = value;
+        numbers++;
+        if (!Number.isFinite(value) && firstInfinite < 0) firstInfinite = r;
+      } else if (INFINITY.test(text)) {
+        numbers++;
+        if (firstInfinite < 0) firstInfinite = r;
+      } else {
+        if (firstOther < 0) firstOther = r;
+        if (others.size < 3) others.add(text);
       }
     }
-    return values ? { kind: "numeric", name, values } : encodeTexts(name, texts);
+    if (!values) return encodeTexts(name, texts);
+    if (forced === "numeric" && firstOther >= 0) {
+      throw new DataError(
+        `column '${name}' was declared numeric but has the value '${texts[firstOther]}'${where(firstOther)}`,
+      );
+    }
+    if (firstOther < 0) {
+      if (firstInfinite >= 0) {
+        throw new DataError(
+          `column '${name}' has the non-finite value '${texts[firstInfinite]}'${where(firstInfinite)}; numeric values must be finite (write a missing value as empty, NA or ?)`,
+        );
+      }
+      return { kind: "numeric", name, values };
+    }
+    if (numbers >= MOSTLY_NUMERIC * present && options.onWarning) {
+      const share = ((100 * numbers) / present).toFixed(1);
+      options.onWarning(
+        `column '${name}' is ${share}% numbers but also holds ${[...others].map((t) => `'${t}'`).join(", ")} (first${where(firstOther)}): read as categorical; declare those tokens missing or fix the file`,
+      );
+    }
+    return encodeTexts(name, texts);
   });
   return new Table(columns);
 }

@@ -1,13 +1,25 @@
 /**
  * From a table and a task definition (target, positive label, features, sensitive
  * attributes, split) to a PreparedTask: rows with a missing target or sensitive value
- * are dropped, the split is made (fixed or seeded-stratified), the preprocessor is
- * fitted on the training rows only and applied to both parts — or, when an already
- * fitted one is given (a saved model's), that one is applied unchanged.
+ * are dropped, the split is made (fixed or seeded-stratified), and the features are
+ * preprocessed in the requested mode (./preprocessing-record.ts): fitted on the
+ * training rows only, built from declared metadata, fitted under DP by a given
+ * function, or — when an already fitted one is given (a saved model's) — that one is
+ * applied unchanged.
  */
 import { DataError } from "../common/errors.js";
+import { tabularFingerprint } from "./fingerprint.js";
+import { type DatasetMetadata, mergeMetadata, pickMetadata } from "./metadata.js";
 import { Preprocessor } from "./preprocess.js";
+import {
+  fitRecord,
+  type PreprocessingMode,
+  type PreprocessingRecord,
+  type PrivatePreprocessor,
+} from "./preprocessing-record.js";
+import { encodingWarnings, publicPreprocessor } from "./public-preprocessing.js";
 import { type IndexSplit, stratifiedSplit } from "./split.js";
+import { firstNonFinite } from "./statistics.js";
 import {
   type CategoricalColumn,
   categoryCounts,
@@ -38,17 +50,42 @@ export interface TabularSource {
   testRows?: Uint8Array;
   testFraction?: number;
   seed: number;
+  /** Public metadata of the columns, from the data set's documentation (./metadata.ts). */
+  metadata?: DatasetMetadata;
+  /** Warnings from reading the data (e.g. a mostly numeric column read as categorical). */
+  warnings?: string[];
 }
 
-/** `fitted`: apply this preprocessor (e.g. a saved model's) instead of fitting one on the training rows. */
-export function buildTabularTask(source: TabularSource, fitted?: Preprocessor): PreparedTask {
+export interface TabularBuildOptions {
+  /** How the features are preprocessed (default "fit"); ignored when `fitted` is given. */
+  preprocessing?: PreprocessingMode;
+  /** Fits the preprocessor under DP: required by "private" (privacy/private-preprocessing.ts). */
+  fitPrivately?: PrivatePreprocessor;
+  /** A preprocessor to apply unchanged (e.g. a saved model's) instead of building one. */
+  fitted?: Preprocessor;
+  /** The user's declarations; each replaces the data set's declaration of that column. */
+  metadata?: DatasetMetadata;
+  /** Columns to leave out of the features. */
+  drop?: string[];
+}
+
+export async function buildTabularTask(
+  source: TabularSource,
+  options: TabularBuildOptions = {},
+): Promise<PreparedTask> {
   const { table } = source;
+  const { fitted } = options;
   table.column(source.target, "target column");
   if (fitted) checkFittedColumns(fitted, source);
   for (const name of source.sensitive) table.column(name, "sensitive column");
   if (source.sensitive.includes(source.target)) {
     throw new DataError(`'${source.target}' cannot be both the target and a sensitive attribute`);
   }
+  for (const name of Object.keys(options.metadata ?? {}))
+    table.column(name, "column in the declared metadata");
+  const declared = mergeMetadata(source.metadata, options.metadata);
+  const features = fitted ? fitted.inputColumns : featureColumns(source, table, options.drop ?? []);
+  checkFinite(table, features, source.name);
 
   const complete = table.completeRows([source.target, ...source.sensitive]);
   const rows = complete.length === table.rows ? table : table.selectRows(complete);
@@ -65,13 +102,31 @@ export function buildTabularTask(source: TabularSource, fitted?: Preprocessor): 
 
   const trainTable = rows.selectRows(split.train);
   const testTable = rows.selectRows(split.test);
-  const preprocessor = fitted ?? Preprocessor.fit(trainTable, featureColumns(source, rows));
+  const { preprocessor, record } = preprocess(trainTable, features, declared, options);
+  // These describe rows, so they go to the user, never into the record (which a released model carries).
+  const encodingNotes =
+    record.mode === "public" || record.mode === "private" ? encodingWarnings(rows, preprocessor) : [];
+  if (encodingNotes.length > 0) {
+    encodingNotes.push("(the counts above describe the rows themselves: they are not covered by epsilon)");
+  }
   const sensitive = source.sensitive.map((name) => groupColumn(rows, name));
 
   const part = (indices: Int32Array, partTable: Table): Split => ({
     X: preprocessor.transform(partTable),
     y: pickFloat(labels.y, indices),
     sensitive: sensitive.map((attribute) => ({ ...attribute, codes: pickInt(attribute.codes, indices) })),
+  });
+  const train = part(split.train, trainTable);
+  const test = part(split.test, testTable);
+  const fingerprint = await tabularFingerprint({
+    seed: source.seed,
+    target: source.target,
+    classNames: labels.classNames,
+    features,
+    parts: [
+      { name: "train", table: trainTable, y: train.y, sensitive: train.sensitive },
+      { name: "test", table: testTable, y: test.y, sensitive: test.sensitive },
+    ],
   });
   return {
     name: source.name,
@@ -80,10 +135,91 @@ export function buildTabularTask(source: TabularSource, fitted?: Preprocessor): 
     numClasses: labels.classNames.length,
     classNames: labels.classNames,
     featureNames: preprocessor.featureNames,
-    train: part(split.train, trainTable),
-    test: part(split.test, testTable),
+    train,
+    test,
     preprocessor,
+    preprocessing: record,
+    declared: pickMetadata(declared, [...features, source.target, ...source.sensitive]),
+    warnings: [...(source.warnings ?? []), ...encodingNotes, ...singleGroupWarnings(sensitive)],
+    fingerprint,
   };
+}
+
+function preprocess(
+  train: Table,
+  features: string[],
+  declared: DatasetMetadata,
+  options: TabularBuildOptions,
+): { preprocessor: Preprocessor; record: PreprocessingRecord } {
+  if (options.fitted) {
+    return {
+      preprocessor: options.fitted,
+      record: {
+        mode: "saved",
+        dataDependent: false,
+        releases: [],
+        thresholdDelta: 0,
+        notForRelease: null,
+        notes: ["a given preprocessor applied unchanged: nothing was computed from these rows"],
+      },
+    };
+  }
+  const mode = options.preprocessing ?? "fit";
+  if (mode === "fit") return { preprocessor: Preprocessor.fit(train, features), record: fitRecord() };
+  if (mode === "public") {
+    return {
+      preprocessor: publicPreprocessor(train, features, declared),
+      record: {
+        mode: "public",
+        dataDependent: false,
+        releases: [],
+        thresholdDelta: 0,
+        notForRelease: null,
+        notes: ["built from declared metadata only: nothing was computed from the rows"],
+      },
+    };
+  }
+  if (!options.fitPrivately) {
+    throw new Error(
+      "preprocessing 'private' needs fitPrivately: pass privatePreprocessing({ noise, ... }) from the privacy module",
+    );
+  }
+  const fit = options.fitPrivately(train, features, declared);
+  return {
+    preprocessor: fit.preprocessor,
+    record: {
+      mode: "private",
+      dataDependent: fit.releases.length > 0 || fit.thresholdDelta > 0,
+      releases: fit.releases,
+      thresholdDelta: fit.thresholdDelta,
+      notForRelease: fit.notForRelease,
+      notes: [...fit.notes],
+    },
+  };
+}
+
+/** ±∞ in a numeric feature column poisons every statistic of it: refused with the column and the row. */
+function checkFinite(table: Table, features: readonly string[], name: string): void {
+  for (const feature of features) {
+    const column = table.column(feature, "feature column");
+    if (column.kind !== "numeric") continue;
+    const row = firstNonFinite(column.values);
+    if (row >= 0) {
+      throw new DataError(
+        `${name}: column '${feature}' has the non-finite value ${column.values[row]} in data row ${row + 1}`,
+      );
+    }
+  }
+}
+
+/** A sensitive attribute with one group measures nothing: said, not hidden. */
+function singleGroupWarnings(sensitive: SensitiveAttribute[]): string[] {
+  return sensitive
+    .filter((attribute) => attribute.categories.length === 1)
+    .map(
+      (attribute) =>
+        `sensitive column '${attribute.name}' has a single group ('${attribute.categories[0]}'): every fairness gap by it is 0 by construction`,
+    );
 }
 
 function checkFittedColumns(fitted: Preprocessor, source: TabularSource): void {
@@ -103,8 +239,9 @@ function checkFittedColumns(fitted: Preprocessor, source: TabularSource): void {
   }
 }
 
-function featureColumns(source: TabularSource, table: Table): string[] {
-  const excluded = new Set([source.target]);
+function featureColumns(source: TabularSource, table: Table, drop: readonly string[]): string[] {
+  for (const name of drop) table.column(name, "column to drop");
+  const excluded = new Set([source.target, ...drop]);
   if (!source.sensitiveInFeatures) {
     for (const name of source.sensitive) {
       excluded.add(name);

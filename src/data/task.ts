@@ -8,9 +8,11 @@ import { germanCreditSource } from "./datasets/german-credit.js";
 import { type SyntheticOptions, syntheticSource } from "./datasets/synthetic.js";
 import { isDataFilePath, type UserFileOptions, userFileSource } from "./datasets/user-file.js";
 import type { FileLocationOptions } from "./fetch.js";
+import type { DatasetMetadata } from "./metadata.js";
 import { Preprocessor, type PreprocessorJSON } from "./preprocess.js";
+import type { PreprocessingMode, PrivatePreprocessor } from "./preprocessing-record.js";
 import { datasetNames } from "./registry.js";
-import { buildTabularTask } from "./tabular-task.js";
+import { buildTabularTask, type TabularBuildOptions } from "./tabular-task.js";
 import type { PreparedTask } from "./types.js";
 
 export interface TaskRequest {
@@ -37,6 +39,19 @@ export interface TaskRequest {
   /** Reader options for a user's CSV file. */
   csv?: Pick<UserFileOptions, "delimiter" | "missing" | "overrides">;
   /**
+   * How the features are preprocessed (default "fit"): "fit" on the training rows;
+   * "public" from declared metadata only (the data set's, and `metadata`); "private"
+   * under DP by `fitPrivately`. See ./preprocessing-record.ts for what each means for
+   * a private run; the result is in PreparedTask.preprocessing.
+   */
+  preprocessing?: PreprocessingMode;
+  /** Required by preprocessing "private": `privatePreprocessing({ noise, noiseMultiplier })` from the privacy module. */
+  fitPrivately?: PrivatePreprocessor;
+  /** The user's public metadata (--schema, --bounds, --categories); replaces the data set's per column. */
+  metadata?: DatasetMetadata;
+  /** Columns to leave out of the features. */
+  drop?: string[];
+  /**
    * An already fitted preprocessor (a saved model's): X of both splits is computed
    * with it instead of one fitted on the training split, so new data is encoded as
    * the model was trained. Categories it does not know give all-zero one-hot blocks;
@@ -48,13 +63,20 @@ export interface TaskRequest {
 export async function prepareTask(request: TaskRequest): Promise<PreparedTask> {
   const files: FileLocationOptions = { ...request.files, dataDir: request.dataDir };
   const fitted = request.preprocessor && Preprocessor.fromJSON(request.preprocessor);
+  const build: TabularBuildOptions = {
+    preprocessing: request.preprocessing,
+    fitPrivately: request.fitPrivately,
+    fitted,
+    metadata: request.metadata,
+    drop: request.drop,
+  };
   switch (request.data) {
     case "adult":
-      return buildTabularTask(adultSource(request), fitted);
+      return buildTabularTask(adultSource(request), build);
     case "german-credit":
-      return buildTabularTask(germanCreditSource(request), fitted);
+      return buildTabularTask(germanCreditSource(request), build);
     case "compas":
-      return buildTabularTask(await compasSource({ ...request, files }), fitted);
+      return buildTabularTask(await compasSource({ ...request, files }), build);
     case "fashion-mnist":
       if (request.target || request.sensitive?.length || request.positive) {
         throw new DataError(
@@ -63,10 +85,11 @@ export async function prepareTask(request: TaskRequest): Promise<PreparedTask> {
       }
       return withFixedImageScaling(await fashionMnistTask(files), fitted);
     case "synthetic":
-      return buildTabularTask(syntheticSource(request), fitted);
+      return buildTabularTask(syntheticSource(request), build);
   }
   if (existsSync(request.data) || isDataFilePath(request.data)) {
-    return buildTabularTask(userFileSource(request.data, { ...request, ...request.csv }), fitted);
+    const options = { ...request, ...request.csv, metadata: request.metadata };
+    return buildTabularTask(userFileSource(request.data, options), build);
   }
   throw new DataError(
     `unknown dataset '${request.data}'; known datasets: ${datasetNames().join(", ")}, or a .csv/.arff file`,

@@ -1,5 +1,7 @@
 /** Shapes shared by the data layer and everything downstream (models, metrics, search). */
+import type { DatasetMetadata } from "./metadata.js";
 import type { Preprocessor } from "./preprocess.js";
+import type { PreprocessingRecord } from "./preprocessing-record.js";
 
 /** A dense row-major matrix: element (i, j) is data[i * cols + j]. */
 export interface Matrix {
@@ -36,6 +38,18 @@ export interface PreparedTask {
   imageShape?: [number, number, number];
   train: Split;
   test: Split;
-  /** Fitted on the training split only; toJSON() / Preprocessor.fromJSON(). */
+  /** Built from the training split only (or declared metadata); toJSON() / Preprocessor.fromJSON(). */
   preprocessor: Preprocessor;
+  /** How the preprocessor was built and what that means for a private run (releases to account, release status). */
+  preprocessing: PreprocessingRecord;
+  /** The declared public metadata of the task's columns (features, target, sensitive) that applied. */
+  declared: DatasetMetadata;
+  /** Lines for the user (stderr): typing decisions, clipped or unlisted values, degenerate groups. */
+  warnings: string[];
+  /**
+   * SHA-256 (hex) of the data: split seed, target and labels, the raw feature values and
+   * sensitive groups of the train and test rows (./fingerprint.ts). A study records it
+   * and refuses to resume on other data.
+   */
+  fingerprint: string;
 }

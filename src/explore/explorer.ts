@@ -21,7 +21,7 @@ import { checkResumable } from "./resume.js";
 import { defaultSpace } from "./space.js";
 import { type ExplorerMetadata, type StudySummary, summariseStudy } from "./summary.js";
 import type { TrialSettings } from "./trial.js";
-import { dataFingerprint, shareTrialData, trialDataOf } from "./trial-data.js";
+import { shareTrialData, trialDataOf } from "./trial-data.js";
 
 export interface ExploreOptions {
   /** The data; `request.seed` is the train/test split seed (`--split-seed`), recorded in the study. */
@@ -241,7 +241,9 @@ async function prepareStudyData(options: ExploreOptions, validationFraction: num
   const primarySensitive = options.sensitive ?? task.train.sensitive[0]?.name;
   if (!primarySensitive)
     throw new UserError(`${task.name} has no sensitive attribute: name one with --sensitive`);
-  const fingerprint = await dataFingerprint(task);
+  // The data layer hashes the raw rows, labels, groups and split seed (not X, which a
+  // privately fitted preprocessor encodes differently on every run).
+  const fingerprint = task.fingerprint;
   const data = shareTrialData(
     trialDataOf(task, { validationFraction, splitSeed: options.seed, primarySensitive }),
   );

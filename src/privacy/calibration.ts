@@ -1,16 +1,25 @@
 /**
- * Noise calibration: the smallest noise multiplier σ whose accounted ε reaches a
- * target, by bracketing then bisection on σ (ε is decreasing in σ), as Opacus's
- * `get_noise_multiplier`. The returned σ's ε is ≤ the target and within
- * `epsilonTolerance` of it.
+ * Noise calibration: the smallest noise multiplier σ whose accounted ε reaches a target, as
+ * Opacus's `get_noise_multiplier`, but with a bounded amount of work for every input:
+ *   - a bracket [σ_lo, σ_hi] with ε(σ_hi) ≤ target < ε(σ_lo), found by doubling/halving from
+ *     a start (for PRV: the RDP answer, which is cheap and close) within [1e-4, 1e6];
+ *   - then false position of log ε against log σ (the Illinois variant, which keeps
+ *     bracketing and converges superlinearly on a smooth decreasing curve), at most 40
+ *     evaluations.
+ * The returned σ always has ε ≤ target (the bracket's safe end); it is within
+ * min(`epsilonTolerance`, 1% of the target) of the target unless the evaluation budget ran
+ * out, which is said.
  */
 import { UserError } from "../common/errors.js";
-import type { AccountantKind } from "./accountants/accountant.js";
+import type { AccountantKind, PrivacySpent } from "./accountants/accountant.js";
 import { createAccountant } from "./accountants/index.js";
 import type { PrvOptions } from "./analysis/prv.js";
 
 /** Largest σ tried before a target is declared unreachable. */
 export const MAX_NOISE_MULTIPLIER = 1e6;
+/** Smallest σ searched: a target met even there is met by (almost) no noise. */
+export const MIN_NOISE_MULTIPLIER = 1e-4;
+const MAX_EVALUATIONS = 40;
 
 export interface NoiseCalibrationRequest {
   targetEpsilon: number;
@@ -27,7 +36,9 @@ export interface NoiseCalibration {
   noise: number;
   /** The ε actually achieved with `noise` (≤ target). */
   epsilon: number;
+  /** The accountant that certified `epsilon` (PRV falls back to RDP in regimes it cannot bound). */
   accountant: AccountantKind;
+  warnings?: string[];
 }
 
 /**
@@ -41,46 +52,113 @@ export function stepsForEpochs(epochs: number, sampleRate: number): number {
   return epochs * Math.max(1, Math.round(1 / sampleRate));
 }
 
-export function epsilonForNoise(
-  noise: number,
-  request: Omit<NoiseCalibrationRequest, "targetEpsilon" | "epsilonTolerance">,
-): number {
+type AccountingRequest = Omit<NoiseCalibrationRequest, "targetEpsilon" | "epsilonTolerance">;
+
+function checkAccountingRequest(request: AccountingRequest): void {
+  const { delta, sampleRate, steps } = request;
+  if (!(delta > 0 && delta < 1)) throw new UserError(`delta must be in (0, 1), got ${delta}`);
+  if (!(sampleRate > 0 && sampleRate <= 1))
+    throw new UserError(`sample rate must be in (0, 1], got ${sampleRate}`);
+  if (!(Number.isSafeInteger(steps) && steps >= 1))
+    throw new UserError(`steps must be a whole number >= 1, got ${steps}`);
+}
+
+/** What the accountant certifies for `steps` steps with noise multiplier `noise`. */
+export function privacyForNoise(noise: number, request: AccountingRequest): PrivacySpent {
+  checkAccountingRequest(request);
+  if (!(noise >= 0 && Number.isFinite(noise)))
+    throw new UserError(`noise multiplier must be a finite number >= 0, got ${noise}`);
   const accountant = createAccountant(request.accountant ?? "rdp", { prv: request.prv });
   accountant.step(request.sampleRate, noise, request.steps);
-  return accountant.epsilon(request.delta);
+  return accountant.spent(request.delta);
+}
+
+export function epsilonForNoise(noise: number, request: AccountingRequest): number {
+  return privacyForNoise(noise, request).epsilon;
 }
 
 export function calibrateNoise(request: NoiseCalibrationRequest): NoiseCalibration {
-  const { targetEpsilon, sampleRate, steps, delta } = request;
+  const { targetEpsilon } = request;
   const kind = request.accountant ?? "rdp";
-  const tolerance = request.epsilonTolerance ?? 0.01;
-  if (!(targetEpsilon > 0)) throw new RangeError(`target epsilon must be > 0, got ${targetEpsilon}`);
-  if (!(tolerance > 0)) throw new RangeError("epsilonTolerance must be > 0");
-  const epsilonOf = (sigma: number) =>
-    epsilonForNoise(sigma, { sampleRate, steps, delta, accountant: kind, prv: request.prv });
-  let sigmaLow = 0;
-  let sigmaHigh = 10;
-  let epsHigh = epsilonOf(sigmaHigh);
-  while (epsHigh > targetEpsilon) {
-    sigmaLow = sigmaHigh;
-    sigmaHigh *= 2;
-    if (sigmaHigh > MAX_NOISE_MULTIPLIER) {
+  checkAccountingRequest(request);
+  if (!(targetEpsilon > 0 && Number.isFinite(targetEpsilon)))
+    throw new UserError(`target epsilon must be a finite number > 0, got ${targetEpsilon}`);
+  const requestedTolerance = request.epsilonTolerance ?? 0.01;
+  if (!(requestedTolerance > 0))
+    throw new UserError(`epsilon tolerance must be > 0, got ${requestedTolerance}`);
+  // An absolute 0.01 would accept any noise for a target of 0.005: at most 1% of the target.
+  const tolerance = Math.min(requestedTolerance, 0.01 * targetEpsilon);
+  const spentAt = new Map<number, PrivacySpent>();
+  const spent = (sigma: number) => {
+    let value = spentAt.get(sigma);
+    if (!value) {
+      value = privacyForNoise(sigma, { ...request, accountant: kind });
+      spentAt.set(sigma, value);
+    }
+    return value;
+  };
+  const gap = (sigma: number) => spent(sigma).epsilon - targetEpsilon; // decreasing in σ
+  // The search interpolates log ε, closer to linear in log σ than ε itself (ε ∝ 1/σ for large
+  // σ), and aims at the middle of the accepted band [target − tolerance, target].
+  const aim = Math.log(targetEpsilon - tolerance / 2);
+  const logGap = (sigma: number) => Math.log(Math.max(spent(sigma).epsilon, 1e-300)) - aim;
+  const finish = (sigma: number, extra: string[] = []): NoiseCalibration => {
+    const at = spent(sigma);
+    const warnings = [...extra, ...(at.warnings ?? [])];
+    const out: NoiseCalibration = { noise: sigma, epsilon: at.epsilon, accountant: at.accountant };
+    if (warnings.length > 0) out.warnings = warnings;
+    return out;
+  };
+
+  // Bracket. PRV starts from the RDP answer: RDP's ε is the larger, so its σ is a safe end.
+  let hi = kind === "prv" ? calibrateNoise({ ...request, accountant: "rdp" }).noise : 1;
+  while (!(gap(hi) <= 0)) {
+    if (hi >= MAX_NOISE_MULTIPLIER) {
       throw new UserError(
-        `target epsilon ${targetEpsilon} cannot be reached with any noise multiplier up to ${MAX_NOISE_MULTIPLIER} ` +
-          `(sample rate ${sampleRate}, ${steps} steps, delta ${delta}, ${kind} accountant); ask for a larger epsilon`,
+        `target epsilon ${targetEpsilon} cannot be reached with any noise multiplier up to ${MAX_NOISE_MULTIPLIER}: ` +
+          `epsilon stays at ${spent(hi).epsilon.toPrecision(3)} or more (sample rate ${request.sampleRate}, ` +
+          `${request.steps} steps, delta ${request.delta}, ${kind} accountant); ask for a larger epsilon`,
       );
     }
-    epsHigh = epsilonOf(sigmaHigh);
+    hi = Math.min(MAX_NOISE_MULTIPLIER, hi * 4);
   }
-  for (let it = 0; it < 200 && targetEpsilon - epsHigh > tolerance; it++) {
-    const sigma = (sigmaLow + sigmaHigh) / 2;
-    const eps = epsilonOf(sigma);
-    if (eps <= targetEpsilon) {
-      sigmaHigh = sigma;
-      epsHigh = eps;
+  // PRV's σ is rarely far below RDP's: a gentle first step avoids a costly evaluation at σ/2.
+  let lo = kind === "prv" ? hi / 1.5 : hi / 2;
+  while (gap(lo) <= 0) {
+    hi = lo;
+    if (lo <= MIN_NOISE_MULTIPLIER)
+      return finish(hi, [
+        `the target is met even with the smallest noise multiplier searched (${MIN_NOISE_MULTIPLIER})`,
+      ]);
+    lo = Math.max(MIN_NOISE_MULTIPLIER, lo / 4);
+  }
+
+  // Illinois false position on u = log σ; the bracket keeps ε(lo) > target ≥ ε(hi).
+  let uLo = Math.log(lo);
+  let uHi = Math.log(hi);
+  let gLo = Math.min(logGap(lo), 700); // an infinite ε (σ so small it is not bounded) is just "too much"
+  let gHi = logGap(hi);
+  let side = 0;
+  for (let evaluation = 0; evaluation < MAX_EVALUATIONS; evaluation++) {
+    // gHi may be an Illinois-halved value; the stopping rule reads the real gap.
+    if (-gap(Math.exp(uHi)) <= tolerance || uHi - uLo < 1e-9) return finish(Math.exp(uHi));
+    let u = uHi - (gHi * (uHi - uLo)) / (gHi - gLo);
+    if (!(u > uLo && u < uHi)) u = (uLo + uHi) / 2;
+    const g = logGap(Math.exp(u));
+    if (gap(Math.exp(u)) <= 0) {
+      uHi = u;
+      gHi = g;
+      if (side === -1) gLo /= 2;
+      side = -1;
     } else {
-      sigmaLow = sigma;
+      uLo = u;
+      gLo = Math.min(g, 700);
+      if (side === 1) gHi /= 2;
+      side = 1;
     }
   }
-  return { noise: sigmaHigh, epsilon: epsHigh, accountant: kind };
+  return finish(Math.exp(uHi), [
+    `calibration stopped after ${MAX_EVALUATIONS} evaluations: epsilon ${spent(Math.exp(uHi)).epsilon.toPrecision(6)} ` +
+      `is below the target by more than ${tolerance}`,
+  ]);
 }

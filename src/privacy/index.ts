@@ -1,21 +1,11 @@
 /** Differential privacy: accountants, noise calibration, mechanisms, secure noise (and DP-SGD). */
-export * from "./accountants/index.js";
-export { chiSquareTest, kolmogorovSmirnov, type TestResult } from "./analysis/goodness-of-fit.js";
-export { type GaussianStepGroup, type PrvEpsilon, type PrvOptions, prvEpsilon } from "./analysis/prv.js";
-export {
-  composedRdp,
-  DEFAULT_RDP_ORDERS,
-  type RdpPrivacySpent,
-  rdpToEpsilon,
-  sampledGaussianRdp,
-} from "./analysis/rdp.js";
-export * from "./calibration.js";
+// The light part (no tensor engine, no Node-only modules) has its own entry point.
+export * from "./accounting.js";
 export { type ClippingMode, type DpSgdGradientComputer, type DpSgdOptions, dpSgdGradient } from "./dp-sgd.js";
-export * from "./mechanisms/index.js";
 export {
   type MakePrivateOptions,
   makePrivate,
   type PrivacyReport,
   type PrivateTraining,
 } from "./privacy-engine.js";
-export { createSecureRandom, SecureRandom } from "./secure-random.js";
+export * from "./private-preprocessing.js";

@@ -4,29 +4,60 @@
  */
 
 import type { SplitMetrics } from "../explore/metrics.js";
-import { privacyNotes } from "../explore/privacy-notes.js";
+import { privacyNotes, trialCountsOf } from "../explore/privacy-notes.js";
 import type { StudySummary } from "../explore/summary.js";
-import type { Study } from "../search/index.js";
+import type { Study, TrialRecord } from "../search/index.js";
 import type { ReportData, ReportTrial, TrialMetrics } from "./types.js";
 
 export interface ReportContext {
   strategy: string;
   constraints: string[];
   budget: number;
-  workers: number;
-  backend: string;
+  /** Known to the run that made the study; null in a report made later from the file. */
+  workers: number | null;
+  backend: string | null;
   seed: number;
 }
 
+/**
+ * What a study file tells about its run. The explorer does not store the number of
+ * worker threads or the tensor backend (they may change between runs that resume
+ * one study), so they are null rather than invented; the trials' start and end
+ * times still show how many ran at once.
+ */
 export function reportContextOf(study: Study, summary: StudySummary): ReportContext {
   return {
     strategy: study.strategy,
     constraints: study.constraints.map((c) => c.name),
     budget: summary.trials.total,
-    workers: 0,
-    backend: "",
+    workers: null,
+    backend: null,
     seed: study.seed,
   };
+}
+
+/**
+ * The largest number of trials whose [start, end) intervals overlap: a sweep over
+ * the start and end times, ends first at equal times (a worker that finishes one
+ * trial and starts the next at the same millisecond ran one at a time). Trials
+ * without both times are left out; 0 when none has them.
+ */
+export function peakConcurrentTrials(
+  records: readonly Pick<TrialRecord, "startedAt" | "finishedAt">[],
+): number {
+  const events: [time: number, change: number][] = [];
+  for (const { startedAt, finishedAt } of records) {
+    if (startedAt === null || finishedAt === null) continue;
+    events.push([startedAt, 1], [finishedAt, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let peak = 0;
+  for (const [, change] of events) {
+    running += change;
+    peak = Math.max(peak, running);
+  }
+  return peak;
 }
 
 export function reportDataOf(summary: StudySummary, context: ReportContext): ReportData {
@@ -53,10 +84,11 @@ export function reportDataOf(summary: StudySummary, context: ReportContext): Rep
       seed: context.seed,
       workers: context.workers,
       backend: context.backend,
+      peakConcurrentTrials: peakConcurrentTrials(summary.records),
       delta: metadata.delta,
       fairnessGap: gapName,
     },
-    privacyNotes: privacyNotes(metadata),
+    privacyNotes: privacyNotes(metadata, trialCountsOf(summary)),
     trials,
     hypervolumeHistory: summary.hypervolumeHistory,
     finalHypervolume: summary.hypervolume,

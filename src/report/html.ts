@@ -268,11 +268,17 @@ function studyFacts(data: ReportData): string {
     ["strategy", settings.strategy],
     ["budget", `${settings.budget} trials`],
     ["seed", String(settings.seed)],
-    ["workers", String(settings.workers)],
-    ["backend", settings.backend],
+    ["workers", workersText(settings)],
+    ["backend", settings.backend ?? "not recorded in the study"],
     ["delta", String(settings.delta)],
   ]);
   return `<div class="facts"><div><h3>Dataset</h3>${datasetList}</div><div><h3>Settings</h3>${settingsList}</div></div>`;
+}
+
+function workersText(settings: ReportData["settings"]): string {
+  const peak = settings.peakConcurrentTrials;
+  const atOnce = peak === undefined ? "" : ` (at most ${peak} trial${peak === 1 ? "" : "s"} ran at once)`;
+  return settings.workers === null ? `not recorded in the study${atOnce}` : `${settings.workers}${atOnce}`;
 }
 
 function summaryCards(data: ReportData, plotted: PlottedTrial[]): string {

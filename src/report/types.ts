@@ -75,8 +75,12 @@ export interface StudySettings {
   strategy: string;
   budget: number;
   seed: number;
-  workers: number;
-  backend: string;
+  /** Worker threads of the run; null when the study does not record it (a report made from a study file). */
+  workers: number | null;
+  /** Tensor backend of the run (wasm, cpu, ...); null when not recorded. */
+  backend: string | null;
+  /** The most trials that were running at the same moment, from the trials' start and end times. */
+  peakConcurrentTrials?: number;
   delta: number;
   /** The gap plotted as the fairness axis; demographic parity difference when absent. */
   fairnessGap?: FairnessGapName;

@@ -82,4 +82,96 @@ describe("equipoise pareto", () => {
     assert.ok(isOneLineError(reference));
     assert.match(reference.stderr, /--reference has 2 value\(s\), expected 1 \(epsilon\)/);
   });
+
+  it("a negative reference value after --reference is a value, not an option", () => {
+    const file = csv("negative.csv", "f1,f2\n-2,-1\n-1,-2\n");
+    const result = runCli(["pareto", file, "--minimize", "f1,f2", "--reference", "-0.5,-0.5", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    // Boxes up to (-0.5, -0.5): [-2,-0.5]×[-1,-0.5] ∪ [-1,-0.5]×[-2,-0.5] = 0.75 + 0.75 - 0.25.
+    assert.ok(Math.abs(JSON.parse(result.stdout).hypervolume - 1.25) < 1e-12, result.stdout);
+  });
+});
+
+describe("equipoise pareto at the edges of the doubles", () => {
+  it("values near ±1e308: the exact hypervolume when it is a double", () => {
+    // minimised; default reference (1.2e308, 2.1e-300) cannot be formed as high + (high - low)/10,
+    // since high - low = 2e308 overflows. By hand: boxes 2.2e308 × 1e-301 = 2.2e7 and
+    // 0.2e308 × 1.1e-300 = 2.2e7, overlapping in 0.2e308 × 1e-301 = 2e6: 4.2e7.
+    const file = csv("huge-and-tiny.csv", "a,b\n1e308,1e-300\n-1e308,2e-300\n");
+    const result = runCli(["pareto", file, "--minimize", "a,b", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    const doc = JSON.parse(result.stdout);
+    assert.deepEqual(doc.pareto, [0, 1]);
+    assert.deepEqual(doc.reference, [1.2e308, 2.1e-300]);
+    assert.ok(Math.abs(doc.hypervolume / 4.2e7 - 1) < 1e-12, String(doc.hypervolume));
+  });
+
+  it("a hypervolume beyond the doubles is one clear line, minimised or maximised", () => {
+    const file = csv("huge.csv", "a,b\n1e308,-1e308\n-1e308,1e308\n0,0\n");
+    for (const directions of [
+      ["--minimize", "a,b"],
+      ["--minimize", "a", "--maximize", "b", "--json"],
+    ]) {
+      const result = runCli(["pareto", file, ...directions]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.ok(isOneLineError(result), result.stderr);
+      assert.match(result.stderr, /hypervolume of these values is beyond the largest number/);
+      assert.equal(result.stdout, "");
+    }
+  });
+
+  it("infinities: the worst side is outside the box, the best side is one clear line, NaN is not a number", () => {
+    const worst = csv("worst.csv", "a,b\n0,inf\n0.5,0.5\n");
+    const outside = runCli(["pareto", worst, "--minimize", "a,b", "--reference", "2,2", "--json"]);
+    assert.equal(outside.code, 0, outside.stderr);
+    assert.deepEqual(JSON.parse(outside.stdout).pareto, [0, 1]);
+    assert.equal(JSON.parse(outside.stdout).hypervolume, 1.5 * 1.5);
+
+    const best = csv("best.csv", "a,b\n1,2\n-inf,3\n0.5,0.5\n");
+    const infinite = runCli(["pareto", best, "--minimize", "a,b", "--reference", "4,4"]);
+    assert.ok(isOneLineError(infinite), infinite.stderr);
+    assert.match(
+      infinite.stderr,
+      /row 1, column 'a' is -inf, infinitely good, so the hypervolume is infinite/,
+    );
+    const bestMaximised = csv("best-maximised.csv", "a,b\n1,2\ninf,3\n0.5,0.5\n");
+    const maximised = runCli([
+      "pareto",
+      bestMaximised,
+      "--minimize",
+      "b",
+      "--maximize",
+      "a",
+      "--reference",
+      "4,-4",
+    ]);
+    assert.ok(isOneLineError(maximised), maximised.stderr);
+    assert.match(maximised.stderr, /row 1, column 'a' is inf, infinitely good/);
+
+    for (const [text, message] of [
+      ["nan", /row 0, column 'b': 'nan' is not a number/],
+      ["NaN", /row 0, column 'b': 'NaN' is not a number/],
+      ["1e309", /row 0, column 'b': '1e309' is beyond the largest number .*write inf/],
+    ] as const) {
+      const result = runCli([
+        "pareto",
+        csv(`cell-${text}.csv`, `a,b\n1,${text}\n0,0\n`),
+        "--minimize",
+        "a,b",
+      ]);
+      assert.ok(isOneLineError(result), result.stderr);
+      assert.match(result.stderr, message);
+    }
+  });
+
+  it("a column too near the largest double for a default reference asks for --reference", () => {
+    const file = csv("edge.csv", "a,b\n1.7e308,1\n1e308,2\n1.79e308,0\n");
+    const result = runCli(["pareto", file, "--minimize", "a,b"]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(isOneLineError(result), result.stderr);
+    assert.match(
+      result.stderr,
+      /column 'a' reaches 1\.79e\+308, too near the largest number for a default reference; give --reference/,
+    );
+  });
 });

@@ -49,3 +49,11 @@ test("errors name the line: wrong field count, undeclared nominal value, bad num
   assert.throws(() => readArff(`${head}one,x\n`), /numeric attribute 'a' has the value 'one'/);
   assert.throws(() => readArff("@relation r\n@attribute a numeric\n"), /no @data section/);
 });
+
+test("a number that overflows in a numeric attribute is refused with its line", () => {
+  const head = "@relation r\n@attribute a numeric\n@data\n";
+  assert.throws(
+    () => readArff(`${head}1\n1e999\n`, "r.arff"),
+    /r\.arff: line 5: numeric attribute 'a' has the non-finite value '1e999'/,
+  );
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { DataError } from "../../src/common/errors.js";
 import { type Column, cellText, readCsv } from "../../src/data/index.js";
 
 const texts = (column: Column) =>
@@ -66,5 +67,67 @@ test("a value that breaks a numeric override names the column and the line", () 
   assert.throws(
     () => readCsv("a\n1\nx\n", { overrides: { a: "numeric" } }),
     /column 'a' was declared numeric but has the value 'x' at line 3/,
+  );
+});
+
+test("the common spellings of a missing value are missing, and an empty field always is", () => {
+  const spellings = ["", "?", "NA", "N/A", "n/a", "#N/A", "<NA>", "null", "NULL", "None", "NaN", "nan", "-"];
+  const text = `id,v,g\n${spellings.map((token, i) => `${i},${token},${token}`).join("\n")}\n99,2.5,x\n`;
+  const table = readCsv(text);
+  const v = table.column("v");
+  assert.equal(v.kind, "numeric");
+  if (v.kind === "numeric") {
+    assert.ok(Array.from(v.values.subarray(0, spellings.length)).every(Number.isNaN));
+    assert.equal(v.values[spellings.length], 2.5);
+  }
+  assert.deepEqual(texts(table.column("g")), [...spellings.map(() => null), "x"]);
+  // A reader given its own list still treats "" as missing: never a group named "".
+  const own = readCsv("g,y\n,1\na,0\n", { missing: ["MISSING"] });
+  assert.deepEqual(texts(own.column("g")), [null, "a"]);
+});
+
+test("an infinite value in a numeric column is refused with its line and column", () => {
+  for (const token of ["inf", "Infinity", "-inf", "+INF", "1e400", "-2e308"]) {
+    assert.throws(
+      () => readCsv(`a,b\n1,2\n3,${token}\n5,6\n`, { source: "f.csv" }),
+      (error: Error) =>
+        error instanceof DataError &&
+        error.message.startsWith(`column 'b' has the non-finite value '${token}' at line 3`) &&
+        !error.message.includes("\n"),
+      token,
+    );
+  }
+  // Declared numeric: the same refusal; a text column that happens to hold "inf" is just text.
+  assert.throws(
+    () => readCsv("a\n1\ninf\n", { overrides: { a: "numeric" } }),
+    /non-finite value 'inf' at line 3/,
+  );
+  assert.equal(readCsv("a\nx\ninf\ny\n").column("a").kind, "categorical");
+});
+
+test("a mostly numeric column with stray tokens is categorical with a warning naming it and the tokens", () => {
+  const rows = Array.from(
+    { length: 40 },
+    (_, i) => `${i},${i % 20 === 7 ? "n.a." : i * 1.5},${i % 2 ? "u" : "v"}`,
+  );
+  const warnings: string[] = [];
+  const table = readCsv(`id,score,kind\n${rows.join("\n")}\n`, {
+    source: "s.csv",
+    onWarning: (message) => warnings.push(message),
+  });
+  assert.equal(table.column("score").kind, "categorical");
+  assert.equal(warnings.length, 1);
+  assert.match(
+    warnings[0],
+    /^s\.csv: column 'score' is 95\.0% numbers but also holds 'n\.a\.' \(first at line 9\): read as categorical/,
+  );
+  // A column of words is not "mostly numeric": no warning.
+  assert.equal(table.column("kind").kind, "categorical");
+});
+
+test("a column forced numeric that holds text names the column and the line", () => {
+  assert.throws(
+    () => readCsv("a\n1\nabc\n", { overrides: { a: "numeric" } }),
+    /column 'a' was declared numeric but has the value 'abc' at line 3/,
   );
 });

@@ -2,8 +2,19 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { generateSynthetic, type PreparedTask, prepareTask, type Split } from "../../src/data/index.js";
-import { sharedDatasets, sharedReferences } from "../helpers/cli.js";
+import { gunzipSync } from "node:zlib";
+import {
+  buildTabularTask,
+  COMPAS_FEATURES,
+  compasSourceFromTable,
+  compasTableFromText,
+  generateSynthetic,
+  type PreparedTask,
+  prepareTask,
+  type Split,
+} from "../../src/data/index.js";
+import { repoRoot } from "../helpers/cli.js";
+import { fixtures, needsShared, sharedDatasets } from "../helpers/shared.js";
 
 const positives = (split: Split) => split.y.reduce((a, b) => a + b, 0);
 const groupOf = (split: Split, attribute: string, i: number) => {
@@ -11,9 +22,13 @@ const groupOf = (split: Split, attribute: string, i: number) => {
   return s.categories[s.codes[i]];
 };
 
+/** A bundled file's text, gunzipped here (independently of the loader). */
+const bundled = (dataset: string, file: string) =>
+  gunzipSync(readFileSync(join(repoRoot, "datasets", dataset, `${file}.gz`))).toString("utf8");
+
 /** Rows of a raw UCI Adult file without "?", by plain string handling (independent of the CSV reader). */
 function rawAdultRows(file: string): string[][] {
-  return readFileSync(join(sharedDatasets, "adult", file), "utf8")
+  return bundled("adult", file)
     .split("\n")
     .filter((line) => line.trim() !== "" && !line.startsWith("|") && !line.includes("?"))
     .map((line) => line.split(",").map((field) => field.trim()));
@@ -35,7 +50,7 @@ test("adult: 30,162 / 15,060 rows, 104 features, labels and groups match the raw
   assert.equal(positives(adult.test), rawTest.filter((r) => r[14] === ">50K.").length);
 
   // Row order of the test split is file order: compare with the reference predictions file.
-  const reference = readFileSync(join(sharedReferences, "adult_lr_predictions.csv"), "utf8")
+  const reference = readFileSync(join(fixtures, "references", "adult_lr_predictions.csv"), "utf8")
     .trim()
     .split("\n")
     .slice(1);
@@ -82,7 +97,7 @@ test("german-credit: 1,000 rows split 70/30 by class, derived sex and age groups
   assert.equal(task.test.X.rows, 300);
   assert.equal(positives(task.train) + positives(task.test), 700);
   assert.equal(positives(task.test), 210);
-  const arff = readFileSync(join(sharedDatasets, "german-credit", "credit-g.arff"), "utf8");
+  const arff = bundled("german-credit", "credit-g.arff");
   const females = (arff.match(/,'female /g) ?? []).length;
   const count = (split: Split, value: string) =>
     Array.from(split.y, (_, i) => groupOf(split, "sex", i)).filter((g) => g === value).length;
@@ -91,17 +106,42 @@ test("german-credit: 1,000 rows split 70/30 by class, derived sex and age groups
   assert.notDeepEqual(other.test.y, task.test.y);
 });
 
-test("compas from a data directory: ProPublica's filter leaves 6,172 rows", async () => {
-  const task = await prepareTask({ data: "compas", dataDir: sharedDatasets });
-  assert.equal(task.train.X.rows + task.test.X.rows, 6172);
+test("compas layout: ProPublica's filter rules, the 18 features, the outputs under audit left out (fixture)", async () => {
+  const text = readFileSync(join(fixtures, "compas", "compas-sample.csv"), "utf8");
+  const table = compasTableFromText(text, "compas-sample.csv");
+  // Rows 1–18 pass (days −30 and 30 included); 19–24 each break one rule.
+  const ids = table.column("id");
+  assert.ok(ids.kind === "numeric");
+  assert.deepEqual(
+    Array.from(ids.values),
+    Array.from({ length: 18 }, (_, i) => i + 1),
+  );
+  const task = await buildTabularTask(compasSourceFromTable(table), { preprocessing: "public" });
+  assert.equal(task.train.X.rows + task.test.X.rows, 18);
+  assert.equal(task.featureNames.length, 18);
+  assert.deepEqual(task.preprocessor.inputColumns, COMPAS_FEATURES);
+  assert.ok(!task.featureNames.some((name) => /^(decile_score|score_text|v_)/.test(name)));
   assert.deepEqual(
     task.train.sensitive.map((s) => s.name),
     ["race", "sex"],
   );
-  assert.ok(
-    !task.featureNames.some((name) => name.startsWith("decile_score") || name.startsWith("score_text")),
-  );
 });
+
+test(
+  "compas from a data directory: ProPublica's filter leaves 6,172 rows",
+  needsShared("compas/compas-scores-two-years.csv"),
+  async () => {
+    const task = await prepareTask({ data: "compas", dataDir: sharedDatasets });
+    assert.equal(task.train.X.rows + task.test.X.rows, 6172);
+    assert.deepEqual(
+      task.train.sensitive.map((s) => s.name),
+      ["race", "sex"],
+    );
+    assert.ok(
+      !task.featureNames.some((name) => name.startsWith("decile_score") || name.startsWith("score_text")),
+    );
+  },
+);
 
 test("synthetic data: seeded, imbalanced, label-biased, with a proxy of the group", () => {
   const table = generateSynthetic({ rows: 20000, seed: 3 });
@@ -178,26 +218,52 @@ test("user CSV file: split, sensitive columns out of X unless asked, unknown col
   );
 });
 
-test("fashion-mnist from a data directory: 60,000 / 10,000 images in [0, 1], 6,000 / 1,000 per class", async () => {
-  const task = await prepareTask({ data: "fashion-mnist", dataDir: sharedDatasets });
-  assert.deepEqual(task.imageShape, [28, 28, 1]);
-  assert.equal(task.numClasses, 10);
-  assert.equal(task.positiveLabel, null);
-  assert.deepEqual([task.train.X.rows, task.train.X.cols, task.test.X.rows], [60000, 784, 10000]);
-  assert.deepEqual(task.train.sensitive, []);
-  for (const [split, perClass] of [
-    [task.train, 6000],
-    [task.test, 1000],
-  ] as const) {
-    const counts = new Array(10).fill(0);
-    for (const label of split.y) counts[label]++;
-    assert.deepEqual(counts, new Array(10).fill(perClass));
-  }
-  let min = Infinity;
-  let max = -Infinity;
-  for (const value of task.test.X.data) {
-    if (value < min) min = value;
-    if (value > max) max = value;
-  }
-  assert.deepEqual([min, max], [0, 1]);
+test('user CSV: an empty sensitive value is missing (its row dropped), never a group named ""; one group is warned about', async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "equipoise-groups-"));
+  const path = join(dir, "groups.csv");
+  const lines = ["x,region,gender,y"];
+  for (let i = 0; i < 50; i++)
+    lines.push(`${i},north,${i % 5 === 0 ? "" : i % 2 ? "f" : "m"},${i % 3 ? 0 : 1}`);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  const task = await prepareTask({ data: path, target: "y", sensitive: ["gender", "region"] });
+  assert.equal(task.train.X.rows + task.test.X.rows, 40);
+  assert.deepEqual(task.train.sensitive[0].categories, ["f", "m"]);
+  assert.deepEqual(task.warnings, [
+    "sensitive column 'region' has a single group ('north'): every fairness gap by it is 0 by construction",
+  ]);
 });
+
+test(
+  "fashion-mnist from a data directory: 60,000 / 10,000 images in [0, 1], 6,000 / 1,000 per class",
+  needsShared(
+    "fashion-mnist/train-images-idx3-ubyte.gz",
+    "fashion-mnist/train-labels-idx1-ubyte.gz",
+    "fashion-mnist/t10k-images-idx3-ubyte.gz",
+    "fashion-mnist/t10k-labels-idx1-ubyte.gz",
+  ),
+  async () => {
+    const task = await prepareTask({ data: "fashion-mnist", dataDir: sharedDatasets });
+    assert.deepEqual(task.imageShape, [28, 28, 1]);
+    assert.equal(task.numClasses, 10);
+    assert.equal(task.positiveLabel, null);
+    assert.deepEqual([task.train.X.rows, task.train.X.cols, task.test.X.rows], [60000, 784, 10000]);
+    assert.deepEqual(task.train.sensitive, []);
+    for (const [split, perClass] of [
+      [task.train, 6000],
+      [task.test, 1000],
+    ] as const) {
+      const counts = new Array(10).fill(0);
+      for (const label of split.y) counts[label]++;
+      assert.deepEqual(counts, new Array(10).fill(perClass));
+    }
+    let min = Infinity;
+    let max = -Infinity;
+    for (const value of task.test.X.data) {
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    assert.deepEqual([min, max], [0, 1]);
+  },
+);

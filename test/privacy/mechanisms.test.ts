@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRandom } from "../../src/common/rng.js";
+import { normalCdf } from "../../src/math/normal.js";
 import {
   chiSquareTest,
   kolmogorovPValue,
   kolmogorovSmirnov,
 } from "../../src/privacy/analysis/goodness-of-fit.js";
-import { normalCdf } from "../../src/privacy/analysis/special.js";
 import {
   analyticGaussianSigma,
   classicGaussianSigma,
@@ -20,6 +20,7 @@ import {
   randomizedResponse,
   randomizedResponseProbabilities,
 } from "../../src/privacy/mechanisms/index.js";
+import { coveringStd, seededGaussianNoise } from "../../src/privacy/noise.js";
 
 test("KS p-value: the 5% critical value 1.358/√n gives p ≈ 0.05; a wrong CDF is rejected", () => {
   assert.ok(Math.abs(kolmogorovPValue(1.358 / Math.sqrt(10_000), 10_000) - 0.05) < 0.002);
@@ -29,7 +30,7 @@ test("KS p-value: the 5% critical value 1.358/√n gives p ≈ 0.05; a wrong CDF
   assert.ok(kolmogorovSmirnov(uniform, (x) => x * x).pValue < 1e-6);
 });
 
-test("Laplace mechanism draws Laplace(Δ/ε) noise (KS, fixed seed)", () => {
+test("Laplace mechanism draws Laplace(Δ/ε) noise on a fine lattice (KS, fixed seed)", () => {
   const random = createRandom(11);
   const scale = 2 / 0.5;
   const draws = Float64Array.from(
@@ -76,11 +77,14 @@ test("analytic Gaussian: δ(σ) matches the hockey-stick integral, σ is tight, 
   assert.throws(() => classicGaussianSigma(1, 1.5, 1e-5), /epsilon < 1/);
 });
 
-test("Gaussian mechanism adds N(0, σ²) noise (KS, fixed seed)", () => {
-  const random = createRandom(5);
-  const sigma = analyticGaussianSigma(3, 1, 1e-5);
+test("Gaussian mechanism adds N(0, σ²) noise (KS, fixed seed), σ covering the lattice's sensitivity", () => {
+  const calibrated = analyticGaussianSigma(3, 1, 1e-5);
   const values = new Float64Array(4000).fill(7);
-  const noisy = gaussianMechanism(values, { sensitivity: 3, epsilon: 1, delta: 1e-5, random });
+  const noise = seededGaussianNoise(5);
+  const noisy = gaussianMechanism(values, { sensitivity: 3, epsilon: 1, delta: 1e-5, noise });
+  // The noise source draws with the std that covers the lattice's extra sensitivity.
+  const sigma = coveringStd(calibrated, 3, 4000);
+  assert.ok(sigma > calibrated && sigma < calibrated * (1 + 1e-4));
   const fit = kolmogorovSmirnov(
     noisy.map((v) => v - 7),
     (x) => normalCdf(x / sigma),

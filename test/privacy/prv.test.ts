@@ -41,7 +41,7 @@ test("the large-epsilon reference case within a coarser stated error (0.1)", () 
 /** Exact ε of a Gaussian mechanism with sensitivity 1 and noise s at δ (Balle & Wang's δ(ε), bisection). */
 function exactGaussianEpsilon(s: number, delta: number): number {
   let lo = 0;
-  let hi = 100;
+  let hi = 1e4;
   for (let i = 0; i < 200; i++) {
     const mid = (lo + hi) / 2;
     if (gaussianDelta(1, s, mid) > delta) lo = mid;
@@ -73,17 +73,121 @@ test("q = 1 compositions match the exact Gaussian curve: truth inside [lower, up
   }
 });
 
-test("the loss CDF is a distribution: 0 below log(1-q), monotone, tails sum to 1", () => {
+test("the loss CDFs are distributions in both directions: supports, monotone, tails sum to 1", () => {
   const q = 0.05;
   const sigma = 0.9;
-  assert.equal(subsampledGaussianLossCdf(q, sigma, Math.log1p(-q) - 1e-9).cdf, 0);
-  let previous = 0;
-  for (let t = Math.log1p(-q) + 1e-6; t < 5; t += 0.01) {
-    const { cdf, sf } = subsampledGaussianLossCdf(q, sigma, t);
-    assert.ok(cdf >= previous - 1e-15);
-    assert.ok(Math.abs(cdf + sf - 1) < 1e-14);
-    previous = cdf;
+  const edge = Math.log1p(-q);
+  assert.equal(subsampledGaussianLossCdf(q, sigma, edge - 1e-9).cdf, 0);
+  assert.equal(subsampledGaussianLossCdf(q, sigma, -edge + 1e-9, "add").sf, 0);
+  for (const direction of ["remove", "add"] as const) {
+    let previous = 0;
+    for (let t = edge + 1e-6; t < 5; t += 0.01) {
+      const { cdf, sf } = subsampledGaussianLossCdf(q, sigma, t, direction);
+      assert.ok(cdf >= previous - 1e-15);
+      assert.ok(Math.abs(cdf + sf - 1) < 1e-14);
+      previous = cdf;
+    }
   }
+  // Far in the tail the threshold log((e^t − 1 + q)/q) does not overflow: the survival is still graded.
+  const far = subsampledGaussianLossCdf(0.01, 1e-3, 800).sf;
+  assert.ok(far > 0 && far < 1, `${far}`);
+});
+
+/** δ of one step by quadrature of the hockey-stick divergence: ∫ (P − e^ε Q)⁺ (remove) or ∫ (Q − e^ε P)⁺ (add). */
+function hockeyStick(q: number, sigma: number, epsilon: number, direction: "add" | "remove"): number {
+  const n = 200_000;
+  const lo = -12 * sigma;
+  const hi = 1 + 12 * sigma;
+  const h = (hi - lo) / n;
+  const density = (x: number, mean: number) =>
+    Math.exp(-((x - mean) ** 2) / (2 * sigma * sigma)) / (sigma * Math.sqrt(2 * Math.PI));
+  let sum = 0;
+  for (let i = 0; i <= n; i++) {
+    const x = lo + i * h;
+    const p = (1 - q) * density(x, 0) + q * density(x, 1);
+    const qx = density(x, 0);
+    const value = direction === "remove" ? p - Math.exp(epsilon) * qx : qx - Math.exp(epsilon) * p;
+    sum += (i === 0 || i === n ? 0.5 : 1) * Math.max(0, value);
+  }
+  return sum * h;
+}
+
+test("both neighbouring directions against quadrature of one step; ε is the larger (remove here)", () => {
+  const q = 0.3;
+  const sigma = 0.7;
+  const exact = (direction: "add" | "remove") => {
+    let lo = 0;
+    let hi = 20;
+    for (let i = 0; i < 50; i++) {
+      const mid = (lo + hi) / 2;
+      if (hockeyStick(q, sigma, mid, direction) > 1e-5) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  };
+  const group = [{ sampleRate: q, noise: sigma, steps: 1 }];
+  for (const direction of ["remove", "add"] as const) {
+    const truth = exact(direction);
+    const result = prvEpsilon(group, 1e-5, { directions: [direction] });
+    assert.ok(
+      result.lowerBound <= truth && truth <= result.upperBound,
+      `${direction}: ${truth} vs ${JSON.stringify(result)}`,
+    );
+  }
+  // Adding one example can cost at most −log(1 − q) per step; removing it is the larger here.
+  const both = prvEpsilon(group, 1e-5);
+  assert.equal(both.direction, "remove");
+  assert.ok(exact("add") < -Math.log1p(-q) && both.upperBound > 5);
+  // q = 1: the Gaussian is symmetric, both directions agree.
+  const gaussian = [{ sampleRate: 1, noise: 3, steps: 4 }];
+  const remove = prvEpsilon(gaussian, 1e-5, { directions: ["remove"] }).estimate;
+  const add = prvEpsilon(gaussian, 1e-5, { directions: ["add"] }).estimate;
+  assert.ok(Math.abs(remove - add) < 1e-6, `${remove} vs ${add}`);
+});
+
+test("ε beyond log(MAX_VALUE) = 709.78 is computed, not saturated (q = 1, σ = 0.025: exact ε ≈ 990)", () => {
+  const truth = exactGaussianEpsilon(0.025, 1e-5);
+  assert.ok(truth > 900, `${truth}`);
+  const result = prvEpsilon([{ sampleRate: 1, noise: 0.025, steps: 1 }], 1e-5, { epsError: 0.1 });
+  assert.ok(
+    result.lowerBound <= truth && truth <= result.upperBound,
+    `${JSON.stringify(result)} vs ${truth}`,
+  );
+});
+
+test("edges: tiny noise and huge step counts fall back to RDP with a warning; large δ and huge noise give ε ≈ 0", () => {
+  const run = (q: number, sigma: number, steps: number, delta: number) => {
+    const accountant = new PrvAccountant();
+    accountant.step(q, sigma, steps);
+    return accountant.spent(delta);
+  };
+  for (const [q, sigma, steps] of [
+    [0.01, 1e-6, 1000],
+    [0.01, 1e-3, 1000],
+    [0.01, 1, 1e9],
+  ]) {
+    const spent = run(q, sigma, steps, 1e-5);
+    const rdp = new RdpAccountant();
+    rdp.step(q, sigma, steps);
+    assert.equal(spent.accountant, "rdp");
+    assert.equal(spent.epsilon, rdp.epsilon(1e-5));
+    assert.match(
+      spent.warnings?.[0] ?? "",
+      /PRV accountant would need more than 4194304 grid points.*RDP bound is reported/,
+    );
+  }
+  for (const [sigma, delta] of [
+    [1e9, 1e-5],
+    [1, 0.95],
+  ]) {
+    const spent = run(0.01, sigma, 1000, delta);
+    assert.equal(spent.accountant, "prv");
+    assert.ok(spent.epsilon >= 0 && spent.epsilon <= 0.01 + 1e-12, `${spent.epsilon}`);
+  }
+  // A coarsened grid is said, with the error it holds with.
+  const coarse = prvEpsilon([{ sampleRate: 0.01, noise: 0.8, steps: 10000 }], 1e-5, { maxGridSize: 2 ** 17 });
+  assert.ok(coarse.requestedEpsError === 0.01 && coarse.epsError > 0.01 && coarse.gridSize <= 2 ** 17);
+  assert.ok(Math.abs(coarse.upperBound - 10.064165051157426) <= coarse.epsError + 0.01);
 });
 
 test("PRV is tighter than RDP and heterogeneous histories cost more than either part", () => {

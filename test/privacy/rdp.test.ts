@@ -4,6 +4,8 @@ import { RdpAccountant } from "../../src/privacy/accountants/rdp.js";
 import {
   composedRdp,
   DEFAULT_RDP_ORDERS,
+  OPACUS_RDP_ORDERS,
+  rdpToDelta,
   rdpToEpsilon,
   sampledGaussianRdp,
 } from "../../src/privacy/analysis/rdp.js";
@@ -19,24 +21,91 @@ const OPACUS_RDP: [number, number, number, number][] = [
   [0.05, 0.5, 10000, 327.45471595291],
 ];
 
-test("RDP accountant reproduces Opacus 1.4 to 1e-6 relative", () => {
-  for (const [q, sigma, steps, reference] of OPACUS_RDP) {
-    const accountant = new RdpAccountant();
-    accountant.step(q, sigma, steps);
-    const eps = accountant.epsilon(1e-5);
-    assert.ok(
-      Math.abs(eps - reference) <= 1e-6 * reference,
-      `(${q}, ${sigma}, ${steps}): ${eps} vs ${reference}`,
-    );
+test("RDP accountant reproduces Opacus 1.4 to 1e-6 relative, on Opacus's grid and on the wider default", () => {
+  for (const orders of [OPACUS_RDP_ORDERS, DEFAULT_RDP_ORDERS]) {
+    for (const [q, sigma, steps, reference] of OPACUS_RDP) {
+      const accountant = new RdpAccountant(orders);
+      accountant.step(q, sigma, steps);
+      const spent = accountant.spent(1e-5);
+      assert.ok(
+        Math.abs(spent.epsilon - reference) <= 1e-6 * reference,
+        `(${q}, ${sigma}, ${steps}): ${spent.epsilon} vs ${reference}`,
+      );
+      assert.equal(spent.warnings, undefined);
+    }
   }
 });
 
-test("default orders are Opacus's grid", () => {
-  assert.equal(DEFAULT_RDP_ORDERS.length, 99 + 52);
-  assert.equal(DEFAULT_RDP_ORDERS[0], 1.1);
-  assert.equal(DEFAULT_RDP_ORDERS[98], 10.9);
-  assert.equal(DEFAULT_RDP_ORDERS[99], 12);
-  assert.equal(DEFAULT_RDP_ORDERS.at(-1), 63);
+test("the default grid is Opacus's widened at both ends", () => {
+  assert.equal(OPACUS_RDP_ORDERS.length, 99 + 52);
+  assert.equal(OPACUS_RDP_ORDERS[0], 1.1);
+  assert.equal(OPACUS_RDP_ORDERS.at(-1), 63);
+  for (const order of OPACUS_RDP_ORDERS) assert.ok(DEFAULT_RDP_ORDERS.includes(order));
+  assert.equal(DEFAULT_RDP_ORDERS[0], 1.01);
+  assert.equal(DEFAULT_RDP_ORDERS.at(-1), 4096);
+  assert.deepEqual(
+    [...DEFAULT_RDP_ORDERS],
+    [...DEFAULT_RDP_ORDERS].sort((a, b) => a - b),
+  );
+});
+
+test("an optimum on the edge of the grid comes with a warning; the wider grid moves common regimes off it", () => {
+  // q = 0.01, σ = 5, 100 steps: Opacus's grid is best at its largest order 63 (ε = 0.116);
+  // the default grid finds α = 160 and ε = 0.069, no warning.
+  const opacus = new RdpAccountant(OPACUS_RDP_ORDERS);
+  const wide = new RdpAccountant();
+  for (const accountant of [opacus, wide]) accountant.step(0.01, 5, 100);
+  const narrowSpent = opacus.spent(1e-5);
+  assert.equal(narrowSpent.order, 63);
+  assert.match(
+    narrowSpent.warnings?.[0] ?? "",
+    /largest of the grid \(63\): epsilon cannot go below 0.103 there/,
+  );
+  const wideSpent = wide.spent(1e-5);
+  assert.equal(wideSpent.order, 160);
+  assert.ok(wideSpent.epsilon < 0.07 && wideSpent.epsilon > 0.068, `${wideSpent.epsilon}`);
+  assert.equal(wideSpent.warnings, undefined);
+  // Huge noise: the largest order is the optimum; ε is small and warned about.
+  const huge = new RdpAccountant();
+  huge.step(0.01, 1e9, 1000);
+  const hugeSpent = huge.spent(1e-5);
+  assert.ok(hugeSpent.epsilon > 0 && hugeSpent.epsilon < 1e-3, `${hugeSpent.epsilon}`);
+  assert.match(hugeSpent.warnings?.[0] ?? "", /largest of the grid \(4096\)/);
+  // Tiny noise: the smallest order, a huge but finite bound, and the PRV hint.
+  const tiny = new RdpAccountant();
+  tiny.step(0.01, 1e-6, 1000);
+  const tinySpent = tiny.spent(1e-5);
+  assert.ok(Number.isFinite(tinySpent.epsilon) && tinySpent.epsilon > 1e14, `${tinySpent.epsilon}`);
+  assert.match(tinySpent.warnings?.[0] ?? "", /smallest of the grid \(1.01\).*PRV/);
+});
+
+test("RDP stays a valid bound where the series breaks down: 0 ≤ RDP ≤ α/2σ², non-decreasing in α", () => {
+  for (const [q, sigma] of [
+    [0.01, 1e9],
+    [0.3, 1e5],
+    [0.01, 1e-6],
+    [0.9, 0.05],
+  ]) {
+    let previous = 0;
+    for (const alpha of [1.5, 2, 2.5, 3.7, 8, 10.5, 63, 1024]) {
+      const rdp = sampledGaussianRdp(q, sigma, alpha);
+      assert.ok(rdp >= 0 && rdp <= alpha / (2 * sigma * sigma), `q=${q} σ=${sigma} α=${alpha}: ${rdp}`);
+      // Non-decreasing up to the rounding of log(1 + tiny) (absolute ~1e-16) where the RDP is ~0.
+      assert.ok(rdp >= previous * (1 - 1e-12) - 1e-16, `not monotone at α=${alpha}`);
+      previous = rdp;
+    }
+  }
+});
+
+test("RDP → δ inverts RDP → ε (Canonne et al. 2020, Prop. 12) and is capped by total variation", () => {
+  const rdp = composedRdp(0.01, 1, 1000, DEFAULT_RDP_ORDERS);
+  const { epsilon } = rdpToEpsilon(DEFAULT_RDP_ORDERS, rdp, 1e-5);
+  const delta = rdpToDelta(DEFAULT_RDP_ORDERS, rdp, epsilon);
+  assert.ok(Math.abs(delta / 1e-5 - 1) < 1e-9, `${delta}`);
+  assert.ok(rdpToDelta(DEFAULT_RDP_ORDERS, rdp, epsilon * 1.1) < 1e-5);
+  // Tiny RDP: δ(0) ≤ √(1 − e^{−r}) for the smallest r.
+  const small = composedRdp(0.001, 50, 1, DEFAULT_RDP_ORDERS);
+  assert.ok(rdpToDelta(DEFAULT_RDP_ORDERS, small, 0) <= Math.sqrt(1 - Math.exp(-small[0])) * (1 + 1e-12));
 });
 
 test("q = 1 is the plain Gaussian: RDP α/(2σ²) and its closed-form epsilon", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { normalCdf } from "../../src/math/normal.js";
 import { chiSquareTest, kolmogorovSmirnov } from "../../src/privacy/analysis/goodness-of-fit.js";
-import { normalCdf } from "../../src/privacy/analysis/special.js";
 import { createSecureRandom } from "../../src/privacy/secure-random.js";
 
 // Secure draws cannot be seeded, so these thresholds are strict (a false alarm has probability ~1e-6).

@@ -3,14 +3,22 @@ import { UsageError } from "../../common/errors.js";
 import {
   DATASETS,
   datasetNames,
+  declarationOf,
   findDataset,
   type LocatedFile,
   locateFile,
   type PreparedTask,
+  type PreprocessingRecord,
   prepareTask,
   type Split,
 } from "../../data/index.js";
 import { defineCommand, parseList, parseNumber } from "../command.js";
+import {
+  declarationOptionSpecs,
+  parsePreprocessingMode,
+  preprocessingOptionSpec,
+  readDeclarations,
+} from "../data-options.js";
 import { createProgress } from "../progress.js";
 
 export const dataList = defineCommand({
@@ -51,19 +59,31 @@ const taskOptions = {
   sensitive: { type: "string", valueName: "COLS", description: "sensitive columns, comma-separated" },
   positive: { type: "string", valueName: "VALUE", description: "the label value that counts as positive" },
   seed: { type: "string", valueName: "N", description: "seed of the train/test split", default: "0" },
+  ...declarationOptionSpecs,
+  preprocessing: {
+    ...preprocessingOptionSpec,
+    valueName: "fit|public",
+    description: "fit: statistics of the training rows; public: declared metadata only",
+    default: "fit",
+  },
 } as const;
 
 export const dataInfo = defineCommand({
   name: "data info",
-  summary: "describe a dataset: rows, features, groups",
+  summary: "describe a dataset: rows, features, groups, the public metadata of its columns",
   positionals: "DATASET",
   options: taskOptions,
   details: `DATASET is one of ${datasetNames().join(", ")}, or a .csv/.arff file.
+Each feature column is listed with its declared public metadata (categories or bounds, and
+where they come from): what preprocessing 'public' and 'private' use. Warnings about the
+data (stray tokens, clipped or undeclared values) go to stderr.
 Examples:
   equipoise data info adult
   equipoise data info adult --sensitive sex,race-binary --json
+  equipoise data info adult --preprocessing public
   equipoise data info compas --data-dir ../shared/datasets
-  equipoise data info loans.csv --target default --sensitive gender --positive yes`,
+  equipoise data info loans.csv --target default --sensitive gender --positive yes \\
+    --bounds income=0:500000 --categories gender=f|m|x --preprocessing public`,
   async run({ options, positionals, out }) {
     const data = onePositional(positionals, "data info");
     const sensitive = options.sensitive === undefined ? undefined : parseList(options.sensitive);
@@ -75,7 +95,10 @@ Examples:
       dataDir: options["data-dir"],
       seed: parseNumber("seed", options.seed, { integer: true, min: 0 }),
       files: { onProgress: downloadProgress(out.stderrIsTTY) },
+      preprocessing: parsePreprocessingMode(options.preprocessing, ["fit", "public"]),
+      ...readDeclarations(options),
     });
+    for (const warning of task.warnings) out.note(`warning: ${warning}`);
     const summary = describeTask(task);
     if (out.wantsJson) {
       out.json(summary);
@@ -161,6 +184,18 @@ export interface TaskSummary {
   groups: Record<string, Record<string, number>>;
   /** Positive rate in train per value of each sensitive attribute (binary tasks). */
   groupPositiveRates: Record<string, Record<string, number>>;
+  /** Each input column of the features: its kind and its declared public metadata (null: none declared). */
+  columns: ColumnSummary[];
+  preprocessing: PreprocessingRecord;
+  /** SHA-256 of the data (split seed, raw feature values, labels, groups). */
+  fingerprint: string;
+  warnings: string[];
+}
+
+export interface ColumnSummary {
+  name: string;
+  kind: "numeric" | "categorical";
+  declared: { categories?: string[]; bounds?: [number, number]; source?: string } | null;
 }
 
 export function describeTask(task: PreparedTask): TaskSummary {
@@ -193,7 +228,32 @@ export function describeTask(task: PreparedTask): TaskSummary {
     sensitive: task.train.sensitive.map((attribute) => attribute.name),
     groups,
     groupPositiveRates,
+    columns: describeColumns(task),
+    preprocessing: task.preprocessing,
+    fingerprint: task.fingerprint,
+    warnings: task.warnings,
   };
+}
+
+function describeColumns(task: PreparedTask): ColumnSummary[] {
+  const state = task.preprocessor.toJSON();
+  if (state.kind !== "tabular") return [];
+  return state.transforms.map((t) => {
+    const declared = declarationOf(task.declared, t.column);
+    return {
+      name: t.column,
+      kind: t.kind === "standardise" ? "numeric" : "categorical",
+      declared: declared
+        ? {
+            ...(declared.categories ? { categories: [...declared.categories] } : {}),
+            ...(declared.bounds
+              ? { bounds: [declared.bounds[0], declared.bounds[1]] as [number, number] }
+              : {}),
+            ...(declared.source ? { source: declared.source } : {}),
+          }
+        : null,
+    };
+  });
 }
 
 function mean(split: Split): number {
@@ -227,4 +287,25 @@ function printSummary(summary: TaskSummary, task: PreparedTask, print: (line: st
     });
     print(`  sensitive  ${name}: ${parts.join(", ")}`);
   }
+  print(`  preprocessing ${summary.preprocessing.mode}: ${summary.preprocessing.notes.join("; ")}`);
+  print(`  fingerprint ${summary.fingerprint}`);
+  if (summary.columns.length === 0) return;
+  print("  columns (declared public metadata, used by preprocessing 'public' and 'private'):");
+  const width = Math.max(...summary.columns.map((column) => column.name.length)) + 2;
+  for (const column of summary.columns)
+    print(`    ${column.name.padEnd(width)}${describeDeclaration(column)}`);
+}
+
+function describeDeclaration(column: ColumnSummary): string {
+  const { declared } = column;
+  const source = declared?.source ? `  [${declared.source}]` : "";
+  if (declared?.bounds) return `numeric, bounds [${declared.bounds[0]}, ${declared.bounds[1]}]${source}`;
+  if (declared?.categories) {
+    const shown = declared.categories.slice(0, 8).join(", ");
+    const more = declared.categories.length > 8 ? `, … (${declared.categories.length} in all)` : "";
+    return `categorical, ${declared.categories.length} categories: ${shown}${more}${source}`;
+  }
+  const how =
+    column.kind === "numeric" ? `--bounds ${column.name}=LO:HI` : `--categories ${column.name}=A|B|C`;
+  return `${column.kind}, nothing declared (declare with ${how} or --schema)`;
 }

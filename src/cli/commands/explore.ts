@@ -1,13 +1,16 @@
 /** `equipoise explore`: the accuracy–privacy–fairness Pareto front of a dataset. */
-import { writeFileSync } from "node:fs";
+import { checkOutputPath, writeFileAtomic } from "../../common/files.js";
 import { explore, formatEpsilon } from "../../explore/explorer.js";
 import { parseConstraint, parseObjectives } from "../../explore/objectives.js";
+import { privacyNotes, trialCountsOf } from "../../explore/privacy-notes.js";
 import type { StudySummary } from "../../explore/summary.js";
 import { renderHtmlReport, reportDataOf } from "../../report/index.js";
 import { type StrategyName, strategyNames } from "../../search/index.js";
 import { defineCommand, parseChoice, parseList, parseNumber } from "../command.js";
 import { dataOptionSpecs, readTaskRequest } from "../data-options.js";
+import { printPrivacyNotes } from "../privacy-notes-text.js";
 import { createProgress } from "../progress.js";
+import { checkStudyOutputPath, dataFileOf } from "../study-paths.js";
 
 export const exploreCommand = defineCommand({
   name: "explore",
@@ -75,11 +78,29 @@ Example:
       options.workers === undefined
         ? undefined
         : parseNumber("workers", options.workers, { integer: true, min: 1, max: 256 });
+    const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
+    const delta = parseNumber("delta", options.delta, {
+      min: 0,
+      max: 1,
+      minExclusive: true,
+      maxExclusive: true,
+    });
+    const batchTrials = parseNumber("batch-trials", options["batch-trials"], {
+      integer: true,
+      min: 1,
+      max: 64,
+    });
+    // Before any work: a bad output path costs nothing, and no output may replace an input.
+    const dataFile = dataFileOf(options.data);
+    if (options.study !== undefined) checkOutputPath(options.study, "study", dataFile);
+    const reportPath =
+      options.report === undefined
+        ? undefined
+        : checkStudyOutputPath(options.report, "report", options.study, dataFile);
     const progress = createProgress("explore", {
       isTTY: out.stderrIsTTY,
       write: (text) => process.stderr.write(text),
     });
-    const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
     const result = await explore({
       request,
       sensitive: sensitive[0],
@@ -90,10 +111,10 @@ Example:
       studyPath: options.study,
       workers,
       seed,
-      delta: parseNumber("delta", options.delta, { min: 0, max: 1, minExclusive: true, maxExclusive: true }),
+      delta,
       accountant,
       backend: options.backend,
-      batchTrials: parseNumber("batch-trials", options["batch-trials"], { integer: true, min: 1, max: 64 }),
+      batchTrials,
       onEvent: (event) => {
         if (event.kind === "note") out.note(event.text);
         else
@@ -106,8 +127,9 @@ Example:
     });
     progress.finish();
     const { summary } = result;
-    if (options.report) {
-      writeFileSync(options.report, renderHtmlReport(reportDataOf(summary, { ...result, budget, seed })));
+    const notes = privacyNotes(summary.metadata, trialCountsOf(summary));
+    if (reportPath !== undefined) {
+      writeFileAtomic(reportPath, renderHtmlReport(reportDataOf(summary, { ...result, budget, seed })));
       out.note(`report written to ${options.report}`);
     }
     if (summary.trials.feasible === 0 && summary.trials.complete > 0) {
@@ -116,14 +138,15 @@ Example:
       );
     }
     if (out.wantsJson) {
-      out.json(jsonOf(result, summary));
+      out.json(jsonOf(result, summary, notes));
       return;
     }
     printSummary(out.print, result, summary);
+    printPrivacyNotes(out.print, notes);
   },
 });
 
-function jsonOf(result: Awaited<ReturnType<typeof explore>>, summary: StudySummary) {
+function jsonOf(result: Awaited<ReturnType<typeof explore>>, summary: StudySummary, notes: string[]) {
   return {
     dataset: summary.metadata.dataset,
     sensitive: summary.metadata.primarySensitive,
@@ -147,7 +170,7 @@ function jsonOf(result: Awaited<ReturnType<typeof explore>>, summary: StudySumma
     }),
     reference: summary.reference,
     hypervolumeHistory: summary.hypervolumeHistory,
-    privacyNotes: result.privacyNotes,
+    privacyNotes: notes,
     wallSeconds: result.wallSeconds,
   };
 }
@@ -164,7 +187,7 @@ function printSummary(
 ) {
   const { trials } = summary;
   print(
-    `${summary.metadata.dataset}, sensitive '${summary.metadata.primarySensitive}': ${trials.complete} trials complete, ${trials.failed} failed, ${trials.feasible} feasible (${result.wallSeconds.toFixed(1)} s, ${result.workers} workers, ${result.strategy})`,
+    `${summary.metadata.dataset}, sensitive '${summary.metadata.primarySensitive}': ${trials.complete} trials complete, ${trials.failed} failed, ${trials.feasible} feasible (${result.wallSeconds.toFixed(1)} s, ${result.workers} worker${result.workers === 1 ? "" : "s"}, ${result.strategy})`,
   );
   print(
     `hypervolume of the Pareto front: ${summary.hypervolume.validation.toFixed(4)} (validation), ${summary.hypervolume.test.toFixed(4)} (test)`,

@@ -57,12 +57,9 @@ Example: equipoise pareto results.csv --maximize accuracy --minimize epsilon,dp_
       ? parseReference(options.reference, objectives).map((v, k) =>
           objectives[k].direction === "maximize" ? -v : v,
         )
-      : defaultReference(minimized, objectives.length);
+      : defaultReference(minimized, objectives);
     const front = paretoFront(minimized);
-    const volume = hypervolume(
-      front.map((i) => minimized[i]),
-      reference,
-    );
+    const volume = hypervolumeOfRows(front, minimized, reference, objectives);
     const referenceInUnits = reference.map((v, k) => (objectives[k].direction === "maximize" ? -v : v));
 
     if (out.wantsJson) {
@@ -119,8 +116,13 @@ function parseCell(raw: string | undefined, row: number, name: string, file: str
   if (/^[+-]?inf(inity)?$/i.test(text))
     return text.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   const value = Number(text);
-  if (!Number.isFinite(value))
+  if (Number.isNaN(value))
     throw new DataError(`${file}: row ${row}, column '${name}': '${text}' is not a number`);
+  if (!Number.isFinite(value)) {
+    throw new DataError(
+      `${file}: row ${row}, column '${name}': '${text}' is beyond the largest number (about 1.8e308); write inf for infinity`,
+    );
+  }
   return value;
 }
 
@@ -140,12 +142,72 @@ function parseReference(raw: string, objectives: ObjectiveColumn[]): number[] {
 }
 
 /** Worst finite value + 10% of the finite range, per minimised objective. */
-function defaultReference(minimized: number[][], d: number): number[] {
-  return Array.from({ length: d }, (_, k) => {
+function defaultReference(minimized: number[][], objectives: ObjectiveColumn[]): number[] {
+  return objectives.map((objective, k) => {
     const finite = minimized.map((row) => row[k]).filter(Number.isFinite);
-    if (finite.length === 0) throw new UsageError("pareto: a column has no finite value; give --reference");
+    if (finite.length === 0)
+      throw new UsageError(`pareto: column '${objective.name}' has no finite value; give --reference`);
     const low = Math.min(...finite);
     const high = Math.max(...finite);
-    return high > low ? high + 0.1 * (high - low) : high + 1;
+    // high/10 - low/10 rather than (high - low)/10: the range of ±1e308 overflows, a tenth of it does not.
+    const reference = high > low ? high + (high / 10 - low / 10) : high + Math.max(1, Math.abs(high) / 10);
+    if (!Number.isFinite(reference)) {
+      throw new UsageError(
+        `pareto: column '${objective.name}' reaches ${high}, too near the largest number for a default reference; give --reference`,
+      );
+    }
+    return reference;
   });
+}
+
+/**
+ * Hypervolume of the rows `front` (minimised values) against `reference`, computed
+ * on each column divided by a power of two near its largest magnitude and scaled
+ * back: exact (dividing by 2^k only shifts exponents), and values near ±1e308 no
+ * longer overflow inside the algorithm when the volume itself is a double. A volume
+ * beyond the doubles, or an infinitely good value, is one clear line.
+ */
+function hypervolumeOfRows(
+  front: number[],
+  minimized: number[][],
+  reference: number[],
+  objectives: ObjectiveColumn[],
+): number {
+  const inside = front.filter((i) => minimized[i].every((v, k) => v < reference[k]));
+  for (const i of inside) {
+    const k = minimized[i].indexOf(Number.NEGATIVE_INFINITY);
+    if (k >= 0) {
+      const value = objectives[k].direction === "maximize" ? "inf" : "-inf";
+      throw new DataError(
+        `pareto: row ${i}, column '${objectives[k].name}' is ${value}, infinitely good, so the hypervolume is infinite`,
+      );
+    }
+  }
+  const exponents = reference.map((r, k) => {
+    const largest = Math.max(Math.abs(r), ...inside.map((i) => Math.abs(minimized[i][k])));
+    return largest > 0 ? Math.floor(Math.log2(largest)) : 0;
+  });
+  const scaled = hypervolume(
+    inside.map((i) => minimized[i].map((v, k) => v * 2 ** -exponents[k])),
+    reference.map((r, k) => r * 2 ** -exponents[k]),
+  );
+  const volume = timesPowerOfTwo(
+    scaled,
+    exponents.reduce((sum, e) => sum + e, 0),
+  );
+  if (!Number.isFinite(volume)) {
+    throw new DataError(
+      "pareto: the hypervolume of these values is beyond the largest number (about 1.8e308); rescale the columns",
+    );
+  }
+  return volume;
+}
+
+/** x · 2^exponent without overflowing 2^exponent itself on the way. */
+function timesPowerOfTwo(x: number, exponent: number): number {
+  let value = x;
+  let remaining = exponent;
+  for (; remaining > 1000; remaining -= 1000) value *= 2 ** 1000;
+  for (; remaining < -1000; remaining += 1000) value *= 2 ** -1000;
+  return value * 2 ** remaining;
 }

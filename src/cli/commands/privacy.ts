@@ -1,9 +1,9 @@
 /** `equipoise privacy epsilon` and `equipoise privacy noise`: privacy accounting without training. */
 import { UsageError } from "../../common/errors.js";
 import type { AccountantKind } from "../../privacy/accountants/accountant.js";
-import { ACCOUNTANT_KINDS, createAccountant } from "../../privacy/accountants/index.js";
-import { calibrateNoise } from "../../privacy/calibration.js";
-import { defineCommand, parseNumber, requireOption } from "../command.js";
+import { ACCOUNTANT_KINDS } from "../../privacy/accountants/index.js";
+import { calibrateNoise, privacyForNoise } from "../../privacy/calibration.js";
+import { defineCommand, type Output, parseNumber, requireOption } from "../command.js";
 
 const sharedOptions = {
   "sample-rate": {
@@ -14,7 +14,7 @@ const sharedOptions = {
   steps: {
     type: "string",
     valueName: "T",
-    description: "number of noisy gradient steps (a positive integer)",
+    description: "number of noisy gradient steps (a whole number from 1 to 2^53 - 1)",
   },
   delta: {
     type: "string",
@@ -45,7 +45,11 @@ function parseShared(options: SharedValues) {
     minExclusive: true,
     max: 1,
   });
-  const steps = parseNumber("steps", requireOption("steps", options.steps), { integer: true, min: 1 });
+  const steps = parseNumber("steps", requireOption("steps", options.steps), {
+    integer: true,
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  });
   const delta = parseNumber("delta", options.delta, {
     min: 0,
     minExclusive: true,
@@ -67,12 +71,19 @@ function parseShared(options: SharedValues) {
 }
 
 const ACCOUNTING_DETAILS = `The mechanism is DP-SGD's: Poisson sampling with rate q, per-example clipping, Gaussian
-noise of std noise × clip norm, repeated for T steps. The RDP accountant (Mironov et al. 2019,
-Opacus's default orders) reports the optimal order; the PRV accountant (Gopi et al. 2021)
-reports an upper bound with its epsilon error (0.01) and the estimate.`;
+noise of std noise × clip norm, repeated for T steps. Both accountants give upper bounds on
+epsilon. RDP (Mironov et al. 2019, Opacus's orders widened to 1.01-4096) reports the optimal
+order and warns when it is on the edge of the grid. PRV (Gopi et al. 2021, both neighbouring
+directions) reports an upper bound within its epsilon error (0.01) and the estimate; when its
+grid would exceed 2^22 points it raises the error, or reports the RDP bound, and says so.
+Warnings go to stderr (and into "warnings" with --json).`;
 
 function fixed(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(6) : String(x);
+}
+
+function noteWarnings(out: Output, warnings: readonly string[] | undefined): void {
+  for (const warning of warnings ?? []) out.note(`warning: ${warning}`);
 }
 
 export const privacyEpsilon = defineCommand({
@@ -86,12 +97,11 @@ export const privacyEpsilon = defineCommand({
   run({ options, out }) {
     const shared = parseShared(options);
     const noise = parseNumber("noise", requireOption("noise", options.noise), { min: 0, minExclusive: true });
-    const accountant = createAccountant(shared.accountant, { prv: shared.prv });
-    accountant.step(shared.sampleRate, noise, shared.steps);
-    const spent = accountant.spent(shared.delta);
+    const spent = privacyForNoise(noise, shared);
     const doc: Record<string, unknown> = {
       epsilon: spent.epsilon,
-      accountant: shared.accountant,
+      accountant: spent.accountant,
+      requestedAccountant: shared.accountant,
       sampleRate: shared.sampleRate,
       noise,
       steps: shared.steps,
@@ -104,15 +114,14 @@ export const privacyEpsilon = defineCommand({
         estimate: spent.estimate,
         epsilonError: spent.epsilonError,
       });
+    doc.warnings = spent.warnings ?? [];
+    noteWarnings(out, spent.warnings);
     if (out.wantsJson) return out.json(doc);
     out.print(
-      `epsilon = ${fixed(spent.epsilon)} at delta = ${shared.delta} (${shared.accountant} accountant)`,
+      `epsilon = ${fixed(spent.epsilon)} at delta = ${shared.delta} (${spent.accountant} accountant, an upper bound)`,
     );
     if (spent.accountant === "rdp") out.print(`optimal RDP order: ${spent.order}`);
-    else
-      out.print(
-        `upper bound; estimate ${fixed(spent.estimate ?? Number.NaN)}, epsilon error ${spent.epsilonError}`,
-      );
+    else out.print(`estimate ${fixed(spent.estimate ?? Number.NaN)}, epsilon error ${spent.epsilonError}`);
   },
 });
 
@@ -123,7 +132,8 @@ export const privacyNoise = defineCommand({
     ...sharedOptions,
     epsilon: { type: "string", valueName: "E", description: "target epsilon (> 0)" },
   },
-  details: `${ACCOUNTING_DETAILS}\nThe noise is found by bisection: its epsilon is at most the target and within 0.01 of it.\n\nExample: equipoise privacy noise --sample-rate 0.0085 --epsilon 1 --steps 1180`,
+  details: `${ACCOUNTING_DETAILS}\nThe noise is found by a bounded search: its epsilon is at most the target and within
+min(0.01, 1% of the target) of it.\n\nExample: equipoise privacy noise --sample-rate 0.0085 --epsilon 1 --steps 1180`,
   run({ options, out }) {
     const shared = parseShared(options);
     const targetEpsilon = parseNumber("epsilon", requireOption("epsilon", options.epsilon), {
@@ -135,14 +145,17 @@ export const privacyNoise = defineCommand({
       noise: result.noise,
       epsilon: result.epsilon,
       targetEpsilon,
-      accountant: shared.accountant,
+      accountant: result.accountant,
+      requestedAccountant: shared.accountant,
       sampleRate: shared.sampleRate,
       steps: shared.steps,
       delta: shared.delta,
+      warnings: result.warnings ?? [],
     };
+    noteWarnings(out, result.warnings);
     if (out.wantsJson) return out.json(doc);
     out.print(
-      `noise multiplier = ${fixed(result.noise)} (epsilon ${fixed(result.epsilon)} <= ${targetEpsilon} at delta = ${shared.delta}, ${shared.accountant} accountant)`,
+      `noise multiplier = ${fixed(result.noise)} (epsilon ${fixed(result.epsilon)} <= ${targetEpsilon} at delta = ${shared.delta}, ${result.accountant} accountant)`,
     );
   },
 });

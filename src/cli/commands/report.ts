@@ -1,10 +1,11 @@
 /** `equipoise report`: a self-contained HTML (or JSON) report of an explorer study. */
-import { existsSync, writeFileSync } from "node:fs";
-import { UserError } from "../../common/errors.js";
+import { writeFileAtomic } from "../../common/files.js";
 import { summariseStudy } from "../../explore/summary.js";
 import { renderHtmlReport, renderJsonReport, reportContextOf, reportDataOf } from "../../report/index.js";
-import { Study } from "../../search/index.js";
 import { defineCommand, requireOption } from "../command.js";
+import { printPrivacyNotes } from "../privacy-notes-text.js";
+import { checkStudyOutputPath } from "../study-paths.js";
+import { withStudySnapshot } from "../study-snapshot.js";
 
 export const reportCommand = defineCommand({
   name: "report",
@@ -13,7 +14,7 @@ export const reportCommand = defineCommand({
     study: {
       type: "string",
       valueName: "FILE.db",
-      description: "the study file written by 'equipoise explore --study'",
+      description: "the study file written by 'equipoise explore --study' (only read, never written)",
     },
     out: {
       type: "string",
@@ -22,28 +23,26 @@ export const reportCommand = defineCommand({
     },
   },
   async run({ options, out }) {
-    const path = requireOption("study", options.study);
-    const target = requireOption("out", options.out);
-    if (!existsSync(path)) throw new UserError(`study file not found: ${path}`);
-    const study = await Study.openReadOnly(path);
-    try {
-      const summary = summariseStudy(await study.snapshot(), path);
-      const data = reportDataOf(summary, reportContextOf(study, summary));
-      writeFileSync(target, target.endsWith(".json") ? renderJsonReport(data) : renderHtmlReport(data));
-      if (out.wantsJson) {
-        out.json({
-          out: target,
-          trials: summary.trials,
-          hypervolume: summary.hypervolume,
-          pareto: summary.pareto.length,
-        });
-      } else {
-        out.print(
-          `wrote ${target}: ${summary.trials.complete} complete trials, ${summary.pareto.length} on the Pareto front, hypervolume ${summary.hypervolume.test.toFixed(4)} (test)`,
-        );
-      }
-    } finally {
-      await study.close();
+    const studyPath = requireOption("study", options.study);
+    const target = checkStudyOutputPath(requireOption("out", options.out), "out", studyPath);
+    const { summary, data } = await withStudySnapshot(studyPath, async (study) => {
+      const summary = summariseStudy(await study.snapshot(), studyPath);
+      return { summary, data: reportDataOf(summary, reportContextOf(study, summary)) };
+    });
+    writeFileAtomic(target, target.endsWith(".json") ? renderJsonReport(data) : renderHtmlReport(data));
+    if (out.wantsJson) {
+      out.json({
+        out: target,
+        trials: summary.trials,
+        hypervolume: summary.hypervolume,
+        pareto: summary.pareto.length,
+        privacyNotes: data.privacyNotes,
+      });
+      return;
     }
+    out.print(
+      `wrote ${target}: ${summary.trials.complete} complete trials, ${summary.pareto.length} on the Pareto front, hypervolume ${summary.hypervolume.test.toFixed(4)} (test)`,
+    );
+    printPrivacyNotes(out.print, data.privacyNotes);
   },
 });

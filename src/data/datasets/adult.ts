@@ -11,10 +11,17 @@
  *
  * Sensitive attributes: `sex`, `race` (the 5 original categories) and `race-binary`
  * (White / non-White, the grouping of the reference fairness figures).
+ *
+ * Public metadata (what private training preprocesses with): the categories of every
+ * categorical column as adult.names lists them — all of them, including values such
+ * as Holand-Netherlands that one training row holds — and documented bounds for the
+ * numeric columns (ADULT_BOUNDS).
  */
 
+import { DataError } from "../../common/errors.js";
 import { readBundledText } from "../bundled.js";
 import { readCsv } from "../csv.js";
+import type { ColumnMetadata, DatasetMetadata } from "../metadata.js";
 import { type CategoricalColumn, mapCategories, Table, toCategorical } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
@@ -37,6 +44,66 @@ export const ADULT_COLUMNS = [
 ];
 
 const NUMERIC = new Set(["age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"]);
+
+/**
+ * Public ranges of Adult's numeric columns. adult.names says the rows were extracted
+ * with "((AAGE>16) && (AGI>100) && (AFNLWGT>1) && (HRSWK>0))", which gives the lower
+ * bounds of age, fnlwgt and hours-per-week; the upper bounds are the top codes of the
+ * 1994 Current Population Survey public-use files the data come from (the published
+ * rows sit at them: 43 training rows at age 90, 159 at capital-gain 99999, 85 at 99
+ * hours), except where stated.
+ */
+export const ADULT_BOUNDS: Record<string, { bounds: [number, number]; source: string }> = {
+  age: { bounds: [17, 90], source: "adult.names extraction rule AAGE>16; CPS top code 90" },
+  // A survey weight (how many people a record stands for). No maximum is documented:
+  // 1,500,000 is our choice, made knowing that the published rows stay below it
+  // (largest 1,490,400); values above it are clipped.
+  fnlwgt: { bounds: [1, 1_500_000], source: "adult.names rule AFNLWGT>1; upper bound chosen by Equipoise" },
+  // The ordinal code of the 16 education levels adult.names lists.
+  "education-num": { bounds: [1, 16], source: "adult.names: 16 education levels" },
+  "capital-gain": { bounds: [0, 99_999], source: "CPS top code 99999" },
+  // No separate top code is documented for losses: the same five-digit field as gains.
+  "capital-loss": { bounds: [0, 99_999], source: "five-digit CPS field, as capital-gain" },
+  "hours-per-week": { bounds: [1, 99], source: "adult.names rule HRSWK>0; two-digit CPS field, top code 99" },
+};
+
+/**
+ * The categories of each categorical attribute of a UCI ".names" file written as
+ * Adult's is: one line "name: value, value, ... ." per attribute ("continuous" for a
+ * numeric one), after the class line.
+ */
+export function parseAdultNames(text: string): Record<string, string[]> {
+  const categories: Record<string, string[]> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith("|")) continue;
+    const match = /^([A-Za-z][\w-]*):\s*(.+?)\.?$/.exec(line);
+    if (!match) continue;
+    const [, name, list] = match;
+    if (list === "continuous") continue;
+    categories[name] = list.split(",").map((value) => value.trim());
+  }
+  return categories;
+}
+
+/** Adult's declared metadata: categories from the bundled adult.names, bounds from ADULT_BOUNDS. */
+export function adultMetadata(): DatasetMetadata {
+  const declared = parseAdultNames(readBundledText("adult", "adult.names"));
+  const metadata: Record<string, ColumnMetadata> = {};
+  for (const name of ADULT_COLUMNS) {
+    if (name === "income") {
+      metadata[name] = { categories: ["<=50K", ">50K"], source: "adult.names class line" };
+    } else if (NUMERIC.has(name)) {
+      metadata[name] = ADULT_BOUNDS[name];
+    } else if (declared[name]) {
+      metadata[name] = { categories: declared[name], source: "adult.names" };
+    } else {
+      throw new DataError(`adult.names does not list the categories of '${name}'`);
+    }
+  }
+  metadata["race-binary"] = { categories: ["White", "non-White"], source: "derived from race" };
+  return metadata;
+}
 
 export interface AdultOptions {
   target?: string;
@@ -92,5 +159,6 @@ export function adultSource(options: AdultOptions = {}): TabularSource {
     sensitiveInFeatures: options.sensitiveInFeatures ?? true,
     testRows,
     seed: options.seed ?? 0,
+    metadata: adultMetadata(),
   };
 }

@@ -8,10 +8,15 @@
  * juv_misd_count, juv_other_count, sex, race (5 numeric + 4 categorical, 18 in
  * all). The COMPAS outputs (decile_score, score_text, v_*) are left out on purpose:
  * they are the tool under audit, not information about the defendant.
+ *
+ * Public metadata (COMPAS_METADATA): the categories of the categorical columns as
+ * ProPublica's analysis documents them, and bounds for the numeric ones.
  */
 import { readFile } from "node:fs/promises";
+import { DataError } from "../../common/errors.js";
 import { readCsv } from "../csv.js";
 import { type FileLocationOptions, locateFile } from "../fetch.js";
+import type { DatasetMetadata } from "../metadata.js";
 import { indicesWhere, type Table, toCategorical } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 import { COMPAS_FILES } from "./remote-files.js";
@@ -28,6 +33,32 @@ export const COMPAS_FEATURES = [
   "race",
 ];
 
+const PROPUBLICA = "ProPublica compas-analysis, 'Compas Analysis.ipynb'";
+
+/**
+ * Categories: age_cat, sex and race as ProPublica's analysis tabulates them (race in
+ * its six groups); c_charge_degree is F (felony) or M (misdemeanour) once the filter
+ * has removed the ordinary traffic offences ("O"). Bounds: COMPAS screens adults, so
+ * age starts at 18; 100 and the count caps (40 priors, 20 juvenile offences of each
+ * kind) are our choices, set knowing that the published file stays within them
+ * (largest: age 96, 38 priors, 20 / 13 / 17 juvenile counts); values above are clipped.
+ */
+export const COMPAS_METADATA: DatasetMetadata = {
+  age: { bounds: [18, 100], source: "adult defendants; upper bound chosen by Equipoise" },
+  age_cat: { categories: ["Less than 25", "25 - 45", "Greater than 45"], source: PROPUBLICA },
+  c_charge_degree: { categories: ["F", "M"], source: `${PROPUBLICA} (O removed by the filter)` },
+  priors_count: { bounds: [0, 40], source: "count; cap chosen by Equipoise" },
+  juv_fel_count: { bounds: [0, 20], source: "count; cap chosen by Equipoise" },
+  juv_misd_count: { bounds: [0, 20], source: "count; cap chosen by Equipoise" },
+  juv_other_count: { bounds: [0, 20], source: "count; cap chosen by Equipoise" },
+  sex: { categories: ["Male", "Female"], source: PROPUBLICA },
+  race: {
+    categories: ["African-American", "Asian", "Caucasian", "Hispanic", "Native American", "Other"],
+    source: PROPUBLICA,
+  },
+  two_year_recid: { categories: ["0", "1"], source: PROPUBLICA },
+};
+
 export interface CompasOptions {
   target?: string;
   sensitive?: string[];
@@ -39,11 +70,17 @@ export interface CompasOptions {
 
 export async function loadCompasTable(files: FileLocationOptions = {}): Promise<Table> {
   const located = await locateFile("compas", COMPAS_FILES[0], files);
-  const raw = readCsv(await readFile(located.path, "utf8"), {
+  return compasTableFromText(await readFile(located.path, "utf8"), COMPAS_FILES[0].name);
+}
+
+/** The filtered table from the text of a file in ProPublica's layout. */
+export function compasTableFromText(text: string, source: string): Table {
+  // Only an empty field is missing: "N/A" is a value of score_text that the filter tests.
+  const raw = readCsv(text, {
     delimiter: ",",
     missing: [""],
     overrides: { two_year_recid: "categorical", is_recid: "numeric", days_b_screening_arrest: "numeric" },
-    source: COMPAS_FILES[0].name,
+    source,
   });
   return propublicaFilter(raw);
 }
@@ -55,7 +92,7 @@ export function propublicaFilter(table: Table): Table {
   const degree = toCategorical(table.column("c_charge_degree"));
   const score = toCategorical(table.column("score_text"));
   if (days.kind !== "numeric" || isRecid.kind !== "numeric")
-    throw new Error("compas: unexpected column types");
+    throw new DataError("compas: days_b_screening_arrest and is_recid must be numeric");
   const keep = new Uint8Array(table.rows);
   const degreeO = degree.categories.indexOf("O");
   const scoreNA = score.categories.indexOf("N/A");
@@ -74,7 +111,14 @@ export function propublicaFilter(table: Table): Table {
 }
 
 export async function compasSource(options: CompasOptions = {}): Promise<TabularSource> {
-  const table = await loadCompasTable(options.files);
+  return compasSourceFromTable(await loadCompasTable(options.files), options);
+}
+
+/** The standard COMPAS task over an already filtered table. */
+export function compasSourceFromTable(
+  table: Table,
+  options: Omit<CompasOptions, "files"> = {},
+): TabularSource {
   const target = options.target ?? "two_year_recid";
   return {
     name: "compas",
@@ -85,5 +129,6 @@ export async function compasSource(options: CompasOptions = {}): Promise<Tabular
     sensitive: options.sensitive ?? ["race", "sex"],
     sensitiveInFeatures: options.sensitiveInFeatures ?? true,
     seed: options.seed ?? 0,
+    metadata: COMPAS_METADATA,
   };
 }

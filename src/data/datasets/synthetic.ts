@@ -9,6 +9,7 @@
  * everything else.
  */
 import { createRandom } from "../../common/rng.js";
+import type { DatasetMetadata } from "../metadata.js";
 import { type Column, Table } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
@@ -33,6 +34,21 @@ export const SYNTHETIC_DEFAULTS: SyntheticOptions = {
 };
 
 const SEGMENTS = ["north", "south", "east", "west"];
+
+/**
+ * Known by construction: the categories are the generator's; x1, x2, x3 are N(0, 1)
+ * and proxy has unit variance, so ±4 (four standard deviations of the generator)
+ * bounds all but about 6 values in 100,000, which are clipped.
+ */
+export const SYNTHETIC_METADATA: DatasetMetadata = {
+  x1: { bounds: [-4, 4], source: "generator: N(0, 1)" },
+  x2: { bounds: [-4, 4], source: "generator: N(0, 1)" },
+  x3: { bounds: [-4, 4], source: "generator: N(0, 1)" },
+  proxy: { bounds: [-4, 4], source: "generator: unit variance" },
+  segment: { categories: SEGMENTS, source: "generator" },
+  group: { categories: ["A", "B"], source: "generator" },
+  label: { categories: ["0", "1"], source: "generator" },
+};
 
 export function generateSynthetic(options: Partial<SyntheticOptions> = {}): Table {
   const { rows, minorityFraction, labelBias, proxyStrength, seed } = { ...SYNTHETIC_DEFAULTS, ...options };
@@ -98,5 +114,6 @@ export function syntheticSource(options: SyntheticTaskOptions = {}): TabularSour
     sensitive: options.sensitive ?? ["group"],
     sensitiveInFeatures: options.sensitiveInFeatures ?? false,
     seed: options.seed ?? 0,
+    metadata: SYNTHETIC_METADATA,
   };
 }

@@ -9,6 +9,7 @@ import { DataError, UsageError } from "../../common/errors.js";
 import { readArff } from "../arff.js";
 import { readCsv } from "../csv.js";
 import { isGzip } from "../idx.js";
+import { type DatasetMetadata, metadataOverrides } from "../metadata.js";
 import type { SchemaOverrides } from "../schema.js";
 import type { Table } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
@@ -23,6 +24,10 @@ export interface UserFileOptions {
   delimiter?: string;
   missing?: string[];
   overrides?: SchemaOverrides;
+  /** Declared metadata: a column with declared categories is read as categorical, one with bounds as numeric. */
+  metadata?: DatasetMetadata;
+  /** Receives warnings about column typing. */
+  onWarning?: (message: string) => void;
 }
 
 export function isDataFilePath(path: string): boolean {
@@ -48,14 +53,19 @@ export function readDataFile(path: string, options: UserFileOptions = {}): Table
     delimiter: options.delimiter ?? (lower.endsWith(".tsv") ? "\t" : undefined),
     missing: options.missing,
     overrides: options.overrides,
+    // A declaration for a column the file lacks is reported by the task, naming it.
+    kindHints: options.metadata && metadataOverrides(options.metadata),
     source: path,
+    onWarning: options.onWarning,
   });
 }
 
 export function userFileSource(path: string, options: UserFileOptions): TabularSource {
   if (!options.target) throw new UsageError(`--target is required for a data file (${path})`);
-  const table = readDataFile(path, options);
+  const warnings: string[] = [];
+  const table = readDataFile(path, { ...options, onWarning: (message) => warnings.push(message) });
   return {
+    warnings,
     name: path,
     table,
     target: options.target,

@@ -18,6 +18,8 @@ export interface PrivacySpent {
   estimate?: number;
   epsilonError?: number;
   lowerBound?: number;
+  /** Caveats a user must see with the number (optimum on the edge of the RDP grid, a fallback). */
+  warnings?: string[];
 }
 
 export interface AccountantJSON {

@@ -1,6 +1,10 @@
-/** RDP accountant (Mironov 2017 + Balle et al. 2020 conversion), as Opacus's `rdp.py`. */
+/**
+ * RDP accountant (Mironov 2017 + Balle et al. 2020 conversion), as Opacus's `rdp.py`, on a
+ * wider order grid (analysis/rdp.ts). ε is an upper bound; when the tightest order is on the
+ * edge of the grid the result carries a warning.
+ */
 import type { GaussianStepGroup } from "../analysis/prv.js";
-import { composedRdp, DEFAULT_RDP_ORDERS, rdpToEpsilon } from "../analysis/rdp.js";
+import { composedRdp, DEFAULT_RDP_ORDERS, rdpGridEdgeWarning, rdpToEpsilon } from "../analysis/rdp.js";
 import {
   type Accountant,
   type AccountantJSON,
@@ -39,8 +43,16 @@ export class RdpAccountant implements Accountant {
   spent(delta: number): PrivacySpent {
     checkDelta(delta);
     if (this.groups.length === 0) return { epsilon: 0, delta, accountant: "rdp" };
-    const { epsilon, order } = rdpToEpsilon(this.orders, this.rdp(), delta);
-    return { epsilon: Math.max(0, epsilon), delta, accountant: "rdp", order };
+    const result = rdpToEpsilon(this.orders, this.rdp(), delta);
+    const spent: PrivacySpent = {
+      epsilon: Math.max(0, result.epsilon),
+      delta,
+      accountant: "rdp",
+      order: result.order,
+    };
+    const warning = rdpGridEdgeWarning(result, this.orders, delta);
+    if (warning) spent.warnings = [warning];
+    return spent;
   }
 
   epsilon(delta: number): number {

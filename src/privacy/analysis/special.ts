@@ -1,84 +1,19 @@
 /**
- * Special functions for privacy accounting, accurate in the far tails (the RDP
- * series and the PRV need log Φ(x) for x around -40, where 1 - Φ(-x) is 0 in
- * double precision).
+ * Special functions for privacy accounting: log-space arithmetic, binomial coefficients,
+ * the gamma function and its incomplete ratio (chi-square p-values). The normal
+ * distribution (erfc, Φ, log Φ, …) has one home, src/math/normal.ts; it is re-exported
+ * here for the accountants' callers.
  */
-
-const SQRT_PI = Math.sqrt(Math.PI);
-const SQRT2 = Math.SQRT2;
-const LOG_HALF = Math.log(0.5);
-
-/**
- * exp(x²)·erfc(x) for x ≥ 0. Below 2: the all-positive series
- * erf(x) = 2/√π · e^{-x²} Σ (2x²)^n x / (2n+1)!!, which has no cancellation. From 2
- * on: the even contraction of Laplace's continued fraction (Lentz's method), which
- * converges in a few dozen terms there and faster further out.
- */
-export function erfcx(x: number): number {
-  if (!(x >= 0)) throw new RangeError(`erfcx needs x >= 0, got ${x}`);
-  if (x < 2) {
-    const twoX2 = 2 * x * x;
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 200; n++) {
-      term *= twoX2 / (2 * n + 1);
-      sum += term;
-      if (term < sum * 1e-17) break;
-    }
-    const erf = (2 / SQRT_PI) * Math.exp(-x * x) * sum;
-    return (1 - erf) * Math.exp(x * x);
-  }
-  // erfc(x) = e^{-x²}/√π · 2x / (2x²+1 - 1·2/(2x²+5 - 3·4/(2x²+9 - ...)))
-  const tiny = 1e-300;
-  const base = 2 * x * x + 1;
-  let f = base;
-  let c = base;
-  let d = 0;
-  for (let n = 1; n < 500; n++) {
-    const a = -(2 * n - 1) * (2 * n);
-    const b = base + 4 * n;
-    d = b + a * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + a / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return (2 * x) / (SQRT_PI * f);
-}
-
-export function erfc(x: number): number {
-  if (Number.isNaN(x)) return Number.NaN;
-  if (x >= 0) return x > 27 ? 0 : erfcx(x) * Math.exp(-x * x);
-  return 2 - erfc(-x);
-}
-
-/** log(erfc(x)), finite for every finite x. */
-export function logErfc(x: number): number {
-  if (x >= 2) return Math.log(erfcx(x)) - x * x;
-  return Math.log(erfc(x));
-}
-
-/** Standard normal CDF Φ(x). */
-export function normalCdf(x: number): number {
-  return 0.5 * erfc(-x / SQRT2);
-}
-
-/** 1 - Φ(x), without cancellation for large x. */
-export function normalSurvival(x: number): number {
-  return 0.5 * erfc(x / SQRT2);
-}
-
-/** log Φ(x), accurate for very negative x (scipy's log_ndtr). */
-export function logNormalCdf(x: number): number {
-  return LOG_HALF + logErfc(-x / SQRT2);
-}
-
-export function normalPdf(x: number): number {
-  return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-}
+export {
+  erfc,
+  erfcx,
+  logErfc,
+  logNormalCdf,
+  normalCdf,
+  normalPdf,
+  normalQuantile,
+  normalSurvival,
+} from "../../math/normal.js";
 
 /** log(e^a + e^b). */
 export function logAddExp(a: number, b: number): number {

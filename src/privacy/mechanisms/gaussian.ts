@@ -4,9 +4,8 @@
  * the analytic Gaussian mechanism (Balle & Wang 2018, Theorem 8): the smallest σ
  * with Φ(Δ/(2σ) - εσ/Δ) - e^ε·Φ(-Δ/(2σ) - εσ/Δ) ≤ δ, exact for every ε > 0.
  */
-import type { Random } from "../../common/rng.js";
-import { logNormalCdf, normalCdf } from "../analysis/special.js";
-import { createSecureRandom } from "../secure-random.js";
+import { logNormalCdf, normalCdf } from "../../math/normal.js";
+import { type GaussianNoise, secureGaussianNoise } from "../noise.js";
 
 function check(sensitivity: number, epsilon: number, delta: number): void {
   if (!(sensitivity > 0)) throw new RangeError(`sensitivity must be > 0, got ${sensitivity}`);
@@ -56,7 +55,11 @@ export function gaussianSigma(
     : classicGaussianSigma(sensitivity, epsilon, delta);
 }
 
-/** value(s) + N(0, σ²) noise with σ calibrated to (ε, δ); secure randomness unless a Random is given. */
+/**
+ * value(s) + N(0, σ²) noise with σ calibrated to (ε, δ) for L2 sensitivity Δ, drawn through
+ * a `GaussianNoise` (secure unless a seeded one is given) told the sensitivity, so that its
+ * lattice output (which resists the floating-point attack) keeps the calibrated privacy.
+ */
 export function gaussianMechanism(
   values: Float64Array,
   options: {
@@ -64,13 +67,11 @@ export function gaussianMechanism(
     epsilon: number;
     delta: number;
     calibration?: GaussianCalibration;
-    random?: Random;
+    noise?: GaussianNoise;
   },
 ): Float64Array {
   const sigma = gaussianSigma(options.sensitivity, options.epsilon, options.delta, options.calibration);
-  const noise = new Float64Array(values.length);
-  (options.random ?? createSecureRandom()).fillNormal(noise);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i] + sigma * noise[i];
+  const out = Float64Array.from(values);
+  (options.noise ?? secureGaussianNoise()).add(out, sigma, options.sensitivity);
   return out;
 }

@@ -1,0 +1,87 @@
+/**
+ * How a task's features were preprocessed, and what that means for a private run.
+ *
+ * - "fit": exact statistics of the training rows (means, standard deviations, the
+ *   categories seen). Two data sets that differ in one row give different
+ *   preprocessors, and standardising by data-dependent statistics couples every row
+ *   to every other, so DP-SGD's one-row sensitivity argument no longer covers the
+ *   released model: a private run with it is not for release.
+ * - "public": declared metadata only (./metadata.ts); nothing is computed from rows.
+ * - "private": statistics fitted under DP (privacy/private-preprocessing.ts); the
+ *   Gaussian releases are recorded in the run's accountant, composed with DP-SGD.
+ * - "saved": a preprocessor given by the caller (a saved model's), applied unchanged.
+ *
+ * The data layer cannot import privacy (which sits above it), so private fitting is
+ * passed in as a function of this module's `PrivatePreprocessor` type.
+ */
+import type { DatasetMetadata } from "./metadata.js";
+import type { Preprocessor } from "./preprocess.js";
+import type { Table } from "./table.js";
+
+export type PreprocessingMode = "fit" | "public" | "private";
+export const PREPROCESSING_MODES: readonly PreprocessingMode[] = ["fit", "public", "private"];
+
+/**
+ * One Gaussian-mechanism release as accountant steps: `accountant.step(sampleRate,
+ * noise, count)`. `noise` is σ/Δ₂, the noise standard deviation relative to the L2
+ * sensitivity of the released vector under adding or removing one row.
+ */
+export interface GaussianRelease {
+  sampleRate: 1;
+  noise: number;
+  count: number;
+  /** What was released, e.g. "sums of 6 numeric columns and counts of 2 categorical columns". */
+  description: string;
+}
+
+export interface PreprocessingRecord {
+  mode: PreprocessingMode | "saved";
+  /** Whether the preprocessor was computed from the training rows (exactly for "fit", through noise for "private"). */
+  dataDependent: boolean;
+  /** Releases to record in the run's accountant ("private" only; empty otherwise). */
+  releases: GaussianRelease[];
+  /**
+   * δ spent outside the accountant by releasing category sets through a threshold
+   * (0 unless "private" discovered undeclared categories): the run is
+   * (ε, δ + thresholdDelta)-DP where (ε, δ) comes from the accountant.
+   */
+  thresholdDelta: number;
+  /** Why a private run's model carrying this preprocessor must not be released; null when it may. */
+  notForRelease: string | null;
+  notes: string[];
+}
+
+/** What a private fitting returns: the preprocessor and what it cost. */
+export interface PrivatePreprocessingFit {
+  preprocessor: Preprocessor;
+  releases: GaussianRelease[];
+  thresholdDelta: number;
+  notForRelease: string | null;
+  notes: string[];
+}
+
+/**
+ * Fits a preprocessor for `features` of the training rows `train` under DP, using the
+ * declared metadata; built by `privatePreprocessing(...)` in privacy/private-preprocessing.ts.
+ */
+export type PrivatePreprocessor = (
+  train: Table,
+  features: readonly string[],
+  declared: DatasetMetadata,
+) => PrivatePreprocessingFit;
+
+export const FIT_NOT_FOR_RELEASE =
+  "the preprocessor holds exact statistics of the training rows (means, standard deviations, categories seen), not covered by epsilon; use preprocessing 'public' or 'private'";
+
+export function fitRecord(): PreprocessingRecord {
+  return {
+    mode: "fit",
+    dataDependent: true,
+    releases: [],
+    thresholdDelta: 0,
+    notForRelease: FIT_NOT_FOR_RELEASE,
+    notes: [
+      "fitted on the training rows (exact means, standard deviations, categories seen): not covered by epsilon, so a private run with it is not for release",
+    ],
+  };
+}

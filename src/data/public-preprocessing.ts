@@ -1,0 +1,119 @@
+/**
+ * Preprocessing from declared metadata only ("public" mode): one-hot over the
+ * declared categories, numeric columns clipped to their declared bounds [lo, hi] and
+ * mapped to [−1, 1] by (x − mid) / half-range. No statistic of any row enters the
+ * preprocessor, so two data sets that differ in one row — even a row with a category
+ * no other row has, or an extreme value — give byte-identical preprocessors.
+ */
+import { DataError } from "../common/errors.js";
+import { type ColumnMetadata, type DatasetMetadata, declarationOf } from "./metadata.js";
+import { compareText, type FeatureTransform, Preprocessor } from "./preprocess.js";
+import { type Column, MISSING_CODE, type Table, toCategorical } from "./table.js";
+
+export function publicPreprocessor(
+  table: Table,
+  features: readonly string[],
+  declared: DatasetMetadata,
+): Preprocessor {
+  const transforms = features.map((name) => {
+    const column = table.column(name, "feature column");
+    const transform = declaredTransform(column, declarationOf(declared, name));
+    if (!transform) throw missingDeclaration(column, "public");
+    return transform;
+  });
+  return Preprocessor.fromTransforms(transforms);
+}
+
+/**
+ * The transform a column's declaration gives on its own: one-hot over the declared
+ * categories (sorted, as every preprocessor's), or bounds scaling. Undefined when the
+ * column has no declaration. A declaration that contradicts the column (bounds on a
+ * column of text) is a DataError.
+ */
+export function declaredTransform(
+  column: Column,
+  meta: ColumnMetadata | undefined,
+): FeatureTransform | undefined {
+  if (!meta) return undefined;
+  if (meta.categories) {
+    return { kind: "one-hot", column: column.name, categories: [...meta.categories].sort(compareText) };
+  }
+  if (meta.bounds) {
+    checkNumeric(column);
+    const [lower, upper] = meta.bounds;
+    // Halves first: lower + upper overflows for bounds near ±1.8e308.
+    return {
+      kind: "standardise",
+      column: column.name,
+      mean: lower / 2 + upper / 2,
+      sd: upper / 2 - lower / 2,
+      clip: [lower, upper],
+    };
+  }
+  return undefined;
+}
+
+/** Bounds on a column that holds text are a mistake in the declaration or the file. */
+export function checkNumeric(column: Column): void {
+  if (column.kind === "numeric") return;
+  const example = column.categories.find((_, code) => column.codes.includes(code));
+  throw new DataError(
+    `column '${column.name}' is declared numeric (bounds) but holds text${example === undefined ? "" : ` such as '${example}'`}`,
+  );
+}
+
+/** The DataError for a feature column without the declaration that `mode` needs, saying how to declare it. */
+export function missingDeclaration(column: Column, mode: "public" | "private"): DataError {
+  const why =
+    mode === "public"
+      ? "public preprocessing uses only declared metadata"
+      : "private preprocessing clips to them";
+  if (column.kind === "numeric") {
+    return new DataError(
+      `numeric column '${column.name}' has no declared bounds (${why}): declare them with --bounds ${column.name}=LO:HI or in a --schema file`,
+    );
+  }
+  return new DataError(
+    `categorical column '${column.name}' has no declared categories (public preprocessing uses only declared metadata): declare them with --categories ${column.name}=A|B|C or in a --schema file`,
+  );
+}
+
+/**
+ * What encoding `table` with a preprocessor loses: values clipped to declared bounds
+ * and values outside a one-hot list (encoded as all zeros), counted per column.
+ * These lines describe the rows themselves: they are for the user, not for release.
+ */
+export function encodingWarnings(table: Table, preprocessor: Preprocessor): string[] {
+  const state = preprocessor.toJSON();
+  if (state.kind !== "tabular") return [];
+  const warnings: string[] = [];
+  for (const t of state.transforms) {
+    const column = table.column(t.column, "feature column");
+    if (t.kind === "standardise" && t.clip && column.kind === "numeric") {
+      const [lower, upper] = t.clip;
+      let clipped = 0;
+      for (const v of column.values) if (v < lower || v > upper) clipped++;
+      if (clipped > 0)
+        warnings.push(
+          `'${t.column}': ${clipped} value(s) outside the bounds [${lower}, ${upper}] were clipped`,
+        );
+    } else if (t.kind === "one-hot") {
+      const categorical = toCategorical(column);
+      const known = new Set(t.categories);
+      const unknownCode = categorical.categories.map((category) => !known.has(category));
+      let outside = 0;
+      const examples = new Set<string>();
+      for (const code of categorical.codes) {
+        if (code === MISSING_CODE || !unknownCode[code]) continue;
+        outside++;
+        if (examples.size < 3) examples.add(categorical.categories[code]);
+      }
+      if (outside > 0) {
+        warnings.push(
+          `'${t.column}': ${outside} value(s) not among its ${t.categories.length} categories are encoded as all zeros (e.g. ${[...examples].map((e) => `'${e}'`).join(", ")})`,
+        );
+      }
+    }
+  }
+  return warnings;
+}
