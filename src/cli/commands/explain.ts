@@ -24,7 +24,7 @@ import type { Checkpoint } from "../../explain/influence/tracin.js";
 import { MISLABEL_SCORES } from "../../explain/mislabels.js";
 import type { ExplainableModel } from "../../explain/model.js";
 import { explainableFromEngine } from "../../explain/models/convert.js";
-import type { Activation } from "../../explain/models/mlp.js";
+import { type Activation, mlpParameterCount } from "../../explain/models/mlp.js";
 import { createThreadRunner } from "../../explain/parallel/node-threads.js";
 import {
   describeSpec,
@@ -137,15 +137,37 @@ function readSpec(options: ModelSpecValues) {
   });
 }
 
+/** Progress for a person watching (stderr on a terminal); warnings go through out.note always. */
+function progressNote(out: Output, text: string): void {
+  if (out.stderrIsTTY) out.note(text);
+}
+
 async function loadData(options: Parameters<typeof readTaskRequest>[0], out: Output): Promise<ExplainData> {
-  out.note("loading data");
+  progressNote(out, "loading data");
   return explainData(await prepareTask(readTaskRequest(options)));
 }
 
-/** Trains the spec'd model, with a note on stderr (an MLP takes a while). */
-function trainSpec(data: ExplainData, options: ModelSpecValues, out: Output): ExplainableModel {
+/** Refuses, before any training, an explicit Hessian that would not fit in memory. */
+function checkExactFits(data: ExplainData, options: ModelSpecValues, method: string | undefined): void {
+  if (method !== "exact") return;
   const spec = readSpec(options);
-  out.note(`training ${describeSpec(spec)} to a stationary point`);
+  const parameters =
+    spec.family === "logistic-regression"
+      ? data.train.cols + 1
+      : mlpParameterCount({ inputs: data.train.cols, hidden: spec.hidden, activation: spec.activation, outputs: 1 });
+  const bytes = explicitHessianBytes(parameters);
+  if (bytes > DEFAULT_MEMORY_LIMIT) {
+    throw new UserError(
+      `the explicit Hessian of ${describeSpec(spec)} (${parameters} parameters) needs ${(bytes / 2 ** 30).toFixed(1)} GiB, beyond the limit of ${DEFAULT_MEMORY_LIMIT / 2 ** 20} MiB; use --method cg (exact Hessian-vector products) or ekfac`,
+    );
+  }
+}
+
+/** Trains the spec'd model, with a note on stderr (an MLP takes a while). */
+function trainSpec(data: ExplainData, options: ModelSpecValues & { method?: string }, out: Output): ExplainableModel {
+  checkExactFits(data, options, options.method);
+  const spec = readSpec(options);
+  progressNote(out, `training ${describeSpec(spec)} to a stationary point`);
   const model = fitSpec(data.train, spec);
   const stationarity = model.stationarity();
   if (!stationarity.stationary) {
@@ -195,7 +217,7 @@ async function loadSavedModel(
         );
       }
     }
-    out.note("loading data");
+    progressNote(out, "loading data");
     const data = explainData(await prepareTask(request));
     let model: ExplainableModel = explainableFromEngine(
       saved.model.architecture,
@@ -435,7 +457,7 @@ export const explainExample = defineCommand({
     } else if (options.method === "tracin") {
       data = await loadData({ ...options, data: requireOption("data", options.data) }, out);
       await initBackend();
-      out.note("training with SGD, one checkpoint per epoch");
+      progressNote(out, "training with SGD, one checkpoint per epoch");
       ({ model, checkpoints } = trainWithCheckpoints(data, readSpec(options), {
         epochs: parseNumber("epochs", options.epochs, { integer: true, min: 1 }),
         learningRate: parseNumber("lr", options.lr, { min: 0, minExclusive: true }),
@@ -474,7 +496,7 @@ export const explainInfluence = defineCommand({
     let checkpoints: Checkpoint[] | undefined;
     if (options.method === "tracin") {
       await initBackend();
-      out.note("training with SGD, one checkpoint per epoch");
+      progressNote(out, "training with SGD, one checkpoint per epoch");
       ({ model, checkpoints } = trainWithCheckpoints(data, readSpec(options), {
         epochs: parseNumber("epochs", options.epochs, { integer: true, min: 1 }),
         learningRate: parseNumber("lr", options.lr, { min: 0, minExclusive: true }),
@@ -591,7 +613,7 @@ export const explainValues = defineCommand({
       write: (t) => out.note(t.replace(/\n$/, "")),
     });
     try {
-      out.note(`valuing ${data.train.rows} training rows by ${method}`);
+      progressNote(out, `valuing ${data.train.rows} training rows by ${method}`);
       const doc = await valuesDocument(data, model, {
         method,
         k,
@@ -699,7 +721,7 @@ export const explainFairnessCommand = defineCommand({
       rounds,
       looRows,
       patterns: { count },
-      onProgress: (message) => out.note(message),
+      onProgress: (message) => progressNote(out, message),
     });
     if (out.wantsJson) out.json(doc);
     else printFairness(out, doc);
@@ -740,7 +762,7 @@ export const explainMislabels = defineCommand({
       ...(options.check
         ? { check: { fraction: 0.1, seeds: [1, 2] }, refitOn: (train) => fitSpec(train, spec) }
         : {}),
-      onProgress: (message) => out.note(message),
+      onProgress: (message) => progressNote(out, message),
     });
     if (out.wantsJson) out.json(doc);
     else printMislabels(out, doc);

@@ -132,7 +132,8 @@ export function explainFairness(
 
   progress("groups of rows described by feature patterns");
   const patternOptions = options.patterns ?? {};
-  const candidates = searchPatterns(columns, train, scores, patternOptions);
+  const wanted = patternOptions.count ?? 5;
+  const candidates = wanted > 0 ? searchPatterns(columns, train, scores, patternOptions) : [];
   const refined = candidates.slice(0, patternOptions.refine ?? 20).map((pattern) => {
     const weights = Float64Array.from(model.weights);
     for (const row of pattern.rows) weights[row] = 0;
@@ -144,7 +145,7 @@ export function explainFairness(
   refined.sort((a, b) => a.predicted - b.predicted);
   const chosen: typeof refined = [];
   for (const candidate of refined) {
-    if (chosen.length >= (patternOptions.count ?? 5)) break;
+    if (chosen.length >= wanted) break;
     if (chosen.some((c) => jaccard(c.pattern.rows, candidate.pattern.rows) > 0.5)) continue;
     chosen.push(candidate);
   }
