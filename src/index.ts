@@ -1,6 +1,7 @@
 /** The public library surface: `import { ... } from "equipoise"`. */
 export * from "./common/index.js";
 export * as data from "./data/index.js";
+export * as explain from "./explain/index.js";
 export * as explore from "./explore/index.js";
 export * as fairness from "./fairness/index.js";
 export * as nn from "./nn/index.js";

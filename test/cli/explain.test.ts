@@ -22,10 +22,15 @@ const json = (args: string[]) => {
 
 describe("equipoise explain", () => {
   it("explain --example: the most helpful and harmful training rows, readable", () => {
-    const doc = exampleExplanationSchema.parse(json(["explain", ...data, "--example", "3", "--top", "3", "--json"]));
+    const doc = exampleExplanationSchema.parse(
+      json(["explain", ...data, "--example", "3", "--top", "3", "--json"]),
+    );
     assert.equal(doc.test.row, 3);
     assert.equal(doc.helpful.length, 3);
-    assert.ok(doc.helpful[0].influence >= doc.helpful[2].influence && doc.harmful[0].influence <= doc.harmful[2].influence);
+    assert.ok(
+      doc.helpful[0].influence >= doc.helpful[2].influence &&
+        doc.harmful[0].influence <= doc.harmful[2].influence,
+    );
     assert.ok(doc.trusted && doc.model?.stationary);
     assert.ok("age" in doc.helpful[0].values && "sex" in doc.helpful[0].group);
     const text = runCli(["explain", ...data, "--example", "3", "--top", "2"]);
@@ -38,17 +43,33 @@ describe("equipoise explain", () => {
     const influence = influenceMatrixSchema.parse(json(["explain", "influence", ...data, ...rows, "--json"]));
     const loo = influenceMatrixSchema.parse(json(["explain", "loo", ...data, ...rows, "--json"]));
     assert.deepEqual(influence.testRows, [0, 1, 2]);
-    assert.deepEqual(loo.trainRows, Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      loo.trainRows,
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     assert.equal(influence.influence.length, 3);
     assert.equal(influence.influence[0].length, 20);
     assert.ok(spearman(influence.influence.flat(), loo.influence.flat()) > 0.99);
-    const cg = influenceMatrixSchema.parse(json(["explain", "influence", ...data, ...rows, "--method", "cg", "--json"]));
+    const cg = influenceMatrixSchema.parse(
+      json(["explain", "influence", ...data, ...rows, "--method", "cg", "--json"]),
+    );
     assert.equal(cg.method, "cg");
   });
 
   it("explain values --method knn-shapley: one value per training row, summing to the utility", () => {
     const doc = valuesSchema.parse(
-      json(["explain", "values", ...data, "--method", "knn-shapley", "--test-rows", "0-49", "--threads", "1", "--json"]),
+      json([
+        "explain",
+        "values",
+        ...data,
+        "--method",
+        "knn-shapley",
+        "--test-rows",
+        "0-49",
+        "--threads",
+        "1",
+        "--json",
+      ]),
     );
     assert.equal(doc.values.length, 700);
     assert.ok(doc.summary.sum > 0 && doc.summary.sum <= 1);
@@ -56,11 +77,24 @@ describe("equipoise explain", () => {
   });
 
   it("explain mislabels and explain fairness produce their documents", () => {
-    const mislabels = mislabelsSchema.parse(json(["explain", "mislabels", ...data, "--score", "loo-loss", "--top", "5", "--json"]));
+    const mislabels = mislabelsSchema.parse(
+      json(["explain", "mislabels", ...data, "--score", "loo-loss", "--top", "5", "--json"]),
+    );
     assert.equal(mislabels.suspects.length, 5);
     assert.ok(mislabels.suspects[0].score >= mislabels.suspects[4].score);
     const fairness = fairnessExplanationSchema.parse(
-      json(["explain", "fairness", ...data, "--sensitive", "sex", "--loo-rows", "20", "--patterns", "2", "--json"]),
+      json([
+        "explain",
+        "fairness",
+        ...data,
+        "--sensitive",
+        "sex",
+        "--loo-rows",
+        "20",
+        "--patterns",
+        "2",
+        "--json",
+      ]),
     );
     assert.equal(fairness.attribute, "sex");
     assert.equal(fairness.removal.rows, 7);
@@ -71,7 +105,17 @@ describe("equipoise explain: bad input gets one clear line", () => {
   let modelPath = "";
   before(() => {
     modelPath = join(mkdtempSync(join(tmpdir(), "equipoise-explain-")), "sgd.json");
-    const trained = runCli(["train", ...data, "--model", "logreg", "--epochs", "1", "--out", modelPath, "--json"]);
+    const trained = runCli([
+      "train",
+      ...data,
+      "--model",
+      "logreg",
+      "--epochs",
+      "1",
+      "--out",
+      modelPath,
+      "--json",
+    ]);
     assert.equal(trained.code, 0, trained.stderr);
   });
 
@@ -94,7 +138,17 @@ describe("equipoise explain: bad input gets one clear line", () => {
   });
 
   it("an explicit Hessian beyond the memory limit, refused before training", () => {
-    const result = runCli(["explain", "influence", ...data, "--model-spec", "mlp:512,512", "--method", "exact", "--test-rows", "0"]);
+    const result = runCli([
+      "explain",
+      "influence",
+      ...data,
+      "--model-spec",
+      "mlp:512,512",
+      "--method",
+      "exact",
+      "--test-rows",
+      "0",
+    ]);
     assert.ok(isOneLineError(result), result.stderr);
     assert.match(result.stderr, /GiB, beyond the limit .* use --method cg .* or ekfac/);
   });
@@ -106,7 +160,9 @@ describe("equipoise explain: bad input gets one clear line", () => {
     const doc = exampleExplanationSchema.parse(JSON.parse(result.stdout));
     assert.equal(doc.trusted, false);
     assert.equal(doc.model?.stationary, false);
-    const refit = exampleExplanationSchema.parse(json(["explain", "--model", modelPath, "--example", "0", "--refit", "--json"]));
+    const refit = exampleExplanationSchema.parse(
+      json(["explain", "--model", modelPath, "--example", "0", "--refit", "--json"]),
+    );
     assert.equal(refit.trusted, true);
   });
 });

@@ -79,11 +79,19 @@ describe("fairness surrogates", () => {
   it("influence on the surrogate predicts the retrained change of removing a row", () => {
     const surrogate = gapSurrogate(model, examples, attribute, "demographic_parity");
     const rows = [0, 10, 20, 30, 40];
-    const predicted = influence(model, surrogateQuery(model, examples, surrogate), { method: "exact", trainRows: rows });
+    const predicted = influence(model, surrogateQuery(model, examples, surrogate), {
+      method: "exact",
+      trainRows: rows,
+    });
     const before = surrogateValue(model, examples, surrogate);
     rows.forEach((row, k) => {
-      const actual = surrogateValue(model.withParameters(refitWithout(model, row).parameters), examples, surrogate) - before;
-      assert.ok(Math.abs(actual - predicted.matrix[k]) < 0.05 * Math.abs(actual) + 1e-7, `row ${row}: ${actual} vs ${predicted.matrix[k]}`);
+      const actual =
+        surrogateValue(model.withParameters(refitWithout(model, row).parameters), examples, surrogate) -
+        before;
+      assert.ok(
+        Math.abs(actual - predicted.matrix[k]) < 0.05 * Math.abs(actual) + 1e-7,
+        `row ${row}: ${actual} vs ${predicted.matrix[k]}`,
+      );
     });
   });
 
@@ -92,8 +100,13 @@ describe("fairness surrogates", () => {
     const scores = influence(model, surrogateQuery(model, examples, surrogate), { method: "exact" }).matrix;
     const columns = describeColumns(featureNames, preprocessor);
     const found = searchPatterns(columns, examples, scores, { minSupport: 0.02, maxSupport: 0.3 });
-    const text = found.slice(0, 3).map((p) => p.predicates.map((q) => `${q.column}${q.op}${q.value}`).join("&"));
-    assert.ok(text.some((t) => t.includes("job=c")), text.join(" | "));
+    const text = found
+      .slice(0, 3)
+      .map((p) => p.predicates.map((q) => `${q.column}${q.op}${q.value}`).join("&"));
+    assert.ok(
+      text.some((t) => t.includes("job=c")),
+      text.join(" | "),
+    );
   });
 
   it("leave-one-out unfairness: the screened count equals re-scoring every test row", () => {
@@ -115,11 +128,18 @@ describe("the training rows behind the gap on Adult (sex, demographic parity)", 
     const data = await adultData();
     const model = fitLogisticRegression(data.train, { C: 1 }).model;
     const sex = (split: typeof data.task.train) => split.sensitive.find((a) => a.name === "sex")!;
-    const result = explainFairness(model, data.test, sex(data.task.train), sex(data.task.test), data.columns, {
-      patterns: { count: 0 },
-      looRows: 0,
-      randomRepeats: 1,
-    });
+    const result = explainFairness(
+      model,
+      data.test,
+      sex(data.task.train),
+      sex(data.task.test),
+      data.columns,
+      {
+        patterns: { count: 0 },
+        looRows: 0,
+        randomRepeats: 1,
+      },
+    );
     assert.equal(result.before.test.toFixed(3), "0.184");
     const reduction = (after: number, before: number) => before - after;
     assert.ok(result.removal.after.test <= 0.157, `all test rows: ${result.removal.after.test}`);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
 import { explainableArchitecture, explainableFromEngine } from "../../src/explain/models/convert.js";
 import { describeRow } from "../../src/explain/prepare.js";
 import { initBackend, Sequential } from "../../src/nn/index.js";
-import * as tf from "@tensorflow/tfjs-core";
 import { adultData, maxAbsDifference, smallProblem } from "./helpers.js";
 
 describe("rows as people read them", () => {
@@ -41,10 +41,17 @@ describe("engine models as explainable models", () => {
     ]) {
       const engine = new Sequential({ inputShape: [5], layers, loss: "binary-cross-entropy" }, { seed: 3 });
       const model = explainableFromEngine(engine.architecture, engine.readParameters(), train);
-      const logits = tf.tidy(() => engine.predictLogits(tf.tensor2d(new Float32Array(train.X), [50, 5])).dataSync());
+      const logits = tf.tidy(() =>
+        engine.predictLogits(tf.tensor2d(new Float32Array(train.X), [50, 5])).dataSync(),
+      );
       const probabilities = model.probabilities(train);
       const expected = Float64Array.from(logits, (z) => 1 / (1 + Math.exp(-z)));
-      assert.ok(maxAbsDifference(Float64Array.from({ length: 50 }, (_, i) => probabilities[2 * i + 1]), expected) < 1e-6);
+      assert.ok(
+        maxAbsDifference(
+          Float64Array.from({ length: 50 }, (_, i) => probabilities[2 * i + 1]),
+          expected,
+        ) < 1e-6,
+      );
       engine.dispose();
     }
   });
@@ -52,7 +59,12 @@ describe("engine models as explainable models", () => {
   it("a CNN is refused with the reason", () => {
     const kind = explainableArchitecture({
       inputShape: [8, 8, 1],
-      layers: [{ type: "conv2d", filters: 2, kernelSize: 3 }, { type: "relu" }, { type: "flatten" }, { type: "dense", units: 1 }],
+      layers: [
+        { type: "conv2d", filters: 2, kernelSize: 3 },
+        { type: "relu" },
+        { type: "flatten" },
+        { type: "dense", units: 1 },
+      ],
       loss: "binary-cross-entropy",
     });
     assert.equal(kind.family, "unsupported");

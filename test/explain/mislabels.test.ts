@@ -3,9 +3,9 @@ import { describe, it } from "node:test";
 import { refitWithout } from "../../src/explain/loo.js";
 import { flipLabels, mislabelScores } from "../../src/explain/mislabels.js";
 import { fitLogisticRegression } from "../../src/explain/models/logistic.js";
-import { initBackend } from "../../src/nn/index.js";
 import { outOfFoldLosses } from "../../src/explain/out-of-fold.js";
 import { recallAtK } from "../../src/explain/stats.js";
+import { initBackend } from "../../src/nn/index.js";
 import { smallProblem } from "./helpers.js";
 
 describe("mislabel scores", () => {
@@ -24,7 +24,10 @@ describe("mislabel scores", () => {
     for (const row of [0, 5, flipped[0], flipped[1]]) {
       const refit = model.withParameters(refitWithout(model, row).parameters);
       const exact = refit.losses(train)[row];
-      assert.ok(Math.abs(scores[row] - exact) < 1e-3 * exact + 1e-6, `row ${row}: ${scores[row]} vs ${exact}`);
+      assert.ok(
+        Math.abs(scores[row] - exact) < 1e-3 * exact + 1e-6,
+        `row ${row}: ${scores[row]} vs ${exact}`,
+      );
     }
   });
 

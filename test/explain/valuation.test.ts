@@ -37,7 +37,10 @@ describe("Monte-Carlo data valuation on a small game", () => {
     assert.equal(d, 0);
     assert.ok(Math.abs(c - 0.1) < 1e-12);
     // Exact Shapley of players 0 and 1: 0.4 each; the estimate is within a few standard errors.
-    assert.ok(Math.abs(a - 0.4) < 4 * result.standardErrors[0] + 1e-9 && Math.abs(b - 0.4) < 4 * result.standardErrors[1] + 1e-9);
+    assert.ok(
+      Math.abs(a - 0.4) < 4 * result.standardErrors[0] + 1e-9 &&
+        Math.abs(b - 0.4) < 4 * result.standardErrors[1] + 1e-9,
+    );
     assert.equal(result.converged, false, "tolerance 0 cannot be reached, and the result says so");
   });
 

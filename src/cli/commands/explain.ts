@@ -154,7 +154,12 @@ function checkExactFits(data: ExplainData, options: ModelSpecValues, method: str
   const parameters =
     spec.family === "logistic-regression"
       ? data.train.cols + 1
-      : mlpParameterCount({ inputs: data.train.cols, hidden: spec.hidden, activation: spec.activation, outputs: 1 });
+      : mlpParameterCount({
+          inputs: data.train.cols,
+          hidden: spec.hidden,
+          activation: spec.activation,
+          outputs: 1,
+        });
   const bytes = explicitHessianBytes(parameters);
   if (bytes > DEFAULT_MEMORY_LIMIT) {
     throw new UserError(
@@ -164,7 +169,11 @@ function checkExactFits(data: ExplainData, options: ModelSpecValues, method: str
 }
 
 /** Trains the spec'd model, with a note on stderr (an MLP takes a while). */
-function trainSpec(data: ExplainData, options: ModelSpecValues & { method?: string }, out: Output): ExplainableModel {
+function trainSpec(
+  data: ExplainData,
+  options: ModelSpecValues & { method?: string },
+  out: Output,
+): ExplainableModel {
   checkExactFits(data, options, options.method);
   const spec = readSpec(options);
   progressNote(out, `training ${describeSpec(spec)} to a stationary point`);

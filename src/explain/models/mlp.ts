@@ -18,12 +18,14 @@
 import { UserError } from "../../common/errors.js";
 import { minimize } from "../../math/lbfgs.js";
 import { type Examples, sparseRowsOf } from "../data.js";
+import { type KroneckerPreconditioner, kroneckerPreconditioner } from "../influence/kronecker.js";
 import {
   type ExplainableModel,
   type KroneckerLayer,
   type KroneckerStatistics,
   maxAbs,
   type RefitOptions,
+  type RefitResult,
   type Stationarity,
 } from "../model.js";
 
@@ -648,6 +650,25 @@ export class MlpModel implements ExplainableModel {
     return new MlpModel(this.architecture, this.train, this.parameters, { l2: this.l2, weights });
   }
 
+  /** Leave-one-out: Newton from θ̂ on the objective without the row (fitMlp's warm start). */
+  refitWithout(row: number, options: RefitOptions = {}): RefitResult {
+    const weights = Float64Array.from(this.weights);
+    weights[row] = 0;
+    const fit = fitMlp(this.architecture, this.train, {
+      l2: this.l2,
+      weights,
+      start: options.start ?? this.parameters,
+      tolerance: options.tolerance,
+      maxIterations: options.maxIterations,
+    });
+    return {
+      parameters: fit.model.parameters,
+      gradientNorm: fit.gradientNorm,
+      iterations: fit.iterations,
+      converged: fit.converged,
+    };
+  }
+
   refit(weights: Float64Array, options: RefitOptions = {}): MlpModel {
     return fitMlp(this.architecture, this.train, {
       l2: this.l2,
@@ -674,10 +695,11 @@ export interface MlpFit {
 }
 
 /**
- * Trains to a stationary point: L-BFGS on the full-batch objective, then Newton steps
- * whose systems are solved by conjugate gradient with exact Hessian-vector products
- * (stopping CG at negative curvature, where the L-BFGS direction is kept instead),
- * until ‖∇F‖∞ ≤ tolerance (default 1e-9 per training row).
+ * Trains to a stationary point: L-BFGS on the full-batch objective until ‖∇F‖∞ is
+ * within 1e4 of the tolerance, then Newton steps (newtonRefine) until ‖∇F‖∞ ≤
+ * tolerance (default 1e-9 per training row). L-BFGS alone stalls far above that
+ * (measured on Adult, 5,000 rows, 104-64-64-2 tanh: ‖∇F‖∞ = 1.4e-5 after 879
+ * iterations against a tolerance of 5e-6), while Newton converges quadratically.
  */
 export function fitMlp(architecture: MlpArchitecture, train: Examples, options: MlpFitOptions): MlpFit {
   const p = mlpParameterCount(architecture);
@@ -687,56 +709,110 @@ export function fitMlp(architecture: MlpArchitecture, train: Examples, options: 
     ? Float64Array.from(options.start)
     : initialMlpParameters(architecture, options.seed ?? 0);
   if (start.length !== p) throw new RangeError(`expected ${p} parameters, got ${start.length}`);
-  const probe = new MlpModel(architecture, train, start, { l2: options.l2, weights });
-  const result = minimize((theta, gradient) => probe.objectiveAt(theta, weights, gradient), start, {
-    maxIterations: options.maxIterations ?? 5000,
-    gradientTolerance: tolerance,
-    functionTolerance: 0,
-    memory: 20,
-  });
-  let model = probe.withParameters(result.x);
-  let gradient = model.objectiveGradient();
-  let norm = maxAbs(gradient);
-  let iterations = result.iterations;
-  for (let step = 0; step < (options.newtonSteps ?? 5) && norm > tolerance; step++) {
-    const direction = newtonDirection(model, gradient);
-    if (!direction) break;
-    const candidate = model.withParameters(model.parameters.map((t, j) => t - direction[j]));
-    const candidateGradient = candidate.objectiveGradient();
-    const candidateNorm = maxAbs(candidateGradient);
-    if (!(candidateNorm < norm)) break;
-    model = candidate;
-    gradient = candidateGradient;
-    norm = candidateNorm;
-    iterations++;
+  let model = new MlpModel(architecture, train, start, { l2: options.l2, weights });
+  let iterations = 0;
+  if (options.start) {
+    // A warm start (a refit) is usually close: Newton first, L-BFGS only if it fails.
+    const refined = newtonRefine(model, tolerance, options.newtonSteps ?? 8);
+    if (refined.converged) return refined;
+    model = refined.model;
+    iterations = refined.iterations;
   }
-  return { model, iterations, gradientNorm: norm, converged: norm <= tolerance };
+  const result = minimize(
+    (theta, gradient) => model.objectiveAt(theta, weights, gradient),
+    model.parameters,
+    {
+      maxIterations: options.maxIterations ?? 5000,
+      gradientTolerance: tolerance * 1e4,
+      functionTolerance: 0,
+      memory: 20,
+    },
+  );
+  const refined = newtonRefine(model.withParameters(result.x), tolerance, options.newtonSteps ?? 8);
+  return { ...refined, iterations: iterations + result.iterations + refined.iterations };
 }
 
-/** H⁻¹ g by conjugate gradient to a relative residual of 1e-10; null at negative curvature. */
-function newtonDirection(model: MlpModel, gradient: Float64Array): Float64Array | null {
-  const p = gradient.length;
+/**
+ * Newton's method from the model's parameters: each step solves H d = ∇F by conjugate
+ * gradient with exact Hessian-vector products, preconditioned by EK-FAC (which cuts
+ * the iterations several-fold), to a relative residual of min(0.1, ‖∇F‖) (inexact
+ * Newton, Eisenstat & Walker 1996), then halves the step until F decreases. At
+ * negative curvature the CG iterate reached so far is used (truncated Newton).
+ */
+export function newtonRefine(model: MlpModel, tolerance: number, maxSteps: number): MlpFit {
+  let gradient = model.objectiveGradient();
+  let norm = maxAbs(gradient);
+  let value = model.objective();
+  let steps = 0;
+  while (norm > tolerance && steps < maxSteps) {
+    steps++;
+    const preconditioner = kroneckerPreconditioner(model, true, 0);
+    const direction = preconditionedCg(
+      model,
+      gradient,
+      preconditioner,
+      Math.min(0.1, Math.sqrt(norm)) * 1e-3,
+    );
+    if (!direction) break;
+    let scale = 1;
+    let accepted: MlpModel | undefined;
+    for (let halvings = 0; halvings < 30; halvings++) {
+      const candidate = model.withParameters(model.parameters.map((t, j) => t - scale * direction[j]));
+      const candidateValue = candidate.objective();
+      if (candidateValue <= value + 1e-12 * Math.abs(value)) {
+        accepted = candidate;
+        value = candidateValue;
+        break;
+      }
+      scale /= 2;
+    }
+    if (!accepted) break;
+    model = accepted;
+    gradient = model.objectiveGradient();
+    norm = maxAbs(gradient);
+  }
+  return { model, iterations: steps, gradientNorm: norm, converged: norm <= tolerance };
+}
+
+/** Preconditioned CG for H x = b; null when no descent direction was found (negative curvature at once). */
+function preconditionedCg(
+  model: MlpModel,
+  b: Float64Array,
+  preconditioner: KroneckerPreconditioner,
+  relativeTolerance: number,
+): Float64Array | null {
+  const p = b.length;
   const x = new Float64Array(p);
-  const r = Float64Array.from(gradient);
-  const d = Float64Array.from(gradient);
-  let rr = 0;
-  for (let j = 0; j < p; j++) rr += r[j] * r[j];
-  const target = 1e-20 * rr;
-  for (let iteration = 0; iteration < 2000 && rr > target; iteration++) {
+  const r = Float64Array.from(b);
+  const z = new Float64Array(p);
+  preconditioner.apply(r, z);
+  const d = Float64Array.from(z);
+  let rz = 0;
+  let bb = 0;
+  for (let j = 0; j < p; j++) {
+    rz += r[j] * z[j];
+    bb += b[j] * b[j];
+  }
+  const target = relativeTolerance * relativeTolerance * bb;
+  for (let iteration = 0; iteration < 1000; iteration++) {
     const Hd = model.hessianVectorProducts(d, 1);
     let curvature = 0;
     for (let j = 0; j < p; j++) curvature += d[j] * Hd[j];
-    if (!(curvature > 0)) return null;
-    const alpha = rr / curvature;
-    let next = 0;
+    if (!(curvature > 0)) return iteration === 0 ? null : x;
+    const alpha = rz / curvature;
+    let rr = 0;
     for (let j = 0; j < p; j++) {
       x[j] += alpha * d[j];
       r[j] -= alpha * Hd[j];
-      next += r[j] * r[j];
+      rr += r[j] * r[j];
     }
-    const beta = next / rr;
-    rr = next;
-    for (let j = 0; j < p; j++) d[j] = r[j] + beta * d[j];
+    if (rr <= target) break;
+    preconditioner.apply(r, z);
+    let next = 0;
+    for (let j = 0; j < p; j++) next += r[j] * z[j];
+    const beta = next / rz;
+    rz = next;
+    for (let j = 0; j < p; j++) d[j] = z[j] + beta * d[j];
   }
   return x;
 }
