@@ -17,7 +17,7 @@ import { prepareTask } from "../src/data/index.js";
 import { selectExamples } from "../src/explain/data.js";
 import { explainFairness } from "../src/explain/fairness/explain-fairness.js";
 import { influence, testLossQueries } from "../src/explain/influence/influence.js";
-import { leaveOneOut } from "../src/explain/loo.js";
+import { leaveOneOut, leaveOneOutParallel } from "../src/explain/loo.js";
 import { flipLabels, MODEL_MISLABEL_SCORES, mislabelScores } from "../src/explain/mislabels.js";
 import { fitLogisticRegression } from "../src/explain/models/logistic.js";
 import { fitMlp, type MlpArchitecture } from "../src/explain/models/mlp.js";
@@ -131,7 +131,11 @@ if (sections.includes("mlp")) {
   const random = createRandom(5);
   const trainRows = permutation(5000, random).slice(0, 20);
   const testRows = permutation(data.test.rows, random).slice(0, 20);
-  const loo = timed(() => leaveOneOut(model, data.test, testRows, trainRows));
+  const runner = createThreadRunner(2);
+  const looStarted = performance.now();
+  const looValue = await leaveOneOutParallel(model, data.test, testRows, trainRows, runner);
+  await runner.close();
+  const loo = { value: looValue, seconds: (performance.now() - looStarted) / 1000, cpuSeconds: Number.NaN };
   const queries = testLossQueries(model, data.test, testRows);
   const methods: Record<string, unknown> = {};
   for (const [method, options] of [

@@ -10,7 +10,7 @@ import { explainFairness, type FairnessExplanationOptions } from "./fairness/exp
 import { type InfluenceMethod, influence, testLossQueries } from "./influence/influence.js";
 import type { SolverOptions } from "./influence/solvers.js";
 import type { Checkpoint } from "./influence/tracin.js";
-import { leaveOneOut } from "./loo.js";
+import { leaveOneOut, leaveOneOutParallel } from "./loo.js";
 import { flipLabels, type MislabelScore, MODEL_MISLABEL_SCORES, mislabelScores } from "./mislabels.js";
 import type { ExplainableModel } from "./model.js";
 import { outOfFoldLosses } from "./out-of-fold.js";
@@ -80,19 +80,23 @@ export function influenceDocument(
 }
 
 /** True leave-one-out retraining, in the influence matrix's layout. */
-export function looDocument(
+export async function looDocument(
   data: ExplainData,
   model: ExplainableModel,
   request: {
     testRows: readonly number[];
     trainRows: readonly number[];
+    runner?: ParallelRunner;
     onRow?: (done: number, total: number) => void;
   },
-): InfluenceMatrixDocument {
+): Promise<InfluenceMatrixDocument> {
   const testRows = checkRows(request.testRows, data.test.rows, "--test-rows");
   const trainRows = checkRows(request.trainRows, data.train.rows, "--train-rows");
   const warnings = stationarityWarnings(model);
-  const result = leaveOneOut(model, data.test, testRows, trainRows, { onRow: request.onRow });
+  const result =
+    request.runner && request.runner.threads > 1 && trainRows.length > 1
+      ? await leaveOneOutParallel(model, data.test, testRows, trainRows, request.runner)
+      : leaveOneOut(model, data.test, testRows, trainRows, { onRow: request.onRow });
   if (result.unconverged.length > 0) {
     warnings.push(
       `${result.unconverged.length} leave-one-out refits did not reach the tolerance (worst ‖∇F‖∞ = ${Math.max(...result.gradientNorms).toExponential(2)}): rows ${result.unconverged.slice(0, 10).join(", ")}`,

@@ -84,3 +84,46 @@ export function leaveOneOut(
     seconds: (performance.now() - started) / 1000,
   };
 }
+
+/** leaveOneOut with the training rows split across a runner's threads (one row per chunk, taken as threads free up). */
+export async function leaveOneOutParallel(
+  model: ExplainableModel,
+  test: Examples,
+  testRows: Int32Array,
+  trainRows: Int32Array,
+  runner: import("./parallel/runner.js").ParallelRunner,
+  options: Pick<LeaveOneOutOptions, "onRow"> = {},
+): Promise<LeaveOneOutResult> {
+  const started = performance.now();
+  const { modelToTransfer } = await import("./models/transfer.js");
+  const chunkSize = Math.max(1, Math.ceil(trainRows.length / (runner.threads * 8)));
+  const chunks: Int32Array[] = [];
+  for (let start = 0; start < trainRows.length; start += chunkSize)
+    chunks.push(trainRows.slice(start, start + chunkSize));
+  const parts = await runner.run("leave-one-out", { model: modelToTransfer(model), test, testRows }, chunks);
+  const matrix = new Float64Array(testRows.length * trainRows.length);
+  const gradientNorms = new Float64Array(trainRows.length);
+  const iterations = new Int32Array(trainRows.length);
+  const unconverged: number[] = [];
+  let offset = 0;
+  parts.forEach((part, c) => {
+    const size = chunks[c].length;
+    for (let t = 0; t < testRows.length; t++) {
+      for (let r = 0; r < size; r++) matrix[t * trainRows.length + offset + r] = part.matrix[t * size + r];
+    }
+    gradientNorms.set(part.gradientNorms, offset);
+    iterations.set(part.iterations, offset);
+    for (let r = 0; r < size; r++) if (!part.converged[r]) unconverged.push(chunks[c][r]);
+    offset += size;
+  });
+  options.onRow?.(trainRows.length, trainRows.length);
+  return {
+    trainRows,
+    testRows,
+    matrix,
+    gradientNorms,
+    iterations,
+    unconverged,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

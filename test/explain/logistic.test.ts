@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createRandom, permutation } from "../../src/common/rng.js";
 import { influence, testLossQueries } from "../../src/explain/influence/influence.js";
-import { leaveOneOut } from "../../src/explain/loo.js";
+import { leaveOneOut, leaveOneOutParallel } from "../../src/explain/loo.js";
 import { fitLogisticRegression, LogisticModel } from "../../src/explain/models/logistic.js";
+import { createThreadRunner } from "../../src/explain/parallel/node-threads.js";
 import { pearson, spearman } from "../../src/explain/stats.js";
 import { adultData, maxAbsDifference, smallProblem } from "./helpers.js";
 
@@ -58,6 +59,25 @@ describe("exact logistic regression", () => {
       const fresh = fitLogisticRegression(train, { weights });
       assert.ok(fast.converged && fast.gradientNorm <= 1e-10);
       assert.ok(maxAbsDifference(fast.parameters, fresh.model.parameters) < 1e-9);
+    }
+  });
+});
+
+describe("leave-one-out on worker threads", () => {
+  it("gives the same matrix as in this thread", async () => {
+    const train = smallProblem(150, 5, 9);
+    const test = smallProblem(20, 5, 10);
+    const model = fitLogisticRegression(train).model;
+    const trainRows = Int32Array.from({ length: 12 }, (_, i) => i * 7);
+    const testRows = Int32Array.of(0, 4, 9);
+    const runner = createThreadRunner(2);
+    try {
+      const parallel = await leaveOneOutParallel(model, test, testRows, trainRows, runner);
+      const serial = leaveOneOut(model, test, testRows, trainRows);
+      assert.ok(maxAbsDifference(parallel.matrix, serial.matrix) < 1e-15);
+      assert.equal(parallel.unconverged.length, 0);
+    } finally {
+      await runner.close();
     }
   });
 });

@@ -534,6 +534,7 @@ export const explainLoo = defineCommand({
       valueName: "LIST",
       description: "training rows to remove one at a time (required)",
     },
+    ...threadOption,
   },
   details: `same layout and sign as 'explain influence': the ground truth it approximates.\n${ROWS_NOTE}`,
   async run({ options, out }) {
@@ -546,10 +547,20 @@ export const explainLoo = defineCommand({
       isTTY: out.stderrIsTTY,
       write: (t) => out.note(t.replace(/\n$/, "")),
     });
-    const doc = looDocument(data, model, { testRows, trainRows, onRow: (d, t) => progress.update(d, t) });
-    progress.finish();
-    if (out.wantsJson) out.json(doc);
-    else printMatrix(out, doc);
+    const runner = readThreads(options.threads);
+    try {
+      const doc = await looDocument(data, model, {
+        testRows,
+        trainRows,
+        runner,
+        onRow: (d, t) => progress.update(d, t),
+      });
+      progress.finish();
+      if (out.wantsJson) out.json(doc);
+      else printMatrix(out, doc);
+    } finally {
+      await runner.close();
+    }
   },
 });
 
