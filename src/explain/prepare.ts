@@ -5,12 +5,14 @@
  * (`logreg` with scikit-learn's C; `mlp:H1,H2` with an activation and weight decay).
  */
 import { UsageError, UserError } from "../common/errors.js";
-import type { PreparedTask } from "../data/types.js";
+import type { PreparedTask, SensitiveAttribute } from "../data/types.js";
+import { reweighingWeights } from "../fairness/reweighing.js";
 import { type Examples, examplesFromSplit } from "./data.js";
 import { type ColumnDescription, decodeRow, describeColumns } from "./features.js";
 import type { ExplainableModel } from "./model.js";
 import { fitLogisticRegression } from "./models/logistic.js";
 import { type Activation, fitMlp } from "./models/mlp.js";
+import { fitPenalisedLogistic } from "./models/penalised.js";
 import type { DescribedRow, ModelInfo } from "./report/schema.js";
 
 export interface ExplainData {
@@ -34,9 +36,13 @@ export function explainData(task: PreparedTask): ExplainData {
   };
 }
 
-export type ModelSpec =
+/** A fairness mitigation built into the explained objective (explanations of a mitigated model). */
+export type Mitigation = { kind: "none" } | { kind: "reweighing" } | { kind: "penalty"; weight: number };
+
+export type ModelSpec = (
   | { family: "logistic-regression"; C: number }
-  | { family: "mlp"; hidden: number[]; activation: Activation; weightDecay: number; seed: number };
+  | { family: "mlp"; hidden: number[]; activation: Activation; weightDecay: number; seed: number }
+) & { mitigation?: Mitigation };
 
 export const MODEL_SPEC_HELP =
   "logreg (scikit-learn's objective, --l2 C) or mlp:H1,H2,... (--activation, --weight-decay)";
@@ -72,13 +78,48 @@ export function parseModelSpec(
 }
 
 export function describeSpec(spec: ModelSpec): string {
-  return spec.family === "logistic-regression"
-    ? `logreg (C = ${spec.C})`
-    : `mlp:${spec.hidden.join(",")} (${spec.activation}, weight decay ${spec.weightDecay})`;
+  const base =
+    spec.family === "logistic-regression"
+      ? `logreg (C = ${spec.C})`
+      : `mlp:${spec.hidden.join(",")} (${spec.activation}, weight decay ${spec.weightDecay})`;
+  const m = spec.mitigation;
+  if (!m || m.kind === "none") return base;
+  return m.kind === "reweighing" ? `${base}, reweighed` : `${base}, fairness penalty λ = ${m.weight}`;
 }
 
-/** Trains the specified model to a stationary point of its objective. */
-export function fitSpec(train: Examples, spec: ModelSpec, weights?: Float64Array): ExplainableModel {
+/**
+ * Trains the specified model to a stationary point of its objective. A mitigation
+ * needs the group of every training row: reweighing multiplies the row weights by
+ * Kamiran & Calders' w(g, y) (src/fairness/reweighing.ts); the penalty adds
+ * n·λ·Σ_g (m_g − m)² to a logistic regression's objective (models/penalised.ts).
+ */
+export function fitSpec(
+  train: Examples,
+  spec: ModelSpec,
+  options: { weights?: Float64Array; groups?: SensitiveAttribute } = {},
+): ExplainableModel {
+  const mitigation = spec.mitigation ?? { kind: "none" };
+  let weights = options.weights;
+  if (mitigation.kind !== "none" && !options.groups) {
+    throw new UsageError("a fairness mitigation needs --sensitive (the groups it equalises)");
+  }
+  if (mitigation.kind === "reweighing") weights = reweighingWeights(train.y, [options.groups!], weights);
+  if (mitigation.kind === "penalty") {
+    if (spec.family !== "logistic-regression") {
+      throw new UsageError(
+        "the fairness penalty is explained for logistic regression; use reweighing for an MLP",
+      );
+    }
+    const codes = options.groups!.codes;
+    return fitPenalisedLogistic(train, {
+      C: spec.C,
+      weights,
+      penalty: {
+        groups: Int32Array.from(codes, (c) => Math.max(c, 0)),
+        strength: mitigation.weight * train.rows,
+      },
+    }).model;
+  }
   if (spec.family === "logistic-regression")
     return fitLogisticRegression(train, { C: spec.C, weights }).model;
   return fitMlp({ inputs: train.cols, hidden: spec.hidden, activation: spec.activation, outputs: 1 }, train, {

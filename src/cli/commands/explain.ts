@@ -31,7 +31,9 @@ import {
   type ExplainData,
   explainData,
   fitSpec,
+  type Mitigation,
   MODEL_SPEC_HELP,
+  type ModelSpec,
   parseModelSpec,
 } from "../../explain/prepare.js";
 import type {
@@ -83,6 +85,19 @@ const modelSpecOptions = {
     default: "tanh",
   },
   seed: { type: "string", valueName: "N", description: "seed of the MLP's initial weights", default: "0" },
+  mitigation: {
+    type: "string",
+    valueName: "none|reweighing|penalty",
+    description:
+      "explain a mitigated model: reweighed rows, or the demographic-parity penalty (logreg); groups from --sensitive",
+    default: "none",
+  },
+  "fair-weight": {
+    type: "string",
+    valueName: "λ",
+    description: "weight of the fairness penalty (mean-loss form)",
+    default: "1",
+  },
 } as const satisfies OptionSpecs;
 
 const solverOptions = {
@@ -128,13 +143,32 @@ export function parseRows(option: string, raw: string | undefined): number[] {
 
 type ModelSpecValues = CommandContext<typeof modelSpecOptions>["options"];
 
-function readSpec(options: ModelSpecValues) {
-  return parseModelSpec(options["model-spec"], {
+function readSpec(options: ModelSpecValues): ModelSpec {
+  const spec = parseModelSpec(options["model-spec"], {
     C: parseNumber("l2", options.l2, { min: 0, minExclusive: true }),
     weightDecay: parseNumber("weight-decay", options["weight-decay"], { min: 0 }),
     activation: parseChoice<Activation>("activation", options.activation, ["tanh", "relu", "sigmoid"]),
     seed: parseNumber("seed", options.seed, { integer: true, min: 0 }),
   });
+  const kind = parseChoice("mitigation", options.mitigation, ["none", "reweighing", "penalty"] as const);
+  const mitigation: Mitigation =
+    kind === "penalty"
+      ? { kind, weight: parseNumber("fair-weight", options["fair-weight"], { min: 0 }) }
+      : { kind };
+  if (mitigation.kind === "penalty" && spec.family !== "logistic-regression") {
+    throw new UsageError(
+      "--mitigation penalty is explained for --model-spec logreg; use --mitigation reweighing for an MLP",
+    );
+  }
+  return { ...spec, mitigation };
+}
+
+/** The first --sensitive attribute of the training split (the groups a mitigation equalises). */
+function mitigationGroups(data: ExplainData, spec: ModelSpec) {
+  if (!spec.mitigation || spec.mitigation.kind === "none") return undefined;
+  const attribute = data.task.train.sensitive[0];
+  if (!attribute) throw new UsageError("--mitigation needs --sensitive (the groups it equalises)");
+  return attribute;
 }
 
 /** Progress for a person watching (stderr on a terminal); warnings go through out.note always. */
@@ -177,7 +211,7 @@ function trainSpec(
   checkExactFits(data, options, options.method);
   const spec = readSpec(options);
   progressNote(out, `training ${describeSpec(spec)} to a stationary point`);
-  const model = fitSpec(data.train, spec);
+  const model = fitSpec(data.train, spec, { groups: mitigationGroups(data, spec) });
   const stationarity = model.stationarity();
   if (!stationarity.stationary) {
     out.note(
@@ -780,7 +814,10 @@ export const explainMislabels = defineCommand({
       score,
       top,
       ...(options.check
-        ? { check: { fraction: 0.1, seeds: [1, 2] }, refitOn: (train) => fitSpec(train, spec) }
+        ? {
+            check: { fraction: 0.1, seeds: [1, 2] },
+            refitOn: (train) => fitSpec(train, spec, { groups: mitigationGroups(data, spec) }),
+          }
         : {}),
       onProgress: (message) => progressNote(out, message),
     });
