@@ -50,6 +50,7 @@ export class LogisticModel implements ExplainableModel {
   readonly weights: Float64Array;
   readonly C: number;
   private cachedScores: Float64Array | undefined;
+  private cachedCurvatures: Float64Array | undefined;
 
   constructor(
     readonly train: Examples,
@@ -109,12 +110,14 @@ export class LogisticModel implements ExplainableModel {
 
   /** The curvature weights wᵢ pᵢ (1 − pᵢ) of the Hessian's data term. */
   curvatures(): Float64Array {
+    if (this.cachedCurvatures) return this.cachedCurvatures;
     const z = this.scores(this.train);
     const out = new Float64Array(this.train.rows);
     for (let i = 0; i < out.length; i++) {
       const p = sigmoid(z[i]);
       out[i] = this.weights[i] * p * (1 - p);
     }
+    this.cachedCurvatures = out;
     return out;
   }
 
@@ -302,7 +305,7 @@ export class LogisticModel implements ExplainableModel {
     weights[row] = 0;
     const theta = Float64Array.from(options.start ?? this.parameters);
     const gradient = new Float64Array(p);
-    logisticObjective(this.train, weights, this.C, theta, gradient);
+    logisticGradient(this.train, weights, this.C, theta, gradient);
     let norm = maxAbs(gradient);
     let iterations = 0;
     const step = new Float64Array(p);
@@ -313,7 +316,7 @@ export class LogisticModel implements ExplainableModel {
       for (let j = 0; j < p; j++) xs += x[j] * step[j];
       const correction = (curvature * xs) / denominator;
       for (let j = 0; j < p; j++) theta[j] -= step[j] + correction * u[j];
-      logisticObjective(this.train, weights, this.C, theta, gradient);
+      logisticGradient(this.train, weights, this.C, theta, gradient);
       const next = maxAbs(gradient);
       if (!(next <= norm / 2) && next > tolerance) {
         const finished = fitLogisticRegression(this.train, { C: this.C, weights, start: theta, tolerance });
@@ -445,6 +448,34 @@ export function logisticObjective(
     gradient[p - 1] = gradientBias;
   }
   return loss + penalty / (2 * C);
+}
+
+/** ∇F(θ) only (no loss: one exp per row instead of an exp and a log1p), into `gradient`. */
+export function logisticGradient(
+  train: Examples,
+  weights: Float64Array,
+  C: number,
+  theta: Float64Array,
+  gradient: Float64Array,
+): void {
+  const { rowStart, column, value } = sparseRowsOf(train);
+  const p = train.cols + 1;
+  const b = theta[p - 1];
+  gradient.fill(0);
+  let gradientBias = 0;
+  for (let i = 0; i < train.rows; i++) {
+    const w = weights[i];
+    if (w === 0) continue;
+    const start = rowStart[i];
+    const end = rowStart[i + 1];
+    let z = b;
+    for (let q = start; q < end; q++) z += value[q] * theta[column[q]];
+    const residual = w * (sigmoid(z) - train.y[i]);
+    for (let q = start; q < end; q++) gradient[column[q]] += residual * value[q];
+    gradientBias += residual;
+  }
+  for (let j = 0; j < p - 1; j++) gradient[j] += theta[j] / C;
+  gradient[p - 1] = gradientBias;
 }
 
 /** Σᵢ cᵢ x̃ᵢx̃ᵢᵀ + diag(1/C, …, 1/C, 0), accumulated over the non-zeros of each row. */
