@@ -20,7 +20,7 @@ import {
   thresholdPredictions,
   thresholdProbabilities,
 } from "../src/fairness/threshold-optimizer.js";
-import { type MitigationRequest, runMitigation, trainPenalised } from "../src/fairness/training.js";
+import { type MitigationRequest, runMitigation, trainPenalised } from "../src/fit/mitigate.js";
 import { initBackend } from "../src/nn/index.js";
 import { writeResults } from "./machine.js";
 

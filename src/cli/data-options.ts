@@ -34,6 +34,11 @@ export const dataOptionSpecs = {
     description: "local copies of fetched datasets (default EQUIPOISE_DATA_DIR)",
   },
   "split-seed": { type: "string", valueName: "N", description: "seed of the train/test split", default: "0" },
+  "test-data": {
+    type: "string",
+    valueName: "FILE",
+    description: "a separate test file with the same columns (then every row of --data trains)",
+  },
   schema: {
     type: "string",
     valueName: "FILE.json",
@@ -94,6 +99,7 @@ export function readTaskRequest(options: DataOptionValues): TaskRequest {
     ...(sensitive.length > 0 ? { sensitive } : {}),
     ...(options.positive ? { positive: options.positive } : {}),
     ...(options["data-dir"] ? { dataDir: options["data-dir"] } : {}),
+    ...(options["test-data"] ? { testData: options["test-data"] } : {}),
     seed: parseNumber("split-seed", options["split-seed"], { integer: true, min: 0 }),
     ...readDeclarations(options),
   };

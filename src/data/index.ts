@@ -67,6 +67,7 @@ export {
   checkNumeric,
   declaredTransform,
   encodingWarnings,
+  MissingDeclarationError,
   missingDeclaration,
   publicPreprocessor,
 } from "./public-preprocessing.js";

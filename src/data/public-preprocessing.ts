@@ -62,18 +62,23 @@ export function checkNumeric(column: Column): void {
   );
 }
 
-/** The DataError for a feature column without the declaration that `mode` needs, saying how to declare it. */
-export function missingDeclaration(column: Column, mode: "public" | "private"): DataError {
+/** A feature column lacks the public metadata a preprocessing mode needs (callers may fall back to another mode). */
+export class MissingDeclarationError extends DataError {
+  override name = "MissingDeclarationError";
+}
+
+/** The error for a feature column without the declaration that `mode` needs, saying how to declare it. */
+export function missingDeclaration(column: Column, mode: "public" | "private"): MissingDeclarationError {
   const why =
     mode === "public"
       ? "public preprocessing uses only declared metadata"
       : "private preprocessing clips to them";
   if (column.kind === "numeric") {
-    return new DataError(
+    return new MissingDeclarationError(
       `numeric column '${column.name}' has no declared bounds (${why}): declare them with --bounds ${column.name}=LO:HI or in a --schema file`,
     );
   }
-  return new DataError(
+  return new MissingDeclarationError(
     `categorical column '${column.name}' has no declared categories (public preprocessing uses only declared metadata): declare them with --categories ${column.name}=A|B|C or in a --schema file`,
   );
 }

@@ -38,6 +38,8 @@ export interface TaskRequest {
   synthetic?: Partial<SyntheticOptions>;
   /** Reader options for a user's CSV file. */
   csv?: Pick<UserFileOptions, "delimiter" | "missing" | "overrides">;
+  /** A user file's separate test file (fixed split; see UserFileOptions.testData). */
+  testData?: string;
   /**
    * How the features are preprocessed (default "fit"): "fit" on the training rows;
    * "public" from declared metadata only (the data set's, and `metadata`); "private"
@@ -70,6 +72,12 @@ export async function prepareTask(request: TaskRequest): Promise<PreparedTask> {
     metadata: request.metadata,
     drop: request.drop,
   };
+  const isRegistered = datasetNames().includes(request.data);
+  if (request.testData !== undefined && isRegistered) {
+    throw new DataError(
+      `--test-data applies to a data file; ${request.data} has its own test split (drop --test-data)`,
+    );
+  }
   switch (request.data) {
     case "adult":
       return buildTabularTask(adultSource(request), build);

@@ -1,19 +1,22 @@
 /**
  * The reference model every study trains first (DESIGN.md): the default model family
- * (logistic regression), non-private, unmitigated, `train`'s default
- * hyper-parameters, seed 0, same split. Its gaps are the u-normalisation's gap_ref.
+ * (logistic regression), non-private, unmitigated, the recipe's default
+ * hyper-parameters (those of `train`), seed 0, same split. Its gaps are the
+ * u-normalisation's gap_ref.
  */
-import { buildModel } from "../nn/index.js";
-import { predict, trainModel } from "../train/index.js";
-import { majorityAccuracy, type SplitMetrics, splitMetrics } from "./metrics.js";
+import { fitRecipe } from "../fit/fit.js";
+import { type ModelMetrics, majorityAccuracy, modelMetrics } from "../fit/metrics.js";
+import { parseRecipe } from "../fit/recipe.js";
+import { predict } from "../train/index.js";
 import type { NormalisationBasis } from "./objectives.js";
 import type { TrialData } from "./trial.js";
 
-export const referenceRecipe = { model: "logreg", epochs: 10, batch: 256, lr: 0.1, seed: 0 } as const;
+/** Every field not given takes the recipe schema's default. */
+export const referenceRecipe = parseRecipe({ model: "logreg", seed: 0 });
 
 export interface ReferenceModel {
-  validation: SplitMetrics;
-  test: SplitMetrics;
+  validation: ModelMetrics;
+  test: ModelMetrics;
   /** Normalisation of objectives measured on the validation split (what the search sees). */
   validationBasis: NormalisationBasis;
   /** Normalisation of objectives measured on the test split (what is reported). */
@@ -21,29 +24,23 @@ export interface ReferenceModel {
 }
 
 export function trainReferenceModel(data: TrialData): ReferenceModel {
-  const model = buildModel(referenceRecipe.model, data.inputShape, data.numClasses, referenceRecipe.seed);
+  const fitted = fitRecipe(referenceRecipe, {
+    train: data.train,
+    numClasses: data.numClasses,
+    inputShape: data.inputShape,
+  });
   try {
-    trainModel(
-      model,
-      { X: data.train.X, y: data.train.y },
-      {
-        epochs: referenceRecipe.epochs,
-        batchSize: referenceRecipe.batch,
-        optimizer: { kind: "sgd", learningRate: referenceRecipe.lr },
-        seed: referenceRecipe.seed,
-      },
-    );
     const score = (split: TrialData["validation"]) =>
-      splitMetrics(
+      modelMetrics(
         split.y,
-        predict(model, split.X).classes,
+        predict(fitted.model, split.X).classes,
         split.sensitive,
         data.primary,
         Number.POSITIVE_INFINITY,
       );
     const validation = score(data.validation);
     const test = score(data.test);
-    const basis = (metrics: SplitMetrics, y: Float32Array): NormalisationBasis => ({
+    const basis = (metrics: ModelMetrics, y: Float32Array): NormalisationBasis => ({
       majorityAccuracy: majorityAccuracy(y),
       referenceGaps: { dp: metrics.dpDifference, eo: metrics.eoDifference, eop: metrics.eopDifference },
     });
@@ -54,6 +51,6 @@ export function trainReferenceModel(data: TrialData): ReferenceModel {
       testBasis: basis(test, data.test.y),
     };
   } finally {
-    model.dispose();
+    fitted.model.dispose();
   }
 }

@@ -1,22 +1,18 @@
 /**
- * One trial of the explorer: a configuration → a trained model → metrics on the
- * validation split (what the search sees) and on the test split (reported for the
- * Pareto trials only). Pure computation: no I/O, runs inside a worker thread.
+ * One trial of the explorer: a configuration → its training recipe → `fitRecipe` →
+ * metrics on the validation split (what the search sees) and on the test split
+ * (reported for the Pareto trials only). Pure computation: no I/O, runs inside a
+ * worker thread.
  */
 import type { Split } from "../data/index.js";
-import { fairnessPenaltyGradient } from "../fairness/penalty.js";
-import { withReferencePenalty } from "../fairness/reference-penalty.js";
-import { buildModel } from "../nn/index.js";
-import { makePrivate } from "../privacy/index.js";
+import { CONSTRAINT_SHORT_NAMES } from "../fairness/constraint.js";
+import { fitRecipe } from "../fit/fit.js";
+import { type ModelMetrics, modelMetrics } from "../fit/metrics.js";
+import type { FitData } from "../fit/plan.js";
+import { parseRecipe, type Recipe } from "../fit/recipe.js";
+import type { Sequential } from "../nn/index.js";
 import type { Configuration } from "../search/index.js";
-import {
-  type GradientComputer,
-  meanGradient,
-  predict,
-  type TrainOptions,
-  trainModel,
-} from "../train/index.js";
-import { type SplitMetrics, splitMetrics } from "./metrics.js";
+import { predict } from "../train/index.js";
 import { recipeOf, type TrialRecipe } from "./space.js";
 
 /** The data every trial of a study trains and scores on (identical in every worker). */
@@ -39,11 +35,67 @@ export interface TrialSettings {
 
 export interface TrialOutcome {
   recipe: TrialRecipe;
-  validation: SplitMetrics;
-  test: SplitMetrics;
+  validation: ModelMetrics;
+  test: ModelMetrics;
   /** Noise multiplier, sample rate and steps actually used (DP trials). */
   privacy: { noise: number; sampleRate: number; steps: number; delta: number; accountant: string } | null;
   trainSeconds: number;
+}
+
+/**
+ * The training recipe of a trial: plain SGD at the configuration's constant learning
+ * rate (the search space's range of rates was chosen for it),
+ * DP-SGD with seeded noise (so that a study is reproducible and resumable; such runs
+ * are marked not for release — retrain the chosen configuration with `train --dp`),
+ * the fairness penalty on the primary attribute when its weight is not negligible.
+ */
+export function trialRecipe(
+  config: Configuration,
+  seed: number,
+  data: TrialData,
+  settings: TrialSettings,
+): Recipe {
+  const trial = recipeOf(config);
+  return parseRecipe(
+    {
+      model: trial.model,
+      optimizer: { kind: "sgd", learningRate: trial.lr, schedule: "constant" },
+      epochs: trial.epochs,
+      batchSize: Math.min(trial.batch, data.train.X.rows),
+      seed,
+      ...(trial.dp
+        ? {
+            privacy: {
+              noiseMultiplier: trial.noise,
+              clip: trial.clip,
+              delta: settings.delta,
+              accountant: settings.accountant,
+              noiseSeed: seed,
+            },
+          }
+        : {}),
+      fairness:
+        trial.fairWeight > 0
+          ? {
+              method: "penalty",
+              constraint: CONSTRAINT_SHORT_NAMES[settings.fairness],
+              weight: trial.fairWeight,
+              attribute: data.train.sensitive[data.primary].name,
+            }
+          : { method: "none" },
+    },
+    "trial",
+  );
+}
+
+/** The data of a trial's fit: under DP the validation split is the penalty's reference set. */
+export function trialFitData(data: TrialData): FitData {
+  return {
+    train: data.train,
+    reference: data.validation,
+    numClasses: data.numClasses,
+    inputShape: data.inputShape,
+  };
 }
 
 export function runTrial(
@@ -52,93 +104,42 @@ export function runTrial(
   data: TrialData,
   settings: TrialSettings,
 ): TrialOutcome {
-  const recipe = recipeOf(config);
-  const model = buildModel(recipe.model, data.inputShape, data.numClasses, seed);
+  const fitted = fitRecipe(trialRecipe(config, seed, data, settings), trialFitData(data));
   try {
-    const trainingData = { X: data.train.X, y: data.train.y };
-    const options: TrainOptions = {
-      epochs: recipe.epochs,
-      batchSize: Math.min(recipe.batch, data.train.X.rows),
-      optimizer: { kind: "sgd", learningRate: recipe.lr },
-      seed,
-    };
-    const started = performance.now();
-    let epsilon = Number.POSITIVE_INFINITY;
-    let privacy: TrialOutcome["privacy"] = null;
-    if (recipe.dp) {
-      const engine = makePrivate({
-        model,
-        trainerOptions: options,
-        dataSize: data.train.X.rows,
-        noise: recipe.noise,
-        clip: recipe.clip,
-        delta: settings.delta,
-        epochs: recipe.epochs,
-        accountant: settings.accountant,
-        // Seeded so that a study is reproducible and resumable; such runs are marked
-        // not for release (retrain the chosen configuration with `train --dp`).
-        seed,
-      });
-      trainModel(model, trainingData, {
-        ...engine.trainOptions,
-        gradientComputer: penalised(engine.gradientComputer, recipe, data, settings, true),
-      });
-      const spent = engine.privacySpent(settings.delta);
-      epsilon = spent.epsilon;
-      privacy = {
-        noise: spent.noise,
-        sampleRate: spent.sampleRate,
-        steps: spent.steps,
-        delta: settings.delta,
-        accountant: settings.accountant,
-      };
-    } else {
-      trainModel(model, trainingData, {
-        ...options,
-        gradientComputer: penalised(meanGradient, recipe, data, settings, false),
-      });
-    }
-    const trainSeconds = (performance.now() - started) / 1000;
-    const score = (split: Split) =>
-      splitMetrics(split.y, predict(model, split.X).classes, split.sensitive, data.primary, epsilon);
-    return { recipe, validation: score(data.validation), test: score(data.test), privacy, trainSeconds };
+    return trialOutcome(recipeOf(config), fitted, data, fitted.training.seconds);
   } finally {
-    model.dispose();
+    fitted.model.dispose();
   }
 }
 
-/**
- * The fairness penalty on the primary sensitive attribute, if the recipe asks for
- * one. Private trials take the group statistics from the validation split so that
- * each per-example gradient depends on its own example only (see
- * fairness/reference-penalty.ts); non-private trials use the exact batch penalty.
- */
-function penalised(
-  inner: GradientComputer,
+/** A fitted trial's outcome: its metrics on the validation and test splits and its privacy. */
+export function trialOutcome(
   recipe: TrialRecipe,
+  fitted: {
+    model: Sequential;
+    privacy?: {
+      epsilon: number;
+      noise: number;
+      sampleRate: number;
+      steps: number;
+      delta: number;
+      accountant: string;
+    };
+  },
   data: TrialData,
-  settings: TrialSettings,
-  isPrivate: boolean,
-): GradientComputer {
-  if (!(recipe.fairWeight > 0)) return inner;
-  const constraint = settings.fairness === "eo" ? "equalized_odds" : "demographic_parity";
-  const groupOfRow = data.train.sensitive[data.primary].codes;
-  if (!isPrivate) {
-    return fairnessPenaltyGradient({
-      constraint,
-      weight: recipe.fairWeight,
-      groupOfRow,
-      labels: data.train.y,
-    });
-  }
-  return withReferencePenalty(inner, {
-    constraint,
-    weight: recipe.fairWeight,
-    reference: {
-      X: data.validation.X,
-      labels: data.validation.y,
-      groupOf: data.validation.sensitive[data.primary].codes,
-    },
-    groupOfRow,
-  });
+  trainSeconds: number,
+): TrialOutcome {
+  const epsilon = fitted.privacy?.epsilon ?? Number.POSITIVE_INFINITY;
+  const score = (split: Split) =>
+    modelMetrics(split.y, predict(fitted.model, split.X).classes, split.sensitive, data.primary, epsilon);
+  const privacy = fitted.privacy
+    ? {
+        noise: fitted.privacy.noise,
+        sampleRate: fitted.privacy.sampleRate,
+        steps: fitted.privacy.steps,
+        delta: fitted.privacy.delta,
+        accountant: fitted.privacy.accountant,
+      }
+    : null;
+  return { recipe, validation: score(data.validation), test: score(data.test), privacy, trainSeconds };
 }

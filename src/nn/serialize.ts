@@ -1,7 +1,8 @@
 /**
  * Model files: JSON with the architecture, the weights (base64 little-endian
- * float32), the fitted preprocessing (opaque JSON from the data layer) and free-form
- * metadata (backend, training settings, privacy spent, fairness settings...).
+ * float32), the training recipe and the fitted preprocessing (opaque JSON here: the
+ * fit and data layers validate them) and free-form metadata (backend, privacy spent,
+ * fairness settings, test metrics...).
  * Loading validates the whole document with zod and refuses anything corrupt or
  * inconsistent with one clear line.
  */
@@ -46,6 +47,7 @@ const modelFileSchema = z.object({
   weights: z.array(
     z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), data: z.string() }),
   ),
+  recipe: z.unknown().optional(),
   preprocessor: z.unknown().optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),
 });
@@ -56,13 +58,20 @@ export interface SavedModel {
   model: Sequential;
   /** The model spec it was built from ("mlp:64,64"), when known. */
   spec?: string;
+  /** The training recipe, unvalidated (fit/model-file.ts checks it with the recipe schema). */
+  recipe?: unknown;
   preprocessor?: unknown;
   metadata: Record<string, unknown>;
 }
 
 export function modelToJSON(
   model: Sequential,
-  extras: { spec?: string; preprocessor?: unknown; metadata?: Record<string, unknown> } = {},
+  extras: {
+    spec?: string;
+    recipe?: unknown;
+    preprocessor?: unknown;
+    metadata?: Record<string, unknown>;
+  } = {},
 ): ModelFile {
   const values = model.readParameters();
   const weights = model.parameterSpecs().map((spec, k) => ({
@@ -76,6 +85,7 @@ export function modelToJSON(
     ...(extras.spec ? { spec: extras.spec } : {}),
     architecture: structuredClone(model.architecture),
     weights,
+    ...(extras.recipe !== undefined ? { recipe: extras.recipe } : {}),
     ...(extras.preprocessor !== undefined ? { preprocessor: extras.preprocessor } : {}),
     metadata: extras.metadata ?? {},
   };
@@ -124,7 +134,13 @@ export function modelFromJSON(json: unknown, source = "model file"): SavedModel 
       `${source}: invalid architecture: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return { model, spec: doc.spec, preprocessor: doc.preprocessor, metadata: doc.metadata };
+  return {
+    model,
+    spec: doc.spec,
+    ...(doc.recipe !== undefined ? { recipe: doc.recipe } : {}),
+    preprocessor: doc.preprocessor,
+    metadata: doc.metadata,
+  };
 }
 
 export function encodeFloat32(values: Float32Array): string {

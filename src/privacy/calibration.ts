@@ -27,9 +27,21 @@ export interface NoiseCalibrationRequest {
   sampleRate: number;
   steps: number;
   accountant?: AccountantKind;
+  /**
+   * Mechanisms the same run releases before its steps (e.g. privately fitted
+   * preprocessing statistics), composed in the same accountant: ε covers them too.
+   */
+  priorSteps?: readonly PriorStep[];
   /** Accepted gap between the achieved ε and the target (default 0.01). */
   epsilonTolerance?: number;
   prv?: PrvOptions;
+}
+
+/** A group of Gaussian-mechanism releases: `count` of them at sample rate q and noise multiplier σ. */
+export interface PriorStep {
+  sampleRate: number;
+  noise: number;
+  count: number;
 }
 
 export interface NoiseCalibration {
@@ -69,6 +81,7 @@ export function privacyForNoise(noise: number, request: AccountingRequest): Priv
   if (!(noise >= 0 && Number.isFinite(noise)))
     throw new UserError(`noise multiplier must be a finite number >= 0, got ${noise}`);
   const accountant = createAccountant(request.accountant ?? "rdp", { prv: request.prv });
+  for (const prior of request.priorSteps ?? []) accountant.step(prior.sampleRate, prior.noise, prior.count);
   accountant.step(request.sampleRate, noise, request.steps);
   return accountant.spent(request.delta);
 }

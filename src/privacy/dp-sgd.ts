@@ -1,37 +1,25 @@
 /**
- * DP-SGD's per-batch gradient (Abadi et al. 2016, as Opacus computes it): each
- * example's gradient clipped to norm C (over all parameters, or per layer with
- * C_l = C/√L so the total sensitivity is still C), summed, plus Gaussian noise of
- * std σ·C on every coordinate, divided by the EXPECTED batch size q·N — not the
- * realised one, whose size under Poisson sampling is itself private.
+ * DP-SGD's per-batch gradient for one model (Abadi et al. 2016, as Opacus computes
+ * it): each example's gradient clipped to norm C (over all parameters, or per layer
+ * with C_l = C/√L so the total sensitivity is still C), summed, then released by the
+ * one clip-and-noise primitive (clip-and-noise.ts: Gaussian noise of std σ·C, divided
+ * by the expected batch size q·N, one accountant step).
  *
- * Plugs into the trainer as its GradientComputer and records each step it takes in
- * the accountant, so the privacy spent is that of the steps actually run.
+ * Plugs into the trainer as its GradientComputer, so the privacy spent is that of the
+ * steps actually run.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Random } from "../common/rng.js";
 import type { Sequential } from "../nn/index.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
-import type { Accountant } from "./accountants/accountant.js";
+import { type ClipAndNoise, type ClipAndNoiseOptions, clipAndNoise, clipFactors } from "./clip-and-noise.js";
 
 export type ClippingMode = "flat" | "per-layer";
 
-export interface DpSgdOptions {
-  /** Clipping norm C. */
-  clip: number;
-  /** Noise multiplier σ: the noise std is σ·C. */
-  noise: number;
-  /** Poisson sample rate q the sampler uses. */
-  sampleRate: number;
-  /** Training set size N. Sample weights, if any, must be in [0, 1] (checked by makePrivate). */
-  dataSize: number;
+export interface DpSgdOptions extends ClipAndNoiseOptions {
   clipping?: ClippingMode;
-  /** Source of the Gaussian noise (a SecureRandom for releases). */
-  random: Random;
-  accountant: Accountant;
 }
 
-/** Time spent drawing noise vs the whole step, for benchmarks. */
+/** Time spent in the clip-and-noise release vs the whole step, for benchmarks. */
 export interface DpSgdTimings {
   steps: number;
   noiseMs: number;
@@ -40,18 +28,14 @@ export interface DpSgdTimings {
 
 export interface DpSgdGradientComputer extends GradientComputer {
   readonly timings: DpSgdTimings;
+  readonly step: ClipAndNoise;
 }
 
 export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
-  const { clip, noise, sampleRate, dataSize, random, accountant } = options;
-  if (!(clip > 0)) throw new RangeError(`clipping norm must be > 0, got ${clip}`);
-  if (!(noise >= 0)) throw new RangeError(`noise multiplier must be >= 0, got ${noise}`);
-  if (!(sampleRate > 0 && sampleRate <= 1))
-    throw new RangeError(`sample rate must be in (0, 1], got ${sampleRate}`);
+  const step = clipAndNoise(options);
+  const { clip, sampleRate, datasetSize, expectedBatchSize } = step;
   const clipping = options.clipping ?? "flat";
-  const expectedBatchSize = sampleRate * dataSize;
   const timings: DpSgdTimings = { steps: 0, noiseMs: 0, totalMs: 0 };
-  let noiseBuffer = new Float32Array(0);
 
   const clippedSum = (model: Sequential, batch: GradientBatch): { sums: tf.Tensor[]; lossSum: tf.Scalar } => {
     const pass = model.backwardPass(batch.x, batch.labels);
@@ -64,7 +48,7 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
       });
       if (clipping === "flat") {
         const factors = tf.tidy(() => {
-          const f = tf.minimum(1, tf.div(clip, tf.add(pass.norms(), 1e-12)));
+          const f = clipFactors(pass.norms(), clip);
           return (batch.sampleWeights ? tf.mul(f, batch.sampleWeights) : f) as tf.Tensor1D;
         });
         const sums = pass.weightedGradients(factors);
@@ -81,15 +65,16 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
   };
 
   return {
-    name: `dp-sgd(${clipping}, clip=${clip}, noise=${noise})`,
+    name: `dp-sgd(${clipping}, clip=${clip}, noise=${options.noiseMultiplier})`,
     timings,
+    step,
     compute(model: Sequential, batch: GradientBatch): GradientResult {
       if (
-        batch.datasetSize !== dataSize ||
-        Math.abs(batch.expectedBatchSize - expectedBatchSize) > 1e-9 * dataSize
+        batch.datasetSize !== datasetSize ||
+        Math.abs(batch.expectedBatchSize - expectedBatchSize) > 1e-9 * datasetSize
       ) {
         throw new Error(
-          `DP-SGD was set up for Poisson sampling at rate ${sampleRate} of ${dataSize} examples, ` +
+          `DP-SGD was set up for Poisson sampling at rate ${sampleRate} of ${datasetSize} examples, ` +
             `but the trainer's batches expect ${batch.expectedBatchSize} of ${batch.datasetSize}: the accounting would be wrong`,
         );
       }
@@ -103,23 +88,23 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
       } else {
         ({ sums, lossSum } = clippedSum(model, batch));
       }
-      const noiseStarted = performance.now();
-      const total = model.parameterCount;
-      if (noiseBuffer.length !== total) noiseBuffer = new Float32Array(total);
-      random.fillNormal(noiseBuffer);
-      timings.noiseMs += performance.now() - noiseStarted;
-      const gradients = tf.tidy(() => {
-        let offset = 0;
-        return sums.map((sum, k) => {
-          const size = sum.size;
-          const z = tf.tensor(noiseBuffer.subarray(offset, offset + size), specs[k].shape, "float32");
-          offset += size;
-          // (Σ clipped gᵢ + σC·z) / (qN)
-          return tf.div(tf.add(sum, tf.mul(z, noise * clip)), expectedBatchSize);
-        });
-      });
+      const releaseStarted = performance.now();
+      const flat = new Float32Array(model.parameterCount);
+      let offset = 0;
+      for (const sum of sums) {
+        flat.set(sum.dataSync() as Float32Array, offset);
+        offset += sum.size;
+      }
       tf.dispose(sums);
-      accountant.step(sampleRate, noise);
+      step.privatise(flat);
+      timings.noiseMs += performance.now() - releaseStarted;
+      offset = 0;
+      const gradients = specs.map((spec) => {
+        const size = spec.shape.reduce((a, b) => a * b, 1);
+        const tensor = tf.tensor(flat.slice(offset, offset + size), spec.shape, "float32");
+        offset += size;
+        return tensor;
+      });
       timings.steps++;
       timings.totalMs += performance.now() - started;
       return { gradients, lossSum, count: batch.weightSum };
@@ -147,7 +132,7 @@ function perLayerClippedSum(
       const members = specs.map((s, k) => (s.layer === layer ? k : -1)).filter((k) => k >= 0);
       const n = perExample[members[0]].shape[0];
       const squared = tf.addN(members.map((k) => tf.sum(tf.square(tf.reshape(perExample[k], [n, -1])), 1)));
-      let factors = tf.minimum(1, tf.div(layerClip, tf.add(tf.sqrt(squared), 1e-12))) as tf.Tensor1D;
+      let factors = clipFactors(tf.sqrt(squared), layerClip) as tf.Tensor1D;
       if (sampleWeights) factors = tf.mul(factors, sampleWeights);
       for (const k of members) {
         const g = perExample[k];

@@ -2,23 +2,40 @@
  * One door into private training, in the spirit of Opacus's PrivacyEngine:
  * `makePrivate` takes a model and the trainer options and returns the options the
  * trainer should run with (Poisson sampling at rate q = batch/N, the DP-SGD
- * gradient strategy) together with the accountant those steps are recorded in. The
- * sampler and the accountant are configured from the same q here, so they cannot
- * disagree: shuffled fixed-size batches are refused, because the accountants'
- * amplification-by-sampling analysis holds for Poisson sampling only.
+ * gradient strategy, the training loss kept private) together with the accountant
+ * those steps are recorded in. The sampler and the accountant are configured from
+ * the same q here, so they cannot disagree: shuffled fixed-size batches are refused,
+ * because the accountants' amplification-by-sampling analysis holds for Poisson
+ * sampling only.
  *
  * Noise and batch membership come from the secure generator unless a `seed` is
  * given; a seeded run is reproducible and marked `suitableForRelease: false`.
  */
+import { DEFAULT_DELTA } from "../common/defaults.js";
 import { UserError } from "../common/errors.js";
-import { createRandom } from "../common/rng.js";
 import type { Sequential } from "../nn/index.js";
-import { type TrainingData, type TrainingResult, type TrainOptions, trainModel } from "../train/index.js";
+import {
+  type GradientComputer,
+  type TrainingData,
+  type TrainingResult,
+  type TrainOptions,
+  trainModel,
+} from "../train/index.js";
 import type { Accountant, AccountantKind, PrivacySpent } from "./accountants/accountant.js";
 import { createAccountant } from "./accountants/index.js";
-import { calibrateNoise, stepsForEpochs } from "./calibration.js";
+import { calibrateNoise, type PriorStep, stepsForEpochs } from "./calibration.js";
+import type { ClipAndNoise } from "./clip-and-noise.js";
 import { type ClippingMode, type DpSgdGradientComputer, dpSgdGradient } from "./dp-sgd.js";
+import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "./noise.js";
 import { createSecureRandom } from "./secure-random.js";
+
+/**
+ * The Gaussian noise of a private run: secure without a seed; with one, a seeded
+ * stream kept apart from the initialisation and sampling streams of the same seed.
+ */
+export function privateNoiseSource(seed?: number): GaussianNoise {
+  return seed === undefined ? secureGaussianNoise() : seededGaussianNoise((seed ^ 0x5eed_d9) >>> 0);
+}
 
 export interface MakePrivateOptions {
   model: Sequential;
@@ -38,6 +55,21 @@ export interface MakePrivateOptions {
   clipping?: ClippingMode;
   /** Seeded noise (reproducible, not for release). */
   seed?: number;
+  /**
+   * Releases of the same run before training (privately fitted preprocessing), recorded
+   * first in the run's accountant; a target ε is calibrated with them included.
+   */
+  priorReleases?: readonly PriorStep[];
+  /**
+   * δ spent outside the accountant (thresholded category discovery): ε is taken at
+   * δ − reservedDelta, so the run is (ε, δ)-DP in all.
+   */
+  reservedDelta?: number;
+  /**
+   * Wraps the DP-SGD gradient (e.g. a fairness penalty with reference statistics);
+   * the wrapper must keep each example's gradient a function of that example alone.
+   */
+  wrapGradient?: (dpSgd: GradientComputer) => GradientComputer;
 }
 
 export interface PrivacyReport extends PrivacySpent {
@@ -67,11 +99,92 @@ export interface PrivateTraining {
   privacySpent(delta?: number): PrivacyReport;
 }
 
+export interface PrivateStepPlan {
+  /** The noise multiplier σ: given, or calibrated to the target ε over the planned steps. */
+  noise: number;
+  /** q = batch/N of the trainer's Poisson sampler. */
+  sampleRate: number;
+  /** epochs × round(1/q), the steps the trainer runs. */
+  plannedSteps: number;
+}
+
+/**
+ * The sample rate, the steps and the noise multiplier of a DP-SGD run: what
+ * `makePrivate` configures, and what any other private path (K models at once) must
+ * configure identically. Refuses what the accountant cannot analyse.
+ */
+export function planPrivateSteps(options: {
+  batchSize: number;
+  dataSize: number;
+  epochs: number;
+  noise?: number;
+  targetEpsilon?: number;
+  delta: number;
+  accountant: AccountantKind;
+  priorSteps?: readonly PriorStep[];
+}): PrivateStepPlan {
+  const { batchSize, dataSize, epochs, delta } = options;
+  if (!(Number.isInteger(dataSize) && dataSize >= 1))
+    throw new UserError(`dataSize must be a positive integer, got ${dataSize}`);
+  if (!(delta > 0 && delta < 1)) throw new UserError(`delta must be in (0, 1), got ${delta}`);
+  if (!(Number.isInteger(epochs) && epochs >= 1))
+    throw new UserError(`epochs must be a positive integer, got ${epochs}`);
+  if ((options.noise === undefined) === (options.targetEpsilon === undefined)) {
+    throw new UserError("give exactly one of noise (a noise multiplier) and targetEpsilon");
+  }
+  if (!(batchSize >= 1 && batchSize <= dataSize)) {
+    throw new UserError(`the expected batch size must be in [1, ${dataSize}], got ${batchSize}`);
+  }
+  // The trainer's Poisson sampler: q = batch/N, round(1/q) batches per epoch.
+  const sampleRate = Math.min(1, batchSize / dataSize);
+  const plannedSteps = stepsForEpochs(epochs, sampleRate);
+  if (options.noise !== undefined) {
+    if (!(options.noise > 0)) throw new UserError(`the noise multiplier must be > 0, got ${options.noise}`);
+    return { noise: options.noise, sampleRate, plannedSteps };
+  }
+  const { noise } = calibrateNoise({
+    targetEpsilon: options.targetEpsilon!,
+    delta,
+    sampleRate,
+    steps: plannedSteps,
+    accountant: options.accountant,
+    ...(options.priorSteps ? { priorSteps: options.priorSteps } : {}),
+  });
+  return { noise, sampleRate, plannedSteps };
+}
+
+/** The privacy report of the steps a clip-and-noise primitive has taken so far. */
+export function privacyReportOf(
+  step: ClipAndNoise,
+  delta: number,
+  clipping: ClippingMode,
+  reservedDelta = 0,
+): PrivacyReport {
+  const { accountant } = step;
+  if (!(reservedDelta >= 0 && reservedDelta < delta))
+    throw new UserError(`delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`);
+  return {
+    ...accountant.spent(delta - reservedDelta),
+    delta,
+    noise: step.noiseMultiplier,
+    clip: step.clip,
+    sampleRate: step.sampleRate,
+    steps: step.steps,
+    sampling: "poisson",
+    clipping,
+    noiseSource: step.noise.kind,
+    suitableForRelease: step.noise.kind === "secure",
+  };
+}
+
 export function makePrivate(options: MakePrivateOptions): PrivateTraining {
   const { model, trainerOptions, dataSize, clip, epochs } = options;
-  const delta = options.delta ?? 1e-5;
+  const delta = options.delta ?? DEFAULT_DELTA;
   const kind = options.accountant ?? "rdp";
   const clipping = options.clipping ?? "flat";
+  const reservedDelta = options.reservedDelta ?? 0;
+  if (!(reservedDelta >= 0 && reservedDelta < delta))
+    throw new UserError(`delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`);
   if (trainerOptions.sampling === "shuffle") {
     throw new UserError(
       "DP-SGD needs Poisson sampling: shuffled fixed-size batches are not what the accountant's sampling amplification assumes (drop sampling: 'shuffle')",
@@ -80,46 +193,30 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
   if (trainerOptions.epochs !== undefined && trainerOptions.epochs !== epochs) {
     throw new UserError(`trainerOptions.epochs (${trainerOptions.epochs}) disagrees with epochs (${epochs})`);
   }
-  if (!(Number.isInteger(dataSize) && dataSize >= 1))
-    throw new UserError(`dataSize must be a positive integer, got ${dataSize}`);
   if (!(clip > 0)) throw new UserError(`the clipping norm must be > 0, got ${clip}`);
-  if (!(delta > 0 && delta < 1)) throw new UserError(`delta must be in (0, 1), got ${delta}`);
-  if (!(Number.isInteger(epochs) && epochs >= 1))
-    throw new UserError(`epochs must be a positive integer, got ${epochs}`);
-  if ((options.noise === undefined) === (options.targetEpsilon === undefined)) {
-    throw new UserError("give exactly one of noise (a noise multiplier) and targetEpsilon");
-  }
-  const batchSize = trainerOptions.batchSize;
-  if (!(batchSize >= 1 && batchSize <= dataSize)) {
-    throw new UserError(`the expected batch size must be in [1, ${dataSize}], got ${batchSize}`);
-  }
-  // The trainer's Poisson sampler: q = batch/N, round(1/q) batches per epoch.
-  const sampleRate = Math.min(1, batchSize / dataSize);
-  const plannedSteps = stepsForEpochs(epochs, sampleRate);
-  let noise: number;
-  if (options.noise !== undefined) {
-    if (!(options.noise > 0)) throw new UserError(`the noise multiplier must be > 0, got ${options.noise}`);
-    noise = options.noise;
-  } else {
-    noise = calibrateNoise({
-      targetEpsilon: options.targetEpsilon!,
-      delta,
-      sampleRate,
-      steps: plannedSteps,
-      accountant: kind,
-    }).noise;
-  }
+  const { noise, sampleRate, plannedSteps } = planPrivateSteps({
+    batchSize: trainerOptions.batchSize,
+    dataSize,
+    epochs,
+    noise: options.noise,
+    targetEpsilon: options.targetEpsilon,
+    delta: delta - reservedDelta,
+    accountant: kind,
+    ...(options.priorReleases ? { priorSteps: options.priorReleases } : {}),
+  });
   const seeded = options.seed !== undefined;
-  const accountant = createAccountant(kind);
   const gradientComputer = dpSgdGradient({
     clip,
-    noise,
+    noiseMultiplier: noise,
     sampleRate,
     dataSize,
     clipping,
-    accountant,
-    random: seeded ? createRandom(options.seed! ^ 0x5eed_d9) : createSecureRandom(),
+    accountant: createAccountant(kind),
+    noise: privateNoiseSource(options.seed),
   });
+  const { accountant } = gradientComputer.step;
+  for (const prior of options.priorReleases ?? [])
+    accountant.step(prior.sampleRate, prior.noise, prior.count);
   // Without a seed batch membership comes from the secure generator as well: a
   // seeded xoshiro stream (even with a secret seed) would make the batches
   // recomputable from 128 bits of state, which the sampling amplification does not allow for.
@@ -127,20 +224,13 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
     ...trainerOptions,
     epochs,
     sampling: "poisson",
-    gradientComputer,
+    gradientComputer: options.wrapGradient ? options.wrapGradient(gradientComputer) : gradientComputer,
     ...(seeded ? {} : { samplingRandom: createSecureRandom() }),
+    lossIsPrivate: true,
+    divergenceHint: `learning rate ${trainerOptions.optimizer.learningRate} or clipping norm ${clip} too large?`,
   };
-  const privacySpent = (at = delta): PrivacyReport => ({
-    ...accountant.spent(at),
-    noise,
-    clip,
-    sampleRate,
-    steps: accountant.history.reduce((sum, g) => sum + g.steps, 0),
-    sampling: "poisson",
-    clipping,
-    noiseSource: seeded ? "seeded" : "secure",
-    suitableForRelease: !seeded,
-  });
+  const privacySpent = (at = delta): PrivacyReport =>
+    privacyReportOf(gradientComputer.step, at, clipping, reservedDelta);
   return {
     noise,
     sampleRate,

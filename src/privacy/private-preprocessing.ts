@@ -198,7 +198,9 @@ export function fitPrivatePreprocessor(
   const statistics = preprocessingStatistics(train, features, declared);
   const sigma = z * statistics.sensitivity;
   const noisy = Float64Array.from(statistics.values);
-  if (noisy.length > 0) options.noise.add(noisy, sigma);
+  // With the sensitivity, the lattice sampler covers its own rounding (noise.ts), so the
+  // accounted noise multiplier z stays exact.
+  if (noisy.length > 0) options.noise.add(noisy, sigma, statistics.sensitivity);
   const grid = 2 ** Math.ceil(Math.log2(sigma / 1024));
   for (let i = 0; i < noisy.length; i++) noisy[i] = Math.round(noisy[i] / grid) * grid;
 

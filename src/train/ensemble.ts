@@ -6,13 +6,14 @@
  * Member k trains exactly as it would train alone — same initialisation (its
  * seed), same batches (its own sampler over its own data subset: shuffled, or
  * Poisson at q_k = batch_k/N_k under DP), plain SGD with its own learning rate and
- * its own number of epochs:
+ * its own number of epochs, and its own learning-rate schedule:
  *  - alone with `trainModel` and the mean gradient (no `privacy`, no rule);
- *  - alone with `makePrivate` (flat clipping, seeded noise) when it has `privacy`:
- *    per-example norms from the same pass (ghost norms, ||gᵢ||² = Σ_layers
- *    (||aᵢ||² + 1)·||δᵢ||²), clip factors min(1, C_k/||gᵢ||), the weighted sum, Gaussian
- *    noise of std σ_k·C_k drawn from the member's own generator in the model's
- *    parameter order, divided by q_k·N_k, and one accountant step per batch;
+ *  - alone with DP-SGD (flat clipping) when it has `privacy`: per-example norms from
+ *    the same pass (ghost norms, ||gᵢ||² = Σ_layers (||aᵢ||² + 1)·||δᵢ||²), clip
+ *    factors min(1, C_k/||gᵢ||), the clipped sum, then the member's
+ *    `PrivateGradientStep` — the one clip-and-noise primitive of privacy/, which
+ *    adds the noise, divides by q_k·N_k and records the step in the member's
+ *    accountant (there is no way to take a private step without it);
  *  - with any gradient strategy that is "the model's backward pass seeded with
  *    per-example output gradients" (fairness penalties): its `outputGradients` rule.
  * Members run in lockstep, one step each per round; batches of different sizes are
@@ -22,33 +23,34 @@ import * as tf from "@tensorflow/tfjs-core";
 import { createRandom, type Random } from "../common/rng.js";
 import { type Architecture, architectureFor, Sequential } from "../nn/index.js";
 import { tidyKeep } from "../nn/tidy.js";
+import type { PrivateGradientStep } from "./gradient.js";
+import { type LearningRateSchedule, learningRateAt } from "./optimizers.js";
 import { type BatchSampler, createSampler } from "./samplers.js";
 import type { TrainingData } from "./trainer.js";
 
 export interface EnsembleMember {
   seed: number;
   learningRate: number;
+  /** How the learning rate evolves over the member's steps (default constant). */
+  schedule?: LearningRateSchedule;
   /** Rows of the training data this member trains on (default: all). */
   subset?: Int32Array;
   /** This member's (expected, under DP) batch size (default: options.batchSize). */
   batchSize?: number;
   /** This member's number of epochs (default: options.epochs). */
   epochs?: number;
-  /** DP-SGD as `makePrivate` runs it with a seed: Poisson sampling, flat clipping, noise. */
-  privacy?: EnsemblePrivacy;
+  /**
+   * DP-SGD: Poisson sampling at the step's rate, flat clipping to its C, noise and
+   * accounting by the step itself (privacy/clip-and-noise.ts makes one).
+   */
+  privacy?: PrivateGradientStep;
+  /**
+   * Source of batch membership instead of the seeded generator (as `trainModel`'s
+   * option: a private member without a seed samples from a secure generator).
+   */
+  samplingRandom?: Random;
   /** Per-example output gradients replacing the loss's own (binary models only). */
   outputGradients?: OutputGradientRule;
-}
-
-export interface EnsemblePrivacy {
-  /** Clipping norm C. */
-  clip: number;
-  /** Noise multiplier σ. */
-  noise: number;
-  /** The member's noise stream (makePrivate's seeded one for equality with it). */
-  random: Random;
-  /** Called once per step taken, as DP-SGD records it in its accountant. */
-  onStep?: (sampleRate: number, noise: number) => void;
 }
 
 /**
@@ -88,7 +90,7 @@ export interface EnsembleResult {
   steps: number;
   /** Steps each member took. */
   memberSteps: number[];
-  /** Noise multiplier, sample rate and steps of each private member (null otherwise). */
+  /** Noise multiplier, clip, sample rate and steps of each private member (null otherwise). */
   privacy: ({ noise: number; clip: number; sampleRate: number; steps: number } | null)[];
   seconds: number;
 }
@@ -101,6 +103,8 @@ interface MemberState {
   sampler: BatchSampler;
   batches: Generator<Int32Array>;
   steps: number;
+  /** Steps the member will take: epochs × batches per epoch. */
+  totalSteps: number;
 }
 
 export function trainEnsemble(
@@ -116,10 +120,6 @@ export function trainEnsemble(
   for (const m of members) {
     if (m.outputGradients && !binary)
       throw new RangeError("output-gradient rules need a binary model with one logit");
-    if (m.privacy && !(m.privacy.clip > 0 && m.privacy.noise >= 0))
-      throw new RangeError(
-        `DP member: clip must be > 0 and noise ≥ 0, got ${m.privacy.clip}, ${m.privacy.noise}`,
-      );
   }
   const started = performance.now();
   const parameterSizes = dense.flatMap((d) => [d.inputs * d.units, d.units]);
@@ -133,10 +133,23 @@ export function trainEnsemble(
       m.privacy ? "poisson" : "shuffle",
       size,
       batchSize,
-      createRandom(m.seed).fork(),
+      m.samplingRandom ?? createRandom(m.seed).fork(),
     );
     const epochs = m.epochs ?? options.epochs;
-    return { index: k, subset, sampler, batches: epochsOf(sampler, epochs), steps: 0 };
+    if (m.privacy && (m.privacy.datasetSize !== size || m.privacy.sampleRate !== sampler.sampleRate)) {
+      throw new RangeError(
+        `member ${k}: its private step was set up for rate ${m.privacy.sampleRate} of ${m.privacy.datasetSize} examples, ` +
+          `but it samples at rate ${sampler.sampleRate} from ${size}: the accounting would be wrong`,
+      );
+    }
+    return {
+      index: k,
+      subset,
+      sampler,
+      batches: epochsOf(sampler, epochs),
+      steps: 0,
+      totalSteps: epochs * sampler.batchesPerEpoch,
+    };
   });
 
   // Stacked parameters of the live members: [K, in, out] kernels and [K, 1, out] biases.
@@ -205,7 +218,7 @@ export function trainEnsemble(
     privacy: members.map((m, k) =>
       m.privacy
         ? {
-            noise: m.privacy.noise,
+            noise: m.privacy.noiseMultiplier,
             clip: m.privacy.clip,
             sampleRate: states[k].sampler.sampleRate,
             steps: states[k].steps,
@@ -252,37 +265,40 @@ export function trainEnsemble(
           tf.sum(delta, 1, true),
         );
       });
-      const rates = new Float32Array(K);
-      states.forEach((s, k) => {
-        const member = members[s.index];
-        rates[k] = member.privacy ? member.learningRate / s.sampler.expectedBatchSize : member.learningRate;
+      const rates = Float32Array.from(states, (s) => {
+        const { learningRate, schedule } = members[s.index];
+        return learningRateAt({ kind: "sgd", learningRate, schedule }, s.steps, s.totalSteps);
       });
-      const noisy = anyPrivate ? addNoise(gradients, states) : gradients;
+      const released = anyPrivate ? privatised(gradients, states) : gradients;
       const scale = tf.tensor3d(rates, [K, 1, 1]);
-      return current.map((p, i) => tf.sub(p, tf.mul(noisy[i], scale)));
+      return current.map((p, i) => tf.sub(p, tf.mul(released[i], scale)));
     });
   }
 
-  /** Σ clipped gᵢ + σ_k·C_k·z for private members, z from the member's own stream in parameter order. */
-  function addNoise(gradients: tf.Tensor[], states: MemberState[]): tf.Tensor[] {
-    const K = states.length;
-    const buffers = parameterSizes.map((size) => new Float32Array(K * size));
-    const scales = new Float32Array(K);
-    const draw = new Float32Array(parameterCount);
+  /**
+   * Private members' clipped sums through their own PrivateGradientStep (noise, ÷ q·N,
+   * one accountant step), in the model's parameter order; other members' gradients
+   * pass unchanged.
+   */
+  function privatised(gradients: tf.Tensor[], states: MemberState[]): tf.Tensor[] {
+    const stacked = gradients.map((g) => new Float32Array(g.dataSync()));
+    const own = new Float32Array(parameterCount);
     states.forEach((s, k) => {
       const privacy = members[s.index].privacy;
       if (!privacy) return;
-      privacy.random.fillNormal(draw);
       let offset = 0;
       parameterSizes.forEach((size, p) => {
-        buffers[p].set(draw.subarray(offset, offset + size), k * size);
+        own.set(stacked[p].subarray(k * size, (k + 1) * size), offset);
         offset += size;
       });
-      scales[k] = privacy.noise * privacy.clip;
-      privacy.onStep?.(s.sampler.sampleRate, privacy.noise);
+      privacy.privatise(own);
+      offset = 0;
+      parameterSizes.forEach((size, p) => {
+        stacked[p].set(own.subarray(offset, offset + size), k * size);
+        offset += size;
+      });
     });
-    const scale = tf.tensor3d(scales, [K, 1, 1]);
-    return gradients.map((g, p) => tf.add(g, tf.mul(tf.tensor(buffers[p], g.shape), scale)));
+    return gradients.map((g, p) => tf.tensor(stacked[p], g.shape));
   }
 
   /**

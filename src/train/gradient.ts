@@ -62,3 +62,27 @@ export const meanGradient: GradientComputer = {
     }
   },
 };
+
+/**
+ * What every private gradient path does once the per-example gradients are clipped
+ * (implemented once, in privacy/clip-and-noise.ts): add Gaussian noise of std σ·C to
+ * every coordinate of the clipped sum, divide by the EXPECTED batch size q·N, and
+ * record the step in its accountant. Training code outside privacy/ (the K-models
+ * ensemble) only sees this interface: it can obtain a noised gradient only through
+ * `privatise`, so no path releases one without the step being accounted.
+ */
+export interface PrivateGradientStep {
+  /** Clipping norm C: every per-example gradient is scaled to norm ≤ C before the sum. */
+  readonly clip: number;
+  /** Noise multiplier σ. */
+  readonly noiseMultiplier: number;
+  /** Poisson sample rate q the batches must be drawn with. */
+  readonly sampleRate: number;
+  /** N, the number of examples the sample rate applies to. */
+  readonly datasetSize: number;
+  /**
+   * In place: Σ clipped gᵢ (all parameters flattened in the model's parameter order) →
+   * (Σ clipped gᵢ + N(0, σ²C²·I)) / (q·N). Records one step with the accountant.
+   */
+  privatise(clippedSum: Float32Array): void;
+}

@@ -3,7 +3,6 @@
 export {
   type EnsembleMember,
   type EnsembleOptions,
-  type EnsemblePrivacy,
   type EnsembleResult,
   type MemberBatch,
   type OutputGradientRule,
@@ -17,8 +16,20 @@ export {
   type Predictions,
   predict,
 } from "./evaluate.js";
-export { type GradientBatch, type GradientComputer, type GradientResult, meanGradient } from "./gradient.js";
-export { createOptimizer, type Optimizer, type OptimizerConfig } from "./optimizers.js";
+export {
+  type GradientBatch,
+  type GradientComputer,
+  type GradientResult,
+  meanGradient,
+  type PrivateGradientStep,
+} from "./gradient.js";
+export {
+  createOptimizer,
+  type LearningRateSchedule,
+  learningRateAt,
+  type Optimizer,
+  type OptimizerConfig,
+} from "./optimizers.js";
 export {
   type BatchSampler,
   createSampler,
@@ -29,7 +40,9 @@ export {
 export {
   type EarlyStopping,
   type EpochRecord,
+  parametersAreFinite,
   type TrainingData,
+  TrainingDivergedError,
   type TrainingEvent,
   type TrainingResult,
   type TrainOptions,

@@ -4,6 +4,7 @@
  * Deterministic: the same seed gives bit-identical weights on the same backend.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { UserError } from "../common/errors.js";
 import { createRandom, type Random } from "../common/rng.js";
 import { labelTensor, type Sequential } from "../nn/index.js";
 import { evaluateModel } from "./evaluate.js";
@@ -46,16 +47,24 @@ export interface TrainOptions {
   onProgress?: (event: TrainingEvent) => void;
   /** Emit a "batch" event every this many batches (default: 0, none). */
   batchEventInterval?: number;
+  /**
+   * The training loss is a statistic of private data (DP-SGD): it is neither
+   * recorded nor reported, and divergence is detected from the parameters alone
+   * (they are the mechanism's output, so looking at them is post-processing).
+   */
+  lossIsPrivate?: boolean;
+  /** What a divergence error suggests, e.g. "learning rate 2 too large?" (default: the learning rate). */
+  divergenceHint?: string;
 }
 
 export type TrainingEvent =
   | { kind: "batch"; epoch: number; batch: number; batchesPerEpoch: number }
-  | { kind: "epoch"; record: EpochRecord };
+  | { kind: "epoch"; record: EpochRecord; batchesPerEpoch: number };
 
 export interface EpochRecord {
   epoch: number;
-  /** Weighted mean training loss over the epoch's batches. */
-  trainLoss: number;
+  /** Weighted mean training loss over the epoch's batches (absent when `lossIsPrivate`). */
+  trainLoss?: number;
   validationLoss?: number;
   validationAccuracy?: number;
   seconds: number;
@@ -75,6 +84,33 @@ export interface TrainingResult {
   gradientComputer: string;
 }
 
+/**
+ * Training whose loss or parameters stopped being finite: the run cannot recover, so
+ * it stops at the end of that epoch instead of producing a model that scores NaN.
+ */
+export class TrainingDivergedError extends UserError {
+  override name = "TrainingDivergedError";
+  constructor(
+    readonly epoch: number,
+    what: "loss" | "parameters",
+    hint: string,
+  ) {
+    super(
+      `training diverged: the ${what === "loss" ? "loss is" : "parameters are"} not finite at epoch ${epoch} (${hint})`,
+    );
+  }
+}
+
+/** True when every parameter of the model is a finite number (one sync). */
+export function parametersAreFinite(model: Sequential): boolean {
+  const allFinite = tf.tidy(() =>
+    tf.all(tf.concat(model.parameters().map((p) => tf.isFinite(tf.reshape(p, [-1]))))),
+  );
+  const finite = allFinite.dataSync()[0] === 1;
+  allFinite.dispose();
+  return finite;
+}
+
 export function trainModel(model: Sequential, data: TrainingData, options: TrainOptions): TrainingResult {
   const inputShape = model.architecture.inputShape;
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
@@ -91,7 +127,7 @@ export function trainModel(model: Sequential, data: TrainingData, options: Train
     options.batchSize,
     options.samplingRandom ?? createRandom(options.seed).fork(),
   );
-  const optimizer = createOptimizer(options.optimizer);
+  const optimizer = createOptimizer(options.optimizer, options.epochs * sampler.batchesPerEpoch);
   const computer = options.gradientComputer ?? meanGradient;
   const assembler = new BatchAssembler(data, model);
   const history: EpochRecord[] = [];
@@ -137,16 +173,26 @@ export function trainModel(model: Sequential, data: TrainingData, options: Train
           });
         }
       }
-      const trainLoss = lossTotal.dataSync()[0] / Math.max(weightTotal, 1e-12);
+      const hint = options.divergenceHint ?? `learning rate ${options.optimizer.learningRate} too large?`;
+      const trainLoss = options.lossIsPrivate
+        ? undefined
+        : lossTotal.dataSync()[0] / Math.max(weightTotal, 1e-12);
       lossTotal.dispose();
-      const record: EpochRecord = { epoch, trainLoss, seconds: (performance.now() - epochStart) / 1000 };
+      if (trainLoss !== undefined && !Number.isFinite(trainLoss))
+        throw new TrainingDivergedError(epoch, "loss", hint);
+      if (!parametersAreFinite(model)) throw new TrainingDivergedError(epoch, "parameters", hint);
+      const record: EpochRecord = {
+        epoch,
+        ...(trainLoss !== undefined ? { trainLoss } : {}),
+        seconds: (performance.now() - epochStart) / 1000,
+      };
       if (options.validation) {
         const evaluation = evaluateModel(model, options.validation);
         record.validationLoss = evaluation.loss;
         record.validationAccuracy = evaluation.accuracy;
       }
       history.push(record);
-      options.onProgress?.({ kind: "epoch", record });
+      options.onProgress?.({ kind: "epoch", record, batchesPerEpoch: sampler.batchesPerEpoch });
       if (options.earlyStopping && record.validationLoss !== undefined) {
         const { patience, minDelta = 0, restoreBest = true } = options.earlyStopping;
         if (record.validationLoss < best.loss - minDelta) {

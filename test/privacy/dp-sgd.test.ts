@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../../src/common/errors.js";
-import { createRandom } from "../../src/common/rng.js";
 import { buildModel, initBackend, labelTensor, type Sequential } from "../../src/nn/index.js";
 import { RdpAccountant } from "../../src/privacy/accountants/rdp.js";
 import { kolmogorovSmirnov } from "../../src/privacy/analysis/goodness-of-fit.js";
 import { normalCdf } from "../../src/privacy/analysis/special.js";
 import { dpSgdGradient } from "../../src/privacy/dp-sgd.js";
+import { seededGaussianNoise } from "../../src/privacy/noise.js";
 import { makePrivate } from "../../src/privacy/privacy-engine.js";
 import type { GradientBatch, TrainingData } from "../../src/train/index.js";
 import { separableData } from "../helpers/data.js";
@@ -101,11 +101,11 @@ for (const clipping of ["flat", "per-layer"] as const) {
     const q = 0.2;
     const computer = dpSgdGradient({
       clip: 0.05,
-      noise: 0,
+      noiseMultiplier: 0,
       sampleRate: q,
       dataSize: 40,
       clipping,
-      random: createRandom(1),
+      noise: seededGaussianNoise(1),
       accountant,
     });
     const batch = batchOf(model, train, rows, q * 40);
@@ -128,8 +128,14 @@ test("DP-SGD noise is N(0, (σC/qN)²) per coordinate (KS on gradient − noisel
   const model = buildModel("mlp:32,16", [5], 2, 4);
   const batch = batchOf(model, train, [1, 2, 3, 4, 5, 6, 7, 8], 8);
   const base = { clip: 0.7, sampleRate: 0.2, dataSize: 40, accountant: new RdpAccountant() };
-  const clean = dpSgdGradient({ ...base, noise: 0, random: createRandom(1) }).compute(model, batch);
-  const noisy = dpSgdGradient({ ...base, noise: 1.3, random: createRandom(9) }).compute(model, batch);
+  const clean = dpSgdGradient({ ...base, noiseMultiplier: 0, noise: seededGaussianNoise(1) }).compute(
+    model,
+    batch,
+  );
+  const noisy = dpSgdGradient({ ...base, noiseMultiplier: 1.3, noise: seededGaussianNoise(9) }).compute(
+    model,
+    batch,
+  );
   const a = flatten(clean.gradients);
   const b = flatten(noisy.gradients);
   const scale = (1.3 * 0.7) / 8;

@@ -3,6 +3,7 @@ import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { createRandom } from "../../src/common/rng.js";
 import { buildModel, initBackend } from "../../src/nn/index.js";
+import { clipAndNoise, createAccountant, makePrivate, privateNoiseSource } from "../../src/privacy/index.js";
 import { type TrainingData, trainEnsemble, trainModel } from "../../src/train/index.js";
 import { relativeError } from "../nn/gradient-check.js";
 
@@ -71,8 +72,19 @@ for (const [spec, classes] of [
   });
 }
 
-test("members with their own batch sizes, epochs and DP-SGD equal trainModel / makePrivate alone", async () => {
-  const { createAccountant, makePrivate } = await import("../../src/privacy/index.js");
+/** The clip-and-noise step makePrivate sets up for a seeded run with these settings. */
+function privateStep(clip: number, noise: number, batchSize: number, dataSize: number, seed: number) {
+  return clipAndNoise({
+    clip,
+    noiseMultiplier: noise,
+    sampleRate: Math.min(1, batchSize / dataSize),
+    dataSize,
+    noise: privateNoiseSource(seed),
+    accountant: createAccountant("rdp"),
+  });
+}
+
+test("members with their own batch sizes, epochs and DP-SGD equal trainModel / makePrivate alone", () => {
   const train = data(120, 4, 2, 7);
   const spec = "mlp:5,3";
   const plans = [
@@ -81,7 +93,9 @@ test("members with their own batch sizes, epochs and DP-SGD equal trainModel / m
     { seed: 13, learningRate: 1.0, batchSize: 10, epochs: 1, dp: { clip: 2.0, noise: 0.7 } },
     { seed: 14, learningRate: 0.1, batchSize: 64, epochs: 4 },
   ];
-  const accountants = plans.map(() => createAccountant("rdp"));
+  const privateSteps = plans.map((plan) =>
+    plan.dp ? privateStep(plan.dp.clip, plan.dp.noise, plan.batchSize, train.X.rows, plan.seed) : null,
+  );
   const before = tf.memory().numTensors;
   const ensemble = trainEnsemble(
     spec,
@@ -92,15 +106,7 @@ test("members with their own batch sizes, epochs and DP-SGD equal trainModel / m
       learningRate: plan.learningRate,
       batchSize: plan.batchSize,
       epochs: plan.epochs,
-      ...(plan.dp
-        ? {
-            privacy: {
-              ...plan.dp,
-              random: createRandom(plan.seed ^ 0x5eed_d9),
-              onStep: (q: number, sigma: number) => accountants[k].step(q, sigma),
-            },
-          }
-        : {}),
+      ...(privateSteps[k] ? { privacy: privateSteps[k] } : {}),
     })),
     { epochs: 1, batchSize: 1 },
   );
@@ -124,7 +130,8 @@ test("members with their own batch sizes, epochs and DP-SGD equal trainModel / m
       });
       steps = engine.train(train).result.steps;
       // The same (q, σ, steps) history, hence the same ε.
-      assert.deepEqual(accountants[k].history, engine.accountant.history);
+      assert.deepEqual(privateSteps[k]!.accountant.history, engine.accountant.history);
+      assert.equal(privateSteps[k]!.steps, steps);
       assert.equal(ensemble.privacy[k]?.steps, steps);
       assert.equal(ensemble.privacy[k]?.sampleRate, engine.sampleRate);
     } else {
@@ -150,7 +157,7 @@ test("an ensemble member's noise really matters: another noise stream gives othe
   const member = (noiseSeed: number) => ({
     seed: 5,
     learningRate: 0.5,
-    privacy: { clip: 1, noise: 1, random: createRandom(noiseSeed) },
+    privacy: privateStep(1, 1, 16, 80, noiseSeed),
   });
   const a = trainEnsemble("logreg", 2, train, [member(1)], { epochs: 2, batchSize: 16 });
   const b = trainEnsemble("logreg", 2, train, [member(2)], { epochs: 2, batchSize: 16 });

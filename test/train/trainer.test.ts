@@ -7,9 +7,13 @@ import {
   createOptimizer,
   evaluateModel,
   type GradientComputer,
+  learningRateAt,
   meanGradient,
+  parametersAreFinite,
   poissonBatches,
   type TrainingData,
+  TrainingDivergedError,
+  type TrainingEvent,
   trainModel,
 } from "../../src/train/index.js";
 import { registerAutodiffGradients } from "../nn/autodiff-gradients.js";
@@ -94,7 +98,7 @@ describe("trainer", () => {
       optimizer: { kind: "sgd", learningRate: 0.5 },
       seed: 0,
     });
-    assert.ok(result.history[4].trainLoss < result.history[0].trainLoss);
+    assert.ok(result.history[4].trainLoss! < result.history[0].trainLoss!);
     assert.ok(evaluateModel(model, test).accuracy > 0.95);
     model.dispose();
   });
@@ -282,5 +286,96 @@ describe("trainer", () => {
       return x;
     });
     assert.ok(relativeError(run({ kind: "adam", learningRate: 0.01 }), adam) < 1e-5);
+  });
+
+  test("a cosine schedule anneals η as η(1 + cos(πt/T))/2 (hand-computed reference)", () => {
+    const grads = [0.4, -0.1, 0.3, 0.2];
+    const optimizer = createOptimizer({ kind: "sgd", learningRate: 0.5, schedule: "cosine" }, grads.length);
+    let params: tf.Tensor[] = [tf.tensor1d([1])];
+    let expected = 1;
+    grads.forEach((g, t) => {
+      const gt = tf.tensor1d([g]);
+      const next = optimizer.step(params, [gt]);
+      tf.dispose([...params, gt]);
+      params = next;
+      expected -= ((0.5 * (1 + Math.cos((Math.PI * t) / grads.length))) / 2) * g;
+    });
+    assert.ok(Math.abs(params[0].dataSync()[0] - expected) < 1e-6);
+    tf.dispose(params);
+    optimizer.dispose();
+    assert.equal(learningRateAt({ kind: "adam", learningRate: 0.5 }, 3, 4), 0.5);
+    assert.throws(
+      () => createOptimizer({ kind: "adam", learningRate: 0.1, schedule: "cosine" }),
+      /needs the number of steps/,
+    );
+  });
+
+  test("a private loss is neither recorded nor reported; epoch events carry the batches per epoch", () => {
+    const data = syntheticData(120, 3, 7);
+    const events: TrainingEvent[] = [];
+    const model = buildModel("logreg", [3], 2, 0);
+    const result = trainModel(model, data, {
+      epochs: 2,
+      batchSize: 50,
+      optimizer: { kind: "sgd", learningRate: 0.1 },
+      seed: 0,
+      lossIsPrivate: true,
+      onProgress: (event) => events.push(event),
+    });
+    for (const record of result.history) assert.equal("trainLoss" in record, false);
+    assert.deepEqual(
+      events.map((e) =>
+        e.kind === "epoch" ? [e.record.epoch, e.batchesPerEpoch, "trainLoss" in e.record] : [],
+      ),
+      [
+        [1, 3, false],
+        [2, 3, false],
+      ],
+    );
+    model.dispose();
+  });
+
+  test("training stops at the end of the epoch whose loss or parameters stop being finite", () => {
+    const data = syntheticData(200, 4, 8);
+    const before = tf.memory().numTensors;
+    const diverge = (options: { lossIsPrivate?: boolean; divergenceHint?: string }) => {
+      const model = buildModel("mlp:4", [4], 2, 0);
+      const epochs: number[] = [];
+      try {
+        trainModel(model, data, {
+          epochs: 5,
+          batchSize: 20,
+          optimizer: { kind: "sgd", learningRate: 1e30 },
+          seed: 0,
+          ...options,
+          onProgress: (event) => {
+            if (event.kind === "epoch") epochs.push(event.record.epoch);
+          },
+        });
+        return { error: undefined, epochs };
+      } catch (error) {
+        return { error: error as Error, epochs };
+      } finally {
+        model.dispose();
+      }
+    };
+    const plain = diverge({});
+    assert.ok(plain.error instanceof TrainingDivergedError);
+    assert.equal(
+      plain.error.message,
+      "training diverged: the loss is not finite at epoch 1 (learning rate 1e+30 too large?)",
+    );
+    assert.deepEqual(plain.epochs, []);
+    const hidden = diverge({ lossIsPrivate: true, divergenceHint: "clip too large?" });
+    assert.equal(
+      hidden.error?.message,
+      "training diverged: the parameters are not finite at epoch 1 (clip too large?)",
+    );
+    assert.equal(tf.memory().numTensors, before);
+    const model = buildModel("logreg", [4], 2, 0);
+    assert.equal(parametersAreFinite(model), true);
+    model.setParameters(model.parameters().map((p) => tf.fill(p.shape, Number.NaN)));
+    assert.equal(parametersAreFinite(model), false);
+    model.dispose();
   });
 });

@@ -1,21 +1,24 @@
 /**
- * `equipoise evaluate`: accuracy, loss, per-group accuracy and the fairness measures
- * of a saved model on a data split, and the privacy report stored with it.
+ * `equipoise evaluate`: accuracy, loss, per-group metrics and the fairness measures
+ * of a saved model on a data split, with the recipe it was trained with and the
+ * privacy report stored with it.
  *
- * The data is encoded with the preprocessor saved in the model file — the training
+ * The model file must hold its training recipe (fit/model-file.ts validates it). The
+ * data is encoded with the preprocessor saved in the model file — the training
  * split's statistics, whatever split seed or data file is evaluated — so the model
- * sees its features as in training. A model file without one (older files) falls
- * back to a preprocessor re-fitted on the training split, with a note.
+ * sees its features as in training. A model file without one falls back to a
+ * preprocessor re-fitted on the training split, with a note. A model whose classes
+ * differ from the target's, or whose scores are not finite, is refused in one line.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { UsageError, UserError } from "../../common/errors.js";
 import { Preprocessor, type PreprocessorJSON, prepareTask, type TaskRequest } from "../../data/index.js";
-import { currentBackend, initBackend, modelFromJSON } from "../../nn/index.js";
-import { evaluateModel } from "../../train/index.js";
+import { evaluateFit, readModelFile } from "../../fit/index.js";
+import { currentBackend, initBackend } from "../../nn/index.js";
 import { defineCommand, parseList, parseNumber, requireOption } from "../command.js";
-import { dataOptionSpecs } from "../data-options.js";
+import { dataOptionSpecs, readDeclarations } from "../data-options.js";
 import { formatReport } from "./fairness.js";
-import { formatPrivacy, splitFairness } from "./train.js";
+import { formatEvaluation, formatMitigation, formatPrivacy } from "./train.js";
 
 function readSavedPreprocessor(saved: unknown, path: string): PreprocessorJSON | undefined {
   if (saved === undefined) return undefined;
@@ -28,9 +31,22 @@ function readSavedPreprocessor(saved: unknown, path: string): PreprocessorJSON |
   }
 }
 
+/** ε of the stored privacy section; a private recipe without one is an inconsistent file. */
+function storedEpsilon(
+  privacy: Record<string, unknown> | undefined,
+  isPrivate: boolean,
+  path: string,
+): number {
+  if (!isPrivate) return Number.POSITIVE_INFINITY;
+  if (typeof privacy?.epsilon !== "number") {
+    throw new UserError(`${path}: the recipe is private but the file has no privacy report with an epsilon`);
+  }
+  return privacy.epsilon;
+}
+
 export const evaluate = defineCommand({
   name: "evaluate",
-  summary: "evaluate a saved model: accuracy, loss, accuracy by group",
+  summary: "evaluate a saved model: accuracy, loss, accuracy and fairness by group",
   options: {
     model: { type: "string", valueName: "MODEL.json", description: "a model saved by 'equipoise train'" },
     ...dataOptionSpecs,
@@ -66,7 +82,7 @@ export const evaluate = defineCommand({
       );
     }
     await initBackend(options.backend);
-    const saved = modelFromJSON(json, path);
+    const saved = readModelFile(json, path);
     try {
       const savedPreprocessor = readSavedPreprocessor(saved.preprocessor, path);
       const trainedOn = (saved.metadata.data ?? {}) as Partial<TaskRequest> & {
@@ -91,6 +107,17 @@ export const evaluate = defineCommand({
           ? { positive: options.positive ?? trainedOn.positive }
           : {}),
         ...(options["data-dir"] ? { dataDir: options["data-dir"] } : {}),
+        // The same data file is read as in training (its separate test file, dropped
+        // columns, missing-value spellings), unless the options say otherwise.
+        ...(sameData
+          ? {
+              ...(trainedOn.testData ? { testData: trainedOn.testData } : {}),
+              ...(trainedOn.drop ? { drop: trainedOn.drop } : {}),
+              ...(trainedOn.csv ? { csv: trainedOn.csv } : {}),
+            }
+          : {}),
+        ...readDeclarations(options),
+        ...(options["test-data"] ? { testData: options["test-data"] } : {}),
         seed:
           options["split-seed"] !== undefined
             ? parseNumber("split-seed", options["split-seed"], { integer: true, min: 0 })
@@ -98,6 +125,7 @@ export const evaluate = defineCommand({
         ...(savedPreprocessor ? { preprocessor: savedPreprocessor } : {}),
       };
       const task = await prepareTask(request);
+      for (const warning of task.warnings) out.note(`warning: ${warning}`);
       const expected = saved.metadata.featureNames as string[] | undefined;
       const inputSize = saved.model.architecture.inputShape.reduce((a, b) => a * b, 1);
       if (task.train.X.cols !== inputSize) {
@@ -117,39 +145,43 @@ export const evaluate = defineCommand({
           "note: the model file has no saved preprocessor; one re-fitted on the training split is used",
         );
       const split = options.split === "train" ? task.train : task.test;
-      const evaluation = evaluateModel(saved.model, split);
-      const fairness = splitFairness(saved.model, split, task.numClasses);
       const privacy = saved.metadata.privacy as Record<string, unknown> | undefined;
+      const mitigation = saved.recipe.fairness;
+      const attribute = mitigation.method !== "none" ? mitigation.attribute : undefined;
+      const evaluation = evaluateFit(saved.model, split, {
+        numClasses: task.numClasses,
+        epsilon: storedEpsilon(privacy, saved.recipe.privacy !== undefined, path),
+        ...(attribute && split.sensitive.some((s) => s.name === attribute) ? { primary: attribute } : {}),
+      });
+      const training = saved.metadata.fairness as Record<string, unknown> | undefined;
       const summary = {
         model: path,
-        spec: saved.spec,
+        spec: saved.recipe.model,
+        recipe: saved.recipe,
         data: task.name,
         split: options.split,
         backend: currentBackend(),
         preprocessor,
         ...evaluation,
-        ...(fairness ? { fairness } : {}),
-        epsilon: privacy?.epsilon ?? Number.POSITIVE_INFINITY,
         privacy: privacy ?? null,
-        ...(saved.metadata.fairness ? { fairnessTraining: saved.metadata.fairness } : {}),
+        ...(training ? { fairnessTraining: training } : {}),
       };
       if (out.wantsJson) {
         out.json(summary);
         return;
       }
+      const [first, ...rest] = formatEvaluation(evaluation);
       out.print(
-        `${saved.spec ?? "model"} on ${task.name} (${options.split}, ${evaluation.count} rows): accuracy ${evaluation.accuracy.toFixed(4)}, loss ${evaluation.loss.toFixed(4)}`,
+        `${saved.recipe.model} on ${task.name} (${options.split}, ${evaluation.count} rows): ${first}`,
       );
-      for (const group of evaluation.groups)
-        out.print(
-          `  ${group.attribute}=${group.group}: accuracy ${group.accuracy.toFixed(4)} (${group.count})`,
-        );
-      if (fairness) {
+      for (const line of rest) out.print(line);
+      if (evaluation.fairness) {
         out.print("");
-        for (const line of formatReport(fairness)) out.print(line);
+        for (const line of formatReport(evaluation.fairness)) out.print(line);
       }
       if (privacy) for (const line of formatPrivacy(privacy)) out.print(line);
       else out.print("privacy: none recorded (epsilon = infinity)");
+      if (training) out.print(formatMitigation(training));
     } finally {
       saved.model.dispose();
     }

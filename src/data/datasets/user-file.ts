@@ -11,7 +11,7 @@ import { readCsv } from "../csv.js";
 import { isGzip } from "../idx.js";
 import { type DatasetMetadata, metadataOverrides } from "../metadata.js";
 import type { SchemaOverrides } from "../schema.js";
-import type { Table } from "../table.js";
+import { Table } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
 export interface UserFileOptions {
@@ -28,6 +28,12 @@ export interface UserFileOptions {
   metadata?: DatasetMetadata;
   /** Receives warnings about column typing. */
   onWarning?: (message: string) => void;
+  /**
+   * A separate test file with the same columns: the split is then fixed (every row of
+   * `path` trains, every row of this file tests) instead of seeded and stratified, so
+   * adding a training row changes nothing else.
+   */
+  testData?: string;
 }
 
 export function isDataFilePath(path: string): boolean {
@@ -63,7 +69,28 @@ export function readDataFile(path: string, options: UserFileOptions = {}): Table
 export function userFileSource(path: string, options: UserFileOptions): TabularSource {
   if (!options.target) throw new UsageError(`--target is required for a data file (${path})`);
   const warnings: string[] = [];
-  const table = readDataFile(path, { ...options, onWarning: (message) => warnings.push(message) });
+  const onWarning = (message: string) => warnings.push(message);
+  const train = readDataFile(path, { ...options, onWarning });
+  let table = train;
+  let testRows: Uint8Array | undefined;
+  if (options.testData !== undefined) {
+    // The test file is read with the training file's column kinds, so that a column
+    // cannot be numeric in one and categorical in the other.
+    const kinds: SchemaOverrides = {};
+    for (const name of train.names) kinds[name] = train.column(name).kind;
+    const test = readDataFile(options.testData, {
+      ...options,
+      overrides: { ...kinds, ...options.overrides },
+      onWarning,
+    });
+    const missing = train.names.filter((name) => !test.names.includes(name));
+    if (missing.length > 0)
+      throw new DataError(
+        `the test file ${options.testData} lacks the column(s) ${missing.join(", ")} of ${path}`,
+      );
+    table = Table.concat([train, new Table(train.names.map((name) => test.column(name)))]);
+    testRows = new Uint8Array(train.rows + test.rows).fill(1, train.rows);
+  }
   return {
     warnings,
     name: path,
@@ -72,6 +99,7 @@ export function userFileSource(path: string, options: UserFileOptions): TabularS
     positiveLabel: options.positive,
     sensitive: options.sensitive ?? [],
     sensitiveInFeatures: options.sensitiveInFeatures ?? false,
+    ...(testRows ? { testRows } : {}),
     seed: options.seed ?? 0,
   };
 }

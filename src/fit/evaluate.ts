@@ -1,0 +1,85 @@
+/**
+ * How a fitted model does on a split: the shared model metrics (fit/metrics.ts), the
+ * mean loss and, for a binary model with sensitive attributes, the full fairness
+ * report (group table and Fairlearn's measures for every attribute and their
+ * intersection). Refuses, with one clear line, a model whose scores are not finite
+ * (a diverged or tampered model would otherwise yield NaN metrics) and data whose
+ * target has another number of classes than the model predicts.
+ */
+import { UserError } from "../common/errors.js";
+import type { Split } from "../data/types.js";
+import { type FairnessReport, fairnessReport } from "../fairness/report.js";
+import type { Sequential } from "../nn/index.js";
+import { predict } from "../train/index.js";
+import { type ModelMetrics, modelMetrics } from "./metrics.js";
+
+export interface FitEvaluation extends ModelMetrics {
+  count: number;
+  /** Mean per-example loss (cross-entropy). */
+  loss: number;
+  fairness?: FairnessReport;
+}
+
+export interface EvaluationOptions {
+  /** Classes of the data's target: must be those the model predicts. */
+  numClasses: number;
+  /** ε of the training run (default: Infinity, non-private). */
+  epsilon?: number;
+  /** The sensitive attribute whose gaps are reported (default: the first). */
+  primary?: string;
+}
+
+/** Classes a model predicts: two for one logit (binary cross-entropy), else one per output. */
+export function classesOf(model: Sequential): number {
+  return model.architecture.loss === "binary-cross-entropy" ? 2 : model.outputShape[0];
+}
+
+export function evaluateFit(model: Sequential, split: Split, options: EvaluationOptions): FitEvaluation {
+  const modelClasses = classesOf(model);
+  if (modelClasses !== options.numClasses) {
+    throw new UserError(
+      `model/data mismatch: the model predicts ${modelClasses} classes, the data's target has ${options.numClasses}`,
+    );
+  }
+  const { classes, probabilities, losses } = predict(model, split.X, split.y);
+  // An infinite logit gives a finite probability (0 or 1) but a NaN loss: check both.
+  const outputs = probabilities.length / Math.max(split.X.rows, 1);
+  const badRows = new Set<number>();
+  probabilities.forEach((p, k) => {
+    if (!Number.isFinite(p)) badRows.add(Math.floor(k / outputs));
+  });
+  let lossSum = 0;
+  losses!.forEach((loss, i) => {
+    if (!Number.isFinite(loss)) badRows.add(i);
+    lossSum += loss;
+  });
+  if (badRows.size > 0) {
+    throw new UserError(
+      `the model gives non-finite scores (NaN or infinite) on ${badRows.size} of ${split.X.rows} rows: its weights are too large to evaluate (did its training diverge?)`,
+    );
+  }
+  const primary =
+    options.primary === undefined ? 0 : split.sensitive.findIndex((s) => s.name === options.primary);
+  const metrics = modelMetrics(
+    split.y,
+    classes,
+    split.sensitive,
+    primary,
+    options.epsilon ?? Number.POSITIVE_INFINITY,
+  );
+  const fairness =
+    modelClasses === 2 && split.sensitive.length > 0 && split.X.rows > 0
+      ? fairnessReport({
+          yTrue: split.y,
+          yPred: classes,
+          yScore: probabilities,
+          sensitiveFeatures: split.sensitive,
+        })
+      : undefined;
+  return {
+    count: split.X.rows,
+    loss: split.X.rows > 0 ? lossSum / split.X.rows : Number.NaN,
+    ...metrics,
+    ...(fairness ? { fairness } : {}),
+  };
+}

@@ -1,0 +1,258 @@
+/**
+ * The one training recipe, applied: recipe + data → a trained model with its
+ * privacy and fairness reports. The CLI `train`, the explorer's trials and
+ * reference model, the fairness mitigations' engine learners — and the audits,
+ * explanations and federated clients to come — all train through here; nothing
+ * else assembles "model family × DP-SGD × fairness mitigation" by hand.
+ *
+ * Pure: no file or console I/O (progress goes to a callback), and a private recipe
+ * cannot come back without its privacy report.
+ */
+import { fairnessPenaltyGradient } from "../fairness/penalty.js";
+import { withReferencePenalty } from "../fairness/reference-penalty.js";
+import { architectureFor, buildModel, Sequential } from "../nn/index.js";
+import { makePrivate, type PrivacyReport } from "../privacy/index.js";
+import {
+  type GradientComputer,
+  meanGradient,
+  type OptimizerConfig,
+  type SamplingKind,
+  type TrainingData,
+  type TrainingEvent,
+  type TrainingResult,
+  type TrainOptions,
+  trainModel,
+} from "../train/index.js";
+import { type FairnessSummary, type FitData, type FitPlan, planFit } from "./plan.js";
+import type { OptimizerRecipe, Recipe, RecipeInput } from "./recipe.js";
+
+export interface FitProgress {
+  epoch: number;
+  epochs: number;
+  /** Steps done so far, over all epochs. */
+  step: number;
+  totalSteps: number;
+  /** At the end of an epoch of a non-private recipe: its mean training loss. */
+  trainLoss?: number;
+}
+
+export interface FitOptions {
+  onProgress?: (progress: FitProgress) => void;
+  /** Start from these parameters (the model's order) instead of the seeded initialisation. */
+  initialParameters?: Float32Array[];
+}
+
+export interface TrainingSummary {
+  /** Rows the model trained on (the training split minus any held-out reference rows). */
+  trainRows: number;
+  epochs: number;
+  steps: number;
+  sampling: SamplingKind;
+  /** Probability that an example is in a given batch (batch/N). */
+  sampleRate: number;
+  expectedBatchSize: number;
+  /** The gradient strategy that ran, e.g. "dp-sgd(flat, clip=1, noise=1.1)+reference-penalty(...)". */
+  gradient: string;
+  seconds: number;
+  /** Per epoch; a private recipe's training loss is neither kept nor reported. Empty when fitted in an ensemble. */
+  history: { epoch: number; trainLoss?: number; seconds: number }[];
+}
+
+/**
+ * The privacy section of a private fit: the accountant's report, plus what the run
+ * treats as public and what it reads without protection.
+ */
+export interface PrivacyDocument extends PrivacyReport {
+  targetEpsilon?: number;
+  noiseCalibrated: boolean;
+  trainRows: number;
+  /** Quantities released as they are, treated as public (as Opacus treats N). */
+  publicQuantities: string[];
+  publicNote: string;
+  /** What the run reads without protection (one sentence each; empty when nothing is). */
+  notCoveredByEpsilon: string[];
+  /** How the features were preprocessed, when the caller said (its releases are in ε). */
+  preprocessing?: {
+    mode: string;
+    releases: readonly { sampleRate: number; noise: number; count: number }[];
+    thresholdDelta: number;
+    notForRelease: string | null;
+  };
+}
+
+export interface FitResult {
+  model: Sequential;
+  /** The normalised recipe (every default filled in). */
+  recipe: Recipe;
+  training: TrainingSummary;
+  /** Present exactly when the recipe is private. */
+  privacy?: PrivacyDocument;
+  fairness?: FairnessSummary;
+  warnings: string[];
+}
+
+export const PUBLIC_QUANTITIES = ["trainRows", "steps", "sampleRate"];
+export const PUBLIC_NOTE =
+  "the number of training rows N is treated as public, as Opacus does, and with it the sample rate q = batch/N and the number of steps; epsilon covers the contents of the rows";
+
+export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: FitOptions = {}): FitResult {
+  const plan = planFit(input, data);
+  const { recipe } = plan;
+  const model = options.initialParameters
+    ? new Sequential(
+        architectureFor(recipe.model, data.inputShape, data.numClasses),
+        options.initialParameters,
+      )
+    : buildModel(recipe.model, data.inputShape, data.numClasses, recipe.seed);
+  try {
+    const trainingData: TrainingData = {
+      X: plan.train.X,
+      y: plan.train.y,
+      ...(plan.sampleWeights ? { sampleWeights: plan.sampleWeights } : {}),
+    };
+    const trainer = trainerOptions(recipe, options.onProgress);
+    let result: TrainingResult;
+    let privacy: PrivacyDocument | undefined;
+    if (recipe.privacy) {
+      const settings = recipe.privacy;
+      const engine = makePrivate({
+        model,
+        trainerOptions: trainer,
+        dataSize: plan.train.X.rows,
+        ...(settings.targetEpsilon !== undefined
+          ? { targetEpsilon: settings.targetEpsilon }
+          : { noise: settings.noiseMultiplier }),
+        clip: settings.clip,
+        delta: settings.delta,
+        epochs: recipe.epochs,
+        accountant: settings.accountant,
+        clipping: settings.clipping,
+        ...(settings.noiseSeed !== undefined ? { seed: settings.noiseSeed } : {}),
+        ...(data.preprocessing?.releases.length ? { priorReleases: data.preprocessing.releases } : {}),
+        ...(data.preprocessing?.thresholdDelta ? { reservedDelta: data.preprocessing.thresholdDelta } : {}),
+        ...(plan.penalty ? { wrapGradient: (dpSgd) => referencePenalised(dpSgd, plan) } : {}),
+      });
+      const trained = engine.train(trainingData);
+      result = trained.result;
+      privacy = privacyDocument(trained.privacy, plan, data);
+    } else {
+      result = trainModel(model, trainingData, { ...trainer, gradientComputer: plainGradient(plan) });
+    }
+    return {
+      model,
+      recipe,
+      training: trainingSummary(result, plan.train.X.rows),
+      ...(privacy ? { privacy } : {}),
+      ...(plan.fairness ? { fairness: plan.fairness } : {}),
+      warnings: plan.warnings,
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+export function optimizerConfig(optimizer: OptimizerRecipe): OptimizerConfig {
+  const { learningRate, weightDecay, schedule } = optimizer;
+  return optimizer.kind === "sgd"
+    ? { kind: "sgd", learningRate, momentum: optimizer.momentum, weightDecay, schedule }
+    : { kind: "adam", learningRate, weightDecay, schedule };
+}
+
+function trainerOptions(
+  recipe: Recipe,
+  onProgress: FitOptions["onProgress"],
+): Omit<TrainOptions, "gradientComputer"> {
+  const { epochs } = recipe;
+  const report = (event: TrainingEvent) => {
+    if (!onProgress) return;
+    if (event.kind === "batch") {
+      onProgress({
+        epoch: event.epoch,
+        epochs,
+        step: (event.epoch - 1) * event.batchesPerEpoch + event.batch,
+        totalSteps: epochs * event.batchesPerEpoch,
+      });
+    } else {
+      onProgress({
+        epoch: event.record.epoch,
+        epochs,
+        step: event.record.epoch * event.batchesPerEpoch,
+        totalSteps: epochs * event.batchesPerEpoch,
+        ...(event.record.trainLoss !== undefined ? { trainLoss: event.record.trainLoss } : {}),
+      });
+    }
+  };
+  return {
+    epochs,
+    batchSize: recipe.batchSize,
+    optimizer: optimizerConfig(recipe.optimizer),
+    seed: recipe.seed,
+    sampling: recipe.sampling,
+    ...(onProgress ? { onProgress: report, batchEventInterval: 10 } : {}),
+  };
+}
+
+/** The non-private gradient: the exact batch penalty when the recipe asks for one. */
+function plainGradient(plan: FitPlan): GradientComputer {
+  if (!plan.penalty) return meanGradient;
+  const { constraint, weight, groupOfRow, labels } = plan.penalty;
+  return fairnessPenaltyGradient({ constraint, weight, groupOfRow, labels });
+}
+
+function referencePenalised(dpSgd: GradientComputer, plan: FitPlan): GradientComputer {
+  const penalty = plan.penalty!;
+  return withReferencePenalty(dpSgd, {
+    constraint: penalty.constraint,
+    weight: penalty.weight,
+    reference: penalty.reference!,
+    groupOfRow: penalty.groupOfRow,
+  });
+}
+
+export function privacyDocument(report: PrivacyReport, plan: FitPlan, data?: FitData): PrivacyDocument {
+  const settings = plan.recipe.privacy!;
+  const preprocessing = data?.preprocessing;
+  // Preprocessing fitted on the training rows without noise couples every row to the
+  // model: such a run is not for release whatever its noise source (DESIGN.md, what ε covers).
+  const preprocessingBlocks =
+    preprocessing !== undefined && (preprocessing.mode === "fit" || preprocessing.notForRelease !== null);
+  return {
+    ...report,
+    suitableForRelease: report.suitableForRelease && !preprocessingBlocks,
+    ...(preprocessing
+      ? {
+          preprocessing: {
+            mode: preprocessing.mode,
+            releases: preprocessing.releases,
+            thresholdDelta: preprocessing.thresholdDelta,
+            notForRelease: preprocessing.notForRelease,
+          },
+        }
+      : {}),
+    ...(settings.targetEpsilon !== undefined ? { targetEpsilon: settings.targetEpsilon } : {}),
+    noiseCalibrated: settings.targetEpsilon !== undefined,
+    trainRows: plan.train.X.rows,
+    publicQuantities: [...PUBLIC_QUANTITIES],
+    publicNote: PUBLIC_NOTE,
+    notCoveredByEpsilon: [...plan.notCoveredByEpsilon],
+  };
+}
+
+function trainingSummary(result: TrainingResult, trainRows: number): TrainingSummary {
+  return {
+    trainRows,
+    epochs: result.history.length,
+    steps: result.steps,
+    sampling: result.sampling,
+    sampleRate: result.sampleRate,
+    expectedBatchSize: result.expectedBatchSize,
+    gradient: result.gradientComputer,
+    seconds: result.seconds,
+    history: result.history.map((record) => ({
+      epoch: record.epoch,
+      ...(record.trainLoss !== undefined ? { trainLoss: record.trainLoss } : {}),
+      seconds: record.seconds,
+    })),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * A fitted model as a model file, and back. The file stores the normalised recipe,
+ * and loading validates it with the same schema that validates a command line, so a
+ * model always says exactly how it was trained; a file without one (saved before
+ * recipes existed) or with a malformed one is refused with one clear line.
+ *
+ * What a private fit writes is what it may release: the weights, the recipe, the
+ * privacy section (with the quantities treated as public and what is not covered by
+ * ε) — never the noise-free training loss, and no training time (a timing side
+ * channel that ε does not cover).
+ */
+import { UserError } from "../common/errors.js";
+import { type ModelFile, modelFromJSON, modelToJSON, type Sequential } from "../nn/index.js";
+import type { FitResult } from "./fit.js";
+import { parseRecipe, type Recipe } from "./recipe.js";
+
+export interface ModelFileExtras {
+  preprocessor?: unknown;
+  /** The caller's part of the metadata: the data trained on, the backend, test metrics... */
+  metadata?: Record<string, unknown>;
+}
+
+export function modelFileOf(fit: FitResult, extras: ModelFileExtras = {}): ModelFile {
+  const { history: _history, seconds, ...rest } = fit.training;
+  const training = fit.privacy ? rest : { ...rest, seconds };
+  return modelToJSON(fit.model, {
+    spec: fit.recipe.model,
+    recipe: fit.recipe,
+    ...(extras.preprocessor !== undefined ? { preprocessor: extras.preprocessor } : {}),
+    metadata: {
+      ...extras.metadata,
+      training,
+      epsilon: fit.privacy?.epsilon ?? Number.POSITIVE_INFINITY,
+      ...(fit.privacy ? { privacy: fit.privacy } : {}),
+      ...(fit.fairness ? { fairness: fit.fairness } : {}),
+    },
+  });
+}
+
+export interface LoadedModel {
+  model: Sequential;
+  recipe: Recipe;
+  preprocessor?: unknown;
+  metadata: Record<string, unknown>;
+}
+
+/** A model file's contents, checked; `source` names it in error messages. */
+export function readModelFile(json: unknown, source: string): LoadedModel {
+  const saved = modelFromJSON(json, source);
+  try {
+    if (saved.recipe === undefined) {
+      throw new UserError(
+        `${source} has no training recipe (it was saved by an older version of Equipoise): retrain it with 'equipoise train'`,
+      );
+    }
+    const recipe = parseRecipe(saved.recipe, `${source}: the stored recipe is invalid`);
+    if (saved.spec !== undefined && saved.spec !== recipe.model) {
+      throw new UserError(
+        `${source}: the stored recipe trains '${recipe.model}' but the file holds a '${saved.spec}' model`,
+      );
+    }
+    return {
+      model: saved.model,
+      recipe,
+      ...(saved.preprocessor !== undefined ? { preprocessor: saved.preprocessor } : {}),
+      metadata: saved.metadata,
+    };
+  } catch (error) {
+    saved.model.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The one clip-and-noise step of every private training path (DP-SGD of one model in
+ * dp-sgd.ts, K models at once in train/ensemble.ts; federated clients and audits
+ * reach it through those): per-example clip factors min(1, C/||gᵢ||), and, from the
+ * clipped sum Σ min(1, C/||gᵢ||)·gᵢ, the released gradient
+ *
+ *   (Σ clipped gᵢ + N(0, σ²C²·I)) / (q·N)
+ *
+ * (Abadi et al. 2016, as Opacus computes it: the denominator is the EXPECTED batch
+ * size q·N, because the realised size of a Poisson batch is itself private). Adding
+ * or removing one example changes the clipped sum by at most C, so this is the
+ * sampled Gaussian mechanism with noise multiplier σ that the accountants analyse.
+ *
+ * The noise is drawn through `GaussianNoise.add` on the clipped sum itself, in
+ * double precision, so a sampler that resists floating-point attacks (Mironov 2012)
+ * sees the value it protects; dividing by q·N afterwards is post-processing. The
+ * accountant is a required argument and every `privatise` call records its step:
+ * there is no way to obtain a noised gradient without the step being accounted.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { UserError } from "../common/errors.js";
+import type { PrivateGradientStep } from "../train/index.js";
+import type { Accountant } from "./accountants/accountant.js";
+import type { GaussianNoise } from "./noise.js";
+
+export interface ClipAndNoiseOptions {
+  /** Clipping norm C. */
+  clip: number;
+  /** Noise multiplier σ: the noise std on the clipped sum is σ·C. */
+  noiseMultiplier: number;
+  /** Poisson sample rate q of the batches. */
+  sampleRate: number;
+  /** N, the number of training examples q applies to. */
+  dataSize: number;
+  /** Where the Gaussian noise comes from (secure for a release, seeded for experiments). */
+  noise: GaussianNoise;
+  /** Records every step taken; required. */
+  accountant: Accountant;
+}
+
+export interface ClipAndNoise extends PrivateGradientStep {
+  readonly noise: GaussianNoise;
+  readonly accountant: Accountant;
+  /** q·N, the denominator of the released gradient. */
+  readonly expectedBatchSize: number;
+  /** Steps taken so far (each recorded in the accountant). */
+  readonly steps: number;
+}
+
+/**
+ * Added to a norm before dividing: keeps the factor finite for a zero gradient and
+ * never raises it above 1.
+ */
+const NORM_FLOOR = 1e-12;
+
+/** min(1, C / ||gᵢ||) for every example: the factors that scale gᵢ to norm ≤ C. */
+export function clipFactors(norms: tf.Tensor, clip: number | tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.minimum(1, tf.div(clip, tf.add(norms, NORM_FLOOR))));
+}
+
+export function clipAndNoise(options: ClipAndNoiseOptions): ClipAndNoise {
+  const { clip, noiseMultiplier, sampleRate, dataSize, noise, accountant } = options;
+  if (!(clip > 0 && Number.isFinite(clip))) throw new RangeError(`clipping norm must be > 0, got ${clip}`);
+  if (!(noiseMultiplier >= 0 && Number.isFinite(noiseMultiplier)))
+    throw new RangeError(`noise multiplier must be ≥ 0, got ${noiseMultiplier}`);
+  if (!(sampleRate > 0 && sampleRate <= 1))
+    throw new RangeError(`sample rate must be in (0, 1], got ${sampleRate}`);
+  if (!(Number.isInteger(dataSize) && dataSize >= 1))
+    throw new RangeError(`the data size must be a whole number ≥ 1, got ${dataSize}`);
+  const std = noiseMultiplier * clip;
+  if (!Number.isFinite(std)) {
+    throw new UserError(
+      `the noise std σ·C = ${noiseMultiplier} × ${clip} is not a finite number: the clipping norm ${clip} is too large`,
+    );
+  }
+  const expectedBatchSize = sampleRate * dataSize;
+  let buffer = new Float64Array(0);
+  let steps = 0;
+  return {
+    clip,
+    noiseMultiplier,
+    sampleRate,
+    datasetSize: dataSize,
+    expectedBatchSize,
+    noise,
+    accountant,
+    get steps() {
+      return steps;
+    },
+    privatise(clippedSum: Float32Array): void {
+      if (buffer.length !== clippedSum.length) buffer = new Float64Array(clippedSum.length);
+      buffer.set(clippedSum);
+      // Passing C lets the lattice sampler widen its std to cover the rounding of the
+      // sum onto its lattice (sensitivity C + γ√d; noise.ts), so σ stays what is accounted.
+      noise.add(buffer, std, clip);
+      for (let i = 0; i < buffer.length; i++) clippedSum[i] = buffer[i] / expectedBatchSize;
+      accountant.step(sampleRate, noiseMultiplier);
+      steps++;
+    },
+  };
+}
