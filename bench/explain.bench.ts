@@ -30,6 +30,8 @@ import { initBackend } from "../src/nn/index.js";
 import { writeResults } from "./machine.js";
 
 const sections = (process.env.EXPLAIN_BENCH ?? "lr,knn,mlp,relu,mislabels,fairness").split(",");
+// A subset writes its own file (explain-lr-knn.json), so sections can run separately.
+const resultName = process.env.EXPLAIN_BENCH ? `explain-${sections.join("-")}` : "explain";
 const results: Record<string, unknown> = {};
 const data = explainData(await prepareTask({ data: "adult" }));
 
@@ -49,6 +51,8 @@ function timed<T>(run: () => T): { value: T; seconds: number; cpuSeconds: number
 function log(section: string, value: unknown): void {
   results[section] = value;
   console.log(section, JSON.stringify(value));
+  // Written after every section: a long run that is stopped keeps what it measured.
+  writeResults(resultName, results);
 }
 
 if (sections.includes("lr")) {
@@ -284,4 +288,4 @@ if (sections.includes("fairness")) {
   });
 }
 
-console.log(`results: ${writeResults("explain", results)}`);
+console.log(`results: ${writeResults(resultName, results)}`);

@@ -10,14 +10,14 @@
  * logistic regression trained on the clean labels), confirmed on fresh seeds in
  * bench/explain.bench.ts.
  *
- * Training runs on the tensor engine (fast float32 minibatch training; these models
- * need not be at a stationary point, only predict well out of fold).
+ * Training goes through the training recipe (src/fit) on the tensor engine: fast
+ * float32 minibatch training, since these models need not be at a stationary point,
+ * only predict well out of fold.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { createRandom, permutation } from "../common/rng.js";
 import { labelTensor } from "../nn/losses.js";
-import { buildModel } from "../nn/spec.js";
-import { trainModel } from "../train/trainer.js";
+import { fitRecipe } from "../fit/index.js";
 import type { Examples } from "./data.js";
 
 export interface OutOfFoldOptions {
@@ -60,18 +60,21 @@ export function outOfFoldLosses(
         Xf.set(X.subarray(i * cols, (i + 1) * cols), r * cols);
         yf[r++] = y[i];
       }
-      const model = buildModel(options.spec ?? "mlp:64,64", [cols], 2, 100 * repeat + f + 1);
+      const { model } = fitRecipe(
+        {
+          model: options.spec ?? "mlp:64,64",
+          epochs: options.epochs ?? 5,
+          batchSize: options.batchSize ?? 256,
+          seed: 100 * repeat + f + 1,
+          optimizer: { kind: "adam", learningRate: options.learningRate ?? 1e-3, schedule: "constant" },
+        },
+        {
+          train: { X: { rows: kept, cols, data: Xf }, y: yf, sensitive: [] },
+          numClasses: 2,
+          inputShape: [cols],
+        },
+      );
       try {
-        trainModel(
-          model,
-          { X: { rows: kept, cols, data: Xf }, y: yf },
-          {
-            epochs: options.epochs ?? 5,
-            batchSize: options.batchSize ?? 256,
-            seed: 100 * repeat + f,
-            optimizer: { kind: "adam", learningRate: options.learningRate ?? 1e-3 },
-          },
-        );
         const losses = tf.tidy(() =>
           model.losses(tf.tensor2d(X, [n, cols]), labelTensor("binary-cross-entropy", y)),
         );
