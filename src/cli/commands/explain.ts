@@ -45,7 +45,8 @@ import type {
   ValuesDocument,
 } from "../../explain/report/schema.js";
 import { parseFairnessConstraint } from "../../fairness/constraint.js";
-import { initBackend, modelFromJSON } from "../../nn/index.js";
+import { readModelFile, type Recipe } from "../../fit/index.js";
+import { initBackend } from "../../nn/index.js";
 import {
   type CommandContext,
   defineCommand,
@@ -68,14 +69,13 @@ const modelSpecOptions = {
   l2: {
     type: "string",
     valueName: "C",
-    description: "logistic regression: inverse L2 strength, scikit-learn's C",
-    default: "1",
+    description:
+      "logistic regression: inverse L2 strength, scikit-learn's C (default 1; with --model, the recipe's weight decay)",
   },
   "weight-decay": {
     type: "string",
     valueName: "WD",
-    description: "MLP: weight decay of the mean loss",
-    default: "0.01",
+    description: "MLP: weight decay of the mean loss (default 0.01; with --model, the recipe's)",
   },
   activation: {
     type: "string",
@@ -145,8 +145,8 @@ type ModelSpecValues = CommandContext<typeof modelSpecOptions>["options"];
 
 function readSpec(options: ModelSpecValues): ModelSpec {
   const spec = parseModelSpec(options["model-spec"], {
-    C: parseNumber("l2", options.l2, { min: 0, minExclusive: true }),
-    weightDecay: parseNumber("weight-decay", options["weight-decay"], { min: 0 }),
+    C: parseNumber("l2", options.l2 ?? "1", { min: 0, minExclusive: true }),
+    weightDecay: parseNumber("weight-decay", options["weight-decay"] ?? "0.01", { min: 0 }),
     activation: parseChoice<Activation>("activation", options.activation, ["tanh", "relu", "sigmoid"]),
     seed: parseNumber("seed", options.seed, { integer: true, min: 0 }),
   });
@@ -226,12 +226,52 @@ function trainSpec(
   return model;
 }
 
-/** A saved model as an ExplainableModel, with its data prepared through its own preprocessor. */
+/**
+ * The L2 term of a saved model's explained objective: the user's, else the recipe's
+ * weight decay (the engine minimises mean loss + ½·wd·‖θ‖², which is scikit-learn's
+ * objective with C = 1/(wd·n)), else the defaults: an influence function needs a
+ * strictly convex objective even when training had no weight decay.
+ */
+function savedObjective(
+  options: ModelSpecValues,
+  recipe: Recipe,
+  rows: number,
+): { C: number; weightDecay: number; note?: string } {
+  const decay = recipe.optimizer.weightDecay;
+  const C =
+    options.l2 !== undefined
+      ? parseNumber("l2", options.l2, { min: 0, minExclusive: true })
+      : decay > 0
+        ? 1 / (decay * rows)
+        : 1;
+  const weightDecay =
+    options["weight-decay"] !== undefined
+      ? parseNumber("weight-decay", options["weight-decay"], { min: 0 })
+      : decay > 0
+        ? decay
+        : 0.01;
+  const chosen = options.l2 !== undefined || options["weight-decay"] !== undefined;
+  return {
+    C,
+    weightDecay,
+    ...(decay === 0 && !chosen
+      ? {
+          note: "note: the model was trained without weight decay; the explained objective adds the default L2 term (an influence function needs a strictly convex objective; set --l2 or --weight-decay)",
+        }
+      : {}),
+  };
+}
+
+/**
+ * A saved model as an ExplainableModel, with its data prepared through its own
+ * preprocessor; `warnings` belong in the explanation document (a model trained with
+ * DP-SGD is explained from the raw training rows, which ε does not cover).
+ */
 async function loadSavedModel(
   path: string,
   options: Parameters<typeof readTaskRequest>[0] & ModelSpecValues & { refit: boolean },
   out: Output,
-): Promise<{ data: ExplainData; model: ExplainableModel }> {
+): Promise<{ data: ExplainData; model: ExplainableModel; warnings: string[] }> {
   if (!existsSync(path)) throw new UserError(`--model: no such file ${path}`);
   let json: unknown;
   try {
@@ -242,8 +282,15 @@ async function loadSavedModel(
     );
   }
   await initBackend();
-  const saved = modelFromJSON(json, path);
+  const saved = readModelFile(json, path);
   try {
+    const warnings: string[] = [];
+    if (saved.recipe.privacy) {
+      const epsilon = saved.metadata.epsilon;
+      warnings.push(
+        `the model was trained with DP-SGD${typeof epsilon === "number" ? ` (ε = ${epsilon.toPrecision(3)})` : ""}, but this explanation reads the training rows directly: it is NOT covered by ε and must not be released`,
+      );
+    }
     const trainedOn = (saved.metadata.data ?? {}) as Partial<TaskRequest>;
     const request: TaskRequest = {
       ...readTaskRequest({ ...options, data: options.data ?? trainedOn.data }),
@@ -262,18 +309,17 @@ async function loadSavedModel(
     }
     progressNote(out, "loading data");
     const data = explainData(await prepareTask(request));
+    const objective = savedObjective(options, saved.recipe, data.train.rows);
+    if (objective.note) out.note(objective.note);
     let model: ExplainableModel = explainableFromEngine(
       saved.model.architecture,
       saved.model.readParameters(),
       data.train,
-      {
-        C: parseNumber("l2", options.l2, { min: 0, minExclusive: true }),
-        weightDecay: parseNumber("weight-decay", options["weight-decay"], { min: 0 }),
-      },
+      { C: objective.C, weightDecay: objective.weightDecay },
     );
-    if (saved.metadata.fairness) {
+    if (saved.recipe.fairness.method !== "none" || saved.recipe.classWeighting !== "none") {
       out.note(
-        "note: the model was trained with a fairness mitigation; the explained objective is its loss with the stated L2 term only",
+        "note: the model was trained with a fairness mitigation or class weights; the explained objective is its unweighted loss with the L2 term only",
       );
     }
     const stationarity = model.stationarity();
@@ -287,7 +333,7 @@ async function loadSavedModel(
         `warning: the model is not at a stationary point of the explained objective (‖∇F‖∞ = ${stationarity.gradientNorm.toExponential(2)}): influence estimates assume one; add --refit, or use --method tracin/gradient-similarity`,
       );
     }
-    return { data, model };
+    return { data, model, warnings };
   } finally {
     saved.model.dispose();
   }
@@ -490,8 +536,9 @@ export const explainExample = defineCommand({
     let data: ExplainData;
     let model: ExplainableModel;
     let checkpoints: Checkpoint[] | undefined;
+    let savedWarnings: string[] = [];
     if (options.model) {
-      ({ data, model } = await loadSavedModel(options.model, options, out));
+      ({ data, model, warnings: savedWarnings } = await loadSavedModel(options.model, options, out));
       if (options.method === "tracin") {
         throw new UsageError(
           "--method tracin needs the checkpoints of training, which a saved model does not keep; use gradient-similarity, or --model-spec",
@@ -513,6 +560,7 @@ export const explainExample = defineCommand({
     }
     const method = chooseMethod(model, options.method);
     const doc = exampleDocument(data, model, { testRow: example, method, top, damping, checkpoints });
+    doc.warnings.unshift(...savedWarnings);
     if (out.wantsJson) out.json(doc);
     else printExample(out, doc);
   },
@@ -753,8 +801,10 @@ export const explainFairnessCommand = defineCommand({
     const count = parseNumber("patterns", options.patterns, { integer: true, min: 0, max: 100 });
     let data: ExplainData;
     let model: ExplainableModel;
-    if (options.model) ({ data, model } = await loadSavedModel(options.model, options, out));
-    else {
+    let savedWarnings: string[] = [];
+    if (options.model) {
+      ({ data, model, warnings: savedWarnings } = await loadSavedModel(options.model, options, out));
+    } else {
       readSpec(options);
       data = await loadData({ ...options, data: requireOption("data", options.data) }, out);
       model = trainSpec(data, options, out);
@@ -777,6 +827,7 @@ export const explainFairnessCommand = defineCommand({
       patterns: { count },
       onProgress: (message) => progressNote(out, message),
     });
+    doc.warnings.unshift(...savedWarnings);
     if (out.wantsJson) out.json(doc);
     else printFairness(out, doc);
   },
