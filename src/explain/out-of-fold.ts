@@ -16,8 +16,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { createRandom, permutation } from "../common/rng.js";
-import { labelTensor } from "../nn/losses.js";
 import { fitRecipe } from "../fit/index.js";
+import { labelTensor } from "../nn/losses.js";
 import type { Examples } from "./data.js";
 
 export interface OutOfFoldOptions {

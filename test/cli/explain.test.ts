@@ -165,4 +165,32 @@ describe("equipoise explain: bad input gets one clear line", () => {
     );
     assert.equal(refit.trusted, true);
   });
+
+  it("a model trained with DP-SGD: the explanation says it is not covered by ε", () => {
+    const privatePath = join(mkdtempSync(join(tmpdir(), "equipoise-explain-")), "dp.json");
+    const trained = runCli([
+      "train",
+      ...data,
+      "--model",
+      "logreg",
+      "--epochs",
+      "1",
+      "--dp",
+      "--epsilon",
+      "1",
+      "--clip",
+      "1",
+      "--out",
+      privatePath,
+      "--json",
+    ]);
+    assert.equal(trained.code, 0, trained.stderr);
+    const doc = exampleExplanationSchema.parse(
+      json(["explain", "--model", privatePath, "--example", "0", "--refit", "--json"]),
+    );
+    assert.match(doc.warnings[0], /DP-SGD \(ε = [0-9.]+\).*NOT covered by ε/);
+    const text = runCli(["explain", "--model", privatePath, "--example", "0", "--refit"]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /warning: .*NOT covered by ε/);
+  });
 });

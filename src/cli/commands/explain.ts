@@ -45,7 +45,7 @@ import type {
   ValuesDocument,
 } from "../../explain/report/schema.js";
 import { parseFairnessConstraint } from "../../fairness/constraint.js";
-import { readModelFile, type Recipe } from "../../fit/index.js";
+import { type Recipe, readModelFile } from "../../fit/index.js";
 import { initBackend } from "../../nn/index.js";
 import {
   type CommandContext,
