@@ -4,6 +4,9 @@
  * learning rate and the parameters are copied at the end of every epoch (the
  * trainer's epoch event), then widened to float64 for the explanation. The trainer
  * and the tensor engine load only here, so the explanation maths stays engine-free.
+ * This is the one place that calls the trainer rather than the recipe (src/fit):
+ * fitRecipe's progress events do not expose the model, so it cannot copy parameters
+ * between epochs, and a TracIn run is constant-rate SGD with no recipe options anyway.
  */
 import type { PreparedTask } from "../data/types.js";
 import { Sequential } from "../nn/sequential.js";

@@ -67,7 +67,11 @@ describe("fairness surrogates", () => {
     const mean = (g: number) => {
       let s = 0;
       let c = 0;
-      for (let i = 0; i < examples.rows; i++) if (attribute.codes[i] === g) (s += P[2 * i + 1]), c++;
+      for (let i = 0; i < examples.rows; i++) {
+        if (attribute.codes[i] !== g) continue;
+        s += P[2 * i + 1];
+        c++;
+      }
       return s / c;
     };
     assert.ok(Math.abs(surrogateValue(model, examples, surrogate) - (mean(1) - mean(0))) < 1e-12);
