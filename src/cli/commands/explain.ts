@@ -23,7 +23,7 @@ import { DEFAULT_MEMORY_LIMIT, explicitHessianBytes } from "../../explain/influe
 import type { Checkpoint } from "../../explain/influence/tracin.js";
 import { MISLABEL_SCORES } from "../../explain/mislabels.js";
 import type { ExplainableModel } from "../../explain/model.js";
-import { explainableFromEngine } from "../../explain/models/convert.js";
+import { explainableArchitecture, explainableFromEngine } from "../../explain/models/convert.js";
 import { type Activation, mlpParameterCount } from "../../explain/models/mlp.js";
 import { createThreadRunner } from "../../explain/parallel/node-threads.js";
 import {
@@ -218,13 +218,12 @@ function trainSpec(
       `warning: training stopped at ‖∇F‖∞ = ${stationarity.gradientNorm.toExponential(2)} (not stationary)`,
     );
   }
-  if (spec.family === "mlp" && spec.activation === "relu") {
-    out.note(
-      "warning: with ReLU networks leave-one-out effects fall below the seed-to-seed noise (docs/explain.md); influence values rank rows but do not predict retraining",
-    );
-  }
+  if (spec.family === "mlp" && spec.activation === "relu") out.note(RELU_WARNING);
   return model;
 }
+
+const RELU_WARNING =
+  "warning: with ReLU networks leave-one-out effects fall below the seed-to-seed noise (docs/explain.md); influence values rank rows but do not predict retraining";
 
 /**
  * The L2 term of a saved model's explained objective: the user's, else the recipe's
@@ -317,6 +316,8 @@ async function loadSavedModel(
       data.train,
       { C: objective.C, weightDecay: objective.weightDecay },
     );
+    const kind = explainableArchitecture(saved.model.architecture);
+    if (kind.family === "mlp" && kind.activation === "relu") out.note(RELU_WARNING);
     if (saved.recipe.fairness.method !== "none" || saved.recipe.classWeighting !== "none") {
       out.note(
         "note: the model was trained with a fairness mitigation or class weights; the explained objective is its unweighted loss with the L2 term only",
