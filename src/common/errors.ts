@@ -1,14 +1,28 @@
 /**
- * Errors a user can cause and fix. The CLI turns them into one line on stderr and
- * an exit code, in one place (`describeError` in src/cli/main.ts): a UsageError
- * exits 2, any other UserError 1. Anything else is a bug: one line saying
- * "internal error", its stack trace behind EQUIPOISE_DEBUG=1.
+ * Errors a user can cause and fix, as one hierarchy library users can catch by type:
+ *
+ * ```ts
+ * import { DataError, PrivacyBudgetError, UserError } from "equipoise";
+ * try {
+ *   await run();
+ * } catch (error) {
+ *   if (error instanceof PrivacyBudgetError) askForALargerEpsilon();
+ *   else if (error instanceof DataError) fixTheFile();
+ *   else if (error instanceof UserError) console.error(error.message);
+ *   else throw error; // a bug
+ * }
+ * ```
+ *
+ * The CLI turns them into one line on stderr and an exit code, in one place
+ * (`describeError` in src/cli/main.ts): a UsageError exits 2, any other UserError 1.
+ * Anything else is a bug: one line saying "internal error", its stack trace behind
+ * EQUIPOISE_DEBUG=1.
  */
 export class UserError extends Error {
   override name = "UserError";
 }
 
-/** A malformed command line: exit code 2. */
+/** A malformed command line or call (an unknown option, a value out of range): exit code 2. */
 export class UsageError extends UserError {
   override name = "UsageError";
 }
@@ -16,6 +30,36 @@ export class UsageError extends UserError {
 /** Input data that cannot be read or does not match what was asked for. */
 export class DataError extends UserError {
   override name = "DataError";
+}
+
+/**
+ * A privacy request that cannot be honoured: a target ε no noise multiplier reaches,
+ * a δ already spent outside the accountant, a budget smaller than what was spent.
+ */
+export class PrivacyBudgetError extends UserError {
+  override name = "PrivacyBudgetError";
+}
+
+/**
+ * An iterative method stopped before its convergence test held. It is a warning, not
+ * an error: the result is usable but not at the promised tolerance, so functions that
+ * can stop early return it in their `warnings` (never throw it), and the CLI prints
+ * its message on stderr.
+ *
+ * ```ts
+ * const result = expgrad(...);
+ * for (const w of result.warnings ?? []) if (w instanceof ConvergenceWarning) console.warn(w.message);
+ * ```
+ */
+export class ConvergenceWarning extends Error {
+  override name = "ConvergenceWarning";
+  constructor(
+    message: string,
+    /** Iterations run before stopping. */
+    readonly iterations: number,
+  ) {
+    super(message);
+  }
 }
 
 export function isUserError(error: unknown): error is UserError {

@@ -9,6 +9,7 @@
  * Fairlearn 0.9.0's classifiers, Q, the best iterate's λ and ν, with and without the LP
  * step (test/fairness/fairlearn-reference.test.ts).
  */
+import { ConvergenceWarning } from "../common/errors.js";
 import { createRandom } from "../common/rng.js";
 import type { FairnessConstraint } from "./constraint.js";
 import { groupRows, type SensitiveFeature } from "./groups.js";
@@ -57,6 +58,8 @@ export interface ExponentiatedGradientResult {
   constraintIndex: string[];
   /** The convergence threshold on the duality gap that was used. */
   nu: number;
+  /** A ConvergenceWarning when the best duality gap stayed at or above nu after maxIterations. */
+  warnings: ConvergenceWarning[];
   /**
    * P(ŷ = 1 | x) = Σ_h Q(h) h(x). Accuracy and gaps of the randomised classifier are
    * expectations over its draws: compute them from these probabilities (MetricFrame
@@ -362,6 +365,15 @@ export function exponentiatedGradient(
     lambda: lambdas[best],
     constraintIndex: constraint.index,
     nu: nu!,
+    warnings:
+      gaps[best] < nu!
+        ? []
+        : [
+            new ConvergenceWarning(
+              `exponentiated gradient stopped after ${t} iterations with duality gap ${gaps[best].toPrecision(3)} ≥ nu = ${nu!.toPrecision(3)}: the constraint may be violated by more than nu; raise maxIterations`,
+              t,
+            ),
+          ],
     predictProba,
     predict(Xnew, seed = 0) {
       const random = createRandom(seed);

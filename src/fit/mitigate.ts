@@ -75,6 +75,8 @@ export interface MitigationOutcome {
   /** Wall time of the mitigated fit. */
   seconds: number;
   details: Record<string, unknown>;
+  /** Messages of ConvergenceWarnings (e.g. exponentiated gradient's gap still above ν). */
+  warnings: string[];
 }
 
 /**
@@ -135,6 +137,7 @@ export async function runMitigation(request: MitigationRequest): Promise<Mitigat
   let predictions: ArrayLike<number>;
   let predictionKind: PredictionKind = "label";
   const details: Record<string, unknown> = {};
+  const warnings: string[] = [];
   if (method === "reweighing") {
     const weights = reweighingWeights(train.y, train.sensitive);
     const learner = createLearner();
@@ -155,6 +158,7 @@ export async function runMitigation(request: MitigationRequest): Promise<Mitigat
       bestGap: result.bestGap,
       classifiers: result.predictors.length,
     });
+    warnings.push(...result.warnings.map((w) => w.message));
   } else if (method === "threshold") {
     const fitted = fitThresholds(
       { scores: base.predictProba(train.X), yTrue: train.y, sensitiveFeatures: train.sensitive },
@@ -179,6 +183,7 @@ export async function runMitigation(request: MitigationRequest): Promise<Mitigat
     predictionKind,
     seconds,
     details,
+    warnings,
   };
 }
 

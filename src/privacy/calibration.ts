@@ -10,7 +10,7 @@
  * min(`epsilonTolerance`, 1% of the target) of the target unless the evaluation budget ran
  * out, which is said.
  */
-import { UserError } from "../common/errors.js";
+import { PrivacyBudgetError, UserError } from "../common/errors.js";
 import type { AccountantKind, PrivacySpent } from "./accountants/accountant.js";
 import { createAccountant } from "./accountants/index.js";
 import type { PrvOptions } from "./analysis/prv.js";
@@ -127,7 +127,7 @@ export function calibrateNoise(request: NoiseCalibrationRequest): NoiseCalibrati
   let hi = kind === "prv" ? calibrateNoise({ ...request, accountant: "rdp" }).noise : 1;
   while (!(gap(hi) <= 0)) {
     if (hi >= MAX_NOISE_MULTIPLIER) {
-      throw new UserError(
+      throw new PrivacyBudgetError(
         `target epsilon ${targetEpsilon} cannot be reached with any noise multiplier up to ${MAX_NOISE_MULTIPLIER}: ` +
           `epsilon stays at ${spent(hi).epsilon.toPrecision(3)} or more (sample rate ${request.sampleRate}, ` +
           `${request.steps} steps, delta ${request.delta}, ${kind} accountant); ask for a larger epsilon`,

@@ -12,7 +12,7 @@
  * given; a seeded run is reproducible and marked `suitableForRelease: false`.
  */
 import { DEFAULT_DELTA } from "../common/defaults.js";
-import { UserError } from "../common/errors.js";
+import { PrivacyBudgetError, UserError } from "../common/errors.js";
 import type { Sequential } from "../nn/index.js";
 import {
   type GradientComputer,
@@ -162,7 +162,9 @@ export function privacyReportOf(
 ): PrivacyReport {
   const { accountant } = step;
   if (!(reservedDelta >= 0 && reservedDelta < delta))
-    throw new UserError(`delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`);
+    throw new PrivacyBudgetError(
+      `delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`,
+    );
   return {
     ...accountant.spent(delta - reservedDelta),
     delta,
@@ -184,7 +186,9 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
   const clipping = options.clipping ?? "flat";
   const reservedDelta = options.reservedDelta ?? 0;
   if (!(reservedDelta >= 0 && reservedDelta < delta))
-    throw new UserError(`delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`);
+    throw new PrivacyBudgetError(
+      `delta ${delta} must exceed the delta ${reservedDelta} spent outside the accountant`,
+    );
   if (trainerOptions.sampling === "shuffle") {
     throw new UserError(
       "DP-SGD needs Poisson sampling: shuffled fixed-size batches are not what the accountant's sampling amplification assumes (drop sampling: 'shuffle')",

@@ -372,6 +372,7 @@ Example: equipoise fairness mitigate --data adult --sensitive sex --method expgr
       penaltyWeight,
       engine: { epochs, batchSize, optimizer: { kind: "adam", learningRate } },
     });
+    for (const warning of outcome.warnings) out.note(`warning: ${warning}`);
     if (out.wantsJson) {
       out.json({ data: task.name, sensitive: task.test.sensitive.map((s) => s.name), ...outcome });
       return;
