@@ -3,6 +3,7 @@
 export * as audit from "./audit/index.js";
 export * from "./common/index.js";
 export * as data from "./data/index.js";
+export * as explain from "./explain/index.js";
 export * as explore from "./explore/index.js";
 export * as fairness from "./fairness/index.js";
 export * as federated from "./federated/index.js";

@@ -102,6 +102,7 @@ export const commands: CommandEntry[] = [
     summary: "train with a bias mitigation; accuracy and gaps before/after",
     load: async () => (await import("./commands/fairness.js")).fairnessMitigate,
   },
+  ...explainCommands(),
   {
     name: "federate",
     summary: "simulate federated learning: secure aggregation, client-level DP, attacks",
@@ -143,3 +144,33 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./commands/nas.js")).nasLibrary,
   },
 ];
+
+/** The `explain` commands (issue 12), all from one module. */
+function explainCommands(): CommandEntry[] {
+  const load = (name: string) => async () =>
+    (await import("./commands/explain.js"))[name as "explainExample"] as unknown as Command;
+  return [
+    { name: "explain", summary: "the training rows behind one prediction", load: load("explainExample") },
+    {
+      name: "explain influence",
+      summary: "influence of training rows on test losses",
+      load: load("explainInfluence"),
+    },
+    { name: "explain loo", summary: "true leave-one-out retraining", load: load("explainLoo") },
+    {
+      name: "explain values",
+      summary: "data valuation (KNN-Shapley, TMC, Banzhaf, LOO, OOB)",
+      load: load("explainValues"),
+    },
+    {
+      name: "explain fairness",
+      summary: "the training rows and groups behind an unfairness",
+      load: load("explainFairnessCommand"),
+    },
+    {
+      name: "explain mislabels",
+      summary: "training rows whose label is likely wrong",
+      load: load("explainMislabels"),
+    },
+  ];
+}

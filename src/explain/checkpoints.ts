@@ -1,0 +1,82 @@
+/**
+ * TracIn needs the parameters a model passed through while it was trained by SGD
+ * (Pruthi et al. 2020): the engine's trainer is run with plain SGD at a constant
+ * learning rate and the parameters are copied at the end of every epoch (the
+ * trainer's epoch event), then widened to float64 for the explanation. The trainer
+ * and the tensor engine load only here, so the explanation maths stays engine-free.
+ * This is the one place that calls the trainer rather than the recipe (src/fit):
+ * fitRecipe's progress events do not expose the model, so it cannot copy parameters
+ * between epochs, and a TracIn run is constant-rate SGD with no recipe options anyway.
+ */
+import type { PreparedTask } from "../data/types.js";
+import { Sequential } from "../nn/sequential.js";
+import { trainModel } from "../train/trainer.js";
+import type { Checkpoint } from "./influence/tracin.js";
+import type { ExplainableModel } from "./model.js";
+import { explainableFromEngine } from "./models/convert.js";
+import type { ExplainData, ModelSpec } from "./prepare.js";
+
+export interface CheckpointTraining {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+}
+
+export interface CheckpointedModel {
+  model: ExplainableModel;
+  checkpoints: Checkpoint[];
+}
+
+export function trainWithCheckpoints(
+  data: ExplainData,
+  spec: ModelSpec,
+  options: CheckpointTraining,
+): CheckpointedModel {
+  const task: PreparedTask = data.task;
+  const inputs = data.train.cols;
+  const layers =
+    spec.family === "logistic-regression"
+      ? [{ type: "dense" as const, units: 1 }]
+      : [
+          ...spec.hidden.flatMap((units) => [{ type: "dense" as const, units }, { type: spec.activation }]),
+          { type: "dense" as const, units: 1 },
+        ];
+  const network = new Sequential(
+    { inputShape: [inputs], layers, loss: "binary-cross-entropy" },
+    { seed: options.seed },
+  );
+  const checkpoints: Checkpoint[] = [];
+  const weightDecay =
+    spec.family === "logistic-regression" ? 1 / (spec.C * data.train.rows) : spec.weightDecay;
+  try {
+    trainModel(
+      network,
+      { X: task.train.X, y: task.train.y },
+      {
+        epochs: options.epochs,
+        batchSize: options.batchSize,
+        seed: options.seed,
+        optimizer: { kind: "sgd", learningRate: options.learningRate, weightDecay },
+        onProgress: (event) => {
+          if (event.kind !== "epoch") return;
+          const values = network.readParameters();
+          const flat = new Float64Array(values.reduce((n, v) => n + v.length, 0));
+          let offset = 0;
+          for (const v of values) {
+            flat.set(v, offset);
+            offset += v.length;
+          }
+          checkpoints.push({ parameters: flat, learningRate: options.learningRate });
+        },
+      },
+    );
+    const model = explainableFromEngine(network.architecture, network.readParameters(), data.train, {
+      C: spec.family === "logistic-regression" ? spec.C : undefined,
+      weightDecay: spec.family === "mlp" ? spec.weightDecay : undefined,
+    });
+    return { model, checkpoints };
+  } finally {
+    network.dispose();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * From model features back to what people read: the original column values of a row
+ * (a standardised number back in its units, a one-hot block back to its category),
+ * read from the fitted preprocessor's JSON. Features that no transform explains (an
+ * unknown transform kind, images) are shown as they are, under their feature names.
+ */
+import type { PreprocessorJSON } from "../data/preprocess.js";
+import type { Examples } from "./data.js";
+
+export type ColumnDescription =
+  | { kind: "numeric"; column: string; feature: number; mean: number; sd: number }
+  | { kind: "categorical"; column: string; features: number[]; categories: string[] }
+  | { kind: "feature"; column: string; feature: number };
+
+export function describeColumns(
+  featureNames: readonly string[],
+  preprocessor?: PreprocessorJSON | unknown,
+): ColumnDescription[] {
+  const state = preprocessor as Partial<PreprocessorJSON> | undefined;
+  if (state?.kind === "tabular" && Array.isArray(state.transforms)) {
+    const out: ColumnDescription[] = [];
+    let feature = 0;
+    for (const t of state.transforms as unknown as Record<string, unknown>[]) {
+      const column = String(t.column);
+      if (t.kind === "standardise" && typeof t.mean === "number" && typeof t.sd === "number") {
+        out.push({ kind: "numeric", column, feature, mean: t.mean, sd: t.sd });
+        feature++;
+      } else if (t.kind === "one-hot" && Array.isArray(t.categories)) {
+        const categories = t.categories.map(String);
+        out.push({
+          kind: "categorical",
+          column,
+          features: categories.map((_, k) => feature + k),
+          categories,
+        });
+        feature += categories.length;
+      } else {
+        return featureNames.map((name, f) => ({ kind: "feature", column: name, feature: f }));
+      }
+    }
+    if (feature === featureNames.length) return out;
+  }
+  return featureNames.map((name, f) => ({ kind: "feature", column: name, feature: f }));
+}
+
+/** The original value of every column of one row: numbers in their units, categories by name ("" when none). */
+export function decodeRow(
+  columns: readonly ColumnDescription[],
+  examples: Examples,
+  row: number,
+): Record<string, string | number> {
+  const base = row * examples.cols;
+  const out: Record<string, string | number> = {};
+  for (const c of columns) out[c.column] = decodeValue(c, examples.X, base);
+  return out;
+}
+
+function decodeValue(c: ColumnDescription, X: Float64Array, base: number): string | number {
+  switch (c.kind) {
+    case "numeric":
+      return roundToScale(X[base + c.feature] * c.sd + c.mean, c.sd);
+    case "categorical": {
+      const k = c.features.findIndex((f) => X[base + f] === 1);
+      return k >= 0 ? c.categories[k] : "";
+    }
+    case "feature":
+      return roundForDisplay(X[base + c.feature]);
+  }
+}
+
+/**
+ * A standardised float32 feature carries about 1e-7 of the column's standard
+ * deviation in rounding error (and an exact 0 comes back as ±1e-5 for a column with a
+ * large mean): round to a power of ten near 1e-6 sd, then to 7 significant digits.
+ */
+export function roundToScale(value: number, sd: number): number {
+  if (!Number.isFinite(value) || !(sd > 0)) return value;
+  const quantum = 10 ** Math.floor(Math.log10(sd * 1e-6));
+  return roundForDisplay(Math.round(value / quantum) * quantum);
+}
+
+/** 7 significant digits (float32 precision). */
+export function roundForDisplay(value: number): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  return Number(value.toPrecision(7));
+}

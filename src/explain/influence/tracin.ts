@@ -1,0 +1,34 @@
+/**
+ * TracIn-CP (Pruthi et al. 2020): the loss reduction on a test point that the training
+ * steps on a training row caused, summed over checkpoints,
+ *   TracIn(i, t) = Σ_c η_c ∇m(θ_c) · rᵢ(θ_c),
+ * with rᵢ the row's weighted loss gradient (what a step on it applies). Positive values
+ * mark proponents (training on the row lowered the test loss), in the same sign
+ * convention as influence. With the final parameters only and η = 1 it is plain
+ * gradient similarity (the "grad-dot" of Charpiat et al. 2019).
+ */
+import type { ExplainableModel } from "../model.js";
+import type { InfluenceQueries } from "./influence.js";
+
+export interface Checkpoint {
+  parameters: Float64Array;
+  /** The learning rate of the steps taken from this checkpoint to the next. */
+  learningRate: number;
+}
+
+/** At each checkpoint the queries are recomputed when they can be (`queries.at`), else reused. */
+export function tracIn(
+  model: ExplainableModel,
+  queries: InfluenceQueries,
+  trainRows: Int32Array,
+  checkpoints: readonly Checkpoint[],
+): Float64Array {
+  const out = new Float64Array(queries.count * trainRows.length);
+  for (const checkpoint of checkpoints) {
+    const at = model.withParameters(checkpoint.parameters);
+    const gradients = queries.at ? queries.at(at) : queries.gradients;
+    const products = at.removalGradientProducts(trainRows, gradients, queries.count);
+    for (let k = 0; k < out.length; k++) out[k] += checkpoint.learningRate * products[k];
+  }
+  return out;
+}

@@ -1,0 +1,146 @@
+/**
+ * The one seam explanations need from a model (issue 12, item 1): the training
+ * objective it minimised, F(θ) = Σᵢ wᵢ ℓ(xᵢ, yᵢ; θ) + R(θ) over its training rows,
+ * at its parameters θ̂, with
+ *   - per-example gradients (of losses, and of predicted probabilities for
+ *     differentiable measures such as fairness surrogates);
+ *   - exact Hessian-vector products of F, and the explicit Hessian for small models;
+ *   - the removal gradient of a training row, rᵢ = ∇F(θ̂) − ∇F₋ᵢ(θ̂): what removing
+ *     row i takes away from the gradient (wᵢ∇ℓᵢ for a separable objective, plus a
+ *     coupling term when a fairness penalty ties rows together), so that one Newton
+ *     step of the objective without row i moves θ̂ by H⁻¹rᵢ;
+ *   - refitting the same objective with other row weights (0 removes a row), the
+ *     ground truth every approximation is checked against.
+ * Implementations: logistic regression (exact, scikit-learn's objective) and the MLP,
+ * both in float64 (models/); the engine's models and the fairness reductions' learner
+ * are converted to them (models/from-engine.ts, models/from-learner.ts).
+ */
+import type { Examples } from "./data.js";
+
+export type ModelFamily = "logistic-regression" | "mlp";
+
+export interface RefitOptions {
+  /** Start from these parameters (default: the model's own, a warm start). */
+  start?: Float64Array;
+  /** Stop when ‖∇F‖∞ ≤ this (default: the family's own; 1e-10 for logistic regression). */
+  tolerance?: number;
+  maxIterations?: number;
+}
+
+export interface RefitResult {
+  parameters: Float64Array;
+  /** ‖∇F‖∞ of the refitted objective at `parameters`. */
+  gradientNorm: number;
+  iterations: number;
+  converged: boolean;
+}
+
+export interface Stationarity {
+  /** ‖∇F(θ̂)‖∞. */
+  gradientNorm: number;
+  /** The tolerance the family uses to call a point stationary. */
+  tolerance: number;
+  stationary: boolean;
+}
+
+/** A dense layer of a layered model, for K-FAC / EK-FAC (Martens & Grosse 2015; George et al. 2018). */
+export interface KroneckerLayer {
+  /** Offset of the layer's parameters in θ: kernel [in × out] row-major, then bias [out]. */
+  offset: number;
+  inputs: number;
+  outputs: number;
+}
+
+/**
+ * Per-example quantities of one dense layer over a batch: the layer's inputs ā (with a
+ * trailing 1 for the bias) and, for every example and every "pseudo-label" r, the
+ * gradient of the loss with respect to the layer's pre-activations. Σ_r δ_r δ_rᵀ is the
+ * example's exact contribution to the Gauss–Newton (true Fisher) matrix of the layer:
+ * the pseudo-gradients are √p_c (e_c − p) back-propagated for each class c, so that
+ * Σ_c p_c (e_c − p)(e_c − p)ᵀ = diag(p) − ppᵀ, the Hessian of the cross-entropy in the
+ * logits; no label sampling, no sampling noise.
+ */
+export interface KroneckerStatistics {
+  layer: KroneckerLayer;
+  /** [rows × (inputs + 1)]. */
+  inputs: Float64Array;
+  /** [rows × pseudoLabels × outputs]. */
+  gradients: Float64Array;
+  pseudoLabels: number;
+}
+
+export interface ExplainableModel {
+  readonly family: ModelFamily;
+  /** For people: "logistic regression (C = 1)", "MLP 104-64-64-2 (tanh, weight decay 0.01)". */
+  readonly description: string;
+  readonly parameterCount: number;
+  /** θ̂ (do not modify). */
+  readonly parameters: Float64Array;
+  /** The rows the objective sums over. */
+  readonly train: Examples;
+  /** wᵢ of every training row (1 when unweighted; reweighing gives others). */
+  readonly weights: Float64Array;
+  readonly classes: number;
+
+  /** F(θ̂). */
+  objective(): number;
+  /** ∇F(θ̂). */
+  objectiveGradient(): Float64Array;
+  stationarity(): Stationarity;
+  /**
+   * H·vₖ for `count` vectors stored row-major in `vectors` ([count × p]); exact. With
+   * `rows`, the data term is estimated from those rows only, scaled by n / |rows| (the
+   * mini-batch Hessian of stochastic solvers such as LiSSA).
+   */
+  hessianVectorProducts(vectors: Float64Array, count: number, rows?: ArrayLike<number>): Float64Array;
+  /** The diagonal of ∇²R: the regulariser is R(θ) = ½ Σⱼ dⱼ θⱼ². */
+  regulariserDiagonal(): Float64Array;
+  /** The explicit Hessian of F, row-major p × p. */
+  hessian(): Float64Array;
+
+  /** Per-example losses at θ̂ (unweighted). */
+  losses(examples: Examples): Float64Array;
+  /** Predicted class probabilities, row-major [rows × classes]. */
+  probabilities(examples: Examples): Float64Array;
+  /** ∇θ ℓ(xᵢ, yᵢ) (unweighted) of the listed rows, row-major [rows × p]. */
+  lossGradients(examples: Examples, rows: ArrayLike<number>): Float64Array;
+  /** Σᵢ cᵢ ∇θ P(y = 1 | xᵢ): the gradient of a linear functional of the predicted probabilities. */
+  probabilityGradient(examples: Examples, coefficients: Float64Array): Float64Array;
+  /** rᵢ = ∇F(θ̂) − ∇F₋ᵢ(θ̂) of the listed training rows, row-major [rows × p]. */
+  removalGradients(rows: ArrayLike<number>): Float64Array;
+  /**
+   * rᵢ·vₖ for every listed row i and every vector k, row-major [count × rows]:
+   * influences of many rows without materialising their gradients.
+   */
+  removalGradientProducts(rows: ArrayLike<number>, vectors: Float64Array, count: number): Float64Array;
+
+  /** The same model at other parameters (same objective). */
+  withParameters(parameters: Float64Array): ExplainableModel;
+  /** The same parameters under the objective with other row weights (0 removes a row). */
+  withWeights(weights: Float64Array): ExplainableModel;
+  /** Minimises the same objective with row weights `weights` (0 removes a row). */
+  refit(weights: Float64Array, options?: RefitOptions): ExplainableModel;
+
+  /**
+   * The parameters minimising the objective without training row `row` (weight 0):
+   * a fast path for true leave-one-out retraining (logistic regression: Newton steps
+   * warm-started at θ̂ with the Hessian downdated by Sherman–Morrison). When absent,
+   * `refit` with that row's weight set to 0 is used.
+   */
+  refitWithout?(row: number, options?: RefitOptions): RefitResult;
+
+  /** Dense layers, in order, when the model is layered (K-FAC, EK-FAC). */
+  readonly kroneckerLayers?: readonly KroneckerLayer[];
+  /** Per-example layer statistics of the listed training rows (K-FAC, EK-FAC). */
+  kroneckerStatistics?(rows: ArrayLike<number>): KroneckerStatistics[];
+}
+
+/** A float64 vector as plain numbers, for messages. */
+export function maxAbs(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i]);
+    if (a > max || Number.isNaN(a)) max = a;
+  }
+  return max;
+}

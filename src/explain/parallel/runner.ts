@@ -1,0 +1,43 @@
+/**
+ * Parallelism behind a small adapter, so that the maths of src/explain stays free of
+ * Node-only modules: a runner executes named pure tasks (tasks.ts) on chunks of work,
+ * in this thread (`inProcessRunner`), in Node worker threads (node-threads.ts), or —
+ * later — in Web Workers. A task prepares its shared input once per thread and then
+ * runs chunks; results come back in chunk order.
+ */
+import { type TaskName, tasks } from "./tasks.js";
+
+export interface ParallelRunner {
+  readonly threads: number;
+  run<N extends TaskName>(
+    task: N,
+    shared: Parameters<(typeof tasks)[N]["prepare"]>[0],
+    chunks: Parameters<(typeof tasks)[N]["run"]>[1][],
+  ): Promise<ReturnType<(typeof tasks)[N]["run"]>[]>;
+  close(): Promise<void>;
+}
+
+/** Runs every chunk here, one after another. */
+export const inProcessRunner: ParallelRunner = {
+  threads: 1,
+  async run(task, shared, chunks) {
+    const definition = tasks[task];
+    // The registry is keyed by name; each entry's prepare/run pair agree on types.
+    const prepared = (definition.prepare as (s: unknown) => unknown)(shared);
+    return chunks.map((chunk) => (definition.run as (p: unknown, c: unknown) => never)(prepared, chunk));
+  },
+  async close() {},
+};
+
+/** Splits 0…n−1 (or the given rows) into about `parts` contiguous chunks. */
+export function chunkRows(rows: ArrayLike<number>, parts: number): Int32Array[] {
+  const n = rows.length;
+  const count = Math.max(1, Math.min(n, parts));
+  const out: Int32Array[] = [];
+  for (let c = 0; c < count; c++) {
+    const start = Math.floor((c * n) / count);
+    const end = Math.floor(((c + 1) * n) / count);
+    out.push(Int32Array.from({ length: end - start }, (_, i) => rows[start + i]));
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+/** Agreement between two scorings: Pearson and Spearman correlation, top-k recall. */
+
+export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  if (n !== b.length) throw new RangeError(`${n} values against ${b.length}`);
+  let meanA = 0;
+  let meanB = 0;
+  for (let i = 0; i < n; i++) {
+    meanA += a[i];
+    meanB += b[i];
+  }
+  meanA /= n;
+  meanB /= n;
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i] - meanA;
+    const y = b[i] - meanB;
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return aa === 0 || bb === 0 ? Number.NaN : ab / Math.sqrt(aa * bb);
+}
+
+/** Ranks 1…n, ties given their average rank (as scipy.stats.rankdata). */
+export function averageRanks(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => values[x] - values[y]);
+  const ranks = new Float64Array(n);
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && values[order[end]] === values[order[start]]) end++;
+    const rank = (start + end + 1) / 2;
+    for (let k = start; k < end; k++) ranks[order[k]] = rank;
+    start = end;
+  }
+  return ranks;
+}
+
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return pearson(averageRanks(a), averageRanks(b));
+}
+
+/**
+ * Indices of the `k` largest scores, ties broken by ascending index (a stable order,
+ * so that rankings are reproducible).
+ */
+export function topIndices(scores: ArrayLike<number>, k: number): Int32Array {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (x, y) => scores[y] - scores[x] || x - y,
+  );
+  return Int32Array.from(order.slice(0, Math.max(0, Math.min(k, scores.length))));
+}
+
+/** Fraction of `relevant` found among the top `k` of `scores`. */
+export function recallAtK(scores: ArrayLike<number>, relevant: ArrayLike<number>, k: number): number {
+  if (relevant.length === 0) return Number.NaN;
+  const top = new Set(topIndices(scores, k));
+  let found = 0;
+  for (let i = 0; i < relevant.length; i++) if (top.has(relevant[i])) found++;
+  return found / relevant.length;
+}

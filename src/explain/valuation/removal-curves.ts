@@ -1,0 +1,53 @@
+/**
+ * Removal curves (OpenDataVal's "point removal" experiment): remove the highest- or
+ * the lowest-valued training rows in growing fractions, retrain, and measure. A good
+ * valuation makes accuracy fall fastest when the highest values go and hold (or rise)
+ * when the lowest go; a random order is the baseline.
+ */
+import { createRandom, permutation } from "../../common/rng.js";
+
+export interface RemovalCurve {
+  order: "highest-first" | "lowest-first" | "random";
+  fractions: number[];
+  scores: number[];
+}
+
+export const DEFAULT_FRACTIONS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3];
+
+/**
+ * `evaluate(weights)` retrains with row weights (0 = removed) and returns the score
+ * (e.g. accuracy on held-out rows). NaN values are removed last.
+ */
+export function removalCurves(
+  values: Float64Array,
+  evaluate: (weights: Float64Array) => number,
+  options: { fractions?: number[]; seed?: number } = {},
+): RemovalCurve[] {
+  const n = values.length;
+  const fractions = options.fractions ?? DEFAULT_FRACTIONS;
+  const known = (v: number, fallback: number) => (Number.isNaN(v) ? fallback : v);
+  const highest = Int32Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) =>
+      known(values[b], Number.NEGATIVE_INFINITY) - known(values[a], Number.NEGATIVE_INFINITY) || a - b,
+  );
+  const lowest = Int32Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) =>
+      known(values[a], Number.POSITIVE_INFINITY) - known(values[b], Number.POSITIVE_INFINITY) || a - b,
+  );
+  const random = permutation(n, createRandom(options.seed ?? 0));
+  return (
+    [
+      ["highest-first", highest],
+      ["lowest-first", lowest],
+      ["random", random],
+    ] as const
+  ).map(([order, ranking]) => ({
+    order,
+    fractions,
+    scores: fractions.map((fraction) => {
+      const weights = new Float64Array(n).fill(1);
+      for (const row of ranking.subarray(0, Math.round(fraction * n))) weights[row] = 0;
+      return evaluate(weights);
+    }),
+  }));
+}
