@@ -8,6 +8,7 @@
  * applied unchanged.
  */
 import { DataError } from "../common/errors.js";
+import { MAX_CATEGORIES } from "../common/limits.js";
 import { tabularFingerprint } from "./fingerprint.js";
 import { type DatasetMetadata, mergeMetadata, pickMetadata } from "./metadata.js";
 import { Preprocessor } from "./preprocess.js";
@@ -29,9 +30,6 @@ import {
   toCategorical,
 } from "./table.js";
 import type { PreparedTask, SensitiveAttribute, Split } from "./types.js";
-
-/** Beyond this many distinct values a column is not a usable class label or group. */
-const MAX_CATEGORIES = 50;
 
 export interface TabularSource {
   name: string;

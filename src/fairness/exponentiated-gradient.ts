@@ -348,6 +348,8 @@ export function exponentiatedGradient(
       const hard = p.predict(Xnew);
       for (let i = 0; i < out.length; i++) out[i] += weights[j] * hard[i];
     });
+    // Q's weights sum to 1 only up to rounding: keep the mixture a probability.
+    for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]));
     return out;
   };
   return {

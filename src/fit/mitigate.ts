@@ -9,14 +9,24 @@
  * recipe (`fitRecipe`), like every other engine model.
  */
 import { UserError } from "../common/errors.js";
+import {
+  type FairnessConstraint,
+  type FairnessConstraintShortName,
+  parseFairnessConstraint,
+  shortNameOf,
+} from "../fairness/constraint.js";
 import { exponentiatedGradient } from "../fairness/exponentiated-gradient.js";
 import { type CodedFeature, groupRows } from "../fairness/groups.js";
 import { type FeatureMatrix, type WeightedLearner, WeightedLogisticRegression } from "../fairness/learner.js";
 import { demographicParityDifference, equalizedOddsDifference } from "../fairness/measures.js";
-import { accuracy } from "../fairness/metrics.js";
-import { demographicParity, equalizedOdds } from "../fairness/moments.js";
+import type { PredictionKind } from "../fairness/metric-frame.js";
+import { accuracy, expectedAccuracy } from "../fairness/metrics.js";
 import { reweighingWeights } from "../fairness/reweighing.js";
-import { fitThresholds, thresholdPredictions } from "../fairness/threshold-optimizer.js";
+import {
+  fitThresholds,
+  thresholdPredictions,
+  thresholdProbabilities,
+} from "../fairness/threshold-optimizer.js";
 import { initBackend } from "../nn/index.js";
 import { predict } from "../train/index.js";
 import { fitRecipe } from "./fit.js";
@@ -24,7 +34,8 @@ import { RecipeLearner } from "./learner.js";
 import type { RecipeInput } from "./recipe.js";
 
 export type MitigationMethod = "reweighing" | "expgrad" | "penalty" | "threshold";
-export type FairnessConstraintName = "dp" | "eo";
+/** The constraint, by its full or its command-line name (src/fairness/constraint.ts). */
+export type FairnessConstraintName = FairnessConstraint | FairnessConstraintShortName;
 
 export interface SplitLike {
   X: { rows: number; cols: number; data: Float32Array };
@@ -57,16 +68,28 @@ export interface MitigationOutcome {
   constraint: FairnessConstraintName;
   model: string;
   before: OutcomeFigures;
+  /** Expected figures for the randomised methods (see `predictionKind`); `details.oneDraw` has one draw's. */
   after: OutcomeFigures;
+  /** "probability" when `after` is the expectation over the classifier's randomisation. */
+  predictionKind: PredictionKind;
   /** Wall time of the mitigated fit. */
   seconds: number;
   details: Record<string, unknown>;
 }
 
-function figures(split: SplitLike, yPred: ArrayLike<number>): OutcomeFigures {
-  const options = { sensitiveFeatures: split.sensitive };
+/**
+ * Accuracy and gaps on a split. For a randomised classifier (exponentiated gradient,
+ * threshold optimiser) `yPred` holds P(ŷ = 1) and the figures are the expected ones,
+ * not those of one seeded draw, whose noise is as large as the differences compared.
+ */
+function figures(
+  split: SplitLike,
+  yPred: ArrayLike<number>,
+  predictionKind: PredictionKind = "label",
+): OutcomeFigures {
+  const options = { sensitiveFeatures: split.sensitive, predictionKind };
   return {
-    accuracy: accuracy(split.y, yPred),
+    accuracy: predictionKind === "probability" ? expectedAccuracy(split.y, yPred) : accuracy(split.y, yPred),
     demographicParityDifference: demographicParityDifference(split.y, yPred, options),
     equalizedOddsDifference: equalizedOddsDifference(split.y, yPred, options),
   };
@@ -94,7 +117,11 @@ function learnerFactory(request: MitigationRequest): () => WeightedLearner {
 }
 
 export async function runMitigation(request: MitigationRequest): Promise<MitigationOutcome> {
-  const { train, test, method, constraint } = request;
+  const { train, test, method } = request;
+  const constraint = parseFairnessConstraint(request.constraint, "constraint", [
+    "demographic_parity",
+    "equalized_odds",
+  ]);
   if (train.sensitive.length === 0)
     throw new UserError("mitigation needs a sensitive attribute (--sensitive)");
   const seed = request.seed ?? 0;
@@ -106,6 +133,7 @@ export async function runMitigation(request: MitigationRequest): Promise<Mitigat
   const before = figures(test, method === "penalty" ? trainPenalised(request, 0) : base.predict(test.X));
   const started = performance.now();
   let predictions: ArrayLike<number>;
+  let predictionKind: PredictionKind = "label";
   const details: Record<string, unknown> = {};
   if (method === "reweighing") {
     const weights = reweighingWeights(train.y, train.sensitive);
@@ -116,9 +144,11 @@ export async function runMitigation(request: MitigationRequest): Promise<Mitigat
     const result = exponentiatedGradient(
       createLearner,
       { X: train.X, y: train.y, sensitiveFeatures: train.sensitive },
-      { constraint: constraint === "dp" ? demographicParity() : equalizedOdds() },
+      { constraint },
     );
-    predictions = result.predict(test.X as FeatureMatrix, seed);
+    predictions = result.predictProba(test.X as FeatureMatrix);
+    predictionKind = "probability";
+    details.oneDraw = figures(test, result.predict(test.X as FeatureMatrix, seed));
     Object.assign(details, {
       iterations: result.iterations,
       oracleCalls: result.oracleCalls,
@@ -128,13 +158,12 @@ export async function runMitigation(request: MitigationRequest): Promise<Mitigat
   } else if (method === "threshold") {
     const fitted = fitThresholds(
       { scores: base.predictProba(train.X), yTrue: train.y, sensitiveFeatures: train.sensitive },
-      { constraint: constraint === "dp" ? "demographic_parity" : "equalized_odds" },
+      { constraint },
     );
-    predictions = thresholdPredictions(
-      fitted,
-      { scores: base.predictProba(test.X), sensitiveFeatures: test.sensitive },
-      seed,
-    );
+    const testInput = { scores: base.predictProba(test.X), sensitiveFeatures: test.sensitive };
+    predictions = thresholdProbabilities(fitted, testInput);
+    predictionKind = "probability";
+    details.oneDraw = figures(test, thresholdPredictions(fitted, testInput, seed));
     details.policies = fitted.policies;
   } else {
     predictions = trainPenalised(request, request.penaltyWeight ?? 1);
@@ -143,10 +172,11 @@ export async function runMitigation(request: MitigationRequest): Promise<Mitigat
   const seconds = (performance.now() - started) / 1000;
   return {
     method,
-    constraint,
+    constraint: shortNameOf(constraint),
     model: request.model,
     before,
-    after: figures(test, predictions),
+    after: figures(test, predictions, predictionKind),
+    predictionKind,
     seconds,
     details,
   };

@@ -16,7 +16,7 @@ import { Preprocessor, type PreprocessorJSON, prepareTask, type TaskRequest } fr
 import { evaluateFit, readModelFile } from "../../fit/index.js";
 import { currentBackend, initBackend } from "../../nn/index.js";
 import { defineCommand, parseList, parseNumber, requireOption } from "../command.js";
-import { dataOptionSpecs } from "../data-options.js";
+import { dataOptionSpecs, readDeclarations } from "../data-options.js";
 import { formatReport } from "./fairness.js";
 import { formatEvaluation, formatMitigation, formatPrivacy } from "./train.js";
 
@@ -107,6 +107,17 @@ export const evaluate = defineCommand({
           ? { positive: options.positive ?? trainedOn.positive }
           : {}),
         ...(options["data-dir"] ? { dataDir: options["data-dir"] } : {}),
+        // The same data file is read as in training (its separate test file, dropped
+        // columns, missing-value spellings), unless the options say otherwise.
+        ...(sameData
+          ? {
+              ...(trainedOn.testData ? { testData: trainedOn.testData } : {}),
+              ...(trainedOn.drop ? { drop: trainedOn.drop } : {}),
+              ...(trainedOn.csv ? { csv: trainedOn.csv } : {}),
+            }
+          : {}),
+        ...readDeclarations(options),
+        ...(options["test-data"] ? { testData: options["test-data"] } : {}),
         seed:
           options["split-seed"] !== undefined
             ? parseNumber("split-seed", options["split-seed"], { integer: true, min: 0 })
@@ -114,6 +125,7 @@ export const evaluate = defineCommand({
         ...(savedPreprocessor ? { preprocessor: savedPreprocessor } : {}),
       };
       const task = await prepareTask(request);
+      for (const warning of task.warnings) out.note(`warning: ${warning}`);
       const expected = saved.metadata.featureNames as string[] | undefined;
       const inputSize = saved.model.architecture.inputShape.reduce((a, b) => a * b, 1);
       if (task.train.X.cols !== inputSize) {

@@ -347,10 +347,9 @@ Example: equipoise fairness mitigate --data adult --sensitive sex --method expgr
     const request = readTaskRequest({ ...options, "split-seed": options.seed });
     const data = request.data;
     const method = parseChoice("method", requireOption("method", options.method), methods);
-    // runMitigation still takes the short name; it is one of mitigationConstraints'.
     const constraint = shortNameOf(
       parseFairnessConstraint(options.constraint, "constraint", mitigationConstraints),
-    ) as "dp" | "eo";
+    );
     const seed = parseNumber("seed", options.seed, { integer: true, min: 0 });
     const penaltyWeight = parseNumber("fair-weight", options["fair-weight"], { min: 0 });
     const epochs = parseNumber("epochs", options.epochs, { integer: true, min: 1 });
@@ -385,6 +384,11 @@ Example: equipoise fairness mitigate --data adult --sensitive sex --method expgr
     out.print(`${"".padEnd(8)}${"accuracy".padStart(10)}${"DP diff".padStart(12)}${"EO diff".padStart(12)}`);
     out.print(row("before", outcome.before));
     out.print(row("after", outcome.after));
+    if (outcome.predictionKind === "probability") {
+      out.print(
+        `(${method} is randomised: "after" is the expectation over its draws; one seeded draw of predict() gives accuracy ${(outcome.details.oneDraw as typeof outcome.after).accuracy.toFixed(4)})`,
+      );
+    }
     out.print(`mitigated fit: ${outcome.seconds.toFixed(2)} s`);
   },
 });
