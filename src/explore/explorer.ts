@@ -82,6 +82,8 @@ export interface ExploreOptions {
    * and the choice — at most `epsilon` (private-selection.ts).
    */
   privateSelection?: { epsilon: number };
+  /** GP-BO's Sobol' trials before the model takes over (default BO_INITIAL_SAMPLES; benchmarks vary it). */
+  boInitialSamples?: number;
   onEvent?: (event: ExploreEvent) => void;
 }
 
@@ -227,7 +229,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     seed: options.seed,
     strategyOptions: {
       referencePoint: options.objectives.map(() => 1),
-      ...(strategy === "bo" ? { initialSamples: BO_INITIAL_SAMPLES } : {}),
+      ...(strategy === "bo" ? { initialSamples: options.boInitialSamples ?? BO_INITIAL_SAMPLES } : {}),
       ...(selecting ? { independent: true } : {}),
     },
     metadata: metadata as unknown as Record<string, unknown>,

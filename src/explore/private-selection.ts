@@ -203,13 +203,20 @@ export function calibrateSelection(request: SelectionRequest): Omit<PrivateSelec
       epsilon: selectionEpsilon(candidates, distribution, delta, preprocessing),
     };
   };
-  let low = evaluate(targetEpsilon / 1000);
-  if (low.epsilon > targetEpsilon) {
-    throw new UserError(
-      `a total epsilon of ${targetEpsilon} cannot cover a private selection among ${expectedTrialCount(distribution)} trials on average: ` +
-        `even trials at epsilon ${low.trialEpsilon.toPrecision(2)} cost ${low.epsilon.toPrecision(3)} with the choice${preprocessing.releases.length > 0 ? " and the preprocessing" : ""}; ask for a larger --epsilon or a smaller --budget`,
+  const tooSmall = (trialEpsilon: number, epsilon: number | null) =>
+    new UserError(
+      `a total epsilon of ${targetEpsilon} cannot cover a private selection among ${Number(expectedTrialCount(distribution).toPrecision(6))} trials on average: ` +
+        `even trials at epsilon ${trialEpsilon.toPrecision(2)} ${epsilon === null ? "cannot be calibrated" : `cost ${epsilon.toPrecision(3)} with the choice${preprocessing.releases.length > 0 ? " and the preprocessing" : ""}`}; ask for a larger --epsilon or a smaller --budget`,
     );
+  let low: ReturnType<typeof evaluate>;
+  try {
+    low = evaluate(targetEpsilon / 1000);
+  } catch (error) {
+    // No noise multiplier reaches so small a per-trial ε (calibration.ts names the floor).
+    if (error instanceof UserError) throw tooSmall(targetEpsilon / 1000, null);
+    throw error;
   }
+  if (low.epsilon > targetEpsilon) throw tooSmall(low.trialEpsilon, low.epsilon);
   let high = evaluate(targetEpsilon);
   if (high.epsilon <= targetEpsilon) return { ...high, distribution, targetEpsilon, delta, preprocessing };
   const logGap = (point: { epsilon: number }) => Math.log(point.epsilon) - Math.log(targetEpsilon);
