@@ -61,7 +61,9 @@ export function imbalancedAdult(seed = 0): TaskRequest {
   writeFileSync(path, `${lines.join("\n")}\n`);
   const declared = adultMetadata();
   const metadata: DatasetMetadata = Object.fromEntries(
-    Object.entries(declared).filter(([name]) => name !== "income" && name !== "race"),
+    Object.entries(declared).filter(
+      ([name]) => (ADULT_COLUMNS as readonly string[]).includes(name) && name !== "income" && name !== "race",
+    ),
   );
   metadata.race = { categories: ["Black", "White"], source: "the draw" };
   return { data: path, target: "income", positive: "<=50K", sensitive: ["race"], metadata };

@@ -313,9 +313,7 @@ function transformFromNoisy(
 
 /** Midpoint and half-range of a numeric block's bounds, in the units after its transform. */
 function scaleOf(block: { bounds: [number, number]; log1p: boolean }): { mid: number; half: number } {
-  const [low, high] = block.log1p
-    ? [Math.log1p(block.bounds[0]), Math.log1p(block.bounds[1])]
-    : block.bounds;
+  const [low, high] = block.log1p ? [Math.log1p(block.bounds[0]), Math.log1p(block.bounds[1])] : block.bounds;
   return { mid: low / 2 + high / 2, half: high / 2 - low / 2 };
 }
 
