@@ -219,7 +219,8 @@ test("a declared log1p transform: log(1 + clip(x)) scaled by the bounds' images,
   // mid = half = log(100000)/2: 0 → −1, 99 → 2·log(100)/log(100000) − 1 = −0.2, 1e6 clipped → 1.
   const expected = [-1, (Math.log1p(99) - high / 2) / (high / 2), 1, 0].map(Math.fround);
   const X = Array.from(pre.transform(table).data);
-  X.forEach((x, i) => assert.ok(Math.abs(x - expected[i]) < 1e-6, `row ${i}: ${x} vs ${expected[i]}`));
+  for (const [i, x] of X.entries())
+    assert.ok(Math.abs(x - expected[i]) < 1e-6, `row ${i}: ${x} vs ${expected[i]}`);
   // Without the transform, 99 lands at −0.998: the squash the transform undoes.
   const linear = publicPreprocessor(table, ["gain"], { gain: { bounds: [0, 99_999] } });
   assert.ok(Math.abs(linear.transform(table).data[1] + 0.998) < 1e-3);

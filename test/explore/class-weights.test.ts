@@ -8,7 +8,7 @@ test("balanced class weights are scikit-learn's N/(K·n_c) scaled so that the la
   const weights = balancedClassWeights(labels, 2);
   const sklearn = [10 / (2 * 1), 10 / (2 * 9)];
   const expected = sklearn.map((w) => w / Math.max(...sklearn));
-  weights.forEach((w, c) => assert.ok(Math.abs(w - expected[c]) < 1e-15, `class ${c}: ${w}`));
+  for (const [c, w] of weights.entries()) assert.ok(Math.abs(w - expected[c]) < 1e-15, `class ${c}: ${w}`);
   // Each class then carries the same total weight.
   assert.ok(Math.abs(1 * weights[0] - 9 * weights[1]) < 1e-12);
   // Mean over the rows: K × the minority share.
