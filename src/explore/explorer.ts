@@ -113,10 +113,12 @@ export interface RunFacts {
 }
 
 /**
- * Sobol' trials before GP-BO takes over. The strategy's generic default, 2·(d+1) = 22
- * here, leaves only 18 of a 40-trial budget to the model; with 10, the test
- * hypervolume on Adult rose from 0.274–0.281 to 0.293 (mean of 4 seeds, every seed
- * above every seed of random search at 80 trials) — BENCHMARKS.md, Explorer.
+ * Sobol' trials before GP-BO takes over. The strategy's generic default, 2·(d+1), would
+ * leave about half of a 40-trial budget to the model. 10 was first picked by TEST
+ * hypervolume on Adult (BENCHMARKS.md, Explorer), which is not an honest choice; its
+ * re-selection on VALIDATION hypervolume (bench/explore-settings.bench.ts --phase
+ * select, BENCHMARKS.md "Explorer settings") did not finish on the shared machine, so
+ * 10 is kept unconfirmed: treat it as a default, not a tuned value.
  */
 export const BO_INITIAL_SAMPLES = 10;
 
