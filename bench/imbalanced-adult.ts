@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRandom } from "../src/common/rng.js";
 import { ADULT_COLUMNS, adultMetadata, loadAdultTable } from "../src/data/datasets/adult.js";
-import type { DatasetMetadata } from "../src/data/metadata.js";
+import type { ColumnMetadata } from "../src/data/metadata.js";
 import type { TaskRequest } from "../src/data/task.js";
 
 const QUOTA: Record<string, { positive: number; negative: number }> = {
@@ -60,7 +60,7 @@ export function imbalancedAdult(seed = 0): TaskRequest {
   const path = join(mkdtempSync(join(tmpdir(), "equipoise-imbalanced-")), "imbalanced-adult.csv");
   writeFileSync(path, `${lines.join("\n")}\n`);
   const declared = adultMetadata();
-  const metadata: DatasetMetadata = Object.fromEntries(
+  const metadata: Record<string, ColumnMetadata> = Object.fromEntries(
     Object.entries(declared).filter(
       ([name]) => (ADULT_COLUMNS as readonly string[]).includes(name) && name !== "income" && name !== "race",
     ),

@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { explore } from "../../src/explore/explorer.js";
 import { parseObjectives } from "../../src/explore/objectives.js";
 import { privacyNotes } from "../../src/explore/privacy-notes.js";
+import type { TrialPrivacy } from "../../src/explore/trial.js";
 import { writeLoanCsv } from "./csv-fixture.js";
 
 const dir = mkdtempSync(join(tmpdir(), "equipoise-explore-modes-"));
@@ -42,14 +43,14 @@ test("private selection: K trials drawn once, all private and random, each repor
   for (const trial of summary.decoded) {
     assert.equal(trial.validation.epsilon, plan.epsilon);
     assert.equal(trial.test.epsilon, plan.epsilon);
-    assert.ok(trial.privacy && trial.privacy.trainingEpsilon < plan.epsilon);
+    assert.ok(trial.privacy && (trial.privacy as TrialPrivacy).trainingEpsilon < plan.epsilon);
     // Trained with the secure generator: nothing stops its release.
-    assert.equal(trial.privacy?.notForRelease, null);
-    const candidate = plan.candidates.find(
+    assert.equal((trial.privacy as TrialPrivacy | null)?.notForRelease, null);
+    const candidate: { noise: number } | undefined = plan.candidates.find(
       (c) => c.batch === trial.recipe.batch && c.epochs === trial.recipe.epochs,
     );
     assert.ok(candidate, "each trial trains with one of the calibrated (batch, epochs) pairs");
-    assert.equal(trial.privacy?.noise, candidate.noise);
+    assert.equal((trial.privacy as TrialPrivacy | null)?.noise, candidate.noise);
   }
   assert.ok(summary.selected === null || summary.decoded.some((t) => t.record.number === summary.selected));
   const text = privacyNotes(summary.metadata).join(" ");
@@ -91,7 +92,7 @@ test("balanced accuracy as an objective: class weighting becomes a lever and bal
   for (const trial of summary.decoded) {
     assert.ok(trial.validation.balancedAccuracy > 0 && trial.validation.balancedAccuracy <= 1);
     // Every trial private (ε is an objective), at about its target ε.
-    const target = trial.privacy?.targetEpsilon ?? Number.NaN;
+    const target = (trial.privacy as TrialPrivacy | null)?.targetEpsilon ?? Number.NaN;
     assert.ok(trial.validation.epsilon <= target * 1.0001 && trial.validation.epsilon > target * 0.9);
   }
 });
@@ -110,7 +111,8 @@ test("a user CSV without declarations: the study's preprocessing is fitted, and 
   });
   const { summary } = result;
   assert.equal(summary.metadata.preprocessing?.mode, "fit");
-  for (const trial of summary.decoded) assert.match(trial.privacy?.notForRelease ?? "", /preprocess/i);
+  for (const trial of summary.decoded)
+    assert.match((trial.privacy as TrialPrivacy | null)?.notForRelease ?? "", /preprocess/i);
 
   // With bounds for the numeric columns (the group column is undeclared): a private fit, counted in ε.
   const bounded = await explore({
