@@ -26,7 +26,12 @@ const data = await loadTrialData({
   splitSeed: 0,
   primarySensitive: "sex",
 });
-const settings: TrialSettings = { delta: 1e-5, accountant: "rdp", fairness: "dp" };
+const settings: TrialSettings = {
+  delta: 1e-5,
+  accountant: "rdp",
+  fairness: "demographic_parity",
+  noise: "seeded",
+};
 const rows = data.train.X.rows;
 
 const lrs = [0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5];
@@ -39,7 +44,7 @@ function jobsFor(model: Record<string, unknown>, heterogeneous: boolean): TrialJ
       config: {
         ...model,
         dp,
-        ...(dp ? { noise: [0.6, 1, 2, 4][k >> 1], clip: [0.5, 1, 2, 0.2][k >> 1] } : {}),
+        ...(dp ? { epsilon: [8, 3, 1, 0.3][k >> 1], clip: [0.5, 1, 2, 0.2][k >> 1] } : {}),
         lr,
         epochs: heterogeneous ? 1 + (k % 4) : 2,
         batch: heterogeneous ? [64, 128, 256, 512, 1024, 96, 384, 768][k] : 256,

@@ -14,6 +14,15 @@ export interface ColumnMetadata {
   categories?: readonly string[];
   /** [lower, upper]: the public range of a numeric column; values outside are clipped to it. */
   bounds?: readonly [number, number];
+  /**
+   * A declared, data-independent transform applied after clipping and before scaling by
+   * the bounds in the public and private preprocessing modes: "log1p" (x ↦ log(1 + x))
+   * for a heavy-tailed non-negative column such as an amount of money, whose declared
+   * bound would otherwise squash the typical values near one end. Needs bounds with
+   * lower > −1. The "fit" mode standardises the raw values (as scikit-learn's
+   * StandardScaler does) and ignores it.
+   */
+  transform?: "log1p";
   /** Where the declaration comes from: a document, a schema file, an option. */
   source?: string;
 }
@@ -28,10 +37,14 @@ const columnSchema = z
   .object({
     categories: z.array(z.string()).min(1).optional(),
     bounds: z.tuple([z.number(), z.number()]).optional(),
+    transform: z.literal("log1p").optional(),
   })
   .strict();
 
-/** The `--schema FILE.json` document: `{ "columns": { "age": { "bounds": [17, 90] }, "sex": { "categories": ["F", "M"] } } }`. */
+/**
+ * The `--schema FILE.json` document: `{ "columns": { "age": { "bounds": [17, 90] },
+ * "income": { "bounds": [0, 1000000], "transform": "log1p" }, "sex": { "categories": ["F", "M"] } } }`.
+ */
 const schemaDocument = z.object({ columns: z.record(z.string(), columnSchema) }).strict();
 
 /** Declared metadata from a parsed `--schema` JSON document; a DataError naming the first problem otherwise. */
@@ -54,7 +67,7 @@ export function parseSchemaDocument(json: unknown, source: string): DatasetMetad
  * distinct and at most MAX_ONE_HOT_LEVELS, bounds finite with lower < upper.
  */
 export function checkColumnMetadata(name: string, column: ColumnMetadata, where: string): ColumnMetadata {
-  const { categories, bounds } = column;
+  const { categories, bounds, transform } = column;
   if (categories && bounds) {
     throw new DataError(`${where}: column '${name}' declares both categories and bounds; give one`);
   }
@@ -82,9 +95,19 @@ export function checkColumnMetadata(name: string, column: ColumnMetadata, where:
       );
     }
   }
+  if (transform !== undefined) {
+    if (transform !== "log1p")
+      throw new DataError(`${where}: column '${name}' declares the unknown transform '${transform}'`);
+    if (!bounds || !(bounds[0] > -1)) {
+      throw new DataError(
+        `${where}: column '${name}' declares transform log1p, which needs bounds with lower > -1${bounds ? `, got [${bounds[0]}, ${bounds[1]}]` : ""}`,
+      );
+    }
+  }
   return {
     ...(categories ? { categories: [...categories] } : {}),
     ...(bounds ? { bounds: [bounds[0], bounds[1]] as const } : {}),
+    ...(transform ? { transform } : {}),
     ...(column.source ? { source: column.source } : {}),
   };
 }

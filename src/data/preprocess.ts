@@ -3,7 +3,8 @@
  * metadata, or under DP: see ./public-preprocessing.ts and
  * privacy/private-preprocessing.ts), then applied unchanged to any split or new data:
  * - numeric columns are standardised, (x - mean) / sd, after clipping x to `clip`
- *   when the transform has one; `fit` uses the population sd (as scikit-learn's
+ *   when the transform has one, and mapping it to log(1 + x) when it declares `log1p`
+ *   (mean and sd are then in those units); `fit` uses the population sd (as scikit-learn's
  *   StandardScaler), computed stably (./statistics.ts); a missing value becomes 0,
  *   the mean; a constant column gets sd 1;
  * - categorical columns are one-hot encoded over a fixed, sorted list of categories
@@ -27,6 +28,8 @@ export type FeatureTransform =
       sd: number;
       /** [lower, upper]: values are clipped to this range before standardising (public bounds). */
       clip?: [number, number];
+      /** Declared (./metadata.ts): the clipped value x becomes log(1 + x) before standardising. */
+      log1p?: true;
     }
   | { kind: "one-hot"; column: string; categories: string[] };
 
@@ -176,6 +179,9 @@ function checkTransform(t: Partial<FeatureTransform> | null, index: number): voi
         throw new DataError(`${where} ('${t.column}') needs clip bounds [lower, upper] with lower < upper`);
       }
     }
+    if (t.log1p !== undefined && !(t.log1p === true && t.clip !== undefined && t.clip[0] > -1)) {
+      throw new DataError(`${where} ('${t.column}') applies log1p, which needs clip bounds with lower > -1`);
+    }
   } else if (t.kind === "one-hot") {
     if (!Array.isArray(t.categories) || !t.categories.every((c) => typeof c === "string")) {
       throw new DataError(`${where} ('${t.column}') needs a list of category names`);
@@ -204,6 +210,7 @@ function canonicalTransform(t: FeatureTransform): FeatureTransform {
     mean: t.mean,
     sd: t.sd,
     ...(t.clip ? { clip: [t.clip[0], t.clip[1]] as [number, number] } : {}),
+    ...(t.log1p ? { log1p: true as const } : {}),
   };
 }
 
@@ -235,7 +242,7 @@ export function compareText(a: string, b: string): number {
 
 function writeStandardised(
   column: Column,
-  t: { mean: number; sd: number; clip?: [number, number] },
+  t: { mean: number; sd: number; clip?: [number, number]; log1p?: true },
   out: Float32Array,
   rows: number,
   stride: number,
@@ -253,7 +260,8 @@ function writeStandardised(
   for (let r = 0, at = offset; r < rows; r++, at += stride) {
     const v = values[r];
     if (Number.isNaN(v)) continue;
-    const x = Math.min(upper, Math.max(lower, v));
+    const clipped = Math.min(upper, Math.max(lower, v));
+    const x = t.log1p ? Math.log1p(clipped) : clipped;
     const deviation = x - mean;
     out[at] = Number.isFinite(deviation) ? deviation / sd : x / sd - mean / sd;
   }

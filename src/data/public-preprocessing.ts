@@ -1,7 +1,8 @@
 /**
  * Preprocessing from declared metadata only ("public" mode): one-hot over the
  * declared categories, numeric columns clipped to their declared bounds [lo, hi] and
- * mapped to [−1, 1] by (x − mid) / half-range. No statistic of any row enters the
+ * mapped to [−1, 1] by (x − mid) / half-range — after x ↦ log(1 + x), with the
+ * bounds mapped alike, for a column that declares the log1p transform. No statistic of any row enters the
  * preprocessor, so two data sets that differ in one row — even a row with a category
  * no other row has, or an extreme value — give byte-identical preprocessors.
  */
@@ -41,16 +42,24 @@ export function declaredTransform(
   if (meta.bounds) {
     checkNumeric(column);
     const [lower, upper] = meta.bounds;
+    const [low, high] = transformedBounds(meta);
     // Halves first: lower + upper overflows for bounds near ±1.8e308.
     return {
       kind: "standardise",
       column: column.name,
-      mean: lower / 2 + upper / 2,
-      sd: upper / 2 - lower / 2,
+      mean: low / 2 + high / 2,
+      sd: high / 2 - low / 2,
       clip: [lower, upper],
+      ...(meta.transform === "log1p" ? { log1p: true as const } : {}),
     };
   }
   return undefined;
+}
+
+/** A numeric declaration's bounds in the units the scaling sees: after its transform, if any. */
+export function transformedBounds(meta: ColumnMetadata): [number, number] {
+  const [lower, upper] = meta.bounds!;
+  return meta.transform === "log1p" ? [Math.log1p(lower), Math.log1p(upper)] : [lower, upper];
 }
 
 /** Bounds on a column that holds text are a mistake in the declaration or the file. */

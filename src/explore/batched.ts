@@ -30,11 +30,12 @@ export interface TrialJob {
  * d, h] is ~10× slower per member than XNNPACK's 2-D one (BENCHMARKS.md, "Batched
  * trials"), so only models whose products are negligible next to the per-op
  * overhead gain: logistic regression (one dense layer, one output). MLP trials run
- * alone. `runTrialBatch` itself takes any shared MLP spec.
+ * alone, and so do class-balanced ones. `runTrialBatch` itself takes any shared MLP spec.
  */
 export function batchKey(config: Configuration): string | null {
-  const model = recipeOf(config).model;
-  return model === "logreg" ? model : null;
+  const recipe = recipeOf(config);
+  // A class-balanced trial trains on its own row weights, which one ensemble cannot hold.
+  return recipe.model === "logreg" && recipe.classWeight === "none" ? recipe.model : null;
 }
 
 /**
@@ -63,7 +64,9 @@ export function runTrialBatch(
       return null;
     }
   });
-  const together = recipes.flatMap((recipe, k) => (recipe ? [k] : []));
+  const together = recipes.flatMap((recipe, k) =>
+    recipe && recipeOf(jobs[k].config).classWeight === "none" ? [k] : [],
+  );
   if (together.length <= 1) return jobs.map(alone);
   if (new Set(together.map((k) => recipes[k]!.model)).size > 1)
     throw new RangeError("runTrialBatch: the trials of a batch must share one model spec");
@@ -71,7 +74,7 @@ export function runTrialBatch(
   try {
     fitted = fitRecipes(
       together.map((k) => recipes[k]!),
-      trialFitData(data),
+      trialFitData(data, settings, jobs[together[0]].config),
     );
   } catch {
     return jobs.map(alone);
@@ -79,7 +82,10 @@ export function runTrialBatch(
   const outcomes = new Map<number, TrialOutcome>();
   try {
     together.forEach((k, i) => {
-      outcomes.set(k, trialOutcome(recipeOf(jobs[k].config), fitted[i], data, fitted[i].training.seconds));
+      outcomes.set(
+        k,
+        trialOutcome(recipeOf(jobs[k].config), fitted[i], data, settings, fitted[i].training.seconds),
+      );
     });
   } finally {
     for (const result of fitted) result.model.dispose();

@@ -1,15 +1,20 @@
 /**
  * `explore`: the accuracy–privacy–fairness Pareto front of a dataset, found by a
- * multi-objective search over the default space. The data is prepared once, here,
- * and shared with the worker threads that run the trials; the search sees
- * validation metrics only; the Pareto trials are reported on test.
+ * multi-objective search over a space fitted to the data (space.ts). The data is
+ * prepared once, here — with the preprocessing a private trial may use (study-data.ts)
+ * — and shared with the worker threads that run the trials; the search sees validation
+ * metrics only; the Pareto trials are reported on test. With `privateSelection`, the
+ * study is a private selection instead (private-selection.ts): K random trials, all
+ * private, and one of them released with an ε that covers the choice.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { DEFAULT_DELTA } from "../common/defaults.js";
-import { UserError } from "../common/errors.js";
-import { type PreparedTask, prepareTask, type TaskRequest } from "../data/index.js";
+import { UsageError, UserError } from "../common/errors.js";
+import type { PreparedTask, TaskRequest } from "../data/index.js";
+import { CONSTRAINT_SHORT_NAMES } from "../fairness/constraint.js";
+import { encodeModelMetrics } from "../fit/metrics.js";
 import { initBackend } from "../nn/index.js";
 import {
   displayLocation,
@@ -19,16 +24,33 @@ import {
   StudyNotFoundError,
   type TrialRecord,
 } from "../search/index.js";
-import { encodeSplitMetrics } from "./encoding.js";
+import { balancedClassWeights, meanClassWeight } from "./class-weights.js";
 import { type Constraint, constraintValue, normaliseObjective, type ObjectiveName } from "./objectives.js";
 import { WorkerPool } from "./pool.js";
-import { privacyNotes } from "./privacy-notes.js";
+import {
+  type PrivateSelectionPlan,
+  planPrivateSelection,
+  preprocessingEpsilon,
+  type SelectionPreprocessing,
+} from "./private-selection.js";
 import { trainReferenceModel } from "./reference.js";
 import { checkResumable } from "./resume.js";
-import { defaultSpace } from "./space.js";
-import { type ExplorerMetadata, type StudySummary, summariseStudy } from "./summary.js";
-import type { TrialSettings } from "./trial.js";
-import { shareTrialData, trialDataOf } from "./trial-data.js";
+import {
+  type DataProfile,
+  EPSILON_RANGE,
+  explorerSpace,
+  offersClassWeighting,
+  type SpacePrivacy,
+  selectionGrid,
+} from "./space.js";
+import { prepareStudyData } from "./study-data.js";
+import {
+  type ExplorerMetadata,
+  type StudyPreprocessing,
+  type StudySummary,
+  summariseStudy,
+} from "./summary.js";
+import type { PenaltyTarget, TrialData, TrialSettings } from "./trial.js";
 
 export interface ExploreOptions {
   /** The data; `request.seed` is the train/test split seed (`--split-seed`), recorded in the study. */
@@ -42,7 +64,9 @@ export interface ExploreOptions {
   sensitive?: string;
   objectives: ObjectiveName[];
   constraints: Constraint[];
-  strategy: StrategyName;
+  /** Default: "bo", or "random" under private selection (the only strategy it allows). */
+  strategy?: StrategyName;
+  /** Trials of the study; under private selection, the MEAN number of trials. */
   budget: number;
   /**
    * Where the study lives: an SQLite file or `postgres://USER@HOST/DB?study=NAME`
@@ -63,12 +87,21 @@ export interface ExploreOptions {
    * workers × batchTrials trials in flight. 1 turns batching off.
    */
   batchTrials?: number;
+  /**
+   * Private selection: every trial private, the number of trials random with mean
+   * `budget`, and the selected trial's ε — which covers its training, the preprocessing
+   * and the choice — at most `epsilon` (private-selection.ts).
+   */
+  privateSelection?: { epsilon: number };
+  /** GP-BO's Sobol' trials before the model takes over (default BO_INITIAL_SAMPLES; benchmarks vary it). */
+  boInitialSamples?: number;
   onEvent?: (event: ExploreEvent) => void;
 }
 
 export type ExploreEvent =
   | { kind: "note"; text: string }
-  | { kind: "trial"; done: number; budget: number; trial: TrialRecord; hypervolume: number; best: string };
+  /** `progress`: the search so far in a few words (no trial's results under private selection). */
+  | { kind: "trial"; done: number; budget: number; trial: TrialRecord; progress: string };
 
 export interface ExploreResult {
   summary: StudySummary;
@@ -76,16 +109,27 @@ export interface ExploreResult {
   constraints: string[];
   workers: number;
   backend: string;
-  privacyNotes: string[];
   wallSeconds: number;
   studyPath: string | null;
 }
 
+/** What each trial records of the run that trained it (`report` shows them; they may change between runs of a study). */
+export interface RunFacts {
+  /** One id per `explore` run. */
+  id: string;
+  workers: number;
+  batchTrials: number;
+  backend: string;
+  version: string;
+}
+
 /**
- * Sobol' trials before GP-BO takes over. The strategy's generic default, 2·(d+1) = 22
- * here, leaves only 18 of a 40-trial budget to the model; with 10, the test
- * hypervolume on Adult rose from 0.274–0.281 to 0.293 (mean of 4 seeds, every seed
- * above every seed of random search at 80 trials) — BENCHMARKS.md, Explorer.
+ * Sobol' trials before GP-BO takes over. The strategy's generic default, 2·(d+1), would
+ * leave about half of a 40-trial budget to the model. Chosen on VALIDATION hypervolume
+ * (bench/explore-settings.bench.ts --phase select; BENCHMARKS.md "Explorer settings"):
+ * on Adult, 40 trials, selection seed 100, 10 gave 0.298 against 0.253 with 22 and
+ * 0.204 with 5 (one seed each, on a shared machine: weak evidence). An earlier choice
+ * of the same value was made on test hypervolume; this one replaces it.
  */
 export const BO_INITIAL_SAMPLES = 10;
 
@@ -104,24 +148,28 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const batchTrials = options.batchTrials ?? DEFAULT_BATCH_TRIALS;
   if (!Number.isInteger(batchTrials) || batchTrials < 1)
     throw new UserError(`batchTrials must be a whole number ≥ 1, got ${batchTrials}`);
+  const selecting = options.privateSelection !== undefined;
+  const strategy = options.strategy ?? (selecting ? "random" : "bo");
   const delta = options.delta ?? DEFAULT_DELTA;
   const accountant = options.accountant ?? "rdp";
+  if (selecting) checkSelectionOptions(strategy, accountant);
   const validationFraction = options.validationFraction ?? 0.2;
-  const settings: TrialSettings = {
-    delta,
-    accountant,
-    fairness: options.objectives.includes("eo") || options.objectives.includes("eop") ? "eo" : "dp",
-  };
   const backend = await initBackend(options.backend);
   const location = options.studyPath ?? ":memory:";
   const shown = displayLocation(location);
   // A file that is not a study is refused here, before any work.
-  const stored = options.studyPath ? await readMetadataIfExists(location) : undefined;
-  const { data, description, fingerprint } = await prepareStudyData(options, validationFraction);
+  const stored = (options.studyPath ? await readMetadataIfExists(location) : undefined) as
+    | Partial<ExplorerMetadata>
+    | undefined;
+  const { data, description, fingerprint, preprocessing } = await prepareStudyData(options, {
+    validationFraction,
+    stored: stored?.preprocessing,
+    noise: selecting ? "secure" : "seeded",
+  });
   const splitSeed = options.request.seed ?? 0;
   // Resuming: the study must have been made on the same split of the same data, and
-  // it keeps its stored reference model, so that the normalisation never drifts
-  // between runs.
+  // it keeps its stored reference model, preprocessing and private selection, so that
+  // neither the normalisation nor ε drift between runs.
   if (stored) {
     checkResumable(
       stored,
@@ -129,19 +177,43 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       shown,
     );
   }
-  let reference = (stored as Partial<ExplorerMetadata> | undefined)?.reference;
+  if (selecting && preprocessing.mode === "fit") {
+    throw new UserError(
+      `--private-selection needs preprocessing that ε covers (public metadata, or bounds for a private fit): ${preprocessing.notes.join("; ")}`,
+    );
+  }
+  const profile: DataProfile = {
+    trainRows: data.train.X.rows,
+    minorityShare: minorityShare(data.validation.y),
+  };
+  const classWeights = offersClassWeighting(profile, options.objectives.includes("balanced-accuracy"))
+    ? classWeightsOf(data)
+    : undefined;
+  const selectionPreprocessing: SelectionPreprocessing = {
+    releases: preprocessing.releases,
+    thresholdDelta: preprocessing.thresholdDelta,
+  };
+  const spacePrivacy = spacePrivacyOf(options, profile, preprocessingEpsilon(selectionPreprocessing, delta));
+  const space = explorerSpace(profile, { privacy: spacePrivacy, classWeighting: classWeights !== undefined });
+
+  const referenceTrainedOn = selecting ? "validation" : "training";
+  let reference = stored?.reference;
   if (!reference) {
     emit({
       kind: "note",
-      text: "training the reference model (logistic regression, non-private, unmitigated)",
+      text: `training the reference model (logistic regression, non-private, unmitigated${selecting ? ", on the validation split" : ""})`,
     });
-    const model = trainReferenceModel(data);
+    const model = trainReferenceModel(data, referenceTrainedOn);
     reference = {
-      validation: encodeSplitMetrics(model.validation),
-      test: encodeSplitMetrics(model.test),
+      validation: encodeModelMetrics(model.validation),
+      test: encodeModelMetrics(model.test),
       basis: { validation: model.validationBasis, test: model.testBasis },
+      trainedOn: referenceTrainedOn,
     };
   }
+  const selection = selecting
+    ? selectionPlanOf(options, stored, profile, spacePrivacy, delta, selectionPreprocessing, emit)
+    : undefined;
   const metadata: ExplorerMetadata = {
     kind: "equipoise-explorer",
     dataset: description.name,
@@ -158,28 +230,59 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     delta,
     accountant,
     reference,
+    preprocessing,
+    profile,
+    ...(classWeights ? { classWeights } : {}),
+    ...(selection ? { privateSelection: selection } : {}),
   };
   const study = await Study.open(location, {
-    space: defaultSpace(),
+    space,
     objectives: options.objectives.map((name) => ({ name, direction: "minimize" as const })),
     constraints: options.constraints.map((c) => ({ name: c.text })),
-    strategy: options.strategy,
+    strategy,
     seed: options.seed,
     strategyOptions: {
       referencePoint: options.objectives.map(() => 1),
-      ...(options.strategy === "bo" ? { initialSamples: BO_INITIAL_SAMPLES } : {}),
+      ...(strategy === "bo" ? { initialSamples: options.boInitialSamples ?? BO_INITIAL_SAMPLES } : {}),
+      ...(selecting ? { independent: true } : {}),
     },
     metadata: metadata as unknown as Record<string, unknown>,
   });
+  const settings: TrialSettings = {
+    delta,
+    accountant,
+    fairness: penaltyTarget(options.objectives),
+    noise: selecting ? "secure" : "seeded",
+    // Private selection counts the preprocessing releases once, beside the selection.
+    preprocessing: selection ? { ...preprocessing, releases: [], thresholdDelta: 0 } : preprocessing,
+    ...(classWeights ? { classWeights } : {}),
+    ...(selection
+      ? {
+          selection: {
+            noise: selection.candidates.map(({ batch, epochs, noise }) => ({ batch, epochs, noise })),
+            epsilon: selection.epsilon,
+          },
+        }
+      : {}),
+  };
+  const budget = selection ? selection.trials : options.budget;
   try {
-    // Workers that join later (`equipoise worker`) run until this budget is spent.
-    await study.store.setBudget(options.budget);
+    // Workers that join later (`equipoise worker`) run until this budget is spent (under
+    // private selection, the drawn number of trials).
+    await study.store.setBudget(budget);
     const basis = reference.basis.validation;
     let done = (await study.trials(["complete", "failed", "pruned"])).length;
     if (done > 0) emit({ kind: "note", text: `resuming the study: ${done} trials already finished` });
-    if (done < options.budget && workers > 0) {
-      const poolSize = Math.min(workers, options.budget - done);
-      const inFlight = Math.min(poolSize * batchTrials, options.budget - done);
+    if (done < budget && workers > 0) {
+      const poolSize = Math.min(workers, budget - done);
+      const inFlight = Math.min(poolSize * batchTrials, budget - done);
+      const run: RunFacts = {
+        id: crypto.randomUUID(),
+        workers: poolSize,
+        batchTrials,
+        backend: backend.name,
+        version: packageVersion(),
+      };
       const pool = new WorkerPool(poolSize, { data, settings, backend: backend.name }, batchTrials);
       try {
         await pool.ready();
@@ -195,16 +298,17 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
               ),
               constraints: options.constraints.map((c) => constraintValue(c, outcome.validation)),
               metrics: {
-                validation: encodeSplitMetrics(outcome.validation),
-                test: encodeSplitMetrics(outcome.test),
+                validation: encodeModelMetrics(outcome.validation),
+                test: encodeModelMetrics(outcome.test),
                 recipe: outcome.recipe,
                 privacy: outcome.privacy,
                 trainSeconds: outcome.trainSeconds,
+                run,
               },
             };
           },
           {
-            budget: options.budget,
+            budget,
             concurrency: inFlight,
             // With other processes in the study, a trial whose worker dies is redone here.
             waitForOthers: true,
@@ -217,14 +321,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
               const summary = summariseStudy(await study.snapshot(), shown);
               // Counted from the store: other workers finish trials of a shared study too.
               done = summary.trials.total - summary.trials.running;
-              emit({
-                kind: "trial",
-                done,
-                budget: options.budget,
-                trial,
-                hypervolume: summary.hypervolume.validation,
-                best: bestLine(summary),
-              });
+              // Under private selection only the selected trial is released: the others'
+              // results are not shown, not even as a running best.
+              const progress = selection
+                ? "private selection: results are shown for the selected trial only, at the end"
+                : progressLine(summary);
+              emit({ kind: "trial", done, budget, trial, progress });
             },
           },
         );
@@ -239,11 +341,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     const summary = summariseStudy(await study.snapshot(), shown);
     return {
       summary,
-      strategy: options.strategy,
+      strategy,
       constraints: options.constraints.map((c) => c.text),
       workers,
       backend: backend.name,
-      privacyNotes: privacyNotes(metadata),
       wallSeconds: (performance.now() - started) / 1000,
       studyPath: options.studyPath ? shown : null,
     };
@@ -252,31 +353,93 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   }
 }
 
+function checkSelectionOptions(strategy: StrategyName, accountant: string): void {
+  if (strategy !== "random") {
+    throw new UsageError(
+      `--private-selection draws every trial at random: its bound (Papernot & Steinke 2022) does not cover an adaptive strategy such as '${strategy}' (drop --strategy)`,
+    );
+  }
+  if (accountant !== "rdp") {
+    throw new UsageError(
+      "--private-selection is accounted in RDP (Papernot & Steinke's bound is a Rényi-DP bound): drop --accountant prv",
+    );
+  }
+}
+
 /**
- * The study's data: prepared once (here, not in each worker), fingerprinted, split
- * for validation and copied into shared memory. The prepared task is dropped on
- * return, so only the shared copy stays in memory.
+ * How the space treats privacy. The lowest target ε stays above twice what the
+ * study's private preprocessing costs alone, so that every target leaves DP-SGD room
+ * (a target the preprocessing already spends cannot be calibrated).
  */
-async function prepareStudyData(options: ExploreOptions, validationFraction: number) {
-  const task = options.task ?? (await prepareTask(options.request));
-  const primarySensitive = options.sensitive ?? task.train.sensitive[0]?.name;
-  if (!primarySensitive)
-    throw new UserError(`${task.name} has no sensitive attribute: name one with --sensitive`);
-  // The data layer hashes the raw rows, labels, groups and split seed (not X, which a
-  // privately fitted preprocessor encodes differently on every run).
-  const fingerprint = task.fingerprint;
-  const data = shareTrialData(
-    trialDataOf(task, { validationFraction, splitSeed: options.seed, primarySensitive }),
-  );
-  const description = {
-    name: task.name,
-    target: task.target,
-    positive: task.positiveLabel,
-    sensitive: task.train.sensitive.map((s) => s.name),
-    primarySensitive,
-    features: task.featureNames.length,
-  };
-  return { data, description, fingerprint };
+function spacePrivacyOf(
+  options: ExploreOptions,
+  profile: DataProfile,
+  preprocessingCost: number,
+): SpacePrivacy {
+  if (options.privateSelection) return { kind: "selection", ...selectionGrid(profile) };
+  const epsilonLow = Math.max(EPSILON_RANGE[0], 2 * preprocessingCost);
+  if (!(epsilonLow < EPSILON_RANGE[1]))
+    throw new UserError(`the private preprocessing alone costs epsilon ${preprocessingCost.toPrecision(3)}`);
+  return options.objectives.includes("epsilon")
+    ? { kind: "private", epsilonLow }
+    : { kind: "mixed", epsilonLow };
+}
+
+/** The stored plan of a resumed selection (K is never drawn twice), else a new one. */
+function selectionPlanOf(
+  options: ExploreOptions,
+  stored: Partial<ExplorerMetadata> | undefined,
+  profile: DataProfile,
+  privacy: SpacePrivacy,
+  delta: number,
+  preprocessing: SelectionPreprocessing,
+  emit: (event: ExploreEvent) => void,
+): PrivateSelectionPlan {
+  const asked = options.privateSelection!.epsilon;
+  const previous = stored?.privateSelection;
+  if (stored && !previous)
+    throw new UserError("this study was not made with --private-selection; use another --study file");
+  if (previous) {
+    if (previous.distribution.mean !== options.budget || previous.targetEpsilon !== asked) {
+      throw new UserError(
+        `this private selection was created with --budget ${previous.distribution.mean} and --epsilon ${previous.targetEpsilon} (its ${previous.trials} trials were drawn for them); give the same values`,
+      );
+    }
+    return previous;
+  }
+  if (privacy.kind !== "selection") throw new Error("private selection needs the selection space");
+  emit({ kind: "note", text: `calibrating the private selection to a total epsilon of ${asked}` });
+  const plan = planPrivateSelection({
+    trainRows: profile.trainRows,
+    grid: { batches: privacy.batches, epochs: privacy.epochs },
+    targetEpsilon: asked,
+    delta,
+    meanTrials: options.budget,
+    preprocessing,
+  });
+  emit({
+    kind: "note",
+    text: `private selection: ${plan.trials} trials drawn (geometric, mean ${options.budget}), each calibrated to epsilon ${plan.trialEpsilon.toPrecision(3)}; the selected trial's epsilon ${plan.epsilon.toPrecision(3)} covers the choice`,
+  });
+  return plan;
+}
+
+/** Demographic parity unless an equalized-odds or equal-opportunity gap is an objective (the recipe has no equal-opportunity penalty; equalized odds' includes the TPR gap). */
+function penaltyTarget(objectives: readonly ObjectiveName[]): PenaltyTarget {
+  return objectives.includes("eo") || objectives.includes("eop")
+    ? CONSTRAINT_SHORT_NAMES.eo
+    : CONSTRAINT_SHORT_NAMES.dp;
+}
+
+function minorityShare(labels: ArrayLike<number>): number {
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
+  return labels.length > 0 ? Math.min(positives, labels.length - positives) / labels.length : 0.5;
+}
+
+function classWeightsOf(data: TrialData): { weights: number[]; mean: number } {
+  const weights = balancedClassWeights(data.validation.y, data.numClasses);
+  return { weights, mean: meanClassWeight(data.validation.y, weights) };
 }
 
 /** The stored study's metadata, or undefined when there is no study there yet. */
@@ -303,17 +466,30 @@ function dataLabel(request: TaskRequest): string {
     : `the data set ${request.data}`;
 }
 
-/** The most accurate feasible trial so far, in one line. */
-function bestLine(summary: StudySummary): string {
+/** This package's version (package.json beside src/ and dist/), for the run facts. */
+function packageVersion(): string {
+  try {
+    const json = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    return typeof json.version === "string" ? json.version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The validation hypervolume and the most accurate feasible trial so far, in one line. */
+function progressLine(summary: StudySummary): string {
   let best: StudySummary["decoded"][number] | undefined;
   for (const trial of summary.decoded) {
     if (trial.feasible && (!best || trial.validation.accuracy > best.validation.accuracy)) best = trial;
   }
-  if (!best) return "no feasible trial yet";
+  const hypervolume = `hypervolume ${summary.hypervolume.validation.toFixed(4)}`;
+  if (!best) return `${hypervolume} · no feasible trial yet`;
   const v = best.validation;
-  return `most accurate: ${v.accuracy.toFixed(4)} at ε ${formatEpsilon(v.epsilon)}, DP gap ${v.dpDifference.toFixed(3)}`;
+  return `${hypervolume} · most accurate: ${v.accuracy.toFixed(4)} at ε ${formatEpsilon(v.epsilon)}, DP gap ${v.dpDifference.toFixed(3)}`;
 }
 
 export function formatEpsilon(epsilon: number): string {
   return Number.isFinite(epsilon) ? epsilon.toPrecision(3) : "∞";
 }
+
+export type { StudyPreprocessing };

@@ -1,4 +1,4 @@
-/** The trade-off explorer: trials, the study summary, normalised objectives. */
+/** The trade-off explorer: trials, the study summary, normalised objectives, private selection. */
 
 export { batchKey, runTrialBatch } from "./batched.js";
 export {
@@ -6,11 +6,24 @@ export {
   type ExploreOptions,
   type ExploreResult,
   explore,
+  type RunFacts,
 } from "./explorer.js";
 export { type JoinOptions, joinStudyOptions } from "./join.js";
-export { majorityAccuracy, type SplitMetrics, splitMetrics } from "./metrics.js";
 export * from "./objectives.js";
 export { privacyNotes } from "./privacy-notes.js";
-export { defaultParameters, defaultSpace, recipeOf, type TrialRecipe } from "./space.js";
-export { type StudySummary, summariseStudy } from "./summary.js";
+export {
+  allTrialsEpsilon,
+  type PrivateSelectionPlan,
+  planPrivateSelection,
+  selectionEpsilon,
+} from "./private-selection.js";
+export {
+  type DataProfile,
+  explorerParameters,
+  explorerSpace,
+  recipeOf,
+  type SpaceOptions,
+  type TrialRecipe,
+} from "./space.js";
+export { type StudySummary, selectionScore, summariseStudy } from "./summary.js";
 export { runTrial, type TrialData, type TrialOutcome, type TrialSettings } from "./trial.js";

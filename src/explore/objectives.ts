@@ -7,6 +7,8 @@ import { UsageError } from "../common/errors.js";
 /** The metrics a trial reports, on one split. */
 export interface TrialMetrics {
   accuracy: number;
+  /** Mean of the per-class recalls (NaN in studies stored before it was recorded). */
+  balancedAccuracy: number;
   /** (epsilon, delta)-DP of the whole run; Infinity for a non-private model. */
   epsilon: number;
   dpDifference: number;
@@ -14,7 +16,7 @@ export interface TrialMetrics {
   eopDifference: number;
 }
 
-export const objectiveNames = ["accuracy", "epsilon", "dp", "eo", "eop"] as const;
+export const objectiveNames = ["accuracy", "balanced-accuracy", "epsilon", "dp", "eo", "eop"] as const;
 export type ObjectiveName = (typeof objectiveNames)[number];
 
 export const defaultObjectives: ObjectiveName[] = ["accuracy", "epsilon", "dp"];
@@ -34,6 +36,18 @@ export function normalisedError(accuracy: number, majorityAccuracy: number): num
   const baseline = 1 - majorityAccuracy;
   if (!(baseline > 0)) return 1;
   return clamp01((1 - accuracy) / baseline);
+}
+
+/**
+ * Balanced accuracy normalised as DESIGN.md normalises accuracy, against the constant
+ * predictor: e = min(1, (1 − balanced accuracy) / (1 − 0.5)), since every constant
+ * predictor of a binary task has balanced accuracy 0.5 (the role the majority-class
+ * accuracy plays for accuracy). A model that only predicts the majority class of
+ * imbalanced labels then adds nothing, however high its accuracy.
+ */
+export function normalisedBalancedError(balancedAccuracy: number): number {
+  if (!Number.isFinite(balancedAccuracy)) return 1;
+  return clamp01((1 - balancedAccuracy) / (1 - 0.5));
 }
 
 /** p = clip((log10 ε + 1) / 3, 0, 1): ε 0.1 → 0, ε 100 → 1, non-private → 1. */
@@ -57,6 +71,8 @@ export function normaliseObjective(
   switch (name) {
     case "accuracy":
       return normalisedError(metrics.accuracy, basis.majorityAccuracy);
+    case "balanced-accuracy":
+      return normalisedBalancedError(metrics.balancedAccuracy);
     case "epsilon":
       return normalisedPrivacy(metrics.epsilon);
     default:
@@ -91,10 +107,10 @@ export interface Constraint {
 }
 
 export function parseConstraint(text: string): Constraint {
-  const match = /^\s*([a-z]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*$/.exec(text);
+  const match = /^\s*([a-z-]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*$/.exec(text);
   if (!match)
     throw new UsageError(
-      `cannot read constraint '${text}'; write e.g. "epsilon<=8", "accuracy>=0.8" or "dp<=0.05"`,
+      `cannot read constraint '${text}'; write e.g. "epsilon<=8", "accuracy>=0.8", "balanced-accuracy>=0.7" or "dp<=0.05"`,
     );
   const [, metric, op, rawBound] = match;
   if (!(objectiveNames as readonly string[]).includes(metric)) {
@@ -121,7 +137,11 @@ export function constraintValue(constraint: Constraint, metrics: TrialMetrics): 
     return sign * (value - Math.log10(constraint.bound));
   }
   const value =
-    constraint.metric === "accuracy" ? metrics.accuracy : metrics[fairnessMetric[constraint.metric]];
+    constraint.metric === "accuracy"
+      ? metrics.accuracy
+      : constraint.metric === "balanced-accuracy"
+        ? metrics.balancedAccuracy
+        : metrics[fairnessMetric[constraint.metric]];
   return sign * (value - constraint.bound);
 }
 

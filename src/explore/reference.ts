@@ -23,9 +23,17 @@ export interface ReferenceModel {
   testBasis: NormalisationBasis;
 }
 
-export function trainReferenceModel(data: TrialData): ReferenceModel {
+/**
+ * `trainedOn: "validation"` (private selection) trains it on the validation split,
+ * which the study reads without protection anyway, so that the normalisation the
+ * selection's score uses reads nothing of the training part.
+ */
+export function trainReferenceModel(
+  data: TrialData,
+  trainedOn: "training" | "validation" = "training",
+): ReferenceModel {
   const fitted = fitRecipe(referenceRecipe, {
-    train: data.train,
+    train: trainedOn === "training" ? data.train : data.validation,
     numClasses: data.numClasses,
     inputShape: data.inputShape,
   });

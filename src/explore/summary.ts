@@ -5,16 +5,17 @@
  * `explore` and `report`.
  */
 import { UserError } from "../common/errors.js";
+import type { GaussianRelease, PreprocessingMode, PreprocessorJSON } from "../data/index.js";
+import { decodeModelMetrics, type ModelMetrics, type StoredModelMetrics } from "../fit/metrics.js";
 import { hypervolume, paretoFront, type StudySnapshot, type TrialRecord } from "../search/index.js";
-import { decodeSplitMetrics, type StoredTrialMetrics } from "./encoding.js";
-import type { SplitMetrics } from "./metrics.js";
 import {
   type NormalisationBasis,
   normaliseObjective,
   type ObjectiveName,
   objectiveNames,
 } from "./objectives.js";
-import type { TrialRecipe } from "./space.js";
+import type { PrivateSelectionPlan } from "./private-selection.js";
+import type { DataProfile, TrialRecipe } from "./space.js";
 
 /** What the explorer stores in a study's metadata. */
 export interface ExplorerMetadata {
@@ -36,16 +37,43 @@ export interface ExplorerMetadata {
   delta: number;
   accountant: string;
   reference: {
-    validation: StoredTrialMetrics;
-    test: StoredTrialMetrics;
+    validation: StoredModelMetrics;
+    test: StoredModelMetrics;
     basis: { validation: NormalisationBasis; test: NormalisationBasis };
+    /** The rows it trained on: the training part, or (private selection) the validation split. Absent before 0.2: training. */
+    trainedOn?: "training" | "validation";
   };
+  /** How the features were preprocessed, once for the whole study. Absent before 0.2: fitted on the training split. */
+  preprocessing?: StudyPreprocessing;
+  /** The facts the search space was built from (space.ts). */
+  profile?: DataProfile;
+  /** Class weights from the validation split's class frequencies, when class weighting is a lever. */
+  classWeights?: { weights: number[]; mean: number };
+  /** Private selection (private-selection.ts); absent in the default mode. */
+  privateSelection?: PrivateSelectionPlan;
+}
+
+/** The study's one preprocessing, as its metadata records it. */
+export interface StudyPreprocessing {
+  mode: PreprocessingMode;
+  /** Releases of a private fit: composed in each private trial's ε, or once beside a private selection. */
+  releases: GaussianRelease[];
+  thresholdDelta: number;
+  /** Why a model trained on these features is not for release; null when the preprocessing does not stop it. */
+  notForRelease: string | null;
+  notes: string[];
+  /** Where a private fit's noise came from. */
+  noise: "seeded" | "secure" | null;
+  /** σ/Δ₂ of a private fit. */
+  noiseMultiplier: number | null;
+  /** The privately fitted preprocessor (a release ε already counts), reused when the study resumes. */
+  preprocessor?: PreprocessorJSON;
 }
 
 export interface DecodedTrial {
   record: TrialRecord;
-  validation: SplitMetrics;
-  test: SplitMetrics;
+  validation: ModelMetrics;
+  test: ModelMetrics;
   recipe: TrialRecipe;
   privacy: unknown;
   trainSeconds: number;
@@ -67,7 +95,13 @@ export interface StudySummary {
   hypervolume: { validation: number; test: number };
   /** Validation hypervolume of the feasible trials after each finished trial, in trial order. */
   hypervolumeHistory: { trial: number; hypervolume: number }[];
-  reference: { validation: SplitMetrics; test: SplitMetrics };
+  /**
+   * Private selection: the index into `decoded` of the one trial the selection releases
+   * (the best feasible trial by `selectionScore`), or null when no trial is feasible;
+   * undefined in the default mode.
+   */
+  selected?: number | null;
+  reference: { validation: ModelMetrics; test: ModelMetrics };
 }
 
 export function explorerMetadata(study: Pick<StudySnapshot, "metadata">, path: string): ExplorerMetadata {
@@ -97,14 +131,14 @@ export function summariseStudy(study: StudySnapshot, path: string = study.locati
     .filter((t) => t.state === "complete" && t.metrics)
     .map((record) => {
       const metrics = record.metrics as {
-        validation: StoredTrialMetrics;
-        test: StoredTrialMetrics;
+        validation: StoredModelMetrics;
+        test: StoredModelMetrics;
         recipe: TrialRecipe;
         privacy: unknown;
         trainSeconds: number;
       };
-      const validation = decodeSplitMetrics(metrics.validation);
-      const test = decodeSplitMetrics(metrics.test);
+      const validation = decodeModelMetrics(metrics.validation);
+      const test = decodeModelMetrics(metrics.test);
       return {
         record,
         validation,
@@ -133,9 +167,11 @@ export function summariseStudy(study: StudySnapshot, path: string = study.locati
     if (entry?.feasible) seen.push(entry.objectives.validation);
     history.push({ trial: record.number, hypervolume: volume(seen) });
   }
+  const selected = metadata.privateSelection ? selectedTrial(decoded, objectives) : undefined;
   return {
     metadata,
     objectives,
+    ...(selected !== undefined ? { selected } : {}),
     trials: {
       total: all.length,
       complete: decoded.length,
@@ -152,8 +188,43 @@ export function summariseStudy(study: StudySnapshot, path: string = study.locati
     },
     hypervolumeHistory: history,
     reference: {
-      validation: decodeSplitMetrics(metadata.reference.validation),
-      test: decodeSplitMetrics(metadata.reference.test),
+      validation: decodeModelMetrics(metadata.reference.validation),
+      test: decodeModelMetrics(metadata.reference.test),
     },
   };
+}
+
+/**
+ * The score private selection ranks trials by, fixed before the study: the sum of the
+ * trial's normalised VALIDATION objectives other than ε (which is the selection's, the
+ * same for every trial), lower is better. A function of one trial's outcome only, as
+ * the random-stopping theorem needs.
+ */
+export function selectionScore(
+  trial: Pick<DecodedTrial, "objectives">,
+  objectives: readonly ObjectiveName[],
+) {
+  let score = 0;
+  objectives.forEach((name, k) => {
+    if (name !== "epsilon") score += trial.objectives.validation[k];
+  });
+  return score;
+}
+
+/** The best feasible trial by `selectionScore` (ties: the earlier trial), or null. */
+function selectedTrial(
+  decoded: readonly DecodedTrial[],
+  objectives: readonly ObjectiveName[],
+): number | null {
+  let best: number | null = null;
+  let bestScore = Number.POSITIVE_INFINITY;
+  decoded.forEach((trial, i) => {
+    if (!trial.feasible) return;
+    const score = selectionScore(trial, objectives);
+    if (score < bestScore) {
+      best = i;
+      bestScore = score;
+    }
+  });
+  return best;
 }

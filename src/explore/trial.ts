@@ -5,14 +5,13 @@
  * worker thread.
  */
 import type { Split } from "../data/index.js";
-import { CONSTRAINT_SHORT_NAMES } from "../fairness/constraint.js";
-import { fitRecipe } from "../fit/fit.js";
+import { type FitResult, fitRecipe, type PrivacyDocument } from "../fit/fit.js";
 import { type ModelMetrics, modelMetrics } from "../fit/metrics.js";
 import type { FitData } from "../fit/plan.js";
-import { parseRecipe, type Recipe } from "../fit/recipe.js";
-import type { Sequential } from "../nn/index.js";
+import { type PENALTY_CONSTRAINTS, parseRecipe, type Recipe } from "../fit/recipe.js";
 import type { Configuration } from "../search/index.js";
 import { predict } from "../train/index.js";
+import { rowWeights } from "./class-weights.js";
 import { recipeOf, type TrialRecipe } from "./space.js";
 
 /** The data every trial of a study trains and scores on (identical in every worker). */
@@ -26,28 +25,73 @@ export interface TrialData {
   primary: number;
 }
 
+/** The fairness gaps the recipe's penalty can target (demographic parity, equalized odds). */
+export type PenaltyTarget = (typeof PENALTY_CONSTRAINTS)[number];
+
+/** The noise multiplier private selection assigned to one (batch, epochs) pair (private-selection.ts). */
+export interface SelectionNoise {
+  batch: number;
+  epochs: number;
+  noise: number;
+}
+
 export interface TrialSettings {
   delta: number;
   accountant: "rdp" | "prv";
   /** Which fairness gap the penalty targets. */
-  fairness: "dp" | "eo";
+  fairness: PenaltyTarget;
+  /**
+   * DP noise and Poisson sampling: "seeded" from the trial's seed (a reproducible,
+   * resumable study whose models are not for release), or "secure" (private selection).
+   */
+  noise: "seeded" | "secure";
+  /**
+   * How the study's features were preprocessed. A private trial composes these releases
+   * in its own accountant (its ε covers them) and is not for release when the record
+   * says so. Private selection passes no releases here: it counts them once, beside the
+   * selection.
+   */
+  preprocessing?: FitData["preprocessing"];
+  /**
+   * Class weights from the validation split's frequencies (class-weights.ts) and their
+   * mean, which divides a balanced trial's learning rate.
+   */
+  classWeights?: { weights: number[]; mean: number };
+  /** Private selection: each trial's noise by (batch, epochs), and the ε reported for every trial. */
+  selection?: { noise: SelectionNoise[]; epsilon: number };
+}
+
+export interface TrialPrivacy {
+  noise: number;
+  sampleRate: number;
+  steps: number;
+  delta: number;
+  accountant: string;
+  /** ε of this trial's training (with the preprocessing releases, unless private selection counts them). */
+  trainingEpsilon: number;
+  /** The calibration target (default mode). */
+  targetEpsilon: number | null;
+  /** Why this trial's model is not for release (seeded noise, preprocessing fitted without DP); null when nothing stops it. */
+  notForRelease: string | null;
 }
 
 export interface TrialOutcome {
   recipe: TrialRecipe;
   validation: ModelMetrics;
   test: ModelMetrics;
-  /** Noise multiplier, sample rate and steps actually used (DP trials). */
-  privacy: { noise: number; sampleRate: number; steps: number; delta: number; accountant: string } | null;
+  /** Noise multiplier, sample rate, steps and ε actually used (DP trials). */
+  privacy: TrialPrivacy | null;
   trainSeconds: number;
 }
 
 /**
  * The training recipe of a trial: plain SGD at the configuration's constant learning
- * rate (the search space's range of rates was chosen for it),
- * DP-SGD with seeded noise (so that a study is reproducible and resumable; such runs
- * are marked not for release — retrain the chosen configuration with `train --dp`),
- * the fairness penalty on the primary attribute when its weight is not negligible.
+ * rate (divided by the mean class weight when balanced); DP-SGD with the noise
+ * multiplier calibrated to the trial's target ε (or, under private selection, the one
+ * the selection accounted for its batch size and epochs), seeded from the trial's seed
+ * in the default mode (reproducible and resumable; not for release — retrain the chosen
+ * recipe with `train --dp`), from the secure generator under private selection; the
+ * fairness penalty on the primary attribute when its weight is not negligible.
  */
 export function trialRecipe(
   config: Configuration,
@@ -56,29 +100,24 @@ export function trialRecipe(
   settings: TrialSettings,
 ): Recipe {
   const trial = recipeOf(config);
+  const batchSize = Math.min(trial.batch, data.train.X.rows);
+  const balanced = trial.classWeight === "balanced";
+  if (balanced && !settings.classWeights)
+    throw new Error("a class-balanced trial needs the study's class weights (TrialSettings.classWeights)");
+  const learningRate = balanced ? trial.lr / settings.classWeights!.mean : trial.lr;
   return parseRecipe(
     {
       model: trial.model,
-      optimizer: { kind: "sgd", learningRate: trial.lr, schedule: "constant" },
+      optimizer: { kind: "sgd", learningRate, schedule: "constant" },
       epochs: trial.epochs,
-      batchSize: Math.min(trial.batch, data.train.X.rows),
+      batchSize,
       seed,
-      ...(trial.dp
-        ? {
-            privacy: {
-              noiseMultiplier: trial.noise,
-              clip: trial.clip,
-              delta: settings.delta,
-              accountant: settings.accountant,
-              noiseSeed: seed,
-            },
-          }
-        : {}),
+      ...(trial.dp ? { privacy: privacyOf(trial, seed, settings) } : {}),
       fairness:
         trial.fairWeight > 0
           ? {
               method: "penalty",
-              constraint: CONSTRAINT_SHORT_NAMES[settings.fairness],
+              constraint: settings.fairness,
               weight: trial.fairWeight,
               attribute: data.train.sensitive[data.primary].name,
             }
@@ -88,13 +127,41 @@ export function trialRecipe(
   );
 }
 
-/** The data of a trial's fit: under DP the validation split is the penalty's reference set. */
-export function trialFitData(data: TrialData): FitData {
+function privacyOf(trial: TrialRecipe, seed: number, settings: TrialSettings) {
+  const common = {
+    clip: trial.clip,
+    delta: settings.delta,
+    accountant: settings.accountant,
+    ...(settings.noise === "seeded" ? { noiseSeed: seed } : {}),
+  };
+  if (settings.selection) {
+    const entry = settings.selection.noise.find((n) => n.batch === trial.batch && n.epochs === trial.epochs);
+    if (!entry) {
+      throw new Error(
+        `private selection has no noise multiplier for batch ${trial.batch} and ${trial.epochs} epochs`,
+      );
+    }
+    return { ...common, noiseMultiplier: entry.noise };
+  }
+  if (trial.targetEpsilon === null) throw new Error("a private trial needs a target epsilon");
+  return { ...common, targetEpsilon: trial.targetEpsilon };
+}
+
+/**
+ * The data of a trial's fit: under DP the validation split is the penalty's reference
+ * set; a balanced trial's rows carry their class weights.
+ */
+export function trialFitData(data: TrialData, settings: TrialSettings, config: Configuration): FitData {
+  const balanced = recipeOf(config).classWeight === "balanced";
   return {
     train: data.train,
     reference: data.validation,
     numClasses: data.numClasses,
     inputShape: data.inputShape,
+    ...(settings.preprocessing ? { preprocessing: settings.preprocessing } : {}),
+    ...(balanced && settings.classWeights
+      ? { sampleWeights: rowWeights(data.train.y, settings.classWeights.weights) }
+      : {}),
   };
 }
 
@@ -104,42 +171,53 @@ export function runTrial(
   data: TrialData,
   settings: TrialSettings,
 ): TrialOutcome {
-  const fitted = fitRecipe(trialRecipe(config, seed, data, settings), trialFitData(data));
+  const fitted = fitRecipe(trialRecipe(config, seed, data, settings), trialFitData(data, settings, config));
   try {
-    return trialOutcome(recipeOf(config), fitted, data, fitted.training.seconds);
+    return trialOutcome(recipeOf(config), fitted, data, settings, fitted.training.seconds);
   } finally {
     fitted.model.dispose();
   }
 }
 
-/** A fitted trial's outcome: its metrics on the validation and test splits and its privacy. */
+/**
+ * A fitted trial's outcome: its metrics on the validation and test splits and its
+ * privacy. The ε in the metrics is the one the study reports: the trial's own, or
+ * under private selection the selection's (every trial's training, the preprocessing
+ * and the choice; private-selection.ts).
+ */
 export function trialOutcome(
   recipe: TrialRecipe,
-  fitted: {
-    model: Sequential;
-    privacy?: {
-      epsilon: number;
-      noise: number;
-      sampleRate: number;
-      steps: number;
-      delta: number;
-      accountant: string;
-    };
-  },
+  fitted: Pick<FitResult, "model" | "privacy">,
   data: TrialData,
+  settings: TrialSettings,
   trainSeconds: number,
 ): TrialOutcome {
-  const epsilon = fitted.privacy?.epsilon ?? Number.POSITIVE_INFINITY;
+  const trainingEpsilon = fitted.privacy?.epsilon ?? Number.POSITIVE_INFINITY;
+  const epsilon = fitted.privacy && settings.selection ? settings.selection.epsilon : trainingEpsilon;
   const score = (split: Split) =>
     modelMetrics(split.y, predict(fitted.model, split.X).classes, split.sensitive, data.primary, epsilon);
-  const privacy = fitted.privacy
-    ? {
-        noise: fitted.privacy.noise,
-        sampleRate: fitted.privacy.sampleRate,
-        steps: fitted.privacy.steps,
-        delta: fitted.privacy.delta,
-        accountant: fitted.privacy.accountant,
-      }
-    : null;
-  return { recipe, validation: score(data.validation), test: score(data.test), privacy, trainSeconds };
+  return {
+    recipe,
+    validation: score(data.validation),
+    test: score(data.test),
+    privacy: fitted.privacy ? trialPrivacy(fitted.privacy, recipe) : null,
+    trainSeconds,
+  };
+}
+
+function trialPrivacy(document: PrivacyDocument, recipe: TrialRecipe): TrialPrivacy {
+  const reasons: string[] = [];
+  if (document.noiseSource === "seeded")
+    reasons.push("its DP noise and batch sampling are seeded (reproducible, hence predictable)");
+  if (document.preprocessing?.notForRelease) reasons.push(document.preprocessing.notForRelease);
+  return {
+    noise: document.noise,
+    sampleRate: document.sampleRate,
+    steps: document.steps,
+    delta: document.delta,
+    accountant: document.accountant,
+    trainingEpsilon: document.epsilon,
+    targetEpsilon: recipe.targetEpsilon,
+    notForRelease: reasons.length > 0 ? reasons.join("; ") : null,
+  };
 }

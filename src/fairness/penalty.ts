@@ -44,8 +44,6 @@ import { penaltyEvents, penaltyGradient } from "./penalty-maths.js";
 
 // Other modules still import these from here.
 export { type GroupDeviations, groupDeviations, penaltyGradient } from "./penalty-maths.js";
-/** @deprecated The constraint is a FairnessConstraint (src/fairness/constraint.ts). */
-export type PenaltyConstraint = FairnessConstraint;
 
 export interface FairnessPenaltyOptions {
   constraint: FairnessConstraint;

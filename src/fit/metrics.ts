@@ -27,6 +27,12 @@ export type PerGroupMetrics = Record<string, Record<string, GroupMetrics>>;
 
 export interface ModelMetrics {
   accuracy: number;
+  /**
+   * Mean recall over the classes present in y_true (scikit-learn's and Fairlearn's
+   * balanced_accuracy): 0.5 for any constant predictor of a binary task, so it shows a
+   * model that only predicts the majority class of imbalanced labels for what it is.
+   */
+  balancedAccuracy: number;
   /** (ε, δ)-DP of the whole training run; Infinity for a non-private model. */
   epsilon: number;
   /** Gaps on the primary sensitive attribute: NaN without one, or for a multi-class model. */
@@ -95,7 +101,27 @@ export function modelMetrics(
       };
     }
   });
-  return { accuracy: yTrue.length > 0 ? correct / yTrue.length : 0, epsilon, ...gaps, perGroup };
+  return {
+    accuracy: yTrue.length > 0 ? correct / yTrue.length : 0,
+    balancedAccuracy: balancedAccuracyOf(yTrue, yPred),
+    epsilon,
+    ...gaps,
+    perGroup,
+  };
+}
+
+/** Mean over the classes present in `yTrue` of the share of their rows predicted as that class; NaN without rows. */
+function balancedAccuracyOf(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+  const rows = new Map<number, number>();
+  const hits = new Map<number, number>();
+  for (let i = 0; i < yTrue.length; i++) {
+    rows.set(yTrue[i], (rows.get(yTrue[i]) ?? 0) + 1);
+    if (yTrue[i] === yPred[i]) hits.set(yTrue[i], (hits.get(yTrue[i]) ?? 0) + 1);
+  }
+  if (rows.size === 0) return Number.NaN;
+  let sum = 0;
+  for (const [label, count] of rows) sum += (hits.get(label) ?? 0) / count;
+  return sum / rows.size;
 }
 
 /** Count and accuracy by group when selection rates and TPR/FPR are undefined (more than two classes). */
@@ -161,6 +187,8 @@ export function decodeModelMetrics(stored: StoredModelMetrics): ModelMetrics {
   }
   return {
     accuracy: number(stored.accuracy),
+    // Absent from studies and model files written before it was recorded: NaN.
+    balancedAccuracy: number(stored.balancedAccuracy),
     epsilon: number(stored.epsilon),
     dpDifference: number(stored.dpDifference),
     eoDifference: number(stored.eoDifference),

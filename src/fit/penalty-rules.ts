@@ -4,7 +4,8 @@
  * (fairness/penalty.ts, fairness/reference-penalty.ts) feed the backward pass when a
  * model trains alone, so an ensemble member trains exactly as it would alone.
  */
-import { type PenaltyConstraint, penaltyGradient } from "../fairness/penalty.js";
+import type { FairnessConstraint } from "../fairness/constraint.js";
+import { penaltyGradient } from "../fairness/penalty.js";
 import { ReferencePenaltyState, type ReferenceSet } from "../fairness/reference-penalty.js";
 import type { MemberBatch, OutputGradientRule } from "../train/index.js";
 
@@ -14,7 +15,7 @@ import type { MemberBatch, OutputGradientRule } from "../train/index.js";
  * pᵢ − tᵢ exactly as that strategy feeds it to the backward pass.
  */
 export function batchPenaltyRule(options: {
-  constraint: PenaltyConstraint;
+  constraint: FairnessConstraint;
   weight: number;
   groupOfRow: Int32Array;
   labels: ArrayLike<number>;
@@ -48,7 +49,7 @@ export function batchPenaltyRule(options: {
  * reference statistics re-measured every `refreshEvery` member steps.
  */
 export function referencePenaltyRule(options: {
-  constraint: PenaltyConstraint;
+  constraint: FairnessConstraint;
   weight: number;
   groupOfRow: Int32Array;
   reference: ReferenceSet;

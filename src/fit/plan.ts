@@ -17,7 +17,7 @@ import { UserError } from "../common/errors.js";
 import type { PreprocessingRecord } from "../data/preprocessing-record.js";
 import { selectSplit, stratifiedSplit } from "../data/split.js";
 import type { Split } from "../data/types.js";
-import type { PenaltyConstraint } from "../fairness/penalty.js";
+import type { FairnessConstraint } from "../fairness/constraint.js";
 import type { ReferenceSet } from "../fairness/reference-penalty.js";
 import { reweighingWeights } from "../fairness/reweighing.js";
 import { parseRecipe, type Recipe, type RecipeInput } from "./recipe.js";
@@ -54,7 +54,7 @@ export interface FitData {
 export type FairnessSummary =
   | {
       method: "penalty";
-      constraint: PenaltyConstraint;
+      constraint: FairnessConstraint;
       weight: number;
       attribute: string;
       /** Batch statistics (non-private) or a held-out reference split's (private). */
@@ -71,7 +71,7 @@ export type FairnessSummary =
   | { method: "reweighing"; attribute: string };
 
 export interface PenaltyPlan {
-  constraint: PenaltyConstraint;
+  constraint: FairnessConstraint;
   weight: number;
   /** Group of every training row (of `FitPlan.train`). */
   groupOfRow: Int32Array;

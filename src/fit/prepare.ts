@@ -33,7 +33,12 @@ export interface PreparedForRecipe {
 export async function prepareForRecipe(
   request: TaskRequest,
   recipe: Pick<Recipe, "privacy">,
-  options: { mode?: PreprocessingMode; noise?: GaussianNoise } = {},
+  options: {
+    mode?: PreprocessingMode;
+    noise?: GaussianNoise;
+    /** σ/Δ₂ of a private fit (default: privacy/private-preprocessing.ts's). */
+    noiseMultiplier?: number;
+  } = {},
 ): Promise<PreparedForRecipe> {
   const privacy = recipe.privacy;
   if (request.preprocessor) return { task: await prepareTask(request), mode: "fit", notes: [] };
@@ -47,7 +52,14 @@ export async function prepareForRecipe(
     prepareTask({
       ...request,
       preprocessing: mode,
-      ...(mode === "private" ? { fitPrivately: privatePreprocessing({ noise: noise() }) } : {}),
+      ...(mode === "private"
+        ? {
+            fitPrivately: privatePreprocessing({
+              noise: noise(),
+              ...(options.noiseMultiplier !== undefined ? { noiseMultiplier: options.noiseMultiplier } : {}),
+            }),
+          }
+        : {}),
     });
   if (options.mode !== undefined) {
     if (options.mode === "private" && !privacy) {

@@ -9,7 +9,9 @@
  * when it sets the sample rate to batch / n; the neighbouring relation is adding or
  * removing one row, that of the Poisson-sampled DP-SGD accountants):
  * - per numeric column with declared bounds [lo, hi]: each value is clipped to the
- *   bounds and mapped to u = (x − mid) / half-range ∈ [−1, 1] (a missing value counts
+ *   bounds (then, if the column declares the log1p transform, mapped to log(1 + x), the
+ *   bounds alike: a public, data-independent map) and mapped to
+ *   u = (x − mid) / half-range ∈ [−1, 1] (a missing value counts
  *   as u = 0, the midpoint), and the row contributes (u, u² − ½). Its squared norm is
  *   u² + (u² − ½)² = u⁴ + ¼ ≤ 5/4; the shift by ½ (undone with the public n) makes
  *   it 5/4 instead of the 2 of (u, u²).
@@ -93,7 +95,15 @@ export interface PrivatePreprocessingOptions {
 
 /** One feature's part of the released vector. */
 export type StatisticBlock =
-  | { kind: "moments"; column: string; offset: number; bounds: [number, number] }
+  | {
+      kind: "moments";
+      column: string;
+      offset: number;
+      /** The declared bounds (values are clipped to them). */
+      bounds: [number, number];
+      /** The declared log1p transform, applied after clipping (the scaling then uses the bounds' images). */
+      log1p: boolean;
+    }
   | { kind: "counts"; column: string; offset: number; categories: string[] }
   | { kind: "declared"; column: string; transform: FeatureTransform };
 
@@ -130,6 +140,7 @@ export function preprocessingStatistics(
         column: name,
         offset: length,
         bounds: [meta.bounds[0], meta.bounds[1]],
+        log1p: meta.transform === "log1p",
       });
       length += 2;
       numeric++;
@@ -152,12 +163,12 @@ export function preprocessingStatistics(
     const column = train.column(block.column);
     if (block.kind === "moments" && column.kind === "numeric") {
       const [lower, upper] = block.bounds;
-      const mid = lower / 2 + upper / 2;
-      const half = upper / 2 - lower / 2;
+      const { mid, half } = scaleOf(block);
       let sum = 0;
       let shiftedSquares = 0;
       for (const x of column.values) {
-        const scaled = Number.isNaN(x) ? 0 : (Math.min(upper, Math.max(lower, x)) - mid) / half;
+        const clipped = Math.min(upper, Math.max(lower, x));
+        const scaled = Number.isNaN(x) ? 0 : ((block.log1p ? Math.log1p(clipped) : clipped) - mid) / half;
         const u = Math.round(clamp(scaled, -1, 1) * FIXED_POINT) / FIXED_POINT;
         sum += u * FIXED_POINT;
         shiftedSquares += Math.round((u * u - 0.5) * FIXED_POINT);
@@ -279,8 +290,7 @@ function transformFromNoisy(
     return { kind: "one-hot", column: block.column, categories };
   }
   const [lower, upper] = block.bounds;
-  const mid = lower / 2 + upper / 2;
-  const half = upper / 2 - lower / 2;
+  const { mid, half } = scaleOf(block);
   // Post-processing of the noisy sums into the ranges the true values lie in.
   const meanU = clamp(noisy[block.offset] / rows, -1, 1);
   const secondMomentU = clamp((noisy[block.offset + 1] + rows / 2) / rows, 0, 1);
@@ -297,7 +307,14 @@ function transformFromNoisy(
     mean: mid + half * meanU,
     sd: half * sdU,
     clip: [lower, upper],
+    ...(block.log1p ? { log1p: true as const } : {}),
   };
+}
+
+/** Midpoint and half-range of a numeric block's bounds, in the units after its transform. */
+function scaleOf(block: { bounds: [number, number]; log1p: boolean }): { mid: number; half: number } {
+  const [low, high] = block.log1p ? [Math.log1p(block.bounds[0]), Math.log1p(block.bounds[1])] : block.bounds;
+  return { mid: low / 2 + high / 2, half: high / 2 - low / 2 };
 }
 
 function clamp(value: number, lower: number, upper: number): number {

@@ -3,37 +3,66 @@
  * explorer in the dependency order, so the conversion lives here).
  */
 
-import type { SplitMetrics } from "../explore/metrics.js";
 import { privacyNotes, trialCountsOf } from "../explore/privacy-notes.js";
 import type { StudySummary } from "../explore/summary.js";
+import type { ModelMetrics } from "../fit/metrics.js";
 import type { Study, TrialRecord } from "../search/index.js";
-import type { ReportData, ReportTrial, TrialMetrics } from "./types.js";
+import type { ReportData, ReportTrial, StudyRun, TrialMetrics } from "./types.js";
 
 export interface ReportContext {
   strategy: string;
   constraints: string[];
   budget: number;
-  /** Known to the run that made the study; null in a report made later from the file. */
+  /** Worker threads and backend of the run; null when the study's runs disagree or did not record them. */
   workers: number | null;
   backend: string | null;
   seed: number;
+  /** The runs the trials recorded (explore/explorer.ts, RunFacts). */
+  runs?: StudyRun[];
 }
 
 /**
- * What a study file tells about its run. The explorer does not store the number of
- * worker threads or the tensor backend (they may change between runs that resume
- * one study), so they are null rather than invented; the trials' start and end
- * times still show how many ran at once.
+ * What a study file tells about its runs. Each trial records the run that trained it
+ * (worker threads, trials per batch, backend, version: they may change between runs
+ * that resume one study); studies made before 0.2 recorded none, and then workers and
+ * backend are null rather than invented — the trials' start and end times still show
+ * how many ran at once.
  */
 export function reportContextOf(study: Study, summary: StudySummary): ReportContext {
+  const runs = studyRuns(summary.records);
+  const only = <K extends keyof StudyRun>(key: K): StudyRun[K] | null =>
+    runs.length > 0 && runs.every((run) => run[key] === runs[0][key]) ? runs[0][key] : null;
   return {
     strategy: study.strategy,
     constraints: study.constraints.map((c) => c.name),
     budget: summary.trials.total,
-    workers: null,
-    backend: null,
+    workers: only("workers"),
+    backend: only("backend"),
     seed: study.seed,
+    ...(runs.length > 0 ? { runs } : {}),
   };
+}
+
+/** The distinct runs recorded in the trials' metrics, in the order of their first trial. */
+export function studyRuns(records: readonly Pick<TrialRecord, "metrics">[]): StudyRun[] {
+  const runs = new Map<string, StudyRun>();
+  for (const record of records) {
+    const run = record.metrics?.run as Partial<StudyRun & { id: string }> | undefined;
+    if (!run || typeof run.id !== "string") continue;
+    const known = runs.get(run.id);
+    if (known) {
+      known.trials++;
+      continue;
+    }
+    runs.set(run.id, {
+      workers: Number(run.workers),
+      batchTrials: Number(run.batchTrials ?? 1),
+      backend: String(run.backend),
+      version: String(run.version),
+      trials: 1,
+    });
+  }
+  return [...runs.values()];
 }
 
 /**
@@ -85,6 +114,7 @@ export function reportDataOf(summary: StudySummary, context: ReportContext): Rep
       workers: context.workers,
       backend: context.backend,
       peakConcurrentTrials: peakConcurrentTrials(summary.records),
+      ...(context.runs ? { runs: context.runs } : {}),
       delta: metadata.delta,
       fairnessGap: gapName,
     },
@@ -119,7 +149,7 @@ function allTrials(
   });
 }
 
-function reportMetrics(metrics: SplitMetrics, objectives: number[], summary: StudySummary): TrialMetrics {
+function reportMetrics(metrics: ModelMetrics, objectives: number[], summary: StudySummary): TrialMetrics {
   const normalised = { e: Number.NaN, p: Number.NaN, u: Number.NaN };
   summary.objectives.forEach((name, k) => {
     if (name === "accuracy") normalised.e = objectives[k];

@@ -269,7 +269,11 @@ function studyFacts(data: ReportData): string {
     ["budget", `${settings.budget} trials`],
     ["seed", String(settings.seed)],
     ["workers", workersText(settings)],
-    ["backend", settings.backend ?? "not recorded in the study"],
+    [
+      "backend",
+      settings.backend ?? (settings.runs?.length ? "differs between runs" : "not recorded in the study"),
+    ],
+    ...(settings.runs?.length ? [["runs", runsText(settings.runs)] as [string, string]] : []),
     ["delta", String(settings.delta)],
   ]);
   return `<div class="facts"><div><h3>Dataset</h3>${datasetList}</div><div><h3>Settings</h3>${settingsList}</div></div>`;
@@ -278,7 +282,18 @@ function studyFacts(data: ReportData): string {
 function workersText(settings: ReportData["settings"]): string {
   const peak = settings.peakConcurrentTrials;
   const atOnce = peak === undefined ? "" : ` (at most ${peak} trial${peak === 1 ? "" : "s"} ran at once)`;
-  return settings.workers === null ? `not recorded in the study${atOnce}` : `${settings.workers}${atOnce}`;
+  if (settings.workers !== null) return `${settings.workers}${atOnce}`;
+  return `${settings.runs?.length ? "differs between runs" : "not recorded in the study"}${atOnce}`;
+}
+
+/** One line per run: workers, trials per batch, backend, version, trials finished. */
+function runsText(runs: NonNullable<ReportData["settings"]["runs"]>): string {
+  return runs
+    .map(
+      (run, k) =>
+        `${runs.length > 1 ? `${k + 1}: ` : ""}${run.workers} worker${run.workers === 1 ? "" : "s"}, ${run.batchTrials} trial${run.batchTrials === 1 ? "" : "s"} per batch, ${run.backend}, Equipoise ${run.version}, ${run.trials} trial${run.trials === 1 ? "" : "s"}`,
+    )
+    .join(" · ");
 }
 
 function summaryCards(data: ReportData, plotted: PlottedTrial[]): string {

@@ -1,5 +1,5 @@
 /** Reports of a study: a self-contained HTML page and a JSON document. */
-export { type ReportContext, reportContextOf, reportDataOf } from "./from-explorer.js";
+export { type ReportContext, reportContextOf, reportDataOf, studyRuns } from "./from-explorer.js";
 export { renderHtmlReport } from "./html.js";
 export { renderJsonReport, reportDataFromJson } from "./json.js";
 export type {

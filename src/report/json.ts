@@ -80,6 +80,17 @@ const reportDataSchema = z.object({
     workers: z.number().nullable(),
     backend: z.string().nullable(),
     peakConcurrentTrials: z.number().optional(),
+    runs: z
+      .array(
+        z.object({
+          workers: z.number(),
+          batchTrials: z.number(),
+          backend: z.string(),
+          version: z.string(),
+          trials: z.number(),
+        }),
+      )
+      .optional(),
     delta: z.number(),
     fairnessGap: z.enum(["dpDifference", "eoDifference"]).optional(),
   }),

@@ -81,9 +81,23 @@ export interface StudySettings {
   backend: string | null;
   /** The most trials that were running at the same moment, from the trials' start and end times. */
   peakConcurrentTrials?: number;
+  /** The `explore` runs that trained the study's trials, as the trials recorded them (absent before 0.2). */
+  runs?: StudyRun[];
   delta: number;
   /** The gap plotted as the fairness axis; demographic parity difference when absent. */
   fairnessGap?: FairnessGapName;
+}
+
+/** One `explore` run of a study (a study resumed later has several). */
+export interface StudyRun {
+  workers: number;
+  /** Trials per ensemble (1: batching off). */
+  batchTrials: number;
+  backend: string;
+  /** The Equipoise version that ran it. */
+  version: string;
+  /** Trials it finished. */
+  trials: number;
 }
 
 export interface HypervolumePoint {

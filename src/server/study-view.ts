@@ -7,9 +7,9 @@
  * values, the front by Pareto dominance of the feasible complete trials.
  */
 import { UserError } from "../common/errors.js";
-import type { SplitMetrics } from "../explore/metrics.js";
 import { privacyNotes, trialCountsOf } from "../explore/privacy-notes.js";
 import { type DecodedTrial, type StudySummary, summariseStudy } from "../explore/summary.js";
+import type { ModelMetrics as SplitMetrics } from "../fit/metrics.js";
 import { minimizedObjectives, paretoFront, type StudySnapshot, type TrialRecord } from "../search/index.js";
 import type { Parameter, SearchSpaceJSON } from "../search/space.js";
 import type {

@@ -89,6 +89,22 @@ describe("explore checks its outputs before any work", () => {
   });
 });
 
+describe("explore --private-selection and --epsilon go together", () => {
+  test("either one alone, or with an adaptive strategy, is one clear line before any work", () => {
+    const base = ["explore", "--data", "synthetic", "--sensitive", "group", "--budget", "2"];
+    const cases: [string[], RegExp][] = [
+      [["--private-selection"], /--private-selection needs --epsilon E/],
+      [["--epsilon", "3"], /--epsilon applies to --private-selection/],
+      [["--private-selection", "--epsilon", "3", "--strategy", "bo"], /random/],
+    ];
+    for (const [extra, message] of cases) {
+      const result = runCli([...base, ...extra]);
+      assert.ok(isOneLineError(result), `${extra.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
+  });
+});
+
 describe("explore prints what ε covers", () => {
   test("text output, the HTML report and --json all carry the corrected privacy notes", () => {
     const study = join(directory, "german.db");
@@ -120,7 +136,7 @@ describe("explore prints what ε covers", () => {
     assert.match(stdout, /Liu & Talwar 2019; Papernot & Steinke 2022/);
     assert.match(stdout, /no trial's model is for release/);
     assert.match(stdout, /retrain the recipe you choose with `equipoise train --dp`/);
-    assert.match(stdout, /private selection mode \(coming\)/);
+    assert.match(stdout, /use private selection \(`equipoise explore --private-selection --epsilon E`\)/);
 
     const html = readFileSync(report, "utf8");
     assert.match(html, /Liu &amp; Talwar 2019/);

@@ -21,11 +21,18 @@ import {
 
 test("a --schema document: categories and bounds per column, checked with one clear line per mistake", () => {
   const metadata = parseSchemaDocument(
-    { columns: { age: { bounds: [17, 90] }, sex: { categories: ["F", "M"] } } },
+    {
+      columns: {
+        age: { bounds: [17, 90] },
+        gain: { bounds: [0, 99_999], transform: "log1p" },
+        sex: { categories: ["F", "M"] },
+      },
+    },
     "s.json",
   );
   assert.deepEqual(metadata, {
     age: { bounds: [17, 90], source: "s.json" },
+    gain: { bounds: [0, 99_999], transform: "log1p", source: "s.json" },
     sex: { categories: ["F", "M"], source: "s.json" },
   });
   const cases: [unknown, RegExp][] = [
@@ -38,6 +45,12 @@ test("a --schema document: categories and bounds per column, checked with one cl
     [{ columns: { age: { bounds: [0, 1], categories: ["a"] } } }, /declares both categories and bounds/],
     [{ columns: { age: {} } }, /declares neither categories nor bounds/],
     [{ columns: { sex: { categories: ["F", "F"] } } }, /declares the category 'F' twice/],
+    [
+      { columns: { gain: { bounds: [-5, 5], transform: "log1p" } } },
+      /transform log1p, which needs bounds with lower > -1/,
+    ],
+    [{ columns: { sex: { categories: ["F"], transform: "log1p" } } }, /transform log1p, which needs bounds/],
+    [{ columns: { gain: { bounds: [0, 5], transform: "sqrt" } } }, /^s\.json: columns\.gain\.transform/],
     [{ columns: { sex: { categories: [] } } }, /^s\.json: columns\.sex\.categories/],
     [{ column: {} }, /^s\.json: /],
     [[1, 2], /^s\.json: /],

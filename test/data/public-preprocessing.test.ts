@@ -208,3 +208,23 @@ test("--drop leaves columns out of the features; an unknown one is named", async
 test("ADULT_COLUMNS all have declarations", async () => {
   assert.deepEqual(Object.keys(adult.declared).sort(), [...ADULT_COLUMNS].sort());
 });
+
+test("a declared log1p transform: log(1 + clip(x)) scaled by the bounds' images, still nothing from the rows", () => {
+  const table = new Table([
+    { kind: "numeric", name: "gain", values: Float64Array.from([0, 99, 1e6, Number.NaN]) },
+  ]);
+  const declared = { gain: { bounds: [0, 99_999] as const, transform: "log1p" as const } };
+  const pre = publicPreprocessor(table, ["gain"], declared);
+  const high = Math.log1p(99_999);
+  // mid = half = log(100000)/2: 0 → −1, 99 → 2·log(100)/log(100000) − 1 = −0.2, 1e6 clipped → 1.
+  const expected = [-1, (Math.log1p(99) - high / 2) / (high / 2), 1, 0].map(Math.fround);
+  const X = Array.from(pre.transform(table).data);
+  for (const [i, x] of X.entries())
+    assert.ok(Math.abs(x - expected[i]) < 1e-6, `row ${i}: ${x} vs ${expected[i]}`);
+  // Without the transform, 99 lands at −0.998: the squash the transform undoes.
+  const linear = publicPreprocessor(table, ["gain"], { gain: { bounds: [0, 99_999] } });
+  assert.ok(Math.abs(linear.transform(table).data[1] + 0.998) < 1e-3);
+  // The saved preprocessor says so, and reads back to the same encoding.
+  const json = JSON.parse(JSON.stringify(pre));
+  assert.equal(json.transforms[0].log1p, true);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { runTrialBatch } from "../../src/explore/batched.js";
-import { runTrial, type TrialData, type TrialOutcome } from "../../src/explore/trial.js";
+import { runTrial, type TrialData, type TrialOutcome, type TrialSettings } from "../../src/explore/trial.js";
 import { loadTrialData } from "../../src/explore/trial-data.js";
 import { initBackend } from "../../src/nn/index.js";
 
@@ -17,18 +17,23 @@ before(async () => {
 });
 
 test("runTrialBatch gives each trial the outcome runTrial gives it alone", () => {
-  const settings = { delta: 1e-5, accountant: "rdp" as const, fairness: "dp" as const };
+  const settings: TrialSettings = {
+    delta: 1e-5,
+    accountant: "rdp",
+    fairness: "demographic_parity",
+    noise: "seeded",
+  };
   const base = { model: "mlp", width: 8, depth: 1, epochs: 2 };
   const jobs = [
     { config: { ...base, dp: false, lr: 0.3, batch: 128, fairWeight: 0.01 }, seed: 101 },
     { config: { ...base, dp: false, lr: 0.8, batch: 64, epochs: 1, fairWeight: 10 }, seed: 102 },
     {
-      config: { ...base, dp: true, noise: 1.2, clip: 0.8, lr: 0.5, batch: 256, fairWeight: 0.01 },
+      config: { ...base, dp: true, epsilon: 2, clip: 0.8, lr: 0.5, batch: 256, fairWeight: 0.01 },
       seed: 103,
     },
-    { config: { ...base, dp: true, noise: 0.9, clip: 2, lr: 1.5, batch: 100, fairWeight: 30 }, seed: 104 },
+    { config: { ...base, dp: true, epsilon: 8, clip: 2, lr: 1.5, batch: 100, fairWeight: 30 }, seed: 104 },
     // Invalid for DP-SGD: fails alone, and so it must fail in the batch — alone.
-    { config: { ...base, dp: true, noise: 0, clip: 1, lr: 0.5, batch: 64, fairWeight: 0.01 }, seed: 105 },
+    { config: { ...base, dp: true, epsilon: 0, clip: 1, lr: 0.5, batch: 64, fairWeight: 0.01 }, seed: 105 },
   ];
   const batched = runTrialBatch(jobs, data, settings);
   jobs.forEach((job, k) => {
@@ -62,7 +67,12 @@ test("runTrialBatch gives each trial the outcome runTrial gives it alone", () =>
 });
 
 test("runTrialBatch refuses trials of different model specs", () => {
-  const settings = { delta: 1e-5, accountant: "rdp" as const, fairness: "dp" as const };
+  const settings: TrialSettings = {
+    delta: 1e-5,
+    accountant: "rdp",
+    fairness: "demographic_parity",
+    noise: "seeded",
+  };
   const common = { dp: false, lr: 0.1, epochs: 1, batch: 64, fairWeight: 0.01 };
   assert.throws(
     () =>

@@ -38,8 +38,12 @@ test("explore on synthetic data: a Pareto front scored on test, a resumable stud
   for (const trial of result.pareto) {
     assert.equal(trial.objectives.validation.length, 3);
     assert.ok(trial.test.accuracy > 0.5, "a Pareto trial should beat chance on test");
-    // Non-private trials report ε = ∞ (written as "Infinity"); private ones a finite ε.
-    assert.equal(trial.params.dp === true, typeof trial.test.epsilon === "number");
+    // ε is an objective: every trial is private, at the ε its noise was calibrated to (target ε ≤ 100).
+    assert.equal(trial.params.dp, undefined);
+    assert.ok(
+      typeof trial.test.epsilon === "number" && trial.test.epsilon <= 100 * 1.01,
+      `${trial.test.epsilon}`,
+    );
   }
 
   const before = await Study.openReadOnly(study);
@@ -68,6 +72,17 @@ test("explore on synthetic data: a Pareto front scored on test, a resumable stud
   const data = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(data.trials.length, 6);
   assert.ok(data.privacyNotes.some((note: string) => /validation split/.test(note)));
+  // The facts of each run are stored with its trials, outside the definition compared on resume.
+  assert.equal(data.settings.workers, 2);
+  assert.equal(typeof data.settings.backend, "string");
+  assert.deepEqual(
+    data.settings.runs.map((run: { workers: number; trials: number }) => [run.workers, run.trials]),
+    [
+      [2, 4],
+      [2, 2],
+    ],
+  );
+  assert.match(page, /2 workers, 1 trial per batch/);
 
   const otherData = runCli([
     "explore",
@@ -137,11 +152,11 @@ test("an impossible constraint is reported at the end: nothing feasible, no fron
 
 test("a crashing trial is recorded with its error and the study goes on", async () => {
   // An accountant that does not exist makes every private trial fail inside its worker;
-  // the non-private ones must still complete.
+  // the non-private ones must still complete (ε is not an objective: DP is a lever).
   const result = await explore({
     request: { data: "synthetic" },
     sensitive: "group",
-    objectives: parseObjectives(undefined),
+    objectives: parseObjectives("accuracy,dp"),
     constraints: [],
     strategy: "random",
     budget: 6,

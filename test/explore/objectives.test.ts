@@ -3,9 +3,11 @@ import { test } from "node:test";
 import { UsageError } from "../../src/common/errors.js";
 import {
   constraintValue,
+  normalisedBalancedError,
   normalisedError,
   normalisedPrivacy,
   normalisedUnfairness,
+  normaliseObjective,
   parseConstraint,
   parseObjectives,
   type TrialMetrics,
@@ -13,6 +15,7 @@ import {
 
 const metrics = (overrides: Partial<TrialMetrics>): TrialMetrics => ({
   accuracy: 0.85,
+  balancedAccuracy: 0.75,
   epsilon: 1,
   dpDifference: 0.1,
   eoDifference: 0.1,
@@ -36,6 +39,22 @@ test("error normalisation: majority-class accuracy → 1, perfect → 0, worse t
   assert.ok(Math.abs(normalisedError(0.85, 0.75) - 0.6) < 1e-12);
 });
 
+test("balanced-accuracy normalisation: the constant predictor's 0.5 → 1, perfect → 0, unknown → 1", () => {
+  assert.equal(normalisedBalancedError(0.5), 1);
+  assert.equal(normalisedBalancedError(0.4), 1);
+  assert.equal(normalisedBalancedError(1), 0);
+  assert.ok(Math.abs(normalisedBalancedError(0.8) - 0.4) < 1e-12);
+  assert.equal(normalisedBalancedError(Number.NaN), 1);
+  // A majority-class predictor on labels 89 % positive: accuracy 0.89, balanced accuracy 0.5.
+  const basis = { majorityAccuracy: 0.89, referenceGaps: { dp: 0.1, eo: 0.1, eop: 0.1 } };
+  const constant = metrics({ accuracy: 0.89, balancedAccuracy: 0.5 });
+  assert.equal(normaliseObjective("balanced-accuracy", constant, basis), 1);
+  assert.equal(normaliseObjective("accuracy", constant, basis), 1);
+  const useful = metrics({ accuracy: 0.88, balancedAccuracy: 0.7 });
+  assert.ok(Math.abs(normaliseObjective("balanced-accuracy", useful, basis) - 0.6) < 1e-12);
+  assert.equal(normaliseObjective("accuracy", useful, basis), 1, "below majority accuracy: nothing");
+});
+
 test("unfairness normalisation: the reference gap → 1, zero gap → 0, larger gaps capped", () => {
   assert.equal(normalisedUnfairness(0.18, 0.18), 1);
   assert.equal(normalisedUnfairness(0, 0.18), 0);
@@ -45,6 +64,7 @@ test("unfairness normalisation: the reference gap → 1, zero gap → 0, larger 
 
 test("objectives are parsed and unknown names rejected by name", () => {
   assert.deepEqual(parseObjectives("accuracy,epsilon,dp"), ["accuracy", "epsilon", "dp"]);
+  assert.deepEqual(parseObjectives("balanced-accuracy,epsilon,dp"), ["balanced-accuracy", "epsilon", "dp"]);
   assert.throws(
     () => parseObjectives("accuracy,latency"),
     (e: Error) => e instanceof UsageError && /latency/.test(e.message),
@@ -61,6 +81,9 @@ test("constraints: value ≤ 0 exactly when the bound holds, finite for a non-pr
   const acc = parseConstraint("accuracy>=0.8");
   assert.ok(constraintValue(acc, metrics({ accuracy: 0.85 })) < 0);
   assert.ok(constraintValue(acc, metrics({ accuracy: 0.75 })) > 0);
+  const balanced = parseConstraint("balanced-accuracy>=0.7");
+  assert.ok(constraintValue(balanced, metrics({ balancedAccuracy: 0.75 })) < 0);
+  assert.ok(constraintValue(balanced, metrics({ balancedAccuracy: 0.6 })) > 0);
   assert.throws(() => parseConstraint("latency<=3"), /latency/);
   assert.throws(() => parseConstraint("epsilon<8"), UsageError);
 });

@@ -6,7 +6,12 @@ import { loadTrialData, shareTrialData } from "../../src/explore/trial-data.js";
 import { initBackend } from "../../src/nn/index.js";
 import type { Configuration } from "../../src/search/index.js";
 
-const settings: TrialSettings = { delta: 1e-5, accountant: "rdp", fairness: "dp" };
+const settings: TrialSettings = {
+  delta: 1e-5,
+  accountant: "rdp",
+  fairness: "demographic_parity",
+  noise: "seeded",
+};
 let original: TrialData & { task: Awaited<ReturnType<typeof loadTrialData>>["task"] };
 before(async () => {
   await initBackend("wasm");
@@ -44,7 +49,7 @@ test("workers train on the shared data: the outcomes runTrial gives in this thre
   const copies = arraysOf(shared).map((a) => a.slice());
   const configs: Configuration[] = [
     { model: "logreg", dp: false, lr: 0.3, epochs: 2, batch: 128, fairWeight: 2 },
-    { model: "logreg", dp: true, noise: 1.1, clip: 1, lr: 0.5, epochs: 2, batch: 256, fairWeight: 5 },
+    { model: "logreg", dp: true, epsilon: 3, clip: 1, lr: 0.5, epochs: 2, batch: 256, fairWeight: 5 },
     { model: "mlp", width: 8, depth: 1, dp: false, lr: 0.2, epochs: 1, batch: 64, fairWeight: 0.01 },
   ];
   // The setup carries the data itself: the workers never read or prepare the file.

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { SplitMetrics } from "../../src/explore/metrics.js";
 import type { NormalisationBasis } from "../../src/explore/objectives.js";
 import { type ExplorerMetadata, summariseStudy } from "../../src/explore/summary.js";
+import type { ModelMetrics } from "../../src/fit/metrics.js";
 import type { StudySnapshot, TrialRecord } from "../../src/search/index.js";
 
 /**
@@ -20,8 +20,9 @@ const testBasis: NormalisationBasis = {
   referenceGaps: { dp: 0.1, eo: 0.1, eop: 0.1 },
 };
 
-const metrics = (accuracy: number, dpDifference: number): SplitMetrics => ({
+const metrics = (accuracy: number, dpDifference: number): ModelMetrics => ({
   accuracy,
+  balancedAccuracy: accuracy,
   epsilon: Number.POSITIVE_INFINITY,
   dpDifference,
   eoDifference: 0,
@@ -49,7 +50,7 @@ const plan: [[number, number], [number, number]][] = [
   ],
 ];
 
-const encode = (m: SplitMetrics) => ({ ...m, epsilon: "Infinity" });
+const encode = (m: ModelMetrics) => ({ ...m, epsilon: "Infinity" });
 
 function trial(number: number, state: TrialRecord["state"] = "complete"): TrialRecord {
   const [[va, vg], [ta, tg]] = plan[number] ?? [

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { defaultParameters } from "../../src/explore/space.js";
+import { explorerParameters } from "../../src/explore/space.js";
 import { modelMetrics } from "../../src/fit/metrics.js";
 import {
   interplayParameters,
@@ -42,6 +42,12 @@ test("the constraint parses; anything else is one clear usage error", () => {
   );
   assert.throws(() => parsePrivacyCostGapConstraint("privacy-cost-gap<=2"), /in \[0, 1\]/);
 });
+
+// The explorer's space when DP is a lever (ε not an objective): it has the "dp" parameter.
+const defaultParameters = explorerParameters(
+  { trainRows: 30_000, minorityShare: 0.25 },
+  { privacy: { kind: "mixed", epsilonLow: 0.1 }, classWeighting: false },
+);
 
 test("the interplay parameters join the default space: γ only under DPSGD-F, DPSGD-F only under DP", () => {
   // The space validates that every condition names an earlier parameter and a possible value.

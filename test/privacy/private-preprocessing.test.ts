@@ -308,3 +308,23 @@ test("the fingerprint identifies the data, not its encoding: a private preproces
   assert.equal(one.fingerprint, fitted.fingerprint);
   assert.equal(two.fingerprint, fitted.fingerprint);
 });
+
+test("a declared log1p column: the released moments are those of log(1 + clip(x)) scaled by the bounds' images, sensitivity unchanged", () => {
+  const values = [0, 0, 9, 99, 999, 1e6];
+  const table = new Table([{ kind: "numeric", name: "gain", values: Float64Array.from(values) }]);
+  const logDeclared: DatasetMetadata = { gain: { bounds: [0, 9_999], transform: "log1p" } };
+  const statistics = preprocessingStatistics(table, ["gain"], logDeclared);
+  const half = Math.log1p(9_999) / 2;
+  const u = values.map((x) => (Math.log1p(Math.min(9_999, x)) - half) / half);
+  const sum = u.reduce((a, b) => a + b, 0);
+  // The sums are computed in fixed point, each u rounded to a multiple of 2^-20.
+  const released = statistics.values[0];
+  assert.ok(Math.abs(released - sum) <= values.length * 2 ** -20, `${released} vs ${sum}`);
+  const linear = preprocessingStatistics(table, ["gain"], { gain: { bounds: [0, 9_999] } });
+  assert.equal(statistics.sensitivity, linear.sensitivity);
+  const fit = fitPrivatePreprocessor(table, ["gain"], logDeclared, { noise: seededGaussianNoise(1) });
+  const json = fit.preprocessor.toJSON();
+  assert.ok(
+    json.kind === "tabular" && json.transforms[0].kind === "standardise" && json.transforms[0].log1p === true,
+  );
+});

@@ -7,11 +7,15 @@
  */
 import { createRandom } from "../../src/common/rng.js";
 import type { SensitiveAttribute } from "../../src/data/index.js";
-import { encodeSplitMetrics } from "../../src/explore/encoding.js";
-import { majorityAccuracy, type SplitMetrics, splitMetrics } from "../../src/explore/metrics.js";
 import { normaliseObjective, type ObjectiveName } from "../../src/explore/objectives.js";
-import { defaultSpace, recipeOf } from "../../src/explore/space.js";
+import { explorerSpace, recipeOf } from "../../src/explore/space.js";
 import type { ExplorerMetadata } from "../../src/explore/summary.js";
+import {
+  encodeModelMetrics as encodeSplitMetrics,
+  majorityAccuracy,
+  type ModelMetrics as SplitMetrics,
+  modelMetrics as splitMetrics,
+} from "../../src/fit/metrics.js";
 import { RandomSearch, Study } from "../../src/search/index.js";
 
 interface SplitData {
@@ -106,7 +110,13 @@ export async function writeExplorerStudy(path: string, options: FixtureOptions):
       basis: { validation: basis(referenceValidation, validation), test: basis(referenceTest, test) },
     },
   };
-  const space = defaultSpace();
+  const space = explorerSpace(
+    { trainRows: 20_000, minorityShare: 0.25 },
+    {
+      privacy: { kind: objectives.includes("epsilon") ? "private" : "mixed", epsilonLow: 0.1 },
+      classWeighting: false,
+    },
+  );
   const study = await Study.open(path, {
     space,
     objectives: objectives.map((name) => ({ name, direction: "minimize" as const })),
@@ -130,7 +140,7 @@ export async function writeExplorerStudy(path: string, options: FixtureOptions):
     if (!claim) break;
     if (options.leaveRunning && n === options.trials - 1) break;
     const recipe = recipeOf(claim.config);
-    const epsilon = recipe.dp ? 0.1 * 10 ** (3 * random.uniform()) : Number.POSITIVE_INFINITY;
+    const epsilon = recipe.dp ? (recipe.targetEpsilon ?? 1) : Number.POSITIVE_INFINITY;
     const skill = 0.6 + 0.25 * random.uniform();
     const bias = 0.3 * random.uniform();
     const v = score(validation, predictions(validation, skill, bias, seed + 10 + 2 * n), epsilon);
@@ -144,7 +154,14 @@ export async function writeExplorerStudy(path: string, options: FixtureOptions):
         test: encodeSplitMetrics(t),
         recipe,
         privacy: recipe.dp
-          ? { noise: recipe.noise, sampleRate: 0.01, steps: 300, delta: 1e-5, accountant: "rdp" }
+          ? {
+              epsilon,
+              targetEpsilon: recipe.targetEpsilon,
+              sampleRate: 0.01,
+              steps: 300,
+              delta: 1e-5,
+              accountant: "rdp",
+            }
           : null,
         trainSeconds: 1,
       },

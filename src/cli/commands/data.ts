@@ -249,6 +249,7 @@ function describeColumns(task: PreparedTask): ColumnSummary[] {
             ...(declared.bounds
               ? { bounds: [declared.bounds[0], declared.bounds[1]] as [number, number] }
               : {}),
+            ...(declared.transform ? { transform: declared.transform } : {}),
             ...(declared.source ? { source: declared.source } : {}),
           }
         : null,

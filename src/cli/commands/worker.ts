@@ -78,7 +78,7 @@ Example:
         if (event.kind === "note") out.note(event.text);
         else {
           ranHere++;
-          progress.update(event.done, event.budget, `hypervolume ${event.hypervolume.toFixed(4)}`);
+          progress.update(event.done, event.budget, event.progress);
         }
       },
     });

@@ -47,10 +47,11 @@ export const COMPAS_METADATA: DatasetMetadata = {
   age: { bounds: [18, 100], source: "adult defendants; upper bound chosen by Equipoise" },
   age_cat: { categories: ["Less than 25", "25 - 45", "Greater than 45"], source: PROPUBLICA },
   c_charge_degree: { categories: ["F", "M"], source: `${PROPUBLICA} (O removed by the filter)` },
-  priors_count: { bounds: [0, 40], source: "count; cap chosen by Equipoise" },
-  juv_fel_count: { bounds: [0, 20], source: "count; cap chosen by Equipoise" },
-  juv_misd_count: { bounds: [0, 20], source: "count; cap chosen by Equipoise" },
-  juv_other_count: { bounds: [0, 20], source: "count; cap chosen by Equipoise" },
+  // Counts of offences, mostly 0 and long-tailed: log1p before scaling (a declared public map).
+  priors_count: { bounds: [0, 40], source: "count; cap chosen by Equipoise", transform: "log1p" },
+  juv_fel_count: { bounds: [0, 20], source: "count; cap chosen by Equipoise", transform: "log1p" },
+  juv_misd_count: { bounds: [0, 20], source: "count; cap chosen by Equipoise", transform: "log1p" },
+  juv_other_count: { bounds: [0, 20], source: "count; cap chosen by Equipoise", transform: "log1p" },
   sex: { categories: ["Male", "Female"], source: PROPUBLICA },
   race: {
     categories: ["African-American", "Asian", "Caucasian", "Hispanic", "Native American", "Other"],

@@ -27,9 +27,14 @@ import { type CategoricalColumn, MISSING_CODE, mapCategories, type Table } from 
  * metric with no documented range: those bounds are our choices, and values outside
  * them are clipped.
  */
-export const GERMAN_CREDIT_BOUNDS: Record<string, { bounds: [number, number]; source: string }> = {
+export const GERMAN_CREDIT_BOUNDS: Record<
+  string,
+  { bounds: [number, number]; source: string; transform?: "log1p" }
+> = {
   duration: { bounds: [1, 120], source: "months; chosen by Equipoise (up to ten years)" },
-  credit_amount: { bounds: [0, 20_000], source: "Deutsche Mark; chosen by Equipoise" },
+  // An amount of money, right-skewed (Groemping 2019 tabulates it in classes of
+  // geometrically growing width): log1p before scaling, a declared public map.
+  credit_amount: { bounds: [0, 20_000], source: "Deutsche Mark; chosen by Equipoise", transform: "log1p" },
   installment_commitment: { bounds: [1, 4], source: "ordinal code 1-4 (Groemping 2019)" },
   residence_since: { bounds: [1, 4], source: "ordinal code 1-4 (Groemping 2019)" },
   // 18: the age of majority in Germany, below which no credit contract is signed alone.

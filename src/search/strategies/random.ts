@@ -2,8 +2,14 @@
  * Random search on a scrambled Sobol' sequence: better spread than independent
  * draws for the same budget, still unbiased. Spaces of more than
  * SOBOL_MAX_DIMENSION parameters fall back to independent uniform draws.
+ *
+ * `independent: true` makes every proposal an independent uniform draw from the
+ * cryptographically secure generator, repeats allowed: the i.i.d. runs that private
+ * selection's random-stopping bound assumes (Papernot & Steinke 2022; the points of a
+ * Sobol' sequence are not independent, and a seed known to anyone fixes them).
  */
 import { createRandom, type Random } from "../../common/rng.js";
+import { createSecureRandom } from "../../privacy/secure-random.js";
 import { SOBOL_MAX_DIMENSION, SobolSequence } from "../sobol.js";
 import type { Configuration, SearchSpace } from "../space.js";
 import type { Observation, Strategy, StrategyOptions } from "../strategy.js";
@@ -15,20 +21,25 @@ export class RandomSearch implements Strategy {
   readonly name = "random";
   private readonly sequence: SobolSequence | null;
   private readonly random: Random;
+  private readonly independent: boolean;
   private readonly seen = new Set<string>();
   private told = 0;
   private nextIndex = 0;
 
   constructor(
     private readonly space: SearchSpace,
-    options: StrategyOptions,
+    options: StrategyOptions & { independent?: boolean },
   ) {
-    this.random = createRandom(options.seed);
+    this.independent = options.independent === true;
+    this.random = this.independent ? createSecureRandom() : createRandom(options.seed);
     this.sequence =
-      space.dimension <= SOBOL_MAX_DIMENSION ? new SobolSequence(space.dimension, this.random.fork()) : null;
+      !this.independent && space.dimension <= SOBOL_MAX_DIMENSION
+        ? new SobolSequence(space.dimension, this.random.fork())
+        : null;
   }
 
   ask(n: number, pending: Configuration[] = []): Configuration[] {
+    if (this.independent) return Array.from({ length: n }, () => this.space.sample(this.random));
     for (const config of pending) this.seen.add(this.space.key(config));
     // A strategy rebuilt from a study has been told what it proposed before: continue after it.
     this.nextIndex = Math.max(this.nextIndex, this.told + pending.length);

@@ -64,7 +64,7 @@ export const exploreJob = defineJobKind<ExploreJobParams>({
           reporter.progress({
             done: event.done,
             total: event.budget,
-            message: `trial ${event.trial.number} ${event.trial.state}; hypervolume ${event.hypervolume.toFixed(4)}; ${event.best}`,
+            message: `trial ${event.trial.number} ${event.trial.state}; ${event.progress}`,
           });
       },
     });

@@ -51,6 +51,8 @@ export function metricOf(trial: TrialRow, metric: Constraint["metric"]): number 
   if (!v) return undefined;
   if (metric === "accuracy") return v.accuracy;
   if (metric === "epsilon") return v.epsilon;
+  // The server's metric summary predates balanced accuracy: studies that record it carry it.
+  if (metric === "balanced-accuracy") return (v as { balancedAccuracy?: number }).balancedAccuracy;
   return v[METRIC_KEYS[metric]];
 }
 

@@ -14,7 +14,6 @@ import { DEFAULT_DELTA } from "../../../src/common/defaults.js";
 import { UserError } from "../../../src/common/errors.js";
 import { readCsv } from "../../../src/data/csv.js";
 import { buildTabularTask } from "../../../src/data/tabular-task.js";
-import { encodeSplitMetrics } from "../../../src/explore/encoding.js";
 import { BO_INITIAL_SAMPLES } from "../../../src/explore/explorer.js";
 import {
   type Constraint,
@@ -25,10 +24,12 @@ import {
 } from "../../../src/explore/objectives.js";
 import { trainReferenceModel } from "../../../src/explore/reference.js";
 import { checkResumable } from "../../../src/explore/resume.js";
-import { defaultSpace } from "../../../src/explore/space.js";
+import { EPSILON_RANGE, explorerSpace } from "../../../src/explore/space.js";
 import type { ExplorerMetadata } from "../../../src/explore/summary.js";
 import type { TrialData, TrialOutcome, TrialSettings } from "../../../src/explore/trial.js";
 import { trialDataOf } from "../../../src/explore/trial-data.js";
+import { CONSTRAINT_SHORT_NAMES } from "../../../src/fairness/constraint.js";
+import { encodeModelMetrics as encodeSplitMetrics } from "../../../src/fit/metrics.js";
 import { type Configuration, optimize, Study } from "../../../src/search/index.js";
 import type { StrategyName } from "../../../src/search/strategies/index.js";
 import { SqlJsStudyStore } from "./sqljs-store.js";
@@ -108,10 +109,17 @@ export async function runLocalStudy(
   const settings: TrialSettings = {
     delta: DEFAULT_DELTA,
     accountant: "rdp",
-    fairness: request.objectives.includes("eo") || request.objectives.includes("eop") ? "eo" : "dp",
+    fairness:
+      request.objectives.includes("eo") || request.objectives.includes("eop")
+        ? CONSTRAINT_SHORT_NAMES.eo
+        : CONSTRAINT_SHORT_NAMES.dp,
+    // Browser studies are for exploring: seeded noise, preprocessing fitted on the rows
+    // (the task's record says so, and makes every private trial not for release).
+    noise: "seeded",
   };
   hooks.note("reading and preparing the data");
   const { task, data, warnings } = await prepareLocalData(csvText, request);
+  settings.preprocessing = task.preprocessing;
   for (const warning of warnings) hooks.note(`warning: ${warning}`);
   const location = `browser:${request.id}`;
   let storedMetadata: Record<string, unknown> | undefined;
@@ -167,7 +175,18 @@ export async function runLocalStudy(
     hooks.SQL,
     location,
     {
-      space: defaultSpace(),
+      // The CLI explorer's space for these rows (explore/space.ts): ε a target when it is an
+      // objective, DP a lever otherwise; no class-weighting lever in the browser yet.
+      space: explorerSpace(
+        { trainRows: data.train.X.rows, minorityShare: minorityShare(data.validation.y) },
+        {
+          privacy: {
+            kind: request.objectives.includes("epsilon") ? "private" : "mixed",
+            epsilonLow: EPSILON_RANGE[0],
+          },
+          classWeighting: false,
+        },
+      ),
       objectives: request.objectives.map((name) => ({ name, direction: "minimize" as const })),
       constraints: constraints.map((c) => ({ name: c.text })),
       strategy: request.strategy,
@@ -219,4 +238,10 @@ export async function runLocalStudy(
     hooks.runner.close();
   }
   return study;
+}
+
+function minorityShare(labels: ArrayLike<number>): number {
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
+  return labels.length > 0 ? Math.min(positives, labels.length - positives) / labels.length : 0.5;
 }
