@@ -30,7 +30,15 @@ test("data list names every dataset", () => {
   const result = runCli(["data", "list", "--json"]);
   assert.equal(result.code, 0);
   const names = JSON.parse(result.stdout).map((d: { name: string }) => d.name);
-  assert.deepEqual(names, ["adult", "german-credit", "compas", "fashion-mnist", "synthetic"]);
+  assert.deepEqual(names, [
+    "adult",
+    "german-credit",
+    "compas",
+    "fashion-mnist",
+    "colored-fashion-mnist",
+    "spurious-adult",
+    "synthetic",
+  ]);
 });
 
 let adultInfo: { preprocessing: { mode: string; notForRelease: string }; fingerprint: string };
@@ -140,7 +148,7 @@ test("bad input: one line on stderr, non-zero exit, no stack trace", () => {
     [["data", "info", join(work, "missing.csv"), "--target", "y"], /file not found: .*missing\.csv/],
     [
       ["data", "info", "nosuch"],
-      /unknown dataset 'nosuch'; known datasets: adult, german-credit, compas, fashion-mnist, synthetic/,
+      /unknown dataset 'nosuch'; known datasets: adult, german-credit, compas, fashion-mnist, colored-fashion-mnist, spurious-adult, synthetic/,
     ],
     [["data", "info", short, "--target", "c"], /short\.csv: line 3 has 2 fields, expected 3/],
     [["data", "info", good, "--target", "z"], /unknown target column 'z'; columns: a, g, y/],
