@@ -49,6 +49,11 @@ const KNOWN_NODE_ONLY = new Set([
   "src/data/datasets/fashion-mnist.ts",
   "src/data/datasets/compas.ts",
   "src/data/datasets/user-file.ts",
+  // Loaded only for a postgres:// study location (search/store/open.ts), never in a page.
+  "src/search/store/postgres.ts",
+  "src/search/store/postgres-location.ts",
+  // Reads Fashion-MNIST's files like fashion-mnist.ts; pages read dropped CSV text only.
+  "src/data/datasets/colored-fashion-mnist.ts",
 ]);
 
 const options = needsChromium();
