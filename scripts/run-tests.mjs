@@ -26,5 +26,12 @@ if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...files], { stdio: "inherit" });
+// Node 20 runs one test file at a time on a 2-core machine (availableParallelism − 1);
+// most files wait on child processes, servers or sockets, so two at a time use both cores.
+const concurrency = process.env.EQUIPOISE_TEST_CONCURRENCY ?? "2";
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files],
+  { stdio: "inherit" },
+);
 process.exit(result.status ?? 1);
