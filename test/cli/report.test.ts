@@ -90,7 +90,7 @@ describe("report reads the study and nothing else", () => {
     assert.deepEqual(readdirSync(outDir), ["report.html"]);
   });
 
-  test("workers and backend are not in the study file: shown as not recorded, never as 0 or blank; --json carries the notes", () => {
+  test("the run's workers and backend come from the study (each trial records its run), never invented; --json carries the notes", () => {
     const out = join(outDir, "report.json");
     const result = runCli(["report", "--study", study, "--out", out, "--json"]);
     assert.equal(result.code, 0, result.stderr);
@@ -98,15 +98,12 @@ describe("report reads the study and nothing else", () => {
     assert.equal(doc.trials.complete, 2);
     assert.ok(doc.privacyNotes.some((note: string) => /not covered by any ε/.test(note)));
     const { settings } = JSON.parse(readFileSync(out, "utf8"));
-    assert.equal(settings.workers, null);
-    assert.equal(settings.backend, null);
+    assert.equal(settings.workers, 1, "the study ran with --workers 1");
+    assert.match(settings.backend, /^(wasm|cpu)$/);
     assert.equal(settings.peakConcurrentTrials, 1, "--workers 1 ran one trial at a time");
     const html = readFileSync(join(outDir, "report.html"), "utf8");
-    assert.match(
-      html,
-      /<dt>workers<\/dt><dd>not recorded in the study \(at most 1 trial ran at once\)<\/dd>/,
-    );
-    assert.match(html, /<dt>backend<\/dt><dd>not recorded in the study<\/dd>/);
+    assert.match(html, /<dt>workers<\/dt><dd>1\b/);
+    assert.match(html, /<dt>backend<\/dt><dd>(wasm|cpu)/);
   });
 });
 

@@ -113,7 +113,8 @@ export async function writeExplorerStudy(path: string, options: FixtureOptions):
   const space = explorerSpace(
     { trainRows: 20_000, minorityShare: 0.25 },
     {
-      privacy: { kind: objectives.includes("epsilon") ? "private" : "mixed", epsilonLow: 0.1 },
+      // DP a lever (the "mixed" space), so the fixture has private and non-private trials.
+      privacy: { kind: "mixed", epsilonLow: 0.1 },
       classWeighting: false,
     },
   );
