@@ -31,7 +31,13 @@ import {
   requireStudyLayout,
 } from "./sqlite-file.js";
 import { createSchema, detectLayout, LEGACY_FORMAT, migrateFrom, SCHEMA_VERSION } from "./sqlite-schema.js";
-import { numbersToJson, type TrialRow, toTrialRecord as toRecord, trialColumns } from "./trial-row.js";
+import {
+  INSERT_IMPORTED_TRIAL,
+  importedTrialRow,
+  numbersToJson,
+  type TrialRow,
+  toTrialRecord as toRecord,
+} from "./trial-row.js";
 import type {
   ClaimRequest,
   LivenessPolicy,
@@ -310,28 +316,9 @@ export class SqliteStudyStore implements StudyStore {
             throw new UserError(
               `study ${this.location} already has ${count} trials: trials are imported only into an empty study`,
             );
-          const insert = this.db.prepare(
-            `INSERT INTO trials (number, params, state, objectives, constraints, metrics, seed, error, worker_id,
-               attempts, started_at, finished_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          );
-          for (const trial of [...trials].sort((a, b) => a.number - b.number)) {
-            const columns = trialColumns(trial);
-            insert.run(
-              trial.number,
-              columns.params,
-              trial.state,
-              columns.objectives,
-              columns.constraints,
-              columns.metrics,
-              trial.seed,
-              trial.error,
-              trial.workerId,
-              trial.attempts,
-              trial.startedAt,
-              trial.finishedAt,
-              trial.durationMs,
-            );
-          }
+          const insert = this.db.prepare(INSERT_IMPORTED_TRIAL);
+          for (const trial of [...trials].sort((a, b) => a.number - b.number))
+            insert.run(...importedTrialRow(trial));
         })
         .immediate(),
     );

@@ -53,6 +53,30 @@ export function trialColumns(trial: Pick<TrialRecord, "config" | "objectives" | 
   };
 }
 
+/** SQL (both SQLite stores) inserting one imported trial; `importedTrialRow` gives its values. */
+export const INSERT_IMPORTED_TRIAL = `INSERT INTO trials (number, params, state, objectives, constraints, metrics, seed, error,
+  worker_id, attempts, started_at, finished_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The values of INSERT_IMPORTED_TRIAL for one trial copied from another study. */
+export function importedTrialRow(trial: TrialRecord) {
+  const columns = trialColumns(trial);
+  return [
+    trial.number,
+    columns.params,
+    trial.state,
+    columns.objectives,
+    columns.constraints,
+    columns.metrics,
+    trial.seed,
+    trial.error,
+    trial.workerId,
+    trial.attempts,
+    trial.startedAt,
+    trial.finishedAt,
+    trial.durationMs,
+  ] as const;
+}
+
 export function numbersToJson(values: readonly number[]): string {
   return JSON.stringify(values.map(encodeJsonNumber));
 }

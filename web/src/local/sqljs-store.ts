@@ -23,7 +23,7 @@ import {
   migrateFrom,
   SCHEMA_VERSION,
 } from "../../../src/search/store/sqlite-schema.js";
-import { trialColumns } from "../../../src/search/store/trial-row.js";
+import { INSERT_IMPORTED_TRIAL, importedTrialRow } from "../../../src/search/store/trial-row.js";
 import type {
   ClaimRequest,
   LivenessPolicy,
@@ -326,28 +326,9 @@ export class SqlJsStudyStore implements StudyStore {
         throw new UserError(
           `the browser study already has ${count} trials: trials are imported only into an empty study`,
         );
-      const insert = this.connection.prepare(
-        `INSERT INTO trials (number, params, state, objectives, constraints, metrics, seed, error, worker_id,
-           attempts, started_at, finished_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      for (const trial of [...trials].sort((a, b) => a.number - b.number)) {
-        const columns = trialColumns(trial);
-        insert.run(
-          trial.number,
-          columns.params,
-          trial.state,
-          columns.objectives,
-          columns.constraints,
-          columns.metrics,
-          trial.seed,
-          trial.error,
-          trial.workerId,
-          trial.attempts,
-          trial.startedAt,
-          trial.finishedAt,
-          trial.durationMs,
-        );
-      }
+      const insert = this.connection.prepare(INSERT_IMPORTED_TRIAL);
+      for (const trial of [...trials].sort((a, b) => a.number - b.number))
+        insert.run(...importedTrialRow(trial));
     });
     this.written();
   }
