@@ -1,9 +1,9 @@
 /**
  * A real PostgreSQL server for the tests and benchmarks of the PostgreSQL study store.
  *
- * - `.ci/run` starts one throw-away cluster and exports EQUIPOISE_TEST_POSTGRES_URL
- *   (plus EQUIPOISE_TEST_POSTGRES_DATA and _BIN, so that outage tests can stop and
- *   restart it); otherwise the first call in a test process starts its own cluster
+ * - `.ci/run` starts one throw-away cluster and exports EQUIPOISE_TEST_POSTGRES_URL;
+ *   outage tests never stop that shared one (other test files use it at the same time)
+ *   but start a cluster of their own (`ownPostgres`); otherwise the first call in a test process starts its own cluster
  *   (initdb + pg_ctl under a temporary directory, listening on 127.0.0.1 only, a
  *   password for TCP logins, a self-signed certificate for TLS) and removes it when the
  *   process exits.
@@ -93,6 +93,26 @@ export function testPostgres(): Promise<TestPostgres> {
     return startPostgresCluster();
   })();
   return shared;
+}
+
+let own: Promise<TestPostgres> | undefined;
+
+/**
+ * A server only this test process uses, for tests that stop and restart it: the shared
+ * server of .ci/run is also serving the test files running beside this one (the suite
+ * runs two at a time), and stopping it would cut their connections.
+ */
+export function ownPostgres(): Promise<TestPostgres> {
+  own ??= startPostgresCluster();
+  return own;
+}
+
+/** Test options for tests that stop the server: they need binaries to start a cluster of their own. */
+export function needsOwnPostgres(): { skip?: string } {
+  if (postgresBinaries() || process.env.CI === "true") return {};
+  return {
+    skip: "stopping a server needs PostgreSQL binaries (initdb, pg_ctl) to start one this test owns; mandatory under CI=true",
+  };
 }
 
 export interface ClusterOptions {

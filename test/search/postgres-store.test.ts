@@ -21,7 +21,7 @@ import { zdt1 } from "../../src/search/problems.js";
 import { isWorkerAlive } from "../../src/search/store/liveness.js";
 import { parsePostgresLocation } from "../../src/search/store/postgres-location.js";
 import { POSTGRES_SCHEMA_VERSION } from "../../src/search/store/postgres-schema.js";
-import { needsPostgres, testPostgres } from "../helpers/postgres.js";
+import { needsOwnPostgres, needsPostgres, ownPostgres, testPostgres } from "../helpers/postgres.js";
 import { problem, zdtDefinition } from "./fixtures/zdt-study.js";
 import { studyStoreContract } from "./store-contract.js";
 
@@ -239,7 +239,7 @@ describe("PostgreSQL study store", needsPostgres(), () => {
     });
   });
 
-  describe("a server that goes away mid-study", () => {
+  describe("a server that goes away mid-study", needsOwnPostgres(), () => {
     const evaluate = async (config: Record<string, unknown>) => {
       await sleep(100);
       return problem.evaluate(config as never);
@@ -256,7 +256,7 @@ describe("PostgreSQL study store", needsPostgres(), () => {
     };
 
     it("workers retry with back-off and finish the study when it returns", async () => {
-      const server = await testPostgres();
+      const server = await ownPostgres();
       const location = server.newLocation("outage");
       const study = await Study.open(location, zdtDefinition());
       const budget = 12;
@@ -279,7 +279,7 @@ describe("PostgreSQL study store", needsPostgres(), () => {
     });
 
     it("a worker stops with one line once the server stays away; nothing is half-written, and the study resumes", async () => {
-      const server = await testPostgres();
+      const server = await ownPostgres();
       const location = server.newLocation("gone");
       const password = decodeURIComponent(new URL(location).password);
       const budget = 10;
