@@ -288,6 +288,46 @@ describe("trainer", () => {
     assert.ok(relativeError(run({ kind: "adam", learningRate: 0.01 }), adam) < 1e-5);
   });
 
+  test("Adam's host-memory update and its tensor-op update follow the same reference, weight decay and schedule included", () => {
+    const config = {
+      kind: "adam",
+      learningRate: 0.05,
+      beta1: 0.8,
+      beta2: 0.99,
+      weightDecay: 0.1,
+      schedule: "cosine",
+    } as const;
+    const random = createRandom(7);
+    const steps = 6;
+    const p0 = Array.from({ length: 5 }, () => random.normal());
+    const grads = Array.from({ length: steps }, () => p0.map(() => random.normal()));
+    const reference = p0.map((p, k) => {
+      let [m, v, x] = [0, 0, p];
+      grads.forEach((g, t) => {
+        const lr = (0.05 * (1 + Math.cos((Math.PI * t) / steps))) / 2;
+        const gd = g[k] + 0.1 * x;
+        m = 0.8 * m + 0.2 * gd;
+        v = 0.99 * v + 0.01 * gd ** 2;
+        x -= (lr * (m / (1 - 0.8 ** (t + 1)))) / (Math.sqrt(v / (1 - 0.99 ** (t + 1))) + 1e-8);
+      });
+      return x;
+    });
+    for (const path of ["host-memory", "tensor-ops"] as const) {
+      const optimizer = createOptimizer(config, steps, path);
+      let params: tf.Tensor[] = [tf.tensor1d(p0)];
+      for (const g of grads) {
+        const gt = tf.tensor1d(g);
+        const next = optimizer.step(params, [gt]);
+        tf.dispose([...params, gt]);
+        params = next;
+      }
+      const out = Array.from(params[0].dataSync());
+      tf.dispose(params);
+      optimizer.dispose();
+      assert.ok(relativeError(out, reference) < 1e-5, `${path}: ${out} vs ${reference}`);
+    }
+  });
+
   test("a cosine schedule anneals η as η(1 + cos(πt/T))/2 (hand-computed reference)", () => {
     const grads = [0.4, -0.1, 0.3, 0.2];
     const optimizer = createOptimizer({ kind: "sgd", learningRate: 0.5, schedule: "cosine" }, grads.length);
