@@ -163,9 +163,21 @@ export async function expandMask(seed: Uint8Array | CryptoKey, words: number): P
   const stream = await subtle().encrypt(
     { name: "AES-CTR", counter: new Uint8Array(16), length: 64 },
     key,
-    new Uint8Array(words * 4),
+    zeroBytes(words * 4),
   );
   return littleEndianWords(new Uint8Array(stream), words);
+}
+
+let zeros = new Uint8Array(0);
+
+/**
+ * `length` zero bytes, read-only by convention: a round expands hundreds of masks of
+ * the same length, and a fresh zero plaintext for each was a third of the round's
+ * garbage (Web Crypto copies its input, so sharing one buffer is safe).
+ */
+function zeroBytes(length: number): Bytes {
+  if (zeros.length < length) zeros = new Uint8Array(length);
+  return zeros.subarray(0, length);
 }
 
 /** SHA-256 digest. */
