@@ -12,6 +12,24 @@
 import { UserError } from "../../common/errors.js";
 import type { ClaimRequest, TrialClaim, TrialRecord } from "./types.js";
 
+/**
+ * Snapshot claims that may conflict before a claim proposes under the study's lock.
+ * Each conflict costs a proposal thrown away; three keep that waste bounded while
+ * letting most claims of a busy study avoid the lock.
+ */
+export const OPTIMISTIC_TRIES = 3;
+
+/** What a claim reads from one snapshot of the study. */
+export interface Snapshot {
+  /** Trials in the study, so the number of the next one. */
+  count: number;
+  /** Whether a running trial has no live worker (then the claim retries it under the lock). */
+  orphans: boolean;
+  running: TrialRecord[];
+  /** Every complete trial, by number. */
+  complete: TrialRecord[];
+}
+
 /** Refuses a budget or an attempt limit that is not a whole number in range. */
 export function checkClaimRequest(request: ClaimRequest): void {
   const { budget, maxAttempts } = request;

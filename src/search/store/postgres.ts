@@ -35,7 +35,15 @@ import pg from "pg";
 import { UserError } from "../../common/errors.js";
 import { toJson } from "../../common/json.js";
 import type { Configuration } from "../space.js";
-import { CompleteTrials, checkClaimRequest, claimOf, outOfAttemptsError, shouldRetry } from "./claim.js";
+import {
+  CompleteTrials,
+  checkClaimRequest,
+  claimOf,
+  OPTIMISTIC_TRIES,
+  outOfAttemptsError,
+  type Snapshot,
+  shouldRetry,
+} from "./claim.js";
 import { checkSameDefinition, normalizeDefinition, trialSeed } from "./definition.js";
 import { newerSchemaError, StudyNotFoundError } from "./errors.js";
 import { checkImportableTrials } from "./import.js";
@@ -80,13 +88,6 @@ const QUERY_TIMEOUT_MS = 300_000;
  * fresh), and a second is "at once" next to a trial's length.
  */
 const PRUNE_INTERVAL_MS = 1_000;
-
-/**
- * Snapshot claims that may conflict before a claim proposes under the study's lock.
- * Each conflict costs a proposal thrown away; three keep that waste bounded while
- * letting most claims of a busy study avoid the lock.
- */
-const OPTIMISTIC_TRIES = 3;
 
 /** int8 columns (ids, seeds, counts) as numbers; they stay far below 2^53. */
 const types = {
@@ -259,8 +260,8 @@ export class PostgresStudyStore implements StudyStore {
     try {
       for (let tries = 0; tries < OPTIMISTIC_TRIES; tries++) {
         const outcome = await this.claimOptimistically(request);
-        if (outcome !== "conflict" && outcome !== "locked path") return outcome;
         if (outcome === "locked path") break;
+        if (outcome !== "conflict") return outcome;
       }
       return await this.claimLocked(request, randomUUID());
     } finally {
@@ -919,16 +920,6 @@ function describeError(error: unknown): string {
 
 const trialFields =
   "id, number, params, state, objectives, constraints, metrics, seed, error, worker_id, attempts, started_at, finished_at, duration_ms";
-
-/** What a claim reads in one statement (readSnapshot). */
-interface Snapshot {
-  /** Trials in the study, so the number of the next one. */
-  count: number;
-  /** Whether a running trial has no live worker (then the claim retries it under the lock). */
-  orphans: boolean;
-  running: TrialRecord[];
-  complete: TrialRecord[];
-}
 
 interface StudyRow {
   id: number;
