@@ -276,12 +276,13 @@ export class PostgresStudyStore implements StudyStore {
     const durationMs = Date.now() - result.startedAt; // the evaluating machine's clock, both ends
     return this.run(
       async (client, attempt) => {
-        const { rows } = await client.query<TrialRow>(
-          `UPDATE ${this.table("trials")} SET state = $1, objectives = $2, constraints = $3, metrics = $4, error = $5,
+        const { rows } = await client.query<TrialRow>({
+          name: "finish_trial",
+          text: `UPDATE ${this.table("trials")} SET state = $1, objectives = $2, constraints = $3, metrics = $4, error = $5,
            finished_at = ${NOW_MS}, duration_ms = $6, finish_xid = pg_current_xact_id()
          WHERE id = $7 AND study_id = $8 AND worker_id = $9 AND state = 'running'
          RETURNING ${trialFields}`,
-          [
+          values: [
             result.state,
             result.objectives ? numbersToJson(result.objectives) : null,
             result.constraints ? numbersToJson(result.constraints) : null,
@@ -292,7 +293,7 @@ export class PostgresStudyStore implements StudyStore {
             this.studyId,
             workerId,
           ],
-        );
+        });
         if (rows.length > 0) return toTrialRecord(rows[0]);
         if (attempt > 0) {
           // Stored by the attempt whose connection failed after COMMIT?
@@ -699,7 +700,9 @@ export class PostgresStudyStore implements StudyStore {
     >({
       name: "claim_snapshot",
       text: this.snapshotSql(),
-      values: [this.studyId, request.workerId, request.staleAfterMs, this.horizon],
+      // No horizon yet: every complete trial (xid8 0 is below every transaction id).
+      // A plain range, so that the prepared statement's generic plan keeps the index.
+      values: [this.studyId, request.workerId, request.staleAfterMs, this.horizon ?? "0"],
     });
     const running: TrialRecord[] = [];
     const finished: TrialRecord[] = [];
@@ -727,7 +730,7 @@ export class PostgresStudyStore implements StudyStore {
        UNION ALL
        SELECT ${head}, 'complete' AS kind, ${fields} FROM h
          LEFT JOIN ${this.table("trials")} t ON t.study_id = $1 AND t.state = 'complete'
-           AND ($4::text IS NULL OR t.finish_xid >= $4::xid8)`;
+           AND t.finish_xid >= $4::xid8`;
   }
 
   // ---- workers ------------------------------------------------------------------------
