@@ -2,7 +2,8 @@
  * Simulated workers for bench/store.bench.ts (not a benchmark itself): K stores (K
  * connections) in this process, each claiming and finishing trials back to back with a
  * trivial proposal, until the study's budget is spent. Prints one JSON line: the
- * latency of every claim and finish in milliseconds.
+ * latency of every claim and finish in milliseconds, and how many proposals were made
+ * (more than the claims when a proposal was overtaken and thrown away).
  *
  *   node --import tsx bench/store-load-worker.ts LOCATION K BUDGET
  */
@@ -13,6 +14,7 @@ import { benchDefinition, benchMetrics } from "./store-study.js";
 const [location, k, budget] = process.argv.slice(2);
 const claims: number[] = [];
 const finishes: number[] = [];
+let proposals = 0;
 await Promise.all(
   Array.from({ length: Number(k) }, async (_, lane) => {
     const store = await openStudyStore(location, { definition: benchDefinition() });
@@ -25,7 +27,10 @@ await Promise.all(
         budget: Number(budget),
         staleAfterMs: 600_000,
         maxAttempts: 2,
-        propose: (view) => ({ x0: (view.number % 997) / 997, x1: 0.5, x2: 0.5, x3: 0.5 }),
+        propose: (view) => {
+          proposals++;
+          return { x0: (view.number % 997) / 997, x1: 0.5, x2: 0.5, x3: 0.5 };
+        },
       });
       claims.push(performance.now() - start);
       if (!claim) break;
@@ -42,4 +47,4 @@ await Promise.all(
     await store.close();
   }),
 );
-process.stdout.write(`${JSON.stringify({ claims, finishes })}\n`);
+process.stdout.write(`${JSON.stringify({ claims, finishes, proposals })}\n`);

@@ -11,18 +11,24 @@
  * - workers: a 40-trial Adult study (sensitive sex, default objectives and strategy)
  *   run by 1, 2 and 4 `equipoise worker` processes (--workers 1 each) against PostgreSQL
  *   and against an SQLite file: wall time, trials per minute, test hypervolume.
+ * - compare (with --baseline DIR, a checkout of another commit with its node_modules):
+ *   the "at 10,000" overhead of this checkout's stores and of the baseline's, trials
+ *   alternating between the two on the same server, so that the machine's load weighs
+ *   on both alike; also the SQL statements each trial sends (PostgreSQL).
  * - bo: the BO proposal (one `ask`) against the number of observations: after a new
  *   observation (the GPs' hyper-parameters are refitted, warm-started), with 32 pending
  *   trials (as with 32 busy workers), and the acquisition step alone on fitted GPs —
  *   the step a claim holds the study's lock for.
  *
  *   node --import tsx bench/store.bench.ts [--part overhead|latency|workers|bo] [--seeds 2]
+ *   node --import tsx bench/store.bench.ts --part compare --baseline /tmp/base [--trials 200]
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import pg from "pg";
 import { openStudyStore, type StudyStore, type TrialRecord } from "../src/search/index.js";
 import { dtlz2 } from "../src/search/problems.js";
 import { BayesianOptimization } from "../src/search/strategies/bo.js";
@@ -160,6 +166,89 @@ async function overhead() {
   results.overhead = rows;
 }
 
+// ---- compare ---------------------------------------------------------------------------
+
+async function compare() {
+  const baseline = argument("baseline");
+  if (!baseline)
+    throw new Error("--part compare needs --baseline DIR (a checkout of the commit to compare with)");
+  const trials = Number(argument("trials") ?? 200);
+  const older = (await import(pathToFileURL(resolve(baseline, "src/search/index.ts")).href)) as {
+    openStudyStore: typeof openStudyStore;
+  };
+  // Every statement any store of this process sends (both checkouts load this same pg).
+  let statements = 0;
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    statements++;
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  const rows = [];
+  for (const kind of ["postgres", "postgres, synchronous_commit=off", "sqlite"] as const) {
+    // The old SQLite store takes seconds per trial at 10,000: fewer trials there.
+    const count = kind === "sqlite" ? Math.min(trials, 20) : trials;
+    const location = async () =>
+      kind === "sqlite"
+        ? sqliteLocation()
+        : (await postgres()).newLocation(
+            "compare",
+            kind === "postgres" ? undefined : { synchronous_commit: "off" },
+          );
+    const sides = [];
+    for (const [name, open] of [
+      ["baseline", older.openStudyStore],
+      ["this checkout", openStudyStore],
+    ] as const) {
+      const store = await open(await location(), { definition: benchDefinition() });
+      await store.importTrials(finishedTrials(10_000));
+      const worker = { id: `${hostname()}:${process.pid}:${name}`, host: hostname(), pid: process.pid };
+      await store.registerWorker(worker, { staleAfterMs: 600_000 });
+      sides.push({ name, store, worker, times: [] as number[], statements: [] as number[] });
+    }
+    // One trial first on each side: a worker's first claim reads the whole study.
+    for (let i = 0; i <= count; i++) {
+      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
+        const before = statements;
+        const start = performance.now();
+        const claim = await side.store.claimTrial({
+          workerId: side.worker.id,
+          budget: 10_000 + count + 1,
+          staleAfterMs: 600_000,
+          maxAttempts: 2,
+          propose: (view) => ({ x0: (view.number % 997) / 997, x1: 0.5, x2: 0.5, x3: 0.5 }),
+        });
+        if (!claim) throw new Error("the budget ran out early");
+        await side.store.finishTrial(claim.id, side.worker.id, {
+          state: "complete",
+          objectives: [Number(claim.config.x0), 0.5],
+          metrics: benchMetrics(i),
+          startedAt: Date.now(),
+        });
+        if (i === 0) continue;
+        side.times.push(performance.now() - start);
+        side.statements.push(statements - before);
+      }
+    }
+    for (const side of sides) {
+      await side.store.close();
+      const row = {
+        store: kind,
+        code: side.name,
+        trials: count,
+        meanMs: round(mean(side.times)),
+        medianMs: round(quantile(side.times, 0.5)),
+        p95Ms: round(quantile(side.times, 0.95)),
+        statementsPerTrial: kind === "sqlite" ? null : quantile(side.statements, 0.5),
+      };
+      rows.push(row);
+      console.log(
+        `${kind}, ${side.name}: claim + finish at 10,000 trials ${row.meanMs} ms mean (median ${row.medianMs}, p95 ${row.p95Ms}) over ${count} trials${row.statementsPerTrial === null ? "" : `, ${row.statementsPerTrial} statements per trial`}`,
+      );
+    }
+  }
+  results.compare = { baseline, rows };
+}
+
 // ---- latency ---------------------------------------------------------------------------
 
 function runLoad(location: string, processes: number, lanes: number, budget: number) {
@@ -197,10 +286,16 @@ async function latency() {
     const seconds = (performance.now() - start) / 1000;
     const claims: number[] = [];
     const finishes: number[] = [];
+    let proposals = 0;
     for (const out of outputs) {
-      const parsed = JSON.parse(out.trim().split("\n").at(-1)!) as { claims: number[]; finishes: number[] };
+      const parsed = JSON.parse(out.trim().split("\n").at(-1)!) as {
+        claims: number[];
+        finishes: number[];
+        proposals: number;
+      };
       claims.push(...parsed.claims);
       finishes.push(...parsed.finishes);
+      proposals += parsed.proposals;
     }
     const check = await openStudyStore(location, { readOnly: true });
     const trials = await check.trials();
@@ -219,10 +314,12 @@ async function latency() {
         max: round(Math.max(...claims)),
       },
       finishMs: { p50: round(quantile(finishes, 0.5)), p95: round(quantile(finishes, 0.95)) },
+      // Proposals overtaken by another worker's claim and made again (store/claim.ts).
+      proposalsThrownAway: proposals - budget,
     };
     rows.push(row);
     console.log(
-      `${row.workers} simulated workers: claim p50 ${row.claimMs.p50} ms, p95 ${row.claimMs.p95}, p99 ${row.claimMs.p99}, max ${row.claimMs.max}; finish p50 ${row.finishMs.p50} ms; ${row.trialsPerSecond} trials/s in all (${budget} trials, none lost or repeated)`,
+      `${row.workers} simulated workers: claim p50 ${row.claimMs.p50} ms, p95 ${row.claimMs.p95}, p99 ${row.claimMs.p99}, max ${row.claimMs.max}; finish p50 ${row.finishMs.p50} ms; ${row.trialsPerSecond} trials/s in all (${budget} trials, none lost or repeated; ${row.proposalsThrownAway} proposals thrown away after a conflict)`,
     );
   }
   results.latency = rows;
@@ -335,7 +432,7 @@ async function bo() {
   results.bo = { problem: problem.name, rows };
 }
 
-const runners: Record<string, () => Promise<void>> = { overhead, latency, workers, bo };
+const runners: Record<string, () => Promise<void>> = { overhead, compare, latency, workers, bo };
 for (const part of parts) {
   console.log(`--- ${part}`);
   await runners[part]();

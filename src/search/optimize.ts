@@ -4,12 +4,12 @@
  * through the study-store interface (store/types.ts), so the same runner serves an
  * SQLite file or a database server.
  *
- * The strategy lives in memory only. It is rebuilt from the store: before each
- * claim, inside the claim's transaction, it is told the complete trials it has not
- * seen (whoever ran them) and asked with the trials running anywhere as pending.
- * Asking inside the transaction means no two workers can propose from the same
- * view of the study; the price is that a slow `ask` (a GP fit) holds the study's
- * write lock for its duration.
+ * The strategy lives in memory only. It is rebuilt from the store: at each claim,
+ * from a snapshot of the study, it is told the complete trials it has not seen
+ * (whoever ran them) and asked with the trials running anywhere as pending. The
+ * store keeps a proposal only if no trial was claimed since its snapshot, so no two
+ * workers' trials come from the same view, and a slow `ask` (a GP fit) holds no lock
+ * (store/claim.ts).
  *
  * `budget` is the TOTAL number of trials of the study (failed ones included), so
  * rerunning the same command after a crash finishes the same study.

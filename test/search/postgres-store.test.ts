@@ -6,11 +6,13 @@
  * processes, one killed with SIGKILL mid-trial.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { hostname } from "node:os";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../../src/common/errors.js";
 import {
+  type ClaimView,
   openStudyStore,
   optimize,
   Study,
@@ -26,6 +28,51 @@ import { problem, zdtDefinition } from "./fixtures/zdt-study.js";
 import { studyStoreContract } from "./store-contract.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Another worker's connection, from another process (a claim's `propose` is
+ * synchronous, so nothing in this process runs while it does): "claim" counts and
+ * inserts a trial as a claim does, for a live worker on another host; "probe" tries
+ * the study's row lock without waiting. Prints what happened.
+ */
+const otherConnection = `
+import pg from "pg";
+const [url, schema, mode] = process.argv.slice(1);
+const s = '"' + schema + '"';
+const client = new pg.Client({ connectionString: url });
+await client.connect();
+await client.query("BEGIN");
+if (mode === "probe") {
+  try {
+    await client.query("SELECT id FROM " + s + ".studies FOR UPDATE NOWAIT");
+    console.log("free");
+  } catch (error) {
+    console.log(error.code === "55P03" ? "locked" : error.message);
+  }
+} else {
+  const { rows } = await client.query(
+    "UPDATE " + s + ".studies SET trial_count = trial_count + 1 RETURNING id, trial_count - 1 AS number");
+  const now = "extract(epoch FROM clock_timestamp()) * 1000";
+  await client.query("INSERT INTO " + s + ".workers (study_id, id, host, pid, heartbeat_at) VALUES ($1, 'other', 'another-host', 1, " + now + ") ON CONFLICT (study_id, id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at", [rows[0].id]);
+  await client.query("INSERT INTO " + s + ".trials (study_id, number, params, state, seed, worker_id, attempts, started_at) VALUES ($1, $2, '{}', 'running', 0, 'other', 1, " + now + ")", [rows[0].id, rows[0].number]);
+  console.log("claimed");
+}
+await client.query("COMMIT");
+await client.end();
+`;
+
+function fromAnotherConnection(url: string, schema: string, mode: "claim" | "probe"): string {
+  // A claim that proposed under the study's lock would make "claim" wait for it: a deadlock, ended by the timeout.
+  const result = spawnSync(
+    process.execPath,
+    ["--input-type=module", "-e", otherConnection, url, schema, mode],
+    {
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
+  return `${result.stdout.trim()}${result.stderr.trim() ? ` (${result.stderr.trim()})` : ""}`;
+}
 
 const workerScript = fileURLToPath(new URL("./fixtures/shared-study-worker.ts", import.meta.url));
 
@@ -236,6 +283,52 @@ describe("PostgreSQL study store", needsPostgres(), () => {
         ["customers", "trials"],
       );
       assert.deepEqual(await server.query(`SELECT * FROM ${schema}.customers`), [{ id: 1, name: "Ada" }]);
+    });
+  });
+
+  describe("claims that propose outside the study's lock", () => {
+    it("a claim overtaken while it proposes proposes again from a fresh view; after three conflicts it proposes under the study's lock", async () => {
+      const server = await testPostgres();
+      const location = server.newLocation("overtaken");
+      const schema = server.schemaOf(location);
+      const store = await openStudyStore(location, { definition: zdtDefinition() });
+      const worker = { id: `${hostname()}:${process.pid}:overtaken`, host: hostname(), pid: process.pid };
+      await store.registerWorker(worker, { staleAfterMs: 600_000 });
+      const views: ClaimView[] = [];
+      const others: string[] = [];
+      const claim = await store.claimTrial({
+        workerId: worker.id,
+        budget: 10,
+        staleAfterMs: 600_000,
+        maxAttempts: 2,
+        propose: (view) => {
+          views.push(view);
+          others.push(fromAnotherConnection(server.baseUrl, schema, views.length <= 3 ? "claim" : "probe"));
+          return { x0: view.number / 1000, x1: 0.5, x2: 0.5, x3: 0.5 };
+        },
+      });
+      assert.deepEqual(others, ["claimed", "claimed", "claimed", "locked"]);
+      assert.deepEqual(
+        views.map((v) => [v.number, v.running.map((t) => t.number)]),
+        [
+          [0, []],
+          [1, [0]],
+          [2, [0, 1]],
+          [3, [0, 1, 2]],
+        ],
+        "each proposal sees the trials claimed before it",
+      );
+      assert.deepEqual([claim?.number, claim?.config.x0], [3, 0.003]);
+      assert.deepEqual(
+        (await store.trials()).map((t) => [t.number, t.workerId]),
+        [
+          [0, "other"],
+          [1, "other"],
+          [2, "other"],
+          [3, worker.id],
+        ],
+      );
+      await store.close();
     });
   });
 

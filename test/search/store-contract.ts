@@ -259,6 +259,59 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
       await other.close();
     });
 
+    it("stores only proposals made from a view of every earlier trial, with every trial complete before the claim, across connections", async (t) => {
+      const { location, store } = await create();
+      const stores = [
+        store,
+        await open(location, { definition: zdtDefinition() }),
+        await open(location, { definition: zdtDefinition() }),
+      ];
+      const budget = 30;
+      // Every proposal, kept by its index, which the configuration carries.
+      const views: ClaimView[] = [];
+      const propose: ClaimRequest["propose"] = (view) => {
+        views.push(view);
+        return { x0: 0.5, x1: (views.length - 1) / 1000, x2: 0.5, x3: 0.5 };
+      };
+      const claims: { claim: TrialClaim; completeBefore: number[] }[] = [];
+      const lane = async (s: StudyStore, worker: WorkerIdentity, pause: number) => {
+        for (;;) {
+          const completeBefore = (await s.trials(["complete"])).map((trial) => trial.number);
+          const claim = await s.claimTrial(claimRequest(worker.id, budget, { propose }));
+          if (!claim) return;
+          claims.push({ claim, completeBefore });
+          await sleep(pause);
+          assert.ok(await complete(s, claim, worker.id));
+        }
+      };
+      const lanes = stores.flatMap(async (s, k) => {
+        const worker = identity();
+        await s.registerWorker(worker, far);
+        await Promise.all([lane(s, worker, k), lane(s, worker, 0)]);
+      });
+      await Promise.all(lanes);
+      assert.deepEqual(
+        claims.map((c) => c.claim.number).sort((a, b) => a - b),
+        [...Array(budget).keys()],
+        "exactly the budget, numbers 0..n-1",
+      );
+      for (const { claim, completeBefore } of claims) {
+        const view = views[Math.round(Number(claim.config.x1) * 1000)];
+        assert.equal(view.number, claim.number, "the stored proposal was made for this number");
+        const seen = [...view.running, ...view.complete].map((trial) => trial.number).sort((a, b) => a - b);
+        assert.deepEqual(
+          seen,
+          [...Array(claim.number).keys()],
+          `trial ${claim.number}'s view missed a trial`,
+        );
+        const complete = new Set(view.complete.map((trial) => trial.number));
+        for (const number of completeBefore)
+          assert.ok(complete.has(number), `trial ${number} was complete before the claim of ${claim.number}`);
+      }
+      t.diagnostic(`${views.length - budget} proposal(s) discarded after a conflict`);
+      for (const s of stores) await s.close();
+    });
+
     it("gives propose the complete trials and the running ones, and lists trials by state", async () => {
       const { store } = await create();
       const worker = identity();

@@ -8,7 +8,7 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { UserError } from "../../src/common/errors.js";
-import { openStudyStore, optimize, Study } from "../../src/search/index.js";
+import { type ClaimView, openStudyStore, optimize, Study } from "../../src/search/index.js";
 import { SCHEMA_VERSION } from "../../src/search/store/sqlite-schema.js";
 import { problem, zdtDefinition } from "./fixtures/zdt-study.js";
 import { studyStoreContract } from "./store-contract.js";
@@ -242,5 +242,70 @@ describe("SQLite studies without write permission", { skip: process.platform ===
     assert.match(write.stderr, /read-only/);
     assert.equal(write.stderr.split("\n").length, 1, write.stderr);
     assert.equal(sha256(path), before);
+  });
+});
+
+describe("SQLite claims propose outside the write lock", () => {
+  it("a claim overtaken while it proposes proposes again from a fresh view; after three conflicts it proposes under the write lock", async () => {
+    const path = newPath("overtaken");
+    const store = await openStudyStore(path, { definition: zdtDefinition() });
+    const other = await openStudyStore(path, { definition: zdtDefinition() });
+    // Waits for no lock: a claim that finds the file locked fails at once.
+    const prober = await openStudyStore(path, { definition: zdtDefinition(), timeoutMs: 0 });
+    const worker = { id: "here:1:a", host: "here", pid: 1 };
+    const rival = { id: "here:1:b", host: "here", pid: 1 };
+    for (const [s, w] of [
+      [store, worker],
+      [other, rival],
+      [prober, { id: "here:1:c", host: "here", pid: 1 }],
+    ] as const)
+      await s.registerWorker(w, { staleAfterMs: 600_000 });
+    const request = (workerId: string) => ({
+      workerId,
+      budget: 10,
+      staleAfterMs: 600_000,
+      maxAttempts: 2,
+      propose: (view: ClaimView) => ({ x0: view.number / 1000, x1: 0.5, x2: 0.5, x3: 0.5 }),
+    });
+    const views: ClaimView[] = [];
+    const others: Promise<string>[] = [];
+    const claim = await store.claimTrial({
+      ...request(worker.id),
+      propose: (view) => {
+        views.push(view);
+        // better-sqlite3 is synchronous: the other connection's claim runs whole, here and now.
+        const rivalStore = views.length <= 3 ? other : prober;
+        const rivalId = views.length <= 3 ? rival.id : "here:1:c";
+        others.push(
+          rivalStore.claimTrial(request(rivalId)).then(
+            (c) => `claimed ${c?.number}`,
+            (error: Error) => (/locked/.test(error.message) ? "locked" : error.message),
+          ),
+        );
+        return { x0: view.number / 1000, x1: 0.5, x2: 0.5, x3: 0.5 };
+      },
+    });
+    assert.deepEqual(await Promise.all(others), ["claimed 0", "claimed 1", "claimed 2", "locked"]);
+    assert.deepEqual(
+      views.map((v) => [v.number, v.running.map((t) => t.number)]),
+      [
+        [0, []],
+        [1, [0]],
+        [2, [0, 1]],
+        [3, [0, 1, 2]],
+      ],
+      "each proposal sees the trials claimed before it",
+    );
+    assert.deepEqual([claim?.number, claim?.config.x0], [3, 0.003]);
+    assert.deepEqual(
+      (await other.trials()).map((t) => [t.number, t.workerId]),
+      [
+        [0, rival.id],
+        [1, rival.id],
+        [2, rival.id],
+        [3, worker.id],
+      ],
+    );
+    for (const s of [store, other, prober]) await s.close();
   });
 });

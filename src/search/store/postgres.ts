@@ -4,16 +4,20 @@
  * postgres-location.ts). Same semantics as the SQLite store, checked by the same
  * contract suite (test/search/store-contract.ts).
  *
- * Claims. A claim is one transaction:
- * 1. A dead worker's running trial is taken with `SELECT … FOR UPDATE SKIP LOCKED`:
- *    workers retrying trials never wait for each other, and no trial is taken twice.
- *    A worker is alive while its row in `workers` has a recent heartbeat (server
- *    clock); rows of dead workers (liveness.ts: a vanished process on this host, or a
- *    stale heartbeat) are pruned first.
- * 2. Otherwise a new trial: the study's row is locked (`FOR UPDATE`), which orders the
- *    new trials of a study — so the budget holds exactly and numbers run 0..n-1 — and
- *    means no two workers propose from the same view. The proposal runs under that
- *    lock: its duration bounds the study's throughput (docs/postgres.md).
+ * Claims (the "claims" section below). A claim first reads a snapshot of the study in
+ * one statement, proposes from it with no lock held, and stores the trial with one
+ * statement that succeeds only if no other trial was claimed meanwhile: two round
+ * trips, and the study's row is locked only for that last statement, so workers'
+ * proposals (seconds each for BO) run in parallel. Budget and numbering stay exact
+ * (the row lock and the count condition). A conflict proposes again from a fresh
+ * snapshot; repeated conflicts, and dead workers' trials, go through a claim under the
+ * study's lock:
+ * - a dead worker's running trial is taken with `SELECT … FOR UPDATE SKIP LOCKED`:
+ *   workers retrying trials never wait for each other, and no trial is taken twice.
+ *   A worker is alive while its row in `workers` has a recent heartbeat (server
+ *   clock); rows of dead workers (liveness.ts: a vanished process on this host, or a
+ *   stale heartbeat) are pruned first, at most once a second;
+ * - otherwise a new trial, proposed while the study's row is locked (`FOR UPDATE`).
  * Only the complete trials finished since this store's last look are read (`finish_xid`
  * at or above the previous snapshot's xmin: every transaction below it had ended), so
  * a claim costs the same at 10 trials and at 10,000.
@@ -30,6 +34,16 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { UserError } from "../../common/errors.js";
 import { toJson } from "../../common/json.js";
+import type { Configuration } from "../space.js";
+import {
+  CompleteTrials,
+  checkClaimRequest,
+  claimOf,
+  OPTIMISTIC_TRIES,
+  outOfAttemptsError,
+  type Snapshot,
+  shouldRetry,
+} from "./claim.js";
 import { checkSameDefinition, normalizeDefinition, trialSeed } from "./definition.js";
 import { newerSchemaError, StudyNotFoundError } from "./errors.js";
 import { checkImportableTrials } from "./import.js";
@@ -94,9 +108,8 @@ interface RunOptions {
 
 export class PostgresStudyStore implements StudyStore {
   private readonly members = new Map<string, WorkerIdentity>();
-  /** Complete trials seen so far (complete is final), by number, and where to look for newer ones. */
-  private readonly complete: TrialRecord[] = [];
-  private readonly completeIds = new Set<number>();
+  /** Complete trials read so far (complete is final), and where to look for newer ones. */
+  private readonly completed = new CompleteTrials();
   private horizon: string | null = null;
   private claims: Promise<void> = Promise.resolve();
   private prunedAt = 0;
@@ -235,14 +248,9 @@ export class PostgresStudyStore implements StudyStore {
 
   async claimTrial(request: ClaimRequest): Promise<TrialClaim | null> {
     this.writable();
-    const { budget, maxAttempts } = request;
-    if (!Number.isInteger(budget) || budget < 0)
-      throw new UserError(`budget must be a whole number >= 0, got ${budget}`);
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
-      throw new UserError(`maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
-    const token = randomUUID();
-    // One claim at a time per store: the lanes of a process would only queue on the
-    // study's lock, each holding a pooled connection that heartbeats and finishes need.
+    checkClaimRequest(request);
+    // One claim at a time per store: the lanes of a process would only conflict with
+    // each other, each holding a pooled connection that heartbeats and finishes need.
     const previous = this.claims;
     let done = () => {};
     this.claims = new Promise<void>((resolve) => {
@@ -250,7 +258,12 @@ export class PostgresStudyStore implements StudyStore {
     });
     await previous;
     try {
-      return await this.claimOnce(request, token);
+      for (let tries = 0; tries < OPTIMISTIC_TRIES; tries++) {
+        const outcome = await this.claimOptimistically(request);
+        if (outcome === "locked path") break;
+        if (outcome !== "conflict") return outcome;
+      }
+      return await this.claimLocked(request, randomUUID());
     } finally {
       done();
     }
@@ -263,12 +276,13 @@ export class PostgresStudyStore implements StudyStore {
     const durationMs = Date.now() - result.startedAt; // the evaluating machine's clock, both ends
     return this.run(
       async (client, attempt) => {
-        const { rows } = await client.query<TrialRow>(
-          `UPDATE ${this.table("trials")} SET state = $1, objectives = $2, constraints = $3, metrics = $4, error = $5,
+        const { rows } = await client.query<TrialRow>({
+          name: "finish_trial",
+          text: `UPDATE ${this.table("trials")} SET state = $1, objectives = $2, constraints = $3, metrics = $4, error = $5,
            finished_at = ${NOW_MS}, duration_ms = $6, finish_xid = pg_current_xact_id()
          WHERE id = $7 AND study_id = $8 AND worker_id = $9 AND state = 'running'
          RETURNING ${trialFields}`,
-          [
+          values: [
             result.state,
             result.objectives ? numbersToJson(result.objectives) : null,
             result.constraints ? numbersToJson(result.constraints) : null,
@@ -279,7 +293,7 @@ export class PostgresStudyStore implements StudyStore {
             this.studyId,
             workerId,
           ],
-        );
+        });
         if (rows.length > 0) return toTrialRecord(rows[0]);
         if (attempt > 0) {
           // Stored by the attempt whose connection failed after COMMIT?
@@ -457,10 +471,24 @@ export class PostgresStudyStore implements StudyStore {
 
   // ---- claims -------------------------------------------------------------------------
   //
-  // A claim is five round trips when nothing needs retrying: BEGIN; lock the study's row
-  // and the orphaned trials; read the running trials and the newly complete ones; write
-  // the new trial, the counter and this worker's heartbeat; COMMIT. Each round trip is
-  // two context switches, which on a busy machine cost more than the SQL.
+  // A claim is optimistic first: two round trips, neither inside an explicit transaction
+  // and neither holding a lock while the strategy proposes.
+  // 1. One statement reads a snapshot: the study's trial count, whether any trial is
+  //    orphaned, the running trials and the complete ones finished since this store's
+  //    last read.
+  // 2. `propose` runs on that snapshot, outside the database.
+  // 3. One statement stores the trial only if the study's count is still the one the
+  //    proposal saw: `UPDATE studies … WHERE trial_count = n` takes the study's row lock
+  //    for that statement alone, and under READ COMMITTED a concurrent claim that
+  //    committed first makes the condition false (the row is re-checked after the wait),
+  //    so the insert does nothing. The budget is thus exact, numbers run 0..n-1, and no
+  //    two stored proposals were made from the same view, as under a lock. The snapshot
+  //    may still show as running a trial that finished before the insert: a proposal
+  //    then treats a finished trial as pending, which a serial claim would not.
+  // A conflict repeats 1–3 with a fresh snapshot (only the trials finished meanwhile are
+  // read); after OPTIMISTIC_TRIES conflicts, or when an orphaned trial is to be retried,
+  // the claim takes the study's lock and proposes under it (claimLocked), so a worker
+  // with a slow proposal is never starved by faster ones.
 
   /** The orphaned-trial condition: running, not ours, and no live worker holds it. $1 study, $2 worker, $3 stale ms. */
   private orphaned(): string {
@@ -469,15 +497,106 @@ export class PostgresStudyStore implements StudyStore {
         WHERE w.study_id = t.study_id AND w.id = t.worker_id AND w.heartbeat_at >= ${NOW_MS} - $3)`;
   }
 
-  private claimOnce(request: ClaimRequest, token: string): Promise<TrialClaim | null> {
+  /** A new trial from a snapshot, or why not: a conflict, or a retry that needs the locked path. */
+  private async claimOptimistically(
+    request: ClaimRequest,
+  ): Promise<TrialClaim | null | "conflict" | "locked path"> {
+    if (Date.now() - this.prunedAt >= PRUNE_INTERVAL_MS) {
+      await this.run((client) => this.pruneDeadWorkers(client, request, request.workerId), {
+        transaction: false,
+      });
+    }
+    const snapshot = await this.run((client) => this.readSnapshot(client, request), { transaction: false });
+    if (snapshot.orphans) return "locked path";
+    if (snapshot.count >= request.budget) {
+      await this.beat(request.workerId);
+      return null;
+    }
+    const number = snapshot.count;
+    const config = request.propose({ complete: snapshot.complete, running: snapshot.running, number });
+    return (await this.insertIfUnchanged(request, number, config)) ?? "conflict";
+  }
+
+  /** Stores trial `number` if no other trial was claimed since the snapshot it was proposed from. */
+  private insertIfUnchanged(
+    request: ClaimRequest,
+    number: number,
+    config: Configuration,
+  ): Promise<TrialClaim | null> {
+    const token = randomUUID();
+    const seed = trialSeed(this.stored.seed, number);
+    const member = this.members.get(request.workerId);
+    return this.run(
+      async (client, attempt) => {
+        if (attempt > 0) {
+          const mine = await this.claimedWith(client, token);
+          if (mine) return mine;
+        }
+        const { rows } = await client.query<{ id: number }>({
+          name: member ? "claim_insert_beat" : "claim_insert",
+          text: this.insertSql(member !== undefined, "AND trial_count = $2"),
+          values: [
+            this.studyId,
+            number,
+            JSON.stringify(config),
+            seed,
+            request.workerId,
+            token,
+            ...(member ? [member.host, member.pid] : []),
+          ],
+        });
+        return rows.length > 0 ? { id: rows[0].id, number, config, seed, attempts: 1 } : null;
+      },
+      { transaction: false },
+    );
+  }
+
+  /**
+   * One statement: counts the trial, inserts it and, for a member, proves its life.
+   * `condition` guards the count; the insert happens only if the count was updated.
+   */
+  private insertSql(beat: boolean, condition: string): string {
+    return `WITH counted AS (
+         UPDATE ${this.table("studies")} SET trial_count = trial_count + 1 WHERE id = $1 ${condition} RETURNING id),
+       inserted AS (
+         INSERT INTO ${this.table("trials")} (study_id, number, params, state, seed, worker_id, attempts, started_at, claim_token)
+         SELECT $1, $2, $3, 'running', $4, $5, 1, ${NOW_MS}, $6 FROM counted RETURNING id)
+       ${
+         beat
+           ? `, beat AS (INSERT INTO ${this.table("workers")} (study_id, id, host, pid, heartbeat_at)
+                VALUES ($1, $5, $7, $8, ${NOW_MS})
+                ON CONFLICT (study_id, id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at)`
+           : ""
+       }
+       SELECT id FROM inserted`;
+  }
+
+  /** The trial a claim with `token` took, if its transaction committed before its connection failed. */
+  private async claimedWith(client: pg.PoolClient, token: string): Promise<TrialClaim | null> {
+    const { rows } = await client.query<TrialRow>(
+      `SELECT ${trialFields} FROM ${this.table("trials")} WHERE claim_token = $1`,
+      [token],
+    );
+    return rows.length > 0 ? claimOf(toTrialRecord(rows[0])) : null;
+  }
+
+  /** A member's sign of life, for a claim that stored no new trial. */
+  private async beat(workerId: string): Promise<void> {
+    const member = this.members.get(workerId);
+    if (member) await this.run((client) => this.upsertWorker(client, member), { transaction: false });
+  }
+
+  /**
+   * The claim under the study's lock: an orphaned trial retried (or failed once out of
+   * attempts), else a new trial proposed while the lock is held. Five round trips:
+   * BEGIN; lock the study's row and the orphaned trials; read the view; write; COMMIT.
+   */
+  private claimLocked(request: ClaimRequest, token: string): Promise<TrialClaim | null> {
     return this.run(async (client, attempt) => {
       if (attempt > 0) {
         // The previous attempt may have committed before its connection failed.
-        const { rows } = await client.query<TrialRow>(
-          `SELECT ${trialFields} FROM ${this.table("trials")} WHERE claim_token = $1`,
-          [token],
-        );
-        if (rows.length > 0) return claimOf(toTrialRecord(rows[0]));
+        const mine = await this.claimedWith(client, token);
+        if (mine) return mine;
       }
       if (Date.now() - this.prunedAt >= PRUNE_INTERVAL_MS) {
         await this.pruneDeadWorkers(client, request, request.workerId);
@@ -521,16 +640,13 @@ export class PostgresStudyStore implements StudyStore {
     );
     for (const row of rows) {
       const trial = toTrialRecord(row);
-      if (trial.attempts >= request.maxAttempts) {
+      if (!shouldRetry(trial, request.maxAttempts)) {
         await client.query(
           `UPDATE ${trials} SET state = 'failed', error = $2, finished_at = ${NOW_MS},
              duration_ms = CASE WHEN started_at IS NULL THEN NULL ELSE ${NOW_MS} - started_at END,
              finish_xid = pg_current_xact_id()
            WHERE id = $1`,
-          [
-            trial.id,
-            `its worker died during each of its ${trial.attempts} attempt(s) (last: ${trial.workerId ?? "unknown"})`,
-          ],
+          [trial.id, outOfAttemptsError(trial)],
         );
         continue;
       }
@@ -551,24 +667,14 @@ export class PostgresStudyStore implements StudyStore {
     token: string,
     number: number,
   ): Promise<TrialClaim> {
-    const { running, complete } = await this.readView(client);
+    const { running, complete } = await this.readSnapshot(client, request);
     const config = request.propose({ complete, running, number });
     const seed = trialSeed(this.stored.seed, number);
     const member = this.members.get(request.workerId);
-    const { rows } = await client.query<{ id: number }>(
-      `WITH inserted AS (
-         INSERT INTO ${this.table("trials")} (study_id, number, params, state, seed, worker_id, attempts, started_at, claim_token)
-         VALUES ($1, $2, $3, 'running', $4, $5, 1, ${NOW_MS}, $6) RETURNING id),
-       counted AS (UPDATE ${this.table("studies")} SET trial_count = trial_count + 1 WHERE id = $1)
-       ${
-         member
-           ? `, beat AS (INSERT INTO ${this.table("workers")} (study_id, id, host, pid, heartbeat_at)
-                VALUES ($1, $5, $7, $8, ${NOW_MS})
-                ON CONFLICT (study_id, id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at)`
-           : ""
-       }
-       SELECT id FROM inserted`,
-      [
+    const { rows } = await client.query<{ id: number }>({
+      name: member ? "claim_locked_insert_beat" : "claim_locked_insert",
+      text: this.insertSql(member !== undefined, ""),
+      values: [
         this.studyId,
         number,
         JSON.stringify(config),
@@ -577,45 +683,54 @@ export class PostgresStudyStore implements StudyStore {
         token,
         ...(member ? [member.host, member.pid] : []),
       ],
-    );
+    });
     return { id: rows[0].id, number, config, seed, attempts: 1 };
   }
 
   /**
-   * The running trials, and every complete trial by number — reading only those
-   * finished since the last call: those whose finishing transaction is at or above the
-   * xmin of the previous read's snapshot (every transaction below it had ended, so its
-   * trials were seen then). One statement, so one snapshot.
+   * One statement, so one snapshot: the study's trial count, whether a trial is
+   * orphaned, the running trials, and every complete trial by number — reading only
+   * those finished since the last call: those whose finishing transaction is at or
+   * above the xmin of the previous read's snapshot (every transaction below it had
+   * ended, so its trials were seen then).
    */
-  private async readView(
-    client: pg.PoolClient,
-  ): Promise<{ running: TrialRecord[]; complete: TrialRecord[] }> {
-    const fields = trialFields.replaceAll(/(^|, )/g, "$1t.");
-    const { rows } = await client.query<TrialRow & { horizon: string; kind: string }>(
-      `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon)
-       SELECT h.horizon, 'running' AS kind, ${fields} FROM h
-         JOIN ${this.table("trials")} t ON t.study_id = $1 AND t.state = 'running'
-       UNION ALL
-       SELECT h.horizon, 'complete' AS kind, ${fields} FROM h
-         LEFT JOIN ${this.table("trials")} t ON t.study_id = $1 AND t.state = 'complete'
-           AND ($2::text IS NULL OR t.finish_xid >= $2::xid8)`,
-      [this.studyId, this.horizon],
-    );
+  private async readSnapshot(client: pg.PoolClient, request: ClaimRequest): Promise<Snapshot> {
+    const { rows } = await client.query<
+      TrialRow & { horizon: string; kind: string; trial_count: number; orphans: boolean }
+    >({
+      name: "claim_snapshot",
+      text: this.snapshotSql(),
+      // No horizon yet: every complete trial (xid8 0 is below every transaction id).
+      // A plain range, so that the prepared statement's generic plan keeps the index.
+      values: [this.studyId, request.workerId, request.staleAfterMs, this.horizon ?? "0"],
+    });
     const running: TrialRecord[] = [];
+    const finished: TrialRecord[] = [];
     for (const row of rows) {
       if (row.id === null) continue;
-      if (row.kind === "running") {
-        running.push(toTrialRecord(row));
-        continue;
-      }
-      if (this.completeIds.has(row.id)) continue;
-      this.completeIds.add(row.id);
-      const record = toTrialRecord(row);
-      this.complete.splice(insertionIndex(this.complete, record.number), 0, record);
+      if (row.kind === "running") running.push(toTrialRecord(row));
+      else if (!this.completed.has(row.id)) finished.push(toTrialRecord(row));
     }
-    this.horizon = rows[rows.length - 1].horizon;
+    this.completed.add(finished);
+    const last = rows[rows.length - 1];
+    this.horizon = last.horizon;
     running.sort((a, b) => a.number - b.number);
-    return { running, complete: [...this.complete] };
+    return { count: last.trial_count, orphans: last.orphans, running, complete: this.completed.list() };
+  }
+
+  private snapshotSql(): string {
+    const fields = trialFields.replaceAll(/(^|, )/g, "$1t.");
+    const head = "h.horizon, h.trial_count, h.orphans";
+    return `WITH h AS (
+         SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon,
+           (SELECT trial_count FROM ${this.table("studies")} WHERE id = $1) AS trial_count,
+           EXISTS (SELECT 1 FROM ${this.table("trials")} t WHERE ${this.orphaned()}) AS orphans)
+       SELECT ${head}, 'running' AS kind, ${fields} FROM h
+         JOIN ${this.table("trials")} t ON t.study_id = $1 AND t.state = 'running'
+       UNION ALL
+       SELECT ${head}, 'complete' AS kind, ${fields} FROM h
+         LEFT JOIN ${this.table("trials")} t ON t.study_id = $1 AND t.state = 'complete'
+           AND t.finish_xid >= $4::xid8`;
   }
 
   // ---- workers ------------------------------------------------------------------------
@@ -808,28 +923,6 @@ function describeError(error: unknown): string {
 
 const trialFields =
   "id, number, params, state, objectives, constraints, metrics, seed, error, worker_id, attempts, started_at, finished_at, duration_ms";
-
-function claimOf(trial: TrialRecord): TrialClaim {
-  return {
-    id: trial.id,
-    number: trial.number,
-    config: trial.config,
-    seed: trial.seed,
-    attempts: trial.attempts,
-  };
-}
-
-/** Where a trial numbered `number` goes in a list sorted by number. */
-function insertionIndex(sorted: readonly TrialRecord[], number: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid].number < number) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
 
 interface StudyRow {
   id: number;

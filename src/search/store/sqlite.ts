@@ -18,6 +18,16 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { UserError } from "../../common/errors.js";
 import { toJson } from "../../common/json.js";
+import type { Configuration } from "../space.js";
+import {
+  CompleteTrials,
+  checkClaimRequest,
+  claimOf,
+  OPTIMISTIC_TRIES,
+  outOfAttemptsError,
+  type Snapshot,
+  shouldRetry,
+} from "./claim.js";
 import { checkSameDefinition, normalizeDefinition, trialSeed } from "./definition.js";
 import { newerSchemaError, StudyNotFoundError } from "./errors.js";
 import { checkImportableTrials } from "./import.js";
@@ -57,6 +67,10 @@ const MEMORY = ":memory:";
 export class SqliteStudyStore implements StudyStore {
   /** Identities registered through this connection, so a heartbeat can restore a row pruned by mistake. */
   private readonly members = new Map<string, WorkerIdentity>();
+  /** Complete trials read so far (complete is final). */
+  private readonly completed = new CompleteTrials();
+  /** What the next read of complete trials must look at (completedSince). */
+  private readUpTo: { maxId: number; running: number[] } = { maxId: 0, running: [] };
 
   private constructor(
     readonly location: string,
@@ -194,67 +208,15 @@ export class SqliteStudyStore implements StudyStore {
 
   async claimTrial(request: ClaimRequest): Promise<TrialClaim | null> {
     this.writable();
-    const { workerId, budget, maxAttempts } = request;
-    if (!Number.isInteger(budget) || budget < 0)
-      throw new UserError(`budget must be a whole number >= 0, got ${budget}`);
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
-      throw new UserError(`maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
-    return this.guard(() =>
-      this.db
-        .transaction((): TrialClaim | null => {
-          const now = Date.now();
-          const member = this.members.get(workerId);
-          if (member) this.upsertWorker(member, now);
-          this.pruneDeadWorkers(now, request, workerId);
-          const live = new Set(
-            (this.db.prepare("SELECT id FROM workers").all() as { id: string }[]).map((w) => w.id),
-          );
-          const running: TrialRecord[] = [];
-          for (const trial of this.selectTrials(["running"])) {
-            if (trial.workerId === workerId || (trial.workerId !== null && live.has(trial.workerId))) {
-              running.push(trial);
-            } else if (trial.attempts >= maxAttempts) {
-              this.db
-                .prepare(
-                  "UPDATE trials SET state = 'failed', error = ?, finished_at = ?, duration_ms = ? WHERE id = ?",
-                )
-                .run(
-                  `its worker died during each of its ${trial.attempts} attempt(s) (last: ${trial.workerId ?? "unknown"})`,
-                  now,
-                  trial.startedAt === null ? null : now - trial.startedAt,
-                  trial.id,
-                );
-            } else {
-              this.db
-                .prepare(
-                  "UPDATE trials SET worker_id = ?, attempts = attempts + 1, started_at = ? WHERE id = ?",
-                )
-                .run(workerId, now, trial.id);
-              return {
-                id: trial.id,
-                number: trial.number,
-                config: trial.config,
-                seed: trial.seed,
-                attempts: trial.attempts + 1,
-              };
-            }
-          }
-          const { count } = this.db.prepare("SELECT COUNT(*) AS count FROM trials").get() as {
-            count: number;
-          };
-          if (count >= budget) return null;
-          const number = count; // numbers are 0..count-1, claimed only under this lock
-          const config = request.propose({ complete: this.selectTrials(["complete"]), running, number });
-          const seed = trialSeed(this.stored.seed, number);
-          const { lastInsertRowid } = this.db
-            .prepare(
-              "INSERT INTO trials (number, params, state, seed, worker_id, attempts, started_at) VALUES (?, ?, 'running', ?, ?, 1, ?)",
-            )
-            .run(number, JSON.stringify(config), seed, workerId, now);
-          return { id: Number(lastInsertRowid), number, config, seed, attempts: 1 };
-        })
-        .immediate(),
-    );
+    checkClaimRequest(request);
+    return this.guard(() => {
+      for (let tries = 0; tries < OPTIMISTIC_TRIES; tries++) {
+        const outcome = this.claimOptimistically(request);
+        if (outcome === "locked path") break;
+        if (outcome !== "conflict") return outcome;
+      }
+      return this.claimLocked(request);
+    });
   }
 
   async finishTrial(trialId: number, workerId: string, result: TrialResult): Promise<TrialRecord | null> {
@@ -326,6 +288,142 @@ export class SqliteStudyStore implements StudyStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  // ---- claims --------------------------------------------------------------------------
+  //
+  // As in the PostgreSQL store (postgres.ts, "claims"): a snapshot is read in a read
+  // transaction (WAL: it waits for no writer), `propose` runs with no lock held, and a
+  // short BEGIN IMMEDIATE transaction stores the trial only if the study still has the
+  // number of trials the proposal saw. Processes sharing the file thus propose in
+  // parallel; a conflict proposes again from a fresh snapshot, and repeated conflicts or
+  // a dead worker's trial take the claim under the write lock (claimLocked). The lanes
+  // of one process never conflict: better-sqlite3 is synchronous, so a claim runs whole.
+
+  private claimOptimistically(request: ClaimRequest): TrialClaim | null | "conflict" | "locked path" {
+    const { workerId, budget } = request;
+    const snapshot = this.db.transaction(() => this.readSnapshot(request))();
+    if (snapshot.orphans) return "locked path";
+    const member = this.members.get(workerId);
+    if (snapshot.count >= budget) {
+      if (member) this.upsertWorker(member, Date.now());
+      return null;
+    }
+    const number = snapshot.count;
+    const config = request.propose({ complete: snapshot.complete, running: snapshot.running, number });
+    return this.db
+      .transaction((): TrialClaim | "conflict" => {
+        if (this.trialCount() !== number) return "conflict";
+        const now = Date.now();
+        if (member) this.upsertWorker(member, now);
+        return this.insertTrial(workerId, number, config, now);
+      })
+      .immediate();
+  }
+
+  /** The claim under the write lock: a dead worker's trial retried (or failed once out of attempts), else a new one. */
+  private claimLocked(request: ClaimRequest): TrialClaim | null {
+    const { workerId, budget, maxAttempts } = request;
+    return this.db
+      .transaction((): TrialClaim | null => {
+        const now = Date.now();
+        const member = this.members.get(workerId);
+        if (member) this.upsertWorker(member, now);
+        this.pruneDeadWorkers(now, request, workerId);
+        const live = new Set(
+          (this.db.prepare("SELECT id FROM workers").all() as { id: string }[]).map((w) => w.id),
+        );
+        for (const trial of this.selectTrials(["running"])) {
+          if (trial.workerId === workerId || (trial.workerId !== null && live.has(trial.workerId))) continue;
+          if (!shouldRetry(trial, maxAttempts)) {
+            this.db
+              .prepare(
+                "UPDATE trials SET state = 'failed', error = ?, finished_at = ?, duration_ms = ? WHERE id = ?",
+              )
+              .run(
+                outOfAttemptsError(trial),
+                now,
+                trial.startedAt === null ? null : now - trial.startedAt,
+                trial.id,
+              );
+            continue;
+          }
+          this.db
+            .prepare("UPDATE trials SET worker_id = ?, attempts = attempts + 1, started_at = ? WHERE id = ?")
+            .run(workerId, now, trial.id);
+          return claimOf({ ...trial, attempts: trial.attempts + 1 });
+        }
+        const snapshot = this.readSnapshot(request);
+        if (snapshot.count >= budget) return null;
+        const number = snapshot.count;
+        const config = request.propose({ complete: snapshot.complete, running: snapshot.running, number });
+        return this.insertTrial(workerId, number, config, now);
+      })
+      .immediate();
+  }
+
+  /**
+   * Inside the caller's transaction: the number of trials, whether a running trial has
+   * no live worker, the running trials, and the complete ones — reading only those not
+   * read before (completedSince).
+   */
+  private readSnapshot(request: ClaimRequest): Snapshot {
+    const now = Date.now();
+    const workers = new Map(
+      (this.db.prepare("SELECT * FROM workers").all() as WorkerRow[]).map((row) => [
+        row.id,
+        toWorkerRecord(row),
+      ]),
+    );
+    const running = this.selectTrials(["running"]);
+    const orphans = running.some((trial) => {
+      if (trial.workerId === request.workerId) return false;
+      const holder = trial.workerId === null ? undefined : workers.get(trial.workerId);
+      return holder === undefined || !isWorkerAlive(holder, now, request);
+    });
+    const count = this.trialCount();
+    this.completed.add(this.completedSince(running));
+    return { count, orphans, running, complete: this.completed.list() };
+  }
+
+  /**
+   * The complete trials this store has not read yet. A trial's state changes only while
+   * it runs, and ids only grow (AUTOINCREMENT, one writer at a time), so a trial
+   * completed since the previous read was either running then or not there yet (an id
+   * above the largest then). Records what the next read must look at; inside the
+   * caller's transaction, so one snapshot.
+   */
+  private completedSince(running: readonly TrialRecord[]): TrialRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM trials WHERE id > ? AND state = 'complete'
+         UNION ALL
+         SELECT * FROM trials WHERE id IN (SELECT value FROM json_each(?)) AND state = 'complete'`,
+      )
+      .all(this.readUpTo.maxId, JSON.stringify(this.readUpTo.running)) as TrialRow[];
+    const { maxId } = this.db.prepare("SELECT COALESCE(MAX(id), 0) AS maxId FROM trials").get() as {
+      maxId: number;
+    };
+    this.readUpTo = { maxId, running: running.map((trial) => trial.id) };
+    return rows.map(toRecord);
+  }
+
+  /** Trials are numbered 0..n-1 (claimed only under the write lock, imported only whole). */
+  private trialCount(): number {
+    const { next } = this.db.prepare("SELECT COALESCE(MAX(number) + 1, 0) AS next FROM trials").get() as {
+      next: number;
+    };
+    return next;
+  }
+
+  private insertTrial(workerId: string, number: number, config: Configuration, now: number): TrialClaim {
+    const seed = trialSeed(this.stored.seed, number);
+    const { lastInsertRowid } = this.db
+      .prepare(
+        "INSERT INTO trials (number, params, state, seed, worker_id, attempts, started_at) VALUES (?, ?, 'running', ?, ?, 1, ?)",
+      )
+      .run(number, JSON.stringify(config), seed, workerId, now);
+    return { id: Number(lastInsertRowid), number, config, seed, attempts: 1 };
   }
 
   // ---- internals -----------------------------------------------------------------------

@@ -95,7 +95,7 @@ export interface LivenessPolicy {
   staleAfterMs: number;
 }
 
-/** What `propose` sees: the study's trials at the moment of the claim, inside its transaction. */
+/** What `propose` sees: the study's trials in one snapshot, taken at the claim. */
 export interface ClaimView {
   /** Complete trials, by number (the strategy's observations). */
   complete: TrialRecord[];
@@ -116,9 +116,13 @@ export interface ClaimRequest extends LivenessPolicy {
    */
   maxAttempts: number;
   /**
-   * The configuration of a new trial. Called inside the claim's transaction (no two
-   * workers propose from the same view), so it must be synchronous — a Strategy's
-   * `ask` is — and should be quick: it holds the study's write lock.
+   * The configuration of a new trial, from a snapshot of the study taken with no lock
+   * held (src/search/store/claim.ts). It is stored only if no other trial was claimed
+   * since that snapshot, so no two stored trials were proposed from the same view;
+   * otherwise it is thrown away and `propose` is called again with a fresh view (after
+   * three such conflicts, once more under the study's write lock). So it may be called
+   * more than once per claim, and a trial that finished while it ran may appear in its
+   * view as running. It must be synchronous — a Strategy's `ask` is.
    */
   propose: (view: ClaimView) => Configuration;
 }
