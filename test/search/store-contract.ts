@@ -166,6 +166,21 @@ export function studyStoreContract(name: string, makeStore: StoreFactory): void 
       await refused({ ...zdtDefinition(), seed: 2 }, /different seed/);
     });
 
+    it("a worker that leaves while its heartbeats are in flight leaves no row behind", async () => {
+      const { store } = await create();
+      for (let round = 0; round < 5; round++) {
+        const worker = identity();
+        await store.registerWorker(worker, far);
+        // The timer's beats and the departure race for connections, as at the end of a run.
+        const beats = Array.from({ length: 4 }, () => store.heartbeat(worker.id));
+        await store.unregisterWorker(worker.id);
+        await Promise.allSettled(beats);
+        const left = (await store.workers()).map((w) => w.id);
+        assert.ok(!left.includes(worker.id), `round ${round}: ${worker.id} is still listed`);
+      }
+      await store.close();
+    });
+
     it("opens read-only: reads the definition and the trials, refuses every write, and refuses a missing study", async () => {
       const { location, store } = await create();
       const worker = identity();

@@ -199,24 +199,36 @@ export class PostgresStudyStore implements StudyStore {
 
   async heartbeat(workerId: string): Promise<void> {
     this.writable();
-    const member = this.members.get(workerId);
     // One try: a missed beat is followed by the next one, and retries would pile up.
-    await this.run(
+    const beat = this.run(
       async (client) => {
         const { rowCount } = await client.query(
           `UPDATE ${this.table("workers")} SET heartbeat_at = ${NOW_MS} WHERE study_id = $1 AND id = $2`,
           [this.studyId, workerId],
         );
+        // Membership is read after the UPDATE, not before: a worker that left while this
+        // beat waited for a connection must not be written back (its row would outlive it).
+        const member = this.members.get(workerId);
         if (rowCount === 0 && member) await this.upsertWorker(client, member);
       },
       { retry: false, transaction: false },
     );
+    this.beats.set(workerId, beat);
+    try {
+      await beat;
+    } finally {
+      if (this.beats.get(workerId) === beat) this.beats.delete(workerId);
+    }
   }
+
+  /** The heartbeat in flight per worker: leaving waits for it, so no beat lands after the DELETE. */
+  private readonly beats = new Map<string, Promise<void>>();
 
   async unregisterWorker(workerId: string): Promise<void> {
     if (this.readOnly || this.closed) return;
     this.members.delete(workerId);
     const liveness = this.liveness;
+    await this.beats.get(workerId)?.catch(() => undefined);
     try {
       await this.run(
         async (client) => {
