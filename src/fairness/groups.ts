@@ -139,7 +139,7 @@ export function groupRows(features: SensitiveFeature[], rows: number): Grouping 
   return { featureNames: coded.map((f) => f.name), groups, groupOfRow, emptyGroups };
 }
 
-/** Sensitive attributes checked against a data set: the attributes, and lines for the user. */
+/** Sensitive attributes with rows missing a value left out: the coded attributes, the rows kept, and lines for the user. */
 export interface ValidatedSensitiveAttributes {
   /** The attributes restricted to `rows`, coded (a coded input keeps its categories). */
   features: CodedFeature[];
