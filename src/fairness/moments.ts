@@ -20,6 +20,7 @@ export interface MomentData {
   sampleWeight?: Vector;
 }
 
+/** A set of linear constraints on a classifier's rates (Fairlearn's Moment): what the reductions enforce. */
 export interface Moment {
   readonly name: string;
   /** Binds the moment to a data set. */
