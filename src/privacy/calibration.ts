@@ -48,6 +48,7 @@ export interface PriorStep {
   count: number;
 }
 
+/** The noise multiplier found by {@link calibrateNoise} and the ε it achieves (never above the target). */
 export interface NoiseCalibration {
   noise: number;
   /** The ε actually achieved with `noise` (≤ target). */

@@ -30,6 +30,17 @@ export interface AccountantJSON {
   history: GaussianStepGroup[];
 }
 
+/**
+ * Counts the steps of the sampled Gaussian mechanism (DP-SGD's) and answers ε at any δ, as Opacus's
+ * accountants do. Make one with {@link createAccountant}.
+ *
+ * @example
+ * ```ts
+ * const accountant = createAccountant("rdp");
+ * accountant.step(0.01, 1.0, 1000); // sample rate q, noise multiplier σ, steps
+ * accountant.epsilon(1e-5); // 2.1014 (Opacus 1.4: 2.1014)
+ * ```
+ */
 export interface Accountant {
   readonly kind: AccountantKind;
   readonly history: readonly GaussianStepGroup[];
