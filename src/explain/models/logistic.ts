@@ -47,7 +47,7 @@ export function sigmoid(z: number): number {
 
 /**
  * L2 logistic regression with scikit-learn's objective (Σ wᵢ log-loss + ‖β‖²/(2C)) as an
- * {@link ExplainableModel}, with an explicit Hessian and closed-form leave-one-out losses.
+ * {@link ExplainableModel}, with an explicit Hessian and fast warm-started leave-one-out refits.
  */
 export class LogisticModel implements ExplainableModel {
   readonly family = "logistic-regression" as const;
