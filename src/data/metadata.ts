@@ -9,6 +9,9 @@ import { z } from "zod";
 import { DataError } from "../common/errors.js";
 import type { SchemaOverrides } from "./schema.js";
 
+/**
+ * Public metadata of one column, declared rather than read from the rows: categories, bounds, a transform.
+ */
 export interface ColumnMetadata {
   /** Every value the column can take (a categorical column). */
   categories?: readonly string[];
