@@ -15,7 +15,7 @@ import type { SchemaOverrides } from "./schema.js";
 export interface ColumnMetadata {
   /** Every value the column can take (a categorical column). */
   categories?: readonly string[];
-  /** [lower, upper]: the public range of a numeric column; values outside are clipped to it. */
+  /** `[lower, upper]`: the public range of a numeric column; values outside are clipped to it. */
   bounds?: readonly [number, number];
   /**
    * A declared, data-independent transform applied after clipping and before scaling by

@@ -27,7 +27,7 @@ export type FeatureTransform =
       column: string;
       mean: number;
       sd: number;
-      /** [lower, upper]: values are clipped to this range before standardising (public bounds). */
+      /** `[lower, upper]`: values are clipped to this range before standardising (public bounds). */
       clip?: [number, number];
       /** Declared (./metadata.ts): the clipped value x becomes log(1 + x) before standardising. */
       log1p?: true;
