@@ -11,6 +11,7 @@ import { type BootstrapOptions, bootstrapIntervals } from "./statistics/bootstra
 import { heldOutAnalysis } from "./statistics/held-out.js";
 import { RankedScores, thinCurve } from "./statistics/roc.js";
 
+/** Settings of {@link evaluateAttack}. */
 export interface EvaluationOptions {
   delta: number;
   /** FPR levels (default 0.1 % and 1 %). */
@@ -26,6 +27,7 @@ export interface EvaluationOptions {
   boundConfidence?: number;
 }
 
+/** The false-positive rates at which TPR is reported: 0.1 % and 1 %. */
 export const DEFAULT_FPR_LEVELS = [0.001, 0.01] as const;
 /** A group needs this many members and non-members to enter the gap between groups. */
 export const MIN_GROUP_CLASS = 20;
@@ -38,6 +40,10 @@ function membershipStrata(isMember: ArrayLike<number>): Int32Array {
   return Int32Array.from({ length: isMember.length }, (_, i) => (isMember[i] ? 1 : 0));
 }
 
+/**
+ * The figures of one attack from its scores (higher = more likely a member): ROC, AUC and TPR at low
+ * FPR with bootstrap intervals, held-out advantage and ε lower bound, and per-group exposure.
+ */
 export function evaluateAttack(
   scores: ArrayLike<number>,
   isMember: ArrayLike<number>,

@@ -28,6 +28,10 @@ export interface AuditTask {
   featureNames: readonly string[];
 }
 
+/**
+ * Settings of {@link membershipExperiment}: the recipe every model trains with, the pool size N,
+ * the number of shadows K, the seed, the attacks, and how the models are trained.
+ */
 export interface ExperimentOptions extends Omit<RunJobsOptions, "onProgress"> {
   recipe: RecipeInput | Recipe;
   /** Rows of the pool (N). */
@@ -45,6 +49,7 @@ export interface ExperimentOptions extends Omit<RunJobsOptions, "onProgress"> {
   onProgress?: (done: number, total: number, seconds: number) => void;
 }
 
+/** Population rows RMIA compares candidates against, at most (default). */
 export const DEFAULT_POPULATION = 10_000;
 
 /** A derived seed per model: the experiment's seed picks them, so runs repeat. */
@@ -174,6 +179,11 @@ export function experimentAttackInput(
   };
 }
 
+/**
+ * The standard membership experiment (Carlini et al. 2022): a pool of N training rows, a target and
+ * K shadows each trained with `options.recipe` on a random half, every candidate attacked with the
+ * requested attacks; returns the audit document with the accountant's ε beside the audited bounds.
+ */
 export async function membershipExperiment(
   task: AuditTask,
   options: ExperimentOptions,

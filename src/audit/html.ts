@@ -10,6 +10,7 @@ import type { AttackReport, AttributeExposure, AuditDocument, Estimate, Proporti
 
 const COLORS = ["#1d4ed8", "#dc2626", "#059669", "#d97706", "#7c3aed"];
 
+/** The style sheet of the audit's HTML fragment. */
 export const AUDIT_CSS = `
 .eq-audit { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1f2937; font-size: 15px; line-height: 1.45; }
 .eq-audit h2 { font-size: 1.2rem; margin: 0 0 6px; }
@@ -227,6 +228,7 @@ function canarySection(doc: AuditDocument): string {
 <p>${c.canaries} canaries (${escapeHtml(c.design)}), ${c.included} of them trained on; ${c.correct} of ${c.guesses} guesses correct (${c.chosen.in} "in", ${c.chosen.out} "out"; ${c.tried.length} guess counts tried, each at significance ${formatNumber(c.significance / c.tried.length, 4)}): ε ≥ <strong>${formatNumber(c.epsilonLowerBound)}</strong> (Steinke, Nasr &amp; Jagielski 2023).</p>`;
 }
 
+/** The audit document as a self-contained HTML fragment (ROC curves, per-group bars, the two epsilons). */
 export function renderAuditFragment(doc: AuditDocument): string {
   const setup = doc.setup;
   const summary =

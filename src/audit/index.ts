@@ -11,7 +11,6 @@ export {
   type CanaryDesign,
   canaryAudit,
   DEFAULT_CANARIES,
-  guessGrid,
 } from "./canaries.js";
 export {
   type AuditTask,
@@ -21,7 +20,6 @@ export {
   experimentAttackInput,
   experimentSignals,
   membershipExperiment,
-  randomHalf,
   recipeForModel,
 } from "./experiment.js";
 export * from "./light.js";
@@ -38,11 +36,8 @@ export {
   type AttackInput,
   AUDIT_ATTACKS,
   type AuditAttack,
-  checkAttacks,
   DEFAULT_ATTACKS,
   runAttacks,
-  verdictOf,
 } from "./run-attacks.js";
 export { type ModelSignals, modelLogits, modelSignals } from "./scoring.js";
-export { type RunJobsOptions, runJobs, type TrainingEngine } from "./shadow-pool.js";
-export { type AuditTrainingData, type TrainedSignals, type TrainingJob, trainAndScore } from "./training.js";
+export type { RunJobsOptions, TrainingEngine } from "./shadow-pool.js";

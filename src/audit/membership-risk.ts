@@ -21,6 +21,7 @@ import { recipeForModel } from "./experiment.js";
 import { modelSignals } from "./scoring.js";
 import { RankedScores } from "./statistics/roc.js";
 
+/** The rows {@link membershipRisk} attacks: the training split and held-out rows. */
 export interface MembershipRiskData {
   /** The rows the model trains (or trained) on. */
   train: Split;
@@ -30,6 +31,7 @@ export interface MembershipRiskData {
   inputShape: readonly number[];
 }
 
+/** Settings of {@link membershipRisk}. */
 export interface MembershipRiskOptions {
   /** The trial's trained model (trained with `recipe` on `data.train`); fitted here when absent. */
   model?: Sequential;
@@ -41,6 +43,7 @@ export interface MembershipRiskOptions {
   seed?: number;
 }
 
+/** A membership-inference figure of one trained model, labelled as not covered by ε. */
 export interface MembershipRisk {
   attack: "loss" | "lira-offline";
   /** Attack AUC: 0.5 is no leakage, 1 is every member recognised. */
@@ -60,9 +63,14 @@ export interface MembershipRisk {
   notCoveredByEpsilon: string;
 }
 
+/** The note every membership-risk figure carries: it reads the rows without noise, so ε does not cover it. */
 export const MEMBERSHIP_RISK_NOT_COVERED =
   "membership risk: an attack's AUC on training and held-out rows, computed without noise, is NOT covered by epsilon";
 
+/**
+ * A cheap membership-inference figure of a trained model (the explorer's `mia` objective): the loss
+ * attack's AUC from two forward passes over at most 2,000 rows, or LiRA offline with a few extra fits.
+ */
 export function membershipRisk(
   recipe: RecipeInput | Recipe,
   data: MembershipRiskData,

@@ -21,6 +21,7 @@ import { modelSignals } from "./scoring.js";
 import { type RunJobsOptions, runJobs } from "./shadow-pool.js";
 import type { AuditTrainingData, TrainingJob } from "./training.js";
 
+/** Settings of {@link auditModel}: shadows, seed, attacks, and how the shadows are trained. */
 export interface ModelAuditOptions extends RunJobsOptions {
   shadows: number;
   seed: number;
@@ -53,6 +54,10 @@ function concatSplits(a: Split, b: Split): Split {
   };
 }
 
+/**
+ * Audits a model saved by `equipoise train`: its training rows are the members, test rows the
+ * non-members; K shadows trained with the model's own recipe on random subsets of both.
+ */
 export async function auditModel(
   loaded: LoadedModel,
   task: PreparedTask,

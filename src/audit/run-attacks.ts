@@ -13,8 +13,11 @@ import { MIN_SHADOWS, type PopulationSignals, type ShadowSignals } from "./attac
 import type { AttackReport, AttributeInference, MembershipAttack, Verdict } from "./document.js";
 import { DEFAULT_FPR_LEVELS, evaluateAttack } from "./evaluate.js";
 
+/** Every attack an audit can run, membership and attribute inference. */
 export const AUDIT_ATTACKS = ["loss", "lira", "lira-offline", "rmia", "rmia-offline", "attribute"] as const;
+/** One of {@link AUDIT_ATTACKS}. */
 export type AuditAttack = (typeof AUDIT_ATTACKS)[number];
+/** The attacks an audit runs unless told otherwise. */
 export const DEFAULT_ATTACKS: readonly AuditAttack[] = ["loss", "lira", "lira-offline", "rmia", "attribute"];
 
 /** Which attacks need shadow (reference) models. */
@@ -39,6 +42,10 @@ export function checkAttacks(attacks: readonly string[], shadows: number): Audit
   return [...new Set(attacks)] as AuditAttack[];
 }
 
+/**
+ * The signals attacks read: the target's φ of every candidate, membership, shadows' and population
+ * signals, and the candidates' features and groups.
+ */
 export interface AttackInput {
   /** φ of every candidate under the target, and its logits (row-major [rows, outputs]). */
   target: { phi: Float64Array; logits?: ArrayLike<number>; outputs: number };
@@ -58,6 +65,7 @@ export interface AttackInput {
   hide?: readonly string[];
 }
 
+/** Every attack's figures and the attribute inference, before the document is assembled. */
 export interface AttackFindings {
   attacks: AttackReport[];
   attribute?: AttributeInference;
@@ -121,6 +129,9 @@ function scoresOf(
   }
 }
 
+/**
+ * Runs the given attacks on already computed signals (to re-attack one set of trained models several ways).
+ */
 export function runAttacks(attacks: readonly AuditAttack[], input: AttackInput): AttackFindings {
   const started = performance.now();
   const membership = attacks.filter((a): a is MembershipAttack => a !== "attribute");

@@ -8,6 +8,7 @@ import type { Matrix } from "../data/types.js";
 import type { Sequential } from "../nn/index.js";
 import { logitScaledConfidence } from "./signal.js";
 
+/** A model's logits for some rows and φ, the logit-scaled confidence in the true label. */
 export interface ModelSignals {
   /** Row-major [rows, outputs]. */
   logits: Float32Array;
@@ -18,6 +19,7 @@ export interface ModelSignals {
 
 const CHUNK_ROWS = 8192;
 
+/** The model's logits for every row of X (in chunks, to bound memory). */
 export function modelLogits(model: Sequential, X: Matrix): Float32Array {
   const outputs = model.outputShape.reduce((a, b) => a * b, 1);
   const inputShape = model.architecture.inputShape;
@@ -36,6 +38,7 @@ export function modelLogits(model: Sequential, X: Matrix): Float32Array {
   return out;
 }
 
+/** Logits and φ = log(p_y / (1 − p_y)) of every row, computed in float64 from the logits. */
 export function modelSignals(model: Sequential, X: Matrix, y: ArrayLike<number>): ModelSignals {
   const outputs = model.outputShape.reduce((a, b) => a * b, 1);
   const logits = modelLogits(model, X);

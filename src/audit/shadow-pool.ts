@@ -17,8 +17,10 @@ import type { Split } from "../data/types.js";
 import type { AuditTrainingData, ScoredRows, TrainedSignals, TrainingJob } from "./training.js";
 import { trainAndScore } from "./training.js";
 
+/** How shadow models train: in worker threads across the cores, or one after another in this thread. */
 export type TrainingEngine = "workers" | "serial";
 
+/** How shadow models are trained: engine, threads, tensor backend, progress. */
 export interface RunJobsOptions {
   engine?: TrainingEngine;
   /** Worker threads (default: the machine's cores, at most one per job). */

@@ -62,6 +62,7 @@ export class ConvergenceWarning extends Error {
   }
 }
 
+/** True for a {@link UserError} (or a subclass): a problem with the input, not a bug. */
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

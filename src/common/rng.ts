@@ -107,6 +107,10 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
+/**
+ * A seeded generator (xoshiro128**): the same seed gives the same numbers on every platform. For
+ * experiments only; private releases draw from the secure generator.
+ */
 export function createRandom(seed: number): Random {
   return new Xoshiro128(seed);
 }

@@ -31,6 +31,9 @@ export const DEFAULT_MISSING_TOKENS: readonly string[] = [
   "-",
 ];
 
+/**
+ * Settings of {@link readCsv}: delimiter, header, missing-value tokens, comments, and column type overrides.
+ */
 export interface CsvOptions {
   /** Field separator; auto-detected when omitted. */
   delimiter?: string;
@@ -51,6 +54,7 @@ export interface CsvOptions {
   onWarning?: (message: string) => void;
 }
 
+/** Parses CSV text with a header row into a typed {@link Table} (columns typed numeric or categorical). */
 export function readCsv(text: string, options: CsvOptions = {}): Table {
   const source = options.source ?? "CSV input";
   const config: ParseSettings = {

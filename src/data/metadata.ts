@@ -9,10 +9,13 @@ import { z } from "zod";
 import { DataError } from "../common/errors.js";
 import type { SchemaOverrides } from "./schema.js";
 
+/**
+ * Public metadata of one column, declared rather than read from the rows: categories, bounds, a transform.
+ */
 export interface ColumnMetadata {
   /** Every value the column can take (a categorical column). */
   categories?: readonly string[];
-  /** [lower, upper]: the public range of a numeric column; values outside are clipped to it. */
+  /** `[lower, upper]`: the public range of a numeric column; values outside are clipped to it. */
   bounds?: readonly [number, number];
   /**
    * A declared, data-independent transform applied after clipping and before scaling by

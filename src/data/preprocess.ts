@@ -20,13 +20,14 @@ import { firstNonFinite, meanAndSd } from "./statistics.js";
 import { type Column, MISSING_CODE, type Table, toCategorical } from "./table.js";
 import type { Matrix } from "./types.js";
 
+/** How one column becomes features: standardised or scaled by bounds, or one-hot encoded. */
 export type FeatureTransform =
   | {
       kind: "standardise";
       column: string;
       mean: number;
       sd: number;
-      /** [lower, upper]: values are clipped to this range before standardising (public bounds). */
+      /** `[lower, upper]`: values are clipped to this range before standardising (public bounds). */
       clip?: [number, number];
       /** Declared (./metadata.ts): the clipped value x becomes log(1 + x) before standardising. */
       log1p?: true;
@@ -40,6 +41,7 @@ export type FeatureTransform =
  */
 export const MAX_FEATURE_VALUES = 2 ** 28;
 
+/** A preprocessor as JSON (what a model file stores). */
 export type PreprocessorJSON =
   | { format: "equipoise-preprocessor"; version: 1; kind: "tabular"; transforms: FeatureTransform[] }
   | {
@@ -50,6 +52,10 @@ export type PreprocessorJSON =
       maxValue: number;
     };
 
+/**
+ * Turns table columns into the feature matrix (scaling, one-hot encoding) with transforms fitted on
+ * training rows or built from declared metadata; saved with a model so new data is encoded alike.
+ */
 export class Preprocessor {
   private constructor(private readonly state: PreprocessorJSON) {}
 

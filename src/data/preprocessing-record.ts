@@ -18,7 +18,12 @@ import type { DatasetMetadata } from "./metadata.js";
 import type { Preprocessor } from "./preprocess.js";
 import type { Table } from "./table.js";
 
+/**
+ * How features are preprocessed: "fit" on the rows, "public" from declared metadata only, or
+ * "private" with noisy statistics counted in ε.
+ */
 export type PreprocessingMode = "fit" | "public" | "private";
+/** Every {@link PreprocessingMode}. */
 export const PREPROCESSING_MODES: readonly PreprocessingMode[] = ["fit", "public", "private"];
 
 /**
@@ -34,6 +39,10 @@ export interface GaussianRelease {
   description: string;
 }
 
+/**
+ * How a task's preprocessor was built, and what that means for a private run: the releases ε
+ * must account, and whether the result may be released.
+ */
 export interface PreprocessingRecord {
   mode: PreprocessingMode | "saved";
   /** Whether the preprocessor was computed from the training rows (exactly for "fit", through noise for "private"). */
@@ -70,6 +79,7 @@ export type PrivatePreprocessor = (
   declared: DatasetMetadata,
 ) => PrivatePreprocessingFit;
 
+/** Why a private run whose preprocessing was fitted on the rows is marked not for release. */
 export const FIT_NOT_FOR_RELEASE =
   "the preprocessor holds exact statistics of the training rows (means, standard deviations, categories seen), not covered by epsilon; use preprocessing 'public' or 'private'";
 

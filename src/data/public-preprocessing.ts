@@ -11,6 +11,10 @@ import { type ColumnMetadata, type DatasetMetadata, declarationOf } from "./meta
 import { compareText, type FeatureTransform, Preprocessor } from "./preprocess.js";
 import { type Column, MISSING_CODE, type Table, toCategorical } from "./table.js";
 
+/**
+ * A preprocessor built from declared metadata alone (nothing read from the rows); a
+ * MissingDeclarationError naming the first undeclared column.
+ */
 export function publicPreprocessor(
   table: Table,
   features: readonly string[],

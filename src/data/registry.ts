@@ -3,6 +3,10 @@
 import { COMPAS_FILES, FASHION_MNIST_FILES } from "./datasets/remote-files.js";
 import type { RemoteFile } from "./fetch.js";
 
+/**
+ * A data set of the registry: what it is, how it is obtained, its target and sensitive attributes,
+ * source and licence.
+ */
 export interface DatasetDescription {
   name: string;
   summary: string;
@@ -18,6 +22,10 @@ export interface DatasetDescription {
   files: RemoteFile[];
 }
 
+/**
+ * The registry (`equipoise data list`): adult, german-credit (bundled), compas, fashion-mnist
+ * (fetched), the biased benchmarks and synthetic (generated).
+ */
 export const DATASETS: readonly DatasetDescription[] = [
   {
     name: "adult",
@@ -107,10 +115,12 @@ export const DATASETS: readonly DatasetDescription[] = [
   },
 ];
 
+/** The registry entry of a name, or undefined. */
 export function findDataset(name: string): DatasetDescription | undefined {
   return DATASETS.find((dataset) => dataset.name === name);
 }
 
+/** Every name in the registry. */
 export function datasetNames(): string[] {
   return DATASETS.map((dataset) => dataset.name);
 }

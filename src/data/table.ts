@@ -6,8 +6,10 @@
  */
 import { DataError } from "../common/errors.js";
 
+/** The code of a missing value in a categorical column. */
 export const MISSING_CODE = -1;
 
+/** A numeric column (NaN for missing values). */
 export interface NumericColumn {
   kind: "numeric";
   name: string;
@@ -15,6 +17,7 @@ export interface NumericColumn {
   values: Float64Array;
 }
 
+/** A categorical column: categories and one code per row ({@link MISSING_CODE} when missing). */
 export interface CategoricalColumn {
   kind: "categorical";
   name: string;
@@ -23,8 +26,10 @@ export interface CategoricalColumn {
   codes: Int32Array;
 }
 
+/** A column of a {@link Table}. */
 export type Column = NumericColumn | CategoricalColumn;
 
+/** Named, typed columns of equal length: what readers produce and preprocessing consumes. */
 export class Table {
   readonly rows: number;
   readonly columns: readonly Column[];

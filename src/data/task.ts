@@ -17,6 +17,10 @@ import { datasetNames } from "./registry.js";
 import { buildTabularTask, type TabularBuildOptions } from "./tabular-task.js";
 import type { PreparedTask } from "./types.js";
 
+/**
+ * What {@link prepareTask} prepares: a registry data set or a file, its target and sensitive
+ * attributes, the split seed, and how the features are preprocessed.
+ */
 export interface TaskRequest {
   /** A registry name (adult, german-credit, compas, fashion-mnist, synthetic) or a .csv/.arff path. */
   data: string;
@@ -64,6 +68,17 @@ export interface TaskRequest {
   preprocessor?: PreprocessorJSON;
 }
 
+/**
+ * Loads a data set (bundled, fetched, generated or a user's CSV/ARFF file), splits it (seeded,
+ * stratified, or the data set's own split), and preprocesses the features: the one way every
+ * command reads data. Bad input is a DataError naming the problem.
+ *
+ * @example
+ * ```ts
+ * const task = await prepareTask({ data: "german-credit", sensitive: ["sex"], seed: 0 });
+ * task.train.X.rows + task.test.X.rows; // 1000
+ * ```
+ */
 export async function prepareTask(request: TaskRequest): Promise<PreparedTask> {
   const files: FileLocationOptions = { ...request.files, dataDir: request.dataDir };
   const fitted = request.preprocessor && Preprocessor.fromJSON(request.preprocessor);

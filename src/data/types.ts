@@ -17,6 +17,7 @@ export interface SensitiveAttribute {
   codes: Int32Array;
 }
 
+/** One split's rows: features, labels, and the sensitive attributes of every row. */
 export interface Split {
   X: Matrix;
   /** 0/1 for a binary task (1 = positive label), the class index otherwise. */
@@ -24,6 +25,10 @@ export interface Split {
   sensitive: SensitiveAttribute[];
 }
 
+/**
+ * A data set ready to train on: both splits, class names, feature names, the fitted preprocessor
+ * and how it was built, declared metadata, warnings for the user, and the data's fingerprint.
+ */
 export interface PreparedTask {
   name: string;
   target: string;

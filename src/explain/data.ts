@@ -9,6 +9,7 @@
 import { DataError } from "../common/errors.js";
 import type { Split } from "../data/types.js";
 
+/** Rows in float64 for the explanations: row-major features and labels. */
 export interface Examples {
   rows: number;
   cols: number;
@@ -18,6 +19,7 @@ export interface Examples {
   y: Float64Array;
 }
 
+/** A prepared split's rows in float64. */
 export function examplesFromSplit(split: Split): Examples {
   const { rows, cols, data } = split.X;
   return { rows, cols, X: new Float64Array(data), y: new Float64Array(split.y) };

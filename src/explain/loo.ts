@@ -9,6 +9,7 @@ import { UserError } from "../common/errors.js";
 import { type Examples, selectExamples } from "./data.js";
 import type { ExplainableModel, RefitResult } from "./model.js";
 
+/** Settings of {@link leaveOneOut}'s refits. */
 export interface LeaveOneOutOptions {
   /** ‖∇F₋ᵢ‖∞ to reach (default: the family's). */
   tolerance?: number;
@@ -17,6 +18,7 @@ export interface LeaveOneOutOptions {
   onRow?: (done: number, total: number) => void;
 }
 
+/** True leave-one-out effects [test rows × training rows] and how well each refit converged. */
 export interface LeaveOneOutResult {
   trainRows: Int32Array;
   testRows: Int32Array;
@@ -51,6 +53,10 @@ export function refitWithout(
   };
 }
 
+/**
+ * The ground truth influence estimates are checked against: for each training row, the model
+ * refitted without it (warm-started) and the change of every test row's loss (without minus with).
+ */
 export function leaveOneOut(
   model: ExplainableModel,
   test: Examples,

@@ -31,8 +31,11 @@ export const MODEL_MISLABEL_SCORES = [
   "self-influence",
   "cross-validated",
 ] as const;
+/** A mislabel score computed from one model (see {@link mislabelScores}). */
 export type ModelMislabelScore = (typeof MODEL_MISLABEL_SCORES)[number];
+/** Every mislabel ranking: the out-of-fold ensemble (recommended) and the scores of one model. */
 export const MISLABEL_SCORES = ["out-of-fold", ...MODEL_MISLABEL_SCORES] as const;
+/** One of {@link MISLABEL_SCORES}. */
 export type MislabelScore = (typeof MISLABEL_SCORES)[number];
 
 /** Suspicion of every training row under one score (higher = more suspicious). */

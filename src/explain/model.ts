@@ -17,8 +17,10 @@
  */
 import type { Examples } from "./data.js";
 
+/** The model families that can be explained exactly: logistic regression and dense MLPs. */
 export type ModelFamily = "logistic-regression" | "mlp";
 
+/** Settings of a refit with other row weights. */
 export interface RefitOptions {
   /** Start from these parameters (default: the model's own, a warm start). */
   start?: Float64Array;
@@ -27,6 +29,7 @@ export interface RefitOptions {
   maxIterations?: number;
 }
 
+/** A refit's parameters and how well it converged. */
 export interface RefitResult {
   parameters: Float64Array;
   /** ‖∇F‖∞ of the refitted objective at `parameters`. */
@@ -35,6 +38,7 @@ export interface RefitResult {
   converged: boolean;
 }
 
+/** How close the parameters are to a stationary point of the model's objective. */
 export interface Stationarity {
   /** ‖∇F(θ̂)‖∞. */
   gradientNorm: number;
@@ -69,6 +73,10 @@ export interface KroneckerStatistics {
   pseudoLabels: number;
 }
 
+/**
+ * A trained model in float64 with its full objective: what influence, leave-one-out and valuation
+ * need (losses, gradients, Hessian-vector products, refits).
+ */
 export interface ExplainableModel {
   readonly family: ModelFamily;
   /** For people: "logistic regression (C = 1)", "MLP 104-64-64-2 (tanh, weight decay 0.01)". */

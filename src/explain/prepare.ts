@@ -15,6 +15,7 @@ import { type Activation, fitMlp } from "./models/mlp.js";
 import { fitPenalisedLogistic } from "./models/penalised.js";
 import type { DescribedRow, ModelInfo } from "./report/schema.js";
 
+/** A prepared binary task in the explanations' form: both splits in float64, and column descriptions. */
 export interface ExplainData {
   task: PreparedTask;
   train: Examples;
@@ -22,6 +23,10 @@ export interface ExplainData {
   columns: ColumnDescription[];
 }
 
+/**
+ * The task's splits as {@link Examples}, with a description of every feature column; a UserError
+ * for a task that is not binary.
+ */
 export function explainData(task: PreparedTask): ExplainData {
   if (task.numClasses !== 2) {
     throw new UserError(
@@ -39,6 +44,7 @@ export function explainData(task: PreparedTask): ExplainData {
 /** A fairness mitigation built into the explained objective (explanations of a mitigated model). */
 export type Mitigation = { kind: "none" } | { kind: "reweighing" } | { kind: "penalty"; weight: number };
 
+/** Which model is explained: scikit-learn's L2 logistic regression, or a tanh/ReLU MLP with weight decay. */
 export type ModelSpec = (
   | { family: "logistic-regression"; C: number }
   | { family: "mlp"; hidden: number[]; activation: Activation; weightDecay: number; seed: number }

@@ -39,6 +39,7 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
   return ranks;
 }
 
+/** Spearman's rank correlation (average ranks for ties). */
 export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return pearson(averageRanks(a), averageRanks(b));
 }

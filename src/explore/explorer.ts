@@ -52,6 +52,10 @@ import {
 } from "./summary.js";
 import type { PenaltyTarget, TrialData, TrialSettings } from "./trial.js";
 
+/**
+ * What {@link explore} runs: the data, the objectives and constraints, the strategy and budget,
+ * where the study lives, and the privacy settings.
+ */
 export interface ExploreOptions {
   /** The data; `request.seed` is the train/test split seed (`--split-seed`), recorded in the study. */
   request: TaskRequest;
@@ -98,11 +102,13 @@ export interface ExploreOptions {
   onEvent?: (event: ExploreEvent) => void;
 }
 
+/** Progress of a run: notes for the user, and every finished trial. */
 export type ExploreEvent =
   | { kind: "note"; text: string }
   /** `progress`: the search so far in a few words (no trial's results under private selection). */
   | { kind: "trial"; done: number; budget: number; trial: TrialRecord; progress: string };
 
+/** A finished run: the study's summary (front, hypervolumes, trials) and the facts of the run. */
 export interface ExploreResult {
   summary: StudySummary;
   strategy: string;
@@ -136,6 +142,24 @@ export const BO_INITIAL_SAMPLES = 10;
 /** Trials per ensemble when batching (see ExploreOptions.batchTrials; BENCHMARKS.md "Batched trials"). */
 export const DEFAULT_BATCH_TRIALS = 1;
 
+/**
+ * The accuracy × privacy × fairness explorer (`equipoise explore`): trains a non-private reference
+ * model, then `budget` trials of the explorer's space chosen by the strategy on the validation split,
+ * stored in a study that a rerun resumes; the front is chosen on validation and scored on test.
+ *
+ * @example
+ * ```ts
+ * const { summary } = await explore({
+ *   request: { data: "adult", sensitive: ["sex"] },
+ *   objectives: ["accuracy", "epsilon", "dp"],
+ *   constraints: [parseConstraint("epsilon<=8")],
+ *   budget: 40,
+ *   seed: 0,
+ *   studyPath: "adult.db",
+ * });
+ * summary.pareto.map((i) => summary.decoded[i].test.accuracy);
+ * ```
+ */
 export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
   const emit = options.onEvent ?? (() => {});

@@ -14,6 +14,7 @@ import type { ExploreOptions } from "./explorer.js";
 import { parseConstraint, parseObjectives } from "./objectives.js";
 import { explorerMetadata } from "./summary.js";
 
+/** What a worker joining a study gives: the location, and what belongs to its machine. */
 export interface JoinOptions {
   /** The study: `postgres://USER@HOST/DB?study=NAME` or an SQLite file shared by processes. */
   location: string;

@@ -16,9 +16,14 @@ export interface TrialMetrics {
   eopDifference: number;
 }
 
+/**
+ * The explorer's objectives: an error (accuracy or balanced accuracy), ε, and a fairness gap (dp, eo, eop).
+ */
 export const objectiveNames = ["accuracy", "balanced-accuracy", "epsilon", "dp", "eo", "eop"] as const;
+/** One of {@link objectiveNames}. */
 export type ObjectiveName = (typeof objectiveNames)[number];
 
+/** The default objectives: accuracy, ε and the demographic-parity difference. */
 export const defaultObjectives: ObjectiveName[] = ["accuracy", "epsilon", "dp"];
 
 /** What the normalisation needs from the reference model and the test split. */
@@ -63,6 +68,10 @@ export function normalisedUnfairness(gap: number, referenceGap: number): number 
   return clamp01(gap / referenceGap);
 }
 
+/**
+ * An objective of a trial normalised to [0, 1] and minimised, as DESIGN.md defines it (reference
+ * point (1, 1, 1)).
+ */
 export function normaliseObjective(
   name: ObjectiveName,
   metrics: TrialMetrics,
@@ -80,6 +89,10 @@ export function normaliseObjective(
   }
 }
 
+/**
+ * Objectives from a comma-separated list ("accuracy,epsilon,dp"); the defaults for undefined; a
+ * UsageError naming an unknown or repeated objective.
+ */
 export function parseObjectives(raw: string | undefined): ObjectiveName[] {
   if (raw === undefined) return [...defaultObjectives];
   const names = raw
@@ -106,6 +119,7 @@ export interface Constraint {
   text: string;
 }
 
+/** A constraint from its text ("epsilon<=8", "accuracy>=0.8", "dp<=0.05"); a UsageError otherwise. */
 export function parseConstraint(text: string): Constraint {
   const match = /^\s*([a-z-]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*$/.exec(text);
   if (!match)
@@ -145,6 +159,7 @@ export function constraintValue(constraint: Constraint, metrics: TrialMetrics): 
   return sign * (value - constraint.bound);
 }
 
+/** Whether a trial's metrics meet the constraint. */
 export function satisfies(constraint: Constraint, metrics: TrialMetrics): boolean {
   return constraintValue(constraint, metrics) <= 0;
 }

@@ -59,6 +59,10 @@ export interface SelectionPreprocessing {
   thresholdDelta: number;
 }
 
+/**
+ * A private selection's plan, drawn once and stored in the study: the number of trials, the
+ * candidates' noise, and the ε the released trial will have.
+ */
 export interface PrivateSelectionPlan {
   distribution: TrialCountDistribution;
   /** K: how many trials the study runs, drawn once. */

@@ -56,6 +56,7 @@ export type SpacePrivacy =
   /** Private selection: every trial private at the study's fixed per-trial ε. */
   | { kind: "selection"; batches: number[]; epochs: number[] };
 
+/** How the explorer's space is shaped: which privacy levers it has, and whether class weighting is one. */
 export interface SpaceOptions {
   privacy: SpacePrivacy;
   /** Offer class-balanced training (see `offersClassWeighting`). */
@@ -94,6 +95,7 @@ export function selectionGrid(profile: DataProfile): { batches: number[]; epochs
   return { batches, epochs };
 }
 
+/** The parameters of the explorer's space for data of this profile (ranges from the row count). */
 export function explorerParameters(profile: DataProfile, options: SpaceOptions): Parameter[] {
   const { privacy } = options;
   const [batchLow, batchHigh] = batchRange(profile.trainRows);
@@ -139,6 +141,7 @@ export function explorerParameters(profile: DataProfile, options: SpaceOptions):
   return parameters;
 }
 
+/** The explorer's search space for data of this profile. */
 export function explorerSpace(profile: DataProfile, options: SpaceOptions): SearchSpace {
   return new SearchSpace(explorerParameters(profile, options));
 }

@@ -82,6 +82,10 @@ export interface DecodedTrial {
   objectives: { validation: number[]; test: number[] };
 }
 
+/**
+ * An explorer study read back: its trials decoded, the Pareto front (chosen on validation), the
+ * validation and test hypervolumes, and the reference model.
+ */
 export interface StudySummary {
   metadata: ExplorerMetadata;
   objectives: ObjectiveName[];

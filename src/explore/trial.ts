@@ -35,6 +35,7 @@ export interface SelectionNoise {
   noise: number;
 }
 
+/** Study-wide settings every trial trains with (δ, accountant, noise source, …). */
 export interface TrialSettings {
   delta: number;
   accountant: "rdp" | "prv";
@@ -75,6 +76,7 @@ export interface TrialPrivacy {
   notForRelease: string | null;
 }
 
+/** A finished trial: its recipe, validation and test metrics, privacy and training time. */
 export interface TrialOutcome {
   recipe: TrialRecipe;
   validation: ModelMetrics;
@@ -165,6 +167,7 @@ export function trialFitData(data: TrialData, settings: TrialSettings, config: C
   };
 }
 
+/** Trains one configuration of the explorer's space and scores it on the validation and test splits. */
 export function runTrial(
   config: Configuration,
   seed: number,

@@ -6,14 +6,18 @@
  */
 import { UsageError } from "../common/errors.js";
 
+/** The fairness constraints every mitigation and objective understands. */
 export const FAIRNESS_CONSTRAINTS = ["demographic_parity", "equalized_odds", "equal_opportunity"] as const;
+/** "demographic_parity", "equalized_odds" or "equal_opportunity". */
 export type FairnessConstraint = (typeof FAIRNESS_CONSTRAINTS)[number];
 
+/** The short names used on the command line and in objectives: dp, eo, eop. */
 export const CONSTRAINT_SHORT_NAMES = {
   dp: "demographic_parity",
   eo: "equalized_odds",
   eop: "equal_opportunity",
 } as const satisfies Record<string, FairnessConstraint>;
+/** "dp", "eo" or "eop". */
 export type FairnessConstraintShortName = keyof typeof CONSTRAINT_SHORT_NAMES;
 
 /** "dp" | "eo" | "eop" or a full name → the constraint; a UsageError naming `option` otherwise. */
@@ -32,6 +36,7 @@ export function parseFairnessConstraint(
   return constraint as FairnessConstraint;
 }
 
+/** The short name (dp, eo, eop) of a constraint. */
 export function shortNameOf(constraint: FairnessConstraint): FairnessConstraintShortName {
   const entry = Object.entries(CONSTRAINT_SHORT_NAMES).find(([, full]) => full === constraint);
   return entry![0] as FairnessConstraintShortName;

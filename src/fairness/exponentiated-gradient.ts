@@ -26,6 +26,7 @@ const REGRET_CHECK_INCREASE = 1.6;
 const SHRINK_REGRET = 0.8;
 const SHRINK_ETA = 0.8;
 
+/** Settings of {@link exponentiatedGradient}, with Fairlearn 0.9's names and defaults. */
 export interface ExponentiatedGradientOptions {
   /** A fairness constraint (its parity moment with the default bound 0.01), or any Moment. */
   constraint: FairnessConstraint | Moment;
@@ -38,6 +39,7 @@ export interface ExponentiatedGradientOptions {
   runLinprogStep?: boolean;
 }
 
+/** The training data of {@link exponentiatedGradient}: features, 0/1 labels, sensitive features. */
 export interface ExponentiatedGradientInput {
   X: FeatureMatrix;
   y: Vector;
@@ -45,6 +47,7 @@ export interface ExponentiatedGradientInput {
   sampleWeight?: Vector;
 }
 
+/** A randomised classifier Q over the fitted predictors, with the game's diagnostics. */
 export interface ExponentiatedGradientResult {
   predictors: WeightedLearner[];
   /** Q: probability of each predictor. */
@@ -246,6 +249,12 @@ function padTo(values: Float64Array, length: number): Float64Array {
   return out;
 }
 
+/**
+ * Trains a fair randomised classifier by the exponentiated-gradient reduction (Agarwal et al. 2018),
+ * step for step as Fairlearn 0.9 does. `createLearner` makes the weighted learner fitted at every
+ * best response (e.g. `() => new WeightedLogisticRegression()`). A duality gap still above ν after
+ * `maxIterations` is returned as a {@link ConvergenceWarning}, not thrown.
+ */
 export function exponentiatedGradient(
   createLearner: LearnerFactory,
   input: ExponentiatedGradientInput,

@@ -26,6 +26,7 @@ export interface ValuedFeature {
   values: ArrayLike<string | number>;
 }
 
+/** A sensitive attribute of every row, coded (categories and codes) or as raw values. */
 export type SensitiveFeature = CodedFeature | ValuedFeature;
 
 /** A column as read from a file: null, undefined, NaN and "" (after trimming) are missing values. */
@@ -34,6 +35,7 @@ export interface RawFeature {
   values: ArrayLike<string | number | null | undefined>;
 }
 
+/** One group of rows sharing the categories of every sensitive feature. */
 export interface Group {
   /** "Female" or, for intersections, "Female, White". */
   label: string;
@@ -43,6 +45,7 @@ export interface Group {
   indices: Int32Array;
 }
 
+/** The rows split into groups by one or more sensitive features (their intersection). */
 export interface Grouping {
   featureNames: string[];
   /** Groups with at least one member. */
@@ -58,6 +61,7 @@ const isMissingValue = (value: string | number | null | undefined): boolean =>
   value === undefined ||
   (typeof value === "number" ? Number.isNaN(value) : value.trim() === "");
 
+/** A sensitive feature as categories and codes (raw values' categories sorted, numbers numerically). */
 export function toCodedFeature(feature: SensitiveFeature): CodedFeature {
   if ("codes" in feature) return feature;
   const raw = Array.from(feature.values as ArrayLike<string | number>);
@@ -78,6 +82,10 @@ export function toCodedFeature(feature: SensitiveFeature): CodedFeature {
   return { name: feature.name, categories: distinct.map(String), codes };
 }
 
+/**
+ * Splits `rows` rows into the groups of the features' intersection; a DataError for a feature of the
+ * wrong length or with too many categories.
+ */
 export function groupRows(features: SensitiveFeature[], rows: number): Grouping {
   if (features.length === 0) throw new DataError("at least one sensitive feature is needed");
   const coded = features.map(toCodedFeature);
@@ -131,6 +139,7 @@ export function groupRows(features: SensitiveFeature[], rows: number): Grouping 
   return { featureNames: coded.map((f) => f.name), groups, groupOfRow, emptyGroups };
 }
 
+/** Sensitive attributes with rows missing a value left out: the coded attributes, the rows kept, and lines for the user. */
 export interface ValidatedSensitiveAttributes {
   /** The attributes restricted to `rows`, coded (a coded input keeps its categories). */
   features: CodedFeature[];

@@ -10,13 +10,18 @@
 import { minimize } from "../math/lbfgs.js";
 import type { Vector } from "./metrics.js";
 
+/** A dense row-major matrix: element (i, j) is data[i * cols + j]. */
 export interface FeatureMatrix {
   rows: number;
   cols: number;
   data: ArrayLike<number>;
 }
 
+/** A binary classifier trained with sample weights: what the reductions fit at every step. */
 export interface WeightedLearner {
+  /**
+   * Fits on the rows of X with 0/1 labels and optional weights (from the solution given to `warmStartFrom`, if any).
+   */
   fit(X: FeatureMatrix, y: Vector, sampleWeight?: Vector): void;
   /** Probability of label 1 per row. */
   predictProba(X: FeatureMatrix): Float64Array;
@@ -26,6 +31,7 @@ export interface WeightedLearner {
   warmStartFrom?(previous: WeightedLearner): void;
 }
 
+/** Makes a fresh, unfitted learner. */
 export type LearnerFactory = () => WeightedLearner;
 
 /** Predicts one label for every row (the reductions' answer when all reduced labels agree). */
@@ -40,6 +46,7 @@ export class ConstantLearner implements WeightedLearner {
   }
 }
 
+/** Settings of {@link WeightedLogisticRegression} (scikit-learn's names). */
 export interface LogisticRegressionOptions {
   /** Inverse L2 strength, as in scikit-learn (default 1). */
   C?: number;
@@ -53,6 +60,7 @@ export interface LogisticRegressionOptions {
   functionTolerance?: number;
 }
 
+/** The logistic function 1 / (1 + e^−z), computed without overflow for large |z|. */
 export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
@@ -151,6 +159,10 @@ export function logisticObjective(
   return (loss + penalty / (2 * C)) * scale;
 }
 
+/**
+ * Logistic regression with sample weights and scikit-learn's objective (Σ wᵢ log-loss + ‖β‖²/(2C),
+ * intercept not penalised), fitted by L-BFGS: the reductions' default learner.
+ */
 export class WeightedLogisticRegression implements WeightedLearner {
   /** [β; intercept] after fit. */
   params: Float64Array | null = null;
@@ -190,6 +202,7 @@ export class WeightedLogisticRegression implements WeightedLearner {
     this.iterations = result.iterations;
   }
 
+  /** The linear score β·x + b of every row. */
   decisionFunction(X: FeatureMatrix): Float64Array {
     if (!this.params) throw new Error("the logistic regression is not fitted");
     return linearScores(X, this.params);

@@ -6,6 +6,7 @@
  *   minimise c·x  subject to  A_ub x ≤ b_ub,  A_eq x = b_eq,  x_j ≥ 0 (or free).
  */
 
+/** A linear program: minimise c·x subject to A_ub x ≤ b_ub, A_eq x = b_eq, x ≥ 0 (or free). */
 export interface LinearProgram {
   c: number[];
   aUpper?: number[][];
@@ -16,6 +17,7 @@ export interface LinearProgram {
   free?: boolean[];
 }
 
+/** The solution of a {@link LinearProgram}, or why there is none. */
 export interface LinearProgramResult {
   status: "optimal" | "infeasible" | "unbounded";
   x: Float64Array;
@@ -24,6 +26,10 @@ export interface LinearProgramResult {
 
 const TOLERANCE = 1e-10;
 
+/**
+ * Solves a small linear program by the two-phase simplex method (Bland's rule); used by the
+ * reductions' LP step.
+ */
 export function solveLinearProgram(lp: LinearProgram): LinearProgramResult {
   const n = lp.c.length;
   const free = lp.free ?? new Array(n).fill(false);

@@ -15,6 +15,7 @@ import type { FeatureMatrix } from "./learner.js";
 import { type AggregationMethod, MetricFrame, type PredictionKind } from "./metric-frame.js";
 import type { MetricName, Vector } from "./metrics.js";
 
+/** The groups a fairness measure compares, and how it aggregates (Fairlearn's `method`). */
 export interface MeasureOptions {
   sensitiveFeatures: SensitiveFeature[];
   method?: AggregationMethod;
@@ -34,14 +35,30 @@ function frameOf(metrics: MetricName[], yTrue: Vector, yPred: Vector, options: M
   });
 }
 
+/**
+ * Largest minus smallest selection rate P(ŷ = 1) over the groups (Fairlearn's
+ * `demographic_parity_difference`); 0 is parity.
+ *
+ * @example
+ * ```ts
+ * demographicParityDifference([1, 0, 1, 0], [1, 0, 1, 1], {
+ *   sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }],
+ * }); // 0.5
+ * ```
+ */
 export function demographicParityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["selection_rate"], yTrue, yPred, options).differenceOf("selection_rate", options.method);
 }
 
+/** Smallest over largest selection rate of the groups; 1 is parity. */
 export function demographicParityRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["selection_rate"], yTrue, yPred, options).ratioOf("selection_rate", options.method);
 }
 
+/**
+ * The larger of the between-group differences of the true-positive and the false-positive rates
+ * (Fairlearn's `equalized_odds_difference`).
+ */
 export function equalizedOddsDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   const frame = frameOf(["true_positive_rate", "false_positive_rate"], yTrue, yPred, options);
   return Math.max(
@@ -50,6 +67,7 @@ export function equalizedOddsDifference(yTrue: Vector, yPred: Vector, options: M
   );
 }
 
+/** The smaller of the between-group ratios of the true-positive and the false-positive rates. */
 export function equalizedOddsRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   const frame = frameOf(["true_positive_rate", "false_positive_rate"], yTrue, yPred, options);
   return Math.min(
@@ -58,6 +76,7 @@ export function equalizedOddsRatio(yTrue: Vector, yPred: Vector, options: Measur
   );
 }
 
+/** Largest minus smallest true-positive rate over the groups (equal opportunity, Hardt et al. 2016). */
 export function equalOpportunityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["true_positive_rate"], yTrue, yPred, options).differenceOf(
     "true_positive_rate",
@@ -65,10 +84,12 @@ export function equalOpportunityDifference(yTrue: Vector, yPred: Vector, options
   );
 }
 
+/** Smallest over largest true-positive rate of the groups. */
 export function equalOpportunityRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["true_positive_rate"], yTrue, yPred, options).ratioOf("true_positive_rate", options.method);
 }
 
+/** Largest minus smallest precision P(y = 1 | ŷ = 1) over the groups. */
 export function predictiveParityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["precision"], yTrue, yPred, options).differenceOf("precision", options.method);
 }

@@ -21,6 +21,7 @@
 
 import { DataError } from "../common/errors.js";
 
+/** A column of numbers: an array or a typed array. */
 export type Vector = ArrayLike<number>;
 
 /**
@@ -56,6 +57,7 @@ export interface MetricDefinition {
   readonly expected?: { readonly compute: MetricFunction; readonly exact: boolean };
 }
 
+/** Weighted confusion-matrix counts of binary labels and predictions. */
 export interface ConfusionCounts {
   truePositives: number;
   falsePositives: number;
@@ -135,34 +137,41 @@ function weightedMean(values: (i: number) => number, n: number, sampleWeight?: V
   return sum / total;
 }
 
+/** Share of rows whose prediction equals the label (weighted by `sampleWeight`). */
 export function accuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   return weightedMean((i) => (yTrue[i] === yPred[i] ? 1 : 0), yTrue.length, sampleWeight);
 }
 
+/** Share of rows predicted positive, P(ŷ = 1). */
 export function selectionRate(_yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   return weightedMean((i) => (yPred[i] === 1 ? 1 : 0), yPred.length, sampleWeight);
 }
 
+/** Recall, P(ŷ = 1 | y = 1); NaN without positive rows. */
 export function truePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.truePositives, c.truePositives + c.falseNegatives);
 }
 
+/** P(ŷ = 1 | y = 0); NaN without negative rows. */
 export function falsePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.falsePositives, c.falsePositives + c.trueNegatives);
 }
 
+/** Specificity, P(ŷ = 0 | y = 0); NaN without negative rows. */
 export function trueNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.trueNegatives, c.trueNegatives + c.falsePositives);
 }
 
+/** P(ŷ = 0 | y = 1); NaN without positive rows. */
 export function falseNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.falseNegatives, c.falseNegatives + c.truePositives);
 }
 
+/** P(y = 1 | ŷ = 1); NaN when nothing is predicted positive. */
 export function precision(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.truePositives, c.truePositives + c.falsePositives);
@@ -184,16 +193,19 @@ export function balancedAccuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Ve
 const totalOf = (c: ConfusionCounts) =>
   c.truePositives + c.falsePositives + c.trueNegatives + c.falseNegatives;
 
+/** Expected accuracy of a randomised classifier that predicts 1 with the given probability per row. */
 export function expectedAccuracy(yTrue: Vector, probabilities: Vector, sampleWeight?: Vector): number {
   const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
   return (c.truePositives + c.trueNegatives) / totalOf(c);
 }
 
+/** Expected selection rate of a randomised classifier: the mean probability of predicting 1. */
 export function expectedSelectionRate(yTrue: Vector, probabilities: Vector, sampleWeight?: Vector): number {
   const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
   return (c.truePositives + c.falsePositives) / totalOf(c);
 }
 
+/** Expected true-positive rate of a randomised classifier. */
 export function expectedTruePositiveRate(
   yTrue: Vector,
   probabilities: Vector,
@@ -203,6 +215,7 @@ export function expectedTruePositiveRate(
   return rateOrZero(c.truePositives, c.truePositives + c.falseNegatives);
 }
 
+/** Expected false-positive rate of a randomised classifier. */
 export function expectedFalsePositiveRate(
   yTrue: Vector,
   probabilities: Vector,
@@ -212,6 +225,7 @@ export function expectedFalsePositiveRate(
   return rateOrZero(c.falsePositives, c.falsePositives + c.trueNegatives);
 }
 
+/** Expected true-negative rate of a randomised classifier. */
 export function expectedTrueNegativeRate(
   yTrue: Vector,
   probabilities: Vector,
@@ -221,6 +235,7 @@ export function expectedTrueNegativeRate(
   return rateOrZero(c.trueNegatives, c.trueNegatives + c.falsePositives);
 }
 
+/** Expected false-negative rate of a randomised classifier. */
 export function expectedFalseNegativeRate(
   yTrue: Vector,
   probabilities: Vector,
@@ -230,6 +245,7 @@ export function expectedFalseNegativeRate(
   return rateOrZero(c.falseNegatives, c.falseNegatives + c.truePositives);
 }
 
+/** Expected balanced accuracy (mean recall over the classes present) of a randomised classifier. */
 export function expectedBalancedAccuracy(
   yTrue: Vector,
   probabilities: Vector,
@@ -268,6 +284,7 @@ export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): n
   );
 }
 
+/** Mean squared difference between the score (probability of label 1) and the label. */
 export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
   requireProbabilities("scores", yScore);
   return weightedMean(
@@ -376,6 +393,10 @@ const noWeight = (yTrue: Vector, _p: Vector, w?: Vector) => {
   return c.positive + c.negative === 0 ? "total sample weight is 0" : null;
 };
 
+/**
+ * Every metric a {@link MetricFrame} knows by name (Fairlearn's names: "accuracy", "selection_rate",
+ * "true_positive_rate", …), with what it reads (predictions or scores) and how it is computed.
+ */
 export const metricDefinitions = {
   count: {
     name: "count",
@@ -465,4 +486,5 @@ export const metricDefinitions = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
+/** The name of a built-in metric (a key of {@link metricDefinitions}). */
 export type MetricName = keyof typeof metricDefinitions;

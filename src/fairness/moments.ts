@@ -11,6 +11,7 @@
 import type { FairnessConstraint } from "./constraint.js";
 import type { Vector } from "./metrics.js";
 
+/** The data a {@link Moment} measures: labels, the group of every row, and weights. */
 export interface MomentData {
   y: Vector;
   /** Group index of every row (see groupRows). */
@@ -19,16 +20,20 @@ export interface MomentData {
   sampleWeight?: Vector;
 }
 
+/** A set of linear constraints on a classifier's rates (Fairlearn's Moment): what the reductions enforce. */
 export interface Moment {
   readonly name: string;
+  /** Binds the moment to a data set. */
   loadData(data: MomentData): void;
   /** One label per constraint, e.g. "+ all, Female". */
   readonly index: string[];
   /** Violation of each constraint by predictions h(x_i) ∈ {0, 1}. */
   gamma(predictions: Vector): Float64Array;
+  /** The allowed violation of each constraint. */
   bound(): Float64Array;
   /** Multipliers giving the same or a higher Lagrangian for every classifier. */
   projectLambda(lambda: Float64Array): Float64Array;
+  /** The per-row costs of the Lagrangian for multipliers λ: the relabelled data's weights. */
   signedWeights(lambda: Float64Array): Float64Array;
 }
 
@@ -189,15 +194,18 @@ export class UtilityParity implements Moment {
   }
 }
 
+/** The allowed difference of a parity constraint from the overall rate (default 0.01, Fairlearn's). */
 export interface ParityOptions {
   /** Allowed difference of each group from the event's overall rate (default 0.01, Fairlearn's). */
   differenceBound?: number;
 }
 
+/** Demographic parity as a moment: every group's selection rate within the bound of the overall rate. */
 export function demographicParity(options: ParityOptions = {}): UtilityParity {
   return new UtilityParity("demographic_parity", () => ({ event: 0, label: "all" }), options.differenceBound);
 }
 
+/** Equalized odds as a moment: every group's TPR and FPR within the bound of the overall rates. */
 export function equalizedOdds(options: ParityOptions = {}): UtilityParity {
   return new UtilityParity(
     "equalized_odds",
@@ -206,6 +214,7 @@ export function equalizedOdds(options: ParityOptions = {}): UtilityParity {
   );
 }
 
+/** Equal opportunity as a moment: every group's TPR within the bound of the overall TPR. */
 export function equalOpportunity(options: ParityOptions = {}): UtilityParity {
   return new UtilityParity(
     "equal_opportunity",

@@ -16,6 +16,10 @@ export interface PenaltyEvents {
   eventOf(label: number): number;
 }
 
+/**
+ * The events of a constraint's penalty: one (all rows) for demographic parity, y = 1 for equal
+ * opportunity, y = 0 and y = 1 for equalized odds.
+ */
 export function penaltyEvents(constraint: FairnessConstraint): PenaltyEvents {
   if (constraint === "equalized_odds") return { count: 2, eventOf: (label) => (label === 1 ? 1 : 0) };
   if (constraint === "equal_opportunity") return { count: 1, eventOf: (label) => (label === 1 ? 0 : -1) };

@@ -7,6 +7,10 @@ import type { SensitiveFeature } from "./groups.js";
 import { MetricFrame, type PredictionKind } from "./metric-frame.js";
 import type { MetricName, Vector } from "./metrics.js";
 
+/**
+ * What {@link fairnessReport} reads: labels, predictions (or probabilities), optional scores and
+ * weights, and the sensitive features.
+ */
 export interface FairnessReportInput {
   yTrue: Vector;
   /** 0/1 predictions, or P(ŷ = 1) of a randomised classifier with predictionKind "probability". */
@@ -18,6 +22,7 @@ export interface FairnessReportInput {
   sampleWeight?: Vector;
 }
 
+/** The standard fairness measures of one grouping (see the functions of the same names). */
 export interface FairnessMeasures {
   demographicParityDifference: number;
   demographicParityRatio: number;
@@ -28,6 +33,7 @@ export interface FairnessMeasures {
   predictiveParityDifference: number;
 }
 
+/** One group's metrics in a {@link GroupAnalysis}. */
 export interface GroupRow {
   label: string;
   /** Category per sensitive feature. */
@@ -35,6 +41,7 @@ export interface GroupRow {
   metrics: Record<string, number>;
 }
 
+/** Metrics by group and the fairness measures for one sensitive feature (or their intersection). */
 export interface GroupAnalysis {
   features: string[];
   groups: GroupRow[];
@@ -42,6 +49,7 @@ export interface GroupAnalysis {
   warnings: string[];
 }
 
+/** What `equipoise fairness metrics` prints: overall metrics and one analysis per sensitive feature. */
 export interface FairnessReport {
   rows: number;
   /** "probability": every prediction metric and gap is an expectation over a randomised classifier's draws. */
@@ -52,6 +60,7 @@ export interface FairnessReport {
   warnings: string[];
 }
 
+/** The metrics of predictions that a fairness report computes per group. */
 export const predictionMetrics: MetricName[] = [
   "count",
   "accuracy",
@@ -64,6 +73,7 @@ export const predictionMetrics: MetricName[] = [
   "balanced_accuracy",
 ];
 
+/** The metrics of scores (probabilities) a fairness report adds when scores are given. */
 export const scoreMetrics: MetricName[] = [
   "log_loss",
   "brier_score",
@@ -71,6 +81,7 @@ export const scoreMetrics: MetricName[] = [
   "expected_calibration_error",
 ];
 
+/** The standard fairness measures of a frame that holds selection rate, TPR, FPR and precision. */
 export function measuresOf(frame: MetricFrame): FairnessMeasures {
   return {
     demographicParityDifference: frame.differenceOf("selection_rate"),
@@ -112,6 +123,10 @@ function analyse(
   };
 }
 
+/**
+ * Overall metrics, metrics by group and the fairness measures of every sensitive feature and of
+ * their intersection.
+ */
 export function fairnessReport(input: FairnessReportInput): FairnessReport {
   const analyses: GroupAnalysis[] = [];
   let overall: Record<string, number> = {};

@@ -9,6 +9,10 @@ import { DataError } from "../common/errors.js";
 import { groupRows, type SensitiveFeature } from "./groups.js";
 import type { Vector } from "./metrics.js";
 
+/**
+ * Kamiran & Calders' (2012) reweighing: weight P(group)·P(y) / P(group, y) for every row, so that
+ * label and group are independent in the weighted data; multiplied into `sampleWeight` if given.
+ */
 export function reweighingWeights(
   y: Vector,
   sensitiveFeatures: SensitiveFeature[],

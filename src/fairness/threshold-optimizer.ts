@@ -22,6 +22,7 @@ import type { FairnessConstraint } from "./constraint.js";
 import { groupRows, type SensitiveFeature } from "./groups.js";
 import { requireFinite, type Vector } from "./metrics.js";
 
+/** Settings of {@link fitThresholds}. */
 export interface ThresholdOptimizerOptions {
   constraint: FairnessConstraint;
   /** Number of grid intervals on x (default 1000, Fairlearn's). */
@@ -33,6 +34,10 @@ export interface ThresholdRule {
   threshold: number;
 }
 
+/**
+ * One group's randomised threshold rule: a mixture of two threshold rules (and, for equalized odds,
+ * a constant prediction).
+ */
 export interface GroupPolicy {
   label: string;
   /** With probability p0 apply rule0, otherwise rule1. */
@@ -45,6 +50,9 @@ export interface GroupPolicy {
   constant: number;
 }
 
+/**
+ * One threshold rule's point on the constraint's plane: x the rate the constraint equalises, y the accuracy term.
+ */
 export interface TradeoffPoint {
   x: number;
   y: number;
@@ -147,6 +155,9 @@ export function interpolateHull(hull: TradeoffPoint[], grid: Float64Array): Inte
   return out;
 }
 
+/**
+ * Group-specific randomised thresholds fitted by {@link fitThresholds}; apply with `thresholdProbabilities`.
+ */
 export interface FittedThresholds {
   constraint: FairnessConstraint;
   featureNames: string[];
@@ -157,6 +168,7 @@ export interface FittedThresholds {
   objective: number;
 }
 
+/** What {@link fitThresholds} reads: scores, labels and the sensitive features of the rows. */
 export interface ThresholdFitInput {
   scores: Vector;
   yTrue: Vector;
@@ -164,6 +176,11 @@ export interface ThresholdFitInput {
   sampleWeight?: Vector;
 }
 
+/**
+ * Post-processing by group-specific thresholds (Hardt, Price & Srebro 2016), as Fairlearn 0.9's
+ * ThresholdOptimizer with `objective="accuracy_score"`: for every group the upper convex hull of its
+ * threshold rules, then the common operating point of the constraint with the best accuracy.
+ */
 export function fitThresholds(
   input: ThresholdFitInput,
   options: ThresholdOptimizerOptions,
@@ -263,6 +280,7 @@ function roundHalfEven15(value: number): number {
   return (tie && rounded % 2 !== 0 ? rounded - 1 : rounded) / 1e15;
 }
 
+/** What a fitted threshold policy is applied to: scores and the sensitive features. */
 export interface ThresholdPredictInput {
   scores: Vector;
   sensitiveFeatures: SensitiveFeature[];

@@ -14,6 +14,7 @@
 import { UsageError } from "../common/errors.js";
 import { weightedMean } from "./vectors.js";
 
+/** An aggregation rule (see the module comment). */
 export type AggregatorSpec =
   | { kind: "mean" }
   | { kind: "median" }
@@ -21,6 +22,7 @@ export type AggregatorSpec =
   | { kind: "krum"; byzantine?: number }
   | { kind: "multikrum"; byzantine?: number; selected?: number };
 
+/** An aggregator from its command-line form ("mean", "median", "trimmed:0.1", "krum:2", "multikrum:2,5"). */
 export function parseAggregator(text: string): AggregatorSpec {
   const [kind, argument] = text.split(":", 2).map((part) => part.trim());
   if (kind === "mean" && argument === undefined) return { kind: "mean" };
@@ -56,6 +58,7 @@ export function parseAggregator(text: string): AggregatorSpec {
   );
 }
 
+/** An aggregator in words. */
 export function describeAggregator(spec: AggregatorSpec): string {
   switch (spec.kind) {
     case "trimmed":
@@ -69,6 +72,7 @@ export function describeAggregator(spec: AggregatorSpec): string {
   }
 }
 
+/** The combined update and, for Krum, the clients it kept. */
 export interface Aggregate {
   update: Float64Array;
   /** Krum / Multi-Krum: positions (in the input order) of the updates chosen. */

@@ -9,12 +9,14 @@ import { UsageError } from "../common/errors.js";
 const positive = z.number().positive().finite();
 const whole = z.number().int();
 
+/** How rows are split among simulated clients: iid, Dirichlet label skew (α), or group skew. */
 export const partitionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("iid") }),
   z.object({ kind: z.literal("dirichlet"), alpha: positive }),
   z.object({ kind: z.literal("group-skew"), skew: z.number().min(0).max(1) }),
 ]);
 
+/** How the server combines updates: mean (FedAvg), median, trimmed mean, Krum or Multi-Krum. */
 export const aggregatorSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("mean") }),
   z.object({ kind: z.literal("median") }),
@@ -46,6 +48,10 @@ export const attackSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("colluding"), z: positive.optional() }),
 ]);
 
+/**
+ * A federated run's settings (zod): model, clients, rounds, sampling, partition, local training,
+ * server optimiser, aggregator, secure aggregation, client-level DP, attacks, seed.
+ */
 export const federatedConfigSchema = z.object({
   model: z.string().min(1).default("logreg"),
   clients: whole.min(1).max(100_000),
@@ -102,7 +108,9 @@ export const federatedConfigSchema = z.object({
   workers: whole.min(1).optional(),
 });
 
+/** A validated federated configuration, every default filled in. */
 export type FederatedConfig = z.infer<typeof federatedConfigSchema>;
+/** A federated configuration as a library caller writes it (defaults may be left out). */
 export type FederatedConfigInput = z.input<typeof federatedConfigSchema>;
 
 /** Validates library input; a bad setting is a UsageError naming it. */

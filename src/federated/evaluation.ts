@@ -30,6 +30,7 @@ export interface FairnessGaps {
   equalizedOddsDifference: number;
 }
 
+/** The global model's test accuracy, loss, metrics by group and fairness gaps. */
 export interface ModelEvaluation {
   accuracy: number;
   loss: number;
@@ -55,6 +56,7 @@ export function withModel<T>(shape: ModelShape, weights: Float32Array, use: (mod
   }
 }
 
+/** Evaluates global weights on a test split: accuracy, loss, and metrics and gaps by group. */
 export function evaluateGlobalModel(
   shape: ModelShape,
   weights: Float32Array,

@@ -10,6 +10,7 @@ const WIDTH = 560;
 const HEIGHT = 200;
 const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
 
+/** A federated report as a self-contained HTML fragment (accuracy and ε per round, clients, privacy). */
 export function renderFederatedHtml(report: FederatedReport): string {
   const rounds = report.rounds.map((r) => r.round);
   const accuracy = report.rounds.map((r) => r.evaluation.accuracy);

@@ -24,6 +24,7 @@ import {
 } from "../train/index.js";
 import { flatten, unflatten } from "./vectors.js";
 
+/** A client's local training: epochs, batch size, learning rate, FedProx's μ. */
 export interface LocalTrainingSettings {
   epochs: number;
   batchSize: number;
@@ -32,6 +33,9 @@ export interface LocalTrainingSettings {
   proximalMu: number;
 }
 
+/**
+ * A client's model update Δ = w_local − w_global, its row count, and the global model's loss on its rows before training.
+ */
 export interface LocalUpdate {
   /** w_local − w_global. */
   update: Float32Array;
@@ -96,6 +100,7 @@ export function localRecipe(spec: string, settings: LocalTrainingSettings, seed:
   };
 }
 
+/** Trains from the global weights on a client's rows and returns the update. */
 export function trainLocalUpdate(
   shape: ModelShape,
   globalWeights: Float32Array,

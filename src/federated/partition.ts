@@ -12,6 +12,7 @@
 import { DataError, UsageError } from "../common/errors.js";
 import { type Random, shuffleInPlace } from "../common/rng.js";
 
+/** A partition of rows among clients (see {@link partitionSchema}). */
 export type PartitionSpec =
   | { kind: "iid" }
   | { kind: "dirichlet"; alpha: number }
@@ -40,6 +41,7 @@ export function parsePartition(text: string): PartitionSpec {
   throw new UsageError(`--partition must be iid, dirichlet:ALPHA or group-skew[:S], got '${text}'`);
 }
 
+/** A partition in words. */
 export function describePartition(spec: PartitionSpec): string {
   return spec.kind === "iid"
     ? "iid"
@@ -48,6 +50,7 @@ export function describePartition(spec: PartitionSpec): string {
       : `group-skew:${spec.skew}`;
 }
 
+/** What a partition splits: labels, groups, number of clients. */
 export interface PartitionInput {
   /** Class of every row (0/1 for binary tasks). */
   labels: ArrayLike<number>;

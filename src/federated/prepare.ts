@@ -12,6 +12,11 @@ import { MissingDeclarationError, type PreparedTask, prepareTask, type TaskReque
 
 export type FederatedPreprocessing = "fit" | "public";
 
+/**
+ * Prepares a federated run's data. Under DP the preprocessing is built from declared public
+ * metadata when every column is declared; otherwise it is fitted, labelled as not covered by ε and
+ * marked not for release (see the module comment).
+ */
 export async function prepareFederatedTask(
   request: TaskRequest,
   options: { private: boolean; mode?: string; rowsOf?: "clients" | "server" },

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { decodeJsonNumber } from "../common/json.js";
 import { federatedConfigSchema } from "./config.js";
 
+/** The `format` field of every federated report. */
 export const FEDERATED_REPORT_FORMAT = "equipoise-federated-report";
 
 /** A number as the JSON codec writes it: finite, "Infinity", "-Infinity" or null (NaN). */
@@ -33,6 +34,7 @@ const fairnessGapsSchema = z.object({
   equalizedOddsDifference: jsonNumber,
 });
 
+/** The global model's evaluation on the test split: accuracy, loss, metrics by group and fairness gaps. */
 export const evaluationSchema = z.object({
   accuracy: jsonNumber,
   loss: jsonNumber,
@@ -48,6 +50,10 @@ const droppedSchema = z.object({
   unmask: z.array(z.number()),
 });
 
+/**
+ * One round: clients sampled and included, the evaluation, client accuracies, ε so far, secure
+ * aggregation's dropouts and timings.
+ */
 export const roundRecordSchema = z.object({
   round: z.number().int(),
   /** Clients sampled for the round. */
@@ -77,6 +83,7 @@ export const roundRecordSchema = z.object({
   seconds: z.number(),
 });
 
+/** One client's share of the data (simulation only): rows, class and group shares, malicious or not. */
 export const clientSummarySchema = z.object({
   id: z.number().int(),
   /** Rows of the client (unknown to the server of real processes under secure aggregation). */
@@ -88,6 +95,7 @@ export const clientSummarySchema = z.object({
   groupShares: z.record(z.string(), jsonNumber),
 });
 
+/** What ε a run's models have, against whom, with which noise, and what ε does not cover. */
 export const privacySummarySchema = z.object({
   private: z.boolean(),
   mode: z.enum(["none", "central", "distributed"]),
@@ -105,6 +113,10 @@ export const privacySummarySchema = z.object({
   notCovered: z.array(z.string()),
 });
 
+/**
+ * The report of a federated run (`federate --report`, `--json`): data, configuration, clients,
+ * every round, the final evaluation and the privacy summary.
+ */
 export const federatedReportSchema = z.object({
   format: z.literal(FEDERATED_REPORT_FORMAT),
   version: z.literal(1),
@@ -136,9 +148,13 @@ export const federatedReportSchema = z.object({
   threads: z.number().int(),
 });
 
+/** The report of a federated run (see {@link federatedReportSchema}). */
 export type FederatedReport = z.infer<typeof federatedReportSchema>;
+/** One round of a federated report. */
 export type RoundRecord = z.infer<typeof roundRecordSchema>;
+/** One client's summary in a federated report. */
 export type ClientSummary = z.infer<typeof clientSummarySchema>;
+/** The privacy summary of a federated report. */
 export type PrivacySummary = z.infer<typeof privacySummarySchema>;
 
 /** Parses a report read from JSON; throws the first schema error. */

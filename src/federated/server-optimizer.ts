@@ -58,6 +58,7 @@ export function describeServerOptimizer(spec: ServerOptimizerSpec): string {
   return spec.momentum > 0 ? `fedavgm:${spec.learningRate},${spec.momentum}` : `fedavg:${spec.learningRate}`;
 }
 
+/** Applies the aggregated update to the global model: FedAvg(M) or FedAdam (Reddi et al. 2021). */
 export class ServerOptimizer {
   private m: Float64Array | undefined;
   private v: Float64Array | undefined;

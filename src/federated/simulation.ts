@@ -36,6 +36,7 @@ import { secureAggregate } from "./secure.js";
 import { ServerOptimizer } from "./server-optimizer.js";
 import { createLocalTrainer } from "./training-pool.js";
 
+/** Settings of {@link simulateFederated} beyond the configuration. */
 export interface SimulationOptions {
   /** Called after every round (progress lines in the CLI). */
   onRound?: (record: RoundRecord, config: FederatedConfig) => void;
@@ -43,6 +44,7 @@ export interface SimulationOptions {
   backend?: string;
 }
 
+/** A finished federated run: its report and the final global model. */
 export interface FederatedResult {
   report: FederatedReport;
   /** The final global model's weights, flattened in parameter order. */

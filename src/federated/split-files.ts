@@ -27,6 +27,7 @@ export interface SplitSettings {
   serverFraction?: number;
 }
 
+/** Splits a table into one file per client and one for the server (`equipoise federate split`). */
 export function splitForFederation(table: Table, settings: SplitSettings): FederationFiles {
   const needed = [settings.target, ...(settings.sensitive ? [settings.sensitive] : [])];
   const complete = table.completeRows(needed);

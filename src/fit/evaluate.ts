@@ -13,6 +13,9 @@ import type { Sequential } from "../nn/index.js";
 import { predict } from "../train/index.js";
 import { type ModelMetrics, modelMetrics } from "./metrics.js";
 
+/**
+ * A model's metrics on a split (accuracy, balanced accuracy, gaps, per-group figures, ε), its loss, and its fairness report.
+ */
 export interface FitEvaluation extends ModelMetrics {
   count: number;
   /** Mean per-example loss (cross-entropy). */
@@ -20,6 +23,7 @@ export interface FitEvaluation extends ModelMetrics {
   fairness?: FairnessReport;
 }
 
+/** Settings of {@link evaluateFit}. */
 export interface EvaluationOptions {
   /** Classes of the data's target: must be those the model predicts. */
   numClasses: number;
@@ -34,6 +38,10 @@ export function classesOf(model: Sequential): number {
   return model.architecture.loss === "binary-cross-entropy" ? 2 : model.outputShape[0];
 }
 
+/**
+ * Evaluates a trained model on a split: accuracy, loss, and accuracy and fairness by group; a
+ * UserError when the model predicts other classes than the data has.
+ */
 export function evaluateFit(model: Sequential, split: Split, options: EvaluationOptions): FitEvaluation {
   const modelClasses = classesOf(model);
   if (modelClasses !== options.numClasses) {

@@ -32,6 +32,7 @@ import {
 import { type FairnessSummary, type FitData, type FitPlan, planFit } from "./plan.js";
 import type { OptimizerRecipe, Recipe, RecipeInput } from "./recipe.js";
 
+/** Progress of {@link fitRecipe}, reported after every epoch. */
 export interface FitProgress {
   epoch: number;
   epochs: number;
@@ -42,6 +43,10 @@ export interface FitProgress {
   trainLoss?: number;
 }
 
+/**
+ * Settings of {@link fitRecipe} beyond the recipe: progress, a starting point, and the seams other
+ * capabilities train through.
+ */
 export interface FitOptions {
   onProgress?: (progress: FitProgress) => void;
   /** Start from these parameters (the model's order) instead of the seeded initialisation. */
@@ -62,6 +67,7 @@ export interface FitOptions {
   gradient?: (standard: GradientComputer) => GradientComputer;
 }
 
+/** What a training run did: rows, steps, batch, time, and the loss history. */
 export interface TrainingSummary {
   /** Rows the model trained on (the training split minus any held-out reference rows). */
   trainRows: number;
@@ -100,6 +106,10 @@ export interface PrivacyDocument extends PrivacyReport {
   };
 }
 
+/**
+ * A trained model with its normalised recipe, training summary, privacy document (private recipes)
+ * and fairness summary.
+ */
 export interface FitResult {
   model: Sequential;
   /** The normalised recipe (every default filled in). */
@@ -111,10 +121,24 @@ export interface FitResult {
   warnings: string[];
 }
 
+/** The quantities a private run treats as public, as Opacus does (see {@link PUBLIC_NOTE}). */
 export const PUBLIC_QUANTITIES = ["trainRows", "steps", "sampleRate"];
+/** The note every private run carries about what it treats as public. */
 export const PUBLIC_NOTE =
   "the number of training rows N is treated as public, as Opacus does, and with it the sample rate q = batch/N and the number of steps; epsilon covers the contents of the rows";
 
+/**
+ * Trains a recipe (model, optimiser, epochs, batch, DP-SGD, fairness mitigation) on the data: the
+ * one training path of Equipoise. A private recipe's noise is calibrated to its target ε and the
+ * result carries its privacy document.
+ *
+ * @example
+ * ```ts
+ * const recipe = parseRecipe({ model: "logreg", epochs: 2, privacy: { targetEpsilon: 1, clip: 1 } });
+ * const { model, privacy } = fitRecipe(recipe, { train: task.train, numClasses: 2, inputShape: [task.train.X.cols] });
+ * privacy!.epsilon; // ≤ 1
+ * ```
+ */
 export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: FitOptions = {}): FitResult {
   const plan = planFit(input, data);
   const { recipe } = plan;
@@ -183,6 +207,7 @@ export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: F
   }
 }
 
+/** The training engine's optimiser settings for a recipe's optimiser. */
 export function optimizerConfig(optimizer: OptimizerRecipe): OptimizerConfig {
   const { learningRate, weightDecay, schedule } = optimizer;
   return optimizer.kind === "sgd"

@@ -11,6 +11,7 @@ import { decodeJsonNumber, jsonReplacer } from "../common/json.js";
 import type { SensitiveAttribute } from "../data/types.js";
 import { MetricFrame } from "../fairness/metric-frame.js";
 
+/** One group's count, accuracy and rates. */
 export interface GroupMetrics {
   count: number;
   accuracy: number;
@@ -162,6 +163,7 @@ export function majorityAccuracy(y: ArrayLike<number>): number {
 /** Model metrics as JSON stores them (common/json.ts: ε = ∞ → "Infinity", NaN → null). */
 export type StoredModelMetrics = Record<string, unknown>;
 
+/** Model metrics in their JSON form (ε = ∞ as "Infinity", NaN as null). */
 export function encodeModelMetrics(metrics: ModelMetrics): StoredModelMetrics {
   return JSON.parse(JSON.stringify(metrics, jsonReplacer));
 }

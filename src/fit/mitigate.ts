@@ -33,16 +33,19 @@ import { fitRecipe } from "./fit.js";
 import { RecipeLearner } from "./learner.js";
 import type { RecipeInput } from "./recipe.js";
 
+/** The fairness mitigations `equipoise fairness mitigate` runs. */
 export type MitigationMethod = "reweighing" | "expgrad" | "penalty" | "threshold";
 /** The constraint, by its full or its command-line name (src/fairness/constraint.ts). */
 export type FairnessConstraintName = FairnessConstraint | FairnessConstraintShortName;
 
+/** Rows as the mitigations read them: features, labels and coded sensitive attributes. */
 export interface SplitLike {
   X: { rows: number; cols: number; data: Float32Array };
   y: Float32Array;
   sensitive: CodedFeature[];
 }
 
+/** What {@link runMitigation} runs: the splits, the method and constraint, and the model. */
 export interface MitigationRequest {
   train: SplitLike;
   test: SplitLike;
@@ -63,6 +66,7 @@ export interface OutcomeFigures {
   equalizedOddsDifference: number;
 }
 
+/** A mitigation's result: the metrics before and after, on the test split. */
 export interface MitigationOutcome {
   method: MitigationMethod;
   constraint: FairnessConstraintName;
@@ -118,6 +122,9 @@ function learnerFactory(request: MitigationRequest): () => WeightedLearner {
   return () => new RecipeLearner(recipe);
 }
 
+/**
+ * Trains the unmitigated and the mitigated model and compares them on the test split (`equipoise fairness mitigate`).
+ */
 export async function runMitigation(request: MitigationRequest): Promise<MitigationOutcome> {
   const { train, test, method } = request;
   const constraint = parseFairnessConstraint(request.constraint, "constraint", [

@@ -14,12 +14,16 @@ import { type ModelFile, modelFromJSON, modelToJSON, type Sequential } from "../
 import type { FitResult } from "./fit.js";
 import { parseRecipe, type Recipe } from "./recipe.js";
 
+/** What a model file holds besides the model and its recipe. */
 export interface ModelFileExtras {
   preprocessor?: unknown;
   /** The caller's part of the metadata: the data trained on, the backend, test metrics... */
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * The model file of a trained recipe (`train --out`): without the loss history, and for a private run without its wall-clock time.
+ */
 export function modelFileOf(fit: FitResult, extras: ModelFileExtras = {}): ModelFile {
   const { history: _history, seconds, ...rest } = fit.training;
   const training = fit.privacy ? rest : { ...rest, seconds };
@@ -37,6 +41,7 @@ export function modelFileOf(fit: FitResult, extras: ModelFileExtras = {}): Model
   });
 }
 
+/** A model file read back: the model, its recipe and preprocessor, and its metadata. */
 export interface LoadedModel {
   model: Sequential;
   recipe: Recipe;

@@ -80,6 +80,7 @@ export interface PenaltyPlan {
   reference?: ReferenceSet;
 }
 
+/** How a recipe will train on given data: rows, steps, sample rate, and what ε will not cover. */
 export interface FitPlan {
   recipe: Recipe;
   /** Rows of `data.train` the model trains on, or null for all of them. */
@@ -96,6 +97,7 @@ export interface FitPlan {
   warnings: string[];
 }
 
+/** Checks a recipe against the data and plans its training, before any work. */
 export function planFit(input: RecipeInput | Recipe, data: FitData): FitPlan {
   const recipe = parseRecipe(input);
   checkData(data);

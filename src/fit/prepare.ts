@@ -23,6 +23,7 @@ import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "..
 import { privatePreprocessing } from "../privacy/private-preprocessing.js";
 import type { Recipe } from "./recipe.js";
 
+/** A task prepared for a recipe, with the preprocessing mode chosen and why. */
 export interface PreparedForRecipe {
   task: PreparedTask;
   /** The mode used, and why when it was chosen automatically. */
@@ -30,6 +31,10 @@ export interface PreparedForRecipe {
   notes: string[];
 }
 
+/**
+ * Prepares the data for a recipe: a private recipe gets public-metadata preprocessing when the data
+ * declares it, a private fit counted in ε when it declares bounds, and a fit marked not for release otherwise.
+ */
 export async function prepareForRecipe(
   request: TaskRequest,
   recipe: Pick<Recipe, "privacy">,

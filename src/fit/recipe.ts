@@ -67,6 +67,7 @@ function choice<const T extends readonly [string, ...string[]]>(values: T) {
 
 // ---- model specs: the grammar of nn/spec.ts, checked without loading the engine ------
 
+/** How model specs are written ("logreg", "mlp:64,64", "cnn", architecture strings). */
 export const MODEL_SPEC_HELP =
   "logreg, mlp:H1,H2,... (ReLU hidden layers), cnn or cnn:F1,F2 (small CNN), or an architecture string (mlp:width=...:act=..., cnn:channels=...:kernel=...; see docs/nas.md)";
 const WIDTHS = "[1-9]\\d{0,4}(,[1-9]\\d{0,4})*";
@@ -94,7 +95,9 @@ const modelSpec = z.string({ error: `must be a model spec: ${MODEL_SPEC_HELP}` }
  * read once, after the choice.
  */
 export const DEFAULT_OPTIMIZER = "adam";
+/** The recipe's default learning rate (Adam), chosen in BENCHMARKS.md ("Default training settings"). */
 export const DEFAULT_LEARNING_RATE = 0.01;
+/** The recipe's default batch size. */
 export const DEFAULT_BATCH_SIZE = 128;
 
 const optimizerSchema = z
@@ -257,6 +260,7 @@ const fairnessSchema = z
   )
   .prefault({ method: "none" });
 
+/** The training recipe's zod schema: model, optimiser, epochs, batch, seed, DP-SGD, fairness mitigation. */
 export const recipeSchema = z
   .strictObject({
     model: modelSpec
@@ -319,8 +323,11 @@ export const recipeSchema = z
 export type Recipe = z.output<typeof recipeSchema>;
 /** What a caller may write: any field with a default may be left out. */
 export type RecipeInput = z.input<typeof recipeSchema>;
+/** A recipe's DP-SGD settings (target ε or noise multiplier, clipping norm, δ, accountant). */
 export type PrivacyRecipe = NonNullable<Recipe["privacy"]>;
+/** A recipe's fairness mitigation. */
 export type FairnessRecipe = Recipe["fairness"];
+/** A recipe's optimiser (kind, learning rate, schedule). */
 export type OptimizerRecipe = Recipe["optimizer"];
 
 /**

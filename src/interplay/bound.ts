@@ -273,6 +273,10 @@ export interface GroupBoundDetail {
   lipschitz: number;
 }
 
+/**
+ * The bound of Mangold et al. (2023) on how far the private model's fairness gaps can be from the
+ * matched model's, at the measured parameter distance; `vacuous` when it excludes no value.
+ */
 export interface FairnessBound {
   attribute: string;
   /** D = ‖θ_private − θ_matched‖. */

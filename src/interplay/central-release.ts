@@ -45,6 +45,10 @@ export interface ReleasedGroupMetrics {
   fpr: EstimatedRate;
 }
 
+/**
+ * Group confusion counts released under central DP, the metrics and gaps computed from them with
+ * their error, and the release's privacy.
+ */
 export interface ConfusionRelease {
   attribute: string;
   mechanism: ConfusionMechanism & {

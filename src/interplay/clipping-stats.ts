@@ -13,6 +13,9 @@
  */
 import type { ClippingObservation, ClippingObserver } from "../privacy/dp-sgd.js";
 
+/**
+ * One group's clipping in one epoch: examples, share clipped, mean norm before clipping, signal-to-noise ratio.
+ */
 export interface GroupClippingStatistics {
   group: string;
   /** Per-example gradients of the group seen in the epoch's batches. */
@@ -27,6 +30,7 @@ export interface GroupClippingStatistics {
   signalToNoise: number;
 }
 
+/** The clipping statistics of every group in one epoch. */
 export interface EpochClippingStatistics {
   epoch: number;
   steps: number;

@@ -29,6 +29,7 @@ export interface GroupCost {
   accuracyCost: number;
 }
 
+/** The per-group cost of privacy in one trial: the private model against its matched non-private one. */
 export interface TrialPrivacyCost {
   attribute: string;
   groups: GroupCost[];
@@ -103,6 +104,7 @@ export interface GroupCostSummary {
   accuracyCost: SeedInterval;
 }
 
+/** The per-group cost of privacy averaged over seeds, with bootstrap intervals and warnings. */
 export interface PrivacyCostSummary {
   attribute: string;
   seeds: number;

@@ -53,12 +53,14 @@ export const interplayDocumentSchema = z.looseObject({
   }),
 });
 
+/** A study as the JSON document `equipoise interplay --out` writes. */
 export interface InterplayDocument {
   kind: "equipoise-interplay";
   version: typeof INTERPLAY_DOCUMENT_VERSION;
   study: InterplayStudy;
 }
 
+/** The document of a study. */
 export function interplayDocument(study: InterplayStudy): InterplayDocument {
   return { kind: "equipoise-interplay", version: INTERPLAY_DOCUMENT_VERSION, study };
 }

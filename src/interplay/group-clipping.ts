@@ -44,6 +44,9 @@ import {
 } from "../privacy/index.js";
 import type { GradientBatch, GradientResult } from "../train/index.js";
 
+/**
+ * Settings of DPSGD-F (Xu, Du & Wu 2021): the group of every row, γ, the ratio cap, the counts' share of the noise, and the smoothing.
+ */
 export interface GroupClippingOptions {
   /** Group of every training row, −1 for none. */
   groupOfRow: Int32Array;

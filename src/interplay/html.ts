@@ -26,6 +26,7 @@ function interval(i: { estimate: number; low: number; high: number }): string {
   return `${number(i.estimate)} <small>[${number(i.low)}, ${number(i.high)}]</small>`;
 }
 
+/** A study's document as a self-contained HTML fragment. */
 export function renderInterplayHtml(document: InterplayDocument): string {
   const { study } = document;
   const parts: string[] = [

@@ -29,6 +29,10 @@ import { solveLinearProgram } from "../fairness/linprog.js";
 import { createSecureRandom } from "../privacy/secure-random.js";
 import { debiasedCounts, type RandomizedResponseChannel, randomizedResponseChannel } from "./ldp.js";
 
+/**
+ * Mozannar, Ohannessian & Srebro's (2020) derived predictor from (ŷ, reported group), whose
+ * constraint holds for the true groups.
+ */
 export interface LdpPostprocessor {
   constraint: FairnessConstraint;
   /** α: the largest gap allowed between any two true groups, per conditioning event. */

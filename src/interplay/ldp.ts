@@ -32,6 +32,7 @@ import { type EstimatedRate, gapInterval, maxOfIntervals, normalInterval } from 
 /** Below this many rows (estimated), a group's rates carry too little information for an interval to mean much. */
 export const MIN_GROUP_ROWS = 30;
 
+/** k-ary randomized response at ε as a channel: the probabilities of keeping and of changing a value. */
 export interface RandomizedResponseChannel {
   epsilon: number;
   /** Number of categories. */
@@ -192,6 +193,10 @@ export interface LdpGroupEstimate {
   fpr: EstimatedRate;
 }
 
+/**
+ * Group rates and fairness gaps estimated from randomized-response reports, debiased, with
+ * delta-method intervals.
+ */
 export interface LdpFairnessEstimate {
   attribute: string;
   epsilon: number;

@@ -28,9 +28,12 @@ import {
 import { groupAwareClipping } from "./group-clipping.js";
 import { bootstrapMeanInterval, type SeedInterval } from "./intervals.js";
 
+/** The private training methods a study compares: plain DP-SGD and DPSGD-F (group-aware clipping). */
 export const PRIVATE_METHODS = ["dp-sgd", "dpsgd-f"] as const;
+/** One of {@link PRIVATE_METHODS}. */
 export type PrivateMethod = (typeof PRIVATE_METHODS)[number];
 
+/** Settings of {@link runInterplayStudy}: the attribute, the ε values, seeds, methods and model. */
 export interface InterplayStudyOptions {
   /** The sensitive attribute studied (default: the task's first). */
   attribute?: string;
@@ -73,6 +76,10 @@ export interface InterplayCell {
   finalGroupBounds?: number[];
 }
 
+/**
+ * A finished study: for every ε and method, the per-group cost of privacy over seeds, clipping
+ * statistics and the fairness bound, with what ε does not cover.
+ */
 export interface InterplayStudy {
   data: string;
   attribute: string;
@@ -87,6 +94,7 @@ export interface InterplayStudy {
   warnings: string[];
 }
 
+/** What a study's figures read without noise, listed in every document: not covered by ε. */
 export const STUDY_NOT_COVERED = [
   "the test metrics of the private models, their per-group cost and intervals (computed from the test rows)",
   "the per-group clipping statistics (statistics of the private training batches)",
@@ -124,6 +132,11 @@ function countsOf(codes: Int32Array, groups: number): number[] {
   return counts;
 }
 
+/**
+ * Who pays for DP-SGD (`equipoise interplay`): for every ε and seed, a private model and its matched
+ * non-private one (same recipe and seed), the per-group cost with bootstrap intervals, per-group
+ * clipping statistics, and the bound of Mangold et al. (2023).
+ */
 export function runInterplayStudy(task: PreparedTask, options: InterplayStudyOptions): InterplayStudy {
   const methods = options.methods ?? ["dp-sgd"];
   if (options.epsilons.length === 0) throw new UserError("give at least one epsilon");

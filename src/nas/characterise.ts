@@ -45,6 +45,11 @@ function groupAccuracies(
   );
 }
 
+/**
+ * How biased a trained network is on a split: accuracy overall and per group of the attribute, the
+ * bias gap, worst-group accuracy over label × attribute groups, DP and EO differences for binary
+ * targets, and the shortcut probe (the share of predictions that change when only the attribute is swapped).
+ */
 export function characterise(
   model: Sequential,
   split: Split,

@@ -55,6 +55,9 @@ function layerFlops(
   return { flops, outputShape: layer.outputShape };
 }
 
+/**
+ * Parameters and FLOPs (2 × multiply-adds of dense and convolution layers) of an architecture for an input shape.
+ */
 export function architectureCost(
   spec: string,
   inputShape: readonly number[],

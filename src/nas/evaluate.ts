@@ -35,6 +35,7 @@ export function studentT975(df: number): number {
   return df >= 1 && df <= T_975.length ? T_975[df - 1] : 1.959963985;
 }
 
+/** The mean of per-seed values with its two-sided 95 % Student-t interval (one value: the value itself). */
 export function meanInterval(values: readonly number[]): Interval {
   const n = values.length;
   if (n === 0) throw new RangeError("an interval needs at least one value");
@@ -94,6 +95,10 @@ export function evaluationCommand(
   return words.join(" ");
 }
 
+/**
+ * Trains an architecture on a NAS task with several seeds (and a debiasing method, if any) and
+ * reports every metric's mean and interval: what `equipoise nas evaluate` and the library's entries run.
+ */
 export function evaluateArchitecture(
   task: NasTask,
   spec: string,

@@ -16,6 +16,7 @@
 import { UsageError } from "../common/errors.js";
 import type { Fidelity } from "./train.js";
 
+/** Multi-fidelity schedules of the search: Hyperband, successive halving, or full fidelity only. */
 export const FIDELITY_MODES = ["hyperband", "sh", "none"] as const;
 export type FidelityMode = (typeof FIDELITY_MODES)[number];
 
@@ -51,6 +52,10 @@ export function rungsFor(maxEpochs: number, eta: number, count: number): Fidelit
   });
 }
 
+/**
+ * The rungs of a schedule: fractions of the training rows below one epoch, then epochs up to
+ * `maxEpochs`, growing by η (one rung at full fidelity for "none").
+ */
 export function scheduleFor(
   mode: FidelityMode,
   maxEpochs: number,
@@ -88,6 +93,7 @@ export function minimumBudget(schedule: FidelitySchedule): number {
   return cycle(schedule).reduce((total, bracket) => total + bracket.size, 0);
 }
 
+/** A schedule in words, for messages and reports. */
 export function describeSchedule(schedule: FidelitySchedule): string {
   const rungs = schedule.rungs
     .map((r) =>
@@ -101,6 +107,10 @@ export function describeSchedule(schedule: FidelitySchedule): string {
     : `${schedule.mode} (η=${schedule.eta}, rungs: ${rungs})`;
 }
 
+/**
+ * The brackets that spend `budget` architectures under a schedule; a UsageError naming the smallest
+ * budget that works when it is too small for one iteration.
+ */
 export function planBrackets(budget: number, schedule: FidelitySchedule): Bracket[] {
   const needed = minimumBudget(schedule);
   if (budget < needed) {

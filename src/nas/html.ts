@@ -29,6 +29,7 @@ td.a,th.a{text-align:left;font-family:monospace;font-size:.85em}small{color:#666
 .bias-repelling{background:#e3f4e3}.bias-attracting{background:#f8e1e1}.reference{background:#eef}
 code{font-size:.8em;word-break:break-all}`;
 
+/** The architecture library's catalogue as a self-contained HTML page. */
 export function renderLibraryHtml(catalogue: Catalogue): string {
   const sections = catalogue.benchmarks.map((benchmark) => {
     const biased = benchmark.entries.some((e) => e.test.conflictingAccuracy !== undefined);

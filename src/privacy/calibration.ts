@@ -21,6 +21,10 @@ export const MAX_NOISE_MULTIPLIER = 1e6;
 export const MIN_NOISE_MULTIPLIER = 1e-4;
 const MAX_EVALUATIONS = 40;
 
+/**
+ * What {@link calibrateNoise} solves for: the target (ε, δ), the sample rate and number of steps,
+ * and what else the same run releases.
+ */
 export interface NoiseCalibrationRequest {
   targetEpsilon: number;
   delta: number;
@@ -44,6 +48,7 @@ export interface PriorStep {
   count: number;
 }
 
+/** The noise multiplier found by {@link calibrateNoise} and the ε it achieves (never above the target). */
 export interface NoiseCalibration {
   noise: number;
   /** The ε actually achieved with `noise` (≤ target). */
@@ -86,10 +91,21 @@ export function privacyForNoise(noise: number, request: AccountingRequest): Priv
   return accountant.spent(request.delta);
 }
 
+/** ε at the request's δ of a run with noise multiplier `noise`. */
 export function epsilonForNoise(noise: number, request: AccountingRequest): number {
   return privacyForNoise(noise, request).epsilon;
 }
 
+/**
+ * The smallest noise multiplier σ (within the tolerance on ε) whose ε is at most the target, found by
+ * false position on log σ; a PrivacyBudgetError when no σ up to MAX_NOISE_MULTIPLIER reaches it.
+ *
+ * @example
+ * ```ts
+ * const { noise, epsilon } = calibrateNoise({ targetEpsilon: 1, delta: 1e-5, sampleRate: 256 / 30162, steps: 1180 });
+ * // noise ≈ 1.425 (RDP), epsilon ≤ 1
+ * ```
+ */
 export function calibrateNoise(request: NoiseCalibrationRequest): NoiseCalibration {
   const { targetEpsilon } = request;
   const kind = request.accountant ?? "rdp";

@@ -32,6 +32,9 @@ import type { PrivateGradientStep } from "../train/index.js";
 import type { Accountant } from "./accountants/accountant.js";
 import type { GaussianNoise } from "./noise.js";
 
+/**
+ * Settings of one private gradient step: C, σ, the sample rate and data size, the noise source and the accountant.
+ */
 export interface ClipAndNoiseOptions {
   /** Clipping norm C. */
   clip: number;
@@ -87,6 +90,10 @@ export function clipFactors(norms: tf.Tensor, clip: number | tf.Tensor): tf.Tens
   return tf.tidy(() => tf.minimum(1, tf.div(clip, tf.add(norms, NORM_FLOOR))));
 }
 
+/**
+ * The release of one DP-SGD step, shared by every private path: adds N(0, σ²C²) to a clipped
+ * gradient sum, divides by q·N, and records the step in the accountant.
+ */
 export function clipAndNoise(options: ClipAndNoiseOptions): ClipAndNoise {
   const { clip, noiseMultiplier, sampleRate, dataSize, noise, accountant, companionNoiseMultiplier } =
     options;

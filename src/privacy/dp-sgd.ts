@@ -20,6 +20,10 @@ import type { BatchPass, Sequential } from "../nn/index.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import { type ClipAndNoise, type ClipAndNoiseOptions, clipAndNoise, clipFactors } from "./clip-and-noise.js";
 
+/**
+ * How per-example gradients are clipped: one norm over all parameters ("flat"), or each layer to
+ * norm C/√L (L layers with parameters), so that the whole gradient's norm stays ≤ C ("per-layer").
+ */
 export type ClippingMode = "flat" | "per-layer";
 
 /** What one private step clipped, for diagnostics (not covered by ε). */
@@ -38,13 +42,19 @@ export interface ClippingObservation {
   groupSumNorms: Float64Array;
 }
 
+/**
+ * Receives per-group clipping statistics of every private step, after its release (diagnostics, not
+ * covered by ε); it cannot change the step.
+ */
 export interface ClippingObserver {
   readonly groupCount: number;
   /** Group in [0, groupCount) of each batch row, or −1 to leave the row out of every group. */
   groupsOf(indices: Int32Array): Int32Array;
+  /** Called once per step with the step's observation. */
   observe(observation: ClippingObservation): void;
 }
 
+/** Settings of {@link dpSgdGradient}: clip-and-noise's, the clipping mode, and an observer. */
 export interface DpSgdOptions extends ClipAndNoiseOptions {
   clipping?: ClippingMode;
   /** Per-group clipping statistics (flat clipping only). */
@@ -91,11 +101,17 @@ export interface DpSgdTimings {
   totalMs: number;
 }
 
+/** DP-SGD's gradient: the clip-and-noise step it releases through, and its timings. */
 export interface DpSgdGradientComputer extends GradientComputer {
   readonly timings: DpSgdTimings;
   readonly step: ClipAndNoise;
 }
 
+/**
+ * DP-SGD's gradient (Abadi et al. 2016): per-example gradients clipped to norm C, summed, Gaussian
+ * noise of std σ·C added through the run's noise source, divided by the expected batch size q·N;
+ * every step recorded in the accountant.
+ */
 export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
   const step = clipAndNoise(options);
   const { clip, sampleRate, datasetSize, expectedBatchSize } = step;

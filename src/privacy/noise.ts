@@ -43,6 +43,11 @@
 import { createRandom, type Random } from "../common/rng.js";
 import { createSecureRandom } from "./secure-random.js";
 
+/**
+ * The one source of Gaussian noise of every private path: secure ({@link secureGaussianNoise}) or
+ * seeded for reproducible experiments ({@link seededGaussianNoise}, not for release). Its output is
+ * snapped to a lattice that resists the floating-point attack (Mironov 2012).
+ */
 export interface GaussianNoise {
   readonly kind: "secure" | "seeded";
   /**

@@ -55,9 +55,14 @@ export function privateNoiseSource(seed?: number): GaussianNoise {
 export interface PrivateGradientFactory {
   readonly name: string;
   readonly priorReleases?: readonly PriorStep[];
+  /** The gradient computer for a planned run. */
   create(options: DpSgdOptions): DpSgdGradientComputer;
 }
 
+/**
+ * Settings of {@link makePrivate}: the model, the trainer's options, N, the noise (σ or a target ε),
+ * the clipping norm, δ, the accountant and the noise source.
+ */
 export interface MakePrivateOptions {
   model: Sequential;
   /** The trainer's options; `batchSize` is the EXPECTED batch size, `sampling` must be absent or "poisson". */
@@ -97,6 +102,10 @@ export interface MakePrivateOptions {
   observer?: ClippingObserver;
 }
 
+/**
+ * What a private run spent and how: ε at δ with the accountant's details, σ, C, q, steps, the noise
+ * source, and whether the model may be released.
+ */
 export interface PrivacyReport extends PrivacySpent {
   noise: number;
   clip: number;
@@ -108,6 +117,7 @@ export interface PrivacyReport extends PrivacySpent {
   suitableForRelease: boolean;
 }
 
+/** A model made private: the planned noise and steps, the accountant, and `train` to run it. */
 export interface PrivateTraining {
   readonly noise: number;
   readonly sampleRate: number;
@@ -124,6 +134,7 @@ export interface PrivateTraining {
   privacySpent(delta?: number): PrivacyReport;
 }
 
+/** The noise multiplier, sample rate and steps of a DP-SGD run. */
 export interface PrivateStepPlan {
   /** The noise multiplier σ: given, or calibrated to the target ε over the planned steps. */
   noise: number;
@@ -204,6 +215,11 @@ export function privacyReportOf(
   };
 }
 
+/**
+ * Makes a model's training private, as Opacus's `make_private`: Poisson sampling at q = batch/N,
+ * per-example clipping, Gaussian noise calibrated to the target ε (or σ as given), and the accountant.
+ * Secure noise unless `seed` asks for a reproducible run, which is then not for release.
+ */
 export function makePrivate(options: MakePrivateOptions): PrivateTraining {
   const { model, trainerOptions, dataSize, clip, epochs } = options;
   const delta = options.delta ?? DEFAULT_DELTA;

@@ -84,6 +84,7 @@ const NUMERIC_SQUARED_SENSITIVITY = 1.25;
 const FIXED_POINT = 2 ** 20;
 const MAX_EXACT_ROWS = 2 ** 33;
 
+/** Settings of a private preprocessing fit: the noise source and multiplier, and δ for category discovery. */
 export interface PrivatePreprocessingOptions {
   /** Where the Gaussian noise comes from: secureGaussianNoise() for a release. */
   noise: GaussianNoise;

@@ -198,6 +198,7 @@ export function selectionRdp(
   return out;
 }
 
+/** (ε, δ) of a private selection among a random number of trials (Papernot & Steinke 2022). */
 export interface SelectionPrivacy {
   /** ε of the whole selection (K trials, the best released) at δ: the number to report. */
   epsilon: number;

@@ -26,6 +26,7 @@ import {
 const SQRT5 = Math.sqrt(5);
 const LOG_2PI = Math.log(2 * Math.PI);
 
+/** A Gaussian process's hyper-parameters: ARD length scales, output scale and noise variance. */
 export interface GpHyperparameters {
   lengthscales: Float64Array;
   outputscale: number;

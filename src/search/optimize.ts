@@ -27,6 +27,10 @@ import {
 import { createStrategy } from "./strategies/index.js";
 import type { Observation, Strategy } from "./strategy.js";
 import type { Study } from "./study.js";
+/**
+ * What an evaluation returns: objectives in their own directions, constraints (feasible when ≤ 0),
+ * and any metrics to store with the trial.
+ */
 export interface EvaluationResult {
   /** In each objective's own direction, in the study's order. */
   objectives: number[];
@@ -35,6 +39,7 @@ export interface EvaluationResult {
   metrics?: Record<string, unknown>;
 }
 
+/** The trial an evaluation runs: its number, its seed (the same on a retry) and the attempt. */
 export interface TrialContext {
   number: number;
   seed: number;
@@ -42,6 +47,7 @@ export interface TrialContext {
   attempt: number;
 }
 
+/** Settings of {@link optimize}. */
 export interface OptimizeOptions {
   /** Total number of trials in the study (including failed ones and those already there). */
   budget: number;
@@ -71,6 +77,7 @@ export interface OptimizeOptions {
   onWait?: (running: TrialRecord[]) => void;
 }
 
+/** What one call of {@link optimize} did. */
 export interface OptimizeSummary {
   /** Trials this call finished (complete, failed or pruned). */
   finished: number;
@@ -79,8 +86,15 @@ export interface OptimizeSummary {
   retried: number;
 }
 
+/** Starts a trial may have before it is failed (a retry after its worker died counts as one). */
 export const DEFAULT_MAX_ATTEMPTS = 2;
 
+/**
+ * Runs trials of `study` until it holds `budget` of them: asks the strategy (rebuilt from the
+ * stored trials), evaluates up to `concurrency` configurations at once, and stores each result as
+ * soon as it is known. A throwing evaluation is a failed trial, not a failed study; rerunning
+ * resumes; several processes or machines may run it on one study at once.
+ */
 export async function optimize(
   study: Study,
   evaluate: (config: Configuration, trial: TrialContext) => Promise<EvaluationResult>,

@@ -8,12 +8,17 @@
 import type { Configuration } from "./space.js";
 import { SearchSpace } from "./space.js";
 
+/**
+ * A multi-objective test problem with a known front: its space, objectives (all minimised), and a
+ * reference point for the hypervolume.
+ */
 export interface TestProblem {
   name: string;
   space: SearchSpace;
   numObjectives: number;
   numConstraints: number;
   referencePoint: number[];
+  /** Objectives (and constraints, feasible when ≤ 0) of one configuration. */
   evaluate(config: Configuration): { objectives: number[]; constraints?: number[] };
 }
 
@@ -27,6 +32,7 @@ function vector(config: Configuration, n: number): number[] {
   return Array.from({ length: n }, (_, i) => config[`x${i + 1}`] as number);
 }
 
+/** ZDT1 (Zitzler, Deb & Thiele 2000) with `n` variables in [0, 1]: two objectives, front f₂ = 1 − √f₁. */
 export function zdt1(n = 6): TestProblem {
   return {
     name: `ZDT1 (${n} variables)`,
@@ -58,6 +64,9 @@ export function dtlz2Objectives(x: number[], m: number): number[] {
   return f;
 }
 
+/**
+ * DTLZ2 (Deb et al. 2002) with `m` objectives and `n` variables: the front is the positive part of the unit sphere.
+ */
 export function dtlz2(m = 3, n = 6): TestProblem {
   return {
     name: `DTLZ2 (${m} objectives, ${n} variables)`,

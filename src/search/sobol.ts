@@ -46,6 +46,7 @@ const JOE_KUO: readonly (readonly number[])[] = [
 ];
 
 const BITS = 32;
+/** Largest dimension of a {@link SobolSequence} (the Joe–Kuo direction numbers bundled). */
 export const SOBOL_MAX_DIMENSION = JOE_KUO.length + 1;
 
 /** Unscrambled direction numbers v_j (j = 0..31, most significant digit first) of one dimension. */
@@ -74,6 +75,10 @@ function parity(x: number): number {
   return x & 1;
 }
 
+/**
+ * Sobol' points in [0, 1)^d, scrambled (linear matrix scramble and digital shift, as SciPy's) when
+ * given a random generator; see the module comment for the direction numbers.
+ */
 export class SobolSequence {
   readonly dimension: number;
   private readonly directions: Uint32Array[];

@@ -16,6 +16,7 @@
 import { UserError } from "../common/errors.js";
 import type { Random } from "../common/rng.js";
 
+/** The value of a parameter. */
 export type ParameterValue = number | string | boolean;
 /** Values of the ACTIVE parameters only. */
 export type Configuration = Record<string, ParameterValue>;
@@ -26,6 +27,7 @@ export interface Condition {
   oneOf: ParameterValue[];
 }
 
+/** A real parameter in [low, high], searched on a log scale when `log` is set. */
 export interface FloatParameter {
   kind: "float";
   name: string;
@@ -35,6 +37,7 @@ export interface FloatParameter {
   condition?: Condition;
 }
 
+/** An integer parameter in [low, high] (log scale when `log` is set). */
 export interface IntParameter {
   kind: "int";
   name: string;
@@ -44,6 +47,7 @@ export interface IntParameter {
   condition?: Condition;
 }
 
+/** A parameter taking one of `choices`. */
 export interface CategoricalParameter {
   kind: "categorical";
   name: string;
@@ -51,6 +55,7 @@ export interface CategoricalParameter {
   condition?: Condition;
 }
 
+/** One parameter of a {@link SearchSpace}; `condition` makes it active only for some values of another. */
 export type Parameter = FloatParameter | IntParameter | CategoricalParameter;
 
 /** The space as stored in a study file or sent over the wire. */
@@ -58,6 +63,19 @@ export interface SearchSpaceJSON {
   parameters: Parameter[];
 }
 
+/**
+ * Typed parameters (float, int, categorical, possibly conditional) and their map to the unit cube
+ * that the strategies search.
+ *
+ * @example
+ * ```ts
+ * const space = new SearchSpace([
+ *   { kind: "float", name: "lr", low: 1e-4, high: 1e-1, log: true },
+ *   { kind: "categorical", name: "model", choices: ["logreg", "mlp"] },
+ *   { kind: "int", name: "width", low: 8, high: 256, log: true, condition: { parameter: "model", oneOf: ["mlp"] } },
+ * ]);
+ * ```
+ */
 export class SearchSpace {
   readonly parameters: readonly Parameter[];
   readonly dimension: number;
@@ -81,10 +99,12 @@ export class SearchSpace {
     return index;
   }
 
+  /** The parameter called `name`; a UserError naming the known ones for an unknown name. */
   parameter(name: string): Parameter {
     return this.parameters[this.indexOf(name)];
   }
 
+  /** Whether the parameter takes part in `config` (its condition, and its parent's, hold). */
   isActive(name: string, config: Configuration): boolean {
     const parameter = this.parameter(name);
     if (!parameter.condition) return true;
@@ -159,10 +179,12 @@ export class SearchSpace {
     );
   }
 
+  /** The space as plain JSON (what a study stores). */
   toJSON(): SearchSpaceJSON {
     return { parameters: this.parameters.map((p) => structuredClone(p)) };
   }
 
+  /** Rebuilds a space from its JSON, validating every parameter. */
   static fromJSON(json: unknown): SearchSpace {
     if (
       typeof json !== "object" ||

@@ -6,6 +6,7 @@
  */
 import type { Configuration } from "./space.js";
 
+/** A finished evaluation told to a strategy. */
 export interface Observation {
   config: Configuration;
   /** Every objective MINIMISED (negate a quantity to maximise). */
@@ -14,6 +15,7 @@ export interface Observation {
   constraints?: number[];
 }
 
+/** What every strategy is built with: the numbers of objectives and constraints, and its seed. */
 export interface StrategyOptions {
   numObjectives: number;
   numConstraints?: number;
@@ -22,6 +24,10 @@ export interface StrategyOptions {
   referencePoint?: number[];
 }
 
+/**
+ * A search strategy: it proposes configurations (`ask`) and learns from results (`tell`); it never
+ * evaluates anything itself, so a page or a worker can drive it.
+ */
 export interface Strategy {
   readonly name: string;
   /**

@@ -43,6 +43,11 @@ export interface StudySnapshot {
   trials: TrialRecord[];
 }
 
+/**
+ * A study: one search (space, objectives, constraints, strategy) and its trials, kept by a store (an
+ * SQLite file, ":memory:" or PostgreSQL) so that it survives crashes and is shared by workers. Run
+ * it with {@link optimize}.
+ */
 export class Study {
   readonly space: SearchSpace;
   readonly objectives: readonly ObjectiveSpec[];
@@ -89,10 +94,12 @@ export class Study {
     return new Study(store, await store.definition());
   }
 
+  /** The study's trials by number, optionally only those in the given states. */
   trials(states?: readonly TrialState[]): Promise<TrialRecord[]> {
     return this.store.trials(states);
   }
 
+  /** The definition and every trial, read at once (what reports and summaries work from). */
   async snapshot(): Promise<StudySnapshot> {
     return {
       location: this.location,
@@ -118,6 +125,7 @@ export class Study {
     return paretoFront(feasible.map((t) => this.minimizedObjectives(t))).map((i) => feasible[i]);
   }
 
+  /** Closes the store (the study file or the database connections). */
   close(): Promise<void> {
     return this.store.close();
   }

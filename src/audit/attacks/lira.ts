@@ -19,6 +19,7 @@
  */
 import { checkShadows, type ShadowSignals } from "./signals.js";
 
+/** Settings of {@link liraScores}: online (IN and OUT Gaussians) or offline (OUT only), and the variance. */
 export interface LiraOptions {
   online: boolean;
   /** Per-candidate variances with a pooled fallback, the pooled one throughout, or "auto" (default): global below 64 shadows. */
@@ -77,6 +78,11 @@ function logNormalDensity(x: number, mean: number, variance: number): number {
   return -0.5 * ((d * d) / variance + Math.log(2 * Math.PI * variance));
 }
 
+/**
+ * LiRA (Carlini et al. 2022): per candidate, the likelihood ratio of the target's φ under Gaussians
+ * fitted to the shadows that trained on it and those that did not (offline: a one-sided test
+ * against the OUT fit alone). Higher scores mean more likely a member.
+ */
 export function liraScores(target: Float64Array, shadows: ShadowSignals, options: LiraOptions): Float64Array {
   const n = target.length;
   checkShadows(options.online ? "LiRA (online)" : "LiRA (offline)", shadows, n);

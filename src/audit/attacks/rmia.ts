@@ -22,6 +22,7 @@ import { labelProbability } from "../signal.js";
 import { RankedScores } from "../statistics/roc.js";
 import { checkShadows, type PopulationSignals, type ShadowSignals } from "./signals.js";
 
+/** Settings of {@link rmiaScores}. */
 export interface RmiaOptions {
   online: boolean;
   /** The LR threshold γ (default 1). */
@@ -30,6 +31,7 @@ export interface RmiaOptions {
   offlineA?: number | "tune";
 }
 
+/** RMIA's scores and the settings it used. */
 export interface RmiaResult {
   scores: Float64Array;
   offlineA: number;
@@ -157,6 +159,10 @@ export function tuneOfflineA(shadows: ShadowSignals, population: PopulationSigna
   return best.a;
 }
 
+/**
+ * RMIA (Zarifzadeh et al. 2024): the share of population rows z that candidate x dominates in the
+ * pairwise likelihood ratio of target and reference models, at threshold γ.
+ */
 export function rmiaScores(
   targetPhi: Float64Array,
   shadows: ShadowSignals,

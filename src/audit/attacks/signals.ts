@@ -5,6 +5,7 @@
  */
 import { UserError } from "../../common/errors.js";
 
+/** φ of every candidate under every shadow model, and which candidates each shadow trained on. */
 export interface ShadowSignals {
   /** φ of every candidate under shadow k: phi[k][i]. */
   phi: Float64Array[];
@@ -12,6 +13,7 @@ export interface ShadowSignals {
   inTraining: Uint8Array[];
 }
 
+/** φ of population rows (no model trained on them) under the target and each shadow: RMIA's reference. */
 export interface PopulationSignals {
   /** φ of each population row under the target. */
   target: Float64Array;

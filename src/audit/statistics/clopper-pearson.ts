@@ -9,11 +9,13 @@
 import type { Proportion } from "../document.js";
 import { betaQuantile } from "./beta.js";
 
+/** A two-sided interval [lo, hi]. */
 export interface Interval {
   lo: number;
   hi: number;
 }
 
+/** The exact two-sided Clopper–Pearson interval of a binomial proportion at `confidence`. */
 export function clopperPearson(successes: number, trials: number, confidence = 0.95): Interval {
   if (!Number.isInteger(trials) || trials < 0) throw new RangeError(`trials must be a whole number ≥ 0`);
   if (!Number.isInteger(successes) || successes < 0 || successes > trials) {

@@ -77,6 +77,7 @@ export interface GuessCounts {
   out: number;
 }
 
+/** The outcome of a one-run audit: the guess counts tried, the one chosen, and the ε lower bound. */
 export interface OneRunOutcome {
   /** Guesses tried; the bound holds for all of them at once (Bonferroni). */
   tried: GuessCounts[];

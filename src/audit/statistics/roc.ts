@@ -31,6 +31,10 @@ interface GroupCounts {
   nonMemberTotal: number;
 }
 
+/**
+ * Attack scores ranked once (ties grouped), from which ROC curves, AUC and TPR at FPR levels are read,
+ * also under bootstrap weights.
+ */
 export class RankedScores {
   /** Candidate indices by descending score. */
   readonly order: Int32Array;

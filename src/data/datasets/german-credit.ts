@@ -53,6 +53,7 @@ export interface GermanCreditOptions {
   seed?: number;
 }
 
+/** The bundled Statlog German credit table (1,000 rows). */
 export function loadGermanCreditTable(): Table {
   return loadGermanCredit().table;
 }

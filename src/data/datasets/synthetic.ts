@@ -13,6 +13,7 @@ import type { DatasetMetadata } from "../metadata.js";
 import { type Column, Table } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
+/** Parameters of the synthetic generator (see the module comment). */
 export interface SyntheticOptions {
   rows: number;
   /** Share of group B. */
@@ -25,6 +26,7 @@ export interface SyntheticOptions {
   seed: number;
 }
 
+/** The synthetic data set's default parameters. */
 export const SYNTHETIC_DEFAULTS: SyntheticOptions = {
   rows: 4000,
   minorityFraction: 0.3,
@@ -50,6 +52,7 @@ export const SYNTHETIC_METADATA: DatasetMetadata = {
   label: { categories: ["0", "1"], source: "generator" },
 };
 
+/** A seeded synthetic table with a biased label, an imbalanced group and a proxy of it. */
 export function generateSynthetic(options: Partial<SyntheticOptions> = {}): Table {
   const { rows, minorityFraction, labelBias, proxyStrength, seed } = { ...SYNTHETIC_DEFAULTS, ...options };
   if (!(Number.isInteger(rows) && rows >= 2))

@@ -40,6 +40,7 @@ export function isDataFilePath(path: string): boolean {
   return /\.(csv|tsv|txt|arff)(\.gz)?$/i.test(path) || path.includes("/") || path.includes("\\");
 }
 
+/** Reads a user's .csv or .arff file into a table; a DataError naming the file and the problem. */
 export function readDataFile(path: string, options: UserFileOptions = {}): Table {
   let raw: Buffer;
   try {

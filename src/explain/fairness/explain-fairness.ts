@@ -63,6 +63,7 @@ export interface GapMeasurement {
   testAccuracy: number;
 }
 
+/** The training rows and patterns behind a fairness gap, with predicted and retrained effects. */
 export interface FairnessExplanation {
   attribute: string;
   constraint: FairnessConstraint;
@@ -99,6 +100,11 @@ export interface FairnessExplanation {
   seconds: number;
 }
 
+/**
+ * The examples behind an unfairness (`equipoise explain fairness`): the influence of every training
+ * row on a smooth surrogate of the gap, the rows and feature patterns whose removal would reduce it
+ * most, and a removal experiment against random and highest-loss removals, measured on test rows.
+ */
 export function explainFairness(
   model: ExplainableModel,
   test: Examples,

@@ -15,6 +15,7 @@ import { refitWithout } from "../loo.js";
 import type { ExplainableModel } from "../model.js";
 import { decisions } from "./surrogate.js";
 
+/** How many test decisions depend on a single training row, by group (Black & Fredrikson 2021). */
 export interface LooUnfairness {
   /** Training rows removed one at a time. */
   trainRows: Int32Array;
@@ -35,6 +36,10 @@ export interface LooUnfairness {
   seconds: number;
 }
 
+/**
+ * Leave-one-out unfairness (Black & Fredrikson 2021): retrains without each given training row and
+ * counts the test decisions that flip, by group.
+ */
 export function looUnfairness(
   model: ExplainableModel,
   test: Examples,

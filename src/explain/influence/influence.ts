@@ -18,7 +18,12 @@ import type { ExplainableModel, Stationarity } from "../model.js";
 import { INVERSE_METHODS, type SolverOptions, solveInverseHvp } from "./solvers.js";
 import { type Checkpoint, tracIn } from "./tracin.js";
 
+/**
+ * The influence methods: the inverse-Hessian solvers (exact, cg, lissa, arnoldi, kfac, ekfac) and
+ * tracin, gradient-similarity, which assume no stationary point.
+ */
 export const INFLUENCE_METHODS = [...INVERSE_METHODS, "tracin", "gradient-similarity"] as const;
+/** One of {@link INFLUENCE_METHODS}. */
 export type InfluenceMethod = (typeof INFLUENCE_METHODS)[number];
 
 /** The gradients ∇m of the measures to explain, one row per query. */
@@ -32,6 +37,7 @@ export interface InfluenceQueries {
   at?: (model: ExplainableModel) => Float64Array;
 }
 
+/** Settings of {@link influence}: the method, the training rows to score, and the solver's settings. */
 export interface InfluenceOptions extends SolverOptions {
   method: InfluenceMethod;
   /** Training rows to score (default all). */
@@ -46,6 +52,7 @@ export interface InfluenceOptions extends SolverOptions {
   stationarityTolerance?: number;
 }
 
+/** The influence matrix [queries × training rows], whether its numbers can be trusted, and why not. */
 export interface InfluenceResult {
   method: InfluenceMethod;
   trainRows: Int32Array;
@@ -67,6 +74,11 @@ export function methodsFor(model: ExplainableModel): InfluenceMethod[] {
   return INFLUENCE_METHODS.filter((m) => layered || (m !== "kfac" && m !== "ekfac"));
 }
 
+/**
+ * Influence functions (Koh & Liang 2017): the first-order effect on each query (e.g. a test row's
+ * loss) of removing each training row, −∇m·H⁻¹∇ℓᵢ with the sign convention "without minus with".
+ * Warns, and marks the result untrusted, when the model is not at a stationary point.
+ */
 export function influence(
   model: ExplainableModel,
   queries: InfluenceQueries,

@@ -23,6 +23,7 @@ import {
 /** ‖∇F‖∞ at which Newton stops: the definition of "exact". */
 export const LOGISTIC_TOLERANCE = 1e-10;
 
+/** The objective of {@link LogisticModel}: L2 strength C and row weights. */
 export interface LogisticOptions {
   /** Inverse regularisation strength, as scikit-learn's C (default 1). */
   C?: number;
@@ -30,6 +31,7 @@ export interface LogisticOptions {
   weights?: Float64Array;
 }
 
+/** Settings of {@link fitLogisticRegression}. */
 export interface LogisticFitOptions extends LogisticOptions, RefitOptions {}
 
 /** softplus(z) − y·z without overflow: max(z, 0) + log1p(e^−|z|) − y·z. */
@@ -43,6 +45,10 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/**
+ * L2 logistic regression with scikit-learn's objective (Σ wᵢ log-loss + ‖β‖²/(2C)) as an
+ * {@link ExplainableModel}, with an explicit Hessian and fast warm-started leave-one-out refits.
+ */
 export class LogisticModel implements ExplainableModel {
   readonly family = "logistic-regression" as const;
   readonly classes = 2;
@@ -343,6 +349,7 @@ export class LogisticModel implements ExplainableModel {
   }
 }
 
+/** A fitted logistic regression and how its Newton iterations ended. */
 export interface LogisticFit {
   model: LogisticModel;
   iterations: number;

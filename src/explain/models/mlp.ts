@@ -75,6 +75,10 @@ interface Pass {
   z: Float64Array[];
 }
 
+/**
+ * A dense MLP (tanh, ReLU or sigmoid) with weight decay as an {@link ExplainableModel}, with exact
+ * Hessian-vector products and Kronecker factors for K-FAC/EK-FAC.
+ */
 export class MlpModel implements ExplainableModel {
   readonly family = "mlp" as const;
   readonly parameterCount: number;

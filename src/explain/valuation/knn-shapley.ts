@@ -31,6 +31,7 @@ export interface KnnShapleyProblem {
   k: number;
 }
 
+/** The exact KNN-Shapley problem (Jia et al. 2019) of K neighbours between training and test rows. */
 export function knnShapleyProblem(train: Examples, test: Examples, k: number): KnnShapleyProblem {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`K must be a whole number ≥ 1, got ${k}`);
   if (train.cols !== test.cols) throw new RangeError(`train has ${train.cols} features, test ${test.cols}`);

@@ -26,6 +26,7 @@ export interface MonteCarloOptions {
   onProgress?: (done: number, budget: number) => void;
 }
 
+/** A value per training row with its standard error, and whether the estimate converged. */
 export interface ValuationResult {
   values: Float64Array;
   /** Standard error of each value (NaN where it has fewer than two samples). */
@@ -71,6 +72,10 @@ function relativeError(values: Float64Array, errors: Float64Array): number {
   return meanAbs > 0 ? maxError / meanAbs : Number.POSITIVE_INFINITY;
 }
 
+/**
+ * Truncated Monte-Carlo Shapley values (Ghorbani & Zou 2019) of the training rows under `utility`,
+ * until the relative standard error reaches the tolerance or the budget of permutations is spent.
+ */
 export function tmcShapley(utility: Utility, options: MonteCarloOptions = {}): ValuationResult {
   const started = performance.now();
   const n = utility.trainRows;
@@ -121,6 +126,7 @@ export function tmcShapley(utility: Utility, options: MonteCarloOptions = {}): V
   };
 }
 
+/** Data Banzhaf values by maximum sample reuse (Wang & Jia 2023). */
 export function banzhafMsr(utility: Utility, options: MonteCarloOptions = {}): ValuationResult {
   const started = performance.now();
   const n = utility.trainRows;

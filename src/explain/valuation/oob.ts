@@ -16,6 +16,7 @@ export interface OobOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Data-OOB values (Kwon & Zou 2023): each row's out-of-bag accuracy over bootstrap refits. */
 export function dataOob(model: ExplainableModel, options: OobOptions = {}): ValuationResult {
   const started = performance.now();
   const train = model.train;

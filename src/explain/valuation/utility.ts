@@ -8,8 +8,10 @@
 import type { Examples } from "../data.js";
 import type { ExplainableModel } from "../model.js";
 
+/** How a subset's utility is scored on the utility rows: accuracy or mean log-likelihood. */
 export type UtilityScore = "accuracy" | "log-likelihood";
 
+/** U(S): the score on utility rows of the model refitted on the training rows S (as row weights). */
 export interface Utility {
   readonly trainRows: number;
   /** U(S) for S given as row weights (0 = left out); warm-started from the last fit. */

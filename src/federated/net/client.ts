@@ -99,6 +99,10 @@ class Inbox {
   }
 }
 
+/**
+ * A federated client over WebSocket (Node or a browser): receives the task, trains locally on its
+ * own rows, and takes part in secure aggregation and distributed DP.
+ */
 export class FederatedClient {
   private task: TaskSpec | undefined;
   private shape: ModelShape | undefined;

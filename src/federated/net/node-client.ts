@@ -16,6 +16,7 @@ export interface ReconnectOptions {
   onSocket?: (socket: WebSocket) => void;
 }
 
+/** Runs a client against a federation server's URL from Node, reconnecting as asked. */
 export async function runNodeClient(
   url: string,
   client: FederatedClient,

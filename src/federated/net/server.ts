@@ -66,6 +66,7 @@ export type ServerEvent =
   | { kind: "round"; record: RoundRecord; rounds: number }
   | { kind: "note"; text: string };
 
+/** What a federation server runs: the configuration, its own data, where it listens, and timeouts. */
 export interface ServerSettings {
   config: FederatedConfig;
   /** The server's own data: the public preprocessing comes from its training split, accuracy from its test split. */
@@ -90,6 +91,10 @@ interface Member {
 
 type Inbound = ClientToServer & { from: number };
 
+/**
+ * Runs a federation server over WebSocket until its rounds are done, with real client processes or
+ * browsers; returns the same report as a simulation.
+ */
 export async function runFederationServer(settings: ServerSettings): Promise<FederatedResult> {
   const { config, task } = settings;
   checkCombinations(config);

@@ -20,9 +20,15 @@ export { groupBalancingWeights, type TrainingGroups, trainingGroups } from "./gr
 export { JTT_EPOCHS, JTT_UPWEIGHT, jttWeights } from "./jtt.js";
 export { LFF_EMA, LFF_Q, learningFromFailure } from "./lff.js";
 
+/**
+ * The debiasing baselines: group reweighting, Group DRO (Sagawa et al. 2020), Learning from Failure
+ * (Nam et al. 2020) and Just Train Twice (Liu et al. 2021).
+ */
 export const DEBIAS_METHODS = ["none", "reweight", "group-dro", "lff", "jtt"] as const;
+/** One of {@link DEBIAS_METHODS}, or "none". */
 export type DebiasMethod = (typeof DEBIAS_METHODS)[number];
 
+/** A debiasing method and its settings. */
 export interface DebiasSettings {
   method: DebiasMethod;
   groupDroStepSize?: number;
@@ -45,6 +51,10 @@ export interface DebiasedFit extends FitResult {
   debias: Record<string, unknown> & { method: DebiasMethod };
 }
 
+/**
+ * Trains a (non-private) recipe with a debiasing method, through the recipe's sample weights or its
+ * gradient seam.
+ */
 export function fitDebiased(
   recipe: Recipe,
   data: DebiasData,

@@ -6,8 +6,10 @@
  */
 import type { GaussianStepGroup } from "../analysis/prv.js";
 
+/** "rdp" (Rényi DP, Mironov 2017) or "prv" (privacy-loss random variables, Gopi et al. 2021). */
 export type AccountantKind = "rdp" | "prv";
 
+/** ε spent at δ, with the accountant's details and the caveats a user must see beside it. */
 export interface PrivacySpent {
   epsilon: number;
   delta: number;
@@ -22,11 +24,23 @@ export interface PrivacySpent {
   warnings?: string[];
 }
 
+/** An accountant's history as JSON (what a model file stores); `accountantFromJSON` rebuilds it. */
 export interface AccountantJSON {
   kind: AccountantKind;
   history: GaussianStepGroup[];
 }
 
+/**
+ * Counts the steps of the sampled Gaussian mechanism (DP-SGD's) and answers ε at any δ, as Opacus's
+ * accountants do. Make one with {@link createAccountant}.
+ *
+ * @example
+ * ```ts
+ * const accountant = createAccountant("rdp");
+ * accountant.step(0.01, 1.0, 1000); // sample rate q, noise multiplier σ, steps
+ * accountant.epsilon(1e-5); // 2.1014 (Opacus 1.4: 2.1014)
+ * ```
+ */
 export interface Accountant {
   readonly kind: AccountantKind;
   readonly history: readonly GaussianStepGroup[];
@@ -36,6 +50,7 @@ export interface Accountant {
   epsilon(delta: number): number;
   /** ε with the accountant's details (optimal order, error bounds). */
   spent(delta: number): PrivacySpent;
+  /** The history as JSON. */
   toJSON(): AccountantJSON;
 }
 
@@ -57,6 +72,7 @@ export function recordSteps(
   else history.push({ sampleRate, noise, steps: count });
 }
 
+/** Throws a RangeError unless 0 < δ < 1. */
 export function checkDelta(delta: number): void {
   if (!(delta > 0 && delta < 1)) throw new RangeError(`delta must be in (0, 1), got ${delta}`);
 }

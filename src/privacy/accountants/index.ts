@@ -7,8 +7,10 @@ export * from "./accountant.js";
 export { PrvAccountant } from "./prv.js";
 export { RdpAccountant } from "./rdp.js";
 
+/** The accountants {@link createAccountant} makes. */
 export const ACCOUNTANT_KINDS: readonly AccountantKind[] = ["rdp", "prv"];
 
+/** A new, empty accountant of the given kind ("rdp" or "prv"; PRV's grid settings in `options.prv`). */
 export function createAccountant(kind: AccountantKind, options: { prv?: PrvOptions } = {}): Accountant {
   if (kind === "rdp") return new RdpAccountant();
   if (kind === "prv") return new PrvAccountant(options.prv);

@@ -22,6 +22,10 @@ import {
 } from "./accountant.js";
 import { RdpAccountant } from "./rdp.js";
 
+/**
+ * The PRV accountant: ε from the numerically composed privacy-loss distribution, with a stated
+ * error; `epsilon(δ)` is the upper end. See the module comment for its fallback to RDP.
+ */
 export class PrvAccountant implements Accountant {
   readonly kind = "prv" as const;
   private readonly groups: GaussianStepGroup[] = [];
@@ -87,6 +91,7 @@ export class PrvAccountant implements Accountant {
     return this.spent(delta).epsilon;
   }
 
+  /** The history as JSON. */
   toJSON(): AccountantJSON {
     return { kind: "prv", history: this.groups.map((g) => ({ ...g })) };
   }

@@ -5,6 +5,7 @@
  */
 import { upperIncompleteGammaRatio } from "./special.js";
 
+/** A test statistic and its p-value. */
 export interface TestResult {
   statistic: number;
   pValue: number;

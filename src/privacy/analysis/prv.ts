@@ -37,6 +37,7 @@
 import { fft, nextPowerOfTwo } from "../../math/fft.js";
 import { normalCdf, normalSurvival } from "../../math/normal.js";
 
+/** Identical steps of the sampled Gaussian mechanism. */
 export interface GaussianStepGroup {
   /** Poisson sample rate q in [0, 1]. */
   sampleRate: number;
@@ -46,8 +47,10 @@ export interface GaussianStepGroup {
   steps: number;
 }
 
+/** Which neighbouring relation a privacy-loss distribution is of: removing or adding one example. */
 export type NeighbouringDirection = "remove" | "add";
 
+/** Settings of the PRV computation (Opacus's defaults). */
 export interface PrvOptions {
   /** ε_err: the epsilon error the result is allowed (default 0.01, as Opacus). */
   epsError?: number;
@@ -59,6 +62,7 @@ export interface PrvOptions {
   directions?: readonly NeighbouringDirection[];
 }
 
+/** ε from the PRV computation: the estimate, its upper and lower bounds, and the grid used. */
 export interface PrvEpsilon {
   /** Upper bound on the true ε: ε_grid(δ − δ_err) + ε_err, the larger of the two directions. */
   upperBound: number;
@@ -77,6 +81,7 @@ export interface PrvEpsilon {
   direction: NeighbouringDirection;
 }
 
+/** Largest PRV grid accepted by default: 2^22 points (about 170 MB, seconds of CPU). */
 export const DEFAULT_PRV_MAX_GRID_SIZE = 2 ** 22;
 /** How far ε_err may be raised to fit the grid bound before PRV gives up. */
 const MAX_COARSENING = 100;

@@ -152,6 +152,7 @@ export function composedRdp(
   return out;
 }
 
+/** ε from RDP values, with the order at which the bound is tightest. */
 export interface RdpPrivacySpent {
   epsilon: number;
   /** The order at which the bound is tightest (NaN when epsilon is infinite). */

@@ -7,6 +7,7 @@
 import type { Random } from "../../common/rng.js";
 import { createSecureRandom } from "../secure-random.js";
 
+/** Settings of the exponential mechanism (McSherry & Talwar 2007). */
 export interface ExponentialMechanismOptions {
   epsilon: number;
   /** Sensitivity Δ of the utility. */

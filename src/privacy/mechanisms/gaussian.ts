@@ -13,6 +13,9 @@ function check(sensitivity: number, epsilon: number, delta: number): void {
   if (!(delta > 0 && delta < 1)) throw new RangeError(`delta must be in (0, 1), got ${delta}`);
 }
 
+/**
+ * σ of the classic Gaussian mechanism, Δ·√(2 ln(1.25/δ))/ε (Dwork & Roth 2014, Theorem A.1); only for ε < 1.
+ */
 export function classicGaussianSigma(sensitivity: number, epsilon: number, delta: number): number {
   check(sensitivity, epsilon, delta);
   if (epsilon >= 1)
@@ -42,8 +45,10 @@ export function analyticGaussianSigma(sensitivity: number, epsilon: number, delt
   return hi;
 }
 
+/** How σ is calibrated: "analytic" (Balle & Wang 2018, the smallest σ) or "classic". */
 export type GaussianCalibration = "analytic" | "classic";
 
+/** σ of the Gaussian mechanism for L2 sensitivity Δ at (ε, δ), analytic by default. */
 export function gaussianSigma(
   sensitivity: number,
   epsilon: number,

@@ -6,12 +6,14 @@
 import type { Random } from "../../common/rng.js";
 import { releaseSum } from "./release.js";
 
+/** Scale b = Δ/ε of the Laplace mechanism for L1 sensitivity Δ. */
 export function laplaceScale(sensitivity: number, epsilon: number): number {
   if (!(sensitivity > 0)) throw new RangeError(`sensitivity must be > 0, got ${sensitivity}`);
   if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0, got ${epsilon}`);
   return sensitivity / epsilon;
 }
 
+/** P(X ≤ x) for X ~ Laplace(0, scale). */
 export function laplaceCdf(x: number, scale: number): number {
   return x < 0 ? 0.5 * Math.exp(x / scale) : 1 - 0.5 * Math.exp(-x / scale);
 }

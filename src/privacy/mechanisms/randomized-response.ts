@@ -7,6 +7,10 @@
 import type { Random } from "../../common/rng.js";
 import { createSecureRandom } from "../secure-random.js";
 
+/**
+ * k-ary randomized response at ε: the probability of reporting the true value (e^ε/(e^ε + k − 1)) and
+ * each other value (1/(e^ε + k − 1)).
+ */
 export function randomizedResponseProbabilities(epsilon: number, k: number): { keep: number; other: number } {
   if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0, got ${epsilon}`);
   if (!(Number.isInteger(k) && k >= 2)) throw new RangeError(`k must be an integer >= 2, got ${k}`);

@@ -35,10 +35,12 @@ export type MechanismPrivacy =
   /** ρ-zCDP: RDP α·ρ at every order α. */
   | { kind: "zcdp"; rho: number };
 
+/** The noise of a released count: discrete Laplace at ε, or discrete Gaussian at σ (exact samplers). */
 export type CountMechanism =
   | { kind: "discrete-laplace"; epsilon: number }
   | { kind: "discrete-gaussian"; sigma: number };
 
+/** A statistic released with noise, and what its release costs. */
 export interface ReleasedStatistic {
   value: number;
   mechanism: "discrete-laplace" | "discrete-gaussian";

@@ -21,6 +21,9 @@ import type { Configuration, SearchSpace } from "../space.js";
 import { checkObservation, type Observation, type Strategy, type StrategyOptions } from "../strategy.js";
 import { RandomSearch } from "./random.js";
 
+/**
+ * Settings of {@link BayesianOptimization}; the defaults are those measured in BENCHMARKS.md ("Bayesian optimisation").
+ */
 export interface BayesianOptimizationOptions {
   /** Sobol' configurations before the first model-based one (default 2·(dimension + 1)). */
   initialSamples?: number;
@@ -63,6 +66,11 @@ interface Candidate {
   value: number;
 }
 
+/**
+ * Multi-objective Bayesian optimisation: one Gaussian process per objective and constraint, and the
+ * exact log expected hypervolume improvement times the probability of feasibility, optimised within
+ * a trust region around the best points.
+ */
 export class BayesianOptimization implements Strategy {
   readonly name = "bo";
   private readonly numObjectives: number;

@@ -8,7 +8,9 @@ import { RandomSearch } from "./random.js";
 export { Nsga2, type Nsga2Options } from "./nsga2.js";
 export { RandomSearch } from "./random.js";
 
+/** The strategies {@link createStrategy} makes: "random" (scrambled Sobol'), "nsga2", "bo" (GP-BO). */
 export const strategyNames = ["random", "nsga2", "bo"] as const;
+/** "random", "nsga2" or "bo". */
 export type StrategyName = (typeof strategyNames)[number];
 
 /**

@@ -25,6 +25,7 @@ import {
 } from "../strategy.js";
 import { RandomSearch } from "./random.js";
 
+/** Settings of {@link Nsga2} (pymoo's defaults). */
 export interface Nsga2Options extends StrategyOptions {
   /** Parents kept from the archive; also the size of the initial design. Default 20. */
   populationSize?: number;
@@ -53,6 +54,10 @@ interface Parent {
 /** Tries to find a configuration not yet evaluated or pending before accepting a repeat. */
 const MAX_RETRIES = 20;
 
+/**
+ * NSGA-II (Deb et al. 2002) with constrained domination, SBX crossover and polynomial mutation; its
+ * first population is a Sobol' design.
+ */
 export class Nsga2 implements Strategy {
   readonly name = "nsga2";
   private readonly random: Random;

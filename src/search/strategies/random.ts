@@ -17,6 +17,7 @@ import type { Observation, Strategy, StrategyOptions } from "../strategy.js";
 /** Consecutive already-seen configurations to skip before accepting a repeat (small discrete spaces). */
 const MAX_SKIPS = 1000;
 
+/** Random search by scrambled Sobol' points, never proposing a configuration twice while new ones exist. */
 export class RandomSearch implements Strategy {
   readonly name = "random";
   private readonly sequence: SobolSequence | null;
