@@ -97,7 +97,7 @@ export function auditModelJob(
     model: modelPath(folder, id),
     ...(request.dataset ? { data: datasets.taskData(request.dataset) } : {}),
     ...(dataDir ? { dataDir } : {}),
-    ...(request.shadows ? { shadows: request.shadows } : {}),
+    ...(request.shadows !== undefined ? { shadows: request.shadows } : {}),
     ...(request.attacks ? { attacks: request.attacks } : {}),
   };
 }

@@ -107,6 +107,7 @@ describe("explanations and audits of a saved model, as jobs", () => {
     );
     assert.ok(doc.verdict.accountantEpsilon > 0 && doc.verdict.accountantEpsilon <= EPSILON + 1e-9);
     assert.equal(doc.verdict.failed, false);
+    assert.equal(doc.setup.shadows, 0, "shadows: 0 reaches the audit");
   });
 
   test("malformed questions are refused before a job starts; unknown models are 404", async () => {

@@ -68,7 +68,9 @@ function jobArea(label: string): JobArea {
   let stop: () => void = () => {};
   const show = (job: JobDoc) => {
     status.classList.toggle("error", job.state === "failed");
-    status.textContent = `${job.title}: ${job.state}${job.progress.message ? ` — ${job.progress.message}` : ""}${job.error ? ` — ${job.error}` : ""}`;
+    const message =
+      job.progress.message && job.progress.message !== job.state ? ` — ${job.progress.message}` : "";
+    status.textContent = `${job.title}: ${job.state}${message}${job.error ? ` — ${job.error}` : ""}`;
     bar.hidden = FINISHED.has(job.state);
     if (job.progress.total) {
       bar.max = job.progress.total;
