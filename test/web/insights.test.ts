@@ -3,7 +3,8 @@
  * headless): on a model trained through the API, an audit and an explanation are
  * started from the page, followed to their end and drawn with the capabilities'
  * own figures (ROC on log–log axes, per-group vulnerability, both epsilons; the
- * training rows behind a prediction); the trial page offers the same controls.
+ * training rows behind a prediction); the trial page offers the same controls and
+ * shows a private trial's stored cost of privacy against its matched model.
  * No console error, a label on every control, every control reachable by keyboard.
  * Screenshots go to tmp-artifacts/web.
  */
@@ -46,7 +47,7 @@ before(async () => {
   if (options.skip) return;
   await buildWeb({ outdir: webRoot, quiet: true });
   const study = join(root, "small.db");
-  await writeExplorerStudy(study, { trials: 6, seed: 3 });
+  await writeExplorerStudy(study, { trials: 6, seed: 3, privacyCost: true });
   server = await startServer({
     port: 0,
     workDir: join(root, "work"),
@@ -165,8 +166,18 @@ describe("the dashboard's audit and explanation pages", options, () => {
   });
 
   test("the trial page offers the audit and the explanations; the job page draws their results", async () => {
-    await visit("#/studies/small/trials/2", "section.insights");
-    await page.getByText("Trial 2").first().waitFor();
+    // A private trial, whose cost of privacy against its matched model the study stored.
+    let privateTrial = -1;
+    for (let n = 0; n < 6 && privateTrial < 0; n++) {
+      const detail = JSON.parse((await raw(server.url, { path: `/api/studies/small/trials/${n}` })).body);
+      if (detail.matchedPrivacyCost) privateTrial = n;
+    }
+    assert.ok(privateTrial >= 0, "the fixture has a private trial");
+    await visit(`#/studies/small/trials/${privateTrial}`, "section.insights");
+    await page.getByText(`Trial ${privateTrial}`).first().waitFor();
+    const matched = page.getByRole("heading", { name: /Cost of privacy against the matched model \(test\)/ });
+    await matched.waitFor();
+    assert.match((await page.locator(".group-block", { has: matched }).textContent()) ?? "", /Female.*Male/s);
     assert.deepEqual(await unlabelledControls(page), []);
     assert.deepEqual(await unreachableByKeyboard(page), []);
     await screenshot(page, "trial-insights");
