@@ -73,7 +73,8 @@ before(async () => {
     (seen) => ["succeeded", "failed"].includes((seen.at(-1)?.data as { state?: string })?.state ?? ""),
     PATIENCE,
   );
-  assert.equal((events.at(-1)?.data as { state: string }).state, "succeeded", JSON.stringify(events.at(-1)));
+  const last = events.at(-1)?.data as { state?: string } | undefined;
+  assert.equal(last?.state, "succeeded", JSON.stringify(last));
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
   context.setDefaultTimeout(PATIENCE);
