@@ -1,4 +1,13 @@
 /** Reports of a study: a self-contained HTML page and a JSON document. */
+export {
+  describeDocument,
+  documentTitle,
+  parseReportDocument,
+  type ReportDocument,
+  type ReportDocumentKind,
+  renderDocumentFragment,
+  renderDocumentPage,
+} from "./documents.js";
 export { type ReportContext, reportContextOf, reportDataOf, studyRuns } from "./from-explorer.js";
 export { renderHtmlReport } from "./html.js";
 export { renderJsonReport, reportDataFromJson } from "./json.js";

@@ -181,6 +181,36 @@ export const splitDetailSchema = z.object({
   costOfPrivacy: z.array(privacyCostRowSchema),
 });
 
+export const matchedPrivacyCostSchema = z
+  .object({
+    attribute: z.string(),
+    notCoveredByEpsilon: z.string(),
+    splits: z.array(
+      z.object({
+        split: z.enum(["validation", "test"]),
+        disparity: jsonNumber.meta({ description: "largest group's accuracy cost minus the smallest's" }),
+        groups: z.array(
+          z.object({
+            group: z.string(),
+            count: z.number().int(),
+            privateAccuracy: jsonNumber,
+            matchedAccuracy: jsonNumber,
+            accuracyCost: jsonNumber.meta({ description: "matched minus private accuracy" }),
+            tprChange: jsonNumber.meta({ description: "private minus matched" }),
+            fprChange: jsonNumber,
+            selectionRateChange: jsonNumber,
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({
+    id: "MatchedPrivacyCost",
+    description:
+      "a private trial's cost of privacy by group against its matched model (same recipe and seed without DP), when the explorer stored it",
+  });
+export type MatchedPrivacyCost = z.output<typeof matchedPrivacyCostSchema>;
+
 export const trialDetailSchema = z
   .object({
     study: z.string(),
@@ -196,6 +226,8 @@ export const trialDetailSchema = z
     onPareto: z.boolean(),
     objectives: z.array(jsonNumber).nullable(),
     splits: z.array(splitDetailSchema),
+    /** Null when the trial is not private or the study stored no matched model's metrics. */
+    matchedPrivacyCost: matchedPrivacyCostSchema.nullable(),
     notes: z.array(z.string()),
   })
   .meta({

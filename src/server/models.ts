@@ -9,11 +9,17 @@ import { join } from "node:path";
 import type { DatasetStore } from "./datasets.js";
 import type { ModelDoc } from "./documents.js";
 import { HttpError } from "./http-error.js";
-import type { AuditJobParams, EvaluateJobParams, TrainJobParams } from "./jobs/model-jobs.js";
+import type {
+  AuditJobParams,
+  EvaluateJobParams,
+  ExplainJobParams,
+  TrainJobParams,
+} from "./jobs/model-jobs.js";
 import { inside } from "./paths.js";
 import {
   type AuditModelRequest,
   type EvaluateModelRequest,
+  type ExplainModelRequest,
   SAFE_NAME,
   type TrainModelRequest,
 } from "./requests.js";
@@ -91,6 +97,22 @@ export function auditModelJob(
     model: modelPath(folder, id),
     ...(request.dataset ? { data: datasets.taskData(request.dataset) } : {}),
     ...(dataDir ? { dataDir } : {}),
-    ...(request.shadows ? { shadows: request.shadows } : {}),
+    ...(request.shadows !== undefined ? { shadows: request.shadows } : {}),
+    ...(request.attacks ? { attacks: request.attacks } : {}),
+  };
+}
+
+export function explainModelJob(
+  id: string,
+  request: ExplainModelRequest,
+  datasets: DatasetStore,
+  folder: string,
+  dataDir: string | undefined,
+): ExplainJobParams {
+  return {
+    model: modelPath(folder, id),
+    ...(request.dataset ? { data: datasets.taskData(request.dataset) } : {}),
+    ...(dataDir ? { dataDir } : {}),
+    question: request.question,
   };
 }

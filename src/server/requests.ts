@@ -7,7 +7,7 @@ import { z } from "zod";
 import { recipeOptionSpecs } from "../cli/recipe-options.js";
 import { objectiveNames } from "../explore/objectives.js";
 import { strategyNames } from "../search/strategies/index.js";
-import { flagValue } from "./jobs/model-jobs.js";
+import { AUDIT_ATTACKS, explainQuestionSchema, flagValue } from "./jobs/model-jobs.js";
 
 /** A name that can be part of a file name in a directory the server owns. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -101,11 +101,27 @@ export const auditModelSchema = z
     shadows: z
       .number()
       .int()
-      .min(1)
+      .min(0)
       .max(64)
       .optional()
-      .meta({ description: "shadow models (default: audit's)" }),
+      .meta({ description: "shadow models (default: audit's; 0 with the loss attack alone)" }),
+    attacks: z.array(z.enum(AUDIT_ATTACKS)).min(1).max(AUDIT_ATTACKS.length).optional().meta({
+      description: "attacks run (default: audit's; the loss attack alone needs no shadow model)",
+    }),
   })
   .strict()
   .meta({ id: "AuditModel", description: "audit a saved model with 'equipoise audit' as a job" });
 export type AuditModelRequest = z.output<typeof auditModelSchema>;
+
+export const explainModelSchema = z
+  .object({
+    dataset: safeName.optional().meta({ description: "a dataset id (default: the one it was trained on)" }),
+    question: explainQuestionSchema,
+  })
+  .strict()
+  .meta({
+    id: "ExplainModel",
+    description:
+      "explain a saved model with 'equipoise explain' as a job: one test prediction, or the fairness gap",
+  });
+export type ExplainModelRequest = z.output<typeof explainModelSchema>;

@@ -22,11 +22,12 @@ import {
 } from "./documents.js";
 import { poll } from "./events.js";
 import { HttpError } from "./http-error.js";
-import { auditModelJob, evaluateModelJob, listModels, trainModelJob } from "./models.js";
+import { auditModelJob, evaluateModelJob, explainModelJob, listModels, trainModelJob } from "./models.js";
 import {
   auditModelSchema,
   createStudySchema,
   evaluateModelSchema,
+  explainModelSchema,
   idParams,
   resumeStudySchema,
   trainModelSchema,
@@ -286,6 +287,18 @@ export function apiRoutes(ctx: ServerContext): Route[] {
       response: { kind: "json", schema: jobDocSchema, status: 202 },
       handle: ({ params, body }) =>
         jobs.start("audit", auditModelJob(params.id, body, datasets, ctx.folders.models, ctx.dataDir)),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/api/models/{id}/explain",
+      summary:
+        "explain a model through its training rows: one test prediction, or the fairness gap (a job; its result is explain's --json, not covered by ε)",
+      tag: "models",
+      params: idParams,
+      body: { kind: "json", schema: explainModelSchema },
+      response: { kind: "json", schema: jobDocSchema, status: 202 },
+      handle: ({ params, body }) =>
+        jobs.start("explain", explainModelJob(params.id, body, datasets, ctx.folders.models, ctx.dataDir)),
     }),
     defineRoute({
       method: "get",

@@ -23,6 +23,7 @@ import type {
   TrialRow,
 } from "./documents.js";
 import { groupIntervals } from "./intervals.js";
+import { matchedPrivacyCost } from "./matched-cost.js";
 
 /** What the server knows of a study beyond its file. */
 export interface StudyIdentity {
@@ -217,6 +218,7 @@ export function trialDetail(snapshot: StudySnapshot, studyId: string, number: nu
       onPareto: false,
       objectives: record.objectives,
       splits: [],
+      matchedPrivacyCost: null,
       notes: ["This study was not made by the explorer: only its parameters and objective values are known."],
     };
   }
@@ -233,6 +235,7 @@ export function trialDetail(snapshot: StudySnapshot, studyId: string, number: nu
       onPareto: false,
       objectives: null,
       splits: [],
+      matchedPrivacyCost: null,
       notes: [record.state === "running" ? "This trial is still running." : `This trial ${record.state}.`],
     };
   }
@@ -248,6 +251,7 @@ export function trialDetail(snapshot: StudySnapshot, studyId: string, number: nu
       splitDetail("validation", decoded.validation, summary.reference.validation),
       splitDetail("test", decoded.test, summary.reference.test),
     ],
+    matchedPrivacyCost: matchedPrivacyCost(record.metrics),
     notes: trialNotes(summary, decoded),
   };
 }

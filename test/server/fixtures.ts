@@ -16,6 +16,7 @@ import {
   type ModelMetrics as SplitMetrics,
   modelMetrics as splitMetrics,
 } from "../../src/fit/metrics.js";
+import { privacyCostOfTrial } from "../../src/interplay/cost.js";
 import { RandomSearch, Study } from "../../src/search/index.js";
 
 interface SplitData {
@@ -68,6 +69,11 @@ export interface FixtureOptions {
   objectives?: ObjectiveName[];
   /** Leave the last trial running (claimed, not finished). */
   leaveRunning?: boolean;
+  /**
+   * Store with each private trial its cost of privacy by group against a matched
+   * non-private model (interplay/cost.ts), as the explorer's interplay levers do.
+   */
+  privacyCost?: boolean;
 }
 
 /** Writes an explorer study with `trials` finished trials at `path` (a new file). */
@@ -130,6 +136,22 @@ export async function writeExplorerStudy(path: string, options: FixtureOptions):
   const worker = { id: "fixture:1", host: "fixture", pid: 1 };
   await study.store.registerWorker(worker, { staleAfterMs: 60_000 });
   const random = createRandom(seed + 4);
+  /** The matched model: the same recipe without DP, here a slightly more skilful classifier. */
+  const matchedCost = (v: SplitMetrics, t: SplitMetrics, skill: number, bias: number, s: number) => {
+    const matchedSkill = Math.min(0.95, skill + 0.05);
+    const mv = score(
+      validation,
+      predictions(validation, matchedSkill, bias, s + 500),
+      Number.POSITIVE_INFINITY,
+    );
+    const mt = score(test, predictions(test, matchedSkill, bias, s + 501), Number.POSITIVE_INFINITY);
+    return {
+      validation: privacyCostOfTrial(v, mv, "sex"),
+      test: privacyCostOfTrial(t, mt, "sex"),
+      matched: { validation: encodeSplitMetrics(mv), test: encodeSplitMetrics(mt) },
+      notCoveredByEpsilon: "the matched model's metrics are not covered by ε",
+    };
+  };
   for (let n = 0; n < options.trials; n++) {
     const claim = await study.store.claimTrial({
       workerId: worker.id,
@@ -165,6 +187,9 @@ export async function writeExplorerStudy(path: string, options: FixtureOptions):
             }
           : null,
         trainSeconds: 1,
+        ...(options.privacyCost && recipe.dp
+          ? { privacyCost: matchedCost(v, t, skill, bias, seed + n) }
+          : {}),
       },
     });
   }

@@ -179,7 +179,7 @@ describe("a model trained and evaluated from the API", () => {
     const missing = await post("/api/models/nothing/evaluate", {});
     assert.equal(missing.status, 404);
     assert.equal((await post("/api/models/nothing/audit", {})).status, 404);
-    assert.equal((await post("/api/models/nothing/audit", { shadows: 0 })).status, 400);
+    assert.equal((await post("/api/models/nothing/audit", { shadows: 65 })).status, 400);
     const bad = await post("/api/models", { ...base, recipe: { epochs: -1 } });
     assert.equal(bad.status, 202, "the recipe's own checks run in the job");
     const failed = await finished(String(bad.json.id));

@@ -1,11 +1,22 @@
-/** `equipoise report`: a self-contained HTML (or JSON) report of an explorer study, or of a privacy audit. */
+/**
+ * `equipoise report`: a self-contained HTML (or JSON) report of an explorer study, or of
+ * one document another command wrote (an audit, an explanation, an interplay study, an
+ * architecture search, a federated run), recognised by the marker it carries.
+ */
 import { existsSync, readFileSync } from "node:fs";
-import { parseAuditDocument, renderAuditPage } from "../../audit/light.js";
 import { UsageError, UserError } from "../../common/errors.js";
 import { checkOutputPath, writeFileAtomic } from "../../common/files.js";
 import { toJson } from "../../common/json.js";
 import { summariseStudy } from "../../explore/summary.js";
-import { renderHtmlReport, renderJsonReport, reportContextOf, reportDataOf } from "../../report/index.js";
+import {
+  describeDocument,
+  parseReportDocument,
+  renderDocumentPage,
+  renderHtmlReport,
+  renderJsonReport,
+  reportContextOf,
+  reportDataOf,
+} from "../../report/index.js";
 import { defineCommand, type Output, requireOption } from "../command.js";
 import { printPrivacyNotes } from "../privacy-notes-text.js";
 import { checkStudyOutputPath } from "../study-paths.js";
@@ -13,7 +24,8 @@ import { withStudySnapshot } from "../study-snapshot.js";
 
 export const reportCommand = defineCommand({
   name: "report",
-  summary: "write a self-contained HTML report of an explorer study",
+  summary:
+    "write a self-contained HTML report of an explorer study, an audit, an explanation, an interplay study, a NAS or a federated run",
   options: {
     study: {
       type: "string",
@@ -26,21 +38,37 @@ export const reportCommand = defineCommand({
       valueName: "FILE",
       description: "where to write the report (.html, or .json for the data)",
     },
+    document: {
+      type: "string",
+      valueName: "FILE.json",
+      description:
+        "instead of a study: a document written by 'audit --out', 'explain ... --json', 'interplay --out', 'nas --out' or 'federate --report', recognised by its content",
+    },
     audit: {
       type: "string",
       valueName: "AUDIT.json",
       description:
-        "instead of a study: the document written by 'equipoise audit --out' (ROC curves, per-group bars, both epsilons)",
+        "instead of a study: the document written by 'equipoise audit --out' (ROC curves, per-group bars, both epsilons); --document reads it too",
     },
   },
   async run({ options, out }) {
-    if (options.audit !== undefined) {
-      if (options.study !== undefined) {
-        throw new UsageError(
-          "give --study or --audit: a study report and an audit report are written separately",
-        );
-      }
-      writeAuditReport(options.audit, requireOption("out", options.out), out);
+    const given = [
+      ["--study", options.study],
+      ["--document", options.document],
+      ["--audit", options.audit],
+    ].filter(([, value]) => value !== undefined);
+    if (given.length > 1) {
+      throw new UsageError(
+        `give one of --study, --document or --audit, not ${given.map(([name]) => name).join(" and ")}: each is a report of its own`,
+      );
+    }
+    if (options.document !== undefined || options.audit !== undefined) {
+      writeDocumentReport(
+        options.document ?? options.audit ?? "",
+        options.audit !== undefined ? "audit" : "document",
+        requireOption("out", options.out),
+        out,
+      );
       return;
     }
     const studyPath = requireOption("study", options.study);
@@ -67,24 +95,31 @@ export const reportCommand = defineCommand({
   },
 });
 
-// ---- privacy audit (src/audit): `report --audit AUDIT.json --out FILE` ----------------------
+// ---- one document: `report --document FILE.json --out FILE` (or --audit AUDIT.json) ------
 
-function writeAuditReport(auditPath: string, outPath: string, out: Output): void {
-  const target = checkOutputPath(outPath, "out", [auditPath]);
-  if (!existsSync(auditPath)) throw new UserError(`--audit: no such file ${auditPath}`);
+function writeDocumentReport(path: string, option: "audit" | "document", outPath: string, out: Output): void {
+  const target = checkOutputPath(outPath, "out", [path]);
+  if (!existsSync(path)) throw new UserError(`--${option}: no such file ${path}`);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(auditPath, "utf8"));
+    json = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
     throw new UserError(
-      `${auditPath} is not valid JSON (${error instanceof Error ? error.message.split("\n")[0] : error})`,
+      `${path} is not valid JSON (${error instanceof Error ? error.message.split("\n")[0] : error})`,
     );
   }
-  const doc = parseAuditDocument(json, auditPath);
-  writeFileAtomic(target, target.endsWith(".json") ? `${toJson(doc, 2)}\n` : renderAuditPage(doc));
+  const doc = parseReportDocument(json, path, option === "audit" ? "audit" : undefined);
+  writeFileAtomic(
+    target,
+    target.endsWith(".json") ? `${toJson(doc.document, 2)}\n` : renderDocumentPage(doc),
+  );
   if (out.wantsJson) {
-    out.json({ out: target, verdict: doc.verdict });
+    out.json({
+      out: target,
+      kind: doc.kind,
+      ...(doc.kind === "audit" ? { verdict: doc.document.verdict } : {}),
+    });
     return;
   }
-  out.print(`wrote ${target}: ${doc.attacks.length} attacks; ${doc.verdict.message}`);
+  out.print(`wrote ${target}: ${describeDocument(doc)}`);
 }

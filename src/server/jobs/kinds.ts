@@ -1,10 +1,9 @@
 /**
- * The job kinds this server runs, by name. Audits and explanations join here as
- * their capabilities land (src/audit, src/explain): one entry each.
+ * The job kinds this server runs, by name: one entry each.
  */
 import { exploreJob } from "./explore-job.js";
 import type { JobKind } from "./kind.js";
-import { auditJob, evaluateJob, trainJob } from "./model-jobs.js";
+import { auditJob, evaluateJob, explainJob, trainJob } from "./model-jobs.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind checks its own parameters with its schema
 export const jobKinds: Record<string, JobKind<any>> = {
@@ -12,6 +11,7 @@ export const jobKinds: Record<string, JobKind<any>> = {
   [trainJob.name]: trainJob,
   [evaluateJob.name]: evaluateJob,
   [auditJob.name]: auditJob,
+  [explainJob.name]: explainJob,
 };
 
 export function jobKind(name: string): JobKind | undefined {

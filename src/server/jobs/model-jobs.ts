@@ -104,11 +104,15 @@ export const evaluateJob = defineJobKind<EvaluateJobParams>({
     ),
 });
 
+/** The membership and attribute attacks of `equipoise audit --attack`. */
+export const AUDIT_ATTACKS = ["loss", "lira", "lira-offline", "rmia", "rmia-offline", "attribute"] as const;
+
 export const auditJobSchema = z.object({
   model: z.string().min(1),
   data: z.string().min(1).optional(),
   dataDir: z.string().optional(),
-  shadows: z.number().int().min(1).max(64).optional(),
+  shadows: z.number().int().min(0).max(64).optional(),
+  attacks: z.array(z.enum(AUDIT_ATTACKS)).min(1).optional(),
 });
 export type AuditJobParams = z.output<typeof auditJobSchema>;
 
@@ -119,7 +123,94 @@ export const auditJob = defineJobKind<AuditJobParams>({
   title: (p) => `audit ${p.model.split(/[/\\]/).at(-1)}`,
   run: (p, reporter) =>
     runCommand(
-      ["audit", `--model=${p.model}`, ...dataArguments(p), ...(p.shadows ? [`--shadows=${p.shadows}`] : [])],
+      [
+        "audit",
+        `--model=${p.model}`,
+        ...dataArguments(p),
+        ...(p.shadows !== undefined ? [`--shadows=${p.shadows}`] : []),
+        ...(p.attacks ? [`--attack=${p.attacks.join(",")}`] : []),
+      ],
       (message) => reporter.progress({ message }),
+    ),
+});
+
+/**
+ * What to explain about a saved model: one test prediction (the training rows that
+ * helped and harmed it most) or the fairness gap (the rows and groups of rows behind
+ * it). Row numbers are 0-based positions in the test split as Equipoise loads it.
+ */
+const refitField = z.boolean().optional().meta({
+  description:
+    "move the model to a stationary point of the explained objective first (influence functions assume one; DP-SGD models rarely are)",
+});
+
+export const explainQuestionSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("example"),
+      row: z.number().int().min(0).meta({ description: "the test row to explain (0-based)" }),
+      top: z.number().int().min(1).max(50).optional().meta({ description: "training rows on each side" }),
+      refit: refitField,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("fairness"),
+      sensitive: z.string().min(1).max(200).meta({ description: "the attribute whose gap is explained" }),
+      constraint: z
+        .enum(["dp", "eo", "eop"])
+        .optional()
+        .meta({ description: "the gap explained (default dp)" }),
+      top: z.number().int().min(1).max(50).optional().meta({ description: "individual rows listed" }),
+      looRows: z
+        .number()
+        .int()
+        .min(0)
+        .max(2000)
+        .optional()
+        .meta({ description: "training rows sampled for leave-one-out unfairness (0: skip; default 500)" }),
+      refit: refitField,
+    })
+    .strict(),
+]);
+export type ExplainQuestion = z.output<typeof explainQuestionSchema>;
+
+export const explainJobSchema = z.object({
+  model: z.string().min(1),
+  data: z.string().min(1).optional(),
+  dataDir: z.string().optional(),
+  question: explainQuestionSchema,
+});
+export type ExplainJobParams = z.output<typeof explainJobSchema>;
+
+function explainArguments(question: ExplainQuestion): string[] {
+  const refit = question.refit ? ["--refit"] : [];
+  if (question.kind === "example")
+    return [
+      "explain",
+      `--example=${question.row}`,
+      ...(question.top ? [`--top=${question.top}`] : []),
+      ...refit,
+    ];
+  return [
+    "explain",
+    "fairness",
+    ...refit,
+    `--sensitive=${question.sensitive}`,
+    ...(question.constraint ? [`--constraint=${question.constraint}`] : []),
+    ...(question.top ? [`--top=${question.top}`] : []),
+    ...(question.looRows !== undefined ? [`--loo-rows=${question.looRows}`] : []),
+  ];
+}
+
+/** An explanation of a saved model: `equipoise explain [fairness] --model FILE --json` (src/explain), its document the result. */
+export const explainJob = defineJobKind<ExplainJobParams>({
+  name: "explain",
+  params: explainJobSchema,
+  title: (p) =>
+    `explain ${p.question.kind === "example" ? `test row ${p.question.row}` : `the ${p.question.sensitive} gap`} of ${p.model.split(/[/\\]/).at(-1)}`,
+  run: (p, reporter) =>
+    runCommand([...explainArguments(p.question), `--model=${p.model}`, ...dataArguments(p)], (message) =>
+      reporter.progress({ message }),
     ),
 });

@@ -194,6 +194,7 @@ function renderGroups(area: HTMLElement, detail: TrialDetail, splitName: string)
           costTable(split.costOfPrivacy),
         )
       : null,
+    matchedCostBlock(detail, splitName),
   );
   attributes.forEach((attribute, k) => {
     const groups = split.groups.filter((g) => g.attribute === attribute);
@@ -311,5 +312,74 @@ function costTable(rows: TrialDetail["splits"][number]["costOfPrivacy"]): HTMLEl
         ),
       ),
     ),
+  );
+}
+
+/** Signed, with a true minus: "+0.012", "−0.034". */
+function signed(value: number): string {
+  if (!Number.isFinite(value)) return "–";
+  return `${value > 0 ? "+" : value < 0 ? "−" : ""}${Math.abs(value).toFixed(3)}`;
+}
+
+/**
+ * The cost of privacy against the trial's matched model (same recipe and seed without
+ * DP), which isolates DP-SGD's share; shown only when the study stored it.
+ */
+function matchedCostBlock(detail: TrialDetail, splitName: string): HTMLElement | null {
+  const cost = detail.matchedPrivacyCost;
+  const split = cost?.splits.find((s) => s.split === splitName);
+  if (!cost || !split) return null;
+  const head = [
+    cost.attribute,
+    "rows",
+    "accuracy (private)",
+    "accuracy (matched)",
+    "accuracy cost",
+    "Δ TPR",
+    "Δ FPR",
+    "Δ selection rate",
+  ];
+  return h(
+    "div",
+    { class: "group-block" },
+    h("h3", {}, `Cost of privacy against the matched model (${splitName})`),
+    h(
+      "p",
+      { class: "hint" },
+      "The matched model is this trial's recipe and seed trained without DP, so the difference is DP-SGD's alone. Accuracy cost: matched minus private; Δ: private minus matched.",
+    ),
+    h(
+      "table",
+      {},
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          head.map((c) => h("th", { scope: "col" }, c)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        split.groups.map((g) =>
+          h(
+            "tr",
+            {},
+            h("th", { scope: "row" }, g.group),
+            h("td", { class: "num" }, String(g.count)),
+            h("td", { class: "num" }, formatRate(g.privateAccuracy)),
+            h("td", { class: "num" }, formatRate(g.matchedAccuracy)),
+            h("td", { class: "num" }, signed(g.accuracyCost)),
+            h("td", { class: "num" }, signed(g.tprChange)),
+            h("td", { class: "num" }, signed(g.fprChange)),
+            h("td", { class: "num" }, signed(g.selectionRateChange)),
+          ),
+        ),
+      ),
+    ),
+    h("p", {}, `Disparity of the cost (largest − smallest group): ${signed(split.disparity)}.`),
+    h("p", { class: "notice" }, cost.notCoveredByEpsilon),
   );
 }

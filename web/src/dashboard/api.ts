@@ -11,6 +11,7 @@ import {
   healthSchema,
   jobDocSchema,
   jobListSchema,
+  modelListSchema,
   progressEventSchema,
   studyListSchema,
   studyViewSchema,
@@ -80,6 +81,11 @@ export const api = {
       headers: { "content-type": "text/csv" },
       body: file,
     }),
+  models: () => call("/api/models", modelListSchema),
+  auditModel: (model: string, body: unknown) =>
+    postJson(`/api/models/${id(model)}/audit`, jobDocSchema, body),
+  explainModel: (model: string, body: unknown) =>
+    postJson(`/api/models/${id(model)}/explain`, jobDocSchema, body),
   jobs: () => call("/api/jobs", jobListSchema),
   job: (job: string) => call(`/api/jobs/${id(job)}`, jobDocSchema),
   stopJob: (job: string) => postJson(`/api/jobs/${id(job)}/stop`, jobDocSchema, {}),
@@ -88,6 +94,7 @@ export const api = {
 
 export type StudyProgress = z.output<typeof progressEventSchema>;
 export type JobDoc = z.output<typeof jobDocSchema>;
+export type ModelDoc = z.output<typeof modelListSchema>["models"][number];
 
 /**
  * Listens to a server-sent event stream; `handlers` get each event's parsed data.

@@ -6,6 +6,7 @@
  */
 import { h, replace } from "../common/dom.js";
 import { jobPage, jobsPage } from "./pages/jobs.js";
+import { modelsPage } from "./pages/models.js";
 import { newStudyPage } from "./pages/new-study.js";
 import { studiesPage } from "./pages/studies.js";
 import { comparePage, studyPage, trialPage } from "./pages/study.js";
@@ -18,6 +19,7 @@ function route(hash: string): Page {
   if (parts.length === 0) return studiesPage;
   if (parts[0] === "new") return newStudyPage;
   if (parts[0] === "jobs" && parts.length === 1) return jobsPage;
+  if (parts[0] === "models") return (main) => modelsPage(main, parts[1]);
   if (parts[0] === "jobs") return (main) => jobPage(main, parts[1]);
   if (parts[0] === "studies" && parts.length === 2) return (main) => studyPage(main, parts[1]);
   if (parts[0] === "studies" && parts[2] === "trials")

@@ -1,6 +1,7 @@
 /** Jobs: the list, and one job followed live until it ends (its result or its error). */
 import { h, liveRegion, replace } from "../../common/dom.js";
 import { api, type JobDoc, listen } from "../api.js";
+import { jobResultView } from "../insights.js";
 import { jobsTable } from "./studies.js";
 
 export async function jobsPage(main: HTMLElement): Promise<() => void> {
@@ -63,10 +64,11 @@ export async function jobPage(main: HTMLElement, id: string): Promise<() => void
           : null,
         job.error ? [h("dt", {}, "error"), h("dd", { class: "error" }, job.error)] : null,
       ),
+      jobResultView(job),
       job.result
         ? h(
             "details",
-            { open: true },
+            { open: jobResultView(job) === null },
             h("summary", {}, "Result"),
             h("pre", {}, JSON.stringify(job.result, null, 2)),
           )

@@ -4,6 +4,7 @@ import { field, h, liveRegion, replace } from "../../common/dom.js";
 import { MAX_COMPARED, StudyPanel } from "../../common/study-panel.js";
 import { trialPanel } from "../../common/trial-panel.js";
 import { ApiError, api, listen } from "../api.js";
+import { modelInsights } from "../insights.js";
 
 const studyHref = (id: string) => `#/studies/${encodeURIComponent(id)}`;
 
@@ -114,17 +115,24 @@ export async function studyPage(main: HTMLElement, id: string): Promise<() => vo
 
 export async function trialPage(main: HTMLElement, id: string, number: number): Promise<() => void> {
   document.title = `Trial ${number} of ${id} · Equipoise`;
-  const [detail, view] = await Promise.all([api.trial(id, number), api.study(id)]);
+  const [detail, view, { models }] = await Promise.all([api.trial(id, number), api.study(id), api.models()]);
+  // The explorer keeps each trial's metrics, not its weights: the audit and the
+  // explanations run on a model saved on this server, trained with the recipe above.
+  const insights = modelInsights(models, {
+    intro:
+      "The explorer keeps each trial's metrics, not its trained weights. Audit or explain a model saved on this server — train one with this trial's recipe (POST /api/models) to look at this trial.",
+  });
   replace(
     main,
     trialPanel(detail, {
       reference: view.reference,
       actions: [h("a", { href: studyHref(id) }, `← study ${view.name}`)],
+      sections: [insights.element],
     }),
   );
   main.querySelector<HTMLElement>("h1")?.setAttribute("tabindex", "-1");
   main.querySelector<HTMLElement>("h1")?.focus();
-  return () => {};
+  return () => insights.close();
 }
 
 export async function comparePage(main: HTMLElement, id: string, numbers: number[]): Promise<() => void> {
