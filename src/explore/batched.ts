@@ -17,6 +17,7 @@ import {
   trialFitData,
   trialOutcome,
   trialRecipe,
+  withMeasurements,
 } from "./trial.js";
 
 export interface TrialJob {
@@ -35,7 +36,10 @@ export interface TrialJob {
 export function batchKey(config: Configuration): string | null {
   const recipe = recipeOf(config);
   // A class-balanced trial trains on its own row weights, which one ensemble cannot hold.
-  return recipe.model === "logreg" && recipe.classWeight === "none" ? recipe.model : null;
+  // DPSGD-F's group-aware clipping is a private gradient of one model.
+  return recipe.model === "logreg" && recipe.classWeight === "none" && recipe.privateMethod === "dp-sgd"
+    ? recipe.model
+    : null;
 }
 
 /**
@@ -65,16 +69,17 @@ export function runTrialBatch(
     }
   });
   const together = recipes.flatMap((recipe, k) =>
-    recipe && recipeOf(jobs[k].config).classWeight === "none" ? [k] : [],
+    recipe && batchKey(jobs[k].config) !== null ? [k] : [],
   );
   if (together.length <= 1) return jobs.map(alone);
   if (new Set(together.map((k) => recipes[k]!.model)).size > 1)
     throw new RangeError("runTrialBatch: the trials of a batch must share one model spec");
   let fitted: FitResult[];
+  const fitData = trialFitData(data, settings, jobs[together[0]].config);
   try {
     fitted = fitRecipes(
       together.map((k) => recipes[k]!),
-      trialFitData(data, settings, jobs[together[0]].config),
+      fitData,
     );
   } catch {
     return jobs.map(alone);
@@ -82,9 +87,16 @@ export function runTrialBatch(
   const outcomes = new Map<number, TrialOutcome>();
   try {
     together.forEach((k, i) => {
+      const outcome = trialOutcome(
+        recipeOf(jobs[k].config),
+        fitted[i],
+        data,
+        settings,
+        fitted[i].training.seconds,
+      );
       outcomes.set(
         k,
-        trialOutcome(recipeOf(jobs[k].config), fitted[i], data, settings, fitted[i].training.seconds),
+        withMeasurements(outcome, recipes[k]!, fitData, fitted[i].model, data, settings, jobs[k].seed),
       );
     });
   } finally {
