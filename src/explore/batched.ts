@@ -68,9 +68,7 @@ export function runTrialBatch(
       return null;
     }
   });
-  const together = recipes.flatMap((recipe, k) =>
-    recipe && batchKey(jobs[k].config) !== null ? [k] : [],
-  );
+  const together = recipes.flatMap((recipe, k) => (recipe && batchKey(jobs[k].config) !== null ? [k] : []));
   if (together.length <= 1) return jobs.map(alone);
   if (new Set(together.map((k) => recipes[k]!.model)).size > 1)
     throw new RangeError("runTrialBatch: the trials of a batch must share one model spec");

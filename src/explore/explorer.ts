@@ -15,6 +15,7 @@ import { UsageError, UserError } from "../common/errors.js";
 import type { PreparedTask, TaskRequest } from "../data/index.js";
 import { CONSTRAINT_SHORT_NAMES } from "../fairness/constraint.js";
 import { encodeModelMetrics } from "../fit/metrics.js";
+import { PRIVACY_COST_GAP } from "../interplay/explorer-levers.js";
 import { initBackend } from "../nn/index.js";
 import {
   displayLocation,
@@ -24,7 +25,6 @@ import {
   StudyNotFoundError,
   type TrialRecord,
 } from "../search/index.js";
-import { PRIVACY_COST_GAP } from "../interplay/explorer-levers.js";
 import { balancedClassWeights, meanClassWeight } from "./class-weights.js";
 import { type Constraint, constraintValue, normaliseObjective, type ObjectiveName } from "./objectives.js";
 import { WorkerPool } from "./pool.js";
@@ -36,6 +36,7 @@ import {
 } from "./private-selection.js";
 import { trainReferenceModel } from "./reference.js";
 import { checkResumable } from "./resume.js";
+import { privatiseStudyData } from "./sensitive-ldp.js";
 import {
   type DataProfile,
   EPSILON_RANGE,
@@ -44,7 +45,6 @@ import {
   type SpacePrivacy,
   selectionGrid,
 } from "./space.js";
-import { privatiseStudyData } from "./sensitive-ldp.js";
 import { prepareStudyData } from "./study-data.js";
 import {
   type ExplorerMetadata,
@@ -175,7 +175,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const accountant = options.accountant ?? "rdp";
   if (selecting) checkSelectionOptions(strategy, accountant, options);
   const measured = measuredFigures(options, selecting);
-  if (options.sensitiveLdp !== undefined && !(options.sensitiveLdp > 0 && Number.isFinite(options.sensitiveLdp)))
+  if (
+    options.sensitiveLdp !== undefined &&
+    !(options.sensitiveLdp > 0 && Number.isFinite(options.sensitiveLdp))
+  )
     throw new UsageError(`--sensitive-ldp must be an epsilon > 0, got ${options.sensitiveLdp}`);
   const validationFraction = options.validationFraction ?? 0.2;
   const backend = await initBackend(options.backend);

@@ -8,8 +8,8 @@ import { fitRecipe } from "../fit/fit.js";
 import { type ModelMetrics, majorityAccuracy } from "../fit/metrics.js";
 import { parseRecipe } from "../fit/recipe.js";
 import { predict } from "../train/index.js";
-import { studyMetrics } from "./sensitive-ldp.js";
 import type { NormalisationBasis } from "./objectives.js";
+import { studyMetrics } from "./sensitive-ldp.js";
 import type { TrialData } from "./trial.js";
 
 /** Every field not given takes the recipe schema's default. */

@@ -38,7 +38,12 @@ export function privatiseStudyData(data: TrialData, epsilon: number, seed: numbe
       index === data.primary ? privatiseAttribute(attribute, epsilon, random) : attribute,
     ),
   });
-  return { ...data, train: replace(data.train), validation: replace(data.validation), test: replace(data.test) };
+  return {
+    ...data,
+    train: replace(data.train),
+    validation: replace(data.validation),
+    test: replace(data.test),
+  };
 }
 
 function ldpOf(attribute: SensitiveAttribute | undefined): LocallyPrivateAttribute["ldp"] | undefined {

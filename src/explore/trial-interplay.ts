@@ -110,7 +110,10 @@ export function trialMembershipRisk(
 
 /** What a trial stores of these measurements (decoded from the study, or fresh from a worker). */
 export interface StoredMeasurements {
-  privacyCost?: { validation?: { accuracyCostDisparity?: unknown }; test?: { accuracyCostDisparity?: unknown } };
+  privacyCost?: {
+    validation?: { accuracyCostDisparity?: unknown };
+    test?: { accuracyCostDisparity?: unknown };
+  };
   membership?: { validationAuc?: unknown; testAuc?: unknown };
 }
 

@@ -9,11 +9,11 @@ import { type FitResult, fitRecipe, type PrivacyDocument } from "../fit/fit.js";
 import type { ModelMetrics } from "../fit/metrics.js";
 import type { FitData } from "../fit/plan.js";
 import { type PENALTY_CONSTRAINTS, parseRecipe, type Recipe } from "../fit/recipe.js";
-import type { Configuration } from "../search/index.js";
 import { groupAwareClipping } from "../interplay/group-clipping.js";
+import type { Configuration } from "../search/index.js";
 import { predict } from "../train/index.js";
-import { studyMetrics } from "./sensitive-ldp.js";
 import { rowWeights } from "./class-weights.js";
+import { studyMetrics } from "./sensitive-ldp.js";
 import { recipeOf, type TrialRecipe } from "./space.js";
 import {
   type TrialMembershipRecord,

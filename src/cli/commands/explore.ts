@@ -35,7 +35,8 @@ export const exploreCommand = defineCommand({
     },
     "interplay-levers": {
       type: "boolean",
-      description: "add group-aware clipping (DPSGD-F, Xu et al. 2021) and its gamma to the space of private trials",
+      description:
+        "add group-aware clipping (DPSGD-F, Xu et al. 2021) and its gamma to the space of private trials",
     },
     "sensitive-ldp": {
       type: "string",
