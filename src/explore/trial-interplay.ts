@@ -20,7 +20,7 @@ import type { Split } from "../data/index.js";
 import { fitRecipe, type Recipe } from "../fit/index.js";
 import { encodeModelMetrics, type ModelMetrics, type StoredModelMetrics } from "../fit/metrics.js";
 import type { FitData } from "../fit/plan.js";
-import { privacyCostOfTrial, type TrialPrivacyCost } from "../interplay/cost.js";
+import { matchedRecipe, privacyCostOfTrial, type TrialPrivacyCost } from "../interplay/cost.js";
 import type { Sequential } from "../nn/index.js";
 import { predict } from "../train/index.js";
 import { studyMetrics } from "./sensitive-ldp.js";
@@ -44,12 +44,6 @@ export interface TrialMembershipRecord {
   testAuc: number;
   members: number;
   notCoveredByEpsilon: string;
-}
-
-/** The matched model's recipe: the private recipe without its privacy block, Poisson batches kept. */
-export function matchedRecipe(recipe: Recipe): Recipe {
-  const { privacy: _privacy, ...rest } = recipe;
-  return { ...rest, sampling: "poisson" };
 }
 
 /**
