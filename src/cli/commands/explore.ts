@@ -102,6 +102,14 @@ u = gap / gap of the reference model (non-private logistic regression). Hypervol
 measured against the reference point (1, 1, 1). Private trials are calibrated to a
 target epsilon in [0.1, 100] that the search proposes.
 
+Every private trial also trains its matched model (its recipe and seed without DP) and stores
+its cost of privacy by group (--skip-privacy-cost to save that time). privacy-cost-gap, the
+largest minus the smallest group's accuracy cost, is normalised as gap / (1 - majority-class
+accuracy); mia, the AUC of a loss-threshold membership attack, as 2·|AUC - 0.5|; as
+constraints both bound the raw value ("privacy-cost-gap<=0.02", "mia<=0.6"). Neither is
+covered by epsilon. --sensitive-ldp EPS runs the study on randomized responses of the
+sensitive attribute, with every fairness figure debiased.
+
 With --private-selection, every trial is private and drawn at random, their number is
 random (mean --budget), and only the best trial by a score fixed in advance is printed,
 with an epsilon that covers its training, the preprocessing and the choice.
