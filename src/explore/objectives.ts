@@ -144,6 +144,8 @@ export function parseConstraint(text: string): Constraint {
   if (!Number.isFinite(bound)) throw new UsageError(`constraint '${text}' needs a numeric bound`);
   if (metric === "epsilon" && !(bound > 0))
     throw new UsageError(`constraint '${text}': epsilon bound must be > 0`);
+  if ((metric === PRIVACY_COST_GAP || metric === "mia") && !(bound >= 0 && bound <= 1))
+    throw new UsageError(`constraint '${text}': a ${metric} bound must be in [0, 1]`);
   return { metric: metric as ObjectiveName, op: op as "<=" | ">=", bound, text: `${metric}${op}${rawBound}` };
 }
 

@@ -58,6 +58,8 @@ test("privacy-cost-gap and mia are objectives and constraints, normalised into [
   // Never measured: counts as AUC 1, so the bound fails.
   assert.ok(constraintValue(mia, metrics({})) > 0);
   assert.throws(() => parseConstraint("privacy-cost-gaps<=0.1"), /unknown constraint metric/);
+  assert.throws(() => parseConstraint("privacy-cost-gap<=2"), /must be in \[0, 1\]/);
+  assert.throws(() => parseConstraint("mia<=-0.1"), /must be in \[0, 1\]/);
 });
 
 test("the interplay levers join the space only when asked, conditioned on DP where DP is a lever", () => {
