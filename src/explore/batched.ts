@@ -35,11 +35,14 @@ export interface TrialJob {
  */
 export function batchKey(config: Configuration): string | null {
   const recipe = recipeOf(config);
-  // A class-balanced trial trains on its own row weights, which one ensemble cannot hold.
-  // DPSGD-F's group-aware clipping is a private gradient of one model.
-  return recipe.model === "logreg" && recipe.classWeight === "none" && recipe.privateMethod === "dp-sgd"
-    ? recipe.model
-    : null;
+  // A class-balanced trial trains on its own row weights, and a DPSGD-F trial on its own
+  // private gradient, which one ensemble cannot hold.
+  return recipe.model === "logreg" && canShareEnsemble(recipe) ? recipe.model : null;
+}
+
+/** Row weights and a private gradient of its own (DPSGD-F) keep a trial out of an ensemble. */
+function canShareEnsemble(recipe: ReturnType<typeof recipeOf>): boolean {
+  return recipe.classWeight === "none" && recipe.privateMethod === "dp-sgd";
 }
 
 /**
@@ -68,7 +71,9 @@ export function runTrialBatch(
       return null;
     }
   });
-  const together = recipes.flatMap((recipe, k) => (recipe && batchKey(jobs[k].config) !== null ? [k] : []));
+  const together = recipes.flatMap((recipe, k) =>
+    recipe && canShareEnsemble(recipeOf(jobs[k].config)) ? [k] : [],
+  );
   if (together.length <= 1) return jobs.map(alone);
   if (new Set(together.map((k) => recipes[k]!.model)).size > 1)
     throw new RangeError("runTrialBatch: the trials of a batch must share one model spec");
