@@ -17,6 +17,7 @@ import {
   trialFitData,
   trialOutcome,
   trialRecipe,
+  withMeasurements,
 } from "./trial.js";
 
 export interface TrialJob {
@@ -34,8 +35,14 @@ export interface TrialJob {
  */
 export function batchKey(config: Configuration): string | null {
   const recipe = recipeOf(config);
-  // A class-balanced trial trains on its own row weights, which one ensemble cannot hold.
-  return recipe.model === "logreg" && recipe.classWeight === "none" ? recipe.model : null;
+  // A class-balanced trial trains on its own row weights, and a DPSGD-F trial on its own
+  // private gradient, which one ensemble cannot hold.
+  return recipe.model === "logreg" && canShareEnsemble(recipe) ? recipe.model : null;
+}
+
+/** Row weights and a private gradient of its own (DPSGD-F) keep a trial out of an ensemble. */
+function canShareEnsemble(recipe: ReturnType<typeof recipeOf>): boolean {
+  return recipe.classWeight === "none" && recipe.privateMethod === "dp-sgd";
 }
 
 /**
@@ -65,16 +72,17 @@ export function runTrialBatch(
     }
   });
   const together = recipes.flatMap((recipe, k) =>
-    recipe && recipeOf(jobs[k].config).classWeight === "none" ? [k] : [],
+    recipe && canShareEnsemble(recipeOf(jobs[k].config)) ? [k] : [],
   );
   if (together.length <= 1) return jobs.map(alone);
   if (new Set(together.map((k) => recipes[k]!.model)).size > 1)
     throw new RangeError("runTrialBatch: the trials of a batch must share one model spec");
   let fitted: FitResult[];
+  const fitData = trialFitData(data, settings, jobs[together[0]].config);
   try {
     fitted = fitRecipes(
       together.map((k) => recipes[k]!),
-      trialFitData(data, settings, jobs[together[0]].config),
+      fitData,
     );
   } catch {
     return jobs.map(alone);
@@ -82,9 +90,16 @@ export function runTrialBatch(
   const outcomes = new Map<number, TrialOutcome>();
   try {
     together.forEach((k, i) => {
+      const outcome = trialOutcome(
+        recipeOf(jobs[k].config),
+        fitted[i],
+        data,
+        settings,
+        fitted[i].training.seconds,
+      );
       outcomes.set(
         k,
-        trialOutcome(recipeOf(jobs[k].config), fitted[i], data, settings, fitted[i].training.seconds),
+        withMeasurements(outcome, recipes[k]!, fitData, fitted[i].model, data, settings, jobs[k].seed),
       );
     });
   } finally {

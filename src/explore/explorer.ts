@@ -15,6 +15,7 @@ import { UsageError, UserError } from "../common/errors.js";
 import type { PreparedTask, TaskRequest } from "../data/index.js";
 import { CONSTRAINT_SHORT_NAMES } from "../fairness/constraint.js";
 import { encodeModelMetrics } from "../fit/metrics.js";
+import { PRIVACY_COST_GAP } from "../interplay/explorer-levers.js";
 import { initBackend } from "../nn/index.js";
 import {
   displayLocation,
@@ -35,6 +36,7 @@ import {
 } from "./private-selection.js";
 import { trainReferenceModel } from "./reference.js";
 import { checkResumable } from "./resume.js";
+import { privatiseStudyData } from "./sensitive-ldp.js";
 import {
   type DataProfile,
   EPSILON_RANGE,
@@ -51,6 +53,7 @@ import {
   summariseStudy,
 } from "./summary.js";
 import type { PenaltyTarget, TrialData, TrialSettings } from "./trial.js";
+import { withMeasuredMetrics } from "./trial-interplay.js";
 
 /**
  * What {@link explore} runs: the data, the objectives and constraints, the strategy and budget,
@@ -97,6 +100,24 @@ export interface ExploreOptions {
    * and the choice — at most `epsilon` (private-selection.ts).
    */
   privateSelection?: { epsilon: number };
+  /**
+   * The interplay levers in the space (issue 13): under DP, plain DP-SGD or group-aware
+   * clipping (DPSGD-F) and its γ. Not with private selection.
+   */
+  interplayLevers?: boolean;
+  /**
+   * Run the whole study with the primary sensitive attribute reported under this ε of
+   * local DP (randomized response, simulated; sensitive-ldp.ts): training sees the
+   * reported values only and every fairness figure is debiased.
+   */
+  sensitiveLdp?: number;
+  /**
+   * Train every private trial's matched non-private model and store the per-group cost
+   * of privacy (default: true, except under private selection, which stores nothing of
+   * the trials it does not release). Forced on when privacy-cost-gap is an objective or
+   * a constraint.
+   */
+  privacyCost?: boolean;
   /** GP-BO's Sobol' trials before the model takes over (default BO_INITIAL_SAMPLES; benchmarks vary it). */
   boInitialSamples?: number;
   onEvent?: (event: ExploreEvent) => void;
@@ -176,7 +197,13 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const strategy = options.strategy ?? (selecting ? "random" : "bo");
   const delta = options.delta ?? DEFAULT_DELTA;
   const accountant = options.accountant ?? "rdp";
-  if (selecting) checkSelectionOptions(strategy, accountant);
+  if (selecting) checkSelectionOptions(strategy, accountant, options);
+  const measured = measuredFigures(options, selecting);
+  if (
+    options.sensitiveLdp !== undefined &&
+    !(options.sensitiveLdp > 0 && Number.isFinite(options.sensitiveLdp))
+  )
+    throw new UsageError(`--sensitive-ldp must be an epsilon > 0, got ${options.sensitiveLdp}`);
   const validationFraction = options.validationFraction ?? 0.2;
   const backend = await initBackend(options.backend);
   const location = options.studyPath ?? ":memory:";
@@ -185,11 +212,21 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const stored = (options.studyPath ? await readMetadataIfExists(location) : undefined) as
     | Partial<ExplorerMetadata>
     | undefined;
-  const { data, description, fingerprint, preprocessing } = await prepareStudyData(options, {
+  const prepared = await prepareStudyData(options, {
     validationFraction,
     stored: stored?.preprocessing,
     noise: selecting ? "secure" : "seeded",
   });
+  const { description, fingerprint, preprocessing } = prepared;
+  const data =
+    options.sensitiveLdp !== undefined
+      ? privatiseStudyData(prepared.data, options.sensitiveLdp, options.seed)
+      : prepared.data;
+  if (options.sensitiveLdp !== undefined)
+    emit({
+      kind: "note",
+      text: `${description.primarySensitive} reported under local DP (randomized response, ε = ${options.sensitiveLdp}; simulated, seeded): fairness gaps and group rates are debiased estimates`,
+    });
   const splitSeed = options.request.seed ?? 0;
   // Resuming: the study must have been made on the same split of the same data, and
   // it keeps its stored reference model, preprocessing and private selection, so that
@@ -200,6 +237,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       { dataset: description.name, dataLabel: dataLabel(options.request), splitSeed, fingerprint },
       shown,
     );
+    checkInterplayResumable(stored, options, shown);
   }
   if (selecting && preprocessing.mode === "fit") {
     throw new UserError(
@@ -218,7 +256,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     thresholdDelta: preprocessing.thresholdDelta,
   };
   const spacePrivacy = spacePrivacyOf(options, profile, preprocessingEpsilon(selectionPreprocessing, delta));
-  const space = explorerSpace(profile, { privacy: spacePrivacy, classWeighting: classWeights !== undefined });
+  const space = explorerSpace(profile, {
+    privacy: spacePrivacy,
+    classWeighting: classWeights !== undefined,
+    interplayLevers: options.interplayLevers === true,
+  });
 
   const referenceTrainedOn = selecting ? "validation" : "training";
   let reference = stored?.reference;
@@ -258,6 +300,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     profile,
     ...(classWeights ? { classWeights } : {}),
     ...(selection ? { privateSelection: selection } : {}),
+    ...(options.interplayLevers ? { interplayLevers: true } : {}),
+    measured,
+    ...(options.sensitiveLdp !== undefined
+      ? { sensitiveLdp: { epsilon: options.sensitiveLdp, attribute: description.primarySensitive } }
+      : {}),
   };
   const study = await Study.open(location, {
     space,
@@ -280,6 +327,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     // Private selection counts the preprocessing releases once, beside the selection.
     preprocessing: selection ? { ...preprocessing, releases: [], thresholdDelta: 0 } : preprocessing,
     ...(classWeights ? { classWeights } : {}),
+    measure: measured,
     ...(selection
       ? {
           selection: {
@@ -316,11 +364,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
             const outcome = await pool.run(config, trial.seed);
             // The search is told validation metrics only (normalised with the validation
             // basis); test metrics are stored for the report and never reach the strategy.
+            const validation = withMeasuredMetrics(outcome.validation, outcome, "validation");
             return {
-              objectives: options.objectives.map((name) =>
-                normaliseObjective(name, outcome.validation, basis),
-              ),
-              constraints: options.constraints.map((c) => constraintValue(c, outcome.validation)),
+              objectives: options.objectives.map((name) => normaliseObjective(name, validation, basis)),
+              constraints: options.constraints.map((c) => constraintValue(c, validation)),
               metrics: {
                 validation: encodeModelMetrics(outcome.validation),
                 test: encodeModelMetrics(outcome.test),
@@ -328,6 +375,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
                 privacy: outcome.privacy,
                 trainSeconds: outcome.trainSeconds,
                 run,
+                ...(outcome.privacyCost ? { privacyCost: outcome.privacyCost } : {}),
+                ...(outcome.membership ? { membership: outcome.membership } : {}),
               },
             };
           },
@@ -377,7 +426,45 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   }
 }
 
-function checkSelectionOptions(strategy: StrategyName, accountant: string): void {
+/** What each trial measures beyond its metrics (trial-interplay.ts). */
+function measuredFigures(options: ExploreOptions, selecting: boolean): NonNullable<TrialSettings["measure"]> {
+  const named = new Set<string>([...options.objectives, ...options.constraints.map((c) => c.metric)]);
+  const gapNamed = named.has(PRIVACY_COST_GAP);
+  return {
+    privacyCost: gapNamed || (!selecting && options.privacyCost !== false),
+    membershipRisk: named.has("mia"),
+  };
+}
+
+/** A study resumed with other interplay settings would mix trials of two experiments. */
+function checkInterplayResumable(
+  stored: Partial<ExplorerMetadata>,
+  options: ExploreOptions,
+  shown: string,
+): void {
+  const storedLdp = stored.sensitiveLdp?.epsilon;
+  if (storedLdp !== options.sensitiveLdp)
+    throw new UserError(
+      `${shown} was made ${storedLdp === undefined ? "without --sensitive-ldp" : `with --sensitive-ldp ${storedLdp}`}; resume it with the same setting or use another --study`,
+    );
+  if ((stored.interplayLevers === true) !== (options.interplayLevers === true))
+    throw new UserError(
+      `${shown} was made ${stored.interplayLevers ? "with" : "without"} --interplay-levers; resume it with the same setting or use another --study`,
+    );
+}
+
+function checkSelectionOptions(strategy: StrategyName, accountant: string, options: ExploreOptions): void {
+  const named = [...options.objectives, ...options.constraints.map((c) => c.metric)];
+  for (const name of [PRIVACY_COST_GAP, "mia"] as const) {
+    if (named.includes(name))
+      throw new UsageError(
+        `--private-selection ranks trials by figures its epsilon covers; '${name}' is computed without noise from training rows (drop it)`,
+      );
+  }
+  if (options.interplayLevers)
+    throw new UsageError(
+      "--private-selection accounts a fixed grid of DP-SGD candidates: drop --interplay-levers",
+    );
   if (strategy !== "random") {
     throw new UsageError(
       `--private-selection draws every trial at random: its bound (Papernot & Steinke 2022) does not cover an adaptive strategy such as '${strategy}' (drop --strategy)`,

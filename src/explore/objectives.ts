@@ -3,6 +3,7 @@
  * them into [0, 1] (all minimised, reference point (1, 1, 1)).
  */
 import { UsageError } from "../common/errors.js";
+import { normalisedPrivacyCostGap, PRIVACY_COST_GAP } from "../interplay/explorer-levers.js";
 
 /** The metrics a trial reports, on one split. */
 export interface TrialMetrics {
@@ -14,12 +15,30 @@ export interface TrialMetrics {
   dpDifference: number;
   eoDifference: number;
   eopDifference: number;
+  /**
+   * The largest group's accuracy cost of privacy minus the smallest's, against the
+   * trial's matched non-private model (trial-interplay.ts); 0 for a non-private trial.
+   * NOT covered by ε.
+   */
+  privacyCostGap?: number;
+  /** AUC of the loss membership attack on the trial's model (trial-interplay.ts). NOT covered by ε. */
+  membershipAuc?: number;
 }
 
 /**
- * The explorer's objectives: an error (accuracy or balanced accuracy), ε, and a fairness gap (dp, eo, eop).
+ * The explorer's objectives: an error (accuracy or balanced accuracy), ε, a fairness gap
+ * (dp, eo, eop), the per-group cost of privacy and the membership-inference risk.
  */
-export const objectiveNames = ["accuracy", "balanced-accuracy", "epsilon", "dp", "eo", "eop"] as const;
+export const objectiveNames = [
+  "accuracy",
+  "balanced-accuracy",
+  "epsilon",
+  "dp",
+  "eo",
+  "eop",
+  PRIVACY_COST_GAP,
+  "mia",
+] as const;
 /** One of {@link objectiveNames}. */
 export type ObjectiveName = (typeof objectiveNames)[number];
 
@@ -84,6 +103,10 @@ export function normaliseObjective(
       return normalisedBalancedError(metrics.balancedAccuracy);
     case "epsilon":
       return normalisedPrivacy(metrics.epsilon);
+    case PRIVACY_COST_GAP:
+      return normalisedPrivacyCostGap(metrics.privacyCostGap ?? 0, basis.majorityAccuracy);
+    case "mia":
+      return normalisedMembershipRisk(metrics.membershipAuc);
     default:
       return normalisedUnfairness(metrics[fairnessMetric[name]], basis.referenceGaps[name]);
   }
@@ -124,7 +147,7 @@ export function parseConstraint(text: string): Constraint {
   const match = /^\s*([a-z-]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*$/.exec(text);
   if (!match)
     throw new UsageError(
-      `cannot read constraint '${text}'; write e.g. "epsilon<=8", "accuracy>=0.8", "balanced-accuracy>=0.7" or "dp<=0.05"`,
+      `cannot read constraint '${text}'; write e.g. "epsilon<=8", "accuracy>=0.8", "balanced-accuracy>=0.7", "dp<=0.05", "privacy-cost-gap<=0.02" or "mia<=0.6"`,
     );
   const [, metric, op, rawBound] = match;
   if (!(objectiveNames as readonly string[]).includes(metric)) {
@@ -136,6 +159,8 @@ export function parseConstraint(text: string): Constraint {
   if (!Number.isFinite(bound)) throw new UsageError(`constraint '${text}' needs a numeric bound`);
   if (metric === "epsilon" && !(bound > 0))
     throw new UsageError(`constraint '${text}': epsilon bound must be > 0`);
+  if ((metric === PRIVACY_COST_GAP || metric === "mia") && !(bound >= 0 && bound <= 1))
+    throw new UsageError(`constraint '${text}': a ${metric} bound must be in [0, 1]`);
   return { metric: metric as ObjectiveName, op: op as "<=" | ">=", bound, text: `${metric}${op}${rawBound}` };
 }
 
@@ -150,18 +175,39 @@ export function constraintValue(constraint: Constraint, metrics: TrialMetrics): 
     const value = Math.log10(Math.min(metrics.epsilon, 1e6));
     return sign * (value - Math.log10(constraint.bound));
   }
-  const value =
-    constraint.metric === "accuracy"
-      ? metrics.accuracy
-      : constraint.metric === "balanced-accuracy"
-        ? metrics.balancedAccuracy
-        : metrics[fairnessMetric[constraint.metric]];
-  return sign * (value - constraint.bound);
+  return sign * (constrainedValue(constraint.metric, metrics) - constraint.bound);
+}
+
+function constrainedValue(metric: Exclude<ObjectiveName, "epsilon">, metrics: TrialMetrics): number {
+  switch (metric) {
+    case "accuracy":
+      return metrics.accuracy;
+    case "balanced-accuracy":
+      return metrics.balancedAccuracy;
+    case PRIVACY_COST_GAP:
+      return metrics.privacyCostGap ?? 0;
+    case "mia":
+      // A missing AUC (never measured) counts as the worst, 1: it fails an upper bound.
+      return metrics.membershipAuc ?? 1;
+    default:
+      return metrics[fairnessMetric[metric]];
+  }
 }
 
 /** Whether a trial's metrics meet the constraint. */
 export function satisfies(constraint: Constraint, metrics: TrialMetrics): boolean {
   return constraintValue(constraint, metrics) <= 0;
+}
+
+/**
+ * m = min(1, 2·|AUC − 0.5|): the attack's advantage over guessing, in [0, 1]. 0 is an
+ * attack no better than a coin (what ε = 0 would guarantee), 1 an attack that tells
+ * every member from every non-member. Symmetric, because an attack whose AUC is below
+ * 0.5 is as informative once its decision is reversed. A missing AUC counts as the worst.
+ */
+export function normalisedMembershipRisk(auc: number | undefined): number {
+  if (auc === undefined || !Number.isFinite(auc)) return 1;
+  return clamp01(2 * Math.abs(auc - 0.5));
 }
 
 function clamp01(x: number): number {

@@ -51,7 +51,26 @@ function defaultNotes(metadata: ExplorerMetadata, trials?: TrialCounts): string[
     "Trials draw their DP noise and batch sampling from a seeded generator so that a study is reproducible and resumable: no trial's model is for release.",
     "To release a model, retrain the recipe you choose with `equipoise train --dp`, which draws fresh noise from a cryptographically secure generator: that model's ε then covers its own training, but still not the choice of the recipe, which read these rows. To cover the choice as well, run the study on other rows than the ones the released model trains on (a separate sample, or public data), or use private selection (`equipoise explore --private-selection --epsilon E`), whose ε covers one trial chosen among random private trials.",
     "No post-processing (such as per-group thresholds) is fitted.",
+    ...interplayNotes(metadata),
   ];
+}
+
+/** The per-group cost of privacy, the membership risk and local-DP attributes: what ε does not cover. */
+function interplayNotes(metadata: ExplorerMetadata): string[] {
+  const notes: string[] = [];
+  if (metadata.measured?.privacyCost)
+    notes.push(
+      "The per-group cost of privacy of each private trial compares it with its matched model: the same recipe and seed trained WITHOUT DP (no clipping, no noise) on the same training rows, both scored on the validation and test rows without noise. The matched model, its metrics and the per-group cost are NOT covered by ε.",
+    );
+  if (metadata.measured?.membershipRisk)
+    notes.push(
+      "The membership risk (mia) is the AUC of a loss-threshold attack on each trial's model, computed without noise from a sample of its training rows against validation (search) or test (report) rows: NOT covered by ε. As an objective it is normalised as 2·|AUC − 0.5|; as a constraint it bounds the AUC itself.",
+    );
+  if (metadata.sensitiveLdp)
+    notes.push(
+      `The sensitive attribute '${metadata.sensitiveLdp.attribute}' is used only as reported under ε = ${metadata.sensitiveLdp.epsilon} local DP (k-ary randomized response, simulated from the true values with a seeded generator): each person's report is ${metadata.sensitiveLdp.epsilon}-LDP for that attribute, a guarantee separate from the trials' (ε, δ), which covers features and labels. Fairness gaps and per-group rates are debiased estimates (the randomized-response channel inverted); the trials never see the true attribute.`,
+    );
+  return notes;
 }
 
 function selectionNotes(metadata: ExplorerMetadata, trials?: TrialCounts): string[] {

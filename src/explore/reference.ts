@@ -5,10 +5,11 @@
  * u-normalisation's gap_ref.
  */
 import { fitRecipe } from "../fit/fit.js";
-import { type ModelMetrics, majorityAccuracy, modelMetrics } from "../fit/metrics.js";
+import { type ModelMetrics, majorityAccuracy } from "../fit/metrics.js";
 import { parseRecipe } from "../fit/recipe.js";
 import { predict } from "../train/index.js";
 import type { NormalisationBasis } from "./objectives.js";
+import { studyMetrics } from "./sensitive-ldp.js";
 import type { TrialData } from "./trial.js";
 
 /** Every field not given takes the recipe schema's default. */
@@ -39,7 +40,7 @@ export function trainReferenceModel(
   });
   try {
     const score = (split: TrialData["validation"]) =>
-      modelMetrics(
+      studyMetrics(
         split.y,
         predict(fitted.model, split.X).classes,
         split.sensitive,

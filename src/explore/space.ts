@@ -38,6 +38,7 @@
  *    each with its own calibrated noise; the per-trial ε is fixed by the study's total
  *    ε, so it is not a parameter.
  */
+import { interplayParameters } from "../interplay/explorer-levers.js";
 import { type Configuration, type Parameter, SearchSpace } from "../search/index.js";
 
 /** What the space is built from: public or unprotected facts of the study's data. */
@@ -61,6 +62,12 @@ export interface SpaceOptions {
   privacy: SpacePrivacy;
   /** Offer class-balanced training (see `offersClassWeighting`). */
   classWeighting: boolean;
+  /**
+   * The interplay levers (src/interplay/explorer-levers.ts): under DP, plain DP-SGD or
+   * group-aware clipping (DPSGD-F) and its γ. Not under private selection, whose grid
+   * fixes each candidate's noise.
+   */
+  interplayLevers?: boolean;
 }
 
 /** Ends of the target-ε range: the normalisation's span (DESIGN.md: ε 0.1 → p = 0, 100 → p = 1). */
@@ -138,6 +145,16 @@ export function explorerParameters(profile: DataProfile, options: SpaceOptions):
   parameters.push({ kind: "float", name: "fairWeight", low: 0.01, high: 100, log: true });
   if (options.classWeighting)
     parameters.push({ kind: "categorical", name: "classWeight", choices: ["none", "balanced"] });
+  if (options.interplayLevers && privacy.kind !== "selection") {
+    // In the all-private space there is no `dp` parameter to condition the method on.
+    for (const parameter of interplayParameters) {
+      const onDp = parameter.condition?.parameter === "dp";
+      if (onDp && !mixed) {
+        const { condition: _condition, ...unconditional } = parameter;
+        parameters.push(unconditional as Parameter);
+      } else parameters.push(parameter);
+    }
+  }
   return parameters;
 }
 
@@ -159,6 +176,10 @@ export interface TrialRecipe {
   batch: number;
   fairWeight: number;
   classWeight: "none" | "balanced";
+  /** Plain DP-SGD or group-aware clipping (DPSGD-F; the interplay levers); "dp-sgd" for non-private trials too. */
+  privateMethod: "dp-sgd" | "dpsgd-f";
+  /** DPSGD-F's γ (0 under plain DP-SGD). */
+  groupClipGamma: number;
 }
 
 /** A private trial is one with a clipping norm: `dp` is a parameter only in the mixed space. */
@@ -180,6 +201,8 @@ export function recipeOf(config: Configuration): TrialRecipe {
     batch: Number(config.batch),
     fairWeight: Number(config.fairWeight ?? 0),
     classWeight: config.classWeight === "balanced" ? "balanced" : "none",
+    privateMethod: dp && config.privateMethod === "dpsgd-f" ? "dpsgd-f" : "dp-sgd",
+    groupClipGamma: dp && config.privateMethod === "dpsgd-f" ? Number(config.groupClipGamma ?? 1) : 0,
   };
 }
 

@@ -16,6 +16,11 @@ import {
 } from "./objectives.js";
 import type { PrivateSelectionPlan } from "./private-selection.js";
 import type { DataProfile, TrialRecipe } from "./space.js";
+import {
+  type TrialMembershipRecord,
+  type TrialPrivacyCostRecord,
+  withMeasuredMetrics,
+} from "./trial-interplay.js";
 
 /** What the explorer stores in a study's metadata. */
 export interface ExplorerMetadata {
@@ -51,6 +56,12 @@ export interface ExplorerMetadata {
   classWeights?: { weights: number[]; mean: number };
   /** Private selection (private-selection.ts); absent in the default mode. */
   privateSelection?: PrivateSelectionPlan;
+  /** The interplay levers were in the space (privateMethod, groupClipGamma). */
+  interplayLevers?: boolean;
+  /** What each trial measured beyond its metrics (trial-interplay.ts); absent in studies made before. */
+  measured?: { privacyCost: boolean; membershipRisk: boolean };
+  /** Sensitive attributes reported under ε-local DP (randomized response) for the whole study. */
+  sensitiveLdp?: { epsilon: number; attribute: string };
 }
 
 /** The study's one preprocessing, as its metadata records it. */
@@ -70,10 +81,17 @@ export interface StudyPreprocessing {
   preprocessor?: PreprocessorJSON;
 }
 
+/** A split's metrics with the trial's measured privacy cost gap and membership AUC (trial-interplay.ts). */
+export type MeasuredMetrics = ModelMetrics & { privacyCostGap: number; membershipAuc?: number };
+
 export interface DecodedTrial {
   record: TrialRecord;
-  validation: ModelMetrics;
-  test: ModelMetrics;
+  validation: MeasuredMetrics;
+  test: MeasuredMetrics;
+  /** A private trial's per-group cost of privacy, as stored (NaN rates are null); NOT covered by ε. */
+  privacyCost?: TrialPrivacyCostRecord;
+  /** The loss attack's AUC, as stored; NOT covered by ε. */
+  membership?: TrialMembershipRecord;
   recipe: TrialRecipe;
   privacy: unknown;
   trainSeconds: number;
@@ -140,13 +158,17 @@ export function summariseStudy(study: StudySnapshot, path: string = study.locati
         recipe: TrialRecipe;
         privacy: unknown;
         trainSeconds: number;
+        privacyCost?: TrialPrivacyCostRecord;
+        membership?: TrialMembershipRecord;
       };
-      const validation = decodeModelMetrics(metrics.validation);
-      const test = decodeModelMetrics(metrics.test);
+      const validation = withMeasuredMetrics(decodeModelMetrics(metrics.validation), metrics, "validation");
+      const test = withMeasuredMetrics(decodeModelMetrics(metrics.test), metrics, "test");
       return {
         record,
         validation,
         test,
+        ...(metrics.privacyCost ? { privacyCost: metrics.privacyCost } : {}),
+        ...(metrics.membership ? { membership: metrics.membership } : {}),
         recipe: metrics.recipe,
         privacy: metrics.privacy,
         trainSeconds: metrics.trainSeconds,

@@ -6,13 +6,21 @@
  */
 import type { Split } from "../data/index.js";
 import { type FitResult, fitRecipe, type PrivacyDocument } from "../fit/fit.js";
-import { type ModelMetrics, modelMetrics } from "../fit/metrics.js";
+import type { ModelMetrics } from "../fit/metrics.js";
 import type { FitData } from "../fit/plan.js";
 import { type PENALTY_CONSTRAINTS, parseRecipe, type Recipe } from "../fit/recipe.js";
+import { groupAwareClipping } from "../interplay/group-clipping.js";
 import type { Configuration } from "../search/index.js";
 import { predict } from "../train/index.js";
 import { rowWeights } from "./class-weights.js";
+import { studyMetrics } from "./sensitive-ldp.js";
 import { recipeOf, type TrialRecipe } from "./space.js";
+import {
+  type TrialMembershipRecord,
+  type TrialPrivacyCostRecord,
+  trialMembershipRisk,
+  trialPrivacyCost,
+} from "./trial-interplay.js";
 
 /** The data every trial of a study trains and scores on (identical in every worker). */
 export interface TrialData {
@@ -60,6 +68,11 @@ export interface TrialSettings {
   classWeights?: { weights: number[]; mean: number };
   /** Private selection: each trial's noise by (batch, epochs), and the ε reported for every trial. */
   selection?: { noise: SelectionNoise[]; epsilon: number };
+  /**
+   * What each trial measures beyond its metrics (trial-interplay.ts): the per-group cost
+   * of privacy of a private trial against its matched model, and the membership risk.
+   */
+  measure?: { privacyCost: boolean; membershipRisk: boolean };
 }
 
 export interface TrialPrivacy {
@@ -84,6 +97,10 @@ export interface TrialOutcome {
   /** Noise multiplier, sample rate, steps and ε actually used (DP trials). */
   privacy: TrialPrivacy | null;
   trainSeconds: number;
+  /** A private trial's per-group cost of privacy (when the study measures it; NOT covered by ε). */
+  privacyCost?: TrialPrivacyCostRecord;
+  /** The loss attack's AUC on the trial's model (when `mia` is an objective or constraint; NOT covered by ε). */
+  membership?: TrialMembershipRecord;
 }
 
 /**
@@ -174,12 +191,59 @@ export function runTrial(
   data: TrialData,
   settings: TrialSettings,
 ): TrialOutcome {
-  const fitted = fitRecipe(trialRecipe(config, seed, data, settings), trialFitData(data, settings, config));
+  const recipe = trialRecipe(config, seed, data, settings);
+  const fitData = trialFitData(data, settings, config);
+  const fitted = fitRecipe(recipe, fitData, privateGradientOptions(config, data));
   try {
-    return trialOutcome(recipeOf(config), fitted, data, settings, fitted.training.seconds);
+    const outcome = trialOutcome(recipeOf(config), fitted, data, settings, fitted.training.seconds);
+    return withMeasurements(outcome, recipe, fitData, fitted.model, data, settings, seed);
   } finally {
     fitted.model.dispose();
   }
+}
+
+/**
+ * DPSGD-F (Xu, Du & Wu 2021; src/interplay/group-clipping.ts) on the primary attribute
+ * when the configuration chooses it: the same noise multiplier, split between the
+ * gradient and the noisy group clipping counts, so the trial's ε is unchanged.
+ */
+export function privateGradientOptions(config: Configuration, data: TrialData) {
+  const recipe = recipeOf(config);
+  if (!recipe.dp || recipe.privateMethod !== "dpsgd-f") return {};
+  const attribute = data.train.sensitive[data.primary];
+  return {
+    privateGradient: groupAwareClipping({
+      groupOfRow: attribute.codes,
+      groupCount: attribute.categories.length,
+      gamma: recipe.groupClipGamma,
+    }),
+  };
+}
+
+/** The outcome with what `settings.measure` asks for (trial-interplay.ts). */
+export function withMeasurements(
+  outcome: TrialOutcome,
+  recipe: Recipe,
+  fitData: FitData,
+  model: FitResult["model"],
+  data: TrialData,
+  settings: TrialSettings,
+  seed: number,
+): TrialOutcome {
+  const measured: TrialOutcome = { ...outcome };
+  if (settings.measure?.privacyCost && outcome.privacy && data.numClasses === 2) {
+    measured.privacyCost = trialPrivacyCost(recipe, fitData, data, data.primary, outcome);
+  }
+  if (settings.measure?.membershipRisk) {
+    measured.membership = trialMembershipRisk(
+      model,
+      data,
+      { numClasses: data.numClasses, inputShape: data.inputShape },
+      recipe,
+      seed,
+    );
+  }
+  return measured;
 }
 
 /**
@@ -198,7 +262,7 @@ export function trialOutcome(
   const trainingEpsilon = fitted.privacy?.epsilon ?? Number.POSITIVE_INFINITY;
   const epsilon = fitted.privacy && settings.selection ? settings.selection.epsilon : trainingEpsilon;
   const score = (split: Split) =>
-    modelMetrics(split.y, predict(fitted.model, split.X).classes, split.sensitive, data.primary, epsilon);
+    studyMetrics(split.y, predict(fitted.model, split.X).classes, split.sensitive, data.primary, epsilon);
   return {
     recipe,
     validation: score(data.validation),

@@ -11,6 +11,7 @@
  */
 import { UserError } from "../common/errors.js";
 import type { GroupMetrics, ModelMetrics } from "../fit/metrics.js";
+import type { Recipe } from "../fit/recipe.js";
 import { bootstrapMeanInterval, type SeedInterval } from "./intervals.js";
 import { MIN_GROUP_ROWS } from "./ldp.js";
 
@@ -37,6 +38,15 @@ export interface TrialPrivacyCost {
   accuracyCostDisparity: number;
   /** Fairness gaps of the private and the matched model on the attribute (Fairlearn's differences). */
   gaps: Record<"dp" | "eo" | "eop", { private: number; matched: number; change: number }>;
+}
+
+/**
+ * The matched model's recipe: the private recipe without its privacy block (no clipping,
+ * no noise), with the same seed and Poisson batches, so that only DP differs.
+ */
+export function matchedRecipe(recipe: Recipe): Recipe {
+  const { privacy: _privacy, ...rest } = recipe;
+  return { ...rest, sampling: "poisson" };
 }
 
 function pick(metrics: GroupMetrics): Record<GroupRate, number> {

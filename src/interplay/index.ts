@@ -15,4 +15,5 @@ export * from "./html.js";
 export * from "./intervals.js";
 export * from "./ldp.js";
 export * from "./ldp-postprocess.js";
+export * from "./private-fair.js";
 export * from "./study.js";

@@ -7,6 +7,7 @@ import { privacyNotes, trialCountsOf } from "../explore/privacy-notes.js";
 import type { StudySummary } from "../explore/summary.js";
 import type { ModelMetrics } from "../fit/metrics.js";
 import type { Study, TrialRecord } from "../search/index.js";
+import { type PrivacyCostSection, privacyCostSectionOf } from "./privacy-cost.js";
 import type { ReportData, ReportTrial, StudyRun, TrialMetrics } from "./types.js";
 
 export interface ReportContext {
@@ -123,7 +124,12 @@ export function reportDataOf(summary: StudySummary, context: ReportContext): Rep
     hypervolumeHistory: summary.hypervolumeHistory,
     finalHypervolume: summary.hypervolume,
     reference: { accuracy: referenceTest.accuracy, gapRef: referenceTest[gapName] },
+    ...withPrivacyCost(privacyCostSectionOf(summary)),
   };
+}
+
+function withPrivacyCost(section: PrivacyCostSection | undefined): { privacyCost?: PrivacyCostSection } {
+  return section ? { privacyCost: section } : {};
 }
 
 function allTrials(

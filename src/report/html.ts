@@ -4,6 +4,7 @@
  * Static parts (tables, 2-D charts) are rendered here; the rotatable 3-D front,
  * tooltips and the per-group panel are drawn in the page by `reportClient`.
  */
+
 import { UserError } from "../common/errors.js";
 import { reportClient } from "./client.js";
 import {
@@ -16,6 +17,7 @@ import {
   jsonForScriptTag,
 } from "./format.js";
 import { nonFiniteReplacer } from "./json.js";
+import { privacyCostHtml } from "./privacy-cost.js";
 import { type EpsilonAxis, epsilonAxis, type LinearAxis, linearAxis } from "./scales.js";
 import { REPORT_CSS } from "./styles.js";
 import { type ChartFrame, type ScatterPoint, scatterSvg, stepLineSvg } from "./svg-charts.js";
@@ -400,6 +402,7 @@ ${hypervolumeChart(data)}
 <p class="hint">Chosen on the validation split; each was then evaluated once on the test split. Click a row for its per-group metrics.</p>
 ${paretoTable(plotted)}
 </section>
+${privacyCostHtml(data.privacyCost)}
 <section id="study" aria-labelledby="study-heading">
 <h2 id="study-heading">Dataset and settings</h2>
 ${studyFacts(data)}

@@ -8,6 +8,8 @@
  * `reportDataFromJson` reads back "Infinity" or null as Infinity.
  */
 
+import type { PrivacyCostSection } from "./privacy-cost.js";
+
 export type TrialState = "complete" | "failed" | "running";
 
 /** The fairness gap used as the third objective (definitions as in Fairlearn). */
@@ -125,4 +127,6 @@ export interface ReportData {
   reference: ReferenceModel;
   /** ISO timestamp; left out, the report is byte-for-byte reproducible. */
   generatedAt?: string;
+  /** The per-group cost of privacy of the private Pareto trials (privacy-cost.ts). */
+  privacyCost?: PrivacyCostSection;
 }

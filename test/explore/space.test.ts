@@ -93,6 +93,8 @@ test("recipeOf reads a configuration: a private trial keeps its target ε, a non
     batch: 128,
     fairWeight: 0.5,
     classWeight: "balanced",
+    privateMethod: "dp-sgd",
+    groupClipGamma: 0,
   });
   const plain = recipeOf({ ...base, model: "logreg", dp: false });
   assert.equal(plain.dp, false);

@@ -1,46 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { explorerParameters } from "../../src/explore/space.js";
-import { modelMetrics } from "../../src/fit/metrics.js";
-import {
-  interplayParameters,
-  normalisedPrivacyCostGap,
-  parsePrivacyCostGapConstraint,
-  trialPrivacyCostGap,
-} from "../../src/interplay/explorer-levers.js";
+import { interplayParameters, normalisedPrivacyCostGap } from "../../src/interplay/explorer-levers.js";
 import { SearchSpace } from "../../src/search/index.js";
-
-const sensitive = [{ name: "sex", categories: ["M", "F"], codes: Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]) }];
-const yTrue = [1, 1, 0, 0, 1, 1, 0, 0];
-
-test("the privacy cost gap of a trial: the disparity of the cost for a private trial, 0 for a non-private one", () => {
-  const matched = modelMetrics(yTrue, yTrue, sensitive, 0, Infinity);
-  const privatePredictions = [1, 1, 0, 0, 1, 0, 1, 0];
-  assert.equal(
-    trialPrivacyCostGap(modelMetrics(yTrue, privatePredictions, sensitive, 0, 2), matched, "sex"),
-    0.5,
-  );
-  assert.equal(
-    trialPrivacyCostGap(modelMetrics(yTrue, privatePredictions, sensitive, 0, Infinity), matched, "sex"),
-    0,
-  );
-});
 
 test("the normaliser measures the gap in units of the majority predictor's error, clamped to [0, 1]", () => {
   assert.ok(Math.abs(normalisedPrivacyCostGap(0.02, 0.76) - 0.02 / 0.24) < 1e-15);
   assert.equal(normalisedPrivacyCostGap(0.5, 0.76), 1);
   assert.equal(normalisedPrivacyCostGap(0, 1), 0);
   assert.equal(normalisedPrivacyCostGap(0.1, 1), 1);
-});
-
-test("the constraint parses; anything else is one clear usage error", () => {
-  assert.equal(parsePrivacyCostGapConstraint("privacy-cost-gap<=0.02"), 0.02);
-  assert.equal(parsePrivacyCostGapConstraint(" privacy-cost-gap <= 0 "), 0);
-  assert.throws(
-    () => parsePrivacyCostGapConstraint("privacy-cost-gap>=0.02"),
-    /expected privacy-cost-gap<=X/,
-  );
-  assert.throws(() => parsePrivacyCostGapConstraint("privacy-cost-gap<=2"), /in \[0, 1\]/);
 });
 
 // The explorer's space when DP is a lever (ε not an objective): it has the "dp" parameter.

@@ -52,6 +52,9 @@ const KNOWN_NODE_ONLY = new Set([
   "src/search/store/postgres-location.ts",
   // Reads Fashion-MNIST's files like fashion-mnist.ts; pages read dropped CSV text only.
   "src/data/datasets/colored-fashion-mnist.ts",
+  // Reached through audit/membership-risk.ts (the explorer's mia objective); the loss attack
+  // the explorer runs trains no shadows, so its worker pool is never started in a page.
+  "src/audit/shadow-pool.ts",
 ]);
 
 const options = needsChromium();

@@ -24,13 +24,30 @@ export const exploreCommand = defineCommand({
       type: "string",
       valueName: "LIST",
       description:
-        "objectives, all normalised as in DESIGN.md: accuracy, balanced-accuracy, epsilon, dp, eo, eop",
+        "objectives, all normalised as in DESIGN.md: accuracy, balanced-accuracy, epsilon, dp, eo, eop, privacy-cost-gap, mia",
       default: "accuracy,epsilon,dp",
     },
     constraint: {
       type: "string",
       valueName: "EXPR",
-      description: 'constraints, comma-separated, e.g. "epsilon<=8,accuracy>=0.8"',
+      description:
+        'constraints, comma-separated, e.g. "epsilon<=8,accuracy>=0.8", "privacy-cost-gap<=0.02", "mia<=0.6"',
+    },
+    "interplay-levers": {
+      type: "boolean",
+      description:
+        "add group-aware clipping (DPSGD-F, Xu et al. 2021) and its gamma to the space of private trials",
+    },
+    "sensitive-ldp": {
+      type: "string",
+      valueName: "EPS",
+      description:
+        "run the study with the sensitive attribute reported under EPS-local DP (randomized response, simulated); fairness figures debiased",
+    },
+    "skip-privacy-cost": {
+      type: "boolean",
+      description:
+        "do not train each private trial's matched non-private model (no per-group cost of privacy; saves its training time)",
     },
     strategy: {
       type: "string",
@@ -84,6 +101,14 @@ accuracy e = (1 - balanced accuracy) / (1 - 0.5), p = (log10 epsilon + 1) / 3,
 u = gap / gap of the reference model (non-private logistic regression). Hypervolume is
 measured against the reference point (1, 1, 1). Private trials are calibrated to a
 target epsilon in [0.1, 100] that the search proposes.
+
+Every private trial also trains its matched model (its recipe and seed without DP) and stores
+its cost of privacy by group (--skip-privacy-cost to save that time). privacy-cost-gap, the
+largest minus the smallest group's accuracy cost, is normalised as gap / (1 - majority-class
+accuracy); mia, the AUC of a loss-threshold membership attack, as 2·|AUC - 0.5|; as
+constraints both bound the raw value ("privacy-cost-gap<=0.02", "mia<=0.6"). Neither is
+covered by epsilon. --sensitive-ldp EPS runs the study on randomized responses of the
+sensitive attribute, with every fairness figure debiased.
 
 With --private-selection, every trial is private and drawn at random, their number is
 random (mean --budget), and only the best trial by a score fixed in advance is printed,
@@ -147,6 +172,17 @@ Examples:
       backend: options.backend,
       batchTrials,
       ...(privateSelection ? { privateSelection } : {}),
+      ...(options["interplay-levers"] ? { interplayLevers: true } : {}),
+      ...(options["skip-privacy-cost"] ? { privacyCost: false } : {}),
+      ...(options["sensitive-ldp"] !== undefined
+        ? {
+            sensitiveLdp: parseNumber("sensitive-ldp", options["sensitive-ldp"], {
+              min: 0,
+              minExclusive: true,
+              max: 700,
+            }),
+          }
+        : {}),
       onEvent: (event) => {
         if (event.kind === "note") out.note(event.text);
         else progress.update(event.done, event.budget, event.progress);
@@ -291,6 +327,8 @@ function jsonOf(result: Awaited<ReturnType<typeof explore>>, summary: StudySumma
         validation: withoutGroups(trial.validation),
         test: trial.test,
         objectives: trial.objectives,
+        ...(trial.privacyCost ? { privacyCost: trial.privacyCost } : {}),
+        ...(trial.membership ? { membership: trial.membership } : {}),
       };
     }),
     reference: summary.reference,

@@ -17,6 +17,7 @@ import {
   prepareForRecipe,
   type Recipe,
 } from "../../fit/index.js";
+import { matchedRecipe, privacyCostOfTrial, type TrialPrivacyCost } from "../../interplay/cost.js";
 import { currentBackend, initBackend } from "../../nn/index.js";
 import { defineCommand, type Output, requireOption } from "../command.js";
 import {
@@ -41,7 +42,74 @@ export const trainOptionSpecs = {
     valueName: "NAME",
     description: "tensor backend: wasm, cpu, tensorflow (default: EQUIPOISE_BACKEND or automatic)",
   },
+  "skip-privacy-cost": {
+    type: "boolean",
+    description:
+      "with --dp: do not train the matched non-private model (no per-group cost of privacy is printed)",
+  },
 } as const;
+
+export const TRAIN_PRIVACY_COST_NOT_COVERED =
+  "the matched model is trained WITHOUT DP on the same training rows and both models are scored on the test rows without noise: its metrics and the per-group cost are NOT covered by ε, and neither is saved in the model file";
+
+/** The cost of privacy by group of a `train --dp` run: the matched model's recipe, its test metrics and the cost. */
+interface TrainPrivacyCost {
+  matchedRecipe: Recipe;
+  matched: { accuracy: number; dpDifference: number; eoDifference: number; eopDifference: number };
+  cost: TrialPrivacyCost;
+  notCoveredByEpsilon: string;
+}
+
+/**
+ * The matched model (the recipe and seed without DP; interplay/cost.ts) trained, and both
+ * models compared by group on the test split, on the mitigated attribute or else the
+ * first sensitive one; undefined when there is nothing to compare (no sensitive
+ * attribute, or not a binary task).
+ */
+function trainPrivacyCost(
+  privateFit: FitResult,
+  task: PreparedTask,
+  data: Parameters<typeof fitRecipe>[1],
+): TrainPrivacyCost | undefined {
+  const name = privateFit.fairness?.attribute ?? task.test.sensitive[0]?.name;
+  if (name === undefined || task.numClasses !== 2) return undefined;
+  const recipe = matchedRecipe(privateFit.recipe);
+  const fit = fitRecipe(recipe, data);
+  try {
+    const evaluate = (model: FitResult["model"], epsilon: number | undefined) =>
+      evaluateFit(model, task.test, { numClasses: 2, epsilon, primary: name });
+    const matched = evaluate(fit.model, undefined);
+    return {
+      matchedRecipe: recipe,
+      matched: {
+        accuracy: matched.accuracy,
+        dpDifference: matched.dpDifference,
+        eoDifference: matched.eoDifference,
+        eopDifference: matched.eopDifference,
+      },
+      cost: privacyCostOfTrial(evaluate(privateFit.model, privateFit.privacy?.epsilon), matched, name),
+      notCoveredByEpsilon: TRAIN_PRIVACY_COST_NOT_COVERED,
+    };
+  } finally {
+    fit.model.dispose();
+  }
+}
+
+/** The per-group cost in a few lines, labelled as ε does not cover it. */
+function formatPrivacyCost(privacyCost: TrainPrivacyCost): string[] {
+  const { cost, matched } = privacyCost;
+  const lines = [
+    `cost of privacy by '${cost.attribute}' (test), against the matched non-private model (same recipe and seed, no DP; accuracy ${matched.accuracy.toFixed(4)}) — NOT covered by ε:`,
+  ];
+  for (const group of cost.groups)
+    lines.push(
+      `  ${cost.attribute}=${group.group} (${group.count}): accuracy ${group.private.accuracy.toFixed(4)} vs ${group.matched.accuracy.toFixed(4)} (cost ${group.accuracyCost.toFixed(4)}), TPR change ${group.change.tpr.toFixed(4)}, FPR change ${group.change.fpr.toFixed(4)}, selection-rate change ${group.change.selectionRate.toFixed(4)}`,
+    );
+  lines.push(
+    `  disparity of the cost (largest − smallest group cost): ${cost.accuracyCostDisparity.toFixed(4)}; DP gap ${cost.gaps.dp.private.toFixed(4)} vs ${cost.gaps.dp.matched.toFixed(4)} matched`,
+  );
+  return lines;
+}
 
 /** Files the command reads, which --out must not name. */
 function inputFiles(request: TaskRequest): string[] {
@@ -130,7 +198,10 @@ export function formatEvaluation(evaluation: FitEvaluation): string[] {
   return lines;
 }
 
-function printTrainSummary(summary: ReturnType<typeof trainSummary>, out: Output): void {
+function printTrainSummary(
+  summary: ReturnType<typeof trainSummary> & { privacyCost?: TrainPrivacyCost },
+  out: Output,
+): void {
   out.print(
     `model ${summary.model} on ${summary.data} (${summary.trainRows} train / ${summary.testRows} test rows), backend ${summary.backend.name}`,
   );
@@ -140,6 +211,7 @@ function printTrainSummary(summary: ReturnType<typeof trainSummary>, out: Output
   if (summary.privacy) for (const line of formatPrivacy({ ...summary.privacy })) out.print(line);
   else out.print("privacy: none (epsilon = infinity)");
   if (summary.fairness) out.print(formatMitigation({ ...summary.fairness }));
+  if (summary.privacyCost) for (const line of formatPrivacyCost(summary.privacyCost)) out.print(line);
   out.print(
     `${Math.round(summary.examplesPerSecond)} examples/s${summary.privacy ? " (timing: not covered by ε, not saved)" : ""}; saved ${summary.out}`,
   );
@@ -187,19 +259,15 @@ and NOT protected by epsilon.`,
       isTTY: out.stderrIsTTY,
       write: (text) => process.stderr.write(text),
     });
-    const fit = fitRecipe(
-      recipe,
-      {
-        train: task.train,
-        numClasses: task.numClasses,
-        inputShape: task.imageShape ? [...task.imageShape] : [task.train.X.cols],
-        preprocessing: task.preprocessing,
-      },
-      {
-        onProgress: (p) =>
-          progress.update(p.step, p.totalSteps, progressDetail(recipe, p.epoch, p.trainLoss)),
-      },
-    );
+    const fitData = {
+      train: task.train,
+      numClasses: task.numClasses,
+      inputShape: task.imageShape ? [...task.imageShape] : [task.train.X.cols],
+      preprocessing: task.preprocessing,
+    };
+    const fit = fitRecipe(recipe, fitData, {
+      onProgress: (p) => progress.update(p.step, p.totalSteps, progressDetail(recipe, p.epoch, p.trainLoss)),
+    });
     try {
       progress.finish();
       for (const warning of fit.warnings) out.note(`warning: ${warning}`);
@@ -209,7 +277,12 @@ and NOT protected by epsilon.`,
         epsilon: fit.privacy?.epsilon,
         ...(attribute ? { primary: attribute } : {}),
       });
-      const summary = trainSummary(task, fit, test, outPath);
+      const privacyCost =
+        fit.privacy && !options["skip-privacy-cost"] ? trainPrivacyCost(fit, task, fitData) : undefined;
+      const summary = {
+        ...trainSummary(task, fit, test, outPath),
+        ...(privacyCost ? { privacyCost } : {}),
+      };
       const { fairness: _report, ...testMetrics } = test;
       const document = modelFileOf(fit, {
         preprocessor: task.preprocessor.toJSON(),

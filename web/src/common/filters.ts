@@ -53,6 +53,9 @@ export function metricOf(trial: TrialRow, metric: Constraint["metric"]): number 
   if (metric === "epsilon") return v.epsilon;
   // The server's metric summary predates balanced accuracy: studies that record it carry it.
   if (metric === "balanced-accuracy") return (v as { balancedAccuracy?: number }).balancedAccuracy;
+  // Studies whose trials measured them carry the privacy cost gap and the membership AUC.
+  if (metric === "privacy-cost-gap") return (v as { privacyCostGap?: number }).privacyCostGap;
+  if (metric === "mia") return (v as { membershipAuc?: number }).membershipAuc;
   return v[METRIC_KEYS[metric]];
 }
 
