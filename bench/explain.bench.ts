@@ -140,7 +140,10 @@ if (sections.includes("mlp")) {
   let fitInfo: Record<string, unknown>;
   let model: MlpModel;
   if (existsSync(cache)) {
-    const saved = JSON.parse(readFileSync(cache, "utf8")) as { parameters: number[]; fit: Record<string, unknown> };
+    const saved = JSON.parse(readFileSync(cache, "utf8")) as {
+      parameters: number[];
+      fit: Record<string, unknown>;
+    };
     model = new MlpModel(architecture, train, Float64Array.from(saved.parameters), { l2 });
     fitInfo = { ...saved.fit, resumedFrom: cache, gradientNormNow: model.stationarity().gradientNorm };
   } else {

@@ -72,7 +72,8 @@ describe("float64 CNN: derivatives against central finite differences", () => {
       const gradient = model.objectiveGradient();
       for (let j = 0; j < p; j++) {
         const numeric =
-          (model.objectiveAt(shifted(unit(j), h), weights) - model.objectiveAt(shifted(unit(j), -h), weights)) /
+          (model.objectiveAt(shifted(unit(j), h), weights) -
+            model.objectiveAt(shifted(unit(j), -h), weights)) /
           (2 * h);
         assert.ok(Math.abs(numeric - gradient[j]) < 1e-6 * (1 + Math.abs(gradient[j])), `∂F/∂θ${j}`);
       }
@@ -86,7 +87,10 @@ describe("float64 CNN: derivatives against central finite differences", () => {
       model.objectiveAt(shifted(v, -h), weights, down);
       const numericHv = up.map((g, j) => (g - down[j]) / (2 * h));
       const scale = 1 + Math.max(...Hv.map(Math.abs));
-      assert.ok(maxAbsDifference(numericHv, Hv) < 1e-6 * scale, `H·v off by ${maxAbsDifference(numericHv, Hv)}`);
+      assert.ok(
+        maxAbsDifference(numericHv, Hv) < 1e-6 * scale,
+        `H·v off by ${maxAbsDifference(numericHv, Hv)}`,
+      );
       // The explicit Hessian is symmetric and agrees with the products.
       const H = model.hessian();
       const Hv2 = new Float64Array(p);
@@ -205,7 +209,9 @@ describe("influence on a CNN trained to a stationary point", () => {
     assert.ok(cg.trusted, cg.warnings.join("; "));
     const rho = spearman(cg.matrix, loo.matrix);
     assert.ok(rho >= 0.99, `CG Spearman ${rho}`);
-    assert.ok(maxAbsDifference(cg.matrix, exact.matrix) < 1e-6 * (1 + Math.max(...exact.matrix.map(Math.abs))));
+    assert.ok(
+      maxAbsDifference(cg.matrix, exact.matrix) < 1e-6 * (1 + Math.max(...exact.matrix.map(Math.abs))),
+    );
     // Gradient similarity is TracIn at the final parameters with η = 1.
     const similarity = influence(fit.model, queries, { method: "gradient-similarity", trainRows });
     const tracin = influence(fit.model, queries, {
@@ -221,7 +227,10 @@ describe("influence on a CNN trained to a stationary point", () => {
     assert.throws(
       () => influence(fit.model, testLossQueries(fit.model, test, [0]), { method: "ekfac" }),
       (error: unknown) =>
-        error instanceof UserError && /ekfac/.test(error.message) && /cg/.test(error.message) && /tracin/.test(error.message),
+        error instanceof UserError &&
+        /ekfac/.test(error.message) &&
+        /cg/.test(error.message) &&
+        /tracin/.test(error.message),
     );
   });
 });

@@ -116,13 +116,15 @@ function layoutOf(architecture: CnnArchitecture): Layout {
       }
       case "maxpool":
       case "avgpool": {
-        if (shape.length !== 3) throw new UserError(`${layer.type} after flatten: the network has no image left`);
+        if (shape.length !== 3)
+          throw new UserError(`${layer.type} after flatten: the network has no image left`);
         const [h, w, c] = shape;
         const stride = layer.stride ?? layer.poolSize;
         const padding = layer.padding ?? "valid";
         const [ho, top] = outputSize(h, layer.poolSize, stride, padding);
         const [wo, left] = outputSize(w, layer.poolSize, stride, padding);
-        if (ho < 1 || wo < 1) throw new UserError(`${layer.type} of size ${layer.poolSize} does not fit ${h}×${w}`);
+        if (ho < 1 || wo < 1)
+          throw new UserError(`${layer.type} of size ${layer.poolSize} does not fit ${h}×${w}`);
         const window = {
           height: h,
           width: w,
@@ -244,7 +246,8 @@ export class CnnModel implements ExplainableModel {
     const n = rows.length;
     const cols = examples.cols;
     const input = new Float64Array(n * cols);
-    for (let r = 0; r < n; r++) input.set(examples.X.subarray(rows[r] * cols, (rows[r] + 1) * cols), r * cols);
+    for (let r = 0; r < n; r++)
+      input.set(examples.X.subarray(rows[r] * cols, (rows[r] + 1) * cols), r * cols);
     const values: Float64Array[] = [input];
     const routes: (Int32Array | undefined)[] = [];
     this.layout.stages.forEach((stage, s) => {
@@ -318,7 +321,15 @@ export class CnnModel implements ExplainableModel {
   private accumulateGradient(pass: Pass, grads: Float64Array[], gradient: Float64Array): void {
     this.layout.stages.forEach((stage, s) => {
       if (stage.kind !== "affine") return;
-      kernelGradientAdd(stage.window, stage.filters, pass.values[s], grads[s + 1], pass.rows, gradient, stage.offset);
+      kernelGradientAdd(
+        stage.window,
+        stage.filters,
+        pass.values[s],
+        grads[s + 1],
+        pass.rows,
+        gradient,
+        stage.offset,
+      );
       biasGradientAdd(stage.window, stage.filters, grads[s + 1], pass.rows, gradient, stage.offset);
     });
   }
@@ -355,7 +366,9 @@ export class CnnModel implements ExplainableModel {
     for (let i = 0; i < n; i++) {
       const c = scale ? scale[i] : 1;
       if (K === 1) seeds[i] = c * (probabilities[2 * i + 1] - labels[i]);
-      else for (let k = 0; k < K; k++) seeds[i * K + k] = c * (probabilities[i * K + k] - (labels[i] === k ? 1 : 0));
+      else
+        for (let k = 0; k < K; k++)
+          seeds[i * K + k] = c * (probabilities[i * K + k] - (labels[i] === k ? 1 : 0));
     }
     return seeds;
   }
@@ -403,7 +416,8 @@ export class CnnModel implements ExplainableModel {
       const w = Float64Array.from(chunk, (i) => weights[i]);
       const losses = this.lossesOf(pass, labels);
       for (let r = 0; r < chunk.length; r++) if (w[r] !== 0) value += w[r] * losses[r];
-      if (gradient) this.accumulateGradient(pass, this.backward(pass, this.lossSeeds(pass, labels, w), theta), gradient);
+      if (gradient)
+        this.accumulateGradient(pass, this.backward(pass, this.lossSeeds(pass, labels, w), theta), gradient);
     }
     let squares = 0;
     for (let j = 0; j < theta.length; j++) {
@@ -628,7 +642,8 @@ export class CnnModel implements ExplainableModel {
           seeds[i] = c * q * (1 - q);
         } else {
           const p1 = probabilities[i * K + 1];
-          for (let k = 0; k < K; k++) seeds[i * K + k] = c * p1 * ((k === 1 ? 1 : 0) - probabilities[i * K + k]);
+          for (let k = 0; k < K; k++)
+            seeds[i * K + k] = c * p1 * ((k === 1 ? 1 : 0) - probabilities[i * K + k]);
         }
       }
       this.accumulateGradient(pass, this.backward(pass, seeds), gradient);
@@ -651,7 +666,10 @@ export class CnnModel implements ExplainableModel {
     const p = this.parameterCount;
     const out = new Float64Array(count * rows.length);
     for (let start = 0; start < rows.length; start += CHUNK) {
-      const chunk = Int32Array.from({ length: Math.min(CHUNK, rows.length - start) }, (_, i) => rows[start + i]);
+      const chunk = Int32Array.from(
+        { length: Math.min(CHUNK, rows.length - start) },
+        (_, i) => rows[start + i],
+      );
       const r = this.removalGradients(chunk);
       for (let k = 0; k < count; k++) {
         const v = vectors.subarray(k * p, (k + 1) * p);
@@ -707,7 +725,9 @@ export interface CnnFit {
 export function fitCnn(architecture: CnnArchitecture, train: Examples, options: CnnFitOptions): CnnFit {
   const weights = options.weights ?? new Float64Array(train.rows).fill(1);
   const tolerance = options.tolerance ?? CNN_TOLERANCE_PER_ROW * train.rows;
-  const start = options.start ? Float64Array.from(options.start) : initialCnnParameters(architecture, options.seed ?? 0);
+  const start = options.start
+    ? Float64Array.from(options.start)
+    : initialCnnParameters(architecture, options.seed ?? 0);
   let model = new CnnModel(architecture, train, start, { l2: options.l2, weights });
   let iterations = 0;
   if (options.start) {
@@ -717,12 +737,16 @@ export function fitCnn(architecture: CnnArchitecture, train: Examples, options: 
     model = refined.model;
     iterations = refined.iterations;
   }
-  const result = minimize((theta, gradient) => model.objectiveAt(theta, weights, gradient), model.parameters, {
-    maxIterations: options.maxIterations ?? 5000,
-    gradientTolerance: tolerance * 1e4,
-    functionTolerance: 0,
-    memory: 20,
-  });
+  const result = minimize(
+    (theta, gradient) => model.objectiveAt(theta, weights, gradient),
+    model.parameters,
+    {
+      maxIterations: options.maxIterations ?? 5000,
+      gradientTolerance: tolerance * 1e4,
+      functionTolerance: 0,
+      memory: 20,
+    },
+  );
   const refined = newtonCg(model.withParameters(result.x), tolerance, options.newtonSteps ?? 8);
   return { ...refined, iterations: iterations + result.iterations + refined.iterations };
 }
@@ -874,7 +898,14 @@ function tapsOf(w: Window): Int32Array {
   return taps;
 }
 
-function addBias(w: Window, filters: number, n: number, theta: Float64Array, offset: number, out: Float64Array): void {
+function addBias(
+  w: Window,
+  filters: number,
+  n: number,
+  theta: Float64Array,
+  offset: number,
+  out: Float64Array,
+): void {
   const bias = offset + w.kernel * w.kernel * w.channels * filters;
   const cells = n * w.outHeight * w.outWidth;
   for (let c = 0; c < cells; c++) for (let f = 0; f < filters; f++) out[c * filters + f] += theta[bias + f];
@@ -977,7 +1008,8 @@ function biasGradientAdd(
 ): void {
   const bias = offset + w.kernel * w.kernel * w.channels * filters;
   const cells = n * w.outHeight * w.outWidth;
-  for (let c = 0; c < cells; c++) for (let f = 0; f < filters; f++) gradient[bias + f] += dOut[c * filters + f];
+  for (let c = 0; c < cells; c++)
+    for (let f = 0; f < filters; f++) gradient[bias + f] += dOut[c * filters + f];
 }
 
 /** For every output value, the index of the input it copies: the first maximum of its window. */

@@ -31,7 +31,16 @@ export interface ObjectiveOptions {
   weights?: Float64Array;
 }
 
-const NETWORK_LAYERS = new Set(["conv2d", "maxpool", "avgpool", "flatten", "dense", "relu", "tanh", "sigmoid"]);
+const NETWORK_LAYERS = new Set([
+  "conv2d",
+  "maxpool",
+  "avgpool",
+  "flatten",
+  "dense",
+  "relu",
+  "tanh",
+  "sigmoid",
+]);
 
 /** What an engine architecture is for explanations: a logistic regression, an MLP, a CNN, or why none. */
 export function explainableArchitecture(
@@ -41,12 +50,22 @@ export function explainableArchitecture(
   | { family: "mlp"; hidden: number[]; activation: Activation; outputs: number }
   | { family: "cnn"; inputShape: [number, number, number]; layers: NetworkLayer[] }
   | { family: "unsupported"; reason: string } {
-  if (architecture.layers.some((layer) => layer.type === "conv2d" || layer.type === "maxpool" || layer.type === "avgpool")) {
+  if (
+    architecture.layers.some(
+      (layer) => layer.type === "conv2d" || layer.type === "maxpool" || layer.type === "avgpool",
+    )
+  ) {
     const other = architecture.layers.find((layer) => !NETWORK_LAYERS.has(layer.type));
-    if (other) return { family: "unsupported", reason: `layer type '${other.type}' has no float64 rules yet` };
-    if (architecture.inputShape.length !== 3) return { family: "unsupported", reason: "its input is not an image" };
+    if (other)
+      return { family: "unsupported", reason: `layer type '${other.type}' has no float64 rules yet` };
+    if (architecture.inputShape.length !== 3)
+      return { family: "unsupported", reason: "its input is not an image" };
     const [height, width, channels] = architecture.inputShape;
-    return { family: "cnn", inputShape: [height, width, channels], layers: architecture.layers as NetworkLayer[] };
+    return {
+      family: "cnn",
+      inputShape: [height, width, channels],
+      layers: architecture.layers as NetworkLayer[],
+    };
   }
   const layers = architecture.layers.filter((layer) => layer.type !== "flatten");
   if (architecture.inputShape.length !== 1 && !architecture.layers.some((l) => l.type === "flatten")) {
@@ -74,6 +93,15 @@ export function explainableArchitecture(
     return { family: "logistic-regression" };
   }
   return { family: "mlp", hidden, activation: activation ?? "tanh", outputs: last.units };
+}
+
+/**
+ * Whether the network has ReLU or max-pooling layers: its objective is then only
+ * piecewise smooth, leave-one-out effects fall below the seed-to-seed noise (ReLU,
+ * docs/explain.md) and a minimum can lie on a kink, where influence functions do not apply.
+ */
+export function hasPiecewiseLinearLayers(architecture: Architecture): boolean {
+  return architecture.layers.some((layer) => layer.type === "relu" || layer.type === "maxpool");
 }
 
 /** An engine model (its parameters as read from it, in the engine's order) as an ExplainableModel. */

@@ -69,7 +69,10 @@ export function modelToTransfer(model: ExplainableModel): ModelTransfer {
 export function modelFromTransfer(transfer: ModelTransfer): LogisticModel | MlpModel | CnnModel {
   switch (transfer.family) {
     case "logistic-regression":
-      return new LogisticModel(transfer.train, transfer.parameters, { C: transfer.C, weights: transfer.weights });
+      return new LogisticModel(transfer.train, transfer.parameters, {
+        C: transfer.C,
+        weights: transfer.weights,
+      });
     case "mlp":
       return new MlpModel(transfer.architecture, transfer.train, transfer.parameters, {
         l2: transfer.l2,
