@@ -11,7 +11,9 @@
  * Select sections with EXPLAIN_BENCH=lr,knn,… (default: all). Times are wall clock,
  * with the CPU time and the load average beside them (the machine is shared).
  */
-import { loadavg } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRandom, permutation } from "../src/common/rng.js";
 import { prepareTask } from "../src/data/index.js";
 import { selectExamples } from "../src/explain/data.js";
@@ -20,7 +22,7 @@ import { influence, testLossQueries } from "../src/explain/influence/influence.j
 import { leaveOneOut, leaveOneOutParallel } from "../src/explain/loo.js";
 import { flipLabels, MODEL_MISLABEL_SCORES, mislabelScores } from "../src/explain/mislabels.js";
 import { fitLogisticRegression } from "../src/explain/models/logistic.js";
-import { fitMlp, type MlpArchitecture } from "../src/explain/models/mlp.js";
+import { fitMlp, type MlpArchitecture, MlpModel } from "../src/explain/models/mlp.js";
 import { outOfFoldLosses } from "../src/explain/out-of-fold.js";
 import { createThreadRunner } from "../src/explain/parallel/node-threads.js";
 import { explainData } from "../src/explain/prepare.js";
@@ -131,55 +133,79 @@ if (sections.includes("mlp")) {
   const rows = permutation(data.train.rows, createRandom(0)).slice(0, 5000).sort();
   const train = selectExamples(data.train, rows);
   const architecture: MlpArchitecture = { inputs: 104, hidden: [64, 64], activation: "tanh", outputs: 2 };
-  const fit = timed(() => fitMlp(architecture, train, { l2: 5000 * 1e-2, seed: 0 }));
-  const model = fit.value.model;
-  const random = createRandom(5);
-  const trainRows = permutation(5000, random).slice(0, 20);
-  const testRows = permutation(data.test.rows, random).slice(0, 20);
-  const runner = createThreadRunner(2);
-  const looStarted = performance.now();
-  const looValue = await leaveOneOutParallel(model, data.test, testRows, trainRows, runner);
-  await runner.close();
-  const loo = { value: looValue, seconds: (performance.now() - looStarted) / 1000, cpuSeconds: Number.NaN };
-  const queries = testLossQueries(model, data.test, testRows);
-  const methods: Record<string, unknown> = {};
-  for (const [method, options] of [
-    ["cg", {}],
-    ["ekfac", {}],
-    ["kfac", {}],
-    ["arnoldi", { arnoldiIterations: 100, arnoldiRank: 50 }],
-    ["lissa", { lissaDepth: 300, lissaBatchSize: 256, lissaRepeats: 1 }],
-  ] as const) {
-    const run = timed(() => influence(model, queries, { method, trainRows, ...options }));
-    methods[method] = {
-      spearman: spearman(run.value.matrix, loo.value.matrix),
-      pearson: pearson(run.value.matrix, loo.value.matrix),
-      seconds: run.seconds,
-      cpuSeconds: run.cpuSeconds,
-      load: run.load,
-      warnings: run.value.warnings,
-      details: run.value.details,
+  const l2 = 5000 * 1e-2;
+  // The fitted parameters are kept in the system's temporary folder, so that a run stopped
+  // on the shared machine resumes after the fit (the fit is deterministic: seed 0).
+  const cache = join(tmpdir(), "equipoise-explain-bench-mlp-fit.json");
+  let fitInfo: Record<string, unknown>;
+  let model: MlpModel;
+  if (existsSync(cache)) {
+    const saved = JSON.parse(readFileSync(cache, "utf8")) as {
+      parameters: number[];
+      fit: Record<string, unknown>;
     };
-    console.log(method, JSON.stringify(methods[method]));
-  }
-  log("mlp", {
-    fit: {
+    model = new MlpModel(architecture, train, Float64Array.from(saved.parameters), { l2 });
+    fitInfo = { ...saved.fit, resumedFrom: cache, gradientNormNow: model.stationarity().gradientNorm };
+  } else {
+    const fit = timed(() => fitMlp(architecture, train, { l2, seed: 0 }));
+    model = fit.value.model;
+    fitInfo = {
       seconds: fit.seconds,
       cpuSeconds: fit.cpuSeconds,
       load: fit.load,
       iterations: fit.value.iterations,
       gradientNorm: fit.value.gradientNorm,
       converged: fit.value.converged,
-    },
-    leaveOneOut: {
-      trainRows: 20,
-      testRows: 20,
-      seconds: loo.seconds,
-      cpuSeconds: loo.cpuSeconds,
-      unconverged: loo.value.unconverged.length,
-    },
-    methods,
-  });
+    };
+    writeFileSync(cache, JSON.stringify({ parameters: Array.from(model.parameters), fit: fitInfo }));
+  }
+  const out: Record<string, unknown> = { fit: fitInfo };
+  log("mlp", out);
+  const random = createRandom(5);
+  const trainRows = permutation(5000, random).slice(0, 20);
+  const testRows = permutation(data.test.rows, random).slice(0, 20);
+  const queries = testLossQueries(model, data.test, testRows);
+  // The approximations first (their agreement with CG and their times), then the ground truth:
+  // a run stopped before leave-one-out finishes keeps the comparisons between methods.
+  const methods: Record<string, Record<string, unknown>> = {};
+  const matrices: Record<string, Float64Array> = {};
+  out.methods = methods;
+  for (const [method, options] of [
+    ["cg", {}],
+    ["ekfac", {}],
+    ["kfac", {}],
+    ["lissa", { lissaDepth: 300, lissaBatchSize: 256, lissaRepeats: 1 }],
+    ["arnoldi", { arnoldiIterations: 100, arnoldiRank: 50 }],
+  ] as const) {
+    const run = timed(() => influence(model, queries, { method, trainRows, ...options }));
+    matrices[method] = run.value.matrix;
+    methods[method] = {
+      spearmanWithCg: spearman(run.value.matrix, matrices.cg),
+      seconds: run.seconds,
+      cpuSeconds: run.cpuSeconds,
+      load: run.load,
+      warnings: run.value.warnings,
+      details: run.value.details,
+    };
+    log("mlp", out);
+  }
+  const runner = createThreadRunner(2);
+  const cpu = process.cpuUsage();
+  const looStarted = performance.now();
+  const loo = await leaveOneOutParallel(model, data.test, testRows, trainRows, runner);
+  await runner.close();
+  out.leaveOneOut = {
+    trainRows: 20,
+    testRows: 20,
+    seconds: (performance.now() - looStarted) / 1000,
+    cpuSecondsAllThreads: process.cpuUsage(cpu).user / 1e6,
+    unconverged: loo.unconverged.length,
+  };
+  for (const method of Object.keys(methods)) {
+    methods[method].spearman = spearman(matrices[method], loo.matrix);
+    methods[method].pearson = pearson(matrices[method], loo.matrix);
+  }
+  log("mlp", out);
 }
 
 if (sections.includes("relu")) {
@@ -216,8 +242,9 @@ if (sections.includes("relu")) {
       gradientNorm: base.stationarity().gradientNorm,
     };
     console.log(activation, JSON.stringify(out[activation]));
+    // After each activation: a run stopped on the shared machine keeps what it measured.
+    log("relu", out);
   }
-  log("relu", out);
 }
 
 if (sections.includes("mislabels")) {
@@ -237,18 +264,19 @@ if (sections.includes("mislabels")) {
       seed,
       JSON.stringify(Object.fromEntries(Object.entries(recall).map(([k, v]) => [k, v[v.length - 1]]))),
     );
+    // After each seed: a run stopped on the shared machine keeps the seeds it finished.
+    log("mislabels", {
+      flipped: 0.1,
+      seeds: seeds.slice(0, seeds.indexOf(seed) + 1),
+      recall: Object.fromEntries(
+        Object.entries(recall).map(([k, v]) => [
+          k,
+          { mean: v.reduce((a, b) => a + b, 0) / v.length, values: v },
+        ]),
+      ),
+      target: 0.65,
+    });
   }
-  log("mislabels", {
-    flipped: 0.1,
-    seeds,
-    recall: Object.fromEntries(
-      Object.entries(recall).map(([k, v]) => [
-        k,
-        { mean: v.reduce((a, b) => a + b, 0) / v.length, values: v },
-      ]),
-    ),
-    target: 0.65,
-  });
 }
 
 if (sections.includes("fairness")) {

@@ -11,14 +11,14 @@
  *     step of the objective without row i moves θ̂ by H⁻¹rᵢ;
  *   - refitting the same objective with other row weights (0 removes a row), the
  *     ground truth every approximation is checked against.
- * Implementations: logistic regression (exact, scikit-learn's objective) and the MLP,
- * both in float64 (models/); the engine's models and the fairness reductions' learner
+ * Implementations: logistic regression (exact, scikit-learn's objective), the MLP and
+ * the CNN (conv2d, pooling, dense), all in float64 (models/); the engine's models and the fairness reductions' learner
  * are converted to them (models/from-engine.ts, models/from-learner.ts).
  */
 import type { Examples } from "./data.js";
 
-/** The model families that can be explained exactly: logistic regression and dense MLPs. */
-export type ModelFamily = "logistic-regression" | "mlp";
+/** The model families that can be explained: logistic regression, dense MLPs and small CNNs. */
+export type ModelFamily = "logistic-regression" | "mlp" | "cnn";
 
 /** Settings of a refit with other row weights. */
 export interface RefitOptions {

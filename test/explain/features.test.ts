@@ -56,18 +56,21 @@ describe("engine models as explainable models", () => {
     }
   });
 
-  it("a CNN is refused with the reason", () => {
+  it("a CNN is accepted; a layer without float64 rules is refused with its name", () => {
+    const layers = [
+      { type: "conv2d" as const, filters: 2, kernelSize: 3 },
+      { type: "relu" as const },
+      { type: "flatten" as const },
+      { type: "dense" as const, units: 1 },
+    ];
+    const cnn = explainableArchitecture({ inputShape: [8, 8, 1], layers, loss: "binary-cross-entropy" });
+    assert.equal(cnn.family, "cnn");
     const kind = explainableArchitecture({
       inputShape: [8, 8, 1],
-      layers: [
-        { type: "conv2d", filters: 2, kernelSize: 3 },
-        { type: "relu" },
-        { type: "flatten" },
-        { type: "dense", units: 1 },
-      ],
+      layers: [layers[0], { type: "elu" }, ...layers.slice(2)],
       loss: "binary-cross-entropy",
     });
     assert.equal(kind.family, "unsupported");
-    assert.match((kind as { reason: string }).reason, /conv2d/);
+    assert.match((kind as { reason: string }).reason, /elu/);
   });
 });

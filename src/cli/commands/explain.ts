@@ -23,7 +23,7 @@ import { DEFAULT_MEMORY_LIMIT, explicitHessianBytes } from "../../explain/influe
 import type { Checkpoint } from "../../explain/influence/tracin.js";
 import { MISLABEL_SCORES } from "../../explain/mislabels.js";
 import type { ExplainableModel } from "../../explain/model.js";
-import { explainableArchitecture, explainableFromEngine } from "../../explain/models/convert.js";
+import { explainableFromEngine, hasPiecewiseLinearLayers } from "../../explain/models/convert.js";
 import { type Activation, mlpParameterCount } from "../../explain/models/mlp.js";
 import { createThreadRunner } from "../../explain/parallel/node-threads.js";
 import {
@@ -316,8 +316,7 @@ async function loadSavedModel(
       data.train,
       { C: objective.C, weightDecay: objective.weightDecay },
     );
-    const kind = explainableArchitecture(saved.model.architecture);
-    if (kind.family === "mlp" && kind.activation === "relu") out.note(RELU_WARNING);
+    if (hasPiecewiseLinearLayers(saved.model.architecture)) out.note(RELU_WARNING);
     if (saved.recipe.fairness.method !== "none" || saved.recipe.classWeighting !== "none") {
       out.note(
         "note: the model was trained with a fairness mitigation or class weights; the explained objective is its unweighted loss with the L2 term only",

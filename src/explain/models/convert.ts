@@ -6,14 +6,16 @@
  *   - the full-batch weighted logistic regression of the fairness reductions
  *     (src/fairness/learner.ts), with its sample weights: reweighing is explained
  *     through those weights.
- * The CNN and other layer types are not yet converted: `explainableLayers` names the
- * layer that stops the conversion, so the command can say which methods remain
- * (TracIn and gradient similarity need only per-example gradients).
+ *   - the engine's convolutional networks (conv2d, max / average pooling, flatten,
+ *     dense, tanh / ReLU / sigmoid): the float64 CnnModel, in the engine's layout.
+ * Other layer types (group norm, embeddings, residual blocks, dropout, ELU) are not
+ * converted: `explainableArchitecture` names the layer that stops the conversion.
  */
 import { UserError } from "../../common/errors.js";
 import type { WeightedLogisticRegression } from "../../fairness/learner.js";
 import type { Architecture } from "../../nn/sequential.js";
 import type { Examples } from "../data.js";
+import { CnnModel, type NetworkLayer } from "./cnn.js";
 import { LogisticModel } from "./logistic.js";
 import { type Activation, MlpModel } from "./mlp.js";
 
@@ -29,13 +31,42 @@ export interface ObjectiveOptions {
   weights?: Float64Array;
 }
 
-/** What an engine architecture is for explanations: a logistic regression or an MLP, or why neither. */
+const NETWORK_LAYERS = new Set([
+  "conv2d",
+  "maxpool",
+  "avgpool",
+  "flatten",
+  "dense",
+  "relu",
+  "tanh",
+  "sigmoid",
+]);
+
+/** What an engine architecture is for explanations: a logistic regression, an MLP, a CNN, or why none. */
 export function explainableArchitecture(
   architecture: Architecture,
 ):
   | { family: "logistic-regression" }
   | { family: "mlp"; hidden: number[]; activation: Activation; outputs: number }
+  | { family: "cnn"; inputShape: [number, number, number]; layers: NetworkLayer[] }
   | { family: "unsupported"; reason: string } {
+  if (
+    architecture.layers.some(
+      (layer) => layer.type === "conv2d" || layer.type === "maxpool" || layer.type === "avgpool",
+    )
+  ) {
+    const other = architecture.layers.find((layer) => !NETWORK_LAYERS.has(layer.type));
+    if (other)
+      return { family: "unsupported", reason: `layer type '${other.type}' has no float64 rules yet` };
+    if (architecture.inputShape.length !== 3)
+      return { family: "unsupported", reason: "its input is not an image" };
+    const [height, width, channels] = architecture.inputShape;
+    return {
+      family: "cnn",
+      inputShape: [height, width, channels],
+      layers: architecture.layers as NetworkLayer[],
+    };
+  }
   const layers = architecture.layers.filter((layer) => layer.type !== "flatten");
   if (architecture.inputShape.length !== 1 && !architecture.layers.some((l) => l.type === "flatten")) {
     return { family: "unsupported", reason: "its input is not flat" };
@@ -64,13 +95,22 @@ export function explainableArchitecture(
   return { family: "mlp", hidden, activation: activation ?? "tanh", outputs: last.units };
 }
 
+/**
+ * Whether the network has ReLU or max-pooling layers: its objective is then only
+ * piecewise smooth, leave-one-out effects fall below the seed-to-seed noise (ReLU,
+ * docs/explain.md) and a minimum can lie on a kink, where influence functions do not apply.
+ */
+export function hasPiecewiseLinearLayers(architecture: Architecture): boolean {
+  return architecture.layers.some((layer) => layer.type === "relu" || layer.type === "maxpool");
+}
+
 /** An engine model (its parameters as read from it, in the engine's order) as an ExplainableModel. */
 export function explainableFromEngine(
   architecture: Architecture,
   parameters: readonly Float32Array[],
   train: Examples,
   options: ObjectiveOptions = {},
-): LogisticModel | MlpModel {
+): LogisticModel | MlpModel | CnnModel {
   const kind = explainableArchitecture(architecture);
   const inputs = architecture.inputShape.reduce((a, b) => a * b, 1);
   if (inputs !== train.cols)
@@ -93,6 +133,11 @@ export function explainableFromEngine(
         flat,
         { l2: (options.weightDecay ?? 1e-2) * train.rows, weights: options.weights },
       );
+    case "cnn":
+      return new CnnModel({ inputShape: kind.inputShape, layers: kind.layers }, train, flat, {
+        l2: (options.weightDecay ?? 1e-2) * train.rows,
+        weights: options.weights,
+      });
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Examples } from "../data.js";
 import type { ExplainableModel } from "../model.js";
+import { type CnnArchitecture, CnnModel } from "./cnn.js";
 import { LogisticModel } from "./logistic.js";
 import { type MlpArchitecture, MlpModel } from "./mlp.js";
 
@@ -18,6 +19,14 @@ export type ModelTransfer =
   | {
       family: "mlp";
       architecture: MlpArchitecture;
+      train: Examples;
+      parameters: Float64Array;
+      l2: number;
+      weights: Float64Array;
+    }
+  | {
+      family: "cnn";
+      architecture: CnnArchitecture;
       train: Examples;
       parameters: Float64Array;
       l2: number;
@@ -44,14 +53,35 @@ export function modelToTransfer(model: ExplainableModel): ModelTransfer {
       weights: model.weights,
     };
   }
+  if (model instanceof CnnModel) {
+    return {
+      family: "cnn",
+      architecture: model.architecture,
+      train: model.train,
+      parameters: model.parameters,
+      l2: model.l2,
+      weights: model.weights,
+    };
+  }
   throw new Error(`a ${model.description} cannot be sent to another thread`);
 }
 
-export function modelFromTransfer(transfer: ModelTransfer): LogisticModel | MlpModel {
-  return transfer.family === "logistic-regression"
-    ? new LogisticModel(transfer.train, transfer.parameters, { C: transfer.C, weights: transfer.weights })
-    : new MlpModel(transfer.architecture, transfer.train, transfer.parameters, {
+export function modelFromTransfer(transfer: ModelTransfer): LogisticModel | MlpModel | CnnModel {
+  switch (transfer.family) {
+    case "logistic-regression":
+      return new LogisticModel(transfer.train, transfer.parameters, {
+        C: transfer.C,
+        weights: transfer.weights,
+      });
+    case "mlp":
+      return new MlpModel(transfer.architecture, transfer.train, transfer.parameters, {
         l2: transfer.l2,
         weights: transfer.weights,
       });
+    case "cnn":
+      return new CnnModel(transfer.architecture, transfer.train, transfer.parameters, {
+        l2: transfer.l2,
+        weights: transfer.weights,
+      });
+  }
 }

@@ -11,7 +11,7 @@ const row = z.number().int().nonnegative();
 
 export const modelInfoSchema = z.object({
   description: z.string(),
-  family: z.enum(["logistic-regression", "mlp"]),
+  family: z.enum(["logistic-regression", "mlp", "cnn"]),
   parameters: z.number().int().positive(),
   /** ‖∇F‖∞ at the explained parameters, and whether that counts as stationary. */
   gradientNorm: number,
