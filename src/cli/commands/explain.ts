@@ -340,8 +340,12 @@ async function loadSavedModel(
 }
 
 function chooseMethod(model: ExplainableModel, raw: string | undefined): InfluenceMethod {
+  // A CNN's explicit Hessian costs one Hessian-vector product over every training row per
+  // parameter (thousands of passes over the images): CG needs tens.
   if (raw === undefined)
-    return explicitHessianBytes(model.parameterCount) <= DEFAULT_MEMORY_LIMIT ? "exact" : "cg";
+    return model.family !== "cnn" && explicitHessianBytes(model.parameterCount) <= DEFAULT_MEMORY_LIMIT
+      ? "exact"
+      : "cg";
   const method = parseChoice<InfluenceMethod>("method", raw, INFLUENCE_METHODS);
   const allowed = methodsFor(model);
   if (!allowed.includes(method)) {
