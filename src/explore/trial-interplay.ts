@@ -21,12 +21,12 @@ import { fitRecipe, type Recipe } from "../fit/index.js";
 import { encodeModelMetrics, type ModelMetrics, type StoredModelMetrics } from "../fit/metrics.js";
 import type { FitData } from "../fit/plan.js";
 import { matchedRecipe, privacyCostOfTrial, type TrialPrivacyCost } from "../interplay/cost.js";
+import { PRIVACY_COST_NOT_COVERED } from "../interplay/explorer-levers.js";
 import type { Sequential } from "../nn/index.js";
 import { predict } from "../train/index.js";
 import { studyMetrics } from "./sensitive-ldp.js";
 
-export const PRIVACY_COST_NOT_COVERED =
-  "per-group cost of privacy: the matched model is trained without DP and both models are scored on validation/test rows without noise; NOT covered by epsilon";
+export { PRIVACY_COST_NOT_COVERED };
 
 /** The per-group cost of privacy of one private trial, on both splits. */
 export interface TrialPrivacyCostRecord {

@@ -7,6 +7,10 @@ import type { Parameter } from "../search/index.js";
 
 export const PRIVACY_COST_GAP = "privacy-cost-gap";
 
+/** How stored per-group costs of privacy are labelled (DESIGN.md, "what epsilon covers"). */
+export const PRIVACY_COST_NOT_COVERED =
+  "per-group cost of privacy: the matched model is trained without DP and both models are scored on validation/test rows without noise; NOT covered by epsilon";
+
 /**
  * Added to the default space: under DP, plain DP-SGD or DPSGD-F, and DPSGD-F's γ
  * (0.25–4, log scale: γ = 0 is DP-SGD; beyond ~4 the largest bound, and with it the

@@ -7,7 +7,7 @@
  */
 
 import type { StudySummary } from "../explore/summary.js";
-import { PRIVACY_COST_NOT_COVERED } from "../explore/trial-interplay.js";
+import { PRIVACY_COST_NOT_COVERED } from "../interplay/explorer-levers.js";
 import { escapeHtml, formatEpsilon, formatRate } from "./format.js";
 
 export interface PrivacyCostGroupRow {
