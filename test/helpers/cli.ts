@@ -1,11 +1,22 @@
 /**
- * Runs the CLI as a user would, in a child process, from source through tsx (so a
- * test does not depend on a previous build). Returns exit code, stdout and stderr.
+ * Runs the CLI as a user would, in a child process. From source through tsx by default
+ * (so a test does not depend on a previous build); `npm test`, which builds first, sets
+ * EQUIPOISE_TEST_CLI=dist and runs the compiled CLI, as the package's users do — tsx
+ * costs about a second of compilation per process, and the suite starts hundreds.
+ * Returns exit code, stdout and stderr.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const entry = fileURLToPath(new URL("../../src/cli/entry.ts", import.meta.url));
+const compiled = fileURLToPath(new URL("../../dist/cli/entry.js", import.meta.url));
+const fromDist = process.env.EQUIPOISE_TEST_CLI === "dist";
+if (fromDist && !existsSync(compiled))
+  throw new Error("EQUIPOISE_TEST_CLI=dist but dist/cli/entry.js is missing: run `npm run build`");
+/** The CLI's entry point under test. */
+export const entry = fromDist ? compiled : fileURLToPath(new URL("../../src/cli/entry.ts", import.meta.url));
+/** The node arguments that run `entry` (tsx only for the source). */
+export const entryArgs: string[] = fromDist ? [entry] : ["--import", "tsx", entry];
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export { sharedDatasets, sharedReferences } from "./shared.js";
 
@@ -19,7 +30,7 @@ export function runCli(
   args: string[],
   options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
 ): CliResult {
-  const result = spawnSync(process.execPath, ["--import", "tsx", entry, ...args], {
+  const result = spawnSync(process.execPath, [...entryArgs, ...args], {
     encoding: "utf8",
     env: { ...process.env, ...options.env },
     input: options.input,
