@@ -92,3 +92,31 @@ export function squaredNorm(a: Float64Array, offset = 0, length = a.length): num
   for (let i = 0; i < length; i++) sum += a[offset + i] * a[offset + i];
   return sum;
 }
+
+/**
+ * The explicit p × p Hessian from Hessian-vector products with unit vectors, 32 columns
+ * per call (small models only), symmetrised: the products are exact up to rounding.
+ * `products(vectors, count)` returns H·v for `count` stacked vectors of length p.
+ */
+export function hessianFromProducts(
+  p: number,
+  products: (vectors: Float64Array, count: number) => Float64Array,
+): Float64Array {
+  const H = new Float64Array(p * p);
+  const block = 32;
+  for (let start = 0; start < p; start += block) {
+    const size = Math.min(block, p - start);
+    const units = new Float64Array(size * p);
+    for (let k = 0; k < size; k++) units[k * p + start + k] = 1;
+    const columns = products(units, size);
+    for (let k = 0; k < size; k++) for (let j = 0; j < p; j++) H[j * p + start + k] = columns[k * p + j];
+  }
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < i; j++) {
+      const mean = 0.5 * (H[i * p + j] + H[j * p + i]);
+      H[i * p + j] = mean;
+      H[j * p + i] = mean;
+    }
+  }
+  return H;
+}

@@ -26,6 +26,7 @@ import { minimize } from "../../math/lbfgs.js";
 import { outputSize } from "../../nn/layers/conv2d.js";
 import type { LayerConfig } from "../../nn/layers/layer.js";
 import type { Examples } from "../data.js";
+import { hessianFromProducts } from "../linalg.js";
 import type { ExplainableModel, RefitOptions, Stationarity } from "../model.js";
 import { maxAbs } from "../model.js";
 import {
@@ -542,24 +543,9 @@ export class CnnModel implements ExplainableModel {
 
   /** The explicit Hessian from p Hessian-vector products with unit vectors (small models only). */
   hessian(): Float64Array {
-    const p = this.parameterCount;
-    const H = new Float64Array(p * p);
-    const block = 32;
-    for (let start = 0; start < p; start += block) {
-      const size = Math.min(block, p - start);
-      const units = new Float64Array(size * p);
-      for (let k = 0; k < size; k++) units[k * p + start + k] = 1;
-      const columns = this.hessianVectorProducts(units, size);
-      for (let k = 0; k < size; k++) for (let j = 0; j < p; j++) H[j * p + start + k] = columns[k * p + j];
-    }
-    for (let i = 0; i < p; i++) {
-      for (let j = 0; j < i; j++) {
-        const mean = 0.5 * (H[i * p + j] + H[j * p + i]);
-        H[i * p + j] = mean;
-        H[j * p + i] = mean;
-      }
-    }
-    return H;
+    return hessianFromProducts(this.parameterCount, (vectors, count) =>
+      this.hessianVectorProducts(vectors, count),
+    );
   }
 
   losses(examples: Examples): Float64Array {

@@ -19,6 +19,7 @@ import { UserError } from "../../common/errors.js";
 import { minimize } from "../../math/lbfgs.js";
 import { type Examples, sparseRowsOf } from "../data.js";
 import { type KroneckerPreconditioner, kroneckerPreconditioner } from "../influence/kronecker.js";
+import { hessianFromProducts } from "../linalg.js";
 import {
   type ExplainableModel,
   type KroneckerLayer,
@@ -431,25 +432,9 @@ export class MlpModel implements ExplainableModel {
 
   /** The explicit Hessian from p Hessian-vector products with unit vectors (small models only). */
   hessian(): Float64Array {
-    const p = this.parameterCount;
-    const H = new Float64Array(p * p);
-    const block = 32;
-    for (let start = 0; start < p; start += block) {
-      const size = Math.min(block, p - start);
-      const units = new Float64Array(size * p);
-      for (let k = 0; k < size; k++) units[k * p + start + k] = 1;
-      const columns = this.hessianVectorProducts(units, size);
-      for (let k = 0; k < size; k++) for (let j = 0; j < p; j++) H[j * p + start + k] = columns[k * p + j];
-    }
-    // Symmetrise: the products are exact up to rounding.
-    for (let i = 0; i < p; i++) {
-      for (let j = 0; j < i; j++) {
-        const mean = 0.5 * (H[i * p + j] + H[j * p + i]);
-        H[i * p + j] = mean;
-        H[j * p + i] = mean;
-      }
-    }
-    return H;
+    return hessianFromProducts(this.parameterCount, (vectors, count) =>
+      this.hessianVectorProducts(vectors, count),
+    );
   }
 
   losses(examples: Examples): Float64Array {
