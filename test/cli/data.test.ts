@@ -4,27 +4,11 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { main } from "../../src/cli/main.js";
-import { type CliResult, isOneLineError, runCli, sharedDatasets } from "../helpers/cli.js";
+import { isOneLineError, runCli, sharedDatasets } from "../helpers/cli.js";
+import { runHere } from "../helpers/cli-in-process.js";
 import { needsShared } from "../helpers/shared.js";
 
 const work = mkdtempSync(join(tmpdir(), "equipoise-cli-data-"));
-
-/** The CLI in this process (no child process per case): same parsing, same one-line errors. */
-async function runHere(args: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
 
 test("data list names every dataset", () => {
   const result = runCli(["data", "list", "--json"]);

@@ -3,26 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../../src/cli/main.js";
 import { createRandom } from "../../src/common/rng.js";
 import { interplayDocumentSchema } from "../../src/interplay/document.js";
 import { estimateFairnessFromLdp, privatiseAttribute } from "../../src/interplay/ldp.js";
 import type { CliResult } from "../helpers/cli.js";
-
-async function runHere(args: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+import { runHere } from "../helpers/cli-in-process.js";
 
 const oneLine = (result: CliResult) => result.code !== 0 && result.stderr.trim().split("\n").length === 1;
 

@@ -3,26 +3,11 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../../src/cli/main.js";
 import { evaluationSchema, nasResultSchema } from "../../src/nas/schema.js";
-import { type CliResult, isOneLineError } from "../helpers/cli.js";
+import { isOneLineError } from "../helpers/cli.js";
+import { runHere } from "../helpers/cli-in-process.js";
 
 const work = mkdtempSync(join(tmpdir(), "equipoise-cli-nas-"));
-
-async function runHere(args: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
 
 const tiny = ["--task", "german-credit:sex", "--backend", "wasm", "--epochs", "2"];
 

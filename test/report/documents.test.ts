@@ -8,27 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { main } from "../../src/cli/main.js";
 import { parseReportDocument, renderDocumentPage } from "../../src/report/documents.js";
 import { type CliResult, isOneLineError } from "../helpers/cli.js";
+import { runHere } from "../helpers/cli-in-process.js";
 
 const work = mkdtempSync(join(tmpdir(), "equipoise-report-documents-"));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-async function runHere(args: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
 
 async function succeed(args: string[]): Promise<CliResult> {
   const result = await runHere(args);

@@ -9,34 +9,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { main } from "../../src/cli/main.js";
 import { joinStudyOptions } from "../../src/explore/join.js";
 import { copyStudy, openStudyStore, type TrialRecord } from "../../src/search/index.js";
-import { type CliResult, isOneLineError, runCli } from "../helpers/cli.js";
+import { isOneLineError, runCli } from "../helpers/cli.js";
+import { runHere } from "../helpers/cli-in-process.js";
 import { needsPostgres, testPostgres } from "../helpers/postgres.js";
 
 const dir = mkdtempSync(join(tmpdir(), "equipoise-pg-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/**
- * Commands that start no threads (report, study copy) run in this process: the same
- * code path as the binary without a process start each. explore and worker, the
- * processes users start on their machines, run as processes.
- */
-async function runHere(args: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
 
 async function storedTrials(location: string): Promise<Omit<TrialRecord, "id">[]> {
   const store = await openStudyStore(location, { readOnly: true });
