@@ -1,5 +1,6 @@
 /** Raw HTTP for the server tests: any method, path (unnormalised), headers and body, on loopback only. */
 import { request } from "node:http";
+import { type JobDoc, jobDocSchema } from "../../src/server/index.js";
 
 export interface RawResponse {
   status: number;
@@ -85,4 +86,32 @@ export async function readEvents(
     controller.abort();
   }
   return events;
+}
+
+/** POSTs a JSON body; returns the status and the parsed answer. */
+export async function postJson(
+  url: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: { error?: string } & Record<string, unknown> }> {
+  const response = await raw(url, {
+    method: "POST",
+    path,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: JSON.parse(response.body) };
+}
+
+/** Follows a job's event stream until it ends; returns its last state. */
+export async function jobFinished(url: string, id: string, timeoutMs = 300_000): Promise<JobDoc> {
+  const events = await readEvents(
+    new URL(`/api/jobs/${id}/events`, url).href,
+    (seen) => {
+      const last = seen.at(-1)?.data as { state?: string } | undefined;
+      return last !== undefined && ["succeeded", "failed", "cancelled"].includes(last.state ?? "");
+    },
+    timeoutMs,
+  );
+  return jobDocSchema.parse(events.at(-1)!.data);
 }

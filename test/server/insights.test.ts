@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { auditDocumentSchema } from "../../src/audit/document.js";
 import { exampleExplanationSchema, fairnessExplanationSchema } from "../../src/explain/report/schema.js";
-import { type JobDoc, jobDocSchema, type RunningServer, startServer } from "../../src/server/index.js";
-import { raw, readEvents } from "./http.js";
+import { type RunningServer, startServer } from "../../src/server/index.js";
+import { jobFinished, postJson, raw } from "./http.js";
 
 const root = mkdtempSync(join(tmpdir(), "equipoise-insights-"));
 let server: RunningServer;
@@ -21,27 +21,8 @@ const MODEL = "private-logreg";
 const EPSILON = 3;
 let results: Record<"example" | "fairness" | "audit", Promise<unknown>>;
 
-async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await raw(server.url, {
-    method: "POST",
-    path,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: JSON.parse(response.body) };
-}
-
-async function finished(id: string, timeoutMs = 300_000): Promise<JobDoc> {
-  const events = await readEvents(
-    new URL(`/api/jobs/${id}/events`, server.url).href,
-    (seen) => {
-      const last = seen.at(-1)?.data as { state?: string } | undefined;
-      return last !== undefined && ["succeeded", "failed", "cancelled"].includes(last.state ?? "");
-    },
-    timeoutMs,
-  );
-  return jobDocSchema.parse(events.at(-1)!.data);
-}
+const post = (path: string, body: unknown) => postJson(server.url, path, body);
+const finished = (id: string, timeoutMs?: number) => jobFinished(server.url, id, timeoutMs);
 
 /** Starts a job and waits for its success; returns its result. */
 async function resultOf(path: string, body: unknown): Promise<unknown> {

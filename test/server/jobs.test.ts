@@ -17,7 +17,7 @@ import {
   startServer,
   studyViewSchema,
 } from "../../src/server/index.js";
-import { raw, readEvents } from "./http.js";
+import { jobFinished, postJson, raw, readEvents } from "./http.js";
 
 const root = mkdtempSync(join(tmpdir(), "equipoise-jobs-"));
 let server: RunningServer;
@@ -30,31 +30,8 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function post(
-  path: string,
-  body: unknown,
-): Promise<{ status: number; json: { error?: string } & Record<string, unknown> }> {
-  const response = await raw(server.url, {
-    method: "POST",
-    path,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: JSON.parse(response.body) };
-}
-
-/** Follows a job's event stream until it ends; returns its last state. */
-async function finished(id: string, timeoutMs = 300_000): Promise<JobDoc> {
-  const events = await readEvents(
-    new URL(`/api/jobs/${id}/events`, server.url).href,
-    (seen) => {
-      const last = seen.at(-1)?.data as { state?: string } | undefined;
-      return last !== undefined && ["succeeded", "failed", "cancelled"].includes(last.state ?? "");
-    },
-    timeoutMs,
-  );
-  return jobDocSchema.parse(events.at(-1)!.data);
-}
+const post = (path: string, body: unknown) => postJson(server.url, path, body);
+const finished = (id: string, timeoutMs?: number) => jobFinished(server.url, id, timeoutMs);
 
 const study = (name: string, budget: number) => ({
   name,
