@@ -35,7 +35,7 @@ export { type FederatedPreprocessing, prepareFederatedTask } from "./prepare.js"
 export { formatRound, modelDocument, summaryLines } from "./presentation.js";
 export * from "./report.js";
 export { SecAggClient } from "./secagg/client.js";
-export { neighbourhoods, recommendedDegree, type SecAggGraph } from "./secagg/graph.js";
+export { type DegreeTarget, neighbourhoods, recommendedDegree, type SecAggGraph } from "./secagg/graph.js";
 export { aggregateSecurely } from "./secagg/local-round.js";
 export { ProtocolViolation, SecAggAbort } from "./secagg/messages.js";
 export { createRoundSetup, type SecAggResult, SecAggServer, type SecAggSettings } from "./secagg/server.js";

@@ -96,7 +96,12 @@ export async function secureAggregate(
   const graph =
     settings.graph === "complete"
       ? ({ kind: "complete" } as const)
-      : ({ kind: "harary", degree: settings.degree ?? recommendedDegree(ids.length) } as const);
+      : ({
+          kind: "harary",
+          degree:
+            settings.degree ??
+            recommendedDegree(ids.length, { thresholdFraction: settings.thresholdFraction }),
+        } as const);
   try {
     const result = await aggregateSecurely(
       inputs,

@@ -364,7 +364,12 @@ export async function runFederationServer(settings: ServerSettings): Promise<Fed
     const graph =
       secure.graph === "complete"
         ? ({ kind: "complete" } as const)
-        : ({ kind: "harary", degree: secure.degree ?? recommendedDegree(present.length) } as const);
+        : ({
+            kind: "harary",
+            degree:
+              secure.degree ??
+              recommendedDegree(present.length, { thresholdFraction: secure.thresholdFraction }),
+          } as const);
     const setup = createRoundSetup(round, present, dimension, {
       graph,
       thresholdFraction: secure.thresholdFraction,

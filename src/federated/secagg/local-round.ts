@@ -22,6 +22,8 @@ export interface LocalRoundOptions {
   observe?: (message: ClientMessage) => void;
   /** Replaces a client's message before the server sees it (malformed, replayed... for tests). */
   tamper?: (message: ClientMessage) => ClientMessage;
+  /** Fixes the SecAgg+ graph (tests that check an outcome against it); normally fresh. */
+  graphSeed?: number;
 }
 
 export interface LocalRoundResult extends SecAggResult {
@@ -37,7 +39,7 @@ export async function aggregateSecurely(
 ): Promise<LocalRoundResult> {
   const ids = [...inputs.keys()].sort((a, b) => a - b);
   const vectorLength = inputs.get(ids[0])?.length ?? 0;
-  const setup = createRoundSetup(round, ids, vectorLength, settings);
+  const setup = createRoundSetup(round, ids, vectorLength, settings, options.graphSeed);
   const server = new SecAggServer(setup);
   const clients = new Map(ids.map((id) => [id, new SecAggClient(id)]));
   const silent = (id: number, phase: Exclude<SecAggPhase, "done">) => {

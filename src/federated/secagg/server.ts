@@ -63,17 +63,21 @@ export interface SecAggResult {
   dropped: Record<Exclude<SecAggPhase, "done">, number[]>;
 }
 
-/** A round's public setup: fresh random session id and graph seed. */
+/**
+ * A round's public setup: fresh random session id and graph seed. `graphSeed` fixes
+ * the graph for tests that must know it in advance; a real round leaves it unset,
+ * because clients must not be able to predict their neighbours before they commit.
+ */
 export function createRoundSetup(
   round: number,
   participants: readonly number[],
   vectorLength: number,
   settings: SecAggSettings,
+  graphSeed: number = new Uint32Array(randomBytes(4).buffer)[0],
 ): RoundSetup {
   const sorted = [...new Set(participants)].sort((a, b) => a - b);
   if (sorted.length < 2)
     throw new SecAggAbort(`secure aggregation needs at least 2 clients, got ${sorted.length}`);
-  const graphSeed = new Uint32Array(randomBytes(4).buffer)[0];
   const degrees = [...neighbourhoods(sorted, settings.graph, graphSeed).values()].map((n) => n.length);
   const degree = Math.min(...degrees);
   const fraction = settings.thresholdFraction ?? 0.5;
