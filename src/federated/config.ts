@@ -77,7 +77,7 @@ export const federatedConfigSchema = z.object({
   secure: z
     .object({
       graph: z.enum(["complete", "secagg+"]).default("complete"),
-      /** SecAgg+ degree; default about 3·log₂(clients per round). */
+      /** SecAgg+ degree; default `recommendedDegree(clients per round, { thresholdFraction })`. */
       degree: whole.min(2).optional(),
       thresholdFraction: z.number().min(0).lt(1).default(0.5),
       /** Probability that a sampled client drops out (at a random phase) in a round. */
