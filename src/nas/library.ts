@@ -78,6 +78,7 @@ export const LIBRARY_PLANS: Record<string, PlannedBenchmark[]> = {
   ],
 };
 
+/** The rule that classes library architectures, in words (stored in the catalogue). */
 export const CLASSIFICATION_RULE =
   "bias gap = largest minus smallest test accuracy over the groups of the benchmark's attribute (aligned minus conflicting on a biased benchmark); an architecture is bias-repelling when the 95% Student-t interval of its mean gap over seeds lies wholly below the reference architecture's, bias-attracting when wholly above, neutral when they overlap; rank 1 = smallest mean gap";
 

@@ -88,6 +88,24 @@ export type { NasResult, NasTrialSummary, RungRecord, TrialMetrics } from "./sch
 
 const STALE_AFTER_MS = 600_000;
 
+/**
+ * Searches architectures for the Pareto front of the chosen objectives (scored on validation, the front's
+ * test figures reported), with Hyperband-style successive halving when the fidelity schedule asks for it.
+ * A `studyPath` makes the search resumable.
+ *
+ * @example
+ * ```ts
+ * const task = await loadNasTask("german-credit:sex");
+ * const result = await searchArchitectures({
+ *   task,
+ *   budget: 3,
+ *   objectives: parseObjectives("worst-group,bias,params", task),
+ *   fidelity: scheduleFor("none", 2, 3, 1),
+ *   strategy: "random",
+ * });
+ * console.log(result.front);
+ * ```
+ */
 export async function searchArchitectures(options: NasSearchOptions): Promise<NasResult> {
   const { task, budget, objectives, fidelity } = options;
   const started = performance.now();

@@ -45,6 +45,15 @@ function halvings(side: number): number {
   return count;
 }
 
+/**
+ * The search space of a family ("mlp" or "cnn") for inputs of the given shape.
+ *
+ * @throws `UserError` when a CNN is asked for inputs that are not images.
+ * @example
+ * ```ts
+ * const space = searchSpaceFor("mlp", [12]);
+ * ```
+ */
 export function searchSpaceFor(family: SpaceFamily, inputShape: readonly number[]): SearchSpace {
   if (family === "mlp") {
     return new SearchSpace([

@@ -73,6 +73,7 @@ function seconds(ms: number | null): number | null {
   return ms === null ? null : ms / 1000;
 }
 
+/** The {@link StudyView} document of a study: what `GET /api/studies/{id}` sends. */
 export function studyView(
   snapshot: StudySnapshot,
   space: SearchSpaceJSON,

@@ -105,6 +105,7 @@ export class LogisticModel implements ExplainableModel {
     return gradient;
   }
 
+  /** ‖∇F‖∞ at the parameters against the logistic tolerance. */
   stationarity(): Stationarity {
     const gradientNorm = maxAbs(this.objectiveGradient());
     return {

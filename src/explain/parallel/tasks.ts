@@ -8,6 +8,10 @@ import { refitWithout } from "../loo.js";
 import { type ModelTransfer, modelFromTransfer } from "../models/transfer.js";
 import { knnShapleyProblem, knnShapleySums } from "../valuation/knn-shapley.js";
 
+/**
+ * The explanation tasks a {@link ParallelRunner} can run, by name: each prepares its shared input once per
+ * thread, then runs chunks.
+ */
 export const tasks = {
   "knn-shapley-sums": {
     prepare: (shared: { train: Examples; test: Examples; k: number }) =>

@@ -6,6 +6,7 @@ import type { JobKind } from "./kind.js";
 import { auditJob, evaluateJob, explainJob, trainJob } from "./model-jobs.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind checks its own parameters with its schema
+/** The job kinds this server runs (explore, train, evaluate, audit, explain), by name. */
 export const jobKinds: Record<string, JobKind<any>> = {
   [exploreJob.name]: exploreJob,
   [trainJob.name]: trainJob,
