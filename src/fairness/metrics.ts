@@ -48,6 +48,7 @@ export interface MetricDefinition {
   readonly name: string;
   readonly input: "prediction" | "score";
   readonly compute: MetricFunction;
+  /** When the value is a convention rather than an estimate (e.g. no positives in the group): the reason, or null. */
   readonly degenerate?: (yTrue: Vector, yPred: Vector, sampleWeight?: Vector) => string | null;
   /**
    * A prediction metric from probabilities of predicting 1 (a randomised classifier):
@@ -401,78 +402,147 @@ export const metricDefinitions = {
   count: {
     name: "count",
     input: "prediction",
+    /** The total weight of the rows. */
     compute: (yTrue) => count(yTrue),
-    expected: { compute: (yTrue) => count(yTrue), exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: the total weight. */
+      compute: (yTrue) => count(yTrue),
+      exact: true,
+    },
   },
   accuracy: {
     name: "accuracy",
     input: "prediction",
+    /** Computes it: {@link accuracy}. */
     compute: accuracy,
+    /** A group without weight makes the value a convention. */
     degenerate: noWeight,
-    expected: { compute: expectedAccuracy, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedAccuracy}. */
+      compute: expectedAccuracy,
+      exact: true,
+    },
   },
   selection_rate: {
     name: "selection_rate",
     input: "prediction",
+    /** Computes it: {@link selectionRate}. */
     compute: selectionRate,
+    /** A group without weight makes the value a convention. */
     degenerate: noWeight,
-    expected: { compute: expectedSelectionRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedSelectionRate}. */
+      compute: expectedSelectionRate,
+      exact: true,
+    },
   },
   true_positive_rate: {
     name: "true_positive_rate",
     input: "prediction",
+    /** Computes it: {@link truePositiveRate}. */
     compute: truePositiveRate,
+    /** A group without positive labels makes the value a convention. */
     degenerate: noPositives,
-    expected: { compute: expectedTruePositiveRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedTruePositiveRate}. */
+      compute: expectedTruePositiveRate,
+      exact: true,
+    },
   },
   false_positive_rate: {
     name: "false_positive_rate",
     input: "prediction",
+    /** Computes it: {@link falsePositiveRate}. */
     compute: falsePositiveRate,
+    /** A group without negative labels makes the value a convention. */
     degenerate: noNegatives,
-    expected: { compute: expectedFalsePositiveRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedFalsePositiveRate}. */
+      compute: expectedFalsePositiveRate,
+      exact: true,
+    },
   },
   true_negative_rate: {
     name: "true_negative_rate",
     input: "prediction",
+    /** Computes it: {@link trueNegativeRate}. */
     compute: trueNegativeRate,
+    /** A group without negative labels makes the value a convention. */
     degenerate: noNegatives,
-    expected: { compute: expectedTrueNegativeRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedTrueNegativeRate}. */
+      compute: expectedTrueNegativeRate,
+      exact: true,
+    },
   },
   false_negative_rate: {
     name: "false_negative_rate",
     input: "prediction",
+    /** Computes it: {@link falseNegativeRate}. */
     compute: falseNegativeRate,
+    /** A group without positive labels makes the value a convention. */
     degenerate: noPositives,
-    expected: { compute: expectedFalseNegativeRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedFalseNegativeRate}. */
+      compute: expectedFalseNegativeRate,
+      exact: true,
+    },
   },
   precision: {
     name: "precision",
     input: "prediction",
+    /** Computes it: {@link precision}. */
     compute: precision,
     // Through expected counts, so that it also holds for probabilities of predicting 1.
+    /** When the value is a convention rather than an estimate: the reason, or null. */
     degenerate: (yTrue, yPred, w) =>
       expectedSelectionRate(yTrue, yPred, w) === 0
         ? "no predicted positives, value set to 0 (sklearn convention)"
         : null,
-    expected: { compute: precisionOfExpectedCounts, exact: false },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link precisionOfExpectedCounts}. */
+      compute: precisionOfExpectedCounts,
+      exact: false,
+    },
   },
   balanced_accuracy: {
     name: "balanced_accuracy",
     input: "prediction",
+    /** Computes it: {@link balancedAccuracy}. */
     compute: balancedAccuracy,
+    /** When the value is a convention rather than an estimate: the reason, or null. */
     degenerate: (yTrue, yPred, w) => {
       const reason = singleClass(yTrue, yPred, w);
       return reason ? `${reason}: recall of the present class only` : null;
     },
-    expected: { compute: expectedBalancedAccuracy, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedBalancedAccuracy}. */
+      compute: expectedBalancedAccuracy,
+      exact: true,
+    },
   },
-  log_loss: { name: "log_loss", input: "score", compute: logLoss, degenerate: noWeight },
-  brier_score: { name: "brier_score", input: "score", compute: brierScore, degenerate: noWeight },
+  log_loss: {
+    name: "log_loss",
+    input: "score",
+    /** Computes it: {@link logLoss}. */
+    compute: logLoss,
+    /** A group without weight makes the value a convention. */
+    degenerate: noWeight,
+  },
+  brier_score: {
+    name: "brier_score",
+    input: "score",
+    /** Computes it: {@link brierScore}. */
+    compute: brierScore,
+    /** A group without weight makes the value a convention. */
+    degenerate: noWeight,
+  },
   roc_auc: {
     name: "roc_auc",
     input: "score",
+    /** Computes it: {@link rocAuc}. */
     compute: rocAuc,
+    /** When the value is a convention rather than an estimate: the reason, or null. */
     degenerate: (yTrue, yScore, w) => {
       const reason = singleClass(yTrue, yScore, w);
       return reason ? `${reason}: ROC AUC undefined (NaN)` : null;
@@ -481,7 +551,9 @@ export const metricDefinitions = {
   expected_calibration_error: {
     name: "expected_calibration_error",
     input: "score",
+    /** Computes it: {@link expectedCalibrationError}. */
     compute: (yTrue, yScore, w) => expectedCalibrationError(yTrue, yScore, w),
+    /** A group without weight makes the value a convention. */
     degenerate: noWeight,
   },
 } as const satisfies Record<string, MetricDefinition>;

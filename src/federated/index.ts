@@ -32,7 +32,7 @@ export {
 } from "./net/server.js";
 export * from "./partition.js";
 export { type FederatedPreprocessing, prepareFederatedTask } from "./prepare.js";
-export { formatRound, modelDocument, summaryLines } from "./presentation.js";
+export { modelDocument } from "./presentation.js";
 export * from "./report.js";
 export { SecAggClient } from "./secagg/client.js";
 export { type DegreeTarget, neighbourhoods, recommendedDegree, type SecAggGraph } from "./secagg/graph.js";

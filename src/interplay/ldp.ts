@@ -184,7 +184,9 @@ export function debiasedRates(
   return { rates, counts, covariance };
 }
 
+/** A group's rates debiased from randomized-response attributes, with their uncertainty. */
 export interface LdpGroupEstimate {
+  /** The group's value. */
   group: string;
   /** Estimated number of rows of the group (from the randomized responses). */
   estimatedCount: number;
