@@ -15,7 +15,9 @@
 import { DataError } from "../common/errors.js";
 import { type Column, MISSING_CODE, Table } from "./table.js";
 
+/** How a text column is read: as numbers or as categories. */
 export type ColumnKind = "numeric" | "categorical";
+/** Column kinds that override the inference, by column name. */
 export type SchemaOverrides = Record<string, ColumnKind>;
 
 export interface TextColumnsOptions {

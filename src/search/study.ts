@@ -131,6 +131,16 @@ export class Study {
   }
 }
 
+/**
+ * A trial's objective values, each turned into a quantity to minimise (maximised ones negated).
+ *
+ * @throws RangeError when the trial has no objective values.
+ * @example
+ * ```ts
+ * minimizedObjectives([{ name: "accuracy", direction: "maximize" }, { name: "epsilon", direction: "minimize" }], trial);
+ * // [-accuracy, epsilon]
+ * ```
+ */
 export function minimizedObjectives(objectives: readonly ObjectiveSpec[], trial: TrialRecord): number[] {
   if (!trial.objectives) throw new RangeError(`trial ${trial.number} has no objective values`);
   return trial.objectives.map((v, k) => (objectives[k].direction === "maximize" ? -v : v));

@@ -21,6 +21,7 @@ import { indicesWhere, type Table, toCategorical } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 import { COMPAS_FILES } from "./remote-files.js";
 
+/** The ProPublica COMPAS columns used as features by default. */
 export const COMPAS_FEATURES = [
   "age",
   "age_cat",
@@ -69,6 +70,17 @@ export interface CompasOptions {
   files?: FileLocationOptions;
 }
 
+/**
+ * Reads ProPublica's COMPAS file (from `dataDir`, the cache, or downloaded and checked against its SHA-256)
+ * and applies ProPublica's row filter.
+ *
+ * @throws `DataError` when the file cannot be found or fetched, or its checksum differs.
+ * @example
+ * ```ts
+ * const table = await loadCompasTable({ dataDir: "data" });
+ * console.log(table.rows, table.names);
+ * ```
+ */
 export async function loadCompasTable(files: FileLocationOptions = {}): Promise<Table> {
   const located = await locateFile("compas", COMPAS_FILES[0], files);
   return compasTableFromText(await readFile(located.path, "utf8"), COMPAS_FILES[0].name);

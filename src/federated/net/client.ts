@@ -34,9 +34,13 @@ export interface SocketLike {
   send(data: string): void;
   /** Closes the connection with an optional code and reason. */
   close(code?: number, reason?: string): void;
+  /** Called with each message received. */
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  /** Called when the connection closes, with its code and reason. */
   addEventListener(type: "close", listener: (event: { code: number; reason: string }) => void): void;
+  /** Called when the connection opens. */
   addEventListener(type: "open", listener: () => void): void;
+  /** Called on a connection error. */
   addEventListener(type: "error", listener: (event: unknown) => void): void;
 }
 
