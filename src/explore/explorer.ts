@@ -120,6 +120,7 @@ export interface ExploreOptions {
   privacyCost?: boolean;
   /** GP-BO's Sobol' trials before the model takes over (default BO_INITIAL_SAMPLES; benchmarks vary it). */
   boInitialSamples?: number;
+  /** Called with each {@link ExploreEvent}: the reference model, each trial, notes. */
   onEvent?: (event: ExploreEvent) => void;
 }
 

@@ -10,8 +10,6 @@ export {
 export { type LossKind, labelTensor, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
 export { type Architecture, type BackwardOptions, BatchPass, Sequential } from "./sequential.js";
 export {
-  decodeFloat32,
-  encodeFloat32,
   MODEL_FORMAT,
   type ModelFile,
   modelFromJSON,

@@ -69,6 +69,7 @@ export class RankedScores {
     this.groupScores = Float64Array.from(values);
   }
 
+  /** How many scores were ranked. */
   get size(): number {
     return this.order.length;
   }

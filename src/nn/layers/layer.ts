@@ -11,9 +11,11 @@ import type * as tf from "@tensorflow/tfjs-core";
 
 export type Shape = readonly number[];
 
+/** A layer's trainable parameter: its name and shape. */
 export interface ParameterSpec {
   /** e.g. "kernel", "bias". */
   name: string;
+  /** The parameter's shape. */
   shape: number[];
 }
 
@@ -48,10 +50,18 @@ export interface PerExampleRules {
   kroneckerFactors?(cache: LayerCache, gradOutput: tf.Tensor): KroneckerFactors;
 }
 
+/**
+ * One layer of a {@link Sequential} model: its forward and backward passes and its per-example rules
+ * (gradient norms, clipped sums) side by side.
+ */
 export interface Layer {
+  /** The config the layer was built from. */
   readonly config: LayerConfig;
+  /** Per-example input shape. */
   readonly inputShape: Shape;
+  /** Per-example output shape. */
   readonly outputShape: Shape;
+  /** The layer's trainable parameters (none for activations and pooling). */
   readonly parameters: readonly ParameterSpec[];
   /** Fresh parameter values (row-major, one array per ParameterSpec). */
   initialParameters(random: import("../../common/rng.js").Random): Float32Array[];
@@ -80,6 +90,7 @@ export interface ForwardContext {
 
 export type Padding = "same" | "valid";
 
+/** A layer as an architecture lists it: dense, conv2d, pooling, flatten, activations, group norm, embedding, dropout, residual blocks. */
 export type LayerConfig =
   | { type: "dense"; units: number }
   | { type: "conv2d"; filters: number; kernelSize: number; stride?: number; padding?: Padding }

@@ -32,6 +32,7 @@ export class PrvAccountant implements Accountant {
 
   constructor(readonly options: PrvOptions = {}) {}
 
+  /** The steps taken so far, identical consecutive steps merged. */
   get history(): readonly GaussianStepGroup[] {
     return this.groups;
   }

@@ -26,6 +26,7 @@ export class RdpAccountant implements Accountant {
       throw new RangeError("RDP orders must all be > 1");
   }
 
+  /** The steps taken so far, identical consecutive steps merged. */
   get history(): readonly GaussianStepGroup[] {
     return this.groups;
   }
