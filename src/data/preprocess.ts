@@ -71,7 +71,6 @@ export class Preprocessor {
     return new Preprocessor({
       format: "equipoise-preprocessor",
       version: 1,
-      /** "tabular" for column transforms, "image" for pixel data. */
       kind: "tabular",
       transforms: transforms.map(canonicalTransform),
     });
@@ -104,6 +103,7 @@ export class Preprocessor {
     return structuredClone(this.state);
   }
 
+  /** "tabular" for column transforms, "image" for pixel data. */
   get kind(): "tabular" | "image" {
     return this.state.kind;
   }
