@@ -29,6 +29,7 @@ export * from "./influence/tracin.js";
 export * from "./loo.js";
 export * from "./mislabels.js";
 export * from "./model.js";
+export type { CnnArchitecture, CnnModel, NetworkLayer } from "./models/cnn.js";
 export * from "./models/convert.js";
 export {
   fitLogisticRegression,
@@ -44,6 +45,7 @@ export {
   logisticObjective,
 } from "./models/logistic.js";
 export * from "./models/mlp.js";
+export type { ModelTransfer } from "./models/transfer.js";
 export * from "./out-of-fold.js";
 export * from "./parallel/runner.js";
 export * from "./prepare.js";

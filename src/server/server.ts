@@ -72,7 +72,7 @@ export const SERVER_VERSION = "0.1.0";
  * Starts the dashboard's HTTP server (what `equipoise serve` runs). Binds 127.0.0.1:8080 by default;
  * any other address requires a token (generated when not given).
  *
- * @throws {@link UsageError} when the port is outside 0–65535 or the given token is weak.
+ * @throws `UsageError` when the port is outside 0–65535 or the given token is weak.
  * @example
  * ```ts
  * const server = await startServer({ port: 0, workDir: "work", studies: ["adult.db"] });
