@@ -46,6 +46,7 @@ export interface DistributedNoisePlan {
   sensitivity: number;
 }
 
+/** What distributed noise is planned from: noise multiplier, clipping norm, update size and expected clients per round. */
 export interface DistributedNoiseSettings {
   noise: number;
   clip: number;

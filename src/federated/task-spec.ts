@@ -13,6 +13,7 @@ import { planDistributedNoise } from "./distributed-dp.js";
 import { modelShape, parameterCount } from "./local-training.js";
 import { secureBound } from "./round-aggregation.js";
 
+/** Schema of {@link TaskSpec}: clients check what the server sends with it. */
 export const taskSpecSchema = z.object({
   protocol: z.literal("equipoise-federated/1"),
   model: z.string(),

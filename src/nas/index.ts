@@ -37,8 +37,6 @@ export {
 export {
   DEFAULT_OBJECTIVES,
   OBJECTIVE_NAMES,
-  OBJECTIVES,
-  type ObjectiveInputs,
   type ObjectiveName,
   parseObjectives,
 } from "./objectives.js";

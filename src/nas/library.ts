@@ -27,6 +27,7 @@ import {
 import { loadNasTask, type TaskOptions } from "./tasks.js";
 import { DEFAULT_ARCHITECTURES } from "./train.js";
 
+/** One benchmark of the architecture library: its task, architectures, seeds and settings. */
 export interface PlannedBenchmark {
   task: string;
   architectures: string[];
@@ -95,6 +96,7 @@ export function classify(
   return "neutral";
 }
 
+/** The evaluations of one benchmark's architectures. */
 export interface BenchmarkEvaluations {
   task: string;
   description: string;
@@ -140,6 +142,7 @@ export function buildCatalogue(
   return catalogueSchema.parse(catalogue);
 }
 
+/** Progress of a library run: which task, architecture and seed, and how many done. */
 export interface LibraryProgress {
   task: string;
   architecture: string;

@@ -49,6 +49,7 @@ import { architectureOf, type SpaceFamily, searchSpaceFor } from "./space.js";
 import type { NasTask } from "./tasks.js";
 import { DEFAULT_ARCHITECTURES, runArchitecture, TRAINING_DEFAULTS } from "./train.js";
 
+/** Options of {@link searchArchitectures}. */
 export interface NasSearchOptions {
   task: NasTask;
   /** Architectures in the study (Hyperband counts every architecture it starts). */
@@ -61,9 +62,11 @@ export interface NasSearchOptions {
   studyPath?: string;
   settings?: TrainingSettings;
   family?: SpaceFamily;
+  /** Called with each {@link NasEvent}. */
   onEvent?: (event: NasEvent) => void;
 }
 
+/** What an architecture search reports: notes, rungs and finished trials. */
 export type NasEvent =
   | { kind: "note"; text: string }
   | {

@@ -20,6 +20,7 @@ export const CNN_CHANNELS = [8, 16, 32, 64];
 export const CNN_KERNELS = [3, 5];
 const MAX_DEPTH = 4;
 
+/** The architecture families a search covers. */
 export type SpaceFamily = "mlp" | "cnn";
 
 function depthChoices(most: number): number[] {

@@ -31,6 +31,7 @@ import {
   splitValidation,
 } from "../data/index.js";
 
+/** A biased benchmark (a shortcut feature) or a fairness one (a sensitive attribute). */
 export type TaskKind = "biased" | "fairness";
 
 /** How the shortcut probe changes an example's attribute in its inputs. */
@@ -60,6 +61,7 @@ export interface NasTask {
   fingerprint: string;
 }
 
+/** Options of {@link loadNasTask}: data directory, seed and image split sizes. */
 export interface TaskOptions {
   /** Local copies of fetched data (Fashion-MNIST). */
   dataDir?: string;

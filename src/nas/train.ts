@@ -36,12 +36,14 @@ export const DEFAULT_ARCHITECTURES: Record<NasTask["modality"], string> = {
   tabular: "mlp:64,64",
 };
 
+/** Options of {@link runArchitecture}: seed, fidelity, training settings, debiasing. */
 export interface RunOptions {
   seed: number;
   fidelity?: Fidelity;
   settings?: TrainingSettings;
   debias?: DebiasSettings;
   evaluateTest?: boolean;
+  /** Called after each epoch. */
   onEpoch?: (epoch: number, epochs: number) => void;
 }
 

@@ -28,3 +28,4 @@ export type {
   TrialMetrics,
   TrialState,
 } from "./types.js";
+export type { PrivacyCostGroupRow } from "./privacy-cost.js";

@@ -23,6 +23,7 @@ export interface PrivacyCostGroupRow {
   selectionRateChange: number;
 }
 
+/** One private trial's cost of privacy by group against its matched model. */
 export interface PrivacyCostTrialRow {
   trial: number;
   epsilon: number;
@@ -31,6 +32,7 @@ export interface PrivacyCostTrialRow {
   groups: PrivacyCostGroupRow[];
 }
 
+/** The report's cost-of-privacy section: every private Pareto trial's cost by group (not covered by ε). */
 export interface PrivacyCostSection {
   attribute: string;
   split: "test";

@@ -18,3 +18,4 @@ export { createStudySchema, resumeStudySchema } from "./requests.js";
 export type { Route, RouteInput, RouteResponse } from "./route.js";
 export { type RunningServer, SERVER_VERSION, type ServeOptions, startServer } from "./server.js";
 export { type StudyActivity, type StudyIdentity, studyView, trialDetail } from "./study-view.js";
+export type { JobProgress } from "./jobs/kind.js";

@@ -37,6 +37,7 @@ export function wilsonInterval(successes: number, n: number, z = Z_95): Interval
   return { value: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half), n };
 }
 
+/** One group's rates as the study stores them, with the group's size. */
 export interface GroupRates {
   count: number;
   accuracy: number;
@@ -47,6 +48,7 @@ export interface GroupRates {
   fpr: number;
 }
 
+/** The counts behind a group's rates. */
 export interface GroupCounts {
   n: number;
   correct: number;
@@ -87,6 +89,7 @@ export function recoverGroupCounts(rates: GroupRates): GroupCounts | null {
   return null;
 }
 
+/** A group's rates with their Wilson intervals. */
 export interface GroupIntervals {
   accuracy: Interval;
   selectionRate: Interval;

@@ -32,6 +32,7 @@ export interface StudyIdentity {
   file: string;
 }
 
+/** Who is working on a study now: workers and the server job running it. */
 export interface StudyActivity {
   workers: number;
   job: { id: string; state: string } | null;

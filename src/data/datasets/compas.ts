@@ -61,6 +61,7 @@ export const COMPAS_METADATA: DatasetMetadata = {
   two_year_recid: { categories: ["0", "1"], source: PROPUBLICA },
 };
 
+/** Roles and split of the COMPAS task: target, sensitive columns, positive label, seed, where the file is. */
 export interface CompasOptions {
   target?: string;
   sensitive?: string[];

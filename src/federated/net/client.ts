@@ -66,6 +66,7 @@ export interface ClientOptions {
   tamper?: (message: ClientToServer) => ClientToServer | string | null;
 }
 
+/** How a client's session ended, and how many rounds it took part in. */
 export interface ClientSessionResult {
   ended: "done" | "closed" | "refused";
   reason?: string;

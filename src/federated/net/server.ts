@@ -50,6 +50,7 @@ import {
   type ServerToClient,
 } from "./wire.js";
 
+/** How long a federation server waits, in seconds. */
 export interface ServerTimeouts {
   /** Waiting for the expected clients to join. */
   joinSeconds: number;

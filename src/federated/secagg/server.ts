@@ -54,6 +54,7 @@ export interface SecAggSettings {
   minimumInputs?: number;
 }
 
+/** The phases of a secure-aggregation round. */
 export type SecAggPhase = "advertise" | "share" | "input" | "unmask" | "done";
 
 /** The outcome of a secure-aggregation round: the sum, who is in it, and who dropped at which phase. */

@@ -9,6 +9,7 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 
+/** A per-example shape, e.g. [104] or [28, 28, 1]. */
 export type Shape = readonly number[];
 
 /** A layer's trainable parameter: its name and shape. */
@@ -19,8 +20,10 @@ export interface ParameterSpec {
   shape: number[];
 }
 
+/** What a layer's forward pass keeps for its backward pass. */
 export type LayerCache = Record<string, tf.Tensor>;
 
+/** A layer's output and its cache. */
 export interface ForwardResult {
   output: tf.Tensor;
   cache: LayerCache;
@@ -79,6 +82,7 @@ export interface Layer {
   forwardFused?(input: tf.Tensor, params: readonly tf.Tensor[], activation: FusableActivation): ForwardResult;
 }
 
+/** Activations a layer can fuse into its forward pass. */
 export type FusableActivation = "relu" | "sigmoid";
 
 /** What a training pass gives its layers: stochastic layers (dropout) act only here. */
@@ -88,6 +92,7 @@ export interface ForwardContext {
   random: import("../../common/rng.js").Random;
 }
 
+/** Convolution and pooling padding: keep the size, or only full windows. */
 export type Padding = "same" | "valid";
 
 /** A layer as an architecture lists it: dense, conv2d, pooling, flatten, activations, group norm, embedding, dropout, residual blocks. */

@@ -16,10 +16,13 @@ export interface JobProgress {
   message: string;
 }
 
+/** How a running job reports progress. */
 export interface JobReporter {
+  /** Reports the job's progress. */
   progress(progress: JobProgress): void;
 }
 
+/** A kind of job the server runs: its name, parameter schema, title and body. */
 export interface JobKind<P = unknown> {
   name: string;
   params: z.ZodType<P>;
