@@ -11,7 +11,7 @@ export {
 export { type ReportContext, reportContextOf, reportDataOf, studyRuns } from "./from-explorer.js";
 export { renderHtmlReport } from "./html.js";
 export { renderJsonReport, reportDataFromJson } from "./json.js";
-export type { PrivacyCostSection, PrivacyCostTrialRow } from "./privacy-cost.js";
+export type { PrivacyCostGroupRow, PrivacyCostSection, PrivacyCostTrialRow } from "./privacy-cost.js";
 export type {
   DatasetInfo,
   FairnessGapName,
@@ -28,4 +28,3 @@ export type {
   TrialMetrics,
   TrialState,
 } from "./types.js";
-export type { PrivacyCostGroupRow } from "./privacy-cost.js";

@@ -10,6 +10,7 @@ import type { StudySummary } from "../explore/summary.js";
 import { PRIVACY_COST_NOT_COVERED } from "../interplay/explorer-levers.js";
 import { escapeHtml, formatEpsilon, formatRate } from "./format.js";
 
+/** One group's accuracy, TPR, FPR and selection rate under a private trial and its matched model, and the changes. */
 export interface PrivacyCostGroupRow {
   group: string;
   count: number;

@@ -10,7 +10,7 @@ export {
   recoverGroupCounts,
   wilsonInterval,
 } from "./intervals.js";
-export type { JobKind, JobReporter } from "./jobs/kind.js";
+export type { JobKind, JobProgress, JobReporter } from "./jobs/kind.js";
 export { jobKinds } from "./jobs/kinds.js";
 export { openApiDocument } from "./openapi.js";
 export type { WorkFolders } from "./paths.js";
@@ -18,4 +18,3 @@ export { createStudySchema, resumeStudySchema } from "./requests.js";
 export type { Route, RouteInput, RouteResponse } from "./route.js";
 export { type RunningServer, SERVER_VERSION, type ServeOptions, startServer } from "./server.js";
 export { type StudyActivity, type StudyIdentity, studyView, trialDetail } from "./study-view.js";
-export type { JobProgress } from "./jobs/kind.js";

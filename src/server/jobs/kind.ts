@@ -10,6 +10,7 @@
  */
 import type { z } from "zod";
 
+/** A job's progress: units done of a total (when known) and a line saying what it is doing. */
 export interface JobProgress {
   done?: number | null;
   total?: number | null;
