@@ -47,6 +47,22 @@ export interface StudySnapshot {
  * A study: one search (space, objectives, constraints, strategy) and its trials, kept by a store (an
  * SQLite file, ":memory:" or PostgreSQL) so that it survives crashes and is shared by workers. Run
  * it with {@link optimize}.
+ *
+ * @example
+ * ```ts
+ * const problem = zdt1(4); // a test problem with its search space
+ * const study = await Study.open("zdt.db", {
+ *   space: problem.space,
+ *   objectives: [
+ *     { name: "f1", direction: "minimize" },
+ *     { name: "f2", direction: "minimize" },
+ *   ],
+ *   strategy: "random",
+ *   seed: 1,
+ * });
+ * await optimize(study, async (config) => problem.evaluate(config), { budget: 5 });
+ * await study.close();
+ * ```
  */
 export class Study {
   readonly space: SearchSpace;
