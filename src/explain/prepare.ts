@@ -26,6 +26,12 @@ export interface ExplainData {
 /**
  * The task's splits as {@link Examples}, with a description of every feature column; a UserError
  * for a task that is not binary.
+ *
+ * @example
+ * ```ts
+ * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
+ * const { train, test } = explainData(task);
+ * ```
  */
 export function explainData(task: PreparedTask): ExplainData {
   if (task.numClasses !== 2) {

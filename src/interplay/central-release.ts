@@ -141,6 +141,17 @@ export function groupConfusionCounts(
 /**
  * Releases every group's confusion counts of binary predictions under central DP and the
  * group metrics and fairness gaps computed from them, with their error from the noise.
+ *
+ * @example
+ * ```ts
+ * const released = releaseGroupConfusion({
+ *   yTrue,
+ *   yPred,
+ *   attribute: group, // { name, categories, codes }
+ *   mechanism: { kind: "laplace", epsilon: 1 },
+ * });
+ * console.log(released.demographicParityDifference); // estimate with its interval
+ * ```
  */
 export function releaseGroupConfusion(options: {
   yTrue: ArrayLike<number>;
