@@ -77,7 +77,15 @@ export function requireProbabilities(name: string, values: Vector): void {
 
 const weightAt = (w: Vector | undefined, i: number): number => (w === undefined ? 1 : w[i]);
 
-/** Weighted confusion counts for positive label 1. */
+/**
+ * Weighted confusion counts for positive label 1.
+ *
+ * @example
+ * ```ts
+ * confusionCounts([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]);
+ * // { truePositives: 2, falsePositives: 1, trueNegatives: 2, falseNegatives: 1 }
+ * ```
+ */
 export function confusionCounts(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): ConfusionCounts {
   let tp = 0;
   let fp = 0;
@@ -138,47 +146,103 @@ function weightedMean(values: (i: number) => number, n: number, sampleWeight?: V
   return sum / total;
 }
 
-/** Share of rows whose prediction equals the label (weighted by `sampleWeight`). */
+/**
+ * Share of rows whose prediction equals the label (weighted by `sampleWeight`).
+ *
+ * @example
+ * ```ts
+ * accuracy([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 4/6
+ * ```
+ */
 export function accuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   return weightedMean((i) => (yTrue[i] === yPred[i] ? 1 : 0), yTrue.length, sampleWeight);
 }
 
-/** Share of rows predicted positive, P(ŷ = 1). */
+/**
+ * Share of rows predicted positive, P(ŷ = 1).
+ *
+ * @example
+ * ```ts
+ * selectionRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 3/6
+ * ```
+ */
 export function selectionRate(_yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   return weightedMean((i) => (yPred[i] === 1 ? 1 : 0), yPred.length, sampleWeight);
 }
 
-/** Recall, P(ŷ = 1 | y = 1); NaN without positive rows. */
+/**
+ * Recall, P(ŷ = 1 | y = 1); NaN without positive rows.
+ *
+ * @example
+ * ```ts
+ * truePositiveRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 2/3
+ * ```
+ */
 export function truePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.truePositives, c.truePositives + c.falseNegatives);
 }
 
-/** P(ŷ = 1 | y = 0); NaN without negative rows. */
+/**
+ * P(ŷ = 1 | y = 0); NaN without negative rows.
+ *
+ * @example
+ * ```ts
+ * falsePositiveRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 1/3
+ * ```
+ */
 export function falsePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.falsePositives, c.falsePositives + c.trueNegatives);
 }
 
-/** Specificity, P(ŷ = 0 | y = 0); NaN without negative rows. */
+/**
+ * Specificity, P(ŷ = 0 | y = 0); NaN without negative rows.
+ *
+ * @example
+ * ```ts
+ * trueNegativeRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 2/3
+ * ```
+ */
 export function trueNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.trueNegatives, c.trueNegatives + c.falsePositives);
 }
 
-/** P(ŷ = 0 | y = 1); NaN without positive rows. */
+/**
+ * P(ŷ = 0 | y = 1); NaN without positive rows.
+ *
+ * @example
+ * ```ts
+ * falseNegativeRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 1/3
+ * ```
+ */
 export function falseNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.falseNegatives, c.falseNegatives + c.truePositives);
 }
 
-/** P(y = 1 | ŷ = 1); NaN when nothing is predicted positive. */
+/**
+ * P(y = 1 | ŷ = 1); NaN when nothing is predicted positive.
+ *
+ * @example
+ * ```ts
+ * precision([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 2/3
+ * ```
+ */
 export function precision(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.truePositives, c.truePositives + c.falsePositives);
 }
 
-/** Mean recall over the classes present in y_true (sklearn drops the NaN rows). */
+/**
+ * Mean recall over the classes present in y_true (sklearn drops the NaN rows).
+ *
+ * @example
+ * ```ts
+ * balancedAccuracy([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // (2/3 + 2/3) / 2
+ * ```
+ */
 export function balancedAccuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   const recalls: number[] = [];
@@ -194,13 +258,27 @@ export function balancedAccuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Ve
 const totalOf = (c: ConfusionCounts) =>
   c.truePositives + c.falsePositives + c.trueNegatives + c.falseNegatives;
 
-/** Expected accuracy of a randomised classifier that predicts 1 with the given probability per row. */
+/**
+ * Expected accuracy of a randomised classifier that predicts 1 with the given probability per row.
+ *
+ * @example
+ * ```ts
+ * expectedAccuracy([1, 0, 1, 1, 0, 0], [0.5, 0.5, 1, 1, 0, 0]); // 5/6
+ * ```
+ */
 export function expectedAccuracy(yTrue: Vector, probabilities: Vector, sampleWeight?: Vector): number {
   const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
   return (c.truePositives + c.trueNegatives) / totalOf(c);
 }
 
-/** Expected selection rate of a randomised classifier: the mean probability of predicting 1. */
+/**
+ * Expected selection rate of a randomised classifier: the mean probability of predicting 1.
+ *
+ * @example
+ * ```ts
+ * expectedSelectionRate([1, 0, 1, 1, 0, 0], [0.5, 0.5, 1, 1, 0, 0]); // 0.5
+ * ```
+ */
 export function expectedSelectionRate(yTrue: Vector, probabilities: Vector, sampleWeight?: Vector): number {
   const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
   return (c.truePositives + c.falsePositives) / totalOf(c);
@@ -271,7 +349,14 @@ export function precisionOfExpectedCounts(
   return rateOrZero(c.truePositives, c.truePositives + c.falsePositives);
 }
 
-/** Probabilities are clipped to [eps, 1 − eps] with float64 eps (sklearn's eps="auto" on float64). */
+/**
+ * Probabilities are clipped to [eps, 1 − eps] with float64 eps (sklearn's eps="auto" on float64).
+ *
+ * @example
+ * ```ts
+ * logLoss([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]); // ≈ 0.4149, as scikit-learn's log_loss
+ * ```
+ */
 export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
   requireProbabilities("scores", yScore);
   const eps = Number.EPSILON;
@@ -285,7 +370,14 @@ export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): n
   );
 }
 
-/** Mean squared difference between the score (probability of label 1) and the label. */
+/**
+ * Mean squared difference between the score (probability of label 1) and the label.
+ *
+ * @example
+ * ```ts
+ * brierScore([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]); // ≈ 0.1367
+ * ```
+ */
 export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
   requireProbabilities("scores", yScore);
   return weightedMean(
@@ -303,6 +395,11 @@ export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector)
  * (sklearn's roc_auc_score): tied scores earn half credit. NaN when y_true has one class
  * (sklearn raises; the MetricFrame reports it). Scores may be any finite numbers
  * (decision values); NaN or ±∞ is a DataError, as in sklearn.
+ *
+ * @example
+ * ```ts
+ * rocAuc([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]); // 8/9
+ * ```
  */
 export function rocAuc(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
   requireFinite("scores", yScore);
@@ -364,7 +461,14 @@ export function expectedCalibrationError(
   return ece;
 }
 
-/** Number of rows, ignoring weights (Fairlearn's `count`). */
+/**
+ * Number of rows, ignoring weights (Fairlearn's `count`).
+ *
+ * @example
+ * ```ts
+ * count([1, 0, 1]); // 3
+ * ```
+ */
 export function count(yTrue: Vector): number {
   return yTrue.length;
 }

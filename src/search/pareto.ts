@@ -115,6 +115,11 @@ function lexicographic(a: Point, b: Point): number {
  * order: for each objective, the extreme points get Infinity and the others the
  * normalised side length of the cuboid formed by their two neighbours.
  * An objective with no spread in the front adds nothing.
+ *
+ * @example
+ * ```ts
+ * crowdingDistance([[1, 3], [2, 2], [3, 1]]); // [∞, 2, ∞]: the ends are always kept
+ * ```
  */
 export function crowdingDistance(points: readonly Point[], front?: readonly number[]): Float64Array {
   const members = front ?? points.map((_, i) => i);
