@@ -176,6 +176,12 @@ export interface RdpPrivacySpent {
 /**
  * (ε, δ) from RDP values: ε = min_α rdp(α) - (log δ + log α)/(α-1) + log((α-1)/α)
  * (Balle et al. 2020, Theorem 21), the conversion Opacus uses.
+ *
+ * @example
+ * ```ts
+ * const rdp = composedRdp(0.01, 1, 1000, DEFAULT_RDP_ORDERS);
+ * rdpToEpsilon(DEFAULT_RDP_ORDERS, rdp, 1e-5); // { epsilon: ≈ 2.1014, order: 7.8, optimumAtGridEdge: false }
+ * ```
  */
 export function rdpToEpsilon(
   orders: readonly number[],
