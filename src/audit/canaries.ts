@@ -37,6 +37,7 @@ export interface CanaryAuditOptions {
   rows?: number;
   significance?: number;
   design?: CanaryDesign;
+  /** Called after each training step: steps done and the total. */
   onProgress?: (step: number, totalSteps: number) => void;
 }
 

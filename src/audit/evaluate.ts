@@ -43,6 +43,13 @@ function membershipStrata(isMember: ArrayLike<number>): Int32Array {
 /**
  * The figures of one attack from its scores (higher = more likely a member): ROC, AUC and TPR at low
  * FPR with bootstrap intervals, held-out advantage and ε lower bound, and per-group exposure.
+ *
+ * @example
+ * ```ts
+ * // scores: an attack's membership scores; isMember: 1 for training rows, 0 for held-out ones
+ * const evaluation = evaluateAttack(scores, isMember, { delta: 1e-5 });
+ * console.log(evaluation.auc.value, evaluation.tprAtFpr, evaluation.epsilonLowerBound);
+ * ```
  */
 export function evaluateAttack(
   scores: ArrayLike<number>,

@@ -41,3 +41,6 @@ export {
 } from "./run-attacks.js";
 export { type ModelSignals, modelLogits, modelSignals } from "./scoring.js";
 export type { RunJobsOptions, TrainingEngine } from "./shadow-pool.js";
+export type { BootstrapOptions } from "./statistics/bootstrap.js";
+export type { HeldOutOptions, HeldOutResult } from "./statistics/held-out.js";
+export type { TrainedSignals } from "./training.js";

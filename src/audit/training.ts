@@ -36,6 +36,7 @@ export interface TrainingJob {
   keepLogits?: boolean;
 }
 
+/** What a trained model gives the audit: the attack signal φ of every candidate (and of the population), and logits. */
 export interface TrainedSignals {
   /** φ of every candidate. */
   candidates: Float64Array;

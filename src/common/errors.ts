@@ -17,6 +17,15 @@
  * (`describeError` in src/cli/main.ts): a UsageError exits 2, any other UserError 1.
  * Anything else is a bug: one line saying "internal error", its stack trace behind
  * EQUIPOISE_DEBUG=1.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseFairnessConstraint("parity");
+ * } catch (error) {
+ *   if (error instanceof UserError) console.error(error.message); // one line, no stack trace
+ * }
+ * ```
  */
 export class UserError extends Error {
   override name = "UserError";
@@ -62,7 +71,15 @@ export class ConvergenceWarning extends Error {
   }
 }
 
-/** True for a {@link UserError} (or a subclass): a problem with the input, not a bug. */
+/**
+ * True for a {@link UserError} (or a subclass): a problem with the input, not a bug.
+ *
+ * @example
+ * ```ts
+ * if (isUserError(error)) console.error(error.message);
+ * else throw error;
+ * ```
+ */
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

@@ -15,7 +15,15 @@ export function encodeJsonNumber(value: number): number | string | null {
   return value > 0 ? "Infinity" : "-Infinity";
 }
 
-/** A number back from its JSON form; anything else is NaN. */
+/**
+ * A number back from its JSON form; anything else is NaN.
+ *
+ * @example
+ * ```ts
+ * decodeJsonNumber("Infinity"); // Infinity
+ * decodeJsonNumber(null); // NaN
+ * ```
+ */
 export function decodeJsonNumber(value: unknown): number {
   if (typeof value === "number") return value;
   if (value === "Infinity") return Number.POSITIVE_INFINITY;
@@ -23,7 +31,14 @@ export function decodeJsonNumber(value: unknown): number {
   return Number.NaN;
 }
 
-/** `JSON.stringify` replacer implementing the convention above. */
+/**
+ * `JSON.stringify` replacer implementing the convention above.
+ *
+ * @example
+ * ```ts
+ * JSON.stringify(Float64Array.of(1, Number.NEGATIVE_INFINITY), jsonReplacer); // '[1,"-Infinity"]'
+ * ```
+ */
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === "number") return encodeJsonNumber(value);
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
@@ -34,7 +49,14 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** `JSON.stringify` with the convention above. */
+/**
+ * `JSON.stringify` with the convention above.
+ *
+ * @example
+ * ```ts
+ * toJson({ epsilon: Number.POSITIVE_INFINITY, gap: Number.NaN }); // '{"epsilon":"Infinity","gap":null}'
+ * ```
+ */
 export function toJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, jsonReplacer, indent);
 }

@@ -13,15 +13,20 @@ import { dirname, join } from "node:path";
 import { DataError } from "../common/errors.js";
 import { sha256HexWebCrypto } from "./fingerprint.js";
 
+/** A file a data set downloads: its name, address and SHA-256 (hex). */
 export interface RemoteFile {
   /** File name, as in the canonical download. */
   name: string;
+  /** The canonical download address. */
   url: string;
+  /** SHA-256 of the file, hex: a download that differs is refused. */
   sha256: string;
 }
 
+/** The `fetch` used for downloads (replaceable in tests). */
 export type FetchFunction = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
 
+/** Where a data file is looked for (a data directory, the cache) and where it may be downloaded from. */
 export interface FileLocationOptions {
   /** A local directory holding the files (in DIR/<dataset>/ or directly in DIR); default EQUIPOISE_DATA_DIR. */
   dataDir?: string;
@@ -37,11 +42,22 @@ export interface FileLocationOptions {
   timeoutMs?: number;
 }
 
+/** A data file found or downloaded: its path and where it came from. */
 export interface LocatedFile {
+  /** Absolute path of the file. */
   path: string;
+  /** Found in the data directory, in the cache, or downloaded now. */
   origin: "data-dir" | "cache" | "download";
 }
 
+/**
+ * The download cache: `EQUIPOISE_CACHE_DIR`, else `$XDG_CACHE_HOME/equipoise`, else `~/.cache/equipoise`.
+ *
+ * @example
+ * ```ts
+ * console.log(defaultCacheDir()); // e.g. /home/me/.cache/equipoise
+ * ```
+ */
 export function defaultCacheDir(): string {
   if (process.env.EQUIPOISE_CACHE_DIR) return process.env.EQUIPOISE_CACHE_DIR;
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");

@@ -33,6 +33,7 @@ export class CanonicalBytes {
     this.length += bytes.length;
   }
 
+  /** Appends an unsigned 32-bit integer. */
   uint32(value: number): this {
     const bytes = new Uint8Array(4);
     new DataView(bytes.buffer).setUint32(0, value, true);
@@ -40,6 +41,7 @@ export class CanonicalBytes {
     return this;
   }
 
+  /** Appends UTF-8 text, prefixed by its byte length. */
   text(value: string): this {
     const bytes = this.encoder.encode(value);
     this.uint32(bytes.length);
@@ -47,6 +49,7 @@ export class CanonicalBytes {
     return this;
   }
 
+  /** Appends float64 values, prefixed by their count. */
   float64s(values: ArrayLike<number>): this {
     const bytes = new Uint8Array(8 * values.length);
     const view = new DataView(bytes.buffer);
@@ -56,6 +59,7 @@ export class CanonicalBytes {
     return this;
   }
 
+  /** Appends int32 values, prefixed by their count. */
   int32s(values: ArrayLike<number>): this {
     const bytes = new Uint8Array(4 * values.length);
     const view = new DataView(bytes.buffer);
@@ -80,6 +84,7 @@ export class CanonicalBytes {
     return this;
   }
 
+  /** Everything appended, as one array. */
   bytes(): Uint8Array {
     const out = new Uint8Array(this.length);
     let offset = 0;
@@ -134,6 +139,16 @@ export interface TabularFingerprintInput {
   }[];
 }
 
+/**
+ * SHA-256 (hex) of what identifies a tabular task's data: split seed, target, class names, and each split's
+ * feature values, labels and sensitive groups. Studies record it and refuse to resume on other data.
+ *
+ * @example
+ * ```ts
+ * const task = await prepareTask({ data: "german-credit", sensitive: ["sex"] });
+ * console.log(task.fingerprint); // computed by tabularFingerprint when the task was built
+ * ```
+ */
 export async function tabularFingerprint(input: TabularFingerprintInput): Promise<string> {
   const out = new CanonicalBytes().text(FORMAT).text("tabular").float64s([input.seed]).text(input.target);
   out.uint32(input.classNames.length);

@@ -6,6 +6,7 @@
 import { gunzipSync } from "node:zlib";
 import { DataError } from "../common/errors.js";
 
+/** An array read from an IDX file (the MNIST format): its shape and unsigned bytes, row-major. */
 export interface IdxArray {
   shape: number[];
   data: Uint8Array;
@@ -13,6 +14,16 @@ export interface IdxArray {
 
 const UNSIGNED_BYTE = 0x08;
 
+/**
+ * Reads an IDX file of unsigned bytes (gzipped or not), as the MNIST and Fashion-MNIST files are.
+ *
+ * @throws `DataError` when the bytes are not an IDX file of unsigned bytes or are truncated.
+ * @example
+ * ```ts
+ * const images = readIdx(readFileSync("train-images-idx3-ubyte.gz"), "train images");
+ * console.log(images.shape); // [60000, 28, 28]
+ * ```
+ */
 export function readIdx(raw: Uint8Array, source = "IDX input"): IdxArray {
   const bytes = isGzip(raw) ? new Uint8Array(gunzipSync(raw)) : raw;
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new DataError(`${source}: not an IDX file`);

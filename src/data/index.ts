@@ -8,9 +8,11 @@ export {
   loadAdultTable,
   parseAdultNames,
 } from "./datasets/adult.js";
+export type { ColoredOptions } from "./datasets/colored-fashion-mnist.js";
 export {
   COMPAS_FEATURES,
   COMPAS_METADATA,
+  type CompasOptions,
   compasSourceFromTable,
   compasTableFromText,
   loadCompasTable,
@@ -25,7 +27,7 @@ export {
   SYNTHETIC_METADATA,
   type SyntheticOptions,
 } from "./datasets/synthetic.js";
-export { readDataFile } from "./datasets/user-file.js";
+export { readDataFile, type UserFileOptions } from "./datasets/user-file.js";
 export {
   defaultCacheDir,
   downloadVerified,
@@ -36,7 +38,12 @@ export {
   locateFile,
   type RemoteFile,
 } from "./fetch.js";
-export { CanonicalBytes, sha256HexWebCrypto, tabularFingerprint } from "./fingerprint.js";
+export {
+  CanonicalBytes,
+  sha256HexWebCrypto,
+  type TabularFingerprintInput,
+  tabularFingerprint,
+} from "./fingerprint.js";
 export { type IdxArray, readIdx } from "./idx.js";
 export {
   type ColumnMetadata,
@@ -72,7 +79,13 @@ export {
   publicPreprocessor,
 } from "./public-preprocessing.js";
 export { DATASETS, type DatasetDescription, datasetNames, findDataset } from "./registry.js";
-export { type ColumnKind, MOSTLY_NUMERIC, type SchemaOverrides, tableFromTextRows } from "./schema.js";
+export {
+  type ColumnKind,
+  MOSTLY_NUMERIC,
+  type SchemaOverrides,
+  type TextColumnsOptions,
+  tableFromTextRows,
+} from "./schema.js";
 export { type IndexSplit, selectSplit, splitValidation, stratifiedSplit } from "./split.js";
 export { firstNonFinite, type MeanAndSd, meanAndSd } from "./statistics.js";
 export {

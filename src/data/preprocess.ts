@@ -81,6 +81,7 @@ export class Preprocessor {
     return new Preprocessor({ format: "equipoise-preprocessor", version: 1, kind: "image", shape, maxValue });
   }
 
+  /** Restores a preprocessor saved with `toJSON()` (e.g. from a model file). */
   static fromJSON(json: unknown): Preprocessor {
     const doc = json as Partial<PreprocessorJSON> | null;
     if (doc?.format !== "equipoise-preprocessor" || doc.version !== 1) {
@@ -97,10 +98,12 @@ export class Preprocessor {
     throw new DataError(`preprocessor of unknown kind '${String(doc.kind)}'`);
   }
 
+  /** The preprocessor's state as plain JSON: its transforms, in feature order. */
   toJSON(): PreprocessorJSON {
     return structuredClone(this.state);
   }
 
+  /** "tabular" for column transforms, "image" for pixel data. */
   get kind(): "tabular" | "image" {
     return this.state.kind;
   }
@@ -110,6 +113,7 @@ export class Preprocessor {
     return this.state.kind === "tabular" ? this.state.transforms.map((t) => t.column) : [];
   }
 
+  /** The names of the features it produces, in order (one-hot columns as `column=value`). */
   get featureNames(): string[] {
     if (this.state.kind === "image") {
       const [h, w, c] = this.state.shape;
@@ -120,6 +124,7 @@ export class Preprocessor {
     );
   }
 
+  /** How many features it produces. */
   get numFeatures(): number {
     if (this.state.kind === "image") return this.state.shape.reduce((a, b) => a * b, 1);
     return this.state.transforms.reduce(

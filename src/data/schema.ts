@@ -15,9 +15,12 @@
 import { DataError } from "../common/errors.js";
 import { type Column, MISSING_CODE, Table } from "./table.js";
 
+/** How a text column is read: as numbers or as categories. */
 export type ColumnKind = "numeric" | "categorical";
+/** Column kinds that override the inference, by column name. */
 export type SchemaOverrides = Record<string, ColumnKind>;
 
+/** How text rows become typed columns: the missing-value tokens and the column kinds forced or hinted. */
 export interface TextColumnsOptions {
   /** Values that mean "missing" (compared after trimming); an empty field is always missing. */
   missing: readonly string[];

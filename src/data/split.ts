@@ -2,6 +2,7 @@
 import { createRandom, shuffleInPlace } from "../common/rng.js";
 import type { Matrix, SensitiveAttribute, Split } from "./types.js";
 
+/** A split of row indices into train and test. */
 export interface IndexSplit {
   /** Row indices, ascending. */
   train: Int32Array;

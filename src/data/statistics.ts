@@ -31,9 +31,11 @@ class CompensatedSum {
   }
 }
 
+/** The mean and population standard deviation of a column's non-missing values. */
 export interface MeanAndSd {
   /** Non-missing values. */
   count: number;
+  /** Mean of the non-missing values. */
   mean: number;
   /** Population standard deviation (divisor n, as scikit-learn's StandardScaler). */
   sd: number;

@@ -49,10 +49,12 @@ export class Table {
     this.columns = columns;
   }
 
+  /** The column names, in order. */
   get names(): string[] {
     return this.columns.map((column) => column.name);
   }
 
+  /** Whether the table has a column of this name. */
   has(name: string): boolean {
     return this.byName.has(name);
   }
@@ -106,6 +108,15 @@ export function columnLength(column: Column): number {
   return column.kind === "numeric" ? column.values.length : column.codes.length;
 }
 
+/**
+ * Whether a column's value at `row` is missing (NaN for numbers, the missing code for categories).
+ *
+ * @example
+ * ```ts
+ * const { table } = loadAdultTable();
+ * isMissing(table.column("workclass"), 0); // false
+ * ```
+ */
 export function isMissing(column: Column, row: number): boolean {
   return column.kind === "numeric" ? Number.isNaN(column.values[row]) : column.codes[row] === MISSING_CODE;
 }
@@ -120,6 +131,14 @@ export function cellText(column: Column, row: number): string | null {
   return code === MISSING_CODE ? null : column.categories[code];
 }
 
+/**
+ * The indices where a 0/1 mask is 1, ascending.
+ *
+ * @example
+ * ```ts
+ * indicesWhere(Uint8Array.from([0, 1, 1, 0])); // Int32Array [1, 2]
+ * ```
+ */
 export function indicesWhere(mask: Uint8Array): Int32Array {
   let count = 0;
   for (let i = 0; i < mask.length; i++) count += mask[i];

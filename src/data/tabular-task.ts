@@ -31,14 +31,19 @@ import {
 } from "./table.js";
 import type { PreparedTask, SensitiveAttribute, Split } from "./types.js";
 
+/** A table with its roles: target, features, sensitive columns, how to split it and its public metadata. */
 export interface TabularSource {
+  /** The data set's name. */
   name: string;
+  /** The rows. */
   table: Table;
+  /** The label column. */
   target: string;
   /** The label that y = 1 stands for; undefined = decide from the data; null = multi-class. */
   positiveLabel?: string | null;
   /** Feature columns; default every column except the target and the sensitive ones. */
   features?: string[];
+  /** The sensitive columns. */
   sensitive: string[];
   /** Columns a derived column was computed from (e.g. race-binary ← race), removed with it. */
   derivedFrom?: Record<string, string[]>;
@@ -47,6 +52,7 @@ export interface TabularSource {
   /** 1 marks a row of a fixed test split; undefined = seeded stratified split. */
   testRows?: Uint8Array;
   testFraction?: number;
+  /** Seed of the split. */
   seed: number;
   /** Public metadata of the columns, from the data set's documentation (./metadata.ts). */
   metadata?: DatasetMetadata;
@@ -54,6 +60,7 @@ export interface TabularSource {
   warnings?: string[];
 }
 
+/** How {@link buildTabularTask} builds the features. */
 export interface TabularBuildOptions {
   /** How the features are preprocessed (default "fit"); ignored when `fitted` is given. */
   preprocessing?: PreprocessingMode;
@@ -67,6 +74,21 @@ export interface TabularBuildOptions {
   drop?: string[];
 }
 
+/**
+ * Builds a {@link PreparedTask} from a table and its roles: splits it, encodes the labels and sensitive groups,
+ * builds the preprocessor (fitted on train, from public metadata, or under DP) and fingerprints the data.
+ *
+ * @throws `DataError` when a named column is missing or the target is unusable; `MissingDeclarationError`
+ * when public preprocessing lacks a column's declaration.
+ * @example
+ * ```ts
+ * const { table, testRows } = loadAdultTable();
+ * const task = await buildTabularTask(
+ *   { name: "adult", table, target: "income", sensitive: ["sex"], sensitiveInFeatures: false, testRows, seed: 0 },
+ *   { preprocessing: "fit" },
+ * );
+ * ```
+ */
 export async function buildTabularTask(
   source: TabularSource,
   options: TabularBuildOptions = {},

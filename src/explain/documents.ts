@@ -47,6 +47,10 @@ function toMatrix(flat: Float64Array, rows: number, cols: number): number[][] {
   return Array.from({ length: rows }, (_, r) => Array.from(flat.subarray(r * cols, (r + 1) * cols)));
 }
 
+/**
+ * What {@link influenceDocument} computes: the influence method, the test rows, optionally the training rows
+ * (default all) and, for TracIn, the training checkpoints; plus the inverse-Hessian solver's options.
+ */
 export interface InfluenceRequest extends SolverOptions {
   method: InfluenceMethod;
   testRows: readonly number[];
@@ -168,9 +172,12 @@ export function exampleDocument(
   };
 }
 
+/** The data-valuation methods of `equipoise explain values`: KNN-Shapley, TMC-Shapley, Banzhaf, leave-one-out, Data-OOB. */
 export const VALUATION_METHODS = ["knn-shapley", "tmc", "banzhaf", "loo", "oob"] as const;
+/** One of {@link VALUATION_METHODS}. */
 export type ValuationMethod = (typeof VALUATION_METHODS)[number];
 
+/** What {@link valuesDocument} computes: the method and its options (Monte Carlo budget, K, bags, utility rows). */
 export interface ValuesRequest extends MonteCarloOptions {
   method: ValuationMethod;
   /** K of KNN-Shapley (default 10). */
@@ -184,6 +191,7 @@ export interface ValuesRequest extends MonteCarloOptions {
   /** Removal curves, measured on the test rows not used for valuation (or all, said so). */
   curves?: boolean;
   runner?: ParallelRunner;
+  /** Called as work is done: units done so far and the total. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -313,6 +321,20 @@ export async function valuesDocument(
   return document;
 }
 
+/**
+ * The training rows and patterns behind a fairness gap of `model` on the test split, as the
+ * `equipoise explain fairness` document.
+ *
+ * @throws `UserError` when `request.attribute` is not a sensitive attribute of the data.
+ * @example
+ * ```ts
+ * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
+ * const explainable = explainData(task);
+ * const { model } = fitLogisticRegression(explainable.train, { C: 1 });
+ * const doc = fairnessDocument(explainable, model, { attribute: "sex", constraint: "demographic_parity" });
+ * console.log(doc.harmful.length, "rows widen the gap");
+ * ```
+ */
 export function fairnessDocument(
   data: ExplainData,
   model: ExplainableModel,
@@ -365,16 +387,33 @@ export function suspicionScores(
     : mislabelScores(model, score);
 }
 
+/** What {@link mislabelsDocument} computes: the suspicion score, how many rows to list, and an optional check. */
 export interface MislabelsRequest {
+  /** The suspicion score that ranks the training rows. */
   score: MislabelScore;
+  /** How many of the most suspicious rows to list. */
   top: number;
   /** Also flip this fraction of labels at random (seeds 1, 2, …) and measure each score's recall. */
   check?: { fraction: number; seeds: number[] };
   /** Retrains the explained model's objective on other labels (for the check). */
   refitOn?: (train: import("./data.js").Examples) => ExplainableModel;
+  /** Called with a line saying what is being computed. */
   onProgress?: (message: string) => void;
 }
 
+/**
+ * The training rows most likely mislabelled, ranked by a suspicion score, as the `equipoise explain mislabels`
+ * document; with `check` and `refitOn`, also the measured recall of every score on randomly flipped labels.
+ *
+ * @example
+ * ```ts
+ * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
+ * const explainable = explainData(task);
+ * const { model } = fitLogisticRegression(explainable.train, { C: 1 });
+ * const doc = mislabelsDocument(explainable, model, { score: "loo-loss", top: 10 });
+ * console.log(doc.suspects.map((s) => s.row));
+ * ```
+ */
 export function mislabelsDocument(
   data: ExplainData,
   model: ExplainableModel,

@@ -7,11 +7,25 @@
 import type { PreprocessorJSON } from "../data/preprocess.js";
 import type { Examples } from "./data.js";
 
+/**
+ * How a data column maps to model features: a standardised number (with its mean and sd), a one-hot
+ * category set, or a raw feature.
+ */
 export type ColumnDescription =
   | { kind: "numeric"; column: string; feature: number; mean: number; sd: number }
   | { kind: "categorical"; column: string; features: number[]; categories: string[] }
   | { kind: "feature"; column: string; feature: number };
 
+/**
+ * The columns behind a model's features, read from the preprocessor's JSON when it is a tabular one
+ * (otherwise one raw feature per name): what lets explanations show rows as people read them.
+ *
+ * @example
+ * ```ts
+ * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
+ * const columns = describeColumns(task.featureNames, task.preprocessor.toJSON());
+ * ```
+ */
 export function describeColumns(
   featureNames: readonly string[],
   preprocessor?: PreprocessorJSON | unknown,

@@ -7,7 +7,15 @@
  */
 
 export { type CheckpointedModel, type CheckpointTraining, trainWithCheckpoints } from "./checkpoints.js";
-export * from "./data.js";
+export {
+  allRows,
+  checkRows,
+  type Examples,
+  examplesFromSplit,
+  type SparseRows,
+  selectExamples,
+  withLabels,
+} from "./data.js";
 export * from "./documents.js";
 export * from "./fairness/explain-fairness.js";
 export * from "./fairness/loo-unfairness.js";
@@ -21,16 +29,36 @@ export * from "./influence/tracin.js";
 export * from "./loo.js";
 export * from "./mislabels.js";
 export * from "./model.js";
+export type { CnnArchitecture, CnnModel, NetworkLayer } from "./models/cnn.js";
 export * from "./models/convert.js";
-export * from "./models/logistic.js";
+export {
+  fitLogisticRegression,
+  LOGISTIC_TOLERANCE,
+  type LogisticFit,
+  type LogisticFitOptions,
+  LogisticModel,
+  type LogisticOptions,
+  linearScores,
+  logisticGradient,
+  logisticHessian,
+  logisticLoss,
+  logisticObjective,
+} from "./models/logistic.js";
 export * from "./models/mlp.js";
+export type { ModelTransfer } from "./models/transfer.js";
 export * from "./out-of-fold.js";
 export * from "./parallel/runner.js";
 export * from "./prepare.js";
-export * from "./report/html.js";
+export { renderExplanationFragment } from "./report/html.js";
 export * from "./report/schema.js";
 export * from "./stats.js";
-export * from "./valuation/distances.js";
+export {
+  type CompactRows,
+  type DistanceLayout,
+  detectLayout,
+  numpySquaredDistance,
+  tieWindow,
+} from "./valuation/distances.js";
 export * from "./valuation/knn-shapley.js";
 export * from "./valuation/monte-carlo.js";
 export * from "./valuation/oob.js";

@@ -94,6 +94,7 @@ export interface ExplainableModel {
   objective(): number;
   /** ∇F(θ̂). */
   objectiveGradient(): Float64Array;
+  /** Whether the parameters are a stationary point of the training objective (influence functions assume one). */
   stationarity(): Stationarity;
   /**
    * H·vₖ for `count` vectors stored row-major in `vectors` ([count × p]); exact. With

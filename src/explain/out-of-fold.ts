@@ -21,16 +21,20 @@ import { fitRecipe } from "../fit/index.js";
 import { labelTensor } from "../nn/losses.js";
 import type { Examples } from "./data.js";
 
+/** Options of the out-of-fold loss: folds, repeats and the engine model trained in each fold. */
 export interface OutOfFoldOptions {
+  /** Folds per split (default 10). */
   folds?: number;
   /** Independent fold splits averaged (default 3). */
   repeats?: number;
+  /** Training epochs in each fold. */
   epochs?: number;
   /** Engine model spec (default mlp:64,64). */
   spec?: string;
   learningRate?: number;
   batchSize?: number;
   seed?: number;
+  /** Called as folds finish: done and total. */
   onProgress?: (done: number, total: number) => void;
 }
 

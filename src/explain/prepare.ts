@@ -26,6 +26,12 @@ export interface ExplainData {
 /**
  * The task's splits as {@link Examples}, with a description of every feature column; a UserError
  * for a task that is not binary.
+ *
+ * @example
+ * ```ts
+ * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
+ * const { train, test } = explainData(task);
+ * ```
  */
 export function explainData(task: PreparedTask): ExplainData {
   if (task.numClasses !== 2) {
@@ -50,6 +56,7 @@ export type ModelSpec = (
   | { family: "mlp"; hidden: number[]; activation: Activation; weightDecay: number; seed: number }
 ) & { mitigation?: Mitigation };
 
+/** The model specs {@link parseModelSpec} accepts, for help texts. */
 export const MODEL_SPEC_HELP =
   "logreg (scikit-learn's objective, --l2 C) or mlp:H1,H2,... (--activation, --weight-decay)";
 
@@ -83,6 +90,14 @@ export function parseModelSpec(
   );
 }
 
+/**
+ * A model spec in words, e.g. `logreg (C = 1), reweighed`.
+ *
+ * @example
+ * ```ts
+ * describeSpec(parseModelSpec("logreg")); // "logreg (C = 1)"
+ * ```
+ */
 export function describeSpec(spec: ModelSpec): string {
   const base =
     spec.family === "logistic-regression"
@@ -135,6 +150,15 @@ export function fitSpec(
   }).model;
 }
 
+/**
+ * What an explanation document says about the model: description, family, parameter count, stationarity.
+ *
+ * @example
+ * ```ts
+ * const { model } = fitLogisticRegression(train, { C: 1 });
+ * const info = modelInfo(model); // { family: "logistic-regression", stationary: true, ... }
+ * ```
+ */
 export function modelInfo(model: ExplainableModel): ModelInfo {
   const stationarity = model.stationarity();
   return {

@@ -120,6 +120,7 @@ export interface ExploreOptions {
   privacyCost?: boolean;
   /** GP-BO's Sobol' trials before the model takes over (default BO_INITIAL_SAMPLES; benchmarks vary it). */
   boInitialSamples?: number;
+  /** Called with each {@link ExploreEvent}: the reference model, each trial, notes. */
   onEvent?: (event: ExploreEvent) => void;
 }
 
@@ -179,6 +180,22 @@ export const DEFAULT_BATCH_TRIALS = 1;
  *   studyPath: "adult.db",
  * });
  * summary.pareto.map((i) => summary.decoded[i].test.accuracy);
+ * ```
+ *
+ * @example
+ * ```ts
+ * const { summary } = await explore({
+ *   request: { data: "synthetic", synthetic: { rows: 1000 }, seed: 0 },
+ *   sensitive: "group",
+ *   objectives: ["accuracy", "epsilon", "dp"],
+ *   constraints: [{ metric: "epsilon", op: "<=", bound: 10, text: "epsilon<=10" }],
+ *   strategy: "random",
+ *   budget: 3,
+ *   workers: 1,
+ *   seed: 0,
+ *   studyPath: "explore-study.db",
+ * });
+ * console.log(summary.pareto.map((i) => summary.decoded[i].test));
  * ```
  */
 export async function explore(options: ExploreOptions): Promise<ExploreResult> {

@@ -1,6 +1,6 @@
 /** The trade-off explorer: trials, the study summary, normalised objectives, private selection. */
 
-export { batchKey, runTrialBatch } from "./batched.js";
+export { batchKey, runTrialBatch, type TrialJob } from "./batched.js";
 export {
   type ExploreEvent,
   type ExploreOptions,
@@ -10,11 +10,14 @@ export {
 } from "./explorer.js";
 export { type JoinOptions, joinStudyOptions } from "./join.js";
 export * from "./objectives.js";
-export { privacyNotes } from "./privacy-notes.js";
+export { privacyNotes, type TrialCounts } from "./privacy-notes.js";
 export {
   allTrialsEpsilon,
   type PrivateSelectionPlan,
   planPrivateSelection,
+  type SelectionCandidate,
+  type SelectionPreprocessing,
+  type SelectionRequest,
   selectionEpsilon,
 } from "./private-selection.js";
 export {
@@ -23,7 +26,24 @@ export {
   explorerSpace,
   recipeOf,
   type SpaceOptions,
+  type SpacePrivacy,
   type TrialRecipe,
 } from "./space.js";
-export { type StudySummary, selectionScore, summariseStudy } from "./summary.js";
-export { runTrial, type TrialData, type TrialOutcome, type TrialSettings } from "./trial.js";
+export {
+  type DecodedTrial,
+  type ExplorerMetadata,
+  type MeasuredMetrics,
+  type StudyPreprocessing,
+  type StudySummary,
+  selectionScore,
+  summariseStudy,
+} from "./summary.js";
+export {
+  runTrial,
+  type SelectionNoise,
+  type TrialData,
+  type TrialOutcome,
+  type TrialPrivacy,
+  type TrialSettings,
+} from "./trial.js";
+export type { TrialMembershipRecord, TrialPrivacyCostRecord } from "./trial-interplay.js";

@@ -27,6 +27,7 @@ export interface JoinOptions {
   workers?: number;
   backend?: string;
   batchTrials?: number;
+  /** Called with each event of the trials this worker runs. */
   onEvent?: ExploreOptions["onEvent"];
 }
 

@@ -174,6 +174,7 @@ export function calibratedCandidates(
   return candidates;
 }
 
+/** What private hyperparameter selection is planned from: training rows, the grid, the total ε and δ. */
 export interface SelectionRequest {
   trainRows: number;
   grid: { batches: readonly number[]; epochs: readonly number[] };

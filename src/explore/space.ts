@@ -49,6 +49,7 @@ export interface DataProfile {
   minorityShare: number;
 }
 
+/** How an explorer space treats privacy: every trial private, DP as a lever, or private selection at a fixed ε. */
 export type SpacePrivacy =
   /** ε is an objective: every trial private. */
   | { kind: "private"; epsilonLow: number }

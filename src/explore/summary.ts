@@ -84,6 +84,7 @@ export interface StudyPreprocessing {
 /** A split's metrics with the trial's measured privacy cost gap and membership AUC (trial-interplay.ts). */
 export type MeasuredMetrics = ModelMetrics & { privacyCostGap: number; membershipAuc?: number };
 
+/** A stored explorer trial, decoded: its record and its validation and test metrics. */
 export interface DecodedTrial {
   record: TrialRecord;
   validation: MeasuredMetrics;

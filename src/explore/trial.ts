@@ -75,6 +75,7 @@ export interface TrialSettings {
   measure?: { privacyCost: boolean; membershipRisk: boolean };
 }
 
+/** A private trial's DP-SGD settings and the accountant used: what its ε is computed from. */
 export interface TrialPrivacy {
   noise: number;
   sampleRate: number;

@@ -20,7 +20,15 @@ export const CONSTRAINT_SHORT_NAMES = {
 /** "dp", "eo" or "eop". */
 export type FairnessConstraintShortName = keyof typeof CONSTRAINT_SHORT_NAMES;
 
-/** "dp" | "eo" | "eop" or a full name → the constraint; a UsageError naming `option` otherwise. */
+/**
+ * "dp" | "eo" | "eop" or a full name → the constraint; a UsageError naming `option` otherwise.
+ *
+ * @example
+ * ```ts
+ * parseFairnessConstraint("eo"); // "equalized_odds"
+ * parseFairnessConstraint("parity", "constraint"); // throws a UsageError: "--constraint must be one of dp, ..."
+ * ```
+ */
 export function parseFairnessConstraint(
   text: string,
   option = "constraint",
@@ -36,7 +44,14 @@ export function parseFairnessConstraint(
   return constraint as FairnessConstraint;
 }
 
-/** The short name (dp, eo, eop) of a constraint. */
+/**
+ * The short name (dp, eo, eop) of a constraint.
+ *
+ * @example
+ * ```ts
+ * shortNameOf("equal_opportunity"); // "eop"
+ * ```
+ */
 export function shortNameOf(constraint: FairnessConstraint): FairnessConstraintShortName {
   const entry = Object.entries(CONSTRAINT_SHORT_NAMES).find(([, full]) => full === constraint);
   return entry![0] as FairnessConstraintShortName;

@@ -50,7 +50,15 @@ export function demographicParityDifference(yTrue: Vector, yPred: Vector, option
   return frameOf(["selection_rate"], yTrue, yPred, options).differenceOf("selection_rate", options.method);
 }
 
-/** Smallest over largest selection rate of the groups; 1 is parity. */
+/**
+ * Smallest over largest selection rate of the groups; 1 is parity.
+ *
+ * @example
+ * ```ts
+ * const sex = { name: "sex", values: ["F", "F", "M", "M"] };
+ * demographicParityRatio([1, 0, 1, 0], [1, 0, 1, 1], { sensitiveFeatures: [sex] }); // 0.5 / 1 = 0.5
+ * ```
+ */
 export function demographicParityRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["selection_rate"], yTrue, yPred, options).ratioOf("selection_rate", options.method);
 }
@@ -58,6 +66,12 @@ export function demographicParityRatio(yTrue: Vector, yPred: Vector, options: Me
 /**
  * The larger of the between-group differences of the true-positive and the false-positive rates
  * (Fairlearn's `equalized_odds_difference`).
+ *
+ * @example
+ * ```ts
+ * const sex = { name: "sex", values: ["F", "F", "M", "M"] };
+ * equalizedOddsDifference([1, 0, 1, 0], [1, 0, 1, 1], { sensitiveFeatures: [sex] }); // FPR 0 vs 1: 1
+ * ```
  */
 export function equalizedOddsDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   const frame = frameOf(["true_positive_rate", "false_positive_rate"], yTrue, yPred, options);
@@ -76,7 +90,15 @@ export function equalizedOddsRatio(yTrue: Vector, yPred: Vector, options: Measur
   );
 }
 
-/** Largest minus smallest true-positive rate over the groups (equal opportunity, Hardt et al. 2016). */
+/**
+ * Largest minus smallest true-positive rate over the groups (equal opportunity, Hardt et al. 2016).
+ *
+ * @example
+ * ```ts
+ * const sex = { name: "sex", values: ["F", "F", "M", "M"] };
+ * equalOpportunityDifference([1, 0, 1, 0], [1, 0, 1, 1], { sensitiveFeatures: [sex] }); // TPR 1 vs 1: 0
+ * ```
+ */
 export function equalOpportunityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["true_positive_rate"], yTrue, yPred, options).differenceOf(
     "true_positive_rate",

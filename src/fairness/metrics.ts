@@ -48,6 +48,7 @@ export interface MetricDefinition {
   readonly name: string;
   readonly input: "prediction" | "score";
   readonly compute: MetricFunction;
+  /** When the value is a convention rather than an estimate (e.g. no positives in the group): the reason, or null. */
   readonly degenerate?: (yTrue: Vector, yPred: Vector, sampleWeight?: Vector) => string | null;
   /**
    * A prediction metric from probabilities of predicting 1 (a randomised classifier):
@@ -76,7 +77,15 @@ export function requireProbabilities(name: string, values: Vector): void {
 
 const weightAt = (w: Vector | undefined, i: number): number => (w === undefined ? 1 : w[i]);
 
-/** Weighted confusion counts for positive label 1. */
+/**
+ * Weighted confusion counts for positive label 1.
+ *
+ * @example
+ * ```ts
+ * confusionCounts([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]);
+ * // { truePositives: 2, falsePositives: 1, trueNegatives: 2, falseNegatives: 1 }
+ * ```
+ */
 export function confusionCounts(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): ConfusionCounts {
   let tp = 0;
   let fp = 0;
@@ -137,47 +146,103 @@ function weightedMean(values: (i: number) => number, n: number, sampleWeight?: V
   return sum / total;
 }
 
-/** Share of rows whose prediction equals the label (weighted by `sampleWeight`). */
+/**
+ * Share of rows whose prediction equals the label (weighted by `sampleWeight`).
+ *
+ * @example
+ * ```ts
+ * accuracy([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 4/6
+ * ```
+ */
 export function accuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   return weightedMean((i) => (yTrue[i] === yPred[i] ? 1 : 0), yTrue.length, sampleWeight);
 }
 
-/** Share of rows predicted positive, P(ŷ = 1). */
+/**
+ * Share of rows predicted positive, P(ŷ = 1).
+ *
+ * @example
+ * ```ts
+ * selectionRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 3/6
+ * ```
+ */
 export function selectionRate(_yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   return weightedMean((i) => (yPred[i] === 1 ? 1 : 0), yPred.length, sampleWeight);
 }
 
-/** Recall, P(ŷ = 1 | y = 1); NaN without positive rows. */
+/**
+ * Recall, P(ŷ = 1 | y = 1); NaN without positive rows.
+ *
+ * @example
+ * ```ts
+ * truePositiveRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 2/3
+ * ```
+ */
 export function truePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.truePositives, c.truePositives + c.falseNegatives);
 }
 
-/** P(ŷ = 1 | y = 0); NaN without negative rows. */
+/**
+ * P(ŷ = 1 | y = 0); NaN without negative rows.
+ *
+ * @example
+ * ```ts
+ * falsePositiveRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 1/3
+ * ```
+ */
 export function falsePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.falsePositives, c.falsePositives + c.trueNegatives);
 }
 
-/** Specificity, P(ŷ = 0 | y = 0); NaN without negative rows. */
+/**
+ * Specificity, P(ŷ = 0 | y = 0); NaN without negative rows.
+ *
+ * @example
+ * ```ts
+ * trueNegativeRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 2/3
+ * ```
+ */
 export function trueNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.trueNegatives, c.trueNegatives + c.falsePositives);
 }
 
-/** P(ŷ = 0 | y = 1); NaN without positive rows. */
+/**
+ * P(ŷ = 0 | y = 1); NaN without positive rows.
+ *
+ * @example
+ * ```ts
+ * falseNegativeRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 1/3
+ * ```
+ */
 export function falseNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.falseNegatives, c.falseNegatives + c.truePositives);
 }
 
-/** P(y = 1 | ŷ = 1); NaN when nothing is predicted positive. */
+/**
+ * P(y = 1 | ŷ = 1); NaN when nothing is predicted positive.
+ *
+ * @example
+ * ```ts
+ * precision([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 2/3
+ * ```
+ */
 export function precision(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   return rateOrZero(c.truePositives, c.truePositives + c.falsePositives);
 }
 
-/** Mean recall over the classes present in y_true (sklearn drops the NaN rows). */
+/**
+ * Mean recall over the classes present in y_true (sklearn drops the NaN rows).
+ *
+ * @example
+ * ```ts
+ * balancedAccuracy([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // (2/3 + 2/3) / 2
+ * ```
+ */
 export function balancedAccuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): number {
   const c = confusionCounts(yTrue, yPred, sampleWeight);
   const recalls: number[] = [];
@@ -193,13 +258,27 @@ export function balancedAccuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Ve
 const totalOf = (c: ConfusionCounts) =>
   c.truePositives + c.falsePositives + c.trueNegatives + c.falseNegatives;
 
-/** Expected accuracy of a randomised classifier that predicts 1 with the given probability per row. */
+/**
+ * Expected accuracy of a randomised classifier that predicts 1 with the given probability per row.
+ *
+ * @example
+ * ```ts
+ * expectedAccuracy([1, 0, 1, 1, 0, 0], [0.5, 0.5, 1, 1, 0, 0]); // 5/6
+ * ```
+ */
 export function expectedAccuracy(yTrue: Vector, probabilities: Vector, sampleWeight?: Vector): number {
   const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
   return (c.truePositives + c.trueNegatives) / totalOf(c);
 }
 
-/** Expected selection rate of a randomised classifier: the mean probability of predicting 1. */
+/**
+ * Expected selection rate of a randomised classifier: the mean probability of predicting 1.
+ *
+ * @example
+ * ```ts
+ * expectedSelectionRate([1, 0, 1, 1, 0, 0], [0.5, 0.5, 1, 1, 0, 0]); // 0.5
+ * ```
+ */
 export function expectedSelectionRate(yTrue: Vector, probabilities: Vector, sampleWeight?: Vector): number {
   const c = expectedConfusionCounts(yTrue, probabilities, sampleWeight);
   return (c.truePositives + c.falsePositives) / totalOf(c);
@@ -270,7 +349,14 @@ export function precisionOfExpectedCounts(
   return rateOrZero(c.truePositives, c.truePositives + c.falsePositives);
 }
 
-/** Probabilities are clipped to [eps, 1 − eps] with float64 eps (sklearn's eps="auto" on float64). */
+/**
+ * Probabilities are clipped to [eps, 1 − eps] with float64 eps (sklearn's eps="auto" on float64).
+ *
+ * @example
+ * ```ts
+ * logLoss([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]); // ≈ 0.4149, as scikit-learn's log_loss
+ * ```
+ */
 export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
   requireProbabilities("scores", yScore);
   const eps = Number.EPSILON;
@@ -284,7 +370,14 @@ export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): n
   );
 }
 
-/** Mean squared difference between the score (probability of label 1) and the label. */
+/**
+ * Mean squared difference between the score (probability of label 1) and the label.
+ *
+ * @example
+ * ```ts
+ * brierScore([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]); // ≈ 0.1367
+ * ```
+ */
 export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
   requireProbabilities("scores", yScore);
   return weightedMean(
@@ -302,6 +395,11 @@ export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector)
  * (sklearn's roc_auc_score): tied scores earn half credit. NaN when y_true has one class
  * (sklearn raises; the MetricFrame reports it). Scores may be any finite numbers
  * (decision values); NaN or ±∞ is a DataError, as in sklearn.
+ *
+ * @example
+ * ```ts
+ * rocAuc([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]); // 8/9
+ * ```
  */
 export function rocAuc(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): number {
   requireFinite("scores", yScore);
@@ -363,7 +461,14 @@ export function expectedCalibrationError(
   return ece;
 }
 
-/** Number of rows, ignoring weights (Fairlearn's `count`). */
+/**
+ * Number of rows, ignoring weights (Fairlearn's `count`).
+ *
+ * @example
+ * ```ts
+ * count([1, 0, 1]); // 3
+ * ```
+ */
 export function count(yTrue: Vector): number {
   return yTrue.length;
 }
@@ -401,78 +506,147 @@ export const metricDefinitions = {
   count: {
     name: "count",
     input: "prediction",
+    /** The total weight of the rows. */
     compute: (yTrue) => count(yTrue),
-    expected: { compute: (yTrue) => count(yTrue), exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: the total weight. */
+      compute: (yTrue) => count(yTrue),
+      exact: true,
+    },
   },
   accuracy: {
     name: "accuracy",
     input: "prediction",
+    /** Computes it: {@link accuracy}. */
     compute: accuracy,
+    /** A group without weight makes the value a convention. */
     degenerate: noWeight,
-    expected: { compute: expectedAccuracy, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedAccuracy}. */
+      compute: expectedAccuracy,
+      exact: true,
+    },
   },
   selection_rate: {
     name: "selection_rate",
     input: "prediction",
+    /** Computes it: {@link selectionRate}. */
     compute: selectionRate,
+    /** A group without weight makes the value a convention. */
     degenerate: noWeight,
-    expected: { compute: expectedSelectionRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedSelectionRate}. */
+      compute: expectedSelectionRate,
+      exact: true,
+    },
   },
   true_positive_rate: {
     name: "true_positive_rate",
     input: "prediction",
+    /** Computes it: {@link truePositiveRate}. */
     compute: truePositiveRate,
+    /** A group without positive labels makes the value a convention. */
     degenerate: noPositives,
-    expected: { compute: expectedTruePositiveRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedTruePositiveRate}. */
+      compute: expectedTruePositiveRate,
+      exact: true,
+    },
   },
   false_positive_rate: {
     name: "false_positive_rate",
     input: "prediction",
+    /** Computes it: {@link falsePositiveRate}. */
     compute: falsePositiveRate,
+    /** A group without negative labels makes the value a convention. */
     degenerate: noNegatives,
-    expected: { compute: expectedFalsePositiveRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedFalsePositiveRate}. */
+      compute: expectedFalsePositiveRate,
+      exact: true,
+    },
   },
   true_negative_rate: {
     name: "true_negative_rate",
     input: "prediction",
+    /** Computes it: {@link trueNegativeRate}. */
     compute: trueNegativeRate,
+    /** A group without negative labels makes the value a convention. */
     degenerate: noNegatives,
-    expected: { compute: expectedTrueNegativeRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedTrueNegativeRate}. */
+      compute: expectedTrueNegativeRate,
+      exact: true,
+    },
   },
   false_negative_rate: {
     name: "false_negative_rate",
     input: "prediction",
+    /** Computes it: {@link falseNegativeRate}. */
     compute: falseNegativeRate,
+    /** A group without positive labels makes the value a convention. */
     degenerate: noPositives,
-    expected: { compute: expectedFalseNegativeRate, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedFalseNegativeRate}. */
+      compute: expectedFalseNegativeRate,
+      exact: true,
+    },
   },
   precision: {
     name: "precision",
     input: "prediction",
+    /** Computes it: {@link precision}. */
     compute: precision,
     // Through expected counts, so that it also holds for probabilities of predicting 1.
+    /** When the value is a convention rather than an estimate: the reason, or null. */
     degenerate: (yTrue, yPred, w) =>
       expectedSelectionRate(yTrue, yPred, w) === 0
         ? "no predicted positives, value set to 0 (sklearn convention)"
         : null,
-    expected: { compute: precisionOfExpectedCounts, exact: false },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link precisionOfExpectedCounts}. */
+      compute: precisionOfExpectedCounts,
+      exact: false,
+    },
   },
   balanced_accuracy: {
     name: "balanced_accuracy",
     input: "prediction",
+    /** Computes it: {@link balancedAccuracy}. */
     compute: balancedAccuracy,
+    /** When the value is a convention rather than an estimate: the reason, or null. */
     degenerate: (yTrue, yPred, w) => {
       const reason = singleClass(yTrue, yPred, w);
       return reason ? `${reason}: recall of the present class only` : null;
     },
-    expected: { compute: expectedBalancedAccuracy, exact: true },
+    expected: {
+      /** The value for probabilities of predicting 1: {@link expectedBalancedAccuracy}. */
+      compute: expectedBalancedAccuracy,
+      exact: true,
+    },
   },
-  log_loss: { name: "log_loss", input: "score", compute: logLoss, degenerate: noWeight },
-  brier_score: { name: "brier_score", input: "score", compute: brierScore, degenerate: noWeight },
+  log_loss: {
+    name: "log_loss",
+    input: "score",
+    /** Computes it: {@link logLoss}. */
+    compute: logLoss,
+    /** A group without weight makes the value a convention. */
+    degenerate: noWeight,
+  },
+  brier_score: {
+    name: "brier_score",
+    input: "score",
+    /** Computes it: {@link brierScore}. */
+    compute: brierScore,
+    /** A group without weight makes the value a convention. */
+    degenerate: noWeight,
+  },
   roc_auc: {
     name: "roc_auc",
     input: "score",
+    /** Computes it: {@link rocAuc}. */
     compute: rocAuc,
+    /** When the value is a convention rather than an estimate: the reason, or null. */
     degenerate: (yTrue, yScore, w) => {
       const reason = singleClass(yTrue, yScore, w);
       return reason ? `${reason}: ROC AUC undefined (NaN)` : null;
@@ -481,7 +655,9 @@ export const metricDefinitions = {
   expected_calibration_error: {
     name: "expected_calibration_error",
     input: "score",
+    /** Computes it: {@link expectedCalibrationError}. */
     compute: (yTrue, yScore, w) => expectedCalibrationError(yTrue, yScore, w),
+    /** A group without weight makes the value a convention. */
     degenerate: noWeight,
   },
 } as const satisfies Record<string, MetricDefinition>;

@@ -51,17 +51,20 @@ export class ErrorRate {
   private y: Vector = [];
   private weights: Float64Array = new Float64Array(0);
 
+  /** Takes the labels and (normalised) sample weights the error is measured on. */
   loadData(data: MomentData): void {
     this.y = data.y;
     this.weights = normalisedWeights(data.y.length, data.sampleWeight);
   }
 
+  /** The weighted error rate of 0/1 predictions on the loaded data. */
   gamma(predictions: Vector): number {
     let error = 0;
     for (let i = 0; i < this.y.length; i++) if (predictions[i] !== this.y[i]) error += this.weights[i];
     return error / this.y.length;
   }
 
+  /** Per-row cost of predicting 1 rather than 0: +w for a positive row, −w for a negative one. */
   signedWeights(): Float64Array {
     return this.weights.map((w, i) => w * (this.y[i] === 1 ? 1 : -1));
   }

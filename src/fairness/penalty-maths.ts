@@ -12,7 +12,9 @@ import type { FairnessConstraint } from "./constraint.js";
 
 /** The events of a constraint: how many, and which one a row with `label` belongs to (−1: none). */
 export interface PenaltyEvents {
+  /** How many events the constraint has. */
   count: number;
+  /** The event a row with this label belongs to, or −1 for none. */
   eventOf(label: number): number;
 }
 

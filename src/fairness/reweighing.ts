@@ -12,6 +12,12 @@ import type { Vector } from "./metrics.js";
 /**
  * Kamiran & Calders' (2012) reweighing: weight P(group)·P(y) / P(group, y) for every row, so that
  * label and group are independent in the weighted data; multiplied into `sampleWeight` if given.
+ *
+ * @example
+ * ```ts
+ * const sex = { name: "sex", values: ["F", "F", "F", "M"] };
+ * reweighingWeights([1, 0, 0, 1], [sex]); // F,y=1: (3/4·2/4)/(1/4) = 1.5; F,y=0: 0.75; M,y=1: 0.5
+ * ```
  */
 export function reweighingWeights(
   y: Vector,

@@ -15,6 +15,7 @@ import type { Random } from "../common/rng.js";
 import { normalCdf } from "../math/normal.js";
 import type { TrainingData } from "../train/index.js";
 
+/** A simulated Byzantine client's behaviour: flip labels, flip or scale its update, plant a backdoor, or collude. */
 export type AttackSpec =
   | { kind: "label-flip" }
   | { kind: "sign-flip"; scale: number }
@@ -22,6 +23,7 @@ export type AttackSpec =
   | { kind: "backdoor"; boost: number }
   | { kind: "colluding"; z?: number };
 
+/** The attack kinds `--attack` accepts. */
 export const ATTACK_KINDS = ["label-flip", "sign-flip", "scale", "backdoor", "colluding"] as const;
 /** Share of a backdoor attacker's rows that carry the trigger. */
 export const BACKDOOR_POISON_FRACTION = 0.5;
@@ -57,6 +59,14 @@ export function parseAttack(text: string): AttackSpec {
   throw new UsageError(`--attack must be one of ${ATTACK_KINDS.join(", ")}, got '${text}'`);
 }
 
+/**
+ * An attack spec in the `--attack` syntax {@link parseAttack} reads.
+ *
+ * @example
+ * ```ts
+ * describeAttack(parseAttack("sign-flip")); // "sign-flip:10"
+ * ```
+ */
 export function describeAttack(spec: AttackSpec): string {
   switch (spec.kind) {
     case "sign-flip":

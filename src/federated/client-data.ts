@@ -14,12 +14,24 @@ import { MISSING_CODE, toCategorical } from "../data/table.js";
 import type { TrainingData } from "../train/index.js";
 import type { TaskSpec } from "./task-spec.js";
 
+/** A client's rows encoded for the federation's task, and how many were left out. */
 export interface ClientData {
+  /** The encoded rows. */
   data: TrainingData;
   /** Rows left out: missing or unknown label. */
   skipped: number;
 }
 
+/**
+ * Encodes a client's CSV text with the federation's public preprocessing (the task the server sent).
+ *
+ * @throws `DataError` when the CSV lacks a column the task needs or is malformed.
+ * @example
+ * ```ts
+ * // spec: the TaskSpec the server sent on joining (FederatedClient passes it to `loadData`)
+ * const { data, skipped } = prepareClientData(readFileSync("client-3.csv", "utf8"), spec);
+ * ```
+ */
 export function prepareClientData(text: string, task: TaskSpec, source = "client data"): ClientData {
   const preprocessor = Preprocessor.fromJSON(task.preprocessor);
   const header = readCsv(text.split(/\r?\n/, 1)[0] ?? "", { source }).names;

@@ -29,6 +29,7 @@ export const aggregatorSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
+/** Schema of a {@link ServerOptimizerSpec} in a stored configuration. */
 export const serverOptimizerSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("fedavg"), learningRate: positive, momentum: z.number().min(0).lt(1) }),
   z.object({
@@ -40,6 +41,7 @@ export const serverOptimizerSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
+/** Schema of an {@link AttackSpec} in a stored configuration. */
 export const attackSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("label-flip") }),
   z.object({ kind: z.literal("sign-flip"), scale: positive }),

@@ -31,7 +31,12 @@ export const DISTRIBUTED_UNITS_PER_CLIP = 2 ** 16;
 /** Noise shares are drawn so that the round's noisy sum stays this many total standard deviations from wrapping. */
 const WRAP_STANDARD_DEVIATIONS = 20;
 
+/**
+ * How distributed DP adds noise inside secure aggregation: the fixed-point encoding, each client's share of
+ * the integer noise, the clients the guarantee counts on and the encoded sensitivity.
+ */
 export interface DistributedNoisePlan {
+  /** The fixed-point encoding of updates into the ring (scale and modulus). */
   fixedPoint: FixedPoint;
   /** Integer variance of each client's noise share, in ring units². */
   shareVariance: bigint;
@@ -41,6 +46,7 @@ export interface DistributedNoisePlan {
   sensitivity: number;
 }
 
+/** What distributed noise is planned from: noise multiplier, clipping norm, update size and expected clients per round. */
 export interface DistributedNoiseSettings {
   noise: number;
   clip: number;

@@ -13,6 +13,7 @@ import { type Trigger, withTrigger } from "./attacks.js";
 import type { ModelShape } from "./local-training.js";
 import { unflatten } from "./vectors.js";
 
+/** The global model's metrics on one sensitive group. */
 export interface GroupMetrics {
   attribute: string;
   group: string;
@@ -24,6 +25,7 @@ export interface GroupMetrics {
   falsePositiveRate?: number;
 }
 
+/** The global model's fairness differences for one sensitive attribute. */
 export interface FairnessGaps {
   attribute: string;
   demographicParityDifference: number;
@@ -40,6 +42,7 @@ export interface ModelEvaluation {
   backdoorSuccess?: number;
 }
 
+/** Rows the global model is evaluated on. */
 export interface EvaluationSplit {
   X: { rows: number; cols: number; data: Float32Array };
   y: Float32Array;

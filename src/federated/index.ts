@@ -10,36 +10,71 @@ export { type ClientData, prepareClientData } from "./client-data.js";
 export * from "./config.js";
 export {
   type DistributedNoisePlan,
+  type DistributedNoiseSettings,
   distributedEpsilon,
   distributedNoiseShare,
   planDistributedNoise,
 } from "./distributed-dp.js";
-export { evaluateGlobalModel, type ModelEvaluation } from "./evaluation.js";
+export {
+  type EvaluationSplit,
+  evaluateGlobalModel,
+  type FairnessGaps,
+  type GroupMetrics,
+  type ModelEvaluation,
+} from "./evaluation.js";
 export { renderFederatedHtml } from "./html.js";
 export {
   type LocalTrainingSettings,
   type LocalUpdate,
   localRecipe,
+  type ModelShape,
   trainLocalUpdate,
 } from "./local-training.js";
-export { type ClientEvent, type ClientOptions, FederatedClient, type SocketLike } from "./net/client.js";
-export { runNodeClient } from "./net/node-client.js";
+export {
+  type ClientEvent,
+  type ClientOptions,
+  type ClientSessionResult,
+  FederatedClient,
+  type SocketLike,
+} from "./net/client.js";
+export { type ReconnectOptions, runNodeClient } from "./net/node-client.js";
 export {
   DEFAULT_TIMEOUTS,
   runFederationServer,
   type ServerEvent,
   type ServerSettings,
+  type ServerTimeouts,
 } from "./net/server.js";
 export * from "./partition.js";
 export { type FederatedPreprocessing, prepareFederatedTask } from "./prepare.js";
-export { formatRound, modelDocument, summaryLines } from "./presentation.js";
+export { modelDocument } from "./presentation.js";
 export * from "./report.js";
 export { SecAggClient } from "./secagg/client.js";
+export type { Bytes } from "./secagg/crypto.js";
 export { type DegreeTarget, neighbourhoods, recommendedDegree, type SecAggGraph } from "./secagg/graph.js";
-export { aggregateSecurely } from "./secagg/local-round.js";
-export { ProtocolViolation, SecAggAbort } from "./secagg/messages.js";
-export { createRoundSetup, type SecAggResult, SecAggServer, type SecAggSettings } from "./secagg/server.js";
+export { aggregateSecurely, type LocalRoundOptions, type LocalRoundResult } from "./secagg/local-round.js";
+export {
+  type AdvertiseKeys,
+  type ClientMessage,
+  type KeysBroadcast,
+  type MaskedInput,
+  ProtocolViolation,
+  type RoundSetup,
+  SecAggAbort,
+  type ShareKeys,
+  type SharesDelivery,
+  type UnmaskRequest,
+  type UnmaskShares,
+} from "./secagg/messages.js";
+export type { FixedPoint } from "./secagg/ring.js";
+export {
+  createRoundSetup,
+  type SecAggPhase,
+  type SecAggResult,
+  SecAggServer,
+  type SecAggSettings,
+} from "./secagg/server.js";
 export * from "./server-optimizer.js";
 export { type FederatedResult, type SimulationOptions, simulateFederated } from "./simulation.js";
-export { splitForFederation, tableToCsv } from "./split-files.js";
-export { type TaskSpec, taskSpecFor } from "./task-spec.js";
+export { type FederationFiles, type SplitSettings, splitForFederation, tableToCsv } from "./split-files.js";
+export { type TaskSpec, taskSpecFor, taskSpecSchema } from "./task-spec.js";

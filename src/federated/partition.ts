@@ -18,6 +18,7 @@ export type PartitionSpec =
   | { kind: "dirichlet"; alpha: number }
   | { kind: "group-skew"; skew: number };
 
+/** `group-skew` without S: the fraction of every group's rows that goes to the clients dominant in it. */
 export const DEFAULT_GROUP_SKEW = 0.8;
 /** Dirichlet draws are repeated until every client has at least this many rows (as in common FL benchmarks). */
 export const MIN_ROWS_PER_CLIENT = 10;

@@ -10,6 +10,7 @@
 import { UsageError } from "../common/errors.js";
 import { MissingDeclarationError, type PreparedTask, prepareTask, type TaskRequest } from "../data/index.js";
 
+/** How a federated run's preprocessing is built: fitted on the server's data, or from declared public metadata. */
 export type FederatedPreprocessing = "fit" | "public";
 
 /**

@@ -13,10 +13,12 @@
  */
 import { UsageError } from "../common/errors.js";
 
+/** How the server applies the aggregated update: FedAvg (with momentum: FedAvgM) or FedAdam. */
 export type ServerOptimizerSpec =
   | { kind: "fedavg"; learningRate: number; momentum: number }
   | { kind: "fedadam"; learningRate: number; beta1: number; beta2: number; tau: number };
 
+/** FedAdam's defaults (Reddi et al. 2021): server learning rate, β₁, β₂ and τ. */
 export const FEDADAM_DEFAULTS = { learningRate: 0.03, beta1: 0.9, beta2: 0.99, tau: 1e-3 } as const;
 
 /** "fedavg", "fedavg:LR", "fedavgm:LR,MOMENTUM", "fedadam" or "fedadam:LR". */
@@ -53,6 +55,14 @@ export function parseServerOptimizer(text: string): ServerOptimizerSpec {
   );
 }
 
+/**
+ * A server optimiser in the syntax {@link parseServerOptimizer} reads.
+ *
+ * @example
+ * ```ts
+ * describeServerOptimizer(parseServerOptimizer("fedavgm:1,0.9")); // "fedavgm:1,0.9"
+ * ```
+ */
 export function describeServerOptimizer(spec: ServerOptimizerSpec): string {
   if (spec.kind === "fedadam") return `fedadam:${spec.learningRate}`;
   return spec.momentum > 0 ? `fedavgm:${spec.learningRate},${spec.momentum}` : `fedavg:${spec.learningRate}`;

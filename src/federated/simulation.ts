@@ -52,7 +52,25 @@ export interface FederatedResult {
   architecture: Architecture;
 }
 
-/** Runs a whole simulation and returns its report and the final global model. */
+/**
+ * Runs a whole simulation and returns its report and the final global model.
+ *
+ * @example
+ * ```ts
+ * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
+ * const { report } = await simulateFederated(task, {
+ *   model: "logreg",
+ *   clients: 10,
+ *   rounds: 3,
+ *   sampleRate: 0.5,
+ *   workers: 1,
+ *   local: { epochs: 1, batchSize: 16, learningRate: 0.1 },
+ *   secure: { graph: "complete" },
+ *   dp: { noise: 1, clip: 1 },
+ * });
+ * console.log(report.final.accuracy, report.privacy.epsilon);
+ * ```
+ */
 export async function simulateFederated(
   task: PreparedTask,
   input: FederatedConfigInput,

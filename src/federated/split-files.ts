@@ -9,11 +9,13 @@ import { createRandom, shuffleInPlace } from "../common/rng.js";
 import { cellText, type Table, toCategorical } from "../data/table.js";
 import { type PartitionSpec, partitionRows } from "./partition.js";
 
+/** A data set split into the server's table and one table per client. */
 export interface FederationFiles {
   server: Table;
   clients: Table[];
 }
 
+/** How {@link splitForFederation} splits: target, clients, partition, and the server's share. */
 export interface SplitSettings {
   target: string;
   /** Column whose groups drive a group-skew partition. */

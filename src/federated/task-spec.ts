@@ -13,6 +13,7 @@ import { planDistributedNoise } from "./distributed-dp.js";
 import { modelShape, parameterCount } from "./local-training.js";
 import { secureBound } from "./round-aggregation.js";
 
+/** Schema of {@link TaskSpec}: clients check what the server sends with it. */
 export const taskSpecSchema = z.object({
   protocol: z.literal("equipoise-federated/1"),
   model: z.string(),
@@ -45,8 +46,17 @@ export const taskSpecSchema = z.object({
   rounds: z.number().int().min(1),
 });
 
+/** What the server sends a joining client: the public preprocessing, the model, local training and privacy settings. */
 export type TaskSpec = z.infer<typeof taskSpecSchema>;
 
+/**
+ * The {@link TaskSpec} of a federation: what clients need to train for it.
+ *
+ * @example
+ * ```ts
+ * const spec = taskSpecFor(task, config); // task: the server's PreparedTask; config: a FederatedConfig
+ * ```
+ */
 export function taskSpecFor(task: PreparedTask, config: FederatedConfig): TaskSpec {
   const parameters = parameterCount(modelShape(config.model, task.train.X.cols, task.numClasses));
   const dp = config.dp;

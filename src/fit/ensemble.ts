@@ -51,6 +51,15 @@ export function ensembleKey(plan: FitPlan, data: FitData): string | null {
   return batchable ? recipe.model : null;
 }
 
+/**
+ * Fits several recipes on the same data, training the ones that can share an ensemble pass together.
+ * Returns one result per input, in order.
+ *
+ * @example
+ * ```ts
+ * const [plain, wide] = fitRecipes([{ model: "logreg" }, { model: "mlp:32" }], data);
+ * ```
+ */
 export function fitRecipes(inputs: readonly (RecipeInput | Recipe)[], data: FitData): FitResult[] {
   const plans = inputs.map((input) => planFit(input, data));
   const groups = new Map<string, number[]>();

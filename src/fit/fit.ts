@@ -48,6 +48,7 @@ export interface FitProgress {
  * capabilities train through.
  */
 export interface FitOptions {
+  /** Called as training proceeds: epoch and step counts. */
   onProgress?: (progress: FitProgress) => void;
   /** Start from these parameters (the model's order) instead of the seeded initialisation. */
   initialParameters?: Float32Array[];

@@ -4,6 +4,8 @@
  * privacy and fairness reports; its evaluation, its model file, several recipes at
  * once, and the mitigations built on it.
  */
+
+export type { ReferenceSet } from "../fairness/reference-penalty.js";
 export { ensembleKey, fitRecipes } from "./ensemble.js";
 export { classesOf, type EvaluationOptions, evaluateFit, type FitEvaluation } from "./evaluate.js";
 export {
@@ -41,7 +43,14 @@ export {
 } from "./mitigate.js";
 export { type LoadedModel, type ModelFileExtras, modelFileOf, readModelFile } from "./model-file.js";
 export { batchPenaltyRule, referencePenaltyRule } from "./penalty-rules.js";
-export { balancedClassWeights, type FairnessSummary, type FitData, type FitPlan, planFit } from "./plan.js";
+export {
+  balancedClassWeights,
+  type FairnessSummary,
+  type FitData,
+  type FitPlan,
+  type PenaltyPlan,
+  planFit,
+} from "./plan.js";
 export { type PreparedForRecipe, prepareForRecipe } from "./prepare.js";
 export {
   type CliField,

@@ -26,7 +26,9 @@ export interface GroupMetrics {
 /** attribute → group → metrics, e.g. perGroup.sex.Female.selectionRate. */
 export type PerGroupMetrics = Record<string, Record<string, GroupMetrics>>;
 
+/** A model's metrics on one split: accuracy, balanced accuracy, fairness differences and per-group metrics. */
 export interface ModelMetrics {
+  /** Accuracy in [0, 1]. */
   accuracy: number;
   /**
    * Mean recall over the classes present in y_true (scikit-learn's and Fairlearn's

@@ -60,7 +60,9 @@ export interface MitigationRequest {
   engine?: Pick<RecipeInput, "epochs" | "batchSize" | "optimizer">;
 }
 
+/** Accuracy and the two fairness differences (in [0, 1]) of a model on the test split. */
 export interface OutcomeFigures {
+  /** Accuracy in [0, 1]. */
   accuracy: number;
   demographicParityDifference: number;
   equalizedOddsDifference: number;

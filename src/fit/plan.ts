@@ -70,6 +70,7 @@ export type FairnessSummary =
     }
   | { method: "reweighing"; attribute: string };
 
+/** A fairness penalty as training applies it: constraint, weight, and each training row's group and label. */
 export interface PenaltyPlan {
   constraint: FairnessConstraint;
   weight: number;

@@ -245,9 +245,12 @@ export function parameterDistance(a: readonly Float32Array[], b: readonly Float3
   return Math.sqrt(squared);
 }
 
+/** The fairness measures the bound covers: demographic parity, equalized odds, equal opportunity differences. */
 export type BoundedMeasure = "dp" | "eo" | "eop";
 
+/** The bound of Mangold et al. (2023) on how far a fairness measure can move between two models at distance D. */
 export interface MeasureBound {
+  /** The measure bounded. */
   measure: BoundedMeasure;
   /** The gap of the matched (reference) model. */
   reference: number;
@@ -264,8 +267,11 @@ export interface MeasureBound {
   vacuous: boolean;
 }
 
+/** One group's contribution to the bound. */
 export interface GroupBoundDetail {
+  /** The group's value. */
   group: string;
+  /** The group's rows. */
   rows: number;
   /** Share of the group's rows whose prediction a model within D may change. */
   movableShare: number;

@@ -25,10 +25,12 @@ import { createSecureRandom } from "../privacy/secure-random.js";
 import { type EstimatedRate, gapInterval, maxOfIntervals, normalInterval } from "./intervals.js";
 import { MIN_GROUP_ROWS } from "./ldp.js";
 
+/** The mechanism that releases confusion counts under central DP: Laplace (ε) or Gaussian (ε, δ). */
 export type ConfusionMechanism =
   | { kind: "laplace"; epsilon: number }
   | { kind: "gaussian"; epsilon: number; delta: number };
 
+/** A group's confusion counts with DP noise added (possibly negative or fractional). */
 export interface NoisyConfusion {
   truePositives: number;
   falsePositives: number;
@@ -36,7 +38,9 @@ export interface NoisyConfusion {
   falseNegatives: number;
 }
 
+/** A group's rates estimated from its released noisy counts, each with its uncertainty. */
 export interface ReleasedGroupMetrics {
+  /** The group's value. */
   group: string;
   counts: NoisyConfusion;
   accuracy: EstimatedRate;
@@ -137,6 +141,17 @@ export function groupConfusionCounts(
 /**
  * Releases every group's confusion counts of binary predictions under central DP and the
  * group metrics and fairness gaps computed from them, with their error from the noise.
+ *
+ * @example
+ * ```ts
+ * const released = releaseGroupConfusion({
+ *   yTrue,
+ *   yPred,
+ *   attribute: group, // { name, categories, codes }
+ *   mechanism: { kind: "laplace", epsilon: 1 },
+ * });
+ * console.log(released.demographicParityDifference); // estimate with its interval
+ * ```
  */
 export function releaseGroupConfusion(options: {
   yTrue: ArrayLike<number>;

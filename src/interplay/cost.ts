@@ -15,10 +15,14 @@ import type { Recipe } from "../fit/recipe.js";
 import { bootstrapMeanInterval, type SeedInterval } from "./intervals.js";
 import { MIN_GROUP_ROWS } from "./ldp.js";
 
+/** The per-group rates the cost of privacy compares. */
 export const GROUP_RATES = ["accuracy", "tpr", "fpr", "selectionRate"] as const;
+/** One of {@link GROUP_RATES}. */
 export type GroupRate = (typeof GROUP_RATES)[number];
 
+/** One group's rates under the private model and its matched non-private one, and the changes. */
 export interface GroupCost {
+  /** The group's value. */
   group: string;
   /** Test rows of the group. */
   count: number;
@@ -106,7 +110,9 @@ export function privacyCostOfTrial(
   };
 }
 
+/** One group's cost of privacy averaged over seeds, each figure with its bootstrap interval. */
 export interface GroupCostSummary {
+  /** The group's value. */
   group: string;
   count: number;
   /** Per rate: the private and matched values and the change, each a mean over seeds with its interval. */

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { decodeJsonNumber } from "../common/json.js";
 import type { InterplayStudy } from "./study.js";
 
+/** The version of the interplay document format. */
 export const INTERPLAY_DOCUMENT_VERSION = 1;
 
 const number = z.union([z.number(), z.string(), z.null()]).transform((v) => decodeJsonNumber(v));

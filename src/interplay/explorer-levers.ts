@@ -5,6 +5,7 @@
  */
 import type { Parameter } from "../search/index.js";
 
+/** The explorer objective and constraint name of the privacy-cost gap (largest minus smallest group accuracy cost). */
 export const PRIVACY_COST_GAP = "privacy-cost-gap";
 
 /** How stored per-group costs of privacy are labelled (DESIGN.md, "what epsilon covers"). */

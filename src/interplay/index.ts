@@ -11,7 +11,7 @@ export * from "./cost.js";
 export * from "./document.js";
 export * from "./explorer-levers.js";
 export * from "./group-clipping.js";
-export * from "./html.js";
+export { renderInterplayHtml } from "./html.js";
 export * from "./intervals.js";
 export * from "./ldp.js";
 export * from "./ldp-postprocess.js";

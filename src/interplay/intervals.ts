@@ -100,6 +100,7 @@ export interface SeedInterval extends Interval {
   perSeed: number[];
 }
 
+/** Bootstrap resamples of an interval by default. */
 export const DEFAULT_BOOTSTRAP_RESAMPLES = 2000;
 
 /**

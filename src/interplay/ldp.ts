@@ -64,6 +64,12 @@ export interface LocallyPrivateAttribute extends SensitiveAttribute {
  * The attribute as people would report it under ε-local DP: every code replaced by its
  * k-ary randomized response over the attribute's categories (secure randomness unless a
  * seeded `random` is given, for experiments). Missing values (negative codes) stay missing.
+ *
+ * @example
+ * ```ts
+ * const group = { name: "group", categories: ["A", "B"], codes: Int32Array.from([0, 1, 1, 0]) };
+ * const reported = privatiseAttribute(group, 1); // randomized response at ε = 1, secure randomness
+ * ```
  */
 export function privatiseAttribute(
   attribute: SensitiveAttribute,
@@ -184,7 +190,9 @@ export function debiasedRates(
   return { rates, counts, covariance };
 }
 
+/** A group's rates debiased from randomized-response attributes, with their uncertainty. */
 export interface LdpGroupEstimate {
+  /** The group's value. */
   group: string;
   /** Estimated number of rows of the group (from the randomized responses). */
   estimatedCount: number;
@@ -214,6 +222,13 @@ export interface LdpFairnessEstimate {
 /**
  * Group rates and fairness gaps of binary predictions, estimated without bias from
  * sensitive attributes reported through ε-LDP randomized response.
+ *
+ * @example
+ * ```ts
+ * const reported = privatiseAttribute(group, 1);
+ * const estimate = estimateFairnessFromLdp({ yTrue, yPred, reported, epsilon: 1 });
+ * const { estimate: gap, low, high } = estimate.demographicParityDifference;
+ * ```
  */
 export function estimateFairnessFromLdp(options: {
   yTrue: ArrayLike<number>;

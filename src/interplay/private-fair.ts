@@ -37,6 +37,7 @@ import type { Sequential } from "../nn/index.js";
 import { createAccountant, type GaussianNoise, secureGaussianNoise } from "../privacy/accounting.js";
 import { predict } from "../train/index.js";
 
+/** The constraints private fair learning supports. */
 export type PrivateFairConstraint = "demographic_parity" | "equalized_odds";
 
 /** Row layout of the game: each row's group a and event e (−1: in no cell, e.g. a missing group). */
@@ -47,6 +48,14 @@ export interface GameCells {
   cellOfRow: Int32Array;
 }
 
+/**
+ * The game's cell (group × event) of every row, for a constraint; rows with a missing group are in none.
+ *
+ * @example
+ * ```ts
+ * const cells = gameCells([1, 0, 1], [0, 1, 1], 2, "equalized_odds"); // cellOfRow: [1, 2, 3]
+ * ```
+ */
 export function gameCells(
   y: ArrayLike<number>,
   groupOfRow: ArrayLike<number>,
@@ -140,7 +149,9 @@ export function costSensitiveExamples(
   return { labels, weights, scale };
 }
 
+/** Options of {@link privateFairLearning}: the constraint and its bound, rounds, the DP-SGD learner and both noise multipliers. */
 export interface PrivateFairOptions {
+  /** The fairness constraint. */
   constraint: PrivateFairConstraint;
   /** Allowed violation of each γ (default 0.01) and the multipliers' bound B (default 1/bound). */
   bound?: number;
@@ -155,25 +166,35 @@ export interface PrivateFairOptions {
   statisticsNoise: number;
   /** Noise multiplier of every best response's DP-SGD. */
   learnerNoise: number;
+  /** δ of the reported (ε, δ). */
   delta: number;
+  /** The Gaussian noise source (default secure; a seeded one is for tests, not release). */
   noise?: GaussianNoise;
 }
 
+/** What the run released: the noisy counts, and per round the noisy constraint values and the multipliers. */
 export interface PrivateFairHistory {
   /** The released noisy counts and, per round, the noisy sums, γ̂ and λ (all public). */
   counts: Float64Array;
+  /** Per round: γ̂ from the noisy sums and the multipliers λ. */
   rounds: { gamma: Float64Array; lambda: Float64Array }[];
 }
 
+/** The result of {@link privateFairLearning}: the T models of the randomised classifier and its (ε, δ). */
 export interface PrivateFairResult {
+  /** The best responses; the classifier predicts with one drawn uniformly. */
   models: Sequential[];
+  /** ε of the whole run at `delta`, covering the features, labels and the sensitive attribute. */
   epsilon: number;
+  /** δ of the guarantee. */
   delta: number;
   /** The accountant's history: 1 + T statistics releases and T DP-SGD runs. */
   accounting: { sampleRate: number; noise: number; steps: number }[];
+  /** What was released along the way. */
   history: PrivateFairHistory;
   /** P(ŷ = 1 | x) of the uniform mixture: the share of the T models that predict 1. */
   predictProba(X: Split["X"]): Float64Array;
+  /** Frees the models' tensors. */
   dispose(): void;
 }
 
@@ -195,6 +216,25 @@ export function privateFairEpsilon(options: {
   return accountant.epsilon(options.delta);
 }
 
+/**
+ * Fair learning that is differentially private with respect to the sensitive attribute as well as the features and
+ * the label (Jagielski et al. 2019): exponentiated gradient on noisy constraint statistics, best responses by DP-SGD.
+ *
+ * @throws `UserError` when `attribute` is not a sensitive attribute of `train`.
+ * @example
+ * ```ts
+ * const result = privateFairLearning(task.train, "sex", {
+ *   constraint: "demographic_parity",
+ *   rounds: 3,
+ *   learner: { model: "logreg", epochs: 1, batchSize: 256, privacy: { clip: 1, delta: 1e-5 } },
+ *   statisticsNoise: 20,
+ *   learnerNoise: 1.5,
+ *   delta: 1e-5,
+ * });
+ * console.log(result.epsilon);
+ * result.dispose();
+ * ```
+ */
 export function privateFairLearning(
   train: Split,
   attribute: string,

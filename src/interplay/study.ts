@@ -46,9 +46,11 @@ export interface InterplayStudyOptions {
   gamma?: number;
   /** Seeded DP noise (reproducible, not for release); default secure noise. */
   seededNoise?: boolean;
+  /** Called with a line saying what is being run. */
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
+/** The bound against the measured change, per measure, averaged over seeds with intervals. */
 export interface BoundSummary {
   /** Per measure: the bound on the change and the measured change, means over seeds with intervals. */
   measures: {
@@ -63,8 +65,11 @@ export interface BoundSummary {
   notes: string[];
 }
 
+/** One (ε, method) cell of an interplay study: achieved ε, noise, the cost of privacy, clipping and the bound. */
 export interface InterplayCell {
+  /** The target ε. */
   epsilon: number;
+  /** DP-SGD or DPSGD-F. */
   method: PrivateMethod;
   /** ε achieved per seed (the accountant's, ≤ the target). */
   achievedEpsilon: number[];

@@ -13,6 +13,7 @@ import type { ArchitectureCost } from "./schema.js";
 
 export type { ArchitectureCost } from "./schema.js";
 
+/** A measured inference latency: median ms per example, batch size, repetitions and backend. */
 export interface LatencyMeasurement {
   /** Median over repetitions of the time per example of a batched forward pass (ms). */
   msPerExample: number;

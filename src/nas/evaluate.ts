@@ -63,6 +63,7 @@ export function intervalsOf(
   return result;
 }
 
+/** Options of {@link evaluateArchitecture}: the seeds, debiasing, training settings and task sizes. */
 export interface EvaluationOptions {
   seeds: readonly number[];
   debias?: DebiasSettings;
@@ -70,6 +71,7 @@ export interface EvaluationOptions {
   /** The task's sizes, recorded so that the command reproduces the same task. */
   images?: TaskOptions["images"];
   latency?: boolean;
+  /** Called as each seed finishes. */
   onSeed?: (seed: number, done: number, total: number) => void;
 }
 

@@ -20,6 +20,7 @@ import type { Fidelity } from "./train.js";
 export const FIDELITY_MODES = ["hyperband", "sh", "none"] as const;
 export type FidelityMode = (typeof FIDELITY_MODES)[number];
 
+/** How much training each rung of successive halving gives: the mode, η and the rungs' fidelities. */
 export interface FidelitySchedule {
   mode: FidelityMode;
   eta: number;

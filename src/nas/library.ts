@@ -27,6 +27,7 @@ import {
 import { loadNasTask, type TaskOptions } from "./tasks.js";
 import { DEFAULT_ARCHITECTURES } from "./train.js";
 
+/** One benchmark of the architecture library: its task, architectures, seeds and settings. */
 export interface PlannedBenchmark {
   task: string;
   architectures: string[];
@@ -78,6 +79,7 @@ export const LIBRARY_PLANS: Record<string, PlannedBenchmark[]> = {
   ],
 };
 
+/** The rule that classes library architectures, in words (stored in the catalogue). */
 export const CLASSIFICATION_RULE =
   "bias gap = largest minus smallest test accuracy over the groups of the benchmark's attribute (aligned minus conflicting on a biased benchmark); an architecture is bias-repelling when the 95% Student-t interval of its mean gap over seeds lies wholly below the reference architecture's, bias-attracting when wholly above, neutral when they overlap; rank 1 = smallest mean gap";
 
@@ -94,6 +96,7 @@ export function classify(
   return "neutral";
 }
 
+/** The evaluations of one benchmark's architectures. */
 export interface BenchmarkEvaluations {
   task: string;
   description: string;
@@ -139,6 +142,7 @@ export function buildCatalogue(
   return catalogueSchema.parse(catalogue);
 }
 
+/** Progress of a library run: which task, architecture and seed, and how many done. */
 export interface LibraryProgress {
   task: string;
   architecture: string;

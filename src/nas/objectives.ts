@@ -90,10 +90,24 @@ export const OBJECTIVES = {
   },
 } as const satisfies Record<string, ObjectiveDefinition>;
 
+/** One of {@link OBJECTIVE_NAMES}. */
 export type ObjectiveName = keyof typeof OBJECTIVES;
+/** Every objective an architecture search can use (`worst-group`, `bias`, `params`, ...). */
 export const OBJECTIVE_NAMES = Object.keys(OBJECTIVES) as ObjectiveName[];
+/** The objectives of `equipoise nas` when none are given: worst-group accuracy, bias gap, parameters. */
 export const DEFAULT_OBJECTIVES: ObjectiveName[] = ["worst-group", "bias", "params"];
 
+/**
+ * Parses a comma-separated objective list (the `--objectives` option) for a task.
+ *
+ * @throws `UsageError` when the list is empty, names an unknown objective twice or one the task cannot have
+ * (e.g. `conflicting` on a fairness task).
+ * @example
+ * ```ts
+ * const task = await loadNasTask("german-credit:sex");
+ * const objectives = parseObjectives("worst-group,bias,params", task);
+ * ```
+ */
 export function parseObjectives(
   text: string,
   task: Pick<NasTask, "kind" | "numClasses" | "probe" | "id">,

@@ -11,8 +11,10 @@ import { z } from "zod";
 const count = z.number().int().nonnegative();
 const share = z.number().min(0).max(1);
 
+/** Schema of one group's row count and accuracy (a share in [0, 1]). */
 export const groupAccuracySchema = z.object({ group: z.string(), count, accuracy: share });
 
+/** Schema of {@link BiasCharacterisation}. */
 export const biasCharacterisationSchema = z.object({
   rows: count,
   accuracy: share,
@@ -26,24 +28,36 @@ export const biasCharacterisationSchema = z.object({
   eoDifference: share.optional(),
   flipRate: share.nullable(),
 });
+/**
+ * How biased a trained architecture is on one split: accuracy, per-group accuracy, bias gap, worst group,
+ * aligned/conflicting accuracy on biased benchmarks, DP/EO differences on fairness ones, and the
+ * counterfactual flip rate (null when the task has no probe). Every share is in [0, 1].
+ */
 export type BiasCharacterisation = z.infer<typeof biasCharacterisationSchema>;
 
+/** Schema of {@link ArchitectureCost}. */
 export const architectureCostSchema = z.object({ parameters: count, flops: count });
+/** An architecture's size: trainable parameters and FLOPs of one forward pass of one example. */
 export type ArchitectureCost = z.infer<typeof architectureCostSchema>;
 
+/** Schema of {@link Fidelity}. */
 export const fidelitySchema = z.object({
   epochs: z.number().int().positive(),
   fraction: z.number().gt(0).max(1),
 });
+/** How much training a rung gives an architecture: epochs, and the fraction in (0, 1] of the training rows. */
 export type Fidelity = z.infer<typeof fidelitySchema>;
 
+/** Schema of {@link TrainingSettings}. */
 export const trainingSettingsSchema = z.object({
   learningRate: z.number().positive(),
   batchSize: z.number().int().positive(),
   epochs: z.number().int().positive(),
 });
+/** The training recipe every architecture of a search shares: Adam learning rate, batch size, epochs. */
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
 
+/** Schema of {@link ArchitectureRun}. */
 export const architectureRunSchema = z.object({
   architecture: z.string(),
   hash: z.string(),
@@ -56,8 +70,10 @@ export const architectureRunSchema = z.object({
   test: biasCharacterisationSchema.optional(),
   seconds: z.number().nonnegative(),
 });
+/** One architecture trained once: identity, seed, fidelity, cost, validation (and test) characterisation, seconds. */
 export type ArchitectureRun = z.infer<typeof architectureRunSchema>;
 
+/** Schema of {@link RungRecord}. */
 export const rungRecordSchema = z.object({
   rung: count,
   fidelity: fidelitySchema,
@@ -66,6 +82,7 @@ export const rungRecordSchema = z.object({
   trainRows: count,
   seconds: z.number().nonnegative(),
 });
+/** One rung of successive halving an architecture reached: its fidelity, objectives and validation results. */
 export type RungRecord = z.infer<typeof rungRecordSchema>;
 
 /** What a NAS trial's metrics hold in its study. */
@@ -78,8 +95,10 @@ export const trialMetricsSchema = z.object({
   rungs: z.array(rungRecordSchema).min(1),
   test: biasCharacterisationSchema.optional(),
 });
+/** What a search stores for one trial: the architecture, its bracket, cost and the rungs it reached. */
 export type TrialMetrics = z.infer<typeof trialMetricsSchema>;
 
+/** Schema of {@link NasTrialSummary}. */
 export const nasTrialSummarySchema = z.object({
   number: count,
   state: z.enum(["complete", "pruned"]),
@@ -95,16 +114,20 @@ export const nasTrialSummarySchema = z.object({
   test: biasCharacterisationSchema.optional(),
   seconds: z.number().nonnegative(),
 });
+/** One trial of a search result, at the highest rung it reached (complete or pruned). */
 export type NasTrialSummary = z.infer<typeof nasTrialSummarySchema>;
 
+/** Schema of {@link Bracket}. */
 export const bracketSchema = z.object({
   index: count,
   promotions: count,
   size: z.number().int().positive(),
   stages: z.array(z.object({ rung: count, count: z.number().int().positive() })),
 });
+/** One Hyperband bracket: its size and how many architectures each rung keeps. */
 export type Bracket = z.infer<typeof bracketSchema>;
 
+/** Schema of {@link NasResult}; parse a saved `nas --out` file with it. */
 export const nasResultSchema = z.object({
   format: z.literal("equipoise-nas-result"),
   version: z.literal(1),
@@ -139,6 +162,10 @@ export const nasResultSchema = z.object({
   wallSeconds: z.number().nonnegative(),
   notes: z.array(z.string()),
 });
+/**
+ * The result of an architecture search (what `equipoise nas --out` writes): task, objectives,
+ * schedule, the reference run, every trial, the front (trial numbers, judged on validation) and the selection.
+ */
 export type NasResult = z.infer<typeof nasResultSchema>;
 
 // ---- the architecture library -------------------------------------------------------
@@ -151,8 +178,10 @@ export const intervalSchema = z.object({
   high: z.number(),
   n: z.number().int().positive(),
 });
+/** A mean over seeds with its two-sided 95 % Student-t interval. */
 export type Interval = z.infer<typeof intervalSchema>;
 
+/** The metrics the architecture library reports, each as a mean over seeds with an interval. */
 export const LIBRARY_METRICS = [
   "accuracy",
   "worstGroupAccuracy",
@@ -161,8 +190,10 @@ export const LIBRARY_METRICS = [
   "alignedAccuracy",
   "flipRate",
 ] as const;
+/** One of {@link LIBRARY_METRICS}. */
 export type LibraryMetric = (typeof LIBRARY_METRICS)[number];
 
+/** Schema of one seed's training of a library architecture: validation and test characterisation. */
 export const seedMeasurementSchema = z.object({
   seed: count,
   validation: biasCharacterisationSchema,
@@ -170,6 +201,7 @@ export const seedMeasurementSchema = z.object({
   seconds: z.number().nonnegative(),
 });
 
+/** Schema of {@link ArchitectureEvaluation}. */
 export const evaluationSchema = z.object({
   format: z.literal("equipoise-nas-evaluation"),
   version: z.literal(1),
@@ -192,17 +224,22 @@ export const evaluationSchema = z.object({
   command: z.string(),
   backend: z.string(),
 });
+/** One architecture evaluated over several seeds (what `nas evaluate` writes): per-seed results and intervals. */
 export type ArchitectureEvaluation = z.infer<typeof evaluationSchema>;
 
+/** How the library classes an architecture against its benchmark's reference (see {@link CLASSIFICATION_RULE}). */
 export const CLASSIFICATIONS = ["reference", "bias-repelling", "neutral", "bias-attracting"] as const;
 
+/** Schema of {@link CatalogueEntry}. */
 export const catalogueEntrySchema = evaluationSchema.extend({
   classification: z.enum(CLASSIFICATIONS),
   /** 1 = the smallest mean test bias gap of its benchmark. */
   rank: z.number().int().positive(),
 });
+/** An evaluated architecture in the library, with its classification and rank. */
 export type CatalogueEntry = z.infer<typeof catalogueEntrySchema>;
 
+/** Schema of {@link Catalogue}. */
 export const catalogueSchema = z.object({
   format: z.literal("equipoise-nas-library"),
   version: z.literal(1),
@@ -218,4 +255,5 @@ export const catalogueSchema = z.object({
     }),
   ),
 });
+/** The architecture library: per benchmark, its reference and evaluated architectures, and the rule applied. */
 export type Catalogue = z.infer<typeof catalogueSchema>;

@@ -49,6 +49,7 @@ import { architectureOf, type SpaceFamily, searchSpaceFor } from "./space.js";
 import type { NasTask } from "./tasks.js";
 import { DEFAULT_ARCHITECTURES, runArchitecture, TRAINING_DEFAULTS } from "./train.js";
 
+/** Options of {@link searchArchitectures}. */
 export interface NasSearchOptions {
   task: NasTask;
   /** Architectures in the study (Hyperband counts every architecture it starts). */
@@ -61,9 +62,11 @@ export interface NasSearchOptions {
   studyPath?: string;
   settings?: TrainingSettings;
   family?: SpaceFamily;
+  /** Called with each {@link NasEvent}. */
   onEvent?: (event: NasEvent) => void;
 }
 
+/** What an architecture search reports: notes, rungs and finished trials. */
 export type NasEvent =
   | { kind: "note"; text: string }
   | {
@@ -88,6 +91,24 @@ export type { NasResult, NasTrialSummary, RungRecord, TrialMetrics } from "./sch
 
 const STALE_AFTER_MS = 600_000;
 
+/**
+ * Searches architectures for the Pareto front of the chosen objectives (scored on validation, the front's
+ * test figures reported), with Hyperband-style successive halving when the fidelity schedule asks for it.
+ * A `studyPath` makes the search resumable.
+ *
+ * @example
+ * ```ts
+ * const task = await loadNasTask("german-credit:sex");
+ * const result = await searchArchitectures({
+ *   task,
+ *   budget: 3,
+ *   objectives: parseObjectives("worst-group,bias,params", task),
+ *   fidelity: scheduleFor("none", 2, 3, 1),
+ *   strategy: "random",
+ * });
+ * console.log(result.front);
+ * ```
+ */
 export async function searchArchitectures(options: NasSearchOptions): Promise<NasResult> {
   const { task, budget, objectives, fidelity } = options;
   const started = performance.now();

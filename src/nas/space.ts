@@ -20,6 +20,7 @@ export const CNN_CHANNELS = [8, 16, 32, 64];
 export const CNN_KERNELS = [3, 5];
 const MAX_DEPTH = 4;
 
+/** The architecture families a search covers. */
 export type SpaceFamily = "mlp" | "cnn";
 
 function depthChoices(most: number): number[] {
@@ -45,6 +46,15 @@ function halvings(side: number): number {
   return count;
 }
 
+/**
+ * The search space of a family ("mlp" or "cnn") for inputs of the given shape.
+ *
+ * @throws `UserError` when a CNN is asked for inputs that are not images.
+ * @example
+ * ```ts
+ * const space = searchSpaceFor("mlp", [12]);
+ * ```
+ */
 export function searchSpaceFor(family: SpaceFamily, inputShape: readonly number[]): SearchSpace {
   if (family === "mlp") {
     return new SearchSpace([

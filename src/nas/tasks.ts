@@ -31,6 +31,7 @@ import {
   splitValidation,
 } from "../data/index.js";
 
+/** A biased benchmark (a shortcut feature) or a fairness one (a sensitive attribute). */
 export type TaskKind = "biased" | "fairness";
 
 /** How the shortcut probe changes an example's attribute in its inputs. */
@@ -39,6 +40,7 @@ export type Probe =
   | { kind: "one-hot"; column: string; categories: string[]; firstFeature: number }
   | { kind: "none"; reason: string };
 
+/** A benchmark an architecture search runs on: its splits, the attribute, and the shortcut probe. */
 export interface NasTask {
   /** As the user wrote it, normalised: "colored-fashion-mnist:0.99", "adult:sex". */
   id: string;
@@ -59,6 +61,7 @@ export interface NasTask {
   fingerprint: string;
 }
 
+/** Options of {@link loadNasTask}: data directory, seed and image split sizes. */
 export interface TaskOptions {
   /** Local copies of fetched data (Fashion-MNIST). */
   dataDir?: string;
@@ -77,9 +80,21 @@ export interface TaskOptions {
  */
 export const NAS_IMAGE_DEFAULTS = { trainSize: 6000, validationSize: 1000, testSize: 2000 };
 
+/** The task specs {@link loadNasTask} accepts, for help texts. */
 export const TASK_HELP =
   "colored-fashion-mnist[:RHO], spurious-adult[:RHO], or DATASET:ATTRIBUTE for a tabular data set (adult:sex, adult:race, compas:race, german-credit:sex)";
 
+/**
+ * Loads a benchmark for architecture search: `colored-fashion-mnist[:RHO]`, `spurious-adult[:RHO]`
+ * (RHO in [0, 1], the bias strength), or `DATASET:ATTRIBUTE` for a tabular data set.
+ *
+ * @throws `DataError` or `UsageError` on an unknown task or attribute, or a RHO out of range.
+ * @example
+ * ```ts
+ * const task = await loadNasTask("adult:sex");
+ * console.log(task.train.y.length, "training rows");
+ * ```
+ */
 export async function loadNasTask(spec: string, options: TaskOptions = {}): Promise<NasTask> {
   const seed = options.seed ?? 0;
   const coloredRho = coloredFashionMnistRho(spec);

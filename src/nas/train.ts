@@ -36,12 +36,14 @@ export const DEFAULT_ARCHITECTURES: Record<NasTask["modality"], string> = {
   tabular: "mlp:64,64",
 };
 
+/** Options of {@link runArchitecture}: seed, fidelity, training settings, debiasing. */
 export interface RunOptions {
   seed: number;
   fidelity?: Fidelity;
   settings?: TrainingSettings;
   debias?: DebiasSettings;
   evaluateTest?: boolean;
+  /** Called after each epoch. */
   onEpoch?: (epoch: number, epochs: number) => void;
 }
 
@@ -66,6 +68,17 @@ export function fractionOf(split: Split, fraction: number, seed: number): Split 
   return selectSplit(split, stratifiedSplit(split.y, fraction, seed).test);
 }
 
+/**
+ * Trains one architecture (an architecture string) on a task once and characterises its bias on validation
+ * (and on test when `evaluateTest` is set).
+ *
+ * @example
+ * ```ts
+ * const task = await loadNasTask("german-credit:sex");
+ * const run = runArchitecture(task, "mlp:width=32:act=relu", { seed: 0 });
+ * console.log(run.validation.worstGroupAccuracy);
+ * ```
+ */
 export function runArchitecture(task: NasTask, spec: string, options: RunOptions): ArchitectureRun {
   const { canonical, hash } = identify(spec);
   const settings = options.settings ?? TRAINING_DEFAULTS[task.modality];

@@ -7,11 +7,18 @@ export {
   type LayerConfig,
   type ParameterSpec,
 } from "./layers/index.js";
+export type {
+  ForwardContext,
+  ForwardResult,
+  FusableActivation,
+  LayerCache,
+  Padding,
+  PerExampleRules,
+  Shape,
+} from "./layers/layer.js";
 export { type LossKind, labelTensor, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
 export { type Architecture, type BackwardOptions, BatchPass, Sequential } from "./sequential.js";
 export {
-  decodeFloat32,
-  encodeFloat32,
   MODEL_FORMAT,
   type ModelFile,
   modelFromJSON,

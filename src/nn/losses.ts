@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
+/** The loss of a classifier: binary cross-entropy on one logit, or softmax cross-entropy. */
 export type LossKind = "binary-cross-entropy" | "softmax-cross-entropy";
 
 /** ℓᵢ for every example, shape [N]. */

@@ -17,13 +17,17 @@ import {
 import { type LossKind, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
 import { tidyKeep } from "./tidy.js";
 
+/** A model's layers, per-example input shape and loss. */
 export interface Architecture {
   /** Per-example input shape, e.g. [104] or [28, 28, 1]. */
   inputShape: number[];
+  /** The layers, input first. */
   layers: LayerConfig[];
+  /** The training loss. */
   loss: LossKind;
 }
 
+/** Options of a backward pass: per-example loss weights, and whether it is a training pass. */
 export interface BackwardOptions {
   /**
    * Multiplies each example's loss: the pass then differentiates Σ wᵢ ℓᵢ and the
@@ -37,8 +41,22 @@ export interface BackwardOptions {
   training?: boolean;
 }
 
+/**
+ * A stack of layers with explicit backward passes and per-example gradient rules (for DP-SGD).
+ * Build one from an architecture and a seed (or given parameters); it owns its parameter tensors until `dispose()`.
+ *
+ * @example
+ * ```ts
+ * await initBackend("wasm");
+ * const model = new Sequential(architectureFor("mlp:16", [12], 2), { seed: 0 });
+ * console.log(model.parameterCount); // (12+1)·16 + (16+1)·1 = 225
+ * model.dispose();
+ * ```
+ */
 export class Sequential {
+  /** The architecture the model was built from. */
   readonly architecture: Architecture;
+  /** The layers, input first. */
   readonly layers: readonly Layer[];
   /** Per-example output shape. */
   readonly outputShape: readonly number[];
@@ -91,6 +109,7 @@ export class Sequential {
     return this.layers.flatMap((layer, index) => layer.parameters.map((p) => ({ layer: index, ...p })));
   }
 
+  /** The number of trainable parameters. */
   get parameterCount(): number {
     return this.parameterSpecs().reduce((total, spec) => total + sizeOfShape(spec.shape), 0);
   }
@@ -199,6 +218,7 @@ export class Sequential {
     return this.params[i];
   }
 
+  /** Frees the parameter tensors; the model cannot be used afterwards. */
   dispose(): void {
     for (const tensor of this.params.flat()) tensor.dispose();
     this.params = this.params.map(() => []);
@@ -244,6 +264,7 @@ export class BatchPass {
     private readonly gradOutputs: (tf.Tensor | null)[],
   ) {}
 
+  /** Examples in the batch. */
   get batchSize(): number {
     return this.logits.shape[0];
   }
@@ -325,6 +346,7 @@ export class BatchPass {
     return out;
   }
 
+  /** Frees the pass's cached tensors. */
   dispose(): void {
     this.logits.dispose();
     // The caller owns the input batch; the first layer's cache refers to it.

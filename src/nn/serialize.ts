@@ -11,6 +11,7 @@ import { UserError } from "../common/errors.js";
 import type { LayerConfig } from "./layers/index.js";
 import { type Architecture, Sequential } from "./sequential.js";
 
+/** The `format` field of every model file. */
 export const MODEL_FORMAT = "equipoise-model";
 export const MODEL_VERSION = 1;
 
@@ -57,18 +58,37 @@ const modelFileSchema = z.object({
   metadata: z.record(z.string(), z.unknown()).default({}),
 });
 
+/**
+ * A model file as JSON: format, version, architecture, weights (base64 float32) and optional spec, recipe,
+ * preprocessor and metadata.
+ */
 export type ModelFile = z.infer<typeof modelFileSchema>;
 
+/** A model read back from a model file, with what was saved beside it. */
 export interface SavedModel {
+  /** The model, with its saved weights. */
   model: Sequential;
   /** The model spec it was built from ("mlp:64,64"), when known. */
   spec?: string;
   /** The training recipe, unvalidated (fit/model-file.ts checks it with the recipe schema). */
   recipe?: unknown;
+  /** The preprocessor's JSON, unvalidated. */
   preprocessor?: unknown;
+  /** Free-form metadata saved with the model. */
   metadata: Record<string, unknown>;
 }
 
+/**
+ * A model as a model file (what `equipoise train --out` writes), with optional spec, recipe, preprocessor and metadata.
+ * {@link modelFromJSON} reads it back.
+ *
+ * @example
+ * ```ts
+ * const file = modelToJSON(model, { spec: "mlp:16" });
+ * writeFileSync("model.json", JSON.stringify(file));
+ * const { model: again } = modelFromJSON(JSON.parse(readFileSync("model.json", "utf8")), "model.json");
+ * ```
+ */
 export function modelToJSON(
   model: Sequential,
   extras: {

@@ -13,8 +13,20 @@ import {
 import type { LayerConfig } from "./layers/index.js";
 import { type Architecture, Sequential } from "./sequential.js";
 
+/** The model specs {@link architectureFor} accepts, for help texts. */
 export const modelSpecHelp = `logreg, mlp:H1,H2,... (ReLU), cnn or cnn:F1,F2 (conv3x3-pool-conv3x3-pool-dense), or an architecture string: ${ARCHITECTURE_HELP}`;
 
+/**
+ * The architecture of a model spec (`logreg`, `mlp:64,64`, `cnn`, or an architecture string) for inputs of the
+ * given per-example shape and a number of classes (2: one logit and binary cross-entropy).
+ *
+ * @throws `UserError` on an unknown spec, fewer than 2 classes, or a CNN on inputs that are not images.
+ * @example
+ * ```ts
+ * const architecture = architectureFor("mlp:64,64", [104], 2);
+ * console.log(architecture.layers.length, architecture.loss); // 5 "binary-cross-entropy"
+ * ```
+ */
 export function architectureFor(
   spec: string,
   inputShape: readonly number[],

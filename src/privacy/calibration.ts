@@ -61,6 +61,11 @@ export interface NoiseCalibration {
 /**
  * Steps of a run of `epochs` epochs with Poisson sampling at rate q = batch/N:
  * epochs · round(1/q) = epochs · round(N / batch), the number the trainer then runs.
+ *
+ * @example
+ * ```ts
+ * stepsForEpochs(10, 256 / 30162); // 10 · round(30162 / 256) = 1180
+ * ```
  */
 export function stepsForEpochs(epochs: number, sampleRate: number): number {
   if (!(epochs > 0) || !(sampleRate > 0 && sampleRate <= 1))
@@ -80,7 +85,15 @@ function checkAccountingRequest(request: AccountingRequest): void {
     throw new UserError(`steps must be a whole number >= 1, got ${steps}`);
 }
 
-/** What the accountant certifies for `steps` steps with noise multiplier `noise`. */
+/**
+ * What the accountant certifies for `steps` steps with noise multiplier `noise`.
+ *
+ * @example
+ * ```ts
+ * const spent = privacyForNoise(1.0, { delta: 1e-5, sampleRate: 0.01, steps: 1000 });
+ * console.log(spent.epsilon); // ≈ 2.1014 (RDP)
+ * ```
+ */
 export function privacyForNoise(noise: number, request: AccountingRequest): PrivacySpent {
   checkAccountingRequest(request);
   if (!(noise >= 0 && Number.isFinite(noise)))
@@ -91,7 +104,14 @@ export function privacyForNoise(noise: number, request: AccountingRequest): Priv
   return accountant.spent(request.delta);
 }
 
-/** ε at the request's δ of a run with noise multiplier `noise`. */
+/**
+ * ε at the request's δ of a run with noise multiplier `noise`.
+ *
+ * @example
+ * ```ts
+ * epsilonForNoise(1.0, { delta: 1e-5, sampleRate: 0.01, steps: 1000, accountant: "prv" }); // ≈ 1.84
+ * ```
+ */
 export function epsilonForNoise(noise: number, request: AccountingRequest): number {
   return privacyForNoise(noise, request).epsilon;
 }

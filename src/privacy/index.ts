@@ -15,6 +15,7 @@ export {
   clippingObservation,
   type DpSgdGradientComputer,
   type DpSgdOptions,
+  type DpSgdTimings,
   dpSgdGradient,
 } from "./dp-sgd.js";
 export {

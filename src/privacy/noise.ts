@@ -134,12 +134,29 @@ class LatticeGaussianNoise implements GaussianNoise {
   }
 }
 
-/** Noise for releases: cryptographically secure, on the lattice above. */
+/**
+ * Noise for releases: cryptographically secure, on the lattice above.
+ *
+ * @example
+ * ```ts
+ * const noise = secureGaussianNoise();
+ * const gradient = new Float64Array(4);
+ * noise.add(gradient, 1.0 * 1.0, 1.0); // std σ·C with σ = 1, clipping norm C = 1 as the sensitivity
+ * ```
+ */
 export function secureGaussianNoise(): GaussianNoise {
   return new LatticeGaussianNoise("secure", createSecureRandom());
 }
 
-/** Reproducible noise for experiments (same lattice sampler); a run that uses it is not for release. */
+/**
+ * Reproducible noise for experiments (same lattice sampler); a run that uses it is not for release.
+ *
+ * @example
+ * ```ts
+ * const noise = seededGaussianNoise(1); // same draws on every run: for tests, not for release
+ * noise.add(new Float64Array(4), 1.0, 1.0);
+ * ```
+ */
 export function seededGaussianNoise(seed: number): GaussianNoise {
   return new LatticeGaussianNoise("seeded", createRandom(seed));
 }

@@ -152,7 +152,15 @@ export class SecureRandom implements Random {
   }
 }
 
-/** A fresh secure generator (each has its own buffer; there is no seed). */
+/**
+ * A fresh secure generator (each has its own buffer; there is no seed).
+ *
+ * @example
+ * ```ts
+ * const random = createSecureRandom(); // Web Crypto underneath: for anything released
+ * random.uniform(); // in [0, 1)
+ * ```
+ */
 export function createSecureRandom(): SecureRandom {
   return new SecureRandom();
 }

@@ -10,9 +10,12 @@ import type { Study, TrialRecord } from "../search/index.js";
 import { type PrivacyCostSection, privacyCostSectionOf } from "./privacy-cost.js";
 import type { ReportData, ReportTrial, StudyRun, TrialMetrics } from "./types.js";
 
+/** What the report needs beyond the study's summary: strategy, constraints, budget, workers, backend. */
 export interface ReportContext {
+  /** The search strategy's name. */
   strategy: string;
   constraints: string[];
+  /** The study's trial budget. */
   budget: number;
   /** Worker threads and backend of the run; null when the study's runs disagree or did not record them. */
   workers: number | null;
@@ -90,6 +93,15 @@ export function peakConcurrentTrials(
   return peak;
 }
 
+/**
+ * The {@link ReportData} of an explorer study: what `equipoise report` renders.
+ *
+ * @example
+ * ```ts
+ * const data = reportDataOf(summary, { strategy: "bo", constraints: [], budget: 40, workers: 1, backend: "wasm" });
+ * const html = renderHtmlReport(data); // summary: the StudySummary of an explorer study
+ * ```
+ */
 export function reportDataOf(summary: StudySummary, context: ReportContext): ReportData {
   const { metadata } = summary;
   const gapName = summary.objectives.includes("eo") ? "eoDifference" : "dpDifference";

@@ -347,7 +347,14 @@ function clientScript(): string {
   return `"use strict";\nvar __name = function (target) { return target; };\n(${reportClient.toString()})();`;
 }
 
-/** One self-contained HTML page: open it from disk, offline, in any current browser. */
+/**
+ * One self-contained HTML page: open it from disk, offline, in any current browser.
+ *
+ * @example
+ * ```ts
+ * const html = renderHtmlReport(reportDataFromJson(JSON.parse(readFileSync("report.json", "utf8"))));
+ * ```
+ */
 export function renderHtmlReport(data: ReportData): string {
   const plotted = plottedTrials(data);
   const gap = gapName(data);

@@ -11,6 +11,7 @@ export {
 export { type ReportContext, reportContextOf, reportDataOf, studyRuns } from "./from-explorer.js";
 export { renderHtmlReport } from "./html.js";
 export { renderJsonReport, reportDataFromJson } from "./json.js";
+export type { PrivacyCostGroupRow, PrivacyCostSection, PrivacyCostTrialRow } from "./privacy-cost.js";
 export type {
   DatasetInfo,
   FairnessGapName,
@@ -22,6 +23,7 @@ export type {
   ReferenceModel,
   ReportData,
   ReportTrial,
+  StudyRun,
   StudySettings,
   TrialMetrics,
   TrialState,

@@ -10,6 +10,7 @@ import type { StudySummary } from "../explore/summary.js";
 import { PRIVACY_COST_NOT_COVERED } from "../interplay/explorer-levers.js";
 import { escapeHtml, formatEpsilon, formatRate } from "./format.js";
 
+/** One group's accuracy, TPR, FPR and selection rate under a private trial and its matched model, and the changes. */
 export interface PrivacyCostGroupRow {
   group: string;
   count: number;
@@ -23,6 +24,7 @@ export interface PrivacyCostGroupRow {
   selectionRateChange: number;
 }
 
+/** One private trial's cost of privacy by group against its matched model. */
 export interface PrivacyCostTrialRow {
   trial: number;
   epsilon: number;
@@ -31,6 +33,7 @@ export interface PrivacyCostTrialRow {
   groups: PrivacyCostGroupRow[];
 }
 
+/** The report's cost-of-privacy section: every private Pareto trial's cost by group (not covered by ε). */
 export interface PrivacyCostSection {
   attribute: string;
   split: "test";

@@ -10,12 +10,15 @@
 
 import type { PrivacyCostSection } from "./privacy-cost.js";
 
+/** A trial's state as the report shows it. */
 export type TrialState = "complete" | "failed" | "running";
 
 /** The fairness gap used as the third objective (definitions as in Fairlearn). */
 export type FairnessGapName = "dpDifference" | "eoDifference";
 
+/** One sensitive group's metrics on a split. */
 export interface GroupMetrics {
+  /** Rows of the group. */
   count: number;
   accuracy: number;
   selectionRate: number;
@@ -35,7 +38,9 @@ export interface NormalisedObjectives {
   u: number;
 }
 
+/** A trial's metrics on one split: accuracy, ε, fairness differences and per-group metrics. */
 export interface TrialMetrics {
+  /** Accuracy in [0, 1]. */
   accuracy: number;
   /** (epsilon, delta)-DP of the whole training run; Infinity for a non-private model. */
   epsilon: number;
@@ -45,9 +50,12 @@ export interface TrialMetrics {
   normalised?: NormalisedObjectives;
 }
 
+/** A hyperparameter's value. */
 export type ParamValue = number | string | boolean;
 
+/** One trial of the study: its parameters, state and metrics. */
 export interface ReportTrial {
+  /** The trial's number in the study. */
   number: number;
   state: TrialState;
   params: Record<string, ParamValue>;
@@ -61,7 +69,9 @@ export interface ReportTrial {
   durationSeconds: number;
 }
 
+/** The data set a study ran on: rows per split, feature count, target and sensitive columns. */
 export interface DatasetInfo {
+  /** The data set's name. */
   name: string;
   rows: { train: number; validation: number; test: number };
   features: number;
@@ -69,6 +79,7 @@ export interface DatasetInfo {
   sensitive: string[];
 }
 
+/** The study's objectives, constraints, strategy, budget and run settings. */
 export interface StudySettings {
   /** e.g. ["accuracy", "epsilon", "dp"]. */
   objectives: string[];
@@ -102,6 +113,7 @@ export interface StudyRun {
   trials: number;
 }
 
+/** The front's hypervolume after a trial. */
 export interface HypervolumePoint {
   /** Trial number after which the front had this hypervolume. */
   trial: number;
@@ -115,7 +127,9 @@ export interface ReferenceModel {
   gapRef: number;
 }
 
+/** Everything the HTML report shows: the data set, settings, trials, front, privacy notes and costs. */
 export interface ReportData {
+  /** The report's title. */
   title: string;
   dataset: DatasetInfo;
   settings: StudySettings;

@@ -33,11 +33,13 @@ export interface GpHyperparameters {
   noise: number;
 }
 
+/** A Gamma prior on a hyperparameter: concentration and rate. */
 export interface GammaPrior {
   concentration: number;
   rate: number;
 }
 
+/** The Gaussian process's priors on lengthscales, output scale and noise. */
 export interface GpPriors {
   lengthscale: GammaPrior;
   outputscale: GammaPrior;
@@ -141,6 +143,7 @@ function logGammaDensityGradient(value: number, prior: GammaPrior): number {
   return prior.concentration - 1 - prior.rate * value;
 }
 
+/** The log marginal likelihood, the log posterior and its gradient. */
 export interface MarginalLikelihoodResult {
   /** log p(y | X, θ) (exact, with the 2π term). */
   logLikelihood: number;
@@ -207,6 +210,7 @@ export function logMarginalLikelihood(
   return { logLikelihood, logPosterior: logLikelihood + logPrior, gradient };
 }
 
+/** Options of fitting the Gaussian process's hyperparameters. */
 export interface GpFitOptions {
   priors?: GpPriors;
   bounds?: GpBounds;
@@ -218,6 +222,7 @@ export interface GpFitOptions {
   random?: Random;
 }
 
+/** The posterior mean and variance at one point. */
 export interface Prediction {
   mean: number;
   variance: number;

@@ -50,6 +50,11 @@ export function hypervolume(points: readonly Point[], reference: ArrayLike<numbe
  * removed. Zero for points outside the box, dominated points and duplicates;
  * for the others hypervolume(all) − hypervolume(all but that one), so
  * O(f · cost of one hypervolume) for a front of f points.
+ *
+ * @example
+ * ```ts
+ * hypervolumeContributions([[1, 3], [2, 2], [3, 1], [3, 3]], [4, 4]); // [1, 1, 1, 0]
+ * ```
  */
 export function hypervolumeContributions(
   points: readonly Point[],

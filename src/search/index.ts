@@ -1,6 +1,16 @@
 /** Public surface of the search capability: the store-free optimiser (core.ts), studies and their stores. */
 
+export type { BoxDecomposition } from "./acquisition.js";
 export * from "./core.js";
+export type {
+  GammaPrior,
+  GpBounds,
+  GpFitOptions,
+  GpPriors,
+  Inputs,
+  MarginalLikelihoodResult,
+  Prediction,
+} from "./gp.js";
 export {
   DEFAULT_MAX_ATTEMPTS,
   type EvaluationResult,

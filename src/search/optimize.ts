@@ -94,6 +94,21 @@ export const DEFAULT_MAX_ATTEMPTS = 2;
  * stored trials), evaluates up to `concurrency` configurations at once, and stores each result as
  * soon as it is known. A throwing evaluation is a failed trial, not a failed study; rerunning
  * resumes; several processes or machines may run it on one study at once.
+ *
+ * @example
+ * ```ts
+ * const problem = zdt1(4);
+ * const study = await Study.open(":memory:", {
+ *   space: problem.space,
+ *   objectives: [
+ *     { name: "f1", direction: "minimize" },
+ *     { name: "f2", direction: "minimize" },
+ *   ],
+ *   strategy: "nsga2",
+ *   seed: 0,
+ * });
+ * const summary = await optimize(study, async (config) => problem.evaluate(config), { budget: 20 });
+ * ```
  */
 export async function optimize(
   study: Study,

@@ -6,7 +6,14 @@
 
 export type Point = ArrayLike<number>;
 
-/** True when `a` is no worse than `b` in every objective and better in at least one. */
+/**
+ * True when `a` is no worse than `b` in every objective and better in at least one.
+ *
+ * @example
+ * ```ts
+ * dominates([1, 2], [2, 2]); // true: no worse anywhere, better in the first objective
+ * ```
+ */
 export function dominates(a: Point, b: Point): boolean {
   let strictlyBetter = false;
   for (let k = 0; k < a.length; k++) {
@@ -33,6 +40,11 @@ export function constrainedDominates(a: Point, violationA: number, b: Point, vio
  * rest, and so on (the fast non-dominated sort of Deb et al. 2002, O(M N²)).
  * With `violations` (total constraint violation per point, 0 = feasible) the sort
  * uses constrained domination. Duplicates share a front.
+ *
+ * @example
+ * ```ts
+ * nonDominatedSort([[1, 3], [2, 2], [3, 1], [3, 3]]); // [[0, 1, 2], [3]]
+ * ```
  */
 export function nonDominatedSort(points: readonly Point[], violations?: ArrayLike<number>): number[][] {
   const n = points.length;
@@ -66,7 +78,14 @@ export function nonDominatedSort(points: readonly Point[], violations?: ArrayLik
   return fronts;
 }
 
-/** Indices (ascending) of the points no other point dominates. Duplicates are all kept. */
+/**
+ * Indices (ascending) of the points no other point dominates. Duplicates are all kept.
+ *
+ * @example
+ * ```ts
+ * paretoFront([[1, 3], [2, 2], [3, 1], [3, 3]]); // [0, 1, 2]: (3, 3) is dominated
+ * ```
+ */
 export function paretoFront(points: readonly Point[]): number[] {
   const n = points.length;
   if (n === 0) return [];
@@ -96,6 +115,11 @@ function lexicographic(a: Point, b: Point): number {
  * order: for each objective, the extreme points get Infinity and the others the
  * normalised side length of the cuboid formed by their two neighbours.
  * An objective with no spread in the front adds nothing.
+ *
+ * @example
+ * ```ts
+ * crowdingDistance([[1, 3], [2, 2], [3, 1]]); // [∞, 2, ∞]: the ends are always kept
+ * ```
  */
 export function crowdingDistance(points: readonly Point[], front?: readonly number[]): Float64Array {
   const members = front ?? points.map((_, i) => i);

@@ -47,6 +47,22 @@ export interface StudySnapshot {
  * A study: one search (space, objectives, constraints, strategy) and its trials, kept by a store (an
  * SQLite file, ":memory:" or PostgreSQL) so that it survives crashes and is shared by workers. Run
  * it with {@link optimize}.
+ *
+ * @example
+ * ```ts
+ * const problem = zdt1(4); // a test problem with its search space
+ * const study = await Study.open("zdt.db", {
+ *   space: problem.space,
+ *   objectives: [
+ *     { name: "f1", direction: "minimize" },
+ *     { name: "f2", direction: "minimize" },
+ *   ],
+ *   strategy: "random",
+ *   seed: 1,
+ * });
+ * await optimize(study, async (config) => problem.evaluate(config), { budget: 5 });
+ * await study.close();
+ * ```
  */
 export class Study {
   readonly space: SearchSpace;
@@ -131,6 +147,16 @@ export class Study {
   }
 }
 
+/**
+ * A trial's objective values, each turned into a quantity to minimise (maximised ones negated).
+ *
+ * @throws RangeError when the trial has no objective values.
+ * @example
+ * ```ts
+ * minimizedObjectives([{ name: "accuracy", direction: "maximize" }, { name: "epsilon", direction: "minimize" }], trial);
+ * // [-accuracy, epsilon]
+ * ```
+ */
 export function minimizedObjectives(objectives: readonly ObjectiveSpec[], trial: TrialRecord): number[] {
   if (!trial.objectives) throw new RangeError(`trial ${trial.number} has no objective values`);
   return trial.objectives.map((v, k) => (objectives[k].direction === "maximize" ? -v : v));

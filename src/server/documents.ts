@@ -18,6 +18,7 @@ export const jsonNumber = z
 
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 
+/** Schema of {@link MetricSummary}: a model's accuracy, ε and fairness differences on one split. */
 export const metricSummarySchema = z
   .object({
     accuracy: jsonNumber,
@@ -27,14 +28,17 @@ export const metricSummarySchema = z
     eopDifference: jsonNumber,
   })
   .meta({ id: "MetricSummary", description: "a model's metrics on one split" });
+/** A model's metrics on one split: accuracy and the three group differences in [0, 1], ε (∞ when non-private). */
 export type MetricSummary = z.output<typeof metricSummarySchema>;
 
+/** Schema of one objective of a study: its name, direction and display label. */
 export const objectiveDocSchema = z.object({
   name: z.string(),
   direction: z.enum(["minimize", "maximize"]),
   label: z.string(),
 });
 
+/** Schema of one search-space parameter: its kind, range or choices, and the condition under which it is active. */
 export const parameterDocSchema = z
   .object({
     name: z.string(),
@@ -47,6 +51,7 @@ export const parameterDocSchema = z
   })
   .meta({ id: "Parameter" });
 
+/** Schema of {@link TrialCounts}. */
 export const countsSchema = z
   .object({
     total: z.number().int(),
@@ -56,8 +61,10 @@ export const countsSchema = z
     feasible: z.number().int(),
   })
   .meta({ id: "TrialCounts" });
+/** How many trials a study has, by state, and how many are feasible. */
 export type TrialCounts = z.output<typeof countsSchema>;
 
+/** Schema of {@link TrialRow}. */
 export const trialRowSchema = z
   .object({
     number: z.number().int(),
@@ -78,10 +85,13 @@ export const trialRowSchema = z
     constraints: z.array(jsonNumber).nullable(),
   })
   .meta({ id: "TrialRow" });
+/** One trial as the study page lists it: parameters, state, validation (and, on the front, test) metrics. */
 export type TrialRow = z.output<typeof trialRowSchema>;
 
+/** Schema of a reference to a server job: its id and state. */
 export const jobRefSchema = z.object({ id: z.string(), state: z.string() }).meta({ id: "JobRef" });
 
+/** Schema of the dataset an explorer study ran on: target, sensitive columns, split sizes, feature count. */
 export const datasetSummarySchema = z.object({
   name: z.string(),
   target: z.string().nullable(),
@@ -92,6 +102,7 @@ export const datasetSummarySchema = z.object({
   features: z.number(),
 });
 
+/** Schema of {@link StudyView}. */
 export const studyViewSchema = z
   .object({
     id: z.string(),
@@ -118,8 +129,10 @@ export const studyViewSchema = z
     }),
   })
   .meta({ id: "StudyView", description: "everything the study page shows" });
+/** Everything the study page shows: the space, objectives, trials, front, counts and workers. */
 export type StudyView = z.output<typeof studyViewSchema>;
 
+/** Schema of {@link StudyListItem}. */
 export const studyListItemSchema = z
   .object({
     id: z.string(),
@@ -135,10 +148,13 @@ export const studyListItemSchema = z
     error: z.string().nullable().meta({ description: "why the study cannot be read, if it cannot" }),
   })
   .meta({ id: "StudyListItem" });
+/** One study in the server's list: its name, counts and budget, or why it cannot be read. */
 export type StudyListItem = z.output<typeof studyListItemSchema>;
 
+/** Schema of the response of `GET /api/studies`. */
 export const studyListSchema = z.object({ studies: z.array(studyListItemSchema) }).meta({ id: "StudyList" });
 
+/** Schema of {@link Interval}. */
 export const intervalSchema = z
   .object({
     value: jsonNumber,
@@ -147,8 +163,10 @@ export const intervalSchema = z
     n: z.number().int().meta({ description: "the denominator: rows the rate is measured on" }),
   })
   .meta({ id: "Interval", description: "a rate with its 95% Wilson score interval" });
+/** A rate in [0, 1] with its 95 % Wilson score interval and the number of rows it is measured on. */
 export type Interval = z.output<typeof intervalSchema>;
 
+/** Schema of {@link GroupRow}. */
 export const groupRowSchema = z
   .object({
     attribute: z.string(),
@@ -160,8 +178,10 @@ export const groupRowSchema = z
     fpr: intervalSchema,
   })
   .meta({ id: "GroupRow" });
+/** One sensitive group's rates (accuracy, selection rate, TPR, FPR) with their intervals. */
 export type GroupRow = z.output<typeof groupRowSchema>;
 
+/** Schema of {@link PrivacyCostRow}. */
 export const privacyCostRowSchema = z
   .object({
     attribute: z.string(),
@@ -171,8 +191,10 @@ export const privacyCostRowSchema = z
     difference: jsonNumber.meta({ description: "reference accuracy minus this trial's accuracy" }),
   })
   .meta({ id: "PrivacyCostRow" });
+/** One group's accuracy under a trial against the non-private reference model on the same rows. */
 export type PrivacyCostRow = z.output<typeof privacyCostRowSchema>;
 
+/** Schema of one split (validation or test) of a trial's detail: metrics, groups, cost of privacy. */
 export const splitDetailSchema = z.object({
   split: z.enum(["validation", "test"]),
   metrics: metricSummarySchema,
@@ -181,6 +203,7 @@ export const splitDetailSchema = z.object({
   costOfPrivacy: z.array(privacyCostRowSchema),
 });
 
+/** Schema of {@link MatchedPrivacyCost}. */
 export const matchedPrivacyCostSchema = z
   .object({
     attribute: z.string(),
@@ -209,8 +232,10 @@ export const matchedPrivacyCostSchema = z
     description:
       "a private trial's cost of privacy by group against its matched model (same recipe and seed without DP), when the explorer stored it",
   });
+/** A private trial's cost of privacy by group against its matched non-private model (same recipe and seed). */
 export type MatchedPrivacyCost = z.output<typeof matchedPrivacyCostSchema>;
 
+/** Schema of {@link TrialDetail}. */
 export const trialDetailSchema = z
   .object({
     study: z.string(),
@@ -234,11 +259,15 @@ export const trialDetailSchema = z
     id: "TrialDetail",
     description: "one trial: per-group metrics with intervals, the cost of privacy",
   });
+/** One trial in detail: per-group metrics with intervals and the cost of privacy, per split. */
 export type TrialDetail = z.output<typeof trialDetailSchema>;
 
+/** The states a server job goes through, in order; it ends in one of the last three. */
 export const jobStates = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+/** One of {@link jobStates}. */
 export type JobState = (typeof jobStates)[number];
 
+/** Schema of {@link JobDoc}. */
 export const jobDocSchema = z
   .object({
     id: z.string(),
@@ -258,10 +287,13 @@ export const jobDocSchema = z
     finishedAt: z.number().nullable(),
   })
   .meta({ id: "Job", description: "a long task run by the server: a study, a training, an audit..." });
+/** A long task run by the server (a study, a training, an audit...): its kind, state, progress and result. */
 export type JobDoc = z.output<typeof jobDocSchema>;
 
+/** Schema of the response of `GET /api/jobs`. */
 export const jobListSchema = z.object({ jobs: z.array(jobDocSchema) }).meta({ id: "JobList" });
 
+/** Schema of {@link ModelDoc}. */
 export const modelDocSchema = z
   .object({
     id: z.string(),
@@ -273,10 +305,13 @@ export const modelDocSchema = z
     id: "Model",
     description: "a model file in the server's models folder (train a model: POST /api/models)",
   });
+/** A model file in the server's models folder: its name, size and last change. */
 export type ModelDoc = z.output<typeof modelDocSchema>;
 
+/** Schema of the response of `GET /api/models`. */
 export const modelListSchema = z.object({ models: z.array(modelDocSchema) }).meta({ id: "ModelList" });
 
+/** Schema of one column of a dataset: its kind, distinct and missing counts, and a few example values. */
 export const columnDocSchema = z.object({
   name: z.string(),
   kind: z.enum(["numeric", "categorical"]),
@@ -285,6 +320,7 @@ export const columnDocSchema = z.object({
   examples: z.array(z.string()),
 });
 
+/** Schema of {@link DatasetDoc}. */
 export const datasetDocSchema = z
   .object({
     id: z.string(),
@@ -303,12 +339,15 @@ export const datasetDocSchema = z
       .meta({ description: "columns that can be the target or a sensitive attribute" }),
   })
   .meta({ id: "Dataset" });
+/** A dataset the server can run on (bundled or uploaded): its columns, defaults and allowed choices. */
 export type DatasetDoc = z.output<typeof datasetDocSchema>;
 
+/** Schema of the response of `GET /api/datasets`. */
 export const datasetListSchema = z
   .object({ datasets: z.array(datasetDocSchema) })
   .meta({ id: "DatasetList" });
 
+/** Schema of the response of `GET /api/health`: version, whether a token is required, the job kinds. */
 export const healthSchema = z
   .object({
     name: z.literal("equipoise"),
@@ -318,8 +357,10 @@ export const healthSchema = z
   })
   .meta({ id: "Health" });
 
+/** Schema of every error response: one line saying what is wrong. */
 export const errorSchema = z.object({ error: z.string() }).meta({ id: "Error" });
 
+/** Schema of {@link StudyProgress}. */
 export const progressEventSchema = z
   .object({
     id: z.string(),
@@ -330,4 +371,5 @@ export const progressEventSchema = z
     error: z.string().nullable(),
   })
   .meta({ id: "StudyProgress", description: "sent as a server-sent event whenever a study changes" });
+/** Sent as a server-sent event whenever a study changes: counts, hypervolume, workers, job state. */
 export type StudyProgress = z.output<typeof progressEventSchema>;

@@ -18,6 +18,15 @@ import type { Interval } from "./documents.js";
 /** z of a two-sided 95% normal interval: Φ⁻¹(0.975). */
 export const Z_95 = 1.959963984540054;
 
+/**
+ * The Wilson score interval of a binomial rate (Wilson 1927), clipped to [0, 1]; all NaN when `n` is 0.
+ * `z` is the normal quantile (default 1.96, a two-sided 95 % interval).
+ *
+ * @example
+ * ```ts
+ * const { value, low, high } = wilsonInterval(40, 50); // 0.8, ≈0.670, ≈0.888
+ * ```
+ */
 export function wilsonInterval(successes: number, n: number, z = Z_95): Interval {
   if (!(n > 0)) return { value: Number.NaN, low: Number.NaN, high: Number.NaN, n: 0 };
   const p = successes / n;
@@ -28,6 +37,7 @@ export function wilsonInterval(successes: number, n: number, z = Z_95): Interval
   return { value: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half), n };
 }
 
+/** One group's rates as the study stores them, with the group's size. */
 export interface GroupRates {
   count: number;
   accuracy: number;
@@ -38,6 +48,7 @@ export interface GroupRates {
   fpr: number;
 }
 
+/** The counts behind a group's rates. */
 export interface GroupCounts {
   n: number;
   correct: number;
@@ -78,6 +89,7 @@ export function recoverGroupCounts(rates: GroupRates): GroupCounts | null {
   return null;
 }
 
+/** A group's rates with their Wilson intervals. */
 export interface GroupIntervals {
   accuracy: Interval;
   selectionRate: Interval;

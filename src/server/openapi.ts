@@ -10,6 +10,17 @@ import type { Route } from "./route.js";
 
 type JsonSchema = Record<string, unknown>;
 
+/**
+ * The OpenAPI 3.1 description of the given routes, generated from their zod schemas (wire side).
+ * Served by a running server at `/api/openapi.json`.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0, workDir: "work" });
+ * const spec = await (await fetch(new URL("/api/openapi.json", server.url))).json();
+ * await server.close();
+ * ```
+ */
 export function openApiDocument(routes: readonly Route[], version: string, tokenRequired: boolean) {
   const components: Record<string, JsonSchema> = {};
   const schemaOf = (schema: z.ZodType): JsonSchema =>

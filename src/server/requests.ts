@@ -30,6 +30,7 @@ export const uploadFileName = z
 export const idParams = z.object({ id: safeName });
 export const trialParams = z.object({ id: safeName, number: z.coerce.number().int().min(0) });
 
+/** Schema of the body of `POST /api/studies`: start a new explorer study (strict: unknown keys are refused). */
 export const createStudySchema = z
   .object({
     name: safeName.meta({
@@ -55,6 +56,7 @@ export const createStudySchema = z
   .meta({ id: "CreateStudy", description: "start a new explorer study" });
 export type CreateStudyRequest = z.output<typeof createStudySchema>;
 
+/** Schema of the body that resumes a study up to a new total budget. */
 export const resumeStudySchema = z
   .object({
     budget: z.number().int().min(1).max(10_000).meta({ description: "total trials the study should have" }),

@@ -7,11 +7,13 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 
+/** What a route answers: JSON, server-sent events, or a file. */
 export type RouteResponse =
   | { kind: "json"; schema: z.ZodType; status?: 200 | 201 | 202 }
   | { kind: "events"; schema: z.ZodType; description: string }
   | { kind: "file"; mediaType: string; description: string };
 
+/** What a route's handler receives: parsed parameters, query and body. */
 export interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
@@ -20,6 +22,7 @@ export interface RouteInput<P, Q, B> {
   context: Context;
 }
 
+/** One API route: method, path, schemas and handler; the OpenAPI document is generated from these. */
 export interface Route<P = unknown, Q = unknown, B = unknown> {
   method: "get" | "post";
   /** OpenAPI style: /api/studies/{id}. */

@@ -17,6 +17,7 @@ import { type WorkFolders, workFolders } from "./paths.js";
 import { defaultWebRoot } from "./static-files.js";
 import { StudyCatalog } from "./studies.js";
 
+/** Options of {@link startServer}; only `workDir` is required. */
 export interface ServeOptions {
   /** Default 127.0.0.1. Any other address requires a token. */
   host?: string;
@@ -32,30 +33,53 @@ export interface ServeOptions {
   workDir: string;
   /** The built dashboard (default: this installation's dist/web). */
   webRoot?: string | null;
+  /** Where the bundled datasets are read from (default: this installation's datasets folder). */
   dataDir?: string;
   /** Jobs running at once (default 1). */
   maxJobs?: number;
   /** Largest JSON body (default 1 MiB) and upload (default 64 MiB). */
   maxJsonBytes?: number;
+  /** Largest upload in bytes (default 64 MiB). */
   maxUploadBytes?: number;
   /** How often live views look for changes, in ms (default 500). */
   pollMs?: number;
 }
 
+/** A server started by {@link startServer}. */
 export interface RunningServer {
+  /** The server's base URL, e.g. `http://127.0.0.1:8080/`. */
   url: string;
   /** The address to open: with the token when one is required. */
   openUrl: string;
+  /** The address bound to. */
   host: string;
+  /** The port bound to (the chosen one when 0 was asked for). */
   port: number;
+  /** The access token, or null when none is required (loopback without `requireToken`). */
   token: string | null;
+  /** The work folder's subfolders (studies, uploads, models, jobs). */
   folders: WorkFolders;
+  /** Ids of the studies shown at start. */
   studyIds: string[];
+  /** Stops the server and cancels its running jobs. */
   close(): Promise<void>;
 }
 
+/** The API version reported by `GET /api/health` and in the OpenAPI document. */
 export const SERVER_VERSION = "0.1.0";
 
+/**
+ * Starts the dashboard's HTTP server (what `equipoise serve` runs). Binds 127.0.0.1:8080 by default;
+ * any other address requires a token (generated when not given).
+ *
+ * @throws `UsageError` when the port is outside 0–65535 or the given token is weak.
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0, workDir: "work", studies: ["adult.db"] });
+ * console.log(server.openUrl);
+ * await server.close();
+ * ```
+ */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 8080;

@@ -32,6 +32,7 @@ export interface StudyIdentity {
   file: string;
 }
 
+/** Who is working on a study now: workers and the server job running it. */
 export interface StudyActivity {
   workers: number;
   job: { id: string; state: string } | null;
@@ -73,6 +74,7 @@ function seconds(ms: number | null): number | null {
   return ms === null ? null : ms / 1000;
 }
 
+/** The {@link StudyView} document of a study: what `GET /api/studies/{id}` sends. */
 export function studyView(
   snapshot: StudySnapshot,
   space: SearchSpaceJSON,

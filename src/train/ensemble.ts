@@ -60,7 +60,9 @@ export interface EnsembleMember {
  * gradients, which are then clipped, summed, noised and divided by q·N.
  */
 export interface OutputGradientRule {
+  /** The rule's name, for messages. */
   readonly name: string;
+  /** dL/dzᵢ for each example of the batch. */
   compute(batch: MemberBatch): Float32Array;
 }
 

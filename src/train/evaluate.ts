@@ -5,21 +5,28 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { labelTensor, perExampleLosses, predictedClasses, type Sequential } from "../nn/index.js";
 
+/** Rows to evaluate a model on: features, labels, optional sample weights and sensitive groups. */
 export interface EvaluationData {
+  /** Features, row-major. */
   X: { rows: number; cols: number; data: Float32Array };
+  /** Labels: 0/1, or the class index. */
   y: Float32Array;
   sampleWeights?: Float32Array;
   sensitive?: { name: string; categories: string[]; codes: Int32Array }[];
 }
 
+/** Accuracy of one sensitive group. */
 export interface GroupAccuracy {
+  /** The sensitive attribute. */
   attribute: string;
   group: string;
   count: number;
   accuracy: number;
 }
 
+/** A model's (weighted) accuracy and mean loss on some rows, and the accuracy of each sensitive group. */
 export interface Evaluation {
+  /** Rows (or their total weight). */
   count: number;
   accuracy: number;
   /** Weighted mean loss. */
@@ -27,7 +34,9 @@ export interface Evaluation {
   groups: GroupAccuracy[];
 }
 
+/** A model's predicted classes and probabilities on some rows. */
 export interface Predictions {
+  /** The predicted class of each row. */
   classes: Int32Array;
   /** P(class 1) for binary models; [rows, classes] row-major otherwise. */
   probabilities: Float32Array;
@@ -70,6 +79,15 @@ export function predict(model: Sequential, X: EvaluationData["X"], y?: Float32Ar
   return { classes, probabilities, losses };
 }
 
+/**
+ * A model's weighted accuracy and mean loss on the given rows, and the accuracy of each sensitive group.
+ *
+ * @example
+ * ```ts
+ * const evaluation = evaluateModel(model, { X: task.test.X, y: task.test.y, sensitive: task.test.sensitive });
+ * console.log(evaluation.accuracy, evaluation.groups);
+ * ```
+ */
 export function evaluateModel(model: Sequential, data: EvaluationData): Evaluation {
   const { classes, losses } = predict(model, data.X, data.y);
   const w = data.sampleWeights;

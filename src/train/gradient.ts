@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Sequential } from "../nn/index.js";
 
+/** One batch as a gradient computer sees it: features, labels, weights and their sum. */
 export interface GradientBatch {
   /** Features of the batch, shape [B, ...inputShape] (B may be 0 under Poisson sampling). */
   x: tf.Tensor;
@@ -23,6 +24,7 @@ export interface GradientBatch {
   datasetSize: number;
 }
 
+/** What a gradient computer returns for a batch: one gradient per parameter, the loss sum and the weight sum. */
 export interface GradientResult {
   /** One tensor per model parameter; ownership passes to the trainer. */
   gradients: tf.Tensor[];
@@ -32,8 +34,11 @@ export interface GradientResult {
   count: number;
 }
 
+/** How a training step's gradient is computed from a batch: the mean gradient, or DP-SGD's clipped and noised sum. */
 export interface GradientComputer {
+  /** Its name, for messages and records. */
   readonly name: string;
+  /** The gradient of the batch, as the step uses it. */
   compute(model: Sequential, batch: GradientBatch): GradientResult;
 }
 

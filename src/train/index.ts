@@ -24,6 +24,7 @@ export {
   type PrivateGradientStep,
 } from "./gradient.js";
 export {
+  type AdamUpdatePath,
   createOptimizer,
   type LearningRateSchedule,
   learningRateAt,

@@ -17,8 +17,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
+/** How the learning rate changes over training: constant, or cosine decay to 0. */
 export type LearningRateSchedule = "constant" | "cosine";
 
+/** An optimiser and its settings: SGD (momentum, Nesterov, weight decay) or Adam (optional weight decay). */
 export type OptimizerConfig =
   | {
       kind: "sgd";
@@ -44,9 +46,13 @@ export function learningRateAt(config: OptimizerConfig, t: number, total: number
   return (config.learningRate * (1 + Math.cos((Math.PI * Math.min(t, total)) / total))) / 2;
 }
 
+/** Turns gradients into new parameters, keeping its own state (momenta). */
 export interface Optimizer {
+  /** The settings it was built from. */
   readonly config: OptimizerConfig;
+  /** New parameter tensors after one step (the caller owns them and disposes the old ones). */
   step(parameters: readonly tf.Tensor[], gradients: readonly tf.Tensor[]): tf.Tensor[];
+  /** Frees the optimiser's state. */
   dispose(): void;
 }
 

@@ -6,10 +6,17 @@
  */
 import { permutation, type Random } from "../common/rng.js";
 
+/**
+ * How batches are drawn: a shuffle per epoch, or Poisson sampling (each row in each batch with probability q), which
+ * DP accounting assumes.
+ */
 export type SamplingKind = "shuffle" | "poisson";
 
+/** Draws the batches of each epoch as row indices. */
 export interface BatchSampler {
+  /** How batches are drawn. */
   readonly kind: SamplingKind;
+  /** Batches in one epoch. */
   readonly batchesPerEpoch: number;
   /** Batch size (shuffle) or its expectation q·n (poisson). */
   readonly expectedBatchSize: number;
@@ -68,6 +75,16 @@ export function poissonBatches(size: number, batchSize: number, random: Random):
   };
 }
 
+/**
+ * A batch sampler over `size` rows with batches of `batchSize` (Poisson: expected size, q = batchSize / size).
+ *
+ * @throws RangeError when `size` or `batchSize` is below 1.
+ * @example
+ * ```ts
+ * const sampler = createSampler("poisson", 1000, 50, createRandom(0));
+ * console.log(sampler.sampleRate, sampler.batchesPerEpoch); // 0.05 20
+ * ```
+ */
 export function createSampler(
   kind: SamplingKind,
   size: number,

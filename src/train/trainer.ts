@@ -20,6 +20,7 @@ export interface TrainingData {
   sampleWeights?: Float32Array;
 }
 
+/** When to stop before the last epoch: after `patience` epochs without a better validation loss. */
 export interface EarlyStopping {
   /** Epochs without improvement of the validation loss before stopping. */
   patience: number;
@@ -29,11 +30,17 @@ export interface EarlyStopping {
   restoreBest?: boolean;
 }
 
+/** How {@link trainModel} trains: epochs, batch size, optimiser, seed, sampling, and optional DP-SGD gradients. */
 export interface TrainOptions {
+  /** Passes over the training rows. */
   epochs: number;
+  /** Batch size (its expectation under Poisson sampling). */
   batchSize: number;
+  /** The optimiser and its settings. */
   optimizer: OptimizerConfig;
+  /** Seed of the batch order. */
   seed: number;
+  /** How batches are drawn (default shuffle). */
   sampling?: SamplingKind;
   /**
    * Source of batch membership instead of the seeded generator: private training
@@ -44,6 +51,7 @@ export interface TrainOptions {
   gradientComputer?: GradientComputer;
   validation?: TrainingData;
   earlyStopping?: EarlyStopping;
+  /** Called after each batch and each epoch. */
   onProgress?: (event: TrainingEvent) => void;
   /** Emit a "batch" event every this many batches (default: 0, none). */
   batchEventInterval?: number;
@@ -57,11 +65,14 @@ export interface TrainOptions {
   divergenceHint?: string;
 }
 
+/** What the trainer reports: a finished batch or a finished epoch with its record. */
 export type TrainingEvent =
   | { kind: "batch"; epoch: number; batch: number; batchesPerEpoch: number }
   | { kind: "epoch"; record: EpochRecord; batchesPerEpoch: number };
 
+/** One epoch of training: losses, validation accuracy, seconds. */
 export interface EpochRecord {
+  /** The epoch, from 1. */
   epoch: number;
   /** Weighted mean training loss over the epoch's batches (absent when `lossIsPrivate`). */
   trainLoss?: number;
@@ -70,8 +81,11 @@ export interface EpochRecord {
   seconds: number;
 }
 
+/** What {@link trainModel} did: the epochs' records, steps, examples seen, time, and where it stopped. */
 export interface TrainingResult {
+  /** One record per epoch. */
   history: EpochRecord[];
+  /** Optimiser steps taken. */
   steps: number;
   examplesSeen: number;
   seconds: number;
@@ -111,6 +125,23 @@ export function parametersAreFinite(model: Sequential): boolean {
   return finite;
 }
 
+/**
+ * Trains a model in place on the given rows: batches drawn by the sampler, gradients by the gradient computer
+ * (mean, or DP-SGD), steps by the optimiser; optional early stopping on validation rows.
+ *
+ * @throws RangeError when the data's width does not match the model's input.
+ * @example
+ * ```ts
+ * const model = buildModel("mlp:8", [6], 2, 0);
+ * const result = trainModel(model, { X: { rows: n, cols: 6, data }, y }, {
+ *   epochs: 2,
+ *   batchSize: 32,
+ *   optimizer: { kind: "adam", learningRate: 0.01 },
+ *   seed: 0,
+ * });
+ * console.log(result.history.at(-1)?.trainLoss);
+ * ```
+ */
 export function trainModel(model: Sequential, data: TrainingData, options: TrainOptions): TrainingResult {
   const inputShape = model.architecture.inputShape;
   const inputSize = inputShape.reduce((a, b) => a * b, 1);

@@ -12,6 +12,7 @@
 import { createRandom } from "../../common/rng.js";
 import type { Interval } from "./clopper-pearson.js";
 
+/** Options of a bootstrap interval: replicates, seed and level. */
 export interface BootstrapOptions {
   /** Number of replicates (default 1000). */
   replicates?: number;

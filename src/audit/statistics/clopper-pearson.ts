@@ -15,7 +15,14 @@ export interface Interval {
   hi: number;
 }
 
-/** The exact two-sided Clopper–Pearson interval of a binomial proportion at `confidence`. */
+/**
+ * The exact two-sided Clopper–Pearson interval of a binomial proportion at `confidence`.
+ *
+ * @example
+ * ```ts
+ * clopperPearson(8, 10); // { lo: ≈ 0.444, hi: ≈ 0.975 }
+ * ```
+ */
 export function clopperPearson(successes: number, trials: number, confidence = 0.95): Interval {
   if (!Number.isInteger(trials) || trials < 0) throw new RangeError(`trials must be a whole number ≥ 0`);
   if (!Number.isInteger(successes) || successes < 0 || successes > trials) {
@@ -32,7 +39,14 @@ export function clopperPearson(successes: number, trials: number, confidence = 0
   };
 }
 
-/** An estimated rate with its interval: value = successes / trials. */
+/**
+ * An estimated rate with its interval: value = successes / trials.
+ *
+ * @example
+ * ```ts
+ * proportion(8, 10); // { successes: 8, trials: 10, value: 0.8, lo: ≈ 0.444, hi: ≈ 0.975 }
+ * ```
+ */
 export function proportion(successes: number, trials: number, confidence = 0.95): Proportion {
   return {
     successes,

@@ -20,6 +20,7 @@ import { createRandom, shuffleInPlace } from "../../common/rng.js";
 import type { EpsilonLowerBound, HeldOutAdvantage } from "../document.js";
 import { clopperPearson, proportion } from "./clopper-pearson.js";
 
+/** Options of the held-out analysis: δ of the ε lower bound, the seed of the random halves and the level. */
 export interface HeldOutOptions {
   delta: number;
   /** Seed of the random halves (default 0). */
@@ -28,6 +29,7 @@ export interface HeldOutOptions {
   confidence?: number;
 }
 
+/** The held-out analysis: an ε lower bound and the attack advantage, both measured on the half not used to tune the attack. */
 export interface HeldOutResult {
   epsilonLowerBound: EpsilonLowerBound;
   advantage: HeldOutAdvantage;

@@ -45,6 +45,12 @@ export function oneRunPValue(m: number, r: number, v: number, epsilon: number, d
 /**
  * The largest ε that v correct guesses out of r reject at `significance` (e.g. 0.05 for
  * 95 % confidence): a lower bound on the ε of the training run. 0 when none is rejected.
+ *
+ * @example
+ * ```ts
+ * // 1,000 canaries, 100 guesses, 95 right, δ = 1e-5: ε ≥ ≈ 2.17 at 95 % confidence
+ * oneRunEpsilonLowerBound(1000, 100, 95, 1e-5);
+ * ```
  */
 export function oneRunEpsilonLowerBound(
   m: number,

@@ -69,6 +69,7 @@ export class RankedScores {
     this.groupScores = Float64Array.from(values);
   }
 
+  /** How many scores were ranked. */
   get size(): number {
     return this.order.length;
   }
@@ -163,19 +164,42 @@ function tprAtLevels(c: GroupCounts, levels: readonly number[]): number[] {
   });
 }
 
-/** The ROC curve of scores against membership (convenience over RankedScores). */
+/**
+ * The ROC curve of scores against membership (convenience over RankedScores).
+ *
+ * @example
+ * ```ts
+ * const curve = rocCurve([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0]); // scores, 1 = member
+ * areaUnder(curve); // 0.75
+ * tprAtFprOf(curve, 0); // 0.5
+ * ```
+ */
 export function rocCurve(scores: ArrayLike<number>, isMember: ArrayLike<number | boolean>): RocCurve {
   return new RankedScores(scores, isMember).curve();
 }
 
-/** The largest TPR among the points of `curve` with FPR ≤ level. */
+/**
+ * The largest TPR among the points of `curve` with FPR ≤ level.
+ *
+ * @example
+ * ```ts
+ * tprAtFprOf(rocCurve([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0]), 0); // 0.5
+ * ```
+ */
 export function tprAtFprOf(curve: RocCurve, level: number): number {
   let best = 0;
   for (let k = 0; k < curve.fpr.length; k++) if (curve.fpr[k] <= level) best = Math.max(best, curve.tpr[k]);
   return best;
 }
 
-/** The area under ROC points by the trapezoid rule. */
+/**
+ * The area under ROC points by the trapezoid rule.
+ *
+ * @example
+ * ```ts
+ * areaUnder(rocCurve([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0])); // 0.75
+ * ```
+ */
 export function areaUnder(curve: RocCurve): number {
   let area = 0;
   for (let k = 1; k < curve.fpr.length; k++) {

@@ -25,6 +25,7 @@ import type { ColumnMetadata, DatasetMetadata } from "../metadata.js";
 import { type CategoricalColumn, mapCategories, Table, toCategorical } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
+/** The columns of the UCI Adult files, in file order (the files have no header). */
 export const ADULT_COLUMNS = [
   "age",
   "workclass",

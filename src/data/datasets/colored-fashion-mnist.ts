@@ -50,6 +50,7 @@ export const BIAS_CATEGORIES = ["aligned", "conflicting"];
 /** The correlations of the literature's Colored MNIST benchmarks (Nam et al. 2020, table 1). */
 export const COLORED_RHOS = [0.95, 0.99, 0.995] as const;
 
+/** How Colored Fashion-MNIST is built: the bias strength ρ and the sizes of its splits. */
 export interface ColoredOptions {
   /** Share of training images in their class's colour, in [0, 1]. */
   rho: number;

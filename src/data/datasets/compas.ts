@@ -21,6 +21,7 @@ import { indicesWhere, type Table, toCategorical } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 import { COMPAS_FILES } from "./remote-files.js";
 
+/** The ProPublica COMPAS columns used as features by default. */
 export const COMPAS_FEATURES = [
   "age",
   "age_cat",
@@ -60,6 +61,7 @@ export const COMPAS_METADATA: DatasetMetadata = {
   two_year_recid: { categories: ["0", "1"], source: PROPUBLICA },
 };
 
+/** Roles and split of the COMPAS task: target, sensitive columns, positive label, seed, where the file is. */
 export interface CompasOptions {
   target?: string;
   sensitive?: string[];
@@ -69,6 +71,17 @@ export interface CompasOptions {
   files?: FileLocationOptions;
 }
 
+/**
+ * Reads ProPublica's COMPAS file (from `dataDir`, the cache, or downloaded and checked against its SHA-256)
+ * and applies ProPublica's row filter.
+ *
+ * @throws `DataError` when the file cannot be found or fetched, or its checksum differs.
+ * @example
+ * ```ts
+ * const table = await loadCompasTable({ dataDir: "data" });
+ * console.log(table.rows, table.names);
+ * ```
+ */
 export async function loadCompasTable(files: FileLocationOptions = {}): Promise<Table> {
   const located = await locateFile("compas", COMPAS_FILES[0], files);
   return compasTableFromText(await readFile(located.path, "utf8"), COMPAS_FILES[0].name);

@@ -12,6 +12,7 @@ import { Preprocessor } from "../preprocess.js";
 import type { PreparedTask, Split } from "../types.js";
 import { FASHION_MNIST_FILES } from "./remote-files.js";
 
+/** The ten Fashion-MNIST class names, index = label. */
 export const FASHION_MNIST_CLASSES = [
   "T-shirt/top",
   "Trouser",

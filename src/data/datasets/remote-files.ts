@@ -1,6 +1,7 @@
 /** Canonical addresses and SHA-256 checksums of the datasets that are fetched, not bundled. */
 import type { RemoteFile } from "../fetch.js";
 
+/** Where ProPublica's COMPAS file is downloaded from, with its SHA-256. */
 export const COMPAS_FILES: RemoteFile[] = [
   {
     name: "compas-scores-two-years.csv",
@@ -11,6 +12,7 @@ export const COMPAS_FILES: RemoteFile[] = [
 
 const FASHION_BASE = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
 
+/** The four Fashion-MNIST files, with their SHA-256. */
 export const FASHION_MNIST_FILES: RemoteFile[] = [
   ["train-images-idx3-ubyte.gz", "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7"],
   ["train-labels-idx1-ubyte.gz", "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"],

@@ -14,6 +14,7 @@ import type { SchemaOverrides } from "../schema.js";
 import { Table } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
+/** Roles and split of a task read from the user's own CSV or ARFF file. */
 export interface UserFileOptions {
   target?: string;
   sensitive?: string[];

@@ -36,30 +36,44 @@ import {
 /** Retrains the explained model with row weights (0 removes a row); default: its own refit. */
 export type Retrain = (weights: Float64Array) => ExplainableModel;
 
+/**
+ * Options of {@link explainFairness}: the constraint, the inverse-Hessian method, and the sizes of the
+ * removal experiment, pattern search and leave-one-out unfairness.
+ */
 export interface FairnessExplanationOptions {
+  /** The gap explained (default demographic parity). */
   constraint?: FairnessConstraint;
+  /** How the inverse Hessian is applied (default: the model family's default). */
   method?: InverseMethod;
+  /** λ in (H + λI)⁻¹ (default 0). */
   damping?: number;
   /** Individual rows listed on each side (default 10). */
   top?: number;
   /** Fraction of training rows removed in the removal experiment (default 0.01) and rounds (default 4). */
   removalFraction?: number;
+  /** Rounds of the removal experiment (default 4). */
   rounds?: number;
   /** Random removals to compare with (default 3). */
   randomRepeats?: number;
+  /** Pattern search: support bounds, predicates per pattern, how many to report and to refine by retraining. */
   patterns?: PatternSearchOptions & { count?: number; refine?: number };
   /** Training rows removed one at a time for leave-one-out unfairness (default 500; 0 skips it). */
   looRows?: number;
   seed?: number;
   retrain?: Retrain;
+  /** Called with a line saying what is being computed. */
   onProgress?: (message: string) => void;
 }
 
+/** A fairness gap measured on test, on each half of test, and on train, with the test accuracy. */
 export interface GapMeasurement {
+  /** The gap (in [0, 1]) on the whole test split. */
   test: number;
   /** The gap on the even and on the odd test rows: each half held out from the other. */
   testHalves: [number, number];
+  /** The gap on the training split. */
   train: number;
+  /** Accuracy on the test split. */
   testAccuracy: number;
 }
 
@@ -301,6 +315,19 @@ function weightsWithout(weights: Float64Array, rows: Iterable<number>): Float64A
   return out;
 }
 
+/**
+ * Measures a model's fairness gap (for the constraint) at its hard decisions on test, on the even and odd
+ * test halves, and on train.
+ *
+ * @example
+ * ```ts
+ * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
+ * const { train, test } = explainData(task);
+ * const { model } = fitLogisticRegression(train, { C: 1 });
+ * const gaps = measureGaps(model, test, task.test.sensitive[0], task.train.sensitive[0], "demographic_parity");
+ * console.log(gaps.test, gaps.testHalves);
+ * ```
+ */
 export function measureGaps(
   model: ExplainableModel,
   test: Examples,

@@ -12,11 +12,14 @@
 import type { Examples } from "../data.js";
 import { type ColumnDescription, roundForDisplay, roundToScale } from "../features.js";
 
+/** A condition on one column: a category equal to a value, or a number at most / above a threshold. */
 export type Predicate =
   | { column: string; op: "="; value: string }
   | { column: string; op: "<=" | ">"; value: number };
 
+/** A conjunction of predicates over training rows, with the rows it covers and their summed score. */
 export interface Pattern {
+  /** The conditions, all of which a row meets. */
   predicates: Predicate[];
   /** Training rows matching every predicate, ascending. */
   rows: Int32Array;
@@ -24,6 +27,7 @@ export interface Pattern {
   score: number;
 }
 
+/** Options of the pattern search over training rows. */
 export interface PatternSearchOptions {
   /** Smallest and largest fraction of the training rows a pattern may cover (default 0.002 and 0.05). */
   minSupport?: number;
@@ -41,6 +45,15 @@ interface Candidate {
   score: number;
 }
 
+/**
+ * A pattern in words, e.g. `age ≤ 25 ∧ housing = rent`.
+ *
+ * @example
+ * ```ts
+ * describePattern({ predicates: [{ column: "age", op: "<=", value: 25 }, { column: "housing", op: "=", value: "rent" }] });
+ * // "age ≤ 25 ∧ housing = rent"
+ * ```
+ */
 export function describePattern(pattern: { predicates: Predicate[] }): string {
   return pattern.predicates
     .map((p) =>

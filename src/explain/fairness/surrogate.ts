@@ -23,8 +23,14 @@ import type { Examples } from "../data.js";
 import type { InfluenceQueries } from "../influence/influence.js";
 import type { ExplainableModel } from "../model.js";
 
+/**
+ * A differentiable stand-in for a fairness gap: a weighted sum of predicted probabilities over reference rows,
+ * whose influence ranks the training rows behind the gap.
+ */
 export interface GapSurrogate {
+  /** The fairness constraint whose gap it stands for. */
   constraint: FairnessConstraint;
+  /** The sensitive attribute. */
   attribute: string;
   /** The group with the higher rate and the one with the lower, at the model's decisions. */
   higher: string;
@@ -160,6 +166,14 @@ export function surrogateQuery(
   };
 }
 
+/**
+ * A surrogate in words, e.g. `mean P(ŷ = 1), sex = male minus sex = female`.
+ *
+ * @example
+ * ```ts
+ * const text = describeSurrogate(surrogate); // surrogate: a GapSurrogate from a fairness explanation
+ * ```
+ */
 export function describeSurrogate(surrogate: GapSurrogate): string {
   const rate =
     surrogate.labelClass === undefined

@@ -78,6 +78,16 @@ export function methodsFor(model: ExplainableModel): InfluenceMethod[] {
  * Influence functions (Koh & Liang 2017): the first-order effect on each query (e.g. a test row's
  * loss) of removing each training row, −∇m·H⁻¹∇ℓᵢ with the sign convention "without minus with".
  * Warns, and marks the result untrusted, when the model is not at a stationary point.
+ *
+ * @example
+ * ```ts
+ * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
+ * const { train, test } = explainData(task);
+ * const { model } = fitLogisticRegression(train, { C: 1 });
+ * const testRows = Int32Array.from([0, 1, 2]);
+ * const result = influence(model, testLossQueries(model, test, testRows), { method: "exact" });
+ * console.log(result.trusted, result.matrix.length);
+ * ```
  */
 export function influence(
   model: ExplainableModel,

@@ -12,9 +12,11 @@
 import { symmetricEigen } from "../linalg.js";
 import type { ExplainableModel, KroneckerLayer } from "../model.js";
 
+/** An approximate inverse of the damped Hessian from per-layer Kronecker factors (K-FAC or EK-FAC). */
 export interface KroneckerPreconditioner {
   /** out = (approximate H + λI)⁻¹ v. */
   apply(v: Float64Array, out: Float64Array): void;
+  /** What the approximation could not do well (e.g. near-singular factors). */
   warnings: string[];
 }
 
@@ -28,6 +30,17 @@ interface LayerFactors {
 
 const CHUNK = 1024;
 
+/**
+ * Builds the K-FAC (Martens & Grosse 2015) or, with `eigenCorrected`, the EK-FAC (George et al. 2018)
+ * approximation of (H + λI)⁻¹ for a model that exposes its Kronecker layers (an MLP).
+ *
+ * @example
+ * ```ts
+ * const inverse = kroneckerPreconditioner(mlp, true, 1e-3); // mlp: an MlpModel
+ * const out = new Float64Array(mlp.parameterCount);
+ * inverse.apply(gradient, out);
+ * ```
+ */
 export function kroneckerPreconditioner(
   model: ExplainableModel,
   eigenCorrected: boolean,

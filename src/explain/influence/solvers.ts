@@ -13,9 +13,12 @@ import { symmetricEigen } from "../linalg.js";
 import type { ExplainableModel } from "../model.js";
 import { kroneckerPreconditioner } from "./kronecker.js";
 
+/** The ways to apply the inverse Hessian: exact (Cholesky), conjugate gradient, LiSSA, Arnoldi, K-FAC, EK-FAC. */
 export const INVERSE_METHODS = ["exact", "cg", "lissa", "arnoldi", "kfac", "ekfac"] as const;
+/** One of {@link INVERSE_METHODS}. */
 export type InverseMethod = (typeof INVERSE_METHODS)[number];
 
+/** Options of {@link solveInverseHvp}, per method. */
 export interface SolverOptions {
   /** λ in (H + λI)⁻¹ (default 0). */
   damping?: number;
@@ -35,12 +38,17 @@ export interface SolverOptions {
   seed?: number;
 }
 
+/** The solutions (count × p, row-major), what went wrong, and method details (iterations, residuals...). */
 export interface SolverReport {
+  /** (H + λI)⁻¹ q for each query q, row-major. */
   solutions: Float64Array;
+  /** Why the solutions may not be trusted (no convergence, negative curvature...). */
   warnings: string[];
+  /** Method details: iterations, residuals, the damping used. */
   details: Record<string, number | string | boolean>;
 }
 
+/** The largest explicit Hessian the exact method builds by default: 512 MiB. */
 export const DEFAULT_MEMORY_LIMIT = 512 * 2 ** 20;
 
 /** The bytes an explicit p × p Hessian and its Cholesky factor take. */
@@ -48,6 +56,19 @@ export function explicitHessianBytes(parameterCount: number): number {
   return 2 * 8 * parameterCount * parameterCount;
 }
 
+/**
+ * Solves (H + λI) x = q for `count` queries packed row-major in `queries` (each of the model's parameter count),
+ * by the chosen method. The exact method refuses Hessians above `memoryLimitBytes`.
+ *
+ * @throws `UserError` when the exact Hessian would exceed the memory limit or is not positive definite,
+ * or K-FAC / EK-FAC is asked of a model without Kronecker layers.
+ * @example
+ * ```ts
+ * const { model } = fitLogisticRegression(train, { C: 1 });
+ * const q = new Float64Array(model.parameterCount).fill(1);
+ * const { solutions, warnings } = solveInverseHvp(model, "cg", q, 1, { damping: 1e-3 });
+ * ```
+ */
 export function solveInverseHvp(
   model: ExplainableModel,
   method: InverseMethod,

@@ -10,7 +10,9 @@
 import type { ExplainableModel } from "../model.js";
 import type { InfluenceQueries } from "./influence.js";
 
+/** A training checkpoint for TracIn (Pruthi et al. 2020): its parameters and the learning rate that followed. */
 export interface Checkpoint {
+  /** The model's parameters at the checkpoint. */
   parameters: Float64Array;
   /** The learning rate of the steps taken from this checkpoint to the next. */
   learningRate: number;

@@ -48,6 +48,7 @@ export type NetworkLayer = Extract<
   { type: "conv2d" | "maxpool" | "avgpool" | "flatten" | "dense" | "relu" | "tanh" | "sigmoid" }
 >;
 
+/** The layers of an explainable CNN and its per-example input shape. */
 export interface CnnArchitecture {
   /** [height, width, channels] of one example. */
   inputShape: [number, number, number];
@@ -204,6 +205,17 @@ interface Pass {
   routes: (Int32Array | undefined)[];
 }
 
+/**
+ * An engine CNN as an explainable model: exact gradients and Hessian-vector products of its training objective.
+ * Build one from a trained engine model with {@link explainableFromEngine}.
+ *
+ * @example
+ * ```ts
+ * // model: a trained engine CNN (nn.Sequential); train: its training rows as explain Examples
+ * const explainable = explainableFromEngine(model.architecture, model.readParameters(), train, { weightDecay: 1e-4 });
+ * console.log(explainable.stationarity());
+ * ```
+ */
 export class CnnModel implements ExplainableModel {
   readonly family = "cnn" as const;
   readonly parameterCount: number;

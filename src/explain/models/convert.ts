@@ -19,6 +19,7 @@ import { CnnModel, type NetworkLayer } from "./cnn.js";
 import { LogisticModel } from "./logistic.js";
 import { type Activation, MlpModel } from "./mlp.js";
 
+/** The training objective an engine model is converted to: its L2 strength and row weights. */
 export interface ObjectiveOptions {
   /**
    * L2 strength: for a logistic regression scikit-learn's C (penalty ‖β‖²/(2C), the
@@ -26,6 +27,7 @@ export interface ObjectiveOptions {
    * every parameter).
    */
   C?: number;
+  /** For an MLP: the weight decay of the mean loss. */
   weightDecay?: number;
   /** Row weights of the training objective (reweighing), default 1. */
   weights?: Float64Array;

@@ -105,6 +105,7 @@ export class LogisticModel implements ExplainableModel {
     return gradient;
   }
 
+  /** ‖∇F‖∞ at the parameters against the logistic tolerance. */
   stationarity(): Stationarity {
     const gradientNorm = maxAbs(this.objectiveGradient());
     return {
@@ -361,6 +362,13 @@ export interface LogisticFit {
  * Newton's method to ‖∇F‖∞ ≤ tolerance (default 1e-10). Each step solves H d = ∇F by
  * Cholesky and halves the step until F does not increase (it never needs to near the
  * optimum, where the full step converges quadratically).
+ *
+ * @example
+ * ```ts
+ * const { train } = explainData(await data.prepareTask({ data: "german-credit", sensitive: ["sex"] }));
+ * const fit = fitLogisticRegression(train, { C: 1 }); // scikit-learn's objective
+ * console.log(fit.converged, fit.model.stationarity().gradientNorm);
+ * ```
  */
 export function fitLogisticRegression(train: Examples, options: LogisticFitOptions = {}): LogisticFit {
   const p = train.cols + 1;

@@ -30,20 +30,26 @@ import {
   type Stationarity,
 } from "../model.js";
 
+/** The hidden activation of an explainable MLP. */
 export type Activation = "tanh" | "relu" | "sigmoid";
 
+/** The layers of an explainable MLP. */
 export interface MlpArchitecture {
+  /** Input features. */
   inputs: number;
   /** Hidden layer widths. */
   hidden: number[];
+  /** The activation of every hidden layer. */
   activation: Activation;
   /** 1: one logit with the binary cross-entropy; ≥ 2: softmax cross-entropy. */
   outputs: number;
 }
 
+/** The MLP's training objective: L2 strength and row weights. */
 export interface MlpOptions {
   /** λ of ½λ‖θ‖² (sum form). */
   l2: number;
+  /** Row weights of the objective (default 1). */
   weights?: Float64Array;
 }
 
@@ -53,6 +59,14 @@ const CHUNK = 256;
 /** ‖∇F‖∞ per training row below which an MLP counts as stationary (‖∇F‖∞ ≤ this × n). */
 export const MLP_TOLERANCE_PER_ROW = 1e-9;
 
+/**
+ * The number of parameters (weights and biases) of an MLP.
+ *
+ * @example
+ * ```ts
+ * mlpParameterCount({ inputs: 10, hidden: [8], activation: "tanh", outputs: 1 }); // (10+1)·8 + (8+1)·1 = 97
+ * ```
+ */
 export function mlpParameterCount(architecture: MlpArchitecture): number {
   const widths = [architecture.inputs, ...architecture.hidden, architecture.outputs];
   let count = 0;
@@ -60,6 +74,14 @@ export function mlpParameterCount(architecture: MlpArchitecture): number {
   return count;
 }
 
+/**
+ * An MLP in words, e.g. `MLP 10-8-2 (tanh)` (a single logit shown as 2 outputs).
+ *
+ * @example
+ * ```ts
+ * describeMlp({ inputs: 10, hidden: [8], activation: "tanh", outputs: 1 }); // "MLP 10-8-2 (tanh)"
+ * ```
+ */
 export function describeMlp(architecture: MlpArchitecture): string {
   const widths = [architecture.inputs, ...architecture.hidden, Math.max(architecture.outputs, 2)];
   return `MLP ${widths.join("-")} (${architecture.activation})`;
@@ -323,6 +345,7 @@ export class MlpModel implements ExplainableModel {
     return gradient;
   }
 
+  /** ‖∇F‖∞ at the parameters against 100 × the fitting tolerance (1e-9 per training row): 1e-7 per row. */
   stationarity(): Stationarity {
     const gradientNorm = maxAbs(this.objectiveGradient());
     const tolerance = MLP_TOLERANCE_PER_ROW * this.train.rows * 100;
@@ -676,6 +699,7 @@ export interface MlpFitOptions extends MlpOptions, RefitOptions {
   newtonSteps?: number;
 }
 
+/** The result of {@link fitMlp}: the model, iterations taken, final ‖∇F‖∞ and whether it reached the tolerance. */
 export interface MlpFit {
   model: MlpModel;
   iterations: number;

@@ -8,6 +8,7 @@ import { type CnnArchitecture, CnnModel } from "./cnn.js";
 import { LogisticModel } from "./logistic.js";
 import { type MlpArchitecture, MlpModel } from "./mlp.js";
 
+/** An explainable model as plain data, to send to a worker thread. */
 export type ModelTransfer =
   | {
       family: "logistic-regression";

@@ -7,13 +7,20 @@
  */
 import { type TaskName, tasks } from "./tasks.js";
 
+/**
+ * Runs chunks of a named explanation task on worker threads (or in process); Node's worker runner is in
+ * `parallel/node-threads.ts`, outside this light surface.
+ */
 export interface ParallelRunner {
+  /** How many threads run chunks at once. */
   readonly threads: number;
+  /** Runs every chunk of `task` over the shared input (prepared once per thread); results in chunk order. */
   run<N extends TaskName>(
     task: N,
     shared: Parameters<(typeof tasks)[N]["prepare"]>[0],
     chunks: Parameters<(typeof tasks)[N]["run"]>[1][],
   ): Promise<ReturnType<(typeof tasks)[N]["run"]>[]>;
+  /** Stops the threads. */
   close(): Promise<void>;
 }
 

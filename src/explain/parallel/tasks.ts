@@ -8,20 +8,29 @@ import { refitWithout } from "../loo.js";
 import { type ModelTransfer, modelFromTransfer } from "../models/transfer.js";
 import { knnShapleyProblem, knnShapleySums } from "../valuation/knn-shapley.js";
 
+/**
+ * The explanation tasks a {@link ParallelRunner} can run, by name: each prepares its shared input once per
+ * thread, then runs chunks.
+ */
 export const tasks = {
+  /** Exact KNN-Shapley sums over a chunk of test rows. */
   "knn-shapley-sums": {
+    /** Builds the KNN-Shapley problem once per thread. */
     prepare: (shared: { train: Examples; test: Examples; k: number }) =>
       knnShapleyProblem(shared.train, shared.test, shared.k),
+    /** The sums of one chunk of test rows. */
     run: (problem: ReturnType<typeof knnShapleyProblem>, testRows: Int32Array) =>
       knnShapleySums(problem, testRows),
   },
   /** Leave-one-out refits of a chunk of training rows: test-loss changes [testRows × chunk] and convergence. */
   "leave-one-out": {
+    /** Rebuilds the model once per thread and its test losses with every row. */
     prepare: (shared: { model: ModelTransfer; test: Examples; testRows: Int32Array }) => {
       const model = modelFromTransfer(shared.model);
       const testSet = selectExamples(shared.test, shared.testRows);
       return { model, testSet, base: model.losses(testSet) };
     },
+    /** Refits without each training row of one chunk. */
     run: (
       prepared: { model: ReturnType<typeof modelFromTransfer>; testSet: Examples; base: Float64Array },
       trainRows: Int32Array,

@@ -220,6 +220,15 @@ function renderMislabels(doc: MislabelsDocument): string {
   ].join("");
 }
 
+/**
+ * An explanation document as an HTML fragment (what `equipoise report` and the dashboard show); every value
+ * from the document is escaped.
+ *
+ * @example
+ * ```ts
+ * const html = renderExplanationFragment(explanationSchema.parse(JSON.parse(text)));
+ * ```
+ */
 export function renderExplanationFragment(doc: ExplanationDocument): string {
   let body: string;
   switch (doc.kind) {

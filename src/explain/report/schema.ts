@@ -9,6 +9,7 @@ import { z } from "zod";
 const number = z.number();
 const row = z.number().int().nonnegative();
 
+/** Schema of {@link ModelInfo}. */
 export const modelInfoSchema = z.object({
   description: z.string(),
   family: z.enum(["logistic-regression", "mlp", "cnn"]),
@@ -36,6 +37,7 @@ export const describedRowSchema = z.object({
   group: z.record(z.string(), z.string()),
 });
 
+/** Schema of {@link ExampleExplanation}. */
 export const exampleExplanationSchema = z.object({
   ...base,
   kind: z.literal("example"),
@@ -47,6 +49,7 @@ export const exampleExplanationSchema = z.object({
   harmful: z.array(describedRowSchema.extend({ influence: number })),
 });
 
+/** Schema of {@link InfluenceMatrixDocument}. */
 export const influenceMatrixSchema = z.object({
   ...base,
   kind: z.enum(["influence", "loo"]),
@@ -59,12 +62,14 @@ export const influenceMatrixSchema = z.object({
   details: z.record(z.string(), z.union([number, z.string(), z.boolean()])),
 });
 
+/** Schema of a {@link RemovalCurve} in a values document. */
 export const removalCurveSchema = z.object({
   order: z.enum(["highest-first", "lowest-first", "random"]),
   fractions: z.array(number),
   scores: z.array(number),
 });
 
+/** Schema of {@link ValuesDocument}. */
 export const valuesSchema = z.object({
   ...base,
   kind: z.literal("values"),
@@ -94,6 +99,7 @@ const gapSchema = z.object({
   testAccuracy: number,
 });
 
+/** Schema of {@link FairnessExplanationDocument}. */
 export const fairnessExplanationSchema = z.object({
   ...base,
   kind: z.literal("fairness"),
@@ -143,6 +149,7 @@ export const fairnessExplanationSchema = z.object({
     .optional(),
 });
 
+/** Schema of {@link MislabelsDocument}. */
 export const mislabelsSchema = z.object({
   ...base,
   kind: z.literal("mislabels"),
@@ -158,6 +165,7 @@ export const mislabelsSchema = z.object({
     .optional(),
 });
 
+/** Schema of every explanation document ({@link ExplanationDocument}), told apart by `kind`: parse `explain --json` output with it. */
 export const explanationSchema = z.discriminatedUnion("kind", [
   exampleExplanationSchema,
   influenceMatrixSchema,
@@ -166,11 +174,19 @@ export const explanationSchema = z.discriminatedUnion("kind", [
   mislabelsSchema,
 ]);
 
+/** The model an explanation is about: description, family, parameter count, and whether it is at a stationary point. */
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
+/** A training or test row as people read it: its values by column, its label and groups. */
 export type DescribedRow = z.infer<typeof describedRowSchema>;
+/** The most helpful and most harmful training rows for one test row (`explain example`). */
 export type ExampleExplanation = z.infer<typeof exampleExplanationSchema>;
+/** Influence (or true leave-one-out effect) of training rows on test losses (`explain influence` / `explain loo`). */
 export type InfluenceMatrixDocument = z.infer<typeof influenceMatrixSchema>;
+/** One value per training row from a data-valuation method, with convergence and removal curves (`explain values`). */
 export type ValuesDocument = z.infer<typeof valuesSchema>;
+/** The training rows and patterns behind a fairness gap, with predicted and retrained effects (`explain fairness`). */
 export type FairnessExplanationDocument = z.infer<typeof fairnessExplanationSchema>;
+/** The training rows most likely mislabelled, and optionally each score's measured recall (`explain mislabels`). */
 export type MislabelsDocument = z.infer<typeof mislabelsSchema>;
+/** Any explanation document. */
 export type ExplanationDocument = z.infer<typeof explanationSchema>;

@@ -24,6 +24,7 @@ import {
   tieWindow,
 } from "./distances.js";
 
+/** The exact KNN-Shapley problem: training and test rows, K, and how distances are computed. */
 export interface KnnShapleyProblem {
   layout: DistanceLayout;
   train: Examples;

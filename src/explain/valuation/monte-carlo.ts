@@ -15,6 +15,7 @@
 import { createRandom, permutation } from "../../common/rng.js";
 import type { Utility } from "./utility.js";
 
+/** Options of the Monte Carlo valuations (TMC-Shapley, Banzhaf). */
 export interface MonteCarloOptions {
   /** Permutations (TMC) or subsets (Banzhaf) at most (default 200 / 2000). */
   budget?: number;
@@ -22,7 +23,9 @@ export interface MonteCarloOptions {
   tolerance?: number;
   /** TMC: truncate a permutation when |U(prefix) − U(full)| ≤ this × |U(full)| (default 0.01). */
   truncation?: number;
+  /** Seed of the permutations or subsets (default 0). */
   seed?: number;
+  /** Called as samples are drawn: done and the budget. */
   onProgress?: (done: number, budget: number) => void;
 }
 

@@ -9,10 +9,13 @@ import { createRandom } from "../../common/rng.js";
 import type { ExplainableModel } from "../model.js";
 import type { ValuationResult } from "./monte-carlo.js";
 
+/** Options of {@link dataOob}. */
 export interface OobOptions {
   /** Bootstrap models (default 100). */
   bags?: number;
+  /** Seed of the bootstrap samples (default 0). */
   seed?: number;
+  /** Called as bootstrap models finish: done and total. */
   onProgress?: (done: number, total: number) => void;
 }
 

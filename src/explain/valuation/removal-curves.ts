@@ -6,12 +6,17 @@
  */
 import { createRandom, permutation } from "../../common/rng.js";
 
+/** Scores after removing growing fractions of the training rows in one order (highest value first, lowest first, random). */
 export interface RemovalCurve {
+  /** Which rows go first. */
   order: "highest-first" | "lowest-first" | "random";
+  /** Fractions in [0, 1] of the training rows removed. */
   fractions: number[];
+  /** The score after each removal (e.g. held-out accuracy). */
   scores: number[];
 }
 
+/** The removal fractions of a curve by default: 0 to 30 % of the training rows. */
 export const DEFAULT_FRACTIONS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3];
 
 /**

@@ -22,6 +22,17 @@ export interface Utility {
   readonly full: number;
 }
 
+/**
+ * The utility of a training subset (weights) for data valuation: retrain `model`'s objective with row weights,
+ * score on `rows` (accuracy or log-likelihood). Warm-starts from the last refit.
+ *
+ * @example
+ * ```ts
+ * const { model } = fitLogisticRegression(train, { C: 1 });
+ * const utility = modelUtility(model, test, "accuracy");
+ * const full = utility.evaluate(new Float64Array(train.rows).fill(1));
+ * ```
+ */
 export function modelUtility(
   model: ExplainableModel,
   rows: Examples,

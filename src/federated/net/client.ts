@@ -28,15 +28,23 @@ import {
 
 /** The part of a WebSocket a client uses (Node's `ws` and browsers' WebSocket both have it). */
 export interface SocketLike {
+  /** The WebSocket ready state (1 = open). */
   readonly readyState: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Closes the connection with an optional code and reason. */
   close(code?: number, reason?: string): void;
+  /** Called with each message received. */
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  /** Called when the connection closes, with its code and reason. */
   addEventListener(type: "close", listener: (event: { code: number; reason: string }) => void): void;
+  /** Called when the connection opens. */
   addEventListener(type: "open", listener: () => void): void;
+  /** Called on a connection error. */
   addEventListener(type: "error", listener: (event: unknown) => void): void;
 }
 
+/** What a federation client reports as it runs: joined, trained a round, sent, round over, or a note. */
 export type ClientEvent =
   | { kind: "joined"; client: number; rows: number; skipped: number }
   | { kind: "trained"; round: number; examples: number; loss: number }
@@ -44,11 +52,13 @@ export type ClientEvent =
   | { kind: "round-end"; round: number; status: string; reason?: string }
   | { kind: "note"; text: string };
 
+/** Options of a {@link FederatedClient}: where its rows come from and its secure randomness. */
 export interface ClientOptions {
   /** The client's rows, encoded with the server's task (called once, on joining). */
   loadData(task: TaskSpec): ClientData | Promise<ClientData>;
   /** Secure randomness: local training order, stochastic rounding, noise shares. */
   random: Random;
+  /** Called with each {@link ClientEvent}. */
   onEvent?: (event: ClientEvent) => void;
   /** Tensor backend (default: the best available; browsers without WASM files: "cpu"). */
   backend?: string;
@@ -56,6 +66,7 @@ export interface ClientOptions {
   tamper?: (message: ClientToServer) => ClientToServer | string | null;
 }
 
+/** How a client's session ended, and how many rounds it took part in. */
 export interface ClientSessionResult {
   ended: "done" | "closed" | "refused";
   reason?: string;

@@ -8,9 +8,11 @@ import { WebSocket } from "ws";
 import { UserError } from "../../common/errors.js";
 import type { ClientSessionResult, FederatedClient, SocketLike } from "./client.js";
 
+/** How a Node client reconnects after losing the server: retries and the delay between them. */
 export interface ReconnectOptions {
   retries: number;
   retryDelaySeconds: number;
+  /** Called with a line for the user (reconnecting, giving up). */
   onNote?: (text: string) => void;
   /** For tests: sees every socket opened. */
   onSocket?: (socket: WebSocket) => void;

@@ -50,6 +50,7 @@ import {
   type ServerToClient,
 } from "./wire.js";
 
+/** How long a federation server waits, in seconds. */
 export interface ServerTimeouts {
   /** Waiting for the expected clients to join. */
   joinSeconds: number;
@@ -59,8 +60,10 @@ export interface ServerTimeouts {
   phaseSeconds: number;
 }
 
+/** How long the server waits, in seconds: for clients to join, for a round, for each secure-aggregation phase. */
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { joinSeconds: 120, roundSeconds: 300, phaseSeconds: 60 };
 
+/** What a federation server reports: listening, a finished round, or a note. */
 export type ServerEvent =
   | { kind: "listening"; port: number; host: string }
   | { kind: "round"; record: RoundRecord; rounds: number }
@@ -74,6 +77,7 @@ export interface ServerSettings {
   host: string;
   port: number;
   timeouts?: Partial<ServerTimeouts>;
+  /** Called with each {@link ServerEvent}. */
   onEvent?: (event: ServerEvent) => void;
   /** Called after every round with the current model and report (write them atomically). */
   checkpoint?: (result: FederatedResult) => void;

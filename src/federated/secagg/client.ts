@@ -43,6 +43,17 @@ const SHARE_BYTES = 33; // a 32-byte secret and its x-coordinate
 
 type Phase = "idle" | "advertised" | "shared" | "masked" | "unmasked";
 
+/**
+ * One client's side of secure aggregation (Bonawitz et al. 2017 with the sparse graphs of Bell et al. 2020):
+ * key advertisement, secret sharing, the masked input and unmasking. Most users call {@link aggregateSecurely}
+ * or {@link simulateFederated} instead.
+ *
+ * @example
+ * ```ts
+ * const client = new SecAggClient(3);
+ * const keys = await client.advertise(setup); // setup: the server's RoundSetup
+ * ```
+ */
 export class SecAggClient {
   private phase: Phase = "idle";
   private setup!: RoundSetup;

@@ -10,6 +10,7 @@
  */
 import { createRandom, permutation } from "../../common/rng.js";
 
+/** Who shares masks with whom: every pair (complete) or a random Harary graph of the given degree. */
 export type SecAggGraph = { kind: "complete" } | { kind: "harary"; degree: number };
 
 /** Neighbours of every participant (symmetric, no self-loops), sorted by id. */

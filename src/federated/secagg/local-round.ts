@@ -15,6 +15,7 @@ import {
   type SecAggSettings,
 } from "./server.js";
 
+/** Options of an in-process secure-aggregation round: simulated dropouts, and hooks for tests. */
 export interface LocalRoundOptions {
   /** Client → the first phase in which it sends nothing. */
   dropouts?: ReadonlyMap<number, Exclude<SecAggPhase, "done">>;

@@ -18,6 +18,7 @@
 import type { Bytes } from "./crypto.js";
 import type { SecAggGraph } from "./graph.js";
 
+/** The server's public setup of a secure-aggregation round: session, participants, graph and threshold. */
 export interface RoundSetup {
   kind: "setup";
   /** Random, public, fresh per round: binds every key, mask and ciphertext to this round. */
@@ -45,6 +46,7 @@ interface Addressed {
   round: number;
 }
 
+/** A client's first message: its two public keys (encryption and masking). */
 export interface AdvertiseKeys extends Addressed {
   kind: "advertise-keys";
   client: number;
@@ -52,11 +54,13 @@ export interface AdvertiseKeys extends Addressed {
   maskingKey: Bytes;
 }
 
+/** The server forwards each client its neighbours' public keys. */
 export interface KeysBroadcast extends Addressed {
   kind: "keys";
   keys: { client: number; encryptionKey: Bytes; maskingKey: Bytes }[];
 }
 
+/** A client's encrypted Shamir shares of its secrets, one per neighbour. */
 export interface ShareKeys extends Addressed {
   kind: "share-keys";
   client: number;
@@ -65,17 +69,20 @@ export interface ShareKeys extends Addressed {
   shares: { to: number; ciphertext: Bytes }[];
 }
 
+/** The server forwards each client the encrypted shares addressed to it. */
 export interface SharesDelivery extends Addressed {
   kind: "shares";
   shares: { from: number; ciphertext: Bytes }[];
 }
 
+/** A client's masked input vector, in Z_{2^32}. */
 export interface MaskedInput extends Addressed {
   kind: "masked-input";
   client: number;
   vector: Uint32Array;
 }
 
+/** The server asks each client for the shares that unmask the sum: survivors' self-masks, dropped clients' keys. */
 export interface UnmaskRequest extends Addressed {
   kind: "unmask";
   /** Neighbours whose masked input arrived (the recipient itself is one of them). */
@@ -84,6 +91,7 @@ export interface UnmaskRequest extends Addressed {
   dropped: number[];
 }
 
+/** A client's answer: the shares the server asked for. */
 export interface UnmaskShares extends Addressed {
   kind: "unmask-shares";
   client: number;
@@ -91,6 +99,7 @@ export interface UnmaskShares extends Addressed {
   keyShares: { of: number; share: Bytes }[];
 }
 
+/** Any message a client sends in a secure-aggregation round. */
 export type ClientMessage = AdvertiseKeys | ShareKeys | MaskedInput | UnmaskShares;
 export type ServerMessage = RoundSetup | KeysBroadcast | SharesDelivery | UnmaskRequest;
 

@@ -13,6 +13,7 @@ import type { Random } from "../../common/rng.js";
 
 const INT32_MAX = 2 ** 31 - 1;
 
+/** How real updates are encoded into the ring: clipped to ±bound, scaled, rounded. */
 export interface FixedPoint {
   /** Every coordinate is clipped to [-bound, bound] before encoding. */
   bound: number;

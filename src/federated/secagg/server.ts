@@ -41,7 +41,9 @@ import {
 import { addInto, subtractInto } from "./ring.js";
 import { combineShares } from "./shamir.js";
 
+/** Settings of a secure-aggregation round: the graph, the share threshold and the fewest inputs to unmask. */
 export interface SecAggSettings {
+  /** The masking graph. */
   graph: SecAggGraph;
   /**
    * Shares needed to reconstruct a secret, as a fraction of a client's neighbours
@@ -52,8 +54,10 @@ export interface SecAggSettings {
   minimumInputs?: number;
 }
 
+/** The phases of a secure-aggregation round. */
 export type SecAggPhase = "advertise" | "share" | "input" | "unmask" | "done";
 
+/** The outcome of a secure-aggregation round: the sum, who is in it, and who dropped at which phase. */
 export interface SecAggResult {
   /** Σ of the inputs of `included`, in Z_{2^32}. */
   sum: Uint32Array;
@@ -107,6 +111,17 @@ export function createRoundSetup(
   };
 }
 
+/**
+ * The server's side of secure aggregation: collects each phase's messages, closes the phase, and unmasks the sum.
+ * It sees only masked inputs. Most users call {@link aggregateSecurely} instead.
+ *
+ * @example
+ * ```ts
+ * const setup = createRoundSetup(1, [1, 2, 3], 4, { graph: { kind: "complete" } });
+ * const server = new SecAggServer(setup);
+ * console.log(server.currentPhase); // "advertise"
+ * ```
+ */
 export class SecAggServer {
   private phase: SecAggPhase = "advertise";
   private readonly neighbours: Map<number, number[]>;
@@ -121,6 +136,7 @@ export class SecAggServer {
     this.neighbours = neighbourhoods(setup.participants, setup.graph, setup.graphSeed);
   }
 
+  /** The phase the round is in. */
   get currentPhase(): SecAggPhase {
     return this.phase;
   }

@@ -37,6 +37,7 @@ export interface DebiasSettings {
   jttUpweight?: number;
 }
 
+/** What a debiasing method trains on: the training split, shapes, and the attribute whose groups it uses. */
 export interface DebiasData {
   train: Split;
   inputShape: readonly number[];

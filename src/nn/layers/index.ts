@@ -28,6 +28,16 @@ export type {
   Shape,
 } from "./layer.js";
 
+/**
+ * Builds the layer a config describes for inputs of the given per-example shape.
+ *
+ * @throws Error on an unknown layer type or an input shape the layer cannot take (pooling on flat inputs).
+ * @example
+ * ```ts
+ * const dense = createLayer({ type: "dense", units: 8 }, [12]);
+ * console.log(dense.outputShape); // [8]
+ * ```
+ */
 export function createLayer(config: LayerConfig, inputShape: Shape): Layer {
   switch (config.type) {
     case "dense":

@@ -9,16 +9,21 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 
+/** A per-example shape, e.g. [104] or [28, 28, 1]. */
 export type Shape = readonly number[];
 
+/** A layer's trainable parameter: its name and shape. */
 export interface ParameterSpec {
   /** e.g. "kernel", "bias". */
   name: string;
+  /** The parameter's shape. */
   shape: number[];
 }
 
+/** What a layer's forward pass keeps for its backward pass. */
 export type LayerCache = Record<string, tf.Tensor>;
 
+/** A layer's output and its cache. */
 export interface ForwardResult {
   output: tf.Tensor;
   cache: LayerCache;
@@ -48,10 +53,18 @@ export interface PerExampleRules {
   kroneckerFactors?(cache: LayerCache, gradOutput: tf.Tensor): KroneckerFactors;
 }
 
+/**
+ * One layer of a {@link Sequential} model: its forward and backward passes and its per-example rules
+ * (gradient norms, clipped sums) side by side.
+ */
 export interface Layer {
+  /** The config the layer was built from. */
   readonly config: LayerConfig;
+  /** Per-example input shape. */
   readonly inputShape: Shape;
+  /** Per-example output shape. */
   readonly outputShape: Shape;
+  /** The layer's trainable parameters (none for activations and pooling). */
   readonly parameters: readonly ParameterSpec[];
   /** Fresh parameter values (row-major, one array per ParameterSpec). */
   initialParameters(random: import("../../common/rng.js").Random): Float32Array[];
@@ -69,6 +82,7 @@ export interface Layer {
   forwardFused?(input: tf.Tensor, params: readonly tf.Tensor[], activation: FusableActivation): ForwardResult;
 }
 
+/** Activations a layer can fuse into its forward pass. */
 export type FusableActivation = "relu" | "sigmoid";
 
 /** What a training pass gives its layers: stochastic layers (dropout) act only here. */
@@ -78,8 +92,10 @@ export interface ForwardContext {
   random: import("../../common/rng.js").Random;
 }
 
+/** Convolution and pooling padding: keep the size, or only full windows. */
 export type Padding = "same" | "valid";
 
+/** A layer as an architecture lists it: dense, conv2d, pooling, flatten, activations, group norm, embedding, dropout, residual blocks. */
 export type LayerConfig =
   | { type: "dense"; units: number }
   | { type: "conv2d"; filters: number; kernelSize: number; stride?: number; padding?: Padding }

@@ -25,6 +25,13 @@ import { RdpAccountant } from "./rdp.js";
 /**
  * The PRV accountant: ε from the numerically composed privacy-loss distribution, with a stated
  * error; `epsilon(δ)` is the upper end. See the module comment for its fallback to RDP.
+ *
+ * @example
+ * ```ts
+ * const prv = new PrvAccountant();
+ * prv.step(0.01, 1.0, 1000);
+ * const { epsilon, lowerBound } = prv.spent(1e-5); // ≈ 1.838 (upper end) and ≈ 1.818
+ * ```
  */
 export class PrvAccountant implements Accountant {
   readonly kind = "prv" as const;
@@ -32,6 +39,7 @@ export class PrvAccountant implements Accountant {
 
   constructor(readonly options: PrvOptions = {}) {}
 
+  /** The steps taken so far, identical consecutive steps merged. */
   get history(): readonly GaussianStepGroup[] {
     return this.groups;
   }

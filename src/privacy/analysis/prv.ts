@@ -456,7 +456,15 @@ function directionEpsilon(
   };
 }
 
-/** ε of the composition of the given step groups at δ, with the PRV error bounds. */
+/**
+ * ε of the composition of the given step groups at δ, with the PRV error bounds.
+ *
+ * @example
+ * ```ts
+ * prvEpsilon([{ sampleRate: 0.01, noise: 1, steps: 1000 }], 1e-5);
+ * // { upperBound: ≈ 1.8384, estimate: ≈ 1.8282, lowerBound: ≈ 1.8181, ... }
+ * ```
+ */
 export function prvEpsilon(
   groups: readonly GaussianStepGroup[],
   delta: number,

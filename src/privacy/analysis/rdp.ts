@@ -119,6 +119,11 @@ function integerOrderRdp(q: number, sigma: number, alpha: number): number {
  * RDP ε(α) of ONE step of the Gaussian mechanism with sensitivity 1 and noise
  * multiplier σ, applied to a Poisson sample with rate q. Always an upper bound (see above),
  * never negative.
+ *
+ * @example
+ * ```ts
+ * sampledGaussianRdp(0.01, 1, 8); // ≈ 8.94e-4: RDP of one step at order 8
+ * ```
  */
 export function sampledGaussianRdp(q: number, sigma: number, order: number): number {
   if (!(order > 1)) throw new RangeError(`RDP order must be > 1, got ${order}`);
@@ -140,7 +145,14 @@ export function sampledGaussianRdp(q: number, sigma: number, order: number): num
   return Math.max(0, Math.min(rdp, fullGaussian));
 }
 
-/** RDP of `steps` compositions, one value per order. */
+/**
+ * RDP of `steps` compositions, one value per order.
+ *
+ * @example
+ * ```ts
+ * composedRdp(0.01, 1, 1000, [8]); // ≈ [0.894]: 1,000 steps compose additively
+ * ```
+ */
 export function composedRdp(
   q: number,
   sigma: number,
@@ -164,6 +176,12 @@ export interface RdpPrivacySpent {
 /**
  * (ε, δ) from RDP values: ε = min_α rdp(α) - (log δ + log α)/(α-1) + log((α-1)/α)
  * (Balle et al. 2020, Theorem 21), the conversion Opacus uses.
+ *
+ * @example
+ * ```ts
+ * const rdp = composedRdp(0.01, 1, 1000, DEFAULT_RDP_ORDERS);
+ * rdpToEpsilon(DEFAULT_RDP_ORDERS, rdp, 1e-5); // { epsilon: ≈ 2.1014, order: 7.8, optimumAtGridEdge: false }
+ * ```
  */
 export function rdpToEpsilon(
   orders: readonly number[],

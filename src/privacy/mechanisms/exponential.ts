@@ -38,7 +38,14 @@ function exponentScale(options: ExponentialMechanismOptions): number {
   return options.epsilon / ((options.monotonic ? 1 : 2) * options.sensitivity);
 }
 
-/** Index of the selected candidate. */
+/**
+ * Index of the selected candidate.
+ *
+ * @example
+ * ```ts
+ * const chosen = exponentialMechanism([1, 5, 2], { epsilon: 1, sensitivity: 1 }); // an index, 1 most likely
+ * ```
+ */
 export function exponentialMechanism(
   utilities: ArrayLike<number>,
   options: ExponentialMechanismOptions,

@@ -15,6 +15,11 @@ function check(sensitivity: number, epsilon: number, delta: number): void {
 
 /**
  * σ of the classic Gaussian mechanism, Δ·√(2 ln(1.25/δ))/ε (Dwork & Roth 2014, Theorem A.1); only for ε < 1.
+ *
+ * @example
+ * ```ts
+ * classicGaussianSigma(1, 0.5, 1e-5); // √(2 ln(1.25/δ))·Δ/ε ≈ 9.6896
+ * ```
  */
 export function classicGaussianSigma(sensitivity: number, epsilon: number, delta: number): number {
   check(sensitivity, epsilon, delta);
@@ -23,7 +28,14 @@ export function classicGaussianSigma(sensitivity: number, epsilon: number, delta
   return (sensitivity * Math.sqrt(2 * Math.log(1.25 / delta))) / epsilon;
 }
 
-/** The exact δ of the Gaussian mechanism with noise σ at ε (Balle & Wang 2018, Theorem 8). */
+/**
+ * The exact δ of the Gaussian mechanism with noise σ at ε (Balle & Wang 2018, Theorem 8).
+ *
+ * @example
+ * ```ts
+ * gaussianDelta(1, analyticGaussianSigma(1, 1, 1e-5), 1); // ≈ 1e-5
+ * ```
+ */
 export function gaussianDelta(sensitivity: number, sigma: number, epsilon: number): number {
   const a = sensitivity / (2 * sigma);
   const b = (epsilon * sigma) / sensitivity;
@@ -31,7 +43,14 @@ export function gaussianDelta(sensitivity: number, sigma: number, epsilon: numbe
   return normalCdf(a - b) - Math.exp(epsilon + logNormalCdf(-a - b));
 }
 
-/** Smallest σ with gaussianDelta(Δ, σ, ε) ≤ δ, by bisection to relative precision 1e-12. */
+/**
+ * Smallest σ with gaussianDelta(Δ, σ, ε) ≤ δ, by bisection to relative precision 1e-12.
+ *
+ * @example
+ * ```ts
+ * analyticGaussianSigma(1, 1, 1e-5); // ≈ 3.7306 (Balle & Wang 2018)
+ * ```
+ */
 export function analyticGaussianSigma(sensitivity: number, epsilon: number, delta: number): number {
   check(sensitivity, epsilon, delta);
   let hi = sensitivity;
@@ -48,7 +67,14 @@ export function analyticGaussianSigma(sensitivity: number, epsilon: number, delt
 /** How σ is calibrated: "analytic" (Balle & Wang 2018, the smallest σ) or "classic". */
 export type GaussianCalibration = "analytic" | "classic";
 
-/** σ of the Gaussian mechanism for L2 sensitivity Δ at (ε, δ), analytic by default. */
+/**
+ * σ of the Gaussian mechanism for L2 sensitivity Δ at (ε, δ), analytic by default.
+ *
+ * @example
+ * ```ts
+ * gaussianSigma(1, 1, 1e-5); // the analytic calibration by default: ≈ 3.7306
+ * ```
+ */
 export function gaussianSigma(
   sensitivity: number,
   epsilon: number,

@@ -6,7 +6,14 @@
 import type { Random } from "../../common/rng.js";
 import { releaseSum } from "./release.js";
 
-/** Scale b = Δ/ε of the Laplace mechanism for L1 sensitivity Δ. */
+/**
+ * Scale b = Δ/ε of the Laplace mechanism for L1 sensitivity Δ.
+ *
+ * @example
+ * ```ts
+ * laplaceScale(1, 0.5); // b = Δ/ε = 2
+ * ```
+ */
 export function laplaceScale(sensitivity: number, epsilon: number): number {
   if (!(sensitivity > 0)) throw new RangeError(`sensitivity must be > 0, got ${sensitivity}`);
   if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0, got ${epsilon}`);
@@ -18,7 +25,14 @@ export function laplaceCdf(x: number, scale: number): number {
   return x < 0 ? 0.5 * Math.exp(x / scale) : 1 - 0.5 * Math.exp(-x / scale);
 }
 
-/** value + Laplace(Δ/ε) noise, exactly ε-DP; secure randomness unless a seeded Random is given. */
+/**
+ * value + Laplace(Δ/ε) noise, exactly ε-DP; secure randomness unless a seeded Random is given.
+ *
+ * @example
+ * ```ts
+ * const noisy = laplaceMechanism(10, { sensitivity: 1, epsilon: 1 }); // 10 + Laplace(1), secure randomness
+ * ```
+ */
 export function laplaceMechanism(
   value: number,
   options: { sensitivity: number; epsilon: number; random?: Random },

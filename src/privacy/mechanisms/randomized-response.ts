@@ -19,7 +19,14 @@ export function randomizedResponseProbabilities(epsilon: number, k: number): { k
   return { keep: 1 / denominator, other: Math.exp(-epsilon) / denominator };
 }
 
-/** Privatises each category code in [0, k). */
+/**
+ * Privatises each category code in [0, k).
+ *
+ * @example
+ * ```ts
+ * const reported = randomizedResponse(Int32Array.from([0, 1, 2, 1]), { epsilon: 2, k: 3 }); // k-ary RR, ε = 2
+ * ```
+ */
 export function randomizedResponse(
   codes: Int32Array,
   options: { epsilon: number; k: number; random?: Random },

@@ -86,6 +86,12 @@ function roundedUp(x: number): number {
  * count + exact integer noise. `sensitivity` (default 1) is how much one person can change
  * the count. The discrete Laplace with scale Δ/ε is exactly ε-DP; the discrete Gaussian with
  * standard deviation parameter σ is Δ²/(2σ²)-zCDP.
+ *
+ * @example
+ * ```ts
+ * const released = releaseCount(120, { kind: "discrete-laplace", epsilon: 1 });
+ * console.log(released.value, released.privacy); // an integer near 120; { kind: "pure", epsilon: 1 }
+ * ```
  */
 export function releaseCount(
   count: number,

@@ -11,8 +11,11 @@ import { isWorkerAlive } from "./liveness.js";
 import { displayLocation, openStudyStore } from "./open.js";
 import type { LivenessPolicy, StudyStore, TrialState } from "./types.js";
 
+/** What {@link copyStudy} copied: trials by state, the budget, and workers still running in the source. */
 export interface CopySummary {
+  /** The source study's location. */
   from: string;
+  /** The destination's location. */
   to: string;
   trials: number;
   byState: Record<TrialState, number>;

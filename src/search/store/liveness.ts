@@ -19,6 +19,14 @@ export function newWorkerIdentity(): WorkerIdentity {
   return { id: `${host}:${pid}:${suffix}`, host, pid };
 }
 
+/**
+ * Whether a study worker is alive: its heartbeat is recent enough and, on this host, its process exists.
+ *
+ * @example
+ * ```ts
+ * const alive = (await store.workers()).filter((w) => isWorkerAlive(w, Date.now(), { staleAfterMs: 600_000 }));
+ * ```
+ */
 export function isWorkerAlive(worker: WorkerRecord, now: number, policy: LivenessPolicy): boolean {
   if (worker.host === hostname() && !processExists(worker.pid)) return false;
   return now - worker.heartbeatAt <= policy.staleAfterMs;

@@ -13,9 +13,12 @@
  */
 import type { Configuration, SearchSpace, SearchSpaceJSON } from "../space.js";
 
+/** Whether an objective is minimised or maximised. */
 export type Direction = "minimize" | "maximize";
 
+/** One objective of a study: its name and direction. */
 export interface ObjectiveSpec {
+  /** The objective's name, as reports and the CLI show it. */
   name: string;
   direction: Direction;
   /** Free-form normalisation information (e.g. reference gaps), stored and compared as given. */
@@ -52,9 +55,12 @@ export interface StoredDefinition {
   metadata: Record<string, unknown>;
 }
 
+/** A trial's state: running, or finished as complete, failed or pruned. */
 export type TrialState = "running" | "complete" | "failed" | "pruned";
+/** Every {@link TrialState}. */
 export const trialStates: readonly TrialState[] = ["running", "complete", "failed", "pruned"];
 
+/** A stored trial: its configuration, state, objective and constraint values, metrics and timing. */
 export interface TrialRecord {
   /** The store's key for the trial (stable, unique in a study). */
   id: number;
@@ -127,7 +133,9 @@ export interface ClaimRequest extends LivenessPolicy {
   propose: (view: ClaimView) => Configuration;
 }
 
+/** A trial a worker has claimed and must run: its configuration, seed and attempt. */
 export interface TrialClaim {
+  /** The store's key for the trial. */
   id: number;
   number: number;
   config: Configuration;
@@ -136,7 +144,9 @@ export interface TrialClaim {
   attempts: number;
 }
 
+/** What a worker stores when a trial ends. */
 export interface TrialResult {
+  /** How the trial ended. */
   state: "complete" | "failed" | "pruned";
   /** In the study's objective order and directions; required when complete. */
   objectives?: number[];
@@ -147,12 +157,17 @@ export interface TrialResult {
   startedAt: number;
 }
 
+/**
+ * Where a study lives (SQLite file, PostgreSQL, in memory): definition, trials and workers, shared safely by
+ * many processes. Open one with {@link openStudyStore}; most users go through {@link Study}.
+ */
 export interface StudyStore {
   /** Where the study lives (a file path, a database URL), for messages. */
   readonly location: string;
   readonly readOnly: boolean;
   /** The schema version of the stored study (the store migrates older ones on a writable open). */
   schemaVersion(): Promise<number>;
+  /** The study's definition as stored. */
   definition(): Promise<StoredDefinition>;
   /** The definition's metadata (dataset, settings...). */
   metadata(): Promise<Record<string, unknown>>;
@@ -164,6 +179,7 @@ export interface StudyStore {
   heartbeat(workerId: string): Promise<void>;
   /** Leaves the study (normal exit or a signal); its running trials become retriable at once. */
   unregisterWorker(workerId: string): Promise<void>;
+  /** The workers registered on the study. */
   workers(): Promise<WorkerRecord[]>;
   /**
    * Atomically, across every process sharing the study: a dead worker's running trial
@@ -182,6 +198,7 @@ export interface StudyStore {
    * none was ever recorded.
    */
   budget(): Promise<number | null>;
+  /** Sets the study's total trial budget. */
   setBudget(budget: number): Promise<void>;
   /**
    * Adds trials exactly as given (numbers 0..n-1, parameters, states, results, seeds,
@@ -190,6 +207,7 @@ export interface StudyStore {
    * under their old worker, who is not a member here, so they are retried.
    */
   importTrials(trials: readonly TrialRecord[]): Promise<void>;
+  /** Closes the connection; the study stays on disk. */
   close(): Promise<void>;
 }
 

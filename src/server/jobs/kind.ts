@@ -10,16 +10,20 @@
  */
 import type { z } from "zod";
 
+/** A job's progress: units done of a total (when known) and a line saying what it is doing. */
 export interface JobProgress {
   done?: number | null;
   total?: number | null;
   message: string;
 }
 
+/** How a running job reports progress. */
 export interface JobReporter {
+  /** Reports the job's progress. */
   progress(progress: JobProgress): void;
 }
 
+/** A kind of job the server runs: its name, parameter schema, title and body. */
 export interface JobKind<P = unknown> {
   name: string;
   params: z.ZodType<P>;

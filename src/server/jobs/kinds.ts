@@ -5,6 +5,7 @@ import { exploreJob } from "./explore-job.js";
 import type { JobKind } from "./kind.js";
 import { auditJob, evaluateJob, explainJob, trainJob } from "./model-jobs.js";
 
+/** The job kinds this server runs (explore, train, evaluate, audit, explain), by name. */
 // biome-ignore lint/suspicious/noExplicitAny: each kind checks its own parameters with its schema
 export const jobKinds: Record<string, JobKind<any>> = {
   [exploreJob.name]: exploreJob,
