@@ -21,6 +21,7 @@ import {
   trialMembershipRisk,
   trialPrivacyCost,
 } from "./trial-interplay.js";
+import { runPrivateFairTrial } from "./trial-private-fair.js";
 
 /** The data every trial of a study trains and scores on (identical in every worker). */
 export interface TrialData {
@@ -87,6 +88,11 @@ export interface TrialPrivacy {
   targetEpsilon: number | null;
   /** Why this trial's model is not for release (seeded noise, preprocessing fitted without DP); null when nothing stops it. */
   notForRelease: string | null;
+  /**
+   * What the accountant composed, when it is more than one DP-SGD run (private fair
+   * learning: its statistics releases and T runs; `noise`, `steps` are then the runs').
+   */
+  composition?: string;
 }
 
 /** A finished trial: its recipe, validation and test metrics, privacy and training time. */
@@ -101,6 +107,8 @@ export interface TrialOutcome {
   privacyCost?: TrialPrivacyCostRecord;
   /** The loss attack's AUC on the trial's model (when `mia` is an objective or constraint; NOT covered by ε). */
   membership?: TrialMembershipRecord;
+  /** Why the membership risk the study asks for was not measured for this trial. */
+  membershipNotMeasured?: string;
 }
 
 /**
@@ -184,7 +192,10 @@ export function trialFitData(data: TrialData, settings: TrialSettings, config: C
   };
 }
 
-/** Trains one configuration of the explorer's space and scores it on the validation and test splits. */
+/**
+ * Trains one configuration of the explorer's space and scores it on the validation and
+ * test splits; a private fair learning configuration through trial-private-fair.ts.
+ */
 export function runTrial(
   config: Configuration,
   seed: number,
@@ -192,6 +203,8 @@ export function runTrial(
   settings: TrialSettings,
 ): TrialOutcome {
   const recipe = trialRecipe(config, seed, data, settings);
+  if (recipeOf(config).privateMethod === "dp-fair-reductions")
+    return runPrivateFairTrial(config, seed, data, settings, recipe);
   const fitData = trialFitData(data, settings, config);
   const fitted = fitRecipe(recipe, fitData, privateGradientOptions(config, data));
   try {

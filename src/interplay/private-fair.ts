@@ -34,8 +34,17 @@ import { UserError } from "../common/errors.js";
 import type { Split } from "../data/types.js";
 import { fitRecipe, parseRecipe, type Recipe, type RecipeInput } from "../fit/index.js";
 import type { Sequential } from "../nn/index.js";
-import { createAccountant, type GaussianNoise, secureGaussianNoise } from "../privacy/accounting.js";
+import {
+  type AccountantKind,
+  calibrateNoise,
+  createAccountant,
+  epsilonForNoise,
+  type GaussianNoise,
+  type PriorStep,
+  secureGaussianNoise,
+} from "../privacy/accounting.js";
 import { predict } from "../train/index.js";
+import { matchedRecipe } from "./cost.js";
 
 export type PrivateFairConstraint = "demographic_parity" | "equalized_odds";
 
@@ -149,7 +158,10 @@ export interface PrivateFairOptions {
   rounds?: number;
   /** EG step size (default 2/B, as exponentiated-gradient.ts starts). */
   eta?: number;
-  /** Best response: a recipe with privacy.clip (its noise multiplier is set here). */
+  /**
+   * Best response: a recipe with privacy.clip (its noise multiplier is set here). A
+   * `privacy.noiseSeed` s seeds round t's DP-SGD with s + t, so no two rounds share a noise stream.
+   */
   learner: RecipeInput | Recipe;
   /** Noise multiplier of the constraint statistics (σ_s, sensitivity 1). */
   statisticsNoise: number;
@@ -157,6 +169,15 @@ export interface PrivateFairOptions {
   learnerNoise: number;
   delta: number;
   noise?: GaussianNoise;
+  /** The accountant of the whole run (default RDP). */
+  accountant?: AccountantKind;
+  /**
+   * Releases of the same run made before it (privately fitted preprocessing), recorded
+   * first in the run's accountant, so ε covers them too.
+   */
+  priorReleases?: readonly PriorStep[];
+  /** δ spent outside the accountant (thresholded category discovery): ε is taken at δ − reservedDelta. */
+  reservedDelta?: number;
 }
 
 export interface PrivateFairHistory {
@@ -169,56 +190,93 @@ export interface PrivateFairResult {
   models: Sequential[];
   epsilon: number;
   delta: number;
-  /** The accountant's history: 1 + T statistics releases and T DP-SGD runs. */
+  /** The accountant's history: prior releases, 1 + T statistics releases and T DP-SGD runs. */
   accounting: { sampleRate: number; noise: number; steps: number }[];
+  /** The accountant that certified `epsilon` (PRV falls back to RDP where it cannot bound). */
+  accountant: AccountantKind;
   history: PrivateFairHistory;
   /** P(ŷ = 1 | x) of the uniform mixture: the share of the T models that predict 1. */
   predictProba(X: Split["X"]): Float64Array;
   dispose(): void;
 }
 
-/**
- * ε of a run before it is run: the composition the accountant will record, for
- * `privateFairEpsilon` calibration (steps and q of each best response known in advance).
- */
-export function privateFairEpsilon(options: {
+/** The composition a private fair run records, known before it runs (all public quantities). */
+export interface PrivateFairComposition {
   rounds: number;
   statisticsNoise: number;
   learnerNoise: number;
   learnerSampleRate: number;
+  /** Steps of ONE best response's DP-SGD run. */
   learnerSteps: number;
   delta: number;
-}): number {
-  const accountant = createAccountant("rdp");
-  accountant.step(1, options.statisticsNoise, 1 + options.rounds);
-  accountant.step(options.learnerSampleRate, options.learnerNoise, options.rounds * options.learnerSteps);
-  return accountant.epsilon(options.delta);
+  accountant?: AccountantKind;
+  priorReleases?: readonly PriorStep[];
+  reservedDelta?: number;
 }
 
-export function privateFairLearning(
+/** The releases before the DP-SGD steps: the prior ones, then the 1 + T statistics releases at q = 1. */
+function releasesBeforeLearning(options: Omit<PrivateFairComposition, "learnerNoise">): PriorStep[] {
+  return [
+    ...(options.priorReleases ?? []),
+    { sampleRate: 1, noise: options.statisticsNoise, count: 1 + options.rounds },
+  ];
+}
+
+/**
+ * ε of a run before it is run: the composition the accountant will record, for
+ * calibration (steps and q of each best response known in advance). The T runs share
+ * (q, σ, steps), so they compose as one group of T·steps steps.
+ */
+export function privateFairEpsilon(options: PrivateFairComposition): number {
+  return epsilonForNoise(options.learnerNoise, {
+    delta: options.delta - (options.reservedDelta ?? 0),
+    sampleRate: options.learnerSampleRate,
+    steps: options.rounds * options.learnerSteps,
+    accountant: options.accountant ?? "rdp",
+    priorSteps: releasesBeforeLearning(options),
+  });
+}
+
+/**
+ * The best responses' noise multiplier that spends a target ε over the whole run (the
+ * statistics' σ_s and the prior releases fixed): the shared calibration (false position
+ * on log σ, privacy/calibration.ts), ε monotone decreasing in σ. The achieved ε is never
+ * above the target and within min(0.01, 1 % of it).
+ */
+export function calibratePrivateFairNoise(
+  options: Omit<PrivateFairComposition, "learnerNoise"> & { targetEpsilon: number },
+): { learnerNoise: number; epsilon: number } {
+  const { noise, epsilon } = calibrateNoise({
+    targetEpsilon: options.targetEpsilon,
+    delta: options.delta - (options.reservedDelta ?? 0),
+    sampleRate: options.learnerSampleRate,
+    steps: options.rounds * options.learnerSteps,
+    accountant: options.accountant ?? "rdp",
+    priorSteps: releasesBeforeLearning(options),
+  });
+  return { learnerNoise: noise, epsilon };
+}
+
+/** What one round's best response is fitted from: the relabelled, weighted rows and the round. */
+type BestResponse = (examples: { labels: Float32Array; weights: Float32Array }, round: number) => Sequential;
+
+/**
+ * The exponentiated-gradient game of the reductions approach (Agarwal et al. 2018), on
+ * counts and per-round sums that `release` may noise in place (the private run) or leave
+ * exact (the matched, non-private run).
+ */
+function playReductionsGame(
   train: Split,
-  attribute: string,
-  options: PrivateFairOptions,
-): PrivateFairResult {
-  const sensitive = train.sensitive.find((s) => s.name === attribute);
-  if (!sensitive) throw new UserError(`'${attribute}' is not a sensitive attribute of the data`);
-  const bound = options.bound ?? 0.01;
-  const B = options.maxMultiplier ?? 1 / bound;
-  const rounds = options.rounds ?? 10;
-  const eta = options.eta ?? 2 / B;
-  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new UserError(`rounds must be ≥ 1, got ${rounds}`);
-  if (!(options.statisticsNoise > 0 && options.learnerNoise > 0))
-    throw new UserError("both noise multipliers must be > 0: every release is noised");
-  const base = parseRecipe(options.learner);
-  if (!base.privacy) throw new UserError("the best response needs a private recipe (privacy.clip)");
-  const noise = options.noise ?? secureGaussianNoise();
-  const cells = gameCells(train.y, sensitive.codes, sensitive.categories.length, options.constraint);
+  cells: GameCells,
+  settings: { bound: number; maxMultiplier: number; rounds: number; eta: number },
+  release: (statistic: Float64Array) => void,
+  bestResponse: BestResponse,
+): { models: Sequential[]; history: PrivateFairHistory } {
+  const { bound, maxMultiplier: B, rounds, eta } = settings;
   const k = cells.groups * cells.events;
-  const accountant = createAccountant("rdp");
   // The counts, once: L2 sensitivity 1.
   const counts = cellSums(new Float64Array(train.y.length).fill(1), cells);
-  noise.add(counts, options.statisticsNoise, 1);
-  accountant.step(1, options.statisticsNoise, 1);
+  release(counts);
   const theta = new Float64Array(2 * k);
   const models: Sequential[] = [];
   const history: PrivateFairHistory = { counts: Float64Array.from(counts), rounds: [] };
@@ -229,24 +287,11 @@ export function privateFairLearning(
       const lambda = theta.map((v) => (B * Math.exp(v)) / (1 + expSum));
       const mu = Float64Array.from({ length: k }, (_, c) => lambda[c] - lambda[k + c]);
       const examples = costSensitiveExamples(train.y, cells, mu, counts);
-      const { noiseMultiplier: _n, targetEpsilon: _t, ...privacy } = base.privacy;
-      const fit = fitRecipe(
-        { ...base, seed: base.seed + t, privacy: { ...privacy, noiseMultiplier: options.learnerNoise } },
-        {
-          train: { X: train.X, y: examples.labels, sensitive: [] },
-          numClasses: 2,
-          inputShape: [train.X.cols],
-          sampleWeights: examples.weights,
-        },
-      );
-      models.push(fit.model);
-      const used = fit.privacy!;
-      accountant.step(used.sampleRate, used.noise, used.steps);
-      // The λ-player's statistic: noisy per-cell sums of the new model's hard predictions.
-      const predictions = predict(fit.model, train.X).classes;
-      const sums = cellSums(predictions, cells);
-      noise.add(sums, options.statisticsNoise, 1);
-      accountant.step(1, options.statisticsNoise, 1);
+      const model = bestResponse(examples, t);
+      models.push(model);
+      // The λ-player's statistic: per-cell sums of the new model's hard predictions.
+      const sums = cellSums(predict(model, train.X).classes, cells);
+      release(sums);
       const gamma = constraintViolations(sums, counts, cells);
       for (let c = 0; c < k; c++) {
         theta[c] += eta * (gamma[c] - bound);
@@ -258,20 +303,135 @@ export function privateFairLearning(
     for (const model of models) model.dispose();
     throw error;
   }
+  return { models, history };
+}
+
+function gameSettings(options: Pick<PrivateFairOptions, "bound" | "maxMultiplier" | "rounds" | "eta">) {
+  const bound = options.bound ?? 0.01;
+  const maxMultiplier = options.maxMultiplier ?? 1 / bound;
+  const rounds = options.rounds ?? 10;
+  const eta = options.eta ?? 2 / maxMultiplier;
+  if (!(bound > 0)) throw new UserError(`the allowed violation (bound) must be > 0, got ${bound}`);
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new UserError(`rounds must be ≥ 1, got ${rounds}`);
+  return { bound, maxMultiplier, rounds, eta };
+}
+
+function attributeOf(train: Split, attribute: string) {
+  const sensitive = train.sensitive.find((s) => s.name === attribute);
+  if (!sensitive) throw new UserError(`'${attribute}' is not a sensitive attribute of the data`);
+  return sensitive;
+}
+
+/** The uniform mixture's P(ŷ = 1 | x): the share of its models that predict 1. */
+export function mixtureProbability(models: readonly Sequential[], X: Split["X"]): Float64Array {
+  const proba = new Float64Array(X.rows);
+  for (const model of models) {
+    const classes = predict(model, X).classes;
+    for (let i = 0; i < X.rows; i++) proba[i] += classes[i] / models.length;
+  }
+  return proba;
+}
+
+export function privateFairLearning(
+  train: Split,
+  attribute: string,
+  options: PrivateFairOptions,
+): PrivateFairResult {
+  const sensitive = attributeOf(train, attribute);
+  const settings = gameSettings(options);
+  if (!(options.statisticsNoise > 0 && options.learnerNoise > 0))
+    throw new UserError("both noise multipliers must be > 0: every release is noised");
+  const reservedDelta = options.reservedDelta ?? 0;
+  if (!(reservedDelta >= 0 && reservedDelta < options.delta))
+    throw new UserError(
+      `delta ${options.delta} must exceed the delta ${reservedDelta} spent outside the accountant`,
+    );
+  const base = parseRecipe(options.learner);
+  if (!base.privacy) throw new UserError("the best response needs a private recipe (privacy.clip)");
+  const noise = options.noise ?? secureGaussianNoise();
+  const cells = gameCells(train.y, sensitive.codes, sensitive.categories.length, options.constraint);
+  const accountant = createAccountant(options.accountant ?? "rdp");
+  for (const prior of options.priorReleases ?? [])
+    accountant.step(prior.sampleRate, prior.noise, prior.count);
+  const { noiseMultiplier: _n, targetEpsilon: _t, noiseSeed, ...privacy } = base.privacy;
+  const { models, history } = playReductionsGame(
+    train,
+    cells,
+    settings,
+    (statistic) => {
+      noise.add(statistic, options.statisticsNoise, 1);
+      accountant.step(1, options.statisticsNoise, 1);
+    },
+    (examples, t) => {
+      const fit = fitRecipe(
+        {
+          ...base,
+          seed: base.seed + t,
+          privacy: {
+            ...privacy,
+            noiseMultiplier: options.learnerNoise,
+            ...(noiseSeed !== undefined ? { noiseSeed: noiseSeed + t } : {}),
+          },
+        },
+        {
+          train: { X: train.X, y: examples.labels, sensitive: [] },
+          numClasses: 2,
+          inputShape: [train.X.cols],
+          sampleWeights: examples.weights,
+        },
+      );
+      const used = fit.privacy!;
+      accountant.step(used.sampleRate, used.noise, used.steps);
+      return fit.model;
+    },
+  );
+  const spent = accountant.spent(options.delta - reservedDelta);
   return {
     models,
-    epsilon: accountant.epsilon(options.delta),
+    epsilon: spent.epsilon,
     delta: options.delta,
+    accountant: spent.accountant,
     accounting: accountant.history.map((g) => ({ sampleRate: g.sampleRate, noise: g.noise, steps: g.steps })),
     history,
-    predictProba(X) {
-      const proba = new Float64Array(X.rows);
-      for (const model of models) {
-        const classes = predict(model, X).classes;
-        for (let i = 0; i < X.rows; i++) proba[i] += classes[i] / models.length;
-      }
-      return proba;
+    predictProba: (X) => mixtureProbability(models, X),
+    dispose() {
+      for (const model of models) model.dispose();
     },
+  };
+}
+
+/**
+ * The matched, non-private run of {@link privateFairLearning} (for the per-group cost of
+ * privacy): the same game, rounds and seeds, on exact statistics, each best response the
+ * learner's recipe without clipping or noise (interplay/cost.ts `matchedRecipe`).
+ */
+export function nonPrivateFairReductions(
+  train: Split,
+  attribute: string,
+  options: Pick<PrivateFairOptions, "constraint" | "bound" | "maxMultiplier" | "rounds" | "eta" | "learner">,
+): { models: Sequential[]; dispose(): void } {
+  const sensitive = attributeOf(train, attribute);
+  const settings = gameSettings(options);
+  const base = matchedRecipe(parseRecipe(options.learner));
+  const cells = gameCells(train.y, sensitive.codes, sensitive.categories.length, options.constraint);
+  const { models } = playReductionsGame(
+    train,
+    cells,
+    settings,
+    () => {},
+    (examples, t) =>
+      fitRecipe(
+        { ...base, seed: base.seed + t },
+        {
+          train: { X: train.X, y: examples.labels, sensitive: [] },
+          numClasses: 2,
+          inputShape: [train.X.cols],
+          sampleWeights: examples.weights,
+        },
+      ).model,
+  );
+  return {
+    models,
     dispose() {
       for (const model of models) model.dispose();
     },
