@@ -377,9 +377,6 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
                 run,
                 ...(outcome.privacyCost ? { privacyCost: outcome.privacyCost } : {}),
                 ...(outcome.membership ? { membership: outcome.membership } : {}),
-                ...(outcome.membershipNotMeasured
-                  ? { membershipNotMeasured: outcome.membershipNotMeasured }
-                  : {}),
               },
             };
           },

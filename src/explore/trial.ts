@@ -107,8 +107,6 @@ export interface TrialOutcome {
   privacyCost?: TrialPrivacyCostRecord;
   /** The loss attack's AUC on the trial's model (when `mia` is an objective or constraint; NOT covered by ε). */
   membership?: TrialMembershipRecord;
-  /** Why the membership risk the study asks for was not measured for this trial. */
-  membershipNotMeasured?: string;
 }
 
 /**
