@@ -209,11 +209,17 @@ export function runPrivateFairTrial(
         trainingEpsilon: result.epsilon,
         targetEpsilon: trial.targetEpsilon,
         notForRelease: notForReleaseOf(settings, privacy.noiseSeed !== undefined),
-        composition: `private fair learning (Jagielski et al. 2019): ${
-          composition.priorReleases.length > 0
-            ? `the preprocessing's ${composition.priorReleases.reduce((s, r) => s + r.count, 0)} releases, `
-            : ""
-        }1 + ${PRIVATE_FAIR_ROUNDS} group count/sum releases at q = 1 and noise ${composition.statisticsNoise.toPrecision(4)}, ${PRIVATE_FAIR_ROUNDS} DP-SGD runs of ${composition.learnerSteps} steps at q = ${composition.learnerSampleRate.toPrecision(4)} and noise ${learnerNoise.toPrecision(4)} (noise and steps above: the DP-SGD runs'); one ${result.accountant.toUpperCase()} accountant; the sensitive attribute is protected too; the released model is the uniform mixture of the ${PRIVATE_FAIR_ROUNDS} best responses`,
+        composition: {
+          method: "dp-fair-reductions",
+          constraint: settings.fairness,
+          fairBound: trial.fairBound,
+          preprocessingReleases: composition.priorReleases.reduce((sum, r) => sum + r.count, 0),
+          statisticsReleases: 1 + PRIVATE_FAIR_ROUNDS,
+          statisticsNoise: composition.statisticsNoise,
+          runs: PRIVATE_FAIR_ROUNDS,
+          stepsPerRun: composition.learnerSteps,
+          note: COMPOSITION_NOTE,
+        },
       },
       trainSeconds,
     };
@@ -225,6 +231,10 @@ export function runPrivateFairTrial(
     result.dispose();
   }
 }
+
+/** What a private fair trial's ε covers and what it releases (TrialComposition.note). */
+export const COMPOSITION_NOTE =
+  "private fair learning (Jagielski et al. 2019): one accountant composes the preprocessing's releases, the 1 + T noisy group count/sum releases and the T DP-SGD runs; epsilon covers the sensitive attribute as well as features and labels; the model is the uniform mixture of the T best responses, scored by its expected metrics";
 
 /** The reasons a DP-SGD trial gives (trial.ts `trialPrivacy`): seeded noise, preprocessing not covered. */
 function notForReleaseOf(settings: TrialSettings, seeded: boolean): string | null {

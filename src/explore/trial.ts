@@ -90,9 +90,26 @@ export interface TrialPrivacy {
   notForRelease: string | null;
   /**
    * What the accountant composed, when it is more than one DP-SGD run (private fair
-   * learning: its statistics releases and T runs; `noise`, `steps` are then the runs').
+   * learning; `noise`, `sampleRate` are then the DP-SGD runs', `steps` their total).
    */
-  composition?: string;
+  composition?: TrialComposition;
+}
+
+/** A private fair trial's composition (trial-private-fair.ts), all public quantities. */
+export interface TrialComposition {
+  method: "dp-fair-reductions";
+  constraint: PenaltyTarget;
+  fairBound: number;
+  /** Releases of the study's preprocessing composed first (their count). */
+  preprocessingReleases: number;
+  /** 1 + T Gaussian releases of group counts and sums, L2 sensitivity 1, at q = 1. */
+  statisticsReleases: number;
+  statisticsNoise: number;
+  /** T DP-SGD runs of `stepsPerRun` steps each. */
+  runs: number;
+  stepsPerRun: number;
+  /** The guarantee and the output, in one sentence. */
+  note: string;
 }
 
 /** A finished trial: its recipe, validation and test metrics, privacy and training time. */
