@@ -40,11 +40,12 @@ export const STATISTICS_EPSILON_SHARE = 0.25;
  * sensitivity 1 each), from public quantities only (T, the target ε, δ, the accountant):
  * σ_s = max(10·√(1 + T), the σ at which the 1 + T releases alone spend
  * STATISTICS_EPSILON_SHARE of the target). The first term: the 1 + T releases at
- * 10·√(1 + T) compose to one Gaussian release at σ = 10 (ε ≈ 0.49 at δ = 1e-5 under
- * RDP), while each count's noise (σ_s ≈ 24.5 rows for T = 5) is 2.5 % of a group of
- * 1,000 rows and 0.3 % of Adult's ~8,000 women — more precision buys the game little.
- * The second term rules below a target of ~2, where the floor alone would spend more
- * than a quarter of the budget (and all of it under 0.49): it keeps small targets reachable.
+ * 10·√(1 + T) compose to one Gaussian release at σ = 10 (ε = 0.375 at δ = 1e-5 by the
+ * RDP accountant), while each count's noise (σ_s ≈ 24.5 rows for T = 5) is 2.5 % of a
+ * group of 1,000 rows and 0.3 % of Adult's ~8,000 women — more precision buys the game
+ * little. The second term rules below a target of 1.5, where the floor alone would spend
+ * more than a quarter of the budget (and all of it under 0.375): it keeps small targets
+ * reachable.
  */
 export function privateFairStatisticsNoise(options: {
   rounds: number;
