@@ -24,8 +24,9 @@
  *     counts); the weights are scaled into [0, 1] by their largest possible value, so a
  *     row's clipped, weighted gradient still has norm ≤ C and DP-SGD's sensitivity holds.
  * λ, γ̂ and every later choice are post-processing of these releases. The whole run is
- * accounted in ONE RDP accountant (the shared one, src/privacy): 1 + T Gaussian releases
- * at sample rate 1 and noise multiplier σ_s, and T DP-SGD runs with their own (q, σ, steps).
+ * accounted in ONE accountant (the shared ones, src/privacy; RDP unless asked): any prior
+ * releases of the same run (privately fitted preprocessing), 1 + T Gaussian releases at
+ * sample rate 1 and noise multiplier σ_s, and T DP-SGD runs with their own (q, σ, steps).
  * Guarantee: (ε, δ)-DP for the released mixture, λ trajectory and noisy statistics,
  * jointly in x, y AND a — the sensitive attribute is protected too. The row count N and
  * the hyper-parameters (T, B, bound, recipe) are public, as DP-SGD treats N.
