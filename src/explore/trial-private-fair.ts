@@ -27,6 +27,7 @@ import { privacyCostOfTrial } from "../interplay/cost.js";
 import {
   PRIVACY_COST_NOT_COVERED,
   PRIVATE_FAIR_ROUNDS,
+  PRIVATE_FAIR_STEP,
   privateFairStatisticsNoise,
 } from "../interplay/explorer-levers.js";
 import {
@@ -172,6 +173,7 @@ export function runPrivateFairTrial(
     bound: trial.fairBound,
     rounds: PRIVATE_FAIR_ROUNDS,
     learner,
+    eta: PRIVATE_FAIR_STEP,
   };
   const started = performance.now();
   const result = privateFairLearning(data.train, attribute, {
