@@ -150,12 +150,14 @@ export function runPrivateFairTrial(
   const privacy = learner.privacy;
   if (!privacy) throw new Error("a private fair trial needs a private recipe");
   const preprocessing = settings.preprocessing;
+  // Each best response's Poisson sampling, as makePrivate plans it (q = batch/N, epochs·round(1/q) steps).
+  const learnerSampleRate = Math.min(1, learner.batchSize / data.train.X.rows);
   const composition = {
     rounds: PRIVATE_FAIR_ROUNDS,
     delta: settings.delta,
     accountant: settings.accountant,
-    learnerSampleRate: Math.min(1, learner.batchSize / data.train.X.rows),
-    learnerSteps: 0,
+    learnerSampleRate,
+    learnerSteps: stepsForEpochs(learner.epochs, learnerSampleRate),
     priorReleases: preprocessing?.releases ?? [],
     reservedDelta: preprocessing?.thresholdDelta ?? 0,
     statisticsNoise: privateFairStatisticsNoise({
@@ -165,7 +167,6 @@ export function runPrivateFairTrial(
       accountant: settings.accountant,
     }),
   };
-  composition.learnerSteps = stepsForEpochs(learner.epochs, composition.learnerSampleRate);
   const { learnerNoise } = calibratePrivateFairNoise({ ...composition, targetEpsilon: trial.targetEpsilon });
   const attribute = data.train.sensitive[data.primary].name;
   const game = {
