@@ -3,6 +3,7 @@
  * which rows each step reads, and what a user must do before releasing a model.
  * Printed by `explore` and `report` (text, JSON and HTML alike).
  */
+import { PRIVATE_FAIR_ROUNDS } from "../interplay/explorer-levers.js";
 import { allTrialsEpsilon } from "./private-selection.js";
 import type { ExplorerMetadata, StudySummary } from "./summary.js";
 
@@ -55,9 +56,16 @@ function defaultNotes(metadata: ExplorerMetadata, trials?: TrialCounts): string[
   ];
 }
 
-/** The per-group cost of privacy, the membership risk and local-DP attributes: what ε does not cover. */
+/**
+ * The private fair method's guarantee and scoring, the per-group cost of privacy, the
+ * membership risk and local-DP attributes: what ε does and does not cover.
+ */
 function interplayNotes(metadata: ExplorerMetadata): string[] {
   const notes: string[] = [];
+  if (metadata.interplayLevers)
+    notes.push(
+      `A trial with privateMethod dp-fair-reductions (private fair learning, Jagielski et al. 2019) plays ${PRIVATE_FAIR_ROUNDS} rounds of exponentiated gradient on noisy group counts and sums, each round's model trained by DP-SGD: its ε composes the ${1 + PRIVATE_FAIR_ROUNDS} statistics releases and the ${PRIVATE_FAIR_ROUNDS} DP-SGD runs in one accountant and covers the sensitive attribute as well as features and labels. Its model is the uniform mixture of the ${PRIVATE_FAIR_ROUNDS} models, a randomised classifier, and its metrics are the mixture's expected ones (each model's predictions averaged); its matched model is the same game without noise, and its membership risk the strongest loss attack on any one of its models.`,
+    );
   if (metadata.measured?.privacyCost)
     notes.push(
       "The per-group cost of privacy of each private trial compares it with its matched model: the same recipe and seed trained WITHOUT DP (no clipping, no noise) on the same training rows, both scored on the validation and test rows without noise. The matched model, its metrics and the per-group cost are NOT covered by ε.",

@@ -38,7 +38,7 @@
  *    each with its own calibrated noise; the per-trial ε is fixed by the study's total
  *    ε, so it is not a parameter.
  */
-import { interplayParameters } from "../interplay/explorer-levers.js";
+import { type ExplorerPrivateMethod, interplayParameters } from "../interplay/explorer-levers.js";
 import { type Configuration, type Parameter, SearchSpace } from "../search/index.js";
 
 /** What the space is built from: public or unprotected facts of the study's data. */
@@ -64,9 +64,9 @@ export interface SpaceOptions {
   /** Offer class-balanced training (see `offersClassWeighting`). */
   classWeighting: boolean;
   /**
-   * The interplay levers (src/interplay/explorer-levers.ts): under DP, plain DP-SGD or
-   * group-aware clipping (DPSGD-F) and its γ. Not under private selection, whose grid
-   * fixes each candidate's noise.
+   * The interplay levers (src/interplay/explorer-levers.ts): under DP, plain DP-SGD,
+   * group-aware clipping (DPSGD-F) and its γ, or private fair learning and its allowed
+   * violation. Not under private selection, whose grid fixes each candidate's noise.
    */
   interplayLevers?: boolean;
 }
@@ -177,10 +177,15 @@ export interface TrialRecipe {
   batch: number;
   fairWeight: number;
   classWeight: "none" | "balanced";
-  /** Plain DP-SGD or group-aware clipping (DPSGD-F; the interplay levers); "dp-sgd" for non-private trials too. */
-  privateMethod: "dp-sgd" | "dpsgd-f";
-  /** DPSGD-F's γ (0 under plain DP-SGD). */
+  /**
+   * Plain DP-SGD, group-aware clipping (DPSGD-F) or private fair learning (the interplay
+   * levers); "dp-sgd" for non-private trials too.
+   */
+  privateMethod: ExplorerPrivateMethod;
+  /** DPSGD-F's γ (0 otherwise). */
   groupClipGamma: number;
+  /** The private fair method's allowed violation of each constraint (0 otherwise). */
+  fairBound: number;
 }
 
 /** A private trial is one with a clipping norm: `dp` is a parameter only in the mixed space. */
@@ -192,6 +197,13 @@ export function recipeOf(config: Configuration): TrialRecipe {
           .join(",")}`
       : "logreg";
   const dp = config.dp === true || (config.dp === undefined && config.clip !== undefined);
+  const privateMethod: ExplorerPrivateMethod =
+    dp && (config.privateMethod === "dpsgd-f" || config.privateMethod === "dp-fair-reductions")
+      ? config.privateMethod
+      : "dp-sgd";
+  // The private fair method is the trial's fairness mitigation and sets its rows' weights
+  // itself: the penalty and class weighting do not apply, and the recipe says so.
+  const reductions = privateMethod === "dp-fair-reductions";
   return {
     model,
     dp,
@@ -200,10 +212,11 @@ export function recipeOf(config: Configuration): TrialRecipe {
     lr: Number(config.lr),
     epochs: Number(config.epochs),
     batch: Number(config.batch),
-    fairWeight: Number(config.fairWeight ?? 0),
-    classWeight: config.classWeight === "balanced" ? "balanced" : "none",
-    privateMethod: dp && config.privateMethod === "dpsgd-f" ? "dpsgd-f" : "dp-sgd",
-    groupClipGamma: dp && config.privateMethod === "dpsgd-f" ? Number(config.groupClipGamma ?? 1) : 0,
+    fairWeight: reductions ? 0 : Number(config.fairWeight ?? 0),
+    classWeight: !reductions && config.classWeight === "balanced" ? "balanced" : "none",
+    privateMethod,
+    groupClipGamma: privateMethod === "dpsgd-f" ? Number(config.groupClipGamma ?? 1) : 0,
+    fairBound: reductions ? Number(config.fairBound) : 0,
   };
 }
 

@@ -56,7 +56,7 @@ export interface ExplorerMetadata {
   classWeights?: { weights: number[]; mean: number };
   /** Private selection (private-selection.ts); absent in the default mode. */
   privateSelection?: PrivateSelectionPlan;
-  /** The interplay levers were in the space (privateMethod, groupClipGamma). */
+  /** The interplay levers were in the space (privateMethod, groupClipGamma, fairBound). */
   interplayLevers?: boolean;
   /** What each trial measured beyond its metrics (trial-interplay.ts); absent in studies made before. */
   measured?: { privacyCost: boolean; membershipRisk: boolean };

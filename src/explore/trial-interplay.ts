@@ -43,6 +43,8 @@ export interface TrialMembershipRecord {
   validationAuc: number;
   testAuc: number;
   members: number;
+  /** Which released model was attacked, when the trial releases several (a mixture). */
+  attacked?: string;
   notCoveredByEpsilon: string;
 }
 

@@ -21,6 +21,7 @@ import {
   trialMembershipRisk,
   trialPrivacyCost,
 } from "./trial-interplay.js";
+import { runPrivateFairTrial } from "./trial-private-fair.js";
 
 /** The data every trial of a study trains and scores on (identical in every worker). */
 export interface TrialData {
@@ -88,6 +89,28 @@ export interface TrialPrivacy {
   targetEpsilon: number | null;
   /** Why this trial's model is not for release (seeded noise, preprocessing fitted without DP); null when nothing stops it. */
   notForRelease: string | null;
+  /**
+   * What the accountant composed, when it is more than one DP-SGD run (private fair
+   * learning; `noise`, `sampleRate` are then the DP-SGD runs', `steps` their total).
+   */
+  composition?: TrialComposition;
+}
+
+/** A private fair trial's composition (trial-private-fair.ts), all public quantities. */
+export interface TrialComposition {
+  method: "dp-fair-reductions";
+  constraint: PenaltyTarget;
+  fairBound: number;
+  /** Releases of the study's preprocessing composed first (their count). */
+  preprocessingReleases: number;
+  /** 1 + T Gaussian releases of group counts and sums, L2 sensitivity 1, at q = 1. */
+  statisticsReleases: number;
+  statisticsNoise: number;
+  /** T DP-SGD runs of `stepsPerRun` steps each. */
+  runs: number;
+  stepsPerRun: number;
+  /** The guarantee and the output, in one sentence. */
+  note: string;
 }
 
 /** A finished trial: its recipe, validation and test metrics, privacy and training time. */
@@ -185,7 +208,10 @@ export function trialFitData(data: TrialData, settings: TrialSettings, config: C
   };
 }
 
-/** Trains one configuration of the explorer's space and scores it on the validation and test splits. */
+/**
+ * Trains one configuration of the explorer's space and scores it on the validation and
+ * test splits; a private fair learning configuration through trial-private-fair.ts.
+ */
 export function runTrial(
   config: Configuration,
   seed: number,
@@ -193,6 +219,8 @@ export function runTrial(
   settings: TrialSettings,
 ): TrialOutcome {
   const recipe = trialRecipe(config, seed, data, settings);
+  if (recipeOf(config).privateMethod === "dp-fair-reductions")
+    return runPrivateFairTrial(config, seed, data, settings, recipe);
   const fitData = trialFitData(data, settings, config);
   const fitted = fitRecipe(recipe, fitData, privateGradientOptions(config, data));
   try {

@@ -24,8 +24,9 @@
  *     counts); the weights are scaled into [0, 1] by their largest possible value, so a
  *     row's clipped, weighted gradient still has norm ≤ C and DP-SGD's sensitivity holds.
  * λ, γ̂ and every later choice are post-processing of these releases. The whole run is
- * accounted in ONE RDP accountant (the shared one, src/privacy): 1 + T Gaussian releases
- * at sample rate 1 and noise multiplier σ_s, and T DP-SGD runs with their own (q, σ, steps).
+ * accounted in ONE accountant (the shared ones, src/privacy; RDP unless asked): any prior
+ * releases of the same run (privately fitted preprocessing), 1 + T Gaussian releases at
+ * sample rate 1 and noise multiplier σ_s, and T DP-SGD runs with their own (q, σ, steps).
  * Guarantee: (ε, δ)-DP for the released mixture, λ trajectory and noisy statistics,
  * jointly in x, y AND a — the sensitive attribute is protected too. The row count N and
  * the hyper-parameters (T, B, bound, recipe) are public, as DP-SGD treats N.
@@ -34,8 +35,17 @@ import { UserError } from "../common/errors.js";
 import type { Split } from "../data/types.js";
 import { fitRecipe, parseRecipe, type Recipe, type RecipeInput } from "../fit/index.js";
 import type { Sequential } from "../nn/index.js";
-import { createAccountant, type GaussianNoise, secureGaussianNoise } from "../privacy/accounting.js";
+import {
+  type AccountantKind,
+  calibrateNoise,
+  createAccountant,
+  epsilonForNoise,
+  type GaussianNoise,
+  type PriorStep,
+  secureGaussianNoise,
+} from "../privacy/accounting.js";
 import { predict } from "../train/index.js";
+import { matchedRecipe } from "./cost.js";
 
 /** The constraints private fair learning supports. */
 export type PrivateFairConstraint = "demographic_parity" | "equalized_odds";
@@ -160,7 +170,10 @@ export interface PrivateFairOptions {
   rounds?: number;
   /** EG step size (default 2/B, as exponentiated-gradient.ts starts). */
   eta?: number;
-  /** Best response: a recipe with privacy.clip (its noise multiplier is set here). */
+  /**
+   * Best response: a recipe with privacy.clip (its noise multiplier is set here). A
+   * `privacy.noiseSeed` s seeds round t's DP-SGD with s + t, so no two rounds share a noise stream.
+   */
   learner: RecipeInput | Recipe;
   /** Noise multiplier of the constraint statistics (σ_s, sensitivity 1). */
   statisticsNoise: number;
@@ -170,6 +183,15 @@ export interface PrivateFairOptions {
   delta: number;
   /** The Gaussian noise source (default secure; a seeded one is for tests, not release). */
   noise?: GaussianNoise;
+  /** The accountant of the whole run (default RDP). */
+  accountant?: AccountantKind;
+  /**
+   * Releases of the same run made before it (privately fitted preprocessing), recorded
+   * first in the run's accountant, so ε covers them too.
+   */
+  priorReleases?: readonly PriorStep[];
+  /** δ spent outside the accountant (thresholded category discovery): ε is taken at δ − reservedDelta. */
+  reservedDelta?: number;
 }
 
 /** What the run released: the noisy counts, and per round the noisy constraint values and the multipliers. */
@@ -188,8 +210,10 @@ export interface PrivateFairResult {
   epsilon: number;
   /** δ of the guarantee. */
   delta: number;
-  /** The accountant's history: 1 + T statistics releases and T DP-SGD runs. */
+  /** The accountant's history: prior releases, 1 + T statistics releases and T DP-SGD runs. */
   accounting: { sampleRate: number; noise: number; steps: number }[];
+  /** The accountant that certified `epsilon` (PRV falls back to RDP where it cannot bound). */
+  accountant: AccountantKind;
   /** What was released along the way. */
   history: PrivateFairHistory;
   /** P(ŷ = 1 | x) of the uniform mixture: the share of the T models that predict 1. */
@@ -198,22 +222,136 @@ export interface PrivateFairResult {
   dispose(): void;
 }
 
-/**
- * ε of a run before it is run: the composition the accountant will record, for
- * `privateFairEpsilon` calibration (steps and q of each best response known in advance).
- */
-export function privateFairEpsilon(options: {
+/** The composition a private fair run records, known before it runs (all public quantities). */
+export interface PrivateFairComposition {
   rounds: number;
   statisticsNoise: number;
   learnerNoise: number;
   learnerSampleRate: number;
+  /** Steps of ONE best response's DP-SGD run. */
   learnerSteps: number;
   delta: number;
-}): number {
-  const accountant = createAccountant("rdp");
-  accountant.step(1, options.statisticsNoise, 1 + options.rounds);
-  accountant.step(options.learnerSampleRate, options.learnerNoise, options.rounds * options.learnerSteps);
-  return accountant.epsilon(options.delta);
+  accountant?: AccountantKind;
+  priorReleases?: readonly PriorStep[];
+  reservedDelta?: number;
+}
+
+/** The releases before the DP-SGD steps: the prior ones, then the 1 + T statistics releases at q = 1. */
+function releasesBeforeLearning(options: Omit<PrivateFairComposition, "learnerNoise">): PriorStep[] {
+  return [
+    ...(options.priorReleases ?? []),
+    { sampleRate: 1, noise: options.statisticsNoise, count: 1 + options.rounds },
+  ];
+}
+
+/**
+ * ε of a run before it is run: the composition the accountant will record, for
+ * calibration (steps and q of each best response known in advance). The T runs share
+ * (q, σ, steps), so they compose as one group of T·steps steps.
+ */
+export function privateFairEpsilon(options: PrivateFairComposition): number {
+  return epsilonForNoise(options.learnerNoise, {
+    delta: options.delta - (options.reservedDelta ?? 0),
+    sampleRate: options.learnerSampleRate,
+    steps: options.rounds * options.learnerSteps,
+    accountant: options.accountant ?? "rdp",
+    priorSteps: releasesBeforeLearning(options),
+  });
+}
+
+/**
+ * The best responses' noise multiplier that spends a target ε over the whole run (the
+ * statistics' σ_s and the prior releases fixed): the shared calibration (false position
+ * on log σ, privacy/calibration.ts), ε monotone decreasing in σ. The achieved ε is never
+ * above the target and within min(0.01, 1 % of it).
+ */
+export function calibratePrivateFairNoise(
+  options: Omit<PrivateFairComposition, "learnerNoise"> & { targetEpsilon: number },
+): { learnerNoise: number; epsilon: number } {
+  const { noise, epsilon } = calibrateNoise({
+    targetEpsilon: options.targetEpsilon,
+    delta: options.delta - (options.reservedDelta ?? 0),
+    sampleRate: options.learnerSampleRate,
+    steps: options.rounds * options.learnerSteps,
+    accountant: options.accountant ?? "rdp",
+    priorSteps: releasesBeforeLearning(options),
+  });
+  return { learnerNoise: noise, epsilon };
+}
+
+/** What one round's best response is fitted from: the relabelled, weighted rows and the round. */
+type BestResponse = (examples: { labels: Float32Array; weights: Float32Array }, round: number) => Sequential;
+
+/**
+ * The exponentiated-gradient game of the reductions approach (Agarwal et al. 2018), on
+ * counts and per-round sums that `release` may noise in place (the private run) or leave
+ * exact (the matched, non-private run).
+ */
+function playReductionsGame(
+  train: Split,
+  cells: GameCells,
+  settings: { bound: number; maxMultiplier: number; rounds: number; eta: number },
+  release: (statistic: Float64Array) => void,
+  bestResponse: BestResponse,
+): { models: Sequential[]; history: PrivateFairHistory } {
+  const { bound, maxMultiplier: B, rounds, eta } = settings;
+  const k = cells.groups * cells.events;
+  // The counts, once: L2 sensitivity 1.
+  const counts = cellSums(new Float64Array(train.y.length).fill(1), cells);
+  release(counts);
+  const theta = new Float64Array(2 * k);
+  const models: Sequential[] = [];
+  const history: PrivateFairHistory = { counts: Float64Array.from(counts), rounds: [] };
+  try {
+    for (let t = 0; t < rounds; t++) {
+      let expSum = 0;
+      for (const v of theta) expSum += Math.exp(v);
+      const lambda = theta.map((v) => (B * Math.exp(v)) / (1 + expSum));
+      const mu = Float64Array.from({ length: k }, (_, c) => lambda[c] - lambda[k + c]);
+      const examples = costSensitiveExamples(train.y, cells, mu, counts);
+      const model = bestResponse(examples, t);
+      models.push(model);
+      // The λ-player's statistic: per-cell sums of the new model's hard predictions.
+      const sums = cellSums(predict(model, train.X).classes, cells);
+      release(sums);
+      const gamma = constraintViolations(sums, counts, cells);
+      for (let c = 0; c < k; c++) {
+        theta[c] += eta * (gamma[c] - bound);
+        theta[k + c] += eta * (-gamma[c] - bound);
+      }
+      history.rounds.push({ gamma, lambda });
+    }
+  } catch (error) {
+    for (const model of models) model.dispose();
+    throw error;
+  }
+  return { models, history };
+}
+
+function gameSettings(options: Pick<PrivateFairOptions, "bound" | "maxMultiplier" | "rounds" | "eta">) {
+  const bound = options.bound ?? 0.01;
+  const maxMultiplier = options.maxMultiplier ?? 1 / bound;
+  const rounds = options.rounds ?? 10;
+  const eta = options.eta ?? 2 / maxMultiplier;
+  if (!(bound > 0)) throw new UserError(`the allowed violation (bound) must be > 0, got ${bound}`);
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new UserError(`rounds must be ≥ 1, got ${rounds}`);
+  return { bound, maxMultiplier, rounds, eta };
+}
+
+function attributeOf(train: Split, attribute: string) {
+  const sensitive = train.sensitive.find((s) => s.name === attribute);
+  if (!sensitive) throw new UserError(`'${attribute}' is not a sensitive attribute of the data`);
+  return sensitive;
+}
+
+/** The uniform mixture's P(ŷ = 1 | x): the share of its models that predict 1. */
+export function mixtureProbability(models: readonly Sequential[], X: Split["X"]): Float64Array {
+  const proba = new Float64Array(X.rows);
+  for (const model of models) {
+    const classes = predict(model, X).classes;
+    for (let i = 0; i < X.rows; i++) proba[i] += classes[i] / models.length;
+  }
+  return proba;
 }
 
 /**
@@ -240,38 +378,42 @@ export function privateFairLearning(
   attribute: string,
   options: PrivateFairOptions,
 ): PrivateFairResult {
-  const sensitive = train.sensitive.find((s) => s.name === attribute);
-  if (!sensitive) throw new UserError(`'${attribute}' is not a sensitive attribute of the data`);
-  const bound = options.bound ?? 0.01;
-  const B = options.maxMultiplier ?? 1 / bound;
-  const rounds = options.rounds ?? 10;
-  const eta = options.eta ?? 2 / B;
-  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new UserError(`rounds must be ≥ 1, got ${rounds}`);
+  const sensitive = attributeOf(train, attribute);
+  const settings = gameSettings(options);
   if (!(options.statisticsNoise > 0 && options.learnerNoise > 0))
     throw new UserError("both noise multipliers must be > 0: every release is noised");
+  const reservedDelta = options.reservedDelta ?? 0;
+  if (!(reservedDelta >= 0 && reservedDelta < options.delta))
+    throw new UserError(
+      `delta ${options.delta} must exceed the delta ${reservedDelta} spent outside the accountant`,
+    );
   const base = parseRecipe(options.learner);
   if (!base.privacy) throw new UserError("the best response needs a private recipe (privacy.clip)");
   const noise = options.noise ?? secureGaussianNoise();
   const cells = gameCells(train.y, sensitive.codes, sensitive.categories.length, options.constraint);
-  const k = cells.groups * cells.events;
-  const accountant = createAccountant("rdp");
-  // The counts, once: L2 sensitivity 1.
-  const counts = cellSums(new Float64Array(train.y.length).fill(1), cells);
-  noise.add(counts, options.statisticsNoise, 1);
-  accountant.step(1, options.statisticsNoise, 1);
-  const theta = new Float64Array(2 * k);
-  const models: Sequential[] = [];
-  const history: PrivateFairHistory = { counts: Float64Array.from(counts), rounds: [] };
-  try {
-    for (let t = 0; t < rounds; t++) {
-      let expSum = 0;
-      for (const v of theta) expSum += Math.exp(v);
-      const lambda = theta.map((v) => (B * Math.exp(v)) / (1 + expSum));
-      const mu = Float64Array.from({ length: k }, (_, c) => lambda[c] - lambda[k + c]);
-      const examples = costSensitiveExamples(train.y, cells, mu, counts);
-      const { noiseMultiplier: _n, targetEpsilon: _t, ...privacy } = base.privacy;
+  const accountant = createAccountant(options.accountant ?? "rdp");
+  for (const prior of options.priorReleases ?? [])
+    accountant.step(prior.sampleRate, prior.noise, prior.count);
+  const { noiseMultiplier: _n, targetEpsilon: _t, noiseSeed, ...privacy } = base.privacy;
+  const { models, history } = playReductionsGame(
+    train,
+    cells,
+    settings,
+    (statistic) => {
+      noise.add(statistic, options.statisticsNoise, 1);
+      accountant.step(1, options.statisticsNoise, 1);
+    },
+    (examples, t) => {
       const fit = fitRecipe(
-        { ...base, seed: base.seed + t, privacy: { ...privacy, noiseMultiplier: options.learnerNoise } },
+        {
+          ...base,
+          seed: base.seed + t,
+          privacy: {
+            ...privacy,
+            noiseMultiplier: options.learnerNoise,
+            ...(noiseSeed !== undefined ? { noiseSeed: noiseSeed + t } : {}),
+          },
+        },
         {
           train: { X: train.X, y: examples.labels, sensitive: [] },
           numClasses: 2,
@@ -279,39 +421,58 @@ export function privateFairLearning(
           sampleWeights: examples.weights,
         },
       );
-      models.push(fit.model);
       const used = fit.privacy!;
       accountant.step(used.sampleRate, used.noise, used.steps);
-      // The λ-player's statistic: noisy per-cell sums of the new model's hard predictions.
-      const predictions = predict(fit.model, train.X).classes;
-      const sums = cellSums(predictions, cells);
-      noise.add(sums, options.statisticsNoise, 1);
-      accountant.step(1, options.statisticsNoise, 1);
-      const gamma = constraintViolations(sums, counts, cells);
-      for (let c = 0; c < k; c++) {
-        theta[c] += eta * (gamma[c] - bound);
-        theta[k + c] += eta * (-gamma[c] - bound);
-      }
-      history.rounds.push({ gamma, lambda });
-    }
-  } catch (error) {
-    for (const model of models) model.dispose();
-    throw error;
-  }
+      return fit.model;
+    },
+  );
+  const spent = accountant.spent(options.delta - reservedDelta);
   return {
     models,
-    epsilon: accountant.epsilon(options.delta),
+    epsilon: spent.epsilon,
     delta: options.delta,
+    accountant: spent.accountant,
     accounting: accountant.history.map((g) => ({ sampleRate: g.sampleRate, noise: g.noise, steps: g.steps })),
     history,
-    predictProba(X) {
-      const proba = new Float64Array(X.rows);
-      for (const model of models) {
-        const classes = predict(model, X).classes;
-        for (let i = 0; i < X.rows; i++) proba[i] += classes[i] / models.length;
-      }
-      return proba;
+    predictProba: (X) => mixtureProbability(models, X),
+    dispose() {
+      for (const model of models) model.dispose();
     },
+  };
+}
+
+/**
+ * The matched, non-private run of {@link privateFairLearning} (for the per-group cost of
+ * privacy): the same game, rounds and seeds, on exact statistics, each best response the
+ * learner's recipe without clipping or noise (interplay/cost.ts `matchedRecipe`).
+ */
+export function nonPrivateFairReductions(
+  train: Split,
+  attribute: string,
+  options: Pick<PrivateFairOptions, "constraint" | "bound" | "maxMultiplier" | "rounds" | "eta" | "learner">,
+): { models: Sequential[]; dispose(): void } {
+  const sensitive = attributeOf(train, attribute);
+  const settings = gameSettings(options);
+  const base = matchedRecipe(parseRecipe(options.learner));
+  const cells = gameCells(train.y, sensitive.codes, sensitive.categories.length, options.constraint);
+  const { models } = playReductionsGame(
+    train,
+    cells,
+    settings,
+    () => {},
+    (examples, t) =>
+      fitRecipe(
+        { ...base, seed: base.seed + t },
+        {
+          train: { X: train.X, y: examples.labels, sensitive: [] },
+          numClasses: 2,
+          inputShape: [train.X.cols],
+          sampleWeights: examples.weights,
+        },
+      ).model,
+  );
+  return {
+    models,
     dispose() {
       for (const model of models) model.dispose();
     },

@@ -43,7 +43,7 @@ test("explore with the interplay levers: privacy-cost-gap and mia objectives, st
   await opened.close();
   assert.equal(summary.decoded.length, 5);
   const methods = new Set(summary.decoded.map((t) => t.recipe.privateMethod));
-  assert.ok([...methods].every((m) => m === "dp-sgd" || m === "dpsgd-f"));
+  assert.ok([...methods].every((m) => m === "dp-sgd" || m === "dpsgd-f" || m === "dp-fair-reductions"));
   const basis = summary.metadata.reference.basis.validation;
   for (const trial of summary.decoded) {
     // Every trial is private (ε is an objective): each stored its cost and its attack AUC.

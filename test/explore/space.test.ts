@@ -95,6 +95,7 @@ test("recipeOf reads a configuration: a private trial keeps its target ε, a non
     classWeight: "balanced",
     privateMethod: "dp-sgd",
     groupClipGamma: 0,
+    fairBound: 0,
   });
   const plain = recipeOf({ ...base, model: "logreg", dp: false });
   assert.equal(plain.dp, false);

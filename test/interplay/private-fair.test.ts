@@ -4,15 +4,18 @@ import { createRandom } from "../../src/common/rng.js";
 import type { TrialData } from "../../src/explore/trial.js";
 import { loadTrialData } from "../../src/explore/trial-data.js";
 import {
+  calibratePrivateFairNoise,
   cellSums,
   constraintViolations,
   costSensitiveExamples,
   gameCells,
+  nonPrivateFairReductions,
   privateFairEpsilon,
   privateFairLearning,
 } from "../../src/interplay/private-fair.js";
 import { initBackend } from "../../src/nn/index.js";
 import { createAccountant, seededGaussianNoise } from "../../src/privacy/accounting.js";
+import { predict } from "../../src/train/index.js";
 
 function randomRows(n: number, seed: number) {
   const random = createRandom(seed);
@@ -155,5 +158,79 @@ test("the whole run is counted by the shared accountant: 1 + T statistics releas
     );
   } finally {
     result.dispose();
+  }
+});
+
+test("the best responses' noise is calibrated to the target with the statistics, prior releases and reserved δ composed", () => {
+  const composition = {
+    rounds: 5,
+    statisticsNoise: 30,
+    learnerSampleRate: 0.01,
+    learnerSteps: 300,
+    delta: 1e-5,
+    priorReleases: [{ sampleRate: 1, noise: 50, count: 3 }],
+    reservedDelta: 1e-7,
+  };
+  const { learnerNoise, epsilon } = calibratePrivateFairNoise({ ...composition, targetEpsilon: 1.5 });
+  assert.ok(epsilon <= 1.5 && epsilon >= 1.5 - 0.01, `${epsilon}`);
+  assert.ok(Math.abs(privateFairEpsilon({ ...composition, learnerNoise }) - epsilon) < 1e-12);
+  // A fresh accountant fed the same composition, run by run.
+  const fresh = createAccountant("rdp");
+  fresh.step(1, 50, 3);
+  fresh.step(1, 30, 6);
+  for (let t = 0; t < 5; t++) fresh.step(0.01, learnerNoise, 300);
+  assert.ok(Math.abs(fresh.epsilon(1e-5 - 1e-7) - epsilon) < 1e-9);
+  // Without the prior releases the same ε needs less noise: they are counted.
+  const bare = calibratePrivateFairNoise({ ...composition, priorReleases: [], targetEpsilon: 1.5 });
+  assert.ok(bare.learnerNoise < learnerNoise);
+  // A target the statistics and prior releases already spend cannot be reached.
+  assert.throws(() => calibratePrivateFairNoise({ ...composition, statisticsNoise: 1, targetEpsilon: 1.5 }));
+});
+
+test("prior releases and reserved δ enter the run's own accountant; the matched game is deterministic and noise-free", () => {
+  const learner = {
+    model: "logreg",
+    epochs: 1,
+    batchSize: 512,
+    optimizer: { kind: "sgd" as const, learningRate: 0.5, schedule: "constant" as const },
+    privacy: { clip: 1, delta: 1e-5, noiseMultiplier: 1, noiseSeed: 5 },
+  };
+  const rounds = 2;
+  const result = privateFairLearning(data.train, "group", {
+    constraint: "equalized_odds",
+    rounds,
+    bound: 0.05,
+    learner,
+    statisticsNoise: 20,
+    learnerNoise: 2,
+    delta: 1e-5,
+    noise: seededGaussianNoise(4),
+    priorReleases: [{ sampleRate: 1, noise: 40, count: 2 }],
+    reservedDelta: 1e-6,
+  });
+  try {
+    assert.deepEqual(result.accounting[0], { sampleRate: 1, noise: 40, steps: 2 });
+    const fresh = createAccountant("rdp");
+    for (const group of result.accounting) fresh.step(group.sampleRate, group.noise, group.steps);
+    assert.ok(Math.abs(result.epsilon - fresh.epsilon(1e-5 - 1e-6)) < 1e-12);
+    assert.ok(result.epsilon > fresh.epsilon(1e-5), "ε is taken at δ minus the reserved δ");
+    // Equalized odds: one cell per (group, label).
+    assert.equal(result.history.counts.length, 2 * data.train.sensitive[0].categories.length);
+  } finally {
+    result.dispose();
+  }
+  const game = { constraint: "demographic_parity" as const, rounds, bound: 0.05, learner };
+  const first = nonPrivateFairReductions(data.train, "group", game);
+  const second = nonPrivateFairReductions(data.train, "group", game);
+  try {
+    assert.equal(first.models.length, rounds);
+    for (let t = 0; t < rounds; t++)
+      assert.deepEqual(
+        predict(first.models[t], data.test.X).classes,
+        predict(second.models[t], data.test.X).classes,
+      );
+  } finally {
+    first.dispose();
+    second.dispose();
   }
 });

@@ -36,7 +36,7 @@ export const exploreCommand = defineCommand({
     "interplay-levers": {
       type: "boolean",
       description:
-        "add group-aware clipping (DPSGD-F, Xu et al. 2021) and its gamma to the space of private trials",
+        "add group-aware clipping (DPSGD-F, Xu et al. 2021) and its gamma, and private fair learning (Jagielski et al. 2019) and its allowed violation, to the space of private trials",
     },
     "sensitive-ldp": {
       type: "string",
