@@ -41,6 +41,7 @@ export {
 export {
   runTrial,
   type SelectionNoise,
+  type TrialComposition,
   type TrialData,
   type TrialOutcome,
   type TrialPrivacy,

@@ -17,6 +17,7 @@ export const PRIVACY_COST_NOT_COVERED =
 
 /** The private methods the explorer's interplay levers choose among (`privateMethod`). */
 export const EXPLORER_PRIVATE_METHODS = ["dp-sgd", "dpsgd-f", "dp-fair-reductions"] as const;
+/** One of {@link EXPLORER_PRIVATE_METHODS}: plain DP-SGD, group-aware clipping, or private fair reductions. */
 export type ExplorerPrivateMethod = (typeof EXPLORER_PRIVATE_METHODS)[number];
 
 /**

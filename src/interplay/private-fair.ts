@@ -450,7 +450,12 @@ export function nonPrivateFairReductions(
   train: Split,
   attribute: string,
   options: Pick<PrivateFairOptions, "constraint" | "bound" | "maxMultiplier" | "rounds" | "eta" | "learner">,
-): { models: Sequential[]; dispose(): void } {
+): {
+  /** The non-private best responses, one per round. */
+  models: Sequential[];
+  /** Frees the models' tensors. */
+  dispose(): void;
+} {
   const sensitive = attributeOf(train, attribute);
   const settings = gameSettings(options);
   const base = matchedRecipe(parseRecipe(options.learner));
