@@ -41,13 +41,15 @@ test("the orbit matrix is Rx(pitch − π/2)·Rz(yaw), orthonormal with determin
     const pitch = (random.uniform() - 0.5) * Math.PI;
     const m = orbitMatrix({ yaw, pitch });
     const expected = multiply(rotationX(pitch - Math.PI / 2), rotationZ(yaw)).flat();
-    m.forEach((value, k) => assert.ok(Math.abs(value - expected[k]) < 1e-12, `entry ${k}`));
+    for (const [k, value] of m.entries()) assert.ok(Math.abs(value - expected[k]) < 1e-12, `entry ${k}`);
     const rows = [m.slice(0, 3), m.slice(3, 6), m.slice(6, 9)];
     const gram = multiply(
       rows,
       [0, 1, 2].map((j) => rows.map((r) => r[j])),
     );
-    gram.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - (i === j ? 1 : 0)) < 1e-12)));
+    for (const [i, row] of gram.entries()) {
+      for (const [j, v] of row.entries()) assert.ok(Math.abs(v - (i === j ? 1 : 0)) < 1e-12);
+    }
     const [a, b, c] = rows;
     const det =
       a[0] * (b[1] * c[2] - b[2] * c[1]) -
@@ -91,7 +93,9 @@ test("at zoom 1 every corner of the cube stays inside the viewport, whatever the
 
 test("axis scales put the data inside [-1, 1], in log₁₀ units on a log axis", () => {
   const linear = axisScale([0.2, 0.5, 0.8], false, 0);
-  [0.2, 0.5, 0.8].forEach((value, k) => assert.ok(Math.abs(toCube(value, linear) - (k - 1)) < 1e-12));
+  for (const [k, value] of [0.2, 0.5, 0.8].entries()) {
+    assert.ok(Math.abs(toCube(value, linear) - (k - 1)) < 1e-12);
+  }
   const log = axisScale([0.1, 1, 10, 1000], true, 0);
   assert.ok(Math.abs(toCube(1, log) - -0.5) < 1e-12, "1 is a quarter of the way from 0.1 to 1000 in decades");
   const padded = axisScale([0, 1], false);
