@@ -89,7 +89,10 @@ export class Front3d {
     const helpId = uniqueId("front-help");
     this.canvas = h("canvas", {
       tabindex: "0",
-      role: "img",
+      // A widget with its own keys (arrows, Page Up/Down, Enter): "application" lets screen
+      // readers pass them through; the live region below reads out the trial reached.
+      role: "application",
+      "aria-roledescription": "rotatable 3-D chart",
       "aria-label": `${title}; the trials table below holds the same data`,
       "aria-describedby": helpId,
     });
@@ -191,7 +194,8 @@ export class Front3d {
     context.clearRect(0, 0, width, height);
     const viewport = { width, height };
     const matrix = orbitMatrix(this.orbit);
-    const scale = fitScale(viewport, this.orbit.zoom);
+    // The cube fits inside a margin that leaves room for the tick labels and axis titles.
+    const scale = fitScale({ width: width - 200, height: height - 110 }, this.orbit.zoom);
     const at = (point: [number, number, number]) => project(point, matrix, viewport, scale);
 
     this.drawBox(context, at);
