@@ -172,6 +172,7 @@ describe("the dashboard", options, () => {
   test("the 3-D front is read and picked from the keyboard, and rotates under the mouse", async () => {
     await visit("#/studies/small", ".front-3d[data-draws] canvas");
     const canvas = page.locator(".front-3d canvas");
+    await canvas.scrollIntoViewIfNeeded();
     await canvas.focus();
     await page.keyboard.press("PageDown");
     const tooltip = page.locator(".front-tooltip");
@@ -188,14 +189,29 @@ describe("the dashboard", options, () => {
       trial,
     );
     assert.ok(onFront, `trial ${trial} is on the front`);
-    await page.keyboard.press("Enter");
+    // The tooltip sits 14 px right of (or left of) the point and 12 px above it: a click there picks it.
+    const box = (await canvas.boundingBox())!;
+    const place = await tooltip.evaluate((element) => ({
+      left: element.style.left,
+      right: element.style.right,
+      top: element.style.top,
+    }));
+    const x = place.left
+      ? Number.parseFloat(place.left) - 14
+      : box.width - Number.parseFloat(place.right) - 14;
+    const y = Number.parseFloat(place.top) + 12;
+    await page.mouse.click(box.x + x, box.y + y);
     await page.locator(".pick h2", { hasText: `Trial ${trial}` }).waitFor();
+    await canvas.focus();
+    await page.keyboard.press("PageDown");
+    const next = Number(/^trial (\d+):/.exec((await tooltip.textContent()) ?? "")?.[1]);
+    assert.ok(Number.isInteger(next) && next !== trial, "Page Down moves on to another trial");
+    await page.keyboard.press("Enter");
+    await page.locator(".pick h2", { hasText: `Trial ${next}` }).waitFor();
     await screenshot(page, "front-picked");
 
     const before = await canvas.screenshot();
     const draws = Number(await page.locator(".front-3d").getAttribute("data-draws"));
-    await canvas.scrollIntoViewIfNeeded();
-    const box = (await canvas.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 150, box.y + box.height / 2 + 40, { steps: 5 });
