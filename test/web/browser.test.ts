@@ -204,6 +204,11 @@ describe("the dashboard", options, () => {
     await page.locator(".pick h2", { hasText: `Trial ${trial}` }).waitFor();
     await canvas.focus();
     await page.keyboard.press("PageDown");
+    // The tooltip follows at the next frame.
+    await page.waitForFunction(
+      (n) => !document.querySelector(".front-tooltip")?.textContent?.startsWith(`trial ${n}:`),
+      trial,
+    );
     const next = Number(/^trial (\d+):/.exec((await tooltip.textContent()) ?? "")?.[1]);
     assert.ok(Number.isInteger(next) && next !== trial, "Page Down moves on to another trial");
     await page.keyboard.press("Enter");

@@ -76,6 +76,8 @@ export class Front3d {
   private depth = new Float64Array(0);
   private orbit: Orbit = { ...DEFAULT_ORBIT };
   private hovered = -1;
+  /** The trial Page Up / Page Down last reached: the keys go on from it wherever the mouse has been since. */
+  private keyboardTrial: number | null = null;
   private pending = 0;
   private drag: { x: number; y: number; moved: number } | null = null;
   /** Frames drawn so far and the milliseconds spent drawing them: the frame-time probe reads both. */
@@ -171,25 +173,26 @@ export class Front3d {
 
   private draw(): void {
     const started = performance.now();
-    this.render();
+    if (!this.render()) return;
     this.draws++;
     this.drawMs += performance.now() - started;
     this.element.dataset.draws = String(this.draws);
     this.element.dataset.drawMs = this.drawMs.toFixed(2);
   }
 
-  private render(): void {
+  /** Draws the scene; false when there is nowhere to draw (the canvas is not laid out). */
+  private render(): boolean {
     const canvas = this.canvas;
     const width = canvas.clientWidth;
     const height = canvas.clientHeight;
-    if (width === 0 || height === 0) return;
+    if (width === 0 || height === 0) return false;
     const ratio = window.devicePixelRatio || 1;
     if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
       canvas.width = Math.round(width * ratio);
       canvas.height = Math.round(height * ratio);
     }
     const context = canvas.getContext("2d");
-    if (!context) return;
+    if (!context) return false;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, width, height);
     const viewport = { width, height };
@@ -208,6 +211,7 @@ export class Front3d {
     for (const layer of LAYERS) this.drawLayer(context, layer);
     this.drawSelected(context);
     this.drawHover(context);
+    return true;
   }
 
   /** The cube's edges, the three axes with their ticks, and their titles. */
@@ -425,9 +429,10 @@ export class Front3d {
       case "PageUp": {
         const order = this.keyboardOrder();
         if (order.length === 0) return true;
-        const at = order.indexOf(this.hovered);
+        const at = order.findIndex((i) => this.points[i].number === this.keyboardTrial);
         const step = key === "PageDown" ? 1 : -1;
         const next = at < 0 ? (step > 0 ? 0 : order.length - 1) : (at + step + order.length) % order.length;
+        this.keyboardTrial = this.points[order[next]].number;
         this.setHovered(order[next], true);
         return true;
       }
