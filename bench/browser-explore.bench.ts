@@ -26,6 +26,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { buildWeb } from "../scripts/build-web.mjs";
+import { startServer } from "../src/server/index.js";
 import { adultCsv } from "../test/web/adult-csv.js";
 import { launchChromium, staticServer } from "../test/web/browser.js";
 import { writeResults } from "./machine.js";
@@ -40,6 +41,33 @@ const WORKERS = Number(option("workers") ?? availableParallelism());
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(repo, "bin", "equipoise.js");
 const root = mkdtempSync(join(tmpdir(), "equipoise-browser-explore-"));
+
+function summary(values: number[]): { sum: number; median: number; n: number } {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return {
+    sum: finite.reduce((a, b) => a + b, 0),
+    median: finite[Math.floor(finite.length / 2)] ?? Number.NaN,
+    n: finite.length,
+  };
+}
+
+/** Each trial's own time in a study file written by the CLI, read through the dashboard's API. */
+async function trialSecondsOf(studyFile: string, id: string) {
+  const server = await startServer({
+    port: 0,
+    workDir: join(root, "work"),
+    webRoot: null,
+    studies: [studyFile],
+  });
+  try {
+    const view = (await (await fetch(new URL(`/api/studies/${id}`, server.url))).json()) as {
+      trials: { durationSeconds: number | null }[];
+    };
+    return summary(view.trials.map((t) => t.durationSeconds ?? Number.NaN));
+  } finally {
+    await server.close();
+  }
+}
 
 /** Runs the compiled CLI; returns its wall-clock seconds and the hypervolume line it printed. */
 function runCli(args: string[]): { seconds: number; hypervolume: string | null } {
@@ -86,7 +114,15 @@ async function inBrowser(webRoot: string, csv: string) {
       );
       return term?.nextElementSibling?.textContent ?? null;
     });
-    return { seconds, pageSeconds, trials: lead.trim(), hypervolume };
+    // The trials table's time column: each trial's own training and scoring time, as the page stored it.
+    const trialSeconds = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("table.trials tbody tr td:last-child")).map((cell) => {
+        const text = cell.textContent ?? "";
+        const minutes = /(\d+) min (\d+) s/.exec(text);
+        return minutes ? 60 * Number(minutes[1]) + Number(minutes[2]) : Number.parseFloat(text);
+      }),
+    );
+    return { seconds, pageSeconds, trials: lead.trim(), hypervolume, trialSeconds: summary(trialSeconds) };
   } finally {
     await browser.close();
     await files.close();
@@ -142,7 +178,7 @@ try {
     "--study",
     join(root, "csv.db"),
   ]);
-  results.nodeCsv = node;
+  results.nodeCsv = { ...node, trialSeconds: await trialSecondsOf(join(root, "csv.db"), "csv") };
   loads.push(loadavg());
   console.log(`Node, the CSV without the matched models: ${node.seconds.toFixed(1)} s (${node.hypervolume})`);
 
@@ -154,6 +190,9 @@ try {
   const readmeSeconds = (results.nodeReadme as { seconds: number } | undefined)?.seconds;
   if (readmeSeconds) results.ratioToNodeReadme = browser.seconds / readmeSeconds;
   results.loadAverages = loads;
+  console.log(
+    `trial time (summed over trials, ${WORKERS} workers in parallel): Node ${(results.nodeCsv as { trialSeconds: { sum: number } }).trialSeconds.sum.toFixed(1)} s, browser ${browser.trialSeconds.sum.toFixed(1)} s`,
+  );
   console.log(
     `browser: ${browser.seconds.toFixed(1)} s (the page's own clock ${browser.pageSeconds.toFixed(1)} s; ${browser.trials}; hypervolume ${browser.hypervolume}); ${(browser.seconds / node.seconds).toFixed(2)}× the same work in Node${readmeSeconds ? `, ${(browser.seconds / readmeSeconds).toFixed(2)}× the README's command` : ""}`,
   );
