@@ -118,9 +118,9 @@ async function frontFrames(studyFile: string, webRoot: string) {
     page.setDefaultTimeout(600_000);
     page.setDefaultNavigationTimeout(600_000);
     await page.goto(new URL("/#/studies/thousand", server.url).href, { waitUntil: "domcontentloaded" });
-    await page.locator(".chart-3d.js-plotly-plot").waitFor();
+    await page.locator(".front-3d[data-points] canvas").waitFor();
     await page.waitForTimeout(1000);
-    const rotating = await frameTimesWhileDragging(page, ".chart-3d", 5000);
+    const rotating = await frameTimesWhileDragging(page, ".front-3d canvas", { timeoutMs: 60_000 });
     console.log(
       `3-D front of 1,000 trials: rotating median ${rotating.median.toFixed(1)} ms/frame (${(1000 / rotating.median).toFixed(0)} fps), p95 ${rotating.p95.toFixed(1)} ms, ${rotating.frames} frames`,
     );

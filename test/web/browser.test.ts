@@ -2,14 +2,15 @@
  * The dashboard and the in-browser explorer in a real browser (Debian's chromium,
  * headless): every page renders without console errors, keyboard navigation
  * reaches every control, a study started from the page runs to its end and its
- * front appears, the front's frame time while rotating is measured (reported, not
- * asserted), and the in-browser explorer runs a small Adult study with no request
+ * front appears, the 3-D front is read and picked from the keyboard and turns under
+ * the mouse, its frame time while rotating 1,000 trials is measured (reported in
+ * tmp-artifacts/web/frame-times.json and as a diagnostic, never asserted), and the in-browser explorer runs a small Adult study with no request
  * carrying the data, keeps it across a reload and hands over its report.
  * Screenshots go to tmp-artifacts/web.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
@@ -18,6 +19,8 @@ import { type RunningServer, startServer } from "../../src/server/index.js";
 import { writeExplorerStudy } from "../server/fixtures.js";
 import { adultCsv } from "./adult-csv.js";
 import {
+  artifacts,
+  frameTimesWhileDragging,
   isFileOf,
   launchChromium,
   needsChromium,
@@ -81,12 +84,18 @@ async function screenshotOnFailure(page: Page, name: string, wait: () => Promise
   }
 }
 
-/** Points drawn in the Plotly chart under `selector` (0 when it is not drawn). */
-function pointsIn(page: Page, selector: string): Promise<number> {
-  return page.evaluate((s) => {
-    const chart = document.querySelector(s) as (HTMLElement & { data?: { x?: unknown[] }[] }) | null;
-    return (chart?.data ?? []).reduce((sum, trace) => sum + (trace.x?.length ?? 0), 0);
-  }, selector);
+/** Points on the 3-D front (its canvas view's data-points; 0 before it is drawn). */
+function frontPoints(page: Page): Promise<number> {
+  return page.evaluate(() => Number(document.querySelector<HTMLElement>(".front-3d")?.dataset.points ?? 0));
+}
+
+/** Waits until the 3-D front holds at least `count` points. */
+function frontHolds(page: Page, count: number, timeout: number): Promise<unknown> {
+  return page.waitForFunction(
+    (n) => Number(document.querySelector<HTMLElement>(".front-3d")?.dataset.points ?? 0) >= n,
+    count,
+    { timeout, polling: 500 },
+  );
 }
 
 describe("the browser bundles", options, () => {
@@ -149,14 +158,102 @@ describe("the dashboard", options, () => {
   });
 
   test("a study's page draws its front, projections, parallel coordinates and hypervolume", async () => {
-    await visit("#/studies/small", ".chart-3d.js-plotly-plot");
-    await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot").length >= 6, null, {
+    await visit("#/studies/small", ".front-3d[data-draws] canvas");
+    // The 2-D projections, hypervolume and parallel coordinates (Plotly); the 3-D front is a canvas.
+    await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot").length >= 5, null, {
       timeout: PATIENCE,
     });
-    assert.ok((await pointsIn(page, ".chart-3d")) >= 24, "every trial is on the 3-D chart");
+    assert.equal(await frontPoints(page), 24, "every trial is on the 3-D chart");
     await screenshot(page, "study");
     assert.deepEqual(errors, []);
     assert.deepEqual(await unreachableByKeyboard(page), []);
+  });
+
+  test("the 3-D front is read and picked from the keyboard, and rotates under the mouse", async () => {
+    await visit("#/studies/small", ".front-3d[data-draws] canvas");
+    const canvas = page.locator(".front-3d canvas");
+    await canvas.scrollIntoViewIfNeeded();
+    await canvas.focus();
+    await page.keyboard.press("PageDown");
+    const tooltip = page.locator(".front-tooltip");
+    await tooltip.waitFor({ state: "visible" });
+    const said = (await tooltip.textContent()) ?? "";
+    const trial = Number(/^trial (\d+):/.exec(said)?.[1]);
+    assert.ok(Number.isInteger(trial), `the tooltip names a trial: "${said}"`);
+    // Page Down visits the front first: the first trial it reaches is on the front.
+    const onFront = await page.evaluate(
+      (n) =>
+        Array.from(document.querySelectorAll("table.trials tbody tr")).some(
+          (row) => row.querySelector("th")?.textContent === String(n) && row.textContent?.includes("◆ yes"),
+        ),
+      trial,
+    );
+    assert.ok(onFront, `trial ${trial} is on the front`);
+    // The tooltip sits 14 px right of (or left of) the point and 12 px above it: a click there picks it.
+    const box = (await canvas.boundingBox())!;
+    const place = await tooltip.evaluate((element) => ({
+      left: element.style.left,
+      right: element.style.right,
+      top: element.style.top,
+    }));
+    const x = place.left
+      ? Number.parseFloat(place.left) - 14
+      : box.width - Number.parseFloat(place.right) - 14;
+    const y = Number.parseFloat(place.top) + 12;
+    await page.mouse.click(box.x + x, box.y + y);
+    await page.locator(".pick h2", { hasText: `Trial ${trial}` }).waitFor();
+    await canvas.focus();
+    await page.keyboard.press("PageDown");
+    // The tooltip follows at the next frame.
+    await page.waitForFunction(
+      (n) => !document.querySelector(".front-tooltip")?.textContent?.startsWith(`trial ${n}:`),
+      trial,
+    );
+    const next = Number(/^trial (\d+):/.exec((await tooltip.textContent()) ?? "")?.[1]);
+    assert.ok(Number.isInteger(next) && next !== trial, "Page Down moves on to another trial");
+    await page.keyboard.press("Enter");
+    await page.locator(".pick h2", { hasText: `Trial ${next}` }).waitFor();
+    await screenshot(page, "front-picked");
+
+    const before = await canvas.screenshot();
+    const draws = Number(await page.locator(".front-3d").getAttribute("data-draws"));
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 150, box.y + box.height / 2 + 40, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(
+      (n) => Number(document.querySelector<HTMLElement>(".front-3d")?.dataset.draws) > n,
+      draws,
+    );
+    assert.ok(!before.equals(await canvas.screenshot()), "the drag turned the front");
+    await page.keyboard.press("0");
+    assert.deepEqual(errors, []);
+  });
+
+  test("the 3-D front of a 1,000-trial study rotates; its frame time is recorded (not asserted)", async (t) => {
+    await visit("#/studies/thousand", ".front-3d[data-draws] canvas");
+    await frontHolds(page, 1000, PATIENCE);
+    assert.equal(await frontPoints(page), 1000);
+    const frames = await frameTimesWhileDragging(page, ".front-3d canvas", {
+      frames: 120,
+      timeoutMs: 60_000,
+    });
+    const record = {
+      measured: new Date().toISOString(),
+      trials: 1000,
+      viewport: page.viewportSize(),
+      renderer: "Canvas 2D (web/src/common/front-3d.ts)",
+      chromium: browser.version(),
+      loadAverage: loadavg(),
+      ...frames,
+    };
+    writeFileSync(join(artifacts, "frame-times.json"), `${JSON.stringify(record, null, 2)}\n`);
+    t.diagnostic(
+      `1,000-point front while dragging: ${frames.frames} frames, median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms; ${frames.draws} redraws of ${frames.meanDrawMs?.toFixed(2)} ms each (load average ${loadavg()[0].toFixed(1)}; shared machine)`,
+    );
+    assert.ok(frames.frames > 0, "the probe recorded frames");
+    assert.ok((frames.draws ?? 0) > 0, "the drag redrew the front");
+    assert.deepEqual(errors, []);
   });
 
   test("a trial's page and the comparison of trials render", async () => {
@@ -184,12 +281,7 @@ describe("the dashboard", options, () => {
     await page.getByRole("button", { name: "Start the study" }).click();
     await page.waitForURL(/#\/studies\/from-the-page$/);
     await page.waitForFunction(
-      () => {
-        const chart = document.querySelector(".chart-3d") as
-          | (HTMLElement & { data?: { x?: unknown[] }[] })
-          | null;
-        return (chart?.data ?? []).reduce((sum, trace) => sum + (trace.x?.length ?? 0), 0) >= 3;
-      },
+      () => Number(document.querySelector<HTMLElement>(".front-3d")?.dataset.points ?? 0) >= 3,
       null,
       { timeout: 600_000, polling: 500 },
     );
@@ -262,12 +354,7 @@ describe("the in-browser explorer", options, () => {
       `3 trials of a 1,200-row Adult sample in this browser: ${seconds.toFixed(1)} s (shared machine)`,
     );
     await page.waitForFunction(
-      () => {
-        const chart = document.querySelector(".chart-3d") as
-          | (HTMLElement & { data?: { x?: unknown[] }[] })
-          | null;
-        return (chart?.data ?? []).reduce((sum, trace) => sum + (trace.x?.length ?? 0), 0) >= 3;
-      },
+      () => Number(document.querySelector<HTMLElement>(".front-3d")?.dataset.points ?? 0) >= 3,
       null,
       { timeout: PATIENCE },
     );
@@ -302,12 +389,7 @@ describe("the in-browser explorer", options, () => {
     await page.getByRole("button", { name: "Open or resume adult-here" }).click();
     await screenshotOnFailure(page, "local-reloaded", () =>
       page.waitForFunction(
-        () => {
-          const chart = document.querySelector(".chart-3d") as
-            | (HTMLElement & { data?: { x?: unknown[] }[] })
-            | null;
-          return (chart?.data ?? []).reduce((sum, trace) => sum + (trace.x?.length ?? 0), 0) >= 3;
-        },
+        () => Number(document.querySelector<HTMLElement>(".front-3d")?.dataset.points ?? 0) >= 3,
         null,
         { timeout: PATIENCE },
       ),

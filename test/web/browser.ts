@@ -167,20 +167,76 @@ export async function unreachableByKeyboard(page: Page, limit = 600): Promise<st
   );
 }
 
+export interface FrameTimes {
+  /** Intervals between animation frames recorded during the drag. */
+  frames: number;
+  /** Median and 95th percentile of those intervals, ms (NaN when none was recorded). */
+  median: number;
+  p95: number;
+  /** Frames the chart drew during the drag (its data-draws), and the mean ms of its own drawing code per frame. */
+  draws: number | null;
+  meanDrawMs: number | null;
+  /** Whether the drag ended by recording its frames, rather than at the time limit. */
+  completed: boolean;
+  elapsedMs: number;
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+/** `promise`, or TIMED_OUT after `ms`; a late rejection is swallowed (the caller has moved on). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  promise.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof TIMED_OUT>((done) => {
+    timer = setTimeout(() => done(TIMED_OUT), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Frame times (ms between animation frames) while the mouse drags across `selector`
- * for `ms` milliseconds: the rotation of the 3-D front. Returns the median and the
- * 95th percentile.
+ * (scrolled into view first: a drag outside the viewport reaches nothing): the
+ * rotation of the 3-D front. It stops after `frames` frames or `timeoutMs`,
+ * whichever comes first, and never hangs on a page too busy to answer (every
+ * call into the page is bounded by the time left); the chart's own counters
+ * (data-draws, data-draw-ms on the nearest element that has them) tell whether
+ * the drag redrew it, and how long its drawing code took.
  */
 export async function frameTimesWhileDragging(
   page: Page,
   selector: string,
-  ms: number,
-): Promise<{ frames: number; median: number; p95: number }> {
-  const box = await page.locator(selector).boundingBox();
+  options: { frames?: number; timeoutMs?: number } = {},
+): Promise<FrameTimes> {
+  const target = options.frames ?? 120;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const started = Date.now();
+  const left = () => timeoutMs - (Date.now() - started);
+  const none: FrameTimes = {
+    frames: 0,
+    median: Number.NaN,
+    p95: Number.NaN,
+    draws: null,
+    meanDrawMs: null,
+    completed: false,
+    elapsedMs: 0,
+  };
+  const chart = page.locator(selector).first();
+  if ((await within(chart.scrollIntoViewIfNeeded({ timeout: left() }), left())) === TIMED_OUT)
+    return { ...none, elapsedMs: Date.now() - started };
+  const box = await chart.boundingBox();
   if (!box) throw new Error(`${selector} is not on the page`);
-  // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
-  await page.evaluate(`
+  // Strings, not functions: tsx would wrap a named inner function in a helper the page lacks.
+  const counters = `(() => {
+    const element = document.querySelector(${JSON.stringify(selector)});
+    const chart = element?.closest("[data-draws]") ?? element?.querySelector("[data-draws]");
+    return chart ? [Number(chart.dataset.draws), Number(chart.dataset.drawMs)] : null;
+  })()`;
+  const before = await within(page.evaluate(counters) as Promise<[number, number] | null>, left());
+  const recording = page.evaluate(`
     window.__frames = [];
     window.__recording = true;
     requestAnimationFrame(function tick(t) {
@@ -188,26 +244,51 @@ export async function frameTimesWhileDragging(
       if (window.__recording) requestAnimationFrame(tick);
     });
   `);
+  if ((await within(recording, left())) === TIMED_OUT) return { ...none, elapsedMs: Date.now() - started };
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
-  await page.mouse.move(cx, cy);
-  await page.mouse.down();
-  const started = Date.now();
-  let step = 0;
-  while (Date.now() - started < ms) {
-    step++;
-    await page.mouse.move(cx + 120 * Math.sin(step / 10), cy + 40 * Math.cos(step / 13), { steps: 2 });
+  let completed = false;
+  let alive = (await within(page.mouse.move(cx, cy), left())) !== TIMED_OUT;
+  alive &&= (await within(page.mouse.down(), left())) !== TIMED_OUT;
+  for (let step = 1; alive && left() > 0; step++) {
+    const moved = await within(
+      page.mouse.move(cx + 120 * Math.sin(step / 10), cy + 40 * Math.cos(step / 13), { steps: 2 }),
+      left(),
+    );
+    if (moved === TIMED_OUT) alive = false;
+    else if (step % 5 === 0) {
+      const count = await within(page.evaluate("window.__frames.length") as Promise<number>, left());
+      if (count === TIMED_OUT) alive = false;
+      else if (count > target) {
+        completed = true;
+        break;
+      }
+    }
   }
-  await page.mouse.up();
-  const frames = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean };
-    w.__recording = false;
-    return w.__frames;
-  });
+  const elapsedMs = Date.now() - started;
+  // The page may be too busy to answer: a few seconds' grace, then report what is known.
+  const grace = Math.max(left(), 5_000);
+  await within(page.mouse.up(), grace);
+  const frames = await within(
+    page.evaluate(`(window.__recording = false, window.__frames)`) as Promise<number[]>,
+    grace,
+  );
+  const after = await within(page.evaluate(counters) as Promise<[number, number] | null>, grace);
+  if (frames === TIMED_OUT) return { ...none, elapsedMs };
   const gaps = frames
     .slice(1)
     .map((t, k) => t - frames[k])
     .sort((a, b) => a - b);
   const at = (q: number) => gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))] ?? Number.NaN;
-  return { frames: gaps.length, median: at(0.5), p95: at(0.95) };
+  const counted = Array.isArray(before) && Array.isArray(after);
+  const draws = counted ? after[0] - before[0] : null;
+  return {
+    frames: gaps.length,
+    median: at(0.5),
+    p95: at(0.95),
+    draws,
+    meanDrawMs: counted && draws ? (after[1] - before[1]) / draws : null,
+    completed,
+    elapsedMs,
+  };
 }

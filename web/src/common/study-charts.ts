@@ -1,7 +1,8 @@
 /**
- * The study page's charts, drawn with Plotly from a StudyView: the rotatable 3-D
- * front, its three 2-D projections, parallel coordinates of parameters and
- * metrics, and hypervolume against trials. Shared by the server's dashboard and
+ * The study page's charts, drawn from a StudyView: the rotatable 3-D front (on a
+ * Canvas 2D view of its own, front-3d.ts, since Plotly's WebGL scene cannot be
+ * rotated without a GPU), and with Plotly its three 2-D projections, parallel
+ * coordinates of parameters and metrics, and hypervolume against trials. Shared by the server's dashboard and
  * the in-browser explorer. Every chart is drawn from validation metrics, the ones
  * the front is chosen on.
  *
@@ -10,6 +11,7 @@
  */
 import type { StudyView, TrialRow } from "../../../src/server/documents.js";
 import { formatEpsilon, formatRate } from "./format.js";
+import type { Front3d } from "./front-3d.js";
 import { OKABE_ITO, TRIAL_STYLE, type TrialStyleName } from "./palette.js";
 import { drawChart, type PlotData, type PlotlyElement } from "./plotly.js";
 
@@ -119,7 +121,6 @@ function tracesByStyle(
   trials: TrialRow[],
   state: ChartState,
   coordinates: (t: TrialRow) => Record<string, number | undefined>,
-  kind: "scatter" | "scatter3d",
 ): PlotData[] {
   const traces: PlotData[] = [];
   for (const name of ORDER) {
@@ -131,7 +132,7 @@ function tracesByStyle(
       for (const [key, value] of Object.entries(coordinates(t))) (columns[key] ??= []).push(value);
     }
     traces.push({
-      type: kind,
+      type: "scatter",
       mode: "markers",
       name: style.label,
       ...columns,
@@ -140,8 +141,8 @@ function tracesByStyle(
       hovertemplate: "%{text}<extra></extra>",
       marker: {
         color: style.colour,
-        symbol: kind === "scatter3d" ? style.symbol3d : style.symbol,
-        size: kind === "scatter3d" ? (name === "pareto" ? 6 : 4) : name === "pareto" ? 11 : 8,
+        symbol: style.symbol,
+        size: name === "pareto" ? 11 : 8,
         line: { color: style.colour, width: 1.5 },
         opacity: name === "filteredOut" ? 0.5 : 0.95,
       },
@@ -155,7 +156,7 @@ function tracesByStyle(
       for (const [key, value] of Object.entries(coordinates(t))) (columns[key] ??= []).push(value);
     }
     traces.push({
-      type: kind,
+      type: "scatter",
       mode: "markers",
       name: style.label,
       ...columns,
@@ -164,8 +165,8 @@ function tracesByStyle(
       hovertemplate: "%{text}<extra></extra>",
       marker: {
         color: "rgba(0,0,0,0)",
-        symbol: kind === "scatter3d" ? "square-open" : "star-open",
-        size: kind === "scatter3d" ? 10 : 18,
+        symbol: "star-open",
+        size: 18,
         line: { color: style.colour, width: 3 },
       },
     });
@@ -181,34 +182,23 @@ function onPick(element: PlotlyElement, onSelect: (trial: number) => void): void
   });
 }
 
-export async function drawFront3d(
-  element: HTMLElement,
-  view: StudyView,
-  state: ChartState,
-  onSelect: (trial: number) => void,
-): Promise<PlotlyElement | null> {
+/** The 3-D front's axes and points (validation metrics), for the canvas view of front-3d.ts. */
+export function drawFront3d(front: Front3d, view: StudyView, state: ChartState): void {
   const axes = studyAxes(view);
-  if (axes.length < 3) return null;
-  const trials = plotted(view, axes);
+  if (axes.length < 3) return;
   const [x, y, z] = axes;
-  const chart = await drawChart(
-    element,
-    tracesByStyle(trials, state, (t) => ({ x: x.value(t), y: y.value(t), z: z.value(t) }), "scatter3d"),
-    {
-      title: { text: "Pareto front (validation), drag to rotate" },
-      margin: { l: 0, r: 0, t: 36, b: 0 },
-      scene: {
-        xaxis: axisLayout(x),
-        yaxis: axisLayout(y),
-        zaxis: axisLayout(z),
-        camera: { eye: { x: 1.6, y: -1.6, z: 0.9 } },
-        aspectmode: "cube",
-      },
-      uirevision: view.id,
-    },
+  front.update(
+    axes.map((axis) => ({ title: axis.title, log: axis.log, ticks: axis.ticks })),
+    plotted(view, axes).map((t) => ({
+      number: t.number,
+      x: x.value(t)!,
+      y: y.value(t)!,
+      z: z.value(t)!,
+      style: styleOf(t, state),
+      selected: state.selected.has(t.number),
+      label: describeTrial(t),
+    })),
   );
-  onPick(chart, onSelect);
-  return chart;
 }
 
 /** The three 2-D projections of the front, each in its own element. */
@@ -235,7 +225,7 @@ export async function drawProjections(
       const trials = plotted(view, axes);
       const chart = await drawChart(
         element,
-        tracesByStyle(trials, state, (t) => ({ x: x.value(t), y: y.value(t) }), "scatter"),
+        tracesByStyle(trials, state, (t) => ({ x: x.value(t), y: y.value(t) })),
         {
           title: { text: `${y.title.split(" (")[0]} against ${x.title.split(" (")[0]}` },
           xaxis: axisLayout(x),

@@ -9,6 +9,7 @@ import type { StudyView, TrialRow } from "../../../src/server/documents.js";
 import { field, h, liveRegion, replace } from "./dom.js";
 import { filteredFront, parseFilter, passesFilter, type TrialFilter } from "./filters.js";
 import { formatEpsilon, formatParam, formatRate, formatSeconds } from "./format.js";
+import { Front3d } from "./front-3d.js";
 import { TRIAL_STYLE } from "./palette.js";
 import { hasWebGl } from "./plotly.js";
 import {
@@ -41,7 +42,9 @@ export class StudyPanel {
   private onlyFront = false;
   private readonly parts: Record<string, HTMLElement>;
   private drawing: Promise<void> = Promise.resolve();
+  /** Parallel coordinates are WebGL in Plotly; the 3-D front is Canvas 2D and needs none. */
   private readonly webGl = hasWebGl();
+  private readonly front: Front3d;
 
   constructor(private readonly options: StudyPanelOptions) {
     const filterInput = h("input", {
@@ -94,11 +97,7 @@ export class StudyPanel {
       heading: h("div", { class: "study-heading" }),
       facts: h("div", { class: "facts" }),
       filterStatus,
-      front: h("div", {
-        class: "chart chart-3d",
-        role: "img",
-        "aria-label": "3-D Pareto front; the trials table below holds the same data",
-      }),
+      front: h("div", { class: "chart chart-3d" }),
       projection0: h("div", { class: "chart", role: "img", "aria-label": "accuracy against ε" }),
       projection1: h("div", {
         class: "chart",
@@ -117,6 +116,8 @@ export class StudyPanel {
       compare: h("div", { class: "compare-bar" }),
       notes: h("div", { class: "notes" }),
     };
+    this.front = new Front3d("Pareto front (validation), drag to rotate", (number) => this.pick(number));
+    this.parts.front.append(this.front.element);
     this.element = h(
       "div",
       { class: "study-panel" },
@@ -126,13 +127,7 @@ export class StudyPanel {
       h(
         "section",
         { class: "charts", "aria-label": "charts" },
-        this.webGl
-          ? this.parts.front
-          : h(
-              "p",
-              { class: "chart chart-3d notice" },
-              "The 3-D front needs WebGL, which this browser does not offer; the projections below show the same trials.",
-            ),
+        this.parts.front,
         this.parts.projection0,
         this.parts.projection1,
         this.parts.projection2,
@@ -185,7 +180,7 @@ export class StudyPanel {
     // Charts are drawn one update at a time (Plotly.react on the same element must not interleave).
     this.drawing = this.drawing.then(async () => {
       const select = (number: number) => this.pick(number);
-      if (this.webGl) await drawFront3d(this.parts.front, view, state, select);
+      drawFront3d(this.front, view, state);
       await drawProjections(
         [this.parts.projection0, this.parts.projection1, this.parts.projection2],
         view,

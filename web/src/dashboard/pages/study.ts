@@ -8,6 +8,10 @@ import { modelInsights } from "../insights.js";
 
 const studyHref = (id: string) => `#/studies/${encodeURIComponent(id)}`;
 
+/** What tells one state of a study's progress from another (counts, its job, its workers). */
+const progressKey = (counts: unknown, job: unknown, workers: number) =>
+  JSON.stringify([counts, job, workers]);
+
 export async function studyPage(main: HTMLElement, id: string): Promise<() => void> {
   document.title = `${id} · Equipoise`;
   const status = liveRegion();
@@ -60,6 +64,9 @@ export async function studyPage(main: HTMLElement, id: string): Promise<() => vo
   });
 
   const STARTING = "The study is starting: its file does not exist yet.";
+  // What the last drawn view showed: the events stream opens with the study's current
+  // progress, and redrawing a 1,000-trial study for it cost seconds of Plotly work.
+  let last = "";
   let seen = false;
   let loading = false;
   let again = false;
@@ -86,6 +93,7 @@ export async function studyPage(main: HTMLElement, id: string): Promise<() => vo
       report.hidden = view.kind !== "explorer";
       if (!budget.value || Number(budget.value) <= view.counts.total)
         budget.value = String(view.counts.total + 10);
+      last = progressKey(view.counts, view.activity.job, view.activity.workers);
       await panel.update(view);
       main.querySelector<HTMLElement>("h1")?.setAttribute("tabindex", "-1");
     } catch (error) {
@@ -101,10 +109,9 @@ export async function studyPage(main: HTMLElement, id: string): Promise<() => vo
   };
   await load();
   main.querySelector<HTMLElement>("h1")?.focus();
-  let last = "";
   return listen(`/api/studies/${encodeURIComponent(id)}/events`, {
     progress: (progress) => {
-      const key = JSON.stringify([progress.counts, progress.job, progress.workers]);
+      const key = progressKey(progress.counts, progress.job, progress.workers);
       if (key !== last) {
         last = key;
         void load();
