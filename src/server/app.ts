@@ -38,7 +38,7 @@ export interface AppSecurity {
 /** The dashboard's own pages: scripts and styles from this server only; WASM for the in-browser explorer. */
 export const DASHBOARD_CSP = [
   "default-src 'self'",
-  // Plotly's WebGL traces (scatter3d, parcoords) compile their shaders' wrappers with
+  // Plotly's WebGL parallel coordinates (parcoords) compile their shaders' wrappers with
   // new Function (regl), and the in-browser explorer compiles WebAssembly.
   "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
