@@ -100,8 +100,9 @@ export function toCodedFeature(feature: SensitiveFeature): CodedFeature {
  * import { fairness } from "equipoise";
  * const sex = { name: "sex", values: ["F", "M", "F"] };
  * const race = { name: "race", values: ["a", "a", "b"] };
- * const grouping = fairness.groupRows([sex, race], 3); // the intersection: 3 non-empty groups
- * grouping.groupOfRow; // the group index of every row; grouping.emptyGroups lists "M, b"-like labels
+ * const grouping = fairness.groupRows([sex, race], 3);
+ * grouping.groups.map((g) => g.label); // ["F, a", "F, b", "M, a"]
+ * grouping.groupOfRow; // Int32Array [0, 2, 1]; grouping.emptyGroups is ["M, b"]
  * ```
  */
 export function groupRows(features: SensitiveFeature[], rows: number): Grouping {
