@@ -253,7 +253,7 @@ export function privacyReportOf(
  * const model = nn.buildModel("mlp:8", [5], 2, 7); // 5 features, 2 classes, seed 7
  * const engine = privacy.makePrivate({
  *   model, dataSize: 200, epochs: 2, noise: 1.1, clip: 0.3,
- *   trainerOptions: { batchSize: 40, optimizer: { kind: "sgd", learningRate: 0.5 } },
+ *   trainerOptions: { batchSize: 40, optimizer: { kind: "sgd", learningRate: 0.5 }, seed: 7 },
  * });
  * const { privacy: spent } = engine.train(data); // data: TrainingData with 200 rows
  * console.log(spent.epsilon, spent.delta, spent.suitableForRelease); // secure noise: true

@@ -95,7 +95,7 @@ const COARSE_ESTIMATE_SIZE = 2 ** 16;
  * ```ts
  * import { PrvGridTooLarge, prvEpsilon } from "equipoise/privacy/accounting";
  * try {
- *   prvEpsilon(history, 1e-5); // history: the run's GaussianStepGroup[]
+ *   prvEpsilon(steps, 1e-5); // steps: the run's GaussianStepGroup[]
  * } catch (error) {
  *   if (error instanceof PrvGridTooLarge) console.log("use the RDP accountant for this run");
  * }
