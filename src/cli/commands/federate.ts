@@ -90,7 +90,8 @@ export const roundOptionSpecs = {
   "secagg-degree": {
     type: "string",
     valueName: "K",
-    description: "SecAgg+ neighbours per client (default: the smallest that keeps every threshold through 30 % dropouts in 99 % of rounds)",
+    description:
+      "SecAgg+ neighbours per client (default: the smallest that keeps every threshold through 30 % dropouts in 99 % of rounds)",
   },
   threshold: {
     type: "string",
