@@ -182,8 +182,9 @@ export function constraintDifference(
  * ```ts
  * import { fairness } from "equipoise";
  * const X = { rows: 4, cols: 1, data: [0, 0.1, 5, 5.1] }; // two pairs of close rows
- * fairness.individualConsistency(X, [1, 1, 0, 0], 1); // 1: every row agrees with its nearest neighbour
- * fairness.individualConsistency(X, [1, 1, 0, 1], 1); // 0.5: the second pair disagrees
+ * // k = 2: each row and its nearest other row (a row is its own first neighbour)
+ * fairness.individualConsistency(X, [1, 1, 0, 0], 2); // 1: every pair agrees
+ * fairness.individualConsistency(X, [1, 1, 0, 1], 2); // 0.75: the second pair disagrees
  * ```
  */
 export function individualConsistency(X: FeatureMatrix, yPred: Vector, neighbours = 5): number {

@@ -99,7 +99,8 @@ const NORM_FLOOR = 1e-12;
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { privacy } from "equipoise";
+ * import { nn, privacy } from "equipoise";
+ * await nn.initBackend("cpu");
  * const factors = privacy.clipFactors(tf.tensor1d([0.5, 2, 4]), 1);
  * // ≈ [1, 0.5, 0.25]: the first gradient is inside the ball, the others are scaled onto it
  * ```
