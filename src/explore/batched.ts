@@ -32,6 +32,13 @@ export interface TrialJob {
  * trials"), so only models whose products are negligible next to the per-op
  * overhead gain: logistic regression (one dense layer, one output). MLP trials run
  * alone, and so do class-balanced ones. `runTrialBatch` itself takes any shared MLP spec.
+ *
+ * @example
+ * ```ts
+ * import { batchKey } from "equipoise/explore";
+ * batchKey({ model: "logreg", epochs: 3, batch: 64, lr: 0.1 }); // "logreg": may share an ensemble
+ * batchKey({ model: "mlp", width: 16, depth: 2 }); // null: trained alone
+ * ```
  */
 export function batchKey(config: Configuration): string | null {
   const recipe = recipeOf(config);
@@ -51,6 +58,14 @@ function canShareEnsemble(recipe: ReturnType<typeof recipeOf>): boolean {
  * members (its share of the cost). A job whose recipe is invalid runs alone through
  * `runTrial`, so it fails as it would alone; if the ensemble itself fails, every job
  * is rerun alone so each gets its own error.
+ *
+ * @example
+ * ```ts
+ * import { runTrialBatch } from "equipoise/explore";
+ * // configs: logreg configurations of the explorer's space; data, settings: as runTrial takes them
+ * const jobs = configs.map((config, k) => ({ config, seed: 100 + k }));
+ * const outcomes = runTrialBatch(jobs, data, settings); // one TrialOutcome or Error per job, in order
+ * ```
  */
 export function runTrialBatch(
   jobs: readonly TrialJob[],

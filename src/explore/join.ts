@@ -31,7 +31,16 @@ export interface JoinOptions {
   onEvent?: ExploreOptions["onEvent"];
 }
 
-/** The explore options that make this process one more worker of the study at `location`. */
+/**
+ * The explore options that make this process one more worker of the study at `location`.
+ *
+ * @example
+ * ```ts
+ * import { explore, joinStudyOptions } from "equipoise/explore";
+ * const options = await joinStudyOptions({ location: "postgres://me@db/equipoise?study=adult" });
+ * await explore(options); // one more worker on the same study: its data, space and budget
+ * ```
+ */
 export async function joinStudyOptions(options: JoinOptions): Promise<ExploreOptions> {
   const shown = displayLocation(options.location);
   const study = await Study.openReadOnly(options.location);

@@ -55,7 +55,15 @@ export interface NormalisationBasis {
 
 const fairnessMetric = { dp: "dpDifference", eo: "eoDifference", eop: "eopDifference" } as const;
 
-/** e = min(1, (1 − accuracy) / (1 − majority accuracy)). */
+/**
+ * e = min(1, (1 − accuracy) / (1 − majority accuracy)).
+ *
+ * @example
+ * ```ts
+ * import { normalisedError } from "equipoise/explore";
+ * normalisedError(0.85, 0.75); // 0.6: 15 % error against the majority class's 25 %
+ * ```
+ */
 export function normalisedError(accuracy: number, majorityAccuracy: number): number {
   const baseline = 1 - majorityAccuracy;
   if (!(baseline > 0)) return 1;
@@ -68,20 +76,44 @@ export function normalisedError(accuracy: number, majorityAccuracy: number): num
  * predictor of a binary task has balanced accuracy 0.5 (the role the majority-class
  * accuracy plays for accuracy). A model that only predicts the majority class of
  * imbalanced labels then adds nothing, however high its accuracy.
+ *
+ * @example
+ * ```ts
+ * import { normalisedBalancedError } from "equipoise/explore";
+ * normalisedBalancedError(0.8); // 0.4 = (1 − 0.8) / 0.5
+ * ```
  */
 export function normalisedBalancedError(balancedAccuracy: number): number {
   if (!Number.isFinite(balancedAccuracy)) return 1;
   return clamp01((1 - balancedAccuracy) / (1 - 0.5));
 }
 
-/** p = clip((log10 ε + 1) / 3, 0, 1): ε 0.1 → 0, ε 100 → 1, non-private → 1. */
+/**
+ * p = clip((log10 ε + 1) / 3, 0, 1): ε 0.1 → 0, ε 100 → 1, non-private → 1.
+ *
+ * @example
+ * ```ts
+ * import { normalisedPrivacy } from "equipoise/explore";
+ * normalisedPrivacy(1); // 1/3
+ * normalisedPrivacy(10); // 2/3
+ * normalisedPrivacy(Number.POSITIVE_INFINITY); // 1: a non-private model
+ * ```
+ */
 export function normalisedPrivacy(epsilon: number): number {
   if (!(epsilon < Number.POSITIVE_INFINITY)) return 1;
   if (epsilon <= 0) return 0;
   return clamp01((Math.log10(epsilon) + 1) / 3);
 }
 
-/** u = min(1, gap / gap_ref); a reference gap of 0 leaves nothing to improve. */
+/**
+ * u = min(1, gap / gap_ref); a reference gap of 0 leaves nothing to improve.
+ *
+ * @example
+ * ```ts
+ * import { normalisedUnfairness } from "equipoise/explore";
+ * normalisedUnfairness(0.05, 0.2); // 0.25: a quarter of the reference model's gap
+ * ```
+ */
 export function normalisedUnfairness(gap: number, referenceGap: number): number {
   if (!(referenceGap > 0)) return gap > 0 ? 1 : 0;
   return clamp01(gap / referenceGap);
@@ -90,6 +122,15 @@ export function normalisedUnfairness(gap: number, referenceGap: number): number 
 /**
  * An objective of a trial normalised to [0, 1] and minimised, as DESIGN.md defines it (reference
  * point (1, 1, 1)).
+ *
+ * @example
+ * ```ts
+ * import { normaliseObjective } from "equipoise/explore";
+ * const metrics = { accuracy: 0.85, balancedAccuracy: 0.8, epsilon: 4, dpDifference: 0.1, eoDifference: 0.12, eopDifference: 0.05 };
+ * const basis = { majorityAccuracy: 0.75, referenceGaps: { dp: 0.2, eo: 0.2, eop: 0.1 } };
+ * normaliseObjective("accuracy", metrics, basis); // 0.6
+ * normaliseObjective("dp", metrics, basis); // 0.5
+ * ```
  */
 export function normaliseObjective(
   name: ObjectiveName,
@@ -115,6 +156,13 @@ export function normaliseObjective(
 /**
  * Objectives from a comma-separated list ("accuracy,epsilon,dp"); the defaults for undefined; a
  * UsageError naming an unknown or repeated objective.
+ *
+ * @example
+ * ```ts
+ * import { parseObjectives } from "equipoise/explore";
+ * parseObjectives("accuracy,epsilon,eo"); // ["accuracy", "epsilon", "eo"]
+ * parseObjectives(undefined); // the defaults: ["accuracy", "epsilon", "dp"]
+ * ```
  */
 export function parseObjectives(raw: string | undefined): ObjectiveName[] {
   if (raw === undefined) return [...defaultObjectives];
@@ -142,7 +190,15 @@ export interface Constraint {
   text: string;
 }
 
-/** A constraint from its text ("epsilon<=8", "accuracy>=0.8", "dp<=0.05"); a UsageError otherwise. */
+/**
+ * A constraint from its text ("epsilon<=8", "accuracy>=0.8", "dp<=0.05"); a UsageError otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseConstraint } from "equipoise/explore";
+ * parseConstraint("epsilon<=8"); // { metric: "epsilon", op: "<=", bound: 8, text: "epsilon<=8" }
+ * ```
+ */
 export function parseConstraint(text: string): Constraint {
   const match = /^\s*([a-z-]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*$/.exec(text);
   if (!match)
@@ -168,6 +224,14 @@ export function parseConstraint(text: string): Constraint {
  * The constraint as a finite number that is ≤ 0 exactly when it holds, on a scale a
  * surrogate model can fit: epsilon on the log scale of p (so ∞ stays finite),
  * accuracy and gaps as they are.
+ *
+ * @example
+ * ```ts
+ * import { constraintValue, parseConstraint } from "equipoise/explore";
+ * // metrics: a trial's TrialMetrics with accuracy 0.85 and ε = 4
+ * constraintValue(parseConstraint("accuracy>=0.9"), metrics); // ≈ 0.05 > 0: violated by 5 points
+ * constraintValue(parseConstraint("epsilon<=8"), metrics); // ≈ −0.301 ≤ 0: met (log10 4 − log10 8)
+ * ```
  */
 export function constraintValue(constraint: Constraint, metrics: TrialMetrics): number {
   const sign = constraint.op === "<=" ? 1 : -1;
@@ -194,7 +258,17 @@ function constrainedValue(metric: Exclude<ObjectiveName, "epsilon">, metrics: Tr
   }
 }
 
-/** Whether a trial's metrics meet the constraint. */
+/**
+ * Whether a trial's metrics meet the constraint.
+ *
+ * @example
+ * ```ts
+ * import { parseConstraint, satisfies } from "equipoise/explore";
+ * // metrics: a trial's TrialMetrics with accuracy 0.85 and ε = 4
+ * satisfies(parseConstraint("epsilon<=8"), metrics); // true
+ * satisfies(parseConstraint("accuracy>=0.9"), metrics); // false
+ * ```
+ */
 export function satisfies(constraint: Constraint, metrics: TrialMetrics): boolean {
   return constraintValue(constraint, metrics) <= 0;
 }
@@ -204,6 +278,13 @@ export function satisfies(constraint: Constraint, metrics: TrialMetrics): boolea
  * attack no better than a coin (what ε = 0 would guarantee), 1 an attack that tells
  * every member from every non-member. Symmetric, because an attack whose AUC is below
  * 0.5 is as informative once its decision is reversed. A missing AUC counts as the worst.
+ *
+ * @example
+ * ```ts
+ * import { normalisedMembershipRisk } from "equipoise/explore";
+ * normalisedMembershipRisk(0.6); // 0.2: an attack a little better than a coin
+ * normalisedMembershipRisk(undefined); // 1: an unmeasured risk counts as the worst
+ * ```
  */
 export function normalisedMembershipRisk(auc: number | undefined): number {
   if (auc === undefined || !Number.isFinite(auc)) return 1;

@@ -24,7 +24,18 @@ export function trialCountsOf(summary: Pick<StudySummary, "decoded" | "trials">)
   };
 }
 
-/** The notes of a study; with `trials`, they say how many trials read the same rows. */
+/**
+ * The notes of a study; with `trials`, they say how many trials read the same rows.
+ *
+ * @example
+ * ```ts
+ * import { Study } from "equipoise/search";
+ * import { privacyNotes, summariseStudy } from "equipoise/explore";
+ * const study = await Study.openReadOnly("adult-study.db");
+ * const summary = summariseStudy(await study.snapshot(), study.location);
+ * for (const note of privacyNotes(summary.metadata)) console.log(note); // what ε covers, and what not
+ * ```
+ */
 export function privacyNotes(metadata: ExplorerMetadata, trials?: TrialCounts): string[] {
   return metadata.privateSelection ? selectionNotes(metadata, trials) : defaultNotes(metadata, trials);
 }

@@ -108,7 +108,19 @@ function epsilonAt(rdp: Float64Array, orders: readonly number[], delta: number, 
   return Math.max(0, rdpToEpsilon(orders, rdp, delta - thresholdDelta).epsilon);
 }
 
-/** ε of releasing the best of K ~ `distribution` trials, with the preprocessing composed once. */
+/**
+ * ε of releasing the best of K ~ `distribution` trials, with the preprocessing composed once.
+ *
+ * @example
+ * ```ts
+ * import { planPrivateSelection, selectionEpsilon } from "equipoise/explore";
+ * const plan = planPrivateSelection({
+ *   trainRows: 20000, grid: { batches: [64, 256], epochs: [1, 3] },
+ *   targetEpsilon: 2, delta: 1e-5, meanTrials: 10, preprocessing: { releases: [], thresholdDelta: 0 },
+ * });
+ * selectionEpsilon(plan.candidates, plan.distribution, plan.delta, plan.preprocessing); // ≈ 2.0 = plan.epsilon
+ * ```
+ */
 export function selectionEpsilon(
   candidates: readonly SelectionCandidate[],
   distribution: TrialCountDistribution,
@@ -126,6 +138,16 @@ export function selectionEpsilon(
  * ε of the study file as a whole: `trials` trials composed (each bounded by the worst
  * candidate) with the preprocessing — what releasing every trial's results costs,
  * as opposed to the one selected trial.
+ *
+ * @example
+ * ```ts
+ * import { allTrialsEpsilon, planPrivateSelection } from "equipoise/explore";
+ * const plan = planPrivateSelection({
+ *   trainRows: 20000, grid: { batches: [64, 256], epochs: [1, 3] },
+ *   targetEpsilon: 2, delta: 1e-5, meanTrials: 10, preprocessing: { releases: [], thresholdDelta: 0 },
+ * });
+ * allTrialsEpsilon(plan, plan.trials); // ε of releasing every trial's results, not just the selected one
+ * ```
  */
 export function allTrialsEpsilon(
   plan: Pick<PrivateSelectionPlan, "candidates" | "delta" | "preprocessing">,
@@ -247,7 +269,20 @@ export function calibrateSelection(request: SelectionRequest): Omit<PrivateSelec
   return { ...low, distribution, targetEpsilon, delta, preprocessing };
 }
 
-/** The selection's plan with K drawn (from the secure generator unless `random` is given). */
+/**
+ * The selection's plan with K drawn (from the secure generator unless `random` is given).
+ *
+ * @example
+ * ```ts
+ * import { planPrivateSelection } from "equipoise/explore";
+ * const plan = planPrivateSelection({
+ *   trainRows: 20000, grid: { batches: [64, 256], epochs: [1, 3] },
+ *   targetEpsilon: 2, delta: 1e-5, meanTrials: 10, preprocessing: { releases: [], thresholdDelta: 0 },
+ * });
+ * plan.trials; // K, drawn once from the secure generator
+ * plan.trialEpsilon; // ≈ 0.87 per trial, so that releasing the best trial costs plan.epsilon ≤ 2
+ * ```
+ */
 export function planPrivateSelection(request: SelectionRequest, random?: Random): PrivateSelectionPlan {
   const calibrated = calibrateSelection(request);
   return { ...calibrated, trials: sampleTrialCount(calibrated.distribution, random) };

@@ -103,7 +103,17 @@ export function selectionGrid(profile: DataProfile): { batches: number[]; epochs
   return { batches, epochs };
 }
 
-/** The parameters of the explorer's space for data of this profile (ranges from the row count). */
+/**
+ * The parameters of the explorer's space for data of this profile (ranges from the row count).
+ *
+ * @example
+ * ```ts
+ * import { explorerParameters } from "equipoise/explore";
+ * const parameters = explorerParameters({ trainRows: 20000, minorityShare: 0.25 }, {
+ *   privacy: { kind: "private", epsilonLow: 0.1 }, classWeighting: false,
+ * }); // model, width, depth, epsilon, clip, lr, epochs, batch, fairWeight
+ * ```
+ */
 export function explorerParameters(profile: DataProfile, options: SpaceOptions): Parameter[] {
   const { privacy } = options;
   const [batchLow, batchHigh] = batchRange(profile.trainRows);
@@ -159,7 +169,18 @@ export function explorerParameters(profile: DataProfile, options: SpaceOptions):
   return parameters;
 }
 
-/** The explorer's search space for data of this profile. */
+/**
+ * The explorer's search space for data of this profile.
+ *
+ * @example
+ * ```ts
+ * import { explorerSpace } from "equipoise/explore";
+ * const space = explorerSpace({ trainRows: 20000, minorityShare: 0.25 }, {
+ *   privacy: { kind: "private", epsilonLow: 0.1 }, classWeighting: false,
+ * });
+ * space.parameters.map((p) => p.name); // ranges of batch and epochs follow the row count
+ * ```
+ */
 export function explorerSpace(profile: DataProfile, options: SpaceOptions): SearchSpace {
   return new SearchSpace(explorerParameters(profile, options));
 }
@@ -188,7 +209,17 @@ export interface TrialRecipe {
   fairBound: number;
 }
 
-/** A private trial is one with a clipping norm: `dp` is a parameter only in the mixed space. */
+/**
+ * A private trial is one with a clipping norm: `dp` is a parameter only in the mixed space.
+ *
+ * @example
+ * ```ts
+ * import { recipeOf } from "equipoise/explore";
+ * const recipe = recipeOf({ model: "mlp", width: 32, depth: 2, clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64 });
+ * recipe.model; // "mlp:32,32"
+ * recipe.dp; // true: a clipping norm makes the trial private, at targetEpsilon 2
+ * ```
+ */
 export function recipeOf(config: Configuration): TrialRecipe {
   const model =
     config.model === "mlp"

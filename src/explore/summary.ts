@@ -140,6 +140,16 @@ export function explorerMetadata(study: Pick<StudySnapshot, "metadata">, path: s
  * The front is chosen on the validation objectives (normalised with the reference
  * model's validation basis), then scored on test with the test basis: test metrics
  * never decide which trials are on the front.
+ *
+ * @example
+ * ```ts
+ * import { Study } from "equipoise/search";
+ * import { summariseStudy } from "equipoise/explore";
+ * const study = await Study.openReadOnly("adult-study.db"); // written by explore
+ * const summary = summariseStudy(await study.snapshot(), study.location);
+ * summary.pareto.map((i) => summary.decoded[i]); // the front, chosen on validation
+ * summary.hypervolume.test; // scored on test afterwards
+ * ```
  */
 export function summariseStudy(study: StudySnapshot, path: string = study.location): StudySummary {
   const metadata = explorerMetadata(study, path);
@@ -226,6 +236,13 @@ export function summariseStudy(study: StudySnapshot, path: string = study.locati
  * trial's normalised VALIDATION objectives other than ε (which is the selection's, the
  * same for every trial), lower is better. A function of one trial's outcome only, as
  * the random-stopping theorem needs.
+ *
+ * @example
+ * ```ts
+ * import { selectionScore } from "equipoise/explore";
+ * // summary: summariseStudy(...) of a private-selection study
+ * const scores = summary.decoded.map((trial) => selectionScore(trial, summary.objectives)); // lower is better
+ * ```
  */
 export function selectionScore(
   trial: Pick<DecodedTrial, "objectives">,

@@ -211,6 +211,14 @@ export function trialFitData(data: TrialData, settings: TrialSettings, config: C
 /**
  * Trains one configuration of the explorer's space and scores it on the validation and
  * test splits; a private fair learning configuration through trial-private-fair.ts.
+ *
+ * @example
+ * ```ts
+ * import { runTrial } from "equipoise/explore";
+ * // data: the study's TrialData (splits, sensitive attributes); settings: its TrialSettings
+ * const config = { model: "logreg", clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64, fairWeight: 0 };
+ * const outcome = runTrial(config, 7, data, settings); // metrics on validation and test, and the trial's ε
+ * ```
  */
 export function runTrial(
   config: Configuration,

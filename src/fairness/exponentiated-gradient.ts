@@ -254,6 +254,18 @@ function padTo(values: Float64Array, length: number): Float64Array {
  * step for step as Fairlearn 0.9 does. `createLearner` makes the weighted learner fitted at every
  * best response (e.g. `() => new WeightedLogisticRegression()`). A duality gap still above ν after
  * `maxIterations` is returned as a {@link ConvergenceWarning}, not thrown.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * // X: a FeatureMatrix, y: 0/1 labels, sex: a SensitiveFeature of the same rows
+ * const result = fairness.exponentiatedGradient(
+ *   () => new fairness.WeightedLogisticRegression(),
+ *   { X, y, sensitiveFeatures: [sex] },
+ *   { constraint: "demographic_parity" },
+ * );
+ * const p = result.predictProba(X); // P(ŷ = 1) of the randomised classifier; result.warnings if not converged
+ * ```
  */
 export function exponentiatedGradient(
   createLearner: LearnerFactory,

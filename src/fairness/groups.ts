@@ -61,7 +61,16 @@ const isMissingValue = (value: string | number | null | undefined): boolean =>
   value === undefined ||
   (typeof value === "number" ? Number.isNaN(value) : value.trim() === "");
 
-/** A sensitive feature as categories and codes (raw values' categories sorted, numbers numerically). */
+/**
+ * A sensitive feature as categories and codes (raw values' categories sorted, numbers numerically).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * fairness.toCodedFeature({ name: "race", values: ["b", "a", "b"] });
+ * // { name: "race", categories: ["a", "b"], codes: Int32Array [1, 0, 1] }
+ * ```
+ */
 export function toCodedFeature(feature: SensitiveFeature): CodedFeature {
   if ("codes" in feature) return feature;
   const raw = Array.from(feature.values as ArrayLike<string | number>);
@@ -85,6 +94,16 @@ export function toCodedFeature(feature: SensitiveFeature): CodedFeature {
 /**
  * Splits `rows` rows into the groups of the features' intersection; a DataError for a feature of the
  * wrong length or with too many categories.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const sex = { name: "sex", values: ["F", "M", "F"] };
+ * const race = { name: "race", values: ["a", "a", "b"] };
+ * const grouping = fairness.groupRows([sex, race], 3);
+ * grouping.groups.map((g) => g.label); // ["F, a", "F, b", "M, a"]
+ * grouping.groupOfRow; // Int32Array [0, 2, 1]; grouping.emptyGroups is ["M, b"]
+ * ```
  */
 export function groupRows(features: SensitiveFeature[], rows: number): Grouping {
   if (features.length === 0) throw new DataError("at least one sensitive feature is needed");
@@ -154,6 +173,14 @@ export interface ValidatedSensitiveAttributes {
  * Coded inputs mark a missing value with a negative code (the data layer's
  * MISSING_CODE). Raw values become categories in pandas' order for a column read from
  * a CSV file: numerically when every value is a number, else by code point.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const checked = fairness.validateSensitiveAttributes([{ name: "sex", values: ["F", null, "M"] }], 3);
+ * checked.rows; // Int32Array [0, 2]
+ * checked.warnings; // ["'sex' has no value in 1 of 3 rows: they are left out"]
+ * ```
  */
 export function validateSensitiveAttributes(
   features: (RawFeature | CodedFeature)[],

@@ -34,7 +34,16 @@ export interface WeightedLearner {
 /** Makes a fresh, unfitted learner. */
 export type LearnerFactory = () => WeightedLearner;
 
-/** Predicts one label for every row (the reductions' answer when all reduced labels agree). */
+/**
+ * Predicts one label for every row (the reductions' answer when all reduced labels agree).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const always = new fairness.ConstantLearner(1);
+ * always.predict({ rows: 3, cols: 2, data: new Float64Array(6) }); // Float64Array [1, 1, 1]
+ * ```
+ */
 export class ConstantLearner implements WeightedLearner {
   constructor(readonly label: number) {}
   fit(): void {}
@@ -60,7 +69,16 @@ export interface LogisticRegressionOptions {
   functionTolerance?: number;
 }
 
-/** The logistic function 1 / (1 + e^−z), computed without overflow for large |z|. */
+/**
+ * The logistic function 1 / (1 + e^−z), computed without overflow for large |z|.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * fairness.sigmoid(0); // 0.5
+ * fairness.sigmoid(-800); // 0, without overflow
+ * ```
+ */
 export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
@@ -115,7 +133,18 @@ function linearScores(X: FeatureMatrix, params: Float64Array): Float64Array {
   return out;
 }
 
-/** The normalised objective and its gradient at params = [β; b]. */
+/**
+ * The normalised objective and its gradient at params = [β; b].
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const X = { rows: 4, cols: 1, data: [0, 1, 2, 3] };
+ * const params = new Float64Array(2); // [β; b] = 0
+ * const grad = new Float64Array(2);
+ * fairness.logisticObjective(X, [0, 0, 1, 1], undefined, 1, params, grad); // log 2 ≈ 0.6931; grad = [−0.5, 0]
+ * ```
+ */
 export function logisticObjective(
   X: FeatureMatrix,
   y: Vector,
@@ -162,6 +191,15 @@ export function logisticObjective(
 /**
  * Logistic regression with sample weights and scikit-learn's objective (Σ wᵢ log-loss + ‖β‖²/(2C),
  * intercept not penalised), fitted by L-BFGS: the reductions' default learner.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const X = { rows: 4, cols: 1, data: [0, 1, 2, 3] };
+ * const model = new fairness.WeightedLogisticRegression({ C: 1 });
+ * model.fit(X, [0, 0, 1, 1], [1, 1, 1, 2]); // the last row counts twice
+ * model.predictProba(X); // P(y = 1) per row, increasing with x
+ * ```
  */
 export class WeightedLogisticRegression implements WeightedLearner {
   /** [β; intercept] after fit. */

@@ -29,6 +29,14 @@ const TOLERANCE = 1e-10;
 /**
  * Solves a small linear program by the two-phase simplex method (Bland's rule); used by the
  * reductions' LP step.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * // maximise x + y subject to x + 2y ≤ 4, 3x + y ≤ 6, x, y ≥ 0
+ * const result = fairness.solveLinearProgram({ c: [-1, -1], aUpper: [[1, 2], [3, 1]], bUpper: [4, 6] });
+ * // { status: "optimal", x: [1.6, 1.2], value: −2.8 }
+ * ```
  */
 export function solveLinearProgram(lp: LinearProgram): LinearProgramResult {
   const n = lp.c.length;

@@ -81,7 +81,18 @@ export function equalizedOddsDifference(yTrue: Vector, yPred: Vector, options: M
   );
 }
 
-/** The smaller of the between-group ratios of the true-positive and the false-positive rates. */
+/**
+ * The smaller of the between-group ratios of the true-positive and the false-positive rates.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const yPred = [1, 0, 1, 1, 0, 0, 1, 0];
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * fairness.equalizedOddsRatio(yTrue, yPred, { sensitiveFeatures: [sex] }); // 0: FPR is 0.5 for F, 0 for M
+ * ```
+ */
 export function equalizedOddsRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   const frame = frameOf(["true_positive_rate", "false_positive_rate"], yTrue, yPred, options);
   return Math.min(
@@ -106,17 +117,50 @@ export function equalOpportunityDifference(yTrue: Vector, yPred: Vector, options
   );
 }
 
-/** Smallest over largest true-positive rate of the groups. */
+/**
+ * Smallest over largest true-positive rate of the groups.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const yPred = [1, 0, 1, 1, 0, 0, 1, 0];
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * fairness.equalOpportunityRatio(yTrue, yPred, { sensitiveFeatures: [sex] }); // TPR 1/3 over 1 = 1/3
+ * ```
+ */
 export function equalOpportunityRatio(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["true_positive_rate"], yTrue, yPred, options).ratioOf("true_positive_rate", options.method);
 }
 
-/** Largest minus smallest precision P(y = 1 | ŷ = 1) over the groups. */
+/**
+ * Largest minus smallest precision P(y = 1 | ŷ = 1) over the groups.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const yPred = [1, 0, 1, 1, 0, 0, 1, 0];
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * fairness.predictiveParityDifference(yTrue, yPred, { sensitiveFeatures: [sex] }); // precision 1 − 2/3 = 1/3
+ * ```
+ */
 export function predictiveParityDifference(yTrue: Vector, yPred: Vector, options: MeasureOptions): number {
   return frameOf(["precision"], yTrue, yPred, options).differenceOf("precision", options.method);
 }
 
-/** The difference that a fairness constraint asks to be small. */
+/**
+ * The difference that a fairness constraint asks to be small.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const yPred = [1, 0, 1, 1, 0, 0, 1, 0];
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * fairness.constraintDifference("equalized_odds", yTrue, yPred, { sensitiveFeatures: [sex] }); // 2/3
+ * ```
+ */
 export function constraintDifference(
   constraint: FairnessConstraint,
   yTrue: Vector,
@@ -133,6 +177,15 @@ export function constraintDifference(
  * nearest neighbours of x_i| (Euclidean). As in AIF360, the neighbours are searched
  * among all rows including x_i itself (so x_i is its own first neighbour); ties are
  * broken by row index. Brute force, O(n² d).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const X = { rows: 4, cols: 1, data: [0, 0.1, 5, 5.1] }; // two pairs of close rows
+ * // k = 2: each row and its nearest other row (a row is its own first neighbour)
+ * fairness.individualConsistency(X, [1, 1, 0, 0], 2); // 1: every pair agrees
+ * fairness.individualConsistency(X, [1, 1, 0, 1], 2); // 0.75: the second pair disagrees
+ * ```
  */
 export function individualConsistency(X: FeatureMatrix, yPred: Vector, neighbours = 5): number {
   const { rows, cols, data } = X;

@@ -341,7 +341,16 @@ export class MetricFrame {
   }
 }
 
-/** The difference between group values, aggregated by `method` (NaN values ignored). */
+/**
+ * The difference between group values, aggregated by `method` (NaN values ignored).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * fairness.differenceOfValues([0.2, 0.5, 0.4], 0.35, "between_groups"); // max − min = 0.3
+ * fairness.differenceOfValues([0.2, 0.5, 0.4], 0.35, "to_overall"); // largest |group − overall| = 0.15
+ * ```
+ */
 export function differenceOfValues(
   byGroup: ArrayLike<number>,
   overall: number,
@@ -352,7 +361,15 @@ export function differenceOfValues(
   return nanMax(distances);
 }
 
-/** The ratio between group values, aggregated by `method` (NaN values ignored; at most 1). */
+/**
+ * The ratio between group values, aggregated by `method` (NaN values ignored; at most 1).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * fairness.ratioOfValues([0.2, 0.5, 0.4], 0.35, "between_groups"); // min / max = 0.4
+ * ```
+ */
 export function ratioOfValues(
   byGroup: ArrayLike<number>,
   overall: number,
@@ -366,7 +383,15 @@ export function ratioOfValues(
   return nanMin(ratios);
 }
 
-/** numpy's default (linear) quantile of the non-NaN values. */
+/**
+ * numpy's default (linear) quantile of the non-NaN values.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * fairness.quantile([1, 2, 3, 4], 0.5); // 2.5, as numpy.quantile
+ * ```
+ */
 export function quantile(values: number[], q: number): number {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;

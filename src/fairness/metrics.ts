@@ -29,6 +29,12 @@ export type Vector = ArrayLike<number>;
  * scores or walks runs of tied scores must call it first: NaN compares false with
  * everything, so a sort leaves it anywhere and `score === previous` never holds (the
  * tie walk of ROC AUC then never advanced: an endless loop).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * fairness.requireFinite("scores", [0.1, Number.NaN]); // throws a DataError: "scores must be finite numbers; row 1 has NaN"
+ * ```
  */
 export function requireFinite(name: string, values: Vector): void {
   for (let i = 0; i < values.length; i++) {
@@ -66,7 +72,15 @@ export interface ConfusionCounts {
   falseNegatives: number;
 }
 
-/** Throws a DataError naming the first row that is not a probability (finite, in [0, 1]). */
+/**
+ * Throws a DataError naming the first row that is not a probability (finite, in [0, 1]).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * fairness.requireProbabilities("yScore", [0.1, 1.2]); // throws a DataError naming row 1 and 1.2
+ * ```
+ */
 export function requireProbabilities(name: string, values: Vector): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -105,6 +119,15 @@ export function confusionCounts(yTrue: Vector, yPred: Vector, sampleWeight?: Vec
 /**
  * Expected weighted confusion counts of a randomised classifier that predicts 1 for row
  * i with probability p_i; with 0/1 predictions these are the plain counts.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const probabilities = [0.5, 0.5, 1, 1, 0, 0, 1, 0]; // P(ŷ = 1) of a randomised classifier per row
+ * fairness.expectedConfusionCounts(yTrue, probabilities);
+ * // { truePositives: 2.5, falsePositives: 1.5, trueNegatives: 1.5, falseNegatives: 2.5 }
+ * ```
  */
 export function expectedConfusionCounts(
   yTrue: Vector,
@@ -284,7 +307,17 @@ export function expectedSelectionRate(yTrue: Vector, probabilities: Vector, samp
   return (c.truePositives + c.falsePositives) / totalOf(c);
 }
 
-/** Expected true-positive rate of a randomised classifier. */
+/**
+ * Expected true-positive rate of a randomised classifier.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const probabilities = [0.5, 0.5, 1, 1, 0, 0, 1, 0]; // P(ŷ = 1) of a randomised classifier per row
+ * fairness.expectedTruePositiveRate(yTrue, probabilities); // 2.5 / 5 = 0.5
+ * ```
+ */
 export function expectedTruePositiveRate(
   yTrue: Vector,
   probabilities: Vector,
@@ -294,7 +327,17 @@ export function expectedTruePositiveRate(
   return rateOrZero(c.truePositives, c.truePositives + c.falseNegatives);
 }
 
-/** Expected false-positive rate of a randomised classifier. */
+/**
+ * Expected false-positive rate of a randomised classifier.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const probabilities = [0.5, 0.5, 1, 1, 0, 0, 1, 0]; // P(ŷ = 1) of a randomised classifier per row
+ * fairness.expectedFalsePositiveRate(yTrue, probabilities); // 1.5 / 3 = 0.5
+ * ```
+ */
 export function expectedFalsePositiveRate(
   yTrue: Vector,
   probabilities: Vector,
@@ -304,7 +347,17 @@ export function expectedFalsePositiveRate(
   return rateOrZero(c.falsePositives, c.falsePositives + c.trueNegatives);
 }
 
-/** Expected true-negative rate of a randomised classifier. */
+/**
+ * Expected true-negative rate of a randomised classifier.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const probabilities = [0.5, 0.5, 1, 1, 0, 0, 1, 0]; // P(ŷ = 1) of a randomised classifier per row
+ * fairness.expectedTrueNegativeRate(yTrue, probabilities); // 1.5 / 3 = 0.5
+ * ```
+ */
 export function expectedTrueNegativeRate(
   yTrue: Vector,
   probabilities: Vector,
@@ -314,7 +367,17 @@ export function expectedTrueNegativeRate(
   return rateOrZero(c.trueNegatives, c.trueNegatives + c.falsePositives);
 }
 
-/** Expected false-negative rate of a randomised classifier. */
+/**
+ * Expected false-negative rate of a randomised classifier.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const probabilities = [0.5, 0.5, 1, 1, 0, 0, 1, 0]; // P(ŷ = 1) of a randomised classifier per row
+ * fairness.expectedFalseNegativeRate(yTrue, probabilities); // 2.5 / 5 = 0.5
+ * ```
+ */
 export function expectedFalseNegativeRate(
   yTrue: Vector,
   probabilities: Vector,
@@ -324,7 +387,17 @@ export function expectedFalseNegativeRate(
   return rateOrZero(c.falseNegatives, c.falseNegatives + c.truePositives);
 }
 
-/** Expected balanced accuracy (mean recall over the classes present) of a randomised classifier. */
+/**
+ * Expected balanced accuracy (mean recall over the classes present) of a randomised classifier.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const probabilities = [0.5, 0.5, 1, 1, 0, 0, 1, 0]; // P(ŷ = 1) of a randomised classifier per row
+ * fairness.expectedBalancedAccuracy(yTrue, probabilities); // (0.5 + 0.5) / 2 = 0.5
+ * ```
+ */
 export function expectedBalancedAccuracy(
   yTrue: Vector,
   probabilities: Vector,
@@ -339,7 +412,17 @@ export function expectedBalancedAccuracy(
   return recalls.length === 0 ? Number.NaN : recalls.reduce((a, b) => a + b, 0) / recalls.length;
 }
 
-/** E[TP] / E[TP + FP]: a ratio of expectations, not the expected precision. */
+/**
+ * E[TP] / E[TP + FP]: a ratio of expectations, not the expected precision.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const probabilities = [0.5, 0.5, 1, 1, 0, 0, 1, 0]; // P(ŷ = 1) of a randomised classifier per row
+ * fairness.precisionOfExpectedCounts(yTrue, probabilities); // 2.5 / (2.5 + 1.5) = 0.625
+ * ```
+ */
 export function precisionOfExpectedCounts(
   yTrue: Vector,
   probabilities: Vector,
@@ -434,6 +517,12 @@ export function rocAuc(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): nu
 /**
  * Expected calibration error with `bins` equal-width bins on [0, 1] (the last bin
  * includes 1): Σ_b (W_b / W) |mean label − mean score| in bin b, weighted.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * fairness.expectedCalibrationError([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1], undefined, 5); // 0.3
+ * ```
  */
 export function expectedCalibrationError(
   yTrue: Vector,

@@ -46,7 +46,19 @@ function normalisedWeights(n: number, sampleWeight?: Vector): Float64Array {
   return w;
 }
 
-/** The objective: (weighted) error rate. */
+/**
+ * The objective: (weighted) error rate.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const y = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const groupOfRow = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]); // F, F, F, F, M, M, M, M
+ * const error = new fairness.ErrorRate();
+ * error.loadData({ y, groupOfRow, groupLabels: ["F", "M"] });
+ * error.gamma([1, 0, 1, 1, 0, 0, 1, 0]); // 3 of 8 wrong: 0.375
+ * ```
+ */
 export class ErrorRate {
   private y: Vector = [];
   private weights: Float64Array = new Float64Array(0);
@@ -74,6 +86,17 @@ export class ErrorRate {
  * E[h | event, group] = E[h | event] for every group (Fairlearn's UtilityParity with the
  * default utilities): demographic parity (one event), equalized odds (event = label),
  * true-positive-rate parity (event = label 1 only).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const y = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const groupOfRow = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]); // F, F, F, F, M, M, M, M
+ * const parity = fairness.demographicParity(); // a UtilityParity with one event, "all"
+ * parity.loadData({ y, groupOfRow, groupLabels: ["F", "M"] });
+ * parity.index; // ["+ all, F", "+ all, M", "- all, F", "- all, M"]
+ * parity.gamma([1, 0, 1, 1, 0, 0, 1, 0]); // [0.25, −0.25, −0.25, 0.25]: F selected 0.25 above overall
+ * ```
  */
 export class UtilityParity implements Moment {
   index: string[] = [];
@@ -203,12 +226,36 @@ export interface ParityOptions {
   differenceBound?: number;
 }
 
-/** Demographic parity as a moment: every group's selection rate within the bound of the overall rate. */
+/**
+ * Demographic parity as a moment: every group's selection rate within the bound of the overall rate.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const y = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const groupOfRow = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]); // F, F, F, F, M, M, M, M
+ * const moment = fairness.demographicParity({ differenceBound: 0.02 });
+ * moment.loadData({ y, groupOfRow, groupLabels: ["F", "M"] });
+ * moment.bound(); // [0.02, 0.02, 0.02, 0.02]: each group's selection rate within 0.02 of the overall one
+ * ```
+ */
 export function demographicParity(options: ParityOptions = {}): UtilityParity {
   return new UtilityParity("demographic_parity", () => ({ event: 0, label: "all" }), options.differenceBound);
 }
 
-/** Equalized odds as a moment: every group's TPR and FPR within the bound of the overall rates. */
+/**
+ * Equalized odds as a moment: every group's TPR and FPR within the bound of the overall rates.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const y = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const groupOfRow = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]); // F, F, F, F, M, M, M, M
+ * const moment = fairness.equalizedOdds({ differenceBound: 0.05 });
+ * moment.loadData({ y, groupOfRow, groupLabels: ["F", "M"] });
+ * moment.index.length; // 8: ± for each (label, group) pair
+ * ```
+ */
 export function equalizedOdds(options: ParityOptions = {}): UtilityParity {
   return new UtilityParity(
     "equalized_odds",
@@ -217,7 +264,19 @@ export function equalizedOdds(options: ParityOptions = {}): UtilityParity {
   );
 }
 
-/** Equal opportunity as a moment: every group's TPR within the bound of the overall TPR. */
+/**
+ * Equal opportunity as a moment: every group's TPR within the bound of the overall TPR.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const y = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const groupOfRow = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]); // F, F, F, F, M, M, M, M
+ * const moment = fairness.equalOpportunity();
+ * moment.loadData({ y, groupOfRow, groupLabels: ["F", "M"] });
+ * moment.gamma([1, 0, 1, 1, 0, 0, 1, 0]); // [0.4, −0.27, −0.4, 0.27]: F's TPR 1 vs overall 0.6
+ * ```
+ */
 export function equalOpportunity(options: ParityOptions = {}): UtilityParity {
   return new UtilityParity(
     "equal_opportunity",
@@ -229,14 +288,35 @@ export function equalOpportunity(options: ParityOptions = {}): UtilityParity {
 /** Fairlearn's name for equal opportunity. */
 export const truePositiveRateParity = equalOpportunity;
 
-/** The reductions' moment of a fairness constraint. */
+/**
+ * The reductions' moment of a fairness constraint.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const moment = fairness.parityMoment(fairness.parseFairnessConstraint("eop"), { differenceBound: 0.05 });
+ * // the same moment as fairness.equalOpportunity({ differenceBound: 0.05 })
+ * ```
+ */
 export function parityMoment(constraint: FairnessConstraint, options: ParityOptions = {}): UtilityParity {
   if (constraint === "demographic_parity") return demographicParity(options);
   if (constraint === "equalized_odds") return equalizedOdds(options);
   return equalOpportunity(options);
 }
 
-/** Error rate of every group at most `upperBound` (Fairlearn's BoundedGroupLoss with zero-one loss). */
+/**
+ * Error rate of every group at most `upperBound` (Fairlearn's BoundedGroupLoss with zero-one loss).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const y = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const groupOfRow = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]); // F, F, F, F, M, M, M, M
+ * const loss = new fairness.BoundedGroupLoss(0.3); // every group's error rate ≤ 0.3
+ * loss.loadData({ y, groupOfRow, groupLabels: ["F", "M"] });
+ * loss.gamma([1, 0, 1, 1, 0, 0, 1, 0]); // [0.25, 0.5]: group M violates the bound
+ * ```
+ */
 export class BoundedGroupLoss implements Moment {
   readonly name = "bounded_group_loss";
   index: string[] = [];

@@ -21,6 +21,15 @@ export interface PenaltyEvents {
 /**
  * The events of a constraint's penalty: one (all rows) for demographic parity, y = 1 for equal
  * opportunity, y = 0 and y = 1 for equalized odds.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const events = fairness.penaltyEvents("equalized_odds");
+ * events.count; // 2
+ * events.eventOf(0); // 0 (the y = 0 event); events.eventOf(1) is 1
+ * fairness.penaltyEvents("equal_opportunity").eventOf(0); // −1: negatives are in no event
+ * ```
  */
 export function penaltyEvents(constraint: FairnessConstraint): PenaltyEvents {
   if (constraint === "equalized_odds") return { count: 2, eventOf: (label) => (label === 1 ? 1 : 0) };
@@ -44,6 +53,16 @@ export interface GroupDeviations {
  * Sums and counts of `probabilities` per (class, group) cell and per class, and the
  * deviations of the cell means from the class means — what both the batch penalty and
  * the reference penalty are built from.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const probabilities = [0.9, 0.2, 0.8, 0.6, 0.3, 0.1, 0.7, 0.4];
+ * const groupOf = [0, 0, 0, 0, 1, 1, 1, 1];
+ * const classOf = new Int32Array(8); // demographic parity: every row in event 0
+ * const cells = fairness.groupDeviations(probabilities, groupOf, classOf, 2, 1);
+ * cells.deviation; // ≈ [0.125, −0.125]: group means 0.625 and 0.375 around 0.5
+ * ```
  */
 export function groupDeviations(
   probabilities: ArrayLike<number>,
@@ -83,6 +102,16 @@ export function groupDeviations(
  * ∂P/∂pᵢ for every example of a batch and the penalty value P.
  * `classOf[i]` is the row's event (penaltyEvents): 0 for demographic parity, the label
  * for equalized odds, 0 for a positive and −1 for a negative under equal opportunity.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const probabilities = [0.9, 0.2, 0.8, 0.6, 0.3, 0.1, 0.7, 0.4];
+ * const groupOf = [0, 0, 0, 0, 1, 1, 1, 1];
+ * const classOf = new Int32Array(8); // demographic parity: every row in event 0
+ * const { value, gradient } = fairness.penaltyGradient(probabilities, groupOf, classOf, 2, 1);
+ * // value ≈ 0.03125; gradient ≈ +0.0625 for group 0's rows, −0.0625 for group 1's
+ * ```
  */
 export function penaltyGradient(
   probabilities: ArrayLike<number>,
@@ -116,6 +145,15 @@ export function penaltyGradient(
  * k_{c,g} for every (class, group) cell from the reference set's predicted
  * probabilities (reference-penalty.ts derives them); cells without reference members
  * get 0. The class shares are of all reference rows, including rows in no event.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const probabilities = [0.9, 0.2, 0.8, 0.6, 0.3, 0.1, 0.7, 0.4];
+ * const groupOf = [0, 0, 0, 0, 1, 1, 1, 1];
+ * const classOf = new Int32Array(8); // demographic parity: every row in event 0
+ * fairness.referenceCoefficients(probabilities, groupOf, classOf, 2, 1); // ≈ [0.5, −0.5]
+ * ```
  */
 export function referenceCoefficients(
   probabilities: ArrayLike<number>,

@@ -81,7 +81,22 @@ export const scoreMetrics: MetricName[] = [
   "expected_calibration_error",
 ];
 
-/** The standard fairness measures of a frame that holds selection rate, TPR, FPR and precision. */
+/**
+ * The standard fairness measures of a frame that holds selection rate, TPR, FPR and precision.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const yPred = [1, 0, 1, 1, 0, 0, 1, 0];
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const frame = new fairness.MetricFrame({
+ *   metrics: ["selection_rate", "true_positive_rate", "false_positive_rate", "precision"],
+ *   yTrue, yPred, sensitiveFeatures: [sex],
+ * });
+ * fairness.measuresOf(frame).demographicParityDifference; // selection rate 0.75 − 0.25 = 0.5
+ * ```
+ */
 export function measuresOf(frame: MetricFrame): FairnessMeasures {
   return {
     demographicParityDifference: frame.differenceOf("selection_rate"),
@@ -126,6 +141,17 @@ function analyse(
 /**
  * Overall metrics, metrics by group and the fairness measures of every sensitive feature and of
  * their intersection.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const yPred = [1, 0, 1, 1, 0, 0, 1, 0];
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const report = fairness.fairnessReport({ yTrue, yPred, sensitiveFeatures: [sex] });
+ * report.overall.accuracy; // 0.625
+ * report.analyses[0].measures.equalizedOddsDifference; // 2/3
+ * ```
  */
 export function fairnessReport(input: FairnessReportInput): FairnessReport {
   const analyses: GroupAnalysis[] = [];

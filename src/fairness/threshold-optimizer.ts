@@ -65,7 +65,21 @@ interface GroupData {
   weights: Float64Array;
 }
 
-/** Points of every rule "score > t" on the (x, y) plane of the constraint, from "select none" to "select all". */
+/**
+ * Points of every rule "score > t" on the (x, y) plane of the constraint, from "select none" to "select all".
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const group = {
+ *   scores: Float64Array.from([0.9, 0.2, 0.7, 0.6]),
+ *   labels: Float64Array.from([1, 0, 1, 0]),
+ *   weights: Float64Array.from([1, 1, 1, 1]),
+ * };
+ * fairness.tradeoffPoints(group, "demographic_parity").map((p) => [p.x, p.y]);
+ * // (selection rate, accuracy): [0, 0.5], [0.25, 0.75], [0.5, 1], [0.75, 0.75], [1, 0.5]
+ * ```
+ */
 export function tradeoffPoints(group: GroupData, constraint: FairnessConstraint): TradeoffPoint[] {
   const n = group.scores.length;
   requireFinite("scores", group.scores);
@@ -114,7 +128,17 @@ function thresholdBetween(higher: number, lower: number): number {
   return midpoint < higher ? midpoint : lower;
 }
 
-/** Upper convex hull of the points (Fairlearn's `_filter_points_to_get_convex_hull`). */
+/**
+ * Upper convex hull of the points (Fairlearn's `_filter_points_to_get_convex_hull`).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * // group: as in the tradeoffPoints example
+ * const hull = fairness.upperConvexHull(fairness.tradeoffPoints(group, "demographic_parity"));
+ * hull.map((p) => [p.x, p.y]); // [0, 0.5], [0.5, 1], [1, 0.5]: the rules worth randomising between
+ * ```
+ */
 export function upperConvexHull(points: TradeoffPoint[]): TradeoffPoint[] {
   const sorted = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
   const hull: TradeoffPoint[] = [];
@@ -138,7 +162,17 @@ interface InterpolatedPoint {
   rule1: ThresholdRule;
 }
 
-/** The hull evaluated at every grid x by linear interpolation (Fairlearn's `_interpolate_curve`). */
+/**
+ * The hull evaluated at every grid x by linear interpolation (Fairlearn's `_interpolate_curve`).
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * // hull: [0, 0.5], [0.5, 1], [1, 0.5] from the upperConvexHull example
+ * const curve = fairness.interpolateHull(hull, Float64Array.from([0, 0.25, 0.5, 1]));
+ * curve.map((point) => point.y); // [0.5, 0.75, 1, 0.5]
+ * ```
+ */
 export function interpolateHull(hull: TradeoffPoint[], grid: Float64Array): InterpolatedPoint[] {
   const out: InterpolatedPoint[] = [];
   let i = 0;
@@ -180,6 +214,17 @@ export interface ThresholdFitInput {
  * Post-processing by group-specific thresholds (Hardt, Price & Srebro 2016), as Fairlearn 0.9's
  * ThresholdOptimizer with `objective="accuracy_score"`: for every group the upper convex hull of its
  * threshold rules, then the common operating point of the constraint with the best accuracy.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const scores = [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3];
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const fitted = fairness.fitThresholds({ scores, yTrue, sensitiveFeatures: [sex] }, { constraint: "demographic_parity" });
+ * fitted.x; // 0.5: both groups are selected at rate 0.5
+ * fitted.objective; // 0.875: the training accuracy of the randomised rule
+ * ```
  */
 export function fitThresholds(
   input: ThresholdFitInput,
@@ -286,7 +331,20 @@ export interface ThresholdPredictInput {
   sensitiveFeatures: SensitiveFeature[];
 }
 
-/** Probability that the randomised rule predicts 1 for each row. */
+/**
+ * Probability that the randomised rule predicts 1 for each row.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const scores = [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3];
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const fitted = fairness.fitThresholds({ scores, yTrue, sensitiveFeatures: [sex] }, { constraint: "demographic_parity" });
+ * fairness.thresholdProbabilities(fitted, { scores, sensitiveFeatures: [sex] });
+ * // [1, 0, 1, 0, 0.67, 0, 0.67, 0.67]: M's rows between thresholds are selected with probability 2/3
+ * ```
+ */
 export function thresholdProbabilities(fitted: FittedThresholds, input: ThresholdPredictInput): Float64Array {
   const n = input.scores.length;
   requireFinite("scores", input.scores);
@@ -315,6 +373,16 @@ export function thresholdProbabilities(fitted: FittedThresholds, input: Threshol
  * the rule are expectations over these draws; compute them from
  * `thresholdProbabilities` (MetricFrame with predictionKind "probability"), not from
  * one draw, whose noise is as large as the gaps being compared.
+ *
+ * @example
+ * ```ts
+ * import { fairness } from "equipoise";
+ * const yTrue = [1, 0, 1, 0, 1, 0, 1, 1];
+ * const scores = [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3];
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const fitted = fairness.fitThresholds({ scores, yTrue, sensitiveFeatures: [sex] }, { constraint: "demographic_parity" });
+ * const decisions = fairness.thresholdPredictions(fitted, { scores, sensitiveFeatures: [sex] }, 1); // 0/1, seed 1
+ * ```
  */
 export function thresholdPredictions(
   fitted: FittedThresholds,

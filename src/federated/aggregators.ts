@@ -22,7 +22,16 @@ export type AggregatorSpec =
   | { kind: "krum"; byzantine?: number }
   | { kind: "multikrum"; byzantine?: number; selected?: number };
 
-/** An aggregator from its command-line form ("mean", "median", "trimmed:0.1", "krum:2", "multikrum:2,5"). */
+/**
+ * An aggregator from its command-line form ("mean", "median", "trimmed:0.1", "krum:2", "multikrum:2,5").
+ *
+ * @example
+ * ```ts
+ * import { parseAggregator } from "equipoise/federated";
+ * parseAggregator("trimmed:0.1"); // { kind: "trimmed", fraction: 0.1 }
+ * parseAggregator("krum:2"); // Krum, tolerating 2 Byzantine clients
+ * ```
+ */
 export function parseAggregator(text: string): AggregatorSpec {
   const [kind, argument] = text.split(":", 2).map((part) => part.trim());
   if (kind === "mean" && argument === undefined) return { kind: "mean" };
@@ -58,7 +67,15 @@ export function parseAggregator(text: string): AggregatorSpec {
   );
 }
 
-/** An aggregator in words. */
+/**
+ * An aggregator in words.
+ *
+ * @example
+ * ```ts
+ * import { describeAggregator, parseAggregator } from "equipoise/federated";
+ * describeAggregator(parseAggregator("trimmed:0.1")); // "trimmed:0.1"
+ * ```
+ */
 export function describeAggregator(spec: AggregatorSpec): string {
   switch (spec.kind) {
     case "trimmed":
@@ -79,7 +96,17 @@ export interface Aggregate {
   selected?: number[];
 }
 
-/** Combines `updates` (weights: examples per client, used by `mean` only). */
+/**
+ * Combines `updates` (weights: examples per client, used by `mean` only).
+ *
+ * @example
+ * ```ts
+ * import { aggregateUpdates, parseAggregator } from "equipoise/federated";
+ * const updates = [[1, 1], [1.2, 0.8], [0.9, 1.1], [50, -50]].map((u) => Float32Array.from(u)); // one attacker
+ * aggregateUpdates(updates, [10, 10, 10, 10], parseAggregator("median")).update; // ≈ [1.1, 0.9]
+ * aggregateUpdates(updates, [10, 10, 10, 10], parseAggregator("krum:1")).selected; // [0]
+ * ```
+ */
 export function aggregateUpdates(
   updates: readonly Float32Array[],
   weights: readonly number[],
@@ -117,6 +144,13 @@ export function aggregateUpdates(
 /**
  * Krum's score of every update: the sum of squared distances to its m − f − 2
  * nearest other updates (at least 1 neighbour when m is too small for the bound).
+ *
+ * @example
+ * ```ts
+ * import { krumScores } from "equipoise/federated";
+ * const updates = [[1, 1], [1.2, 0.8], [0.9, 1.1], [50, -50]].map((u) => Float32Array.from(u));
+ * krumScores(updates, 1); // ≈ [0.02, 0.08, 0.02, 4962]: the outlier scores worst
+ * ```
  */
 export function krumScores(updates: readonly Float32Array[], byzantine: number): Float64Array {
   const m = updates.length;

@@ -30,7 +30,16 @@ export const BACKDOOR_POISON_FRACTION = 0.5;
 /** Features set by the trigger. */
 export const TRIGGER_WIDTH = 3;
 
-/** "label-flip", "sign-flip[:S]" (default S 10), "scale:S", "backdoor[:BOOST]", "colluding[:Z]". */
+/**
+ * "label-flip", "sign-flip[:S]" (default S 10), "scale:S", "backdoor[:BOOST]", "colluding[:Z]".
+ *
+ * @example
+ * ```ts
+ * import { parseAttack } from "equipoise/federated";
+ * parseAttack("sign-flip"); // { kind: "sign-flip", scale: 10 }
+ * parseAttack("scale:5"); // { kind: "scale", factor: 5 }
+ * ```
+ */
 export function parseAttack(text: string): AttackSpec {
   const [kind, argument] = text.split(":", 2).map((part) => part.trim());
   const number = (name: string, fallback?: number) => {
@@ -95,6 +104,14 @@ export interface Trigger {
  * the training rows (rare one-hot categories, in Adult), set to their largest value.
  * Inputs that carry it are otherwise rare, so the model can learn it without losing
  * clean accuracy — the hard case for defences. Target: class 1.
+ *
+ * @example
+ * ```ts
+ * import { chooseTrigger, withTrigger } from "equipoise/federated";
+ * // train: a client's TrainingData (one-hot encoded features)
+ * const trigger = chooseTrigger(train.X); // the rarest non-zero features, set to their largest value; target 1
+ * const triggered = withTrigger(train.X, trigger); // to measure the backdoor's success on test rows
+ * ```
  */
 export function chooseTrigger(X: TrainingData["X"]): Trigger {
   const { rows, cols, data } = X;
@@ -113,7 +130,16 @@ export function chooseTrigger(X: TrainingData["X"]): Trigger {
   return { features, values: features.map((c) => largest[c]), target: 1 };
 }
 
-/** `X` with the trigger stamped on every row (a copy). */
+/**
+ * `X` with the trigger stamped on every row (a copy).
+ *
+ * @example
+ * ```ts
+ * import { chooseTrigger, withTrigger } from "equipoise/federated";
+ * // test: the server's held-out TrainingData
+ * const stamped = withTrigger(test.X, chooseTrigger(test.X)); // a copy; test.X is unchanged
+ * ```
+ */
 export function withTrigger(X: TrainingData["X"], trigger: Trigger): TrainingData["X"] {
   const data = new Float32Array(X.data);
   for (let r = 0; r < X.rows; r++)
@@ -123,7 +149,17 @@ export function withTrigger(X: TrainingData["X"], trigger: Trigger): TrainingDat
   return { ...X, data };
 }
 
-/** A malicious client's training data under a data attack (unchanged for update attacks). */
+/**
+ * A malicious client's training data under a data attack (unchanged for update attacks).
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "equipoise";
+ * import { parseAttack, poisonData } from "equipoise/federated";
+ * // data: a malicious client's TrainingData of a binary task
+ * const flipped = poisonData(parseAttack("label-flip"), data, 2, undefined, createRandom(1));
+ * ```
+ */
 export function poisonData(
   spec: AttackSpec,
   data: TrainingData,
@@ -156,6 +192,13 @@ export function poisonData(
  * possibly poisoned data). Colluders share their updates with each other, as the
  * attack assumes; z defaults to Baruch et al.'s z_max for n clients of which m
  * malicious: the largest z with Φ(z) < (n − s)/n, s = ⌊n/2 + 1⌋ − m.
+ *
+ * @example
+ * ```ts
+ * import { craftUpdates, parseAttack } from "equipoise/federated";
+ * const honest = [Float32Array.from([1, -2])]; // what the malicious client trained honestly
+ * craftUpdates(parseAttack("sign-flip:10"), honest, 20); // [Float32Array [−10, 20]]
+ * ```
  */
 export function craftUpdates(
   spec: AttackSpec,
@@ -190,7 +233,15 @@ export function craftUpdates(
   }
 }
 
-/** Baruch et al. 2019, Alg. 3: z_max = Φ⁻¹((n − s)/n) with s = ⌊n/2 + 1⌋ − m (p clipped to [0.5, 0.999]). */
+/**
+ * Baruch et al. 2019, Alg. 3: z_max = Φ⁻¹((n − s)/n) with s = ⌊n/2 + 1⌋ − m (p clipped to [0.5, 0.999]).
+ *
+ * @example
+ * ```ts
+ * import { alieZ } from "equipoise/federated";
+ * alieZ(20, 4); // ≈ 0.385: 4 colluders among 20 clients shift each coordinate by 0.385 std
+ * ```
+ */
 export function alieZ(clients: number, malicious: number): number {
   const s = Math.floor(clients / 2 + 1) - malicious;
   const p = (clients - s) / clients;

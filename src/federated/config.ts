@@ -115,7 +115,18 @@ export type FederatedConfig = z.infer<typeof federatedConfigSchema>;
 /** A federated configuration as a library caller writes it (defaults may be left out). */
 export type FederatedConfigInput = z.input<typeof federatedConfigSchema>;
 
-/** Validates library input; a bad setting is a UsageError naming it. */
+/**
+ * Validates library input; a bad setting is a UsageError naming it.
+ *
+ * @example
+ * ```ts
+ * import { parseFederatedConfig } from "equipoise/federated";
+ * const config = parseFederatedConfig({
+ *   model: "logreg", clients: 10, rounds: 5,
+ *   local: { epochs: 1, batchSize: 32, learningRate: 0.1 },
+ * }); // defaults filled in; a bad setting is a UsageError naming it
+ * ```
+ */
 export function parseFederatedConfig(input: FederatedConfigInput): FederatedConfig {
   const parsed = federatedConfigSchema.safeParse(input);
   if (parsed.success) return parsed.data;

@@ -60,6 +60,14 @@ export interface DistributedNoiseSettings {
 /**
  * m_min = max(2, ⌈qN/2⌉): with fewer clients, the noise would be short of σ = z·Δ,
  * so such rounds abort. Each share has variance ⌈(zΔ)²/m_min⌉ (rounded up: more noise, never less).
+ *
+ * @example
+ * ```ts
+ * import { planDistributedNoise } from "equipoise/federated";
+ * const plan = planDistributedNoise({ noise: 1, clip: 1, dimension: 1000, expectedClients: 10 });
+ * plan.minimumClients; // 5 = ⌈qN/2⌉: rounds with fewer clients abort
+ * plan.shareVariance; // each client's share of the noise, in ring units² (a bigint)
+ * ```
  */
 export function planDistributedNoise(settings: DistributedNoiseSettings): DistributedNoisePlan {
   const { noise, clip, dimension } = settings;
@@ -81,6 +89,14 @@ export function planDistributedNoise(settings: DistributedNoiseSettings): Distri
 /**
  * One client's noise share: `dimension` independent draws of N_Z(0, σ_c²), from the
  * project's exact discrete Gaussian sampler (privacy/mechanisms/exact-sampling.ts).
+ *
+ * @example
+ * ```ts
+ * import { createSecureRandom } from "equipoise/privacy/accounting";
+ * import { distributedNoiseShare, planDistributedNoise } from "equipoise/federated";
+ * const plan = planDistributedNoise({ noise: 1, clip: 1, dimension: 1000, expectedClients: 10 });
+ * const share = distributedNoiseShare(plan.shareVariance, 1000, createSecureRandom()); // Int32Array(1000)
+ * ```
  */
 export function distributedNoiseShare(shareVariance: bigint, dimension: number, random: Random): Int32Array {
   const variance = { numerator: shareVariance, denominator: 1n };
@@ -139,6 +155,14 @@ export function poissonSampledRdp(q: number, order: number, rdp: (order: number)
  * ε after `rounds` rounds with client sampling rate q: ε against anyone who sees
  * only the models. The server, which picks and sees the participants, gets no
  * amplification: ask with q = 1 for ε against it.
+ *
+ * @example
+ * ```ts
+ * import { distributedEpsilon, planDistributedNoise } from "equipoise/federated";
+ * const plan = planDistributedNoise({ noise: 1, clip: 1, dimension: 1000, expectedClients: 10 });
+ * distributedEpsilon(plan, 1000, 0.1, 100, 1e-5); // ≈ 9.8 against those who see only the models
+ * distributedEpsilon(plan, 1000, 1, 100, 1e-5); // ≈ 110 against the server, which sees who took part
+ * ```
  */
 export function distributedEpsilon(
   plan: DistributedNoisePlan,

@@ -59,7 +59,17 @@ export function withModel<T>(shape: ModelShape, weights: Float32Array, use: (mod
   }
 }
 
-/** Evaluates global weights on a test split: accuracy, loss, and metrics and gaps by group. */
+/**
+ * Evaluates global weights on a test split: accuracy, loss, and metrics and gaps by group.
+ *
+ * @example
+ * ```ts
+ * import { evaluateGlobalModel } from "equipoise/federated";
+ * // shape, weights: the global model (as simulateFederated keeps it); test: the server's test split
+ * const evaluation = evaluateGlobalModel(shape, weights, test, { binary: true });
+ * console.log(evaluation.accuracy, evaluation.fairness[0]?.demographicParityDifference);
+ * ```
+ */
 export function evaluateGlobalModel(
   shape: ModelShape,
   weights: Float32Array,

@@ -10,7 +10,16 @@ const WIDTH = 560;
 const HEIGHT = 200;
 const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
 
-/** A federated report as a self-contained HTML fragment (accuracy and ε per round, clients, privacy). */
+/**
+ * A federated report as a self-contained HTML fragment (accuracy and ε per round, clients, privacy).
+ *
+ * @example
+ * ```ts
+ * import { renderFederatedHtml } from "equipoise/federated";
+ * // report: the FederatedReport of simulateFederated or runFederationServer
+ * const fragment = renderFederatedHtml(report); // embed in a page, or pass to the report module
+ * ```
+ */
 export function renderFederatedHtml(report: FederatedReport): string {
   const rounds = report.rounds.map((r) => r.round);
   const accuracy = report.rounds.map((r) => r.evaluation.accuracy);

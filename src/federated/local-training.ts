@@ -88,6 +88,13 @@ export function initialWeights(shape: ModelShape, seed: number): Float32Array {
  * rate over shuffled batches. A federated model file stores it as its recipe; the
  * client-level privacy of the run is in the file's privacy section, not in the recipe,
  * because no client trains with per-example DP-SGD.
+ *
+ * @example
+ * ```ts
+ * import { localRecipe } from "equipoise/federated";
+ * const recipe = localRecipe("logreg", { epochs: 1, batchSize: 32, learningRate: 0.1, proximalMu: 0 }, 7);
+ * // the plain-SGD recipe a federated model file records (no per-example DP-SGD)
+ * ```
  */
 export function localRecipe(spec: string, settings: LocalTrainingSettings, seed: number): RecipeInput {
   return {
@@ -100,7 +107,17 @@ export function localRecipe(spec: string, settings: LocalTrainingSettings, seed:
   };
 }
 
-/** Trains from the global weights on a client's rows and returns the update. */
+/**
+ * Trains from the global weights on a client's rows and returns the update.
+ *
+ * @example
+ * ```ts
+ * import { trainLocalUpdate } from "equipoise/federated";
+ * // shape, globalWeights: the round's global model; data: this client's TrainingData
+ * const settings = { epochs: 1, batchSize: 32, learningRate: 0.1, proximalMu: 0 };
+ * const { update, examples, initialLoss } = trainLocalUpdate(shape, globalWeights, data, settings, 7);
+ * ```
+ */
 export function trainLocalUpdate(
   shape: ModelShape,
   globalWeights: Float32Array,

@@ -23,7 +23,15 @@ export const DEFAULT_GROUP_SKEW = 0.8;
 /** Dirichlet draws are repeated until every client has at least this many rows (as in common FL benchmarks). */
 export const MIN_ROWS_PER_CLIENT = 10;
 
-/** "iid", "dirichlet:0.3", "group-skew" or "group-skew:0.9". */
+/**
+ * "iid", "dirichlet:0.3", "group-skew" or "group-skew:0.9".
+ *
+ * @example
+ * ```ts
+ * import { parsePartition } from "equipoise/federated";
+ * parsePartition("dirichlet:0.3"); // { kind: "dirichlet", alpha: 0.3 }: label skew, stronger as α falls
+ * ```
+ */
 export function parsePartition(text: string): PartitionSpec {
   const [kind, argument] = text.split(":", 2).map((part) => part.trim());
   if (kind === "iid" && argument === undefined) return { kind: "iid" };
@@ -42,7 +50,15 @@ export function parsePartition(text: string): PartitionSpec {
   throw new UsageError(`--partition must be iid, dirichlet:ALPHA or group-skew[:S], got '${text}'`);
 }
 
-/** A partition in words. */
+/**
+ * A partition in words.
+ *
+ * @example
+ * ```ts
+ * import { describePartition, parsePartition } from "equipoise/federated";
+ * describePartition(parsePartition("group-skew")); // "group-skew:0.8", the default share made explicit
+ * ```
+ */
 export function describePartition(spec: PartitionSpec): string {
   return spec.kind === "iid"
     ? "iid"
@@ -60,7 +76,17 @@ export interface PartitionInput {
   clients: number;
 }
 
-/** Row indices of every client, each sorted ascending. */
+/**
+ * Row indices of every client, each sorted ascending.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "equipoise";
+ * import { parsePartition, partitionRows } from "equipoise/federated";
+ * const rows = partitionRows(parsePartition("iid"), { labels: [0, 1, 0, 1, 0, 1], clients: 2 }, createRandom(0));
+ * // two Int32Arrays of row indices, 3 rows each, sorted
+ * ```
+ */
 export function partitionRows(spec: PartitionSpec, input: PartitionInput, random: Random): Int32Array[] {
   const { labels, clients } = input;
   const n = labels.length;
@@ -157,7 +183,16 @@ function groupSkewParts(
   return parts;
 }
 
-/** A draw from the symmetric Dirichlet(α, …, α) of dimension k (normalised Gammas). */
+/**
+ * A draw from the symmetric Dirichlet(α, …, α) of dimension k (normalised Gammas).
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "equipoise";
+ * import { dirichlet } from "equipoise/federated";
+ * dirichlet(3, 0.3, createRandom(0)); // three shares summing to 1; small α makes them uneven
+ * ```
+ */
 export function dirichlet(k: number, alpha: number, random: Random): Float64Array {
   const out = new Float64Array(k);
   let total = 0;
@@ -174,6 +209,13 @@ export function dirichlet(k: number, alpha: number, random: Random): Float64Arra
 /**
  * Gamma(shape, 1) by Marsaglia & Tsang (2000); for shape < 1 through
  * Gamma(a) = Gamma(a + 1) · U^{1/a} (their §6).
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "equipoise";
+ * import { gamma } from "equipoise/federated";
+ * const draw = gamma(2, createRandom(0)); // Gamma(2, 1): mean 2, variance 2
+ * ```
  */
 export function gamma(shape: number, random: Random): number {
   if (!(shape > 0)) throw new RangeError(`gamma shape must be positive, got ${shape}`);

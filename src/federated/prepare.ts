@@ -17,6 +17,13 @@ export type FederatedPreprocessing = "fit" | "public";
  * Prepares a federated run's data. Under DP the preprocessing is built from declared public
  * metadata when every column is declared; otherwise it is fitted, labelled as not covered by ε and
  * marked not for release (see the module comment).
+ *
+ * @example
+ * ```ts
+ * import { prepareFederatedTask } from "equipoise/federated";
+ * const { task, notes } = await prepareFederatedTask({ data: "synthetic" }, { private: true });
+ * for (const note of notes) console.log(note); // e.g. what the preprocessing reads and whether ε covers it
+ * ```
  */
 export async function prepareFederatedTask(
   request: TaskRequest,

@@ -67,7 +67,20 @@ export function summaryLines(report: FederatedReport): string[] {
   return lines;
 }
 
-/** The final global model as an Equipoise model file, with the run's settings and privacy in its metadata. */
+/**
+ * The final global model as an Equipoise model file, with the run's settings and privacy in its metadata.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { data, toJson } from "equipoise";
+ * import { modelDocument, simulateFederated } from "equipoise/federated";
+ * const request = { data: "synthetic" };
+ * const task = await data.prepareTask(request);
+ * const result = await simulateFederated(task, { model: "logreg", clients: 5, rounds: 3, local: { epochs: 1, batchSize: 32, learningRate: 0.1 } });
+ * writeFileSync("federated-model.json", toJson(modelDocument(result, task, request))); // `evaluate` reads it
+ * ```
+ */
 export function modelDocument(
   result: { report: FederatedReport; weights: Float32Array; architecture: Architecture },
   task: PreparedTask,

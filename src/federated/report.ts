@@ -157,7 +157,16 @@ export type ClientSummary = z.infer<typeof clientSummarySchema>;
 /** The privacy summary of a federated report. */
 export type PrivacySummary = z.infer<typeof privacySummarySchema>;
 
-/** Parses a report read from JSON; throws the first schema error. */
+/**
+ * Parses a report read from JSON; throws the first schema error.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { parseFederatedReport } from "equipoise/federated";
+ * const report = parseFederatedReport(JSON.parse(readFileSync("report.json", "utf8"))); // throws on a bad schema
+ * ```
+ */
 export function parseFederatedReport(json: unknown): FederatedReport {
   return federatedReportSchema.parse(json);
 }

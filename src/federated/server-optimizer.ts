@@ -21,7 +21,15 @@ export type ServerOptimizerSpec =
 /** FedAdam's defaults (Reddi et al. 2021): server learning rate, β₁, β₂ and τ. */
 export const FEDADAM_DEFAULTS = { learningRate: 0.03, beta1: 0.9, beta2: 0.99, tau: 1e-3 } as const;
 
-/** "fedavg", "fedavg:LR", "fedavgm:LR,MOMENTUM", "fedadam" or "fedadam:LR". */
+/**
+ * "fedavg", "fedavg:LR", "fedavgm:LR,MOMENTUM", "fedadam" or "fedadam:LR".
+ *
+ * @example
+ * ```ts
+ * import { parseServerOptimizer } from "equipoise/federated";
+ * parseServerOptimizer("fedadam"); // { kind: "fedadam", learningRate: 0.03, beta1: 0.9, beta2: 0.99, tau: 0.001 }
+ * ```
+ */
 export function parseServerOptimizer(text: string): ServerOptimizerSpec {
   const [kind, argument] = text.split(":", 2).map((part) => part.trim());
   const numbers = (argument ?? "").split(",").map((p) => (p.trim() === "" ? undefined : Number(p)));
@@ -68,7 +76,17 @@ export function describeServerOptimizer(spec: ServerOptimizerSpec): string {
   return spec.momentum > 0 ? `fedavgm:${spec.learningRate},${spec.momentum}` : `fedavg:${spec.learningRate}`;
 }
 
-/** Applies the aggregated update to the global model: FedAvg(M) or FedAdam (Reddi et al. 2021). */
+/**
+ * Applies the aggregated update to the global model: FedAvg(M) or FedAdam (Reddi et al. 2021).
+ *
+ * @example
+ * ```ts
+ * import { ServerOptimizer, parseServerOptimizer } from "equipoise/federated";
+ * const optimizer = new ServerOptimizer(parseServerOptimizer("fedavgm:1,0.9"));
+ * // weights: the global model (flat); aggregate: the round's aggregated update
+ * optimizer.step(weights, aggregate.update); // updates weights in place, with server momentum
+ * ```
+ */
 export class ServerOptimizer {
   private m: Float64Array | undefined;
   private v: Float64Array | undefined;

@@ -29,7 +29,19 @@ export interface SplitSettings {
   serverFraction?: number;
 }
 
-/** Splits a table into one file per client and one for the server (`equipoise federate split`). */
+/**
+ * Splits a table into one file per client and one for the server (`equipoise federate split`).
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { splitForFederation, tableToCsv } from "equipoise/federated";
+ * const split = splitForFederation(data.generateSynthetic(), {
+ *   target: "label", clients: 4, partition: { kind: "iid" }, seed: 1,
+ * });
+ * const clientFiles = split.clients.map(tableToCsv); // one CSV per client; split.server for the server
+ * ```
+ */
 export function splitForFederation(table: Table, settings: SplitSettings): FederationFiles {
   const needed = [settings.target, ...(settings.sensitive ? [settings.sensitive] : [])];
   const complete = table.completeRows(needed);
@@ -69,7 +81,16 @@ export function splitForFederation(table: Table, settings: SplitSettings): Feder
   };
 }
 
-/** CSV text of a table (header row; missing values empty; quotes where needed). */
+/**
+ * CSV text of a table (header row; missing values empty; quotes where needed).
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { tableToCsv } from "equipoise/federated";
+ * const csv = tableToCsv(data.generateSynthetic()); // header row, then one line per row
+ * ```
+ */
 export function tableToCsv(table: Table): string {
   const lines = [table.names.map(quote).join(",")];
   for (let r = 0; r < table.rows; r++) {

@@ -36,7 +36,19 @@ import type { Split } from "../data/types.js";
 import { cholesky } from "../math/linalg.js";
 import type { Architecture } from "../nn/sequential.js";
 
-/** One assumption of the bound that the models or data do not meet, named. */
+/**
+ * One assumption of the bound that the models or data do not meet, named.
+ *
+ * @example
+ * ```ts
+ * import { BoundAssumptionError, fairnessBound } from "equipoise/interplay";
+ * try {
+ *   fairnessBound({ architecture, reference, other, data: task.test, attribute: "sex" });
+ * } catch (error) {
+ *   if (error instanceof BoundAssumptionError) console.log(`no bound: ${error.message}`); // e.g. a non-ReLU layer
+ * }
+ * ```
+ */
 export class BoundAssumptionError extends UserError {
   override name = "BoundAssumptionError";
   constructor(readonly assumption: string) {
@@ -64,7 +76,16 @@ export interface DenseNetwork {
 
 const LIPSCHITZ_ACTIVATIONS = new Set(["relu", "tanh", "sigmoid"]);
 
-/** The network of a model, or a BoundAssumptionError naming what does not fit. */
+/**
+ * The network of a model, or a BoundAssumptionError naming what does not fit.
+ *
+ * @example
+ * ```ts
+ * import { denseNetworkOf } from "equipoise/interplay";
+ * // model: a trained Sequential of dense layers
+ * const network = denseNetworkOf(model.architecture, model.readParameters()); // or a BoundAssumptionError
+ * ```
+ */
 export function denseNetworkOf(
   architecture: Architecture,
   parameters: readonly Float32Array[],
@@ -125,6 +146,12 @@ export function denseNetworkOf(
  * An upper bound on the largest singular value of W ([rows, cols] row-major): power
  * iteration on WᵀW gives λ̂ ≤ λ_max from below; λ_max < λ_up is then certified by a
  * Cholesky factorisation of λ_up·I − WᵀW succeeding (it is positive definite).
+ *
+ * @example
+ * ```ts
+ * import { spectralNormUpperBound } from "equipoise/interplay";
+ * spectralNormUpperBound(Float64Array.from([3, 0, 0, 4]), 2, 2); // ≈ 4.000002: just above the true norm 4
+ * ```
  */
 export function spectralNormUpperBound(w: Float64Array, rows: number, cols: number): number {
   if (rows === 1 || cols === 1) {
@@ -170,7 +197,16 @@ export function spectralNormUpperBound(w: Float64Array, rows: number, cols: numb
   }
 }
 
-/** Scores z(θ, x) of every row and the norms ‖(a_{l−1}, 1)‖ of each layer's input, in double precision. */
+/**
+ * Scores z(θ, x) of every row and the norms ‖(a_{l−1}, 1)‖ of each layer's input, in double precision.
+ *
+ * @example
+ * ```ts
+ * import { denseNetworkOf, scoresAndInputNorms } from "equipoise/interplay";
+ * const network = denseNetworkOf(model.architecture, model.readParameters()); // model: a trained Sequential
+ * const { scores, inputNorms } = scoresAndInputNorms(network, task.test.X); // one score per test row
+ * ```
+ */
 export function scoresAndInputNorms(
   network: DenseNetwork,
   X: Split["X"],
@@ -211,7 +247,17 @@ export function scoresAndInputNorms(
   return { scores, inputNorms };
 }
 
-/** B_x(D) for every row: no model within distance D of the network moves the score of x by more. */
+/**
+ * B_x(D) for every row: no model within distance D of the network moves the score of x by more.
+ *
+ * @example
+ * ```ts
+ * import { denseNetworkOf, parameterDistance, scoreMovementBounds, scoresAndInputNorms } from "equipoise/interplay";
+ * const network = denseNetworkOf(architecture, reference); // reference: the matched model's parameters
+ * const { inputNorms } = scoresAndInputNorms(network, task.test.X);
+ * const bounds = scoreMovementBounds(network, inputNorms, parameterDistance(reference, privateParameters));
+ * ```
+ */
 export function scoreMovementBounds(
   network: DenseNetwork,
   inputNorms: readonly Float64Array[],
@@ -233,7 +279,15 @@ export function scoreMovementBounds(
   });
 }
 
-/** ‖θ' − θ‖₂ over every parameter. */
+/**
+ * ‖θ' − θ‖₂ over every parameter.
+ *
+ * @example
+ * ```ts
+ * import { parameterDistance } from "equipoise/interplay";
+ * parameterDistance([Float32Array.from([0, 0])], [Float32Array.from([3, 4])]); // 5
+ * ```
+ */
 export function parameterDistance(a: readonly Float32Array[], b: readonly Float32Array[]): number {
   if (a.length !== b.length) throw new BoundAssumptionError("the two models have different architectures");
   let squared = 0;
@@ -317,6 +371,16 @@ function gapRange(intervals: readonly GroupInterval[]): { low: number; high: num
  * The bound on the change of the demographic-parity, equalized-odds and equal-opportunity
  * differences between a reference (matched, non-private) model and another (private) one,
  * from their parameters and the rows of `data`, beside the change measured on those rows.
+ *
+ * @example
+ * ```ts
+ * import { fairnessBound } from "equipoise/interplay";
+ * // matched, privateModel: Sequentials of one architecture (same recipe and seed, with and without DP)
+ * const bound = fairnessBound({
+ *   architecture: matched.architecture, reference: matched.readParameters(), other: privateModel.readParameters(),
+ *   data: task.test, attribute: "sex",
+ * }); // per measure: the bound on the change of the gap, beside the change measured on task.test
+ * ```
  */
 export function fairnessBound(options: {
   architecture: Architecture;

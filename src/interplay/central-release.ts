@@ -70,13 +70,30 @@ export interface ConfusionRelease {
   warnings: string[];
 }
 
-/** Variance of the discrete Laplace with P(k) ∝ e^{−|k|/b}: 2e^{−1/b}/(1 − e^{−1/b})². */
+/**
+ * Variance of the discrete Laplace with P(k) ∝ e^{−|k|/b}: 2e^{−1/b}/(1 − e^{−1/b})².
+ *
+ * @example
+ * ```ts
+ * import { discreteLaplaceVariance } from "equipoise/interplay";
+ * discreteLaplaceVariance(1); // 2e⁻¹/(1 − e⁻¹)² ≈ 1.841 (the continuous Laplace(1) has 2)
+ * ```
+ */
 export function discreteLaplaceVariance(scale: number): number {
   const r = Math.exp(-1 / scale);
   return (2 * r) / (1 - r) ** 2;
 }
 
-/** Variance of N_ℤ(0, σ²), summed until the terms vanish (it is below σ²). */
+/**
+ * Variance of N_ℤ(0, σ²), summed until the terms vanish (it is below σ²).
+ *
+ * @example
+ * ```ts
+ * import { discreteGaussianVariance } from "equipoise/interplay";
+ * discreteGaussianVariance(1); // ≈ 0.9999998, just below σ² = 1
+ * discreteGaussianVariance(0.3); // ≈ 0.0077: far below 0.09 once σ < 1/2
+ * ```
+ */
 export function discreteGaussianVariance(sigma: number): number {
   const variance = sigma * sigma;
   let normaliser = 1;
@@ -115,6 +132,13 @@ function rate(
 /**
  * Every group's confusion counts [TP, FP, TN, FN] (row-major, 4 per group): one row falls
  * in exactly one cell, so adding or removing it changes one cell by 1.
+ *
+ * @example
+ * ```ts
+ * import { groupConfusionCounts } from "equipoise/interplay";
+ * const group = { name: "g", categories: ["A", "B"], codes: Int32Array.from([0, 0, 1, 1]) };
+ * groupConfusionCounts([1, 0, 1, 0], [1, 1, 0, 0], group); // [1, 1, 0, 0, 0, 0, 1, 1]: [TP, FP, TN, FN] of A, then B
+ * ```
  */
 export function groupConfusionCounts(
   yTrue: ArrayLike<number>,

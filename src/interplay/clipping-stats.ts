@@ -46,7 +46,20 @@ interface Accumulator {
   snrSum: Float64Array;
 }
 
-/** Records the observations of a run and summarises them per epoch. */
+/**
+ * Records the observations of a run and summarises them per epoch.
+ *
+ * @example
+ * ```ts
+ * import { GroupClippingRecorder } from "equipoise/interplay";
+ * import { privacy } from "equipoise";
+ * // groupOfRow: the group code of every training row; 50 Poisson steps make an epoch
+ * const recorder = new GroupClippingRecorder(groupOfRow, ["F", "M"], 50);
+ * const engine = privacy.makePrivate({ ...options, observer: recorder }); // options: as for makePrivate
+ * engine.train(data);
+ * const perEpoch = recorder.summary(); // per epoch and group: clipped share, norms (not covered by ε)
+ * ```
+ */
 export class GroupClippingRecorder implements ClippingObserver {
   readonly groupCount: number;
   private readonly epochs: Accumulator[] = [];
@@ -125,7 +138,16 @@ export class GroupClippingRecorder implements ClippingObserver {
   }
 }
 
-/** The element-wise mean of several runs' statistics (same groups, epochs aligned; NaN skipped). */
+/**
+ * The element-wise mean of several runs' statistics (same groups, epochs aligned; NaN skipped).
+ *
+ * @example
+ * ```ts
+ * import { meanClippingStatistics } from "equipoise/interplay";
+ * // recorders: one GroupClippingRecorder per seed of the same study
+ * const averaged = meanClippingStatistics(recorders.map((recorder) => recorder.summary()));
+ * ```
+ */
 export function meanClippingStatistics(
   runs: readonly EpochClippingStatistics[][],
 ): EpochClippingStatistics[] {

@@ -47,6 +47,14 @@ export interface TrialPrivacyCost {
 /**
  * The matched model's recipe: the private recipe without its privacy block (no clipping,
  * no noise), with the same seed and Poisson batches, so that only DP differs.
+ *
+ * @example
+ * ```ts
+ * import { fit } from "equipoise";
+ * import { matchedRecipe } from "equipoise/interplay";
+ * const privateRecipe = fit.parseRecipe({ model: "logreg", epochs: 3, batchSize: 256, privacy: { clip: 1, noiseMultiplier: 1 } });
+ * const matched = matchedRecipe(privateRecipe); // the same recipe and seed without clipping or noise
+ * ```
  */
 export function matchedRecipe(recipe: Recipe): Recipe {
   const { privacy: _privacy, ...rest } = recipe;
@@ -65,6 +73,14 @@ function pick(metrics: GroupMetrics): Record<GroupRate, number> {
 /**
  * The per-group cost of one private model against its matched model, both evaluated on the
  * same split with the same sensitive attribute as the primary one (fit/metrics.ts).
+ *
+ * @example
+ * ```ts
+ * import { privacyCostOfTrial } from "equipoise/interplay";
+ * // privateMetrics, matchedMetrics: ModelMetrics of the two models on the same test split
+ * const cost = privacyCostOfTrial(privateMetrics, matchedMetrics, "sex");
+ * cost.groups; // per group: the accuracy the private model loses; cost.accuracyCostDisparity: max − min
+ * ```
  */
 export function privacyCostOfTrial(
   privateMetrics: ModelMetrics,
@@ -131,7 +147,17 @@ export interface PrivacyCostSummary {
   warnings: string[];
 }
 
-/** Means over seeds (one trial each, same split) with percentile-bootstrap intervals. */
+/**
+ * Means over seeds (one trial each, same split) with percentile-bootstrap intervals.
+ *
+ * @example
+ * ```ts
+ * import { summarisePrivacyCost } from "equipoise/interplay";
+ * // costs: privacyCostOfTrial(...) of one private/matched pair per seed
+ * const summary = summarisePrivacyCost(costs, { confidence: 0.95, seed: 0 });
+ * summary.accuracyCostDisparity; // mean over seeds with a bootstrap interval
+ * ```
+ */
 export function summarisePrivacyCost(
   trials: readonly TrialPrivacyCost[],
   options: { confidence?: number; resamples?: number; seed?: number } = {},

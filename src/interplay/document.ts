@@ -61,7 +61,18 @@ export interface InterplayDocument {
   study: InterplayStudy;
 }
 
-/** The document of a study. */
+/**
+ * The document of a study.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { toJson } from "equipoise";
+ * import { interplayDocument, runInterplayStudy } from "equipoise/interplay";
+ * const study = runInterplayStudy(task, options); // see runInterplayStudy
+ * writeFileSync("interplay.json", toJson(interplayDocument(study))); // what `equipoise report` reads
+ * ```
+ */
 export function interplayDocument(study: InterplayStudy): InterplayDocument {
   return { kind: "equipoise-interplay", version: INTERPLAY_DOCUMENT_VERSION, study };
 }

@@ -118,6 +118,13 @@ export const interplayParameters: Parameter[] = [
  * g = min(1, gap / (1 − majority accuracy)): the gap in units of the headroom of the
  * majority-class predictor, the unit of the explorer's normalised error — so a gap that
  * costs one group as much as the whole headroom counts as bad as the majority model's error.
+ *
+ * @example
+ * ```ts
+ * import { normalisedPrivacyCostGap } from "equipoise/interplay";
+ * normalisedPrivacyCostGap(0.05, 0.75); // 0.2: a 5-point gap is a fifth of the 25-point headroom
+ * normalisedPrivacyCostGap(0.5, 0.75); // 1 (capped)
+ * ```
  */
 export function normalisedPrivacyCostGap(gap: number, majorityAccuracy: number): number {
   const headroom = 1 - majorityAccuracy;

@@ -71,7 +71,15 @@ export interface GroupClippingFactory extends PrivateGradientFactory {
   readonly trace: GroupClippingTrace;
 }
 
-/** σ and σ_c whose joint step is accounted at `planned`: σ⁻² + σ_c⁻² = planned⁻². */
+/**
+ * σ and σ_c whose joint step is accounted at `planned`: σ⁻² + σ_c⁻² = planned⁻².
+ *
+ * @example
+ * ```ts
+ * import { splitNoiseMultiplier } from "equipoise/interplay";
+ * splitNoiseMultiplier(1, 0.05); // { gradient: ≈ 1.026, counts: ≈ 4.47 }: 5 % of the precision on the counts
+ * ```
+ */
 export function splitNoiseMultiplier(
   planned: number,
   countShare: number,
@@ -89,6 +97,13 @@ export function splitNoiseMultiplier(
  * The bounds C_k from smoothed noisy counts (clipped o_k, all m_k): pure. A group whose
  * noisy count is not positive keeps C₀·(1 + γ) (relative ratio 1), as does every group
  * when the batch as a whole shows no clipping.
+ *
+ * @example
+ * ```ts
+ * import { groupClipBounds } from "equipoise/interplay";
+ * // group 0 had 5 of 10 examples clipped, group 1 had 1 of 10; C₀ = 1, γ = 1, ratio cap 3
+ * groupClipBounds(1, [5, 1], [10, 10], 1, 3); // ≈ [2.67, 1.33]: the more-clipped group gets the larger bound
+ * ```
  */
 export function groupClipBounds(
   base: number,
@@ -112,7 +127,18 @@ export function groupClipBounds(
   });
 }
 
-/** Group-aware clipping as a private gradient for makePrivate / fitRecipe (`privateGradient`). */
+/**
+ * Group-aware clipping as a private gradient for makePrivate / fitRecipe (`privateGradient`).
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { groupAwareClipping } from "equipoise/interplay";
+ * // groupOfRow: the sensitive group of every training row (−1 for none)
+ * const gradient = groupAwareClipping({ groupOfRow, groupCount: 2, gamma: 1 });
+ * const engine = privacy.makePrivate({ ...options, gradient }); // DPSGD-F in place of DP-SGD, same accountant
+ * ```
+ */
 export function groupAwareClipping(options: GroupClippingOptions): GroupClippingFactory {
   const gamma = options.gamma ?? 1;
   const maxRatio = options.maxRatio ?? 3;

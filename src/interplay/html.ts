@@ -26,7 +26,16 @@ function interval(i: { estimate: number; low: number; high: number }): string {
   return `${number(i.estimate)} <small>[${number(i.low)}, ${number(i.high)}]</small>`;
 }
 
-/** A study's document as a self-contained HTML fragment. */
+/**
+ * A study's document as a self-contained HTML fragment.
+ *
+ * @example
+ * ```ts
+ * import { interplayDocument, renderInterplayHtml } from "equipoise/interplay";
+ * // study: the result of runInterplayStudy
+ * const fragment = renderInterplayHtml(interplayDocument(study)); // no script, no external resource
+ * ```
+ */
 export function renderInterplayHtml(document: InterplayDocument): string {
   const { study } = document;
   const parts: string[] = [

@@ -18,14 +18,30 @@ export interface EstimatedRate extends Interval {
   standardError: number;
 }
 
-/** The two-sided normal quantile for a confidence level, e.g. 1.96 for 0.95. */
+/**
+ * The two-sided normal quantile for a confidence level, e.g. 1.96 for 0.95.
+ *
+ * @example
+ * ```ts
+ * import { normalCriticalValue } from "equipoise/interplay";
+ * normalCriticalValue(0.95); // ≈ 1.96
+ * ```
+ */
 export function normalCriticalValue(confidence: number): number {
   if (!(confidence > 0 && confidence < 1))
     throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
   return normalQuantile(0.5 + confidence / 2);
 }
 
-/** estimate ± z·√variance. */
+/**
+ * estimate ± z·√variance.
+ *
+ * @example
+ * ```ts
+ * import { normalInterval } from "equipoise/interplay";
+ * normalInterval(0.3, 0.0004, 0.95); // { estimate: 0.3, standardError: 0.02, low: ≈ 0.261, high: ≈ 0.339 }
+ * ```
+ */
 export function normalInterval(estimate: number, variance: number, confidence: number): EstimatedRate {
   const standardError = Math.sqrt(Math.max(variance, 0));
   const z = normalCriticalValue(confidence);
@@ -46,6 +62,13 @@ export interface RateWithVariance {
  * 1 − (1 − confidence)/k; when they all hold, the true gap lies in
  * [max(0, max low − min high), max high − min low], so the coverage is at least `confidence`
  * (conservative: the estimated arg-max and arg-min groups are not assumed known).
+ *
+ * @example
+ * ```ts
+ * import { gapInterval } from "equipoise/interplay";
+ * gapInterval([{ estimate: 0.3, variance: 0.0004 }, { estimate: 0.2, variance: 0.0004 }], 0.95);
+ * // { estimate: 0.1, standardError: ≈ 0.028, low: ≈ 0.045, high: ≈ 0.155 }
+ * ```
  */
 export function gapInterval(
   rates: readonly RateWithVariance[],
@@ -83,6 +106,14 @@ export function gapInterval(
  * max(a, b) of two gaps (equalized odds = max of the TPR and FPR differences): when both
  * intervals hold, max of the truths lies in [max lows, max highs] (coverage ≥ 1 − 2α by
  * the union bound; state it beside the number).
+ *
+ * @example
+ * ```ts
+ * import { maxOfIntervals } from "equipoise/interplay";
+ * const tpr = { estimate: 0.1, low: 0.05, high: 0.15, standardError: 0.025 };
+ * const fpr = { estimate: 0.2, low: 0.1, high: 0.3, standardError: 0.05 };
+ * maxOfIntervals(tpr, fpr); // { estimate: 0.2, low: 0.1, high: 0.3, standardError: NaN }
+ * ```
  */
 export function maxOfIntervals(a: EstimatedRate, b: EstimatedRate): EstimatedRate {
   if (!Number.isFinite(a.estimate)) return b;
@@ -109,6 +140,13 @@ export const DEFAULT_BOOTSTRAP_RESAMPLES = 2000;
  * (1 ± confidence)/2 quantiles of the resampled means. Seeded, so reports are reproducible.
  * With few seeds (5) the interval is narrow-biased — it cannot show variation the seeds
  * did not produce — and a single seed gives a zero-width interval: report the count.
+ *
+ * @example
+ * ```ts
+ * import { bootstrapMeanInterval } from "equipoise/interplay";
+ * bootstrapMeanInterval([0.1, 0.12, 0.09, 0.11, 0.13], { seed: 0 });
+ * // { estimate: 0.11, low: ≈ 0.098, high: ≈ 0.122, perSeed: [...] }: five seeds, a narrow-biased interval
+ * ```
  */
 export function bootstrapMeanInterval(
   values: readonly number[],

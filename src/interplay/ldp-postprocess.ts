@@ -56,6 +56,14 @@ function eventsOf(constraint: FairnessConstraint): (number | null)[] {
  * reported group under ε-LDP randomized response over k groups.
  * `assumeReportedIsTrue` gives the naive post-processing (the channel taken as the identity),
  * for comparison only.
+ *
+ * @example
+ * ```ts
+ * import { fitLdpPostprocessor, privatiseAttribute } from "equipoise/interplay";
+ * // heldOut: rows with labels yTrue, step-1 predictions yPred and the attribute `group` (2 categories)
+ * const reported = privatiseAttribute(group, 1).codes; // what people report under ε = 1
+ * const post = fitLdpPostprocessor({ yTrue, yPred, reported, epsilon: 1, k: 2, constraint: "demographic_parity" });
+ * ```
  */
 export function fitLdpPostprocessor(options: {
   yTrue: ArrayLike<number>;
@@ -166,7 +174,16 @@ export function fitLdpPostprocessor(options: {
   };
 }
 
-/** P(Ỹ = 1) of every row: t[zᵢ][ŷᵢ] (rows without a reported group keep their step-1 prediction). */
+/**
+ * P(Ỹ = 1) of every row: t[zᵢ][ŷᵢ] (rows without a reported group keep their step-1 prediction).
+ *
+ * @example
+ * ```ts
+ * import { postprocessedProbabilities } from "equipoise/interplay";
+ * // post: from fitLdpPostprocessor; yPred, reported: the new rows' predictions and reported groups
+ * const p = postprocessedProbabilities(post, yPred, reported); // expected metrics use these
+ * ```
+ */
 export function postprocessedProbabilities(
   postprocessor: LdpPostprocessor,
   yPred: ArrayLike<number>,
@@ -177,7 +194,16 @@ export function postprocessedProbabilities(
   );
 }
 
-/** Randomised predictions Ỹ (secure coins unless a seeded `random` is given). */
+/**
+ * Randomised predictions Ỹ (secure coins unless a seeded `random` is given).
+ *
+ * @example
+ * ```ts
+ * import { applyLdpPostprocessor } from "equipoise/interplay";
+ * // post: from fitLdpPostprocessor
+ * const decisions = applyLdpPostprocessor(post, yPred, reported); // 0/1, secure coins
+ * ```
+ */
 export function applyLdpPostprocessor(
   postprocessor: LdpPostprocessor,
   yPred: ArrayLike<number>,

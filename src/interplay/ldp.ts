@@ -43,7 +43,15 @@ export interface RandomizedResponseChannel {
   other: number;
 }
 
-/** The k-ary randomized-response channel at ε; one clear line for an ε that is not > 0. */
+/**
+ * The k-ary randomized-response channel at ε; one clear line for an ε that is not > 0.
+ *
+ * @example
+ * ```ts
+ * import { randomizedResponseChannel } from "equipoise/interplay";
+ * randomizedResponseChannel(Math.log(3), 2); // { epsilon: ln 3, k: 2, keep: 0.75, other: 0.25 } (up to rounding)
+ * ```
+ */
 export function randomizedResponseChannel(epsilon: number, k: number): RandomizedResponseChannel {
   if (!(epsilon > 0) || Number.isNaN(epsilon))
     throw new UserError(`the local-DP epsilon of the sensitive attribute must be > 0, got ${epsilon}`);
@@ -92,7 +100,16 @@ export function privatiseAttribute(
   return { name: attribute.name, categories: [...attribute.categories], codes, ldp: { epsilon, k } };
 }
 
-/** n̂ = M⁻¹c: unbiased estimates of the true group counts from reported counts (may be < 0). */
+/**
+ * n̂ = M⁻¹c: unbiased estimates of the true group counts from reported counts (may be < 0).
+ *
+ * @example
+ * ```ts
+ * import { debiasedCounts, randomizedResponseChannel } from "equipoise/interplay";
+ * const channel = randomizedResponseChannel(Math.log(3), 2);
+ * debiasedCounts([60, 40], channel); // ≈ [70, 30]: 70·0.75 + 30·0.25 = 60 were reported as group 0
+ * ```
+ */
 export function debiasedCounts(
   reportedCounts: ArrayLike<number>,
   channel: RandomizedResponseChannel,
@@ -106,6 +123,13 @@ export function debiasedCounts(
 /**
  * Cov(n̂) = M⁻¹ [Σ_a n_a (diag(M_a) − M_a M_aᵀ)] M⁻¹, with n the true counts (plug in n̂,
  * clamped at 0). Row-major k × k.
+ *
+ * @example
+ * ```ts
+ * import { debiasedCountCovariance, randomizedResponseChannel } from "equipoise/interplay";
+ * const channel = randomizedResponseChannel(Math.log(3), 2);
+ * debiasedCountCovariance([70, 30], channel); // ≈ [75, −75, −75, 75]: a standard error of ≈ 8.7 on each count
+ * ```
  */
 export function debiasedCountCovariance(
   trueCounts: ArrayLike<number>,
@@ -153,6 +177,15 @@ export interface DebiasedRates {
 /**
  * Debiased rates P(ŷ = 1 | A = a, row ∈ S) of every group a over the rows with `inSet`
  * (all rows: selection rate; Y = 1: TPR; Y = 0: FPR).
+ *
+ * @example
+ * ```ts
+ * import { debiasedRates, randomizedResponseChannel } from "equipoise/interplay";
+ * const channel = randomizedResponseChannel(1, 2);
+ * // yPred: 0/1 predictions; reported: each row's group as reported under ε = 1
+ * const selection = debiasedRates(yPred, reported, () => true, channel, 0.95);
+ * selection.rates; // each group's selection rate with a 95 % interval
+ * ```
  */
 export function debiasedRates(
   yPred: ArrayLike<number>,

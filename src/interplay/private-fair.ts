@@ -84,6 +84,13 @@ export function gameCells(
 /**
  * Per cell, the sum of `values` (each in [0, 1]) over its rows: the statistic released
  * with noise. Removing one row changes one coordinate by its value ≤ 1: L2 sensitivity 1.
+ *
+ * @example
+ * ```ts
+ * import { cellSums, gameCells } from "equipoise/interplay";
+ * const cells = gameCells([1, 0, 1], [0, 1, 1], 2, "demographic_parity"); // cellOfRow: [0, 1, 1]
+ * cellSums([0.5, 1, 0.25], cells); // [0.5, 1.25]
+ * ```
  */
 export function cellSums(values: ArrayLike<number>, cells: GameCells): Float64Array {
   const sums = new Float64Array(cells.groups * cells.events);
@@ -96,7 +103,17 @@ export function cellSums(values: ArrayLike<number>, cells: GameCells): Float64Ar
   return sums;
 }
 
-/** γ̂_{a,e} = s_{a,e}/ñ_{a,e} − Σ_a s_{a,e} / Σ_a ñ_{a,e}, from noisy sums and counts (counts floored at 1). */
+/**
+ * γ̂_{a,e} = s_{a,e}/ñ_{a,e} − Σ_a s_{a,e} / Σ_a ñ_{a,e}, from noisy sums and counts (counts floored at 1).
+ *
+ * @example
+ * ```ts
+ * import { constraintViolations, gameCells } from "equipoise/interplay";
+ * const cells = gameCells([1, 0, 1], [0, 1, 1], 2, "demographic_parity");
+ * constraintViolations(Float64Array.from([1, 1]), Float64Array.from([2, 4]), cells);
+ * // ≈ [0.167, −0.083]: group 0's rate 1/2 and group 1's 1/4 against the overall 2/6
+ * ```
+ */
 export function constraintViolations(
   sums: Float64Array,
   counts: Float64Array,
@@ -124,6 +141,15 @@ export function constraintViolations(
  * weights |dᵢ| / d_max, d_max the largest |d| any (y, cell) can have — a function of
  * public quantities only — so every weight is in [0, 1]. Minimising Σ wᵢ·[h(xᵢ) ≠ labelᵢ]
  * minimises the Lagrangian err(h) + Σ μ·γ(h) (both differ by a constant and the scale d_max).
+ *
+ * @example
+ * ```ts
+ * import { costSensitiveExamples, gameCells } from "equipoise/interplay";
+ * const y = [1, 0, 1];
+ * const cells = gameCells(y, [0, 1, 1], 2, "demographic_parity");
+ * const { labels, weights } = costSensitiveExamples(y, cells, Float64Array.from([0.5, 0]), Float64Array.from([1, 2]));
+ * // relabelled rows and weights in [0, 1] for the next DP-SGD best response
+ * ```
  */
 export function costSensitiveExamples(
   y: ArrayLike<number>,
@@ -248,6 +274,14 @@ function releasesBeforeLearning(options: Omit<PrivateFairComposition, "learnerNo
  * ε of a run before it is run: the composition the accountant will record, for
  * calibration (steps and q of each best response known in advance). The T runs share
  * (q, σ, steps), so they compose as one group of T·steps steps.
+ *
+ * @example
+ * ```ts
+ * import { privateFairEpsilon } from "equipoise/interplay";
+ * privateFairEpsilon({
+ *   rounds: 3, statisticsNoise: 20, learnerNoise: 1.5, learnerSampleRate: 0.01, learnerSteps: 100, delta: 1e-5,
+ * }); // ≈ 0.70
+ * ```
  */
 export function privateFairEpsilon(options: PrivateFairComposition): number {
   return epsilonForNoise(options.learnerNoise, {

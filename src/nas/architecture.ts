@@ -13,7 +13,15 @@ export interface ArchitectureIdentity {
   hash: string;
 }
 
-/** The canonical string of an MLP or CNN spec; a UserError for anything else. */
+/**
+ * The canonical string of an MLP or CNN spec; a UserError for anything else.
+ *
+ * @example
+ * ```ts
+ * import { canonicalArchitecture } from "equipoise/nas";
+ * canonicalArchitecture("mlp:64,64"); // "mlp:width=64,64:act=relu:norm=none:dropout=0:skip=none"
+ * ```
+ */
 export function canonicalArchitecture(spec: string): string {
   const architecture = architectureOfSpec(spec.trim());
   if (!architecture) {
@@ -22,10 +30,28 @@ export function canonicalArchitecture(spec: string): string {
   return formatArchitecture(architecture);
 }
 
+/**
+ * The first 16 hex digits of the SHA-256 of a canonical architecture string: the same on every machine.
+ *
+ * @example
+ * ```ts
+ * import { architectureHash, canonicalArchitecture } from "equipoise/nas";
+ * architectureHash(canonicalArchitecture("mlp:64,64")); // "d4b394bbd5c136ea"
+ * ```
+ */
 export function architectureHash(canonical: string): string {
   return createHash("sha256").update(canonical, "utf8").digest("hex").slice(0, 16);
 }
 
+/**
+ * An architecture's canonical string and its hash; a UserError for a spec that is not an architecture.
+ *
+ * @example
+ * ```ts
+ * import { identify } from "equipoise/nas";
+ * identify("mlp:64,64"); // { canonical: "mlp:width=64,64:act=relu:…", hash: "d4b394bbd5c136ea" }
+ * ```
+ */
 export function identify(spec: string): ArchitectureIdentity {
   const canonical = canonicalArchitecture(spec);
   return { canonical, hash: architectureHash(canonical) };

@@ -49,6 +49,15 @@ function groupAccuracies(
  * How biased a trained network is on a split: accuracy overall and per group of the attribute, the
  * bias gap, worst-group accuracy over label × attribute groups, DP and EO differences for binary
  * targets, and the shortcut probe (the share of predictions that change when only the attribute is swapped).
+ *
+ * @example
+ * ```ts
+ * import { characterise, loadNasTask } from "equipoise/nas";
+ * const task = await loadNasTask("adult:sex");
+ * // model: a Sequential trained on task.train (see runArchitecture)
+ * const bias = characterise(model, task.test, task);
+ * console.log(bias.accuracy, bias.worstGroupAccuracy, bias.biasGap);
+ * ```
  */
 export function characterise(
   model: Sequential,

@@ -58,6 +58,12 @@ function layerFlops(
 
 /**
  * Parameters and FLOPs (2 × multiply-adds of dense and convolution layers) of an architecture for an input shape.
+ *
+ * @example
+ * ```ts
+ * import { architectureCost } from "equipoise/nas";
+ * architectureCost("mlp:64,64", [12], 2); // { parameters: 5057, flops: 9856 }
+ * ```
  */
 export function architectureCost(
   spec: string,
@@ -81,6 +87,14 @@ export function architectureCost(
  * Forward-pass latency of a freshly initialised network on random inputs: one
  * warm-up pass, then the median of `repetitions` timed passes. On a shared machine
  * this is noisy; it is a measurement of this machine, not a property of the network.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import { measureLatency } from "equipoise/nas";
+ * await nn.initBackend("cpu");
+ * const latency = measureLatency("mlp:64,64", [12], 2, { batchSize: 256, repetitions: 20 }); // this machine's, noisy
+ * ```
  */
 export function measureLatency(
   spec: string,

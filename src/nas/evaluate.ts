@@ -35,7 +35,15 @@ export function studentT975(df: number): number {
   return df >= 1 && df <= T_975.length ? T_975[df - 1] : 1.959963985;
 }
 
-/** The mean of per-seed values with its two-sided 95 % Student-t interval (one value: the value itself). */
+/**
+ * The mean of per-seed values with its two-sided 95 % Student-t interval (one value: the value itself).
+ *
+ * @example
+ * ```ts
+ * import { meanInterval } from "equipoise/nas";
+ * meanInterval([0.1, 0.12, 0.11]); // { mean: 0.11, sd: 0.01, low: ≈ 0.085, high: ≈ 0.135, n: 3 }
+ * ```
+ */
 export function meanInterval(values: readonly number[]): Interval {
   const n = values.length;
   if (n === 0) throw new RangeError("an interval needs at least one value");
@@ -75,7 +83,16 @@ export interface EvaluationOptions {
   onSeed?: (seed: number, done: number, total: number) => void;
 }
 
-/** The CLI command that reproduces an evaluation (the library prints it beside each entry). */
+/**
+ * The CLI command that reproduces an evaluation (the library prints it beside each entry).
+ *
+ * @example
+ * ```ts
+ * import { TRAINING_DEFAULTS, evaluationCommand } from "equipoise/nas";
+ * const command = evaluationCommand("adult:sex", "mlp:64,64", { seeds: [0, 1, 2] }, TRAINING_DEFAULTS.tabular);
+ * // "equipoise nas evaluate --task adult:sex --arch mlp:64,64 --seeds 0,1,2 --json"
+ * ```
+ */
 export function evaluationCommand(
   task: string,
   architecture: string,
@@ -100,6 +117,14 @@ export function evaluationCommand(
 /**
  * Trains an architecture on a NAS task with several seeds (and a debiasing method, if any) and
  * reports every metric's mean and interval: what `equipoise nas evaluate` and the library's entries run.
+ *
+ * @example
+ * ```ts
+ * import { evaluateArchitecture, loadNasTask } from "equipoise/nas";
+ * const task = await loadNasTask("german-credit:sex");
+ * const evaluation = evaluateArchitecture(task, "mlp:32", { seeds: [0, 1, 2] });
+ * evaluation.test.biasGap; // mean over the seeds with a 95 % Student-t interval
+ * ```
  */
 export function evaluateArchitecture(
   task: NasTask,

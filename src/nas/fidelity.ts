@@ -56,6 +56,12 @@ export function rungsFor(maxEpochs: number, eta: number, count: number): Fidelit
 /**
  * The rungs of a schedule: fractions of the training rows below one epoch, then epochs up to
  * `maxEpochs`, growing by η (one rung at full fidelity for "none").
+ *
+ * @example
+ * ```ts
+ * import { scheduleFor } from "equipoise/nas";
+ * const schedule = scheduleFor("hyperband", 27, 3, 4); // rungs at 1, 3, 9 and 27 epochs, η = 3
+ * ```
  */
 export function scheduleFor(
   mode: FidelityMode,
@@ -89,12 +95,29 @@ function cycle(schedule: FidelitySchedule): { promotions: number; size: number }
   return schedule.mode === "sh" ? [all[0]] : all;
 }
 
-/** The fewest architectures a schedule needs: one full cycle of its brackets. */
+/**
+ * The fewest architectures a schedule needs: one full cycle of its brackets.
+ *
+ * @example
+ * ```ts
+ * import { minimumBudget, scheduleFor } from "equipoise/nas";
+ * minimumBudget(scheduleFor("hyperband", 27, 3, 4)); // 49 architectures: one Hyperband iteration
+ * ```
+ */
 export function minimumBudget(schedule: FidelitySchedule): number {
   return cycle(schedule).reduce((total, bracket) => total + bracket.size, 0);
 }
 
-/** A schedule in words, for messages and reports. */
+/**
+ * A schedule in words, for messages and reports.
+ *
+ * @example
+ * ```ts
+ * import { describeSchedule, scheduleFor } from "equipoise/nas";
+ * describeSchedule(scheduleFor("hyperband", 27, 3, 4));
+ * // "hyperband (η=3, rungs: 1 epoch, 3 epochs, 9 epochs, 27 epochs)"
+ * ```
+ */
 export function describeSchedule(schedule: FidelitySchedule): string {
   const rungs = schedule.rungs
     .map((r) =>
@@ -111,6 +134,14 @@ export function describeSchedule(schedule: FidelitySchedule): string {
 /**
  * The brackets that spend `budget` architectures under a schedule; a UsageError naming the smallest
  * budget that works when it is too small for one iteration.
+ *
+ * @example
+ * ```ts
+ * import { planBrackets, scheduleFor } from "equipoise/nas";
+ * const schedule = scheduleFor("hyperband", 27, 3, 4);
+ * planBrackets(49, schedule).length; // 4 brackets
+ * planBrackets(5, schedule); // throws a UsageError: "--budget 5 is too small … give --budget ≥ 49, or --fidelity none"
+ * ```
  */
 export function planBrackets(budget: number, schedule: FidelitySchedule): Bracket[] {
   const needed = minimumBudget(schedule);

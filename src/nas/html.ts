@@ -29,7 +29,17 @@ td.a,th.a{text-align:left;font-family:monospace;font-size:.85em}small{color:#666
 .bias-repelling{background:#e3f4e3}.bias-attracting{background:#f8e1e1}.reference{background:#eef}
 code{font-size:.8em;word-break:break-all}`;
 
-/** The architecture library's catalogue as a self-contained HTML page. */
+/**
+ * The architecture library's catalogue as a self-contained HTML page.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { buildCatalogue, renderLibraryHtml } from "equipoise/nas";
+ * // measured: the BenchmarkEvaluations of runLibraryPlan
+ * writeFileSync("library.html", renderLibraryHtml(buildCatalogue(measured, "2-core CI runner")));
+ * ```
+ */
 export function renderLibraryHtml(catalogue: Catalogue): string {
   const sections = catalogue.benchmarks.map((benchmark) => {
     const biased = benchmark.entries.some((e) => e.test.conflictingAccuracy !== undefined);
@@ -71,7 +81,16 @@ ${sections.join("\n")}
 `;
 }
 
-/** The front of a search as an HTML fragment (a table; the report wraps it). */
+/**
+ * The front of a search as an HTML fragment (a table; the report wraps it).
+ *
+ * @example
+ * ```ts
+ * import { renderSearchFragment, searchArchitectures } from "equipoise/nas";
+ * const result = await searchArchitectures(options); // see searchArchitectures
+ * const table = renderSearchFragment(result); // the front as an HTML table, for the report to wrap
+ * ```
+ */
 export function renderSearchFragment(result: NasResult): string {
   const names = result.objectives.map((o) => `${o.name} (${o.direction === "maximize" ? "↑" : "↓"})`);
   const front = result.trials.filter((t) => result.front.includes(t.number));

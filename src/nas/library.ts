@@ -103,7 +103,16 @@ export interface BenchmarkEvaluations {
   evaluations: ArchitectureEvaluation[];
 }
 
-/** Ranks and classifies each benchmark's evaluations against its reference architecture. */
+/**
+ * Ranks and classifies each benchmark's evaluations against its reference architecture.
+ *
+ * @example
+ * ```ts
+ * import { buildCatalogue, runLibraryPlan } from "equipoise/nas";
+ * const measured = await runLibraryPlan([{ task: "german-credit:sex", architectures: ["mlp:32", "mlp:64,64"], seeds: [0, 1, 2] }]);
+ * const catalogue = buildCatalogue(measured, "2-core CI runner"); // ranked, classified against the reference
+ * ```
+ */
 export function buildCatalogue(
   benchmarks: readonly BenchmarkEvaluations[],
   machine: string,
@@ -151,7 +160,18 @@ export interface LibraryProgress {
   total: number;
 }
 
-/** Runs a plan: every architecture of every benchmark over its seeds. */
+/**
+ * Runs a plan: every architecture of every benchmark over its seeds.
+ *
+ * @example
+ * ```ts
+ * import { runLibraryPlan } from "equipoise/nas";
+ * const measured = await runLibraryPlan(
+ *   [{ task: "german-credit:sex", architectures: ["mlp:32", "mlp:64,64"], seeds: [0, 1, 2] }],
+ *   { onProgress: (progress) => console.log(progress) },
+ * ); // one BenchmarkEvaluations per benchmark
+ * ```
+ */
 export async function runLibraryPlan(
   plan: readonly PlannedBenchmark[],
   options: {

@@ -86,7 +86,16 @@ export function searchSpaceFor(family: SpaceFamily, inputShape: readonly number[
   ]);
 }
 
-/** The canonical architecture string of a configuration of `searchSpaceFor(family, ...)`. */
+/**
+ * The canonical architecture string of a configuration of `searchSpaceFor(family, ...)`.
+ *
+ * @example
+ * ```ts
+ * import { architectureOf } from "equipoise/nas";
+ * architectureOf("mlp", { depth: 2, width1: 64, width2: 32, activation: "relu", norm: "none", dropout: 0, skip: "none" });
+ * // "mlp:width=64,32:act=relu:norm=none:dropout=0:skip=none"
+ * ```
+ */
 export function architectureOf(family: SpaceFamily, config: Configuration): string {
   const list = (prefix: string, count: number) =>
     Array.from({ length: count }, (_, i) => Number(config[`${prefix}${i + 1}`]));

@@ -73,7 +73,15 @@ export interface ClipAndNoise extends PrivateGradientStep {
   privatise(clippedSum: Float32Array, companion?: Float64Array): void;
 }
 
-/** (σ⁻² + σ_c⁻²)^(−1/2): the noise multiplier of two Gaussian releases of one batch, taken together. */
+/**
+ * (σ⁻² + σ_c⁻²)^(−1/2): the noise multiplier of two Gaussian releases of one batch, taken together.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * privacy.jointNoiseMultiplier(1, 1); // two releases at σ = 1 cost as much as one at 1/√2 ≈ 0.7071
+ * ```
+ */
 export function jointNoiseMultiplier(noiseMultiplier: number, companionNoiseMultiplier: number): number {
   if (noiseMultiplier === 0 || companionNoiseMultiplier === 0) return 0;
   return 1 / Math.sqrt(noiseMultiplier ** -2 + companionNoiseMultiplier ** -2);
@@ -85,7 +93,18 @@ export function jointNoiseMultiplier(noiseMultiplier: number, companionNoiseMult
  */
 const NORM_FLOOR = 1e-12;
 
-/** min(1, C / ||gᵢ||) for every example: the factors that scale gᵢ to norm ≤ C. */
+/**
+ * min(1, C / ||gᵢ||) for every example: the factors that scale gᵢ to norm ≤ C.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { nn, privacy } from "equipoise";
+ * await nn.initBackend("cpu");
+ * const factors = privacy.clipFactors(tf.tensor1d([0.5, 2, 4]), 1);
+ * // ≈ [1, 0.5, 0.25]: the first gradient is inside the ball, the others are scaled onto it
+ * ```
+ */
 export function clipFactors(norms: tf.Tensor, clip: number | tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.minimum(1, tf.div(clip, tf.add(norms, NORM_FLOOR))));
 }
@@ -93,6 +112,18 @@ export function clipFactors(norms: tf.Tensor, clip: number | tf.Tensor): tf.Tens
 /**
  * The release of one DP-SGD step, shared by every private path: adds N(0, σ²C²) to a clipped
  * gradient sum, divides by q·N, and records the step in the accountant.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const step = privacy.clipAndNoise({
+ *   clip: 1, noiseMultiplier: 1.1, sampleRate: 0.01, dataSize: 6400,
+ *   noise: secureGaussianNoise(), accountant: createAccountant("rdp"),
+ * });
+ * step.privatise(clippedSum); // clippedSum: Σ of the batch's clipped gradients, noised in place
+ * console.log(step.steps, step.accountant.spent(1e-5).epsilon); // 1 step recorded
+ * ```
  */
 export function clipAndNoise(options: ClipAndNoiseOptions): ClipAndNoise {
   const { clip, noiseMultiplier, sampleRate, dataSize, noise, accountant, companionNoiseMultiplier } =

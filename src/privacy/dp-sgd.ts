@@ -64,6 +64,16 @@ export interface DpSgdOptions extends ClipAndNoiseOptions {
 /**
  * The observation of one step from its backward pass: the norms, and the norm of each
  * group's clipped sum Σ_{i∈g} factorᵢ·gᵢ (one weighted sum per group from the same pass).
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * // Inside a gradient computer, after the backward pass of one Poisson batch:
+ * const observation = privacy.clippingObservation(observer, pass, { indices, norms, factors, clipBounds }, {
+ *   std: noiseMultiplier * clip, dimension: parameterCount,
+ * });
+ * // the batch's norms and each group's clipped-sum norm: diagnostics, not covered by ε
+ * ```
  */
 export function clippingObservation(
   observer: Pick<ClippingObserver, "groupCount" | "groupsOf">,
@@ -111,6 +121,18 @@ export interface DpSgdGradientComputer extends GradientComputer {
  * DP-SGD's gradient (Abadi et al. 2016): per-example gradients clipped to norm C, summed, Gaussian
  * noise of std σ·C added through the run's noise source, divided by the expected batch size q·N;
  * every step recorded in the accountant.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const accountant = createAccountant("rdp");
+ * const gradientComputer = privacy.dpSgdGradient({
+ *   clip: 1, noiseMultiplier: 1.1, sampleRate: 0.01, dataSize: 6400,
+ *   noise: secureGaussianNoise(), accountant,
+ * });
+ * // pass it to trainModel with Poisson batches of expected size 64; makePrivate does all this for you
+ * ```
  */
 export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
   const step = clipAndNoise(options);

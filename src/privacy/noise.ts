@@ -69,7 +69,15 @@ function floorLog2(x: number): number {
   return ((exponentView.getUint16(0) >> 4) & 0x7ff) - 1023;
 }
 
-/** The output lattice spacing γ for noise of standard deviation std: 2^(⌊log₂ std⌋ − 24). */
+/**
+ * The output lattice spacing γ for noise of standard deviation std: 2^(⌊log₂ std⌋ − 24).
+ *
+ * @example
+ * ```ts
+ * import { noiseLatticeSpacing } from "equipoise/privacy/accounting";
+ * noiseLatticeSpacing(1); // 2^-24 ≈ 5.96e-8: noise of std 1 is a multiple of this
+ * ```
+ */
 export function noiseLatticeSpacing(std: number): number {
   if (!(std >= 2 ** -1000 && Number.isFinite(std)))
     throw new RangeError(`noise std must be finite and >= 2^-1000, got ${std}`);
@@ -80,6 +88,12 @@ export function noiseLatticeSpacing(std: number): number {
  * The noise multiplier to give the accountant for noise std = σ·C added by this sampler to a
  * d-dimensional sum of L2 sensitivity C without `sensitivity` in `add`:
  * σ·C/(C + γ√d) ≥ σ/(1 + σ√d·2^-24), the bound used.
+ *
+ * @example
+ * ```ts
+ * import { snappedNoiseMultiplier } from "equipoise/privacy/accounting";
+ * snappedNoiseMultiplier(1, 1_000_000); // ≈ 0.99994: the σ to account for 1e6 coordinates on the lattice
+ * ```
  */
 export function snappedNoiseMultiplier(noise: number, dimension: number): number {
   if (!(noise >= 0) || !(dimension >= 0)) throw new RangeError("noise and dimension must be >= 0");

@@ -38,6 +38,14 @@ import { createSecureRandom } from "./secure-random.js";
 /**
  * The Gaussian noise of a private run: secure without a seed; with one, a seeded
  * stream kept apart from the initialisation and sampling streams of the same seed.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * const noise = privacy.privateNoiseSource(); // secure: suitable for a released model
+ * const replay = privacy.privateNoiseSource(7); // seeded: reproducible, marked not for release
+ * console.log(noise.kind, replay.kind); // "secure" "seeded"
+ * ```
  */
 export function privateNoiseSource(seed?: number): GaussianNoise {
   return seed === undefined ? secureGaussianNoise() : seededGaussianNoise((seed ^ 0x5eed_d9) >>> 0);
@@ -148,6 +156,16 @@ export interface PrivateStepPlan {
  * The sample rate, the steps and the noise multiplier of a DP-SGD run: what
  * `makePrivate` configures, and what any other private path (K models at once) must
  * configure identically. Refuses what the accountant cannot analyse.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * const plan = privacy.planPrivateSteps({
+ *   batchSize: 64, dataSize: 6400, epochs: 3, targetEpsilon: 1, delta: 1e-5, accountant: "rdp",
+ * });
+ * // q = 0.01, 3 × 100 steps, and the σ that spends at most ε = 1 over them
+ * console.log(plan.sampleRate, plan.plannedSteps, plan.noise);
+ * ```
  */
 export function planPrivateSteps(options: {
   batchSize: number;
@@ -189,7 +207,15 @@ export function planPrivateSteps(options: {
   return { noise, sampleRate, plannedSteps };
 }
 
-/** The privacy report of the steps a clip-and-noise primitive has taken so far. */
+/** The privacy report of the steps a clip-and-noise primitive has taken so far. *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * // step: a ClipAndNoise that has taken some steps (see clipAndNoise)
+ * const report = privacy.privacyReportOf(step, 1e-5, "flat");
+ * console.log(report.epsilon, report.steps, report.suitableForRelease);
+ * ```
+ */
 export function privacyReportOf(
   step: ClipAndNoise,
   delta: number,
@@ -219,6 +245,19 @@ export function privacyReportOf(
  * Makes a model's training private, as Opacus's `make_private`: Poisson sampling at q = batch/N,
  * per-example clipping, Gaussian noise calibrated to the target ε (or σ as given), and the accountant.
  * Secure noise unless `seed` asks for a reproducible run, which is then not for release.
+ *
+ * @example
+ * ```ts
+ * import { nn, privacy } from "equipoise";
+ * await nn.initBackend("cpu");
+ * const model = nn.buildModel("mlp:8", [5], 2, 7); // 5 features, 2 classes, seed 7
+ * const engine = privacy.makePrivate({
+ *   model, dataSize: 200, epochs: 2, noise: 1.1, clip: 0.3,
+ *   trainerOptions: { batchSize: 40, optimizer: { kind: "sgd", learningRate: 0.5 }, seed: 7 },
+ * });
+ * const { privacy: spent } = engine.train(data); // data: TrainingData with 200 rows
+ * console.log(spent.epsilon, spent.delta, spent.suitableForRelease); // secure noise: true
+ * ```
  */
 export function makePrivate(options: MakePrivateOptions): PrivateTraining {
   const { model, trainerOptions, dataSize, clip, epochs } = options;

@@ -119,7 +119,17 @@ export interface PreprocessingStatistics {
   sensitivity: number;
 }
 
-/** The noise-free statistics of `features` of the training rows `train`, and their sensitivity. */
+/**
+ * The noise-free statistics of `features` of the training rows `train`, and their sensitivity.
+ *
+ * @example
+ * ```ts
+ * import { data, privacy } from "equipoise";
+ * const train = new data.Table([{ kind: "numeric", name: "income", values: Float64Array.from([0, 50, 100]) }]);
+ * const statistics = privacy.preprocessingStatistics(train, ["income"], { income: { bounds: [0, 100] } });
+ * // values = [Σu, Σ(u² − ½)] = [0, 0.5] for u = (x − 50)/50; sensitivity = √(5/4) ≈ 1.118
+ * ```
+ */
 export function preprocessingStatistics(
   train: Table,
   features: readonly string[],
@@ -193,7 +203,18 @@ export function preprocessingStatistics(
   };
 }
 
-/** Fits a preprocessor of `features` on the training rows under DP (see the module comment). */
+/**
+ * Fits a preprocessor of `features` on the training rows under DP (see the module comment).
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { secureGaussianNoise } from "equipoise/privacy/accounting";
+ * // train: the training rows (a Table); declared: the dataset's metadata (bounds, categories)
+ * const fit = privacy.fitPrivatePreprocessor(train, ["age", "income"], declared, { noise: secureGaussianNoise() });
+ * console.log(fit.releases, fit.thresholdDelta); // what to record in the run's accountant
+ * ```
+ */
 export function fitPrivatePreprocessor(
   train: Table,
   features: readonly string[],
@@ -261,6 +282,16 @@ export function fitPrivatePreprocessor(
  * Records a task's preprocessing releases in the run's accountant (the same one as
  * DP-SGD, so that ε covers both). The run's δ must also cover `thresholdDelta`:
  * ask the accountant for ε at δ − thresholdDelta.
+ *
+ * @example
+ * ```ts
+ * import { data, privacy } from "equipoise";
+ * import { RdpAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const fitPrivately = privacy.privatePreprocessing({ noise: secureGaussianNoise() });
+ * const task = await data.prepareTask({ data: "synthetic", preprocessing: "private", fitPrivately });
+ * const accountant = new RdpAccountant();
+ * privacy.recordPreprocessingReleases(accountant, task.preprocessing); // one step at q = 1
+ * ```
  */
 export function recordPreprocessingReleases(
   accountant: Accountant,
@@ -270,7 +301,18 @@ export function recordPreprocessingReleases(
     accountant.step(release.sampleRate, release.noise, release.count);
 }
 
-/** `fitPrivatePreprocessor` with these options, in the shape prepareTask takes (`fitPrivately`). */
+/**
+ * `fitPrivatePreprocessor` with these options, in the shape prepareTask takes (`fitPrivately`).
+ *
+ * @example
+ * ```ts
+ * import { data, privacy } from "equipoise";
+ * import { secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const fitPrivately = privacy.privatePreprocessing({ noise: secureGaussianNoise() });
+ * const task = await data.prepareTask({ data: "synthetic", preprocessing: "private", fitPrivately });
+ * console.log(task.preprocessing.releases); // the Gaussian release to account with DP-SGD
+ * ```
+ */
 export function privatePreprocessing(options: PrivatePreprocessingOptions): PrivatePreprocessor {
   return (train, features, declared) => fitPrivatePreprocessor(train, features, declared, options);
 }
@@ -322,7 +364,15 @@ function clamp(value: number, lower: number, upper: number): number {
   return Math.min(upper, Math.max(lower, value));
 }
 
-/** z with P(N(0, 1) > z) = p, by bisection on log Φ(−z) (p as small as 1e-300). */
+/**
+ * z with P(N(0, 1) > z) = p, by bisection on log Φ(−z) (p as small as 1e-300).
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * privacy.upperNormalQuantile(0.025); // ≈ 1.96
+ * ```
+ */
 export function upperNormalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`tail probability must be in (0, 1), got ${p}`);
   const target = Math.log(p);

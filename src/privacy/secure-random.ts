@@ -59,6 +59,18 @@ export function refineTailUniform(u: number, draw: () => number, depth = 0): num
   return (cell - 1 + fraction) / TWO_POW_53;
 }
 
+/**
+ * The cryptographically secure `Random` every release draws from (Web Crypto
+ * `getRandomValues`, buffered); it has no seed, so its draws cannot be replayed.
+ *
+ * @example
+ * ```ts
+ * import { createSecureRandom } from "equipoise/privacy/accounting";
+ * const random = createSecureRandom();
+ * const u = random.uniform(); // in [0, 1)
+ * const z = random.normal(); // N(0, 1)
+ * ```
+ */
 export class SecureRandom implements Random {
   private readonly crypto = platformCrypto();
   private readonly buffer = new Uint32Array(BUFFER_WORDS);

@@ -55,7 +55,15 @@ type ResolvedDistribution =
   | { kind: "tnb"; shape: number; gamma: number; mean: number }
   | { kind: "poisson"; mean: number };
 
-/** E[K] of the truncated negative binomial D_{η,γ}: η(1 − γ)/(γ(1 − γ^η)), or (1/γ − 1)/log(1/γ) at η = 0. */
+/**
+ * E[K] of the truncated negative binomial D_{η,γ}: η(1 − γ)/(γ(1 − γ^η)), or (1/γ − 1)/log(1/γ) at η = 0.
+ *
+ * @example
+ * ```ts
+ * import { truncatedNegativeBinomialMean } from "equipoise/privacy/accounting";
+ * truncatedNegativeBinomialMean(1, 0.1); // the geometric law with γ = 0.1: E[K] = 10
+ * ```
+ */
 export function truncatedNegativeBinomialMean(shape: number, gamma: number): number {
   if (shape === 0) return (1 / gamma - 1) / Math.log(1 / gamma);
   return (shape * (1 - gamma)) / (gamma * -Math.expm1(shape * Math.log(gamma)));
@@ -64,6 +72,12 @@ export function truncatedNegativeBinomialMean(shape: number, gamma: number): num
 /**
  * γ with E[K] = mean for shape η (1/mean for the geometric), by bisection on the mean, which
  * decreases in γ. Returns the end whose mean is ≥ the one asked for (dp_accounting's choice).
+ *
+ * @example
+ * ```ts
+ * import { truncatedNegativeBinomialGamma } from "equipoise/privacy/accounting";
+ * truncatedNegativeBinomialGamma(1, 10); // 0.1 (geometric: γ = 1/mean)
+ * ```
  */
 export function truncatedNegativeBinomialGamma(shape: number, mean: number): number {
   if (!(shape >= 0 && Number.isFinite(shape))) throw new RangeError(`shape must be >= 0, got ${shape}`);
@@ -94,12 +108,28 @@ function resolve(distribution: TrialCountDistribution): ResolvedDistribution {
   return { kind: "tnb", shape, gamma, mean: gamma === 1 ? 1 : truncatedNegativeBinomialMean(shape, gamma) };
 }
 
-/** E[K] for the distribution as it is sampled and accounted (the solved γ may round the mean up). */
+/**
+ * E[K] for the distribution as it is sampled and accounted (the solved γ may round the mean up).
+ *
+ * @example
+ * ```ts
+ * import { expectedTrialCount } from "equipoise/privacy/accounting";
+ * expectedTrialCount({ kind: "truncated-negative-binomial", shape: 0.5, mean: 10 }); // ≥ 10 once γ is solved
+ * ```
+ */
 export function expectedTrialCount(distribution: TrialCountDistribution): number {
   return resolve(distribution).mean;
 }
 
-/** P(K = k). */
+/**
+ * P(K = k).
+ *
+ * @example
+ * ```ts
+ * import { trialCountProbability } from "equipoise/privacy/accounting";
+ * trialCountProbability({ kind: "geometric", mean: 10 }, 1); // γ = 0.1: P(K = 1) = 0.1
+ * ```
+ */
 export function trialCountProbability(distribution: TrialCountDistribution, k: number): number {
   if (!Number.isInteger(k) || k < 0) return 0;
   const law = resolve(distribution);
@@ -125,6 +155,12 @@ function logFactorial(k: number): number {
  * exactly (Bernoulli(γ) trials on the exact rational γ); the others by inverting the CDF in
  * double precision, whose law differs from the ideal one by ~1e-15 in total variation — a
  * data-independent difference, negligible beside δ.
+ *
+ * @example
+ * ```ts
+ * import { sampleTrialCount } from "equipoise/privacy/accounting";
+ * const trials = sampleTrialCount({ kind: "geometric", mean: 10 }); // ≥ 1, secure randomness
+ * ```
  */
 export function sampleTrialCount(
   distribution: TrialCountDistribution,
@@ -159,6 +195,14 @@ export function sampleTrialCount(
 /**
  * RDP of running K ~ `distribution` trials and releasing the best, from the RDP of one trial at
  * each order (Papernot & Steinke 2022, Theorems 2 and 6; see the module comment).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RDP_ORDERS, composedRdp, rdpToEpsilon, selectionRdp } from "equipoise/privacy/accounting";
+ * const trial = composedRdp(0.01, 1.1, 300, DEFAULT_RDP_ORDERS); // one DP-SGD trial
+ * const rdp = selectionRdp(DEFAULT_RDP_ORDERS, trial, { kind: "geometric", mean: 10 });
+ * const { epsilon } = rdpToEpsilon(DEFAULT_RDP_ORDERS, rdp, 1e-5); // the best of K ~ Geometric trials
+ * ```
  */
 export function selectionRdp(
   orders: readonly number[],
@@ -215,6 +259,14 @@ export interface SelectionPrivacy {
 /**
  * (ε, δ) of the whole private selection, from the DP-SGD histories that bound one trial (see
  * the module comment: every configuration the trial sampler can draw must be covered).
+ *
+ * @example
+ * ```ts
+ * import { privateSelectionEpsilon } from "equipoise/privacy/accounting";
+ * const trial = [{ sampleRate: 0.01, noise: 1.1, steps: 300 }];
+ * const spent = privateSelectionEpsilon([trial], { kind: "geometric", mean: 10 }, 1e-5);
+ * // spent.epsilon ≈ 2.27 for the best of ~10 trials, against spent.trialEpsilon ≈ 1.15 for one
+ * ```
  */
 export function privateSelectionEpsilon(
   candidateHistories: readonly (readonly GaussianStepGroup[])[],

@@ -133,6 +133,14 @@ function firstIssue(error: z.ZodError): string {
 /**
  * The document in `json` (read from `source`), recognised by its marker and checked
  * by its own schema; `expected` refuses any other kind. Throws one UserError line.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { parseReportDocument } from "equipoise/report";
+ * const doc = parseReportDocument(JSON.parse(readFileSync("interplay.json", "utf8")), "interplay.json");
+ * doc.kind; // "interplay": recognised by its marker and checked by its schema
+ * ```
  */
 export function parseReportDocument(
   json: unknown,
@@ -167,7 +175,16 @@ function article(label: string): string {
   return /^[aeiou]/i.test(label) ? "an" : "a";
 }
 
-/** The capability's own fragment: one `<section>`, self-contained. */
+/**
+ * The capability's own fragment: one `<section>`, self-contained.
+ *
+ * @example
+ * ```ts
+ * import { parseReportDocument, renderDocumentFragment } from "equipoise/report";
+ * const doc = parseReportDocument(json, "audit.json"); // json: a parsed audit document
+ * const section = renderDocumentFragment(doc); // one self-contained <section> to embed in your own page
+ * ```
+ */
 export function renderDocumentFragment(doc: ReportDocument): string {
   switch (doc.kind) {
     case "audit":
@@ -183,7 +200,15 @@ export function renderDocumentFragment(doc: ReportDocument): string {
   }
 }
 
-/** The title of a document's page. */
+/**
+ * The title of a document's page.
+ *
+ * @example
+ * ```ts
+ * import { documentTitle, parseReportDocument } from "equipoise/report";
+ * const title = documentTitle(parseReportDocument(json, "federated.json")); // json: a parsed federated report
+ * ```
+ */
 export function documentTitle(doc: ReportDocument): string {
   return `Equipoise ${KINDS[doc.kind].label}`;
 }
@@ -205,7 +230,17 @@ small, .muted { color: #6b7280; }
 svg { max-width: 100%; height: auto; }
 `;
 
-/** A whole page around one document's fragment: works offline, loads nothing. */
+/**
+ * A whole page around one document's fragment: works offline, loads nothing.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from "node:fs";
+ * import { renderDocumentPage, parseReportDocument } from "equipoise/report";
+ * const doc = parseReportDocument(JSON.parse(readFileSync("nas.json", "utf8")), "nas.json");
+ * writeFileSync("nas.html", renderDocumentPage(doc)); // works offline, loads nothing
+ * ```
+ */
 export function renderDocumentPage(doc: ReportDocument): string {
   const title = documentTitle(doc);
   return `<!doctype html>
@@ -220,7 +255,15 @@ ${renderDocumentFragment(doc)}
 `;
 }
 
-/** One line for the terminal after the page is written. */
+/**
+ * One line for the terminal after the page is written.
+ *
+ * @example
+ * ```ts
+ * import { describeDocument, parseReportDocument } from "equipoise/report";
+ * console.log(`wrote report.html: ${describeDocument(parseReportDocument(json, "audit.json"))}`);
+ * ```
+ */
 export function describeDocument(doc: ReportDocument): string {
   switch (doc.kind) {
     case "audit":

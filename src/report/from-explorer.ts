@@ -31,6 +31,16 @@ export interface ReportContext {
  * that resume one study); studies made before 0.2 recorded none, and then workers and
  * backend are null rather than invented — the trials' start and end times still show
  * how many ran at once.
+ *
+ * @example
+ * ```ts
+ * import { summariseStudy } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * import { renderHtmlReport, reportContextOf, reportDataOf } from "equipoise/report";
+ * const study = await Study.openReadOnly("adult-study.db");
+ * const summary = summariseStudy(await study.snapshot(), study.location);
+ * const html = renderHtmlReport(reportDataOf(summary, reportContextOf(study, summary)));
+ * ```
  */
 export function reportContextOf(study: Study, summary: StudySummary): ReportContext {
   const runs = studyRuns(summary.records);
@@ -47,7 +57,16 @@ export function reportContextOf(study: Study, summary: StudySummary): ReportCont
   };
 }
 
-/** The distinct runs recorded in the trials' metrics, in the order of their first trial. */
+/**
+ * The distinct runs recorded in the trials' metrics, in the order of their first trial.
+ *
+ * @example
+ * ```ts
+ * import { studyRuns } from "equipoise/report";
+ * // summary: summariseStudy(...) of an explorer study resumed once with more workers
+ * const runs = studyRuns(summary.records); // e.g. two runs: their workers, batching, backend and version
+ * ```
+ */
 export function studyRuns(records: readonly Pick<TrialRecord, "metrics">[]): StudyRun[] {
   const runs = new Map<string, StudyRun>();
   for (const record of records) {

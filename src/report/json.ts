@@ -11,7 +11,17 @@ import type { ReportData } from "./types.js";
 
 export { jsonReplacer as nonFiniteReplacer } from "../common/json.js";
 
-/** The report as a pretty-printed JSON document. */
+/**
+ * The report as a pretty-printed JSON document.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { renderJsonReport, reportDataOf } from "equipoise/report";
+ * // summary, context: as for reportDataOf
+ * writeFileSync("report.json", renderJsonReport(reportDataOf(summary, context))); // ε = ∞ written as "Infinity"
+ * ```
+ */
 export function renderJsonReport(data: ReportData): string {
   return `${JSON.stringify(data, nonFiniteReplacer, 2)}\n`;
 }
@@ -102,7 +112,17 @@ const reportDataSchema = z.object({
   generatedAt: z.string().optional(),
 });
 
-/** Reads a parsed JSON report back into ReportData (Infinity restored); throws UserError naming the first bad field. */
+/**
+ * Reads a parsed JSON report back into ReportData (Infinity restored); throws UserError naming the first bad field.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { renderHtmlReport, reportDataFromJson } from "equipoise/report";
+ * const data = reportDataFromJson(JSON.parse(readFileSync("report.json", "utf8"))); // Infinity restored
+ * const html = renderHtmlReport(data);
+ * ```
+ */
 export function reportDataFromJson(value: unknown): ReportData {
   const parsed = reportDataSchema.safeParse(value);
   if (!parsed.success) {

@@ -35,6 +35,14 @@ interface Box {
  * the last objective: in the slab between consecutive levels the dominating points are
  * those at or below the slab, and the slab's cross-section is the (m−1)-dimensional
  * decomposition of their projections; boxes that do not change between slabs are merged.
+ *
+ * @example
+ * ```ts
+ * import { hypervolumeImprovement, nonDominatedBoxes } from "equipoise/search";
+ * const boxes = nonDominatedBoxes([[1, 3], [2, 2], [3, 1]], [4, 4]); // minimised, reference (4, 4)
+ * boxes.count; // 4 boxes cover the region no point dominates
+ * hypervolumeImprovement([1.5, 1.5], boxes); // 1.25
+ * ```
  */
 export function nonDominatedBoxes(
   points: readonly ArrayLike<number>[],
@@ -99,7 +107,17 @@ function decompose(points: number[][], reference: number[], m: number): Box[] {
   return out;
 }
 
-/** Hypervolume improvement of one point over the front the boxes were built from. */
+/**
+ * Hypervolume improvement of one point over the front the boxes were built from.
+ *
+ * @example
+ * ```ts
+ * import { hypervolumeImprovement, nonDominatedBoxes } from "equipoise/search";
+ * const boxes = nonDominatedBoxes([[1, 3], [2, 2], [3, 1]], [4, 4]);
+ * hypervolumeImprovement([1.5, 1.5], boxes); // 1.25
+ * hypervolumeImprovement([3, 3], boxes); // 0: (3, 3) is dominated
+ * ```
+ */
 export function hypervolumeImprovement(y: ArrayLike<number>, boxes: BoxDecomposition): number {
   const { m, count, lower, upper } = boxes;
   let total = 0;
@@ -122,6 +140,14 @@ export function hypervolumeImprovement(y: ArrayLike<number>, boxes: BoxDecomposi
  * log EHVI with its gradient in the posterior means and standard deviations. The box
  * coordinates of each objective are gathered in a grid so that ψ is evaluated once per
  * distinct coordinate rather than once per box.
+ *
+ * @example
+ * ```ts
+ * import { LogExpectedHypervolumeImprovement, nonDominatedBoxes } from "equipoise/search";
+ * const ehvi = new LogExpectedHypervolumeImprovement(nonDominatedBoxes([[1, 3], [2, 2], [3, 1]], [4, 4]));
+ * ehvi.evaluate([1.5, 1.5], [0.1, 0.1]); // ≈ 0.223 = log 1.25: a confident prediction of an improvement
+ * ehvi.evaluate([3.5, 3.5], [0.1, 0.1]); // ≈ −139.5: hopeless, yet finite and still differentiable
+ * ```
  */
 export class LogExpectedHypervolumeImprovement {
   readonly boxes: BoxDecomposition;
@@ -276,6 +302,16 @@ export function logProbabilityOfFeasibility(
 /**
  * log EHVI × P(feasible) of a point in the unit cube, from one GP per objective and one per
  * constraint; the gradient in x is assembled by the chain rule through the GP posteriors.
+ *
+ * @example
+ * ```ts
+ * import { ConstrainedLogEhvi, LogExpectedHypervolumeImprovement, nonDominatedBoxes } from "equipoise/search";
+ * // f1, f2: GaussianProcess fits of the two objectives; g: one of the constraint, on unit-cube inputs
+ * const ehvi = new LogExpectedHypervolumeImprovement(nonDominatedBoxes(front, referencePoint));
+ * const acquisition = new ConstrainedLogEhvi([f1, f2], [g], ehvi);
+ * const gradient = new Float64Array(2);
+ * const value = acquisition.evaluate([0.3, 0.7], gradient); // log EHVI + log P(feasible), and ∂/∂x
+ * ```
  */
 export class ConstrainedLogEhvi {
   private readonly meanBuffer: Float64Array;

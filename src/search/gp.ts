@@ -156,6 +156,15 @@ export interface MarginalLikelihoodResult {
 /**
  * Log marginal likelihood and its gradient: ∂/∂θ = ½ tr((α αᵀ − K⁻¹) ∂K/∂θ), α = K⁻¹y
  * (Rasmussen & Williams, eq. 5.9).
+ *
+ * @example
+ * ```ts
+ * import { logMarginalLikelihood } from "equipoise/search";
+ * const x = { data: Float64Array.from([0, 0.5, 1]), n: 3, d: 1 };
+ * const y = Float64Array.from([0, 1, 0]);
+ * const h = { lengthscales: Float64Array.from([0.3]), outputscale: 1, noise: 1e-4 };
+ * logMarginalLikelihood(x, y, h).logLikelihood; // ≈ −3.26; `.gradient` is ∂ log posterior / ∂θ
+ * ```
  */
 export function logMarginalLikelihood(
   x: Inputs,
@@ -231,6 +240,14 @@ export interface Prediction {
 /**
  * A fitted GP. Predictions are of the latent function (without observation noise), in
  * the original units of y.
+ *
+ * @example
+ * ```ts
+ * import { GaussianProcess } from "equipoise/search";
+ * const x = { data: Float64Array.from([0, 0.5, 1]), n: 3, d: 1 }; // 3 points in [0, 1]
+ * const gp = GaussianProcess.fit(x, Float64Array.from([0, 1, 0]));
+ * const { mean, variance } = gp.predict([0.25]); // between the data: a mean near 0.5, a larger variance
+ * ```
  */
 export class GaussianProcess {
   readonly inputs: Inputs;

@@ -199,7 +199,20 @@ export async function optimize(
   return summary;
 }
 
-/** Throw from `evaluate` to stop a trial early on purpose (recorded as pruned, not failed). */
+/**
+ * Throw from `evaluate` to stop a trial early on purpose (recorded as pruned, not failed).
+ *
+ * @example
+ * ```ts
+ * import { TrialPruned, optimize } from "equipoise/search";
+ * // study: an open Study; trainEpochs: your own evaluation, reporting the loss after each epoch
+ * await optimize(study, async (config) => {
+ *   const loss = await trainEpochs(config, 1);
+ *   if (loss > 10) throw new TrialPruned("diverged after one epoch"); // stored as pruned, not failed
+ *   return { objectives: [loss] };
+ * }, { budget: 20 });
+ * ```
+ */
 export class TrialPruned extends Error {
   override name = "TrialPruned";
 }

@@ -27,6 +27,13 @@ export function dominates(a: Point, b: Point): boolean {
  * Deb's constrained domination: a feasible point (violation 0) beats an infeasible
  * one; of two infeasible points the smaller total violation wins; two feasible
  * points compare by Pareto dominance.
+ *
+ * @example
+ * ```ts
+ * import { constrainedDominates } from "equipoise/search";
+ * constrainedDominates([2, 2], 0, [1, 1], 0.5); // true: feasible beats infeasible
+ * constrainedDominates([1, 1], 0.2, [0, 0], 0.5); // true: the smaller violation wins
+ * ```
  */
 export function constrainedDominates(a: Point, violationA: number, b: Point, violationB: number): boolean {
   if (violationA === 0 && violationB === 0) return dominates(a, b);

@@ -32,7 +32,16 @@ function vector(config: Configuration, n: number): number[] {
   return Array.from({ length: n }, (_, i) => config[`x${i + 1}`] as number);
 }
 
-/** ZDT1 (Zitzler, Deb & Thiele 2000) with `n` variables in [0, 1]: two objectives, front f₂ = 1 − √f₁. */
+/**
+ * ZDT1 (Zitzler, Deb & Thiele 2000) with `n` variables in [0, 1]: two objectives, front f₂ = 1 − √f₁.
+ *
+ * @example
+ * ```ts
+ * import { zdt1 } from "equipoise/search";
+ * const problem = zdt1(4); // variables x1 … x4 in [0, 1]
+ * problem.evaluate({ x1: 0.25, x2: 0, x3: 0, x4: 0 }); // { objectives: [0.25, 0.5] }: on the front 1 − √f₁
+ * ```
+ */
 export function zdt1(n = 6): TestProblem {
   return {
     name: `ZDT1 (${n} variables)`,
@@ -50,7 +59,16 @@ export function zdt1(n = 6): TestProblem {
   };
 }
 
-/** DTLZ2 objectives: the front is the positive part of the unit sphere (g = 0). */
+/**
+ * DTLZ2 objectives: the front is the positive part of the unit sphere (g = 0).
+ *
+ * @example
+ * ```ts
+ * import { dtlz2Objectives } from "equipoise/search";
+ * dtlz2Objectives([0.5, 0.5, 0.5], 2); // [√½, √½]: on the unit circle (g = 0)
+ * dtlz2Objectives([0, 0.5, 0.5], 2); // [1, 0]
+ * ```
+ */
 export function dtlz2Objectives(x: number[], m: number): number[] {
   let g = 0;
   for (let i = m - 1; i < x.length; i++) g += (x[i] - 0.5) ** 2;
@@ -66,6 +84,13 @@ export function dtlz2Objectives(x: number[], m: number): number[] {
 
 /**
  * DTLZ2 (Deb et al. 2002) with `m` objectives and `n` variables: the front is the positive part of the unit sphere.
+ *
+ * @example
+ * ```ts
+ * import { dtlz2 } from "equipoise/search";
+ * const problem = dtlz2(3, 6); // 3 objectives, variables x1 … x6
+ * problem.referencePoint; // the hypervolume reference point to use with it
+ * ```
  */
 export function dtlz2(m = 3, n = 6): TestProblem {
   return {
@@ -81,6 +106,13 @@ export function dtlz2(m = 3, n = 6): TestProblem {
 /**
  * C2-DTLZ2: feasible (constraint <= 0) near the centre of the front or near its
  * extreme points, within radius r.
+ *
+ * @example
+ * ```ts
+ * import { c2dtlz2 } from "equipoise/search";
+ * const problem = c2dtlz2(2, 6, 0.2); // 2 objectives, 6 variables, 1 constraint
+ * const { objectives, constraints } = problem.evaluate(config); // feasible when constraints[0] ≤ 0
+ * ```
  */
 export function c2dtlz2(m = 2, n = 6, radius = 0.2): TestProblem {
   return {

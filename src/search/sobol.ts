@@ -78,6 +78,15 @@ function parity(x: number): number {
 /**
  * Sobol' points in [0, 1)^d, scrambled (linear matrix scramble and digital shift, as SciPy's) when
  * given a random generator; see the module comment for the direction numbers.
+ *
+ * @example
+ * ```ts
+ * import { SobolSequence } from "equipoise/search";
+ * const sobol = new SobolSequence(2); // unscrambled; pass a Random to scramble
+ * sobol.point(0); // [0, 0]
+ * sobol.point(1); // [0.5, 0.5]
+ * sobol.point(2); // [0.75, 0.25]
+ * ```
  */
 export class SobolSequence {
   readonly dimension: number;

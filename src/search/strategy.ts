@@ -40,7 +40,16 @@ export interface Strategy {
   tell(observations: Observation[]): void;
 }
 
-/** Total constraint violation: the sum of the positive parts (0 when feasible). */
+/**
+ * Total constraint violation: the sum of the positive parts (0 when feasible).
+ *
+ * @example
+ * ```ts
+ * import { constraintViolation } from "equipoise/search";
+ * constraintViolation([-1, 0.5, 0.25]); // 0.75: only the violated constraints count
+ * constraintViolation(undefined); // 0
+ * ```
+ */
 export function constraintViolation(constraints: ArrayLike<number> | undefined): number {
   if (!constraints) return 0;
   let total = 0;
@@ -53,7 +62,16 @@ export function constraintViolation(constraints: ArrayLike<number> | undefined):
   return total;
 }
 
-/** Checks an observation's shape against the strategy options; throws a RangeError naming the mismatch. */
+/**
+ * Checks an observation's shape against the strategy options; throws a RangeError naming the mismatch.
+ *
+ * @example
+ * ```ts
+ * import { checkObservation } from "equipoise/search";
+ * checkObservation({ config: {}, objectives: [1] }, { numObjectives: 2, seed: 0 });
+ * // throws a RangeError: "observation has 1 objective values, the strategy expects 2"
+ * ```
+ */
 export function checkObservation(observation: Observation, options: StrategyOptions): void {
   if (observation.objectives.length !== options.numObjectives) {
     throw new RangeError(

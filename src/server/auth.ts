@@ -19,17 +19,44 @@ export const TOKEN_COOKIE = "equipoise_token";
 
 const LOOPBACK_NAMES = new Set(["127.0.0.1", "::1", "localhost"]);
 
-/** True for the addresses that need no token. */
+/**
+ * True for the addresses that need no token.
+ *
+ * @example
+ * ```ts
+ * import { isLocalHost } from "equipoise/server";
+ * isLocalHost("127.0.0.1"); // true: no token needed
+ * isLocalHost("0.0.0.0"); // false: every interface, so the server needs a token
+ * ```
+ */
 export function isLocalHost(host: string): boolean {
   return LOOPBACK_NAMES.has(host.toLowerCase().replace(/^\[|\]$/g, ""));
 }
 
-/** 32 random bytes as URL-safe base64 (256 bits). */
+/**
+ * 32 random bytes as URL-safe base64 (256 bits).
+ *
+ * @example
+ * ```ts
+ * import { generateToken } from "equipoise/server";
+ * const token = generateToken(); // 43 URL-safe base64 characters (256 bits)
+ * ```
+ */
 export function generateToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** Constant-time comparison of a presented token with the expected one. */
+/**
+ * Constant-time comparison of a presented token with the expected one.
+ *
+ * @example
+ * ```ts
+ * import { generateToken, tokenMatches } from "equipoise/server";
+ * const token = generateToken();
+ * tokenMatches(token, token); // true, compared in constant time
+ * tokenMatches(null, token); // false: no token presented
+ * ```
+ */
 export function tokenMatches(presented: string | undefined | null, expected: string): boolean {
   if (typeof presented !== "string" || presented.length === 0) return false;
   const a = createHash("sha256").update(presented, "utf8").digest();

@@ -65,7 +65,16 @@ function whole(x: number): number | null {
   return Math.abs(x - r) <= TOLERANCE * Math.max(1, Math.abs(x)) ? r : null;
 }
 
-/** The whole-number counts behind a group's rates, or null when no counts fit them. */
+/**
+ * The whole-number counts behind a group's rates, or null when no counts fit them.
+ *
+ * @example
+ * ```ts
+ * import { recoverGroupCounts } from "equipoise/server";
+ * recoverGroupCounts({ count: 50, accuracy: 0.84, selectionRate: 0.36, tpr: 0.75, fpr: 0.1 });
+ * // { n: 50, correct: 42, predictedPositive: 18, positives: 20, truePositives: 15, falsePositives: 3 }
+ * ```
+ */
 export function recoverGroupCounts(rates: GroupRates): GroupCounts | null {
   const n = whole(rates.count);
   if (n === null || n <= 0) return null;
@@ -101,6 +110,13 @@ export interface GroupIntervals {
  * Intervals for a group's four rates. When its counts cannot be recovered, accuracy
  * and selection rate (whose denominator is the count) still get theirs; TPR and FPR
  * keep their value with an unknown interval (n = 0).
+ *
+ * @example
+ * ```ts
+ * import { groupIntervals } from "equipoise/server";
+ * const intervals = groupIntervals({ count: 50, accuracy: 0.84, selectionRate: 0.36, tpr: 0.75, fpr: 0.1 });
+ * intervals.tpr; // { value: 0.75, low: ≈ 0.531, high: ≈ 0.888, n: 20 }: Wilson, on the 20 positives
+ * ```
  */
 export function groupIntervals(rates: GroupRates): GroupIntervals {
   const counts = recoverGroupCounts(rates);

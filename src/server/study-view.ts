@@ -74,7 +74,19 @@ function seconds(ms: number | null): number | null {
   return ms === null ? null : ms / 1000;
 }
 
-/** The {@link StudyView} document of a study: what `GET /api/studies/{id}` sends. */
+/**
+ * The {@link StudyView} document of a study: what `GET /api/studies/{id}` sends.
+ *
+ * @example
+ * ```ts
+ * import { Study } from "equipoise/search";
+ * import { studyView } from "equipoise/server";
+ * // space: the study's SearchSpaceJSON (the space of its definition)
+ * const study = await Study.openReadOnly("adult-study.db");
+ * const identity = { id: "adult", name: "adult", file: "adult-study.db" };
+ * const view = studyView(await study.snapshot(), space, identity, { workers: 0, job: null });
+ * ```
+ */
 export function studyView(
   snapshot: StudySnapshot,
   space: SearchSpaceJSON,
@@ -198,7 +210,17 @@ export function studyListItem(view: StudyView, budget: number | null): StudyList
   };
 }
 
-/** One trial of an explorer study: per-group metrics with intervals, and the cost of privacy by group. */
+/**
+ * One trial of an explorer study: per-group metrics with intervals, and the cost of privacy by group.
+ *
+ * @example
+ * ```ts
+ * import { Study } from "equipoise/search";
+ * import { trialDetail } from "equipoise/server";
+ * const study = await Study.openReadOnly("adult-study.db"); // an explorer study
+ * const detail = trialDetail(await study.snapshot(), "adult", 7); // trial 7: per-group metrics with intervals
+ * ```
+ */
 export function trialDetail(snapshot: StudySnapshot, studyId: string, number: number): TrialDetail {
   const record = snapshot.trials.find((t) => t.number === number);
   if (!record) throw new UserError(`trial ${number} is not in this study`);

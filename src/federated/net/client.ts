@@ -113,6 +113,17 @@ class Inbox {
 /**
  * A federated client over WebSocket (Node or a browser): receives the task, trains locally on its
  * own rows, and takes part in secure aggregation and distributed DP.
+ *
+ * @example
+ * ```ts
+ * import { FederatedClient, prepareClientData, runNodeClient } from "equipoise/federated";
+ * import { createSecureRandom } from "equipoise/privacy/accounting";
+ * const client = new FederatedClient({
+ *   loadData: (task) => prepareClientData(csvText, task, "client-0.csv"), // csvText: this client's rows
+ *   random: createSecureRandom(),
+ * });
+ * const session = await runNodeClient("ws://127.0.0.1:8765", client, { retries: 3, retryDelaySeconds: 1 });
+ * ```
  */
 export class FederatedClient {
   private task: TaskSpec | undefined;

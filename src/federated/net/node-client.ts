@@ -18,7 +18,17 @@ export interface ReconnectOptions {
   onSocket?: (socket: WebSocket) => void;
 }
 
-/** Runs a client against a federation server's URL from Node, reconnecting as asked. */
+/**
+ * Runs a client against a federation server's URL from Node, reconnecting as asked.
+ *
+ * @example
+ * ```ts
+ * import { runNodeClient } from "equipoise/federated";
+ * // client: a FederatedClient (see its example)
+ * const session = await runNodeClient("ws://127.0.0.1:8765", client, { retries: 3, retryDelaySeconds: 1 });
+ * console.log(session.client, session.rounds, session.ended);
+ * ```
+ */
 export async function runNodeClient(
   url: string,
   client: FederatedClient,

@@ -98,6 +98,16 @@ type Inbound = ClientToServer & { from: number };
 /**
  * Runs a federation server over WebSocket until its rounds are done, with real client processes or
  * browsers; returns the same report as a simulation.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { parseFederatedConfig, runFederationServer } from "equipoise/federated";
+ * const task = await data.prepareTask({ data: "synthetic" }); // the server's own rows
+ * const config = parseFederatedConfig({ model: "logreg", clients: 3, rounds: 2, local: { epochs: 1, batchSize: 32, learningRate: 0.1 } });
+ * const { report } = await runFederationServer({ config, task, host: "127.0.0.1", port: 8765 });
+ * console.log(report.final.accuracy);
+ * ```
  */
 export async function runFederationServer(settings: ServerSettings): Promise<FederatedResult> {
   const { config, task } = settings;

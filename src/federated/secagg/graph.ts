@@ -13,7 +13,16 @@ import { createRandom, permutation } from "../../common/rng.js";
 /** Who shares masks with whom: every pair (complete) or a random Harary graph of the given degree. */
 export type SecAggGraph = { kind: "complete" } | { kind: "harary"; degree: number };
 
-/** Neighbours of every participant (symmetric, no self-loops), sorted by id. */
+/**
+ * Neighbours of every participant (symmetric, no self-loops), sorted by id.
+ *
+ * @example
+ * ```ts
+ * import { neighbourhoods } from "equipoise/federated";
+ * neighbourhoods([1, 2, 3, 4], { kind: "harary", degree: 2 }, 0); // each client masks with 2 others
+ * neighbourhoods([1, 2, 3], { kind: "complete" }, 0); // Map { 1 => [2, 3], 2 => [1, 3], 3 => [1, 2] }
+ * ```
+ */
 export function neighbourhoods(
   participants: readonly number[],
   graph: SecAggGraph,
@@ -69,6 +78,12 @@ export interface DegreeTarget {
  * n = 30, 59 % at n = 100). A majority threshold needs a large degree (84 of 99 at
  * n = 100, 134 at n = 10,000); SecAgg+'s saving is for large n, or for a lower
  * threshold when the server is trusted to follow the protocol (Bell et al. 2020).
+ *
+ * @example
+ * ```ts
+ * import { recommendedDegree } from "equipoise/federated";
+ * recommendedDegree(100); // 84 for a majority threshold with 30 % dropouts and 1 % failure
+ * ```
  */
 export function recommendedDegree(clients: number, target: DegreeTarget = {}): number {
   const fraction = target.thresholdFraction ?? 0.5;

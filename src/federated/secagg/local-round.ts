@@ -31,7 +31,20 @@ export interface LocalRoundResult extends SecAggResult {
   seconds: { client: number; server: number };
 }
 
-/** Runs one round over `inputs` (client id → ring vector); throws SecAggAbort below threshold. */
+/**
+ * Runs one round over `inputs` (client id → ring vector); throws SecAggAbort below threshold.
+ *
+ * @example
+ * ```ts
+ * import { aggregateSecurely } from "equipoise/federated";
+ * const inputs = new Map([
+ *   [1, Uint32Array.from([1, 2])],
+ *   [2, Uint32Array.from([3, 4])],
+ *   [3, Uint32Array.from([5, 6])],
+ * ]);
+ * const { sum, included } = await aggregateSecurely(inputs, 1, { graph: { kind: "complete" } }); // [9, 12]
+ * ```
+ */
 export async function aggregateSecurely(
   inputs: ReadonlyMap<number, Uint32Array>,
   round: number,

@@ -103,12 +103,37 @@ export interface UnmaskShares extends Addressed {
 export type ClientMessage = AdvertiseKeys | ShareKeys | MaskedInput | UnmaskShares;
 export type ServerMessage = RoundSetup | KeysBroadcast | SharesDelivery | UnmaskRequest;
 
-/** A round that cannot complete; `reason` says why in one line. */
+/**
+ * A round that cannot complete; `reason` says why in one line.
+ *
+ * @example
+ * ```ts
+ * import { SecAggAbort, aggregateSecurely } from "equipoise/federated";
+ * try {
+ *   await aggregateSecurely(inputs, 1, settings); // inputs: client id → ring vector
+ * } catch (error) {
+ *   if (error instanceof SecAggAbort) console.log(`round aborted: ${error.message}`); // too few clients left
+ * }
+ * ```
+ */
 export class SecAggAbort extends Error {
   override name = "SecAggAbort";
 }
 
-/** A message that breaks the protocol (wrong round, phase, length, sender...). */
+/**
+ * A message that breaks the protocol (wrong round, phase, length, sender...).
+ *
+ * @example
+ * ```ts
+ * import { ProtocolViolation } from "equipoise/federated";
+ * // server: a SecAggServer; message: what a client sent
+ * try {
+ *   server.receive(message);
+ * } catch (error) {
+ *   if (error instanceof ProtocolViolation) console.log(`dropped client ${message.client}: ${error.message}`);
+ * }
+ * ```
+ */
 export class ProtocolViolation extends Error {
   override name = "ProtocolViolation";
 }

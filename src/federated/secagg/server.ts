@@ -71,6 +71,13 @@ export interface SecAggResult {
  * A round's public setup: fresh random session id and graph seed. `graphSeed` fixes
  * the graph for tests that must know it in advance; a real round leaves it unset,
  * because clients must not be able to predict their neighbours before they commit.
+ *
+ * @example
+ * ```ts
+ * import { SecAggServer, createRoundSetup } from "equipoise/federated";
+ * const setup = createRoundSetup(1, [1, 2, 3], 4, { graph: { kind: "complete" } }); // round 1, 3 clients
+ * const server = new SecAggServer(setup); // setup is public: sent to every participant
+ * ```
  */
 export function createRoundSetup(
   round: number,

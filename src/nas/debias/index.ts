@@ -55,6 +55,16 @@ export interface DebiasedFit extends FitResult {
 /**
  * Trains a (non-private) recipe with a debiasing method, through the recipe's sample weights or its
  * gradient seam.
+ *
+ * @example
+ * ```ts
+ * import { fit } from "equipoise";
+ * import { fitDebiased, loadNasTask } from "equipoise/nas";
+ * const task = await loadNasTask("adult:sex");
+ * const recipe = fit.parseRecipe({ model: "mlp:64,64", epochs: 3, batchSize: 256 });
+ * const data = { train: task.train, inputShape: task.inputShape, numClasses: task.numClasses, classNames: task.classNames, attribute: task.attribute };
+ * const fitted = fitDebiased(recipe, data, { method: "group-dro" }); // fitted.model, fitted.debias
+ * ```
  */
 export function fitDebiased(
   recipe: Recipe,

@@ -54,7 +54,17 @@ export interface Accountant {
   toJSON(): AccountantJSON;
 }
 
-/** Validates a step and appends it to `history`, merging with the last group when identical. */
+/**
+ * Validates a step and appends it to `history`, merging with the last group when identical.
+ *
+ * @example
+ * ```ts
+ * import { type GaussianStepGroup, recordSteps } from "equipoise/privacy/accounting";
+ * const history: GaussianStepGroup[] = [];
+ * recordSteps(history, 0.01, 1.1, 100);
+ * recordSteps(history, 0.01, 1.1, 50); // merged: [{ sampleRate: 0.01, noise: 1.1, steps: 150 }]
+ * ```
+ */
 export function recordSteps(
   history: GaussianStepGroup[],
   sampleRate: number,
@@ -72,7 +82,16 @@ export function recordSteps(
   else history.push({ sampleRate, noise, steps: count });
 }
 
-/** Throws a RangeError unless 0 < δ < 1. */
+/**
+ * Throws a RangeError unless 0 < δ < 1.
+ *
+ * @example
+ * ```ts
+ * import { checkDelta } from "equipoise/privacy/accounting";
+ * checkDelta(1e-5); // fine
+ * checkDelta(0); // throws RangeError: delta must be in (0, 1), got 0
+ * ```
+ */
 export function checkDelta(delta: number): void {
   if (!(delta > 0 && delta < 1)) throw new RangeError(`delta must be in (0, 1), got ${delta}`);
 }

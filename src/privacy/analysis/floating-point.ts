@@ -13,6 +13,13 @@ const TWO_POW_53 = 2 ** 53;
 /**
  * The textbook Laplace sampler, kept only as the attack's target: u uniform on the 53-bit
  * grid of (−1/2, 1/2), noise = −scale·sign(u)·log(1 − 2|u|). Not for releases.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "equipoise";
+ * import { textbookLaplaceNoise } from "equipoise/privacy/accounting";
+ * const output = 0 + textbookLaplaceNoise(1, createRandom(1)); // what a naive ε = 1 release of 0 prints
+ * ```
  */
 export function textbookLaplaceNoise(scale: number, random: Random): number {
   let u: number;
@@ -29,6 +36,13 @@ function textbookLaplaceNoiseAt(scale: number, u: number): number {
  * Can the textbook sampler turn `input` into `output` (input + noise rounded to a double)?
  * Exact for that sampler: its noise is a non-decreasing function of the grid index m of
  * u = m/2^53 − 1/2 (m = 1 … 2^53 − 1), so a bisection on m finds the only candidates.
+ *
+ * @example
+ * ```ts
+ * import { textbookLaplaceCanYield } from "equipoise/privacy/accounting";
+ * // output: a release of 0 by the textbook sampler at scale 1
+ * const neighbourPossible = textbookLaplaceCanYield(1, output, 1); // false: the input was not 1
+ * ```
  */
 export function textbookLaplaceCanYield(input: number, output: number, scale: number): boolean {
   const valueAt = (m: number) => input + textbookLaplaceNoiseAt(scale, m / TWO_POW_53 - 0.5);
@@ -67,6 +81,12 @@ const LARGEST_INDEX = orderIndex(Number.MAX_VALUE);
  * A false answer is a certificate that no sampler whatsoever could have produced `output`
  * from `input` by adding a double. Bisection on the ordered doubles (the rounded sum is
  * non-decreasing in w).
+ *
+ * @example
+ * ```ts
+ * import { additionCanYield } from "equipoise/privacy/accounting";
+ * additionCanYield(0, 0.1, "float64"); // true: some double w has 0 + w = 0.1
+ * ```
  */
 export function additionCanYield(input: number, output: number, format: "float64" | "float32"): boolean {
   const round = format === "float32" ? Math.fround : (x: number) => x;
@@ -86,6 +106,15 @@ export function additionCanYield(input: number, output: number, format: "float64
 /**
  * The fraction of `outputs` (drawn for some input) that are impossible for a neighbouring
  * input according to `canYield`: the share of releases that reveal the input with certainty.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "equipoise";
+ * import { impossibleFraction, textbookLaplaceCanYield, textbookLaplaceNoise } from "equipoise/privacy/accounting";
+ * const random = createRandom(1);
+ * const outputs = Array.from({ length: 2000 }, () => 0 + textbookLaplaceNoise(1, random));
+ * impossibleFraction(outputs, (o) => textbookLaplaceCanYield(1, o, 1)); // ≈ 0.79: most releases give 0 away
+ * ```
  */
 export function impossibleFraction(
   outputs: ArrayLike<number>,

@@ -28,7 +28,16 @@ export function kolmogorovPValue(statistic: number, n: number): number {
   return Math.min(1, Math.max(0, sum));
 }
 
-/** One-sample KS test of `samples` against the continuous CDF `cdf`. */
+/**
+ * One-sample KS test of `samples` against the continuous CDF `cdf`.
+ *
+ * @example
+ * ```ts
+ * import { kolmogorovSmirnov, laplaceCdf } from "equipoise/privacy/accounting";
+ * // samples: draws of a Laplace(0, 1) sampler under test
+ * const { statistic, pValue } = kolmogorovSmirnov(samples, (x) => laplaceCdf(x, 1)); // small p: reject
+ * ```
+ */
 export function kolmogorovSmirnov(samples: ArrayLike<number>, cdf: (x: number) => number): TestResult {
   const sorted = Float64Array.from(samples).sort();
   const n = sorted.length;
@@ -40,7 +49,15 @@ export function kolmogorovSmirnov(samples: ArrayLike<number>, cdf: (x: number) =
   return { statistic: d, pValue: kolmogorovPValue(d, n) };
 }
 
-/** Pearson's chi-square test of observed counts against expected probabilities (k - 1 degrees of freedom). */
+/**
+ * Pearson's chi-square test of observed counts against expected probabilities (k - 1 degrees of freedom).
+ *
+ * @example
+ * ```ts
+ * import { chiSquareTest } from "equipoise/privacy/accounting";
+ * chiSquareTest([48, 52], [0.5, 0.5]); // { statistic: 0.16, pValue ≈ 0.689 }: consistent with a fair coin
+ * ```
+ */
 export function chiSquareTest(observed: ArrayLike<number>, probabilities: ArrayLike<number>): TestResult {
   if (observed.length !== probabilities.length || observed.length < 2) {
     throw new RangeError(

@@ -88,7 +88,19 @@ const MAX_COARSENING = 100;
 /** Per-step grids above this size get a cheap coarse estimate of the composed window first. */
 const COARSE_ESTIMATE_SIZE = 2 ** 16;
 
-/** The PRV would need more points than allowed even with a 100× coarser mesh. */
+/**
+ * The PRV would need more points than allowed even with a 100× coarser mesh.
+ *
+ * @example
+ * ```ts
+ * import { PrvGridTooLarge, prvEpsilon } from "equipoise/privacy/accounting";
+ * try {
+ *   prvEpsilon(steps, 1e-5); // steps: the run's GaussianStepGroup[]
+ * } catch (error) {
+ *   if (error instanceof PrvGridTooLarge) console.log("use the RDP accountant for this run");
+ * }
+ * ```
+ */
 export class PrvGridTooLarge extends RangeError {
   override name = "PrvGridTooLarge";
 }

@@ -212,6 +212,14 @@ export function rdpToEpsilon(
  * undefined. At the largest order α the bound cannot go below log(1 − 1/α) − log(δα)/(α − 1)
  * however small the RDP: ε has a floor set by the grid, not by the mechanism. At the smallest the
  * regime is one where RDP is loose (large ε), and the PRV accountant is tighter.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RDP_ORDERS, composedRdp, rdpGridEdgeWarning, rdpToEpsilon } from "equipoise/privacy/accounting";
+ * const rdp = composedRdp(0.001, 50, 1, DEFAULT_RDP_ORDERS); // very little privacy loss
+ * const spent = rdpToEpsilon(DEFAULT_RDP_ORDERS, rdp, 1e-5);
+ * rdpGridEdgeWarning(spent, DEFAULT_RDP_ORDERS, 1e-5); // "the tightest RDP order is the largest of the grid …"
+ * ```
  */
 export function rdpGridEdgeWarning(
   spent: RdpPrivacySpent,
@@ -239,6 +247,14 @@ export function rdpGridEdgeWarning(
  * δ at a given ε from RDP values: the smaller of log δ ≤ (α−1)(rdp − ε + log(1 − 1/α)) − log α
  * (Canonne, Kamath & Steinke 2020, Proposition 12, the inverse of the conversion above) and,
  * since RDP(α) ≥ KL for α > 1, the Bretagnolle–Huber bound δ ≤ TV ≤ √(1 − e^{−rdp}).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RDP_ORDERS, composedRdp, rdpToDelta, rdpToEpsilon } from "equipoise/privacy/accounting";
+ * const rdp = composedRdp(0.01, 1.1, 300, DEFAULT_RDP_ORDERS);
+ * const { epsilon } = rdpToEpsilon(DEFAULT_RDP_ORDERS, rdp, 1e-5); // ≈ 1.15
+ * rdpToDelta(DEFAULT_RDP_ORDERS, rdp, epsilon); // ≈ 1e-5: the inverse conversion
+ * ```
  */
 export function rdpToDelta(orders: readonly number[], rdp: ArrayLike<number>, epsilon: number): number {
   if (orders.length !== rdp.length) throw new RangeError("orders and rdp must have the same length");

@@ -17,7 +17,16 @@ export interface ExponentialMechanismOptions {
   random?: Random;
 }
 
-/** The selection probabilities the mechanism realises (for tests and reports). */
+/**
+ * The selection probabilities the mechanism realises (for tests and reports).
+ *
+ * @example
+ * ```ts
+ * import { exponentialMechanismProbabilities } from "equipoise/privacy/accounting";
+ * exponentialMechanismProbabilities([1, 5, 2], { epsilon: 1, sensitivity: 1 });
+ * // ∝ exp(ε·u/(2Δ)): ≈ [0.0996, 0.7361, 0.1643]
+ * ```
+ */
 export function exponentialMechanismProbabilities(
   utilities: ArrayLike<number>,
   options: ExponentialMechanismOptions,

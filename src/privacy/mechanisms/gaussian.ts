@@ -90,6 +90,14 @@ export function gaussianSigma(
  * value(s) + N(0, σ²) noise with σ calibrated to (ε, δ) for L2 sensitivity Δ, drawn through
  * a `GaussianNoise` (secure unless a seeded one is given) told the sensitivity, so that its
  * lattice output (which resists the floating-point attack) keeps the calibrated privacy.
+ *
+ * @example
+ * ```ts
+ * import { gaussianMechanism } from "equipoise/privacy/accounting";
+ * const counts = Float64Array.from([120, 45, 8]); // a histogram: one person changes one bin by 1
+ * const noisy = gaussianMechanism(counts, { sensitivity: Math.SQRT2, epsilon: 1, delta: 1e-5 });
+ * // each bin + N(0, σ²), σ from the analytic calibration, drawn by the secure generator
+ * ```
  */
 export function gaussianMechanism(
   values: Float64Array,

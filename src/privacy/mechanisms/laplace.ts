@@ -20,7 +20,16 @@ export function laplaceScale(sensitivity: number, epsilon: number): number {
   return sensitivity / epsilon;
 }
 
-/** P(X ≤ x) for X ~ Laplace(0, scale). */
+/**
+ * P(X ≤ x) for X ~ Laplace(0, scale).
+ *
+ * @example
+ * ```ts
+ * import { laplaceCdf } from "equipoise/privacy/accounting";
+ * laplaceCdf(0, 1); // 0.5
+ * laplaceCdf(1, 1); // 1 − e⁻¹/2 ≈ 0.8161
+ * ```
+ */
 export function laplaceCdf(x: number, scale: number): number {
   return x < 0 ? 0.5 * Math.exp(x / scale) : 1 - 0.5 * Math.exp(-x / scale);
 }

@@ -10,6 +10,12 @@ import { createSecureRandom } from "../secure-random.js";
 /**
  * k-ary randomized response at ε: the probability of reporting the true value (e^ε/(e^ε + k − 1)) and
  * each other value (1/(e^ε + k − 1)).
+ *
+ * @example
+ * ```ts
+ * import { randomizedResponseProbabilities } from "equipoise/privacy/accounting";
+ * randomizedResponseProbabilities(Math.log(3), 2); // { keep: 0.75, other: 0.25 } (up to rounding)
+ * ```
  */
 export function randomizedResponseProbabilities(epsilon: number, k: number): { keep: number; other: number } {
   if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0, got ${epsilon}`);
@@ -47,7 +53,16 @@ export function randomizedResponse(
   return out;
 }
 
-/** Unbiased estimate of the true category frequencies from privatised codes (may be < 0 or > 1). */
+/**
+ * Unbiased estimate of the true category frequencies from privatised codes (may be < 0 or > 1).
+ *
+ * @example
+ * ```ts
+ * import { estimateFrequencies, randomizedResponse } from "equipoise/privacy/accounting";
+ * const reported = randomizedResponse(trueCodes, { epsilon: 1, k: 3 }); // trueCodes: Int32Array in [0, 3)
+ * const frequencies = estimateFrequencies(reported, { epsilon: 1, k: 3 }); // unbiased, may leave [0, 1]
+ * ```
+ */
 export function estimateFrequencies(
   reported: Int32Array,
   options: { epsilon: number; k: number },

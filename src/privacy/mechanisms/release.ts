@@ -51,7 +51,16 @@ export interface ReleasedStatistic {
   noiseScale: number;
 }
 
-/** RDP of one release at each order (upper bounds; tight for the Gaussian). */
+/**
+ * RDP of one release at each order (upper bounds; tight for the Gaussian).
+ *
+ * @example
+ * ```ts
+ * import { mechanismRdp } from "equipoise/privacy/accounting";
+ * mechanismRdp({ kind: "pure", epsilon: 0.1 }, [2, 8]); // min(ε, αε²/2) = [0.01, 0.04]
+ * mechanismRdp({ kind: "zcdp", rho: 0.5 }, [2, 8]); // αρ = [1, 4]
+ * ```
+ */
 export function mechanismRdp(privacy: MechanismPrivacy, orders: readonly number[]): Float64Array {
   return Float64Array.from(orders, (alpha) =>
     privacy.kind === "zcdp"
@@ -140,7 +149,15 @@ function powerOfTwoAtMost(x: number): number {
   return p;
 }
 
-/** Default lattice for a real-valued release: the largest power of two ≤ Δ·2^-20. */
+/**
+ * Default lattice for a real-valued release: the largest power of two ≤ Δ·2^-20.
+ *
+ * @example
+ * ```ts
+ * import { defaultGranularity } from "equipoise/privacy/accounting";
+ * defaultGranularity(1); // 2^-20 ≈ 9.54e-7: the lattice step of releaseSum for Δ = 1
+ * ```
+ */
 export function defaultGranularity(sensitivity: number): number {
   return powerOfTwoAtMost(sensitivity * 2 ** -20);
 }
@@ -149,6 +166,13 @@ export function defaultGranularity(sensitivity: number): number {
  * A real value (a sum, a clipped total) + discrete Laplace noise on the lattice γℤ, exactly
  * ε-DP for an L1 sensitivity Δ. `granularity` is rounded down to a power of two, so that
  * value/γ is exact. The output is a multiple of γ.
+ *
+ * @example
+ * ```ts
+ * import { releaseSum } from "equipoise/privacy/accounting";
+ * // a total of values clipped to [0, 100]: one person moves it by at most 100
+ * const released = releaseSum(5321.25, { sensitivity: 100, epsilon: 0.5 }); // discrete Laplace on a lattice
+ * ```
  */
 export function releaseSum(
   value: number,

@@ -24,7 +24,16 @@ export interface CopySummary {
   liveWorkers: number;
 }
 
-/** Copies the study at `from` into a new (or empty) study at `to`. */
+/**
+ * Copies the study at `from` into a new (or empty) study at `to`.
+ *
+ * @example
+ * ```ts
+ * import { copyStudy } from "equipoise/search";
+ * const summary = await copyStudy("study.db", "postgres://me@db/equipoise?study=adult");
+ * console.log(summary.trials, summary.byState); // every trial moved, counted by state
+ * ```
+ */
 export async function copyStudy(
   from: string,
   to: string,
@@ -39,7 +48,16 @@ export async function copyStudy(
   }
 }
 
-/** Copies the study `source` (an open store, only read) into a new (or empty) study at `to`. */
+/**
+ * Copies the study `source` (an open store, only read) into a new (or empty) study at `to`.
+ *
+ * @example
+ * ```ts
+ * import { copyStudyFrom, openStudyStore } from "equipoise/search";
+ * const source = await openStudyStore("study.db", { readOnly: true });
+ * const summary = await copyStudyFrom(source, "backup.db");
+ * ```
+ */
 export async function copyStudyFrom(
   source: StudyStore,
   to: string,

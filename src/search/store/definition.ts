@@ -8,7 +8,20 @@ import { createRandom } from "../../common/rng.js";
 import { SearchSpace } from "../space.js";
 import type { StoredDefinition, StudyDefinition } from "./types.js";
 
-/** Validates a definition and returns it as stored: plain JSON, every optional part present. */
+/**
+ * Validates a definition and returns it as stored: plain JSON, every optional part present.
+ *
+ * @example
+ * ```ts
+ * import { normalizeDefinition, zdt1 } from "equipoise/search";
+ * const stored = normalizeDefinition({
+ *   space: zdt1(4).space,
+ *   objectives: [{ name: "f1", direction: "minimize" }, { name: "f2", direction: "minimize" }],
+ *   strategy: "random",
+ *   seed: 0,
+ * }); // the space as JSON; constraints [], strategyOptions and metadata filled in
+ * ```
+ */
 export function normalizeDefinition(definition: StudyDefinition): StoredDefinition {
   const space =
     definition.space instanceof SearchSpace ? definition.space : SearchSpace.fromJSON(definition.space);
@@ -51,7 +64,17 @@ const definitionKeys = [
   "metadata",
 ] as const;
 
-/** Throws a UserError naming the first difference between the stored and the asked definition. */
+/**
+ * Throws a UserError naming the first difference between the stored and the asked definition.
+ *
+ * @example
+ * ```ts
+ * import { checkSameDefinition } from "equipoise/search";
+ * // stored: normalizeDefinition(...) of the study's definition, seed 0
+ * checkSameDefinition(stored, { ...stored, seed: 1 }, "zdt.db");
+ * // throws a UserError: "study zdt.db was created with a different seed: seed is 0 in the study, 1 asked"
+ * ```
+ */
 export function checkSameDefinition(
   stored: StoredDefinition,
   asked: StoredDefinition,
@@ -71,7 +94,15 @@ function describeKey(key: keyof StoredDefinition): string {
   return { space: "search space", strategyOptions: "strategy settings" }[key as string] ?? key;
 }
 
-/** The first place where two JSON values differ, as "path: stored X, asked Y"; null when equal. */
+/**
+ * The first place where two JSON values differ, as "path: stored X, asked Y"; null when equal.
+ *
+ * @example
+ * ```ts
+ * import { firstDifference } from "equipoise/search";
+ * firstDifference({ a: { b: 1 } }, { a: { b: 2 } }, "definition"); // "definition.a.b is 1 in the study, 2 asked"
+ * ```
+ */
 export function firstDifference(stored: unknown, asked: unknown, path: string): string | null {
   if (Array.isArray(stored) && Array.isArray(asked)) {
     for (let i = 0; i < Math.min(stored.length, asked.length); i++) {
@@ -102,7 +133,15 @@ function show(value: unknown): string {
   return value === undefined ? "absent" : JSON.stringify(value);
 }
 
-/** The seed a trial's evaluation uses: a function of the study seed and the trial number only. */
+/**
+ * The seed a trial's evaluation uses: a function of the study seed and the trial number only.
+ *
+ * @example
+ * ```ts
+ * import { trialSeed } from "equipoise/search";
+ * const seed = trialSeed(42, 7); // trial 7 of a study seeded 42: the same on every worker and every rerun
+ * ```
+ */
 export function trialSeed(studySeed: number, number: number): number {
   const random = createRandom((studySeed ^ Math.imul(number + 1, 0x9e3779b9)) >>> 0);
   return random.uint32() >>> 1; // non-negative 31-bit: safe for every consumer of a seed

@@ -1,7 +1,19 @@
 /** Errors every store raises in the same situations, so callers can tell them apart. */
 import { UserError } from "../../common/errors.js";
 
-/** The location holds no such study (a missing file, a study name absent from a database). */
+/**
+ * The location holds no such study (a missing file, a study name absent from a database).
+ *
+ * @example
+ * ```ts
+ * import { StudyNotFoundError, openStudyStore } from "equipoise/search";
+ * try {
+ *   await openStudyStore("missing.db", { readOnly: true });
+ * } catch (error) {
+ *   if (error instanceof StudyNotFoundError) console.log("no study there yet");
+ * }
+ * ```
+ */
 export class StudyNotFoundError extends UserError {
   override name = "StudyNotFoundError";
 }

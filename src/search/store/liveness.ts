@@ -10,7 +10,15 @@ import type { LivenessPolicy, WorkerIdentity, WorkerRecord } from "./types.js";
 /** In a browser (the in-browser explorer runs studies there) a page has no host name or pid. */
 const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
 
-/** A fresh identity for a runner in this process (in a browser: host "browser", pid 0). */
+/**
+ * A fresh identity for a runner in this process (in a browser: host "browser", pid 0).
+ *
+ * @example
+ * ```ts
+ * import { newWorkerIdentity } from "equipoise/search";
+ * const worker = newWorkerIdentity(); // { id: "host:pid:8 hex digits", host, pid }
+ * ```
+ */
 export function newWorkerIdentity(): WorkerIdentity {
   const host = inNode ? hostname() : "browser";
   const pid = inNode ? process.pid : 0;

@@ -6,12 +6,29 @@
 import { redactPostgresLocation } from "./redact.js";
 import type { OpenStudyOptions, StudyStore } from "./types.js";
 
-/** True for locations that name a database server rather than a file. */
+/**
+ * True for locations that name a database server rather than a file.
+ *
+ * @example
+ * ```ts
+ * import { isServerLocation } from "equipoise/search";
+ * isServerLocation("postgres://me@db/equipoise?study=adult"); // true
+ * isServerLocation("study.db"); // false
+ * ```
+ */
 export function isServerLocation(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
-/** A location as it may be printed: a server URL without its password. */
+/**
+ * A location as it may be printed: a server URL without its password.
+ *
+ * @example
+ * ```ts
+ * import { displayLocation } from "equipoise/search";
+ * displayLocation("postgres://me:secret@db/x?study=s"); // "postgres://me:***@db/x?study=s"
+ * ```
+ */
 export function displayLocation(location: string): string {
   return isServerLocation(location) ? redactPostgresLocation(location) : location;
 }
@@ -20,6 +37,14 @@ export function displayLocation(location: string): string {
  * Opens the study at `location`: a file path (SQLite), ":memory:", or
  * `postgres://USER@HOST/DB?study=NAME` (PostgreSQL). Created or joined with a
  * definition check, or opened read-only.
+ *
+ * @example
+ * ```ts
+ * import { openStudyStore } from "equipoise/search";
+ * // definition: the study's StudyDefinition (space, objectives, strategy, seed)
+ * const store = await openStudyStore("study.db", { definition }); // created, or joined if it matches
+ * const reader = await openStudyStore("postgres://me@db/equipoise?study=adult", { readOnly: true });
+ * ```
  */
 export async function openStudyStore(location: string, options: OpenStudyOptions): Promise<StudyStore> {
   if (isServerLocation(location)) {

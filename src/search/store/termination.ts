@@ -17,6 +17,15 @@ const signals = ["SIGINT", "SIGTERM"] as const;
  * else still listens for that signal (the application, or another runner whose
  * cleanup is not finished: the last one to finish raises it). A second signal
  * during a slow cleanup ends the process at once.
+ *
+ * @example
+ * ```ts
+ * import { onTermination } from "equipoise/search";
+ * // store: an open StudyStore
+ * const stopListening = onTermination(() => store.close()); // on SIGINT/SIGTERM, close first
+ * // … run the study …
+ * stopListening();
+ * ```
  */
 export function onTermination(cleanup: Cleanup): () => void {
   // A browser page has no signals to catch (the in-browser explorer's store keeps its own state).

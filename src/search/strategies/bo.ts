@@ -70,6 +70,15 @@ interface Candidate {
  * Multi-objective Bayesian optimisation: one Gaussian process per objective and constraint, and the
  * exact log expected hypervolume improvement times the probability of feasibility, optimised within
  * a trust region around the best points.
+ *
+ * @example
+ * ```ts
+ * import { BayesianOptimization, zdt1 } from "equipoise/search";
+ * const problem = zdt1(4);
+ * const bo = new BayesianOptimization(problem.space, { numObjectives: 2, seed: 0, referencePoint: [1.1, 1.1] });
+ * const [config] = bo.ask(1);
+ * bo.tell([{ config, objectives: problem.evaluate(config).objectives }]);
+ * ```
  */
 export class BayesianOptimization implements Strategy {
   readonly name = "bo";

@@ -16,6 +16,15 @@ export type StrategyName = (typeof strategyNames)[number];
 /**
  * `options` may carry strategy-specific settings (e.g. populationSize for nsga2).
  * Async because Bayesian optimisation (and its numerics) is loaded only when asked for.
+ *
+ * @example
+ * ```ts
+ * import { createStrategy, zdt1 } from "equipoise/search";
+ * const problem = zdt1(4);
+ * const strategy = await createStrategy("nsga2", problem.space, { numObjectives: 2, seed: 0, populationSize: 8 });
+ * const [config] = strategy.ask(1);
+ * strategy.tell([{ config, objectives: problem.evaluate(config).objectives }]);
+ * ```
  */
 export async function createStrategy(
   name: string,

@@ -57,6 +57,15 @@ const MAX_RETRIES = 20;
 /**
  * NSGA-II (Deb et al. 2002) with constrained domination, SBX crossover and polynomial mutation; its
  * first population is a Sobol' design.
+ *
+ * @example
+ * ```ts
+ * import { Nsga2, zdt1 } from "equipoise/search";
+ * const problem = zdt1(4);
+ * const nsga2 = new Nsga2(problem.space, { numObjectives: 2, seed: 0, populationSize: 8 });
+ * const configs = nsga2.ask(8); // the first population: a Sobol' design
+ * nsga2.tell(configs.map((config) => ({ config, objectives: problem.evaluate(config).objectives })));
+ * ```
  */
 export class Nsga2 implements Strategy {
   readonly name = "nsga2";

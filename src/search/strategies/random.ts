@@ -17,7 +17,16 @@ import type { Observation, Strategy, StrategyOptions } from "../strategy.js";
 /** Consecutive already-seen configurations to skip before accepting a repeat (small discrete spaces). */
 const MAX_SKIPS = 1000;
 
-/** Random search by scrambled Sobol' points, never proposing a configuration twice while new ones exist. */
+/**
+ * Random search by scrambled Sobol' points, never proposing a configuration twice while new ones exist.
+ *
+ * @example
+ * ```ts
+ * import { RandomSearch, zdt1 } from "equipoise/search";
+ * const search = new RandomSearch(zdt1(4).space, { numObjectives: 2, seed: 0 });
+ * const configs = search.ask(2); // two configurations { x1, …, x4 }, reproducible from the seed
+ * ```
+ */
 export class RandomSearch implements Strategy {
   readonly name = "random";
   private readonly sequence: SobolSequence | null;
