@@ -64,6 +64,13 @@ export const STATISTICS_EPSILON_SHARE = 0.25;
  * little. The second term rules below a target of 1.5, where the floor alone would spend
  * more than a quarter of the budget (and all of it under 0.375): it keeps small targets
  * reachable.
+ *
+ * @example
+ * ```ts
+ * import { privateFairStatisticsNoise } from "equipoise/interplay";
+ * privateFairStatisticsNoise({ rounds: 5, targetEpsilon: 4, delta: 1e-5, accountant: "rdp" }); // ≈ 24.5, the floor 10·√6
+ * privateFairStatisticsNoise({ rounds: 5, targetEpsilon: 0.5, delta: 1e-5, accountant: "rdp" }); // ≈ 68: a quarter of ε = 0.5
+ * ```
  */
 export function privateFairStatisticsNoise(options: {
   rounds: number;

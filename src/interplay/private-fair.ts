@@ -298,6 +298,14 @@ export function privateFairEpsilon(options: PrivateFairComposition): number {
  * statistics' σ_s and the prior releases fixed): the shared calibration (false position
  * on log σ, privacy/calibration.ts), ε monotone decreasing in σ. The achieved ε is never
  * above the target and within min(0.01, 1 % of it).
+ *
+ * @example
+ * ```ts
+ * import { calibratePrivateFairNoise } from "equipoise/interplay";
+ * const { learnerNoise, epsilon } = calibratePrivateFairNoise({
+ *   rounds: 5, statisticsNoise: 24.5, learnerSampleRate: 0.01, learnerSteps: 200, delta: 1e-5, targetEpsilon: 2,
+ * }); // learnerNoise ≈ 1.03, epsilon ≈ 1.995 (never above 2)
+ * ```
  */
 export function calibratePrivateFairNoise(
   options: Omit<PrivateFairComposition, "learnerNoise"> & { targetEpsilon: number },
@@ -378,7 +386,16 @@ function attributeOf(train: Split, attribute: string) {
   return sensitive;
 }
 
-/** The uniform mixture's P(ŷ = 1 | x): the share of its models that predict 1. */
+/**
+ * The uniform mixture's P(ŷ = 1 | x): the share of its models that predict 1.
+ *
+ * @example
+ * ```ts
+ * import { mixtureProbability } from "equipoise/interplay";
+ * // result: a PrivateFairResult (privateFairLearning); task: the prepared data set
+ * const proba = mixtureProbability(result.models, task.test.X); // each entry in {0, 1/T, …, 1}
+ * ```
+ */
 export function mixtureProbability(models: readonly Sequential[], X: Split["X"]): Float64Array {
   const proba = new Float64Array(X.rows);
   for (const model of models) {
@@ -479,6 +496,14 @@ export function privateFairLearning(
  * The matched, non-private run of {@link privateFairLearning} (for the per-group cost of
  * privacy): the same game, rounds and seeds, on exact statistics, each best response the
  * learner's recipe without clipping or noise (interplay/cost.ts `matchedRecipe`).
+ *
+ * @example
+ * ```ts
+ * import { nonPrivateFairReductions } from "equipoise/interplay";
+ * // task: the prepared data set; learner: the private run's recipe (its privacy is dropped here)
+ * const matched = nonPrivateFairReductions(task.train, "sex", { constraint: "demographic_parity", rounds: 5, learner });
+ * matched.dispose();
+ * ```
  */
 export function nonPrivateFairReductions(
   train: Split,
