@@ -16,6 +16,7 @@ export type LossKind = "binary-cross-entropy" | "softmax-cross-entropy";
  * ```ts
  * import { nn } from "equipoise";
  * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm"); // tensors need a backend
  * const labels = nn.labelTensor("binary-cross-entropy", Float32Array.of(1, 0));
  * nn.perExampleLosses("binary-cross-entropy", tf.tensor1d([0, 2]), labels).arraySync(); // [0.6931, 2.1269]
  * ```
@@ -45,6 +46,7 @@ export function perExampleLosses(kind: LossKind, logits: tf.Tensor, labels: tf.T
  * ```ts
  * import { nn } from "equipoise";
  * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm"); // tensors need a backend
  * const labels = nn.labelTensor("binary-cross-entropy", Float32Array.of(1, 0));
  * nn.lossGradient("binary-cross-entropy", tf.tensor1d([0, 2]), labels).arraySync(); // [-0.5, 0.8808] = σ(z) − y
  * ```
@@ -64,6 +66,7 @@ export function lossGradient(kind: LossKind, logits: tf.Tensor, labels: tf.Tenso
  * ```ts
  * import { nn } from "equipoise";
  * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm"); // tensors need a backend
  * nn.predictedClasses("binary-cross-entropy", tf.tensor1d([-0.5, 2])).arraySync(); // [0, 1]
  * ```
  */
@@ -81,6 +84,7 @@ export function predictedClasses(kind: LossKind, logits: tf.Tensor): tf.Tensor1D
  * @example
  * ```ts
  * import { nn } from "equipoise";
+ * await nn.initBackend("wasm"); // tensors need a backend
  * nn.labelTensor("binary-cross-entropy", Float32Array.of(1, 0)); // float32 labels
  * nn.labelTensor("softmax-cross-entropy", Int32Array.of(2, 0)); // int32 class indices
  * ```

@@ -258,6 +258,7 @@ export class Sequential {
  * ```ts
  * import { nn } from "equipoise";
  * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm"); // tensors need a backend
  * const model = nn.buildModel("mlp:8", [3], 2, 0);
  * const pass = model.backwardPass(tf.tensor2d([1, 2, 3, 0, 0, 0], [2, 3]), nn.labelTensor("binary-cross-entropy", Float32Array.of(1, 0)));
  * pass.norms(); // per-example gradient norms, from the same backward pass as

@@ -131,6 +131,7 @@ export class TrainingDivergedError extends UserError {
  * @example
  * ```ts
  * import { nn, train } from "equipoise";
+ * await nn.initBackend("wasm"); // tensors need a backend
  * const model = nn.buildModel("mlp:8", [3], 2, 0);
  * train.parametersAreFinite(model); // true; false once a step has produced NaN or ±∞
  * ```
