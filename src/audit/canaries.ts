@@ -121,6 +121,17 @@ function appendRows(base: Split, extra: Split): Split {
   };
 }
 
+/**
+ * The one-run canary audit of `options.recipe` on the task (see the module comment): an audit document with the canaries' ε lower bound.
+ *
+ * @example
+ * ```ts
+ * import { canaryAudit } from "equipoise/audit";
+ * // auditTask: see membershipExperiment; one DP-SGD run with 1,000 canaries
+ * const doc = canaryAudit(auditTask, { recipe: { model: "logreg", privacy: { noiseMultiplier: 1, clip: 1 } }, canaries: 1000, seed: 0 });
+ * doc.canaries?.epsilonLowerBound; // the one-run lower bound (Steinke et al. 2023), ≤ the accountant's ε
+ * ```
+ */
 export function canaryAudit(task: AuditTask, options: CanaryAuditOptions): AuditDocument {
   const recipe = parseRecipe(options.recipe);
   const m = options.canaries;

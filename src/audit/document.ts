@@ -226,7 +226,17 @@ export type Verdict = z.output<typeof verdictSchema>;
 /** The audit document (see {@link auditDocumentSchema}). */
 export type AuditDocument = z.output<typeof auditDocumentSchema>;
 
-/** An audit document from untrusted JSON, or one line naming the first problem. */
+/**
+ * An audit document from untrusted JSON, or one line naming the first problem.
+ *
+ * @example
+ * ```ts
+ * import { parseAuditDocument } from "equipoise/audit/light";
+ * import { readFileSync } from "node:fs";
+ * const doc = parseAuditDocument(JSON.parse(readFileSync("audit.json", "utf8")), "audit.json");
+ * parseAuditDocument({}, "x.json"); // UserError: x.json is not an Equipoise audit document: ... at format
+ * ```
+ */
 export function parseAuditDocument(json: unknown, source = "audit file"): AuditDocument {
   const parsed = auditDocumentSchema.safeParse(json);
   if (parsed.success) return parsed.data;

@@ -58,7 +58,18 @@ function modelSeeds(seed: number, count: number): number[] {
   return Array.from({ length: count }, () => random.uint32() >>> 1);
 }
 
-/** The recipe of model k: its own initialisation, batches and (seeded) DP noise. */
+/**
+ * The recipe of model k: its own initialisation, batches and (seeded) DP noise.
+ *
+ * @example
+ * ```ts
+ * import { recipeForModel } from "equipoise/audit";
+ * import { parseRecipe } from "equipoise/fit";
+ * const shadow = recipeForModel(parseRecipe({ model: "logreg", privacy: { noiseMultiplier: 1, clip: 1 } }), 7);
+ * shadow.seed; // 7
+ * shadow.privacy?.noiseSeed; // 7: the shadow's own, reproducible DP noise
+ * ```
+ */
 export function recipeForModel(recipe: Recipe, seed: number): Recipe {
   return {
     ...recipe,
@@ -94,7 +105,17 @@ export interface ExperimentSignals {
   trainingSeconds: number;
 }
 
-/** Trains the target and the K shadows of the experiment (options.attacks decides whether population rows are needed). */
+/**
+ * Trains the target and the K shadows of the experiment (options.attacks decides whether population rows are needed).
+ *
+ * @example
+ * ```ts
+ * import { experimentAttackInput, experimentSignals, runAttacks } from "equipoise/audit";
+ * // auditTask: see membershipExperiment; train once, attack several ways
+ * const signals = await experimentSignals(auditTask, { recipe: { model: "logreg" }, pool: 200, shadows: 8, seed: 0, attacks: ["lira"] });
+ * const findings = runAttacks(["lira", "lira-offline"], experimentAttackInput(auditTask, signals, { seed: 0 }));
+ * ```
+ */
 export async function experimentSignals(
   task: AuditTask,
   options: ExperimentOptions,
@@ -149,7 +170,17 @@ export async function experimentSignals(
   };
 }
 
-/** The standard experiment's findings for the requested attacks, from the signals of `experimentSignals`. */
+/**
+ * The standard experiment's findings for the requested attacks, from the signals of `experimentSignals`.
+ *
+ * @example
+ * ```ts
+ * import { experimentAttackInput, runAttacks } from "equipoise/audit";
+ * // signals: from experimentSignals with 16 shadows; attack with only the first 4
+ * const input = experimentAttackInput(auditTask, signals, { seed: 0, shadows: 4 });
+ * runAttacks(["lira"], input).attacks[0].auc;
+ * ```
+ */
 export function experimentAttackInput(
   task: AuditTask,
   signals: ExperimentSignals,
@@ -183,6 +214,16 @@ export function experimentAttackInput(
  * The standard membership experiment (Carlini et al. 2022): a pool of N training rows, a target and
  * K shadows each trained with `options.recipe` on a random half, every candidate attacked with the
  * requested attacks; returns the audit document with the accountant's ε beside the audited bounds.
+ *
+ * @example
+ * ```ts
+ * import { membershipExperiment } from "equipoise/audit";
+ * // task: a PreparedTask (see prepareTask in equipoise/data); the tensor backend initialised
+ * const auditTask = { ...task, inputShape: [task.train.X.cols] };
+ * const doc = await membershipExperiment(auditTask, { recipe: { model: "logreg", epochs: 3 }, pool: 200, shadows: 4, seed: 0, attacks: ["loss", "lira"] });
+ * doc.attacks.map((a) => a.auc); // each attack's AUC with its interval
+ * doc.verdict.message; // the audited ε lower bound beside the accountant's ε
+ * ```
  */
 export async function membershipExperiment(
   task: AuditTask,

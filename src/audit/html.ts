@@ -228,7 +228,16 @@ function canarySection(doc: AuditDocument): string {
 <p>${c.canaries} canaries (${escapeHtml(c.design)}), ${c.included} of them trained on; ${c.correct} of ${c.guesses} guesses correct (${c.chosen.in} "in", ${c.chosen.out} "out"; ${c.tried.length} guess counts tried, each at significance ${formatNumber(c.significance / c.tried.length, 4)}): ε ≥ <strong>${formatNumber(c.epsilonLowerBound)}</strong> (Steinke, Nasr &amp; Jagielski 2023).</p>`;
 }
 
-/** The audit document as a self-contained HTML fragment (ROC curves, per-group bars, the two epsilons). */
+/**
+ * The audit document as a self-contained HTML fragment (ROC curves, per-group bars, the two epsilons).
+ *
+ * @example
+ * ```ts
+ * import { renderAuditFragment } from "equipoise/audit/light";
+ * // doc: an AuditDocument (see membershipExperiment or parseAuditDocument)
+ * const html = renderAuditFragment(doc); // a <section class="eq-audit"> with its own styles, to embed in a page
+ * ```
+ */
 export function renderAuditFragment(doc: AuditDocument): string {
   const setup = doc.setup;
   const summary =
@@ -248,7 +257,17 @@ ${doc.notes.length > 0 ? `<h3>Notes</h3><ul>${doc.notes.map((n) => `<li>${escape
 </section>`;
 }
 
-/** The fragment as a whole page (for `equipoise report --audit` until it is wired into the study report). */
+/**
+ * The fragment as a whole page (for `equipoise report --audit` until it is wired into the study report).
+ *
+ * @example
+ * ```ts
+ * import { renderAuditPage } from "equipoise/audit/light";
+ * import { writeFileSync } from "node:fs";
+ * // doc: an AuditDocument (see membershipExperiment or parseAuditDocument)
+ * writeFileSync("audit.html", renderAuditPage(doc, "Audit of model.json"));
+ * ```
+ */
 export function renderAuditPage(doc: AuditDocument, title = "Equipoise privacy audit"): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head>

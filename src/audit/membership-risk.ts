@@ -70,6 +70,15 @@ export const MEMBERSHIP_RISK_NOT_COVERED =
 /**
  * A cheap membership-inference figure of a trained model (the explorer's `mia` objective): the loss
  * attack's AUC from two forward passes over at most 2,000 rows, or LiRA offline with a few extra fits.
+ *
+ * @example
+ * ```ts
+ * import { membershipRisk } from "equipoise/audit";
+ * // task: a PreparedTask; the holdout rows are never trained on
+ * const data = { train: task.train, holdout: task.test, numClasses: 2, inputShape: [task.train.X.cols] };
+ * const risk = membershipRisk({ model: "logreg" }, data, { seed: 0 });
+ * risk.auc; // 0.5 is no leakage; NOT covered by ε for a private recipe (risk.notCoveredByEpsilon)
+ * ```
  */
 export function membershipRisk(
   recipe: RecipeInput | Recipe,

@@ -57,6 +57,17 @@ function concatSplits(a: Split, b: Split): Split {
 /**
  * Audits a model saved by `equipoise train`: its training rows are the members, test rows the
  * non-members; K shadows trained with the model's own recipe on random subsets of both.
+ *
+ * @example
+ * ```ts
+ * import { auditModel } from "equipoise/audit";
+ * import { readModelFile } from "equipoise/fit";
+ * import { readFileSync } from "node:fs";
+ * const loaded = readModelFile(JSON.parse(readFileSync("model.json", "utf8")), "model.json");
+ * // task: the model's data from prepareTask, with `preprocessor` set to the model's saved one
+ * const doc = await auditModel(loaded, task, { shadows: 8, seed: 0, attacks: ["loss", "lira-offline"] });
+ * doc.verdict.failed; // true only if an attack proves more leakage than the accountant's ε allows
+ * ```
  */
 export async function auditModel(
   loaded: LoadedModel,

@@ -131,6 +131,14 @@ function scoresOf(
 
 /**
  * Runs the given attacks on already computed signals (to re-attack one set of trained models several ways).
+ *
+ * @example
+ * ```ts
+ * import { runAttacks } from "equipoise/audit";
+ * // input: an AttackInput (see experimentAttackInput), signals already computed
+ * const findings = runAttacks(["loss", "lira", "rmia"], input);
+ * findings.attacks.map((report) => report.epsilonLowerBound); // each at findings.boundConfidence
+ * ```
  */
 export function runAttacks(attacks: readonly AuditAttack[], input: AttackInput): AttackFindings {
   const started = performance.now();

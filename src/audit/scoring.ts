@@ -19,7 +19,16 @@ export interface ModelSignals {
 
 const CHUNK_ROWS = 8192;
 
-/** The model's logits for every row of X (in chunks, to bound memory). */
+/**
+ * The model's logits for every row of X (in chunks, to bound memory).
+ *
+ * @example
+ * ```ts
+ * import { modelLogits } from "equipoise/audit";
+ * // model: a trained Sequential (see fitRecipe); task: its PreparedTask
+ * const logits = modelLogits(model, task.test.X); // row-major [rows, outputs], computed in chunks
+ * ```
+ */
 export function modelLogits(model: Sequential, X: Matrix): Float32Array {
   const outputs = model.outputShape.reduce((a, b) => a * b, 1);
   const inputShape = model.architecture.inputShape;
@@ -38,7 +47,16 @@ export function modelLogits(model: Sequential, X: Matrix): Float32Array {
   return out;
 }
 
-/** Logits and φ = log(p_y / (1 − p_y)) of every row, computed in float64 from the logits. */
+/**
+ * Logits and φ = log(p_y / (1 − p_y)) of every row, computed in float64 from the logits.
+ *
+ * @example
+ * ```ts
+ * import { modelSignals } from "equipoise/audit";
+ * // model: a trained Sequential (see fitRecipe); task: its PreparedTask
+ * const { phi } = modelSignals(model, task.train.X, task.train.y); // φ = log(p_y / (1 − p_y)) per row
+ * ```
+ */
 export function modelSignals(model: Sequential, X: Matrix, y: ArrayLike<number>): ModelSignals {
   const outputs = model.outputShape.reduce((a, b) => a * b, 1);
   const logits = modelLogits(model, X);

@@ -12,7 +12,16 @@
  * cross-entropy loss −log p_y = softplus(−φ).
  */
 
-/** φ for each row of row-major logits [rows, outputs]; `outputs` = 1 for a binary model. */
+/**
+ * φ for each row of row-major logits [rows, outputs]; `outputs` = 1 for a binary model.
+ *
+ * @example
+ * ```ts
+ * import { logitScaledConfidence } from "equipoise/audit/light";
+ * logitScaledConfidence([2, -1], [1, 1], 1); // Float64Array [2, -1]: a binary logit is φ for label 1
+ * logitScaledConfidence([1, 3, 0, 0], [1, 0], 2); // Float64Array [2, 0]: two-class softmax rows
+ * ```
+ */
 export function logitScaledConfidence(
   logits: ArrayLike<number>,
   labels: ArrayLike<number>,
@@ -48,12 +57,30 @@ export function logitScaledConfidence(
   return phi;
 }
 
-/** p_y = σ(φ), without overflow for either sign. */
+/**
+ * p_y = σ(φ), without overflow for either sign.
+ *
+ * @example
+ * ```ts
+ * import { labelProbability } from "equipoise/audit/light";
+ * labelProbability(0); // 0.5
+ * labelProbability(2); // 0.8807970779778823
+ * ```
+ */
 export function labelProbability(phi: number): number {
   return phi >= 0 ? 1 / (1 + Math.exp(-phi)) : Math.exp(phi) / (1 + Math.exp(phi));
 }
 
-/** The cross-entropy loss −log p_y = softplus(−φ) = log(1 + e^{−φ}). */
+/**
+ * The cross-entropy loss −log p_y = softplus(−φ) = log(1 + e^{−φ}).
+ *
+ * @example
+ * ```ts
+ * import { crossEntropyOf } from "equipoise/audit/light";
+ * crossEntropyOf(0); // 0.6931471805599453 = log 2
+ * crossEntropyOf(800); // 0, without overflow
+ * ```
+ */
 export function crossEntropyOf(phi: number): number {
   return phi >= 0 ? Math.log1p(Math.exp(-phi)) : -phi + Math.log1p(Math.exp(phi));
 }

@@ -31,12 +31,28 @@ export class UserError extends Error {
   override name = "UserError";
 }
 
-/** A malformed command line or call (an unknown option, a value out of range): exit code 2. */
+/**
+ * A malformed command line or call (an unknown option, a value out of range): exit code 2.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "equipoise";
+ * throw new UsageError("--epochs must be a positive integer, got 0"); // the CLI prints it and exits 2
+ * ```
+ */
 export class UsageError extends UserError {
   override name = "UsageError";
 }
 
-/** Input data that cannot be read or does not match what was asked for. */
+/**
+ * Input data that cannot be read or does not match what was asked for.
+ *
+ * @example
+ * ```ts
+ * import { DataError } from "equipoise";
+ * throw new DataError("adult.csv: column \"income\" not found"); // the CLI prints it and exits 1
+ * ```
+ */
 export class DataError extends UserError {
   override name = "DataError";
 }
@@ -44,6 +60,13 @@ export class DataError extends UserError {
 /**
  * A privacy request that cannot be honoured: a target ε no noise multiplier reaches,
  * a δ already spent outside the accountant, a budget smaller than what was spent.
+ *
+ * @example
+ * ```ts
+ * import { PrivacyBudgetError } from "equipoise";
+ * throw new PrivacyBudgetError("no noise multiplier reaches ε = 0.01 in 100 epochs");
+ * // callers can tell it apart: `error instanceof PrivacyBudgetError`
+ * ```
  */
 export class PrivacyBudgetError extends UserError {
   override name = "PrivacyBudgetError";
@@ -55,8 +78,10 @@ export class PrivacyBudgetError extends UserError {
  * can stop early return it in their `warnings` (never throw it), and the CLI prints
  * its message on stderr.
  *
+ * @example
  * ```ts
- * const result = expgrad(...);
+ * // exponentiatedGradient from "equipoise/fairness"
+ * const result = exponentiatedGradient(createLearner, input, options);
  * for (const w of result.warnings ?? []) if (w instanceof ConvergenceWarning) console.warn(w.message);
  * ```
  */

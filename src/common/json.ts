@@ -8,7 +8,17 @@
  * never by a global reviver: a category or group may legitimately be named "Infinity".
  */
 
-/** The JSON form of one number. */
+/**
+ * The JSON form of one number.
+ *
+ * @example
+ * ```ts
+ * import { encodeJsonNumber } from "equipoise";
+ * encodeJsonNumber(Number.POSITIVE_INFINITY); // "Infinity"
+ * encodeJsonNumber(Number.NaN); // null
+ * encodeJsonNumber(0.25); // 0.25
+ * ```
+ */
 export function encodeJsonNumber(value: number): number | string | null {
   if (Number.isFinite(value)) return value;
   if (Number.isNaN(value)) return null;
@@ -64,6 +74,13 @@ export function toJson(value: unknown, indent?: number): string {
 /**
  * A copy of `value` in which every number-or-marker at a position where `isNumberPath`
  * holds is decoded. For documents whose numeric fields are known by name.
+ *
+ * @example
+ * ```ts
+ * import { decodeNumbersWhere } from "equipoise";
+ * const doc = decodeNumbersWhere(JSON.parse('{"epsilon":"Infinity","group":"Infinity"}'), (key) => key === "epsilon");
+ * // { epsilon: Infinity, group: "Infinity" }: only the numeric field is decoded
+ * ```
  */
 export function decodeNumbersWhere(value: unknown, isNumberKey: (key: string) => boolean): unknown {
   const walk = (node: unknown, key: string): unknown => {

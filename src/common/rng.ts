@@ -110,12 +110,29 @@ function rotl(x: number, k: number): number {
 /**
  * A seeded generator (xoshiro128**): the same seed gives the same numbers on every platform. For
  * experiments only; private releases draw from the secure generator.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "equipoise";
+ * const random = createRandom(42);
+ * random.uniform(); // 0.6606157208001621, the same on every platform
+ * random.integer(6); // an integer in [0, 6)
+ * ```
  */
 export function createRandom(seed: number): Random {
   return new Xoshiro128(seed);
 }
 
-/** Fisher–Yates shuffle of `array` in place. */
+/**
+ * Fisher–Yates shuffle of `array` in place.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, shuffleInPlace } from "equipoise";
+ * const rows = [1, 2, 3, 4];
+ * shuffleInPlace(rows, createRandom(7)); // rows is now [4, 3, 2, 1]
+ * ```
+ */
 export function shuffleInPlace<T>(
   array: T[] | Int32Array | Uint32Array | Float64Array,
   random: Random,
@@ -128,7 +145,15 @@ export function shuffleInPlace<T>(
   }
 }
 
-/** A random permutation of 0..n-1. */
+/**
+ * A random permutation of 0..n-1.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, permutation } from "equipoise";
+ * permutation(5, createRandom(1)); // Int32Array [4, 0, 1, 3, 2]
+ * ```
+ */
 export function permutation(n: number, random: Random): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;

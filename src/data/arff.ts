@@ -22,6 +22,18 @@ export interface ArffTable {
   nominal: Record<string, string[]>;
 }
 
+/**
+ * Parses the text of an ARFF file into a typed {@link Table} and its header's declarations.
+ *
+ * @example
+ * ```ts
+ * import { readArff } from "equipoise/data";
+ * const { relation, table, nominal } = readArff("@relation toy\n@attribute x numeric\n@attribute c {no, yes}\n@data\n1.5,yes\n?,no\n");
+ * relation; // "toy"
+ * nominal; // { c: ["no", "yes"] }, in declared order
+ * table.column("x"); // numeric, values [1.5, NaN]: "?" is missing
+ * ```
+ */
 export function readArff(text: string, source = "ARFF input"): ArffTable {
   const lines = text.split(/\r?\n/);
   const attributes: Attribute[] = [];

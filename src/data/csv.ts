@@ -54,7 +54,17 @@ export interface CsvOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Parses CSV text with a header row into a typed {@link Table} (columns typed numeric or categorical). */
+/**
+ * Parses CSV text with a header row into a typed {@link Table} (columns typed numeric or categorical).
+ *
+ * @example
+ * ```ts
+ * import { readCsv } from "equipoise/data";
+ * const table = readCsv("age,group,label\n34,A,1\n51,B,0\n29,A,0\n", { source: "toy.csv" });
+ * table.rows; // 3
+ * table.column("age").kind; // "numeric"; "group" is read as "categorical"
+ * ```
+ */
 export function readCsv(text: string, options: CsvOptions = {}): Table {
   const source = options.source ?? "CSV input";
   const config: ParseSettings = {

@@ -72,6 +72,12 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
  * SHA-256 (hex) of a file's bytes, by Web Crypto as the task fingerprints are: a
  * study can record it to notice a data file edited in place. A DataError naming the
  * file when it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { fileFingerprint } from "equipoise/data";
+ * const sha256 = await fileFingerprint("data/loans.csv"); // hex; a DataError naming the file if unreadable
+ * ```
  */
 export async function fileFingerprint(path: string): Promise<string> {
   let bytes: Uint8Array;
@@ -86,7 +92,16 @@ export async function fileFingerprint(path: string): Promise<string> {
   return sha256HexWebCrypto(bytes);
 }
 
-/** The path of a verified copy of `file`: from the data directory, the cache, or a fresh download. */
+/**
+ * The path of a verified copy of `file`: from the data directory, the cache, or a fresh download.
+ *
+ * @example
+ * ```ts
+ * import { COMPAS_FILES, locateFile } from "equipoise/data";
+ * const { path, origin } = await locateFile("compas", COMPAS_FILES[0], { dataDir: "data" });
+ * // origin: "data-dir", "cache" or "download"; the file's SHA-256 was checked in every case
+ * ```
+ */
 export async function locateFile(
   dataset: string,
   file: RemoteFile,
@@ -123,6 +138,13 @@ async function verifyFile(path: string, expected: string, advice = ""): Promise<
 /**
  * Downloads `url` to `destination` through a temporary file in the same directory;
  * on a checksum mismatch the temporary file is deleted and nothing is kept.
+ *
+ * @example
+ * ```ts
+ * import { COMPAS_FILES, downloadVerified } from "equipoise/data";
+ * const [file] = COMPAS_FILES;
+ * await downloadVerified(file.url, file.sha256, `/tmp/${file.name}`); // a checksum mismatch keeps nothing
+ * ```
  */
 export async function downloadVerified(
   url: string,

@@ -22,7 +22,16 @@ import { type Column, MISSING_CODE, type Table } from "./table.js";
 const FORMAT = "equipoise-data-fingerprint/1";
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** An append-only little-endian byte stream. */
+/**
+ * An append-only little-endian byte stream.
+ *
+ * @example
+ * ```ts
+ * import { CanonicalBytes, sha256HexWebCrypto } from "equipoise/data";
+ * const bytes = new CanonicalBytes().text("adult").uint32(3).float64s([0.5, Number.NaN]).bytes();
+ * const fingerprint = await sha256HexWebCrypto(bytes); // 64 hex characters
+ * ```
+ */
 export class CanonicalBytes {
   private chunks: Uint8Array[] = [];
   private length = 0;
@@ -96,7 +105,16 @@ export class CanonicalBytes {
   }
 }
 
-/** Lower-case hex SHA-256 of `bytes`, by Web Crypto. */
+/**
+ * Lower-case hex SHA-256 of `bytes`, by Web Crypto.
+ *
+ * @example
+ * ```ts
+ * import { sha256HexWebCrypto } from "equipoise/data";
+ * await sha256HexWebCrypto(new TextEncoder().encode("abc"));
+ * // "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+ * ```
+ */
 export async function sha256HexWebCrypto(bytes: Uint8Array): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");

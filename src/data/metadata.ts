@@ -50,7 +50,16 @@ const columnSchema = z
  */
 const schemaDocument = z.object({ columns: z.record(z.string(), columnSchema) }).strict();
 
-/** Declared metadata from a parsed `--schema` JSON document; a DataError naming the first problem otherwise. */
+/**
+ * Declared metadata from a parsed `--schema` JSON document; a DataError naming the first problem otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseSchemaDocument } from "equipoise/data";
+ * const json = JSON.parse('{"columns":{"age":{"bounds":[17,90]}}}');
+ * parseSchemaDocument(json, "schema.json"); // { age: { bounds: [17, 90], source: "schema.json" } }
+ * ```
+ */
 export function parseSchemaDocument(json: unknown, source: string): DatasetMetadata {
   const parsed = schemaDocument.safeParse(json);
   if (!parsed.success) {
@@ -68,6 +77,13 @@ export function parseSchemaDocument(json: unknown, source: string): DatasetMetad
 /**
  * One column's declaration, checked: categories or bounds (not both), categories
  * distinct and at most MAX_ONE_HOT_LEVELS, bounds finite with lower < upper.
+ *
+ * @example
+ * ```ts
+ * import { checkColumnMetadata } from "equipoise/data";
+ * checkColumnMetadata("age", { bounds: [90, 17] }, "schema.json");
+ * // DataError: schema.json: column 'age' needs finite bounds with lower < upper, got [90, 17]
+ * ```
  */
 export function checkColumnMetadata(name: string, column: ColumnMetadata, where: string): ColumnMetadata {
   const { categories, bounds, transform } = column;
@@ -115,7 +131,16 @@ export function checkColumnMetadata(name: string, column: ColumnMetadata, where:
   };
 }
 
-/** Later layers replace a column's whole declaration (a user's declaration overrides the registry's). */
+/**
+ * Later layers replace a column's whole declaration (a user's declaration overrides the registry's).
+ *
+ * @example
+ * ```ts
+ * import { mergeMetadata } from "equipoise/data";
+ * mergeMetadata({ age: { bounds: [0, 100] } }, { age: { bounds: [17, 90] }, sex: { categories: ["F", "M"] } });
+ * // { age: { bounds: [17, 90] }, sex: { categories: ["F", "M"] } }: later layers win per column
+ * ```
+ */
 export function mergeMetadata(...layers: (DatasetMetadata | undefined)[]): DatasetMetadata {
   const merged: Record<string, ColumnMetadata> = {};
   for (const layer of layers) if (layer) Object.assign(merged, layer);
@@ -141,7 +166,16 @@ export function pickMetadata(metadata: DatasetMetadata, names: readonly string[]
   return picked;
 }
 
-/** The declaration of column `name` (own properties only: a column may be called "constructor"). */
+/**
+ * The declaration of column `name` (own properties only: a column may be called "constructor").
+ *
+ * @example
+ * ```ts
+ * import { declarationOf } from "equipoise/data";
+ * declarationOf({ age: { bounds: [0, 100] } }, "age"); // { bounds: [0, 100] }
+ * declarationOf({}, "toString"); // undefined, not Object.prototype.toString
+ * ```
+ */
 export function declarationOf(metadata: DatasetMetadata, name: string): ColumnMetadata | undefined {
   return Object.hasOwn(metadata, name) ? metadata[name] : undefined;
 }

@@ -55,6 +55,15 @@ export type PreprocessorJSON =
 /**
  * Turns table columns into the feature matrix (scaling, one-hot encoding) with transforms fitted on
  * training rows or built from declared metadata; saved with a model so new data is encoded alike.
+ *
+ * @example
+ * ```ts
+ * import { Preprocessor, readCsv } from "equipoise/data";
+ * const table = readCsv("age,group\n34,A\n51,B\n29,A\n");
+ * const preprocessor = Preprocessor.fit(table, ["age", "group"]); // fit on the training rows only
+ * preprocessor.featureNames; // ["age", "group=A", "group=B"]
+ * const X = preprocessor.transform(table); // a 3 × 3 Matrix: age standardised, group one-hot
+ * ```
  */
 export class Preprocessor {
   private constructor(private readonly state: PreprocessorJSON) {}
@@ -246,7 +255,15 @@ function fitColumn(column: Column): FeatureTransform {
   return { kind: "one-hot", column: column.name, categories };
 }
 
-/** Code-point order: the order of every category list a preprocessor holds. */
+/**
+ * Code-point order: the order of every category list a preprocessor holds.
+ *
+ * @example
+ * ```ts
+ * import { compareText } from "equipoise/data";
+ * ["é", "e", "Z", "a"].sort(compareText); // ["Z", "a", "e", "é"]: by UTF-16 code unit, not by locale
+ * ```
+ */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

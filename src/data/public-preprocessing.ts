@@ -14,6 +14,14 @@ import { type Column, MISSING_CODE, type Table, toCategorical } from "./table.js
 /**
  * A preprocessor built from declared metadata alone (nothing read from the rows); a
  * MissingDeclarationError naming the first undeclared column.
+ *
+ * @example
+ * ```ts
+ * import { publicPreprocessor, readCsv } from "equipoise/data";
+ * const table = readCsv("age,group\n34,A\n51,B\n29,A\n");
+ * const declared = { age: { bounds: [17, 90] as [number, number] }, group: { categories: ["A", "B"] } };
+ * publicPreprocessor(table, ["age", "group"], declared).featureNames; // ["age", "group=A", "group=B"]
+ * ```
  */
 export function publicPreprocessor(
   table: Table,
@@ -34,6 +42,13 @@ export function publicPreprocessor(
  * categories (sorted, as every preprocessor's), or bounds scaling. Undefined when the
  * column has no declaration. A declaration that contradicts the column (bounds on a
  * column of text) is a DataError.
+ *
+ * @example
+ * ```ts
+ * import { declaredTransform, readCsv } from "equipoise/data";
+ * const age = readCsv("age\n34\n51\n29\n").column("age");
+ * declaredTransform(age, { bounds: [17, 90] }); // { kind: "standardise", column: "age", mean: 53.5, sd: 36.5, clip: [17, 90] }
+ * ```
  */
 export function declaredTransform(
   column: Column,
@@ -66,7 +81,16 @@ export function transformedBounds(meta: ColumnMetadata): [number, number] {
   return meta.transform === "log1p" ? [Math.log1p(lower), Math.log1p(upper)] : [lower, upper];
 }
 
-/** Bounds on a column that holds text are a mistake in the declaration or the file. */
+/**
+ * Bounds on a column that holds text are a mistake in the declaration or the file.
+ *
+ * @example
+ * ```ts
+ * import { checkNumeric, readCsv } from "equipoise/data";
+ * checkNumeric(readCsv("group\nA\nB\n").column("group"));
+ * // DataError: column 'group' is declared numeric (bounds) but holds text such as 'A'
+ * ```
+ */
 export function checkNumeric(column: Column): void {
   if (column.kind === "numeric") return;
   const example = column.categories.find((_, code) => column.codes.includes(code));
@@ -75,12 +99,33 @@ export function checkNumeric(column: Column): void {
   );
 }
 
-/** A feature column lacks the public metadata a preprocessing mode needs (callers may fall back to another mode). */
+/**
+ * A feature column lacks the public metadata a preprocessing mode needs (callers may fall back to another mode).
+ *
+ * @example
+ * ```ts
+ * import { MissingDeclarationError, publicPreprocessor } from "equipoise/data";
+ * try {
+ *   publicPreprocessor(table, ["age"], {});
+ * } catch (error) {
+ *   if (error instanceof MissingDeclarationError) console.error(error.message); // "... declare them with --bounds age=LO:HI ..."
+ * }
+ * ```
+ */
 export class MissingDeclarationError extends DataError {
   override name = "MissingDeclarationError";
 }
 
-/** The error for a feature column without the declaration that `mode` needs, saying how to declare it. */
+/**
+ * The error for a feature column without the declaration that `mode` needs, saying how to declare it.
+ *
+ * @example
+ * ```ts
+ * import { missingDeclaration, readCsv } from "equipoise/data";
+ * const age = readCsv("age\n34\n").column("age");
+ * throw missingDeclaration(age, "public"); // names the column and says how to declare its bounds
+ * ```
+ */
 export function missingDeclaration(column: Column, mode: "public" | "private"): MissingDeclarationError {
   const why =
     mode === "public"
@@ -100,6 +145,15 @@ export function missingDeclaration(column: Column, mode: "public" | "private"): 
  * What encoding `table` with a preprocessor loses: values clipped to declared bounds
  * and values outside a one-hot list (encoded as all zeros), counted per column.
  * These lines describe the rows themselves: they are for the user, not for release.
+ *
+ * @example
+ * ```ts
+ * import { encodingWarnings, publicPreprocessor, readCsv } from "equipoise/data";
+ * const table = readCsv("age,group\n34,A\n151,B\n29,C\n");
+ * const preprocessor = publicPreprocessor(table, ["age", "group"], { age: { bounds: [17, 90] }, group: { categories: ["A", "B"] } });
+ * encodingWarnings(table, preprocessor);
+ * // ["'age': 1 value(s) outside the bounds [17, 90] were clipped", "'group': 1 value(s) not among its 2 categories are encoded as all zeros (e.g. 'C')"]
+ * ```
  */
 export function encodingWarnings(table: Table, preprocessor: Preprocessor): string[] {
   const state = preprocessor.toJSON();

@@ -115,12 +115,30 @@ export const DATASETS: readonly DatasetDescription[] = [
   },
 ];
 
-/** The registry entry of a name, or undefined. */
+/**
+ * The registry entry of a name, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { findDataset } from "equipoise/data";
+ * const adult = findDataset("adult");
+ * adult?.target; // "income"
+ * adult?.sensitive; // ["sex", "race"]
+ * ```
+ */
 export function findDataset(name: string): DatasetDescription | undefined {
   return DATASETS.find((dataset) => dataset.name === name);
 }
 
-/** Every name in the registry. */
+/**
+ * Every name in the registry.
+ *
+ * @example
+ * ```ts
+ * import { datasetNames } from "equipoise/data";
+ * datasetNames(); // ["adult", "german-credit", "compas", "fashion-mnist", "colored-fashion-mnist", "spurious-adult", "synthetic"]
+ * ```
+ */
 export function datasetNames(): string[] {
   return DATASETS.map((dataset) => dataset.name);
 }

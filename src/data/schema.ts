@@ -43,7 +43,16 @@ export function isDecimal(text: string): boolean {
   return DECIMAL.test(text);
 }
 
-/** Builds a table from rows of raw text fields (already split, all of length `names.length`). Fields are trimmed. */
+/**
+ * Builds a table from rows of raw text fields (already split, all of length `names.length`). Fields are trimmed.
+ *
+ * @example
+ * ```ts
+ * import { tableFromTextRows } from "equipoise/data";
+ * const table = tableFromTextRows(["x", "y"], [["1", "a"], ["NA", "b"]], { missing: ["NA"] });
+ * table.column("x"); // numeric, values [1, NaN]
+ * ```
+ */
 export function tableFromTextRows(names: string[], rows: string[][], options: TextColumnsOptions): Table {
   const missing = new Set(options.missing);
   missing.add("");

@@ -13,6 +13,14 @@ export interface IndexSplit {
  * Puts round(n * testFraction) rows into the test part, each class c contributing its share
  * n_c * testFraction (rounded by largest remainders), chosen by a seeded shuffle; the rest
  * go to train. Both index lists are returned in ascending order.
+ *
+ * @example
+ * ```ts
+ * import { stratifiedSplit } from "equipoise/data";
+ * const labels = Float32Array.of(0, 0, 0, 0, 1, 1, 1, 1, 1, 1);
+ * const { train, test } = stratifiedSplit(labels, 0.3, 0);
+ * test; // Int32Array [1, 6, 9]: one negative and two positives, as in the whole
+ * ```
  */
 export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number, seed: number): IndexSplit {
   if (!(testFraction > 0 && testFraction < 1))
@@ -68,7 +76,17 @@ function testQuotas(sizes: number[], fraction: number): number[] {
   return quotas;
 }
 
-/** The rows `indices` of a split (X, y and every sensitive attribute). */
+/**
+ * The rows `indices` of a split (X, y and every sensitive attribute).
+ *
+ * @example
+ * ```ts
+ * import { selectSplit } from "equipoise/data";
+ * // task: a PreparedTask (see prepareTask)
+ * const firstHundred = selectSplit(task.train, Int32Array.from({ length: 100 }, (_, i) => i));
+ * firstHundred.X.rows; // 100, with the matching y and sensitive codes
+ * ```
+ */
 export function selectSplit(split: Split, indices: ArrayLike<number>): Split {
   const { cols } = split.X;
   const data = new Float32Array(indices.length * cols);
@@ -87,7 +105,16 @@ export function selectSplit(split: Split, indices: ArrayLike<number>): Split {
   return { X, y, sensitive };
 }
 
-/** Holds out `fraction` of a split for validation, stratified by y. */
+/**
+ * Holds out `fraction` of a split for validation, stratified by y.
+ *
+ * @example
+ * ```ts
+ * import { splitValidation } from "equipoise/data";
+ * // task: a PreparedTask (see prepareTask); the test split stays untouched
+ * const { train, validation } = splitValidation(task.train, 0.2, 0);
+ * ```
+ */
 export function splitValidation(
   split: Split,
   fraction: number,

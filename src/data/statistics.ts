@@ -44,6 +44,12 @@ export interface MeanAndSd {
 /**
  * Mean and population standard deviation of the values that are not NaN (missing).
  * The values must be finite (check with `firstNonFinite` first); count 0 gives 0, 0.
+ *
+ * @example
+ * ```ts
+ * import { meanAndSd } from "equipoise/data";
+ * meanAndSd([1, 2, 3, 4]); // { count: 4, mean: 2.5, sd: 1.118033988749895 } (population sd)
+ * ```
  */
 export function meanAndSd(values: ArrayLike<number>): MeanAndSd {
   let count = 0;
@@ -95,7 +101,16 @@ function largestDeviation(values: ArrayLike<number>, mean: number, factor: numbe
   return largest;
 }
 
-/** Index of the first ±∞ among `values` (NaN is a missing value, not a non-finite one); −1 if none. */
+/**
+ * Index of the first ±∞ among `values` (NaN is a missing value, not a non-finite one); −1 if none.
+ *
+ * @example
+ * ```ts
+ * import { firstNonFinite } from "equipoise/data";
+ * firstNonFinite([1, 2, Number.POSITIVE_INFINITY, 4]); // 2
+ * firstNonFinite([1, 2]); // -1
+ * ```
+ */
 export function firstNonFinite(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

@@ -29,7 +29,18 @@ export interface CategoricalColumn {
 /** A column of a {@link Table}. */
 export type Column = NumericColumn | CategoricalColumn;
 
-/** Named, typed columns of equal length: what readers produce and preprocessing consumes. */
+/**
+ * Named, typed columns of equal length: what readers produce and preprocessing consumes.
+ *
+ * @example
+ * ```ts
+ * import { encodeStrings, Table } from "equipoise/data";
+ * const age = { kind: "numeric" as const, name: "age", values: Float64Array.of(34, 51, 29) };
+ * const table = new Table([age, encodeStrings("group", ["A", "B", "A"])]);
+ * table.names; // ["age", "group"]
+ * table.selectRows([0, 2]).rows; // 2
+ * ```
+ */
 export class Table {
   readonly rows: number;
   readonly columns: readonly Column[];
@@ -121,7 +132,17 @@ export function isMissing(column: Column, row: number): boolean {
   return column.kind === "numeric" ? Number.isNaN(column.values[row]) : column.codes[row] === MISSING_CODE;
 }
 
-/** The value at `row` as text (null when missing). */
+/**
+ * The value at `row` as text (null when missing).
+ *
+ * @example
+ * ```ts
+ * import { cellText, encodeStrings } from "equipoise/data";
+ * const color = encodeStrings("color", ["red", null, "blue"]);
+ * cellText(color, 2); // "blue"
+ * cellText(color, 1); // null (missing)
+ * ```
+ */
 export function cellText(column: Column, row: number): string | null {
   if (column.kind === "numeric") {
     const value = column.values[row];
@@ -195,7 +216,16 @@ function concatColumns(parts: Column[]): Column {
   return { kind: "categorical", name, categories, codes };
 }
 
-/** A categorical view of any column: numbers become their decimal text. */
+/**
+ * A categorical view of any column: numbers become their decimal text.
+ *
+ * @example
+ * ```ts
+ * import { readCsv, toCategorical } from "equipoise/data";
+ * const age = readCsv("age\n34\n51\n29\n").column("age");
+ * toCategorical(age).categories; // ["34", "51", "29"]
+ * ```
+ */
 export function toCategorical(column: Column): CategoricalColumn {
   if (column.kind === "categorical") return column;
   return encodeStrings(
@@ -204,7 +234,16 @@ export function toCategorical(column: Column): CategoricalColumn {
   );
 }
 
-/** Dictionary-encodes strings (null = missing); categories in order of first appearance. */
+/**
+ * Dictionary-encodes strings (null = missing); categories in order of first appearance.
+ *
+ * @example
+ * ```ts
+ * import { encodeStrings } from "equipoise/data";
+ * encodeStrings("color", ["red", null, "blue", "red"]);
+ * // { kind: "categorical", name: "color", categories: ["red", "blue"], codes: Int32Array [0, -1, 1, 0] }
+ * ```
+ */
 export function encodeStrings(name: string, values: ArrayLike<string | null>): CategoricalColumn {
   const categories: string[] = [];
   const index = new Map<string, number>();
@@ -226,7 +265,15 @@ export function encodeStrings(name: string, values: ArrayLike<string | null>): C
   return { kind: "categorical", name, categories, codes };
 }
 
-/** Counts per category (missing values not counted). */
+/**
+ * Counts per category (missing values not counted).
+ *
+ * @example
+ * ```ts
+ * import { categoryCounts, encodeStrings } from "equipoise/data";
+ * categoryCounts(encodeStrings("color", ["red", null, "blue", "red"])); // Int32Array [2, 1]: missing not counted
+ * ```
+ */
 export function categoryCounts(column: CategoricalColumn): Int32Array {
   const counts = new Int32Array(column.categories.length);
   for (let i = 0; i < column.codes.length; i++) {
@@ -239,6 +286,13 @@ export function categoryCounts(column: CategoricalColumn): Int32Array {
 /**
  * A categorical column computed category by category (not cell by cell): `map` sends
  * each category of `column` to a new one; categories that map to the same text merge.
+ *
+ * @example
+ * ```ts
+ * import { encodeStrings, mapCategories } from "equipoise/data";
+ * const color = encodeStrings("color", ["red", null, "blue", "red"]);
+ * mapCategories("warmth", color, (c) => (c === "red" ? "warm" : "cool")).categories; // ["warm", "cool"]
+ * ```
  */
 export function mapCategories(
   name: string,

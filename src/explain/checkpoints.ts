@@ -28,6 +28,17 @@ export interface CheckpointedModel {
   checkpoints: Checkpoint[];
 }
 
+/**
+ * Trains `spec` on the explanation data by constant-rate SGD, keeping the parameters after every epoch (see the module comment).
+ *
+ * @example
+ * ```ts
+ * import { parseModelSpec, trainWithCheckpoints, tracIn, testLossQueries } from "equipoise/explain";
+ * // data: explainData(task); the tensor backend initialised (nn.initBackend)
+ * const { model, checkpoints } = trainWithCheckpoints(data, parseModelSpec("logreg"), { epochs: 5, batchSize: 64, learningRate: 0.1, seed: 0 });
+ * const scores = tracIn(model, testLossQueries(model, data.test, [0]), Int32Array.of(0, 1, 2), checkpoints);
+ * ```
+ */
 export function trainWithCheckpoints(
   data: ExplainData,
   spec: ModelSpec,

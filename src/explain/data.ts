@@ -19,13 +19,31 @@ export interface Examples {
   y: Float64Array;
 }
 
-/** A prepared split's rows in float64. */
+/**
+ * A prepared split's rows in float64.
+ *
+ * @example
+ * ```ts
+ * import { examplesFromSplit } from "equipoise/explain";
+ * examplesFromSplit({ X: { rows: 2, cols: 1, data: Float32Array.of(1, 2) }, y: Float32Array.of(0, 1), sensitive: [] });
+ * // { rows: 2, cols: 1, X: Float64Array [1, 2], y: Float64Array [0, 1] }
+ * ```
+ */
 export function examplesFromSplit(split: Split): Examples {
   const { rows, cols, data } = split.X;
   return { rows, cols, X: new Float64Array(data), y: new Float64Array(split.y) };
 }
 
-/** The rows `indices` of a set, in that order. */
+/**
+ * The rows `indices` of a set, in that order.
+ *
+ * @example
+ * ```ts
+ * import { selectExamples } from "equipoise/explain";
+ * const train = { rows: 4, cols: 1, X: Float64Array.of(0, 1, 2, 3), y: Float64Array.of(0, 0, 1, 1) };
+ * selectExamples(train, [3, 0]); // { rows: 2, cols: 1, X: Float64Array [3, 0], y: Float64Array [1, 0] }
+ * ```
+ */
 export function selectExamples(examples: Examples, indices: ArrayLike<number>): Examples {
   const { cols } = examples;
   const X = new Float64Array(indices.length * cols);
@@ -38,7 +56,16 @@ export function selectExamples(examples: Examples, indices: ArrayLike<number>): 
   return { rows: indices.length, cols, X, y };
 }
 
-/** A copy with the labels of `rows` replaced (mislabel experiments). */
+/**
+ * A copy with the labels of `rows` replaced (mislabel experiments).
+ *
+ * @example
+ * ```ts
+ * import { flipLabels, withLabels } from "equipoise/explain";
+ * const { examples: noisy } = flipLabels(train, 0.1, 0);
+ * const restored = withLabels(noisy, train.y); // the same rows with the original labels
+ * ```
+ */
 export function withLabels(examples: Examples, y: Float64Array): Examples {
   if (y.length !== examples.rows) throw new RangeError(`${examples.rows} rows but ${y.length} labels`);
   return { ...examples, y };
@@ -86,6 +113,13 @@ export function sparseRowsOf(examples: Examples): SparseRows {
 /**
  * Checks user-given row numbers (0-based positions in a split) and returns them; the
  * error names the option, the bad number and the valid range.
+ *
+ * @example
+ * ```ts
+ * import { checkRows } from "equipoise/explain";
+ * checkRows([0, 3], 10, "--test-rows"); // Int32Array [0, 3]
+ * checkRows([0, 12], 10, "--test-rows"); // DataError: --test-rows: row 12 is outside the split (rows are 0-based positions, 0 to 9)
+ * ```
  */
 export function checkRows(rows: readonly number[], size: number, what: string): Int32Array {
   for (const row of rows) {
@@ -98,7 +132,15 @@ export function checkRows(rows: readonly number[], size: number, what: string): 
   return Int32Array.from(rows);
 }
 
-/** 0, 1, …, n − 1. */
+/**
+ * 0, 1, …, n − 1.
+ *
+ * @example
+ * ```ts
+ * import { allRows } from "equipoise/explain";
+ * allRows(4); // Int32Array [0, 1, 2, 3]
+ * ```
+ */
 export function allRows(n: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;

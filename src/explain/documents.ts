@@ -58,7 +58,18 @@ export interface InfluenceRequest extends SolverOptions {
   checkpoints?: readonly Checkpoint[];
 }
 
-/** The influence matrix of training rows on test losses. */
+/**
+ * The influence matrix of training rows on test losses.
+ *
+ * @example
+ * ```ts
+ * import { fitLogisticRegression, influenceDocument } from "equipoise/explain";
+ * // data: explainData(task)
+ * const { model } = fitLogisticRegression(data.train, { C: 1 });
+ * const doc = influenceDocument(data, model, { method: "exact", testRows: [0, 1, 2] });
+ * // the `equipoise explain influence --json` document: the matrix, its method and whether to trust it
+ * ```
+ */
 export function influenceDocument(
   data: ExplainData,
   model: ExplainableModel,
@@ -83,7 +94,17 @@ export function influenceDocument(
   };
 }
 
-/** True leave-one-out retraining, in the influence matrix's layout. */
+/**
+ * True leave-one-out retraining, in the influence matrix's layout.
+ *
+ * @example
+ * ```ts
+ * import { inProcessRunner, looDocument } from "equipoise/explain";
+ * // data: explainData(task); model: from fitLogisticRegression(data.train)
+ * const doc = await looDocument(data, model, { testRows: [0, 1], trainRows: [0, 1, 2, 3], runner: inProcessRunner });
+ * // true retraining effects, in influenceDocument's layout, to check an estimate against
+ * ```
+ */
 export async function looDocument(
   data: ExplainData,
   model: ExplainableModel,
@@ -132,7 +153,17 @@ function stationarityWarnings(model: ExplainableModel): string[] {
       ];
 }
 
-/** The most helpful and most harmful training rows for one test row. */
+/**
+ * The most helpful and most harmful training rows for one test row.
+ *
+ * @example
+ * ```ts
+ * import { exampleDocument } from "equipoise/explain";
+ * // data: explainData(task); model: from fitLogisticRegression(data.train)
+ * const doc = exampleDocument(data, model, { testRow: 0, method: "exact", top: 5 });
+ * // the test row as a person reads it, with its five most helpful and most harmful training rows
+ * ```
+ */
 export function exampleDocument(
   data: ExplainData,
   model: ExplainableModel,
@@ -195,7 +226,17 @@ export interface ValuesRequest extends MonteCarloOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** One value per training row. Retraining methods need the model whose objective they refit. */
+/**
+ * One value per training row. Retraining methods need the model whose objective they refit.
+ *
+ * @example
+ * ```ts
+ * import { valuesDocument } from "equipoise/explain";
+ * // data: explainData(task); KNN-Shapley needs no model
+ * const doc = await valuesDocument(data, undefined, { method: "knn-shapley", k: 10 });
+ * // one value per training row; tmc, banzhaf, loo and oob need the model they refit
+ * ```
+ */
 export async function valuesDocument(
   data: ExplainData,
   model: ExplainableModel | undefined,
@@ -376,7 +417,17 @@ export function fairnessDocument(
   };
 }
 
-/** Suspicion scores of every training row of `model.train` (higher = more suspicious). */
+/**
+ * Suspicion scores of every training row of `model.train` (higher = more suspicious).
+ *
+ * @example
+ * ```ts
+ * import { suspicionScores, topIndices } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train)
+ * const scores = suspicionScores(model, "self-influence");
+ * topIndices(scores, 20); // the 20 training rows to check for a wrong label first
+ * ```
+ */
 export function suspicionScores(
   model: ExplainableModel,
   score: MislabelScore,

@@ -57,7 +57,16 @@ export function describeColumns(
   return featureNames.map((name, f) => ({ kind: "feature", column: name, feature: f }));
 }
 
-/** The original value of every column of one row: numbers in their units, categories by name ("" when none). */
+/**
+ * The original value of every column of one row: numbers in their units, categories by name ("" when none).
+ *
+ * @example
+ * ```ts
+ * import { decodeRow } from "equipoise/explain";
+ * // data: explainData(await prepareTask({ data: "german-credit" }))
+ * decodeRow(data.columns, data.test, 0); // { checking_status: "0<=X<200", duration: 48, ..., age: 22, ... }
+ * ```
+ */
 export function decodeRow(
   columns: readonly ColumnDescription[],
   examples: Examples,
@@ -86,6 +95,13 @@ function decodeValue(c: ColumnDescription, X: Float64Array, base: number): strin
  * A standardised float32 feature carries about 1e-7 of the column's standard
  * deviation in rounding error (and an exact 0 comes back as ±1e-5 for a column with a
  * large mean): round to a power of ten near 1e-6 sd, then to 7 significant digits.
+ *
+ * @example
+ * ```ts
+ * import { roundToScale } from "equipoise/explain";
+ * roundToScale(40.000001234, 12.5); // 40: rounding error of the standardisation removed
+ * roundToScale(1e-7, 13); // 0
+ * ```
  */
 export function roundToScale(value: number, sd: number): number {
   if (!Number.isFinite(value) || !(sd > 0)) return value;
@@ -93,7 +109,15 @@ export function roundToScale(value: number, sd: number): number {
   return roundForDisplay(Math.round(value / quantum) * quantum);
 }
 
-/** 7 significant digits (float32 precision). */
+/**
+ * 7 significant digits (float32 precision).
+ *
+ * @example
+ * ```ts
+ * import { roundForDisplay } from "equipoise/explain";
+ * roundForDisplay(0.1 + 0.2); // 0.3
+ * ```
+ */
 export function roundForDisplay(value: number): number {
   if (value === 0 || !Number.isFinite(value)) return value;
   return Number(value.toPrecision(7));

@@ -32,7 +32,16 @@ export interface LeaveOneOutResult {
   seconds: number;
 }
 
-/** The refitted parameters without one row (the model's fast path when it has one). */
+/**
+ * The refitted parameters without one row (the model's fast path when it has one).
+ *
+ * @example
+ * ```ts
+ * import { refitWithout } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train)
+ * const refit = refitWithout(model, 17); // the model's parameters re-optimised without training row 17
+ * ```
+ */
 export function refitWithout(
   model: ExplainableModel,
   row: number,
@@ -56,6 +65,16 @@ export function refitWithout(
 /**
  * The ground truth influence estimates are checked against: for each training row, the model
  * refitted without it (warm-started) and the change of every test row's loss (without minus with).
+ *
+ * @example
+ * ```ts
+ * import { fitLogisticRegression, leaveOneOut } from "equipoise/explain";
+ * const train = { rows: 4, cols: 1, X: Float64Array.of(0, 1, 2, 3), y: Float64Array.of(0, 0, 1, 1) };
+ * const test = { rows: 2, cols: 1, X: Float64Array.of(0.5, 2.5), y: Float64Array.of(0, 1) };
+ * const { model } = fitLogisticRegression(train, { C: 1 });
+ * const loo = leaveOneOut(model, test, Int32Array.of(0, 1), Int32Array.of(0, 1, 2, 3));
+ * loo.matrix[0]; // ≈ 0.2276: test row 0's loss rises by this when training row 0 is removed
+ * ```
  */
 export function leaveOneOut(
   model: ExplainableModel,
@@ -91,7 +110,16 @@ export function leaveOneOut(
   };
 }
 
-/** leaveOneOut with the training rows split across a runner's threads (one row per chunk, taken as threads free up). */
+/**
+ * leaveOneOut with the training rows split across a runner's threads (one row per chunk, taken as threads free up).
+ *
+ * @example
+ * ```ts
+ * import { inProcessRunner, leaveOneOutParallel } from "equipoise/explain";
+ * // model, test, testRows, trainRows: as for leaveOneOut; the CLI passes a worker-thread runner
+ * const loo = await leaveOneOutParallel(model, test, testRows, trainRows, inProcessRunner);
+ * ```
+ */
 export async function leaveOneOutParallel(
   model: ExplainableModel,
   test: Examples,

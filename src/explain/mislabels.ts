@@ -38,7 +38,18 @@ export const MISLABEL_SCORES = ["out-of-fold", ...MODEL_MISLABEL_SCORES] as cons
 /** One of {@link MISLABEL_SCORES}. */
 export type MislabelScore = (typeof MISLABEL_SCORES)[number];
 
-/** Suspicion of every training row under one score (higher = more suspicious). */
+/**
+ * Suspicion of every training row under one score (higher = more suspicious).
+ *
+ * @example
+ * ```ts
+ * import { fitLogisticRegression, flipLabels, mislabelScores, recallAtK } from "equipoise/explain";
+ * const { examples, flipped } = flipLabels(data.train, 0.1, 0); // data: explainData(task)
+ * const { model } = fitLogisticRegression(examples, { C: 1 });
+ * const scores = mislabelScores(model, "self-influence");
+ * recallAtK(scores, flipped, flipped.length); // share of the flipped rows found in the top scores
+ * ```
+ */
 export function mislabelScores(
   model: ExplainableModel,
   score: MislabelScore,
@@ -60,7 +71,16 @@ export function mislabelScores(
 
 const CHUNK = 512;
 
-/** rᵢᵀH⁻¹rᵢ for every training row: exact (Cholesky) when the Hessian fits, else EK-FAC. */
+/**
+ * rᵢᵀH⁻¹rᵢ for every training row: exact (Cholesky) when the Hessian fits, else EK-FAC.
+ *
+ * @example
+ * ```ts
+ * import { selfInfluence, topIndices } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train)
+ * topIndices(selfInfluence(model), 10); // the ten rows the model bends most to fit
+ * ```
+ */
 export function selfInfluence(model: ExplainableModel): Float64Array {
   const n = model.train.rows;
   const p = model.parameterCount;
@@ -94,7 +114,16 @@ function solveRows(
   return out;
 }
 
-/** ℓᵢ(θ̂₋ᵢ) for every training row (logistic regression: exact Newton step with the downdated Hessian). */
+/**
+ * ℓᵢ(θ̂₋ᵢ) for every training row (logistic regression: exact Newton step with the downdated Hessian).
+ *
+ * @example
+ * ```ts
+ * import { leaveOneOutLosses } from "equipoise/explain";
+ * // model: a LogisticModel (from fitLogisticRegression); other families get a UserError
+ * const losses = leaveOneOutLosses(model); // each row's loss under the model fitted without it
+ * ```
+ */
 export function leaveOneOutLosses(model: ExplainableModel): Float64Array {
   if (!(model instanceof LogisticModel)) {
     throw new UserError(
@@ -135,7 +164,16 @@ function removalCoefficients(model: LogisticModel, rows: Int32Array, z: Float64A
   return Float64Array.from(rows, (i) => model.weights[i] * (sigmoid(z[i]) - model.train.y[i]));
 }
 
-/** The loss of each row under the model refitted on the other folds (seeded folds). */
+/**
+ * The loss of each row under the model refitted on the other folds (seeded folds).
+ *
+ * @example
+ * ```ts
+ * import { crossValidatedLosses } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train)
+ * const losses = crossValidatedLosses(model, 5, 0); // 5 seeded folds, each row scored by a refit without its fold
+ * ```
+ */
 export function crossValidatedLosses(model: ExplainableModel, folds: number, seed: number): Float64Array {
   const n = model.train.rows;
   const order = permutation(n, createRandom(seed));
@@ -154,7 +192,17 @@ export function crossValidatedLosses(model: ExplainableModel, folds: number, see
   return out;
 }
 
-/** Labels with a seeded `fraction` of rows flipped (binary 0/1), and which rows. */
+/**
+ * Labels with a seeded `fraction` of rows flipped (binary 0/1), and which rows.
+ *
+ * @example
+ * ```ts
+ * import { flipLabels } from "equipoise/explain";
+ * // data: explainData(task) for german-credit (700 training rows)
+ * const { examples, flipped } = flipLabels(data.train, 0.1, 0);
+ * flipped.length; // 70 rows now carry the other label
+ * ```
+ */
 export function flipLabels(
   examples: Examples,
   fraction: number,

@@ -144,7 +144,15 @@ export interface ExplainableModel {
   kroneckerStatistics?(rows: ArrayLike<number>): KroneckerStatistics[];
 }
 
-/** A float64 vector as plain numbers, for messages. */
+/**
+ * A float64 vector as plain numbers, for messages.
+ *
+ * @example
+ * ```ts
+ * import { maxAbs } from "equipoise/explain";
+ * maxAbs([1, -3, 2]); // 3, the ‖·‖∞ of a gradient
+ * ```
+ */
 export function maxAbs(values: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) {

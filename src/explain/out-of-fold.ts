@@ -38,7 +38,17 @@ export interface OutOfFoldOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Out-of-fold P(observed label) averaged over the repeats, and the loss −log of it (the score). */
+/**
+ * Out-of-fold P(observed label) averaged over the repeats, and the loss −log of it (the score).
+ *
+ * @example
+ * ```ts
+ * import { outOfFoldLosses } from "equipoise/explain";
+ * // data: explainData(task); the tensor backend initialised (the folds train engine models)
+ * const { scores } = outOfFoldLosses(data.train, { folds: 10, repeats: 3, spec: "mlp:64,64" });
+ * // scores[i] = −log P(observed label of row i) from models that never saw it: high = suspicious
+ * ```
+ */
 export function outOfFoldLosses(
   train: Examples,
   options: OutOfFoldOptions = {},

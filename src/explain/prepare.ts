@@ -60,7 +60,16 @@ export type ModelSpec = (
 export const MODEL_SPEC_HELP =
   "logreg (scikit-learn's objective, --l2 C) or mlp:H1,H2,... (--activation, --weight-decay)";
 
-/** "logreg" | "mlp:64,64" with the objective's options. */
+/**
+ * "logreg" | "mlp:64,64" with the objective's options.
+ *
+ * @example
+ * ```ts
+ * import { parseModelSpec } from "equipoise/explain";
+ * parseModelSpec("logreg"); // { family: "logistic-regression", C: 1 }
+ * parseModelSpec("mlp:64,64", { activation: "tanh" }); // { family: "mlp", hidden: [64, 64], activation: "tanh", weightDecay: 0.01, seed: 0 }
+ * ```
+ */
 export function parseModelSpec(
   spec: string,
   options: { C?: number; weightDecay?: number; activation?: Activation; seed?: number } = {},
@@ -113,6 +122,13 @@ export function describeSpec(spec: ModelSpec): string {
  * needs the group of every training row: reweighing multiplies the row weights by
  * Kamiran & Calders' w(g, y) (src/fairness/reweighing.ts); the penalty adds
  * n·λ·Σ_g (m_g − m)² to a logistic regression's objective (models/penalised.ts).
+ *
+ * @example
+ * ```ts
+ * import { fitSpec, parseModelSpec } from "equipoise/explain";
+ * // data: explainData(task)
+ * const model = fitSpec(data.train, parseModelSpec("mlp:16", { activation: "tanh" })); // an ExplainableModel
+ * ```
  */
 export function fitSpec(
   train: Examples,
@@ -170,7 +186,16 @@ export function modelInfo(model: ExplainableModel): ModelInfo {
   };
 }
 
-/** A row of a split with its original values, label and groups. */
+/**
+ * A row of a split with its original values, label and groups.
+ *
+ * @example
+ * ```ts
+ * import { describeRow, explainData } from "equipoise/explain";
+ * const data = explainData(await prepareTask({ data: "german-credit", sensitive: ["sex"] }));
+ * describeRow(data, "test", 0); // { row: 0, values: { duration: 48, ..., age: 22, ... }, label: "bad", group: { sex: "female" } }
+ * ```
+ */
 export function describeRow(data: ExplainData, split: "train" | "test", row: number): DescribedRow {
   const examples = split === "train" ? data.train : data.test;
   const source = split === "train" ? data.task.train : data.task.test;

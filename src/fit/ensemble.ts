@@ -35,6 +35,14 @@ const ENSEMBLE_MODEL = /^(logreg|mlp:\d+(,\d+)*)$/;
 /**
  * The key recipes must share to be trained in one ensemble (their model spec), or
  * null when the ensemble cannot reproduce this recipe's training alone.
+ *
+ * @example
+ * ```ts
+ * import { ensembleKey, planFit } from "equipoise/fit";
+ * // data: the FitData of fitRecipe
+ * ensembleKey(planFit({ model: "logreg", optimizer: { kind: "sgd", learningRate: 0.1 } }, data), data); // "logreg"
+ * ensembleKey(planFit({ model: "logreg" }, data), data); // null: Adam members are trained alone
+ * ```
  */
 export function ensembleKey(plan: FitPlan, data: FitData): string | null {
   const { recipe } = plan;

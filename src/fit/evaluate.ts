@@ -33,7 +33,16 @@ export interface EvaluationOptions {
   primary?: string;
 }
 
-/** Classes a model predicts: two for one logit (binary cross-entropy), else one per output. */
+/**
+ * Classes a model predicts: two for one logit (binary cross-entropy), else one per output.
+ *
+ * @example
+ * ```ts
+ * import { classesOf } from "equipoise/fit";
+ * // model: a trained Sequential (see fitRecipe)
+ * classesOf(model); // 2 for a single-logit binary model, else its number of outputs
+ * ```
+ */
 export function classesOf(model: Sequential): number {
   return model.architecture.loss === "binary-cross-entropy" ? 2 : model.outputShape[0];
 }
@@ -41,6 +50,15 @@ export function classesOf(model: Sequential): number {
 /**
  * Evaluates a trained model on a split: accuracy, loss, and accuracy and fairness by group; a
  * UserError when the model predicts other classes than the data has.
+ *
+ * @example
+ * ```ts
+ * import { evaluateFit, fitRecipe } from "equipoise/fit";
+ * // task: a PreparedTask (see prepareTask in equipoise/data); the tensor backend initialised
+ * const { model } = fitRecipe({ model: "logreg" }, { train: task.train, numClasses: 2, inputShape: [task.train.X.cols] });
+ * const evaluation = evaluateFit(model, task.test, { numClasses: task.numClasses });
+ * evaluation.accuracy; // test accuracy in [0, 1]; evaluation.dpDifference: the first sensitive attribute's gap
+ * ```
  */
 export function evaluateFit(model: Sequential, split: Split, options: EvaluationOptions): FitEvaluation {
   const modelClasses = classesOf(model);

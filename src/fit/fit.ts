@@ -208,7 +208,16 @@ export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: F
   }
 }
 
-/** The training engine's optimiser settings for a recipe's optimiser. */
+/**
+ * The training engine's optimiser settings for a recipe's optimiser.
+ *
+ * @example
+ * ```ts
+ * import { optimizerConfig, parseRecipe } from "equipoise/fit";
+ * optimizerConfig(parseRecipe({ model: "logreg" }).optimizer);
+ * // { kind: "adam", learningRate: 0.01, weightDecay: 0, schedule: "cosine" }
+ * ```
+ */
 export function optimizerConfig(optimizer: OptimizerRecipe): OptimizerConfig {
   const { learningRate, weightDecay, schedule } = optimizer;
   return optimizer.kind === "sgd"

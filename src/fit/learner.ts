@@ -18,6 +18,20 @@ function float32Matrix(X: FeatureMatrix): { rows: number; cols: number; data: Fl
     : { rows: X.rows, cols: X.cols, data: Float32Array.from(X.data) };
 }
 
+/**
+ * A recipe as a fairness WeightedLearner: fit with sample weights, predict (see the module comment).
+ *
+ * @example
+ * ```ts
+ * import { RecipeLearner } from "equipoise/fit";
+ * import { nn } from "equipoise";
+ * await nn.initBackend("wasm"); // fit needs the tensor backend
+ * // task: a PreparedTask (see prepareTask in equipoise/data)
+ * const learner = new RecipeLearner({ model: "logreg", epochs: 5 });
+ * learner.fit(task.train.X, task.train.y); // optional third argument: sample weights
+ * const predictions = learner.predict(task.test.X); // Float64Array of 0/1
+ * ```
+ */
 export class RecipeLearner implements WeightedLearner {
   readonly recipe: Recipe;
   model: Sequential | null = null;

@@ -57,6 +57,15 @@ const binaryFrameMetrics = [
  * Metrics of hard predictions `yPred` against `yTrue`.
  * @param primary index into `sensitive` of the attribute whose gaps are reported
  *   (−1 or out of range: none, the gaps are NaN).
+ *
+ * @example
+ * ```ts
+ * import { modelMetrics } from "equipoise/fit";
+ * const sex = { name: "sex", categories: ["F", "M"], codes: Int32Array.of(0, 0, 1, 1) };
+ * const metrics = modelMetrics([1, 0, 1, 0], [1, 0, 0, 0], [sex], 0, Number.POSITIVE_INFINITY);
+ * metrics.accuracy; // 0.75
+ * metrics.dpDifference; // 0.5: selection rate 0.5 for F, 0 for M
+ * ```
  */
 export function modelMetrics(
   yTrue: ArrayLike<number>,
@@ -155,7 +164,15 @@ function multiclassGroups(
   return table;
 }
 
-/** Accuracy of always predicting the most frequent label. */
+/**
+ * Accuracy of always predicting the most frequent label.
+ *
+ * @example
+ * ```ts
+ * import { majorityAccuracy } from "equipoise/fit";
+ * majorityAccuracy([0, 0, 1, 0]); // 0.75: the baseline a model must beat
+ * ```
+ */
 export function majorityAccuracy(y: ArrayLike<number>): number {
   const counts = new Map<number, number>();
   for (let i = 0; i < y.length; i++) counts.set(y[i], (counts.get(y[i]) ?? 0) + 1);
@@ -165,7 +182,16 @@ export function majorityAccuracy(y: ArrayLike<number>): number {
 /** Model metrics as JSON stores them (common/json.ts: ε = ∞ → "Infinity", NaN → null). */
 export type StoredModelMetrics = Record<string, unknown>;
 
-/** Model metrics in their JSON form (ε = ∞ as "Infinity", NaN as null). */
+/**
+ * Model metrics in their JSON form (ε = ∞ as "Infinity", NaN as null).
+ *
+ * @example
+ * ```ts
+ * import { encodeModelMetrics } from "equipoise/fit";
+ * // metrics: from modelMetrics or evaluateFit of a non-private model
+ * encodeModelMetrics(metrics).epsilon; // "Infinity", ready for JSON.stringify
+ * ```
+ */
 export function encodeModelMetrics(metrics: ModelMetrics): StoredModelMetrics {
   return JSON.parse(JSON.stringify(metrics, jsonReplacer));
 }
@@ -173,6 +199,13 @@ export function encodeModelMetrics(metrics: ModelMetrics): StoredModelMetrics {
 /**
  * Back from JSON, decoding by position: the numeric fields and the rates of every
  * group, never a group's name (a group may legitimately be called "Infinity").
+ *
+ * @example
+ * ```ts
+ * import { decodeModelMetrics, encodeModelMetrics } from "equipoise/fit";
+ * const stored = JSON.parse(JSON.stringify(encodeModelMetrics(metrics)));
+ * decodeModelMetrics(stored).epsilon; // Infinity again
+ * ```
  */
 export function decodeModelMetrics(stored: StoredModelMetrics): ModelMetrics {
   const number = (value: unknown) => decodeJsonNumber(value);

@@ -103,7 +103,17 @@ function figures(
   };
 }
 
-/** The engine models' recipe (without mitigation). */
+/**
+ * The engine models' recipe (without mitigation).
+ *
+ * @example
+ * ```ts
+ * import { engineRecipe } from "equipoise/fit";
+ * // request: a MitigationRequest (see runMitigation)
+ * engineRecipe({ ...request, model: "mlp:16" });
+ * // { model: "mlp:16", epochs: 10, batchSize: 256, optimizer: { kind: "adam", learningRate: 0.01, schedule: "constant" }, seed: 0 }
+ * ```
+ */
 export function engineRecipe(request: MitigationRequest): RecipeInput {
   return {
     model: request.model,
@@ -126,6 +136,15 @@ function learnerFactory(request: MitigationRequest): () => WeightedLearner {
 
 /**
  * Trains the unmitigated and the mitigated model and compares them on the test split (`equipoise fairness mitigate`).
+ *
+ * @example
+ * ```ts
+ * import { runMitigation } from "equipoise/fit";
+ * // task: a PreparedTask with a sensitive attribute (see prepareTask in equipoise/data)
+ * const outcome = await runMitigation({ train: task.train, test: task.test, method: "reweighing", constraint: "demographic_parity", model: "logreg" });
+ * outcome.before.demographicParityDifference; // the unmitigated model's gap on the test split
+ * outcome.after.demographicParityDifference; // the mitigated model's, with outcome.after.accuracy its cost
+ * ```
  */
 export async function runMitigation(request: MitigationRequest): Promise<MitigationOutcome> {
   const { train, test, method } = request;
@@ -200,6 +219,14 @@ export async function runMitigation(request: MitigationRequest): Promise<Mitigat
  * The engine model trained through the recipe with the fairness penalty of weight λ
  * on the groups of all the request's sensitive features together (their
  * intersections); λ = 0 trains without it. Returns the test predictions.
+ *
+ * @example
+ * ```ts
+ * import { trainPenalised } from "equipoise/fit";
+ * // request: a MitigationRequest (see runMitigation) with model "mlp:64"
+ * const unpenalised = trainPenalised(request, 0);
+ * const penalised = trainPenalised(request, 2); // λ = 2; both are the test split's predictions
+ * ```
  */
 export function trainPenalised(request: MitigationRequest, weight: number): Float64Array {
   const { train, test } = request;

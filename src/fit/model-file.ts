@@ -23,6 +23,14 @@ export interface ModelFileExtras {
 
 /**
  * The model file of a trained recipe (`train --out`): without the loss history, and for a private run without its wall-clock time.
+ *
+ * @example
+ * ```ts
+ * import { fitRecipe, modelFileOf } from "equipoise/fit";
+ * import { toJson } from "equipoise";
+ * const fit = fitRecipe({ model: "logreg" }, data); // data: FitData (see fitRecipe)
+ * const json = toJson(modelFileOf(fit, { preprocessor: task.preprocessor.toJSON() })); // what `train --out` writes
+ * ```
  */
 export function modelFileOf(fit: FitResult, extras: ModelFileExtras = {}): ModelFile {
   const { history: _history, seconds, ...rest } = fit.training;
@@ -49,7 +57,17 @@ export interface LoadedModel {
   metadata: Record<string, unknown>;
 }
 
-/** A model file's contents, checked; `source` names it in error messages. */
+/**
+ * A model file's contents, checked; `source` names it in error messages.
+ *
+ * @example
+ * ```ts
+ * import { readModelFile } from "equipoise/fit";
+ * import { readFileSync } from "node:fs";
+ * const { model, recipe } = readModelFile(JSON.parse(readFileSync("model.json", "utf8")), "model.json");
+ * recipe.model; // e.g. "logreg"; a UserError naming model.json if the file is not a model
+ * ```
+ */
 export function readModelFile(json: unknown, source: string): LoadedModel {
   const saved = modelFromJSON(json, source);
   try {

@@ -13,6 +13,14 @@ import type { MemberBatch, OutputGradientRule } from "../train/index.js";
  * fairness/penalty.ts's `fairnessPenaltyGradient` (unweighted rows) as seeds:
  * tᵢ = (pᵢ − yᵢ)/B + λ ∂P/∂pᵢ · pᵢ(1 − pᵢ), rounded through the pseudo-label
  * pᵢ − tᵢ exactly as that strategy feeds it to the backward pass.
+ *
+ * @example
+ * ```ts
+ * import { batchPenaltyRule } from "equipoise/fit";
+ * // groupOfRow: each training row's group index; labels: the training labels (0/1)
+ * const rule = batchPenaltyRule({ constraint: "demographic_parity", weight: 1, groupOfRow, labels });
+ * // an ensemble member given `outputGradients: rule` trains as the penalised model would alone
+ * ```
  */
 export function batchPenaltyRule(options: {
   constraint: FairnessConstraint;
@@ -47,6 +55,14 @@ export function batchPenaltyRule(options: {
  * fairness/reference-penalty.ts's `withReferencePenalty` around DP-SGD (unweighted
  * rows) as per-example seeds σ(zᵢ) − ỹᵢ, ỹᵢ = yᵢ − λ k_{c,g} pᵢ(1 − pᵢ), with the
  * reference statistics re-measured every `refreshEvery` member steps.
+ *
+ * @example
+ * ```ts
+ * import { referencePenaltyRule } from "equipoise/fit";
+ * // reference: held-out rows { X, labels, groupOf } whose group statistics are NOT covered by ε
+ * const rule = referencePenaltyRule({ constraint: "equalized_odds", weight: 1, groupOfRow, reference, refreshEvery: 10 });
+ * // a private ensemble member given `outputGradients: rule` trains as withReferencePenalty would alone
+ * ```
  */
 export function referencePenaltyRule(options: {
   constraint: FairnessConstraint;

@@ -98,7 +98,18 @@ export interface FitPlan {
   warnings: string[];
 }
 
-/** Checks a recipe against the data and plans its training, before any work. */
+/**
+ * Checks a recipe against the data and plans its training, before any work.
+ *
+ * @example
+ * ```ts
+ * import { planFit } from "equipoise/fit";
+ * // task: a PreparedTask (see prepareTask in equipoise/data)
+ * const data = { train: task.train, numClasses: task.numClasses, inputShape: [task.train.X.cols] };
+ * const plan = planFit({ model: "logreg", privacy: { targetEpsilon: 1, clip: 1 } }, data);
+ * plan.notCoveredByEpsilon; // ["preprocessing: the feature statistics ... are NOT protected by epsilon"]
+ * ```
+ */
 export function planFit(input: RecipeInput | Recipe, data: FitData): FitPlan {
   const recipe = parseRecipe(input);
   checkData(data);
@@ -259,6 +270,13 @@ function penaltySettings(mitigation: Extract<Recipe["fairness"], { method: "pena
 /**
  * scikit-learn's "balanced" weights N / (K·n_c) over the K classes present; for DP the
  * same ratios scaled so that the largest (the rarest class's) is 1.
+ *
+ * @example
+ * ```ts
+ * import { balancedClassWeights } from "equipoise/fit";
+ * balancedClassWeights([0, 0, 0, 1], 2, false); // Float64Array [0.667, 2]: N / (K·n_c)
+ * balancedClassWeights([0, 0, 0, 1], 2, true); // Float64Array [0.333, 1]: the largest is 1 under DP
+ * ```
  */
 export function balancedClassWeights(y: ArrayLike<number>, numClasses: number, forDp: boolean): Float64Array {
   const counts = new Float64Array(numClasses);

@@ -34,6 +34,14 @@ export interface PreparedForRecipe {
 /**
  * Prepares the data for a recipe: a private recipe gets public-metadata preprocessing when the data
  * declares it, a private fit counted in ε when it declares bounds, and a fit marked not for release otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseRecipe, prepareForRecipe } from "equipoise/fit";
+ * const recipe = parseRecipe({ model: "logreg", privacy: { targetEpsilon: 1, clip: 1 } });
+ * const { task, mode } = await prepareForRecipe({ data: "german-credit" }, recipe);
+ * mode; // "public": german-credit declares its metadata, so nothing is read from the rows
+ * ```
  */
 export async function prepareForRecipe(
   request: TaskRequest,

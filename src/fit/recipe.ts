@@ -73,7 +73,17 @@ export const MODEL_SPEC_HELP =
 const WIDTHS = "[1-9]\\d{0,4}(,[1-9]\\d{0,4})*";
 const MODEL_SPEC = new RegExp(`^(logreg|mlp:${WIDTHS}|cnn(:[1-9]\\d{0,4},[1-9]\\d{0,4})?)$`);
 
-/** True for the spellings nn/spec.ts builds (layer widths 1–99,999; architecture strings that parse). */
+/**
+ * True for the spellings nn/spec.ts builds (layer widths 1–99,999; architecture strings that parse).
+ *
+ * @example
+ * ```ts
+ * import { isModelSpec } from "equipoise/fit";
+ * isModelSpec("mlp:64,32"); // true
+ * isModelSpec("cnn"); // true
+ * isModelSpec("mlp:0"); // false: widths are 1–99,999
+ * ```
+ */
 export function isModelSpec(spec: string): boolean {
   return MODEL_SPEC.test(spec) || (isArchitectureString(spec) && architectureProblem(spec) === null);
 }
@@ -336,6 +346,14 @@ export type OptimizerRecipe = Recipe["optimizer"];
  * prefixed with the field and followed by the offending value; sentences with
  * {field.path} placeholders have them replaced; a missing required field is named
  * with its container and `hintOf`'s words ("--dp needs --clip C (...)").
+ *
+ * @example
+ * ```ts
+ * import { describeIssue } from "equipoise/fit";
+ * // issue: one zod issue from a failed safeParse of a recipe or a CLI option object
+ * const line = describeIssue(issue, (path) => `--${path.join("-")}`, () => undefined);
+ * // e.g. "--epochs must be a whole number ≥ 1, got 0"
+ * ```
  */
 export function describeIssue(
   issue: z.core.$ZodIssue,
@@ -360,6 +378,14 @@ export function describeIssue(
 /**
  * A recipe from untrusted JSON (a library caller, a model file, a study): validated
  * and normalised, or one UserError naming the first bad field by its path.
+ *
+ * @example
+ * ```ts
+ * import { parseRecipe } from "equipoise/fit";
+ * const recipe = parseRecipe({ model: "mlp:64,32", epochs: 5 });
+ * recipe.optimizer; // defaults filled in: { kind: "adam", learningRate: 0.01, schedule: "cosine", ... }
+ * parseRecipe({ model: "logreg", epochs: 0 }); // UserError: recipe: epochs must be a whole number ≥ 1, got 0
+ * ```
  */
 export function parseRecipe(input: unknown, source = "recipe"): Recipe {
   const parsed = recipeSchema.safeParse(input);

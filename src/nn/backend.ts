@@ -24,6 +24,13 @@ let initialisedFor: string | undefined;
 /**
  * Makes `name` (or EQUIPOISE_BACKEND, or the best available backend) the active
  * tfjs backend. Safe to call repeatedly; asking for a different backend switches.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * const info = await nn.initBackend("wasm"); // or "cpu", "tensorflow", or none: EQUIPOISE_BACKEND, else the best available
+ * info; // e.g. { name: "wasm", simd: true, threads: 1 }
+ * ```
  */
 export function initBackend(name?: string): Promise<BackendInfo> {
   const requested = name ?? (isNode ? process.env.EQUIPOISE_BACKEND : undefined) ?? "auto";
@@ -37,7 +44,16 @@ export function initBackend(name?: string): Promise<BackendInfo> {
   return initialised;
 }
 
-/** The active backend, for reports (training results, saved models). */
+/**
+ * The active backend, for reports (training results, saved models).
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * await nn.initBackend("wasm");
+ * nn.currentBackend(); // { name: "wasm", simd: true, threads: 1 } on this machine
+ * ```
+ */
 export function currentBackend(): BackendInfo {
   const name = tf.getBackend() as BackendName;
   if (name === "wasm") {

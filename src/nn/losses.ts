@@ -9,7 +9,18 @@ import * as tf from "@tensorflow/tfjs-core";
 /** The loss of a classifier: binary cross-entropy on one logit, or softmax cross-entropy. */
 export type LossKind = "binary-cross-entropy" | "softmax-cross-entropy";
 
-/** ℓᵢ for every example, shape [N]. */
+/**
+ * ℓᵢ for every example, shape [N].
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm"); // tensors need a backend
+ * const labels = nn.labelTensor("binary-cross-entropy", Float32Array.of(1, 0));
+ * nn.perExampleLosses("binary-cross-entropy", tf.tensor1d([0, 2]), labels).arraySync(); // [0.6931, 2.1269]
+ * ```
+ */
 export function perExampleLosses(kind: LossKind, logits: tf.Tensor, labels: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     if (kind === "binary-cross-entropy") {
@@ -28,7 +39,18 @@ export function perExampleLosses(kind: LossKind, logits: tf.Tensor, labels: tf.T
   });
 }
 
-/** ∂ℓᵢ/∂zᵢ for every example, the shape of the logits. */
+/**
+ * ∂ℓᵢ/∂zᵢ for every example, the shape of the logits.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm"); // tensors need a backend
+ * const labels = nn.labelTensor("binary-cross-entropy", Float32Array.of(1, 0));
+ * nn.lossGradient("binary-cross-entropy", tf.tensor1d([0, 2]), labels).arraySync(); // [-0.5, 0.8808] = σ(z) − y
+ * ```
+ */
 export function lossGradient(kind: LossKind, logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     if (kind === "binary-cross-entropy") return tf.sub(tf.sigmoid(logits), tf.reshape(labels, logits.shape));
@@ -37,7 +59,17 @@ export function lossGradient(kind: LossKind, logits: tf.Tensor, labels: tf.Tenso
   });
 }
 
-/** Class predictions from logits: threshold 0 for one logit, argmax otherwise. */
+/**
+ * Class predictions from logits: threshold 0 for one logit, argmax otherwise.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm"); // tensors need a backend
+ * nn.predictedClasses("binary-cross-entropy", tf.tensor1d([-0.5, 2])).arraySync(); // [0, 1]
+ * ```
+ */
 export function predictedClasses(kind: LossKind, logits: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() =>
     kind === "binary-cross-entropy"
@@ -46,7 +78,17 @@ export function predictedClasses(kind: LossKind, logits: tf.Tensor): tf.Tensor1D
   );
 }
 
-/** Uploads labels in the dtype the loss expects. */
+/**
+ * Uploads labels in the dtype the loss expects.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * await nn.initBackend("wasm"); // tensors need a backend
+ * nn.labelTensor("binary-cross-entropy", Float32Array.of(1, 0)); // float32 labels
+ * nn.labelTensor("softmax-cross-entropy", Int32Array.of(2, 0)); // int32 class indices
+ * ```
+ */
 export function labelTensor(kind: LossKind, labels: Float32Array | Int32Array): tf.Tensor1D {
   return kind === "binary-cross-entropy"
     ? tf.tensor1d(labels instanceof Float32Array ? labels : Float32Array.from(labels), "float32")

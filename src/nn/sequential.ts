@@ -253,6 +253,17 @@ export class Sequential {
 /**
  * The state of one backward pass: per layer, the cached inputs and the per-example
  * output gradients. Every operation below reuses them; none runs a second backward.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm"); // tensors need a backend
+ * const model = nn.buildModel("mlp:8", [3], 2, 0);
+ * const pass = model.backwardPass(tf.tensor2d([1, 2, 3, 0, 0, 0], [2, 3]), nn.labelTensor("binary-cross-entropy", Float32Array.of(1, 0)));
+ * pass.norms(); // per-example gradient norms, from the same backward pass as
+ * pass.clippedGradientSum(1); // the DP-SGD sum of gradients clipped to norm 1
+ * ```
  */
 export class BatchPass {
   constructor(

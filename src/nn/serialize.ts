@@ -116,7 +116,17 @@ export function modelToJSON(
   };
 }
 
-/** Parses and checks a model document; `source` names it in error messages. */
+/**
+ * Parses and checks a model document; `source` names it in error messages.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import { readFileSync } from "node:fs";
+ * const saved = nn.modelFromJSON(JSON.parse(readFileSync("model.json", "utf8")), "model.json");
+ * saved.model; // a Sequential with the saved parameters; saved.spec, saved.recipe and saved.preprocessor beside it
+ * ```
+ */
 export function modelFromJSON(json: unknown, source = "model file"): SavedModel {
   const parsed = modelFileSchema.safeParse(json);
   if (!parsed.success) {

@@ -77,7 +77,17 @@ export function architectureFor(
   return { inputShape: [...inputShape], layers, loss };
 }
 
-/** A freshly initialised model for a spec (seeded). */
+/**
+ * A freshly initialised model for a spec (seeded).
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * await nn.initBackend("wasm");
+ * const model = nn.buildModel("mlp:64,32", [104], 2, 0); // seeded initialisation
+ * model.outputShape; // [1]: one logit, binary cross-entropy
+ * ```
+ */
 export function buildModel(
   spec: string,
   inputShape: readonly number[],

@@ -45,7 +45,18 @@ export interface Predictions {
 
 const CHUNK = 4096;
 
-/** Predicted classes and probabilities (and per-example losses when labels are given). */
+/**
+ * Predicted classes and probabilities (and per-example losses when labels are given).
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * await nn.initBackend("wasm"); // tensors need a backend
+ * const model = nn.buildModel("mlp:8", [3], 2, 0);
+ * const { classes, probabilities, losses } = train.predict(model, { rows: 2, cols: 3, data: Float32Array.of(1, 2, 3, 0, 0, 0) }, Float32Array.of(1, 0));
+ * // classes: Int32Array of 0/1; probabilities: P(class 1) per row; losses: given labels, per row
+ * ```
+ */
 export function predict(model: Sequential, X: EvaluationData["X"], y?: Float32Array): Predictions {
   const inputShape = model.architecture.inputShape;
   const kind = model.architecture.loss;

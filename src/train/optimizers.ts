@@ -40,7 +40,16 @@ export type OptimizerConfig =
       schedule?: LearningRateSchedule;
     };
 
-/** η at step `t` (0-based) of `total`: constant, or cosine-annealed towards 0. */
+/**
+ * η at step `t` (0-based) of `total`: constant, or cosine-annealed towards 0.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * train.learningRateAt({ kind: "sgd", learningRate: 0.1, schedule: "cosine" }, 50, 100); // 0.05, half-way down
+ * train.learningRateAt({ kind: "sgd", learningRate: 0.1 }, 50, 100); // 0.1, constant
+ * ```
+ */
 export function learningRateAt(config: OptimizerConfig, t: number, total: number): number {
   if ((config.schedule ?? "constant") === "constant" || !(total > 0)) return config.learningRate;
   return (config.learningRate * (1 + Math.cos((Math.PI * Math.min(t, total)) / total))) / 2;
@@ -62,7 +71,17 @@ export interface Optimizer {
  */
 export type AdamUpdatePath = "auto" | "host-memory" | "tensor-ops";
 
-/** `totalSteps`: the run's length, which a schedule other than "constant" needs. */
+/**
+ * `totalSteps`: the run's length, which a schedule other than "constant" needs.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * const optimizer = train.createOptimizer({ kind: "adam", learningRate: 0.01, schedule: "cosine" }, 1000);
+ * // parameters, gradients: matching tensor lists
+ * const updated = optimizer.step(parameters, gradients); // the caller disposes the old parameters
+ * ```
+ */
 export function createOptimizer(
   config: OptimizerConfig,
   totalSteps = Number.POSITIVE_INFINITY,

@@ -26,7 +26,17 @@ export interface BatchSampler {
   epoch(): Generator<Int32Array>;
 }
 
-/** A fresh permutation per epoch, cut into batches of `batchSize` (the last one may be smaller). */
+/**
+ * A fresh permutation per epoch, cut into batches of `batchSize` (the last one may be smaller).
+ *
+ * @example
+ * ```ts
+ * import { createRandom, train } from "equipoise";
+ * const sampler = train.shuffledBatches(10, 4, createRandom(0));
+ * sampler.batchesPerEpoch; // 3
+ * [...sampler.epoch()].map((batch) => batch.length); // [4, 4, 2]
+ * ```
+ */
 export function shuffledBatches(size: number, batchSize: number, random: Random): BatchSampler {
   const batch = Math.min(batchSize, size);
   return {
@@ -46,6 +56,14 @@ export function shuffledBatches(size: number, batchSize: number, random: Random)
  * Poisson sampling with rate q = batchSize / size and round(1/q) batches per epoch.
  * Gaps between selected indices are drawn from the geometric distribution, so a
  * batch costs O(q·n) random numbers instead of n Bernoulli draws.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, train } from "equipoise";
+ * const sampler = train.poissonBatches(1000, 100, createRandom(0)); // q = 0.1, as DP-SGD's accounting assumes
+ * sampler.batchesPerEpoch; // 10
+ * [...sampler.epoch()].map((batch) => batch.length); // sizes vary around 100, e.g. [86, 109, 109, 100, ...]
+ * ```
  */
 export function poissonBatches(size: number, batchSize: number, random: Random): BatchSampler {
   const q = Math.min(1, batchSize / size);

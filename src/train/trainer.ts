@@ -101,6 +101,16 @@ export interface TrainingResult {
 /**
  * Training whose loss or parameters stopped being finite: the run cannot recover, so
  * it stops at the end of that epoch instead of producing a model that scores NaN.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * try {
+ *   train.trainModel(model, data, { epochs: 10, batchSize: 64, optimizer: { kind: "sgd", learningRate: 1e3 }, seed: 0 });
+ * } catch (error) {
+ *   if (error instanceof train.TrainingDivergedError) console.error(error.message, "at epoch", error.epoch);
+ * }
+ * ```
  */
 export class TrainingDivergedError extends UserError {
   override name = "TrainingDivergedError";
@@ -115,7 +125,17 @@ export class TrainingDivergedError extends UserError {
   }
 }
 
-/** True when every parameter of the model is a finite number (one sync). */
+/**
+ * True when every parameter of the model is a finite number (one sync).
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * await nn.initBackend("wasm"); // tensors need a backend
+ * const model = nn.buildModel("mlp:8", [3], 2, 0);
+ * train.parametersAreFinite(model); // true; false once a step has produced NaN or ±∞
+ * ```
+ */
 export function parametersAreFinite(model: Sequential): boolean {
   const allFinite = tf.tidy(() =>
     tf.all(tf.concat(model.parameters().map((p) => tf.isFinite(tf.reshape(p, [-1]))))),

@@ -41,7 +41,15 @@ export interface AttributeInferenceInput {
   hide?: readonly string[];
 }
 
-/** The feature columns that encode the given table columns: "sex" or "sex=Female" for sex. */
+/**
+ * The feature columns that encode the given table columns: "sex" or "sex=Female" for sex.
+ *
+ * @example
+ * ```ts
+ * import { attributeColumns } from "equipoise/audit/light";
+ * attributeColumns(["age", "sex=Female", "sex=Male", "race=White"], "sex"); // [1, 2]
+ * ```
+ */
 export function attributeColumns(featureNames: readonly string[], ...columns: string[]): number[] {
   const out: number[] = [];
   featureNames.forEach((name, j) => {
@@ -108,6 +116,17 @@ function majorityOf(codes: Int32Array, train: Int32Array): number {
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
 }
 
+/**
+ * Attribute inference on the candidates: the four attackers' accuracy for members and non-members (see the module comment).
+ *
+ * @example
+ * ```ts
+ * import { attributeInference } from "equipoise/audit/light";
+ * // candidates' features, logits and φ under the target; sex: their SensitiveAttribute
+ * const result = attributeInference({ features, featureNames, logits, outputs: 1, phi, attribute: sex, isMember, seed: 0 });
+ * // does the model let an attacker guess sex better for members than for non-members?
+ * ```
+ */
 export function attributeInference(input: AttributeInferenceInput): AttributeInference {
   const { features, attribute, isMember } = input;
   const n = features.rows;

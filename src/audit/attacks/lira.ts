@@ -82,6 +82,14 @@ function logNormalDensity(x: number, mean: number, variance: number): number {
  * LiRA (Carlini et al. 2022): per candidate, the likelihood ratio of the target's φ under Gaussians
  * fitted to the shadows that trained on it and those that did not (offline: a one-sided test
  * against the OUT fit alone). Higher scores mean more likely a member.
+ *
+ * @example
+ * ```ts
+ * import { liraScores } from "equipoise/audit/light";
+ * // targetPhi: φ of each candidate under the target; shadows: { phi[k][i], inTraining[k][i] } of K shadows
+ * const scores = liraScores(targetPhi, shadows, { online: false });
+ * // higher = more likely a member; evaluate with rocCurve(scores, isMember)
+ * ```
  */
 export function liraScores(target: Float64Array, shadows: ShadowSignals, options: LiraOptions): Float64Array {
   const n = target.length;

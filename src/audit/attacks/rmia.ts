@@ -138,6 +138,13 @@ function scoresOf(prepared: Prepared, online: boolean, a: number, gamma: number)
 /**
  * The a with the largest AUC when shadow 0 is attacked offline by the other shadows
  * (its membership is known to the auditor who trained it).
+ *
+ * @example
+ * ```ts
+ * import { tuneOfflineA } from "equipoise/audit/light";
+ * // shadows, population: as for rmiaScores; shadow 0 plays the target
+ * const a = tuneOfflineA(shadows, population); // in {0, 0.1, ..., 1}, the a with the best AUC
+ * ```
  */
 export function tuneOfflineA(shadows: ShadowSignals, population: PopulationSignals, gamma = 1): number {
   const k = shadows.phi.length;
@@ -162,6 +169,13 @@ export function tuneOfflineA(shadows: ShadowSignals, population: PopulationSigna
 /**
  * RMIA (Zarifzadeh et al. 2024): the share of population rows z that candidate x dominates in the
  * pairwise likelihood ratio of target and reference models, at threshold γ.
+ *
+ * @example
+ * ```ts
+ * import { rmiaScores } from "equipoise/audit/light";
+ * // targetPhi, shadows: as for liraScores; population: φ of rows no model trained on
+ * const { scores, offlineA } = rmiaScores(targetPhi, shadows, population, { online: false, gamma: 1 });
+ * ```
  */
 export function rmiaScores(
   targetPhi: Float64Array,

@@ -28,6 +28,15 @@ export const DEFAULT_REPLICATES = 1000;
  * Percentile intervals of each component of `statistic`, resampling candidates with
  * replacement within each stratum (`strata[i]` is candidate i's stratum). Replicates
  * where a component is NaN (an empty class) are left out of that component's interval.
+ *
+ * @example
+ * ```ts
+ * import { bootstrapIntervals, RankedScores } from "equipoise/audit/light";
+ * const isMember = [1, 0, 1, 0];
+ * const ranked = new RankedScores([0.9, 0.8, 0.3, 0.1], isMember);
+ * const [aucInterval] = bootstrapIntervals(isMember, (weights) => [ranked.auc(weights)], { replicates: 200 });
+ * aucInterval; // { lo: 0, hi: 1 }: four candidates say little
+ * ```
  */
 export function bootstrapIntervals(
   strata: ArrayLike<number>,
@@ -67,7 +76,16 @@ export function bootstrapIntervals(
   });
 }
 
-/** The q-quantile of sorted values by linear interpolation (numpy's default); NaN when empty. */
+/**
+ * The q-quantile of sorted values by linear interpolation (numpy's default); NaN when empty.
+ *
+ * @example
+ * ```ts
+ * import { quantile } from "equipoise/audit/light";
+ * quantile([1, 2, 3, 4], 0.5); // 2.5
+ * quantile([], 0.5); // NaN
+ * ```
+ */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const position = q * (sorted.length - 1);

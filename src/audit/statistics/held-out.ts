@@ -35,7 +35,16 @@ export interface HeldOutResult {
   advantage: HeldOutAdvantage;
 }
 
-/** Random halves, split within members and within non-members. */
+/**
+ * Random halves, split within members and within non-members.
+ *
+ * @example
+ * ```ts
+ * import { stratifiedHalves } from "equipoise/audit/light";
+ * stratifiedHalves([1, 1, 1, 1, 0, 0, 0, 0], 0);
+ * // { calibration: Int32Array [1, 2, 6, 7], evaluation: Int32Array [0, 3, 4, 5] }: two members and two non-members each
+ * ```
+ */
 export function stratifiedHalves(
   isMember: ArrayLike<number | boolean>,
   seed: number,
@@ -157,6 +166,14 @@ function measure(
 /**
  * The held-out ε lower bound and membership advantage of membership scores (higher =
  * more likely a member).
+ *
+ * @example
+ * ```ts
+ * import { heldOutAnalysis } from "equipoise/audit/light";
+ * // scores: an attack's membership scores; isMember: 1 for the target's training rows
+ * const { epsilonLowerBound, advantage } = heldOutAnalysis(scores, isMember, { delta: 1e-5 });
+ * epsilonLowerBound.value; // threshold chosen on one half, bound measured on the other
+ * ```
  */
 export function heldOutAnalysis(
   scores: ArrayLike<number>,

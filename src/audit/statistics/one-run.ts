@@ -25,7 +25,17 @@ function checkCounts(m: number, r: number, v: number): void {
   if (!(v <= r && r <= m)) throw new RangeError(`need 0 ≤ v ≤ r ≤ m, got v=${v}, r=${r}, m=${m}`);
 }
 
-/** The p-value of v or more correct guesses out of r, with m canaries, under (ε, δ)-DP. */
+/**
+ * The p-value of v or more correct guesses out of r, with m canaries, under (ε, δ)-DP.
+ *
+ * @example
+ * ```ts
+ * import { oneRunPValue } from "equipoise/audit/light";
+ * // 1,000 canaries, 100 guesses, 95 correct
+ * oneRunPValue(1000, 100, 95, 1, 1e-5); // ≈ 0.00066: ε = 1 is rejected
+ * oneRunPValue(1000, 100, 95, 3, 1e-5); // ≈ 0.665: ε = 3 is not
+ * ```
+ */
 export function oneRunPValue(m: number, r: number, v: number, epsilon: number, delta: number): number {
   checkCounts(m, r, v);
   if (!(epsilon >= 0)) throw new RangeError(`epsilon must be ≥ 0, got ${epsilon}`);
@@ -103,6 +113,14 @@ export interface OneRunOutcome {
  * `tried`, each at level significance / tried.length so that the best of them is
  * still a valid bound (the paper picks one configuration; trying several without the
  * correction would overstate the bound).
+ *
+ * @example
+ * ```ts
+ * import { oneRunAudit } from "equipoise/audit/light";
+ * // scores: one per canary (higher = more likely included); included: 1 for the canaries trained on
+ * const outcome = oneRunAudit(scores, included, { delta: 1e-5, tried: [{ in: 50, out: 50 }, { in: 100, out: 100 }] });
+ * outcome.epsilonLowerBound; // holds at 95 % for the best of the tried guess counts (Bonferroni)
+ * ```
  */
 export function oneRunAudit(
   scores: ArrayLike<number>,

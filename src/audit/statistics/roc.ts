@@ -34,6 +34,15 @@ interface GroupCounts {
 /**
  * Attack scores ranked once (ties grouped), from which ROC curves, AUC and TPR at FPR levels are read,
  * also under bootstrap weights.
+ *
+ * @example
+ * ```ts
+ * import { RankedScores } from "equipoise/audit/light";
+ * const ranked = new RankedScores([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0]); // scores, 1 = member
+ * ranked.auc(); // 0.75
+ * ranked.tprAtFpr([0, 0.5]); // [0.5, 1]
+ * ranked.auc([2, 1, 1, 1]); // 0.8333333333333334, under bootstrap weights
+ * ```
  */
 export class RankedScores {
   /** Candidate indices by descending score. */
@@ -212,6 +221,13 @@ export function areaUnder(curve: RocCurve): number {
  * At most about `points` ROC points for plotting on log–log axes: every point whose
  * FPR crosses the next of `points` log-spaced levels between 1/negatives and 1, plus
  * the first and last. The statistics are always computed on the full curve.
+ *
+ * @example
+ * ```ts
+ * import { rocCurve, thinCurve } from "equipoise/audit/light";
+ * // scores, isMember: 5,000 candidates give a curve of up to 5,001 points
+ * const { fpr, tpr } = thinCurve(rocCurve(scores, isMember), 100); // about 100 points, log-spaced in FPR
+ * ```
  */
 export function thinCurve(curve: RocCurve, points = 200): { fpr: number[]; tpr: number[] } {
   const n = curve.fpr.length;

@@ -84,6 +84,12 @@ export const ADULT_BOUNDS: Record<string, { bounds: [number, number]; source: st
  * The categories of each categorical attribute of a UCI ".names" file written as
  * Adult's is: one line "name: value, value, ... ." per attribute ("continuous" for a
  * numeric one), after the class line.
+ *
+ * @example
+ * ```ts
+ * import { parseAdultNames } from "equipoise/data";
+ * parseAdultNames("sex: Female, Male.\nage: continuous.\n"); // { sex: ["Female", "Male"] }
+ * ```
  */
 export function parseAdultNames(text: string): Record<string, string[]> {
   const categories: Record<string, string[]> = {};
@@ -99,7 +105,17 @@ export function parseAdultNames(text: string): Record<string, string[]> {
   return categories;
 }
 
-/** Adult's declared metadata: categories from the bundled adult.names, bounds from ADULT_BOUNDS. */
+/**
+ * Adult's declared metadata: categories from the bundled adult.names, bounds from ADULT_BOUNDS.
+ *
+ * @example
+ * ```ts
+ * import { adultMetadata } from "equipoise/data";
+ * const metadata = adultMetadata();
+ * metadata.age; // { bounds: [17, 90], source: "adult.names extraction rule AAGE>16; CPS top code 90" }
+ * metadata.sex; // { categories: ["Female", "Male"], source: "adult.names" }
+ * ```
+ */
 export function adultMetadata(): DatasetMetadata {
   const declared = parseAdultNames(readBundledText("adult", "adult.names"));
   const metadata: Record<string, ColumnMetadata> = {};
@@ -126,7 +142,17 @@ export interface AdultOptions {
   seed?: number;
 }
 
-/** The cleaned Adult table (train rows first) and the mask of its test rows. */
+/**
+ * The cleaned Adult table (train rows first) and the mask of its test rows.
+ *
+ * @example
+ * ```ts
+ * import { loadAdultTable } from "equipoise/data";
+ * const { table, testRows } = loadAdultTable(); // bundled: no download
+ * table.rows; // 45222 complete rows (adult.data then adult.test)
+ * testRows.reduce((sum, isTest) => sum + isTest, 0); // 15060 rows from adult.test
+ * ```
+ */
 export function loadAdultTable(): { table: Table; testRows: Uint8Array } {
   const overrides = Object.fromEntries(
     ADULT_COLUMNS.map((name) => [name, NUMERIC.has(name) ? "numeric" : "categorical"] as const),

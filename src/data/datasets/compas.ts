@@ -87,7 +87,17 @@ export async function loadCompasTable(files: FileLocationOptions = {}): Promise<
   return compasTableFromText(await readFile(located.path, "utf8"), COMPAS_FILES[0].name);
 }
 
-/** The filtered table from the text of a file in ProPublica's layout. */
+/**
+ * The filtered table from the text of a file in ProPublica's layout.
+ *
+ * @example
+ * ```ts
+ * import { compasTableFromText } from "equipoise/data";
+ * import { readFileSync } from "node:fs";
+ * const table = compasTableFromText(readFileSync("compas-scores-two-years.csv", "utf8"), "compas-scores-two-years.csv");
+ * console.log(table.rows); // the rows ProPublica's filter keeps
+ * ```
+ */
 export function compasTableFromText(text: string, source: string): Table {
   // Only an empty field is missing: "N/A" is a value of score_text that the filter tests.
   const raw = readCsv(text, {
@@ -99,7 +109,16 @@ export function compasTableFromText(text: string, source: string): Table {
   return propublicaFilter(raw);
 }
 
-/** ProPublica's row filter (a missing days_b_screening_arrest fails it, as in their R code). */
+/**
+ * ProPublica's row filter (a missing days_b_screening_arrest fails it, as in their R code).
+ *
+ * @example
+ * ```ts
+ * import { propublicaFilter } from "equipoise/data";
+ * // raw: the unfiltered ProPublica table (e.g. from readCsv)
+ * const filtered = propublicaFilter(raw); // days_b_screening_arrest within ±30, is_recid ≠ -1, charge degree ≠ "O", score_text ≠ "N/A"
+ * ```
+ */
 export function propublicaFilter(table: Table): Table {
   const days = table.column("days_b_screening_arrest");
   const isRecid = table.column("is_recid");
@@ -128,7 +147,16 @@ export async function compasSource(options: CompasOptions = {}): Promise<Tabular
   return compasSourceFromTable(await loadCompasTable(options.files), options);
 }
 
-/** The standard COMPAS task over an already filtered table. */
+/**
+ * The standard COMPAS task over an already filtered table.
+ *
+ * @example
+ * ```ts
+ * import { compasSourceFromTable, loadCompasTable } from "equipoise/data";
+ * const source = compasSourceFromTable(await loadCompasTable({ dataDir: "data" }));
+ * // a TabularSource for buildTabularTask: target two_year_recid unless options.target says otherwise
+ * ```
+ */
 export function compasSourceFromTable(
   table: Table,
   options: Omit<CompasOptions, "files"> = {},

@@ -52,7 +52,16 @@ export const SYNTHETIC_METADATA: DatasetMetadata = {
   label: { categories: ["0", "1"], source: "generator" },
 };
 
-/** A seeded synthetic table with a biased label, an imbalanced group and a proxy of it. */
+/**
+ * A seeded synthetic table with a biased label, an imbalanced group and a proxy of it.
+ *
+ * @example
+ * ```ts
+ * import { generateSynthetic } from "equipoise/data";
+ * const table = generateSynthetic({ rows: 1000, minorityFraction: 0.2, seed: 1 });
+ * table.names; // ["x1", "x2", "x3", "proxy", "segment", "group", "label"]
+ * ```
+ */
 export function generateSynthetic(options: Partial<SyntheticOptions> = {}): Table {
   const { rows, minorityFraction, labelBias, proxyStrength, seed } = { ...SYNTHETIC_DEFAULTS, ...options };
   if (!(Number.isInteger(rows) && rows >= 2))

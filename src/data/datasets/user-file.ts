@@ -41,7 +41,17 @@ export function isDataFilePath(path: string): boolean {
   return /\.(csv|tsv|txt|arff)(\.gz)?$/i.test(path) || path.includes("/") || path.includes("\\");
 }
 
-/** Reads a user's .csv or .arff file into a table; a DataError naming the file and the problem. */
+/**
+ * Reads a user's .csv or .arff file into a table; a DataError naming the file and the problem.
+ *
+ * @example
+ * ```ts
+ * import { readDataFile } from "equipoise/data";
+ * // a .csv or .arff file; declared metadata decides how ambiguous columns are read
+ * const table = readDataFile("loans.csv", { metadata: { zip: { categories: ["10115", "80331"] } } });
+ * console.log(table.rows, table.names);
+ * ```
+ */
 export function readDataFile(path: string, options: UserFileOptions = {}): Table {
   let raw: Buffer;
   try {

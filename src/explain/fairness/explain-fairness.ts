@@ -118,6 +118,17 @@ export interface FairnessExplanation {
  * The examples behind an unfairness (`equipoise explain fairness`): the influence of every training
  * row on a smooth surrogate of the gap, the rows and feature patterns whose removal would reduce it
  * most, and a removal experiment against random and highest-loss removals, measured on test rows.
+ *
+ * @example
+ * ```ts
+ * import { describeColumns, explainData, explainFairness, fitLogisticRegression } from "equipoise/explain";
+ * // data: explainData(task) for a PreparedTask with sensitive: ["sex"]
+ * const { model } = fitLogisticRegression(data.train, { C: 1 });
+ * const [trainSex] = data.task.train.sensitive;
+ * const [testSex] = data.task.test.sensitive;
+ * const explanation = explainFairness(model, data.test, trainSex, testSex, data.columns, { constraint: "demographic_parity" });
+ * explanation.harmful.slice(0, 3); // the training rows whose removal would narrow the gap most
+ * ```
  */
 export function explainFairness(
   model: ExplainableModel,

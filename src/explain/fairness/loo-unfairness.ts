@@ -39,6 +39,15 @@ export interface LooUnfairness {
 /**
  * Leave-one-out unfairness (Black & Fredrikson 2021): retrains without each given training row and
  * counts the test decisions that flip, by group.
+ *
+ * @example
+ * ```ts
+ * import { looUnfairness } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train); testSex: data.task.test.sensitive[0]
+ * const result = looUnfairness(model, data.test, testSex, Int32Array.of(0, 1, 2, 3, 4));
+ * result.flipsPerTrainRow; // test decisions each removal flips
+ * result.byGroup; // how the flips fall on each group
+ * ```
  */
 export function looUnfairness(
   model: ExplainableModel,

@@ -62,7 +62,16 @@ export function describePattern(pattern: { predicates: Predicate[] }): string {
     .join(" ∧ ");
 }
 
-/** The predicates of every column, with their rows and summed scores. */
+/**
+ * The predicates of every column, with their rows and summed scores.
+ *
+ * @example
+ * ```ts
+ * import { candidatePredicates } from "equipoise/explain";
+ * // scores: one influence per training row; every single-column predicate with its rows and summed score
+ * const candidates = candidatePredicates(data.columns, data.train, scores);
+ * ```
+ */
 export function candidatePredicates(
   columns: readonly ColumnDescription[],
   train: Examples,
@@ -103,7 +112,17 @@ export function candidatePredicates(
   return out;
 }
 
-/** Patterns with the most negative summed score (largest predicted reduction), within the support bounds. */
+/**
+ * Patterns with the most negative summed score (largest predicted reduction), within the support bounds.
+ *
+ * @example
+ * ```ts
+ * import { searchPatterns } from "equipoise/explain";
+ * // scores: one influence per training row on the gap's surrogate (negative = removing it narrows the gap)
+ * const patterns = searchPatterns(data.columns, data.train, scores, { maxPredicates: 2, limit: 10 });
+ * // most negative summed score first, e.g. a conjunction like "age < 25 and housing = rent"
+ * ```
+ */
 export function searchPatterns(
   columns: readonly ColumnDescription[],
   train: Examples,
@@ -158,7 +177,15 @@ function intersect(a: Int32Array, b: Int32Array, scores: Float64Array): { rows: 
   return { rows: out.slice(0, k), score };
 }
 
-/** |A ∩ B| / |A ∪ B| of two ascending row lists. */
+/**
+ * |A ∩ B| / |A ∪ B| of two ascending row lists.
+ *
+ * @example
+ * ```ts
+ * import { jaccard } from "equipoise/explain";
+ * jaccard(Int32Array.of(1, 2, 3), Int32Array.of(2, 3, 4)); // 0.5
+ * ```
+ */
 export function jaccard(a: Int32Array, b: Int32Array): number {
   let i = 0;
   let j = 0;

@@ -41,7 +41,16 @@ export interface GapSurrogate {
   coefficients: Float64Array;
 }
 
-/** Hard 0/1 decisions of a binary model (P(y = 1) > 0.5, as the engine and scikit-learn decide). */
+/**
+ * Hard 0/1 decisions of a binary model (P(y = 1) > 0.5, as the engine and scikit-learn decide).
+ *
+ * @example
+ * ```ts
+ * import { decisions } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train)
+ * const predicted = decisions(model, data.test); // Float64Array of 0/1, P(y = 1) > 0.5
+ * ```
+ */
 export function decisions(model: ExplainableModel, examples: Examples): Float64Array {
   const probabilities = model.probabilities(examples);
   const out = new Float64Array(examples.rows);
@@ -49,7 +58,17 @@ export function decisions(model: ExplainableModel, examples: Examples): Float64A
   return out;
 }
 
-/** The Fairlearn gap of hard decisions. */
+/**
+ * The Fairlearn gap of hard decisions.
+ *
+ * @example
+ * ```ts
+ * import { decisions, fairnessGap } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train); the group of each test row from the task
+ * const gap = fairnessGap("demographic_parity", data.test.y, decisions(model, data.test), data.task.test.sensitive[0]);
+ * // german-credit by sex, logistic regression C = 1: 0.1507
+ * ```
+ */
 export function fairnessGap(
   constraint: FairnessConstraint,
   y: ArrayLike<number>,
@@ -67,7 +86,18 @@ export function fairnessGap(
   }
 }
 
-/** Builds the surrogate of `constraint` on the reference rows, choosing the groups at the model's decisions. */
+/**
+ * Builds the surrogate of `constraint` on the reference rows, choosing the groups at the model's decisions.
+ *
+ * @example
+ * ```ts
+ * import { gapSurrogate, surrogateValue } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train); reference rows: data.test
+ * const surrogate = gapSurrogate(model, data.test, data.task.test.sensitive[0], "demographic_parity");
+ * surrogate.higher; // the group with the higher selection rate at the model's decisions
+ * surrogateValue(model, data.test, surrogate); // the smooth stand-in for the gap
+ * ```
+ */
 export function gapSurrogate(
   model: ExplainableModel,
   reference: Examples,
@@ -137,7 +167,16 @@ function groupRates(
   return Array.from(totals, (total, g) => (total > 0 ? positives[g] / total : Number.NaN));
 }
 
-/** Σᵢ cᵢ P(y = 1 | xᵢ) at the model's parameters. */
+/**
+ * Σᵢ cᵢ P(y = 1 | xᵢ) at the model's parameters.
+ *
+ * @example
+ * ```ts
+ * import { gapSurrogate, surrogateValue } from "equipoise/explain";
+ * const surrogate = gapSurrogate(model, data.test, data.task.test.sensitive[0], "demographic_parity");
+ * surrogateValue(model, data.test, surrogate); // Σᵢ cᵢ P(y = 1 | xᵢ)
+ * ```
+ */
 export function surrogateValue(
   model: ExplainableModel,
   reference: Examples,
@@ -152,7 +191,17 @@ export function surrogateValue(
   return value;
 }
 
-/** The surrogate as an influence query: I(i) is the predicted change of the surrogate when row i is removed. */
+/**
+ * The surrogate as an influence query: I(i) is the predicted change of the surrogate when row i is removed.
+ *
+ * @example
+ * ```ts
+ * import { gapSurrogate, influence, surrogateQuery } from "equipoise/explain";
+ * const surrogate = gapSurrogate(model, data.test, data.task.test.sensitive[0], "demographic_parity");
+ * const { matrix } = influence(model, surrogateQuery(model, data.test, surrogate), { method: "exact" });
+ * // matrix[i]: predicted change of the surrogate when training row i is removed
+ * ```
+ */
 export function surrogateQuery(
   model: ExplainableModel,
   reference: Examples,

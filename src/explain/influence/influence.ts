@@ -68,7 +68,16 @@ export interface InfluenceResult {
   seconds: number;
 }
 
-/** Which methods apply to which model family. */
+/**
+ * Which methods apply to which model family.
+ *
+ * @example
+ * ```ts
+ * import { fitLogisticRegression, methodsFor } from "equipoise/explain";
+ * const { model } = fitLogisticRegression(data.train, { C: 1 }); // data: explainData(task)
+ * methodsFor(model); // ["exact", "cg", "lissa", "arnoldi", "kfac", "ekfac", "tracin", "gradient-similarity"]
+ * ```
+ */
 export function methodsFor(model: ExplainableModel): InfluenceMethod[] {
   const layered = model.kroneckerLayers !== undefined;
   return INFLUENCE_METHODS.filter((m) => layered || (m !== "kfac" && m !== "ekfac"));
@@ -142,7 +151,17 @@ export function influence(
   };
 }
 
-/** ∇ℓ(x_t, y_t) of test rows: the queries "loss of this test row". */
+/**
+ * ∇ℓ(x_t, y_t) of test rows: the queries "loss of this test row".
+ *
+ * @example
+ * ```ts
+ * import { influence, testLossQueries } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train)
+ * const queries = testLossQueries(model, data.test, [0, 1, 2]); // ∇ℓ of three test rows
+ * const { matrix } = influence(model, queries, { method: "cg" });
+ * ```
+ */
 export function testLossQueries(
   model: ExplainableModel,
   test: Examples,
@@ -156,7 +175,16 @@ export function testLossQueries(
   };
 }
 
-/** Stationarity as the family defines it, plus ‖∇F‖₂ relative to the median ‖rᵢ‖₂ (up to 2,000 rows sampled evenly). */
+/**
+ * Stationarity as the family defines it, plus ‖∇F‖₂ relative to the median ‖rᵢ‖₂ (up to 2,000 rows sampled evenly).
+ *
+ * @example
+ * ```ts
+ * import { fitLogisticRegression, measureStationarity } from "equipoise/explain";
+ * const { model } = fitLogisticRegression(data.train, { C: 1 }); // data: explainData(task)
+ * measureStationarity(model, 1e-6).stationary; // true: influence functions apply at this minimum
+ * ```
+ */
 export function measureStationarity(
   model: ExplainableModel,
   relativeTolerance: number,

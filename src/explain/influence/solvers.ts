@@ -51,7 +51,15 @@ export interface SolverReport {
 /** The largest explicit Hessian the exact method builds by default: 512 MiB. */
 export const DEFAULT_MEMORY_LIMIT = 512 * 2 ** 20;
 
-/** The bytes an explicit p × p Hessian and its Cholesky factor take. */
+/**
+ * The bytes an explicit p × p Hessian and its Cholesky factor take.
+ *
+ * @example
+ * ```ts
+ * import { explicitHessianBytes } from "equipoise/explain";
+ * explicitHessianBytes(105); // 176400: a 105 × 105 Hessian and its Cholesky factor in float64
+ * ```
+ */
 export function explicitHessianBytes(parameterCount: number): number {
   return 2 * 8 * parameterCount * parameterCount;
 }
@@ -263,7 +271,17 @@ function lissaSolve(
   return { solutions, warnings, details: { depth, repeats, batchSize, scale, damping } };
 }
 
-/** Power iteration on H (full data): the largest eigenvalue, for LiSSA's scale. */
+/**
+ * Power iteration on H (full data): the largest eigenvalue, for LiSSA's scale.
+ *
+ * @example
+ * ```ts
+ * import { largestEigenvalue } from "equipoise/explain";
+ * import { createRandom } from "equipoise";
+ * // model: from fitLogisticRegression(data.train)
+ * const scale = largestEigenvalue(model, createRandom(0), 50); // LiSSA divides H by a bound above this
+ * ```
+ */
 export function largestEigenvalue(model: ExplainableModel, random: Random, iterations: number): number {
   const p = model.parameterCount;
   let v: Float64Array = new Float64Array(p);

@@ -18,7 +18,17 @@ export interface Checkpoint {
   learningRate: number;
 }
 
-/** At each checkpoint the queries are recomputed when they can be (`queries.at`), else reused. */
+/**
+ * At each checkpoint the queries are recomputed when they can be (`queries.at`), else reused.
+ *
+ * @example
+ * ```ts
+ * import { tracIn, testLossQueries, trainWithCheckpoints } from "equipoise/explain";
+ * // model, checkpoints: from trainWithCheckpoints
+ * const scores = tracIn(model, testLossQueries(model, data.test, [0]), Int32Array.of(0, 1, 2), checkpoints);
+ * // Σ over checkpoints of ηₜ ∇ℓ(test) · ∇ℓ(train row): positive = the row helped that test row
+ * ```
+ */
 export function tracIn(
   model: ExplainableModel,
   queries: InfluenceQueries,

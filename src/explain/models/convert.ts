@@ -44,7 +44,17 @@ const NETWORK_LAYERS = new Set([
   "sigmoid",
 ]);
 
-/** What an engine architecture is for explanations: a logistic regression, an MLP, a CNN, or why none. */
+/**
+ * What an engine architecture is for explanations: a logistic regression, an MLP, a CNN, or why none.
+ *
+ * @example
+ * ```ts
+ * import { explainableArchitecture } from "equipoise/explain";
+ * // model: a trained engine Sequential (see fitRecipe)
+ * const kind = explainableArchitecture(model.architecture);
+ * if (kind.family === "mlp") console.log(kind.hidden, kind.activation);
+ * ```
+ */
 export function explainableArchitecture(
   architecture: Architecture,
 ):
@@ -101,12 +111,29 @@ export function explainableArchitecture(
  * Whether the network has ReLU or max-pooling layers: its objective is then only
  * piecewise smooth, leave-one-out effects fall below the seed-to-seed noise (ReLU,
  * docs/explain.md) and a minimum can lie on a kink, where influence functions do not apply.
+ *
+ * @example
+ * ```ts
+ * import { hasPiecewiseLinearLayers } from "equipoise/explain";
+ * // model: a trained engine Sequential; true for ReLU or max-pooling layers
+ * if (hasPiecewiseLinearLayers(model.architecture)) console.warn("influence estimates may not hold at a kink");
+ * ```
  */
 export function hasPiecewiseLinearLayers(architecture: Architecture): boolean {
   return architecture.layers.some((layer) => layer.type === "relu" || layer.type === "maxpool");
 }
 
-/** An engine model (its parameters as read from it, in the engine's order) as an ExplainableModel. */
+/**
+ * An engine model (its parameters as read from it, in the engine's order) as an ExplainableModel.
+ *
+ * @example
+ * ```ts
+ * import { explainableFromEngine } from "equipoise/explain";
+ * // model: a trained engine Sequential; data: explainData(task) of its data
+ * const parameters = model.readParameters(); // the engine's Float32Arrays, in its order
+ * const explainable = explainableFromEngine(model.architecture, parameters, data.train);
+ * ```
+ */
 export function explainableFromEngine(
   architecture: Architecture,
   parameters: readonly Float32Array[],
@@ -143,7 +170,16 @@ export function explainableFromEngine(
   }
 }
 
-/** The fairness reductions' logistic regression (fitted), with the sample weights it was fitted with. */
+/**
+ * The fairness reductions' logistic regression (fitted), with the sample weights it was fitted with.
+ *
+ * @example
+ * ```ts
+ * import { explainableFromLearner } from "equipoise/explain";
+ * // learner: a fitted WeightedLogisticRegression (equipoise/fairness), e.g. after reweighing
+ * const model = explainableFromLearner(learner, data.train, { C: 1, sampleWeight: weights });
+ * ```
+ */
 export function explainableFromLearner(
   learner: WeightedLogisticRegression,
   train: Examples,

@@ -34,7 +34,16 @@ export interface LogisticOptions {
 /** Settings of {@link fitLogisticRegression}. */
 export interface LogisticFitOptions extends LogisticOptions, RefitOptions {}
 
-/** softplus(z) − y·z without overflow: max(z, 0) + log1p(e^−|z|) − y·z. */
+/**
+ * softplus(z) − y·z without overflow: max(z, 0) + log1p(e^−|z|) − y·z.
+ *
+ * @example
+ * ```ts
+ * import { logisticLoss } from "equipoise/explain";
+ * logisticLoss(0, 1); // 0.6931471805599453 = log 2
+ * logisticLoss(800, 0); // 800, without overflow
+ * ```
+ */
 export function logisticLoss(z: number, y: number): number {
   return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z;
 }
@@ -48,6 +57,15 @@ export function sigmoid(z: number): number {
 /**
  * L2 logistic regression with scikit-learn's objective (Σ wᵢ log-loss + ‖β‖²/(2C)) as an
  * {@link ExplainableModel}, with an explicit Hessian and fast warm-started leave-one-out refits.
+ *
+ * @example
+ * ```ts
+ * import { fitLogisticRegression } from "equipoise/explain";
+ * const train = { rows: 4, cols: 1, X: Float64Array.of(0, 1, 2, 3), y: Float64Array.of(0, 0, 1, 1) };
+ * const { model } = fitLogisticRegression(train, { C: 1 }); // a LogisticModel
+ * model.parameters; // Float64Array [β, b] ≈ [0.958, -1.437]
+ * model.scores(train); // zᵢ = β·xᵢ + b
+ * ```
  */
 export class LogisticModel implements ExplainableModel {
   readonly family = "logistic-regression" as const;
@@ -414,7 +432,16 @@ export function fitLogisticRegression(train: Examples, options: LogisticFitOptio
   };
 }
 
-/** zᵢ = β·xᵢ + b for every row. */
+/**
+ * zᵢ = β·xᵢ + b for every row.
+ *
+ * @example
+ * ```ts
+ * import { linearScores } from "equipoise/explain";
+ * const examples = { rows: 2, cols: 1, X: Float64Array.of(0, 2), y: Float64Array.of(0, 1) };
+ * linearScores(examples, Float64Array.of(0.5, -1)); // Float64Array [-1, 0]: β = 0.5, b = −1
+ * ```
+ */
 export function linearScores(examples: Examples, theta: Float64Array): Float64Array {
   const { rowStart, column, value } = sparseRowsOf(examples);
   const b = theta[examples.cols];
@@ -427,7 +454,16 @@ export function linearScores(examples: Examples, theta: Float64Array): Float64Ar
   return out;
 }
 
-/** F(θ); writes ∇F(θ) into `gradient` when given. */
+/**
+ * F(θ); writes ∇F(θ) into `gradient` when given.
+ *
+ * @example
+ * ```ts
+ * import { logisticObjective } from "equipoise/explain";
+ * const gradient = new Float64Array(theta.length);
+ * const value = logisticObjective(train, weights, 1, theta, gradient); // F(θ), and ∇F(θ) in gradient
+ * ```
+ */
 export function logisticObjective(
   train: Examples,
   weights: Float64Array,
@@ -465,7 +501,16 @@ export function logisticObjective(
   return loss + penalty / (2 * C);
 }
 
-/** ∇F(θ) only (no loss: one exp per row instead of an exp and a log1p), into `gradient`. */
+/**
+ * ∇F(θ) only (no loss: one exp per row instead of an exp and a log1p), into `gradient`.
+ *
+ * @example
+ * ```ts
+ * import { logisticGradient } from "equipoise/explain";
+ * const gradient = new Float64Array(train.cols + 1);
+ * logisticGradient(train, weights, 1, theta, gradient); // ∇F(θ) only, cheaper than logisticObjective
+ * ```
+ */
 export function logisticGradient(
   train: Examples,
   weights: Float64Array,
@@ -493,7 +538,16 @@ export function logisticGradient(
   gradient[p - 1] = gradientBias;
 }
 
-/** Σᵢ cᵢ x̃ᵢx̃ᵢᵀ + diag(1/C, …, 1/C, 0), accumulated over the non-zeros of each row. */
+/**
+ * Σᵢ cᵢ x̃ᵢx̃ᵢᵀ + diag(1/C, …, 1/C, 0), accumulated over the non-zeros of each row.
+ *
+ * @example
+ * ```ts
+ * import { logisticHessian } from "equipoise/explain";
+ * // curvature: wᵢ pᵢ(1 − pᵢ) of each row at θ (LogisticModel.curvatures())
+ * const H = logisticHessian(train, curvature, 1); // row-major (cols + 1) × (cols + 1)
+ * ```
+ */
 export function logisticHessian(train: Examples, curvature: Float64Array, C: number): Float64Array {
   const p = train.cols + 1;
   const { rowStart, column, value } = sparseRowsOf(train);

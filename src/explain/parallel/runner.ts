@@ -36,7 +36,15 @@ export const inProcessRunner: ParallelRunner = {
   async close() {},
 };
 
-/** Splits 0…n−1 (or the given rows) into about `parts` contiguous chunks. */
+/**
+ * Splits 0…n−1 (or the given rows) into about `parts` contiguous chunks.
+ *
+ * @example
+ * ```ts
+ * import { allRows, chunkRows } from "equipoise/explain";
+ * chunkRows(allRows(10), 4).map((chunk) => chunk.length); // [2, 3, 2, 3]
+ * ```
+ */
 export function chunkRows(rows: ArrayLike<number>, parts: number): Int32Array[] {
   const n = rows.length;
   const count = Math.max(1, Math.min(n, parts));

@@ -27,7 +27,15 @@ export interface DistanceLayout {
   blockWidth: Int32Array;
 }
 
-/** Relative bound on |cheap − exact| / exact, generous: p terms of relative error 2⁻⁵³ each, both ways. */
+/**
+ * Relative bound on |cheap − exact| / exact, generous: p terms of relative error 2⁻⁵³ each, both ways.
+ *
+ * @example
+ * ```ts
+ * import { tieWindow } from "equipoise/explain";
+ * tieWindow(104); // ≈ 5.0e-14: distances closer than this relative gap are recomputed exactly
+ * ```
+ */
 export function tieWindow(cols: number): number {
   return 4 * (cols + 8) * 2 ** -53;
 }
@@ -35,6 +43,13 @@ export function tieWindow(cols: number): number {
 /**
  * Greedy left-to-right: a run of 0/1 columns in which no row of any of the sets has
  * two 1s is one block. Any split into blocks gives exact codes; longer blocks are faster.
+ *
+ * @example
+ * ```ts
+ * import { detectLayout } from "equipoise/explain";
+ * // train, test: Examples whose one-hot columns can be coded compactly
+ * const layout = detectLayout([train, test]); // blocks of 0/1 columns with at most one 1 per row
+ * ```
  */
 export function detectLayout(sets: readonly Examples[]): DistanceLayout {
   const cols = sets[0].cols;
@@ -116,7 +131,15 @@ export function compactRows(examples: Examples, layout: DistanceLayout): Compact
   return { rows, numeric, codes };
 }
 
-/** Σⱼ (a_j − b_j)² summed in NumPy's pairwise order (rows of length `cols` at the given offsets). */
+/**
+ * Σⱼ (a_j − b_j)² summed in NumPy's pairwise order (rows of length `cols` at the given offsets).
+ *
+ * @example
+ * ```ts
+ * import { numpySquaredDistance } from "equipoise/explain";
+ * numpySquaredDistance(Float64Array.of(0, 0, 1, 2), 0, Float64Array.of(3, 4), 0, 2); // 25: rows (0, 0) and (3, 4)
+ * ```
+ */
 export function numpySquaredDistance(
   a: Float64Array,
   aOffset: number,

@@ -32,7 +32,16 @@ export interface KnnShapleyProblem {
   k: number;
 }
 
-/** The exact KNN-Shapley problem (Jia et al. 2019) of K neighbours between training and test rows. */
+/**
+ * The exact KNN-Shapley problem (Jia et al. 2019) of K neighbours between training and test rows.
+ *
+ * @example
+ * ```ts
+ * import { knnShapleyProblem, knnShapleySums } from "equipoise/explain";
+ * const problem = knnShapleyProblem(data.train, data.test, 10);
+ * const sums = knnShapleySums(problem, [0, 1, 2]); // divide by 3 for these test rows' mean values
+ * ```
+ */
 export function knnShapleyProblem(train: Examples, test: Examples, k: number): KnnShapleyProblem {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`K must be a whole number ≥ 1, got ${k}`);
   if (train.cols !== test.cols) throw new RangeError(`train has ${train.cols} features, test ${test.cols}`);
@@ -42,6 +51,13 @@ export function knnShapleyProblem(train: Examples, test: Examples, k: number): K
 /**
  * Σ over the listed test rows of the per-test-point values (not yet divided by their
  * number): one partial sum per thread, added up by the caller.
+ *
+ * @example
+ * ```ts
+ * import { knnShapleyProblem, knnShapleySums } from "equipoise/explain";
+ * const problem = knnShapleyProblem(data.train, data.test, 10);
+ * const partial = knnShapleySums(problem, [0, 1, 2]); // one thread's share; the caller adds and divides
+ * ```
  */
 export function knnShapleySums(problem: KnnShapleyProblem, testRows: ArrayLike<number>): Float64Array {
   const { train, test, layout, k } = problem;
@@ -67,7 +83,17 @@ export function knnShapleySums(problem: KnnShapleyProblem, testRows: ArrayLike<n
   return sums;
 }
 
-/** Mean over the test rows: the KNN-Shapley value of every training row (single thread). */
+/**
+ * Mean over the test rows: the KNN-Shapley value of every training row (single thread).
+ *
+ * @example
+ * ```ts
+ * import { knnShapley } from "equipoise/explain";
+ * const train = { rows: 4, cols: 1, X: Float64Array.of(0, 1, 2, 3), y: Float64Array.of(0, 0, 1, 1) };
+ * const test = { rows: 2, cols: 1, X: Float64Array.of(0.5, 2.5), y: Float64Array.of(0, 1) };
+ * knnShapley(train, test, 1); // Float64Array [0.25, 0.25, 0.25, 0.25]: exact (Jia et al. 2019)
+ * ```
+ */
 export function knnShapley(
   train: Examples,
   test: Examples,
@@ -312,6 +338,13 @@ class SortWorkspace {
 /**
  * KNN-Shapley with the test rows split across a runner's threads (chunks of about
  * 250 test rows, taken by whichever thread is free).
+ *
+ * @example
+ * ```ts
+ * import { inProcessRunner, knnShapleyParallel } from "equipoise/explain";
+ * // data: explainData(task); the CLI passes a worker-thread runner to share the test rows between cores
+ * const values = await knnShapleyParallel(data.train, data.test, 10, inProcessRunner);
+ * ```
  */
 export async function knnShapleyParallel(
   train: Examples,

@@ -78,6 +78,15 @@ function relativeError(values: Float64Array, errors: Float64Array): number {
 /**
  * Truncated Monte-Carlo Shapley values (Ghorbani & Zou 2019) of the training rows under `utility`,
  * until the relative standard error reaches the tolerance or the budget of permutations is spent.
+ *
+ * @example
+ * ```ts
+ * import { fitLogisticRegression, modelUtility, tmcShapley } from "equipoise/explain";
+ * // data: explainData(task)
+ * const { model } = fitLogisticRegression(data.train, { C: 1 });
+ * const result = tmcShapley(modelUtility(model, data.test, "accuracy"), { budget: 200, seed: 0 });
+ * result.converged; // the relative standard error reached the tolerance within the budget
+ * ```
  */
 export function tmcShapley(utility: Utility, options: MonteCarloOptions = {}): ValuationResult {
   const started = performance.now();
@@ -129,7 +138,16 @@ export function tmcShapley(utility: Utility, options: MonteCarloOptions = {}): V
   };
 }
 
-/** Data Banzhaf values by maximum sample reuse (Wang & Jia 2023). */
+/**
+ * Data Banzhaf values by maximum sample reuse (Wang & Jia 2023).
+ *
+ * @example
+ * ```ts
+ * import { banzhafMsr, modelUtility } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train)
+ * const { values, standardErrors } = banzhafMsr(modelUtility(model, data.test, "accuracy"), { budget: 2000, seed: 0 });
+ * ```
+ */
 export function banzhafMsr(utility: Utility, options: MonteCarloOptions = {}): ValuationResult {
   const started = performance.now();
   const n = utility.trainRows;
@@ -173,7 +191,16 @@ export function banzhafMsr(utility: Utility, options: MonteCarloOptions = {}): V
   };
 }
 
-/** φᵢ = U(D) − U(D ∖ i) for the listed rows (all by default); exact, no sampling. */
+/**
+ * φᵢ = U(D) − U(D ∖ i) for the listed rows (all by default); exact, no sampling.
+ *
+ * @example
+ * ```ts
+ * import { leaveOneOutValues, modelUtility } from "equipoise/explain";
+ * // model: from fitLogisticRegression(data.train)
+ * const { values } = leaveOneOutValues(modelUtility(model, data.test, "accuracy"), [0, 1, 2]); // others NaN
+ * ```
+ */
 export function leaveOneOutValues(
   utility: Utility,
   rows?: ArrayLike<number>,

@@ -19,7 +19,17 @@ export interface OobOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Data-OOB values (Kwon & Zou 2023): each row's out-of-bag accuracy over bootstrap refits. */
+/**
+ * Data-OOB values (Kwon & Zou 2023): each row's out-of-bag accuracy over bootstrap refits.
+ *
+ * @example
+ * ```ts
+ * import { dataOob, fitLogisticRegression } from "equipoise/explain";
+ * const train = { rows: 4, cols: 1, X: Float64Array.of(0, 1, 2, 3), y: Float64Array.of(0, 0, 1, 1) };
+ * const { model } = fitLogisticRegression(train, { C: 1 });
+ * dataOob(model, { bags: 20, seed: 0 }).values; // each row's out-of-bag accuracy, in [0, 1]
+ * ```
+ */
 export function dataOob(model: ExplainableModel, options: OobOptions = {}): ValuationResult {
   const started = performance.now();
   const train = model.train;

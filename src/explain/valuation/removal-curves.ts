@@ -22,6 +22,15 @@ export const DEFAULT_FRACTIONS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3];
 /**
  * `evaluate(weights)` retrains with row weights (0 = removed) and returns the score
  * (e.g. accuracy on held-out rows). NaN values are removed last.
+ *
+ * @example
+ * ```ts
+ * import { modelUtility, removalCurves } from "equipoise/explain";
+ * // values: one per training row (e.g. knnShapley); model: from fitLogisticRegression(data.train)
+ * const utility = modelUtility(model, data.test, "accuracy");
+ * const curves = removalCurves(values, (weights) => utility.evaluate(weights), { seed: 0 });
+ * // test accuracy as the highest-valued, lowest-valued and random rows are removed
+ * ```
  */
 export function removalCurves(
   values: Float64Array,
