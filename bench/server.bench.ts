@@ -4,26 +4,21 @@
  *     file read-only, snapshot, build the view), cold (a fresh server each time)
  *     and warm (the cached snapshot), and the list of studies;
  *  2. the frame time of the 1,000-trial 3-D front while the mouse rotates it, in
- *     headless chromium (WebGL on SwiftShader: no GPU on this machine);
- *  3. the README's 40-trial Adult study (Adult as one CSV, BO, seed 0, 2 workers)
- *     run by `equipoise explore` in Node and by the in-browser explorer in chromium,
- *     wall-clock time back to back.
+ *     headless chromium (no GPU on this machine: the front is drawn with Canvas 2D).
+ * The in-browser explorer against Node is bench/browser-explore.bench.ts.
  *
- *   node --import tsx bench/server.bench.ts [--budget 40] [--skip-browser] [--skip-adult]
+ *   node --import tsx bench/server.bench.ts [--skip-browser]
  *     [--fixture FILE.db]   (keep the written 1,000-trial study there, and reuse it next time)
- *     [--only load,frames,adult]
+ *     [--only load,frames]
  */
-import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { buildWeb } from "../scripts/build-web.mjs";
 import { startServer } from "../src/server/index.js";
 import { writeExplorerStudy } from "../test/server/fixtures.js";
-import { adultCsv } from "../test/web/adult-csv.js";
-import { chromiumPath, frameTimesWhileDragging, launchChromium, staticServer } from "../test/web/browser.js";
+import { chromiumPath, frameTimesWhileDragging, launchChromium } from "../test/web/browser.js";
 import { writeResults } from "./machine.js";
 
 const argv = process.argv.slice(2);
@@ -31,10 +26,7 @@ const option = (name: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const BUDGET = Number(option("budget") ?? 40);
-const WORKERS = 2;
 const root = mkdtempSync(join(tmpdir(), "equipoise-server-bench-"));
-const repo = fileURLToPath(new URL("..", import.meta.url));
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -131,88 +123,6 @@ async function frontFrames(studyFile: string, webRoot: string) {
   }
 }
 
-async function adultNodeVersusBrowser(webRoot: string) {
-  const csvPath = join(root, "adult.csv");
-  const csv = adultCsv();
-  writeFileSync(csvPath, csv);
-  const rows = csv.trim().split("\n").length - 1;
-  console.log(`Adult as one CSV: ${rows} rows; ${BUDGET} trials, BO, seed 0, ${WORKERS} workers`);
-
-  let started = performance.now();
-  // The CLI from source (as the tests run it), so the bench needs no build; tsx's start-up is seconds.
-  const node = spawnSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(repo, "src", "cli", "entry.ts"),
-      "explore",
-      "--data",
-      csvPath,
-      "--target",
-      "income",
-      "--sensitive",
-      "sex",
-      "--budget",
-      String(BUDGET),
-      "--workers",
-      String(WORKERS),
-      "--seed",
-      "0",
-      "--study",
-      join(root, "adult-node.db"),
-    ],
-    { encoding: "utf8", cwd: repo },
-  );
-  const nodeSeconds = (performance.now() - started) / 1000;
-  if (node.status !== 0) throw new Error(`equipoise explore failed: ${node.stderr}`);
-  console.log(`Node: ${nodeSeconds.toFixed(1)} s`);
-
-  const files = await staticServer(webRoot);
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(600_000);
-    page.setDefaultNavigationTimeout(600_000);
-    await page.goto(new URL("local.html", files.url).href, { waitUntil: "domcontentloaded" });
-    await page.setInputFiles("input[type=file]", {
-      name: "adult.csv",
-      mimeType: "text/csv",
-      buffer: Buffer.from(csv),
-    });
-    await page.getByText("It stays in this browser").waitFor();
-    await page.selectOption("select[name=target]", "income");
-    await page.selectOption("select[name=sensitive]", "sex");
-    await page.selectOption("select[name=strategy]", "bo");
-    await page.fill("input[name=budget]", String(BUDGET));
-    await page.fill("input[name=seed]", "0");
-    await page.fill("input[name=workers]", String(WORKERS));
-    await page.fill("input[name=name]", "adult");
-    started = performance.now();
-    await page.getByRole("button", { name: "Run the study in this browser" }).click();
-    await page.waitForFunction(() => document.body.dataset.studyDone !== undefined, null, {
-      timeout: 3_600_000,
-      polling: 1000,
-    });
-    const browserSeconds = (performance.now() - started) / 1000;
-    const inPage = Number(await page.evaluate(() => document.body.dataset.studyDone));
-    console.log(
-      `browser: ${browserSeconds.toFixed(1)} s (the page's own clock: ${inPage.toFixed(1)} s); ratio ${(browserSeconds / nodeSeconds).toFixed(2)}× Node`,
-    );
-    return {
-      rows,
-      budget: BUDGET,
-      workers: WORKERS,
-      nodeSeconds,
-      browserSeconds,
-      ratio: browserSeconds / nodeSeconds,
-    };
-  } finally {
-    await browser.close();
-    await files.close();
-  }
-}
-
 /** Which parts to run: all by default, or those named by --only load,frames,adult. */
 const only = option("only")?.split(",");
 const wanted = (part: string) => !only || only.includes(part);
@@ -225,11 +135,9 @@ try {
     file = load.file;
     if (wanted("load")) results.studyLoad = load.result;
   }
-  if (!argv.includes("--skip-browser") && existsSync(chromiumPath) && (wanted("frames") || wanted("adult"))) {
+  if (!argv.includes("--skip-browser") && existsSync(chromiumPath) && wanted("frames")) {
     const { outdir } = await buildWeb({ outdir: join(root, "web"), quiet: true });
-    if (wanted("frames")) results.frontFrames = await frontFrames(file, outdir);
-    if (wanted("adult") && !argv.includes("--skip-adult"))
-      results.adult = await adultNodeVersusBrowser(outdir);
+    results.frontFrames = await frontFrames(file, outdir);
   }
   console.log(`results: ${writeResults(only ? `server-${only.join("-")}` : "server", results)}`);
 } finally {
