@@ -537,26 +537,21 @@ export class PostgresStudyStore implements StudyStore {
   ): Promise<TrialClaim | null> {
     const token = randomUUID();
     const seed = trialSeed(this.stored.seed, number);
-    const member = this.members.get(request.workerId);
     return this.run(
       async (client, attempt) => {
         if (attempt > 0) {
           const mine = await this.claimedWith(client, token);
           if (mine) return mine;
         }
-        const { rows } = await client.query<{ id: number }>({
-          name: member ? "claim_insert_beat" : "claim_insert",
-          text: this.insertSql(member !== undefined, "AND trial_count = $2"),
-          values: [
-            this.studyId,
-            number,
-            JSON.stringify(config),
-            seed,
-            request.workerId,
-            token,
-            ...(member ? [member.host, member.pid] : []),
-          ],
-        });
+        const rows = await this.insertClaimed(
+          client,
+          "optimistic",
+          number,
+          config,
+          seed,
+          request.workerId,
+          token,
+        );
         return rows.length > 0 ? { id: rows[0].id, number, config, seed, attempts: 1 } : null;
       },
       { transaction: false },
@@ -565,22 +560,47 @@ export class PostgresStudyStore implements StudyStore {
 
   /**
    * One statement: counts the trial, inserts it and, for a member, proves its life.
-   * `condition` guards the count; the insert happens only if the count was updated.
+   * An optimistic claim counts only if the count is still `number` (no claim since its
+   * snapshot); a locked one holds the study's lock. Returns the new trial's id, or no row
+   * when the optimistic count had moved.
    */
-  private insertSql(beat: boolean, condition: string): string {
-    return `WITH counted AS (
+  private async insertClaimed(
+    client: pg.PoolClient,
+    kind: "optimistic" | "locked",
+    number: number,
+    config: Configuration,
+    seed: number,
+    workerId: string,
+    token: string,
+  ): Promise<{ id: number }[]> {
+    const member = this.members.get(workerId);
+    const condition = kind === "optimistic" ? "AND trial_count = $2" : "";
+    const { rows } = await client.query<{ id: number }>({
+      name: `claim_${kind === "optimistic" ? "" : "locked_"}insert${member ? "_beat" : ""}`,
+      text: `WITH counted AS (
          UPDATE ${this.table("studies")} SET trial_count = trial_count + 1 WHERE id = $1 ${condition} RETURNING id),
        inserted AS (
          INSERT INTO ${this.table("trials")} (study_id, number, params, state, seed, worker_id, attempts, started_at, claim_token)
          SELECT $1, $2, $3, 'running', $4, $5, 1, ${NOW_MS}, $6 FROM counted RETURNING id)
        ${
-         beat
+         member
            ? `, beat AS (INSERT INTO ${this.table("workers")} (study_id, id, host, pid, heartbeat_at)
                 VALUES ($1, $5, $7, $8, ${NOW_MS})
                 ON CONFLICT (study_id, id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at)`
            : ""
        }
-       SELECT id FROM inserted`;
+       SELECT id FROM inserted`,
+      values: [
+        this.studyId,
+        number,
+        JSON.stringify(config),
+        seed,
+        workerId,
+        token,
+        ...(member ? [member.host, member.pid] : []),
+      ],
+    });
+    return rows;
   }
 
   /** The trial a claim with `token` took, if its transaction committed before its connection failed. */
@@ -682,20 +702,7 @@ export class PostgresStudyStore implements StudyStore {
     const { running, complete } = await this.readSnapshot(client, request);
     const config = request.propose({ complete, running, number });
     const seed = trialSeed(this.stored.seed, number);
-    const member = this.members.get(request.workerId);
-    const { rows } = await client.query<{ id: number }>({
-      name: member ? "claim_locked_insert_beat" : "claim_locked_insert",
-      text: this.insertSql(member !== undefined, ""),
-      values: [
-        this.studyId,
-        number,
-        JSON.stringify(config),
-        seed,
-        request.workerId,
-        token,
-        ...(member ? [member.host, member.pid] : []),
-      ],
-    });
+    const rows = await this.insertClaimed(client, "locked", number, config, seed, request.workerId, token);
     return { id: rows[0].id, number, config, seed, attempts: 1 };
   }
 
