@@ -15,6 +15,14 @@ import type { ClippingObservation, ClippingObserver } from "../privacy/dp-sgd.js
 
 /**
  * One group's clipping in one epoch: examples, share clipped, mean norm before clipping, signal-to-noise ratio.
+ *
+ * @example
+ * ```ts
+ * import { type GroupClippingRecorder, type GroupClippingStatistics } from "equipoise/interplay";
+ * declare const recorder: GroupClippingRecorder; // the clipping observer of a private run
+ * const lastEpoch: GroupClippingStatistics[] = recorder.summary().at(-1)?.groups ?? [];
+ * for (const g of lastEpoch) console.log(g.group, g.clippedFraction, g.meanNorm, g.signalToNoise);
+ * ```
  */
 export interface GroupClippingStatistics {
   group: string;
@@ -30,7 +38,17 @@ export interface GroupClippingStatistics {
   signalToNoise: number;
 }
 
-/** The clipping statistics of every group in one epoch. */
+/**
+ * The clipping statistics of every group in one epoch.
+ *
+ * @example
+ * ```ts
+ * import type { EpochClippingStatistics, InterplayStudy } from "equipoise/interplay";
+ * declare const study: InterplayStudy; // from runInterplayStudy
+ * const perEpoch: EpochClippingStatistics[] = study.cells[0].clipping; // means over the seeds
+ * perEpoch.map((e) => [e.epoch, e.groups.map((g) => g.clippedFraction)]); // who is clipped more, epoch by epoch
+ * ```
+ */
 export interface EpochClippingStatistics {
   epoch: number;
   steps: number;

@@ -15,12 +15,42 @@ import type { Recipe } from "../fit/recipe.js";
 import { bootstrapMeanInterval, type SeedInterval } from "./intervals.js";
 import { MIN_GROUP_ROWS } from "./ldp.js";
 
-/** The per-group rates the cost of privacy compares. */
+/**
+ * The per-group rates the cost of privacy compares.
+ *
+ * @example
+ * ```ts
+ * import { GROUP_RATES } from "equipoise/interplay";
+ * GROUP_RATES; // ["accuracy", "tpr", "fpr", "selectionRate"]: the keys of GroupCost.private, .matched and .change
+ * ```
+ */
 export const GROUP_RATES = ["accuracy", "tpr", "fpr", "selectionRate"] as const;
-/** One of {@link GROUP_RATES}. */
+/**
+ * One of {@link GROUP_RATES}.
+ *
+ * @example
+ * ```ts
+ * import type { GroupRate, TrialPrivacyCost } from "equipoise/interplay";
+ * declare const cost: TrialPrivacyCost; // from privacyCostOfTrial
+ * const rate: GroupRate = "tpr";
+ * cost.groups.map((g) => g.change[rate]); // private − matched true positive rate, per group
+ * ```
+ */
 export type GroupRate = (typeof GROUP_RATES)[number];
 
-/** One group's rates under the private model and its matched non-private one, and the changes. */
+/**
+ * One group's rates under the private model and its matched non-private one, and the changes.
+ *
+ * @example
+ * ```ts
+ * import { type GroupCost, privacyCostOfTrial } from "equipoise/interplay";
+ * import type { fit } from "equipoise";
+ * declare const privateMetrics: fit.ModelMetrics; // the private model on the test split
+ * declare const matchedMetrics: fit.ModelMetrics; // its matched model on the same split
+ * const groups: GroupCost[] = privacyCostOfTrial(privateMetrics, matchedMetrics, "sex").groups;
+ * for (const g of groups) console.log(g.group, g.count, g.matched.accuracy, g.private.accuracy, g.accuracyCost);
+ * ```
+ */
 export interface GroupCost {
   /** The group's value. */
   group: string;
@@ -34,7 +64,20 @@ export interface GroupCost {
   accuracyCost: number;
 }
 
-/** The per-group cost of privacy in one trial: the private model against its matched non-private one. */
+/**
+ * The per-group cost of privacy in one trial: the private model against its matched non-private one.
+ *
+ * @example
+ * ```ts
+ * import { privacyCostOfTrial, type TrialPrivacyCost } from "equipoise/interplay";
+ * import type { fit } from "equipoise";
+ * declare const privateMetrics: fit.ModelMetrics; // the private model on the test split
+ * declare const matchedMetrics: fit.ModelMetrics; // its matched model on the same split
+ * const cost: TrialPrivacyCost = privacyCostOfTrial(privateMetrics, matchedMetrics, "sex");
+ * cost.accuracyCostDisparity; // max − min of the groups' accuracy costs: 0 when privacy costs every group the same
+ * cost.gaps.eo.change; // how DP-SGD moved the equalized-odds difference
+ * ```
+ */
 export interface TrialPrivacyCost {
   attribute: string;
   groups: GroupCost[];
@@ -126,7 +169,18 @@ export function privacyCostOfTrial(
   };
 }
 
-/** One group's cost of privacy averaged over seeds, each figure with its bootstrap interval. */
+/**
+ * One group's cost of privacy averaged over seeds, each figure with its bootstrap interval.
+ *
+ * @example
+ * ```ts
+ * import { type GroupCostSummary, summarisePrivacyCost, type TrialPrivacyCost } from "equipoise/interplay";
+ * declare const costs: TrialPrivacyCost[]; // privacyCostOfTrial of one private/matched pair per seed
+ * const groups: GroupCostSummary[] = summarisePrivacyCost(costs).groups;
+ * for (const g of groups) console.log(g.group, g.accuracyCost.estimate, g.accuracyCost.low, g.accuracyCost.high);
+ * groups[0].rates.fpr.change; // the change of the group's FPR: mean over seeds with its interval
+ * ```
+ */
 export interface GroupCostSummary {
   /** The group's value. */
   group: string;
@@ -136,7 +190,19 @@ export interface GroupCostSummary {
   accuracyCost: SeedInterval;
 }
 
-/** The per-group cost of privacy averaged over seeds, with bootstrap intervals and warnings. */
+/**
+ * The per-group cost of privacy averaged over seeds, with bootstrap intervals and warnings.
+ *
+ * @example
+ * ```ts
+ * import { type PrivacyCostSummary, summarisePrivacyCost, type TrialPrivacyCost } from "equipoise/interplay";
+ * declare const costs: TrialPrivacyCost[]; // privacyCostOfTrial of one private/matched pair per seed
+ * const summary: PrivacyCostSummary = summarisePrivacyCost(costs, { confidence: 0.95 });
+ * summary.accuracyCostDisparity; // { estimate, low, high, perSeed }
+ * summary.gaps.dp.change.estimate; // how DP-SGD moved the demographic-parity difference
+ * summary.warnings; // e.g. fewer than 5 seeds, or a group with too few test rows
+ * ```
+ */
 export interface PrivacyCostSummary {
   attribute: string;
   seeds: number;

@@ -7,14 +7,33 @@ import { z } from "zod";
 import { decodeJsonNumber } from "../common/json.js";
 import type { InterplayStudy } from "./study.js";
 
-/** The version of the interplay document format. */
+/**
+ * The version of the interplay document format.
+ *
+ * @example
+ * ```ts
+ * import { INTERPLAY_DOCUMENT_VERSION } from "equipoise/interplay";
+ * INTERPLAY_DOCUMENT_VERSION; // 1: the `version` of every document interplayDocument writes
+ * ```
+ */
 export const INTERPLAY_DOCUMENT_VERSION = 1;
 
 const number = z.union([z.number(), z.string(), z.null()]).transform((v) => decodeJsonNumber(v));
 const seedInterval = z.object({ estimate: number, low: number, high: number, perSeed: z.array(number) });
 const rates = z.object({ private: seedInterval, matched: seedInterval, change: seedInterval });
 
-/** Validates a stored document (the fields the report reads; others pass through). */
+/**
+ * Validates a stored document (the fields the report reads; others pass through).
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { interplayDocumentSchema } from "equipoise/interplay";
+ * const parsed = interplayDocumentSchema.safeParse(JSON.parse(readFileSync("interplay.json", "utf8")));
+ * if (parsed.success) console.log(parsed.data.study.cells.length);
+ * interplayDocumentSchema.safeParse({ kind: "equipoise-interplay", version: 2 }).success; // false: another version, no study
+ * ```
+ */
 export const interplayDocumentSchema = z.looseObject({
   kind: z.literal("equipoise-interplay"),
   version: z.literal(INTERPLAY_DOCUMENT_VERSION),
@@ -54,7 +73,18 @@ export const interplayDocumentSchema = z.looseObject({
   }),
 });
 
-/** A study as the JSON document `equipoise interplay --out` writes. */
+/**
+ * A study as the JSON document `equipoise interplay --out` writes.
+ *
+ * @example
+ * ```ts
+ * import { type InterplayDocument, interplayDocument, type InterplayStudy } from "equipoise/interplay";
+ * declare const study: InterplayStudy; // from runInterplayStudy
+ * const document: InterplayDocument = interplayDocument(study);
+ * document.kind; // "equipoise-interplay"
+ * document.study.cells.length; // one cell per (ε, method)
+ * ```
+ */
 export interface InterplayDocument {
   kind: "equipoise-interplay";
   version: typeof INTERPLAY_DOCUMENT_VERSION;

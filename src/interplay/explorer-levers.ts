@@ -8,16 +8,51 @@
 import { type AccountantKind, calibrateNoise } from "../privacy/accounting.js";
 import type { Parameter } from "../search/index.js";
 
-/** The explorer objective and constraint name of the privacy-cost gap (largest minus smallest group accuracy cost). */
+/**
+ * The explorer objective and constraint name of the privacy-cost gap (largest minus smallest group accuracy cost).
+ *
+ * @example
+ * ```ts
+ * import { PRIVACY_COST_GAP } from "equipoise/interplay";
+ * PRIVACY_COST_GAP; // "privacy-cost-gap": an objective or a constraint metric of `equipoise explore`
+ * const objectives = ["accuracy", "epsilon", PRIVACY_COST_GAP]; // e.g. for --objectives
+ * ```
+ */
 export const PRIVACY_COST_GAP = "privacy-cost-gap";
 
-/** How stored per-group costs of privacy are labelled (DESIGN.md, "what epsilon covers"). */
+/**
+ * How stored per-group costs of privacy are labelled (DESIGN.md, "what epsilon covers").
+ *
+ * @example
+ * ```ts
+ * import { PRIVACY_COST_NOT_COVERED } from "equipoise/interplay";
+ * PRIVACY_COST_NOT_COVERED.endsWith("NOT covered by epsilon"); // true
+ * // stored with every trial's per-group cost of privacy as its notCoveredByEpsilon note
+ * ```
+ */
 export const PRIVACY_COST_NOT_COVERED =
   "per-group cost of privacy: the matched model is trained without DP and both models are scored on validation/test rows without noise; NOT covered by epsilon";
 
-/** The private methods the explorer's interplay levers choose among (`privateMethod`). */
+/**
+ * The private methods the explorer's interplay levers choose among (`privateMethod`).
+ *
+ * @example
+ * ```ts
+ * import { EXPLORER_PRIVATE_METHODS } from "equipoise/interplay";
+ * EXPLORER_PRIVATE_METHODS; // ["dp-sgd", "dpsgd-f", "dp-fair-reductions"]: the choices of the explorer's `privateMethod`
+ * ```
+ */
 export const EXPLORER_PRIVATE_METHODS = ["dp-sgd", "dpsgd-f", "dp-fair-reductions"] as const;
-/** One of {@link EXPLORER_PRIVATE_METHODS}: plain DP-SGD, group-aware clipping, or private fair reductions. */
+/**
+ * One of {@link EXPLORER_PRIVATE_METHODS}: plain DP-SGD, group-aware clipping, or private fair reductions.
+ *
+ * @example
+ * ```ts
+ * import type { ExplorerPrivateMethod } from "equipoise/interplay";
+ * const method: ExplorerPrivateMethod = "dp-fair-reductions"; // private fair learning (Jagielski et al. 2019)
+ * // a trial's `privateMethod` parameter, searched when `dp` is true
+ * ```
+ */
 export type ExplorerPrivateMethod = (typeof EXPLORER_PRIVATE_METHODS)[number];
 
 /**
@@ -25,6 +60,13 @@ export type ExplorerPrivateMethod = (typeof EXPLORER_PRIVATE_METHODS)[number];
  * a full DP-SGD fit and the T runs compose in ε (their noise grows ~√T at a fixed ε), so
  * a trial costs T fits and noisier ones: 5 keeps a trial within ~5 ordinary trials and
  * lets exponentiated gradient move λ a few times; the output mixes these 5 models.
+ *
+ * @example
+ * ```ts
+ * import { PRIVATE_FAIR_ROUNDS, privateFairStatisticsNoise } from "equipoise/interplay";
+ * PRIVATE_FAIR_ROUNDS; // 5: DP-SGD fits per "dp-fair-reductions" trial, composed in ε
+ * privateFairStatisticsNoise({ rounds: PRIVATE_FAIR_ROUNDS, targetEpsilon: 4, delta: 1e-5, accountant: "rdp" });
+ * ```
  */
 export const PRIVATE_FAIR_ROUNDS = 5;
 
@@ -38,18 +80,36 @@ export const PRIVATE_FAIR_ROUNDS = 5;
  * VALIDATION split (same setting, one seed): bound 0.3 → accuracy 0.826, DP gap 0.194;
  * 0.05 → 0.816, 0.107; 0.02 → 0.804, 0.043; 0.01 → 0.569, 0.050 (too much pressure: the
  * later best responses overshoot). η = 0.04 traced the same front over a narrower span.
+ *
+ * @example
+ * ```ts
+ * import { PRIVATE_FAIR_STEP } from "equipoise/interplay";
+ * PRIVATE_FAIR_STEP; // 0.1: exponentiated gradient's step η in every "dp-fair-reductions" trial
+ * ```
  */
 export const PRIVATE_FAIR_STEP = 0.1;
 
 /**
  * Range of the allowed violation `fairBound` of each γ, at PRIVATE_FAIR_STEP: from strong
  * mitigation (0.02) to nearly none (0.3); below 0.02 the measured trials overshot.
+ *
+ * @example
+ * ```ts
+ * import { FAIR_BOUND_RANGE } from "equipoise/interplay";
+ * const [low, high] = FAIR_BOUND_RANGE; // [0.02, 0.3]: the log-scale range the explorer searches `fairBound` in
+ * ```
  */
 export const FAIR_BOUND_RANGE: readonly [number, number] = [0.02, 0.3];
 
 /**
  * Share of a trial's target ε the statistics' 1 + T releases may spend at most (alone,
  * at the trial's δ): the rest goes to the T best responses, which need it more.
+ *
+ * @example
+ * ```ts
+ * import { STATISTICS_EPSILON_SHARE } from "equipoise/interplay";
+ * STATISTICS_EPSILON_SHARE * 4; // 1: at a target ε = 4, the statistics' releases may spend at most ε = 1
+ * ```
  */
 export const STATISTICS_EPSILON_SHARE = 0.25;
 
@@ -95,6 +155,13 @@ export function privateFairStatisticsNoise(options: {
  * γ = 0 is DP-SGD; beyond ~4 the largest bound, and with it the noise, grows for little
  * change in relative clipping) and the private fair method's allowed violation
  * `fairBound` (FAIR_BOUND_RANGE, log scale).
+ *
+ * @example
+ * ```ts
+ * import { interplayParameters } from "equipoise/interplay";
+ * interplayParameters.map((p) => p.name); // ["privateMethod", "groupClipGamma", "fairBound"]
+ * // each has a condition: searched only under DP (privateMethod) or with its method chosen
+ * ```
  */
 export const interplayParameters: Parameter[] = [
   {

@@ -6,14 +6,32 @@
 import { createRandom } from "../common/rng.js";
 import { normalQuantile } from "../math/normal.js";
 
-/** An estimate with its interval; NaN bounds when it cannot be computed. */
+/**
+ * An estimate with its interval; NaN bounds when it cannot be computed.
+ *
+ * @example
+ * ```ts
+ * import { type Interval, maxOfIntervals, normalInterval } from "equipoise/interplay";
+ * const interval: Interval = normalInterval(0.3, 0.0004, 0.95); // an EstimatedRate is an Interval
+ * interval.high - interval.low; // ≈ 0.078: the width at 95 %
+ * ```
+ */
 export interface Interval {
   estimate: number;
   low: number;
   high: number;
 }
 
-/** A rate estimated with a (delta-method) standard error. */
+/**
+ * A rate estimated with a (delta-method) standard error.
+ *
+ * @example
+ * ```ts
+ * import { type EstimatedRate, gapInterval } from "equipoise/interplay";
+ * const gap: EstimatedRate = gapInterval([{ estimate: 0.3, variance: 0.0004 }, { estimate: 0.2, variance: 0.0004 }], 0.95);
+ * gap.standardError; // ≈ 0.028; gap.low ≈ 0.045, gap.high ≈ 0.155
+ * ```
+ */
 export interface EstimatedRate extends Interval {
   standardError: number;
 }
@@ -48,7 +66,17 @@ export function normalInterval(estimate: number, variance: number, confidence: n
   return { estimate, standardError, low: estimate - z * standardError, high: estimate + z * standardError };
 }
 
-/** A rate (a proportion) with the variance of its estimate, for gap intervals. */
+/**
+ * A rate (a proportion) with the variance of its estimate, for gap intervals.
+ *
+ * @example
+ * ```ts
+ * import { gapInterval, type RateWithVariance } from "equipoise/interplay";
+ * const women: RateWithVariance = { estimate: 0.3, variance: (0.3 * 0.7) / 500 }; // a proportion of 500 rows
+ * const men: RateWithVariance = { estimate: 0.2, variance: (0.2 * 0.8) / 800 };
+ * gapInterval([women, men], 0.95); // the interval of the gap 0.1
+ * ```
+ */
 export interface RateWithVariance {
   estimate: number;
   variance: number;
@@ -126,12 +154,31 @@ export function maxOfIntervals(a: EstimatedRate, b: EstimatedRate): EstimatedRat
   };
 }
 
-/** A mean over seeds with its percentile-bootstrap interval and the values it came from. */
+/**
+ * A mean over seeds with its percentile-bootstrap interval and the values it came from.
+ *
+ * @example
+ * ```ts
+ * import { bootstrapMeanInterval, type SeedInterval } from "equipoise/interplay";
+ * const interval: SeedInterval = bootstrapMeanInterval([0.1, 0.12, 0.09, 0.11, 0.13], { seed: 0 });
+ * interval.estimate; // 0.11: the mean over the seeds
+ * interval.perSeed; // [0.1, 0.12, 0.09, 0.11, 0.13]: the values it came from
+ * ```
+ */
 export interface SeedInterval extends Interval {
   perSeed: number[];
 }
 
-/** Bootstrap resamples of an interval by default. */
+/**
+ * Bootstrap resamples of an interval by default.
+ *
+ * @example
+ * ```ts
+ * import { bootstrapMeanInterval, DEFAULT_BOOTSTRAP_RESAMPLES } from "equipoise/interplay";
+ * DEFAULT_BOOTSTRAP_RESAMPLES; // 2000
+ * bootstrapMeanInterval([0.1, 0.12, 0.09], { resamples: 4 * DEFAULT_BOOTSTRAP_RESAMPLES }); // a steadier interval, 4× the work
+ * ```
+ */
 export const DEFAULT_BOOTSTRAP_RESAMPLES = 2000;
 
 /**

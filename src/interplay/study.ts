@@ -28,12 +28,45 @@ import {
 import { groupAwareClipping } from "./group-clipping.js";
 import { bootstrapMeanInterval, type SeedInterval } from "./intervals.js";
 
-/** The private training methods a study compares: plain DP-SGD and DPSGD-F (group-aware clipping). */
+/**
+ * The private training methods a study compares: plain DP-SGD and DPSGD-F (group-aware clipping).
+ *
+ * @example
+ * ```ts
+ * import { PRIVATE_METHODS } from "equipoise/interplay";
+ * PRIVATE_METHODS; // ["dp-sgd", "dpsgd-f"]: the values InterplayStudyOptions.methods accepts
+ * ```
+ */
 export const PRIVATE_METHODS = ["dp-sgd", "dpsgd-f"] as const;
-/** One of {@link PRIVATE_METHODS}. */
+/**
+ * One of {@link PRIVATE_METHODS}.
+ *
+ * @example
+ * ```ts
+ * import { type PrivateMethod, runInterplayStudy } from "equipoise/interplay";
+ * import type { data, fit } from "equipoise";
+ * declare const task: data.PreparedTask; // a binary task with a sensitive attribute
+ * declare const recipe: fit.Recipe; // a recipe with a privacy block (clip, δ)
+ * const methods: PrivateMethod[] = ["dp-sgd", "dpsgd-f"]; // plain DP-SGD and group-aware clipping at the same ε
+ * const study = runInterplayStudy(task, { epsilons: [1], seeds: [0, 1, 2], methods, recipe });
+ * ```
+ */
 export type PrivateMethod = (typeof PRIVATE_METHODS)[number];
 
-/** Settings of {@link runInterplayStudy}: the attribute, the ε values, seeds, methods and model. */
+/**
+ * Settings of {@link runInterplayStudy}: the attribute, the ε values, seeds, methods and model.
+ *
+ * @example
+ * ```ts
+ * import { fit } from "equipoise";
+ * import type { data } from "equipoise";
+ * import { type InterplayStudyOptions, runInterplayStudy } from "equipoise/interplay";
+ * declare const task: data.PreparedTask; // a binary task with a sensitive attribute
+ * const recipe = fit.parseRecipe({ model: "logreg", epochs: 2, batchSize: 256, privacy: { clip: 1, noiseMultiplier: 1 } });
+ * const options: InterplayStudyOptions = { attribute: "sex", epsilons: [1, 8], seeds: [0, 1, 2, 3, 4], methods: ["dp-sgd", "dpsgd-f"], recipe, gamma: 1 };
+ * const study = runInterplayStudy(task, options); // the target ε replaces the recipe's noise multiplier
+ * ```
+ */
 export interface InterplayStudyOptions {
   /** The sensitive attribute studied (default: the task's first). */
   attribute?: string;
@@ -50,7 +83,18 @@ export interface InterplayStudyOptions {
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
-/** The bound against the measured change, per measure, averaged over seeds with intervals. */
+/**
+ * The bound against the measured change, per measure, averaged over seeds with intervals.
+ *
+ * @example
+ * ```ts
+ * import type { BoundSummary, InterplayStudy } from "equipoise/interplay";
+ * declare const study: InterplayStudy; // from runInterplayStudy
+ * const bound: BoundSummary = study.cells[0].bound;
+ * for (const m of bound.measures) console.log(m.measure, m.bound.estimate, m.measuredChange.estimate, m.vacuousSeeds);
+ * bound.notApplicable; // seeds where an assumption of the bound failed, with the reason
+ * ```
+ */
 export interface BoundSummary {
   /** Per measure: the bound on the change and the measured change, means over seeds with intervals. */
   measures: {
@@ -65,7 +109,18 @@ export interface BoundSummary {
   notes: string[];
 }
 
-/** One (ε, method) cell of an interplay study: achieved ε, noise, the cost of privacy, clipping and the bound. */
+/**
+ * One (ε, method) cell of an interplay study: achieved ε, noise, the cost of privacy, clipping and the bound.
+ *
+ * @example
+ * ```ts
+ * import type { InterplayCell, InterplayStudy } from "equipoise/interplay";
+ * declare const study: InterplayStudy; // from runInterplayStudy
+ * const cell: InterplayCell | undefined = study.cells.find((c) => c.epsilon === 1 && c.method === "dp-sgd");
+ * cell?.achievedEpsilon; // per seed, ≤ the target 1
+ * cell?.cost.accuracyCostDisparity.estimate; // largest minus smallest group accuracy cost, mean over seeds
+ * ```
+ */
 export interface InterplayCell {
   /** The target ε. */
   epsilon: number;
@@ -84,6 +139,18 @@ export interface InterplayCell {
 /**
  * A finished study: for every ε and method, the per-group cost of privacy over seeds, clipping
  * statistics and the fairness bound, with what ε does not cover.
+ *
+ * @example
+ * ```ts
+ * import type { data, fit } from "equipoise";
+ * import { type InterplayStudy, runInterplayStudy } from "equipoise/interplay";
+ * declare const task: data.PreparedTask; // a binary task with a sensitive attribute
+ * declare const recipe: fit.Recipe; // a recipe with a privacy block (clip, δ)
+ * const study: InterplayStudy = runInterplayStudy(task, { epsilons: [1, 8], seeds: [0, 1, 2], recipe });
+ * study.groups; // the values of the studied attribute
+ * study.matched.accuracy.estimate; // the non-private model's accuracy, mean over seeds
+ * study.cells.map((c) => [c.epsilon, c.cost.accuracyCostDisparity.estimate]); // who pays for privacy, per ε
+ * ```
  */
 export interface InterplayStudy {
   data: string;
@@ -99,7 +166,16 @@ export interface InterplayStudy {
   warnings: string[];
 }
 
-/** What a study's figures read without noise, listed in every document: not covered by ε. */
+/**
+ * What a study's figures read without noise, listed in every document: not covered by ε.
+ *
+ * @example
+ * ```ts
+ * import { STUDY_NOT_COVERED } from "equipoise/interplay";
+ * STUDY_NOT_COVERED.length; // 3: test metrics, clipping statistics, the bound: none is covered by ε
+ * // every study lists them in notCoveredByEpsilon, and the report prints them beside the figures
+ * ```
+ */
 export const STUDY_NOT_COVERED = [
   "the test metrics of the private models, their per-group cost and intervals (computed from the test rows)",
   "the per-group clipping statistics (statistics of the private training batches)",
