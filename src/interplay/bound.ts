@@ -66,7 +66,19 @@ interface DenseLayer {
   spectralNorm: number;
 }
 
-/** A network of dense layers with 1-Lipschitz activations between them and one output score. */
+/**
+ * A network of dense layers with 1-Lipschitz activations between them and one output score.
+ *
+ * @example
+ * ```ts
+ * import { type DenseNetwork, denseNetworkOf } from "equipoise/interplay";
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained binary classifier of dense layers
+ * const network: DenseNetwork = denseNetworkOf(model.architecture, model.readParameters()); // or a BoundAssumptionError
+ * network.layers.length; // 1 for logistic regression: the bound's Lipschitz constant is then exact
+ * network.activations; // between the layers, e.g. ["relu"] for one hidden layer
+ * ```
+ */
 export interface DenseNetwork {
   layers: DenseLayer[];
   /** The activation after each hidden layer. */
@@ -299,10 +311,34 @@ export function parameterDistance(a: readonly Float32Array[], b: readonly Float3
   return Math.sqrt(squared);
 }
 
-/** The fairness measures the bound covers: demographic parity, equalized odds, equal opportunity differences. */
+/**
+ * The fairness measures the bound covers: demographic parity, equalized odds, equal opportunity differences.
+ *
+ * @example
+ * ```ts
+ * import type { BoundedMeasure, FairnessBound } from "equipoise/interplay";
+ * declare const bound: FairnessBound; // from fairnessBound
+ * const measure: BoundedMeasure = "eo"; // equalized odds; "dp" and "eop" are the others
+ * bound.measures.find((m) => m.measure === measure)?.bound;
+ * ```
+ */
 export type BoundedMeasure = "dp" | "eo" | "eop";
 
-/** The bound of Mangold et al. (2023) on how far a fairness measure can move between two models at distance D. */
+/**
+ * The bound of Mangold et al. (2023) on how far a fairness measure can move between two models at distance D.
+ *
+ * @example
+ * ```ts
+ * import { fairnessBound, type MeasureBound } from "equipoise/interplay";
+ * import type { data, nn } from "equipoise";
+ * declare const matched: nn.Sequential; // the non-private model
+ * declare const privateModel: nn.Sequential; // the DP-SGD model of the same recipe and seed
+ * declare const test: data.Split; // the test rows, with the sensitive attribute "sex"
+ * const bound = fairnessBound({ architecture: matched.architecture, reference: matched.readParameters(), other: privateModel.readParameters(), data: test, attribute: "sex" });
+ * const dp: MeasureBound = bound.measures[0]; // "dp", then "eo" and "eop"
+ * dp.vacuous ? "no information" : `moved ${dp.measuredChange}, at most ${dp.bound}`;
+ * ```
+ */
 export interface MeasureBound {
   /** The measure bounded. */
   measure: BoundedMeasure;
@@ -321,7 +357,17 @@ export interface MeasureBound {
   vacuous: boolean;
 }
 
-/** One group's contribution to the bound. */
+/**
+ * One group's contribution to the bound.
+ *
+ * @example
+ * ```ts
+ * import type { FairnessBound, GroupBoundDetail } from "equipoise/interplay";
+ * declare const bound: FairnessBound; // from fairnessBound
+ * const groups: GroupBoundDetail[] = bound.groups;
+ * for (const g of groups) console.log(g.group, g.rows, g.movableShare); // share of the group whose prediction may flip within D
+ * ```
+ */
 export interface GroupBoundDetail {
   /** The group's value. */
   group: string;
@@ -336,6 +382,18 @@ export interface GroupBoundDetail {
 /**
  * The bound of Mangold et al. (2023) on how far the private model's fairness gaps can be from the
  * matched model's, at the measured parameter distance; `vacuous` when it excludes no value.
+ *
+ * @example
+ * ```ts
+ * import { type FairnessBound, fairnessBound } from "equipoise/interplay";
+ * import type { data, nn } from "equipoise";
+ * declare const matched: nn.Sequential; // the non-private model
+ * declare const privateModel: nn.Sequential; // the DP-SGD model of the same recipe and seed
+ * declare const test: data.Split; // the test rows, with the sensitive attribute "sex"
+ * const bound: FairnessBound = fairnessBound({ architecture: matched.architecture, reference: matched.readParameters(), other: privateModel.readParameters(), data: test, attribute: "sex" });
+ * bound.distance; // D = ‖θ_private − θ_matched‖
+ * bound.measures.map((m) => [m.measure, m.measuredChange, m.bound]); // measured change against its bound
+ * ```
  */
 export interface FairnessBound {
   attribute: string;

@@ -25,12 +25,36 @@ import { createSecureRandom } from "../privacy/secure-random.js";
 import { type EstimatedRate, gapInterval, maxOfIntervals, normalInterval } from "./intervals.js";
 import { MIN_GROUP_ROWS } from "./ldp.js";
 
-/** The mechanism that releases confusion counts under central DP: Laplace (ε) or Gaussian (ε, δ). */
+/**
+ * The mechanism that releases confusion counts under central DP: Laplace (ε) or Gaussian (ε, δ).
+ *
+ * @example
+ * ```ts
+ * import { type ConfusionMechanism, releaseGroupConfusion } from "equipoise/interplay";
+ * import type { data } from "equipoise";
+ * declare const yTrue: Int32Array; // 0/1 labels
+ * declare const yPred: Int32Array; // 0/1 predictions
+ * declare const group: data.SensitiveAttribute; // the true sensitive attribute, held by the curator
+ * const laplace: ConfusionMechanism = { kind: "laplace", epsilon: 1 }; // ε-DP
+ * const gaussian: ConfusionMechanism = { kind: "gaussian", epsilon: 1, delta: 1e-6 }; // (ε, δ)-DP
+ * releaseGroupConfusion({ yTrue, yPred, attribute: group, mechanism: gaussian });
+ * ```
+ */
 export type ConfusionMechanism =
   | { kind: "laplace"; epsilon: number }
   | { kind: "gaussian"; epsilon: number; delta: number };
 
-/** A group's confusion counts with DP noise added (possibly negative or fractional). */
+/**
+ * A group's confusion counts with DP noise added (possibly negative or fractional).
+ *
+ * @example
+ * ```ts
+ * import type { ConfusionRelease, NoisyConfusion } from "equipoise/interplay";
+ * declare const release: ConfusionRelease; // from releaseGroupConfusion
+ * const counts: NoisyConfusion = release.groups[0].counts;
+ * counts.truePositives + counts.falseNegatives; // the group's noisy number of positives (may be fractional or < 0)
+ * ```
+ */
 export interface NoisyConfusion {
   truePositives: number;
   falsePositives: number;
@@ -38,7 +62,17 @@ export interface NoisyConfusion {
   falseNegatives: number;
 }
 
-/** A group's rates estimated from its released noisy counts, each with its uncertainty. */
+/**
+ * A group's rates estimated from its released noisy counts, each with its uncertainty.
+ *
+ * @example
+ * ```ts
+ * import type { ConfusionRelease, ReleasedGroupMetrics } from "equipoise/interplay";
+ * declare const release: ConfusionRelease; // from releaseGroupConfusion
+ * const groups: ReleasedGroupMetrics[] = release.groups;
+ * for (const g of groups) console.log(g.group, g.tpr.estimate, g.tpr.low, g.tpr.high); // rates from the noisy counts, with intervals
+ * ```
+ */
 export interface ReleasedGroupMetrics {
   /** The group's value. */
   group: string;
@@ -52,6 +86,19 @@ export interface ReleasedGroupMetrics {
 /**
  * Group confusion counts released under central DP, the metrics and gaps computed from them with
  * their error, and the release's privacy.
+ *
+ * @example
+ * ```ts
+ * import { type ConfusionRelease, releaseGroupConfusion } from "equipoise/interplay";
+ * import type { data } from "equipoise";
+ * declare const yTrue: Int32Array; // 0/1 labels
+ * declare const yPred: Int32Array; // 0/1 predictions
+ * declare const group: data.SensitiveAttribute; // the true sensitive attribute, held by the curator
+ * const release: ConfusionRelease = releaseGroupConfusion({ yTrue, yPred, attribute: group, mechanism: { kind: "laplace", epsilon: 1 } });
+ * release.equalizedOddsDifference; // { estimate, standardError, low, high }, computed from the noisy counts
+ * release.privacy.epsilon; // 1: the whole table is ε-DP (one person changes one cell)
+ * release.warnings; // e.g. a group with too few rows
+ * ```
  */
 export interface ConfusionRelease {
   attribute: string;

@@ -46,6 +46,14 @@ import type { GradientBatch, GradientResult } from "../train/index.js";
 
 /**
  * Settings of DPSGD-F (Xu, Du & Wu 2021): the group of every row, γ, the ratio cap, the counts' share of the noise, and the smoothing.
+ *
+ * @example
+ * ```ts
+ * import { type GroupClippingOptions, groupAwareClipping } from "equipoise/interplay";
+ * declare const groupOfRow: Int32Array; // the sensitive group of every training row (−1 for none)
+ * const options: GroupClippingOptions = { groupOfRow, groupCount: 2, gamma: 1, maxRatio: 3, countShare: 0.05, smoothing: 0.1 }; // the defaults, spelled out
+ * const factory = groupAwareClipping(options); // pass as `privateGradient` to fitRecipe
+ * ```
  */
 export interface GroupClippingOptions {
   /** Group of every training row, −1 for none. */
@@ -61,12 +69,39 @@ export interface GroupClippingOptions {
   smoothing?: number;
 }
 
-/** The clipping bounds in force at each step (public: functions of released counts only). */
+/**
+ * The clipping bounds in force at each step (public: functions of released counts only).
+ *
+ * @example
+ * ```ts
+ * import { type GroupClippingTrace, groupAwareClipping } from "equipoise/interplay";
+ * declare const groupOfRow: Int32Array; // the sensitive group of every training row (−1 for none)
+ * const factory = groupAwareClipping({ groupOfRow, groupCount: 2 });
+ * // ... train with it (fitRecipe's privateGradient), then:
+ * const trace: GroupClippingTrace = factory.trace;
+ * trace.bounds.at(-1); // the last step's C_k of each group
+ * ```
+ */
 export interface GroupClippingTrace {
   /** C_k of every step, steps × groups. */
   bounds: number[][];
 }
 
+/**
+ * Group-aware clipping as a private gradient factory, with the bounds it applied (what {@link groupAwareClipping} returns).
+ *
+ * @example
+ * ```ts
+ * import { fit } from "equipoise";
+ * import type { data } from "equipoise";
+ * import { type GroupClippingFactory, groupAwareClipping } from "equipoise/interplay";
+ * declare const train: data.Split; // training rows with a sensitive attribute
+ * const recipe = fit.parseRecipe({ model: "logreg", epochs: 2, batchSize: 256, privacy: { clip: 1, noiseMultiplier: 1 } });
+ * const factory: GroupClippingFactory = groupAwareClipping({ groupOfRow: train.sensitive[0].codes, groupCount: train.sensitive[0].categories.length });
+ * const result = fit.fitRecipe(recipe, { train, numClasses: 2, inputShape: [train.X.cols] }, { privateGradient: factory });
+ * factory.trace.bounds.length; // one row of group bounds per step
+ * ```
+ */
 export interface GroupClippingFactory extends PrivateGradientFactory {
   readonly trace: GroupClippingTrace;
 }

@@ -32,6 +32,17 @@ import { debiasedCounts, type RandomizedResponseChannel, randomizedResponseChann
 /**
  * Mozannar, Ohannessian & Srebro's (2020) derived predictor from (ŷ, reported group), whose
  * constraint holds for the true groups.
+ *
+ * @example
+ * ```ts
+ * import { fitLdpPostprocessor, type LdpPostprocessor } from "equipoise/interplay";
+ * declare const yTrue: Int32Array; // held-out 0/1 labels
+ * declare const yPred: Int32Array; // step-1 0/1 predictions on those rows
+ * declare const reported: Int32Array; // each row's group as reported under ε = 1 (2 groups)
+ * const post: LdpPostprocessor = fitLdpPostprocessor({ yTrue, yPred, reported, epsilon: 1, k: 2, constraint: "equalized_odds", tolerance: 0.02 });
+ * post.table; // P(Ỹ = 1 | Ŷ = ŷ, Z = z) per reported group z and ŷ
+ * post.estimatedError; // the error it reached on the fitted rows
+ * ```
  */
 export interface LdpPostprocessor {
   constraint: FairnessConstraint;

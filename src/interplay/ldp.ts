@@ -29,10 +29,28 @@ import {
 import { createSecureRandom } from "../privacy/secure-random.js";
 import { type EstimatedRate, gapInterval, maxOfIntervals, normalInterval } from "./intervals.js";
 
-/** Below this many rows (estimated), a group's rates carry too little information for an interval to mean much. */
+/**
+ * Below this many rows (estimated), a group's rates carry too little information for an interval to mean much.
+ *
+ * @example
+ * ```ts
+ * import { MIN_GROUP_ROWS } from "equipoise/interplay";
+ * MIN_GROUP_ROWS; // 30: below this many (estimated) rows a group's rates get a warning
+ * ```
+ */
 export const MIN_GROUP_ROWS = 30;
 
-/** k-ary randomized response at ε as a channel: the probabilities of keeping and of changing a value. */
+/**
+ * k-ary randomized response at ε as a channel: the probabilities of keeping and of changing a value.
+ *
+ * @example
+ * ```ts
+ * import { type RandomizedResponseChannel, randomizedResponseChannel } from "equipoise/interplay";
+ * const channel: RandomizedResponseChannel = randomizedResponseChannel(Math.log(3), 2);
+ * channel.keep; // 0.75: a person reports their own group with probability e^ε/(e^ε + k − 1)
+ * channel.other; // 0.25: and each other group with 1/(e^ε + k − 1)
+ * ```
+ */
 export interface RandomizedResponseChannel {
   epsilon: number;
   /** Number of categories. */
@@ -63,7 +81,18 @@ export function randomizedResponseChannel(epsilon: number, k: number): Randomize
   return { epsilon, k, keep, other };
 }
 
-/** A sensitive attribute whose codes are randomized responses (what the collector holds). */
+/**
+ * A sensitive attribute whose codes are randomized responses (what the collector holds).
+ *
+ * @example
+ * ```ts
+ * import { type LocallyPrivateAttribute, privatiseAttribute } from "equipoise/interplay";
+ * import type { data } from "equipoise";
+ * declare const group: data.SensitiveAttribute; // the true attribute, e.g. 2 categories
+ * const reported: LocallyPrivateAttribute = privatiseAttribute(group, 1); // randomized response at ε = 1
+ * reported.ldp; // { epsilon: 1, k: 2 }: the channel to debias with
+ * ```
+ */
 export interface LocallyPrivateAttribute extends SensitiveAttribute {
   ldp: { epsilon: number; k: number };
 }
@@ -164,7 +193,19 @@ export function debiasedCountCovariance(
   return out;
 }
 
-/** Rates of every true group within one set of rows, estimated from reported groups. */
+/**
+ * Rates of every true group within one set of rows, estimated from reported groups.
+ *
+ * @example
+ * ```ts
+ * import { type DebiasedRates, debiasedRates, randomizedResponseChannel } from "equipoise/interplay";
+ * declare const yPred: Int32Array; // 0/1 predictions
+ * declare const reported: Int32Array; // each row's group as reported under ε = 1 (2 groups)
+ * const selection: DebiasedRates = debiasedRates(yPred, reported, () => true, randomizedResponseChannel(1, 2), 0.95);
+ * selection.rates[0].estimate; // group 0's selection rate, debiased
+ * selection.counts; // the estimated number of rows of each true group
+ * ```
+ */
 export interface DebiasedRates {
   /** u_a/(u_a + v_a) with their delta-method standard errors and intervals. */
   rates: EstimatedRate[];
@@ -223,7 +264,17 @@ export function debiasedRates(
   return { rates, counts, covariance };
 }
 
-/** A group's rates debiased from randomized-response attributes, with their uncertainty. */
+/**
+ * A group's rates debiased from randomized-response attributes, with their uncertainty.
+ *
+ * @example
+ * ```ts
+ * import type { LdpFairnessEstimate, LdpGroupEstimate } from "equipoise/interplay";
+ * declare const estimate: LdpFairnessEstimate; // from estimateFairnessFromLdp
+ * const groups: LdpGroupEstimate[] = estimate.groups;
+ * for (const g of groups) console.log(g.group, Math.round(g.estimatedCount), g.tpr.estimate, g.fpr.estimate);
+ * ```
+ */
 export interface LdpGroupEstimate {
   /** The group's value. */
   group: string;
@@ -237,6 +288,18 @@ export interface LdpGroupEstimate {
 /**
  * Group rates and fairness gaps estimated from randomized-response reports, debiased, with
  * delta-method intervals.
+ *
+ * @example
+ * ```ts
+ * import { estimateFairnessFromLdp, type LdpFairnessEstimate, privatiseAttribute } from "equipoise/interplay";
+ * import type { data } from "equipoise";
+ * declare const yTrue: Int32Array; // 0/1 labels
+ * declare const yPred: Int32Array; // 0/1 predictions
+ * declare const group: data.SensitiveAttribute; // the true attribute (only its reports are used)
+ * const estimate: LdpFairnessEstimate = estimateFairnessFromLdp({ yTrue, yPred, reported: privatiseAttribute(group, 1), epsilon: 1 });
+ * estimate.equalizedOddsDifference; // debiased, with an interval (coverage ≥ 1 − 2(1 − confidence))
+ * estimate.warnings; // groups too small for their intervals to mean much
+ * ```
  */
 export interface LdpFairnessEstimate {
   attribute: string;

@@ -47,10 +47,29 @@ import {
 import { predict } from "../train/index.js";
 import { matchedRecipe } from "./cost.js";
 
-/** The constraints private fair learning supports. */
+/**
+ * The constraints private fair learning supports.
+ *
+ * @example
+ * ```ts
+ * import type { PrivateFairConstraint } from "equipoise/interplay";
+ * const constraint: PrivateFairConstraint = "equalized_odds"; // or "demographic_parity"
+ * // PrivateFairOptions.constraint; gameCells(y, groupOfRow, groups, constraint)
+ * ```
+ */
 export type PrivateFairConstraint = "demographic_parity" | "equalized_odds";
 
-/** Row layout of the game: each row's group a and event e (−1: in no cell, e.g. a missing group). */
+/**
+ * Row layout of the game: each row's group a and event e (−1: in no cell, e.g. a missing group).
+ *
+ * @example
+ * ```ts
+ * import { type GameCells, gameCells } from "equipoise/interplay";
+ * const cells: GameCells = gameCells([1, 0, 1], [0, 1, 1], 2, "equalized_odds");
+ * cells.events; // 2: Y = 0 and Y = 1
+ * cells.cellOfRow; // [1, 2, 3]: cell a·events + e of each row
+ * ```
+ */
 export interface GameCells {
   groups: number;
   events: number;
@@ -185,7 +204,22 @@ export function costSensitiveExamples(
   return { labels, weights, scale };
 }
 
-/** Options of {@link privateFairLearning}: the constraint and its bound, rounds, the DP-SGD learner and both noise multipliers. */
+/**
+ * Options of {@link privateFairLearning}: the constraint and its bound, rounds, the DP-SGD learner and both noise multipliers.
+ *
+ * @example
+ * ```ts
+ * import { type PrivateFairOptions, privateFairLearning } from "equipoise/interplay";
+ * import type { data } from "equipoise";
+ * declare const train: data.Split; // training rows with the sensitive attribute "sex"
+ * const options: PrivateFairOptions = {
+ *   constraint: "demographic_parity", bound: 0.05, rounds: 5, eta: 0.1,
+ *   learner: { model: "logreg", epochs: 1, batchSize: 256, privacy: { clip: 1, delta: 1e-5 } },
+ *   statisticsNoise: 24.5, learnerNoise: 1.5, delta: 1e-5, accountant: "rdp",
+ * };
+ * const result = privateFairLearning(train, "sex", options);
+ * ```
+ */
 export interface PrivateFairOptions {
   /** The fairness constraint. */
   constraint: PrivateFairConstraint;
@@ -220,7 +254,18 @@ export interface PrivateFairOptions {
   reservedDelta?: number;
 }
 
-/** What the run released: the noisy counts, and per round the noisy constraint values and the multipliers. */
+/**
+ * What the run released: the noisy counts, and per round the noisy constraint values and the multipliers.
+ *
+ * @example
+ * ```ts
+ * import type { PrivateFairHistory, PrivateFairResult } from "equipoise/interplay";
+ * declare const result: PrivateFairResult; // from privateFairLearning
+ * const history: PrivateFairHistory = result.history;
+ * history.counts; // the noisy row counts of each (group, event) cell
+ * history.rounds.map((r) => Math.max(...r.gamma.map(Math.abs))); // the largest noisy violation per round
+ * ```
+ */
 export interface PrivateFairHistory {
   /** The released noisy counts and, per round, the noisy sums, γ̂ and λ (all public). */
   counts: Float64Array;
@@ -228,7 +273,23 @@ export interface PrivateFairHistory {
   rounds: { gamma: Float64Array; lambda: Float64Array }[];
 }
 
-/** The result of {@link privateFairLearning}: the T models of the randomised classifier and its (ε, δ). */
+/**
+ * The result of {@link privateFairLearning}: the T models of the randomised classifier and its (ε, δ).
+ *
+ * @example
+ * ```ts
+ * import { type PrivateFairResult, privateFairLearning } from "equipoise/interplay";
+ * import type { data } from "equipoise";
+ * declare const task: data.PreparedTask; // with the sensitive attribute "sex"
+ * const result: PrivateFairResult = privateFairLearning(task.train, "sex", {
+ *   constraint: "demographic_parity", rounds: 3, statisticsNoise: 20, learnerNoise: 1.5, delta: 1e-5,
+ *   learner: { model: "logreg", epochs: 1, batchSize: 256, privacy: { clip: 1, delta: 1e-5 } },
+ * });
+ * const proba = result.predictProba(task.test.X); // the share of the 3 models that predict 1
+ * console.log(result.epsilon, result.accountant); // ε at δ = 1e-5, covering features, labels and "sex"
+ * result.dispose();
+ * ```
+ */
 export interface PrivateFairResult {
   /** The best responses; the classifier predicts with one drawn uniformly. */
   models: Sequential[];
@@ -248,7 +309,18 @@ export interface PrivateFairResult {
   dispose(): void;
 }
 
-/** The composition a private fair run records, known before it runs (all public quantities). */
+/**
+ * The composition a private fair run records, known before it runs (all public quantities).
+ *
+ * @example
+ * ```ts
+ * import { type PrivateFairComposition, privateFairEpsilon } from "equipoise/interplay";
+ * const composition: PrivateFairComposition = {
+ *   rounds: 3, statisticsNoise: 20, learnerNoise: 1.5, learnerSampleRate: 0.01, learnerSteps: 100, delta: 1e-5,
+ * };
+ * privateFairEpsilon(composition); // ≈ 0.70, before anything is trained
+ * ```
+ */
 export interface PrivateFairComposition {
   rounds: number;
   statisticsNoise: number;
