@@ -8,6 +8,17 @@ import { createHash } from "node:crypto";
 import { UserError } from "../common/errors.js";
 import { ARCHITECTURE_HELP, architectureOfSpec, formatArchitecture } from "../nn/architecture-string.js";
 
+/**
+ * An architecture's canonical string and its stable hash (what {@link identify} returns).
+ *
+ * @example
+ * ```ts
+ * import { type ArchitectureIdentity, identify } from "equipoise/nas";
+ * const id: ArchitectureIdentity = identify("mlp:64,64");
+ * id.canonical; // "mlp:width=64,64:act=relu:norm=none:dropout=0:skip=none"
+ * id.hash; // "d4b394bbd5c136ea": the first 16 hex digits of the canonical string's SHA-256
+ * ```
+ */
 export interface ArchitectureIdentity {
   canonical: string;
   hash: string;

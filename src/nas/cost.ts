@@ -13,7 +13,18 @@ import type { ArchitectureCost } from "./schema.js";
 
 export type { ArchitectureCost } from "./schema.js";
 
-/** A measured inference latency: median ms per example, batch size, repetitions and backend. */
+/**
+ * A measured inference latency: median ms per example, batch size, repetitions and backend.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import { type LatencyMeasurement, measureLatency } from "equipoise/nas";
+ * await nn.initBackend("cpu");
+ * const latency: LatencyMeasurement = measureLatency("mlp:64,64", [12], 2, { batchSize: 256, repetitions: 20 });
+ * console.log(latency.msPerExample, latency.backend); // this machine's median, noisy on a shared one
+ * ```
+ */
 export interface LatencyMeasurement {
   /** Median over repetitions of the time per example of a batched forward pass (ms). */
   msPerExample: number;

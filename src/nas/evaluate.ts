@@ -71,7 +71,20 @@ export function intervalsOf(
   return result;
 }
 
-/** Options of {@link evaluateArchitecture}: the seeds, debiasing, training settings and task sizes. */
+/**
+ * Options of {@link evaluateArchitecture}: the seeds, debiasing, training settings and task sizes.
+ *
+ * @example
+ * ```ts
+ * import { type EvaluationOptions, evaluateArchitecture, loadNasTask } from "equipoise/nas";
+ * const task = await loadNasTask("german-credit:sex");
+ * const options: EvaluationOptions = {
+ *   seeds: [0, 1, 2, 3, 4], debias: { method: "lff" }, latency: true,
+ *   onSeed: (seed, done, total) => console.log(`seed ${seed} (${done + 1}/${total})`),
+ * };
+ * const evaluation = evaluateArchitecture(task, "mlp:32", options);
+ * ```
+ */
 export interface EvaluationOptions {
   seeds: readonly number[];
   debias?: DebiasSettings;

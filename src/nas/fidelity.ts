@@ -16,11 +16,31 @@
 import { UsageError } from "../common/errors.js";
 import type { Fidelity } from "./train.js";
 
-/** Multi-fidelity schedules of the search: Hyperband, successive halving, or full fidelity only. */
+/**
+ * Multi-fidelity schedules of the search: Hyperband, successive halving, or full fidelity only.
+ *
+ * @example
+ * ```ts
+ * import { FIDELITY_MODES, scheduleFor } from "equipoise/nas";
+ * FIDELITY_MODES; // ["hyperband", "sh", "none"]: Hyperband, successive halving, full fidelity only
+ * const schedules = FIDELITY_MODES.map((mode) => scheduleFor(mode, 9, 3, 3));
+ * ```
+ */
 export const FIDELITY_MODES = ["hyperband", "sh", "none"] as const;
 export type FidelityMode = (typeof FIDELITY_MODES)[number];
 
-/** How much training each rung of successive halving gives: the mode, η and the rungs' fidelities. */
+/**
+ * How much training each rung of successive halving gives: the mode, η and the rungs' fidelities.
+ *
+ * @example
+ * ```ts
+ * import { type FidelitySchedule, minimumBudget, planBrackets, scheduleFor } from "equipoise/nas";
+ * const schedule: FidelitySchedule = scheduleFor("hyperband", 9, 3, 3);
+ * schedule.rungs; // 1, 3 and 9 epochs on all the rows
+ * minimumBudget(schedule); // 17: brackets of 9, 5 and 3 architectures
+ * planBrackets(17, schedule).map((b) => b.size); // [9, 5, 3]
+ * ```
+ */
 export interface FidelitySchedule {
   mode: FidelityMode;
   eta: number;

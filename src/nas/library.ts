@@ -27,7 +27,19 @@ import {
 import { loadNasTask, type TaskOptions } from "./tasks.js";
 import { DEFAULT_ARCHITECTURES } from "./train.js";
 
-/** One benchmark of the architecture library: its task, architectures, seeds and settings. */
+/**
+ * One benchmark of the architecture library: its task, architectures, seeds and settings.
+ *
+ * @example
+ * ```ts
+ * import { type PlannedBenchmark, runLibraryPlan } from "equipoise/nas";
+ * const benchmark: PlannedBenchmark = {
+ *   task: "german-credit:sex", architectures: ["mlp:64,64", "mlp:32", "mlp:width=64,64:dropout=0.3"], seeds: [0, 1, 2],
+ *   settings: { learningRate: 3e-3, batchSize: 256, epochs: 9 },
+ * };
+ * const measured = await runLibraryPlan([benchmark]); // the reference mlp:64,64 is needed by buildCatalogue
+ * ```
+ */
 export interface PlannedBenchmark {
   task: string;
   architectures: string[];
@@ -57,6 +69,14 @@ const CNNS = [
  * committed catalogue: German credit, spurious Adult and Adult by sex — the wide
  * 256×256 MLP and the deep tanh MLP only on German credit, where they are cheap) and
  * "images" (four CNNs on a Colored Fashion-MNIST subset; needs the fetched files).
+ *
+ * @example
+ * ```ts
+ * import { LIBRARY_PLANS, runLibraryPlan } from "equipoise/nas";
+ * Object.keys(LIBRARY_PLANS); // ["small", "standard", "images"]
+ * LIBRARY_PLANS.small[0].architectures.length; // 6 MLPs on German credit, 3 seeds each
+ * const measured = await runLibraryPlan(LIBRARY_PLANS.small);
+ * ```
  */
 export const LIBRARY_PLANS: Record<string, PlannedBenchmark[]> = {
   small: [{ task: "german-credit:sex", architectures: MLPS, seeds: [0, 1, 2] }],
@@ -79,7 +99,16 @@ export const LIBRARY_PLANS: Record<string, PlannedBenchmark[]> = {
   ],
 };
 
-/** The rule that classes library architectures, in words (stored in the catalogue). */
+/**
+ * The rule that classes library architectures, in words (stored in the catalogue).
+ *
+ * @example
+ * ```ts
+ * import { CLASSIFICATION_RULE, type Catalogue } from "equipoise/nas";
+ * declare const catalogue: Catalogue; // from buildCatalogue
+ * catalogue.rule === CLASSIFICATION_RULE; // true: the rule is stored with the entries it classed
+ * ```
+ */
 export const CLASSIFICATION_RULE =
   "bias gap = largest minus smallest test accuracy over the groups of the benchmark's attribute (aligned minus conflicting on a biased benchmark); an architecture is bias-repelling when the 95% Student-t interval of its mean gap over seeds lies wholly below the reference architecture's, bias-attracting when wholly above, neutral when they overlap; rank 1 = smallest mean gap";
 
@@ -96,7 +125,17 @@ export function classify(
   return "neutral";
 }
 
-/** The evaluations of one benchmark's architectures. */
+/**
+ * The evaluations of one benchmark's architectures.
+ *
+ * @example
+ * ```ts
+ * import { type BenchmarkEvaluations, buildCatalogue, runLibraryPlan } from "equipoise/nas";
+ * const measured: BenchmarkEvaluations[] = await runLibraryPlan([{ task: "german-credit:sex", architectures: ["mlp:64,64", "mlp:32"], seeds: [0, 1, 2] }]);
+ * measured[0].evaluations.map((e) => e.architecture); // canonical strings, in plan order
+ * const catalogue = buildCatalogue(measured, "2-core laptop");
+ * ```
+ */
 export interface BenchmarkEvaluations {
   task: string;
   description: string;
@@ -151,7 +190,16 @@ export function buildCatalogue(
   return catalogueSchema.parse(catalogue);
 }
 
-/** Progress of a library run: which task, architecture and seed, and how many done. */
+/**
+ * Progress of a library run: which task, architecture and seed, and how many done.
+ *
+ * @example
+ * ```ts
+ * import { type LibraryProgress, LIBRARY_PLANS, runLibraryPlan } from "equipoise/nas";
+ * const report = (p: LibraryProgress) => console.log(`${p.task} ${p.architecture} seed ${p.seed}: ${p.done}/${p.total}`);
+ * await runLibraryPlan(LIBRARY_PLANS.small, { onProgress: report });
+ * ```
+ */
 export interface LibraryProgress {
   task: string;
   architecture: string;

@@ -90,11 +90,37 @@ export const OBJECTIVES = {
   },
 } as const satisfies Record<string, ObjectiveDefinition>;
 
-/** One of {@link OBJECTIVE_NAMES}. */
+/**
+ * One of {@link OBJECTIVE_NAMES}.
+ *
+ * @example
+ * ```ts
+ * import { type ObjectiveName, loadNasTask, parseObjectives } from "equipoise/nas";
+ * const task = await loadNasTask("adult:sex");
+ * const objectives: ObjectiveName[] = ["worst-group", "eo", "flops"]; // or parseObjectives("worst-group,eo,flops", task)
+ * parseObjectives("conflicting", task); // throws a UsageError: "conflicting" needs a biased benchmark
+ * ```
+ */
 export type ObjectiveName = keyof typeof OBJECTIVES;
-/** Every objective an architecture search can use (`worst-group`, `bias`, `params`, ...). */
+/**
+ * Every objective an architecture search can use (`worst-group`, `bias`, `params`, ...).
+ *
+ * @example
+ * ```ts
+ * import { OBJECTIVE_NAMES } from "equipoise/nas";
+ * OBJECTIVE_NAMES; // ["worst-group", "conflicting", "accuracy", "bias", "dp", "eo", "flip", "params", "flops", "latency"]
+ * ```
+ */
 export const OBJECTIVE_NAMES = Object.keys(OBJECTIVES) as ObjectiveName[];
-/** The objectives of `equipoise nas` when none are given: worst-group accuracy, bias gap, parameters. */
+/**
+ * The objectives of `equipoise nas` when none are given: worst-group accuracy, bias gap, parameters.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_OBJECTIVES } from "equipoise/nas";
+ * DEFAULT_OBJECTIVES; // ["worst-group", "bias", "params"]: what `equipoise nas` trades off without --objectives
+ * ```
+ */
 export const DEFAULT_OBJECTIVES: ObjectiveName[] = ["worst-group", "bias", "params"];
 
 /**

@@ -49,7 +49,20 @@ import { architectureOf, type SpaceFamily, searchSpaceFor } from "./space.js";
 import type { NasTask } from "./tasks.js";
 import { DEFAULT_ARCHITECTURES, runArchitecture, TRAINING_DEFAULTS } from "./train.js";
 
-/** Options of {@link searchArchitectures}. */
+/**
+ * Options of {@link searchArchitectures}.
+ *
+ * @example
+ * ```ts
+ * import { loadNasTask, type NasSearchOptions, parseObjectives, scheduleFor, searchArchitectures } from "equipoise/nas";
+ * const task = await loadNasTask("adult:sex");
+ * const options: NasSearchOptions = {
+ *   task, budget: 17, objectives: parseObjectives("worst-group,bias,params", task),
+ *   fidelity: scheduleFor("hyperband", 9, 3, 3), strategy: "nsga2", seed: 0, studyPath: "adult-nas.db", family: "mlp",
+ * };
+ * const result = await searchArchitectures(options); // resumes adult-nas.db if it exists
+ * ```
+ */
 export interface NasSearchOptions {
   task: NasTask;
   /** Architectures in the study (Hyperband counts every architecture it starts). */
@@ -66,7 +79,18 @@ export interface NasSearchOptions {
   onEvent?: (event: NasEvent) => void;
 }
 
-/** What an architecture search reports: notes, rungs and finished trials. */
+/**
+ * What an architecture search reports: notes, rungs and finished trials.
+ *
+ * @example
+ * ```ts
+ * import type { NasEvent } from "equipoise/nas";
+ * const onEvent = (event: NasEvent) => {
+ *   if (event.kind === "trial") console.log(`${event.done}/${event.budget} ${event.architecture}: ${event.state} at rung ${event.rung}`);
+ *   else if (event.kind === "note") console.log(event.text);
+ * }; // pass as NasSearchOptions.onEvent
+ * ```
+ */
 export type NasEvent =
   | { kind: "note"; text: string }
   | {

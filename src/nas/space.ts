@@ -20,7 +20,16 @@ export const CNN_CHANNELS = [8, 16, 32, 64];
 export const CNN_KERNELS = [3, 5];
 const MAX_DEPTH = 4;
 
-/** The architecture families a search covers. */
+/**
+ * The architecture families a search covers.
+ *
+ * @example
+ * ```ts
+ * import { type SpaceFamily, searchSpaceFor } from "equipoise/nas";
+ * const family: SpaceFamily = "cnn"; // images; "mlp" for tables
+ * const space = searchSpaceFor(family, [28, 28, 3]); // blocks, channels and kernel of each block, downsampling, ...
+ * ```
+ */
 export type SpaceFamily = "mlp" | "cnn";
 
 function depthChoices(most: number): number[] {

@@ -31,16 +31,45 @@ import {
   splitValidation,
 } from "../data/index.js";
 
-/** A biased benchmark (a shortcut feature) or a fairness one (a sensitive attribute). */
+/**
+ * A biased benchmark (a shortcut feature) or a fairness one (a sensitive attribute).
+ *
+ * @example
+ * ```ts
+ * import { loadNasTask, type TaskKind } from "equipoise/nas";
+ * const task = await loadNasTask("spurious-adult:0.95");
+ * const kind: TaskKind = task.kind; // "biased": aligned/conflicting examples; "adult:sex" is a "fairness" task
+ * ```
+ */
 export type TaskKind = "biased" | "fairness";
 
-/** How the shortcut probe changes an example's attribute in its inputs. */
+/**
+ * How the shortcut probe changes an example's attribute in its inputs.
+ *
+ * @example
+ * ```ts
+ * import { loadNasTask, type Probe } from "equipoise/nas";
+ * const task = await loadNasTask("adult:sex");
+ * const probe: Probe = task.probe; // "one-hot": swap the sex columns; "recolour" on Colored Fashion-MNIST
+ * if (probe.kind === "none") console.log(`no flip rate: ${probe.reason}`);
+ * ```
+ */
 export type Probe =
   | { kind: "recolour"; attribute: string }
   | { kind: "one-hot"; column: string; categories: string[]; firstFeature: number }
   | { kind: "none"; reason: string };
 
-/** A benchmark an architecture search runs on: its splits, the attribute, and the shortcut probe. */
+/**
+ * A benchmark an architecture search runs on: its splits, the attribute, and the shortcut probe.
+ *
+ * @example
+ * ```ts
+ * import { loadNasTask, type NasTask } from "equipoise/nas";
+ * const task: NasTask = await loadNasTask("adult:sex");
+ * console.log(task.kind, task.modality, task.attribute, task.train.X.rows, task.validation.X.rows);
+ * task.fingerprint; // identifies the data a result was computed on
+ * ```
+ */
 export interface NasTask {
   /** As the user wrote it, normalised: "colored-fashion-mnist:0.99", "adult:sex". */
   id: string;
@@ -61,7 +90,16 @@ export interface NasTask {
   fingerprint: string;
 }
 
-/** Options of {@link loadNasTask}: data directory, seed and image split sizes. */
+/**
+ * Options of {@link loadNasTask}: data directory, seed and image split sizes.
+ *
+ * @example
+ * ```ts
+ * import { loadNasTask, type TaskOptions } from "equipoise/nas";
+ * const options: TaskOptions = { dataDir: "data", seed: 1, images: { trainSize: 3000, validationSize: 500, testSize: 1000 } };
+ * const task = await loadNasTask("colored-fashion-mnist:0.99", options); // a smaller subset than NAS_IMAGE_DEFAULTS
+ * ```
+ */
 export interface TaskOptions {
   /** Local copies of fetched data (Fashion-MNIST). */
   dataDir?: string;
@@ -77,10 +115,25 @@ export interface TaskOptions {
  * The Colored Fashion-MNIST sizes the CLI uses unless told otherwise: a subset that a
  * Hyperband search of 17 architectures trains on two shared cores in about half an
  * hour (measured in BENCHMARKS.md); the full set is --train-images 55000 and more.
+ *
+ * @example
+ * ```ts
+ * import { loadNasTask, NAS_IMAGE_DEFAULTS } from "equipoise/nas";
+ * NAS_IMAGE_DEFAULTS; // { trainSize: 6000, validationSize: 1000, testSize: 2000 }
+ * const task = await loadNasTask("colored-fashion-mnist", { images: { ...NAS_IMAGE_DEFAULTS, trainSize: 12000 } });
+ * ```
  */
 export const NAS_IMAGE_DEFAULTS = { trainSize: 6000, validationSize: 1000, testSize: 2000 };
 
-/** The task specs {@link loadNasTask} accepts, for help texts. */
+/**
+ * The task specs {@link loadNasTask} accepts, for help texts.
+ *
+ * @example
+ * ```ts
+ * import { TASK_HELP } from "equipoise/nas";
+ * console.log(`--task TASK   ${TASK_HELP}`); // the task specs loadNasTask accepts, for a help text
+ * ```
+ */
 export const TASK_HELP =
   "colored-fashion-mnist[:RHO], spurious-adult[:RHO], or DATASET:ATTRIBUTE for a tabular data set (adult:sex, adult:race, compas:race, german-credit:sex)";
 

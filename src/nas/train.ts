@@ -24,19 +24,46 @@ export type { ArchitectureRun, Fidelity, TrainingSettings } from "./schema.js";
  * images as Nam et al. 2020 train Colored MNIST (Adam, η = 10⁻³), for 3 epochs of
  * our subset (the measured time per epoch is in BENCHMARKS.md); tables at η = 3·10⁻³
  * for 9 epochs, batches of 256.
+ *
+ * @example
+ * ```ts
+ * import { TRAINING_DEFAULTS } from "equipoise/nas";
+ * TRAINING_DEFAULTS.tabular; // { learningRate: 0.003, batchSize: 256, epochs: 9 }
+ * TRAINING_DEFAULTS.image; // { learningRate: 0.001, batchSize: 128, epochs: 3 }
+ * ```
  */
 export const TRAINING_DEFAULTS: Record<NasTask["modality"], TrainingSettings> = {
   image: { learningRate: 1e-3, batchSize: 128, epochs: 3 },
   tabular: { learningRate: 3e-3, batchSize: 256, epochs: 9 },
 };
 
-/** The reference architecture of each modality: the project's default small CNN, and a two-layer MLP. */
+/**
+ * The reference architecture of each modality: the project's default small CNN, and a two-layer MLP.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_ARCHITECTURES, evaluateArchitecture, loadNasTask } from "equipoise/nas";
+ * DEFAULT_ARCHITECTURES; // { image: "cnn", tabular: "mlp:64,64" }: each benchmark's reference
+ * const task = await loadNasTask("german-credit:sex");
+ * const reference = evaluateArchitecture(task, DEFAULT_ARCHITECTURES[task.modality], { seeds: [0, 1, 2] });
+ * ```
+ */
 export const DEFAULT_ARCHITECTURES: Record<NasTask["modality"], string> = {
   image: "cnn",
   tabular: "mlp:64,64",
 };
 
-/** Options of {@link runArchitecture}: seed, fidelity, training settings, debiasing. */
+/**
+ * Options of {@link runArchitecture}: seed, fidelity, training settings, debiasing.
+ *
+ * @example
+ * ```ts
+ * import { loadNasTask, type RunOptions, runArchitecture } from "equipoise/nas";
+ * const task = await loadNasTask("german-credit:sex");
+ * const options: RunOptions = { seed: 0, fidelity: { epochs: 3, fraction: 1 }, debias: { method: "reweight" }, evaluateTest: true, onEpoch: (epoch, epochs) => console.log(`${epoch}/${epochs}`) };
+ * const run = runArchitecture(task, "mlp:32", options);
+ * ```
+ */
 export interface RunOptions {
   seed: number;
   fidelity?: Fidelity;

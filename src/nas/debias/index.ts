@@ -23,12 +23,39 @@ export { LFF_EMA, LFF_Q, learningFromFailure } from "./lff.js";
 /**
  * The debiasing baselines: group reweighting, Group DRO (Sagawa et al. 2020), Learning from Failure
  * (Nam et al. 2020) and Just Train Twice (Liu et al. 2021).
+ *
+ * @example
+ * ```ts
+ * import { DEBIAS_METHODS } from "equipoise/nas";
+ * DEBIAS_METHODS; // ["none", "reweight", "group-dro", "lff", "jtt"]: the values of DebiasSettings.method
+ * ```
  */
 export const DEBIAS_METHODS = ["none", "reweight", "group-dro", "lff", "jtt"] as const;
-/** One of {@link DEBIAS_METHODS}, or "none". */
+/**
+ * One of {@link DEBIAS_METHODS}, or "none".
+ *
+ * @example
+ * ```ts
+ * import { type DebiasMethod, evaluateArchitecture, loadNasTask } from "equipoise/nas";
+ * const task = await loadNasTask("german-credit:sex");
+ * const method: DebiasMethod = "jtt"; // Just Train Twice: reads no group labels
+ * const evaluation = evaluateArchitecture(task, "mlp:32", { seeds: [0, 1, 2], debias: { method } });
+ * ```
+ */
 export type DebiasMethod = (typeof DEBIAS_METHODS)[number];
 
-/** A debiasing method and its settings. */
+/**
+ * A debiasing method and its settings.
+ *
+ * @example
+ * ```ts
+ * import { type DebiasSettings, loadNasTask, runArchitecture } from "equipoise/nas";
+ * const task = await loadNasTask("adult:sex");
+ * const debias: DebiasSettings = { method: "group-dro", groupDroStepSize: 0.01 }; // 0.01 is the default step
+ * const run = runArchitecture(task, "mlp:64,64", { seed: 0, debias });
+ * run.debias; // { method: "group-dro", stepSize: 0.01, groups: ... }: the settings as they ran
+ * ```
+ */
 export interface DebiasSettings {
   method: DebiasMethod;
   groupDroStepSize?: number;
@@ -37,7 +64,18 @@ export interface DebiasSettings {
   jttUpweight?: number;
 }
 
-/** What a debiasing method trains on: the training split, shapes, and the attribute whose groups it uses. */
+/**
+ * What a debiasing method trains on: the training split, shapes, and the attribute whose groups it uses.
+ *
+ * @example
+ * ```ts
+ * import { fit } from "equipoise";
+ * import { type DebiasData, fitDebiased, loadNasTask } from "equipoise/nas";
+ * const task = await loadNasTask("adult:sex");
+ * const data: DebiasData = { train: task.train, inputShape: task.inputShape, numClasses: task.numClasses, classNames: task.classNames, attribute: task.attribute };
+ * const fitted = fitDebiased(fit.parseRecipe({ model: "mlp:64,64", epochs: 3, batchSize: 256 }), data, { method: "reweight" });
+ * ```
+ */
 export interface DebiasData {
   train: Split;
   inputShape: readonly number[];
@@ -47,6 +85,20 @@ export interface DebiasData {
   attribute: string;
 }
 
+/**
+ * A fit trained with a debiasing method (what {@link fitDebiased} returns): the fitted model and how the method ran.
+ *
+ * @example
+ * ```ts
+ * import type { fit } from "equipoise";
+ * import { type DebiasData, type DebiasedFit, fitDebiased } from "equipoise/nas";
+ * declare const recipe: fit.Recipe; // a non-private recipe
+ * declare const data: DebiasData; // the task's training split, shapes and attribute
+ * const fitted: DebiasedFit = fitDebiased(recipe, data, { method: "jtt", jttEpochs: 1, jttUpweight: 20 });
+ * fitted.debias; // { method: "jtt", identificationEpochs: 1, upweight: 20, errorSet: ... }: JTT's error-set size
+ * fitted.model.dispose();
+ * ```
+ */
 export interface DebiasedFit extends FitResult {
   /** The method and its settings as they ran, with what it measured on the way (JTT's error set). */
   debias: Record<string, unknown> & { method: DebiasMethod };
