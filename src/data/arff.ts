@@ -15,6 +15,17 @@ interface Attribute {
   type: AttributeType;
 }
 
+/**
+ * What {@link readArff} returns: the relation name, the typed table and the declared categories of the nominal attributes.
+ *
+ * @example
+ * ```ts
+ * import { type ArffTable, readArff } from "equipoise/data";
+ * const arff: ArffTable = readArff("@relation toy\n@attribute c {no, yes}\n@data\nyes\n");
+ * arff.relation; // "toy"
+ * arff.nominal.c; // ["no", "yes"], in declared order (also the categories of arff.table.column("c"))
+ * ```
+ */
 export interface ArffTable {
   relation: string;
   table: Table;

@@ -14,6 +14,14 @@ type ParseSettings = Pick<Papa.ParseConfig<string[]>, "header" | "skipEmptyLines
  * The spellings of "missing" that pandas, R, SQL exports and spreadsheets write
  * (most of pandas' read_csv default list, plus "?" and "-"): read as missing unless
  * the reader is given its own list. An empty field is always missing.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MISSING_TOKENS, readCsv } from "equipoise/data";
+ * DEFAULT_MISSING_TOKENS.includes("NA"); // true: "NA", "?", "null", "-" … all read as missing
+ * // pass your own list to read "-" as a category instead:
+ * const table = readCsv("x,sign\n1,-\n2,+\n", { missing: DEFAULT_MISSING_TOKENS.filter((token) => token !== "-") });
+ * ```
  */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = [
   "",
@@ -33,6 +41,19 @@ export const DEFAULT_MISSING_TOKENS: readonly string[] = [
 
 /**
  * Settings of {@link readCsv}: delimiter, header, missing-value tokens, comments, and column type overrides.
+ *
+ * @example
+ * ```ts
+ * import { type CsvOptions, readCsv } from "equipoise/data";
+ * const options: CsvOptions = {
+ *   delimiter: ";",
+ *   missing: ["", "n/a"],
+ *   overrides: { zip: "categorical" }, // a numeric code that is really a category
+ *   source: "loans.csv",
+ *   onWarning: (message) => console.warn(message),
+ * };
+ * const table = readCsv("zip;amount\n10115;1200\n80331;n/a\n", options);
+ * ```
  */
 export interface CsvOptions {
   /** Field separator; auto-detected when omitted. */

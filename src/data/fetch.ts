@@ -13,7 +13,20 @@ import { dirname, join } from "node:path";
 import { DataError } from "../common/errors.js";
 import { sha256HexWebCrypto } from "./fingerprint.js";
 
-/** A file a data set downloads: its name, address and SHA-256 (hex). */
+/**
+ * A file a data set downloads: its name, address and SHA-256 (hex).
+ *
+ * @example
+ * ```ts
+ * import { locateFile, type RemoteFile } from "equipoise/data";
+ * const file: RemoteFile = {
+ *   name: "compas-scores-two-years.csv",
+ *   url: "https://raw.githubusercontent.com/propublica/compas-analysis/master/compas-scores-two-years.csv",
+ *   sha256: "c451db85908b2f7fef1d83203bedf6b71ecda0d5af468d82ae62178f91d0cc7d",
+ * };
+ * const located = await locateFile("compas", file);
+ * ```
+ */
 export interface RemoteFile {
   /** File name, as in the canonical download. */
   name: string;
@@ -23,10 +36,35 @@ export interface RemoteFile {
   sha256: string;
 }
 
-/** The `fetch` used for downloads (replaceable in tests). */
+/**
+ * The `fetch` used for downloads (replaceable in tests).
+ *
+ * @example
+ * ```ts
+ * import { type FetchFunction, locateFile, COMPAS_FILES } from "equipoise/data";
+ * // a test double: serves fixed bytes instead of going to the network
+ * declare const bytes: ArrayBuffer; // the file's content
+ * const fakeFetch: FetchFunction = async () => new Response(bytes);
+ * await locateFile("compas", COMPAS_FILES[0], { cacheDir: "/tmp/cache", fetch: fakeFetch });
+ * ```
+ */
 export type FetchFunction = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
 
-/** Where a data file is looked for (a data directory, the cache) and where it may be downloaded from. */
+/**
+ * Where a data file is looked for (a data directory, the cache) and where it may be downloaded from.
+ *
+ * @example
+ * ```ts
+ * import { COMPAS_FILES, type FileLocationOptions, locateFile } from "equipoise/data";
+ * const options: FileLocationOptions = {
+ *   dataDir: "data",
+ *   cacheDir: "/tmp/equipoise-cache",
+ *   timeoutMs: 60_000,
+ *   onProgress: (file, done, total) => console.log(file, done, total ?? "?"),
+ * };
+ * const located = await locateFile("compas", COMPAS_FILES[0], options);
+ * ```
+ */
 export interface FileLocationOptions {
   /** A local directory holding the files (in DIR/<dataset>/ or directly in DIR); default EQUIPOISE_DATA_DIR. */
   dataDir?: string;
@@ -42,7 +80,17 @@ export interface FileLocationOptions {
   timeoutMs?: number;
 }
 
-/** A data file found or downloaded: its path and where it came from. */
+/**
+ * A data file found or downloaded: its path and where it came from.
+ *
+ * @example
+ * ```ts
+ * import { COMPAS_FILES, type LocatedFile, locateFile } from "equipoise/data";
+ * const located: LocatedFile = await locateFile("compas", COMPAS_FILES[0], { dataDir: "data" });
+ * located.path; // absolute path of the verified file
+ * located.origin; // "data-dir", "cache" or "download"
+ * ```
+ */
 export interface LocatedFile {
   /** Absolute path of the file. */
   path: string;

@@ -143,7 +143,20 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The part of a tabular task that identifies its data (see the module comment). */
+/**
+ * The part of a tabular task that identifies its data (see the module comment).
+ *
+ * @example
+ * ```ts
+ * import { readCsv, type TabularFingerprintInput, tabularFingerprint } from "equipoise/data";
+ * const table = readCsv("x,label\n1,0\n2,1\n");
+ * const input: TabularFingerprintInput = {
+ *   seed: 0, target: "label", classNames: ["0", "1"], features: ["x"],
+ *   parts: [{ name: "train", table, y: Float32Array.of(0, 1), sensitive: [] }],
+ * };
+ * const sha256 = await tabularFingerprint(input); // 64 hex digits; any change to the data changes it
+ * ```
+ */
 export interface TabularFingerprintInput {
   seed: number;
   target: string;

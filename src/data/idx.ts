@@ -6,7 +6,18 @@
 import { gunzipSync } from "node:zlib";
 import { DataError } from "../common/errors.js";
 
-/** An array read from an IDX file (the MNIST format): its shape and unsigned bytes, row-major. */
+/**
+ * An array read from an IDX file (the MNIST format): its shape and unsigned bytes, row-major.
+ *
+ * @example
+ * ```ts
+ * import { type IdxArray, readIdx } from "equipoise/data";
+ * import { readFileSync } from "node:fs";
+ * const labels: IdxArray = readIdx(readFileSync("data/fashion-mnist/train-labels-idx1-ubyte.gz"));
+ * labels.shape; // [60000]
+ * labels.data[0]; // the class of the first image (an index into FASHION_MNIST_CLASSES)
+ * ```
+ */
 export interface IdxArray {
   shape: number[];
   data: Uint8Array;

@@ -11,6 +11,14 @@ import type { SchemaOverrides } from "./schema.js";
 
 /**
  * Public metadata of one column, declared rather than read from the rows: categories, bounds, a transform.
+ *
+ * @example
+ * ```ts
+ * import { type ColumnMetadata, prepareTask } from "equipoise/data";
+ * const income: ColumnMetadata = { bounds: [0, 1_000_000], transform: "log1p", source: "tax office" };
+ * const sex: ColumnMetadata = { categories: ["F", "M"] };
+ * const task = await prepareTask({ data: "loans.csv", target: "default", preprocessing: "public", metadata: { income, sex } });
+ * ```
  */
 export interface ColumnMetadata {
   /** Every value the column can take (a categorical column). */
@@ -30,10 +38,30 @@ export interface ColumnMetadata {
   source?: string;
 }
 
-/** Declared metadata by column name. */
+/**
+ * Declared metadata by column name.
+ *
+ * @example
+ * ```ts
+ * import { type DatasetMetadata, prepareTask } from "equipoise/data";
+ * const metadata: DatasetMetadata = {
+ *   age: { bounds: [18, 100] },
+ *   region: { categories: ["north", "south"] },
+ * };
+ * const task = await prepareTask({ data: "loans.csv", target: "default", preprocessing: "public", metadata });
+ * ```
+ */
 export type DatasetMetadata = Readonly<Record<string, ColumnMetadata>>;
 
-/** More levels than this in one one-hot block is almost always an identifier or free text. */
+/**
+ * More levels than this in one one-hot block is almost always an identifier or free text.
+ *
+ * @example
+ * ```ts
+ * import { MAX_ONE_HOT_LEVELS } from "equipoise/data";
+ * MAX_ONE_HOT_LEVELS; // 1000: a declaration or a one-hot block with more categories is refused
+ * ```
+ */
 export const MAX_ONE_HOT_LEVELS = 1000;
 
 const columnSchema = z

@@ -20,7 +20,20 @@ import { firstNonFinite, meanAndSd } from "./statistics.js";
 import { type Column, MISSING_CODE, type Table, toCategorical } from "./table.js";
 import type { Matrix } from "./types.js";
 
-/** How one column becomes features: standardised or scaled by bounds, or one-hot encoded. */
+/**
+ * How one column becomes features: standardised or scaled by bounds, or one-hot encoded.
+ *
+ * @example
+ * ```ts
+ * import { type FeatureTransform, Preprocessor } from "equipoise/data";
+ * const transforms: FeatureTransform[] = [
+ *   { kind: "standardise", column: "age", mean: 40, sd: 12, clip: [17, 90] },
+ *   { kind: "one-hot", column: "group", categories: ["A", "B"] },
+ * ];
+ * const preprocessor = Preprocessor.fromTransforms(transforms);
+ * preprocessor.featureNames; // ["age", "group=A", "group=B"]
+ * ```
+ */
 export type FeatureTransform =
   | {
       kind: "standardise";
@@ -38,10 +51,27 @@ export type FeatureTransform =
  * The largest feature matrix built (float32 values, 1 GiB): beyond it a typed array
  * allocation fails with "Invalid typed array length" or exhausts memory, so the
  * size is refused first with the numbers that make it up.
+ *
+ * @example
+ * ```ts
+ * import { MAX_FEATURE_VALUES } from "equipoise/data";
+ * MAX_FEATURE_VALUES; // 2 ** 28 = 268435456 float32 values (1 GiB)
+ * // rows × features above it: Preprocessor.transform throws a DataError naming both numbers
+ * ```
  */
 export const MAX_FEATURE_VALUES = 2 ** 28;
 
-/** A preprocessor as JSON (what a model file stores). */
+/**
+ * A preprocessor as JSON (what a model file stores).
+ *
+ * @example
+ * ```ts
+ * import { Preprocessor, type PreprocessorJSON, readCsv } from "equipoise/data";
+ * const json: PreprocessorJSON = Preprocessor.fit(readCsv("age\n34\n51\n"), ["age"]).toJSON();
+ * json.kind; // "tabular"
+ * const restored = Preprocessor.fromJSON(JSON.parse(JSON.stringify(json))); // encodes new data alike
+ * ```
+ */
 export type PreprocessorJSON =
   | { format: "equipoise-preprocessor"; version: 1; kind: "tabular"; transforms: FeatureTransform[] }
   | {

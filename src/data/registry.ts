@@ -6,6 +6,14 @@ import type { RemoteFile } from "./fetch.js";
 /**
  * A data set of the registry: what it is, how it is obtained, its target and sensitive attributes,
  * source and licence.
+ *
+ * @example
+ * ```ts
+ * import { type DatasetDescription, findDataset } from "equipoise/data";
+ * const adult: DatasetDescription | undefined = findDataset("adult");
+ * adult?.availability; // "bundled"
+ * adult?.sensitive; // ["sex", "race"]
+ * ```
  */
 export interface DatasetDescription {
   name: string;
@@ -25,6 +33,13 @@ export interface DatasetDescription {
 /**
  * The registry (`equipoise data list`): adult, german-credit (bundled), compas, fashion-mnist
  * (fetched), the biased benchmarks and synthetic (generated).
+ *
+ * @example
+ * ```ts
+ * import { DATASETS } from "equipoise/data";
+ * const fetched = DATASETS.filter((dataset) => dataset.availability === "fetched").map((dataset) => dataset.name);
+ * // ["compas", "fashion-mnist"]: downloaded and checked against their SHA-256
+ * ```
  */
 export const DATASETS: readonly DatasetDescription[] = [
   {

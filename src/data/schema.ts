@@ -15,12 +15,45 @@
 import { DataError } from "../common/errors.js";
 import { type Column, MISSING_CODE, Table } from "./table.js";
 
-/** How a text column is read: as numbers or as categories. */
+/**
+ * How a text column is read: as numbers or as categories.
+ *
+ * @example
+ * ```ts
+ * import { type ColumnKind, readCsv } from "equipoise/data";
+ * const zip: ColumnKind = "categorical"; // a numeric code that is really a category
+ * const table = readCsv("zip,amount\n10115,3\n80331,5\n", { overrides: { zip } });
+ * ```
+ */
 export type ColumnKind = "numeric" | "categorical";
-/** Column kinds that override the inference, by column name. */
+/**
+ * Column kinds that override the inference, by column name.
+ *
+ * @example
+ * ```ts
+ * import { readCsv, type SchemaOverrides } from "equipoise/data";
+ * const overrides: SchemaOverrides = { zip: "categorical", label: "categorical" };
+ * const table = readCsv("zip,label\n10115,1\n80331,0\n", { overrides });
+ * table.column("label").kind; // "categorical"
+ * ```
+ */
 export type SchemaOverrides = Record<string, ColumnKind>;
 
-/** How text rows become typed columns: the missing-value tokens and the column kinds forced or hinted. */
+/**
+ * How text rows become typed columns: the missing-value tokens and the column kinds forced or hinted.
+ *
+ * @example
+ * ```ts
+ * import { tableFromTextRows, type TextColumnsOptions } from "equipoise/data";
+ * const options: TextColumnsOptions = {
+ *   missing: ["NA"],
+ *   overrides: { code: "categorical" },
+ *   describeRow: (row) => `line ${row + 2}`,
+ *   onWarning: (message) => console.warn(message),
+ * };
+ * const table = tableFromTextRows(["code", "x"], [["01", "1.5"], ["02", "NA"]], options);
+ * ```
+ */
 export interface TextColumnsOptions {
   /** Values that mean "missing" (compared after trimming); an empty field is always missing. */
   missing: readonly string[];
@@ -36,7 +69,17 @@ export interface TextColumnsOptions {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INFINITY = /^[+-]?(inf|infinity)$/i;
 
-/** Share of the non-missing values that must be numbers for a categorical typing to be warned about. */
+/**
+ * Share of the non-missing values that must be numbers for a categorical typing to be warned about.
+ *
+ * @example
+ * ```ts
+ * import { MOSTLY_NUMERIC, readCsv } from "equipoise/data";
+ * MOSTLY_NUMERIC; // 0.9
+ * // 9 numbers and one "n.a." out of 10: read as categorical, with a warning naming the column
+ * readCsv(`x\n${[1, 2, 3, 4, 5, 6, 7, 8, 9].join("\n")}\nn.a.\n`, { onWarning: (message) => console.warn(message) });
+ * ```
+ */
 export const MOSTLY_NUMERIC = 0.9;
 
 export function isDecimal(text: string): boolean {

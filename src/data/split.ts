@@ -2,7 +2,17 @@
 import { createRandom, shuffleInPlace } from "../common/rng.js";
 import type { Matrix, SensitiveAttribute, Split } from "./types.js";
 
-/** A split of row indices into train and test. */
+/**
+ * A split of row indices into train and test.
+ *
+ * @example
+ * ```ts
+ * import { type IndexSplit, stratifiedSplit } from "equipoise/data";
+ * const split: IndexSplit = stratifiedSplit(Float32Array.of(0, 0, 0, 0, 1, 1, 1, 1, 1, 1), 0.3, 0);
+ * split.train.length; // 7
+ * split.test.length; // 3
+ * ```
+ */
 export interface IndexSplit {
   /** Row indices, ascending. */
   train: Int32Array;

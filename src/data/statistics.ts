@@ -31,7 +31,16 @@ class CompensatedSum {
   }
 }
 
-/** The mean and population standard deviation of a column's non-missing values. */
+/**
+ * The mean and population standard deviation of a column's non-missing values.
+ *
+ * @example
+ * ```ts
+ * import { type MeanAndSd, meanAndSd } from "equipoise/data";
+ * const { count, mean, sd }: MeanAndSd = meanAndSd([1, Number.NaN, 3]);
+ * // count 2 (NaN is missing), mean 2, sd 1 (population)
+ * ```
+ */
 export interface MeanAndSd {
   /** Non-missing values. */
   count: number;

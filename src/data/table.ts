@@ -6,10 +6,29 @@
  */
 import { DataError } from "../common/errors.js";
 
-/** The code of a missing value in a categorical column. */
+/**
+ * The code of a missing value in a categorical column.
+ *
+ * @example
+ * ```ts
+ * import { MISSING_CODE, readCsv } from "equipoise/data";
+ * MISSING_CODE; // -1
+ * const column = readCsv("x,group\n1,A\n2,\n3,B\n").column("group");
+ * column.kind === "categorical" && column.codes[1] === MISSING_CODE; // true: an empty field is missing
+ * ```
+ */
 export const MISSING_CODE = -1;
 
-/** A numeric column (NaN for missing values). */
+/**
+ * A numeric column (NaN for missing values).
+ *
+ * @example
+ * ```ts
+ * import { type NumericColumn, Table } from "equipoise/data";
+ * const age: NumericColumn = { kind: "numeric", name: "age", values: Float64Array.of(34, Number.NaN, 29) };
+ * const table = new Table([age]); // NaN: a missing age
+ * ```
+ */
 export interface NumericColumn {
   kind: "numeric";
   name: string;
@@ -17,7 +36,16 @@ export interface NumericColumn {
   values: Float64Array;
 }
 
-/** A categorical column: categories and one code per row ({@link MISSING_CODE} when missing). */
+/**
+ * A categorical column: categories and one code per row ({@link MISSING_CODE} when missing).
+ *
+ * @example
+ * ```ts
+ * import { type CategoricalColumn, Table } from "equipoise/data";
+ * const group: CategoricalColumn = { kind: "categorical", name: "group", categories: ["A", "B"], codes: Int32Array.of(0, 1, -1) };
+ * const table = new Table([group]); // rows: 3; the last group is missing
+ * ```
+ */
 export interface CategoricalColumn {
   kind: "categorical";
   name: string;
@@ -26,7 +54,17 @@ export interface CategoricalColumn {
   codes: Int32Array;
 }
 
-/** A column of a {@link Table}. */
+/**
+ * A column of a {@link Table}.
+ *
+ * @example
+ * ```ts
+ * import { type Column, readCsv } from "equipoise/data";
+ * const column: Column = readCsv("age,group\n34,A\n").column("group");
+ * if (column.kind === "categorical") column.categories; // ["A"]
+ * else column.values; // a Float64Array
+ * ```
+ */
 export type Column = NumericColumn | CategoricalColumn;
 
 /**

@@ -31,7 +31,19 @@ import {
 } from "./table.js";
 import type { PreparedTask, SensitiveAttribute, Split } from "./types.js";
 
-/** A table with its roles: target, features, sensitive columns, how to split it and its public metadata. */
+/**
+ * A table with its roles: target, features, sensitive columns, how to split it and its public metadata.
+ *
+ * @example
+ * ```ts
+ * import { buildTabularTask, generateSynthetic, type TabularSource } from "equipoise/data";
+ * const source: TabularSource = {
+ *   name: "synthetic", table: generateSynthetic({ rows: 1000 }), target: "label", positiveLabel: "1",
+ *   sensitive: ["group"], sensitiveInFeatures: false, testFraction: 0.3, seed: 0,
+ * };
+ * const task = await buildTabularTask(source);
+ * ```
+ */
 export interface TabularSource {
   /** The data set's name. */
   name: string;
@@ -60,7 +72,17 @@ export interface TabularSource {
   warnings?: string[];
 }
 
-/** How {@link buildTabularTask} builds the features. */
+/**
+ * How {@link buildTabularTask} builds the features.
+ *
+ * @example
+ * ```ts
+ * import { buildTabularTask, generateSynthetic, SYNTHETIC_METADATA, type TabularBuildOptions } from "equipoise/data";
+ * const options: TabularBuildOptions = { preprocessing: "public", metadata: SYNTHETIC_METADATA, drop: ["segment"] };
+ * const table = generateSynthetic({ rows: 1000 });
+ * const task = await buildTabularTask({ name: "synthetic", table, target: "label", sensitive: ["group"], sensitiveInFeatures: false, seed: 0 }, options);
+ * ```
+ */
 export interface TabularBuildOptions {
   /** How the features are preprocessed (default "fit"); ignored when `fitted` is given. */
   preprocessing?: PreprocessingMode;

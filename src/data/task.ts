@@ -20,6 +20,19 @@ import type { PreparedTask } from "./types.js";
 /**
  * What {@link prepareTask} prepares: a registry data set or a file, its target and sensitive
  * attributes, the split seed, and how the features are preprocessed.
+ *
+ * @example
+ * ```ts
+ * import { prepareTask, type TaskRequest } from "equipoise/data";
+ * const request: TaskRequest = {
+ *   data: "adult",
+ *   sensitive: ["sex"],
+ *   sensitiveInFeatures: false,
+ *   seed: 0,
+ *   preprocessing: "public", // from the data set's declared metadata, nothing fitted on rows
+ * };
+ * const task = await prepareTask(request);
+ * ```
  */
 export interface TaskRequest {
   /** A registry name (adult, german-credit, compas, fashion-mnist, synthetic) or a .csv/.arff path. */

@@ -6,18 +6,55 @@
  */
 import { UsageError } from "../common/errors.js";
 
-/** The fairness constraints every mitigation and objective understands. */
+/**
+ * The fairness constraints every mitigation and objective understands.
+ *
+ * @example
+ * ```ts
+ * import { FAIRNESS_CONSTRAINTS } from "equipoise/fairness";
+ * FAIRNESS_CONSTRAINTS; // ["demographic_parity", "equalized_odds", "equal_opportunity"]
+ * for (const constraint of FAIRNESS_CONSTRAINTS) console.log(constraint); // e.g. one threshold fit per constraint
+ * ```
+ */
 export const FAIRNESS_CONSTRAINTS = ["demographic_parity", "equalized_odds", "equal_opportunity"] as const;
-/** "demographic_parity", "equalized_odds" or "equal_opportunity". */
+/**
+ * "demographic_parity", "equalized_odds" or "equal_opportunity".
+ *
+ * @example
+ * ```ts
+ * import { type FairnessConstraint, fitThresholds } from "equipoise/fairness";
+ * const constraint: FairnessConstraint = "equalized_odds";
+ * const sex = { name: "sex", values: ["F", "F", "M", "M"] };
+ * const fitted = fitThresholds({ scores: [0.9, 0.2, 0.7, 0.4], yTrue: [1, 0, 1, 0], sensitiveFeatures: [sex] }, { constraint });
+ * ```
+ */
 export type FairnessConstraint = (typeof FAIRNESS_CONSTRAINTS)[number];
 
-/** The short names used on the command line and in objectives: dp, eo, eop. */
+/**
+ * The short names used on the command line and in objectives: dp, eo, eop.
+ *
+ * @example
+ * ```ts
+ * import { CONSTRAINT_SHORT_NAMES } from "equipoise/fairness";
+ * CONSTRAINT_SHORT_NAMES.eo; // "equalized_odds"
+ * Object.keys(CONSTRAINT_SHORT_NAMES); // ["dp", "eo", "eop"]: the command-line spelling
+ * ```
+ */
 export const CONSTRAINT_SHORT_NAMES = {
   dp: "demographic_parity",
   eo: "equalized_odds",
   eop: "equal_opportunity",
 } as const satisfies Record<string, FairnessConstraint>;
-/** "dp", "eo" or "eop". */
+/**
+ * "dp", "eo" or "eop".
+ *
+ * @example
+ * ```ts
+ * import { CONSTRAINT_SHORT_NAMES, type FairnessConstraintShortName } from "equipoise/fairness";
+ * const short: FairnessConstraintShortName = "eop";
+ * CONSTRAINT_SHORT_NAMES[short]; // "equal_opportunity"
+ * ```
+ */
 export type FairnessConstraintShortName = keyof typeof CONSTRAINT_SHORT_NAMES;
 
 /**

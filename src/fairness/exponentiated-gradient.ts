@@ -26,7 +26,19 @@ const REGRET_CHECK_INCREASE = 1.6;
 const SHRINK_REGRET = 0.8;
 const SHRINK_ETA = 0.8;
 
-/** Settings of {@link exponentiatedGradient}, with Fairlearn 0.9's names and defaults. */
+/**
+ * Settings of {@link exponentiatedGradient}, with Fairlearn 0.9's names and defaults.
+ *
+ * @example
+ * ```ts
+ * import { type ExponentiatedGradientOptions, exponentiatedGradient, type FeatureMatrix, WeightedLogisticRegression } from "equipoise/fairness";
+ * declare const X: FeatureMatrix; // the training features
+ * declare const y: number[]; // 0/1 labels of the rows of X
+ * declare const sex: { name: string; values: string[] }; // the sensitive feature of the same rows
+ * const options: ExponentiatedGradientOptions = { constraint: "equalized_odds", eps: 0.02, maxIterations: 50, runLinprogStep: true };
+ * const result = exponentiatedGradient(() => new WeightedLogisticRegression(), { X, y, sensitiveFeatures: [sex] }, options);
+ * ```
+ */
 export interface ExponentiatedGradientOptions {
   /** A fairness constraint (its parity moment with the default bound 0.01), or any Moment. */
   constraint: FairnessConstraint | Moment;
@@ -39,7 +51,20 @@ export interface ExponentiatedGradientOptions {
   runLinprogStep?: boolean;
 }
 
-/** The training data of {@link exponentiatedGradient}: features, 0/1 labels, sensitive features. */
+/**
+ * The training data of {@link exponentiatedGradient}: features, 0/1 labels, sensitive features.
+ *
+ * @example
+ * ```ts
+ * import { type ExponentiatedGradientInput, exponentiatedGradient, WeightedLogisticRegression } from "equipoise/fairness";
+ * const input: ExponentiatedGradientInput = {
+ *   X: { rows: 8, cols: 1, data: [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3] },
+ *   y: [1, 0, 1, 0, 1, 0, 1, 1],
+ *   sensitiveFeatures: [{ name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] }],
+ * };
+ * const result = exponentiatedGradient(() => new WeightedLogisticRegression(), input, { constraint: "demographic_parity" });
+ * ```
+ */
 export interface ExponentiatedGradientInput {
   X: FeatureMatrix;
   y: Vector;
@@ -47,7 +72,21 @@ export interface ExponentiatedGradientInput {
   sampleWeight?: Vector;
 }
 
-/** A randomised classifier Q over the fitted predictors, with the game's diagnostics. */
+/**
+ * A randomised classifier Q over the fitted predictors, with the game's diagnostics.
+ *
+ * @example
+ * ```ts
+ * import { type ExponentiatedGradientResult, exponentiatedGradient, type FeatureMatrix, WeightedLogisticRegression } from "equipoise/fairness";
+ * declare const X: FeatureMatrix; // the training features
+ * declare const y: number[]; // 0/1 labels of the rows of X
+ * declare const sex: { name: string; values: string[] }; // the sensitive feature of the same rows
+ * const result: ExponentiatedGradientResult = exponentiatedGradient(() => new WeightedLogisticRegression(), { X, y, sensitiveFeatures: [sex] }, { constraint: "demographic_parity" });
+ * result.weights; // Q: the probability of each of result.predictors
+ * result.bestGap < result.nu; // converged; otherwise result.warnings holds a ConvergenceWarning
+ * const p = result.predictProba(X); // P(ŷ = 1): measure it with MetricFrame's predictionKind "probability"
+ * ```
+ */
 export interface ExponentiatedGradientResult {
   predictors: WeightedLearner[];
   /** Q: probability of each predictor. */

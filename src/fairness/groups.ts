@@ -13,29 +13,79 @@
 import { DataError } from "../common/errors.js";
 import { MAX_CATEGORIES } from "../common/limits.js";
 
-/** A coded categorical column (the shape of src/data's SensitiveAttribute). */
+/**
+ * A coded categorical column (the shape of src/data's SensitiveAttribute).
+ *
+ * @example
+ * ```ts
+ * import { type CodedFeature, MetricFrame } from "equipoise/fairness";
+ * const sex: CodedFeature = { name: "sex", categories: ["F", "M"], codes: Int32Array.of(0, 0, 1, 1) };
+ * const frame = new MetricFrame({ metrics: ["selection_rate"], yTrue: [1, 0, 1, 0], yPred: [1, 0, 0, 0], sensitiveFeatures: [sex] });
+ * frame.byGroup.selection_rate; // [0.5, 0]: F then M, in the order of `categories`
+ * ```
+ */
 export interface CodedFeature {
   name: string;
   categories: string[];
   codes: ArrayLike<number>;
 }
 
-/** Raw values; categories are their distinct values, sorted (numbers numerically). */
+/**
+ * Raw values; categories are their distinct values, sorted (numbers numerically).
+ *
+ * @example
+ * ```ts
+ * import { MetricFrame, type ValuedFeature } from "equipoise/fairness";
+ * const age: ValuedFeature = { name: "age_group", values: [30, 50, 30, 50] }; // categories 30, 50 (numerically sorted)
+ * const frame = new MetricFrame({ metrics: ["accuracy"], yTrue: [1, 0, 1, 0], yPred: [1, 0, 0, 0], sensitiveFeatures: [age] });
+ * frame.groups.map((group) => group.label); // ["30", "50"]
+ * ```
+ */
 export interface ValuedFeature {
   name: string;
   values: ArrayLike<string | number>;
 }
 
-/** A sensitive attribute of every row, coded (categories and codes) or as raw values. */
+/**
+ * A sensitive attribute of every row, coded (categories and codes) or as raw values.
+ *
+ * @example
+ * ```ts
+ * import { demographicParityDifference, type SensitiveFeature } from "equipoise/fairness";
+ * const sex: SensitiveFeature = { name: "sex", values: ["F", "F", "M", "M"] }; // or coded: { name, categories, codes }
+ * demographicParityDifference([1, 0, 1, 0], [1, 0, 1, 1], { sensitiveFeatures: [sex] }); // 0.5
+ * ```
+ */
 export type SensitiveFeature = CodedFeature | ValuedFeature;
 
-/** A column as read from a file: null, undefined, NaN and "" (after trimming) are missing values. */
+/**
+ * A column as read from a file: null, undefined, NaN and "" (after trimming) are missing values.
+ *
+ * @example
+ * ```ts
+ * import { type RawFeature, validateSensitiveAttributes } from "equipoise/fairness";
+ * const sex: RawFeature = { name: "sex", values: ["F", "", "M", null] }; // "" and null are missing
+ * const checked = validateSensitiveAttributes([sex], 4);
+ * checked.rows; // Int32Array [0, 2]: the rows with a value
+ * ```
+ */
 export interface RawFeature {
   name: string;
   values: ArrayLike<string | number | null | undefined>;
 }
 
-/** One group of rows sharing the categories of every sensitive feature. */
+/**
+ * One group of rows sharing the categories of every sensitive feature.
+ *
+ * @example
+ * ```ts
+ * import { type Group, groupRows } from "equipoise/fairness";
+ * const grouping = groupRows([{ name: "sex", values: ["F", "M", "F"] }, { name: "race", values: ["B", "W", "W"] }], 3);
+ * const [first]: Group[] = grouping.groups;
+ * first.label; // "F, B": the categories of every feature, in feature order
+ * first.indices; // Int32Array [0]: its rows
+ * ```
+ */
 export interface Group {
   /** "Female" or, for intersections, "Female, White". */
   label: string;
@@ -45,7 +95,17 @@ export interface Group {
   indices: Int32Array;
 }
 
-/** The rows split into groups by one or more sensitive features (their intersection). */
+/**
+ * The rows split into groups by one or more sensitive features (their intersection).
+ *
+ * @example
+ * ```ts
+ * import { type Grouping, groupRows } from "equipoise/fairness";
+ * const grouping: Grouping = groupRows([{ name: "sex", values: ["F", "M", "F"] }, { name: "race", values: ["B", "W", "W"] }], 3);
+ * grouping.groupOfRow; // the group index of every row
+ * grouping.emptyGroups; // ["M, B"]: a combination of categories without members
+ * ```
+ */
 export interface Grouping {
   featureNames: string[];
   /** Groups with at least one member. */
@@ -158,7 +218,18 @@ export function groupRows(features: SensitiveFeature[], rows: number): Grouping 
   return { featureNames: coded.map((f) => f.name), groups, groupOfRow, emptyGroups };
 }
 
-/** Sensitive attributes with rows missing a value left out: the coded attributes, the rows kept, and lines for the user. */
+/**
+ * Sensitive attributes with rows missing a value left out: the coded attributes, the rows kept, and lines for the user.
+ *
+ * @example
+ * ```ts
+ * import { type ValidatedSensitiveAttributes, validateSensitiveAttributes } from "equipoise/fairness";
+ * const checked: ValidatedSensitiveAttributes = validateSensitiveAttributes([{ name: "sex", values: ["F", null, "M"] }], 3);
+ * checked.features[0].categories; // ["F", "M"]
+ * checked.rows; // Int32Array [0, 2]: measure on these rows only
+ * checked.warnings; // one line for the row left out
+ * ```
+ */
 export interface ValidatedSensitiveAttributes {
   /** The attributes restricted to `rows`, coded (a coded input keeps its categories). */
   features: CodedFeature[];

@@ -10,14 +10,37 @@
 import { minimize } from "../math/lbfgs.js";
 import type { Vector } from "./metrics.js";
 
-/** A dense row-major matrix: element (i, j) is data[i * cols + j]. */
+/**
+ * A dense row-major matrix: element (i, j) is data[i * cols + j].
+ *
+ * @example
+ * ```ts
+ * import { type FeatureMatrix, WeightedLogisticRegression } from "equipoise/fairness";
+ * const X: FeatureMatrix = { rows: 3, cols: 2, data: [1, 0.5, 2, 0.1, 3, 0.9] }; // row-major: row 1 is [2, 0.1]
+ * const model = new WeightedLogisticRegression();
+ * model.fit(X, [0, 1, 1]);
+ * ```
+ */
 export interface FeatureMatrix {
   rows: number;
   cols: number;
   data: ArrayLike<number>;
 }
 
-/** A binary classifier trained with sample weights: what the reductions fit at every step. */
+/**
+ * A binary classifier trained with sample weights: what the reductions fit at every step.
+ *
+ * @example
+ * ```ts
+ * import { type FeatureMatrix, type WeightedLearner, exponentiatedGradient } from "equipoise/fairness";
+ * declare const X: FeatureMatrix; // the training features
+ * declare const y: number[]; // 0/1 labels of the rows of X
+ * declare const sex: { name: string; values: string[] }; // the sensitive feature of the same rows
+ * // any classifier with weighted fit, predictProba and predict can be the reductions' learner
+ * declare function createMyLearner(): WeightedLearner;
+ * const result = exponentiatedGradient(createMyLearner, { X, y, sensitiveFeatures: [sex] }, { constraint: "demographic_parity" });
+ * ```
+ */
 export interface WeightedLearner {
   /**
    * Fits on the rows of X with 0/1 labels and optional weights (from the solution given to `warmStartFrom`, if any).
@@ -31,7 +54,16 @@ export interface WeightedLearner {
   warmStartFrom?(previous: WeightedLearner): void;
 }
 
-/** Makes a fresh, unfitted learner. */
+/**
+ * Makes a fresh, unfitted learner.
+ *
+ * @example
+ * ```ts
+ * import { type LearnerFactory, WeightedLogisticRegression } from "equipoise/fairness";
+ * const createLearner: LearnerFactory = () => new WeightedLogisticRegression({ C: 0.5 });
+ * // passed to exponentiatedGradient, which fits a fresh learner at every step
+ * ```
+ */
 export type LearnerFactory = () => WeightedLearner;
 
 /**
@@ -55,7 +87,16 @@ export class ConstantLearner implements WeightedLearner {
   }
 }
 
-/** Settings of {@link WeightedLogisticRegression} (scikit-learn's names). */
+/**
+ * Settings of {@link WeightedLogisticRegression} (scikit-learn's names).
+ *
+ * @example
+ * ```ts
+ * import { type LogisticRegressionOptions, WeightedLogisticRegression } from "equipoise/fairness";
+ * const options: LogisticRegressionOptions = { C: 10, maxIterations: 500, tolerance: 1e-6, functionTolerance: 0 };
+ * const model = new WeightedLogisticRegression(options); // weaker regularisation, fit to a tighter gradient
+ * ```
+ */
 export interface LogisticRegressionOptions {
   /** Inverse L2 strength, as in scikit-learn (default 1). */
   C?: number;

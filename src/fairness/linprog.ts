@@ -6,7 +6,17 @@
  *   minimise c·x  subject to  A_ub x ≤ b_ub,  A_eq x = b_eq,  x_j ≥ 0 (or free).
  */
 
-/** A linear program: minimise c·x subject to A_ub x ≤ b_ub, A_eq x = b_eq, x ≥ 0 (or free). */
+/**
+ * A linear program: minimise c·x subject to A_ub x ≤ b_ub, A_eq x = b_eq, x ≥ 0 (or free).
+ *
+ * @example
+ * ```ts
+ * import { type LinearProgram, solveLinearProgram } from "equipoise/fairness";
+ * // minimise x − y subject to x + y = 1, y ≤ 0.7, x, y ≥ 0
+ * const lp: LinearProgram = { c: [1, -1], aEqual: [[1, 1]], bEqual: [1], aUpper: [[0, 1]], bUpper: [0.7] };
+ * solveLinearProgram(lp).x; // ≈ [0.3, 0.7]
+ * ```
+ */
 export interface LinearProgram {
   c: number[];
   aUpper?: number[][];
@@ -17,7 +27,17 @@ export interface LinearProgram {
   free?: boolean[];
 }
 
-/** The solution of a {@link LinearProgram}, or why there is none. */
+/**
+ * The solution of a {@link LinearProgram}, or why there is none.
+ *
+ * @example
+ * ```ts
+ * import { type LinearProgramResult, solveLinearProgram } from "equipoise/fairness";
+ * const result: LinearProgramResult = solveLinearProgram({ c: [-1], aUpper: [[1]], bUpper: [2] });
+ * result.status; // "optimal"
+ * result.value; // -2, at result.x = [2]; "unbounded" without the constraint
+ * ```
+ */
 export interface LinearProgramResult {
   status: "optimal" | "infeasible" | "unbounded";
   x: Float64Array;

@@ -15,7 +15,20 @@ import type { FeatureMatrix } from "./learner.js";
 import { type AggregationMethod, MetricFrame, type PredictionKind } from "./metric-frame.js";
 import type { MetricName, Vector } from "./metrics.js";
 
-/** The groups a fairness measure compares, and how it aggregates (Fairlearn's `method`). */
+/**
+ * The groups a fairness measure compares, and how it aggregates (Fairlearn's `method`).
+ *
+ * @example
+ * ```ts
+ * import { equalizedOddsDifference, type MeasureOptions } from "equipoise/fairness";
+ * const options: MeasureOptions = {
+ *   sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }],
+ *   method: "to_overall", // largest distance of a group from the overall rate
+ *   sampleWeight: [1, 1, 2, 2],
+ * };
+ * const gap = equalizedOddsDifference([1, 0, 1, 0], [1, 0, 1, 1], options);
+ * ```
+ */
 export interface MeasureOptions {
   sensitiveFeatures: SensitiveFeature[];
   method?: AggregationMethod;

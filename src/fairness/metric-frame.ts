@@ -31,15 +31,46 @@ import {
  * How a difference or ratio between groups is aggregated, as in Fairlearn: "between_groups" (largest
  * minus smallest group value; smallest over largest) or "to_overall" (largest distance of a group from
  * the overall value; smallest group / overall ratio, inverted when above 1).
+ *
+ * @example
+ * ```ts
+ * import { type AggregationMethod, MetricFrame } from "equipoise/fairness";
+ * const frame = new MetricFrame({ metrics: ["selection_rate"], yTrue: [1, 0, 1, 0], yPred: [1, 0, 0, 0], sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }] });
+ * const method: AggregationMethod = "to_overall";
+ * frame.differenceOf("selection_rate", method); // 0.25: each group is 0.25 from the overall 0.25
+ * ```
  */
 export type AggregationMethod = "between_groups" | "to_overall";
 
-/** What y_pred holds: 0/1 labels, or probabilities of predicting 1 (a randomised classifier). */
+/**
+ * What y_pred holds: 0/1 labels, or probabilities of predicting 1 (a randomised classifier).
+ *
+ * @example
+ * ```ts
+ * import { MetricFrame, type PredictionKind } from "equipoise/fairness";
+ * const predictionKind: PredictionKind = "probability"; // yPred holds P(ŷ = 1) of a randomised classifier
+ * const frame = new MetricFrame({ metrics: ["selection_rate"], yTrue: [1, 0, 1, 0], yPred: [0.9, 0.1, 0.5, 0.5], predictionKind, sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }] });
+ * frame.byGroup.selection_rate; // [0.5, 0.5]: expected selection rates
+ * ```
+ */
 export type PredictionKind = "label" | "probability";
 
 /**
  * What a {@link MetricFrame} is computed from: labels, predictions, the sensitive features that define
  * the groups (several give their intersections), optional scores and sample weights.
+ *
+ * @example
+ * ```ts
+ * import { MetricFrame, type MetricFrameInput } from "equipoise/fairness";
+ * const input: MetricFrameInput = {
+ *   metrics: ["accuracy", "true_positive_rate", "roc_auc"],
+ *   yTrue: [1, 0, 1, 0],
+ *   yPred: [1, 0, 0, 0],
+ *   yScore: [0.8, 0.3, 0.4, 0.2], // needed by score metrics such as roc_auc
+ *   sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }],
+ * };
+ * const frame = new MetricFrame(input);
+ * ```
  */
 export interface MetricFrameInput {
   /** Metric names from `metricDefinitions`, or named definitions / plain functions (on y_pred). */
@@ -55,7 +86,18 @@ export interface MetricFrameInput {
   sampleWeight?: Vector;
 }
 
-/** Settings of {@link MetricFrame.confidenceIntervals}'s percentile bootstrap. */
+/**
+ * Settings of {@link MetricFrame.confidenceIntervals}'s percentile bootstrap.
+ *
+ * @example
+ * ```ts
+ * import { type ConfidenceIntervalOptions, MetricFrame } from "equipoise/fairness";
+ * declare const frame: MetricFrame; // e.g. new MetricFrame({ metrics: ["accuracy"], ... })
+ * const options: ConfidenceIntervalOptions = { samples: 2000, level: 0.9, seed: 1 };
+ * const intervals = frame.confidenceIntervals(options);
+ * intervals.accuracy.difference; // [low, high]: the 90 % interval of the between-groups difference
+ * ```
+ */
 export interface ConfidenceIntervalOptions {
   /** Number of bootstrap resamples (default 1000). */
   samples?: number;
@@ -64,12 +106,30 @@ export interface ConfidenceIntervalOptions {
   level?: number;
 }
 
-/** A confidence interval [low, high]. */
+/**
+ * A confidence interval [low, high].
+ *
+ * @example
+ * ```ts
+ * import { type Interval, MetricFrame } from "equipoise/fairness";
+ * declare const frame: MetricFrame; // e.g. new MetricFrame({ metrics: ["accuracy"], ... })
+ * const [low, high]: Interval = frame.confidenceIntervals({ seed: 0 }).accuracy.overall;
+ * ```
+ */
 export type Interval = [number, number];
 
 /**
  * Bootstrap intervals of one metric: overall, per group (in the frame's group order), and of the
  * between-groups difference and ratio.
+ *
+ * @example
+ * ```ts
+ * import { MetricFrame, type MetricIntervals } from "equipoise/fairness";
+ * declare const frame: MetricFrame; // e.g. new MetricFrame({ metrics: ["accuracy"], ... })
+ * const accuracy: MetricIntervals = frame.confidenceIntervals({ samples: 1000, seed: 0 }).accuracy;
+ * accuracy.byGroup[0]; // [low, high] for frame.groups[0]
+ * accuracy.ratio; // the interval of the between-groups ratio
+ * ```
  */
 export interface MetricIntervals {
   overall: Interval;

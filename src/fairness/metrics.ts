@@ -21,7 +21,17 @@
 
 import { DataError } from "../common/errors.js";
 
-/** A column of numbers: an array or a typed array. */
+/**
+ * A column of numbers: an array or a typed array.
+ *
+ * @example
+ * ```ts
+ * import { accuracy, type Vector } from "equipoise/fairness";
+ * const yTrue: Vector = Float64Array.of(1, 0, 1); // an array or a typed array
+ * const yPred: Vector = [1, 0, 0];
+ * accuracy(yTrue, yPred); // 2/3
+ * ```
+ */
 export type Vector = ArrayLike<number>;
 
 /**
@@ -43,12 +53,35 @@ export function requireFinite(name: string, values: Vector): void {
   }
 }
 
-/** Fairlearn-style metric: (y_true, y_pred or scores, sample_weight?) → number. */
+/**
+ * Fairlearn-style metric: (y_true, y_pred or scores, sample_weight?) → number.
+ *
+ * @example
+ * ```ts
+ * import { MetricFrame, type MetricFunction } from "equipoise/fairness";
+ * // a custom metric: the share of predicted positives that are wrong
+ * const falseDiscoveryRate: MetricFunction = (yTrue, yPred) => {
+ *   let selected = 0, wrong = 0;
+ *   for (let i = 0; i < yPred.length; i++) if (yPred[i] === 1) { selected++; if (yTrue[i] === 0) wrong++; }
+ *   return wrong / selected;
+ * };
+ * const frame = new MetricFrame({ metrics: { fdr: falseDiscoveryRate }, yTrue: [1, 0, 1, 0], yPred: [1, 1, 1, 0], sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }] });
+ * ```
+ */
 export type MetricFunction = (yTrue: Vector, yPred: Vector, sampleWeight?: Vector) => number;
 
 /**
  * A metric with what it is computed on and when its value is a convention rather than
  * an estimate (returns the reason, or null when the value is well defined).
+ *
+ * @example
+ * ```ts
+ * import { type MetricDefinition, MetricFrame, metricDefinitions } from "equipoise/fairness";
+ * const recall: MetricDefinition = metricDefinitions.true_positive_rate;
+ * recall.input; // "prediction"
+ * const frame = new MetricFrame({ metrics: { recall }, yTrue: [1, 0, 1, 0], yPred: [1, 0, 0, 0], sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }] });
+ * frame.byGroup.recall; // [1, 0]
+ * ```
  */
 export interface MetricDefinition {
   readonly name: string;
@@ -64,7 +97,16 @@ export interface MetricDefinition {
   readonly expected?: { readonly compute: MetricFunction; readonly exact: boolean };
 }
 
-/** Weighted confusion-matrix counts of binary labels and predictions. */
+/**
+ * Weighted confusion-matrix counts of binary labels and predictions.
+ *
+ * @example
+ * ```ts
+ * import { type ConfusionCounts, confusionCounts } from "equipoise/fairness";
+ * const counts: ConfusionCounts = confusionCounts([1, 0, 1, 0], [1, 1, 0, 0]);
+ * counts; // { truePositives: 1, falsePositives: 1, trueNegatives: 1, falseNegatives: 1 }
+ * ```
+ */
 export interface ConfusionCounts {
   truePositives: number;
   falsePositives: number;
@@ -590,6 +632,13 @@ const noWeight = (yTrue: Vector, _p: Vector, w?: Vector) => {
 /**
  * Every metric a {@link MetricFrame} knows by name (Fairlearn's names: "accuracy", "selection_rate",
  * "true_positive_rate", …), with what it reads (predictions or scores) and how it is computed.
+ *
+ * @example
+ * ```ts
+ * import { metricDefinitions } from "equipoise/fairness";
+ * metricDefinitions.roc_auc.input; // "score": computed from yScore, not from yPred
+ * metricDefinitions.accuracy.compute([1, 0, 1], [1, 0, 0]); // 2/3
+ * ```
  */
 export const metricDefinitions = {
   count: {
@@ -751,5 +800,14 @@ export const metricDefinitions = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
-/** The name of a built-in metric (a key of {@link metricDefinitions}). */
+/**
+ * The name of a built-in metric (a key of {@link metricDefinitions}).
+ *
+ * @example
+ * ```ts
+ * import { MetricFrame, type MetricName } from "equipoise/fairness";
+ * const metrics: MetricName[] = ["accuracy", "selection_rate", "false_positive_rate"];
+ * const frame = new MetricFrame({ metrics, yTrue: [1, 0, 1, 0], yPred: [1, 0, 0, 0], sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }] });
+ * ```
+ */
 export type MetricName = keyof typeof metricDefinitions;

@@ -11,7 +11,18 @@
 import type { FairnessConstraint } from "./constraint.js";
 import type { Vector } from "./metrics.js";
 
-/** The data a {@link Moment} measures: labels, the group of every row, and weights. */
+/**
+ * The data a {@link Moment} measures: labels, the group of every row, and weights.
+ *
+ * @example
+ * ```ts
+ * import { demographicParity, type MomentData } from "equipoise/fairness";
+ * const data: MomentData = { y: [1, 0, 1, 0], groupOfRow: Int32Array.of(0, 0, 1, 1), groupLabels: ["F", "M"] };
+ * const moment = demographicParity();
+ * moment.loadData(data);
+ * moment.gamma([1, 0, 0, 0]); // each constraint's violation by these predictions
+ * ```
+ */
 export interface MomentData {
   y: Vector;
   /** Group index of every row (see groupRows). */
@@ -20,7 +31,19 @@ export interface MomentData {
   sampleWeight?: Vector;
 }
 
-/** A set of linear constraints on a classifier's rates (Fairlearn's Moment): what the reductions enforce. */
+/**
+ * A set of linear constraints on a classifier's rates (Fairlearn's Moment): what the reductions enforce.
+ *
+ * @example
+ * ```ts
+ * import { equalizedOdds, exponentiatedGradient, type FeatureMatrix, type Moment, WeightedLogisticRegression } from "equipoise/fairness";
+ * declare const X: FeatureMatrix; // the training features
+ * declare const y: number[]; // 0/1 labels of the rows of X
+ * declare const sex: { name: string; values: string[] }; // the sensitive feature of the same rows
+ * const constraint: Moment = equalizedOdds({ differenceBound: 0.05 }); // instead of the default bound 0.01
+ * const result = exponentiatedGradient(() => new WeightedLogisticRegression(), { X, y, sensitiveFeatures: [sex] }, { constraint });
+ * ```
+ */
 export interface Moment {
   readonly name: string;
   /** Binds the moment to a data set. */
@@ -220,7 +243,16 @@ export class UtilityParity implements Moment {
   }
 }
 
-/** The allowed difference of a parity constraint from the overall rate (default 0.01, Fairlearn's). */
+/**
+ * The allowed difference of a parity constraint from the overall rate (default 0.01, Fairlearn's).
+ *
+ * @example
+ * ```ts
+ * import { equalOpportunity, type ParityOptions } from "equipoise/fairness";
+ * const options: ParityOptions = { differenceBound: 0.03 }; // each group's TPR within 0.03 of the overall TPR
+ * const moment = equalOpportunity(options);
+ * ```
+ */
 export interface ParityOptions {
   /** Allowed difference of each group from the event's overall rate (default 0.01, Fairlearn's). */
   differenceBound?: number;

@@ -10,7 +10,17 @@
  */
 import type { FairnessConstraint } from "./constraint.js";
 
-/** The events of a constraint: how many, and which one a row with `label` belongs to (−1: none). */
+/**
+ * The events of a constraint: how many, and which one a row with `label` belongs to (−1: none).
+ *
+ * @example
+ * ```ts
+ * import { type PenaltyEvents, penaltyEvents } from "equipoise/fairness";
+ * const events: PenaltyEvents = penaltyEvents("equal_opportunity");
+ * events.count; // 1
+ * const classOf = Int32Array.from([1, 0, 1], (label) => events.eventOf(label)); // [0, -1, 0]: negatives in no event
+ * ```
+ */
 export interface PenaltyEvents {
   /** How many events the constraint has. */
   count: number;
@@ -37,7 +47,17 @@ export function penaltyEvents(constraint: FairnessConstraint): PenaltyEvents {
   return { count: 1, eventOf: () => 0 };
 }
 
-/** Per-(class, group) statistics of predicted probabilities; cells are indexed c · groups + g. */
+/**
+ * Per-(class, group) statistics of predicted probabilities; cells are indexed c · groups + g.
+ *
+ * @example
+ * ```ts
+ * import { type GroupDeviations, groupDeviations } from "equipoise/fairness";
+ * const cells: GroupDeviations = groupDeviations([0.9, 0.2, 0.8, 0.6, 0.3, 0.1, 0.7, 0.4], [0, 0, 0, 0, 1, 1, 1, 1], new Int32Array(8), 2, 1);
+ * cells.count; // [4, 4]: rows per (event, group) cell
+ * cells.deviation; // ≈ [0.125, -0.125]: each group's mean probability minus the event's
+ * ```
+ */
 export interface GroupDeviations {
   /** Examples in each cell. */
   count: Float64Array;

@@ -30,6 +30,20 @@ import { type PenaltyEvents, penaltyEvents, referenceCoefficients } from "./pena
 // Other modules still import it from here.
 export { referenceCoefficients } from "./penalty-maths.js";
 
+/**
+ * The held-out rows whose group statistics the reference penalty measures (features, labels, groups); not protected by ε.
+ *
+ * @example
+ * ```ts
+ * import type { ReferenceSet } from "equipoise/fit";
+ * // three held-out rows with two features each, their labels and groups
+ * const reference: ReferenceSet = {
+ *   X: { rows: 3, cols: 2, data: Float32Array.of(0.1, 1, 0.5, 0, 0.9, 1) },
+ *   labels: [0, 1, 1],
+ *   groupOf: Int32Array.of(0, 1, 1),
+ * };
+ * ```
+ */
 export interface ReferenceSet {
   X: { rows: number; cols: number; data: Float32Array };
   /** Labels (0/1) of the reference rows: equalized odds conditions on them. */

@@ -10,6 +10,18 @@ import type { MetricName, Vector } from "./metrics.js";
 /**
  * What {@link fairnessReport} reads: labels, predictions (or probabilities), optional scores and
  * weights, and the sensitive features.
+ *
+ * @example
+ * ```ts
+ * import { type FairnessReportInput, fairnessReport } from "equipoise/fairness";
+ * const input: FairnessReportInput = {
+ *   yTrue: [1, 0, 1, 0, 1, 0, 1, 1],
+ *   yPred: [1, 0, 1, 1, 0, 0, 1, 0],
+ *   yScore: [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3], // adds log loss, Brier score, ROC AUC, calibration error
+ *   sensitiveFeatures: [{ name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] }],
+ * };
+ * const report = fairnessReport(input);
+ * ```
  */
 export interface FairnessReportInput {
   yTrue: Vector;
@@ -22,7 +34,19 @@ export interface FairnessReportInput {
   sampleWeight?: Vector;
 }
 
-/** The standard fairness measures of one grouping (see the functions of the same names). */
+/**
+ * The standard fairness measures of one grouping (see the functions of the same names).
+ *
+ * @example
+ * ```ts
+ * import { type FairnessMeasures, fairnessReport } from "equipoise/fairness";
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const report = fairnessReport({ yTrue: [1, 0, 1, 0, 1, 0, 1, 1], yPred: [1, 0, 1, 1, 0, 0, 1, 0], sensitiveFeatures: [sex] });
+ * const measures: FairnessMeasures = report.analyses[0].measures;
+ * measures.demographicParityDifference; // 0.5
+ * measures.equalizedOddsDifference; // 2/3
+ * ```
+ */
 export interface FairnessMeasures {
   demographicParityDifference: number;
   demographicParityRatio: number;
@@ -33,7 +57,19 @@ export interface FairnessMeasures {
   predictiveParityDifference: number;
 }
 
-/** One group's metrics in a {@link GroupAnalysis}. */
+/**
+ * One group's metrics in a {@link GroupAnalysis}.
+ *
+ * @example
+ * ```ts
+ * import { fairnessReport, type GroupRow } from "equipoise/fairness";
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const report = fairnessReport({ yTrue: [1, 0, 1, 0, 1, 0, 1, 1], yPred: [1, 0, 1, 1, 0, 0, 1, 0], sensitiveFeatures: [sex] });
+ * const [female]: GroupRow[] = report.analyses[0].groups;
+ * female.label; // "F"
+ * female.metrics.selection_rate; // 0.75
+ * ```
+ */
 export interface GroupRow {
   label: string;
   /** Category per sensitive feature. */
@@ -41,7 +77,19 @@ export interface GroupRow {
   metrics: Record<string, number>;
 }
 
-/** Metrics by group and the fairness measures for one sensitive feature (or their intersection). */
+/**
+ * Metrics by group and the fairness measures for one sensitive feature (or their intersection).
+ *
+ * @example
+ * ```ts
+ * import { fairnessReport, type GroupAnalysis } from "equipoise/fairness";
+ * const sex = { name: "sex", values: ["F", "F", "M", "M"] };
+ * const race = { name: "race", values: ["B", "W", "B", "W"] };
+ * const report = fairnessReport({ yTrue: [1, 0, 1, 0], yPred: [1, 0, 0, 0], sensitiveFeatures: [sex, race] });
+ * const intersection: GroupAnalysis = report.analyses[2]; // sex, race, then sex × race
+ * intersection.features; // ["sex", "race"]
+ * ```
+ */
 export interface GroupAnalysis {
   features: string[];
   groups: GroupRow[];
@@ -49,7 +97,19 @@ export interface GroupAnalysis {
   warnings: string[];
 }
 
-/** What `equipoise fairness metrics` prints: overall metrics and one analysis per sensitive feature. */
+/**
+ * What `equipoise fairness metrics` prints: overall metrics and one analysis per sensitive feature.
+ *
+ * @example
+ * ```ts
+ * import { type FairnessReport, fairnessReport } from "equipoise/fairness";
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const report: FairnessReport = fairnessReport({ yTrue: [1, 0, 1, 0, 1, 0, 1, 1], yPred: [1, 0, 1, 1, 0, 0, 1, 0], sensitiveFeatures: [sex] });
+ * report.rows; // 8
+ * report.overall.accuracy; // 0.625
+ * report.warnings; // conventions applied (e.g. a group without positives), one line each
+ * ```
+ */
 export interface FairnessReport {
   rows: number;
   /** "probability": every prediction metric and gap is an expectation over a randomised classifier's draws. */
@@ -60,7 +120,16 @@ export interface FairnessReport {
   warnings: string[];
 }
 
-/** The metrics of predictions that a fairness report computes per group. */
+/**
+ * The metrics of predictions that a fairness report computes per group.
+ *
+ * @example
+ * ```ts
+ * import { MetricFrame, predictionMetrics } from "equipoise/fairness";
+ * predictionMetrics; // ["count", "accuracy", "selection_rate", "true_positive_rate", …, "balanced_accuracy"]
+ * const frame = new MetricFrame({ metrics: predictionMetrics, yTrue: [1, 0, 1, 0], yPred: [1, 0, 0, 0], sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }] });
+ * ```
+ */
 export const predictionMetrics: MetricName[] = [
   "count",
   "accuracy",
@@ -73,7 +142,16 @@ export const predictionMetrics: MetricName[] = [
   "balanced_accuracy",
 ];
 
-/** The metrics of scores (probabilities) a fairness report adds when scores are given. */
+/**
+ * The metrics of scores (probabilities) a fairness report adds when scores are given.
+ *
+ * @example
+ * ```ts
+ * import { MetricFrame, scoreMetrics } from "equipoise/fairness";
+ * scoreMetrics; // ["log_loss", "brier_score", "roc_auc", "expected_calibration_error"]
+ * const frame = new MetricFrame({ metrics: scoreMetrics, yTrue: [1, 0, 1, 0], yPred: [1, 0, 0, 0], yScore: [0.8, 0.3, 0.4, 0.2], sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }] });
+ * ```
+ */
 export const scoreMetrics: MetricName[] = [
   "log_loss",
   "brier_score",

@@ -22,14 +22,35 @@ import type { FairnessConstraint } from "./constraint.js";
 import { groupRows, type SensitiveFeature } from "./groups.js";
 import { requireFinite, type Vector } from "./metrics.js";
 
-/** Settings of {@link fitThresholds}. */
+/**
+ * Settings of {@link fitThresholds}.
+ *
+ * @example
+ * ```ts
+ * import { fitThresholds, type ThresholdOptimizerOptions } from "equipoise/fairness";
+ * const options: ThresholdOptimizerOptions = { constraint: "equal_opportunity", gridSize: 200 }; // gridSize: a positive integer
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const fitted = fitThresholds({ scores: [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3], yTrue: [1, 0, 1, 0, 1, 0, 1, 1], sensitiveFeatures: [sex] }, options);
+ * ```
+ */
 export interface ThresholdOptimizerOptions {
   constraint: FairnessConstraint;
   /** Number of grid intervals on x (default 1000, Fairlearn's). */
   gridSize?: number;
 }
 
-/** Predict 1 when score > threshold. */
+/**
+ * Predict 1 when score > threshold.
+ *
+ * @example
+ * ```ts
+ * import { fitThresholds, type ThresholdRule } from "equipoise/fairness";
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const fitted = fitThresholds({ scores: [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3], yTrue: [1, 0, 1, 0, 1, 0, 1, 1], sensitiveFeatures: [sex] }, { constraint: "demographic_parity" });
+ * const rule: ThresholdRule = fitted.policies[0].rule1; // group F: threshold ≈ 0.65, applied with probability p1 = 1
+ * const selected = 0.75 > rule.threshold; // the rule predicts 1 when score > threshold
+ * ```
+ */
 export interface ThresholdRule {
   threshold: number;
 }
@@ -37,6 +58,15 @@ export interface ThresholdRule {
 /**
  * One group's randomised threshold rule: a mixture of two threshold rules (and, for equalized odds,
  * a constant prediction).
+ *
+ * @example
+ * ```ts
+ * import { fitThresholds, type GroupPolicy } from "equipoise/fairness";
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const fitted = fitThresholds({ scores: [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3], yTrue: [1, 0, 1, 0, 1, 0, 1, 1], sensitiveFeatures: [sex] }, { constraint: "demographic_parity" });
+ * for (const policy of fitted.policies as GroupPolicy[])
+ *   console.log(policy.label, `p=${policy.p0}: score > ${policy.rule0.threshold}`, `p=${policy.p1}: score > ${policy.rule1.threshold}`);
+ * ```
  */
 export interface GroupPolicy {
   label: string;
@@ -52,6 +82,15 @@ export interface GroupPolicy {
 
 /**
  * One threshold rule's point on the constraint's plane: x the rate the constraint equalises, y the accuracy term.
+ *
+ * @example
+ * ```ts
+ * import { type TradeoffPoint, tradeoffPoints, upperConvexHull } from "equipoise/fairness";
+ * const group = { scores: Float64Array.of(0.9, 0.2, 0.7, 0.6), labels: Float64Array.of(1, 0, 1, 0), weights: Float64Array.of(1, 1, 1, 1) };
+ * const points: TradeoffPoint[] = tradeoffPoints(group, "demographic_parity");
+ * const hull = upperConvexHull(points); // the (selection rate, accuracy) points a randomised rule can reach best
+ * hull.map((point) => point.rule.threshold);
+ * ```
  */
 export interface TradeoffPoint {
   x: number;
@@ -191,6 +230,16 @@ export function interpolateHull(hull: TradeoffPoint[], grid: Float64Array): Inte
 
 /**
  * Group-specific randomised thresholds fitted by {@link fitThresholds}; apply with `thresholdProbabilities`.
+ *
+ * @example
+ * ```ts
+ * import { type FittedThresholds, fitThresholds, thresholdProbabilities } from "equipoise/fairness";
+ * const sex = { name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] };
+ * const scores = [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3];
+ * const fitted: FittedThresholds = fitThresholds({ scores, yTrue: [1, 0, 1, 0, 1, 0, 1, 1], sensitiveFeatures: [sex] }, { constraint: "demographic_parity" });
+ * fitted.x; // 0.5: the common selection rate
+ * fitted.policies.length; // 2: one per group; apply them with thresholdProbabilities
+ * ```
  */
 export interface FittedThresholds {
   constraint: FairnessConstraint;
@@ -202,7 +251,20 @@ export interface FittedThresholds {
   objective: number;
 }
 
-/** What {@link fitThresholds} reads: scores, labels and the sensitive features of the rows. */
+/**
+ * What {@link fitThresholds} reads: scores, labels and the sensitive features of the rows.
+ *
+ * @example
+ * ```ts
+ * import { fitThresholds, type ThresholdFitInput } from "equipoise/fairness";
+ * const input: ThresholdFitInput = {
+ *   scores: [0.9, 0.2, 0.7, 0.6, 0.4, 0.1, 0.8, 0.3], // P(y = 1) from any model, on held-out rows
+ *   yTrue: [1, 0, 1, 0, 1, 0, 1, 1],
+ *   sensitiveFeatures: [{ name: "sex", values: ["F", "F", "F", "F", "M", "M", "M", "M"] }],
+ * };
+ * const fitted = fitThresholds(input, { constraint: "equalized_odds" });
+ * ```
+ */
 export interface ThresholdFitInput {
   scores: Vector;
   yTrue: Vector;
@@ -325,7 +387,17 @@ function roundHalfEven15(value: number): number {
   return (tie && rounded % 2 !== 0 ? rounded - 1 : rounded) / 1e15;
 }
 
-/** What a fitted threshold policy is applied to: scores and the sensitive features. */
+/**
+ * What a fitted threshold policy is applied to: scores and the sensitive features.
+ *
+ * @example
+ * ```ts
+ * import { type FittedThresholds, type ThresholdPredictInput, thresholdProbabilities } from "equipoise/fairness";
+ * declare const fitted: FittedThresholds; // from fitThresholds on validation rows
+ * const input: ThresholdPredictInput = { scores: [0.85, 0.3], sensitiveFeatures: [{ name: "sex", values: ["F", "M"] }] };
+ * const p = thresholdProbabilities(fitted, input); // P(ŷ = 1) of each new row; a group not seen in fitting is an error
+ * ```
+ */
 export interface ThresholdPredictInput {
   scores: Vector;
   sensitiveFeatures: SensitiveFeature[];

@@ -21,6 +21,17 @@ import { renderSearchFragment } from "../nas/html.js";
 import { type NasResult, nasResultSchema } from "../nas/schema.js";
 import { escapeHtml } from "./format.js";
 
+/**
+ * A document that `report` can show, tagged with its kind: an audit, an explanation, an interplay study, an architecture search or a federated run.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { parseReportDocument, type ReportDocument } from "equipoise/report";
+ * const doc: ReportDocument = parseReportDocument(JSON.parse(readFileSync("audit.json", "utf8")), "audit.json");
+ * if (doc.kind === "audit") doc.document.verdict.message; // the union narrows to the audit document
+ * ```
+ */
 export type ReportDocument =
   | { kind: "audit"; document: AuditDocument }
   | { kind: "explanation"; document: ExplanationDocument }
@@ -28,6 +39,17 @@ export type ReportDocument =
   | { kind: "nas"; document: NasResult }
   | { kind: "federated"; document: FederatedReport };
 
+/**
+ * The kind of a {@link ReportDocument}.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { parseReportDocument, type ReportDocumentKind } from "equipoise/report";
+ * const expected: ReportDocumentKind = "nas"; // "audit", "explanation", "interplay", "nas" or "federated"
+ * const doc = parseReportDocument(JSON.parse(readFileSync("search.json", "utf8")), "search.json", expected); // any other kind: a UserError
+ * ```
+ */
 export type ReportDocumentKind = ReportDocument["kind"];
 
 const jsonNumber = z.union([z.number(), z.string(), z.null()]).transform((v) => decodeJsonNumber(v));

@@ -10,7 +10,20 @@ import type { Study, TrialRecord } from "../search/index.js";
 import { type PrivacyCostSection, privacyCostSectionOf } from "./privacy-cost.js";
 import type { ReportData, ReportTrial, StudyRun, TrialMetrics } from "./types.js";
 
-/** What the report needs beyond the study's summary: strategy, constraints, budget, workers, backend. */
+/**
+ * What the report needs beyond the study's summary: strategy, constraints, budget, workers, backend.
+ *
+ * @example
+ * ```ts
+ * import { summariseStudy } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * import { type ReportContext, renderHtmlReport, reportDataOf } from "equipoise/report";
+ * const study = await Study.openReadOnly("adult-study.db");
+ * const summary = summariseStudy(await study.snapshot(), study.location);
+ * const context: ReportContext = { strategy: "bo", constraints: ["epsilon<=8"], budget: 40, workers: 2, backend: "wasm", seed: 0 };
+ * const html = renderHtmlReport(reportDataOf(summary, context)); // or reportContextOf(study, summary)
+ * ```
+ */
 export interface ReportContext {
   /** The search strategy's name. */
   strategy: string;

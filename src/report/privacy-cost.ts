@@ -10,7 +10,17 @@ import type { StudySummary } from "../explore/summary.js";
 import { PRIVACY_COST_NOT_COVERED } from "../interplay/explorer-levers.js";
 import { escapeHtml, formatEpsilon, formatRate } from "./format.js";
 
-/** One group's accuracy, TPR, FPR and selection rate under a private trial and its matched model, and the changes. */
+/**
+ * One group's accuracy, TPR, FPR and selection rate under a private trial and its matched model, and the changes.
+ *
+ * @example
+ * ```ts
+ * import type { PrivacyCostGroupRow, PrivacyCostSection } from "equipoise/report";
+ * declare const section: PrivacyCostSection; // reportDataOf(summary, context).privacyCost
+ * const rows: PrivacyCostGroupRow[] = section.trials[0]?.groups ?? [];
+ * for (const row of rows) console.log(row.group, row.privateAccuracy, row.matchedAccuracy, row.accuracyCost); // cost = matched − private
+ * ```
+ */
 export interface PrivacyCostGroupRow {
   group: string;
   count: number;
@@ -24,7 +34,17 @@ export interface PrivacyCostGroupRow {
   selectionRateChange: number;
 }
 
-/** One private trial's cost of privacy by group against its matched model. */
+/**
+ * One private trial's cost of privacy by group against its matched model.
+ *
+ * @example
+ * ```ts
+ * import type { PrivacyCostSection, PrivacyCostTrialRow } from "equipoise/report";
+ * declare const section: PrivacyCostSection; // reportDataOf(summary, context).privacyCost
+ * const trials: PrivacyCostTrialRow[] = section.trials;
+ * for (const trial of trials) console.log(`trial ${trial.trial}, ε = ${trial.epsilon}: disparity ${trial.disparity}`);
+ * ```
+ */
 export interface PrivacyCostTrialRow {
   trial: number;
   epsilon: number;
@@ -33,7 +53,21 @@ export interface PrivacyCostTrialRow {
   groups: PrivacyCostGroupRow[];
 }
 
-/** The report's cost-of-privacy section: every private Pareto trial's cost by group (not covered by ε). */
+/**
+ * The report's cost-of-privacy section: every private Pareto trial's cost by group (not covered by ε).
+ *
+ * @example
+ * ```ts
+ * import { summariseStudy } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * import { type PrivacyCostSection, reportContextOf, reportDataOf } from "equipoise/report";
+ * const study = await Study.openReadOnly("adult-study.db");
+ * const summary = summariseStudy(await study.snapshot(), study.location);
+ * const section: PrivacyCostSection | undefined = reportDataOf(summary, reportContextOf(study, summary)).privacyCost; // undefined: no private trial on the front
+ * section?.attribute; // the sensitive attribute whose groups are compared, on the test split
+ * section?.unmeasured; // private Pareto trials without a stored cost
+ * ```
+ */
 export interface PrivacyCostSection {
   attribute: string;
   split: "test";

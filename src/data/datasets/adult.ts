@@ -25,7 +25,16 @@ import type { ColumnMetadata, DatasetMetadata } from "../metadata.js";
 import { type CategoricalColumn, mapCategories, Table, toCategorical } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
-/** The columns of the UCI Adult files, in file order (the files have no header). */
+/**
+ * The columns of the UCI Adult files, in file order (the files have no header).
+ *
+ * @example
+ * ```ts
+ * import { ADULT_COLUMNS } from "equipoise/data";
+ * ADULT_COLUMNS.length; // 15: the 14 census attributes, then the target "income"
+ * ADULT_COLUMNS.indexOf("sex"); // 9: the field's position in adult.data's rows
+ * ```
+ */
 export const ADULT_COLUMNS = [
   "age",
   "workclass",
@@ -53,6 +62,13 @@ const NUMERIC = new Set(["age", "fnlwgt", "education-num", "capital-gain", "capi
  * 1994 Current Population Survey public-use files the data come from (the published
  * rows sit at them: 43 training rows at age 90, 159 at capital-gain 99999, 85 at 99
  * hours), except where stated.
+ *
+ * @example
+ * ```ts
+ * import { ADULT_BOUNDS } from "equipoise/data";
+ * ADULT_BOUNDS.age.bounds; // [17, 90]
+ * ADULT_BOUNDS["capital-gain"]; // { bounds: [0, 99999], source: "CPS top code 99999", transform: "log1p" }
+ * ```
  */
 export const ADULT_BOUNDS: Record<string, { bounds: [number, number]; source: string; transform?: "log1p" }> =
   {

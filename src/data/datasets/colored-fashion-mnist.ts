@@ -50,7 +50,18 @@ export const BIAS_CATEGORIES = ["aligned", "conflicting"];
 /** The correlations of the literature's Colored MNIST benchmarks (Nam et al. 2020, table 1). */
 export const COLORED_RHOS = [0.95, 0.99, 0.995] as const;
 
-/** How Colored Fashion-MNIST is built: the bias strength ρ and the sizes of its splits. */
+/**
+ * How Colored Fashion-MNIST is built: the bias strength ρ and the sizes of its splits.
+ *
+ * @example
+ * ```ts
+ * import type { ColoredOptions } from "equipoise/data";
+ * import { loadNasTask } from "equipoise/nas";
+ * // the sizes of the splits are what a NAS task lets you choose
+ * const images: Partial<Pick<ColoredOptions, "trainSize" | "validationSize" | "testSize">> = { trainSize: 10000, validationSize: 2000, testSize: 2000 };
+ * const task = await loadNasTask("colored-fashion-mnist", { dataDir: "data", seed: 0, images });
+ * ```
+ */
 export interface ColoredOptions {
   /** Share of training images in their class's colour, in [0, 1]. */
   rho: number;

@@ -21,7 +21,16 @@ import { indicesWhere, type Table, toCategorical } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 import { COMPAS_FILES } from "./remote-files.js";
 
-/** The ProPublica COMPAS columns used as features by default. */
+/**
+ * The ProPublica COMPAS columns used as features by default.
+ *
+ * @example
+ * ```ts
+ * import { COMPAS_FEATURES } from "equipoise/data";
+ * COMPAS_FEATURES.length; // 9: 5 numeric and 4 categorical columns (18 features once one-hot encoded)
+ * COMPAS_FEATURES.includes("decile_score"); // false: the COMPAS score itself is never a feature
+ * ```
+ */
 export const COMPAS_FEATURES = [
   "age",
   "age_cat",
@@ -43,6 +52,13 @@ const PROPUBLICA = "ProPublica compas-analysis, 'Compas Analysis.ipynb'";
  * age starts at 18; 100 and the count caps (40 priors, 20 juvenile offences of each
  * kind) are our choices, set knowing that the published file stays within them
  * (largest: age 96, 38 priors, 20 / 13 / 17 juvenile counts); values above are clipped.
+ *
+ * @example
+ * ```ts
+ * import { COMPAS_METADATA } from "equipoise/data";
+ * COMPAS_METADATA.priors_count; // { bounds: [0, 40], source: "count; cap chosen by Equipoise", transform: "log1p" }
+ * COMPAS_METADATA.c_charge_degree.categories; // ["F", "M"]
+ * ```
  */
 export const COMPAS_METADATA: DatasetMetadata = {
   age: { bounds: [18, 100], source: "adult defendants; upper bound chosen by Equipoise" },
@@ -61,7 +77,22 @@ export const COMPAS_METADATA: DatasetMetadata = {
   two_year_recid: { categories: ["0", "1"], source: PROPUBLICA },
 };
 
-/** Roles and split of the COMPAS task: target, sensitive columns, positive label, seed, where the file is. */
+/**
+ * Roles and split of the COMPAS task: target, sensitive columns, positive label, seed, where the file is.
+ *
+ * @example
+ * ```ts
+ * import type { CompasOptions } from "equipoise/data";
+ * const options: CompasOptions = {
+ *   target: "two_year_recid",
+ *   sensitive: ["race"],
+ *   positive: "1",
+ *   sensitiveInFeatures: false,
+ *   seed: 0,
+ *   files: { dataDir: "data" }, // where compas-scores-two-years.csv is looked for before downloading
+ * };
+ * ```
+ */
 export interface CompasOptions {
   target?: string;
   sensitive?: string[];

@@ -12,7 +12,16 @@ import { Preprocessor } from "../preprocess.js";
 import type { PreparedTask, Split } from "../types.js";
 import { FASHION_MNIST_FILES } from "./remote-files.js";
 
-/** The ten Fashion-MNIST class names, index = label. */
+/**
+ * The ten Fashion-MNIST class names, index = label.
+ *
+ * @example
+ * ```ts
+ * import { FASHION_MNIST_CLASSES } from "equipoise/data";
+ * FASHION_MNIST_CLASSES[9]; // "Ankle boot": the name of label 9
+ * FASHION_MNIST_CLASSES.length; // 10
+ * ```
+ */
 export const FASHION_MNIST_CLASSES = [
   "T-shirt/top",
   "Trouser",

@@ -26,6 +26,13 @@ import { type CategoricalColumn, MISSING_CODE, mapCategories, type Table } from 
  * "≥ 6"), people liable 1–2 ("3 or more", "0 to 2"). Duration, amount and age are
  * metric with no documented range: those bounds are our choices, and values outside
  * them are clipped.
+ *
+ * @example
+ * ```ts
+ * import { GERMAN_CREDIT_BOUNDS } from "equipoise/data";
+ * GERMAN_CREDIT_BOUNDS.age.bounds; // [18, 100]
+ * GERMAN_CREDIT_BOUNDS.credit_amount.transform; // "log1p": applied after clipping, before scaling
+ * ```
  */
 export const GERMAN_CREDIT_BOUNDS: Record<
   string,

@@ -1,7 +1,16 @@
 /** Canonical addresses and SHA-256 checksums of the datasets that are fetched, not bundled. */
 import type { RemoteFile } from "../fetch.js";
 
-/** Where ProPublica's COMPAS file is downloaded from, with its SHA-256. */
+/**
+ * Where ProPublica's COMPAS file is downloaded from, with its SHA-256.
+ *
+ * @example
+ * ```ts
+ * import { COMPAS_FILES, locateFile } from "equipoise/data";
+ * COMPAS_FILES[0].name; // "compas-scores-two-years.csv"
+ * const { path } = await locateFile("compas", COMPAS_FILES[0], { dataDir: "data" }); // checked against COMPAS_FILES[0].sha256
+ * ```
+ */
 export const COMPAS_FILES: RemoteFile[] = [
   {
     name: "compas-scores-two-years.csv",
@@ -12,7 +21,15 @@ export const COMPAS_FILES: RemoteFile[] = [
 
 const FASHION_BASE = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
 
-/** The four Fashion-MNIST files, with their SHA-256. */
+/**
+ * The four Fashion-MNIST files, with their SHA-256.
+ *
+ * @example
+ * ```ts
+ * import { FASHION_MNIST_FILES } from "equipoise/data";
+ * FASHION_MNIST_FILES.map((file) => file.name); // train-images, train-labels, t10k-images, t10k-labels (.gz)
+ * ```
+ */
 export const FASHION_MNIST_FILES: RemoteFile[] = [
   ["train-images-idx3-ubyte.gz", "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7"],
   ["train-labels-idx1-ubyte.gz", "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"],

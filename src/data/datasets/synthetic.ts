@@ -13,7 +13,16 @@ import type { DatasetMetadata } from "../metadata.js";
 import { type Column, Table } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
-/** Parameters of the synthetic generator (see the module comment). */
+/**
+ * Parameters of the synthetic generator (see the module comment).
+ *
+ * @example
+ * ```ts
+ * import { generateSynthetic, type SyntheticOptions } from "equipoise/data";
+ * const options: SyntheticOptions = { rows: 2000, minorityFraction: 0.25, labelBias: 0.4, proxyStrength: 0.9, seed: 7 };
+ * const table = generateSynthetic(options); // each field in [0, 1] except rows (an integer ≥ 2) and seed
+ * ```
+ */
 export interface SyntheticOptions {
   rows: number;
   /** Share of group B. */
@@ -26,7 +35,16 @@ export interface SyntheticOptions {
   seed: number;
 }
 
-/** The synthetic data set's default parameters. */
+/**
+ * The synthetic data set's default parameters.
+ *
+ * @example
+ * ```ts
+ * import { generateSynthetic, SYNTHETIC_DEFAULTS } from "equipoise/data";
+ * SYNTHETIC_DEFAULTS; // { rows: 4000, minorityFraction: 0.3, labelBias: 0.3, proxyStrength: 0.8, seed: 0 }
+ * const stronger = generateSynthetic({ ...SYNTHETIC_DEFAULTS, labelBias: 0.6 });
+ * ```
+ */
 export const SYNTHETIC_DEFAULTS: SyntheticOptions = {
   rows: 4000,
   minorityFraction: 0.3,
@@ -41,6 +59,13 @@ const SEGMENTS = ["north", "south", "east", "west"];
  * Known by construction: the categories are the generator's; x1, x2, x3 are N(0, 1)
  * and proxy has unit variance, so ±4 (four standard deviations of the generator)
  * bounds all but about 6 values in 100,000, which are clipped.
+ *
+ * @example
+ * ```ts
+ * import { SYNTHETIC_METADATA } from "equipoise/data";
+ * SYNTHETIC_METADATA.x1; // { bounds: [-4, 4], source: "generator: N(0, 1)" }
+ * SYNTHETIC_METADATA.group.categories; // ["A", "B"]
+ * ```
  */
 export const SYNTHETIC_METADATA: DatasetMetadata = {
   x1: { bounds: [-4, 4], source: "generator: N(0, 1)" },

@@ -14,7 +14,21 @@ import type { SchemaOverrides } from "../schema.js";
 import { Table } from "../table.js";
 import type { TabularSource } from "../tabular-task.js";
 
-/** Roles and split of a task read from the user's own CSV or ARFF file. */
+/**
+ * Roles and split of a task read from the user's own CSV or ARFF file.
+ *
+ * @example
+ * ```ts
+ * import { readDataFile, type UserFileOptions } from "equipoise/data";
+ * const options: UserFileOptions = {
+ *   delimiter: ",",
+ *   missing: ["", "NA"],
+ *   overrides: { zip: "categorical" },
+ *   onWarning: (message) => console.warn(message),
+ * };
+ * const table = readDataFile("loans.csv", options);
+ * ```
+ */
 export interface UserFileOptions {
   target?: string;
   sensitive?: string[];
