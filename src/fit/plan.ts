@@ -121,7 +121,7 @@ export interface PenaltyPlan {
  * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
  * const plan: FitPlan = planFit({ model: "logreg", classWeighting: "balanced", privacy: { targetEpsilon: 1, clip: 1 } }, data);
  * plan.train.X.rows; // the rows the model will train on
- * plan.notCoveredByEpsilon; // what ε will not cover (here: the class frequencies of the weights)
+ * plan.notCoveredByEpsilon; // what ε will not cover, here among others the class frequencies behind the weights
  * ```
  */
 export interface FitPlan {
