@@ -16,6 +16,17 @@ import type { ExplainableModel } from "./model.js";
 import { explainableFromEngine } from "./models/convert.js";
 import type { ExplainData, ModelSpec } from "./prepare.js";
 
+/**
+ * Settings of {@link trainWithCheckpoints}: constant-rate SGD for `epochs` epochs of `batchSize` rows, seeded.
+ *
+ * @example
+ * ```ts
+ * import { type CheckpointTraining, type ExplainData, parseModelSpec, trainWithCheckpoints } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task); the tensor backend initialised
+ * const training: CheckpointTraining = { epochs: 5, batchSize: 64, learningRate: 0.1, seed: 0 }; // constant-rate SGD
+ * const { model, checkpoints } = trainWithCheckpoints(data, parseModelSpec("logreg"), training);
+ * ```
+ */
 export interface CheckpointTraining {
   epochs: number;
   batchSize: number;
@@ -23,6 +34,18 @@ export interface CheckpointTraining {
   seed: number;
 }
 
+/**
+ * What {@link trainWithCheckpoints} returns: the trained model, explainable, and its parameters after every epoch.
+ *
+ * @example
+ * ```ts
+ * import { type CheckpointedModel, type ExplainData, influence, parseModelSpec, testLossQueries, trainWithCheckpoints } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task); the tensor backend initialised
+ * const trained: CheckpointedModel = trainWithCheckpoints(data, parseModelSpec("logreg"), { epochs: 5, batchSize: 64, learningRate: 0.1, seed: 0 });
+ * trained.checkpoints.length; // 5: the parameters after every epoch
+ * influence(trained.model, testLossQueries(trained.model, data.test, [0]), { method: "tracin", checkpoints: trained.checkpoints });
+ * ```
+ */
 export interface CheckpointedModel {
   model: ExplainableModel;
   checkpoints: Checkpoint[];

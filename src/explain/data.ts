@@ -9,7 +9,17 @@
 import { DataError } from "../common/errors.js";
 import type { Split } from "../data/types.js";
 
-/** Rows in float64 for the explanations: row-major features and labels. */
+/**
+ * Rows in float64 for the explanations: row-major features and labels.
+ *
+ * @example
+ * ```ts
+ * import { type Examples, fitLogisticRegression } from "equipoise/explain";
+ * // 3 rows of 2 features, row-major, with 0/1 labels
+ * const train: Examples = { rows: 3, cols: 2, X: Float64Array.of(0, 1, 1, 0, 1, 1), y: Float64Array.of(0, 1, 1) };
+ * const { model } = fitLogisticRegression(train, { C: 1 });
+ * ```
+ */
 export interface Examples {
   rows: number;
   cols: number;
@@ -75,6 +85,13 @@ export function withLabels(examples: Examples, y: Float64Array): Examples {
  * Rows in compressed sparse form. One-hot encoded tables (Adult: 14 non-zeros in 104
  * columns) make every pass over the data several times cheaper; a dense table costs
  * one extra index read per value.
+ *
+ * @example
+ * ```ts
+ * import type { SparseRows } from "equipoise/explain";
+ * // the rows [0, 1, 0] and [2, 0, 1] in compressed sparse form: row i's entries are rowStart[i] … rowStart[i + 1] − 1
+ * const rows: SparseRows = { rowStart: Int32Array.of(0, 1, 3), column: Int32Array.of(1, 0, 2), value: Float64Array.of(1, 2, 1) };
+ * ```
  */
 export interface SparseRows {
   rowStart: Int32Array;

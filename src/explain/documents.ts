@@ -50,6 +50,16 @@ function toMatrix(flat: Float64Array, rows: number, cols: number): number[][] {
 /**
  * What {@link influenceDocument} computes: the influence method, the test rows, optionally the training rows
  * (default all) and, for TracIn, the training checkpoints; plus the inverse-Hessian solver's options.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type InfluenceRequest, influenceDocument } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const request: InfluenceRequest = { method: "cg", testRows: [0, 1, 2], trainRows: [0, 1, 2, 3, 4], damping: 0.001 };
+ * const doc = influenceDocument(data, model, request);
+ * doc.influence[0][4]; // loss of test row 0 without training row 4 minus with it
+ * ```
  */
 export interface InfluenceRequest extends SolverOptions {
   method: InfluenceMethod;
@@ -203,12 +213,42 @@ export function exampleDocument(
   };
 }
 
-/** The data-valuation methods of `equipoise explain values`: KNN-Shapley, TMC-Shapley, Banzhaf, leave-one-out, Data-OOB. */
+/**
+ * The data-valuation methods of `equipoise explain values`: KNN-Shapley, TMC-Shapley, Banzhaf, leave-one-out, Data-OOB.
+ *
+ * @example
+ * ```ts
+ * import { VALUATION_METHODS } from "equipoise/explain";
+ * VALUATION_METHODS; // ["knn-shapley", "tmc", "banzhaf", "loo", "oob"]: what `explain values --method` accepts
+ * ```
+ */
 export const VALUATION_METHODS = ["knn-shapley", "tmc", "banzhaf", "loo", "oob"] as const;
-/** One of {@link VALUATION_METHODS}. */
+/**
+ * One of {@link VALUATION_METHODS}.
+ *
+ * @example
+ * ```ts
+ * import { type ValuationMethod, valuesDocument, type ExplainData } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const method: ValuationMethod = "knn-shapley"; // the one method that needs no model
+ * const doc = await valuesDocument(data, undefined, { method });
+ * ```
+ */
 export type ValuationMethod = (typeof VALUATION_METHODS)[number];
 
-/** What {@link valuesDocument} computes: the method and its options (Monte Carlo budget, K, bags, utility rows). */
+/**
+ * What {@link valuesDocument} computes: the method and its options (Monte Carlo budget, K, bags, utility rows).
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type ValuesRequest, valuesDocument } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const request: ValuesRequest = { method: "tmc", budget: 200, tolerance: 0.05, seed: 0, utility: "accuracy", testRows: [0, 1, 2, 3], curves: true };
+ * const doc = await valuesDocument(data, model, request);
+ * doc.convergence.converged; // false when the budget ran out first
+ * ```
+ */
 export interface ValuesRequest extends MonteCarloOptions {
   method: ValuationMethod;
   /** K of KNN-Shapley (default 10). */
@@ -438,7 +478,19 @@ export function suspicionScores(
     : mislabelScores(model, score);
 }
 
-/** What {@link mislabelsDocument} computes: the suspicion score, how many rows to list, and an optional check. */
+/**
+ * What {@link mislabelsDocument} computes: the suspicion score, how many rows to list, and an optional check.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, fitLogisticRegression, type MislabelsRequest, mislabelsDocument } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // fitLogisticRegression(data.train, { C: 1 }).model
+ * const request: MislabelsRequest = { score: "loo-loss", top: 20, check: { fraction: 0.1, seeds: [1, 2] }, refitOn: (train) => fitLogisticRegression(train, { C: 1 }).model };
+ * const doc = mislabelsDocument(data, model, request);
+ * doc.check?.recallAtFlipped; // each score's recall of the flipped labels
+ * ```
+ */
 export interface MislabelsRequest {
   /** The suspicion score that ranks the training rows. */
   score: MislabelScore;

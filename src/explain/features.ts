@@ -10,6 +10,15 @@ import type { Examples } from "./data.js";
 /**
  * How a data column maps to model features: a standardised number (with its mean and sd), a one-hot
  * category set, or a raw feature.
+ *
+ * @example
+ * ```ts
+ * import { type ColumnDescription, describeColumns } from "equipoise/explain";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask
+ * const columns: ColumnDescription[] = describeColumns(task.featureNames, task.preprocessor.toJSON());
+ * for (const column of columns) if (column.kind === "categorical") console.log(column.column, column.categories);
+ * ```
  */
 export type ColumnDescription =
   | { kind: "numeric"; column: string; feature: number; mean: number; sd: number }

@@ -9,7 +9,18 @@ import { UserError } from "../common/errors.js";
 import { type Examples, selectExamples } from "./data.js";
 import type { ExplainableModel, RefitResult } from "./model.js";
 
-/** Settings of {@link leaveOneOut}'s refits. */
+/**
+ * Settings of {@link leaveOneOut}'s refits.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type LeaveOneOutOptions, leaveOneOut } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const options: LeaveOneOutOptions = { tolerance: 1e-10, maxIterations: 50, onRow: (done, total) => console.log(`${done}/${total}`) };
+ * leaveOneOut(model, data.test, Int32Array.of(0, 1), Int32Array.of(0, 1, 2), options);
+ * ```
+ */
 export interface LeaveOneOutOptions {
   /** ‖∇F₋ᵢ‖∞ to reach (default: the family's). */
   tolerance?: number;
@@ -18,7 +29,19 @@ export interface LeaveOneOutOptions {
   onRow?: (done: number, total: number) => void;
 }
 
-/** True leave-one-out effects [test rows × training rows] and how well each refit converged. */
+/**
+ * True leave-one-out effects [test rows × training rows] and how well each refit converged.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type LeaveOneOutResult, leaveOneOut } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const loo: LeaveOneOutResult = leaveOneOut(model, data.test, Int32Array.of(0), Int32Array.of(0, 1, 2));
+ * loo.matrix; // [3 effects]: test row 0's loss without each training row minus with it
+ * loo.unconverged; // [] when every refit reached the tolerance
+ * ```
+ */
 export interface LeaveOneOutResult {
   trainRows: Int32Array;
   testRows: Int32Array;

@@ -24,18 +24,54 @@ import { solveInverseHvp } from "./influence/solvers.js";
 import type { ExplainableModel } from "./model.js";
 import { LogisticModel, logisticLoss, sigmoid } from "./models/logistic.js";
 
-/** Scores computed from the explained model itself (the engine-trained out-of-fold ensemble is out-of-fold.ts). */
+/**
+ * Scores computed from the explained model itself (the engine-trained out-of-fold ensemble is out-of-fold.ts).
+ *
+ * @example
+ * ```ts
+ * import { MODEL_MISLABEL_SCORES } from "equipoise/explain";
+ * MODEL_MISLABEL_SCORES; // ["loo-loss", "training-loss", "self-influence", "cross-validated"]
+ * ```
+ */
 export const MODEL_MISLABEL_SCORES = [
   "loo-loss",
   "training-loss",
   "self-influence",
   "cross-validated",
 ] as const;
-/** A mislabel score computed from one model (see {@link mislabelScores}). */
+/**
+ * A mislabel score computed from one model (see {@link mislabelScores}).
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, mislabelScores, type ModelMislabelScore } from "equipoise/explain";
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const score: ModelMislabelScore = "loo-loss";
+ * const suspicion = mislabelScores(model, score); // one score per training row, higher = more suspicious
+ * ```
+ */
 export type ModelMislabelScore = (typeof MODEL_MISLABEL_SCORES)[number];
-/** Every mislabel ranking: the out-of-fold ensemble (recommended) and the scores of one model. */
+/**
+ * Every mislabel ranking: the out-of-fold ensemble (recommended) and the scores of one model.
+ *
+ * @example
+ * ```ts
+ * import { MISLABEL_SCORES } from "equipoise/explain";
+ * MISLABEL_SCORES; // ["out-of-fold", "loo-loss", "training-loss", "self-influence", "cross-validated"]: `explain mislabels --score`
+ * ```
+ */
 export const MISLABEL_SCORES = ["out-of-fold", ...MODEL_MISLABEL_SCORES] as const;
-/** One of {@link MISLABEL_SCORES}. */
+/**
+ * One of {@link MISLABEL_SCORES}.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type MislabelScore, suspicionScores, topIndices } from "equipoise/explain";
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const score: MislabelScore = "out-of-fold"; // the recommended ranking (trains engine models: initialise the backend)
+ * topIndices(suspicionScores(model, score), 10); // the 10 most suspicious training rows
+ * ```
+ */
 export type MislabelScore = (typeof MISLABEL_SCORES)[number];
 
 /**

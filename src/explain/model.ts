@@ -17,10 +17,32 @@
  */
 import type { Examples } from "./data.js";
 
-/** The model families that can be explained: logistic regression, dense MLPs and small CNNs. */
+/**
+ * The model families that can be explained: logistic regression, dense MLPs and small CNNs.
+ *
+ * @example
+ * ```ts
+ * import type { ExplainableModel, ModelFamily } from "equipoise/explain";
+ * declare const model: ExplainableModel; // any explainable model
+ * const family: ModelFamily = model.family; // "logistic-regression", "mlp" or "cnn"
+ * if (family !== "logistic-regression") console.log("influence approximations need a stationary point: check model.stationarity()");
+ * ```
+ */
 export type ModelFamily = "logistic-regression" | "mlp" | "cnn";
 
-/** Settings of a refit with other row weights. */
+/**
+ * Settings of a refit with other row weights.
+ *
+ * @example
+ * ```ts
+ * import type { ExplainableModel, RefitOptions } from "equipoise/explain";
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const weights = Float64Array.from(model.weights);
+ * weights[17] = 0; // remove training row 17
+ * const options: RefitOptions = { tolerance: 1e-10, maxIterations: 100 }; // warm-started at the model's parameters
+ * const without17 = model.refit(weights, options);
+ * ```
+ */
 export interface RefitOptions {
   /** Start from these parameters (default: the model's own, a warm start). */
   start?: Float64Array;
@@ -29,7 +51,18 @@ export interface RefitOptions {
   maxIterations?: number;
 }
 
-/** A refit's parameters and how well it converged. */
+/**
+ * A refit's parameters and how well it converged.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type RefitResult, refitWithout } from "equipoise/explain";
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const refit: RefitResult = refitWithout(model, 17);
+ * refit.converged; // true when ‖∇F‖∞ reached the tolerance (refit.gradientNorm)
+ * const without17 = model.withParameters(refit.parameters);
+ * ```
+ */
 export interface RefitResult {
   parameters: Float64Array;
   /** ‖∇F‖∞ of the refitted objective at `parameters`. */
@@ -38,7 +71,17 @@ export interface RefitResult {
   converged: boolean;
 }
 
-/** How close the parameters are to a stationary point of the model's objective. */
+/**
+ * How close the parameters are to a stationary point of the model's objective.
+ *
+ * @example
+ * ```ts
+ * import type { ExplainableModel, Stationarity } from "equipoise/explain";
+ * declare const model: ExplainableModel; // e.g. fitMlp(...).model
+ * const stationarity: Stationarity = model.stationarity();
+ * if (!stationarity.stationary) console.warn(`‖∇F‖∞ = ${stationarity.gradientNorm} > ${stationarity.tolerance}: refit first`);
+ * ```
+ */
 export interface Stationarity {
   /** ‖∇F(θ̂)‖∞. */
   gradientNorm: number;
@@ -47,7 +90,19 @@ export interface Stationarity {
   stationary: boolean;
 }
 
-/** A dense layer of a layered model, for K-FAC / EK-FAC (Martens & Grosse 2015; George et al. 2018). */
+/**
+ * A dense layer of a layered model, for K-FAC / EK-FAC (Martens & Grosse 2015; George et al. 2018).
+ *
+ * @example
+ * ```ts
+ * import { fitMlp, type KroneckerLayer } from "equipoise/explain";
+ * import type { Examples } from "equipoise/explain";
+ * declare const train: Examples; // 2 feature columns
+ * const { model } = fitMlp({ inputs: 2, hidden: [3], activation: "tanh", outputs: 1 }, train, { l2: 0.3 });
+ * const layers: readonly KroneckerLayer[] = model.kroneckerLayers;
+ * // [{ offset: 0, inputs: 2, outputs: 3 }, { offset: 9, inputs: 3, outputs: 1 }]
+ * ```
+ */
 export interface KroneckerLayer {
   /** Offset of the layer's parameters in θ: kernel [in × out] row-major, then bias [out]. */
   offset: number;
@@ -63,6 +118,15 @@ export interface KroneckerLayer {
  * the pseudo-gradients are √p_c (e_c − p) back-propagated for each class c, so that
  * Σ_c p_c (e_c − p)(e_c − p)ᵀ = diag(p) − ppᵀ, the Hessian of the cross-entropy in the
  * logits; no label sampling, no sampling noise.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type KroneckerStatistics } from "equipoise/explain";
+ * declare const mlp: ExplainableModel; // a layered model, e.g. fitMlp(...).model
+ * const statistics: KroneckerStatistics[] = mlp.kroneckerStatistics?.([0, 1, 2]) ?? [];
+ * statistics[0].inputs; // [3 rows × (inputs + 1)] of the first dense layer
+ * statistics[0].gradients; // [3 rows × pseudoLabels × outputs]
+ * ```
  */
 export interface KroneckerStatistics {
   layer: KroneckerLayer;
@@ -76,6 +140,16 @@ export interface KroneckerStatistics {
 /**
  * A trained model in float64 with its full objective: what influence, leave-one-out and valuation
  * need (losses, gradients, Hessian-vector products, refits).
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, fitLogisticRegression } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const model: ExplainableModel = fitLogisticRegression(data.train, { C: 1 }).model;
+ * model.description; // "logistic regression (C = 1)"
+ * model.losses(data.test); // per-example test losses at θ̂
+ * model.hessian(); // the explicit p × p Hessian of the objective (small models)
+ * ```
  */
 export interface ExplainableModel {
   readonly family: ModelFamily;

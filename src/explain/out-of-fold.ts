@@ -21,7 +21,17 @@ import { fitRecipe } from "../fit/index.js";
 import { labelTensor } from "../nn/losses.js";
 import type { Examples } from "./data.js";
 
-/** Options of the out-of-fold loss: folds, repeats and the engine model trained in each fold. */
+/**
+ * Options of the out-of-fold loss: folds, repeats and the engine model trained in each fold.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, type OutOfFoldOptions, outOfFoldLosses } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task); the tensor backend initialised
+ * const options: OutOfFoldOptions = { folds: 5, repeats: 2, epochs: 5, spec: "mlp:32", seed: 0, onProgress: (done, total) => console.log(`${done}/${total} folds`) };
+ * const { scores } = outOfFoldLosses(data.train, options); // higher = more likely mislabelled
+ * ```
+ */
 export interface OutOfFoldOptions {
   /** Folds per split (default 10). */
   folds?: number;

@@ -15,7 +15,18 @@ import { type Activation, fitMlp } from "./models/mlp.js";
 import { fitPenalisedLogistic } from "./models/penalised.js";
 import type { DescribedRow, ModelInfo } from "./report/schema.js";
 
-/** A prepared binary task in the explanations' form: both splits in float64, and column descriptions. */
+/**
+ * A prepared binary task in the explanations' form: both splits in float64, and column descriptions.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, explainData } from "equipoise/explain";
+ * import { prepareTask } from "equipoise/data";
+ * const data: ExplainData = explainData(await prepareTask({ data: "german-credit", sensitive: ["sex"] }));
+ * data.train.rows; // the training split in float64 (data.test likewise)
+ * data.columns; // how each original column maps to model features
+ * ```
+ */
 export interface ExplainData {
   task: PreparedTask;
   train: Examples;
@@ -47,16 +58,44 @@ export function explainData(task: PreparedTask): ExplainData {
   };
 }
 
-/** A fairness mitigation built into the explained objective (explanations of a mitigated model). */
+/**
+ * A fairness mitigation built into the explained objective (explanations of a mitigated model).
+ *
+ * @example
+ * ```ts
+ * import { fitSpec, type Mitigation, parseModelSpec, type ExplainData } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task) with a sensitive attribute
+ * const mitigation: Mitigation = { kind: "penalty", weight: 2 };
+ * const model = fitSpec(data.train, { ...parseModelSpec("logreg"), mitigation }, { groups: data.task.train.sensitive[0] });
+ * ```
+ */
 export type Mitigation = { kind: "none" } | { kind: "reweighing" } | { kind: "penalty"; weight: number };
 
-/** Which model is explained: scikit-learn's L2 logistic regression, or a tanh/ReLU MLP with weight decay. */
+/**
+ * Which model is explained: scikit-learn's L2 logistic regression, or a tanh/ReLU MLP with weight decay.
+ *
+ * @example
+ * ```ts
+ * import { fitSpec, type ModelSpec, type ExplainData } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const spec: ModelSpec = { family: "mlp", hidden: [16], activation: "tanh", weightDecay: 0.01, seed: 0 };
+ * const model = fitSpec(data.train, spec); // trained to a stationary point
+ * ```
+ */
 export type ModelSpec = (
   | { family: "logistic-regression"; C: number }
   | { family: "mlp"; hidden: number[]; activation: Activation; weightDecay: number; seed: number }
 ) & { mitigation?: Mitigation };
 
-/** The model specs {@link parseModelSpec} accepts, for help texts. */
+/**
+ * The model specs {@link parseModelSpec} accepts, for help texts.
+ *
+ * @example
+ * ```ts
+ * import { MODEL_SPEC_HELP } from "equipoise/explain";
+ * MODEL_SPEC_HELP; // "logreg (scikit-learn's objective, --l2 C) or mlp:H1,H2,... (--activation, --weight-decay)"
+ * ```
+ */
 export const MODEL_SPEC_HELP =
   "logreg (scikit-learn's objective, --l2 C) or mlp:H1,H2,... (--activation, --weight-decay)";
 

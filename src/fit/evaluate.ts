@@ -15,6 +15,18 @@ import { type ModelMetrics, modelMetrics } from "./metrics.js";
 
 /**
  * A model's metrics on a split (accuracy, balanced accuracy, gaps, per-group figures, ε), its loss, and its fairness report.
+ *
+ * @example
+ * ```ts
+ * import { evaluateFit, type FitEvaluation } from "equipoise/fit";
+ * import type { nn } from "equipoise";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const model: nn.Sequential; // a trained model (see fitRecipe)
+ * declare const task: PreparedTask; // its data (see prepareTask)
+ * const evaluation: FitEvaluation = evaluateFit(model, task.test, { numClasses: task.numClasses });
+ * evaluation.accuracy; // in [0, 1]; evaluation.loss: the mean cross-entropy
+ * evaluation.fairness?.analyses; // one group analysis per sensitive attribute (binary models only)
+ * ```
  */
 export interface FitEvaluation extends ModelMetrics {
   count: number;
@@ -23,7 +35,20 @@ export interface FitEvaluation extends ModelMetrics {
   fairness?: FairnessReport;
 }
 
-/** Settings of {@link evaluateFit}. */
+/**
+ * Settings of {@link evaluateFit}.
+ *
+ * @example
+ * ```ts
+ * import { type EvaluationOptions, evaluateFit } from "equipoise/fit";
+ * import type { nn } from "equipoise";
+ * import type { Split } from "equipoise/data";
+ * declare const model: nn.Sequential; // a binary model trained with ε = 1 (see fitRecipe)
+ * declare const test: Split; // the test split, with a "sex" sensitive attribute
+ * const options: EvaluationOptions = { numClasses: 2, epsilon: 1, primary: "sex" };
+ * evaluateFit(model, test, options).dpDifference; // the demographic parity gap on sex
+ * ```
+ */
 export interface EvaluationOptions {
   /** Classes of the data's target: must be those the model predicts. */
   numClasses: number;

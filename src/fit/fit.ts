@@ -32,7 +32,18 @@ import {
 import { type FairnessSummary, type FitData, type FitPlan, planFit } from "./plan.js";
 import type { OptimizerRecipe, Recipe, RecipeInput } from "./recipe.js";
 
-/** Progress of {@link fitRecipe}, reported after every epoch. */
+/**
+ * Progress of {@link fitRecipe}, reported after every epoch.
+ *
+ * @example
+ * ```ts
+ * import { fitRecipe, type FitData, type FitProgress } from "equipoise/fit";
+ * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
+ * fitRecipe({ model: "logreg", epochs: 5 }, data, {
+ *   onProgress: (progress: FitProgress) => console.log(`epoch ${progress.epoch}/${progress.epochs}: loss ${progress.trainLoss}`),
+ * });
+ * ```
+ */
 export interface FitProgress {
   epoch: number;
   epochs: number;
@@ -46,6 +57,15 @@ export interface FitProgress {
 /**
  * Settings of {@link fitRecipe} beyond the recipe: progress, a starting point, and the seams other
  * capabilities train through.
+ *
+ * @example
+ * ```ts
+ * import { fitRecipe, type FitData, type FitOptions } from "equipoise/fit";
+ * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
+ * declare const warmStart: Float32Array[]; // parameters of a model of the same architecture, in its order
+ * const options: FitOptions = { initialParameters: warmStart, onProgress: ({ step, totalSteps }) => console.log(step, totalSteps) };
+ * const fit = fitRecipe({ model: "mlp:32", epochs: 2 }, data, options);
+ * ```
  */
 export interface FitOptions {
   /** Called as training proceeds: epoch and step counts. */
@@ -68,7 +88,18 @@ export interface FitOptions {
   gradient?: (standard: GradientComputer) => GradientComputer;
 }
 
-/** What a training run did: rows, steps, batch, time, and the loss history. */
+/**
+ * What a training run did: rows, steps, batch, time, and the loss history.
+ *
+ * @example
+ * ```ts
+ * import { fitRecipe, type FitData, type TrainingSummary } from "equipoise/fit";
+ * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
+ * const training: TrainingSummary = fitRecipe({ model: "logreg", epochs: 5 }, data).training;
+ * training.steps; // 5 epochs × the batches of one epoch
+ * training.history.at(-1)?.trainLoss; // the last epoch's mean training loss (non-private recipes only)
+ * ```
+ */
 export interface TrainingSummary {
   /** Rows the model trained on (the training split minus any held-out reference rows). */
   trainRows: number;
@@ -88,6 +119,15 @@ export interface TrainingSummary {
 /**
  * The privacy section of a private fit: the accountant's report, plus what the run
  * treats as public and what it reads without protection.
+ *
+ * @example
+ * ```ts
+ * import { fitRecipe, type FitData, type PrivacyDocument } from "equipoise/fit";
+ * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
+ * const privacy: PrivacyDocument | undefined = fitRecipe({ model: "logreg", privacy: { targetEpsilon: 1, clip: 1 } }, data).privacy;
+ * privacy?.epsilon; // ≤ 1, at privacy.delta
+ * privacy?.notCoveredByEpsilon; // what the run read without protection, one sentence each
+ * ```
  */
 export interface PrivacyDocument extends PrivacyReport {
   targetEpsilon?: number;
@@ -110,6 +150,15 @@ export interface PrivacyDocument extends PrivacyReport {
 /**
  * A trained model with its normalised recipe, training summary, privacy document (private recipes)
  * and fairness summary.
+ *
+ * @example
+ * ```ts
+ * import { fitRecipe, type FitData, type FitResult } from "equipoise/fit";
+ * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
+ * const fit: FitResult = fitRecipe({ model: "logreg", fairness: { method: "reweighing" } }, data);
+ * fit.model; // the trained Sequential
+ * fit.fairness; // { method: "reweighing", attribute: ... }; fit.privacy is undefined: not private
+ * ```
  */
 export interface FitResult {
   model: Sequential;
@@ -122,9 +171,27 @@ export interface FitResult {
   warnings: string[];
 }
 
-/** The quantities a private run treats as public, as Opacus does (see {@link PUBLIC_NOTE}). */
+/**
+ * The quantities a private run treats as public, as Opacus does (see {@link PUBLIC_NOTE}).
+ *
+ * @example
+ * ```ts
+ * import { PUBLIC_QUANTITIES } from "equipoise/fit";
+ * PUBLIC_QUANTITIES; // ["trainRows", "steps", "sampleRate"]: released as they are by every private fit
+ * ```
+ */
 export const PUBLIC_QUANTITIES = ["trainRows", "steps", "sampleRate"];
-/** The note every private run carries about what it treats as public. */
+/**
+ * The note every private run carries about what it treats as public.
+ *
+ * @example
+ * ```ts
+ * import { fitRecipe, type FitData, PUBLIC_NOTE } from "equipoise/fit";
+ * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
+ * const { privacy } = fitRecipe({ model: "logreg", privacy: { targetEpsilon: 1, clip: 1 } }, data);
+ * privacy?.publicNote === PUBLIC_NOTE; // true: "the number of training rows N is treated as public, ..."
+ * ```
+ */
 export const PUBLIC_NOTE =
   "the number of training rows N is treated as public, as Opacus does, and with it the sample rate q = batch/N and the number of steps; epsilon covers the contents of the rows";
 

@@ -11,7 +11,18 @@ import { decodeJsonNumber, jsonReplacer } from "../common/json.js";
 import type { SensitiveAttribute } from "../data/types.js";
 import { MetricFrame } from "../fairness/metric-frame.js";
 
-/** One group's count, accuracy and rates. */
+/**
+ * One group's count, accuracy and rates.
+ *
+ * @example
+ * ```ts
+ * import { type GroupMetrics, modelMetrics } from "equipoise/fit";
+ * const sex = { name: "sex", categories: ["F", "M"], codes: Int32Array.of(0, 0, 1, 1) };
+ * const female: GroupMetrics = modelMetrics([1, 0, 1, 0], [1, 0, 0, 0], [sex], 0, Number.POSITIVE_INFINITY).perGroup.sex.F;
+ * female.selectionRate; // 0.5
+ * female.tpr; // 1: the group's one positive example is predicted positive
+ * ```
+ */
 export interface GroupMetrics {
   count: number;
   accuracy: number;
@@ -23,10 +34,31 @@ export interface GroupMetrics {
   fpr: number;
 }
 
-/** attribute → group → metrics, e.g. perGroup.sex.Female.selectionRate. */
+/**
+ * attribute → group → metrics, e.g. perGroup.sex.Female.selectionRate.
+ *
+ * @example
+ * ```ts
+ * import { modelMetrics, type PerGroupMetrics } from "equipoise/fit";
+ * const sex = { name: "sex", categories: ["F", "M"], codes: Int32Array.of(0, 0, 1, 1) };
+ * const perGroup: PerGroupMetrics = modelMetrics([1, 0, 1, 0], [1, 0, 0, 0], [sex], 0, Number.POSITIVE_INFINITY).perGroup;
+ * perGroup.sex.M.accuracy; // 0.5
+ * ```
+ */
 export type PerGroupMetrics = Record<string, Record<string, GroupMetrics>>;
 
-/** A model's metrics on one split: accuracy, balanced accuracy, fairness differences and per-group metrics. */
+/**
+ * A model's metrics on one split: accuracy, balanced accuracy, fairness differences and per-group metrics.
+ *
+ * @example
+ * ```ts
+ * import { type ModelMetrics, modelMetrics } from "equipoise/fit";
+ * const sex = { name: "sex", categories: ["F", "M"], codes: Int32Array.of(0, 0, 1, 1) };
+ * const metrics: ModelMetrics = modelMetrics([1, 0, 1, 0], [1, 0, 0, 0], [sex], 0, Number.POSITIVE_INFINITY);
+ * metrics.balancedAccuracy; // 0.75: recall 0.5 on class 1, 1 on class 0
+ * metrics.epsilon; // Infinity: a non-private model
+ * ```
+ */
 export interface ModelMetrics {
   /** Accuracy in [0, 1]. */
   accuracy: number;
@@ -179,7 +211,17 @@ export function majorityAccuracy(y: ArrayLike<number>): number {
   return y.length > 0 ? Math.max(...counts.values()) / y.length : 0;
 }
 
-/** Model metrics as JSON stores them (common/json.ts: ε = ∞ → "Infinity", NaN → null). */
+/**
+ * Model metrics as JSON stores them (common/json.ts: ε = ∞ → "Infinity", NaN → null).
+ *
+ * @example
+ * ```ts
+ * import { decodeModelMetrics, encodeModelMetrics, type ModelMetrics, type StoredModelMetrics } from "equipoise/fit";
+ * declare const metrics: ModelMetrics; // from modelMetrics or evaluateFit
+ * const stored: StoredModelMetrics = JSON.parse(JSON.stringify(encodeModelMetrics(metrics)));
+ * decodeModelMetrics(stored); // the same metrics, ε = ∞ and NaN gaps restored
+ * ```
+ */
 export type StoredModelMetrics = Record<string, unknown>;
 
 /**

@@ -33,19 +33,61 @@ import { fitRecipe } from "./fit.js";
 import { RecipeLearner } from "./learner.js";
 import type { RecipeInput } from "./recipe.js";
 
-/** The fairness mitigations `equipoise fairness mitigate` runs. */
+/**
+ * The fairness mitigations `equipoise fairness mitigate` runs.
+ *
+ * @example
+ * ```ts
+ * import { type MitigationMethod, runMitigation } from "equipoise/fit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // a binary task with a sensitive attribute (see prepareTask)
+ * const method: MitigationMethod = "expgrad";
+ * await runMitigation({ train: task.train, test: task.test, method, constraint: "dp", model: "logreg" });
+ * ```
+ */
 export type MitigationMethod = "reweighing" | "expgrad" | "penalty" | "threshold";
-/** The constraint, by its full or its command-line name (src/fairness/constraint.ts). */
+/**
+ * The constraint, by its full or its command-line name (src/fairness/constraint.ts).
+ *
+ * @example
+ * ```ts
+ * import type { FairnessConstraintName } from "equipoise/fit";
+ * const short: FairnessConstraintName = "eo";
+ * const full: FairnessConstraintName = "equalized_odds"; // the same constraint, as MitigationRequest.constraint
+ * ```
+ */
 export type FairnessConstraintName = FairnessConstraint | FairnessConstraintShortName;
 
-/** Rows as the mitigations read them: features, labels and coded sensitive attributes. */
+/**
+ * Rows as the mitigations read them: features, labels and coded sensitive attributes.
+ *
+ * @example
+ * ```ts
+ * import { runMitigation, type SplitLike } from "equipoise/fit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // a binary task with a sensitive attribute (see prepareTask)
+ * const train: SplitLike = task.train; // a prepared split is one
+ * await runMitigation({ train, test: task.test, method: "reweighing", constraint: "dp", model: "logreg" });
+ * ```
+ */
 export interface SplitLike {
   X: { rows: number; cols: number; data: Float32Array };
   y: Float32Array;
   sensitive: CodedFeature[];
 }
 
-/** What {@link runMitigation} runs: the splits, the method and constraint, and the model. */
+/**
+ * What {@link runMitigation} runs: the splits, the method and constraint, and the model.
+ *
+ * @example
+ * ```ts
+ * import { type MitigationRequest, runMitigation } from "equipoise/fit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // a binary task with a sensitive attribute (see prepareTask)
+ * const request: MitigationRequest = { train: task.train, test: task.test, method: "penalty", constraint: "dp", model: "mlp:64,64", penaltyWeight: 2, seed: 1, engine: { epochs: 5 } };
+ * const outcome = await runMitigation(request);
+ * ```
+ */
 export interface MitigationRequest {
   train: SplitLike;
   test: SplitLike;
@@ -60,7 +102,19 @@ export interface MitigationRequest {
   engine?: Pick<RecipeInput, "epochs" | "batchSize" | "optimizer">;
 }
 
-/** Accuracy and the two fairness differences (in [0, 1]) of a model on the test split. */
+/**
+ * Accuracy and the two fairness differences (in [0, 1]) of a model on the test split.
+ *
+ * @example
+ * ```ts
+ * import { type OutcomeFigures, runMitigation } from "equipoise/fit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // a binary task with a sensitive attribute (see prepareTask)
+ * const { before, after } = await runMitigation({ train: task.train, test: task.test, method: "reweighing", constraint: "dp", model: "logreg" });
+ * const gain: OutcomeFigures = after;
+ * gain.demographicParityDifference - before.demographicParityDifference; // the gap's change on the test split
+ * ```
+ */
 export interface OutcomeFigures {
   /** Accuracy in [0, 1]. */
   accuracy: number;
@@ -68,7 +122,19 @@ export interface OutcomeFigures {
   equalizedOddsDifference: number;
 }
 
-/** A mitigation's result: the metrics before and after, on the test split. */
+/**
+ * A mitigation's result: the metrics before and after, on the test split.
+ *
+ * @example
+ * ```ts
+ * import { type MitigationOutcome, runMitigation } from "equipoise/fit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // a binary task with a sensitive attribute (see prepareTask)
+ * const outcome: MitigationOutcome = await runMitigation({ train: task.train, test: task.test, method: "threshold", constraint: "eo", model: "logreg" });
+ * outcome.after.equalizedOddsDifference; // expected over the randomised thresholds: outcome.predictionKind is "probability"
+ * outcome.warnings; // convergence warnings, if any
+ * ```
+ */
 export interface MitigationOutcome {
   method: MitigationMethod;
   constraint: FairnessConstraintName;

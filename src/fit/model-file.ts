@@ -14,7 +14,19 @@ import { type ModelFile, modelFromJSON, modelToJSON, type Sequential } from "../
 import type { FitResult } from "./fit.js";
 import { parseRecipe, type Recipe } from "./recipe.js";
 
-/** What a model file holds besides the model and its recipe. */
+/**
+ * What a model file holds besides the model and its recipe.
+ *
+ * @example
+ * ```ts
+ * import { type FitResult, type ModelFileExtras, modelFileOf } from "equipoise/fit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const fit: FitResult; // from fitRecipe
+ * declare const task: PreparedTask; // the data it was trained on
+ * const extras: ModelFileExtras = { preprocessor: task.preprocessor.toJSON(), metadata: { data: task.name } };
+ * const file = modelFileOf(fit, extras);
+ * ```
+ */
 export interface ModelFileExtras {
   preprocessor?: unknown;
   /** The caller's part of the metadata: the data trained on, the backend, test metrics... */
@@ -49,7 +61,18 @@ export function modelFileOf(fit: FitResult, extras: ModelFileExtras = {}): Model
   });
 }
 
-/** A model file read back: the model, its recipe and preprocessor, and its metadata. */
+/**
+ * A model file read back: the model, its recipe and preprocessor, and its metadata.
+ *
+ * @example
+ * ```ts
+ * import { type LoadedModel, readModelFile } from "equipoise/fit";
+ * import { readFileSync } from "node:fs";
+ * const loaded: LoadedModel = readModelFile(JSON.parse(readFileSync("model.json", "utf8")), "model.json");
+ * loaded.recipe.epochs; // how it was trained
+ * loaded.metadata.epsilon; // what `train --out` recorded: ε (Infinity when not private), training, metrics...
+ * ```
+ */
 export interface LoadedModel {
   model: Sequential;
   recipe: Recipe;

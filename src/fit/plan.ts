@@ -22,7 +22,18 @@ import type { ReferenceSet } from "../fairness/reference-penalty.js";
 import { reweighingWeights } from "../fairness/reweighing.js";
 import { parseRecipe, type Recipe, type RecipeInput } from "./recipe.js";
 
-/** The data a recipe is fitted to. */
+/**
+ * The data a recipe is fitted to.
+ *
+ * @example
+ * ```ts
+ * import { type FitData, fitRecipe } from "equipoise/fit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask
+ * const data: FitData = { train: task.train, numClasses: task.numClasses, inputShape: [task.train.X.cols], preprocessing: task.preprocessing };
+ * const fit = fitRecipe({ model: "logreg", privacy: { targetEpsilon: 1, clip: 1 } }, data);
+ * ```
+ */
 export interface FitData {
   /** The training rows (sensitive attributes are needed only by fairness mitigations). */
   train: Split;
@@ -50,7 +61,17 @@ export interface FitData {
   preprocessing?: Pick<PreprocessingRecord, "mode" | "releases" | "thresholdDelta" | "notForRelease">;
 }
 
-/** How the fitted model was mitigated, as a model file and a summary record it. */
+/**
+ * How the fitted model was mitigated, as a model file and a summary record it.
+ *
+ * @example
+ * ```ts
+ * import { type FairnessSummary, type FitData, planFit } from "equipoise/fit";
+ * declare const data: FitData; // binary data with a "sex" sensitive attribute (see fitRecipe)
+ * const fairness: FairnessSummary | undefined = planFit({ model: "logreg", fairness: { method: "penalty", constraint: "dp" } }, data).fairness;
+ * fairness?.method === "penalty" && fairness.statistics; // "batch": non-private, so the batch's own group statistics
+ * ```
+ */
 export type FairnessSummary =
   | {
       method: "penalty";
@@ -70,7 +91,17 @@ export type FairnessSummary =
     }
   | { method: "reweighing"; attribute: string };
 
-/** A fairness penalty as training applies it: constraint, weight, and each training row's group and label. */
+/**
+ * A fairness penalty as training applies it: constraint, weight, and each training row's group and label.
+ *
+ * @example
+ * ```ts
+ * import { type FitData, type PenaltyPlan, planFit } from "equipoise/fit";
+ * declare const data: FitData; // binary data with a sensitive attribute (see fitRecipe)
+ * const penalty: PenaltyPlan | undefined = planFit({ model: "logreg", fairness: { method: "penalty", constraint: "eo", weight: 2 } }, data).penalty;
+ * penalty?.constraint; // "equalized_odds"; penalty.groupOfRow: the group of every training row
+ * ```
+ */
 export interface PenaltyPlan {
   constraint: FairnessConstraint;
   weight: number;
@@ -81,7 +112,18 @@ export interface PenaltyPlan {
   reference?: ReferenceSet;
 }
 
-/** How a recipe will train on given data: rows, steps, sample rate, and what ε will not cover. */
+/**
+ * How a recipe will train on given data: rows, steps, sample rate, and what ε will not cover.
+ *
+ * @example
+ * ```ts
+ * import { type FitData, type FitPlan, planFit } from "equipoise/fit";
+ * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
+ * const plan: FitPlan = planFit({ model: "logreg", classWeighting: "balanced", privacy: { targetEpsilon: 1, clip: 1 } }, data);
+ * plan.train.X.rows; // the rows the model will train on
+ * plan.notCoveredByEpsilon; // what ε will not cover, here among others the class frequencies behind the weights
+ * ```
+ */
 export interface FitPlan {
   recipe: Recipe;
   /** Rows of `data.train` the model trains on, or null for all of them. */

@@ -23,7 +23,18 @@ import { type GaussianNoise, secureGaussianNoise, seededGaussianNoise } from "..
 import { privatePreprocessing } from "../privacy/private-preprocessing.js";
 import type { Recipe } from "./recipe.js";
 
-/** A task prepared for a recipe, with the preprocessing mode chosen and why. */
+/**
+ * A task prepared for a recipe, with the preprocessing mode chosen and why.
+ *
+ * @example
+ * ```ts
+ * import { type PreparedForRecipe, parseRecipe, prepareForRecipe } from "equipoise/fit";
+ * const recipe = parseRecipe({ model: "logreg", privacy: { targetEpsilon: 1, clip: 1 } });
+ * const prepared: PreparedForRecipe = await prepareForRecipe({ data: "german-credit" }, recipe);
+ * prepared.mode; // "public", "private" or "fit": how the features were preprocessed
+ * prepared.notes; // why, when the mode was chosen automatically
+ * ```
+ */
 export interface PreparedForRecipe {
   task: PreparedTask;
   /** The mode used, and why when it was chosen automatically. */

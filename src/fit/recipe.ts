@@ -17,7 +17,17 @@ import { UserError } from "../common/errors.js";
 import { CONSTRAINT_SHORT_NAMES, type FairnessConstraint, shortNameOf } from "../fairness/constraint.js";
 import { architectureProblem, isArchitectureString } from "../nn/architecture-string.js";
 
-/** How a recipe field appears on the command line. */
+/**
+ * How a recipe field appears on the command line.
+ *
+ * @example
+ * ```ts
+ * import { type CliField, recipeCli, recipeSchema } from "equipoise/fit";
+ * const epochs: CliField | undefined = recipeCli.get(recipeSchema.in.shape.epochs);
+ * epochs?.flag; // "epochs": written --epochs N on the command line
+ * epochs?.valueName; // "N"
+ * ```
+ */
 export interface CliField {
   /** The option name without dashes, e.g. "lr". */
   flag: string;
@@ -35,6 +45,13 @@ export interface CliField {
 /**
  * CLI metadata of the recipe's fields, filled once when this module loads and never
  * changed afterwards (a zod registry rather than a global one, so nothing else can add to it).
+ *
+ * @example
+ * ```ts
+ * import { recipeCli, recipeSchema } from "equipoise/fit";
+ * recipeCli.get(recipeSchema.in.shape.batchSize)?.flag; // "batch": the train command's --batch B
+ * recipeCli.get(recipeSchema.in.shape.model)?.valueName; // "SPEC"
+ * ```
  */
 export const recipeCli = z.registry<CliField>();
 
@@ -67,7 +84,16 @@ function choice<const T extends readonly [string, ...string[]]>(values: T) {
 
 // ---- model specs: the grammar of nn/spec.ts, checked without loading the engine ------
 
-/** How model specs are written ("logreg", "mlp:64,64", "cnn", architecture strings). */
+/**
+ * How model specs are written ("logreg", "mlp:64,64", "cnn", architecture strings).
+ *
+ * @example
+ * ```ts
+ * import { isModelSpec, MODEL_SPEC_HELP } from "equipoise/fit";
+ * const spec = "mlp:64,32";
+ * if (!isModelSpec(spec)) throw new Error(`unknown model '${spec}'; known: ${MODEL_SPEC_HELP}`);
+ * ```
+ */
 export const MODEL_SPEC_HELP =
   "logreg, mlp:H1,H2,... (ReLU hidden layers), cnn or cnn:F1,F2 (small CNN), or an architecture string (mlp:width=...:act=..., cnn:channels=...:kernel=...; see docs/nas.md)";
 const WIDTHS = "[1-9]\\d{0,4}(,[1-9]\\d{0,4})*";
@@ -103,11 +129,36 @@ const modelSpec = z.string({ error: `must be a model spec: ${MODEL_SPEC_HELP}` }
  * training split (the lowest validation log-loss of 75 settings, equal to the
  * L-BFGS optimum's; BENCHMARKS.md, "Default training settings"); the test split was
  * read once, after the choice.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_OPTIMIZER, parseRecipe } from "equipoise/fit";
+ * DEFAULT_OPTIMIZER; // "adam"
+ * parseRecipe({ model: "logreg" }).optimizer.kind; // "adam" when the recipe names none
+ * ```
  */
 export const DEFAULT_OPTIMIZER = "adam";
-/** The recipe's default learning rate (Adam), chosen in BENCHMARKS.md ("Default training settings"). */
+/**
+ * The recipe's default learning rate (Adam), chosen in BENCHMARKS.md ("Default training settings").
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LEARNING_RATE, parseRecipe } from "equipoise/fit";
+ * DEFAULT_LEARNING_RATE; // 0.01
+ * parseRecipe({ model: "logreg" }).optimizer.learningRate; // 0.01 unless --lr says otherwise
+ * ```
+ */
 export const DEFAULT_LEARNING_RATE = 0.01;
-/** The recipe's default batch size. */
+/**
+ * The recipe's default batch size.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_BATCH_SIZE, parseRecipe } from "equipoise/fit";
+ * DEFAULT_BATCH_SIZE; // 128
+ * parseRecipe({ model: "logreg" }).batchSize; // 128 unless --batch says otherwise
+ * ```
+ */
 export const DEFAULT_BATCH_SIZE = 128;
 
 const optimizerSchema = z
@@ -203,7 +254,17 @@ const privacySchema = z
     description: "train with DP-SGD (Poisson sampling, per-example clipping, Gaussian noise)",
   });
 
-/** The gaps the fairness penalty has a differentiable surrogate for (fairness/penalty.ts). */
+/**
+ * The gaps the fairness penalty has a differentiable surrogate for (fairness/penalty.ts).
+ *
+ * @example
+ * ```ts
+ * import { PENALTY_CONSTRAINTS, parseRecipe } from "equipoise/fit";
+ * PENALTY_CONSTRAINTS; // ["demographic_parity", "equalized_odds"]
+ * const recipe = parseRecipe({ model: "logreg", fairness: { method: "penalty", constraint: "eo" } });
+ * recipe.fairness; // { method: "penalty", constraint: "equalized_odds", weight: 1, referenceFraction: 0.1 }
+ * ```
+ */
 export const PENALTY_CONSTRAINTS = [
   "demographic_parity",
   "equalized_odds",
@@ -233,6 +294,18 @@ const attributeField = () =>
 /**
  * Share of the training split held out, under DP, as the reference set of the
  * fairness penalty's group statistics (fairness/reference-penalty.ts).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_REFERENCE_FRACTION, parseRecipe } from "equipoise/fit";
+ * DEFAULT_REFERENCE_FRACTION; // 0.1: a tenth of the training rows, under --dp
+ * const recipe = parseRecipe({
+ *   model: "logreg",
+ *   privacy: { targetEpsilon: 1, clip: 1 },
+ *   fairness: { method: "penalty", constraint: "demographic_parity" },
+ * });
+ * recipe.fairness.method === "penalty" && recipe.fairness.referenceFraction; // 0.1
+ * ```
  */
 export const DEFAULT_REFERENCE_FRACTION = 0.1;
 
@@ -270,7 +343,17 @@ const fairnessSchema = z
   )
   .prefault({ method: "none" });
 
-/** The training recipe's zod schema: model, optimiser, epochs, batch, seed, DP-SGD, fairness mitigation. */
+/**
+ * The training recipe's zod schema: model, optimiser, epochs, batch, seed, DP-SGD, fairness mitigation.
+ *
+ * @example
+ * ```ts
+ * import { recipeSchema } from "equipoise/fit";
+ * const parsed = recipeSchema.safeParse({ model: "mlp:64,32", epochs: 5, privacy: { noiseMultiplier: 1.1, clip: 1 } });
+ * parsed.success && parsed.data.sampling; // "poisson": DP-SGD's sampling, filled in
+ * recipeSchema.safeParse({ model: "logreg", epochs: 0 }).success; // false: epochs must be a whole number ≥ 1
+ * ```
+ */
 export const recipeSchema = z
   .strictObject({
     model: modelSpec
@@ -329,15 +412,64 @@ export const recipeSchema = z
     sampling: recipe.sampling ?? (recipe.privacy ? "poisson" : "shuffle"),
   }));
 
-/** A validated, normalised recipe: every default filled in. */
+/**
+ * A validated, normalised recipe: every default filled in.
+ *
+ * @example
+ * ```ts
+ * import { parseRecipe, type Recipe } from "equipoise/fit";
+ * const recipe: Recipe = parseRecipe({ model: "logreg", epochs: 5 });
+ * recipe.batchSize; // 128: every default filled in
+ * recipe.privacy; // undefined: not a DP-SGD recipe
+ * ```
+ */
 export type Recipe = z.output<typeof recipeSchema>;
-/** What a caller may write: any field with a default may be left out. */
+/**
+ * What a caller may write: any field with a default may be left out.
+ *
+ * @example
+ * ```ts
+ * import { fitRecipe, type FitData, type RecipeInput } from "equipoise/fit";
+ * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
+ * const input: RecipeInput = { model: "mlp:64,32", epochs: 5, optimizer: { learningRate: 0.001 } };
+ * const { model } = fitRecipe(input, data);
+ * ```
+ */
 export type RecipeInput = z.input<typeof recipeSchema>;
-/** A recipe's DP-SGD settings (target ε or noise multiplier, clipping norm, δ, accountant). */
+/**
+ * A recipe's DP-SGD settings (target ε or noise multiplier, clipping norm, δ, accountant).
+ *
+ * @example
+ * ```ts
+ * import { parseRecipe, type PrivacyRecipe } from "equipoise/fit";
+ * const privacy: PrivacyRecipe | undefined = parseRecipe({ model: "logreg", privacy: { targetEpsilon: 1, clip: 1 } }).privacy;
+ * privacy?.delta; // 1e-5 by default
+ * privacy?.accountant; // "rdp" by default
+ * ```
+ */
 export type PrivacyRecipe = NonNullable<Recipe["privacy"]>;
-/** A recipe's fairness mitigation. */
+/**
+ * A recipe's fairness mitigation.
+ *
+ * @example
+ * ```ts
+ * import { type FairnessRecipe, parseRecipe } from "equipoise/fit";
+ * const fairness: FairnessRecipe = parseRecipe({ model: "logreg", fairness: { method: "reweighing" } }).fairness;
+ * fairness.method; // "reweighing" ("none" when the recipe asks for no mitigation)
+ * ```
+ */
 export type FairnessRecipe = Recipe["fairness"];
-/** A recipe's optimiser (kind, learning rate, schedule). */
+/**
+ * A recipe's optimiser (kind, learning rate, schedule).
+ *
+ * @example
+ * ```ts
+ * import { type OptimizerRecipe, parseRecipe } from "equipoise/fit";
+ * const optimizer: OptimizerRecipe = parseRecipe({ model: "logreg", optimizer: { kind: "sgd", momentum: 0.9 } }).optimizer;
+ * optimizer.learningRate; // 0.01 (the default)
+ * optimizer.schedule; // "cosine" (the default)
+ * ```
+ */
 export type OptimizerRecipe = Recipe["optimizer"];
 
 /**

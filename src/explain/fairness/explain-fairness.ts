@@ -33,12 +33,36 @@ import {
   surrogateValue,
 } from "./surrogate.js";
 
-/** Retrains the explained model with row weights (0 removes a row); default: its own refit. */
+/**
+ * Retrains the explained model with row weights (0 removes a row); default: its own refit.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, explainFairness, fitLogisticRegression, type Retrain } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task) with a sensitive attribute
+ * const retrain: Retrain = (weights) => fitLogisticRegression(data.train, { C: 1, weights }).model;
+ * const model = retrain(new Float64Array(data.train.rows).fill(1));
+ * const [trainGroups] = data.task.train.sensitive;
+ * const [testGroups] = data.task.test.sensitive;
+ * explainFairness(model, data.test, trainGroups, testGroups, data.columns, { retrain });
+ * ```
+ */
 export type Retrain = (weights: Float64Array) => ExplainableModel;
 
 /**
  * Options of {@link explainFairness}: the constraint, the inverse-Hessian method, and the sizes of the
  * removal experiment, pattern search and leave-one-out unfairness.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, explainFairness, type FairnessExplanationOptions } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task) with a sensitive attribute
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const options: FairnessExplanationOptions = { constraint: "equalized_odds", method: "cg", top: 20, removalFraction: 0.02, rounds: 4, patterns: { maxPredicates: 2, count: 5 }, looRows: 200, seed: 0 };
+ * const [trainGroups] = data.task.train.sensitive;
+ * const [testGroups] = data.task.test.sensitive;
+ * const explanation = explainFairness(model, data.test, trainGroups, testGroups, data.columns, options);
+ * ```
  */
 export interface FairnessExplanationOptions {
   /** The gap explained (default demographic parity). */
@@ -65,7 +89,19 @@ export interface FairnessExplanationOptions {
   onProgress?: (message: string) => void;
 }
 
-/** A fairness gap measured on test, on each half of test, and on train, with the test accuracy. */
+/**
+ * A fairness gap measured on test, on each half of test, and on train, with the test accuracy.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type GapMeasurement, measureGaps } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task) with a sensitive attribute
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const gap: GapMeasurement = measureGaps(model, data.test, data.task.test.sensitive[0], data.task.train.sensitive[0], "demographic_parity");
+ * gap.test; // the gap on the test split, in [0, 1]
+ * gap.testHalves; // the same on the even and the odd test rows: how much of it is noise
+ * ```
+ */
 export interface GapMeasurement {
   /** The gap (in [0, 1]) on the whole test split. */
   test: number;
@@ -77,7 +113,21 @@ export interface GapMeasurement {
   testAccuracy: number;
 }
 
-/** The training rows and patterns behind a fairness gap, with predicted and retrained effects. */
+/**
+ * The training rows and patterns behind a fairness gap, with predicted and retrained effects.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, explainFairness, type FairnessExplanation } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task) with a sensitive attribute
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const [trainGroups] = data.task.train.sensitive;
+ * const [testGroups] = data.task.test.sensitive;
+ * const explanation: FairnessExplanation = explainFairness(model, data.test, trainGroups, testGroups, data.columns);
+ * explanation.before.test - explanation.removal.after.test; // how much removing the harmful rows narrowed the gap
+ * explanation.patterns.map((pattern) => pattern.description); // groups of training rows behind it
+ * ```
+ */
 export interface FairnessExplanation {
   attribute: string;
   constraint: FairnessConstraint;

@@ -15,7 +15,19 @@ import { refitWithout } from "../loo.js";
 import type { ExplainableModel } from "../model.js";
 import { decisions } from "./surrogate.js";
 
-/** How many test decisions depend on a single training row, by group (Black & Fredrikson 2021). */
+/**
+ * How many test decisions depend on a single training row, by group (Black & Fredrikson 2021).
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type LooUnfairness, looUnfairness } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task) with a sensitive attribute
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const result: LooUnfairness = looUnfairness(model, data.test, data.task.test.sensitive[0], Int32Array.of(0, 1, 2, 3, 4));
+ * result.byGroup.map((g) => `${g.group}: ${g.unstable} of ${g.testRows} decisions depend on one training row`);
+ * result.removalsThatFlip; // share of the 5 removals that flip at least one decision
+ * ```
+ */
 export interface LooUnfairness {
   /** Training rows removed one at a time. */
   trainRows: Int32Array;

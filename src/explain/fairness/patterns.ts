@@ -12,12 +12,34 @@
 import type { Examples } from "../data.js";
 import { type ColumnDescription, roundForDisplay, roundToScale } from "../features.js";
 
-/** A condition on one column: a category equal to a value, or a number at most / above a threshold. */
+/**
+ * A condition on one column: a category equal to a value, or a number at most / above a threshold.
+ *
+ * @example
+ * ```ts
+ * import { describePattern, type Predicate } from "equipoise/explain";
+ * const young: Predicate = { column: "age", op: "<=", value: 25 };
+ * const renting: Predicate = { column: "housing", op: "=", value: "rent" };
+ * describePattern({ predicates: [young, renting] }); // "age ≤ 25 ∧ housing = rent"
+ * ```
+ */
 export type Predicate =
   | { column: string; op: "="; value: string }
   | { column: string; op: "<=" | ">"; value: number };
 
-/** A conjunction of predicates over training rows, with the rows it covers and their summed score. */
+/**
+ * A conjunction of predicates over training rows, with the rows it covers and their summed score.
+ *
+ * @example
+ * ```ts
+ * import { describePattern, type ExplainData, type Pattern, searchPatterns } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const scores: Float64Array; // one influence per training row on a gap's surrogate
+ * const [best]: Pattern[] = searchPatterns(data.columns, data.train, scores);
+ * describePattern(best); // the conditions, in words
+ * best.rows.length; // training rows it covers; best.score: their summed influence (most negative first)
+ * ```
+ */
 export interface Pattern {
   /** The conditions, all of which a row meets. */
   predicates: Predicate[];
@@ -27,7 +49,18 @@ export interface Pattern {
   score: number;
 }
 
-/** Options of the pattern search over training rows. */
+/**
+ * Options of the pattern search over training rows.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, type PatternSearchOptions, searchPatterns } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const scores: Float64Array; // one influence per training row on a gap's surrogate
+ * const options: PatternSearchOptions = { minSupport: 0.005, maxSupport: 0.05, maxPredicates: 1, limit: 20 };
+ * const patterns = searchPatterns(data.columns, data.train, scores, options); // single predicates only
+ * ```
+ */
 export interface PatternSearchOptions {
   /** Smallest and largest fraction of the training rows a pattern may cover (default 0.002 and 0.05). */
   minSupport?: number;

@@ -26,6 +26,16 @@ import type { ExplainableModel } from "../model.js";
 /**
  * A differentiable stand-in for a fairness gap: a weighted sum of predicted probabilities over reference rows,
  * whose influence ranks the training rows behind the gap.
+ *
+ * @example
+ * ```ts
+ * import { describeSurrogate, type ExplainableModel, type ExplainData, type GapSurrogate, gapSurrogate } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task) with a sensitive attribute
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const surrogate: GapSurrogate = gapSurrogate(model, data.test, data.task.test.sensitive[0], "equalized_odds");
+ * surrogate.labelClass; // the label class (0 or 1) whose rates differ most between surrogate.higher and surrogate.lower
+ * describeSurrogate(surrogate); // the same, in words
+ * ```
  */
 export interface GapSurrogate {
   /** The fairness constraint whose gap it stands for. */

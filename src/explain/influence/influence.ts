@@ -21,12 +21,40 @@ import { type Checkpoint, tracIn } from "./tracin.js";
 /**
  * The influence methods: the inverse-Hessian solvers (exact, cg, lissa, arnoldi, kfac, ekfac) and
  * tracin, gradient-similarity, which assume no stationary point.
+ *
+ * @example
+ * ```ts
+ * import { INFLUENCE_METHODS } from "equipoise/explain";
+ * INFLUENCE_METHODS; // ["exact", "cg", "lissa", "arnoldi", "kfac", "ekfac", "tracin", "gradient-similarity"]
+ * ```
  */
 export const INFLUENCE_METHODS = [...INVERSE_METHODS, "tracin", "gradient-similarity"] as const;
-/** One of {@link INFLUENCE_METHODS}. */
+/**
+ * One of {@link INFLUENCE_METHODS}.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type InfluenceMethod, methodsFor } from "equipoise/explain";
+ * declare const model: ExplainableModel; // the model to explain
+ * const method: InfluenceMethod = "ekfac";
+ * methodsFor(model).includes(method); // false for a model without Kronecker layers
+ * ```
+ */
 export type InfluenceMethod = (typeof INFLUENCE_METHODS)[number];
 
-/** The gradients ∇m of the measures to explain, one row per query. */
+/**
+ * The gradients ∇m of the measures to explain, one row per query.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type InfluenceQueries, influence, testLossQueries } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const queries: InfluenceQueries = testLossQueries(model, data.test, [0, 1]);
+ * queries.labels; // ["test loss of row 0", "test loss of row 1"]
+ * const result = influence(model, queries, { method: "exact" });
+ * ```
+ */
 export interface InfluenceQueries {
   /** Row-major [count × p]. */
   gradients: Float64Array;
@@ -37,7 +65,18 @@ export interface InfluenceQueries {
   at?: (model: ExplainableModel) => Float64Array;
 }
 
-/** Settings of {@link influence}: the method, the training rows to score, and the solver's settings. */
+/**
+ * Settings of {@link influence}: the method, the training rows to score, and the solver's settings.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type InfluenceOptions, influence, testLossQueries } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitMlp(...).model
+ * const options: InfluenceOptions = { method: "lissa", damping: 0.01, lissaDepth: 1000, lissaRepeats: 4, seed: 0, trainRows: [0, 1, 2, 3] };
+ * const result = influence(model, testLossQueries(model, data.test, [0]), options);
+ * ```
+ */
 export interface InfluenceOptions extends SolverOptions {
   method: InfluenceMethod;
   /** Training rows to score (default all). */
@@ -52,7 +91,19 @@ export interface InfluenceOptions extends SolverOptions {
   stationarityTolerance?: number;
 }
 
-/** The influence matrix [queries × training rows], whether its numbers can be trusted, and why not. */
+/**
+ * The influence matrix [queries × training rows], whether its numbers can be trusted, and why not.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type InfluenceResult, influence, testLossQueries } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const result: InfluenceResult = influence(model, testLossQueries(model, data.test, [0, 1]), { method: "exact" });
+ * result.matrix[1 * result.trainRows.length + 5]; // I(test row 1, training row trainRows[5])
+ * if (!result.trusted) console.warn(result.warnings.join("\n")); // e.g. not at a stationary point
+ * ```
+ */
 export interface InfluenceResult {
   method: InfluenceMethod;
   trainRows: Int32Array;

@@ -12,7 +12,19 @@
 import { symmetricEigen } from "../linalg.js";
 import type { ExplainableModel, KroneckerLayer } from "../model.js";
 
-/** An approximate inverse of the damped Hessian from per-layer Kronecker factors (K-FAC or EK-FAC). */
+/**
+ * An approximate inverse of the damped Hessian from per-layer Kronecker factors (K-FAC or EK-FAC).
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type KroneckerPreconditioner, kroneckerPreconditioner } from "equipoise/explain";
+ * declare const mlp: ExplainableModel; // a layered model, e.g. fitMlp(...).model
+ * const inverse: KroneckerPreconditioner = kroneckerPreconditioner(mlp, true, 1e-3); // EK-FAC, λ = 1e-3
+ * const out = new Float64Array(mlp.parameterCount);
+ * inverse.apply(mlp.objectiveGradient(), out); // out ≈ (H + λI)⁻¹ ∇F
+ * inverse.warnings; // e.g. near-singular factors
+ * ```
+ */
 export interface KroneckerPreconditioner {
   /** out = (approximate H + λI)⁻¹ v. */
   apply(v: Float64Array, out: Float64Array): void;

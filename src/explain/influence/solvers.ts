@@ -13,12 +13,41 @@ import { symmetricEigen } from "../linalg.js";
 import type { ExplainableModel } from "../model.js";
 import { kroneckerPreconditioner } from "./kronecker.js";
 
-/** The ways to apply the inverse Hessian: exact (Cholesky), conjugate gradient, LiSSA, Arnoldi, K-FAC, EK-FAC. */
+/**
+ * The ways to apply the inverse Hessian: exact (Cholesky), conjugate gradient, LiSSA, Arnoldi, K-FAC, EK-FAC.
+ *
+ * @example
+ * ```ts
+ * import { INVERSE_METHODS } from "equipoise/explain";
+ * INVERSE_METHODS; // ["exact", "cg", "lissa", "arnoldi", "kfac", "ekfac"]
+ * ```
+ */
 export const INVERSE_METHODS = ["exact", "cg", "lissa", "arnoldi", "kfac", "ekfac"] as const;
-/** One of {@link INVERSE_METHODS}. */
+/**
+ * One of {@link INVERSE_METHODS}.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type InverseMethod, solveInverseHvp } from "equipoise/explain";
+ * declare const model: ExplainableModel; // the model to explain
+ * const method: InverseMethod = "cg";
+ * const report = solveInverseHvp(model, method, model.objectiveGradient(), 1);
+ * ```
+ */
 export type InverseMethod = (typeof INVERSE_METHODS)[number];
 
-/** Options of {@link solveInverseHvp}, per method. */
+/**
+ * Options of {@link solveInverseHvp}, per method.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type SolverOptions, solveInverseHvp } from "equipoise/explain";
+ * declare const model: ExplainableModel; // the model to explain
+ * declare const queries: Float64Array; // 2 query gradients, row-major [2 × model.parameterCount]
+ * const options: SolverOptions = { damping: 1e-3, cgTolerance: 1e-10, cgMaxIterations: 500 };
+ * const report = solveInverseHvp(model, "cg", queries, 2, options);
+ * ```
+ */
 export interface SolverOptions {
   /** λ in (H + λI)⁻¹ (default 0). */
   damping?: number;
@@ -38,7 +67,19 @@ export interface SolverOptions {
   seed?: number;
 }
 
-/** The solutions (count × p, row-major), what went wrong, and method details (iterations, residuals...). */
+/**
+ * The solutions (count × p, row-major), what went wrong, and method details (iterations, residuals...).
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type SolverReport, solveInverseHvp } from "equipoise/explain";
+ * declare const model: ExplainableModel; // the model to explain
+ * declare const queries: Float64Array; // 2 query gradients, row-major [2 × model.parameterCount]
+ * const report: SolverReport = solveInverseHvp(model, "cg", queries, 2);
+ * report.solutions.subarray(0, model.parameterCount); // (H + λI)⁻¹ of the first query
+ * report.details.iterations; // conjugate-gradient iterations taken; report.warnings: why not to trust it
+ * ```
+ */
 export interface SolverReport {
   /** (H + λI)⁻¹ q for each query q, row-major. */
   solutions: Float64Array;
@@ -48,7 +89,16 @@ export interface SolverReport {
   details: Record<string, number | string | boolean>;
 }
 
-/** The largest explicit Hessian the exact method builds by default: 512 MiB. */
+/**
+ * The largest explicit Hessian the exact method builds by default: 512 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MEMORY_LIMIT, explicitHessianBytes } from "equipoise/explain";
+ * DEFAULT_MEMORY_LIMIT; // 536870912 bytes (512 MiB): the exact method's default memoryLimitBytes
+ * explicitHessianBytes(5000) <= DEFAULT_MEMORY_LIMIT; // true: 5,000 parameters fit (400 MB)
+ * ```
+ */
 export const DEFAULT_MEMORY_LIMIT = 512 * 2 ** 20;
 
 /**

@@ -10,7 +10,18 @@
 import type { ExplainableModel } from "../model.js";
 import type { InfluenceQueries } from "./influence.js";
 
-/** A training checkpoint for TracIn (Pruthi et al. 2020): its parameters and the learning rate that followed. */
+/**
+ * A training checkpoint for TracIn (Pruthi et al. 2020): its parameters and the learning rate that followed.
+ *
+ * @example
+ * ```ts
+ * import { type Checkpoint, type ExplainData, influence, parseModelSpec, testLossQueries, trainWithCheckpoints } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task); the tensor backend initialised
+ * const trained = trainWithCheckpoints(data, parseModelSpec("logreg"), { epochs: 5, batchSize: 64, learningRate: 0.1, seed: 0 });
+ * const checkpoints: Checkpoint[] = trained.checkpoints; // one per epoch, each with learningRate 0.1
+ * influence(trained.model, testLossQueries(trained.model, data.test, [0]), { method: "tracin", checkpoints });
+ * ```
+ */
 export interface Checkpoint {
   /** The model's parameters at the checkpoint. */
   parameters: Float64Array;

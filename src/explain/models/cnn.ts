@@ -42,13 +42,40 @@ import {
 } from "./cnn-kernels.js";
 import type { Activation } from "./mlp.js";
 
-/** The layer types a float64 network has rules for (a subset of the engine's LayerConfig). */
+/**
+ * The layer types a float64 network has rules for (a subset of the engine's LayerConfig).
+ *
+ * @example
+ * ```ts
+ * import type { NetworkLayer } from "equipoise/explain";
+ * const layers: NetworkLayer[] = [
+ *   { type: "conv2d", filters: 8, kernelSize: 3, padding: "same" },
+ *   { type: "relu" },
+ *   { type: "maxpool", poolSize: 2 },
+ *   { type: "flatten" },
+ *   { type: "dense", units: 1 },
+ * ];
+ * ```
+ */
 export type NetworkLayer = Extract<
   LayerConfig,
   { type: "conv2d" | "maxpool" | "avgpool" | "flatten" | "dense" | "relu" | "tanh" | "sigmoid" }
 >;
 
-/** The layers of an explainable CNN and its per-example input shape. */
+/**
+ * The layers of an explainable CNN and its per-example input shape.
+ *
+ * @example
+ * ```ts
+ * import { type CnnArchitecture, explainableArchitecture } from "equipoise/explain";
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; // an engine CNN trained on 28 × 28 × 1 images (e.g. fitRecipe with "cnn")
+ * const kind = explainableArchitecture(model.architecture);
+ * if (kind.family === "cnn") {
+ *   const architecture: CnnArchitecture = { inputShape: kind.inputShape, layers: kind.layers };
+ * }
+ * ```
+ */
 export interface CnnArchitecture {
   /** [height, width, channels] of one example. */
   inputShape: [number, number, number];

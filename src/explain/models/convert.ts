@@ -19,7 +19,19 @@ import { CnnModel, type NetworkLayer } from "./cnn.js";
 import { LogisticModel } from "./logistic.js";
 import { type Activation, MlpModel } from "./mlp.js";
 
-/** The training objective an engine model is converted to: its L2 strength and row weights. */
+/**
+ * The training objective an engine model is converted to: its L2 strength and row weights.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, explainableFromEngine, type ObjectiveOptions } from "equipoise/explain";
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; // an engine MLP trained with weight decay 1e-4 (see fitRecipe)
+ * declare const data: ExplainData; // explainData(task) of its data
+ * const options: ObjectiveOptions = { weightDecay: 1e-4 }; // the objective it was trained on
+ * const explainable = explainableFromEngine(model.architecture, model.readParameters(), data.train, options);
+ * ```
+ */
 export interface ObjectiveOptions {
   /**
    * L2 strength: for a logistic regression scikit-learn's C (penalty ‖β‖²/(2C), the

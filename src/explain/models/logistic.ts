@@ -20,10 +20,32 @@ import {
   type Stationarity,
 } from "../model.js";
 
-/** ‖∇F‖∞ at which Newton stops: the issue's definition of "exact". */
+/**
+ * ‖∇F‖∞ at which Newton stops: the issue's definition of "exact".
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, fitLogisticRegression, LOGISTIC_TOLERANCE } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * LOGISTIC_TOLERANCE; // 1e-10
+ * const fit = fitLogisticRegression(data.train); // Newton until ‖∇F‖∞ ≤ 1e-10 unless options.tolerance says otherwise
+ * ```
+ */
 export const LOGISTIC_TOLERANCE = 1e-10;
 
-/** The objective of {@link LogisticModel}: L2 strength C and row weights. */
+/**
+ * The objective of {@link LogisticModel}: L2 strength C and row weights.
+ *
+ * @example
+ * ```ts
+ * import { type Examples, LogisticModel, type LogisticOptions } from "equipoise/explain";
+ * declare const train: Examples; // the training rows (p − 1 feature columns)
+ * declare const theta: Float64Array; // coefficients then intercept, e.g. from scikit-learn
+ * const options: LogisticOptions = { C: 0.5 }; // the objective those parameters minimise
+ * const model = new LogisticModel(train, theta, options);
+ * model.stationarity().stationary; // whether θ is the optimum of that objective
+ * ```
+ */
 export interface LogisticOptions {
   /** Inverse regularisation strength, as scikit-learn's C (default 1). */
   C?: number;
@@ -31,7 +53,17 @@ export interface LogisticOptions {
   weights?: Float64Array;
 }
 
-/** Settings of {@link fitLogisticRegression}. */
+/**
+ * Settings of {@link fitLogisticRegression}.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, fitLogisticRegression, type LogisticFitOptions } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const options: LogisticFitOptions = { C: 1, tolerance: 1e-12, maxIterations: 50 };
+ * const { model, converged } = fitLogisticRegression(data.train, options);
+ * ```
+ */
 export interface LogisticFitOptions extends LogisticOptions, RefitOptions {}
 
 /**
@@ -368,7 +400,18 @@ export class LogisticModel implements ExplainableModel {
   }
 }
 
-/** A fitted logistic regression and how its Newton iterations ended. */
+/**
+ * A fitted logistic regression and how its Newton iterations ended.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, fitLogisticRegression, type LogisticFit } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const fit: LogisticFit = fitLogisticRegression(data.train, { C: 1 });
+ * fit.converged; // true when ‖∇F‖∞ ≤ 1e-10 (fit.gradientNorm) within the iterations
+ * fit.model; // the LogisticModel to explain
+ * ```
+ */
 export interface LogisticFit {
   model: LogisticModel;
   iterations: number;

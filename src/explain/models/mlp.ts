@@ -30,10 +30,28 @@ import {
   type Stationarity,
 } from "../model.js";
 
-/** The hidden activation of an explainable MLP. */
+/**
+ * The hidden activation of an explainable MLP.
+ *
+ * @example
+ * ```ts
+ * import { type Activation, parseModelSpec } from "equipoise/explain";
+ * const activation: Activation = "relu";
+ * parseModelSpec("mlp:64,64", { activation }); // { family: "mlp", hidden: [64, 64], activation: "relu", ... }
+ * ```
+ */
 export type Activation = "tanh" | "relu" | "sigmoid";
 
-/** The layers of an explainable MLP. */
+/**
+ * The layers of an explainable MLP.
+ *
+ * @example
+ * ```ts
+ * import { type MlpArchitecture, mlpParameterCount } from "equipoise/explain";
+ * const architecture: MlpArchitecture = { inputs: 10, hidden: [8], activation: "tanh", outputs: 1 };
+ * mlpParameterCount(architecture); // 97 = (10 + 1)·8 + (8 + 1)·1
+ * ```
+ */
 export interface MlpArchitecture {
   /** Input features. */
   inputs: number;
@@ -45,7 +63,18 @@ export interface MlpArchitecture {
   outputs: number;
 }
 
-/** The MLP's training objective: L2 strength and row weights. */
+/**
+ * The MLP's training objective: L2 strength and row weights.
+ *
+ * @example
+ * ```ts
+ * import { type Examples, MlpModel, type MlpOptions } from "equipoise/explain";
+ * declare const train: Examples; // 10 feature columns
+ * declare const parameters: Float64Array; // 97 trained parameters of a 10-8-1 tanh MLP
+ * const options: MlpOptions = { l2: 0.01 * train.rows }; // ½λ‖θ‖² with λ = n × weight decay 0.01
+ * const model = new MlpModel({ inputs: 10, hidden: [8], activation: "tanh", outputs: 1 }, train, parameters, options);
+ * ```
+ */
 export interface MlpOptions {
   /** λ of ½λ‖θ‖² (sum form). */
   l2: number;
@@ -56,7 +85,16 @@ export interface MlpOptions {
 /** Rows per chunk of the forward and backward passes (bounds memory, keeps data in cache). */
 const CHUNK = 256;
 
-/** ‖∇F‖∞ per training row below which an MLP counts as stationary (‖∇F‖∞ ≤ this × n). */
+/**
+ * ‖∇F‖∞ per training row below which an MLP counts as stationary (‖∇F‖∞ ≤ this × n).
+ *
+ * @example
+ * ```ts
+ * import { MLP_TOLERANCE_PER_ROW } from "equipoise/explain";
+ * MLP_TOLERANCE_PER_ROW; // 1e-9: fitMlp stops at ‖∇F‖∞ ≤ 1e-9 × rows unless given a tolerance
+ * const tolerance = MLP_TOLERANCE_PER_ROW * 5000; // 5e-6 for 5,000 training rows
+ * ```
+ */
 export const MLP_TOLERANCE_PER_ROW = 1e-9;
 
 /**
@@ -701,6 +739,17 @@ export class MlpModel implements ExplainableModel {
   }
 }
 
+/**
+ * Settings of {@link fitMlp}: the objective (L2 strength, row weights), the stop rule, the seed and the Newton steps.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, fitMlp, type MlpFitOptions } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const options: MlpFitOptions = { l2: 0.01 * data.train.rows, seed: 1, newtonSteps: 5, maxIterations: 2000 };
+ * const { model, converged } = fitMlp({ inputs: data.train.cols, hidden: [16], activation: "tanh", outputs: 1 }, data.train, options);
+ * ```
+ */
 export interface MlpFitOptions extends MlpOptions, RefitOptions {
   /** Initial parameters when no start is given: PyTorch's U(±1/√fan_in), seeded. */
   seed?: number;
@@ -708,7 +757,18 @@ export interface MlpFitOptions extends MlpOptions, RefitOptions {
   newtonSteps?: number;
 }
 
-/** The result of {@link fitMlp}: the model, iterations taken, final ‖∇F‖∞ and whether it reached the tolerance. */
+/**
+ * The result of {@link fitMlp}: the model, iterations taken, final ‖∇F‖∞ and whether it reached the tolerance.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, fitMlp, type MlpFit } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const fit: MlpFit = fitMlp({ inputs: data.train.cols, hidden: [16], activation: "tanh", outputs: 1 }, data.train, { l2: 1 });
+ * fit.converged; // if false, fit.gradientNorm is above the tolerance and influence results are flagged untrusted
+ * fit.model.description; // e.g. "MLP 20-16-2 (tanh), L2 λ = 1.00"
+ * ```
+ */
 export interface MlpFit {
   model: MlpModel;
   iterations: number;

@@ -8,7 +8,18 @@ import { type CnnArchitecture, CnnModel } from "./cnn.js";
 import { LogisticModel } from "./logistic.js";
 import { type MlpArchitecture, MlpModel } from "./mlp.js";
 
-/** An explainable model as plain data, to send to a worker thread. */
+/**
+ * An explainable model as plain data, to send to a worker thread.
+ *
+ * @example
+ * ```ts
+ * import type { ExplainableModel, Examples, ModelTransfer } from "equipoise/explain";
+ * declare const train: Examples; // the training rows
+ * declare const model: ExplainableModel; // a logistic regression with C = 1, fitted on them
+ * // plain, structured-cloneable data: what a worker thread rebuilds the model from
+ * const transfer: ModelTransfer = { family: "logistic-regression", train, parameters: model.parameters, C: 1, weights: model.weights };
+ * ```
+ */
 export type ModelTransfer =
   | {
       family: "logistic-regression";

@@ -10,6 +10,15 @@ import { type TaskName, tasks } from "./tasks.js";
 /**
  * Runs chunks of a named explanation task on worker threads (or in process); Node's worker runner is in
  * `parallel/node-threads.ts`, outside this light surface.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, inProcessRunner, type ParallelRunner, valuesDocument } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const runner: ParallelRunner = inProcessRunner; // on Node, the CLI's worker-thread runner instead
+ * const doc = await valuesDocument(data, undefined, { method: "knn-shapley", k: 10, runner });
+ * await runner.close();
+ * ```
  */
 export interface ParallelRunner {
   /** How many threads run chunks at once. */
@@ -24,7 +33,18 @@ export interface ParallelRunner {
   close(): Promise<void>;
 }
 
-/** Runs every chunk here, one after another. */
+/**
+ * Runs every chunk here, one after another.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, inProcessRunner, looDocument } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * inProcessRunner.threads; // 1: every chunk runs in this thread, one after another
+ * await looDocument(data, model, { testRows: [0], trainRows: [0, 1, 2], runner: inProcessRunner });
+ * ```
+ */
 export const inProcessRunner: ParallelRunner = {
   threads: 1,
   async run(task, shared, chunks) {

@@ -18,7 +18,18 @@
  */
 import type { Examples } from "../data.js";
 
-/** Columns split into numeric ones and one-hot blocks (at most one 1 per row, other cells 0). */
+/**
+ * Columns split into numeric ones and one-hot blocks (at most one 1 per row, other cells 0).
+ *
+ * @example
+ * ```ts
+ * import { type DistanceLayout, detectLayout, type Examples } from "equipoise/explain";
+ * const train: Examples = { rows: 2, cols: 3, X: Float64Array.of(0.5, 1, 0, -1, 0, 1), y: Float64Array.of(0, 1) };
+ * const layout: DistanceLayout = detectLayout([train]);
+ * layout.numericColumns; // Int32Array [0]: column 0 is numeric
+ * layout.blockStart; // Int32Array [1], blockWidth Int32Array [2]: columns 1–2 are one one-hot block
+ * ```
+ */
 export interface DistanceLayout {
   cols: number;
   numericColumns: Int32Array;
@@ -102,7 +113,16 @@ function addColumn(sets: readonly Examples[], onesInBlock: Uint8Array[], j: numb
   return true;
 }
 
-/** A set in the layout's compact form: numeric values [rows × numeric] and block codes [rows × blocks] (−1: all zero). */
+/**
+ * A set in the layout's compact form: numeric values [rows × numeric] and block codes [rows × blocks] (−1: all zero).
+ *
+ * @example
+ * ```ts
+ * import type { CompactRows } from "equipoise/explain";
+ * // two rows of one numeric column and one one-hot block (−1: no category set)
+ * const rows: CompactRows = { rows: 2, numeric: Float64Array.of(0.5, -1), codes: Int32Array.of(0, -1) };
+ * ```
+ */
 export interface CompactRows {
   rows: number;
   numeric: Float64Array;

@@ -24,7 +24,18 @@ import {
   tieWindow,
 } from "./distances.js";
 
-/** The exact KNN-Shapley problem: training and test rows, K, and how distances are computed. */
+/**
+ * The exact KNN-Shapley problem: training and test rows, K, and how distances are computed.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainData, type KnnShapleyProblem, knnShapleyProblem, knnShapleySums } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const problem: KnnShapleyProblem = knnShapleyProblem(data.train, data.test, 10);
+ * problem.k; // 10
+ * const sums = knnShapleySums(problem, [0, 1, 2]);
+ * ```
+ */
 export interface KnnShapleyProblem {
   layout: DistanceLayout;
   train: Examples;

@@ -15,7 +15,18 @@
 import { createRandom, permutation } from "../../common/rng.js";
 import type { Utility } from "./utility.js";
 
-/** Options of the Monte Carlo valuations (TMC-Shapley, Banzhaf). */
+/**
+ * Options of the Monte Carlo valuations (TMC-Shapley, Banzhaf).
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, type MonteCarloOptions, modelUtility, banzhafMsr } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const options: MonteCarloOptions = { budget: 2000, tolerance: 0.05, seed: 1, onProgress: (done, budget) => console.log(done, budget) };
+ * const result = banzhafMsr(modelUtility(model, data.test, "accuracy"), options);
+ * ```
+ */
 export interface MonteCarloOptions {
   /** Permutations (TMC) or subsets (Banzhaf) at most (default 200 / 2000). */
   budget?: number;
@@ -29,7 +40,19 @@ export interface MonteCarloOptions {
   onProgress?: (done: number, budget: number) => void;
 }
 
-/** A value per training row with its standard error, and whether the estimate converged. */
+/**
+ * A value per training row with its standard error, and whether the estimate converged.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, modelUtility, tmcShapley, type ValuationResult } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const result: ValuationResult = tmcShapley(modelUtility(model, data.test, "accuracy"), { budget: 200 });
+ * result.values[0]; // training row 0's value, ± result.standardErrors[0]
+ * result.converged; // false: raise the budget (result.relativeError says how far it got)
+ * ```
+ */
 export interface ValuationResult {
   values: Float64Array;
   /** Standard error of each value (NaN where it has fewer than two samples). */

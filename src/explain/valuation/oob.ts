@@ -9,7 +9,17 @@ import { createRandom } from "../../common/rng.js";
 import type { ExplainableModel } from "../model.js";
 import type { ValuationResult } from "./monte-carlo.js";
 
-/** Options of {@link dataOob}. */
+/**
+ * Options of {@link dataOob}.
+ *
+ * @example
+ * ```ts
+ * import { dataOob, type ExplainableModel, type OobOptions } from "equipoise/explain";
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const options: OobOptions = { bags: 100, seed: 0, onProgress: (done, total) => console.log(`${done}/${total} bags`) };
+ * const { values } = dataOob(model, options); // each row's out-of-bag accuracy
+ * ```
+ */
 export interface OobOptions {
   /** Bootstrap models (default 100). */
   bags?: number;

@@ -6,7 +6,20 @@
  */
 import { createRandom, permutation } from "../../common/rng.js";
 
-/** Scores after removing growing fractions of the training rows in one order (highest value first, lowest first, random). */
+/**
+ * Scores after removing growing fractions of the training rows in one order (highest value first, lowest first, random).
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, modelUtility, type RemovalCurve, removalCurves } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * declare const values: Float64Array; // one value per training row (e.g. from tmcShapley)
+ * const utility = modelUtility(model, data.test, "accuracy");
+ * const [highestFirst]: RemovalCurve[] = removalCurves(values, (weights) => utility.evaluate(weights));
+ * highestFirst.scores; // test accuracy after removing each fraction of the most valuable rows
+ * ```
+ */
 export interface RemovalCurve {
   /** Which rows go first. */
   order: "highest-first" | "lowest-first" | "random";
@@ -16,7 +29,15 @@ export interface RemovalCurve {
   scores: number[];
 }
 
-/** The removal fractions of a curve by default: 0 to 30 % of the training rows. */
+/**
+ * The removal fractions of a curve by default: 0 to 30 % of the training rows.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_FRACTIONS } from "equipoise/explain";
+ * DEFAULT_FRACTIONS; // [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3]: the fractions removalCurves uses unless given others
+ * ```
+ */
 export const DEFAULT_FRACTIONS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3];
 
 /**

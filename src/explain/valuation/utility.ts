@@ -8,10 +8,33 @@
 import type { Examples } from "../data.js";
 import type { ExplainableModel } from "../model.js";
 
-/** How a subset's utility is scored on the utility rows: accuracy or mean log-likelihood. */
+/**
+ * How a subset's utility is scored on the utility rows: accuracy or mean log-likelihood.
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, modelUtility, type UtilityScore } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const score: UtilityScore = "log-likelihood"; // smoother than accuracy on few utility rows
+ * const utility = modelUtility(model, data.test, score);
+ * ```
+ */
 export type UtilityScore = "accuracy" | "log-likelihood";
 
-/** U(S): the score on utility rows of the model refitted on the training rows S (as row weights). */
+/**
+ * U(S): the score on utility rows of the model refitted on the training rows S (as row weights).
+ *
+ * @example
+ * ```ts
+ * import { type ExplainableModel, type ExplainData, modelUtility, type Utility } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: ExplainableModel; // e.g. fitLogisticRegression(data.train).model
+ * const utility: Utility = modelUtility(model, data.test, "accuracy");
+ * utility.full; // test accuracy of the model trained on every row; utility.empty: 0
+ * const withoutRow0 = utility.evaluate(new Float64Array(utility.trainRows).fill(1).fill(0, 0, 1));
+ * ```
+ */
 export interface Utility {
   readonly trainRows: number;
   /** U(S) for S given as row weights (0 = left out); warm-started from the last fit. */
