@@ -72,6 +72,32 @@ const trialSchema = z.object({
   durationSeconds: rate,
 });
 
+const privacyCostSchema = z.object({
+  attribute: z.string(),
+  split: z.literal("test"),
+  trials: z.array(
+    z.object({
+      trial: z.number().int(),
+      epsilon: looseNumber(Number.POSITIVE_INFINITY),
+      disparity: rate,
+      groups: z.array(
+        z.object({
+          group: z.string(),
+          count: z.number().int().nonnegative(),
+          privateAccuracy: rate,
+          matchedAccuracy: rate,
+          accuracyCost: rate,
+          tprChange: rate,
+          fprChange: rate,
+          selectionRateChange: rate,
+        }),
+      ),
+    }),
+  ),
+  unmeasured: z.array(z.number().int()),
+  note: z.string(),
+});
+
 const reportDataSchema = z.object({
   title: z.string(),
   dataset: z.object({
@@ -110,6 +136,7 @@ const reportDataSchema = z.object({
   finalHypervolume: z.object({ validation: rate, test: rate.optional() }),
   reference: z.object({ accuracy: rate, gapRef: rate }),
   generatedAt: z.string().optional(),
+  privacyCost: privacyCostSchema.optional(),
 });
 
 /**

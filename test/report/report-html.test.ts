@@ -7,6 +7,7 @@ import {
   renderJsonReport,
   reportDataFromJson,
 } from "../../src/report/index.js";
+import { privacyCostHtml } from "../../src/report/privacy-cost.js";
 import { studyFixture } from "./fixture.js";
 
 function embeddedJson(html: string): { trials: ReportData["trials"]; initialTrial: number | null } {
@@ -148,6 +149,40 @@ describe("renderJsonReport / reportDataFromJson", () => {
     assert.match(text, /"epsilon": "Infinity"/);
     const back = reportDataFromJson(JSON.parse(text));
     assert.deepEqual(back, data);
+  });
+
+  test("round-trips the cost-of-privacy section, so the HTML rendered from the JSON still shows it", () => {
+    const data = studyFixture({ trials: 6 });
+    data.privacyCost = {
+      attribute: "sex",
+      split: "test",
+      trials: [
+        {
+          trial: 3,
+          epsilon: 1.5,
+          disparity: 0.021,
+          groups: [
+            {
+              group: "Female",
+              count: 120,
+              privateAccuracy: 0.9,
+              matchedAccuracy: 0.91,
+              accuracyCost: 0.01,
+              tprChange: Number.NaN,
+              fprChange: -0.002,
+              selectionRateChange: 0.004,
+            },
+          ],
+        },
+      ],
+      unmeasured: [5],
+      note: "not covered by epsilon",
+    };
+    const back = reportDataFromJson(JSON.parse(renderJsonReport(data)));
+    assert.deepEqual(back.privacyCost, data.privacyCost);
+    // The page embeds the data (key order may differ); the section's table must be there.
+    assert.ok(renderHtmlReport(data).includes(privacyCostHtml(data.privacyCost)));
+    assert.ok(renderHtmlReport(back).includes(privacyCostHtml(data.privacyCost)));
   });
 
   test("reads a null epsilon as non-private", () => {
