@@ -34,7 +34,7 @@ import type { TrainingData } from "./trainer.js";
  * @example
  * ```ts
  * import { train } from "equipoise";
- * declare const data: train.TrainingData; // 5 features, labels 0/1
+ * declare const data: train.TrainingData; // 2,000 rows, 5 features, labels 0/1
  * const members: train.EnsembleMember[] = [0, 1, 2, 3].map((seed) => ({
  *   seed,
  *   learningRate: 0.1,

@@ -39,8 +39,7 @@ export type LearningRateSchedule = "constant" | "cosine";
  * const sgd: train.OptimizerConfig = { kind: "sgd", learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4 };
  * const adam: train.OptimizerConfig = { kind: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, schedule: "cosine" };
  * const optimizer = train.createOptimizer(adam, 1000); // a schedule needs the number of steps
- * // or as trainModel's `optimizer` option
- * sgd;
+ * train.createOptimizer(sgd); // either can also be trainModel's `optimizer` option
  * ```
  */
 export type OptimizerConfig =

@@ -169,11 +169,12 @@ export interface Layer {
  * @example
  * ```ts
  * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
  * await nn.initBackend("wasm");
+ * const model = nn.buildModel("mlp:8", [4], 2, 0);
  * const activation: nn.FusableActivation = "relu"; // or "sigmoid"
- * const dense = nn.createLayer({ type: "dense", units: 8 }, [4]);
- * dense.forwardFused !== undefined; // whether this layer can apply `activation` in its own kernel
- * activation;
+ * const fused = model.layers[0].forwardFused?.(tf.ones([2, 4]), model.layerParameters(0), activation);
+ * fused?.output.shape; // [2, 8]: the dense layer and its ReLU in one kernel
  * ```
  */
 export type FusableActivation = "relu" | "sigmoid";
