@@ -82,7 +82,7 @@ export interface ExperimentOptions extends Omit<RunJobsOptions, "onProgress"> {
  * ```ts
  * import { DEFAULT_POPULATION, type AuditTask, membershipExperiment } from "equipoise/audit";
  * declare const auditTask: AuditTask;
- * DEFAULT_POPULATION; // 10,000 rows no model trains on, RMIA's z-samples, unless `population` says otherwise
+ * DEFAULT_POPULATION; // 10,000: RMIA's z-samples are at most this many rows no model trains on, unless `population` says otherwise
  * await membershipExperiment(auditTask, { recipe: { model: "logreg" }, pool: 1000, shadows: 4, seed: 0, attacks: ["rmia"], population: 2000 });
  * ```
  */
