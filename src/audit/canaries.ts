@@ -28,6 +28,22 @@ import { verdictOf } from "./run-attacks.js";
 import { modelSignals } from "./scoring.js";
 import { type GuessCounts, oneRunAudit } from "./statistics/one-run.js";
 
+/**
+ * Settings of {@link canaryAudit}: the recipe of the one DP-SGD run, the number of canaries m, the seed, and the canary design.
+ *
+ * @example
+ * ```ts
+ * import { type AuditTask, type CanaryAuditOptions, canaryAudit } from "equipoise/audit";
+ * declare const auditTask: AuditTask; // see AuditTask
+ * const options: CanaryAuditOptions = {
+ *   recipe: { model: "mlp:64,64", epochs: 30, privacy: { targetEpsilon: 8, clip: 1 } },
+ *   canaries: 5000, // at least 10
+ *   seed: 0,
+ *   design: "random-inputs",
+ * };
+ * const doc = canaryAudit(auditTask, options);
+ * ```
+ */
 export interface CanaryAuditOptions {
   recipe: RecipeInput | Recipe;
   /** Number of canaries m. */
@@ -41,13 +57,40 @@ export interface CanaryAuditOptions {
   onProgress?: (step: number, totalSteps: number) => void;
 }
 
+/**
+ * How canaries are made: random points far from the data with random labels, or training rows with a wrong label.
+ *
+ * @example
+ * ```ts
+ * import { type AuditTask, type CanaryDesign, canaryAudit } from "equipoise/audit";
+ * declare const auditTask: AuditTask;
+ * const design: CanaryDesign = "mislabelled"; // default "random-inputs"
+ * canaryAudit(auditTask, { recipe: { model: "logreg", privacy: { noiseMultiplier: 1, clip: 1 } }, canaries: 1000, seed: 0, design });
+ * ```
+ */
 export type CanaryDesign = "random-inputs" | "mislabelled";
 
 /**
  * Canaries by default: at ε = 8 on the issue's protocol, 5,000 random-input canaries
  * proved ε ≥ 0.20 where 1,000 proved nothing (BENCHMARKS.md, "Privacy audit").
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CANARIES } from "equipoise/audit";
+ * DEFAULT_CANARIES; // 5000: the number of canaries m of `equipoise audit --canaries` when none is given
+ * ```
  */
 export const DEFAULT_CANARIES = 5000;
+/**
+ * Every {@link CanaryDesign}, for help texts and validation.
+ *
+ * @example
+ * ```ts
+ * import { CANARY_DESIGNS } from "equipoise/audit";
+ * CANARY_DESIGNS; // ["random-inputs", "mislabelled"]
+ * CANARY_DESIGNS.includes("mislabelled"); // true
+ * ```
+ */
 export const CANARY_DESIGNS: readonly CanaryDesign[] = ["random-inputs", "mislabelled"];
 
 /** Radius of the random-input canaries, in median norms of the training rows. */

@@ -11,9 +11,30 @@ import { z } from "zod";
 import { UserError } from "../common/errors.js";
 import { decodeJsonNumber } from "../common/json.js";
 
-/** The `format` field of every audit document. */
+/**
+ * The `format` field of every audit document.
+ *
+ * @example
+ * ```ts
+ * import { AUDIT_FORMAT } from "equipoise/audit/light";
+ * import { readFileSync } from "node:fs";
+ * AUDIT_FORMAT; // "equipoise-audit"
+ * const json = JSON.parse(readFileSync("audit.json", "utf8"));
+ * if (json.format !== AUDIT_FORMAT) console.error("not an audit document");
+ * ```
+ */
 export const AUDIT_FORMAT = "equipoise-audit";
-/** The version of the audit document's schema. */
+/**
+ * The version of the audit document's schema.
+ *
+ * @example
+ * ```ts
+ * import { AUDIT_FORMAT, AUDIT_VERSION, type AuditDocument } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // from membershipExperiment, auditModel, canaryAudit or parseAuditDocument
+ * AUDIT_VERSION; // 1
+ * doc.format === AUDIT_FORMAT && doc.version === AUDIT_VERSION; // true: parseAuditDocument refuses other versions
+ * ```
+ */
 export const AUDIT_VERSION = 1;
 
 /** A number as written by toJson: finite, "Infinity", "-Infinity" or null (NaN). */
@@ -22,12 +43,38 @@ const num = z
   .transform((value) => decodeJsonNumber(value));
 const count = z.number().int().nonnegative();
 
-/** A figure with its 95 % interval: { value, lo, hi }. */
+/**
+ * A figure with its 95 % interval: { value, lo, hi }.
+ *
+ * @example
+ * ```ts
+ * import { estimateSchema } from "equipoise/audit/light";
+ * estimateSchema.parse({ value: 0.61, lo: 0.58, hi: 0.64 }); // { value: 0.61, lo: 0.58, hi: 0.64 }
+ * estimateSchema.parse({ value: "Infinity", lo: 2, hi: null }); // { value: Infinity, lo: 2, hi: NaN }: the JSON convention
+ * estimateSchema.safeParse({ value: 0.61 }).success; // false: lo and hi are required
+ * ```
+ */
 export const estimateSchema = z.object({ value: num, lo: num, hi: num });
-/** A proportion successes / trials with its Clopper–Pearson interval. */
+/**
+ * A proportion successes / trials with its Clopper–Pearson interval.
+ *
+ * @example
+ * ```ts
+ * import { proportion, proportionSchema } from "equipoise/audit/light";
+ * proportionSchema.parse(proportion(8, 10)); // { successes: 8, trials: 10, value: 0.8, lo: ≈ 0.444, hi: ≈ 0.975 }
+ * proportionSchema.safeParse({ successes: 8.5, trials: 10, value: 0.85, lo: 0.5, hi: 1 }).success; // false: counts are whole numbers
+ * ```
+ */
 export const proportionSchema = z.object({ successes: count, trials: count, value: num, lo: num, hi: num });
 /**
  * The largest true-positive rate among ROC points with false-positive rate at most `fpr`, with its interval.
+ *
+ * @example
+ * ```ts
+ * import { tprAtFprSchema } from "equipoise/audit/light";
+ * tprAtFprSchema.parse({ fpr: 0.001, value: 0.02, lo: 0.01, hi: 0.04 }); // TPR 2 % at FPR ≤ 0.1 %
+ * tprAtFprSchema.safeParse({ value: 0.02, lo: 0.01, hi: 0.04 }).success; // false: fpr is missing
+ * ```
  */
 export const tprAtFprSchema = estimateSchema.extend({ fpr: num });
 
@@ -44,6 +91,16 @@ const classSizes = z.object({ members: count, nonMembers: count });
 /**
  * An empirical ε lower bound: the threshold rule chosen on one half of the candidates, its TPR and FPR
  * measured on the other, and ε ≥ log((TPR_lo − δ)/FPR_hi) at the stated confidence.
+ *
+ * @example
+ * ```ts
+ * import { toJson } from "equipoise";
+ * import { type AuditDocument, epsilonLowerBoundSchema } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const bound = epsilonLowerBoundSchema.parse(JSON.parse(toJson(doc.attacks[0].epsilonLowerBound)));
+ * bound.value; // ε ≥ this, at bound.confidence
+ * epsilonLowerBoundSchema.safeParse({ value: 0.3 }).success; // false: the rule, its rates and sizes are required
+ * ```
  */
 export const epsilonLowerBoundSchema = heldOutRuleSchema.extend({
   value: num,
@@ -54,11 +111,33 @@ export const epsilonLowerBoundSchema = heldOutRuleSchema.extend({
   evaluationSize: classSizes,
 });
 
-/** Membership advantage TPR − FPR of a rule chosen on one half and measured on the other. */
+/**
+ * Membership advantage TPR − FPR of a rule chosen on one half and measured on the other.
+ *
+ * @example
+ * ```ts
+ * import { toJson } from "equipoise";
+ * import { advantageSchema, type AuditDocument } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const advantage = advantageSchema.parse(JSON.parse(toJson(doc.attacks[0].advantage)));
+ * advantage.value; // TPR − FPR on the evaluation half, in [advantage.lo, advantage.hi]
+ * advantageSchema.safeParse({ value: 0.1, lo: 0, hi: 0.2 }).success; // false: the rule (threshold, guesses, tpr, fpr) is missing
+ * ```
+ */
 export const advantageSchema = heldOutRuleSchema.extend({ value: num, lo: num, hi: num });
 
 /**
  * One sensitive group's exposure to an attack: its AUC and TPR at low FPR, members and non-members counted.
+ *
+ * @example
+ * ```ts
+ * import { groupExposureSchema } from "equipoise/audit/light";
+ * const exposure = groupExposureSchema.parse({
+ *   group: "Female", members: 120, nonMembers: 118, small: false,
+ *   auc: { value: 0.56, lo: 0.49, hi: 0.63 }, tprAtFpr: [{ fpr: 0.01, value: 0.03, lo: 0, hi: 0.08 }],
+ * });
+ * groupExposureSchema.safeParse({ ...exposure, members: -1 }).success; // false: counts are ≥ 0
+ * ```
  */
 export const groupExposureSchema = z.object({
   group: z.string(),
@@ -69,7 +148,17 @@ export const groupExposureSchema = z.object({
   small: z.boolean(),
 });
 
-/** The exposure of every group of one sensitive attribute, and the gap between the extremes. */
+/**
+ * The exposure of every group of one sensitive attribute, and the gap between the extremes.
+ *
+ * @example
+ * ```ts
+ * import { attributeExposureSchema } from "equipoise/audit/light";
+ * const sex = attributeExposureSchema.parse({ attribute: "sex", groups: [], gap: null }); // gap: null when no two groups are large enough
+ * sex.gap; // null
+ * attributeExposureSchema.safeParse({ attribute: "sex", groups: [] }).success; // false: gap must be given (null or the gap)
+ * ```
+ */
 export const attributeExposureSchema = z.object({
   attribute: z.string(),
   groups: z.array(groupExposureSchema),
@@ -78,6 +167,16 @@ export const attributeExposureSchema = z.object({
 
 /**
  * How well one attack separates members from non-members: ROC, AUC, TPR at low FPR, advantage, ε lower bound.
+ *
+ * @example
+ * ```ts
+ * import { toJson } from "equipoise";
+ * import { type AuditDocument, attackEvaluationSchema } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const evaluation = attackEvaluationSchema.parse(JSON.parse(toJson(doc.attacks[0])));
+ * evaluation.auc.value; // the attack's AUC (the report's extra fields, attack and label, are dropped)
+ * attackEvaluationSchema.safeParse({ auc: { value: 0.5, lo: 0.4, hi: 0.6 } }).success; // false
+ * ```
  */
 export const attackEvaluationSchema = z.object({
   candidates: classSizes,
@@ -89,12 +188,43 @@ export const attackEvaluationSchema = z.object({
   perGroup: z.array(attributeExposureSchema),
 });
 
-/** The membership-inference attacks an audit can run. */
+/**
+ * The membership-inference attacks an audit can run.
+ *
+ * @example
+ * ```ts
+ * import { MEMBERSHIP_ATTACKS } from "equipoise/audit/light";
+ * MEMBERSHIP_ATTACKS; // ["loss", "lira", "lira-offline", "rmia", "rmia-offline"]
+ * MEMBERSHIP_ATTACKS.filter((attack) => attack !== "loss"); // those that need shadow models
+ * ```
+ */
 export const MEMBERSHIP_ATTACKS = ["loss", "lira", "lira-offline", "rmia", "rmia-offline"] as const;
-/** One of {@link MEMBERSHIP_ATTACKS}. */
+/**
+ * One of {@link MEMBERSHIP_ATTACKS}.
+ *
+ * @example
+ * ```ts
+ * import type { AuditDocument, MembershipAttack } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const attack: MembershipAttack = "lira-offline";
+ * doc.attacks.find((report) => report.attack === attack)?.auc;
+ * ```
+ */
 export type MembershipAttack = (typeof MEMBERSHIP_ATTACKS)[number];
 
-/** One attack's evaluation in an audit document, with its label and per-group exposure. */
+/**
+ * One attack's evaluation in an audit document, with its label and per-group exposure.
+ *
+ * @example
+ * ```ts
+ * import { toJson } from "equipoise";
+ * import { type AuditDocument, attackReportSchema } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const report = attackReportSchema.parse(JSON.parse(toJson(doc.attacks[0])));
+ * report.label; // e.g. "LiRA online, K = 64"
+ * attackReportSchema.safeParse({ ...report, attack: "shokri" }).success; // false: not one of MEMBERSHIP_ATTACKS
+ * ```
+ */
 export const attackReportSchema = attackEvaluationSchema.extend({
   attack: z.enum(MEMBERSHIP_ATTACKS),
   /** How a reader would name it: "LiRA online, K = 64". */
@@ -106,10 +236,30 @@ export const attackReportSchema = attackEvaluationSchema.extend({
 /**
  * The attribute-inference attackers compared: the majority class, features alone, the model's output
  * alone, and both.
+ *
+ * @example
+ * ```ts
+ * import { ATTRIBUTE_ATTACKERS, type AuditDocument } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * ATTRIBUTE_ATTACKERS; // ["majority", "features", "output", "both"]
+ * for (const a of doc.attribute?.attackers ?? []) console.log(a.attacker, a.members.value, a.nonMembers.value);
+ * ```
  */
 export const ATTRIBUTE_ATTACKERS = ["majority", "features", "output", "both"] as const;
 
-/** Attribute inference of a sensitive attribute: the accuracy of each attacker on members and non-members. */
+/**
+ * Attribute inference of a sensitive attribute: the accuracy of each attacker on members and non-members.
+ *
+ * @example
+ * ```ts
+ * import { toJson } from "equipoise";
+ * import { type AuditDocument, attributeInferenceSchema } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const inference = attributeInferenceSchema.parse(JSON.parse(toJson(doc.attribute)));
+ * inference.attribute; // e.g. "sex"
+ * attributeInferenceSchema.safeParse({ attribute: "sex" }).success; // false: categories, hidden features, protocol and attackers are required
+ * ```
+ */
 export const attributeInferenceSchema = z.object({
   attribute: z.string(),
   categories: z.array(z.string()),
@@ -128,6 +278,16 @@ export const attributeInferenceSchema = z.object({
 
 /**
  * A one-run canary audit (Steinke, Nasr & Jagielski 2023): canaries, guesses, correct guesses and the ε lower bound.
+ *
+ * @example
+ * ```ts
+ * import { toJson } from "equipoise";
+ * import { type AuditDocument, canaryAuditSchema } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // from canaryAudit
+ * const canaries = canaryAuditSchema.parse(JSON.parse(toJson(doc.canaries)));
+ * canaries.epsilonLowerBound; // the one-run bound, from canaries.correct of canaries.guesses
+ * canaryAuditSchema.safeParse({ ...canaries, canaries: 1.5 }).success; // false: a count must be a whole number
+ * ```
  */
 export const canaryAuditSchema = z.object({
   canaries: count,
@@ -145,6 +305,17 @@ export const canaryAuditSchema = z.object({
 
 /**
  * The audit's verdict: whether an audited lower bound exceeds the accountant's ε (a failed audit), and why.
+ *
+ * @example
+ * ```ts
+ * import { verdictSchema } from "equipoise/audit/light";
+ * const verdict = verdictSchema.parse({
+ *   accountantEpsilon: "Infinity", delta: 1e-5, lowerBound: 0, source: "no attack", confidence: 0.95,
+ *   failed: false, message: "not private (ε = ∞); no attack proves a positive ε at 95 % confidence",
+ * });
+ * verdict.accountantEpsilon; // Infinity, decoded from the JSON convention
+ * verdictSchema.safeParse({ ...verdict, failed: "no" }).success; // false
+ * ```
  */
 export const verdictSchema = z.object({
   /** The accountant's ε of the audited training (∞ when not private). */
@@ -162,6 +333,16 @@ export const verdictSchema = z.object({
 /**
  * The audit document (`equipoise audit --json`, `--out`): the target and its accountant's ε, the
  * setup, every attack's figures, attribute inference, canaries, and the verdict.
+ *
+ * @example
+ * ```ts
+ * import { auditDocumentSchema } from "equipoise/audit/light";
+ * import { readFileSync } from "node:fs";
+ * const result = auditDocumentSchema.safeParse(JSON.parse(readFileSync("audit.json", "utf8")));
+ * if (result.success) result.data.verdict.message;
+ * else result.error.issues[0].path; // where the document is wrong (parseAuditDocument turns this into one line)
+ * auditDocumentSchema.safeParse({ format: "equipoise-model" }).success; // false
+ * ```
  */
 export const auditDocumentSchema = z.object({
   format: z.literal(AUDIT_FORMAT),
@@ -199,31 +380,166 @@ export const auditDocumentSchema = z.object({
   notes: z.array(z.string()),
 });
 
-/** A figure with its 95 % interval. */
+/**
+ * A figure with its 95 % interval.
+ *
+ * @example
+ * ```ts
+ * import type { AuditDocument, Estimate } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const auc: Estimate = doc.attacks[0].auc;
+ * console.log(`AUC ${auc.value.toFixed(3)} [${auc.lo.toFixed(3)}, ${auc.hi.toFixed(3)}]`); // 95 % bootstrap interval
+ * ```
+ */
 export type Estimate = z.output<typeof estimateSchema>;
-/** A proportion with its Clopper–Pearson interval. */
+/**
+ * A proportion with its Clopper–Pearson interval.
+ *
+ * @example
+ * ```ts
+ * import { type Proportion, proportion } from "equipoise/audit/light";
+ * const rate: Proportion = proportion(8, 10);
+ * rate.value; // 0.8
+ * [rate.lo, rate.hi]; // ≈ [0.444, 0.975], the exact 95 % interval
+ * ```
+ */
 export type Proportion = z.output<typeof proportionSchema>;
-/** TPR at a bounded FPR, with its interval. */
+/**
+ * TPR at a bounded FPR, with its interval.
+ *
+ * @example
+ * ```ts
+ * import type { AuditDocument, TprAtFpr } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const atLowFpr: TprAtFpr[] = doc.attacks[0].tprAtFpr; // at FPR 0.1 % and 1 % by default
+ * for (const t of atLowFpr) console.log(`TPR ${t.value} at FPR ≤ ${t.fpr}`);
+ * ```
+ */
 export type TprAtFpr = z.output<typeof tprAtFprSchema>;
-/** An empirical ε lower bound (see {@link epsilonLowerBoundSchema}). */
+/**
+ * An empirical ε lower bound (see {@link epsilonLowerBoundSchema}).
+ *
+ * @example
+ * ```ts
+ * import type { AuditDocument, EpsilonLowerBound } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const bound: EpsilonLowerBound = doc.attacks[0].epsilonLowerBound;
+ * bound.positive ? `ε ≥ ${bound.value} at ${bound.confidence}` : "no positive bound";
+ * bound.tpr; bound.fpr; // the rule's rates on the evaluation half, with their intervals
+ * ```
+ */
 export type EpsilonLowerBound = z.output<typeof epsilonLowerBoundSchema>;
-/** Membership advantage on held-out candidates. */
+/**
+ * Membership advantage on held-out candidates.
+ *
+ * @example
+ * ```ts
+ * import type { AuditDocument, HeldOutAdvantage } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const advantage: HeldOutAdvantage = doc.attacks[0].advantage;
+ * `${advantage.value} [${advantage.lo}, ${advantage.hi}]`; // TPR − FPR, 0: no better than guessing
+ * ```
+ */
 export type HeldOutAdvantage = z.output<typeof advantageSchema>;
-/** One group's exposure to an attack. */
+/**
+ * One group's exposure to an attack.
+ *
+ * @example
+ * ```ts
+ * import type { AuditDocument, GroupExposure } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const groups: GroupExposure[] = doc.attacks[0].perGroup[0]?.groups ?? [];
+ * for (const g of groups) console.log(g.group, g.auc.value, g.small ? "(too small for the gap)" : "");
+ * ```
+ */
 export type GroupExposure = z.output<typeof groupExposureSchema>;
-/** Exposure by group of one sensitive attribute. */
+/**
+ * Exposure by group of one sensitive attribute.
+ *
+ * @example
+ * ```ts
+ * import type { AttributeExposure, AuditDocument } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const bySex: AttributeExposure | undefined = doc.attacks[0].perGroup.find((a) => a.attribute === "sex");
+ * bySex?.gap?.auc.value; // AUC of the most exposed group minus the least exposed one's
+ * ```
+ */
 export type AttributeExposure = z.output<typeof attributeExposureSchema>;
-/** One attack's figures. */
+/**
+ * One attack's figures.
+ *
+ * @example
+ * ```ts
+ * import { type AttackEvaluation, evaluateAttack } from "equipoise/audit/light";
+ * declare const scores: Float64Array; declare const isMember: Uint8Array; // an attack's scores, 1 = member
+ * const evaluation: AttackEvaluation = evaluateAttack(scores, isMember, { delta: 1e-5 });
+ * evaluation.auc; evaluation.tprAtFpr; evaluation.epsilonLowerBound; // each with its interval
+ * ```
+ */
 export type AttackEvaluation = z.output<typeof attackEvaluationSchema>;
-/** One attack's figures in an audit document. */
+/**
+ * One attack's figures in an audit document.
+ *
+ * @example
+ * ```ts
+ * import type { AttackReport, AuditDocument } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const reports: AttackReport[] = doc.attacks;
+ * reports.map((r) => `${r.label}: AUC ${r.auc.value}, ε ≥ ${r.epsilonLowerBound.value} (${r.seconds} s)`);
+ * ```
+ */
 export type AttackReport = z.output<typeof attackReportSchema>;
-/** Attribute inference results. */
+/**
+ * Attribute inference results.
+ *
+ * @example
+ * ```ts
+ * import type { AttributeInference, AuditDocument } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const inference: AttributeInference | undefined = doc.attribute;
+ * const both = inference?.attackers.find((a) => a.attacker === "both");
+ * const features = inference?.attackers.find((a) => a.attacker === "features"); // both − features: what the model adds
+ * ```
+ */
 export type AttributeInference = z.output<typeof attributeInferenceSchema>;
-/** A one-run canary audit's results. */
+/**
+ * A one-run canary audit's results.
+ *
+ * @example
+ * ```ts
+ * import type { AuditDocument, CanaryAudit } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // from canaryAudit
+ * const canaries: CanaryAudit | undefined = doc.canaries;
+ * if (canaries) console.log(`${canaries.correct}/${canaries.guesses} right: ε ≥ ${canaries.epsilonLowerBound}`);
+ * ```
+ */
 export type CanaryAudit = z.output<typeof canaryAuditSchema>;
-/** The audit's verdict. */
+/**
+ * The audit's verdict.
+ *
+ * @example
+ * ```ts
+ * import type { AuditDocument, Verdict } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * const verdict: Verdict = doc.verdict;
+ * if (verdict.failed) console.error(verdict.message); // an audited bound above the accountant's ε: a bug
+ * else console.log(`ε ≥ ${verdict.lowerBound} (${verdict.source}) vs the accountant's ε = ${verdict.accountantEpsilon}`);
+ * ```
+ */
 export type Verdict = z.output<typeof verdictSchema>;
-/** The audit document (see {@link auditDocumentSchema}). */
+/**
+ * The audit document (see {@link auditDocumentSchema}).
+ *
+ * @example
+ * ```ts
+ * import { type AuditDocument, parseAuditDocument, renderAuditPage } from "equipoise/audit/light";
+ * import { readFileSync, writeFileSync } from "node:fs";
+ * const doc: AuditDocument = parseAuditDocument(JSON.parse(readFileSync("audit.json", "utf8")), "audit.json");
+ * doc.kind; // "experiment", "model" or "canaries"
+ * doc.target.epsilon; // the accountant's ε, beside doc.verdict.lowerBound
+ * writeFileSync("audit.html", renderAuditPage(doc));
+ * ```
+ */
 export type AuditDocument = z.output<typeof auditDocumentSchema>;
 
 /**

@@ -11,7 +11,19 @@ import { type BootstrapOptions, bootstrapIntervals } from "./statistics/bootstra
 import { heldOutAnalysis } from "./statistics/held-out.js";
 import { RankedScores, thinCurve } from "./statistics/roc.js";
 
-/** Settings of {@link evaluateAttack}. */
+/**
+ * Settings of {@link evaluateAttack}.
+ *
+ * @example
+ * ```ts
+ * import { type EvaluationOptions, evaluateAttack } from "equipoise/audit/light";
+ * import type { SensitiveAttribute } from "equipoise/data";
+ * declare const scores: Float64Array; declare const isMember: Uint8Array; // an attack's scores, 1 = member
+ * declare const sex: SensitiveAttribute; // the candidates' groups
+ * const options: EvaluationOptions = { delta: 1e-5, fprLevels: [0.001, 0.01, 0.1], seed: 0, bootstrap: { replicates: 500 }, groups: [sex] };
+ * const evaluation = evaluateAttack(scores, isMember, options);
+ * ```
+ */
 export interface EvaluationOptions {
   delta: number;
   /** FPR levels (default 0.1 % and 1 %). */
@@ -27,9 +39,30 @@ export interface EvaluationOptions {
   boundConfidence?: number;
 }
 
-/** The false-positive rates at which TPR is reported: 0.1 % and 1 %. */
+/**
+ * The false-positive rates at which TPR is reported: 0.1 % and 1 %.
+ *
+ * @example
+ * ```ts
+ * import { type AttackEvaluation, DEFAULT_FPR_LEVELS } from "equipoise/audit/light";
+ * declare const evaluation: AttackEvaluation; // from evaluateAttack without fprLevels
+ * DEFAULT_FPR_LEVELS; // [0.001, 0.01]
+ * evaluation.tprAtFpr.map((t) => t.fpr); // [0.001, 0.01]
+ * ```
+ */
 export const DEFAULT_FPR_LEVELS = [0.001, 0.01] as const;
-/** A group needs this many members and non-members to enter the gap between groups. */
+/**
+ * A group needs this many members and non-members to enter the gap between groups.
+ *
+ * @example
+ * ```ts
+ * import { type AttackEvaluation, MIN_GROUP_CLASS } from "equipoise/audit/light";
+ * declare const evaluation: AttackEvaluation; // from evaluateAttack with `groups`
+ * MIN_GROUP_CLASS; // 20
+ * // small: fewer than 20 members or non-members; such a group is shown but left out of the gap
+ * const reliable = evaluation.perGroup[0]?.groups.filter((g) => !g.small);
+ * ```
+ */
 export const MIN_GROUP_CLASS = 20;
 
 function estimates(values: readonly number[], intervals: readonly { lo: number; hi: number }[]): Estimate[] {

@@ -19,7 +19,18 @@ import { type AttackInput, checkAttacks, runAttacks, verdictOf } from "./run-att
 import { type RunJobsOptions, runJobs } from "./shadow-pool.js";
 import type { AuditTrainingData, TrainedSignals, TrainingJob } from "./training.js";
 
-/** The data of an audit: a prepared task's training split and what describes it. */
+/**
+ * The data of an audit: a prepared task's training split and what describes it.
+ *
+ * @example
+ * ```ts
+ * import { type AuditTask, membershipExperiment } from "equipoise/audit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // from prepareTask (equipoise/data)
+ * const auditTask: AuditTask = { ...task, inputShape: task.imageShape ?? [task.train.X.cols] };
+ * const doc = await membershipExperiment(auditTask, { recipe: { model: "logreg" }, pool: 1000, shadows: 8, seed: 0, attacks: ["loss", "lira"] });
+ * ```
+ */
 export interface AuditTask {
   name: string;
   train: Split;
@@ -31,6 +42,21 @@ export interface AuditTask {
 /**
  * Settings of {@link membershipExperiment}: the recipe every model trains with, the pool size N,
  * the number of shadows K, the seed, the attacks, and how the models are trained.
+ *
+ * @example
+ * ```ts
+ * import { type AuditTask, type ExperimentOptions, membershipExperiment } from "equipoise/audit";
+ * declare const auditTask: AuditTask; // see AuditTask
+ * const options: ExperimentOptions = {
+ *   recipe: { model: "mlp:64", epochs: 10, privacy: { targetEpsilon: 8, clip: 1 } },
+ *   pool: 2000, // N candidates, each a member of the target with probability ½
+ *   shadows: 16, // K shadow models, each on its own random half of the pool
+ *   seed: 0,
+ *   attacks: ["loss", "lira", "rmia"],
+ *   engine: "workers",
+ * };
+ * const doc = await membershipExperiment(auditTask, options);
+ * ```
  */
 export interface ExperimentOptions extends Omit<RunJobsOptions, "onProgress"> {
   recipe: RecipeInput | Recipe;
@@ -49,7 +75,17 @@ export interface ExperimentOptions extends Omit<RunJobsOptions, "onProgress"> {
   onProgress?: (done: number, total: number, seconds: number) => void;
 }
 
-/** Population rows RMIA compares candidates against, at most (default). */
+/**
+ * Population rows RMIA compares candidates against, at most (default).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_POPULATION, type AuditTask, membershipExperiment } from "equipoise/audit";
+ * declare const auditTask: AuditTask;
+ * DEFAULT_POPULATION; // 10,000: RMIA's z-samples are at most this many rows no model trains on, unless `population` says otherwise
+ * await membershipExperiment(auditTask, { recipe: { model: "logreg" }, pool: 1000, shadows: 4, seed: 0, attacks: ["rmia"], population: 2000 });
+ * ```
+ */
 export const DEFAULT_POPULATION = 10_000;
 
 /** A derived seed per model: the experiment's seed picks them, so runs repeat. */
@@ -91,7 +127,20 @@ function membershipOf(rows: Int32Array, n: number): Uint8Array {
   return flags;
 }
 
-/** The trained signals of an experiment, before any attack: what the benchmark re-attacks with fewer shadows. */
+/**
+ * The trained signals of an experiment, before any attack: what the benchmark re-attacks with fewer shadows.
+ *
+ * @example
+ * ```ts
+ * import { type AuditTask, type ExperimentSignals, experimentAttackInput, experimentSignals, runAttacks } from "equipoise/audit";
+ * declare const auditTask: AuditTask;
+ * const signals: ExperimentSignals = await experimentSignals(auditTask, { recipe: { model: "logreg" }, pool: 1000, shadows: 16, seed: 0, attacks: ["lira"] });
+ * signals.shadows.length; // 16
+ * signals.target.epsilon; // the target's accountant ε (Infinity: not private)
+ * // re-attack the same models with only the first 4 shadows
+ * runAttacks(["lira"], experimentAttackInput(auditTask, signals, { seed: 0, shadows: 4 }));
+ * ```
+ */
 export interface ExperimentSignals {
   recipe: Recipe;
   pool: Split;

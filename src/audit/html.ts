@@ -10,7 +10,17 @@ import type { AttackReport, AttributeExposure, AuditDocument, Estimate, Proporti
 
 const COLORS = ["#1d4ed8", "#dc2626", "#059669", "#d97706", "#7c3aed"];
 
-/** The style sheet of the audit's HTML fragment. */
+/**
+ * The style sheet of the audit's HTML fragment.
+ *
+ * @example
+ * ```ts
+ * import { AUDIT_CSS, type AuditDocument, renderAuditFragment } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see AuditDocument
+ * AUDIT_CSS; // rules scoped to .eq-audit, already inlined in every fragment
+ * const html = renderAuditFragment(doc); // contains `<style>${AUDIT_CSS}</style>`
+ * ```
+ */
 export const AUDIT_CSS = `
 .eq-audit { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1f2937; font-size: 15px; line-height: 1.45; }
 .eq-audit h2 { font-size: 1.2rem; margin: 0 0 6px; }

@@ -21,7 +21,18 @@ import { recipeForModel } from "./experiment.js";
 import { modelSignals } from "./scoring.js";
 import { RankedScores } from "./statistics/roc.js";
 
-/** The rows {@link membershipRisk} attacks: the training split and held-out rows. */
+/**
+ * The rows {@link membershipRisk} attacks: the training split and held-out rows.
+ *
+ * @example
+ * ```ts
+ * import { type MembershipRiskData, membershipRisk } from "equipoise/audit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // from prepareTask (equipoise/data)
+ * const data: MembershipRiskData = { train: task.train, holdout: task.test, numClasses: task.numClasses, inputShape: [task.train.X.cols] };
+ * membershipRisk({ model: "logreg" }, data);
+ * ```
+ */
 export interface MembershipRiskData {
   /** The rows the model trains (or trained) on. */
   train: Split;
@@ -31,7 +42,17 @@ export interface MembershipRiskData {
   inputShape: readonly number[];
 }
 
-/** Settings of {@link membershipRisk}. */
+/**
+ * Settings of {@link membershipRisk}.
+ *
+ * @example
+ * ```ts
+ * import { type MembershipRiskData, type MembershipRiskOptions, membershipRisk } from "equipoise/audit";
+ * declare const data: MembershipRiskData; // see MembershipRiskData
+ * const options: MembershipRiskOptions = { attack: "lira-offline", shadows: 4, candidates: 1000, seed: 0 };
+ * const risk = membershipRisk({ model: "mlp:64", epochs: 5 }, data, options); // fits the model and 4 shadows
+ * ```
+ */
 export interface MembershipRiskOptions {
   /** The trial's trained model (trained with `recipe` on `data.train`); fitted here when absent. */
   model?: Sequential;
@@ -43,7 +64,19 @@ export interface MembershipRiskOptions {
   seed?: number;
 }
 
-/** A membership-inference figure of one trained model, labelled as not covered by ε. */
+/**
+ * A membership-inference figure of one trained model, labelled as not covered by ε.
+ *
+ * @example
+ * ```ts
+ * import { type MembershipRisk, type MembershipRiskData, membershipRisk } from "equipoise/audit";
+ * declare const data: MembershipRiskData; // see MembershipRiskData
+ * const risk: MembershipRisk = membershipRisk({ model: "logreg" }, data, { seed: 0 });
+ * risk.auc; // 0.5: no leakage, 1: every member recognised
+ * risk.tprAt1Percent; // members recognised at FPR ≤ 1 %
+ * risk.notCoveredByEpsilon; // the caveat to print beside it (MEMBERSHIP_RISK_NOT_COVERED)
+ * ```
+ */
 export interface MembershipRisk {
   attack: "loss" | "lira-offline";
   /** Attack AUC: 0.5 is no leakage, 1 is every member recognised. */
@@ -63,7 +96,17 @@ export interface MembershipRisk {
   notCoveredByEpsilon: string;
 }
 
-/** The note every membership-risk figure carries: it reads the rows without noise, so ε does not cover it. */
+/**
+ * The note every membership-risk figure carries: it reads the rows without noise, so ε does not cover it.
+ *
+ * @example
+ * ```ts
+ * import { MEMBERSHIP_RISK_NOT_COVERED, type MembershipRisk } from "equipoise/audit";
+ * declare const risk: MembershipRisk; // from membershipRisk
+ * console.log(`attack AUC ${risk.auc.toFixed(3)} (${MEMBERSHIP_RISK_NOT_COVERED})`);
+ * risk.notCoveredByEpsilon === MEMBERSHIP_RISK_NOT_COVERED; // true
+ * ```
+ */
 export const MEMBERSHIP_RISK_NOT_COVERED =
   "membership risk: an attack's AUC on training and held-out rows, computed without noise, is NOT covered by epsilon";
 

@@ -21,7 +21,20 @@ import { modelSignals } from "./scoring.js";
 import { type RunJobsOptions, runJobs } from "./shadow-pool.js";
 import type { AuditTrainingData, TrainingJob } from "./training.js";
 
-/** Settings of {@link auditModel}: shadows, seed, attacks, and how the shadows are trained. */
+/**
+ * Settings of {@link auditModel}: shadows, seed, attacks, and how the shadows are trained.
+ *
+ * @example
+ * ```ts
+ * import { auditModel, type ModelAuditOptions } from "equipoise/audit";
+ * import type { PreparedTask } from "equipoise/data";
+ * import type { LoadedModel } from "equipoise/fit";
+ * declare const loaded: LoadedModel; declare const task: PreparedTask; // see auditModel
+ * const options: ModelAuditOptions = { shadows: 16, seed: 0, attacks: ["loss", "lira-offline", "rmia"], population: 2000, engine: "serial" };
+ * const doc = await auditModel(loaded, task, options);
+ * doc.verdict.failed; // true only if an attack proves more than the accountant's ε
+ * ```
+ */
 export interface ModelAuditOptions extends RunJobsOptions {
   shadows: number;
   seed: number;

@@ -13,11 +13,39 @@ import { MIN_SHADOWS, type PopulationSignals, type ShadowSignals } from "./attac
 import type { AttackReport, AttributeInference, MembershipAttack, Verdict } from "./document.js";
 import { DEFAULT_FPR_LEVELS, evaluateAttack } from "./evaluate.js";
 
-/** Every attack an audit can run, membership and attribute inference. */
+/**
+ * Every attack an audit can run, membership and attribute inference.
+ *
+ * @example
+ * ```ts
+ * import { AUDIT_ATTACKS } from "equipoise/audit";
+ * AUDIT_ATTACKS; // ["loss", "lira", "lira-offline", "rmia", "rmia-offline", "attribute"]
+ * const wanted = "lira";
+ * AUDIT_ATTACKS.some((attack) => attack === wanted); // true: a valid --attack name
+ * ```
+ */
 export const AUDIT_ATTACKS = ["loss", "lira", "lira-offline", "rmia", "rmia-offline", "attribute"] as const;
-/** One of {@link AUDIT_ATTACKS}. */
+/**
+ * One of {@link AUDIT_ATTACKS}.
+ *
+ * @example
+ * ```ts
+ * import { type AttackInput, type AuditAttack, runAttacks } from "equipoise/audit";
+ * declare const input: AttackInput; // see experimentAttackInput
+ * const attacks: AuditAttack[] = ["loss", "lira-offline", "attribute"]; // membership attacks and attribute inference
+ * const findings = runAttacks(attacks, input);
+ * ```
+ */
 export type AuditAttack = (typeof AUDIT_ATTACKS)[number];
-/** The attacks an audit runs unless told otherwise. */
+/**
+ * The attacks an audit runs unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_ATTACKS } from "equipoise/audit";
+ * DEFAULT_ATTACKS; // ["loss", "lira", "lira-offline", "rmia", "attribute"]: every attack but "rmia-offline"
+ * ```
+ */
 export const DEFAULT_ATTACKS: readonly AuditAttack[] = ["loss", "lira", "lira-offline", "rmia", "attribute"];
 
 /** Which attacks need shadow (reference) models. */
@@ -45,6 +73,16 @@ export function checkAttacks(attacks: readonly string[], shadows: number): Audit
 /**
  * The signals attacks read: the target's φ of every candidate, membership, shadows' and population
  * signals, and the candidates' features and groups.
+ *
+ * @example
+ * ```ts
+ * import { type AttackInput, type AuditTask, type ExperimentSignals, experimentAttackInput, runAttacks } from "equipoise/audit";
+ * declare const auditTask: AuditTask; declare const signals: ExperimentSignals; // see experimentSignals
+ * const input: AttackInput = experimentAttackInput(auditTask, signals, { seed: 0 });
+ * input.target.phi.length; // one φ per candidate
+ * input.shadows.phi.length; // K shadows
+ * const findings = runAttacks(["loss", "lira"], { ...input, fprLevels: [0.001, 0.01, 0.1] });
+ * ```
  */
 export interface AttackInput {
   /** φ of every candidate under the target, and its logits (row-major [rows, outputs]). */
@@ -65,7 +103,19 @@ export interface AttackInput {
   hide?: readonly string[];
 }
 
-/** Every attack's figures and the attribute inference, before the document is assembled. */
+/**
+ * Every attack's figures and the attribute inference, before the document is assembled.
+ *
+ * @example
+ * ```ts
+ * import { type AttackFindings, type AttackInput, runAttacks } from "equipoise/audit";
+ * declare const input: AttackInput; // see experimentAttackInput
+ * const findings: AttackFindings = runAttacks(["loss", "lira", "attribute"], input);
+ * findings.attacks.map((report) => `${report.label}: AUC ${report.auc.value}`); // the two membership attacks
+ * findings.attribute?.attackers; // attribute inference, when asked for
+ * findings.boundConfidence; // 0.975: each of the 2 ε bounds, so that the larger holds at 95 %
+ * ```
+ */
 export interface AttackFindings {
   attacks: AttackReport[];
   attribute?: AttributeInference;

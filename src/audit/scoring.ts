@@ -8,7 +8,20 @@ import type { Matrix } from "../data/types.js";
 import type { Sequential } from "../nn/index.js";
 import { logitScaledConfidence } from "./signal.js";
 
-/** A model's logits for some rows and φ, the logit-scaled confidence in the true label. */
+/**
+ * A model's logits for some rows and φ, the logit-scaled confidence in the true label.
+ *
+ * @example
+ * ```ts
+ * import { type ModelSignals, modelSignals } from "equipoise/audit";
+ * import type { PreparedTask } from "equipoise/data";
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; declare const task: PreparedTask; // a trained model and its data
+ * const signals: ModelSignals = modelSignals(model, task.test.X, task.test.y);
+ * signals.phi; // φ of each row: the membership signal the attacks read
+ * signals.logits; // row-major [rows, outputs]
+ * ```
+ */
 export interface ModelSignals {
   /** Row-major [rows, outputs]. */
   logits: Float32Array;

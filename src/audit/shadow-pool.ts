@@ -17,10 +17,30 @@ import type { Split } from "../data/types.js";
 import type { AuditTrainingData, ScoredRows, TrainedSignals, TrainingJob } from "./training.js";
 import { trainAndScore } from "./training.js";
 
-/** How shadow models train: in worker threads across the cores, or one after another in this thread. */
+/**
+ * How shadow models train: in worker threads across the cores, or one after another in this thread.
+ *
+ * @example
+ * ```ts
+ * import { type AuditTask, membershipExperiment, type TrainingEngine } from "equipoise/audit";
+ * declare const auditTask: AuditTask;
+ * const engine: TrainingEngine = "serial"; // "workers" (default): one worker thread per core
+ * await membershipExperiment(auditTask, { recipe: { model: "logreg" }, pool: 200, shadows: 4, seed: 0, attacks: ["lira"], engine });
+ * ```
+ */
 export type TrainingEngine = "workers" | "serial";
 
-/** How shadow models are trained: engine, threads, tensor backend, progress. */
+/**
+ * How shadow models are trained: engine, threads, tensor backend, progress.
+ *
+ * @example
+ * ```ts
+ * import { type AuditTask, membershipExperiment, type RunJobsOptions } from "equipoise/audit";
+ * declare const auditTask: AuditTask;
+ * const training: RunJobsOptions = { engine: "workers", workers: 2, backend: "wasm" };
+ * await membershipExperiment(auditTask, { recipe: { model: "logreg" }, pool: 1000, shadows: 8, seed: 0, attacks: ["lira"], ...training });
+ * ```
+ */
 export interface RunJobsOptions {
   engine?: TrainingEngine;
   /** Worker threads (default: the machine's cores, at most one per job). */

@@ -36,7 +36,20 @@ export interface TrainingJob {
   keepLogits?: boolean;
 }
 
-/** What a trained model gives the audit: the attack signal φ of every candidate (and of the population), and logits. */
+/**
+ * What a trained model gives the audit: the attack signal φ of every candidate (and of the population), and logits.
+ *
+ * @example
+ * ```ts
+ * import { type AuditTask, experimentSignals, type TrainedSignals } from "equipoise/audit";
+ * declare const auditTask: AuditTask;
+ * const signals = await experimentSignals(auditTask, { recipe: { model: "logreg" }, pool: 1000, shadows: 4, seed: 0, attacks: ["lira"] });
+ * const target: TrainedSignals = signals.target;
+ * target.candidates; // φ of every pool row under the target
+ * target.epsilon; // its accountant's ε (Infinity when not private)
+ * target.warnings; // the fit's warnings
+ * ```
+ */
 export interface TrainedSignals {
   /** φ of every candidate. */
   candidates: Float64Array;

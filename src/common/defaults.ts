@@ -3,5 +3,13 @@
  * One literal each, so a command, the explorer and the library cannot disagree.
  */
 
-/** δ of (ε, δ)-DP when the user gives none. */
+/**
+ * δ of (ε, δ)-DP when the user gives none.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DELTA } from "equipoise";
+ * DEFAULT_DELTA; // 1e-5: the δ of every (ε, δ) bound when the user gives none (--delta overrides it)
+ * ```
+ */
 export const DEFAULT_DELTA = 1e-5;

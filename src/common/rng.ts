@@ -6,6 +6,16 @@
  * Generator: xoshiro128** (Blackman & Vigna), 32-bit state words so it runs on
  * plain JS integers; seeded through splitmix32 so that nearby seeds give unrelated
  * streams.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, type Random } from "equipoise";
+ * const random: Random = createRandom(42); // the same seed gives the same stream
+ * random.uniform(); // in [0, 1)
+ * random.integer(10); // in 0..9
+ * const child = random.fork(); // an independent stream, e.g. for one worker
+ * child.normal();
+ * ```
  */
 export interface Random {
   /** Uniform in [0, 1). */

@@ -7,9 +7,41 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../common/errors.js";
 
+/**
+ * A tensor backend: WASM (with SIMD when available), pure-JS CPU, native tfjs-node, or WebGPU in browsers.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * const name: nn.BackendName = "wasm"; // or "cpu", "tensorflow" (tfjs-node), "webgpu" (browsers)
+ * await nn.initBackend(name);
+ * ```
+ */
 export type BackendName = "wasm" | "cpu" | "tensorflow" | "webgpu";
+/**
+ * Every backend name {@link initBackend} accepts besides automatic choice.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * nn.backendNames; // ["wasm", "cpu", "tensorflow", "webgpu"]
+ * const wanted = "cpu";
+ * if (nn.backendNames.includes(wanted)) await nn.initBackend(wanted);
+ * ```
+ */
 export const backendNames: readonly BackendName[] = ["wasm", "cpu", "tensorflow", "webgpu"];
 
+/**
+ * The active tensor backend, as {@link initBackend} and {@link currentBackend} report it.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * const info: nn.BackendInfo = await nn.initBackend("wasm");
+ * info.name; // "wasm"
+ * info.simd; // whether the SIMD build is in use (WASM only)
+ * ```
+ */
 export interface BackendInfo {
   name: BackendName;
   /** WASM only: whether the SIMD build is in use. */

@@ -6,7 +6,17 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** The loss of a classifier: binary cross-entropy on one logit, or softmax cross-entropy. */
+/**
+ * The loss of a classifier: binary cross-entropy on one logit, or softmax cross-entropy.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * const kind: nn.LossKind = "binary-cross-entropy"; // two classes: one logit; more: "softmax-cross-entropy"
+ * const labels = nn.labelTensor(kind, Float32Array.of(1, 0, 1)); // float 0/1 for binary, int32 classes for softmax
+ * nn.architectureFor("mlp:8", [4], 3).loss; // "softmax-cross-entropy"
+ * ```
+ */
 export type LossKind = "binary-cross-entropy" | "softmax-cross-entropy";
 
 /**

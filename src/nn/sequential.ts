@@ -17,7 +17,20 @@ import {
 import { type LossKind, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
 import { tidyKeep } from "./tidy.js";
 
-/** A model's layers, per-example input shape and loss. */
+/**
+ * A model's layers, per-example input shape and loss.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * const architecture: nn.Architecture = {
+ *   inputShape: [104],
+ *   layers: [{ type: "dense", units: 64 }, { type: "relu" }, { type: "dense", units: 1 }],
+ *   loss: "binary-cross-entropy",
+ * }; // what architectureFor("mlp:64", [104], 2) returns
+ * const model = new nn.Sequential(architecture, { seed: 0 });
+ * ```
+ */
 export interface Architecture {
   /** Per-example input shape, e.g. [104] or [28, 28, 1]. */
   inputShape: number[];
@@ -27,7 +40,21 @@ export interface Architecture {
   loss: LossKind;
 }
 
-/** Options of a backward pass: per-example loss weights, and whether it is a training pass. */
+/**
+ * Options of a backward pass: per-example loss weights, and whether it is a training pass.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * declare const model: nn.Sequential; // e.g. nn.buildModel("mlp:64", [104], 2, 0)
+ * declare const x: tf.Tensor; declare const labels: tf.Tensor1D; // a batch
+ * const options: nn.BackwardOptions = { lossWeights: 0.5, training: false }; // inference-time gradients of ½ ℓᵢ
+ * const pass = model.backwardPass(x, labels, options);
+ * const norms = pass.norms(); // per-example gradient norms, shape [N]
+ * pass.dispose();
+ * ```
+ */
 export interface BackwardOptions {
   /**
    * Multiplies each example's loss: the pass then differentiates Σ wᵢ ℓᵢ and the

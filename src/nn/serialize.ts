@@ -11,7 +11,17 @@ import { UserError } from "../common/errors.js";
 import type { LayerConfig } from "./layers/index.js";
 import { type Architecture, Sequential } from "./sequential.js";
 
-/** The `format` field of every model file. */
+/**
+ * The `format` field of every model file.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained model
+ * nn.MODEL_FORMAT; // "equipoise-model"
+ * nn.modelToJSON(model).format === nn.MODEL_FORMAT; // true: modelFromJSON refuses any other format
+ * ```
+ */
 export const MODEL_FORMAT = "equipoise-model";
 export const MODEL_VERSION = 1;
 
@@ -61,10 +71,31 @@ const modelFileSchema = z.object({
 /**
  * A model file as JSON: format, version, architecture, weights (base64 float32) and optional spec, recipe,
  * preprocessor and metadata.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained model
+ * const file: nn.ModelFile = nn.modelToJSON(model, { spec: "mlp:64", metadata: { epsilon: 8 } });
+ * file.architecture.loss; // e.g. "binary-cross-entropy"
+ * file.weights.map((w) => w.name); // one entry per parameter, data in base64 float32
+ * ```
  */
 export type ModelFile = z.infer<typeof modelFileSchema>;
 
-/** A model read back from a model file, with what was saved beside it. */
+/**
+ * A model read back from a model file, with what was saved beside it.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import { readFileSync } from "node:fs";
+ * const saved: nn.SavedModel = nn.modelFromJSON(JSON.parse(readFileSync("model.json", "utf8")), "model.json");
+ * saved.model.parameterCount;
+ * saved.spec; // e.g. "mlp:64,64", when it was saved
+ * saved.metadata; // what the trainer stored (backend, privacy spent, metrics...)
+ * ```
+ */
 export interface SavedModel {
   /** The model, with its saved weights. */
   model: Sequential;

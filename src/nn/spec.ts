@@ -13,7 +13,20 @@ import {
 import type { LayerConfig } from "./layers/index.js";
 import { type Architecture, Sequential } from "./sequential.js";
 
-/** The model specs {@link architectureFor} accepts, for help texts. */
+/**
+ * The model specs {@link architectureFor} accepts, for help texts.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * const spec = "mlp:64,64";
+ * try {
+ *   nn.architectureFor(spec, [104], 2);
+ * } catch {
+ *   console.error(`unknown model '${spec}'; expected ${nn.modelSpecHelp}`);
+ * }
+ * ```
+ */
 export const modelSpecHelp = `logreg, mlp:H1,H2,... (ReLU), cnn or cnn:F1,F2 (conv3x3-pool-conv3x3-pool-dense), or an architecture string: ${ARCHITECTURE_HELP}`;
 
 /**

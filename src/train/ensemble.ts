@@ -28,6 +28,22 @@ import { type LearningRateSchedule, learningRateAt } from "./optimizers.js";
 import { type BatchSampler, createSampler } from "./samplers.js";
 import type { TrainingData } from "./trainer.js";
 
+/**
+ * One model of a {@link trainEnsemble} run: its seed, learning rate, and optionally its own data subset, batch size, epochs, schedule, private step or output-gradient rule.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * declare const data: train.TrainingData; // 2,000 rows, 5 features, labels 0/1
+ * const members: train.EnsembleMember[] = [0, 1, 2, 3].map((seed) => ({
+ *   seed,
+ *   learningRate: 0.1,
+ *   schedule: "cosine",
+ *   subset: Int32Array.from({ length: 500 }, (_, i) => i + 500 * seed), // 500 rows each
+ * }));
+ * const { models } = train.trainEnsemble("mlp:16", 2, data, members, { epochs: 5, batchSize: 32 });
+ * ```
+ */
 export interface EnsembleMember {
   seed: number;
   learningRate: number;
@@ -58,6 +74,18 @@ export interface EnsembleMember {
  * batch (z the single logit). Non-private members return the batch objective's
  * gradient (the mean loss's is (pᵢ − yᵢ)/B); private members return per-example
  * gradients, which are then clipped, summed, noised and divided by q·N.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * declare const data: train.TrainingData; // binary labels
+ * const meanLoss: train.OutputGradientRule = {
+ *   name: "mean loss", // the mean loss's own gradient, (pᵢ − yᵢ)/B, written out: trains as without a rule
+ *   compute: (batch) => batch.probabilities.map((p, i) => (p - batch.labels[i]) / batch.rows.length),
+ * };
+ * const members = [{ seed: 0, learningRate: 0.1, outputGradients: meanLoss }];
+ * train.trainEnsemble("mlp:16", 2, data, members, { epochs: 3, batchSize: 32 });
+ * ```
  */
 export interface OutputGradientRule {
   /** The rule's name, for messages. */
@@ -66,6 +94,21 @@ export interface OutputGradientRule {
   compute(batch: MemberBatch): Float32Array;
 }
 
+/**
+ * One member's batch as an {@link OutputGradientRule} sees it: rows, labels, logits, probabilities and the expected batch size.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * const rule: train.OutputGradientRule = {
+ *   name: "mean loss, up-weighting positives",
+ *   compute(batch: train.MemberBatch) {
+ *     // also there: batch.step, batch.logits, batch.expectedBatchSize (q·N under Poisson sampling)
+ *     return batch.probabilities.map((p, i) => ((p - batch.labels[i]) * (batch.labels[i] === 1 ? 2 : 1)) / batch.rows.length);
+ *   },
+ * };
+ * ```
+ */
 export interface MemberBatch {
   /** The member's own step counter (0-based, every batch counts, empty ones too). */
   step: number;
@@ -81,11 +124,37 @@ export interface MemberBatch {
   probabilitiesOn(X: TrainingData["X"]): Float32Array;
 }
 
+/**
+ * Epochs and batch size of every {@link trainEnsemble} member that does not set its own.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * declare const data: train.TrainingData;
+ * const options: train.EnsembleOptions = { epochs: 10, batchSize: 64 };
+ * const members = [{ seed: 0, learningRate: 0.05 }, { seed: 1, learningRate: 0.05, epochs: 20 }]; // member 1 overrides epochs
+ * train.trainEnsemble("mlp:32", 2, data, members, options);
+ * ```
+ */
 export interface EnsembleOptions {
   epochs: number;
   batchSize: number;
 }
 
+/**
+ * What {@link trainEnsemble} returns: one trained model per member, the steps run, and each private member's settings.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * declare const data: train.TrainingData;
+ * const members = [{ seed: 0, learningRate: 0.1 }, { seed: 1, learningRate: 0.2 }];
+ * const result: train.EnsembleResult = train.trainEnsemble("mlp:16", 2, data, members, { epochs: 3, batchSize: 32 });
+ * result.models.length; // 2, in the members' order
+ * result.memberSteps; // steps each member took
+ * result.privacy; // [null, null]: no member was private
+ * ```
+ */
 export interface EnsembleResult {
   models: Sequential[];
   /** Rounds run (the longest member's steps). */

@@ -5,7 +5,22 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { labelTensor, perExampleLosses, predictedClasses, type Sequential } from "../nn/index.js";
 
-/** Rows to evaluate a model on: features, labels, optional sample weights and sensitive groups. */
+/**
+ * Rows to evaluate a model on: features, labels, optional sample weights and sensitive groups.
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * await nn.initBackend("wasm");
+ * const model = nn.buildModel("mlp:8", [2], 2, 0);
+ * const data: train.EvaluationData = {
+ *   X: { rows: 4, cols: 2, data: Float32Array.of(0, 1, 1, 0, 1, 1, 0, 0) },
+ *   y: Float32Array.of(1, 1, 0, 0),
+ *   sensitive: [{ name: "sex", categories: ["female", "male"], codes: Int32Array.of(0, 1, 0, 1) }],
+ * };
+ * const evaluation = train.evaluateModel(model, data); // accuracy, loss, and one accuracy per sex
+ * ```
+ */
 export interface EvaluationData {
   /** Features, row-major. */
   X: { rows: number; cols: number; data: Float32Array };
@@ -15,7 +30,18 @@ export interface EvaluationData {
   sensitive?: { name: string; categories: string[]; codes: Int32Array }[];
 }
 
-/** Accuracy of one sensitive group. */
+/**
+ * Accuracy of one sensitive group.
+ *
+ * @example
+ * ```ts
+ * import { type nn, train } from "equipoise";
+ * declare const model: nn.Sequential; // a trained model
+ * declare const test: train.EvaluationData; // with a "sex" sensitive attribute
+ * const groups: train.GroupAccuracy[] = train.evaluateModel(model, test).groups;
+ * for (const g of groups) console.log(`${g.attribute}=${g.group}: ${g.accuracy} on ${g.count} rows`);
+ * ```
+ */
 export interface GroupAccuracy {
   /** The sensitive attribute. */
   attribute: string;
@@ -24,7 +50,20 @@ export interface GroupAccuracy {
   accuracy: number;
 }
 
-/** A model's (weighted) accuracy and mean loss on some rows, and the accuracy of each sensitive group. */
+/**
+ * A model's (weighted) accuracy and mean loss on some rows, and the accuracy of each sensitive group.
+ *
+ * @example
+ * ```ts
+ * import { type nn, train } from "equipoise";
+ * declare const model: nn.Sequential; // a trained model
+ * declare const test: train.EvaluationData; // the test split
+ * const evaluation: train.Evaluation = train.evaluateModel(model, test);
+ * evaluation.accuracy; // (weighted) share of correct predictions
+ * evaluation.loss; // weighted mean loss
+ * evaluation.groups; // accuracy of each sensitive group
+ * ```
+ */
 export interface Evaluation {
   /** Rows (or their total weight). */
   count: number;
@@ -34,7 +73,20 @@ export interface Evaluation {
   groups: GroupAccuracy[];
 }
 
-/** A model's predicted classes and probabilities on some rows. */
+/**
+ * A model's predicted classes and probabilities on some rows.
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * await nn.initBackend("wasm");
+ * const model = nn.buildModel("mlp:8", [3], 2, 0);
+ * const predictions: train.Predictions = train.predict(model, { rows: 2, cols: 3, data: Float32Array.of(1, 2, 3, 0, 0, 0) });
+ * predictions.classes; // Int32Array of 0/1
+ * predictions.probabilities; // P(class 1) of each row
+ * predictions.losses; // undefined: no labels given
+ * ```
+ */
 export interface Predictions {
   /** The predicted class of each row. */
   classes: Int32Array;

@@ -6,7 +6,21 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Sequential } from "../nn/index.js";
 
-/** One batch as a gradient computer sees it: features, labels, weights and their sum. */
+/**
+ * One batch as a gradient computer sees it: features, labels, weights and their sum.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * const logged: train.GradientComputer = {
+ *   name: "mean, logged",
+ *   compute(model, batch: train.GradientBatch) {
+ *     console.log(`${batch.indices.length} of ${batch.datasetSize} rows (expected ${batch.expectedBatchSize})`);
+ *     return train.meanGradient.compute(model, batch);
+ *   },
+ * };
+ * ```
+ */
 export interface GradientBatch {
   /** Features of the batch, shape [B, ...inputShape] (B may be 0 under Poisson sampling). */
   x: tf.Tensor;
@@ -24,7 +38,19 @@ export interface GradientBatch {
   datasetSize: number;
 }
 
-/** What a gradient computer returns for a batch: one gradient per parameter, the loss sum and the weight sum. */
+/**
+ * What a gradient computer returns for a batch: one gradient per parameter, the loss sum and the weight sum.
+ *
+ * @example
+ * ```ts
+ * import { type nn, train } from "equipoise";
+ * declare const model: nn.Sequential;
+ * declare const batch: train.GradientBatch; // as the trainer passes it to a gradient computer
+ * const result: train.GradientResult = train.meanGradient.compute(model, batch);
+ * result.gradients.length === model.parameters().length; // true: one tensor per parameter
+ * result.lossSum.dataSync()[0] / result.count; // the batch's weighted mean loss
+ * ```
+ */
 export interface GradientResult {
   /** One tensor per model parameter; ownership passes to the trainer. */
   gradients: tf.Tensor[];
@@ -34,7 +60,19 @@ export interface GradientResult {
   count: number;
 }
 
-/** How a training step's gradient is computed from a batch: the mean gradient, or DP-SGD's clipped and noised sum. */
+/**
+ * How a training step's gradient is computed from a batch: the mean gradient, or DP-SGD's clipped and noised sum.
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * declare const data: train.TrainingData; // 6 features
+ * await nn.initBackend("wasm");
+ * const model = nn.buildModel("mlp:16", [6], 2, 0);
+ * const computer: train.GradientComputer = train.meanGradient; // or privacy.dpSgdGradient(...) for DP-SGD
+ * train.trainModel(model, data, { epochs: 5, batchSize: 64, optimizer: { kind: "sgd", learningRate: 0.1 }, seed: 0, gradientComputer: computer });
+ * ```
+ */
 export interface GradientComputer {
   /** Its name, for messages and records. */
   readonly name: string;
@@ -42,7 +80,19 @@ export interface GradientComputer {
   compute(model: Sequential, batch: GradientBatch): GradientResult;
 }
 
-/** The gradient of the batch's weighted mean loss (1/B) Σ wᵢ ℓᵢ. */
+/**
+ * The gradient of the batch's weighted mean loss (1/B) Σ wᵢ ℓᵢ.
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * declare const data: train.TrainingData; // 6 features
+ * await nn.initBackend("wasm");
+ * const model = nn.buildModel("mlp:16", [6], 2, 0);
+ * train.meanGradient.name; // "mean": what trainModel uses when no gradientComputer is given
+ * train.trainModel(model, data, { epochs: 5, batchSize: 64, optimizer: { kind: "sgd", learningRate: 0.1 }, seed: 0, gradientComputer: train.meanGradient });
+ * ```
+ */
 export const meanGradient: GradientComputer = {
   name: "mean",
   compute(model, batch) {
@@ -75,6 +125,18 @@ export const meanGradient: GradientComputer = {
  * record the step in its accountant. Training code outside privacy/ (the K-models
  * ensemble) only sees this interface: it can obtain a noised gradient only through
  * `privatise`, so no path releases one without the step being accounted.
+ *
+ * @example
+ * ```ts
+ * import { privacy, type train } from "equipoise";
+ * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const step: train.PrivateGradientStep = privacy.clipAndNoise({
+ *   clip: 1, noiseMultiplier: 1.1, sampleRate: 64 / 6400, dataSize: 6400,
+ *   noise: secureGaussianNoise(), accountant: createAccountant("rdp"),
+ * });
+ * // a private ensemble member: Poisson batches of expected size 64 from 6,400 rows
+ * const member: train.EnsembleMember = { seed: 0, learningRate: 0.5, batchSize: 64, privacy: step };
+ * ```
  */
 export interface PrivateGradientStep {
   /** Clipping norm C: every per-example gradient is scaled to norm ≤ C before the sum. */

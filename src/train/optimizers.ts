@@ -17,10 +17,31 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** How the learning rate changes over training: constant, or cosine decay to 0. */
+/**
+ * How the learning rate changes over training: constant, or cosine decay to 0.
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * const schedule: train.LearningRateSchedule = "cosine";
+ * train.learningRateAt({ kind: "sgd", learningRate: 0.1, schedule }, 50, 100); // 0.05, half-way down
+ * train.learningRateAt({ kind: "sgd", learningRate: 0.1, schedule: "constant" }, 50, 100); // 0.1
+ * ```
+ */
 export type LearningRateSchedule = "constant" | "cosine";
 
-/** An optimiser and its settings: SGD (momentum, Nesterov, weight decay) or Adam (optional weight decay). */
+/**
+ * An optimiser and its settings: SGD (momentum, Nesterov, weight decay) or Adam (optional weight decay).
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * const sgd: train.OptimizerConfig = { kind: "sgd", learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4 };
+ * const adam: train.OptimizerConfig = { kind: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, schedule: "cosine" };
+ * const optimizer = train.createOptimizer(adam, 1000); // a schedule needs the number of steps
+ * train.createOptimizer(sgd); // either can also be trainModel's `optimizer` option
+ * ```
+ */
 export type OptimizerConfig =
   | {
       kind: "sgd";
@@ -55,7 +76,20 @@ export function learningRateAt(config: OptimizerConfig, t: number, total: number
   return (config.learningRate * (1 + Math.cos((Math.PI * Math.min(t, total)) / total))) / 2;
 }
 
-/** Turns gradients into new parameters, keeping its own state (momenta). */
+/**
+ * Turns gradients into new parameters, keeping its own state (momenta).
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * declare const model: nn.Sequential;
+ * declare const gradients: tf.Tensor[]; // one per parameter, e.g. from train.meanGradient
+ * const optimizer: train.Optimizer = train.createOptimizer({ kind: "sgd", learningRate: 0.1, momentum: 0.9 });
+ * model.setParameters(optimizer.step(model.parameters(), gradients)); // setParameters disposes the old ones
+ * optimizer.dispose(); // frees the momenta
+ * ```
+ */
 export interface Optimizer {
   /** The settings it was built from. */
   readonly config: OptimizerConfig;
@@ -68,6 +102,14 @@ export interface Optimizer {
 /**
  * Where Adam computes its update: "auto" is host memory on the WASM and CPU backends,
  * tensor ops elsewhere; the other two force one path (tests compare them).
+ *
+ * @example
+ * ```ts
+ * import { train } from "equipoise";
+ * const path: train.AdamUpdatePath = "tensor-ops"; // force the tensor path, e.g. to compare it with "host-memory"
+ * const adam = train.createOptimizer({ kind: "adam", learningRate: 0.01 }, Number.POSITIVE_INFINITY, path);
+ * adam.dispose();
+ * ```
  */
 export type AdamUpdatePath = "auto" | "host-memory" | "tensor-ops";
 

@@ -9,10 +9,28 @@ import { permutation, type Random } from "../common/rng.js";
 /**
  * How batches are drawn: a shuffle per epoch, or Poisson sampling (each row in each batch with probability q), which
  * DP accounting assumes.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, train } from "equipoise";
+ * const kind: train.SamplingKind = "poisson"; // what DP-SGD's accounting assumes; "shuffle" otherwise
+ * const sampler = train.createSampler(kind, 1000, 50, createRandom(0));
+ * sampler.sampleRate; // 0.05
+ * ```
  */
 export type SamplingKind = "shuffle" | "poisson";
 
-/** Draws the batches of each epoch as row indices. */
+/**
+ * Draws the batches of each epoch as row indices.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, train } from "equipoise";
+ * const sampler: train.BatchSampler = train.createSampler("shuffle", 10, 4, createRandom(0));
+ * sampler.batchesPerEpoch; // 3
+ * for (const batch of sampler.epoch()) console.log(batch); // row indices: 4, 4, then 2 of them
+ * ```
+ */
 export interface BatchSampler {
   /** How batches are drawn. */
   readonly kind: SamplingKind;

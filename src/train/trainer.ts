@@ -12,7 +12,21 @@ import { type GradientComputer, meanGradient } from "./gradient.js";
 import { createOptimizer, type OptimizerConfig } from "./optimizers.js";
 import { createSampler, type SamplingKind } from "./samplers.js";
 
-/** Training examples: X row-major [rows, cols] with cols = the model's input size. */
+/**
+ * Training examples: X row-major [rows, cols] with cols = the model's input size.
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * await nn.initBackend("wasm");
+ * const data: train.TrainingData = {
+ *   X: { rows: 4, cols: 2, data: Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1) }, // row-major
+ *   y: Float32Array.of(0, 1, 1, 1),
+ * };
+ * const model = nn.buildModel("mlp:8", [2], 2, 0);
+ * train.trainModel(model, data, { epochs: 50, batchSize: 4, optimizer: { kind: "adam", learningRate: 0.05 }, seed: 0 });
+ * ```
+ */
 export interface TrainingData {
   X: { rows: number; cols: number; data: Float32Array };
   /** 0/1 for binary tasks, the class index otherwise. */
@@ -20,7 +34,20 @@ export interface TrainingData {
   sampleWeights?: Float32Array;
 }
 
-/** When to stop before the last epoch: after `patience` epochs without a better validation loss. */
+/**
+ * When to stop before the last epoch: after `patience` epochs without a better validation loss.
+ *
+ * @example
+ * ```ts
+ * import { type nn, train } from "equipoise";
+ * declare const model: nn.Sequential;
+ * declare const data: train.TrainingData; declare const validation: train.TrainingData;
+ * const earlyStopping: train.EarlyStopping = { patience: 5, minDelta: 1e-4, restoreBest: true };
+ * const result = train.trainModel(model, data, { epochs: 100, batchSize: 64, optimizer: { kind: "adam", learningRate: 0.001 }, seed: 0, validation, earlyStopping });
+ * result.stoppedEarly; // true when 5 epochs in a row did not improve the validation loss by 1e-4
+ * result.finalEpoch; // the best epoch, whose parameters the model holds
+ * ```
+ */
 export interface EarlyStopping {
   /** Epochs without improvement of the validation loss before stopping. */
   patience: number;
@@ -30,7 +57,23 @@ export interface EarlyStopping {
   restoreBest?: boolean;
 }
 
-/** How {@link trainModel} trains: epochs, batch size, optimiser, seed, sampling, and optional DP-SGD gradients. */
+/**
+ * How {@link trainModel} trains: epochs, batch size, optimiser, seed, sampling, and optional DP-SGD gradients.
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * declare const data: train.TrainingData; declare const validation: train.TrainingData; // 6 features
+ * await nn.initBackend("wasm");
+ * const model = nn.buildModel("mlp:64,64", [6], 2, 0);
+ * const options: train.TrainOptions = {
+ *   epochs: 20, batchSize: 64, seed: 0,
+ *   optimizer: { kind: "adam", learningRate: 0.001 },
+ *   validation, earlyStopping: { patience: 3 },
+ * };
+ * train.trainModel(model, data, options);
+ * ```
+ */
 export interface TrainOptions {
   /** Passes over the training rows. */
   epochs: number;
@@ -65,12 +108,38 @@ export interface TrainOptions {
   divergenceHint?: string;
 }
 
-/** What the trainer reports: a finished batch or a finished epoch with its record. */
+/**
+ * What the trainer reports: a finished batch or a finished epoch with its record.
+ *
+ * @example
+ * ```ts
+ * import { type nn, train } from "equipoise";
+ * declare const model: nn.Sequential; declare const data: train.TrainingData;
+ * const onProgress = (event: train.TrainingEvent) => {
+ *   if (event.kind === "epoch") console.log(`epoch ${event.record.epoch}: loss ${event.record.trainLoss}`);
+ *   else console.log(`batch ${event.batch}/${event.batchesPerEpoch}`);
+ * };
+ * train.trainModel(model, data, { epochs: 5, batchSize: 64, optimizer: { kind: "sgd", learningRate: 0.1 }, seed: 0, onProgress, batchEventInterval: 10 });
+ * ```
+ */
 export type TrainingEvent =
   | { kind: "batch"; epoch: number; batch: number; batchesPerEpoch: number }
   | { kind: "epoch"; record: EpochRecord; batchesPerEpoch: number };
 
-/** One epoch of training: losses, validation accuracy, seconds. */
+/**
+ * One epoch of training: losses, validation accuracy, seconds.
+ *
+ * @example
+ * ```ts
+ * import { type nn, train } from "equipoise";
+ * declare const model: nn.Sequential; declare const data: train.TrainingData; declare const validation: train.TrainingData;
+ * const { history } = train.trainModel(model, data, { epochs: 10, batchSize: 64, optimizer: { kind: "adam", learningRate: 0.001 }, seed: 0, validation });
+ * const last: train.EpochRecord | undefined = history.at(-1);
+ * last?.epoch; // 10
+ * last?.validationAccuracy; // present because validation rows were given
+ * last?.seconds;
+ * ```
+ */
 export interface EpochRecord {
   /** The epoch, from 1. */
   epoch: number;
@@ -81,7 +150,20 @@ export interface EpochRecord {
   seconds: number;
 }
 
-/** What {@link trainModel} did: the epochs' records, steps, examples seen, time, and where it stopped. */
+/**
+ * What {@link trainModel} did: the epochs' records, steps, examples seen, time, and where it stopped.
+ *
+ * @example
+ * ```ts
+ * import { type nn, train } from "equipoise";
+ * declare const model: nn.Sequential; declare const data: train.TrainingData;
+ * const result: train.TrainingResult = train.trainModel(model, data, { epochs: 5, batchSize: 64, optimizer: { kind: "sgd", learningRate: 0.1 }, seed: 0 });
+ * result.history.length; // 5 epoch records
+ * result.steps; // optimiser steps taken
+ * result.sampling; // "shuffle" (the default)
+ * result.gradientComputer; // "mean"
+ * ```
+ */
 export interface TrainingResult {
   /** One record per epoch. */
   history: EpochRecord[];

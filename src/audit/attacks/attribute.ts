@@ -25,6 +25,23 @@ import { type FeatureMatrix, WeightedLogisticRegression } from "../../fairness/l
 import type { AttributeInference } from "../document.js";
 import { proportion } from "../statistics/clopper-pearson.js";
 
+/**
+ * What {@link attributeInference} reads: the candidates' features, the model's logits and φ on them, the sensitive attribute, and membership.
+ *
+ * @example
+ * ```ts
+ * import { type AttributeInferenceInput, attributeInference } from "equipoise/audit/light";
+ * import type { Split } from "equipoise/data";
+ * declare const candidates: Split; declare const featureNames: string[]; // the audited rows, preprocessed
+ * declare const logits: Float32Array; declare const phi: Float64Array; // the target's outputs on them (one logit: binary)
+ * declare const isMember: Uint8Array; // 1 for the candidates the target trained on
+ * const input: AttributeInferenceInput = {
+ *   features: candidates.X, featureNames, logits, outputs: 1, phi,
+ *   attribute: candidates.sensitive[0], isMember, seed: 0,
+ * };
+ * const inference = attributeInference(input); // accuracy of each attacker on members and non-members
+ * ```
+ */
 export interface AttributeInferenceInput {
   /** The candidates' preprocessed features (the model's input). */
   features: Matrix;

@@ -19,14 +19,34 @@
  */
 import { checkShadows, type ShadowSignals } from "./signals.js";
 
-/** Settings of {@link liraScores}: online (IN and OUT Gaussians) or offline (OUT only), and the variance. */
+/**
+ * Settings of {@link liraScores}: online (IN and OUT Gaussians) or offline (OUT only), and the variance.
+ *
+ * @example
+ * ```ts
+ * import { type LiraOptions, liraScores, type ShadowSignals } from "equipoise/audit/light";
+ * declare const targetPhi: Float64Array; declare const shadows: ShadowSignals; // see ShadowSignals
+ * const options: LiraOptions = { online: true, variance: "global" }; // "auto" (default): global below 64 shadows
+ * const scores = liraScores(targetPhi, shadows, options); // higher = more likely a member
+ * ```
+ */
 export interface LiraOptions {
   online: boolean;
   /** Per-candidate variances with a pooled fallback, the pooled one throughout, or "auto" (default): global below 64 shadows. */
   variance?: "auto" | "per-example" | "global";
 }
 
-/** Shadow counts below which "auto" pools the variance (Carlini et al. 2022, §VI-A). */
+/**
+ * Shadow counts below which "auto" pools the variance (Carlini et al. 2022, §VI-A).
+ *
+ * @example
+ * ```ts
+ * import { GLOBAL_VARIANCE_BELOW, type ShadowSignals } from "equipoise/audit/light";
+ * declare const shadows: ShadowSignals; // see ShadowSignals
+ * GLOBAL_VARIANCE_BELOW; // 64
+ * const variance = shadows.phi.length < GLOBAL_VARIANCE_BELOW ? "global" : "per-example"; // what "auto" picks
+ * ```
+ */
 export const GLOBAL_VARIANCE_BELOW = 64;
 
 /** Variances below this are floored: φ of a shadow equals another's only by accident. */

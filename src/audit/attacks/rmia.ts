@@ -22,7 +22,17 @@ import { labelProbability } from "../signal.js";
 import { RankedScores } from "../statistics/roc.js";
 import { checkShadows, type PopulationSignals, type ShadowSignals } from "./signals.js";
 
-/** Settings of {@link rmiaScores}. */
+/**
+ * Settings of {@link rmiaScores}.
+ *
+ * @example
+ * ```ts
+ * import { type PopulationSignals, type RmiaOptions, rmiaScores, type ShadowSignals } from "equipoise/audit/light";
+ * declare const targetPhi: Float64Array; declare const shadows: ShadowSignals; declare const population: PopulationSignals;
+ * const options: RmiaOptions = { online: false, gamma: 2, offlineA: "tune" }; // a fixed a in [0, 1] skips the tuning
+ * const { scores } = rmiaScores(targetPhi, shadows, population, options);
+ * ```
+ */
 export interface RmiaOptions {
   online: boolean;
   /** The LR threshold γ (default 1). */
@@ -31,7 +41,19 @@ export interface RmiaOptions {
   offlineA?: number | "tune";
 }
 
-/** RMIA's scores and the settings it used. */
+/**
+ * RMIA's scores and the settings it used.
+ *
+ * @example
+ * ```ts
+ * import { type PopulationSignals, type RmiaResult, rmiaScores, type ShadowSignals } from "equipoise/audit/light";
+ * declare const targetPhi: Float64Array; declare const shadows: ShadowSignals; declare const population: PopulationSignals;
+ * const result: RmiaResult = rmiaScores(targetPhi, shadows, population, { online: false });
+ * result.scores; // per candidate: the share of population rows it dominates
+ * result.offlineA; // the a chosen by tuneOfflineA (in 0, 0.1, ..., 1)
+ * result.populationSize; // z-samples compared against
+ * ```
+ */
 export interface RmiaResult {
   scores: Float64Array;
   offlineA: number;

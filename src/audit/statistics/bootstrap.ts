@@ -12,7 +12,18 @@
 import { createRandom } from "../../common/rng.js";
 import type { Interval } from "./clopper-pearson.js";
 
-/** Options of a bootstrap interval: replicates, seed and level. */
+/**
+ * Options of a bootstrap interval: replicates, seed and level.
+ *
+ * @example
+ * ```ts
+ * import { type BootstrapOptions, bootstrapIntervals, RankedScores } from "equipoise/audit";
+ * const isMember = [1, 0, 1, 0, 1, 0];
+ * const ranked = new RankedScores([0.9, 0.8, 0.7, 0.3, 0.2, 0.1], isMember);
+ * const options: BootstrapOptions = { replicates: 500, seed: 1, confidence: 0.9 };
+ * const [auc] = bootstrapIntervals(isMember, (weights) => [ranked.auc(weights)], options); // { lo, hi }
+ * ```
+ */
 export interface BootstrapOptions {
   /** Number of replicates (default 1000). */
   replicates?: number;

@@ -9,7 +9,17 @@
 import type { Proportion } from "../document.js";
 import { betaQuantile } from "./beta.js";
 
-/** A two-sided interval [lo, hi]. */
+/**
+ * A two-sided interval [lo, hi].
+ *
+ * @example
+ * ```ts
+ * import { clopperPearson, type Interval } from "equipoise/audit/light";
+ * const interval: Interval = clopperPearson(8, 10); // exact 95 % interval of 8 successes in 10
+ * interval.lo; // ≈ 0.444
+ * interval.hi; // ≈ 0.975
+ * ```
+ */
 export interface Interval {
   lo: number;
   hi: number;

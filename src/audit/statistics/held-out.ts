@@ -20,7 +20,17 @@ import { createRandom, shuffleInPlace } from "../../common/rng.js";
 import type { EpsilonLowerBound, HeldOutAdvantage } from "../document.js";
 import { clopperPearson, proportion } from "./clopper-pearson.js";
 
-/** Options of the held-out analysis: δ of the ε lower bound, the seed of the random halves and the level. */
+/**
+ * Options of the held-out analysis: δ of the ε lower bound, the seed of the random halves and the level.
+ *
+ * @example
+ * ```ts
+ * import { type HeldOutOptions, heldOutAnalysis } from "equipoise/audit";
+ * declare const scores: Float64Array; declare const isMember: Uint8Array; // an attack's scores, 1 = member
+ * const options: HeldOutOptions = { delta: 1e-5, seed: 0, confidence: 0.95 };
+ * const { epsilonLowerBound } = heldOutAnalysis(scores, isMember, options);
+ * ```
+ */
 export interface HeldOutOptions {
   delta: number;
   /** Seed of the random halves (default 0). */
@@ -29,7 +39,18 @@ export interface HeldOutOptions {
   confidence?: number;
 }
 
-/** The held-out analysis: an ε lower bound and the attack advantage, both measured on the half not used to tune the attack. */
+/**
+ * The held-out analysis: an ε lower bound and the attack advantage, both measured on the half not used to tune the attack.
+ *
+ * @example
+ * ```ts
+ * import { type HeldOutResult, heldOutAnalysis } from "equipoise/audit";
+ * declare const scores: Float64Array; declare const isMember: Uint8Array; // an attack's scores, 1 = member
+ * const result: HeldOutResult = heldOutAnalysis(scores, isMember, { delta: 1e-5 });
+ * result.epsilonLowerBound.value; // ε ≥ this at 95 %, measured on the half not used to choose the threshold
+ * result.advantage.value; // TPR − FPR of the advantage-maximising rule, with result.advantage.lo / .hi
+ * ```
+ */
 export interface HeldOutResult {
   epsilonLowerBound: EpsilonLowerBound;
   advantage: HeldOutAdvantage;

@@ -87,13 +87,35 @@ export function oneRunEpsilonLowerBound(
   return low;
 }
 
-/** How many canaries the auditor guesses in and out. */
+/**
+ * How many canaries the auditor guesses in and out.
+ *
+ * @example
+ * ```ts
+ * import { type GuessCounts, oneRunAudit } from "equipoise/audit/light";
+ * declare const scores: Float64Array; declare const included: Uint8Array; // one per canary; 1 = trained on
+ * const tried: GuessCounts[] = [{ in: 50, out: 50 }, { in: 100, out: 0 }]; // guess "in" for the top 50, "out" for the bottom 50; or "in" for the top 100
+ * const outcome = oneRunAudit(scores, included, { delta: 1e-5, tried });
+ * outcome.chosen; // the guess counts of the reported bound
+ * ```
+ */
 export interface GuessCounts {
   in: number;
   out: number;
 }
 
-/** The outcome of a one-run audit: the guess counts tried, the one chosen, and the ε lower bound. */
+/**
+ * The outcome of a one-run audit: the guess counts tried, the one chosen, and the ε lower bound.
+ *
+ * @example
+ * ```ts
+ * import { type OneRunOutcome, oneRunAudit } from "equipoise/audit/light";
+ * declare const scores: Float64Array; declare const included: Uint8Array; // one per canary; 1 = trained on
+ * const outcome: OneRunOutcome = oneRunAudit(scores, included, { delta: 1e-5, tried: [{ in: 50, out: 50 }] });
+ * `${outcome.correct} of ${outcome.guesses} guesses right among ${outcome.canaries} canaries`;
+ * outcome.epsilonLowerBound; // ε ≥ this, at significance 0.05 over every tried configuration
+ * ```
+ */
 export interface OneRunOutcome {
   /** Guesses tried; the bound holds for all of them at once (Bonferroni). */
   tried: GuessCounts[];

@@ -14,6 +14,18 @@
  * sorting again.
  */
 
+/**
+ * The ROC curve of membership scores: FPR and TPR at every distinct score taken as threshold, plus (0, 0).
+ *
+ * @example
+ * ```ts
+ * import { areaUnder, type RocCurve, rocCurve } from "equipoise/audit/light";
+ * const curve: RocCurve = rocCurve([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0]); // scores, 1 = member
+ * curve.fpr; // Float64Array [0, 0, 0.5, 0.5, 1]
+ * curve.tpr; // Float64Array [0, 0.5, 0.5, 1, 1]
+ * areaUnder(curve); // 0.75
+ * ```
+ */
 export interface RocCurve {
   /** Non-decreasing, from 0. */
   fpr: Float64Array;

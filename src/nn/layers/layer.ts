@@ -9,10 +9,32 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 
-/** A per-example shape, e.g. [104] or [28, 28, 1]. */
+/**
+ * A per-example shape, e.g. [104] or [28, 28, 1].
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * const image: nn.Shape = [28, 28, 1]; // per example: the batch axis is not part of it
+ * const tabular: nn.Shape = [104];
+ * nn.createLayer({ type: "flatten" }, image).outputShape; // [784]
+ * tabular.length; // 1
+ * ```
+ */
 export type Shape = readonly number[];
 
-/** A layer's trainable parameter: its name and shape. */
+/**
+ * A layer's trainable parameter: its name and shape.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * await nn.initBackend("wasm"); // tensors need a backend
+ * const dense = nn.createLayer({ type: "dense", units: 8 }, [4]);
+ * const specs: readonly nn.ParameterSpec[] = dense.parameters;
+ * specs.map((p) => `${p.name} [${p.shape}]`); // ["kernel [4,8]", "bias [8]"]
+ * ```
+ */
 export interface ParameterSpec {
   /** e.g. "kernel", "bias". */
   name: string;
@@ -20,16 +42,56 @@ export interface ParameterSpec {
   shape: number[];
 }
 
-/** What a layer's forward pass keeps for its backward pass. */
+/**
+ * What a layer's forward pass keeps for its backward pass.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm");
+ * const layer = nn.createLayer({ type: "relu" }, [3]);
+ * const { cache }: { cache: nn.LayerCache } = layer.forward(tf.tensor2d([[1, -2, 3]]), []);
+ * const gradInput = layer.backward(cache, tf.ones([1, 3]), []); // the cache feeds the backward pass
+ * Object.values(cache).forEach((t) => t.dispose());
+ * gradInput.dispose();
+ * ```
+ */
 export type LayerCache = Record<string, tf.Tensor>;
 
-/** A layer's output and its cache. */
+/**
+ * A layer's output and its cache.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm");
+ * const layer = nn.createLayer({ type: "relu" }, [3]);
+ * const result: nn.ForwardResult = layer.forward(tf.tensor2d([[1, -2, 3]]), []);
+ * result.output.shape; // [1, 3]: the batch axis first, then the layer's outputShape
+ * ```
+ */
 export interface ForwardResult {
   output: tf.Tensor;
   cache: LayerCache;
 }
 
-/** Kronecker factors for K-FAC / EK-FAC: F ≈ A ⊗ G. */
+/**
+ * Kronecker factors for K-FAC / EK-FAC: F ≈ A ⊗ G.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * declare const model: nn.Sequential; // a model with Dense or Conv2d layers
+ * declare const x: tf.Tensor; declare const labels: tf.Tensor1D; // a batch
+ * const pass = model.backwardPass(x, labels, { training: false });
+ * const factors: (nn.KroneckerFactors | null)[] = pass.kroneckerFactors().map((k) => k.factors);
+ * factors[0]?.activations.shape; // [inputs (+1 with a bias), inputs (+1)]: A of F ≈ A ⊗ G
+ * pass.dispose();
+ * ```
+ */
 export interface KroneckerFactors {
   /** E[ā āᵀ] over inputs ā (with a trailing 1 when the layer has a bias). */
   activations: tf.Tensor2D;
@@ -41,6 +103,15 @@ export interface KroneckerFactors {
  * Per-example gradient rules of a layer with parameters. `gradOutput` holds, for
  * every example i, the gradient of that example's own loss ℓᵢ with respect to the
  * layer's output, so the i-th slice of anything derived from it belongs to example i.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * await nn.initBackend("wasm");
+ * const dense = nn.createLayer({ type: "dense", units: 8 }, [4]);
+ * const rules: nn.PerExampleRules | undefined = dense.perExample; // undefined for layers without parameters
+ * rules?.kroneckerFactors !== undefined; // true: Dense provides K-FAC factors
+ * ```
  */
 export interface PerExampleRules {
   /** Σᵢ wᵢ gᵢ for each parameter (w undefined: plain sum), from one backward pass. */
@@ -56,6 +127,16 @@ export interface PerExampleRules {
 /**
  * One layer of a {@link Sequential} model: its forward and backward passes and its per-example rules
  * (gradient norms, clipped sums) side by side.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * await nn.initBackend("wasm");
+ * const model = nn.buildModel("mlp:8", [4], 2, 0);
+ * const layers: readonly nn.Layer[] = model.layers;
+ * layers.map((l) => `${l.config.type} → [${l.outputShape}]`); // ["dense → [8]", "relu → [8]", "dense → [1]"]
+ * model.dispose();
+ * ```
  */
 export interface Layer {
   /** The config the layer was built from. */
@@ -82,20 +163,72 @@ export interface Layer {
   forwardFused?(input: tf.Tensor, params: readonly tf.Tensor[], activation: FusableActivation): ForwardResult;
 }
 
-/** Activations a layer can fuse into its forward pass. */
+/**
+ * Activations a layer can fuse into its forward pass.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm");
+ * const model = nn.buildModel("mlp:8", [4], 2, 0);
+ * const activation: nn.FusableActivation = "relu"; // or "sigmoid"
+ * const fused = model.layers[0].forwardFused?.(tf.ones([2, 4]), model.layerParameters(0), activation);
+ * fused?.output.shape; // [2, 8]: the dense layer and its ReLU in one kernel
+ * ```
+ */
 export type FusableActivation = "relu" | "sigmoid";
 
-/** What a training pass gives its layers: stochastic layers (dropout) act only here. */
+/**
+ * What a training pass gives its layers: stochastic layers (dropout) act only here.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, nn } from "equipoise";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * await nn.initBackend("wasm");
+ * const context: nn.ForwardContext = { training: true, random: createRandom(0) }; // dropout draws its masks here
+ * const dropout = nn.createLayer({ type: "dropout", rate: 0.5 }, [4]);
+ * const { output } = dropout.forward(tf.ones([2, 4]), [], context); // without a context: inference, no dropout
+ * output.shape; // [2, 4]
+ * ```
+ */
 export interface ForwardContext {
   training: true;
   /** The model's seeded stream for dropout masks (one draw order per model: deterministic). */
   random: import("../../common/rng.js").Random;
 }
 
-/** Convolution and pooling padding: keep the size, or only full windows. */
+/**
+ * Convolution and pooling padding: keep the size, or only full windows.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * await nn.initBackend("wasm");
+ * const padding: nn.Padding = "valid"; // "same" keeps the size
+ * const conv = nn.createLayer({ type: "conv2d", filters: 4, kernelSize: 3, padding }, [28, 28, 1]);
+ * conv.outputShape; // [26, 26, 4]
+ * ```
+ */
 export type Padding = "same" | "valid";
 
-/** A layer as an architecture lists it: dense, conv2d, pooling, flatten, activations, group norm, embedding, dropout, residual blocks. */
+/**
+ * A layer as an architecture lists it: dense, conv2d, pooling, flatten, activations, group norm, embedding, dropout, residual blocks.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * const layers: nn.LayerConfig[] = [
+ *   { type: "conv2d", filters: 16, kernelSize: 3, padding: "same" },
+ *   { type: "relu" },
+ *   { type: "maxpool", poolSize: 2 },
+ *   { type: "flatten" },
+ *   { type: "dense", units: 10 },
+ * ];
+ * const model = new nn.Sequential({ inputShape: [28, 28, 1], layers, loss: "softmax-cross-entropy" }, { seed: 0 });
+ * ```
+ */
 export type LayerConfig =
   | { type: "dense"; units: number }
   | { type: "conv2d"; filters: number; kernelSize: number; stride?: number; padding?: Padding }
