@@ -58,10 +58,11 @@ export interface FairnessGaps {
  *
  * @example
  * ```ts
- * import { data } from "equipoise";
+ * import { data, nn } from "equipoise";
  * import { evaluateGlobalModel, type ModelEvaluation, type ModelShape } from "equipoise/federated";
  * declare const shape: ModelShape; // the global model's shape for this task
  * declare const weights: Float32Array; // and its flat weights
+ * await nn.initBackend("cpu");
  * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
  * const evaluation: ModelEvaluation = evaluateGlobalModel(shape, weights, task.test, { binary: true });
  * console.log(evaluation.accuracy, evaluation.loss, evaluation.groups.length, evaluation.fairness[0]?.attribute); // …, 2, "group"
@@ -81,10 +82,11 @@ export interface ModelEvaluation {
  *
  * @example
  * ```ts
- * import { data } from "equipoise";
+ * import { data, nn } from "equipoise";
  * import { type EvaluationSplit, evaluateGlobalModel, type ModelShape } from "equipoise/federated";
  * declare const shape: ModelShape; // the global model's shape for this task
  * declare const weights: Float32Array; // and its flat weights
+ * await nn.initBackend("cpu");
  * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
  * const test: EvaluationSplit = task.test; // X, y and the sensitive attributes
  * evaluateGlobalModel(shape, weights, test, { binary: task.numClasses === 2 });

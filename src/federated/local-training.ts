@@ -30,8 +30,9 @@ import { flatten, unflatten } from "./vectors.js";
  * @example
  * ```ts
  * import { type LocalTrainingSettings, localRecipe, type ModelShape, trainLocalUpdate } from "equipoise/federated";
- * import type { train } from "equipoise";
+ * import { nn, type train } from "equipoise";
  * declare const shape: ModelShape; declare const globalWeights: Float32Array; declare const rows: train.TrainingData;
+ * await nn.initBackend("cpu");
  * const settings: LocalTrainingSettings = { epochs: 2, batchSize: 32, learningRate: 0.1, proximalMu: 0.01 }; // FedProx, μ = 0.01
  * const { update } = trainLocalUpdate(shape, globalWeights, rows, settings, 7);
  * const recipe = localRecipe("logreg", { ...settings, proximalMu: 0 }, 7); // FedAvg's local training as a recipe
@@ -51,8 +52,9 @@ export interface LocalTrainingSettings {
  * @example
  * ```ts
  * import { type LocalUpdate, type ModelShape, trainLocalUpdate } from "equipoise/federated";
- * import type { train } from "equipoise";
+ * import { nn, type train } from "equipoise";
  * declare const shape: ModelShape; declare const globalWeights: Float32Array; declare const rows: train.TrainingData;
+ * await nn.initBackend("cpu");
  * const local: LocalUpdate = trainLocalUpdate(shape, globalWeights, rows, { epochs: 1, batchSize: 32, learningRate: 0.1, proximalMu: 0 }, 7);
  * console.log(local.update.length, local.examples, local.initialLoss); // one entry per parameter; the client's rows; its loss before training
  * ```
@@ -73,6 +75,7 @@ export interface LocalUpdate {
  * ```ts
  * import { data, nn } from "equipoise";
  * import { evaluateGlobalModel, type ModelShape } from "equipoise/federated";
+ * await nn.initBackend("cpu");
  * const task = await data.prepareTask({ data: "synthetic" }); // 8 features, 2 classes
  * const shape: ModelShape = { spec: "logreg", architecture: nn.architectureFor("logreg", [8], 2), numClasses: 2, sizes: [8, 1] };
  * const weights = new Float32Array(9); // flat: the 8 weights, then the bias

@@ -18,8 +18,9 @@ import { secureBound } from "./round-aggregation.js";
  *
  * @example
  * ```ts
- * import { data } from "equipoise";
+ * import { data, nn } from "equipoise";
  * import { parseFederatedConfig, taskSpecFor, taskSpecSchema } from "equipoise/federated";
+ * await nn.initBackend("cpu");
  * const task = await data.prepareTask({ data: "synthetic" });
  * const sent = JSON.parse(JSON.stringify(taskSpecFor(task, parseFederatedConfig({ clients: 3, rounds: 2 }))));
  * const spec = taskSpecSchema.parse(sent); // what a client checks on joining
@@ -63,8 +64,9 @@ export const taskSpecSchema = z.object({
  *
  * @example
  * ```ts
- * import { data } from "equipoise";
+ * import { data, nn } from "equipoise";
  * import { parseFederatedConfig, type TaskSpec, taskSpecFor } from "equipoise/federated";
+ * await nn.initBackend("cpu");
  * const task = await data.prepareTask({ data: "synthetic" });
  * const spec: TaskSpec = taskSpecFor(task, parseFederatedConfig({ clients: 3, rounds: 2 }));
  * console.log(spec.model, spec.inputSize, spec.classNames, spec.parameters); // "logreg", 8, ["0", "1"], 9
