@@ -14,7 +14,19 @@
 import { UsageError } from "../common/errors.js";
 import { weightedMean } from "./vectors.js";
 
-/** An aggregation rule (see the module comment). */
+/**
+ * An aggregation rule (see the module comment).
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { type AggregatorSpec, describeAggregator, simulateFederated } from "equipoise/federated";
+ * const aggregator: AggregatorSpec = { kind: "trimmed", fraction: 0.1 }; // = parseAggregator("trimmed:0.1")
+ * describeAggregator(aggregator); // "trimmed:0.1"
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * const { report } = await simulateFederated(task, { clients: 10, rounds: 3, workers: 1, aggregator }); // robust rules: without --secure and --dp
+ * ```
+ */
 export type AggregatorSpec =
   | { kind: "mean" }
   | { kind: "median" }
@@ -89,7 +101,18 @@ export function describeAggregator(spec: AggregatorSpec): string {
   }
 }
 
-/** The combined update and, for Krum, the clients it kept. */
+/**
+ * The combined update and, for Krum, the clients it kept.
+ *
+ * @example
+ * ```ts
+ * import { type Aggregate, aggregateUpdates, parseAggregator } from "equipoise/federated";
+ * const updates = [[1, 1], [1.2, 0.8], [0.9, 1.1], [50, -50]].map((u) => Float32Array.from(u)); // the last is an attacker
+ * const result: Aggregate = aggregateUpdates(updates, [10, 10, 10, 10], parseAggregator("multikrum:1,2"));
+ * result.selected; // [0, 2]: the two updates Multi-Krum kept
+ * result.update; // their mean, ≈ [0.95, 1.05]
+ * ```
+ */
 export interface Aggregate {
   update: Float64Array;
   /** Krum / Multi-Krum: positions (in the input order) of the updates chosen. */

@@ -15,7 +15,21 @@ import type { Random } from "../common/rng.js";
 import { normalCdf } from "../math/normal.js";
 import type { TrainingData } from "../train/index.js";
 
-/** A simulated Byzantine client's behaviour: flip labels, flip or scale its update, plant a backdoor, or collude. */
+/**
+ * A simulated Byzantine client's behaviour: flip labels, flip or scale its update, plant a backdoor, or collude.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { type AttackSpec, simulateFederated } from "equipoise/federated";
+ * const spec: AttackSpec = { kind: "sign-flip", scale: 10 }; // = parseAttack("sign-flip")
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * const { report } = await simulateFederated(task, {
+ *   clients: 10, rounds: 3, workers: 1, aggregator: { kind: "median" }, attack: { fraction: 0.2, spec },
+ * });
+ * report.clients.filter((client) => client.malicious).length; // 2 = ⌈0.2 · 10⌉
+ * ```
+ */
 export type AttackSpec =
   | { kind: "label-flip" }
   | { kind: "sign-flip"; scale: number }
@@ -23,11 +37,40 @@ export type AttackSpec =
   | { kind: "backdoor"; boost: number }
   | { kind: "colluding"; z?: number };
 
-/** The attack kinds `--attack` accepts. */
+/**
+ * The attack kinds `--attack` accepts.
+ *
+ * @example
+ * ```ts
+ * import { ATTACK_KINDS, parseAttack } from "equipoise/federated";
+ * ATTACK_KINDS; // ["label-flip", "sign-flip", "scale", "backdoor", "colluding"]
+ * const attacks = ATTACK_KINDS.filter((kind) => kind !== "scale").map((kind) => parseAttack(kind)); // "scale" needs its factor S
+ * ```
+ */
 export const ATTACK_KINDS = ["label-flip", "sign-flip", "scale", "backdoor", "colluding"] as const;
-/** Share of a backdoor attacker's rows that carry the trigger. */
+/**
+ * Share of a backdoor attacker's rows that carry the trigger.
+ *
+ * @example
+ * ```ts
+ * import { BACKDOOR_POISON_FRACTION, parseAttack } from "equipoise/federated";
+ * BACKDOOR_POISON_FRACTION; // 0.5: half of a backdoor attacker's rows get the trigger and the target label
+ * const backdoor = parseAttack("backdoor"); // { kind: "backdoor", boost: 1 }; report.final.backdoorSuccess measures it
+ * ```
+ */
 export const BACKDOOR_POISON_FRACTION = 0.5;
-/** Features set by the trigger. */
+/**
+ * Features set by the trigger.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { chooseTrigger, TRIGGER_WIDTH } from "equipoise/federated";
+ * TRIGGER_WIDTH; // 3
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * chooseTrigger(task.train.X).features.length; // 3: the trigger sets TRIGGER_WIDTH features
+ * ```
+ */
 export const TRIGGER_WIDTH = 3;
 
 /**
@@ -91,7 +134,18 @@ export function describeAttack(spec: AttackSpec): string {
   }
 }
 
-/** A backdoor trigger: these features are set to these values. */
+/**
+ * A backdoor trigger: these features are set to these values.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { chooseTrigger, type Trigger, withTrigger } from "equipoise/federated";
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * const trigger: Trigger = chooseTrigger(task.train.X); // features to set, their values, and target 1
+ * const stamped = withTrigger(task.test.X, trigger); // test rows carrying the trigger (a copy)
+ * ```
+ */
 export interface Trigger {
   features: number[];
   values: number[];

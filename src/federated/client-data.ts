@@ -14,7 +14,18 @@ import { MISSING_CODE, toCategorical } from "../data/table.js";
 import type { TrainingData } from "../train/index.js";
 import type { TaskSpec } from "./task-spec.js";
 
-/** A client's rows encoded for the federation's task, and how many were left out. */
+/**
+ * A client's rows encoded for the federation's task, and how many were left out.
+ *
+ * @example
+ * ```ts
+ * import { type ClientData, prepareClientData, type TaskSpec } from "equipoise/federated";
+ * declare const spec: TaskSpec; // the task the server sent on joining
+ * declare const csvText: string; // this client's rows, with the server's column names
+ * const { data, skipped }: ClientData = prepareClientData(csvText, spec, "client-3.csv");
+ * console.log(`${data.y.length} rows encoded, ${skipped} left out (missing or unknown label)`);
+ * ```
+ */
 export interface ClientData {
   /** The encoded rows. */
   data: TrainingData;

@@ -9,14 +9,32 @@ import { UsageError } from "../common/errors.js";
 const positive = z.number().positive().finite();
 const whole = z.number().int();
 
-/** How rows are split among simulated clients: iid, Dirichlet label skew (α), or group skew. */
+/**
+ * How rows are split among simulated clients: iid, Dirichlet label skew (α), or group skew.
+ *
+ * @example
+ * ```ts
+ * import { partitionSchema } from "equipoise/federated";
+ * partitionSchema.parse({ kind: "dirichlet", alpha: 0.3 }); // { kind: "dirichlet", alpha: 0.3 }
+ * partitionSchema.safeParse({ kind: "dirichlet", alpha: 0 }).success; // false: α must be > 0
+ * ```
+ */
 export const partitionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("iid") }),
   z.object({ kind: z.literal("dirichlet"), alpha: positive }),
   z.object({ kind: z.literal("group-skew"), skew: z.number().min(0).max(1) }),
 ]);
 
-/** How the server combines updates: mean (FedAvg), median, trimmed mean, Krum or Multi-Krum. */
+/**
+ * How the server combines updates: mean (FedAvg), median, trimmed mean, Krum or Multi-Krum.
+ *
+ * @example
+ * ```ts
+ * import { aggregatorSchema } from "equipoise/federated";
+ * aggregatorSchema.parse({ kind: "krum", byzantine: 2 }); // { kind: "krum", byzantine: 2 }
+ * aggregatorSchema.safeParse({ kind: "trimmed", fraction: 0.5 }).success; // false: the trimmed fraction must be < 0.5
+ * ```
+ */
 export const aggregatorSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("mean") }),
   z.object({ kind: z.literal("median") }),
@@ -29,7 +47,16 @@ export const aggregatorSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
-/** Schema of a {@link ServerOptimizerSpec} in a stored configuration. */
+/**
+ * Schema of a {@link ServerOptimizerSpec} in a stored configuration.
+ *
+ * @example
+ * ```ts
+ * import { FEDADAM_DEFAULTS, serverOptimizerSchema } from "equipoise/federated";
+ * serverOptimizerSchema.parse({ kind: "fedadam", ...FEDADAM_DEFAULTS }); // FedAdam with the paper's settings
+ * serverOptimizerSchema.safeParse({ kind: "fedavg", learningRate: 1, momentum: 1 }).success; // false: momentum must be < 1
+ * ```
+ */
 export const serverOptimizerSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("fedavg"), learningRate: positive, momentum: z.number().min(0).lt(1) }),
   z.object({
@@ -41,7 +68,16 @@ export const serverOptimizerSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
-/** Schema of an {@link AttackSpec} in a stored configuration. */
+/**
+ * Schema of an {@link AttackSpec} in a stored configuration.
+ *
+ * @example
+ * ```ts
+ * import { attackSchema } from "equipoise/federated";
+ * attackSchema.parse({ kind: "sign-flip", scale: 10 }); // { kind: "sign-flip", scale: 10 }
+ * attackSchema.safeParse({ kind: "scale" }).success; // false: "scale" needs its factor
+ * ```
+ */
 export const attackSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("label-flip") }),
   z.object({ kind: z.literal("sign-flip"), scale: positive }),
@@ -53,6 +89,15 @@ export const attackSchema = z.discriminatedUnion("kind", [
 /**
  * A federated run's settings (zod): model, clients, rounds, sampling, partition, local training,
  * server optimiser, aggregator, secure aggregation, client-level DP, attacks, seed.
+ *
+ * @example
+ * ```ts
+ * import { federatedConfigSchema } from "equipoise/federated";
+ * const config = federatedConfigSchema.parse({ clients: 10, rounds: 5 });
+ * config.local; // the defaults filled in: { epochs: 1, batchSize: 32, learningRate: 0.1, proximalMu: 0 }
+ * const bad = federatedConfigSchema.safeParse({ clients: 0, rounds: 5 });
+ * if (!bad.success) console.log(bad.error.issues[0].path); // ["clients"]: at least 1 client
+ * ```
  */
 export const federatedConfigSchema = z.object({
   model: z.string().min(1).default("logreg"),
@@ -110,9 +155,32 @@ export const federatedConfigSchema = z.object({
   workers: whole.min(1).optional(),
 });
 
-/** A validated federated configuration, every default filled in. */
+/**
+ * A validated federated configuration, every default filled in.
+ *
+ * @example
+ * ```ts
+ * import { type FederatedConfig, parseFederatedConfig } from "equipoise/federated";
+ * const config: FederatedConfig = parseFederatedConfig({ clients: 10, rounds: 5, dp: { noise: 1, clip: 1 } });
+ * config.dp?.delta; // 1e-5: the default δ, filled in
+ * config.model; // "logreg", the default model
+ * ```
+ */
 export type FederatedConfig = z.infer<typeof federatedConfigSchema>;
-/** A federated configuration as a library caller writes it (defaults may be left out). */
+/**
+ * A federated configuration as a library caller writes it (defaults may be left out).
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { type FederatedConfigInput, simulateFederated } from "equipoise/federated";
+ * const input: FederatedConfigInput = {
+ *   clients: 10, rounds: 5, sampleRate: 0.5, workers: 1, partition: { kind: "dirichlet", alpha: 0.3 },
+ * };
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * const { report } = await simulateFederated(task, input); // report.config: the input with every default filled in
+ * ```
+ */
 export type FederatedConfigInput = z.input<typeof federatedConfigSchema>;
 
 /**

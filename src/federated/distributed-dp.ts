@@ -34,6 +34,15 @@ const WRAP_STANDARD_DEVIATIONS = 20;
 /**
  * How distributed DP adds noise inside secure aggregation: the fixed-point encoding, each client's share of
  * the integer noise, the clients the guarantee counts on and the encoded sensitivity.
+ *
+ * @example
+ * ```ts
+ * import { type DistributedNoisePlan, distributedEpsilon, planDistributedNoise } from "equipoise/federated";
+ * const plan: DistributedNoisePlan = planDistributedNoise({ noise: 1, clip: 1, dimension: 1000, expectedClients: 10 });
+ * plan.fixedPoint; // { bound: 1, scale: 65536 }: updates clipped to ±1, 2^16 ring units per unit
+ * plan.minimumClients; // 5: rounds with fewer clients abort before unmasking
+ * distributedEpsilon(plan, 1000, 0.1, 100, 1e-5); // ε after 100 rounds at q = 0.1
+ * ```
  */
 export interface DistributedNoisePlan {
   /** The fixed-point encoding of updates into the ring (scale and modulus). */
@@ -46,7 +55,16 @@ export interface DistributedNoisePlan {
   sensitivity: number;
 }
 
-/** What distributed noise is planned from: noise multiplier, clipping norm, update size and expected clients per round. */
+/**
+ * What distributed noise is planned from: noise multiplier, clipping norm, update size and expected clients per round.
+ *
+ * @example
+ * ```ts
+ * import { type DistributedNoiseSettings, planDistributedNoise } from "equipoise/federated";
+ * const settings: DistributedNoiseSettings = { noise: 1, clip: 1, dimension: 1000, expectedClients: 10, participants: 12 };
+ * const plan = planDistributedNoise(settings); // a DataError if 12 clients' noise could overflow the 32-bit ring
+ * ```
+ */
 export interface DistributedNoiseSettings {
   noise: number;
   clip: number;

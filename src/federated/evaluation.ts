@@ -13,7 +13,18 @@ import { type Trigger, withTrigger } from "./attacks.js";
 import type { ModelShape } from "./local-training.js";
 import { unflatten } from "./vectors.js";
 
-/** The global model's metrics on one sensitive group. */
+/**
+ * The global model's metrics on one sensitive group.
+ *
+ * @example
+ * ```ts
+ * import { type GroupMetrics, type ModelEvaluation } from "equipoise/federated";
+ * declare const evaluation: ModelEvaluation; // from evaluateGlobalModel
+ * const byGroup: GroupMetrics[] = evaluation.groups;
+ * for (const { attribute, group, count, accuracy, truePositiveRate } of byGroup)
+ *   console.log(`${attribute}=${group} (${count} rows): accuracy ${accuracy}, TPR ${truePositiveRate}`);
+ * ```
+ */
 export interface GroupMetrics {
   attribute: string;
   group: string;
@@ -25,14 +36,38 @@ export interface GroupMetrics {
   falsePositiveRate?: number;
 }
 
-/** The global model's fairness differences for one sensitive attribute. */
+/**
+ * The global model's fairness differences for one sensitive attribute.
+ *
+ * @example
+ * ```ts
+ * import { type FairnessGaps, type ModelEvaluation } from "equipoise/federated";
+ * declare const evaluation: ModelEvaluation; // from evaluateGlobalModel
+ * const gaps: FairnessGaps | undefined = evaluation.fairness.find((g) => g.attribute === "group");
+ * console.log(gaps?.demographicParityDifference, gaps?.equalizedOddsDifference); // 0 = parity between the groups
+ * ```
+ */
 export interface FairnessGaps {
   attribute: string;
   demographicParityDifference: number;
   equalizedOddsDifference: number;
 }
 
-/** The global model's test accuracy, loss, metrics by group and fairness gaps. */
+/**
+ * The global model's test accuracy, loss, metrics by group and fairness gaps.
+ *
+ * @example
+ * ```ts
+ * import { data, nn } from "equipoise";
+ * import { evaluateGlobalModel, type ModelEvaluation, type ModelShape } from "equipoise/federated";
+ * declare const shape: ModelShape; // the global model's shape for this task
+ * declare const weights: Float32Array; // and its flat weights
+ * await nn.initBackend("cpu");
+ * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
+ * const evaluation: ModelEvaluation = evaluateGlobalModel(shape, weights, task.test, { binary: true });
+ * console.log(evaluation.accuracy, evaluation.loss, evaluation.groups.length, evaluation.fairness[0]?.attribute); // …, 2, "group"
+ * ```
+ */
 export interface ModelEvaluation {
   accuracy: number;
   loss: number;
@@ -42,7 +77,21 @@ export interface ModelEvaluation {
   backdoorSuccess?: number;
 }
 
-/** Rows the global model is evaluated on. */
+/**
+ * Rows the global model is evaluated on.
+ *
+ * @example
+ * ```ts
+ * import { data, nn } from "equipoise";
+ * import { type EvaluationSplit, evaluateGlobalModel, type ModelShape } from "equipoise/federated";
+ * declare const shape: ModelShape; // the global model's shape for this task
+ * declare const weights: Float32Array; // and its flat weights
+ * await nn.initBackend("cpu");
+ * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
+ * const test: EvaluationSplit = task.test; // X, y and the sensitive attributes
+ * evaluateGlobalModel(shape, weights, test, { binary: task.numClasses === 2 });
+ * ```
+ */
 export interface EvaluationSplit {
   X: { rows: number; cols: number; data: Float32Array };
   y: Float32Array;

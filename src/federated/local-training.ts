@@ -24,7 +24,20 @@ import {
 } from "../train/index.js";
 import { flatten, unflatten } from "./vectors.js";
 
-/** A client's local training: epochs, batch size, learning rate, FedProx's μ. */
+/**
+ * A client's local training: epochs, batch size, learning rate, FedProx's μ.
+ *
+ * @example
+ * ```ts
+ * import { type LocalTrainingSettings, localRecipe, type ModelShape, trainLocalUpdate } from "equipoise/federated";
+ * import { nn, type train } from "equipoise";
+ * declare const shape: ModelShape; declare const globalWeights: Float32Array; declare const rows: train.TrainingData;
+ * await nn.initBackend("cpu");
+ * const settings: LocalTrainingSettings = { epochs: 2, batchSize: 32, learningRate: 0.1, proximalMu: 0.01 }; // FedProx, μ = 0.01
+ * const { update } = trainLocalUpdate(shape, globalWeights, rows, settings, 7);
+ * const recipe = localRecipe("logreg", { ...settings, proximalMu: 0 }, 7); // FedAvg's local training as a recipe
+ * ```
+ */
 export interface LocalTrainingSettings {
   epochs: number;
   batchSize: number;
@@ -35,6 +48,16 @@ export interface LocalTrainingSettings {
 
 /**
  * A client's model update Δ = w_local − w_global, its row count, and the global model's loss on its rows before training.
+ *
+ * @example
+ * ```ts
+ * import { type LocalUpdate, type ModelShape, trainLocalUpdate } from "equipoise/federated";
+ * import { nn, type train } from "equipoise";
+ * declare const shape: ModelShape; declare const globalWeights: Float32Array; declare const rows: train.TrainingData;
+ * await nn.initBackend("cpu");
+ * const local: LocalUpdate = trainLocalUpdate(shape, globalWeights, rows, { epochs: 1, batchSize: 32, learningRate: 0.1, proximalMu: 0 }, 7);
+ * console.log(local.update.length, local.examples, local.initialLoss); // one entry per parameter; the client's rows; its loss before training
+ * ```
  */
 export interface LocalUpdate {
   /** w_local − w_global. */
@@ -45,7 +68,20 @@ export interface LocalUpdate {
   initialLoss: number;
 }
 
-/** A model spec with its architecture for the task and the size of each parameter tensor (to cut flat vectors). */
+/**
+ * A model spec with its architecture for the task and the size of each parameter tensor (to cut flat vectors).
+ *
+ * @example
+ * ```ts
+ * import { data, nn } from "equipoise";
+ * import { evaluateGlobalModel, type ModelShape } from "equipoise/federated";
+ * await nn.initBackend("cpu");
+ * const task = await data.prepareTask({ data: "synthetic" }); // 8 features, 2 classes
+ * const shape: ModelShape = { spec: "logreg", architecture: nn.architectureFor("logreg", [8], 2), numClasses: 2, sizes: [8, 1] };
+ * const weights = new Float32Array(9); // flat: the 8 weights, then the bias
+ * evaluateGlobalModel(shape, weights, task.test, { binary: true }).accuracy;
+ * ```
+ */
 export interface ModelShape {
   spec: string;
   architecture: Architecture;

@@ -12,15 +12,46 @@
 import { DataError, UsageError } from "../common/errors.js";
 import { type Random, shuffleInPlace } from "../common/rng.js";
 
-/** A partition of rows among clients (see {@link partitionSchema}). */
+/**
+ * A partition of rows among clients (see {@link partitionSchema}).
+ *
+ * @example
+ * ```ts
+ * import { createRandom, data } from "equipoise";
+ * import { describePartition, type PartitionSpec, partitionRows } from "equipoise/federated";
+ * const partition: PartitionSpec = { kind: "group-skew", skew: 0.9 }; // = parsePartition("group-skew:0.9")
+ * describePartition(partition); // "group-skew:0.9"
+ * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
+ * const rows = partitionRows(partition, { labels: task.train.y, groups: task.train.sensitive[0].codes, clients: 4 }, createRandom(0));
+ * ```
+ */
 export type PartitionSpec =
   | { kind: "iid" }
   | { kind: "dirichlet"; alpha: number }
   | { kind: "group-skew"; skew: number };
 
-/** `group-skew` without S: the fraction of every group's rows that goes to the clients dominant in it. */
+/**
+ * `group-skew` without S: the fraction of every group's rows that goes to the clients dominant in it.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_GROUP_SKEW, parsePartition } from "equipoise/federated";
+ * DEFAULT_GROUP_SKEW; // 0.8
+ * parsePartition("group-skew"); // { kind: "group-skew", skew: 0.8 }: the default share made explicit
+ * ```
+ */
 export const DEFAULT_GROUP_SKEW = 0.8;
-/** Dirichlet draws are repeated until every client has at least this many rows (as in common FL benchmarks). */
+/**
+ * Dirichlet draws are repeated until every client has at least this many rows (as in common FL benchmarks).
+ *
+ * @example
+ * ```ts
+ * import { MIN_ROWS_PER_CLIENT } from "equipoise/federated";
+ * MIN_ROWS_PER_CLIENT; // 10
+ * // a Dirichlet or group-skew partition of 2800 rows allows at most 2800 / 10 = 280 clients (a DataError beyond)
+ * const mostClients = Math.floor(2800 / MIN_ROWS_PER_CLIENT);
+ * ```
+ */
 export const MIN_ROWS_PER_CLIENT = 10;
 
 /**
@@ -67,7 +98,18 @@ export function describePartition(spec: PartitionSpec): string {
       : `group-skew:${spec.skew}`;
 }
 
-/** What a partition splits: labels, groups, number of clients. */
+/**
+ * What a partition splits: labels, groups, number of clients.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, data } from "equipoise";
+ * import { type PartitionInput, partitionRows } from "equipoise/federated";
+ * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
+ * const input: PartitionInput = { labels: task.train.y, groups: task.train.sensitive[0].codes, clients: 4 };
+ * const rows = partitionRows({ kind: "group-skew", skew: 0.8 }, input, createRandom(0)); // 4 Int32Arrays of row indices
+ * ```
+ */
 export interface PartitionInput {
   /** Class of every row (0/1 for binary tasks). */
   labels: ArrayLike<number>;

@@ -10,7 +10,16 @@
 import { UsageError } from "../common/errors.js";
 import { MissingDeclarationError, type PreparedTask, prepareTask, type TaskRequest } from "../data/index.js";
 
-/** How a federated run's preprocessing is built: fitted on the server's data, or from declared public metadata. */
+/**
+ * How a federated run's preprocessing is built: fitted on the server's data, or from declared public metadata.
+ *
+ * @example
+ * ```ts
+ * import { type FederatedPreprocessing, prepareFederatedTask } from "equipoise/federated";
+ * const mode: FederatedPreprocessing = "fit"; // fitted on the training rows: in a simulation, the clients'
+ * const { task, notes } = await prepareFederatedTask({ data: "synthetic" }, { private: false, mode });
+ * ```
+ */
 export type FederatedPreprocessing = "fit" | "public";
 
 /**

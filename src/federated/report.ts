@@ -10,7 +10,18 @@ import { z } from "zod";
 import { decodeJsonNumber } from "../common/json.js";
 import { federatedConfigSchema } from "./config.js";
 
-/** The `format` field of every federated report. */
+/**
+ * The `format` field of every federated report.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { FEDERATED_REPORT_FORMAT, parseFederatedReport } from "equipoise/federated";
+ * FEDERATED_REPORT_FORMAT; // "equipoise-federated-report"
+ * const json = JSON.parse(readFileSync("report.json", "utf8"));
+ * if (json.format === FEDERATED_REPORT_FORMAT) console.log(parseFederatedReport(json).final.accuracy);
+ * ```
+ */
 export const FEDERATED_REPORT_FORMAT = "equipoise-federated-report";
 
 /** A number as the JSON codec writes it: finite, "Infinity", "-Infinity" or null (NaN). */
@@ -34,7 +45,17 @@ const fairnessGapsSchema = z.object({
   equalizedOddsDifference: jsonNumber,
 });
 
-/** The global model's evaluation on the test split: accuracy, loss, metrics by group and fairness gaps. */
+/**
+ * The global model's evaluation on the test split: accuracy, loss, metrics by group and fairness gaps.
+ *
+ * @example
+ * ```ts
+ * import { evaluationSchema } from "equipoise/federated";
+ * evaluationSchema.parse({ accuracy: 0.84, loss: 0.35, groups: [], fairness: [] }); // no sensitive attribute
+ * evaluationSchema.parse({ accuracy: null, loss: "Infinity", groups: [], fairness: [] }); // the JSON codec's markers: accuracy NaN, loss Infinity
+ * evaluationSchema.safeParse({ accuracy: 0.84 }).success; // false: loss, groups and fairness are required
+ * ```
+ */
 export const evaluationSchema = z.object({
   accuracy: jsonNumber,
   loss: jsonNumber,
@@ -53,6 +74,17 @@ const droppedSchema = z.object({
 /**
  * One round: clients sampled and included, the evaluation, client accuracies, ε so far, secure
  * aggregation's dropouts and timings.
+ *
+ * @example
+ * ```ts
+ * import { roundRecordSchema } from "equipoise/federated";
+ * const record = roundRecordSchema.parse({
+ *   round: 1, sampled: 10, included: 9, evaluation: { accuracy: 0.8, loss: 0.4, groups: [], fairness: [] },
+ *   clientAccuracy: { min: 0.7, mean: 0.8, max: 0.9 }, epsilon: "Infinity", seconds: 1.5,
+ * });
+ * record.epsilon; // Infinity: a run without DP
+ * roundRecordSchema.safeParse({ round: 1 }).success; // false
+ * ```
  */
 export const roundRecordSchema = z.object({
   round: z.number().int(),
@@ -83,7 +115,16 @@ export const roundRecordSchema = z.object({
   seconds: z.number(),
 });
 
-/** One client's share of the data (simulation only): rows, class and group shares, malicious or not. */
+/**
+ * One client's share of the data (simulation only): rows, class and group shares, malicious or not.
+ *
+ * @example
+ * ```ts
+ * import { clientSummarySchema } from "equipoise/federated";
+ * clientSummarySchema.parse({ id: 0, rows: 700, malicious: false, classShares: [0.6, 0.4], groupShares: { A: 0.69, B: 0.31 } });
+ * clientSummarySchema.safeParse({ id: 0.5, malicious: false, classShares: [], groupShares: {} }).success; // false: ids are whole numbers
+ * ```
+ */
 export const clientSummarySchema = z.object({
   id: z.number().int(),
   /** Rows of the client (unknown to the server of real processes under secure aggregation). */
@@ -95,7 +136,19 @@ export const clientSummarySchema = z.object({
   groupShares: z.record(z.string(), jsonNumber),
 });
 
-/** What ε a run's models have, against whom, with which noise, and what ε does not cover. */
+/**
+ * What ε a run's models have, against whom, with which noise, and what ε does not cover.
+ *
+ * @example
+ * ```ts
+ * import { privacySummarySchema } from "equipoise/federated";
+ * const summary = privacySummarySchema.parse({
+ *   private: true, mode: "central", epsilon: 7.08, delta: 1e-5, accountant: "rdp", sampleRate: 1, noise: 1, clip: 1,
+ *   noiseSource: "secure", suitableForRelease: true, notCovered: [],
+ * });
+ * privacySummarySchema.safeParse({ ...summary, mode: "local" }).success; // false: none, central or distributed
+ * ```
+ */
 export const privacySummarySchema = z.object({
   private: z.boolean(),
   mode: z.enum(["none", "central", "distributed"]),
@@ -116,6 +169,15 @@ export const privacySummarySchema = z.object({
 /**
  * The report of a federated run (`federate --report`, `--json`): data, configuration, clients,
  * every round, the final evaluation and the privacy summary.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { federatedReportSchema } from "equipoise/federated";
+ * const parsed = federatedReportSchema.safeParse(JSON.parse(readFileSync("report.json", "utf8"))); // from `federate --report`
+ * if (parsed.success) console.log(parsed.data.final.accuracy, parsed.data.privacy.epsilon);
+ * else console.error(parsed.error.issues[0]); // e.g. a file of another format
+ * ```
  */
 export const federatedReportSchema = z.object({
   format: z.literal(FEDERATED_REPORT_FORMAT),
@@ -148,13 +210,57 @@ export const federatedReportSchema = z.object({
   threads: z.number().int(),
 });
 
-/** The report of a federated run (see {@link federatedReportSchema}). */
+/**
+ * The report of a federated run (see {@link federatedReportSchema}).
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { type FederatedReport, simulateFederated } from "equipoise/federated";
+ * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
+ * const report: FederatedReport = (await simulateFederated(task, { clients: 4, rounds: 2, workers: 1 })).report;
+ * console.log(report.final.accuracy, report.rounds.length, report.privacy.epsilon); // …, 2, Infinity (no DP)
+ * ```
+ */
 export type FederatedReport = z.infer<typeof federatedReportSchema>;
-/** One round of a federated report. */
+/**
+ * One round of a federated report.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { type RoundRecord, simulateFederated } from "equipoise/federated";
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * const onRound = (record: RoundRecord): void =>
+ *   console.log(record.round, record.included, record.evaluation.accuracy, record.epsilon);
+ * await simulateFederated(task, { clients: 4, rounds: 2, workers: 1 }, { onRound }); // the same records end up in report.rounds
+ * ```
+ */
 export type RoundRecord = z.infer<typeof roundRecordSchema>;
-/** One client's summary in a federated report. */
+/**
+ * One client's summary in a federated report.
+ *
+ * @example
+ * ```ts
+ * import type { ClientSummary, FederatedReport } from "equipoise/federated";
+ * declare const report: FederatedReport; // from simulateFederated or parseFederatedReport
+ * const clients: ClientSummary[] = report.clients;
+ * for (const c of clients) console.log(c.id, c.rows, c.malicious, c.classShares, c.groupShares);
+ * ```
+ */
 export type ClientSummary = z.infer<typeof clientSummarySchema>;
-/** The privacy summary of a federated report. */
+/**
+ * The privacy summary of a federated report.
+ *
+ * @example
+ * ```ts
+ * import type { FederatedReport, PrivacySummary } from "equipoise/federated";
+ * declare const report: FederatedReport; // from simulateFederated or parseFederatedReport
+ * const privacy: PrivacySummary = report.privacy;
+ * console.log(privacy.epsilon, privacy.delta, privacy.noiseSource, privacy.suitableForRelease);
+ * for (const what of privacy.notCovered) console.log(`not covered by ε: ${what}`);
+ * ```
+ */
 export type PrivacySummary = z.infer<typeof privacySummarySchema>;
 
 /**

@@ -13,12 +13,32 @@
  */
 import { UsageError } from "../common/errors.js";
 
-/** How the server applies the aggregated update: FedAvg (with momentum: FedAvgM) or FedAdam. */
+/**
+ * How the server applies the aggregated update: FedAvg (with momentum: FedAvgM) or FedAdam.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { type ServerOptimizerSpec, simulateFederated } from "equipoise/federated";
+ * const server: ServerOptimizerSpec = { kind: "fedavg", learningRate: 1, momentum: 0.9 }; // FedAvgM = parseServerOptimizer("fedavgm")
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * await simulateFederated(task, { clients: 10, rounds: 3, workers: 1, server });
+ * ```
+ */
 export type ServerOptimizerSpec =
   | { kind: "fedavg"; learningRate: number; momentum: number }
   | { kind: "fedadam"; learningRate: number; beta1: number; beta2: number; tau: number };
 
-/** FedAdam's defaults (Reddi et al. 2021): server learning rate, β₁, β₂ and τ. */
+/**
+ * FedAdam's defaults (Reddi et al. 2021): server learning rate, β₁, β₂ and τ.
+ *
+ * @example
+ * ```ts
+ * import { FEDADAM_DEFAULTS, type ServerOptimizerSpec } from "equipoise/federated";
+ * FEDADAM_DEFAULTS; // { learningRate: 0.03, beta1: 0.9, beta2: 0.99, tau: 0.001 }
+ * const server: ServerOptimizerSpec = { kind: "fedadam", ...FEDADAM_DEFAULTS, learningRate: 0.1 }; // a server rate tuned on validation data
+ * ```
+ */
 export const FEDADAM_DEFAULTS = { learningRate: 0.03, beta1: 0.9, beta2: 0.99, tau: 1e-3 } as const;
 
 /**

@@ -36,7 +36,21 @@ import { secureAggregate } from "./secure.js";
 import { ServerOptimizer } from "./server-optimizer.js";
 import { createLocalTrainer } from "./training-pool.js";
 
-/** Settings of {@link simulateFederated} beyond the configuration. */
+/**
+ * Settings of {@link simulateFederated} beyond the configuration.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { type SimulationOptions, simulateFederated } from "equipoise/federated";
+ * const options: SimulationOptions = {
+ *   backend: "cpu",
+ *   onRound: (record, config) => console.log(`round ${record.round}/${config.rounds}: accuracy ${record.evaluation.accuracy}`),
+ * };
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * await simulateFederated(task, { clients: 4, rounds: 2, workers: 1 }, options);
+ * ```
+ */
 export interface SimulationOptions {
   /** Called after every round (progress lines in the CLI). */
   onRound?: (record: RoundRecord, config: FederatedConfig) => void;
@@ -44,7 +58,19 @@ export interface SimulationOptions {
   backend?: string;
 }
 
-/** A finished federated run: its report and the final global model. */
+/**
+ * A finished federated run: its report and the final global model.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { type FederatedResult, simulateFederated } from "equipoise/federated";
+ * const task = await data.prepareTask({ data: "synthetic" }); // 8 features, 2 classes
+ * const result: FederatedResult = await simulateFederated(task, { clients: 4, rounds: 2, workers: 1 });
+ * result.weights.length; // 9: logistic regression's 8 weights and its bias, flattened
+ * console.log(result.architecture, result.report.final.accuracy);
+ * ```
+ */
 export interface FederatedResult {
   report: FederatedReport;
   /** The final global model's weights, flattened in parameter order. */

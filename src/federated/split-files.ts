@@ -9,13 +9,37 @@ import { createRandom, shuffleInPlace } from "../common/rng.js";
 import { cellText, type Table, toCategorical } from "../data/table.js";
 import { type PartitionSpec, partitionRows } from "./partition.js";
 
-/** A data set split into the server's table and one table per client. */
+/**
+ * A data set split into the server's table and one table per client.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { data } from "equipoise";
+ * import { type FederationFiles, splitForFederation, tableToCsv } from "equipoise/federated";
+ * const files: FederationFiles = splitForFederation(data.generateSynthetic(), { target: "label", clients: 4, partition: { kind: "iid" }, seed: 1 });
+ * writeFileSync("server.csv", tableToCsv(files.server));
+ * files.clients.forEach((table, k) => writeFileSync(`client-${k}.csv`, tableToCsv(table)));
+ * ```
+ */
 export interface FederationFiles {
   server: Table;
   clients: Table[];
 }
 
-/** How {@link splitForFederation} splits: target, clients, partition, and the server's share. */
+/**
+ * How {@link splitForFederation} splits: target, clients, partition, and the server's share.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { type SplitSettings, splitForFederation } from "equipoise/federated";
+ * const settings: SplitSettings = {
+ *   target: "label", sensitive: "group", clients: 4, partition: { kind: "group-skew", skew: 0.8 }, seed: 1, serverFraction: 0.2,
+ * };
+ * const { server, clients } = splitForFederation(data.generateSynthetic(), settings); // 20 % of the rows for the server
+ * ```
+ */
 export interface SplitSettings {
   target: string;
   /** Column whose groups drive a group-skew partition. */

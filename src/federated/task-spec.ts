@@ -13,7 +13,20 @@ import { planDistributedNoise } from "./distributed-dp.js";
 import { modelShape, parameterCount } from "./local-training.js";
 import { secureBound } from "./round-aggregation.js";
 
-/** Schema of {@link TaskSpec}: clients check what the server sends with it. */
+/**
+ * Schema of {@link TaskSpec}: clients check what the server sends with it.
+ *
+ * @example
+ * ```ts
+ * import { data, nn } from "equipoise";
+ * import { parseFederatedConfig, taskSpecFor, taskSpecSchema } from "equipoise/federated";
+ * await nn.initBackend("cpu");
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * const sent = JSON.parse(JSON.stringify(taskSpecFor(task, parseFederatedConfig({ clients: 3, rounds: 2 }))));
+ * const spec = taskSpecSchema.parse(sent); // what a client checks on joining
+ * taskSpecSchema.safeParse({ ...sent, numClasses: 1 }).success; // false: at least 2 classes
+ * ```
+ */
 export const taskSpecSchema = z.object({
   protocol: z.literal("equipoise-federated/1"),
   model: z.string(),
@@ -46,7 +59,19 @@ export const taskSpecSchema = z.object({
   rounds: z.number().int().min(1),
 });
 
-/** What the server sends a joining client: the public preprocessing, the model, local training and privacy settings. */
+/**
+ * What the server sends a joining client: the public preprocessing, the model, local training and privacy settings.
+ *
+ * @example
+ * ```ts
+ * import { data, nn } from "equipoise";
+ * import { parseFederatedConfig, type TaskSpec, taskSpecFor } from "equipoise/federated";
+ * await nn.initBackend("cpu");
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * const spec: TaskSpec = taskSpecFor(task, parseFederatedConfig({ clients: 3, rounds: 2 }));
+ * console.log(spec.model, spec.inputSize, spec.classNames, spec.parameters); // "logreg", 8, ["0", "1"], 9
+ * ```
+ */
 export type TaskSpec = z.infer<typeof taskSpecSchema>;
 
 /**

@@ -15,15 +15,46 @@ import type { AccountantKind, PrivacySpent } from "./accountants/accountant.js";
 import { createAccountant } from "./accountants/index.js";
 import type { PrvOptions } from "./analysis/prv.js";
 
-/** Largest σ tried before a target is declared unreachable. */
+/**
+ * Largest σ tried before a target is declared unreachable.
+ *
+ * @example
+ * ```ts
+ * import { calibrateNoise, MAX_NOISE_MULTIPLIER } from "equipoise/privacy/accounting";
+ * MAX_NOISE_MULTIPLIER; // 1e6: the largest σ calibrateNoise tries
+ * // a target that needs more noise than that is refused with a PrivacyBudgetError
+ * const { noise } = calibrateNoise({ targetEpsilon: 1, delta: 1e-5, sampleRate: 0.01, steps: 1000 });
+ * noise <= MAX_NOISE_MULTIPLIER; // true
+ * ```
+ */
 export const MAX_NOISE_MULTIPLIER = 1e6;
-/** Smallest σ searched: a target met even there is met by (almost) no noise. */
+/**
+ * Smallest σ searched: a target met even there is met by (almost) no noise.
+ *
+ * @example
+ * ```ts
+ * import { calibrateNoise, MIN_NOISE_MULTIPLIER } from "equipoise/privacy/accounting";
+ * MIN_NOISE_MULTIPLIER; // 1e-4: the smallest σ calibrateNoise searches
+ * const { noise } = calibrateNoise({ targetEpsilon: 1, delta: 1e-5, sampleRate: 0.01, steps: 1000 });
+ * noise >= MIN_NOISE_MULTIPLIER; // true
+ * ```
+ */
 export const MIN_NOISE_MULTIPLIER = 1e-4;
 const MAX_EVALUATIONS = 40;
 
 /**
  * What {@link calibrateNoise} solves for: the target (ε, δ), the sample rate and number of steps,
  * and what else the same run releases.
+ *
+ * @example
+ * ```ts
+ * import { calibrateNoise, type NoiseCalibrationRequest, stepsForEpochs } from "equipoise/privacy/accounting";
+ * const sampleRate = 256 / 30162; // batch size / rows
+ * const request: NoiseCalibrationRequest = {
+ *   targetEpsilon: 1, delta: 1e-5, sampleRate, steps: stepsForEpochs(10, sampleRate), accountant: "rdp",
+ * };
+ * const { noise } = calibrateNoise(request); // ≈ 1.425
+ * ```
  */
 export interface NoiseCalibrationRequest {
   targetEpsilon: number;
@@ -41,14 +72,36 @@ export interface NoiseCalibrationRequest {
   prv?: PrvOptions;
 }
 
-/** A group of Gaussian-mechanism releases: `count` of them at sample rate q and noise multiplier σ. */
+/**
+ * A group of Gaussian-mechanism releases: `count` of them at sample rate q and noise multiplier σ.
+ *
+ * @example
+ * ```ts
+ * import { calibrateNoise, type PriorStep } from "equipoise/privacy/accounting";
+ * const preprocessing: PriorStep = { sampleRate: 1, noise: 10, count: 2 }; // two releases on all the data
+ * const calibration = calibrateNoise({
+ *   targetEpsilon: 1, delta: 1e-5, sampleRate: 0.01, steps: 1000, priorSteps: [preprocessing],
+ * });
+ * calibration.epsilon; // ≤ 1 with the two releases counted
+ * ```
+ */
 export interface PriorStep {
   sampleRate: number;
   noise: number;
   count: number;
 }
 
-/** The noise multiplier found by {@link calibrateNoise} and the ε it achieves (never above the target). */
+/**
+ * The noise multiplier found by {@link calibrateNoise} and the ε it achieves (never above the target).
+ *
+ * @example
+ * ```ts
+ * import { calibrateNoise, type NoiseCalibration } from "equipoise/privacy/accounting";
+ * const found: NoiseCalibration = calibrateNoise({ targetEpsilon: 1, delta: 1e-5, sampleRate: 0.01, steps: 1000, accountant: "prv" });
+ * console.log(found.noise, found.epsilon, found.accountant); // σ, an ε ≤ 1, and "prv" (or "rdp" after a fallback)
+ * for (const warning of found.warnings ?? []) console.warn(warning);
+ * ```
+ */
 export interface NoiseCalibration {
   noise: number;
   /** The ε actually achieved with `noise` (≤ target). */

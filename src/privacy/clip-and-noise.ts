@@ -34,6 +34,17 @@ import type { GaussianNoise } from "./noise.js";
 
 /**
  * Settings of one private gradient step: C, σ, the sample rate and data size, the noise source and the accountant.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const options: privacy.ClipAndNoiseOptions = {
+ *   clip: 1, noiseMultiplier: 1.1, sampleRate: 64 / 6400, dataSize: 6400,
+ *   noise: secureGaussianNoise(), accountant: createAccountant("rdp"),
+ * };
+ * const step = privacy.clipAndNoise(options); // every privatise() is then one accounted step
+ * ```
  */
 export interface ClipAndNoiseOptions {
   /** Clipping norm C. */
@@ -55,6 +66,20 @@ export interface ClipAndNoiseOptions {
   companionNoiseMultiplier?: number;
 }
 
+/**
+ * The clip-and-noise step {@link clipAndNoise} makes: its noise source, accountant and steps taken, and `privatise`.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const step: privacy.ClipAndNoise = privacy.clipAndNoise({
+ *   clip: 1, noiseMultiplier: 1.1, sampleRate: 0.01, dataSize: 6400, noise: secureGaussianNoise(), accountant: createAccountant("rdp"),
+ * });
+ * step.privatise(new Float32Array(10)); // a clipped gradient sum: noised, then divided by q·N, in place
+ * console.log(step.expectedBatchSize, step.steps, step.accountedNoiseMultiplier); // 64, 1, 1.1
+ * ```
+ */
 export interface ClipAndNoise extends PrivateGradientStep {
   readonly noise: GaussianNoise;
   readonly accountant: Accountant;

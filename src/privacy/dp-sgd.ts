@@ -23,10 +23,33 @@ import { type ClipAndNoise, type ClipAndNoiseOptions, clipAndNoise, clipFactors 
 /**
  * How per-example gradients are clipped: one norm over all parameters ("flat"), or each layer to
  * norm C/√L (L layers with parameters), so that the whole gradient's norm stays ≤ C ("per-layer").
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const clipping: privacy.ClippingMode = "per-layer"; // each of the L layers clipped to C/√L
+ * const computer = privacy.dpSgdGradient({
+ *   clip: 1, noiseMultiplier: 1.1, sampleRate: 0.01, dataSize: 6400, noise: secureGaussianNoise(), accountant: createAccountant("rdp"), clipping,
+ * });
+ * computer.name; // "dp-sgd(per-layer, clip=1, noise=1.1)"
+ * ```
  */
 export type ClippingMode = "flat" | "per-layer";
 
-/** What one private step clipped, for diagnostics (not covered by ε). */
+/**
+ * What one private step clipped, for diagnostics (not covered by ε).
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * const observe = (step: privacy.ClippingObservation): void => {
+ *   const clipped = step.norms.filter((norm, i) => norm > step.clipBounds[i]).length;
+ *   console.log(`${clipped} of ${step.indices.length} rows clipped; group sums ${step.groupSumNorms.join(", ")}`);
+ * };
+ * // the `observe` of a ClippingObserver: called after every private step
+ * ```
+ */
 export interface ClippingObservation {
   /** Training-set rows of the batch. */
   indices: Int32Array;
@@ -45,6 +68,19 @@ export interface ClippingObservation {
 /**
  * Receives per-group clipping statistics of every private step, after its release (diagnostics, not
  * covered by ε); it cannot change the step.
+ *
+ * @example
+ * ```ts
+ * import { nn, privacy } from "equipoise";
+ * declare const model: nn.Sequential; // e.g. nn.buildModel("mlp:8", [5], 2, 7)
+ * declare const groupOfRow: Int32Array; // each training row's group (0 or 1), e.g. from the sensitive column
+ * const observer: privacy.ClippingObserver = {
+ *   groupCount: 2,
+ *   groupsOf: (indices) => indices.map((row) => groupOfRow[row]),
+ *   observe: (step) => console.log(step.groupSumNorms), // diagnostics, not covered by ε
+ * };
+ * privacy.makePrivate({ model, dataSize: 200, epochs: 2, noise: 1.1, clip: 0.3, observer, trainerOptions: { batchSize: 40, optimizer: { kind: "sgd", learningRate: 0.5 }, seed: 7 } });
+ * ```
  */
 export interface ClippingObserver {
   readonly groupCount: number;
@@ -54,7 +90,20 @@ export interface ClippingObserver {
   observe(observation: ClippingObservation): void;
 }
 
-/** Settings of {@link dpSgdGradient}: clip-and-noise's, the clipping mode, and an observer. */
+/**
+ * Settings of {@link dpSgdGradient}: clip-and-noise's, the clipping mode, and an observer.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const options: privacy.DpSgdOptions = {
+ *   clip: 1, noiseMultiplier: 1.1, sampleRate: 0.01, dataSize: 6400,
+ *   noise: secureGaussianNoise(), accountant: createAccountant("rdp"), clipping: "flat",
+ * };
+ * const gradientComputer = privacy.dpSgdGradient(options); // for trainModel's Poisson batches of expected size 64
+ * ```
+ */
 export interface DpSgdOptions extends ClipAndNoiseOptions {
   clipping?: ClippingMode;
   /** Per-group clipping statistics (flat clipping only). */
@@ -104,14 +153,37 @@ export function clippingObservation(
   };
 }
 
-/** Time spent in the clip-and-noise release vs the whole step, for benchmarks. */
+/**
+ * Time spent in the clip-and-noise release vs the whole step, for benchmarks.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * declare const engine: privacy.PrivateTraining; // from makePrivate, after engine.train(data)
+ * const timings: privacy.DpSgdTimings = engine.gradientComputer.timings;
+ * console.log(`${timings.steps} steps, ${((100 * timings.noiseMs) / timings.totalMs).toFixed(1)}% of the time in clip-and-noise`);
+ * ```
+ */
 export interface DpSgdTimings {
   steps: number;
   noiseMs: number;
   totalMs: number;
 }
 
-/** DP-SGD's gradient: the clip-and-noise step it releases through, and its timings. */
+/**
+ * DP-SGD's gradient: the clip-and-noise step it releases through, and its timings.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const computer: privacy.DpSgdGradientComputer = privacy.dpSgdGradient({
+ *   clip: 1, noiseMultiplier: 1.1, sampleRate: 0.01, dataSize: 6400, noise: secureGaussianNoise(), accountant: createAccountant("rdp"),
+ * });
+ * computer.name; // "dp-sgd(flat, clip=1, noise=1.1)"
+ * computer.step.accountant.spent(1e-5); // after training with it: ε of the steps taken
+ * ```
+ */
 export interface DpSgdGradientComputer extends GradientComputer {
   readonly timings: DpSgdTimings;
   readonly step: ClipAndNoise;

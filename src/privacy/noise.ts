@@ -47,6 +47,14 @@ import { createSecureRandom } from "./secure-random.js";
  * The one source of Gaussian noise of every private path: secure ({@link secureGaussianNoise}) or
  * seeded for reproducible experiments ({@link seededGaussianNoise}, not for release). Its output is
  * snapped to a lattice that resists the floating-point attack (Mironov 2012).
+ *
+ * @example
+ * ```ts
+ * import { type GaussianNoise, seededGaussianNoise } from "equipoise/privacy/accounting";
+ * const noise: GaussianNoise = seededGaussianNoise(7); // kind "seeded": reproducible, not for release
+ * const gradient = new Float32Array(10); // a clipped gradient sum, clipping norm C = 0.5
+ * noise.add(gradient, 1.1 * 0.5, 0.5); // std = σ·C, sensitivity C
+ * ```
  */
 export interface GaussianNoise {
   readonly kind: "secure" | "seeded";
@@ -58,7 +66,16 @@ export interface GaussianNoise {
   add(target: Float32Array | Float64Array, std: number, sensitivity?: number): void;
 }
 
-/** log₂ of the ratio std/γ is in [24, 25): the lattice is 2^-24..2^-25 of the noise scale. */
+/**
+ * log₂ of the ratio std/γ is in [24, 25): the lattice is 2^-24..2^-25 of the noise scale.
+ *
+ * @example
+ * ```ts
+ * import { NOISE_LATTICE_BITS, noiseLatticeSpacing } from "equipoise/privacy/accounting";
+ * NOISE_LATTICE_BITS; // 24
+ * noiseLatticeSpacing(1) === 2 ** -NOISE_LATTICE_BITS; // true: noise of std 1 lands on multiples of 2^-24
+ * ```
+ */
 export const NOISE_LATTICE_BITS = 24;
 
 const exponentView = new DataView(new ArrayBuffer(8));

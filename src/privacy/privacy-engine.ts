@@ -59,6 +59,17 @@ export function privateNoiseSource(seed?: number): GaussianNoise {
  * multiplier; makePrivate checks the accountant. Releases the method makes once,
  * before training, are declared in `priorReleases`: recorded first, and included when
  * σ is calibrated to a target ε.
+ *
+ * @example
+ * ```ts
+ * import { nn, privacy } from "equipoise";
+ * declare const model: nn.Sequential; // e.g. nn.buildModel("mlp:8", [5], 2, 7)
+ * const gradient: privacy.PrivateGradientFactory = {
+ *   name: "plain dp-sgd",
+ *   create: (options) => privacy.dpSgdGradient(options), // accounts each step at options.noiseMultiplier
+ * };
+ * privacy.makePrivate({ model, dataSize: 200, epochs: 2, noise: 1.1, clip: 0.3, gradient, trainerOptions: { batchSize: 40, optimizer: { kind: "sgd", learningRate: 0.5 }, seed: 7 } });
+ * ```
  */
 export interface PrivateGradientFactory {
   readonly name: string;
@@ -70,6 +81,17 @@ export interface PrivateGradientFactory {
 /**
  * Settings of {@link makePrivate}: the model, the trainer's options, N, the noise (σ or a target ε),
  * the clipping norm, δ, the accountant and the noise source.
+ *
+ * @example
+ * ```ts
+ * import { nn, privacy } from "equipoise";
+ * declare const model: nn.Sequential; // e.g. nn.buildModel("mlp:8", [5], 2, 7)
+ * const options: privacy.MakePrivateOptions = {
+ *   model, dataSize: 6400, epochs: 3, targetEpsilon: 1, delta: 1e-5, clip: 1, accountant: "rdp",
+ *   trainerOptions: { batchSize: 64, optimizer: { kind: "sgd", learningRate: 0.5 }, seed: 7 },
+ * };
+ * const engine = privacy.makePrivate(options); // σ calibrated so that 3 epochs spend at most ε = 1
+ * ```
  */
 export interface MakePrivateOptions {
   model: Sequential;
@@ -113,6 +135,16 @@ export interface MakePrivateOptions {
 /**
  * What a private run spent and how: ε at δ with the accountant's details, σ, C, q, steps, the noise
  * source, and whether the model may be released.
+ *
+ * @example
+ * ```ts
+ * import { privacy, train } from "equipoise";
+ * declare const engine: privacy.PrivateTraining; // from makePrivate
+ * declare const data: train.TrainingData; // the training rows (dataSize of them)
+ * const report: privacy.PrivacyReport = engine.train(data).privacy;
+ * console.log(report.epsilon, report.delta, report.noise, report.clip, report.steps);
+ * if (!report.suitableForRelease) console.warn("seeded noise: an experiment, not a release");
+ * ```
  */
 export interface PrivacyReport extends PrivacySpent {
   noise: number;
@@ -125,7 +157,22 @@ export interface PrivacyReport extends PrivacySpent {
   suitableForRelease: boolean;
 }
 
-/** A model made private: the planned noise and steps, the accountant, and `train` to run it. */
+/**
+ * A model made private: the planned noise and steps, the accountant, and `train` to run it.
+ *
+ * @example
+ * ```ts
+ * import { nn, privacy, train } from "equipoise";
+ * declare const data: train.TrainingData; // 200 rows, 5 features, 2 classes
+ * await nn.initBackend("cpu");
+ * const model = nn.buildModel("mlp:8", [5], 2, 7);
+ * const engine: privacy.PrivateTraining = privacy.makePrivate({
+ *   model, dataSize: 200, epochs: 2, noise: 1.1, clip: 0.3, trainerOptions: { batchSize: 40, optimizer: { kind: "sgd", learningRate: 0.5 }, seed: 7 },
+ * });
+ * engine.plannedSteps; // 10: 2 epochs × round(200 / 40) Poisson batches
+ * const { result, privacy: spent } = engine.train(data);
+ * ```
+ */
 export interface PrivateTraining {
   readonly noise: number;
   readonly sampleRate: number;
@@ -142,7 +189,18 @@ export interface PrivateTraining {
   privacySpent(delta?: number): PrivacyReport;
 }
 
-/** The noise multiplier, sample rate and steps of a DP-SGD run. */
+/**
+ * The noise multiplier, sample rate and steps of a DP-SGD run.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * const plan: privacy.PrivateStepPlan = privacy.planPrivateSteps({
+ *   batchSize: 64, dataSize: 6400, epochs: 3, noise: 1.1, delta: 1e-5, accountant: "rdp",
+ * });
+ * console.log(plan.noise, plan.sampleRate, plan.plannedSteps); // 1.1 (given), 0.01, 300
+ * ```
+ */
 export interface PrivateStepPlan {
   /** The noise multiplier σ: given, or calibrated to the target ε over the planned steps. */
   noise: number;

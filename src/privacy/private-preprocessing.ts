@@ -64,16 +64,42 @@ import type { GaussianNoise } from "./noise.js";
  * σ/Δ₂ of the one release. Its Rényi cost is α/(2z²) — at z = 10, 0.005·α, e.g. 0.05
  * at order 10, small beside a DP-SGD run of ε ≈ 1 to 8 — while on Adult (30,162
  * rows) it moves a mean by about 4·10⁻⁴ of a column's half-range.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { secureGaussianNoise } from "equipoise/privacy/accounting";
+ * privacy.DEFAULT_PREPROCESSING_NOISE_MULTIPLIER; // 10: σ = 10·Δ₂ unless noiseMultiplier says otherwise
+ * const noisier = privacy.privatePreprocessing({
+ *   noise: secureGaussianNoise(), noiseMultiplier: 2 * privacy.DEFAULT_PREPROCESSING_NOISE_MULTIPLIER,
+ * }); // less ε spent on preprocessing, noisier statistics
+ * ```
  */
 export const DEFAULT_PREPROCESSING_NOISE_MULTIPLIER = 10;
 
-/** δ spent on choosing undeclared categories (1 % of the default δ = 1e-5). */
+/**
+ * δ spent on choosing undeclared categories (1 % of the default δ = 1e-5).
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * import { secureGaussianNoise } from "equipoise/privacy/accounting";
+ * privacy.DEFAULT_CATEGORY_DELTA; // 1e-7: δ spent on discovering undeclared categories
+ * const fitPrivately = privacy.privatePreprocessing({ noise: secureGaussianNoise(), categoryDelta: privacy.DEFAULT_CATEGORY_DELTA / 10 });
+ * ```
+ */
 export const DEFAULT_CATEGORY_DELTA = 1e-7;
 
 /**
  * Smallest standard deviation kept, as a share of the half-range: the noisy variance
  * of a near-constant column can be ≤ 0, and dividing by a tiny sd would blow the
  * feature up.
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * privacy.MIN_SCALED_SD; // 0.01: a privately fitted standard deviation is never below 1% of the column's half-range
+ * ```
  */
 export const MIN_SCALED_SD = 0.01;
 
@@ -84,7 +110,17 @@ const NUMERIC_SQUARED_SENSITIVITY = 1.25;
 const FIXED_POINT = 2 ** 20;
 const MAX_EXACT_ROWS = 2 ** 33;
 
-/** Settings of a private preprocessing fit: the noise source and multiplier, and δ for category discovery. */
+/**
+ * Settings of a private preprocessing fit: the noise source and multiplier, and δ for category discovery.
+ *
+ * @example
+ * ```ts
+ * import { data, privacy } from "equipoise";
+ * import { secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const options: privacy.PrivatePreprocessingOptions = { noise: secureGaussianNoise(), noiseMultiplier: 10, categoryDelta: 1e-7 };
+ * const task = await data.prepareTask({ data: "synthetic", preprocessing: "private", fitPrivately: privacy.privatePreprocessing(options) });
+ * ```
+ */
 export interface PrivatePreprocessingOptions {
   /** Where the Gaussian noise comes from: secureGaussianNoise() for a release. */
   noise: GaussianNoise;
@@ -94,7 +130,19 @@ export interface PrivatePreprocessingOptions {
   categoryDelta?: number;
 }
 
-/** One feature's part of the released vector. */
+/**
+ * One feature's part of the released vector.
+ *
+ * @example
+ * ```ts
+ * import { data, privacy } from "equipoise";
+ * const train = new data.Table([{ kind: "numeric", name: "income", values: Float64Array.from([0, 50, 100]) }]);
+ * const statistics = privacy.preprocessingStatistics(train, ["income"], { income: { bounds: [0, 100] } });
+ * const block: privacy.StatisticBlock = statistics.blocks[0];
+ * // { kind: "moments", column: "income", offset: 0, bounds: [0, 100], log1p: false }
+ * if (block.kind === "moments") console.log(statistics.values[block.offset]); // Σu = 0
+ * ```
+ */
 export type StatisticBlock =
   | {
       kind: "moments";
@@ -108,7 +156,17 @@ export type StatisticBlock =
   | { kind: "counts"; column: string; offset: number; categories: string[] }
   | { kind: "declared"; column: string; transform: FeatureTransform };
 
-/** The noise-free statistics a private fit releases (noise is added by `fitPrivatePreprocessor`). */
+/**
+ * The noise-free statistics a private fit releases (noise is added by `fitPrivatePreprocessor`).
+ *
+ * @example
+ * ```ts
+ * import { data, privacy } from "equipoise";
+ * const train = new data.Table([{ kind: "numeric", name: "income", values: Float64Array.from([0, 50, 100]) }]);
+ * const statistics: privacy.PreprocessingStatistics = privacy.preprocessingStatistics(train, ["income"], { income: { bounds: [0, 100] } });
+ * console.log(statistics.rows, statistics.values, statistics.sensitivity); // 3, [0, 0.5], ≈ 1.118
+ * ```
+ */
 export interface PreprocessingStatistics {
   /** Training rows (public). */
   rows: number;

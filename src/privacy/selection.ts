@@ -43,7 +43,18 @@ import {
 import { bernoulliRational, exactRational } from "./mechanisms/exact-sampling.js";
 import { createSecureRandom } from "./secure-random.js";
 
-/** The law of the number of trials K, given by its mean (≥ 1; Poisson: > 0). */
+/**
+ * The law of the number of trials K, given by its mean (≥ 1; Poisson: > 0).
+ *
+ * @example
+ * ```ts
+ * import { expectedTrialCount, privateSelectionEpsilon, type TrialCountDistribution } from "equipoise/privacy/accounting";
+ * const distribution: TrialCountDistribution = { kind: "truncated-negative-binomial", shape: 0.5, mean: 10 };
+ * expectedTrialCount(distribution); // ≥ 10 once γ is solved
+ * const trial = [{ sampleRate: 0.01, noise: 1.1, steps: 300 }];
+ * privateSelectionEpsilon([trial], distribution, 1e-5).epsilon; // ε of the best of K trials
+ * ```
+ */
 export type TrialCountDistribution =
   | { kind: "geometric"; mean: number }
   | { kind: "logarithmic"; mean: number }
@@ -242,7 +253,17 @@ export function selectionRdp(
   return out;
 }
 
-/** (ε, δ) of a private selection among a random number of trials (Papernot & Steinke 2022). */
+/**
+ * (ε, δ) of a private selection among a random number of trials (Papernot & Steinke 2022).
+ *
+ * @example
+ * ```ts
+ * import { privateSelectionEpsilon, type SelectionPrivacy } from "equipoise/privacy/accounting";
+ * const trial = [{ sampleRate: 0.01, noise: 1.1, steps: 300 }];
+ * const spent: SelectionPrivacy = privateSelectionEpsilon([trial], { kind: "geometric", mean: 10 }, 1e-5);
+ * console.log(spent.epsilon, spent.trialEpsilon, spent.expectedTrials); // ≈ 2.27 for the selection, ≈ 1.15 for one trial, ≈ 10
+ * ```
+ */
 export interface SelectionPrivacy {
   /** ε of the whole selection (K trials, the best released) at δ: the number to report. */
   epsilon: number;

@@ -26,7 +26,17 @@ import {
   serverToClientSchema,
 } from "./wire.js";
 
-/** The part of a WebSocket a client uses (Node's `ws` and browsers' WebSocket both have it). */
+/**
+ * The part of a WebSocket a client uses (Node's `ws` and browsers' WebSocket both have it).
+ *
+ * @example
+ * ```ts
+ * import { FederatedClient, type SocketLike } from "equipoise/federated";
+ * declare const client: FederatedClient; // see FederatedClient
+ * const socket: SocketLike = new WebSocket("wss://federation.example.org"); // a browser's WebSocket is one
+ * const session = await client.run(socket); // in Node, runNodeClient opens a `ws` socket and reconnects
+ * ```
+ */
 export interface SocketLike {
   /** The WebSocket ready state (1 = open). */
   readonly readyState: number;
@@ -44,7 +54,21 @@ export interface SocketLike {
   addEventListener(type: "error", listener: (event: unknown) => void): void;
 }
 
-/** What a federation client reports as it runs: joined, trained a round, sent, round over, or a note. */
+/**
+ * What a federation client reports as it runs: joined, trained a round, sent, round over, or a note.
+ *
+ * @example
+ * ```ts
+ * import { type ClientEvent, FederatedClient, prepareClientData } from "equipoise/federated";
+ * import { createSecureRandom } from "equipoise/privacy/accounting";
+ * declare const csvText: string; // this client's rows
+ * const onEvent = (event: ClientEvent): void => {
+ *   if (event.kind === "trained") console.log(`round ${event.round}: ${event.examples} rows, loss ${event.loss}`);
+ *   else if (event.kind === "note") console.log(event.text);
+ * };
+ * const client = new FederatedClient({ loadData: (task) => prepareClientData(csvText, task), random: createSecureRandom(), onEvent });
+ * ```
+ */
 export type ClientEvent =
   | { kind: "joined"; client: number; rows: number; skipped: number }
   | { kind: "trained"; round: number; examples: number; loss: number }
@@ -52,7 +76,22 @@ export type ClientEvent =
   | { kind: "round-end"; round: number; status: string; reason?: string }
   | { kind: "note"; text: string };
 
-/** Options of a {@link FederatedClient}: where its rows come from and its secure randomness. */
+/**
+ * Options of a {@link FederatedClient}: where its rows come from and its secure randomness.
+ *
+ * @example
+ * ```ts
+ * import { type ClientOptions, FederatedClient, prepareClientData } from "equipoise/federated";
+ * import { createSecureRandom } from "equipoise/privacy/accounting";
+ * declare const csvText: string; // this client's rows, with the server's column names
+ * const options: ClientOptions = {
+ *   loadData: (task) => prepareClientData(csvText, task, "client-0.csv"), // called once, on joining
+ *   random: createSecureRandom(),
+ *   backend: "cpu",
+ * };
+ * const client = new FederatedClient(options);
+ * ```
+ */
 export interface ClientOptions {
   /** The client's rows, encoded with the server's task (called once, on joining). */
   loadData(task: TaskSpec): ClientData | Promise<ClientData>;
@@ -66,7 +105,18 @@ export interface ClientOptions {
   tamper?: (message: ClientToServer) => ClientToServer | string | null;
 }
 
-/** How a client's session ended, and how many rounds it took part in. */
+/**
+ * How a client's session ended, and how many rounds it took part in.
+ *
+ * @example
+ * ```ts
+ * import { type ClientSessionResult, FederatedClient, runNodeClient } from "equipoise/federated";
+ * declare const client: FederatedClient; // see FederatedClient
+ * const session: ClientSessionResult = await runNodeClient("ws://127.0.0.1:8765", client, { retries: 3, retryDelaySeconds: 1 });
+ * if (session.ended === "refused") console.error(`refused: ${session.reason}`);
+ * else console.log(`client ${session.client} took part in ${session.rounds} rounds`);
+ * ```
+ */
 export interface ClientSessionResult {
   ended: "done" | "closed" | "refused";
   reason?: string;

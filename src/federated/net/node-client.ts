@@ -8,7 +8,17 @@ import { WebSocket } from "ws";
 import { UserError } from "../../common/errors.js";
 import type { ClientSessionResult, FederatedClient, SocketLike } from "./client.js";
 
-/** How a Node client reconnects after losing the server: retries and the delay between them. */
+/**
+ * How a Node client reconnects after losing the server: retries and the delay between them.
+ *
+ * @example
+ * ```ts
+ * import { FederatedClient, type ReconnectOptions, runNodeClient } from "equipoise/federated";
+ * declare const client: FederatedClient; // see FederatedClient
+ * const options: ReconnectOptions = { retries: 5, retryDelaySeconds: 2, onNote: (text) => console.log(text) };
+ * const session = await runNodeClient("ws://127.0.0.1:8765", client, options); // rejoins as the same client after a lost connection
+ * ```
+ */
 export interface ReconnectOptions {
   retries: number;
   retryDelaySeconds: number;

@@ -50,7 +50,19 @@ import {
   type ServerToClient,
 } from "./wire.js";
 
-/** How long a federation server waits, in seconds. */
+/**
+ * How long a federation server waits, in seconds.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { DEFAULT_TIMEOUTS, parseFederatedConfig, runFederationServer, type ServerTimeouts } from "equipoise/federated";
+ * const timeouts: ServerTimeouts = { ...DEFAULT_TIMEOUTS, joinSeconds: 600 }; // wait 10 minutes for the clients to join
+ * const task = await data.prepareTask({ data: "synthetic" });
+ * const config = parseFederatedConfig({ clients: 3, rounds: 2 });
+ * await runFederationServer({ config, task, host: "127.0.0.1", port: 8765, timeouts });
+ * ```
+ */
 export interface ServerTimeouts {
   /** Waiting for the expected clients to join. */
   joinSeconds: number;
@@ -60,16 +72,51 @@ export interface ServerTimeouts {
   phaseSeconds: number;
 }
 
-/** How long the server waits, in seconds: for clients to join, for a round, for each secure-aggregation phase. */
+/**
+ * How long the server waits, in seconds: for clients to join, for a round, for each secure-aggregation phase.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TIMEOUTS } from "equipoise/federated";
+ * DEFAULT_TIMEOUTS; // { joinSeconds: 120, roundSeconds: 300, phaseSeconds: 60 }
+ * const patient = { ...DEFAULT_TIMEOUTS, roundSeconds: 2 * DEFAULT_TIMEOUTS.roundSeconds }; // for slow clients; runFederationServer's `timeouts`
+ * ```
+ */
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { joinSeconds: 120, roundSeconds: 300, phaseSeconds: 60 };
 
-/** What a federation server reports: listening, a finished round, or a note. */
+/**
+ * What a federation server reports: listening, a finished round, or a note.
+ *
+ * @example
+ * ```ts
+ * import type { ServerEvent } from "equipoise/federated";
+ * const onEvent = (event: ServerEvent): void => {
+ *   if (event.kind === "listening") console.log(`listening on ${event.host}:${event.port}`);
+ *   else if (event.kind === "round") console.log(`round ${event.record.round}/${event.rounds}: accuracy ${event.record.evaluation.accuracy}`);
+ *   else console.log(event.text);
+ * }; // runFederationServer({ ..., onEvent })
+ * ```
+ */
 export type ServerEvent =
   | { kind: "listening"; port: number; host: string }
   | { kind: "round"; record: RoundRecord; rounds: number }
   | { kind: "note"; text: string };
 
-/** What a federation server runs: the configuration, its own data, where it listens, and timeouts. */
+/**
+ * What a federation server runs: the configuration, its own data, where it listens, and timeouts.
+ *
+ * @example
+ * ```ts
+ * import { data } from "equipoise";
+ * import { parseFederatedConfig, runFederationServer, type ServerSettings } from "equipoise/federated";
+ * const task = await data.prepareTask({ data: "synthetic" }); // the server's own rows
+ * const settings: ServerSettings = {
+ *   config: parseFederatedConfig({ clients: 3, rounds: 2 }), task, host: "127.0.0.1", port: 8765,
+ *   timeouts: { joinSeconds: 300 }, onEvent: (event) => console.log(event.kind),
+ * };
+ * const { report } = await runFederationServer(settings);
+ * ```
+ */
 export interface ServerSettings {
   config: FederatedConfig;
   /** The server's own data: the public preprocessing comes from its training split, accuracy from its test split. */

@@ -9,6 +9,14 @@
  * - AES-256-CTR keystreams as the PRG that expands a 32-byte seed into a mask
  *   (Bonawitz et al. 2017, §4: "PRG" is any secure pseudorandom generator).
  * Nothing here is home-made cryptography: only compositions of those primitives.
+ *
+ * @example
+ * ```ts
+ * import { type Bytes, createRoundSetup, SecAggClient } from "equipoise/federated";
+ * const setup = createRoundSetup(1, [1, 2, 3], 2, { graph: { kind: "complete" } });
+ * const advert = await new SecAggClient(1).advertise(setup);
+ * const key: Bytes = advert.maskingKey; // a Uint8Array over an ArrayBuffer, as Web Crypto takes it
+ * ```
  */
 
 export type Bytes = Uint8Array<ArrayBuffer>;

@@ -10,7 +10,17 @@
  */
 import { createRandom, permutation } from "../../common/rng.js";
 
-/** Who shares masks with whom: every pair (complete) or a random Harary graph of the given degree. */
+/**
+ * Who shares masks with whom: every pair (complete) or a random Harary graph of the given degree.
+ *
+ * @example
+ * ```ts
+ * import { createRoundSetup, recommendedDegree, type SecAggGraph } from "equipoise/federated";
+ * const graph: SecAggGraph = { kind: "harary", degree: recommendedDegree(1000) }; // SecAgg+: 110 neighbours each, not 999
+ * const clients = Array.from({ length: 1000 }, (_, i) => i + 1);
+ * const setup = createRoundSetup(1, clients, 100, { graph }); // setup.threshold: shares needed of each client's neighbours
+ * ```
+ */
 export type SecAggGraph = { kind: "complete" } | { kind: "harary"; degree: number };
 
 /**
@@ -57,7 +67,16 @@ export function neighbourhoods(
   return out;
 }
 
-/** What the default SecAgg+ degree must survive. */
+/**
+ * What the default SecAgg+ degree must survive.
+ *
+ * @example
+ * ```ts
+ * import { type DegreeTarget, recommendedDegree } from "equipoise/federated";
+ * const target: DegreeTarget = { thresholdFraction: 0.3, dropout: 0.1, failure: 0.01 };
+ * recommendedDegree(100, target); // 6, against 84 with the defaults (majority threshold, 30 % dropouts)
+ * ```
+ */
 export interface DegreeTarget {
   /** Shares needed, as a fraction of a client's neighbours (as in SecAggSettings). Default 0.5. */
   thresholdFraction?: number;

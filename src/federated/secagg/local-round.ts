@@ -15,7 +15,18 @@ import {
   type SecAggSettings,
 } from "./server.js";
 
-/** Options of an in-process secure-aggregation round: simulated dropouts, and hooks for tests. */
+/**
+ * Options of an in-process secure-aggregation round: simulated dropouts, and hooks for tests.
+ *
+ * @example
+ * ```ts
+ * import { aggregateSecurely, type LocalRoundOptions } from "equipoise/federated";
+ * const inputs = new Map([[1, [1, 2]], [2, [3, 4]], [3, [5, 6]], [4, [7, 8]]].map(([id, v]) => [id as number, Uint32Array.from(v as number[])]));
+ * const options: LocalRoundOptions = { dropouts: new Map([[4, "input"]]) }; // client 4 sends no masked input
+ * const { sum, included } = await aggregateSecurely(inputs, 1, { graph: { kind: "complete" } }, options);
+ * // sum [9, 12]: the inputs of included = [1, 2, 3]
+ * ```
+ */
 export interface LocalRoundOptions {
   /** Client → the first phase in which it sends nothing. */
   dropouts?: ReadonlyMap<number, Exclude<SecAggPhase, "done">>;
@@ -27,6 +38,18 @@ export interface LocalRoundOptions {
   graphSeed?: number;
 }
 
+/**
+ * What {@link aggregateSecurely} returns: the round's sum, who is in it and who dropped, and the time each side spent.
+ *
+ * @example
+ * ```ts
+ * import { aggregateSecurely, type LocalRoundResult } from "equipoise/federated";
+ * const inputs = new Map([[1, Uint32Array.from([1, 2])], [2, Uint32Array.from([3, 4])], [3, Uint32Array.from([5, 6])]]);
+ * const result: LocalRoundResult = await aggregateSecurely(inputs, 1, { graph: { kind: "complete" } });
+ * console.log(result.sum, result.included, result.dropped.input); // [9, 12], [1, 2, 3], []
+ * console.log(result.seconds.client, result.seconds.server); // time spent on either side
+ * ```
+ */
 export interface LocalRoundResult extends SecAggResult {
   seconds: { client: number; server: number };
 }

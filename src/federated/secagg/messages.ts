@@ -18,7 +18,18 @@
 import type { Bytes } from "./crypto.js";
 import type { SecAggGraph } from "./graph.js";
 
-/** The server's public setup of a secure-aggregation round: session, participants, graph and threshold. */
+/**
+ * The server's public setup of a secure-aggregation round: session, participants, graph and threshold.
+ *
+ * @example
+ * ```ts
+ * import { createRoundSetup, type RoundSetup, SecAggClient } from "equipoise/federated";
+ * const setup: RoundSetup = createRoundSetup(1, [1, 2, 3], 2, { graph: { kind: "complete" } });
+ * setup.threshold; // 2: shares needed to rebuild a client's secrets
+ * setup.session; // fresh and random: binds every message to this round
+ * const advert = await new SecAggClient(1).advertise(setup); // every participant receives the setup
+ * ```
+ */
 export interface RoundSetup {
   kind: "setup";
   /** Random, public, fresh per round: binds every key, mask and ciphertext to this round. */
@@ -46,7 +57,18 @@ interface Addressed {
   round: number;
 }
 
-/** A client's first message: its two public keys (encryption and masking). */
+/**
+ * A client's first message: its two public keys (encryption and masking).
+ *
+ * @example
+ * ```ts
+ * import { type AdvertiseKeys, createRoundSetup, SecAggClient, SecAggServer } from "equipoise/federated";
+ * const setup = createRoundSetup(1, [1, 2, 3], 2, { graph: { kind: "complete" } });
+ * const server = new SecAggServer(setup);
+ * const advert: AdvertiseKeys = await new SecAggClient(1).advertise(setup); // phase 1: two fresh public keys
+ * server.receive(advert);
+ * ```
+ */
 export interface AdvertiseKeys extends Addressed {
   kind: "advertise-keys";
   client: number;
@@ -54,13 +76,35 @@ export interface AdvertiseKeys extends Addressed {
   maskingKey: Bytes;
 }
 
-/** The server forwards each client its neighbours' public keys. */
+/**
+ * The server forwards each client its neighbours' public keys.
+ *
+ * @example
+ * ```ts
+ * import type { KeysBroadcast, SecAggClient, SecAggServer } from "equipoise/federated";
+ * declare const server: SecAggServer; // every participant's AdvertiseKeys received
+ * declare const client: SecAggClient; // one of them
+ * const broadcasts: Map<number, KeysBroadcast> = server.closeAdvertise(); // one per client
+ * server.receive(await client.shareKeys(broadcasts.get(client.id)!)); // keys of the client's neighbours
+ * ```
+ */
 export interface KeysBroadcast extends Addressed {
   kind: "keys";
   keys: { client: number; encryptionKey: Bytes; maskingKey: Bytes }[];
 }
 
-/** A client's encrypted Shamir shares of its secrets, one per neighbour. */
+/**
+ * A client's encrypted Shamir shares of its secrets, one per neighbour.
+ *
+ * @example
+ * ```ts
+ * import type { KeysBroadcast, SecAggClient, SecAggServer, ShareKeys } from "equipoise/federated";
+ * declare const server: SecAggServer; declare const client: SecAggClient;
+ * declare const broadcast: KeysBroadcast; // the client's, from server.closeAdvertise()
+ * const message: ShareKeys = await client.shareKeys(broadcast); // phase 2: one encrypted share per neighbour
+ * server.receive(message);
+ * ```
+ */
 export interface ShareKeys extends Addressed {
   kind: "share-keys";
   client: number;
@@ -69,20 +113,54 @@ export interface ShareKeys extends Addressed {
   shares: { to: number; ciphertext: Bytes }[];
 }
 
-/** The server forwards each client the encrypted shares addressed to it. */
+/**
+ * The server forwards each client the encrypted shares addressed to it.
+ *
+ * @example
+ * ```ts
+ * import type { SecAggClient, SecAggServer, SharesDelivery } from "equipoise/federated";
+ * declare const server: SecAggServer; // every participant's ShareKeys received
+ * declare const client: SecAggClient;
+ * const deliveries: Map<number, SharesDelivery> = server.closeShares(); // the ciphertexts addressed to each client
+ * const masked = await client.maskInput(deliveries.get(client.id)!, Uint32Array.from([5, 10]));
+ * ```
+ */
 export interface SharesDelivery extends Addressed {
   kind: "shares";
   shares: { from: number; ciphertext: Bytes }[];
 }
 
-/** A client's masked input vector, in Z_{2^32}. */
+/**
+ * A client's masked input vector, in Z_{2^32}.
+ *
+ * @example
+ * ```ts
+ * import type { MaskedInput, SecAggClient, SecAggServer, SharesDelivery } from "equipoise/federated";
+ * declare const server: SecAggServer; declare const client: SecAggClient;
+ * declare const delivery: SharesDelivery; // the client's, from server.closeShares()
+ * const masked: MaskedInput = await client.maskInput(delivery, Uint32Array.from([5, 10])); // phase 3
+ * server.receive(masked); // masked.vector alone tells the server nothing about [5, 10]
+ * ```
+ */
 export interface MaskedInput extends Addressed {
   kind: "masked-input";
   client: number;
   vector: Uint32Array;
 }
 
-/** The server asks each client for the shares that unmask the sum: survivors' self-masks, dropped clients' keys. */
+/**
+ * The server asks each client for the shares that unmask the sum: survivors' self-masks, dropped clients' keys.
+ *
+ * @example
+ * ```ts
+ * import type { SecAggClient, SecAggServer, UnmaskRequest } from "equipoise/federated";
+ * declare const server: SecAggServer; // masked inputs received
+ * declare const client: SecAggClient;
+ * const requests: Map<number, UnmaskRequest> = server.closeInputs(); // SecAggAbort when too few inputs arrived
+ * const request = requests.get(client.id)!;
+ * console.log(request.survivors, request.dropped); // the neighbours whose input arrived, and those who dropped
+ * ```
+ */
 export interface UnmaskRequest extends Addressed {
   kind: "unmask";
   /** Neighbours whose masked input arrived (the recipient itself is one of them). */
@@ -91,7 +169,19 @@ export interface UnmaskRequest extends Addressed {
   dropped: number[];
 }
 
-/** A client's answer: the shares the server asked for. */
+/**
+ * A client's answer: the shares the server asked for.
+ *
+ * @example
+ * ```ts
+ * import type { SecAggClient, SecAggServer, UnmaskRequest, UnmaskShares } from "equipoise/federated";
+ * declare const server: SecAggServer; declare const client: SecAggClient;
+ * declare const request: UnmaskRequest; // the client's, from server.closeInputs()
+ * const answer: UnmaskShares = client.unmask(request); // phase 4: shares of survivors' self-masks and dropped clients' keys
+ * server.receive(answer);
+ * const { sum, included } = await server.closeUnmask(); // once the survivors have answered
+ * ```
+ */
 export interface UnmaskShares extends Addressed {
   kind: "unmask-shares";
   client: number;
@@ -99,7 +189,17 @@ export interface UnmaskShares extends Addressed {
   keyShares: { of: number; share: Bytes }[];
 }
 
-/** Any message a client sends in a secure-aggregation round. */
+/**
+ * Any message a client sends in a secure-aggregation round.
+ *
+ * @example
+ * ```ts
+ * import { aggregateSecurely, type ClientMessage } from "equipoise/federated";
+ * const inputs = new Map([[1, Uint32Array.from([1, 2])], [2, Uint32Array.from([3, 4])], [3, Uint32Array.from([5, 6])]]);
+ * const log = (message: ClientMessage): void => console.log(message.round, message.client, message.kind);
+ * await aggregateSecurely(inputs, 1, { graph: { kind: "complete" } }, { observe: log }); // the server's view, message by message
+ * ```
+ */
 export type ClientMessage = AdvertiseKeys | ShareKeys | MaskedInput | UnmaskShares;
 export type ServerMessage = RoundSetup | KeysBroadcast | SharesDelivery | UnmaskRequest;
 

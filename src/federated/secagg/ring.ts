@@ -13,7 +13,17 @@ import type { Random } from "../../common/rng.js";
 
 const INT32_MAX = 2 ** 31 - 1;
 
-/** How real updates are encoded into the ring: clipped to ±bound, scaled, rounded. */
+/**
+ * How real updates are encoded into the ring: clipped to ±bound, scaled, rounded.
+ *
+ * @example
+ * ```ts
+ * import { type FixedPoint, planDistributedNoise } from "equipoise/federated";
+ * const plan = planDistributedNoise({ noise: 1, clip: 1, dimension: 1000, expectedClients: 10 });
+ * const encoding: FixedPoint = plan.fixedPoint; // { bound: 1, scale: 65536 }
+ * // a coordinate x is clipped to ±1, then encoded as round(65536 · x) in the ring
+ * ```
+ */
 export interface FixedPoint {
   /** Every coordinate is clipped to [-bound, bound] before encoding. */
   bound: number;

@@ -41,7 +41,17 @@ import {
 import { addInto, subtractInto } from "./ring.js";
 import { combineShares } from "./shamir.js";
 
-/** Settings of a secure-aggregation round: the graph, the share threshold and the fewest inputs to unmask. */
+/**
+ * Settings of a secure-aggregation round: the graph, the share threshold and the fewest inputs to unmask.
+ *
+ * @example
+ * ```ts
+ * import { aggregateSecurely, type SecAggSettings } from "equipoise/federated";
+ * const inputs = new Map(Array.from({ length: 6 }, (_, i) => [i + 1, Uint32Array.from([i, 1])] as const));
+ * const settings: SecAggSettings = { graph: { kind: "harary", degree: 4 }, thresholdFraction: 0.5, minimumInputs: 4 };
+ * const { sum } = await aggregateSecurely(inputs, 1, settings); // [15, 6]
+ * ```
+ */
 export interface SecAggSettings {
   /** The masking graph. */
   graph: SecAggGraph;
@@ -54,10 +64,30 @@ export interface SecAggSettings {
   minimumInputs?: number;
 }
 
-/** The phases of a secure-aggregation round. */
+/**
+ * The phases of a secure-aggregation round.
+ *
+ * @example
+ * ```ts
+ * import { createRoundSetup, type SecAggPhase, SecAggServer } from "equipoise/federated";
+ * const server = new SecAggServer(createRoundSetup(1, [1, 2, 3], 2, { graph: { kind: "complete" } }));
+ * const phase: SecAggPhase = server.currentPhase; // "advertise", then "share", "input", "unmask" and "done"
+ * const dropouts = new Map<number, Exclude<SecAggPhase, "done">>([[3, "unmask"]]); // for aggregateSecurely's options
+ * ```
+ */
 export type SecAggPhase = "advertise" | "share" | "input" | "unmask" | "done";
 
-/** The outcome of a secure-aggregation round: the sum, who is in it, and who dropped at which phase. */
+/**
+ * The outcome of a secure-aggregation round: the sum, who is in it, and who dropped at which phase.
+ *
+ * @example
+ * ```ts
+ * import { aggregateSecurely, type SecAggResult } from "equipoise/federated";
+ * const inputs = new Map([[1, Uint32Array.from([1, 2])], [2, Uint32Array.from([3, 4])], [3, Uint32Array.from([5, 6])]]);
+ * const result: SecAggResult = await aggregateSecurely(inputs, 1, { graph: { kind: "complete" } });
+ * console.log(result.sum, result.included, result.dropped); // [9, 12], [1, 2, 3], no dropouts at any phase
+ * ```
+ */
 export interface SecAggResult {
   /** Σ of the inputs of `included`, in Z_{2^32}. */
   sum: Uint32Array;

@@ -6,10 +6,33 @@
  */
 import type { GaussianStepGroup } from "../analysis/prv.js";
 
-/** "rdp" (Rényi DP, Mironov 2017) or "prv" (privacy-loss random variables, Gopi et al. 2021). */
+/**
+ * "rdp" (Rényi DP, Mironov 2017) or "prv" (privacy-loss random variables, Gopi et al. 2021).
+ *
+ * @example
+ * ```ts
+ * import { type AccountantKind, createAccountant } from "equipoise/privacy/accounting";
+ * const kind: AccountantKind = "prv"; // or "rdp"
+ * const accountant = createAccountant(kind);
+ * accountant.step(0.01, 1.0, 1000); // sample rate q, noise multiplier σ, steps
+ * accountant.epsilon(1e-5); // the PRV upper bound, ≈ 1.84 (RDP: ≈ 2.10)
+ * ```
+ */
 export type AccountantKind = "rdp" | "prv";
 
-/** ε spent at δ, with the accountant's details and the caveats a user must see beside it. */
+/**
+ * ε spent at δ, with the accountant's details and the caveats a user must see beside it.
+ *
+ * @example
+ * ```ts
+ * import { createAccountant, type PrivacySpent } from "equipoise/privacy/accounting";
+ * const accountant = createAccountant("rdp");
+ * accountant.step(0.01, 1.0, 1000);
+ * const spent: PrivacySpent = accountant.spent(1e-5);
+ * console.log(spent.epsilon, spent.order); // ≈ 2.1014 at the RDP order 7.8
+ * for (const warning of spent.warnings ?? []) console.warn(warning); // none here
+ * ```
+ */
 export interface PrivacySpent {
   epsilon: number;
   delta: number;
@@ -24,7 +47,18 @@ export interface PrivacySpent {
   warnings?: string[];
 }
 
-/** An accountant's history as JSON (what a model file stores); `accountantFromJSON` rebuilds it. */
+/**
+ * An accountant's history as JSON (what a model file stores); `accountantFromJSON` rebuilds it.
+ *
+ * @example
+ * ```ts
+ * import { type AccountantJSON, accountantFromJSON, createAccountant } from "equipoise/privacy/accounting";
+ * const accountant = createAccountant("rdp");
+ * accountant.step(0.01, 1.0, 1000);
+ * const json: AccountantJSON = accountant.toJSON(); // { kind: "rdp", history: [{ sampleRate: 0.01, noise: 1, steps: 1000 }] }
+ * const again = accountantFromJSON(json); // same history, same ε
+ * ```
+ */
 export interface AccountantJSON {
   kind: AccountantKind;
   history: GaussianStepGroup[];

@@ -7,7 +7,16 @@ export * from "./accountant.js";
 export { PrvAccountant } from "./prv.js";
 export { RdpAccountant } from "./rdp.js";
 
-/** The accountants {@link createAccountant} makes. */
+/**
+ * The accountants {@link createAccountant} makes.
+ *
+ * @example
+ * ```ts
+ * import { ACCOUNTANT_KINDS, createAccountant } from "equipoise/privacy/accounting";
+ * ACCOUNTANT_KINDS; // ["rdp", "prv"]
+ * const accountants = ACCOUNTANT_KINDS.map((kind) => createAccountant(kind)); // one of each
+ * ```
+ */
 export const ACCOUNTANT_KINDS: readonly AccountantKind[] = ["rdp", "prv"];
 
 /**

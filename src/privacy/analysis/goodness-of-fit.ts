@@ -5,7 +5,16 @@
  */
 import { upperIncompleteGammaRatio } from "./special.js";
 
-/** A test statistic and its p-value. */
+/**
+ * A test statistic and its p-value.
+ *
+ * @example
+ * ```ts
+ * import { chiSquareTest, type TestResult } from "equipoise/privacy/accounting";
+ * const result: TestResult = chiSquareTest([48, 52], [0.5, 0.5]); // observed counts, expected probabilities
+ * console.log(result.statistic, result.pValue); // 0.16 and ≈ 0.69: no evidence against a fair coin
+ * ```
+ */
 export interface TestResult {
   statistic: number;
   pValue: number;

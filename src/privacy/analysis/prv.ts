@@ -37,7 +37,19 @@
 import { fft, nextPowerOfTwo } from "../../math/fft.js";
 import { normalCdf, normalSurvival } from "../../math/normal.js";
 
-/** Identical steps of the sampled Gaussian mechanism. */
+/**
+ * Identical steps of the sampled Gaussian mechanism.
+ *
+ * @example
+ * ```ts
+ * import { type GaussianStepGroup, prvEpsilon } from "equipoise/privacy/accounting";
+ * const history: GaussianStepGroup[] = [
+ *   { sampleRate: 0.01, noise: 1, steps: 500 },
+ *   { sampleRate: 0.02, noise: 1.5, steps: 250 }, // heterogeneous composition: a second phase
+ * ];
+ * prvEpsilon(history, 1e-5).upperBound; // ε of both phases together
+ * ```
+ */
 export interface GaussianStepGroup {
   /** Poisson sample rate q in [0, 1]. */
   sampleRate: number;
@@ -47,10 +59,29 @@ export interface GaussianStepGroup {
   steps: number;
 }
 
-/** Which neighbouring relation a privacy-loss distribution is of: removing or adding one example. */
+/**
+ * Which neighbouring relation a privacy-loss distribution is of: removing or adding one example.
+ *
+ * @example
+ * ```ts
+ * import { type NeighbouringDirection, prvEpsilon } from "equipoise/privacy/accounting";
+ * const directions: NeighbouringDirection[] = ["remove"]; // Opacus's choice; the default composes both
+ * prvEpsilon([{ sampleRate: 0.01, noise: 1, steps: 1000 }], 1e-5, { directions }).direction; // "remove"
+ * ```
+ */
 export type NeighbouringDirection = "remove" | "add";
 
-/** Settings of the PRV computation (Opacus's defaults). */
+/**
+ * Settings of the PRV computation (Opacus's defaults).
+ *
+ * @example
+ * ```ts
+ * import { createAccountant, type PrvOptions, prvEpsilon } from "equipoise/privacy/accounting";
+ * const options: PrvOptions = { epsError: 0.05, maxGridSize: 2 ** 20 }; // coarser and cheaper than the defaults
+ * prvEpsilon([{ sampleRate: 0.01, noise: 1, steps: 1000 }], 1e-5, options).upperBound;
+ * const accountant = createAccountant("prv", { prv: options }); // the same settings in an accountant
+ * ```
+ */
 export interface PrvOptions {
   /** ε_err: the epsilon error the result is allowed (default 0.01, as Opacus). */
   epsError?: number;
@@ -62,7 +93,17 @@ export interface PrvOptions {
   directions?: readonly NeighbouringDirection[];
 }
 
-/** ε from the PRV computation: the estimate, its upper and lower bounds, and the grid used. */
+/**
+ * ε from the PRV computation: the estimate, its upper and lower bounds, and the grid used.
+ *
+ * @example
+ * ```ts
+ * import { type PrvEpsilon, prvEpsilon } from "equipoise/privacy/accounting";
+ * const result: PrvEpsilon = prvEpsilon([{ sampleRate: 0.01, noise: 1, steps: 1000 }], 1e-5);
+ * console.log(result.lowerBound, result.estimate, result.upperBound); // ≈ 1.8181 ≤ 1.8282 ≤ 1.8384
+ * result.requestedEpsError; // undefined: the grid bound did not force a coarser mesh
+ * ```
+ */
 export interface PrvEpsilon {
   /** Upper bound on the true ε: ε_grid(δ − δ_err) + ε_err, the larger of the two directions. */
   upperBound: number;
@@ -81,7 +122,17 @@ export interface PrvEpsilon {
   direction: NeighbouringDirection;
 }
 
-/** Largest PRV grid accepted by default: 2^22 points (about 170 MB, seconds of CPU). */
+/**
+ * Largest PRV grid accepted by default: 2^22 points (about 170 MB, seconds of CPU).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PRV_MAX_GRID_SIZE, prvEpsilon } from "equipoise/privacy/accounting";
+ * DEFAULT_PRV_MAX_GRID_SIZE; // 4194304 = 2^22 points
+ * const steps = [{ sampleRate: 0.01, noise: 1, steps: 1000 }];
+ * prvEpsilon(steps, 1e-5, { maxGridSize: DEFAULT_PRV_MAX_GRID_SIZE / 4 }); // less memory; a coarser mesh if needed
+ * ```
+ */
 export const DEFAULT_PRV_MAX_GRID_SIZE = 2 ** 22;
 /** How far ε_err may be raised to fit the grid bound before PRV gives up. */
 const MAX_COARSENING = 100;

@@ -16,7 +16,17 @@
 import { logErfc } from "../../math/normal.js";
 import { logAddExp, logSubExp } from "./special.js";
 
-/** Opacus's default orders: 1.1, 1.2, …, 10.9, then 12, 13, …, 63 (the reference values' grid). */
+/**
+ * Opacus's default orders: 1.1, 1.2, …, 10.9, then 12, 13, …, 63 (the reference values' grid).
+ *
+ * @example
+ * ```ts
+ * import { composedRdp, OPACUS_RDP_ORDERS, rdpToEpsilon } from "equipoise/privacy/accounting";
+ * OPACUS_RDP_ORDERS.length; // 151: 1.1, 1.2, …, 10.9, then 12, 13, …, 63
+ * const rdp = composedRdp(0.01, 1, 1000, OPACUS_RDP_ORDERS);
+ * rdpToEpsilon(OPACUS_RDP_ORDERS, rdp, 1e-5).epsilon; // ≈ 2.1014, as Opacus
+ * ```
+ */
 export const OPACUS_RDP_ORDERS: readonly number[] = Object.freeze([
   ...Array.from({ length: 99 }, (_, x) => 1 + (x + 1) / 10.0),
   ...Array.from({ length: 52 }, (_, x) => 12 + x),
@@ -28,6 +38,13 @@ export const OPACUS_RDP_ORDERS: readonly number[] = Object.freeze([
  * (small ε: e.g. q = 0.01, σ = 5, 100 steps is best at α = 160 and gets ε = 0.069 instead of
  * 0.116 at 63). The seven Opacus reference values keep their optimal orders (2.8 … 54) and so
  * their values.
+ *
+ * @example
+ * ```ts
+ * import { composedRdp, DEFAULT_RDP_ORDERS, rdpToEpsilon } from "equipoise/privacy/accounting";
+ * const rdp = composedRdp(0.01, 5, 100, DEFAULT_RDP_ORDERS); // small ε: the optimum is above Opacus's 63
+ * rdpToEpsilon(DEFAULT_RDP_ORDERS, rdp, 1e-5); // { epsilon: ≈ 0.069, order: 160, optimumAtGridEdge: false }
+ * ```
  */
 export const DEFAULT_RDP_ORDERS: readonly number[] = Object.freeze([
   1.01,
@@ -164,7 +181,18 @@ export function composedRdp(
   return out;
 }
 
-/** ε from RDP values, with the order at which the bound is tightest. */
+/**
+ * ε from RDP values, with the order at which the bound is tightest.
+ *
+ * @example
+ * ```ts
+ * import { composedRdp, DEFAULT_RDP_ORDERS, type RdpPrivacySpent, rdpToEpsilon } from "equipoise/privacy/accounting";
+ * const rdp = composedRdp(0.01, 1, 1000, DEFAULT_RDP_ORDERS);
+ * const spent: RdpPrivacySpent = rdpToEpsilon(DEFAULT_RDP_ORDERS, rdp, 1e-5);
+ * console.log(spent.epsilon, spent.order); // ≈ 2.1014 at order 7.8
+ * if (spent.optimumAtGridEdge) console.warn("widen the order grid for a tighter bound"); // not here
+ * ```
+ */
 export interface RdpPrivacySpent {
   epsilon: number;
   /** The order at which the bound is tightest (NaN when epsilon is infinite). */

@@ -12,7 +12,17 @@
  */
 import type { Random } from "../../common/rng.js";
 
-/** A non-negative rational numerator/denominator (denominator > 0), exact. */
+/**
+ * A non-negative rational numerator/denominator (denominator > 0), exact.
+ *
+ * @example
+ * ```ts
+ * import { createSecureRandom, exactRational, type Rational, sampleDiscreteLaplace } from "equipoise/privacy/accounting";
+ * const scale: Rational = { numerator: 1n, denominator: 2n }; // exactly 0.5
+ * exactRational(0.5); // the same value: { numerator: 1n, denominator: 2n }
+ * const noise: bigint = sampleDiscreteLaplace(scale, createSecureRandom()); // exact integer noise
+ * ```
+ */
 export interface Rational {
   readonly numerator: bigint;
   readonly denominator: bigint;

@@ -7,7 +7,16 @@
 import type { Random } from "../../common/rng.js";
 import { createSecureRandom } from "../secure-random.js";
 
-/** Settings of the exponential mechanism (McSherry & Talwar 2007). */
+/**
+ * Settings of the exponential mechanism (McSherry & Talwar 2007).
+ *
+ * @example
+ * ```ts
+ * import { type ExponentialMechanismOptions, exponentialMechanism } from "equipoise/privacy/accounting";
+ * const options: ExponentialMechanismOptions = { epsilon: 1, sensitivity: 1, monotonic: true };
+ * const chosen = exponentialMechanism([1, 5, 2], options); // an index; 1 the most likely
+ * ```
+ */
 export interface ExponentialMechanismOptions {
   epsilon: number;
   /** Sensitivity Δ of the utility. */

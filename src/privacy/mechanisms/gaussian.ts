@@ -64,7 +64,16 @@ export function analyticGaussianSigma(sensitivity: number, epsilon: number, delt
   return hi;
 }
 
-/** How σ is calibrated: "analytic" (Balle & Wang 2018, the smallest σ) or "classic". */
+/**
+ * How σ is calibrated: "analytic" (Balle & Wang 2018, the smallest σ) or "classic".
+ *
+ * @example
+ * ```ts
+ * import { type GaussianCalibration, gaussianSigma } from "equipoise/privacy/accounting";
+ * const calibration: GaussianCalibration = "classic"; // only for ε < 1
+ * gaussianSigma(1, 0.5, 1e-5, calibration); // ≈ 9.6896, above the analytic σ for the same (ε, δ)
+ * ```
+ */
 export type GaussianCalibration = "analytic" | "classic";
 
 /**

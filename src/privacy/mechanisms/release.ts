@@ -28,19 +28,48 @@ import {
   sampleDiscreteLaplace,
 } from "./exact-sampling.js";
 
-/** What a release costs, in the forms the accountants combine. */
+/**
+ * What a release costs, in the forms the accountants combine.
+ *
+ * @example
+ * ```ts
+ * import { type MechanismPrivacy, mechanismRdp, releaseCount } from "equipoise/privacy/accounting";
+ * const cost: MechanismPrivacy = releaseCount(120, { kind: "discrete-gaussian", sigma: 2 }).privacy;
+ * // { kind: "zcdp", rho: ≈ 0.125 }: Δ²/(2σ²) with Δ = 1
+ * mechanismRdp(cost, [2, 8]); // α·ρ ≈ [0.25, 1]
+ * ```
+ */
 export type MechanismPrivacy =
   /** ε-DP; it implies RDP ≤ min(ε, α·ε²/2) at every order α (Bun & Steinke 2016, Proposition 3.3). */
   | { kind: "pure"; epsilon: number }
   /** ρ-zCDP: RDP α·ρ at every order α. */
   | { kind: "zcdp"; rho: number };
 
-/** The noise of a released count: discrete Laplace at ε, or discrete Gaussian at σ (exact samplers). */
+/**
+ * The noise of a released count: discrete Laplace at ε, or discrete Gaussian at σ (exact samplers).
+ *
+ * @example
+ * ```ts
+ * import { type CountMechanism, releaseCount } from "equipoise/privacy/accounting";
+ * const mechanism: CountMechanism = { kind: "discrete-laplace", epsilon: 0.5 };
+ * releaseCount(120, mechanism).value; // 120 + exact discrete Laplace noise of scale Δ/ε = 2
+ * ```
+ */
 export type CountMechanism =
   | { kind: "discrete-laplace"; epsilon: number }
   | { kind: "discrete-gaussian"; sigma: number };
 
-/** A statistic released with noise, and what its release costs. */
+/**
+ * A statistic released with noise, and what its release costs.
+ *
+ * @example
+ * ```ts
+ * import { type ReleasedStatistic, releaseCount } from "equipoise/privacy/accounting";
+ * const released: ReleasedStatistic = releaseCount(120, { kind: "discrete-laplace", epsilon: 1 });
+ * console.log(released.value, released.noiseScale, released.granularity); // an integer near 120, 1, 1
+ * released.privacy; // { kind: "pure", epsilon: 1 }: what the accountant is told
+ * ```
+ */
 export interface ReleasedStatistic {
   value: number;
   mechanism: "discrete-laplace" | "discrete-gaussian";
