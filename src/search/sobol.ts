@@ -46,7 +46,15 @@ const JOE_KUO: readonly (readonly number[])[] = [
 ];
 
 const BITS = 32;
-/** Largest dimension of a {@link SobolSequence} (the Joe–Kuo direction numbers bundled). */
+/**
+ * Largest dimension of a {@link SobolSequence} (the Joe–Kuo direction numbers bundled).
+ *
+ * @example
+ * ```ts
+ * import { SOBOL_MAX_DIMENSION } from "equipoise/search";
+ * SOBOL_MAX_DIMENSION; // 31: a SobolSequence (and the "random" strategy's design) has at most 31 dimensions
+ * ```
+ */
 export const SOBOL_MAX_DIMENSION = JOE_KUO.length + 1;
 
 /** Unscrambled direction numbers v_j (j = 0..31, most significant digit first) of one dimension. */
