@@ -395,7 +395,7 @@ export interface StudyStore {
  *   definition: { space: zdt1(4).space, objectives: [{ name: "f1", direction: "minimize" }], strategy: "random", seed: 0 },
  *   timeoutMs: 10_000,
  * };
- * const store = await openStudyStore("study.db", createOrOpen);
+ * const store = await openStudyStore("f1.db", createOrOpen); // created, or reopened after checking its definition
  * ```
  */
 export type OpenStudyOptions =
