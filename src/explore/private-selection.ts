@@ -71,7 +71,7 @@ export interface SelectionCandidate {
  * @example
  * ```ts
  * import { planPrivateSelection, type SelectionPreprocessing } from "equipoise/explore";
- * const preprocessing: SelectionPreprocessing = { releases: [], thresholdDelta: 0 }; // features fitted without reading the rows
+ * const preprocessing: SelectionPreprocessing = { releases: [], thresholdDelta: 0 }; // no private preprocessing release to compose
  * const plan = planPrivateSelection({
  *   trainRows: 20000, grid: { batches: [64, 256], epochs: [1, 3] }, targetEpsilon: 2, delta: 1e-5, meanTrials: 10, preprocessing,
  * });

@@ -52,7 +52,7 @@ const BITS = 32;
  * @example
  * ```ts
  * import { SOBOL_MAX_DIMENSION } from "equipoise/search";
- * SOBOL_MAX_DIMENSION; // 31: a SobolSequence (and the "random" strategy's design) has at most 31 dimensions
+ * SOBOL_MAX_DIMENSION; // 31: the most dimensions a SobolSequence has; a larger space makes "random" draw independent uniform points
  * ```
  */
 export const SOBOL_MAX_DIMENSION = JOE_KUO.length + 1;
