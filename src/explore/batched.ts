@@ -20,6 +20,21 @@ import {
   withMeasurements,
 } from "./trial.js";
 
+/**
+ * One trial of a batch: its configuration and seed.
+ *
+ * @example
+ * ```ts
+ * import { runTrialBatch, type TrialData, type TrialJob, type TrialSettings } from "equipoise/explore";
+ * declare const data: TrialData; // the study's splits (see TrialData)
+ * declare const settings: TrialSettings; // the study's δ, accountant, noise source...
+ * const jobs: TrialJob[] = [
+ *   { config: { model: "logreg", clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64, fairWeight: 0 }, seed: 1 },
+ *   { config: { model: "logreg", clip: 1, epsilon: 8, lr: 0.3, epochs: 2, batch: 128, fairWeight: 0.5 }, seed: 2 },
+ * ];
+ * const outcomes = runTrialBatch(jobs, data, settings); // one TrialOutcome (or Error) per job, in order
+ * ```
+ */
 export interface TrialJob {
   config: Configuration;
   seed: number;

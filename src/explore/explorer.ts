@@ -58,6 +58,21 @@ import { withMeasuredMetrics } from "./trial-interplay.js";
 /**
  * What {@link explore} runs: the data, the objectives and constraints, the strategy and budget,
  * where the study lives, and the privacy settings.
+ *
+ * @example
+ * ```ts
+ * import { type ExploreOptions, explore, parseConstraint } from "equipoise/explore";
+ * const options: ExploreOptions = {
+ *   request: { data: "adult", sensitive: ["sex"] },
+ *   objectives: ["accuracy", "epsilon", "dp"],
+ *   constraints: [parseConstraint("accuracy>=0.8")],
+ *   budget: 40,
+ *   seed: 0,
+ *   studyPath: "adult.db", // a rerun resumes the study
+ *   workers: 2,
+ * };
+ * const { summary } = await explore(options);
+ * ```
  */
 export interface ExploreOptions {
   /** The data; `request.seed` is the train/test split seed (`--split-seed`), recorded in the study. */
@@ -124,13 +139,37 @@ export interface ExploreOptions {
   onEvent?: (event: ExploreEvent) => void;
 }
 
-/** Progress of a run: notes for the user, and every finished trial. */
+/**
+ * Progress of a run: notes for the user, and every finished trial.
+ *
+ * @example
+ * ```ts
+ * import { type ExploreEvent, explore } from "equipoise/explore";
+ * const onEvent = (event: ExploreEvent) => {
+ *   if (event.kind === "note") console.log(event.text);
+ *   else console.log(`${event.done}/${event.budget}: trial ${event.trial.number} ${event.trial.state} (${event.progress})`);
+ * };
+ * await explore({ request: { data: "adult", sensitive: ["sex"] }, objectives: ["accuracy", "epsilon"], constraints: [], budget: 20, seed: 0, onEvent });
+ * ```
+ */
 export type ExploreEvent =
   | { kind: "note"; text: string }
   /** `progress`: the search so far in a few words (no trial's results under private selection). */
   | { kind: "trial"; done: number; budget: number; trial: TrialRecord; progress: string };
 
-/** A finished run: the study's summary (front, hypervolumes, trials) and the facts of the run. */
+/**
+ * A finished run: the study's summary (front, hypervolumes, trials) and the facts of the run.
+ *
+ * @example
+ * ```ts
+ * import { type ExploreResult, explore } from "equipoise/explore";
+ * const result: ExploreResult = await explore({
+ *   request: { data: "adult", sensitive: ["sex"] }, objectives: ["accuracy", "epsilon", "dp"], constraints: [], budget: 40, seed: 0,
+ * });
+ * console.log(`${result.summary.pareto.length} Pareto trials in ${result.wallSeconds} s on ${result.workers} workers (${result.backend})`);
+ * result.summary.hypervolume.test; // the front's hypervolume, scored on the test split
+ * ```
+ */
 export interface ExploreResult {
   summary: StudySummary;
   strategy: string;
@@ -141,7 +180,19 @@ export interface ExploreResult {
   studyPath: string | null;
 }
 
-/** What each trial records of the run that trained it (`report` shows them; they may change between runs of a study). */
+/**
+ * What each trial records of the run that trained it (`report` shows them; they may change between runs of a study).
+ *
+ * @example
+ * ```ts
+ * import type { RunFacts } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * const study = await Study.openReadOnly("adult.db");
+ * const [trial] = await study.trials(["complete"]);
+ * const run = trial.metrics?.run as RunFacts | undefined; // the explore run that trained it
+ * if (run) console.log(run.id, run.workers, run.backend, run.version);
+ * ```
+ */
 export interface RunFacts {
   /** One id per `explore` run. */
   id: string;

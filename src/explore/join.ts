@@ -14,7 +14,17 @@ import type { ExploreOptions } from "./explorer.js";
 import { parseConstraint, parseObjectives } from "./objectives.js";
 import { explorerMetadata } from "./summary.js";
 
-/** What a worker joining a study gives: the location, and what belongs to its machine. */
+/**
+ * What a worker joining a study gives: the location, and what belongs to its machine.
+ *
+ * @example
+ * ```ts
+ * import { explore, type JoinOptions, joinStudyOptions } from "equipoise/explore";
+ * const join: JoinOptions = { location: "postgres://me@db/equipoise?study=adult", workers: 2, backend: "wasm" };
+ * const options = await joinStudyOptions(join); // data, space, seeds and budget come from the study
+ * await explore(options);
+ * ```
+ */
 export interface JoinOptions {
   /** The study: `postgres://USER@HOST/DB?study=NAME` or an SQLite file shared by processes. */
   location: string;

@@ -5,7 +5,19 @@
 import { UsageError } from "../common/errors.js";
 import { normalisedPrivacyCostGap, PRIVACY_COST_GAP } from "../interplay/explorer-levers.js";
 
-/** The metrics a trial reports, on one split. */
+/**
+ * The metrics a trial reports, on one split.
+ *
+ * @example
+ * ```ts
+ * import { normaliseObjective, type TrialMetrics } from "equipoise/explore";
+ * const metrics: TrialMetrics = {
+ *   accuracy: 0.85, balancedAccuracy: 0.8, epsilon: 4, dpDifference: 0.1, eoDifference: 0.12, eopDifference: 0.05,
+ * };
+ * const basis = { majorityAccuracy: 0.75, referenceGaps: { dp: 0.2, eo: 0.2, eop: 0.1 } };
+ * normaliseObjective("dp", metrics, basis); // 0.5: half the reference model's gap
+ * ```
+ */
 export interface TrialMetrics {
   accuracy: number;
   /** Mean of the per-class recalls (NaN in studies stored before it was recorded). */
@@ -28,6 +40,13 @@ export interface TrialMetrics {
 /**
  * The explorer's objectives: an error (accuracy or balanced accuracy), ε, a fairness gap
  * (dp, eo, eop), the per-group cost of privacy and the membership-inference risk.
+ *
+ * @example
+ * ```ts
+ * import { objectiveNames } from "equipoise/explore";
+ * objectiveNames; // ["accuracy", "balanced-accuracy", "epsilon", "dp", "eo", "eop", "privacy-cost-gap", "mia"]
+ * const known = (objectiveNames as readonly string[]).includes("eo"); // true: a valid --objectives entry
+ * ```
  */
 export const objectiveNames = [
   "accuracy",
@@ -39,13 +58,41 @@ export const objectiveNames = [
   PRIVACY_COST_GAP,
   "mia",
 ] as const;
-/** One of {@link objectiveNames}. */
+/**
+ * One of {@link objectiveNames}.
+ *
+ * @example
+ * ```ts
+ * import { type ObjectiveName, parseObjectives } from "equipoise/explore";
+ * const objectives: ObjectiveName[] = ["balanced-accuracy", "epsilon", "eo"];
+ * parseObjectives("balanced-accuracy,epsilon,eo"); // the same list, from the CLI's --objectives
+ * ```
+ */
 export type ObjectiveName = (typeof objectiveNames)[number];
 
-/** The default objectives: accuracy, ε and the demographic-parity difference. */
+/**
+ * The default objectives: accuracy, ε and the demographic-parity difference.
+ *
+ * @example
+ * ```ts
+ * import { defaultObjectives, parseObjectives } from "equipoise/explore";
+ * defaultObjectives; // ["accuracy", "epsilon", "dp"]
+ * parseObjectives(undefined); // a copy of defaultObjectives: what explore uses without --objectives
+ * ```
+ */
 export const defaultObjectives: ObjectiveName[] = ["accuracy", "epsilon", "dp"];
 
-/** What the normalisation needs from the reference model and the test split. */
+/**
+ * What the normalisation needs from the reference model and the test split.
+ *
+ * @example
+ * ```ts
+ * import { type NormalisationBasis, normaliseObjective } from "equipoise/explore";
+ * const basis: NormalisationBasis = { majorityAccuracy: 0.75, referenceGaps: { dp: 0.2, eo: 0.2, eop: 0.1 } };
+ * const metrics = { accuracy: 0.85, balancedAccuracy: 0.8, epsilon: 4, dpDifference: 0.1, eoDifference: 0.12, eopDifference: 0.05 };
+ * normaliseObjective("accuracy", metrics, basis); // 0.6: 15 % error against the majority class's 25 %
+ * ```
+ */
 export interface NormalisationBasis {
   /** Accuracy of always predicting the majority class, on the split being scored. */
   majorityAccuracy: number;
@@ -182,7 +229,17 @@ export function parseObjectives(raw: string | undefined): ObjectiveName[] {
   return names as ObjectiveName[];
 }
 
-/** A bound on one metric, e.g. "epsilon<=8" or "accuracy>=0.8". */
+/**
+ * A bound on one metric, e.g. "epsilon<=8" or "accuracy>=0.8".
+ *
+ * @example
+ * ```ts
+ * import { type Constraint, explore, parseConstraint } from "equipoise/explore";
+ * const bound: Constraint = parseConstraint("epsilon<=8"); // { metric: "epsilon", op: "<=", bound: 8, text: "epsilon<=8" }
+ * const floor: Constraint = { metric: "accuracy", op: ">=", bound: 0.8, text: "accuracy>=0.8" };
+ * await explore({ request: { data: "adult", sensitive: ["sex"] }, objectives: ["accuracy", "dp"], constraints: [bound, floor], budget: 40, seed: 0 });
+ * ```
+ */
 export interface Constraint {
   metric: ObjectiveName;
   op: "<=" | ">=";

@@ -7,7 +7,20 @@ import { PRIVATE_FAIR_ROUNDS } from "../interplay/explorer-levers.js";
 import { allTrialsEpsilon } from "./private-selection.js";
 import type { ExplorerMetadata, StudySummary } from "./summary.js";
 
-/** How many trials a study has finished, and how many of them trained without DP. */
+/**
+ * How many trials a study has finished, and how many of them trained without DP.
+ *
+ * @example
+ * ```ts
+ * import { privacyNotes, summariseStudy, type TrialCounts } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * const study = await Study.openReadOnly("adult.db");
+ * const summary = summariseStudy(await study.snapshot());
+ * const nonPrivate = summary.decoded.filter((t) => !Number.isFinite(t.validation.epsilon)).length;
+ * const counts: TrialCounts = { complete: summary.decoded.length, nonPrivate };
+ * privacyNotes(summary.metadata, counts); // the notes then say how many trials read the same rows
+ * ```
+ */
 export interface TrialCounts {
   complete: number;
   nonPrivate: number;

@@ -43,7 +43,20 @@ import {
   type TrialCountDistribution,
 } from "../privacy/accounting.js";
 
-/** One configuration class the sampler can draw, with the noise multiplier it trains with. */
+/**
+ * One configuration class the sampler can draw, with the noise multiplier it trains with.
+ *
+ * @example
+ * ```ts
+ * import { planPrivateSelection, type SelectionCandidate } from "equipoise/explore";
+ * const plan = planPrivateSelection({
+ *   trainRows: 20000, grid: { batches: [64, 256], epochs: [1, 3] },
+ *   targetEpsilon: 2, delta: 1e-5, meanTrials: 10, preprocessing: { releases: [], thresholdDelta: 0 },
+ * });
+ * const candidates: SelectionCandidate[] = plan.candidates; // one per (batch, epochs) of the grid
+ * for (const c of candidates) console.log(c.batch, c.epochs, c.steps, c.noise);
+ * ```
+ */
 export interface SelectionCandidate {
   batch: number;
   epochs: number;
@@ -52,7 +65,18 @@ export interface SelectionCandidate {
   noise: number;
 }
 
-/** The study's preprocessing releases, composed once beside the selection. */
+/**
+ * The study's preprocessing releases, composed once beside the selection.
+ *
+ * @example
+ * ```ts
+ * import { planPrivateSelection, type SelectionPreprocessing } from "equipoise/explore";
+ * const preprocessing: SelectionPreprocessing = { releases: [], thresholdDelta: 0 }; // no private preprocessing release to compose
+ * const plan = planPrivateSelection({
+ *   trainRows: 20000, grid: { batches: [64, 256], epochs: [1, 3] }, targetEpsilon: 2, delta: 1e-5, meanTrials: 10, preprocessing,
+ * });
+ * ```
+ */
 export interface SelectionPreprocessing {
   releases: readonly PriorStep[];
   /** δ spent outside the accountant (thresholded categories): ε is taken at δ minus it. */
@@ -62,6 +86,16 @@ export interface SelectionPreprocessing {
 /**
  * A private selection's plan, drawn once and stored in the study: the number of trials, the
  * candidates' noise, and the ε the released trial will have.
+ *
+ * @example
+ * ```ts
+ * import { type PrivateSelectionPlan, planPrivateSelection } from "equipoise/explore";
+ * const plan: PrivateSelectionPlan = planPrivateSelection({
+ *   trainRows: 20000, grid: { batches: [64, 256], epochs: [1, 3] },
+ *   targetEpsilon: 2, delta: 1e-5, meanTrials: 10, preprocessing: { releases: [], thresholdDelta: 0 },
+ * });
+ * console.log(`${plan.trials} trials at ε ${plan.trialEpsilon} each; releasing the best costs ε ${plan.epsilon} ≤ ${plan.targetEpsilon}`);
+ * ```
  */
 export interface PrivateSelectionPlan {
   distribution: TrialCountDistribution;
@@ -196,7 +230,21 @@ export function calibratedCandidates(
   return candidates;
 }
 
-/** What private hyperparameter selection is planned from: training rows, the grid, the total ε and δ. */
+/**
+ * What private hyperparameter selection is planned from: training rows, the grid, the total ε and δ.
+ *
+ * @example
+ * ```ts
+ * import { planPrivateSelection, type SelectionRequest } from "equipoise/explore";
+ * const request: SelectionRequest = {
+ *   trainRows: 20000, // rows of the training part
+ *   grid: { batches: [64, 256], epochs: [1, 3] },
+ *   targetEpsilon: 2, delta: 1e-5, meanTrials: 10,
+ *   preprocessing: { releases: [], thresholdDelta: 0 },
+ * };
+ * const plan = planPrivateSelection(request);
+ * ```
+ */
 export interface SelectionRequest {
   trainRows: number;
   grid: { batches: readonly number[]; epochs: readonly number[] };

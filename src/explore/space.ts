@@ -41,7 +41,16 @@
 import { type ExplorerPrivateMethod, interplayParameters } from "../interplay/explorer-levers.js";
 import { type Configuration, type Parameter, SearchSpace } from "../search/index.js";
 
-/** What the space is built from: public or unprotected facts of the study's data. */
+/**
+ * What the space is built from: public or unprotected facts of the study's data.
+ *
+ * @example
+ * ```ts
+ * import { type DataProfile, explorerSpace } from "equipoise/explore";
+ * const profile: DataProfile = { trainRows: 24130, minorityShare: 0.24 }; // Adult's training part
+ * const space = explorerSpace(profile, { privacy: { kind: "private", epsilonLow: 0.1 }, classWeighting: false });
+ * ```
+ */
 export interface DataProfile {
   /** Rows of the training part (treated as public, as DP-SGD's sample rate does). */
   trainRows: number;
@@ -49,7 +58,18 @@ export interface DataProfile {
   minorityShare: number;
 }
 
-/** How an explorer space treats privacy: every trial private, DP as a lever, or private selection at a fixed ε. */
+/**
+ * How an explorer space treats privacy: every trial private, DP as a lever, or private selection at a fixed ε.
+ *
+ * @example
+ * ```ts
+ * import { explorerSpace, type SpacePrivacy } from "equipoise/explore";
+ * const everyTrialPrivate: SpacePrivacy = { kind: "private", epsilonLow: 0.1 };
+ * const dpAsALever: SpacePrivacy = { kind: "mixed", epsilonLow: 0.1 };
+ * const space = explorerSpace({ trainRows: 20000, minorityShare: 0.25 }, { privacy: dpAsALever, classWeighting: false });
+ * space.parameters.some((p) => p.name === "dp"); // true: DP on or off is a parameter
+ * ```
+ */
 export type SpacePrivacy =
   /** ε is an objective: every trial private. */
   | { kind: "private"; epsilonLow: number }
@@ -58,7 +78,16 @@ export type SpacePrivacy =
   /** Private selection: every trial private at the study's fixed per-trial ε. */
   | { kind: "selection"; batches: number[]; epochs: number[] };
 
-/** How the explorer's space is shaped: which privacy levers it has, and whether class weighting is one. */
+/**
+ * How the explorer's space is shaped: which privacy levers it has, and whether class weighting is one.
+ *
+ * @example
+ * ```ts
+ * import { explorerSpace, type SpaceOptions } from "equipoise/explore";
+ * const options: SpaceOptions = { privacy: { kind: "private", epsilonLow: 0.1 }, classWeighting: true, interplayLevers: true };
+ * const space = explorerSpace({ trainRows: 20000, minorityShare: 0.11 }, options);
+ * ```
+ */
 export interface SpaceOptions {
   privacy: SpacePrivacy;
   /** Offer class-balanced training (see `offersClassWeighting`). */
@@ -185,7 +214,17 @@ export function explorerSpace(profile: DataProfile, options: SpaceOptions): Sear
   return new SearchSpace(explorerParameters(profile, options));
 }
 
-/** A trial's training recipe, read from a configuration of the explorer's space. */
+/**
+ * A trial's training recipe, read from a configuration of the explorer's space.
+ *
+ * @example
+ * ```ts
+ * import { recipeOf, type TrialRecipe } from "equipoise/explore";
+ * const recipe: TrialRecipe = recipeOf({ model: "mlp", width: 32, depth: 2, clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64 });
+ * recipe.model; // "mlp:32,32"
+ * recipe.targetEpsilon; // 2: the ε its noise multiplier is calibrated to
+ * ```
+ */
 export interface TrialRecipe {
   model: string;
   dp: boolean;

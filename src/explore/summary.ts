@@ -22,7 +22,18 @@ import {
   withMeasuredMetrics,
 } from "./trial-interplay.js";
 
-/** What the explorer stores in a study's metadata. */
+/**
+ * What the explorer stores in a study's metadata.
+ *
+ * @example
+ * ```ts
+ * import { type ExplorerMetadata, summariseStudy } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * const study = await Study.openReadOnly("adult.db");
+ * const metadata: ExplorerMetadata = summariseStudy(await study.snapshot()).metadata;
+ * console.log(metadata.dataset, metadata.primarySensitive, metadata.rows.train, metadata.delta, metadata.accountant);
+ * ```
+ */
 export interface ExplorerMetadata {
   kind: "equipoise-explorer";
   dataset: string;
@@ -64,7 +75,18 @@ export interface ExplorerMetadata {
   sensitiveLdp?: { epsilon: number; attribute: string };
 }
 
-/** The study's one preprocessing, as its metadata records it. */
+/**
+ * The study's one preprocessing, as its metadata records it.
+ *
+ * @example
+ * ```ts
+ * import { type StudyPreprocessing, summariseStudy } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * const study = await Study.openReadOnly("adult.db");
+ * const preprocessing: StudyPreprocessing | undefined = summariseStudy(await study.snapshot()).metadata.preprocessing;
+ * if (preprocessing?.notForRelease) console.warn(preprocessing.notForRelease); // e.g. features fitted without DP
+ * ```
+ */
 export interface StudyPreprocessing {
   mode: PreprocessingMode;
   /** Releases of a private fit: composed in each private trial's ε, or once beside a private selection. */
@@ -81,10 +103,32 @@ export interface StudyPreprocessing {
   preprocessor?: PreprocessorJSON;
 }
 
-/** A split's metrics with the trial's measured privacy cost gap and membership AUC (trial-interplay.ts). */
+/**
+ * A split's metrics with the trial's measured privacy cost gap and membership AUC (trial-interplay.ts).
+ *
+ * @example
+ * ```ts
+ * import { type MeasuredMetrics, summariseStudy } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * const summary = summariseStudy(await (await Study.openReadOnly("adult.db")).snapshot());
+ * const test: MeasuredMetrics = summary.decoded[summary.pareto[0]].test;
+ * console.log(test.accuracy, test.epsilon, test.dpDifference, test.privacyCostGap, test.membershipAuc);
+ * ```
+ */
 export type MeasuredMetrics = ModelMetrics & { privacyCostGap: number; membershipAuc?: number };
 
-/** A stored explorer trial, decoded: its record and its validation and test metrics. */
+/**
+ * A stored explorer trial, decoded: its record and its validation and test metrics.
+ *
+ * @example
+ * ```ts
+ * import { type DecodedTrial, summariseStudy } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * const summary = summariseStudy(await (await Study.openReadOnly("adult.db")).snapshot());
+ * const front: DecodedTrial[] = summary.pareto.map((i) => summary.decoded[i]);
+ * for (const t of front) console.log(t.record.number, t.recipe.model, t.validation.accuracy, t.test.accuracy, t.feasible);
+ * ```
+ */
 export interface DecodedTrial {
   record: TrialRecord;
   validation: MeasuredMetrics;
@@ -104,6 +148,16 @@ export interface DecodedTrial {
 /**
  * An explorer study read back: its trials decoded, the Pareto front (chosen on validation), the
  * validation and test hypervolumes, and the reference model.
+ *
+ * @example
+ * ```ts
+ * import { type StudySummary, summariseStudy } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * const study = await Study.openReadOnly("adult.db");
+ * const summary: StudySummary = summariseStudy(await study.snapshot());
+ * console.log(`${summary.trials.complete}/${summary.trials.total} complete, ${summary.pareto.length} on the front`);
+ * summary.hypervolume.test; // the validation-chosen front, scored on test
+ * ```
  */
 export interface StudySummary {
   metadata: ExplorerMetadata;

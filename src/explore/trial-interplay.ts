@@ -28,7 +28,18 @@ import { studyMetrics } from "./sensitive-ldp.js";
 
 export { PRIVACY_COST_NOT_COVERED };
 
-/** The per-group cost of privacy of one private trial, on both splits. */
+/**
+ * The per-group cost of privacy of one private trial, on both splits.
+ *
+ * @example
+ * ```ts
+ * import { summariseStudy, type TrialPrivacyCostRecord } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * const summary = summariseStudy(await (await Study.openReadOnly("adult.db")).snapshot());
+ * const cost: TrialPrivacyCostRecord | undefined = summary.decoded[0].privacyCost; // private trials only
+ * if (cost) console.log(cost.test.accuracyCostDisparity, cost.test.gaps.dp.change, cost.notCoveredByEpsilon);
+ * ```
+ */
 export interface TrialPrivacyCostRecord {
   validation: TrialPrivacyCost;
   test: TrialPrivacyCost;
@@ -37,7 +48,18 @@ export interface TrialPrivacyCostRecord {
   notCoveredByEpsilon: string;
 }
 
-/** The loss attack's AUC on both splits' non-members. */
+/**
+ * The loss attack's AUC on both splits' non-members.
+ *
+ * @example
+ * ```ts
+ * import { summariseStudy, type TrialMembershipRecord } from "equipoise/explore";
+ * import { Study } from "equipoise/search";
+ * const summary = summariseStudy(await (await Study.openReadOnly("adult.db")).snapshot());
+ * const risk: TrialMembershipRecord | undefined = summary.decoded[0].membership; // when mia is measured
+ * if (risk) console.log(`loss attack AUC ${risk.testAuc} against ${risk.members} members`);
+ * ```
+ */
 export interface TrialMembershipRecord {
   attack: "loss";
   validationAuc: number;

@@ -23,7 +23,19 @@ import {
 } from "./trial-interplay.js";
 import { runPrivateFairTrial } from "./trial-private-fair.js";
 
-/** The data every trial of a study trains and scores on (identical in every worker). */
+/**
+ * The data every trial of a study trains and scores on (identical in every worker).
+ *
+ * @example
+ * ```ts
+ * import { runTrial, type TrialData, type TrialSettings } from "equipoise/explore";
+ * import type { Split } from "equipoise/data";
+ * declare const train: Split, validation: Split, test: Split; // the study's splits (see the data module)
+ * declare const settings: TrialSettings; // the study's δ, accountant, noise source...
+ * const data: TrialData = { train, validation, test, numClasses: 2, inputShape: [train.X.cols], primary: 0 };
+ * const outcome = runTrial({ model: "logreg", clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64, fairWeight: 0 }, 7, data, settings);
+ * ```
+ */
 export interface TrialData {
   train: Split;
   validation: Split;
@@ -37,14 +49,34 @@ export interface TrialData {
 /** The fairness gaps the recipe's penalty can target (demographic parity, equalized odds). */
 export type PenaltyTarget = (typeof PENALTY_CONSTRAINTS)[number];
 
-/** The noise multiplier private selection assigned to one (batch, epochs) pair (private-selection.ts). */
+/**
+ * The noise multiplier private selection assigned to one (batch, epochs) pair (private-selection.ts).
+ *
+ * @example
+ * ```ts
+ * import type { SelectionNoise, TrialSettings } from "equipoise/explore";
+ * declare const settings: TrialSettings; // a private selection's settings
+ * const noise: SelectionNoise[] = settings.selection?.noise ?? [];
+ * const forBatch64 = noise.find((n) => n.batch === 64 && n.epochs === 3)?.noise; // its noise multiplier
+ * ```
+ */
 export interface SelectionNoise {
   batch: number;
   epochs: number;
   noise: number;
 }
 
-/** Study-wide settings every trial trains with (δ, accountant, noise source, …). */
+/**
+ * Study-wide settings every trial trains with (δ, accountant, noise source, …).
+ *
+ * @example
+ * ```ts
+ * import { runTrial, type TrialData, type TrialSettings } from "equipoise/explore";
+ * declare const data: TrialData; // the study's splits (see TrialData)
+ * const settings: TrialSettings = { delta: 1e-5, accountant: "rdp", fairness: "demographic_parity", noise: "seeded" };
+ * const outcome = runTrial({ model: "logreg", clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64, fairWeight: 0 }, 7, data, settings);
+ * ```
+ */
 export interface TrialSettings {
   delta: number;
   accountant: "rdp" | "prv";
@@ -76,7 +108,18 @@ export interface TrialSettings {
   measure?: { privacyCost: boolean; membershipRisk: boolean };
 }
 
-/** A private trial's DP-SGD settings and the accountant used: what its ε is computed from. */
+/**
+ * A private trial's DP-SGD settings and the accountant used: what its ε is computed from.
+ *
+ * @example
+ * ```ts
+ * import { runTrial, type TrialData, type TrialPrivacy, type TrialSettings } from "equipoise/explore";
+ * declare const data: TrialData; // the study's splits (see TrialData)
+ * declare const settings: TrialSettings; // the study's δ, accountant, noise source...
+ * const privacy: TrialPrivacy | null = runTrial({ model: "logreg", clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64, fairWeight: 0 }, 7, data, settings).privacy;
+ * if (privacy) console.log(`σ ${privacy.noise}, q ${privacy.sampleRate}, ${privacy.steps} steps: ε ${privacy.trainingEpsilon} (target ${privacy.targetEpsilon})`);
+ * ```
+ */
 export interface TrialPrivacy {
   noise: number;
   sampleRate: number;
@@ -96,7 +139,17 @@ export interface TrialPrivacy {
   composition?: TrialComposition;
 }
 
-/** A private fair trial's composition (trial-private-fair.ts), all public quantities. */
+/**
+ * A private fair trial's composition (trial-private-fair.ts), all public quantities.
+ *
+ * @example
+ * ```ts
+ * import type { TrialOutcome } from "equipoise/explore";
+ * declare const outcome: TrialOutcome; // a private fair learning trial (privateMethod "dp-fair-reductions")
+ * const composition = outcome.privacy?.composition;
+ * if (composition) console.log(`${composition.runs} DP-SGD runs of ${composition.stepsPerRun} steps: ${composition.note}`);
+ * ```
+ */
 export interface TrialComposition {
   method: "dp-fair-reductions";
   constraint: PenaltyTarget;
@@ -113,7 +166,18 @@ export interface TrialComposition {
   note: string;
 }
 
-/** A finished trial: its recipe, validation and test metrics, privacy and training time. */
+/**
+ * A finished trial: its recipe, validation and test metrics, privacy and training time.
+ *
+ * @example
+ * ```ts
+ * import { runTrial, type TrialData, type TrialOutcome, type TrialSettings } from "equipoise/explore";
+ * declare const data: TrialData; // the study's splits (see TrialData)
+ * declare const settings: TrialSettings; // the study's δ, accountant, noise source...
+ * const outcome: TrialOutcome = runTrial({ model: "logreg", clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64, fairWeight: 0 }, 7, data, settings);
+ * console.log(outcome.validation.accuracy, outcome.test.dpDifference, outcome.privacy?.trainingEpsilon, outcome.trainSeconds);
+ * ```
+ */
 export interface TrialOutcome {
   recipe: TrialRecipe;
   validation: ModelMetrics;

@@ -17,7 +17,17 @@
 import { logExpectedPositivePart, logNormalCdf, logNormalPdf } from "../math/normal.js";
 import type { GaussianProcess } from "./gp.js";
 
-/** Disjoint boxes covering the non-dominated part of the reference box; row-major count × m. */
+/**
+ * Disjoint boxes covering the non-dominated part of the reference box; row-major count × m.
+ *
+ * @example
+ * ```ts
+ * import { type BoxDecomposition, nonDominatedBoxes } from "equipoise/search";
+ * const boxes: BoxDecomposition = nonDominatedBoxes([[1, 3], [2, 2], [3, 1]], [4, 4]);
+ * boxes.m; // 2 objectives
+ * boxes.lower.slice(0, boxes.m); // the first box's lower corner (row-major, `count` rows)
+ * ```
+ */
 export interface BoxDecomposition {
   m: number;
   count: number;

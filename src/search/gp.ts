@@ -26,20 +26,53 @@ import {
 const SQRT5 = Math.sqrt(5);
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/** A Gaussian process's hyper-parameters: ARD length scales, output scale and noise variance. */
+/**
+ * A Gaussian process's hyper-parameters: ARD length scales, output scale and noise variance.
+ *
+ * @example
+ * ```ts
+ * import { GaussianProcess, type GpHyperparameters } from "equipoise/search";
+ * const x = { data: Float64Array.from([0, 0.5, 1]), n: 3, d: 1 };
+ * const gp = GaussianProcess.fit(x, Float64Array.from([0, 1, 0]));
+ * const fitted: GpHyperparameters = gp.hyperparameters; // one length scale per input dimension
+ * fitted.lengthscales[0];
+ * ```
+ */
 export interface GpHyperparameters {
   lengthscales: Float64Array;
   outputscale: number;
   noise: number;
 }
 
-/** A Gamma prior on a hyperparameter: concentration and rate. */
+/**
+ * A Gamma prior on a hyperparameter: concentration and rate.
+ *
+ * @example
+ * ```ts
+ * import type { GammaPrior } from "equipoise/search";
+ * const lengthscalePrior: GammaPrior = { concentration: 3, rate: 6 }; // the default prior on length scales
+ * ```
+ */
 export interface GammaPrior {
   concentration: number;
   rate: number;
 }
 
-/** The Gaussian process's priors on lengthscales, output scale and noise. */
+/**
+ * The Gaussian process's priors on lengthscales, output scale and noise.
+ *
+ * @example
+ * ```ts
+ * import { GaussianProcess, type GpPriors } from "equipoise/search";
+ * const priors: GpPriors = {
+ *   lengthscale: { concentration: 3, rate: 6 },
+ *   outputscale: { concentration: 2, rate: 0.15 },
+ *   noise: { concentration: 1.1, rate: 0.05 },
+ * }; // the defaults
+ * const x = { data: Float64Array.from([0, 0.5, 1]), n: 3, d: 1 };
+ * const gp = GaussianProcess.fit(x, Float64Array.from([0, 1, 0]), { priors });
+ * ```
+ */
 export interface GpPriors {
   lengthscale: GammaPrior;
   outputscale: GammaPrior;
@@ -52,7 +85,17 @@ export const DEFAULT_GP_PRIORS: GpPriors = {
   noise: { concentration: 1.1, rate: 0.05 },
 };
 
-/** Box for the hyper-parameters (on the standardised scale). */
+/**
+ * Box for the hyper-parameters (on the standardised scale).
+ *
+ * @example
+ * ```ts
+ * import { GaussianProcess, type GpBounds } from "equipoise/search";
+ * const bounds: GpBounds = { lengthscale: [0.005, 50], outputscale: [0.01, 50], noise: [1e-6, 2] }; // the defaults
+ * const x = { data: Float64Array.from([0, 0.5, 1]), n: 3, d: 1 };
+ * const gp = GaussianProcess.fit(x, Float64Array.from([0, 1, 0]), { bounds });
+ * ```
+ */
 export interface GpBounds {
   lengthscale: [number, number];
   outputscale: [number, number];
@@ -65,7 +108,17 @@ export const DEFAULT_GP_BOUNDS: GpBounds = {
   noise: [1e-6, 2],
 };
 
-/** Training inputs: n points of dimension d, row-major. */
+/**
+ * Training inputs: n points of dimension d, row-major.
+ *
+ * @example
+ * ```ts
+ * import { GaussianProcess, type Inputs } from "equipoise/search";
+ * // 3 points of dimension 2, row-major: (0, 0), (0.5, 1), (1, 0.5)
+ * const x: Inputs = { data: Float64Array.from([0, 0, 0.5, 1, 1, 0.5]), n: 3, d: 2 };
+ * const gp = GaussianProcess.fit(x, Float64Array.from([0, 1, 0]));
+ * ```
+ */
 export interface Inputs {
   data: Float64Array;
   n: number;
@@ -143,7 +196,18 @@ function logGammaDensityGradient(value: number, prior: GammaPrior): number {
   return prior.concentration - 1 - prior.rate * value;
 }
 
-/** The log marginal likelihood, the log posterior and its gradient. */
+/**
+ * The log marginal likelihood, the log posterior and its gradient.
+ *
+ * @example
+ * ```ts
+ * import { logMarginalLikelihood, type MarginalLikelihoodResult } from "equipoise/search";
+ * const x = { data: Float64Array.from([0, 0.5, 1]), n: 3, d: 1 };
+ * const h = { lengthscales: Float64Array.from([0.3]), outputscale: 1, noise: 1e-4 };
+ * const result: MarginalLikelihoodResult = logMarginalLikelihood(x, Float64Array.from([0, 1, 0]), h);
+ * result.logPosterior; // what the hyper-parameter fit maximises, with `result.gradient`
+ * ```
+ */
 export interface MarginalLikelihoodResult {
   /** log p(y | X, θ) (exact, with the 2π term). */
   logLikelihood: number;
@@ -219,7 +283,18 @@ export function logMarginalLikelihood(
   return { logLikelihood, logPosterior: logLikelihood + logPrior, gradient };
 }
 
-/** Options of fitting the Gaussian process's hyperparameters. */
+/**
+ * Options of fitting the Gaussian process's hyperparameters.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "equipoise";
+ * import { GaussianProcess, type GpFitOptions } from "equipoise/search";
+ * const options: GpFitOptions = { restarts: 4, maxIterations: 100, random: createRandom(0) };
+ * const x = { data: Float64Array.from([0, 0.5, 1]), n: 3, d: 1 };
+ * const gp = GaussianProcess.fit(x, Float64Array.from([0, 1, 0]), options);
+ * ```
+ */
 export interface GpFitOptions {
   priors?: GpPriors;
   bounds?: GpBounds;
@@ -231,7 +306,18 @@ export interface GpFitOptions {
   random?: Random;
 }
 
-/** The posterior mean and variance at one point. */
+/**
+ * The posterior mean and variance at one point.
+ *
+ * @example
+ * ```ts
+ * import { GaussianProcess, type Prediction } from "equipoise/search";
+ * const x = { data: Float64Array.from([0, 0.5, 1]), n: 3, d: 1 };
+ * const gp = GaussianProcess.fit(x, Float64Array.from([0, 1, 0]));
+ * const p: Prediction = gp.predict([0.25]);
+ * const upper = p.mean + 2 * Math.sqrt(p.variance); // an upper bound of a ≈ 95% band
+ * ```
+ */
 export interface Prediction {
   mean: number;
   variance: number;

@@ -30,6 +30,16 @@ import type { Study } from "./study.js";
 /**
  * What an evaluation returns: objectives in their own directions, constraints (feasible when ≤ 0),
  * and any metrics to store with the trial.
+ *
+ * @example
+ * ```ts
+ * import { type EvaluationResult, optimize, type Study } from "equipoise/search";
+ * declare const study: Study; // a study with 2 objectives and 1 constraint (see Study.open)
+ * await optimize(study, async (config): Promise<EvaluationResult> => {
+ *   const x = config.x as number;
+ *   return { objectives: [x, 1 - x], constraints: [0.1 - x], metrics: { note: "toy" } };
+ * }, { budget: 10 });
+ * ```
  */
 export interface EvaluationResult {
   /** In each objective's own direction, in the study's order. */
@@ -39,7 +49,19 @@ export interface EvaluationResult {
   metrics?: Record<string, unknown>;
 }
 
-/** The trial an evaluation runs: its number, its seed (the same on a retry) and the attempt. */
+/**
+ * The trial an evaluation runs: its number, its seed (the same on a retry) and the attempt.
+ *
+ * @example
+ * ```ts
+ * import { optimize, type Study, type TrialContext } from "equipoise/search";
+ * declare const study: Study; // an open study with one objective
+ * await optimize(study, async (config, trial: TrialContext) => {
+ *   console.log(`trial ${trial.number}, attempt ${trial.attempt}, seed ${trial.seed}`);
+ *   return { objectives: [Number(config.x)] };
+ * }, { budget: 10 });
+ * ```
+ */
 export interface TrialContext {
   number: number;
   seed: number;
@@ -47,7 +69,21 @@ export interface TrialContext {
   attempt: number;
 }
 
-/** Settings of {@link optimize}. */
+/**
+ * Settings of {@link optimize}.
+ *
+ * @example
+ * ```ts
+ * import { type OptimizeOptions, optimize, type Study } from "equipoise/search";
+ * declare const study: Study; // an open study with one objective
+ * const options: OptimizeOptions = {
+ *   budget: 40, // trials in the study in all, those already there included
+ *   concurrency: 2,
+ *   onTrial: (trial) => console.log(trial.number, trial.state),
+ * };
+ * await optimize(study, async (config) => ({ objectives: [Number(config.x)] }), options);
+ * ```
+ */
 export interface OptimizeOptions {
   /** Total number of trials in the study (including failed ones and those already there). */
   budget: number;
@@ -77,7 +113,17 @@ export interface OptimizeOptions {
   onWait?: (running: TrialRecord[]) => void;
 }
 
-/** What one call of {@link optimize} did. */
+/**
+ * What one call of {@link optimize} did.
+ *
+ * @example
+ * ```ts
+ * import { type OptimizeSummary, optimize, type Study } from "equipoise/search";
+ * declare const study: Study; // an open study with one objective
+ * const summary: OptimizeSummary = await optimize(study, async (config) => ({ objectives: [Number(config.x)] }), { budget: 20 });
+ * console.log(`${summary.finished} trials run, ${summary.failed} failed, ${summary.retried} taken over`);
+ * ```
+ */
 export interface OptimizeSummary {
   /** Trials this call finished (complete, failed or pruned). */
   finished: number;
@@ -86,7 +132,17 @@ export interface OptimizeSummary {
   retried: number;
 }
 
-/** Starts a trial may have before it is failed (a retry after its worker died counts as one). */
+/**
+ * Starts a trial may have before it is failed (a retry after its worker died counts as one).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_ATTEMPTS, optimize, type Study } from "equipoise/search";
+ * declare const study: Study; // an open study with one objective
+ * DEFAULT_MAX_ATTEMPTS; // 2: a trial whose worker died is re-queued once, then failed
+ * await optimize(study, async (config) => ({ objectives: [Number(config.x)] }), { budget: 20, maxAttempts: DEFAULT_MAX_ATTEMPTS + 1 });
+ * ```
+ */
 export const DEFAULT_MAX_ATTEMPTS = 2;
 
 /**

@@ -4,6 +4,17 @@
  * "A fast and elitist multiobjective genetic algorithm: NSGA-II", IEEE TEC 2002).
  */
 
+/**
+ * Objective values of one point, all minimised: any array-like of numbers.
+ *
+ * @example
+ * ```ts
+ * import { dominates, type Point } from "equipoise/search";
+ * const a: Point = [0.1, 0.2];
+ * const b: Point = Float64Array.from([0.3, 0.2]);
+ * dominates(a, b); // true
+ * ```
+ */
 export type Point = ArrayLike<number>;
 
 /**

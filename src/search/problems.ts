@@ -11,6 +11,14 @@ import { SearchSpace } from "./space.js";
 /**
  * A multi-objective test problem with a known front: its space, objectives (all minimised), and a
  * reference point for the hypervolume.
+ *
+ * @example
+ * ```ts
+ * import { dtlz2, type TestProblem } from "equipoise/search";
+ * const problem: TestProblem = dtlz2(3, 5); // 3 objectives, 5 variables
+ * const config = problem.space.decode([0.5, 0.5, 0.5, 0.5, 0.5]); // the centre of the unit cube
+ * problem.evaluate(config).objectives; // 3 values, to compare against problem.referencePoint
+ * ```
  */
 export interface TestProblem {
   name: string;

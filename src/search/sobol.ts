@@ -46,7 +46,15 @@ const JOE_KUO: readonly (readonly number[])[] = [
 ];
 
 const BITS = 32;
-/** Largest dimension of a {@link SobolSequence} (the Joe–Kuo direction numbers bundled). */
+/**
+ * Largest dimension of a {@link SobolSequence} (the Joe–Kuo direction numbers bundled).
+ *
+ * @example
+ * ```ts
+ * import { SOBOL_MAX_DIMENSION } from "equipoise/search";
+ * SOBOL_MAX_DIMENSION; // 31: the most dimensions a SobolSequence has; a larger space makes "random" draw independent uniform points
+ * ```
+ */
 export const SOBOL_MAX_DIMENSION = JOE_KUO.length + 1;
 
 /** Unscrambled direction numbers v_j (j = 0..31, most significant digit first) of one dimension. */

@@ -16,18 +16,57 @@
 import { UserError } from "../common/errors.js";
 import type { Random } from "../common/rng.js";
 
-/** The value of a parameter. */
+/**
+ * The value of a parameter.
+ *
+ * @example
+ * ```ts
+ * import type { ParameterValue } from "equipoise/search";
+ * const values: ParameterValue[] = [0.01, 64, "mlp", true]; // a float, an int, a category, a flag
+ * ```
+ */
 export type ParameterValue = number | string | boolean;
-/** Values of the ACTIVE parameters only. */
+/**
+ * Values of the ACTIVE parameters only.
+ *
+ * @example
+ * ```ts
+ * import { type Configuration, SearchSpace } from "equipoise/search";
+ * const space = new SearchSpace([{ kind: "categorical", name: "model", choices: ["logreg", "mlp"] }]);
+ * const config: Configuration = { model: "mlp" }; // the active parameters' values, by name
+ * space.validate(config); // throws a UserError on an unknown, missing or out-of-range value
+ * ```
+ */
 export type Configuration = Record<string, ParameterValue>;
 
-/** The parameter is active when `parameter` is active and its value is one of `oneOf`. */
+/**
+ * The parameter is active when `parameter` is active and its value is one of `oneOf`.
+ *
+ * @example
+ * ```ts
+ * import { type Condition, SearchSpace } from "equipoise/search";
+ * const onlyForMlp: Condition = { parameter: "model", oneOf: ["mlp"] };
+ * const space = new SearchSpace([
+ *   { kind: "categorical", name: "model", choices: ["logreg", "mlp"] },
+ *   { kind: "int", name: "width", low: 8, high: 256, condition: onlyForMlp },
+ * ]);
+ * ```
+ */
 export interface Condition {
   parameter: string;
   oneOf: ParameterValue[];
 }
 
-/** A real parameter in [low, high], searched on a log scale when `log` is set. */
+/**
+ * A real parameter in [low, high], searched on a log scale when `log` is set.
+ *
+ * @example
+ * ```ts
+ * import { type FloatParameter, SearchSpace } from "equipoise/search";
+ * const lr: FloatParameter = { kind: "float", name: "lr", low: 1e-4, high: 1e-1, log: true };
+ * const space = new SearchSpace([lr]);
+ * ```
+ */
 export interface FloatParameter {
   kind: "float";
   name: string;
@@ -37,7 +76,16 @@ export interface FloatParameter {
   condition?: Condition;
 }
 
-/** An integer parameter in [low, high] (log scale when `log` is set). */
+/**
+ * An integer parameter in [low, high] (log scale when `log` is set).
+ *
+ * @example
+ * ```ts
+ * import { type IntParameter, SearchSpace } from "equipoise/search";
+ * const width: IntParameter = { kind: "int", name: "width", low: 8, high: 256, log: true };
+ * const space = new SearchSpace([width]);
+ * ```
+ */
 export interface IntParameter {
   kind: "int";
   name: string;
@@ -47,7 +95,16 @@ export interface IntParameter {
   condition?: Condition;
 }
 
-/** A parameter taking one of `choices`. */
+/**
+ * A parameter taking one of `choices`.
+ *
+ * @example
+ * ```ts
+ * import { type CategoricalParameter, SearchSpace } from "equipoise/search";
+ * const model: CategoricalParameter = { kind: "categorical", name: "model", choices: ["logreg", "mlp"] };
+ * const space = new SearchSpace([model]);
+ * ```
+ */
 export interface CategoricalParameter {
   kind: "categorical";
   name: string;
@@ -55,10 +112,31 @@ export interface CategoricalParameter {
   condition?: Condition;
 }
 
-/** One parameter of a {@link SearchSpace}; `condition` makes it active only for some values of another. */
+/**
+ * One parameter of a {@link SearchSpace}; `condition` makes it active only for some values of another.
+ *
+ * @example
+ * ```ts
+ * import { type Parameter, SearchSpace } from "equipoise/search";
+ * const parameters: Parameter[] = [
+ *   { kind: "float", name: "lr", low: 1e-4, high: 1e-1, log: true },
+ *   { kind: "categorical", name: "model", choices: ["logreg", "mlp"] },
+ * ];
+ * const space = new SearchSpace(parameters);
+ * ```
+ */
 export type Parameter = FloatParameter | IntParameter | CategoricalParameter;
 
-/** The space as stored in a study file or sent over the wire. */
+/**
+ * The space as stored in a study file or sent over the wire.
+ *
+ * @example
+ * ```ts
+ * import { SearchSpace, type SearchSpaceJSON } from "equipoise/search";
+ * const json: SearchSpaceJSON = { parameters: [{ kind: "float", name: "lr", low: 1e-4, high: 1e-1, log: true }] };
+ * const space = SearchSpace.fromJSON(json); // validated; space.toJSON() gives it back
+ * ```
+ */
 export interface SearchSpaceJSON {
   parameters: Parameter[];
 }

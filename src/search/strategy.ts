@@ -6,7 +6,19 @@
  */
 import type { Configuration } from "./space.js";
 
-/** A finished evaluation told to a strategy. */
+/**
+ * A finished evaluation told to a strategy.
+ *
+ * @example
+ * ```ts
+ * import { type Observation, RandomSearch, zdt1 } from "equipoise/search";
+ * const problem = zdt1(4);
+ * const search = new RandomSearch(problem.space, { numObjectives: 2, seed: 0 });
+ * const [config] = search.ask(1);
+ * const observation: Observation = { config, objectives: problem.evaluate(config).objectives }; // minimised
+ * search.tell([observation]);
+ * ```
+ */
 export interface Observation {
   config: Configuration;
   /** Every objective MINIMISED (negate a quantity to maximise). */
@@ -15,7 +27,16 @@ export interface Observation {
   constraints?: number[];
 }
 
-/** What every strategy is built with: the numbers of objectives and constraints, and its seed. */
+/**
+ * What every strategy is built with: the numbers of objectives and constraints, and its seed.
+ *
+ * @example
+ * ```ts
+ * import { createStrategy, type StrategyOptions, zdt1 } from "equipoise/search";
+ * const options: StrategyOptions = { numObjectives: 2, numConstraints: 0, seed: 7, referencePoint: [1.1, 1.1] };
+ * const strategy = await createStrategy("bo", zdt1(4).space, { ...options });
+ * ```
+ */
 export interface StrategyOptions {
   numObjectives: number;
   numConstraints?: number;
@@ -27,6 +48,15 @@ export interface StrategyOptions {
 /**
  * A search strategy: it proposes configurations (`ask`) and learns from results (`tell`); it never
  * evaluates anything itself, so a page or a worker can drive it.
+ *
+ * @example
+ * ```ts
+ * import { createStrategy, type Strategy, zdt1 } from "equipoise/search";
+ * const problem = zdt1(4);
+ * const strategy: Strategy = await createStrategy("random", problem.space, { numObjectives: 2, seed: 0 });
+ * const configs = strategy.ask(4);
+ * strategy.tell(configs.map((config) => ({ config, objectives: problem.evaluate(config).objectives })));
+ * ```
  */
 export interface Strategy {
   readonly name: string;

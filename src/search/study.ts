@@ -31,7 +31,17 @@ export type {
   TrialState,
 } from "./store/index.js";
 
-/** A study's definition and all of its trials, read at one moment: what summaries are computed from. */
+/**
+ * A study's definition and all of its trials, read at one moment: what summaries are computed from.
+ *
+ * @example
+ * ```ts
+ * import { Study, type StudySnapshot } from "equipoise/search";
+ * const study = await Study.openReadOnly("study.db");
+ * const snapshot: StudySnapshot = await study.snapshot(); // the definition and every trial, read at once
+ * console.log(snapshot.location, snapshot.objectives.map((o) => o.name), snapshot.trials.length);
+ * ```
+ */
 export interface StudySnapshot {
   location: string;
   objectives: readonly ObjectiveSpec[];

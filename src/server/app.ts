@@ -35,7 +35,16 @@ export interface AppSecurity {
   token: string | null;
 }
 
-/** The dashboard's own pages: scripts and styles from this server only; WASM for the in-browser explorer. */
+/**
+ * The dashboard's own pages: scripts and styles from this server only; WASM for the in-browser explorer.
+ *
+ * @example
+ * ```ts
+ * import { DASHBOARD_CSP } from "equipoise/server";
+ * // the Content-Security-Policy header of every dashboard page: "default-src 'self'; script-src 'self' …"
+ * DASHBOARD_CSP.split("; ").find((d) => d.startsWith("frame-ancestors")); // "frame-ancestors 'none'"
+ * ```
+ */
 export const DASHBOARD_CSP = [
   "default-src 'self'",
   // Plotly's WebGL parallel coordinates (parcoords) compile their shaders' wrappers with

@@ -37,7 +37,16 @@ export function wilsonInterval(successes: number, n: number, z = Z_95): Interval
   return { value: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half), n };
 }
 
-/** One group's rates as the study stores them, with the group's size. */
+/**
+ * One group's rates as the study stores them, with the group's size.
+ *
+ * @example
+ * ```ts
+ * import { type GroupRates, groupIntervals } from "equipoise/server";
+ * const rates: GroupRates = { count: 50, accuracy: 0.84, selectionRate: 0.36, tpr: 0.75, fpr: 0.1 }; // as a study stores them
+ * const intervals = groupIntervals(rates);
+ * ```
+ */
 export interface GroupRates {
   count: number;
   accuracy: number;
@@ -48,7 +57,16 @@ export interface GroupRates {
   fpr: number;
 }
 
-/** The counts behind a group's rates. */
+/**
+ * The counts behind a group's rates.
+ *
+ * @example
+ * ```ts
+ * import { type GroupCounts, recoverGroupCounts } from "equipoise/server";
+ * const counts: GroupCounts | null = recoverGroupCounts({ count: 50, accuracy: 0.84, selectionRate: 0.36, tpr: 0.75, fpr: 0.1 });
+ * counts?.positives; // 20: the denominator of the TPR
+ * ```
+ */
 export interface GroupCounts {
   n: number;
   correct: number;
@@ -98,7 +116,17 @@ export function recoverGroupCounts(rates: GroupRates): GroupCounts | null {
   return null;
 }
 
-/** A group's rates with their Wilson intervals. */
+/**
+ * A group's rates with their Wilson intervals.
+ *
+ * @example
+ * ```ts
+ * import { type GroupIntervals, groupIntervals } from "equipoise/server";
+ * const intervals: GroupIntervals = groupIntervals({ count: 50, accuracy: 0.84, selectionRate: 0.36, tpr: 0.75, fpr: 0.1 });
+ * intervals.accuracy.n; // 50: every row of the group
+ * intervals.tpr.n; // 20: its positives only
+ * ```
+ */
 export interface GroupIntervals {
   accuracy: Interval;
   selectionRate: Interval;

@@ -25,7 +25,18 @@ export function inside(folder: string, fileName: string): string {
   return join(root, fileName);
 }
 
-/** The server's working folders under `root`, created if missing. */
+/**
+ * The server's working folders under `root`, created if missing.
+ *
+ * @example
+ * ```ts
+ * import { type WorkFolders, startServer } from "equipoise/server";
+ * const server = await startServer({ port: 0, workDir: "work" });
+ * const folders: WorkFolders = server.folders; // work/studies, work/uploads, work/models, work/jobs (absolute)
+ * console.log(folders.studies, folders.models);
+ * await server.close();
+ * ```
+ */
 export interface WorkFolders {
   root: string;
   studies: string;

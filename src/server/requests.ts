@@ -30,7 +30,19 @@ export const uploadFileName = z
 export const idParams = z.object({ id: safeName });
 export const trialParams = z.object({ id: safeName, number: z.coerce.number().int().min(0) });
 
-/** Schema of the body of `POST /api/studies`: start a new explorer study (strict: unknown keys are refused). */
+/**
+ * Schema of the body of `POST /api/studies`: start a new explorer study (strict: unknown keys are refused).
+ *
+ * @example
+ * ```ts
+ * import { createStudySchema } from "equipoise/server";
+ * const request = createStudySchema.parse({
+ *   name: "adult-dp", dataset: "adult", sensitive: ["sex"], objectives: ["accuracy", "epsilon"], budget: 40,
+ * });
+ * request.strategy; // "bo", and seed 0, constraints []: the defaults
+ * createStudySchema.safeParse({ ...request, name: "../adult" }).success; // false: not a plain name
+ * ```
+ */
 export const createStudySchema = z
   .object({
     name: safeName.meta({
@@ -56,7 +68,16 @@ export const createStudySchema = z
   .meta({ id: "CreateStudy", description: "start a new explorer study" });
 export type CreateStudyRequest = z.output<typeof createStudySchema>;
 
-/** Schema of the body that resumes a study up to a new total budget. */
+/**
+ * Schema of the body that resumes a study up to a new total budget.
+ *
+ * @example
+ * ```ts
+ * import { resumeStudySchema } from "equipoise/server";
+ * resumeStudySchema.parse({ budget: 80, workers: 2 }); // POST /api/studies/{id}/resume: 80 trials in all
+ * resumeStudySchema.safeParse({ budget: 80, seed: 1 }).success; // false: unknown keys are refused
+ * ```
+ */
 export const resumeStudySchema = z
   .object({
     budget: z.number().int().min(1).max(10_000).meta({ description: "total trials the study should have" }),

@@ -7,13 +7,32 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 
-/** What a route answers: JSON, server-sent events, or a file. */
+/**
+ * What a route answers: JSON, server-sent events, or a file.
+ *
+ * @example
+ * ```ts
+ * import type { RouteResponse } from "equipoise/server";
+ * import { studyViewSchema } from "equipoise/server";
+ * const json: RouteResponse = { kind: "json", schema: studyViewSchema };
+ * const report: RouteResponse = { kind: "file", mediaType: "text/html", description: "the study's HTML report" };
+ * ```
+ */
 export type RouteResponse =
   | { kind: "json"; schema: z.ZodType; status?: 200 | 201 | 202 }
   | { kind: "events"; schema: z.ZodType; description: string }
   | { kind: "file"; mediaType: string; description: string };
 
-/** What a route's handler receives: parsed parameters, query and body. */
+/**
+ * What a route's handler receives: parsed parameters, query and body.
+ *
+ * @example
+ * ```ts
+ * import type { RouteInput } from "equipoise/server";
+ * // what a handler of GET /api/studies/{id} receives: its params parsed by the route's schema
+ * const handle = ({ params }: RouteInput<{ id: string }, Record<string, never>, undefined>) => ({ id: params.id });
+ * ```
+ */
 export interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
@@ -22,7 +41,20 @@ export interface RouteInput<P, Q, B> {
   context: Context;
 }
 
-/** One API route: method, path, schemas and handler; the OpenAPI document is generated from these. */
+/**
+ * One API route: method, path, schemas and handler; the OpenAPI document is generated from these.
+ *
+ * @example
+ * ```ts
+ * import { healthSchema, openApiDocument, type Route, SERVER_VERSION } from "equipoise/server";
+ * const health: Route = {
+ *   method: "get", path: "/api/health", summary: "what this server is", tag: "server",
+ *   response: { kind: "json", schema: healthSchema },
+ *   handle: () => ({ name: "equipoise", version: SERVER_VERSION, tokenRequired: false, jobKinds: [] }),
+ * };
+ * const spec = openApiDocument([health], SERVER_VERSION, false); // the OpenAPI description of this route
+ * ```
+ */
 export interface Route<P = unknown, Q = unknown, B = unknown> {
   method: "get" | "post";
   /** OpenAPI style: /api/studies/{id}. */

@@ -17,7 +17,22 @@ import { type WorkFolders, workFolders } from "./paths.js";
 import { defaultWebRoot } from "./static-files.js";
 import { StudyCatalog } from "./studies.js";
 
-/** Options of {@link startServer}; only `workDir` is required. */
+/**
+ * Options of {@link startServer}; only `workDir` is required.
+ *
+ * @example
+ * ```ts
+ * import { type ServeOptions, startServer } from "equipoise/server";
+ * const options: ServeOptions = {
+ *   host: "0.0.0.0", // not loopback: a token is required (generated, since none is given)
+ *   port: 8080,
+ *   workDir: "work",
+ *   studies: ["adult.db"],
+ *   maxJobs: 2,
+ * };
+ * const server = await startServer(options);
+ * ```
+ */
 export interface ServeOptions {
   /** Default 127.0.0.1. Any other address requires a token. */
   host?: string;
@@ -45,7 +60,17 @@ export interface ServeOptions {
   pollMs?: number;
 }
 
-/** A server started by {@link startServer}. */
+/**
+ * A server started by {@link startServer}.
+ *
+ * @example
+ * ```ts
+ * import { type RunningServer, startServer } from "equipoise/server";
+ * const server: RunningServer = await startServer({ port: 0, workDir: "work" }); // port 0: a free one
+ * console.log(`open ${server.openUrl} (port ${server.port}, token ${server.token ?? "none"})`);
+ * await server.close(); // stops the jobs too
+ * ```
+ */
 export interface RunningServer {
   /** The server's base URL, e.g. `http://127.0.0.1:8080/`. */
   url: string;
@@ -65,7 +90,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The API version reported by `GET /api/health` and in the OpenAPI document. */
+/**
+ * The API version reported by `GET /api/health` and in the OpenAPI document.
+ *
+ * @example
+ * ```ts
+ * import { SERVER_VERSION } from "equipoise/server";
+ * SERVER_VERSION; // "0.1.0": the API version GET /api/health and /api/openapi.json report
+ * ```
+ */
 export const SERVER_VERSION = "0.1.0";
 
 /**

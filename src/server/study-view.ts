@@ -25,14 +25,36 @@ import type {
 import { groupIntervals } from "./intervals.js";
 import { matchedPrivacyCost } from "./matched-cost.js";
 
-/** What the server knows of a study beyond its file. */
+/**
+ * What the server knows of a study beyond its file.
+ *
+ * @example
+ * ```ts
+ * import { type StudyIdentity, studyView } from "equipoise/server";
+ * import { Study } from "equipoise/search";
+ * const identity: StudyIdentity = { id: "adult", name: "adult", file: "adult.db" }; // id: the name in API paths
+ * const study = await Study.openReadOnly("adult.db");
+ * const view = studyView(await study.snapshot(), study.space.toJSON(), identity, { workers: 0, job: null });
+ * ```
+ */
 export interface StudyIdentity {
   id: string;
   name: string;
   file: string;
 }
 
-/** Who is working on a study now: workers and the server job running it. */
+/**
+ * Who is working on a study now: workers and the server job running it.
+ *
+ * @example
+ * ```ts
+ * import { type StudyActivity, studyView } from "equipoise/server";
+ * import { Study } from "equipoise/search";
+ * const activity: StudyActivity = { workers: 2, job: { id: "job-1", state: "running" } };
+ * const study = await Study.openReadOnly("adult.db");
+ * const view = studyView(await study.snapshot(), study.space.toJSON(), { id: "adult", name: "adult", file: "adult.db" }, activity);
+ * ```
+ */
 export interface StudyActivity {
   workers: number;
   job: { id: string; state: string } | null;

@@ -11,7 +11,17 @@ import { isWorkerAlive } from "./liveness.js";
 import { displayLocation, openStudyStore } from "./open.js";
 import type { LivenessPolicy, StudyStore, TrialState } from "./types.js";
 
-/** What {@link copyStudy} copied: trials by state, the budget, and workers still running in the source. */
+/**
+ * What {@link copyStudy} copied: trials by state, the budget, and workers still running in the source.
+ *
+ * @example
+ * ```ts
+ * import { type CopySummary, copyStudy } from "equipoise/search";
+ * const summary: CopySummary = await copyStudy("study.db", "backup.db");
+ * console.log(`${summary.trials} trials (${summary.byState.complete} complete) from ${summary.from} to ${summary.to}`);
+ * if (summary.liveWorkers > 0) console.warn("workers still run at the source: copy again when they are done");
+ * ```
+ */
 export interface CopySummary {
   /** The source study's location. */
   from: string;

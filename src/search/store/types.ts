@@ -13,10 +13,31 @@
  */
 import type { Configuration, SearchSpace, SearchSpaceJSON } from "../space.js";
 
-/** Whether an objective is minimised or maximised. */
+/**
+ * Whether an objective is minimised or maximised.
+ *
+ * @example
+ * ```ts
+ * import type { Direction, ObjectiveSpec } from "equipoise/search";
+ * const direction: Direction = "maximize";
+ * const accuracy: ObjectiveSpec = { name: "accuracy", direction };
+ * ```
+ */
 export type Direction = "minimize" | "maximize";
 
-/** One objective of a study: its name and direction. */
+/**
+ * One objective of a study: its name and direction.
+ *
+ * @example
+ * ```ts
+ * import { type ObjectiveSpec, Study, zdt1 } from "equipoise/search";
+ * const objectives: ObjectiveSpec[] = [
+ *   { name: "f1", direction: "minimize" },
+ *   { name: "f2", direction: "minimize" },
+ * ];
+ * const study = await Study.open(":memory:", { space: zdt1(4).space, objectives, strategy: "random", seed: 0 });
+ * ```
+ */
 export interface ObjectiveSpec {
   /** The objective's name, as reports and the CLI show it. */
   name: string;
@@ -25,13 +46,39 @@ export interface ObjectiveSpec {
   normalization?: Record<string, unknown>;
 }
 
-/** A constraint value is feasible iff <= 0. */
+/**
+ * A constraint value is feasible iff <= 0.
+ *
+ * @example
+ * ```ts
+ * import { type ConstraintSpec, Study, zdt1 } from "equipoise/search";
+ * const constraints: ConstraintSpec[] = [{ name: "gap", description: "fairness gap − 0.05 (feasible when ≤ 0)" }];
+ * const study = await Study.open(":memory:", {
+ *   space: zdt1(4).space, objectives: [{ name: "f1", direction: "minimize" }], constraints, strategy: "random", seed: 0,
+ * });
+ * ```
+ */
 export interface ConstraintSpec {
   name: string;
   description?: string;
 }
 
-/** What a caller asks a study to be. */
+/**
+ * What a caller asks a study to be.
+ *
+ * @example
+ * ```ts
+ * import { Study, type StudyDefinition, zdt1 } from "equipoise/search";
+ * const definition: StudyDefinition = {
+ *   space: zdt1(4).space,
+ *   objectives: [{ name: "f1", direction: "minimize" }, { name: "f2", direction: "minimize" }],
+ *   strategy: "nsga2",
+ *   seed: 0,
+ *   strategyOptions: { populationSize: 20 },
+ * };
+ * const study = await Study.open("zdt.db", definition); // reopening checks the definition is the same
+ * ```
+ */
 export interface StudyDefinition {
   space: SearchSpace | SearchSpaceJSON;
   objectives: ObjectiveSpec[];
@@ -44,7 +91,17 @@ export interface StudyDefinition {
   metadata?: Record<string, unknown>;
 }
 
-/** A definition as a store holds it: plain JSON, every optional part present. */
+/**
+ * A definition as a store holds it: plain JSON, every optional part present.
+ *
+ * @example
+ * ```ts
+ * import { openStudyStore, type StoredDefinition } from "equipoise/search";
+ * const store = await openStudyStore("study.db", { readOnly: true });
+ * const stored: StoredDefinition = await store.definition();
+ * console.log(stored.strategy, stored.objectives.map((o) => o.name), stored.space.parameters.length);
+ * ```
+ */
 export interface StoredDefinition {
   space: SearchSpaceJSON;
   objectives: ObjectiveSpec[];
@@ -55,12 +112,42 @@ export interface StoredDefinition {
   metadata: Record<string, unknown>;
 }
 
-/** A trial's state: running, or finished as complete, failed or pruned. */
+/**
+ * A trial's state: running, or finished as complete, failed or pruned.
+ *
+ * @example
+ * ```ts
+ * import { Study, type TrialState } from "equipoise/search";
+ * const study = await Study.openReadOnly("study.db");
+ * const finished: TrialState[] = ["complete", "pruned"];
+ * const trials = await study.trials(finished);
+ * ```
+ */
 export type TrialState = "running" | "complete" | "failed" | "pruned";
-/** Every {@link TrialState}. */
+/**
+ * Every {@link TrialState}.
+ *
+ * @example
+ * ```ts
+ * import { Study, trialStates } from "equipoise/search";
+ * trialStates; // ["running", "complete", "failed", "pruned"]
+ * const trials = await (await Study.openReadOnly("study.db")).trials();
+ * for (const state of trialStates) console.log(state, trials.filter((t) => t.state === state).length);
+ * ```
+ */
 export const trialStates: readonly TrialState[] = ["running", "complete", "failed", "pruned"];
 
-/** A stored trial: its configuration, state, objective and constraint values, metrics and timing. */
+/**
+ * A stored trial: its configuration, state, objective and constraint values, metrics and timing.
+ *
+ * @example
+ * ```ts
+ * import { Study, type TrialRecord } from "equipoise/search";
+ * const study = await Study.openReadOnly("study.db");
+ * const trials: TrialRecord[] = await study.trials(["complete"]);
+ * for (const t of trials) console.log(t.number, t.config, t.objectives, t.durationMs);
+ * ```
+ */
 export interface TrialRecord {
   /** The store's key for the trial (stable, unique in a study). */
   id: number;
@@ -83,25 +170,66 @@ export interface TrialRecord {
   durationMs: number | null;
 }
 
-/** One process (or one runner inside a process) taking part in a study. */
+/**
+ * One process (or one runner inside a process) taking part in a study.
+ *
+ * @example
+ * ```ts
+ * import { newWorkerIdentity, type WorkerIdentity } from "equipoise/search";
+ * const me: WorkerIdentity = newWorkerIdentity(); // a fresh id, this host and this process id
+ * console.log(me.id, me.host, me.pid);
+ * ```
+ */
 export interface WorkerIdentity {
   id: string;
   host: string;
   pid: number;
 }
 
+/**
+ * A worker registered on a study, with the time of its last heartbeat.
+ *
+ * @example
+ * ```ts
+ * import { isWorkerAlive, openStudyStore, type WorkerRecord } from "equipoise/search";
+ * const store = await openStudyStore("study.db", { readOnly: true });
+ * const workers: WorkerRecord[] = await store.workers();
+ * const alive = workers.filter((w) => isWorkerAlive(w, Date.now(), { staleAfterMs: 600_000 }));
+ * ```
+ */
 export interface WorkerRecord extends WorkerIdentity {
   /** Milliseconds since the epoch of its last sign of life. */
   heartbeatAt: number;
 }
 
-/** When a worker counts as dead (see liveness.ts). */
+/**
+ * When a worker counts as dead (see liveness.ts).
+ *
+ * @example
+ * ```ts
+ * import { copyStudy, type LivenessPolicy } from "equipoise/search";
+ * const liveness: LivenessPolicy = { staleAfterMs: 60_000 }; // silent for a minute: presumed dead
+ * const summary = await copyStudy("study.db", "backup.db", liveness);
+ * ```
+ */
 export interface LivenessPolicy {
   /** A worker silent for longer than this is dead, whichever host it runs on. */
   staleAfterMs: number;
 }
 
-/** What `propose` sees: the study's trials in one snapshot, taken at the claim. */
+/**
+ * What `propose` sees: the study's trials in one snapshot, taken at the claim.
+ *
+ * @example
+ * ```ts
+ * import type { ClaimView, Configuration } from "equipoise/search";
+ * // a `propose` for StudyStore.claimTrial: it sees the study at the claim
+ * const propose = (view: ClaimView): Configuration => {
+ *   console.log(`trial ${view.number}: ${view.complete.length} complete, ${view.running.length} running`);
+ *   return { x: Math.random() };
+ * };
+ * ```
+ */
 export interface ClaimView {
   /** Complete trials, by number (the strategy's observations). */
   complete: TrialRecord[];
@@ -111,6 +239,19 @@ export interface ClaimView {
   number: number;
 }
 
+/**
+ * What a worker asks {@link StudyStore.claimTrial} for: its id, the study's budget, the retry policy and how to propose a new trial.
+ *
+ * @example
+ * ```ts
+ * import { type ClaimRequest, newWorkerIdentity, type StudyStore } from "equipoise/search";
+ * declare const store: StudyStore; // an open, writable store (see openStudyStore)
+ * const worker = newWorkerIdentity();
+ * await store.registerWorker(worker, { staleAfterMs: 600_000 });
+ * const request: ClaimRequest = { workerId: worker.id, budget: 20, maxAttempts: 2, staleAfterMs: 600_000, propose: () => ({ x: 0.5 }) };
+ * const claim = await store.claimTrial(request); // null once the study holds 20 trials
+ * ```
+ */
 export interface ClaimRequest extends LivenessPolicy {
   workerId: string;
   /** Total number of trials in the study (failed ones included); never exceeded, across every worker. */
@@ -133,7 +274,18 @@ export interface ClaimRequest extends LivenessPolicy {
   propose: (view: ClaimView) => Configuration;
 }
 
-/** A trial a worker has claimed and must run: its configuration, seed and attempt. */
+/**
+ * A trial a worker has claimed and must run: its configuration, seed and attempt.
+ *
+ * @example
+ * ```ts
+ * import type { StudyStore, TrialClaim } from "equipoise/search";
+ * declare const store: StudyStore; // an open, writable store (see openStudyStore)
+ * declare const workerId: string; // a registered worker (see StudyStore.registerWorker)
+ * const claim: TrialClaim | null = await store.claimTrial({ workerId, budget: 20, maxAttempts: 2, staleAfterMs: 600_000, propose: () => ({ x: 0.5 }) });
+ * if (claim) console.log(`run trial ${claim.number} on`, claim.config, `seed ${claim.seed}, attempt ${claim.attempts}`);
+ * ```
+ */
 export interface TrialClaim {
   /** The store's key for the trial. */
   id: number;
@@ -144,7 +296,19 @@ export interface TrialClaim {
   attempts: number;
 }
 
-/** What a worker stores when a trial ends. */
+/**
+ * What a worker stores when a trial ends.
+ *
+ * @example
+ * ```ts
+ * import type { StudyStore, TrialClaim, TrialResult } from "equipoise/search";
+ * declare const store: StudyStore; // an open, writable store (see openStudyStore)
+ * declare const workerId: string; // the worker that claimed the trial
+ * declare const claim: TrialClaim; // from store.claimTrial
+ * const result: TrialResult = { state: "complete", objectives: [0.12, 0.03], startedAt: Date.now() - 1_500 };
+ * const stored = await store.finishTrial(claim.id, workerId, result); // null if another worker took the trial over
+ * ```
+ */
 export interface TrialResult {
   /** How the trial ended. */
   state: "complete" | "failed" | "pruned";
@@ -160,6 +324,15 @@ export interface TrialResult {
 /**
  * Where a study lives (SQLite file, PostgreSQL, in memory): definition, trials and workers, shared safely by
  * many processes. Open one with {@link openStudyStore}; most users go through {@link Study}.
+ *
+ * @example
+ * ```ts
+ * import { openStudyStore, type StudyStore } from "equipoise/search";
+ * const store: StudyStore = await openStudyStore("study.db", { readOnly: true });
+ * const complete = await store.trials(["complete"]);
+ * console.log(store.location, await store.schemaVersion(), complete.length, await store.budget());
+ * await store.close();
+ * ```
  */
 export interface StudyStore {
   /** Where the study lives (a file path, a database URL), for messages. */
@@ -211,7 +384,20 @@ export interface StudyStore {
   close(): Promise<void>;
 }
 
-/** How to open a study: create-or-open with a definition check, or read-only. */
+/**
+ * How to open a study: create-or-open with a definition check, or read-only.
+ *
+ * @example
+ * ```ts
+ * import { type OpenStudyOptions, openStudyStore, zdt1 } from "equipoise/search";
+ * const readOnly: OpenStudyOptions = { readOnly: true };
+ * const createOrOpen: OpenStudyOptions = {
+ *   definition: { space: zdt1(4).space, objectives: [{ name: "f1", direction: "minimize" }], strategy: "random", seed: 0 },
+ *   timeoutMs: 10_000,
+ * };
+ * const store = await openStudyStore("f1.db", createOrOpen); // created, or reopened after checking its definition
+ * ```
+ */
 export type OpenStudyOptions =
   | {
       /** Creates the study, or reopens it after checking it was created with this definition. */

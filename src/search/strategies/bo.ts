@@ -23,6 +23,14 @@ import { RandomSearch } from "./random.js";
 
 /**
  * Settings of {@link BayesianOptimization}; the defaults are those measured in BENCHMARKS.md ("Bayesian optimisation").
+ *
+ * @example
+ * ```ts
+ * import { BayesianOptimization, type BayesianOptimizationOptions, zdt1 } from "equipoise/search";
+ * const settings: BayesianOptimizationOptions = { initialSamples: 10, rawSamples: 256, restarts: 4, trustRegion: 0.2 };
+ * const problem = zdt1(4);
+ * const bo = new BayesianOptimization(problem.space, { numObjectives: 2, seed: 0, referencePoint: problem.referencePoint, ...settings });
+ * ```
  */
 export interface BayesianOptimizationOptions {
   /** Sobol' configurations before the first model-based one (default 2·(dimension + 1)). */

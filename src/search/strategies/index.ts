@@ -8,9 +8,27 @@ import { RandomSearch } from "./random.js";
 export { Nsga2, type Nsga2Options } from "./nsga2.js";
 export { RandomSearch } from "./random.js";
 
-/** The strategies {@link createStrategy} makes: "random" (scrambled Sobol'), "nsga2", "bo" (GP-BO). */
+/**
+ * The strategies {@link createStrategy} makes: "random" (scrambled Sobol'), "nsga2", "bo" (GP-BO).
+ *
+ * @example
+ * ```ts
+ * import { strategyNames } from "equipoise/search";
+ * strategyNames; // ["random", "nsga2", "bo"]
+ * const valid = (strategyNames as readonly string[]).includes("nsga2"); // true
+ * ```
+ */
 export const strategyNames = ["random", "nsga2", "bo"] as const;
-/** "random", "nsga2" or "bo". */
+/**
+ * "random", "nsga2" or "bo".
+ *
+ * @example
+ * ```ts
+ * import { createStrategy, type StrategyName, zdt1 } from "equipoise/search";
+ * const name: StrategyName = "bo";
+ * const strategy = await createStrategy(name, zdt1(4).space, { numObjectives: 2, seed: 0 });
+ * ```
+ */
 export type StrategyName = (typeof strategyNames)[number];
 
 /**

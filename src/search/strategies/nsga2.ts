@@ -25,7 +25,16 @@ import {
 } from "../strategy.js";
 import { RandomSearch } from "./random.js";
 
-/** Settings of {@link Nsga2} (pymoo's defaults). */
+/**
+ * Settings of {@link Nsga2} (pymoo's defaults).
+ *
+ * @example
+ * ```ts
+ * import { Nsga2, type Nsga2Options, zdt1 } from "equipoise/search";
+ * const options: Nsga2Options = { numObjectives: 2, seed: 0, populationSize: 40, crossoverProbability: 0.9, mutationEta: 20 };
+ * const nsga2 = new Nsga2(zdt1(4).space, options);
+ * ```
+ */
 export interface Nsga2Options extends StrategyOptions {
   /** Parents kept from the archive; also the size of the initial design. Default 20. */
   populationSize?: number;
