@@ -223,9 +223,9 @@ export interface DebiasedRates {
  * @example
  * ```ts
  * import { debiasedRates, randomizedResponseChannel } from "equipoise/interplay";
- * const channel = randomizedResponseChannel(1, 2);
  * declare const yPred: Int32Array; // 0/1 predictions
  * declare const reported: Int32Array; // each row's group as reported under ε = 1
+ * const channel = randomizedResponseChannel(1, 2);
  * const selection = debiasedRates(yPred, reported, () => true, channel, 0.95);
  * selection.rates; // each group's selection rate with a 95 % interval
  * ```
