@@ -42,6 +42,10 @@ import type { Architecture } from "../nn/sequential.js";
  * @example
  * ```ts
  * import { BoundAssumptionError, fairnessBound } from "equipoise/interplay";
+ * import type { nn } from "equipoise";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const architecture: nn.Architecture, reference: Float32Array[], other: Float32Array[]; // two models' architecture and parameters
+ * declare const task: PreparedTask; // their data (see prepareTask)
  * try {
  *   fairnessBound({ architecture, reference, other, data: task.test, attribute: "sex" });
  * } catch (error) {
@@ -94,7 +98,8 @@ const LIPSCHITZ_ACTIVATIONS = new Set(["relu", "tanh", "sigmoid"]);
  * @example
  * ```ts
  * import { denseNetworkOf } from "equipoise/interplay";
- * // model: a trained Sequential of dense layers
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained Sequential of dense layers
  * const network = denseNetworkOf(model.architecture, model.readParameters()); // or a BoundAssumptionError
  * ```
  */
@@ -215,7 +220,11 @@ export function spectralNormUpperBound(w: Float64Array, rows: number, cols: numb
  * @example
  * ```ts
  * import { denseNetworkOf, scoresAndInputNorms } from "equipoise/interplay";
- * const network = denseNetworkOf(model.architecture, model.readParameters()); // model: a trained Sequential
+ * import type { nn } from "equipoise";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const model: nn.Sequential; // a trained Sequential
+ * declare const task: PreparedTask; // its data (see prepareTask)
+ * const network = denseNetworkOf(model.architecture, model.readParameters());
  * const { scores, inputNorms } = scoresAndInputNorms(network, task.test.X); // one score per test row
  * ```
  */
@@ -265,6 +274,11 @@ export function scoresAndInputNorms(
  * @example
  * ```ts
  * import { denseNetworkOf, parameterDistance, scoreMovementBounds, scoresAndInputNorms } from "equipoise/interplay";
+ * import type { nn } from "equipoise";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const architecture: nn.Architecture; // the matched and private models' (a Sequential's .architecture)
+ * declare const reference: Float32Array[], privateParameters: Float32Array[]; // their readParameters()
+ * declare const task: PreparedTask; // their data (see prepareTask)
  * const network = denseNetworkOf(architecture, reference); // reference: the matched model's parameters
  * const { inputNorms } = scoresAndInputNorms(network, task.test.X);
  * const bounds = scoreMovementBounds(network, inputNorms, parameterDistance(reference, privateParameters));
@@ -433,7 +447,10 @@ function gapRange(intervals: readonly GroupInterval[]): { low: number; high: num
  * @example
  * ```ts
  * import { fairnessBound } from "equipoise/interplay";
- * // matched, privateModel: Sequentials of one architecture (same recipe and seed, with and without DP)
+ * import type { nn } from "equipoise";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const matched: nn.Sequential, privateModel: nn.Sequential; // one architecture (same recipe and seed, with and without DP)
+ * declare const task: PreparedTask; // their data (see prepareTask)
  * const bound = fairnessBound({
  *   architecture: matched.architecture, reference: matched.readParameters(), other: privateModel.readParameters(),
  *   data: task.test, attribute: "sex",

@@ -215,6 +215,9 @@ export function groupConfusionCounts(
  *
  * @example
  * ```ts
+ * import type { SensitiveAttribute } from "equipoise/data";
+ * import { releaseGroupConfusion } from "equipoise/interplay";
+ * declare const yTrue: Float32Array, yPred: Int32Array, group: SensitiveAttribute; // labels, 0/1 predictions, groups of the same rows
  * const released = releaseGroupConfusion({
  *   yTrue,
  *   yPred,

@@ -70,9 +70,11 @@ interface Accumulator {
  * @example
  * ```ts
  * import { GroupClippingRecorder } from "equipoise/interplay";
- * import { privacy } from "equipoise";
- * // groupOfRow: the group code of every training row; 50 Poisson steps make an epoch
- * const recorder = new GroupClippingRecorder(groupOfRow, ["F", "M"], 50);
+ * import { privacy, type train } from "equipoise";
+ * declare const groupOfRow: Int32Array; // the group code of every training row
+ * declare const options: privacy.MakePrivateOptions; // the private run's model, data size, noise, clip...
+ * declare const data: train.TrainingData; // its training rows
+ * const recorder = new GroupClippingRecorder(groupOfRow, ["F", "M"], 50); // 50 Poisson steps make an epoch
  * const engine = privacy.makePrivate({ ...options, observer: recorder }); // options: as for makePrivate
  * engine.train(data);
  * const perEpoch = recorder.summary(); // per epoch and group: clipped share, norms (not covered by ε)
@@ -161,8 +163,8 @@ export class GroupClippingRecorder implements ClippingObserver {
  *
  * @example
  * ```ts
- * import { meanClippingStatistics } from "equipoise/interplay";
- * // recorders: one GroupClippingRecorder per seed of the same study
+ * import { type GroupClippingRecorder, meanClippingStatistics } from "equipoise/interplay";
+ * declare const recorders: GroupClippingRecorder[]; // one per seed of the same study
  * const averaged = meanClippingStatistics(recorders.map((recorder) => recorder.summary()));
  * ```
  */

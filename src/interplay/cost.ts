@@ -119,8 +119,9 @@ function pick(metrics: GroupMetrics): Record<GroupRate, number> {
  *
  * @example
  * ```ts
+ * import type { ModelMetrics } from "equipoise/fit";
  * import { privacyCostOfTrial } from "equipoise/interplay";
- * // privateMetrics, matchedMetrics: ModelMetrics of the two models on the same test split
+ * declare const privateMetrics: ModelMetrics, matchedMetrics: ModelMetrics; // the two models' on the same test split
  * const cost = privacyCostOfTrial(privateMetrics, matchedMetrics, "sex");
  * cost.groups; // per group: the accuracy the private model loses; cost.accuracyCostDisparity: max − min
  * ```
@@ -218,8 +219,8 @@ export interface PrivacyCostSummary {
  *
  * @example
  * ```ts
- * import { summarisePrivacyCost } from "equipoise/interplay";
- * // costs: privacyCostOfTrial(...) of one private/matched pair per seed
+ * import { summarisePrivacyCost, type TrialPrivacyCost } from "equipoise/interplay";
+ * declare const costs: TrialPrivacyCost[]; // privacyCostOfTrial(...) of one private/matched pair per seed
  * const summary = summarisePrivacyCost(costs, { confidence: 0.95, seed: 0 });
  * summary.accuracyCostDisparity; // mean over seeds with a bootstrap interval
  * ```

@@ -98,7 +98,10 @@ export interface InterplayDocument {
  * ```ts
  * import { writeFileSync } from "node:fs";
  * import { toJson } from "equipoise";
- * import { interplayDocument, runInterplayStudy } from "equipoise/interplay";
+ * import type { PreparedTask } from "equipoise/data";
+ * import { type InterplayStudyOptions, interplayDocument, runInterplayStudy } from "equipoise/interplay";
+ * declare const task: PreparedTask; // a binary task with a sensitive attribute (see prepareTask)
+ * declare const options: InterplayStudyOptions; // ε values, seeds, recipe
  * const study = runInterplayStudy(task, options); // see runInterplayStudy
  * writeFileSync("interplay.json", toJson(interplayDocument(study))); // what `equipoise report` reads
  * ```

@@ -169,7 +169,8 @@ export function groupClipBounds(
  * ```ts
  * import { privacy } from "equipoise";
  * import { groupAwareClipping } from "equipoise/interplay";
- * // groupOfRow: the sensitive group of every training row (−1 for none)
+ * declare const groupOfRow: Int32Array; // the sensitive group of every training row (−1 for none)
+ * declare const options: privacy.MakePrivateOptions; // the DP-SGD run's model, data size, noise, clip...
  * const gradient = groupAwareClipping({ groupOfRow, groupCount: 2, gamma: 1 });
  * const engine = privacy.makePrivate({ ...options, gradient }); // DPSGD-F in place of DP-SGD, same accountant
  * ```

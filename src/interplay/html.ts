@@ -31,8 +31,8 @@ function interval(i: { estimate: number; low: number; high: number }): string {
  *
  * @example
  * ```ts
- * import { interplayDocument, renderInterplayHtml } from "equipoise/interplay";
- * // study: the result of runInterplayStudy
+ * import { type InterplayStudy, interplayDocument, renderInterplayHtml } from "equipoise/interplay";
+ * declare const study: InterplayStudy; // the result of runInterplayStudy
  * const fragment = renderInterplayHtml(interplayDocument(study)); // no script, no external resource
  * ```
  */

@@ -70,8 +70,10 @@ function eventsOf(constraint: FairnessConstraint): (number | null)[] {
  *
  * @example
  * ```ts
+ * import type { SensitiveAttribute } from "equipoise/data";
  * import { fitLdpPostprocessor, privatiseAttribute } from "equipoise/interplay";
- * // heldOut: rows with labels yTrue, step-1 predictions yPred and the attribute `group` (2 categories)
+ * // held-out rows: labels yTrue, step-1 predictions yPred and the attribute `group` (2 categories)
+ * declare const yTrue: Float32Array, yPred: Int32Array, group: SensitiveAttribute;
  * const reported = privatiseAttribute(group, 1).codes; // what people report under ε = 1
  * const post = fitLdpPostprocessor({ yTrue, yPred, reported, epsilon: 1, k: 2, constraint: "demographic_parity" });
  * ```
@@ -190,8 +192,9 @@ export function fitLdpPostprocessor(options: {
  *
  * @example
  * ```ts
- * import { postprocessedProbabilities } from "equipoise/interplay";
- * // post: from fitLdpPostprocessor; yPred, reported: the new rows' predictions and reported groups
+ * import { type LdpPostprocessor, postprocessedProbabilities } from "equipoise/interplay";
+ * declare const post: LdpPostprocessor; // from fitLdpPostprocessor
+ * declare const yPred: Int32Array, reported: Int32Array; // the new rows' predictions and reported groups
  * const p = postprocessedProbabilities(post, yPred, reported); // expected metrics use these
  * ```
  */
@@ -210,8 +213,9 @@ export function postprocessedProbabilities(
  *
  * @example
  * ```ts
- * import { applyLdpPostprocessor } from "equipoise/interplay";
- * // post: from fitLdpPostprocessor
+ * import { applyLdpPostprocessor, type LdpPostprocessor } from "equipoise/interplay";
+ * declare const post: LdpPostprocessor; // from fitLdpPostprocessor
+ * declare const yPred: Int32Array, reported: Int32Array; // the new rows' predictions and reported groups
  * const decisions = applyLdpPostprocessor(post, yPred, reported); // 0/1, secure coins
  * ```
  */

@@ -104,6 +104,7 @@ export interface LocallyPrivateAttribute extends SensitiveAttribute {
  *
  * @example
  * ```ts
+ * import { privatiseAttribute } from "equipoise/interplay";
  * const group = { name: "group", categories: ["A", "B"], codes: Int32Array.from([0, 1, 1, 0]) };
  * const reported = privatiseAttribute(group, 1); // randomized response at ε = 1, secure randomness
  * ```
@@ -222,8 +223,9 @@ export interface DebiasedRates {
  * @example
  * ```ts
  * import { debiasedRates, randomizedResponseChannel } from "equipoise/interplay";
+ * declare const yPred: Int32Array; // 0/1 predictions
+ * declare const reported: Int32Array; // each row's group as reported under ε = 1
  * const channel = randomizedResponseChannel(1, 2);
- * // yPred: 0/1 predictions; reported: each row's group as reported under ε = 1
  * const selection = debiasedRates(yPred, reported, () => true, channel, 0.95);
  * selection.rates; // each group's selection rate with a 95 % interval
  * ```
@@ -321,6 +323,9 @@ export interface LdpFairnessEstimate {
  *
  * @example
  * ```ts
+ * import type { SensitiveAttribute } from "equipoise/data";
+ * import { estimateFairnessFromLdp, privatiseAttribute } from "equipoise/interplay";
+ * declare const yTrue: Float32Array, yPred: Int32Array, group: SensitiveAttribute; // labels, 0/1 predictions, groups
  * const reported = privatiseAttribute(group, 1);
  * const estimate = estimateFairnessFromLdp({ yTrue, yPred, reported, epsilon: 1 });
  * const { estimate: gap, low, high } = estimate.demographicParityDifference;

@@ -82,6 +82,7 @@ export interface GameCells {
  *
  * @example
  * ```ts
+ * import { gameCells } from "equipoise/interplay";
  * const cells = gameCells([1, 0, 1], [0, 1, 1], 2, "equalized_odds"); // cellOfRow: [1, 2, 3]
  * ```
  */
@@ -463,8 +464,10 @@ function attributeOf(train: Split, attribute: string) {
  *
  * @example
  * ```ts
- * import { mixtureProbability } from "equipoise/interplay";
- * // result: a PrivateFairResult (privateFairLearning); task: the prepared data set
+ * import type { PreparedTask } from "equipoise/data";
+ * import { mixtureProbability, type PrivateFairResult } from "equipoise/interplay";
+ * declare const result: PrivateFairResult; // from privateFairLearning
+ * declare const task: PreparedTask; // the prepared data set
  * const proba = mixtureProbability(result.models, task.test.X); // each entry in {0, 1/T, …, 1}
  * ```
  */
@@ -484,6 +487,9 @@ export function mixtureProbability(models: readonly Sequential[], X: Split["X"])
  * @throws `UserError` when `attribute` is not a sensitive attribute of `train`.
  * @example
  * ```ts
+ * import type { PreparedTask } from "equipoise/data";
+ * import { privateFairLearning } from "equipoise/interplay";
+ * declare const task: PreparedTask; // a binary task with a "sex" attribute (see prepareTask)
  * const result = privateFairLearning(task.train, "sex", {
  *   constraint: "demographic_parity",
  *   rounds: 3,
@@ -571,8 +577,11 @@ export function privateFairLearning(
  *
  * @example
  * ```ts
+ * import type { PreparedTask } from "equipoise/data";
+ * import type { RecipeInput } from "equipoise/fit";
  * import { nonPrivateFairReductions } from "equipoise/interplay";
- * // task: the prepared data set; learner: the private run's recipe (its privacy is dropped here)
+ * declare const task: PreparedTask; // the prepared data set
+ * declare const learner: RecipeInput; // the private run's recipe (its privacy is dropped here)
  * const matched = nonPrivateFairReductions(task.train, "sex", { constraint: "demographic_parity", rounds: 5, learner });
  * matched.dispose();
  * ```

@@ -52,9 +52,10 @@ function groupAccuracies(
  *
  * @example
  * ```ts
+ * import type { nn } from "equipoise";
  * import { characterise, loadNasTask } from "equipoise/nas";
  * const task = await loadNasTask("adult:sex");
- * // model: a Sequential trained on task.train (see runArchitecture)
+ * declare const model: nn.Sequential; // trained on task.train (see runArchitecture)
  * const bias = characterise(model, task.test, task);
  * console.log(bias.accuracy, bias.worstGroupAccuracy, bias.biasGap);
  * ```

@@ -35,8 +35,8 @@ code{font-size:.8em;word-break:break-all}`;
  * @example
  * ```ts
  * import { writeFileSync } from "node:fs";
- * import { buildCatalogue, renderLibraryHtml } from "equipoise/nas";
- * // measured: the BenchmarkEvaluations of runLibraryPlan
+ * import { type BenchmarkEvaluations, buildCatalogue, renderLibraryHtml } from "equipoise/nas";
+ * declare const measured: BenchmarkEvaluations[]; // from runLibraryPlan
  * writeFileSync("library.html", renderLibraryHtml(buildCatalogue(measured, "2-core CI runner")));
  * ```
  */
@@ -86,7 +86,8 @@ ${sections.join("\n")}
  *
  * @example
  * ```ts
- * import { renderSearchFragment, searchArchitectures } from "equipoise/nas";
+ * import { type NasSearchOptions, renderSearchFragment, searchArchitectures } from "equipoise/nas";
+ * declare const options: NasSearchOptions; // task, budget, objectives, fidelity...
  * const result = await searchArchitectures(options); // see searchArchitectures
  * const table = renderSearchFragment(result); // the front as an HTML table, for the report to wrap
  * ```

@@ -130,6 +130,7 @@ export const DEFAULT_OBJECTIVES: ObjectiveName[] = ["worst-group", "bias", "para
  * (e.g. `conflicting` on a fairness task).
  * @example
  * ```ts
+ * import { loadNasTask, parseObjectives } from "equipoise/nas";
  * const task = await loadNasTask("german-credit:sex");
  * const objectives = parseObjectives("worst-group,bias,params", task);
  * ```

@@ -122,6 +122,7 @@ const STALE_AFTER_MS = 600_000;
  *
  * @example
  * ```ts
+ * import { loadNasTask, parseObjectives, scheduleFor, searchArchitectures } from "equipoise/nas";
  * const task = await loadNasTask("german-credit:sex");
  * const result = await searchArchitectures({
  *   task,

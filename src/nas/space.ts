@@ -61,6 +61,7 @@ function halvings(side: number): number {
  * @throws `UserError` when a CNN is asked for inputs that are not images.
  * @example
  * ```ts
+ * import { searchSpaceFor } from "equipoise/nas";
  * const space = searchSpaceFor("mlp", [12]);
  * ```
  */

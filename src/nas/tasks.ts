@@ -144,6 +144,7 @@ export const TASK_HELP =
  * @throws `DataError` or `UsageError` on an unknown task or attribute, or a RHO out of range.
  * @example
  * ```ts
+ * import { loadNasTask } from "equipoise/nas";
  * const task = await loadNasTask("adult:sex");
  * console.log(task.train.y.length, "training rows");
  * ```

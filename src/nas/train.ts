@@ -101,6 +101,7 @@ export function fractionOf(split: Split, fraction: number, seed: number): Split 
  *
  * @example
  * ```ts
+ * import { loadNasTask, runArchitecture } from "equipoise/nas";
  * const task = await loadNasTask("german-credit:sex");
  * const run = runArchitecture(task, "mlp:width=32:act=relu", { seed: 0 });
  * console.log(run.validation.worstGroupAccuracy);
