@@ -76,8 +76,11 @@ function canShareEnsemble(recipe: ReturnType<typeof recipeOf>): boolean {
  *
  * @example
  * ```ts
- * import { runTrialBatch } from "equipoise/explore";
- * // configs: logreg configurations of the explorer's space; data, settings: as runTrial takes them
+ * import { runTrialBatch, type TrialData, type TrialSettings } from "equipoise/explore";
+ * import type { Configuration } from "equipoise/search";
+ * declare const configs: Configuration[]; // logreg configurations of the explorer's space
+ * declare const data: TrialData; // as runTrial takes it
+ * declare const settings: TrialSettings;
  * const jobs = configs.map((config, k) => ({ config, seed: 100 + k }));
  * const outcomes = runTrialBatch(jobs, data, settings); // one TrialOutcome or Error per job, in order
  * ```

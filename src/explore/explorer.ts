@@ -222,6 +222,7 @@ export const DEFAULT_BATCH_TRIALS = 1;
  *
  * @example
  * ```ts
+ * import { explore, parseConstraint } from "equipoise/explore";
  * const { summary } = await explore({
  *   request: { data: "adult", sensitive: ["sex"] },
  *   objectives: ["accuracy", "epsilon", "dp"],
@@ -235,6 +236,7 @@ export const DEFAULT_BATCH_TRIALS = 1;
  *
  * @example
  * ```ts
+ * import { explore } from "equipoise/explore";
  * const { summary } = await explore({
  *   request: { data: "synthetic", synthetic: { rows: 1000 }, seed: 0 },
  *   sensitive: "group",

@@ -284,8 +284,8 @@ export function parseConstraint(text: string): Constraint {
  *
  * @example
  * ```ts
- * import { constraintValue, parseConstraint } from "equipoise/explore";
- * // metrics: a trial's TrialMetrics with accuracy 0.85 and ε = 4
+ * import { constraintValue, parseConstraint, type TrialMetrics } from "equipoise/explore";
+ * declare const metrics: TrialMetrics; // a trial's metrics with accuracy 0.85 and ε = 4
  * constraintValue(parseConstraint("accuracy>=0.9"), metrics); // ≈ 0.05 > 0: violated by 5 points
  * constraintValue(parseConstraint("epsilon<=8"), metrics); // ≈ −0.301 ≤ 0: met (log10 4 − log10 8)
  * ```
@@ -320,8 +320,8 @@ function constrainedValue(metric: Exclude<ObjectiveName, "epsilon">, metrics: Tr
  *
  * @example
  * ```ts
- * import { parseConstraint, satisfies } from "equipoise/explore";
- * // metrics: a trial's TrialMetrics with accuracy 0.85 and ε = 4
+ * import { parseConstraint, satisfies, type TrialMetrics } from "equipoise/explore";
+ * declare const metrics: TrialMetrics; // a trial's metrics with accuracy 0.85 and ε = 4
  * satisfies(parseConstraint("epsilon<=8"), metrics); // true
  * satisfies(parseConstraint("accuracy>=0.9"), metrics); // false
  * ```

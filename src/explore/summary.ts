@@ -293,8 +293,8 @@ export function summariseStudy(study: StudySnapshot, path: string = study.locati
  *
  * @example
  * ```ts
- * import { selectionScore } from "equipoise/explore";
- * // summary: summariseStudy(...) of a private-selection study
+ * import { selectionScore, type StudySummary } from "equipoise/explore";
+ * declare const summary: StudySummary; // summariseStudy(...) of a private-selection study
  * const scores = summary.decoded.map((trial) => selectionScore(trial, summary.objectives)); // lower is better
  * ```
  */

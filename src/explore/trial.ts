@@ -278,8 +278,9 @@ export function trialFitData(data: TrialData, settings: TrialSettings, config: C
  *
  * @example
  * ```ts
- * import { runTrial } from "equipoise/explore";
- * // data: the study's TrialData (splits, sensitive attributes); settings: its TrialSettings
+ * import { runTrial, type TrialData, type TrialSettings } from "equipoise/explore";
+ * declare const data: TrialData; // the study's splits and sensitive attributes
+ * declare const settings: TrialSettings;
  * const config = { model: "logreg", clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64, fairWeight: 0 };
  * const outcome = runTrial(config, 7, data, settings); // metrics on validation and test, and the trial's ε
  * ```

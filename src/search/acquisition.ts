@@ -315,8 +315,11 @@ export function logProbabilityOfFeasibility(
  *
  * @example
  * ```ts
- * import { ConstrainedLogEhvi, LogExpectedHypervolumeImprovement, nonDominatedBoxes } from "equipoise/search";
- * // f1, f2: GaussianProcess fits of the two objectives; g: one of the constraint, on unit-cube inputs
+ * import { ConstrainedLogEhvi, type GaussianProcess, LogExpectedHypervolumeImprovement, nonDominatedBoxes } from "equipoise/search";
+ * declare const f1: GaussianProcess, f2: GaussianProcess; // fits of the two objectives, on unit-cube inputs
+ * declare const g: GaussianProcess; // a fit of the constraint
+ * const front = [[0.2, 0.8], [0.6, 0.3]]; // the feasible observations' objectives (minimised)
+ * const referencePoint = [1, 1];
  * const ehvi = new LogExpectedHypervolumeImprovement(nonDominatedBoxes(front, referencePoint));
  * const acquisition = new ConstrainedLogEhvi([f1, f2], [g], ehvi);
  * const gradient = new Float64Array(2);

@@ -31,6 +31,7 @@ import type { Point } from "./pareto.js";
  *
  * @example
  * ```ts
+ * import { hypervolume } from "equipoise/search";
  * hypervolume([[0.5, 0.5]], [1, 1]); // 0.25
  * hypervolume([[0, 0.5], [0.5, 0]], [1, 1]); // 0.75
  * ```
@@ -53,6 +54,7 @@ export function hypervolume(points: readonly Point[], reference: ArrayLike<numbe
  *
  * @example
  * ```ts
+ * import { hypervolumeContributions } from "equipoise/search";
  * hypervolumeContributions([[1, 3], [2, 2], [3, 1], [3, 3]], [4, 4]); // [1, 1, 1, 0]
  * ```
  */

@@ -153,6 +153,7 @@ export const DEFAULT_MAX_ATTEMPTS = 2;
  *
  * @example
  * ```ts
+ * import { optimize, Study, zdt1 } from "equipoise/search";
  * const problem = zdt1(4);
  * const study = await Study.open(":memory:", {
  *   space: problem.space,
@@ -260,8 +261,9 @@ export async function optimize(
  *
  * @example
  * ```ts
- * import { TrialPruned, optimize } from "equipoise/search";
- * // study: an open Study; trainEpochs: your own evaluation, reporting the loss after each epoch
+ * import { type Configuration, optimize, type Study, TrialPruned } from "equipoise/search";
+ * declare const study: Study; // an open study
+ * declare function trainEpochs(config: Configuration, epochs: number): Promise<number>; // yours: the loss after training
  * await optimize(study, async (config) => {
  *   const loss = await trainEpochs(config, 1);
  *   if (loss > 10) throw new TrialPruned("diverged after one epoch"); // stored as pruned, not failed

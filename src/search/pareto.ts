@@ -22,6 +22,7 @@ export type Point = ArrayLike<number>;
  *
  * @example
  * ```ts
+ * import { dominates } from "equipoise/search";
  * dominates([1, 2], [2, 2]); // true: no worse anywhere, better in the first objective
  * ```
  */
@@ -61,6 +62,7 @@ export function constrainedDominates(a: Point, violationA: number, b: Point, vio
  *
  * @example
  * ```ts
+ * import { nonDominatedSort } from "equipoise/search";
  * nonDominatedSort([[1, 3], [2, 2], [3, 1], [3, 3]]); // [[0, 1, 2], [3]]
  * ```
  */
@@ -101,6 +103,7 @@ export function nonDominatedSort(points: readonly Point[], violations?: ArrayLik
  *
  * @example
  * ```ts
+ * import { paretoFront } from "equipoise/search";
  * paretoFront([[1, 3], [2, 2], [3, 1], [3, 3]]); // [0, 1, 2]: (3, 3) is dominated
  * ```
  */
@@ -136,6 +139,7 @@ function lexicographic(a: Point, b: Point): number {
  *
  * @example
  * ```ts
+ * import { crowdingDistance } from "equipoise/search";
  * crowdingDistance([[1, 3], [2, 2], [3, 1]]); // [∞, 2, ∞]: the ends are always kept
  * ```
  */

@@ -119,6 +119,7 @@ export function dtlz2(m = 3, n = 6): TestProblem {
  * ```ts
  * import { c2dtlz2 } from "equipoise/search";
  * const problem = c2dtlz2(2, 6, 0.2); // 2 objectives, 6 variables, 1 constraint
+ * const config = problem.space.decode([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
  * const { objectives, constraints } = problem.evaluate(config); // feasible when constraints[0] ≤ 0
  * ```
  */

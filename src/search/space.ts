@@ -147,6 +147,7 @@ export interface SearchSpaceJSON {
  *
  * @example
  * ```ts
+ * import { SearchSpace } from "equipoise/search";
  * const space = new SearchSpace([
  *   { kind: "float", name: "lr", low: 1e-4, high: 1e-1, log: true },
  *   { kind: "categorical", name: "model", choices: ["logreg", "mlp"] },

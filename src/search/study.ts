@@ -60,6 +60,7 @@ export interface StudySnapshot {
  *
  * @example
  * ```ts
+ * import { optimize, Study, zdt1 } from "equipoise/search";
  * const problem = zdt1(4); // a test problem with its search space
  * const study = await Study.open("zdt.db", {
  *   space: problem.space,
@@ -163,6 +164,8 @@ export class Study {
  * @throws RangeError when the trial has no objective values.
  * @example
  * ```ts
+ * import { minimizedObjectives, type TrialRecord } from "equipoise/search";
+ * declare const trial: TrialRecord; // a complete trial of a study maximising accuracy
  * minimizedObjectives([{ name: "accuracy", direction: "maximize" }, { name: "epsilon", direction: "minimize" }], trial);
  * // [-accuracy, epsilon]
  * ```

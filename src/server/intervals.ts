@@ -24,6 +24,7 @@ export const Z_95 = 1.959963984540054;
  *
  * @example
  * ```ts
+ * import { wilsonInterval } from "equipoise/server";
  * const { value, low, high } = wilsonInterval(40, 50); // 0.8, ≈0.670, ≈0.888
  * ```
  */

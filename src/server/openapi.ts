@@ -16,6 +16,7 @@ type JsonSchema = Record<string, unknown>;
  *
  * @example
  * ```ts
+ * import { startServer } from "equipoise/server";
  * const server = await startServer({ port: 0, workDir: "work" });
  * const spec = await (await fetch(new URL("/api/openapi.json", server.url))).json();
  * await server.close();

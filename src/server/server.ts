@@ -108,6 +108,7 @@ export const SERVER_VERSION = "0.1.0";
  * @throws `UsageError` when the port is outside 0–65535 or the given token is weak.
  * @example
  * ```ts
+ * import { startServer } from "equipoise/server";
  * const server = await startServer({ port: 0, workDir: "work", studies: ["adult.db"] });
  * console.log(server.openUrl);
  * await server.close();

@@ -101,9 +101,9 @@ function seconds(ms: number | null): number | null {
  *
  * @example
  * ```ts
- * import { Study } from "equipoise/search";
+ * import { type SearchSpaceJSON, Study } from "equipoise/search";
  * import { studyView } from "equipoise/server";
- * // space: the study's SearchSpaceJSON (the space of its definition)
+ * declare const space: SearchSpaceJSON; // the space of the study's definition
  * const study = await Study.openReadOnly("adult-study.db");
  * const identity = { id: "adult", name: "adult", file: "adult-study.db" };
  * const view = studyView(await study.snapshot(), space, identity, { workers: 0, job: null });

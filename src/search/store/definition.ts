@@ -69,8 +69,8 @@ const definitionKeys = [
  *
  * @example
  * ```ts
- * import { checkSameDefinition } from "equipoise/search";
- * // stored: normalizeDefinition(...) of the study's definition, seed 0
+ * import { checkSameDefinition, type StoredDefinition } from "equipoise/search";
+ * declare const stored: StoredDefinition; // normalizeDefinition(...) of the study's definition, seed 0
  * checkSameDefinition(stored, { ...stored, seed: 1 }, "zdt.db");
  * // throws a UserError: "study zdt.db was created with a different seed: seed is 0 in the study, 1 asked"
  * ```

@@ -32,6 +32,8 @@ export function newWorkerIdentity(): WorkerIdentity {
  *
  * @example
  * ```ts
+ * import { isWorkerAlive, type StudyStore } from "equipoise/search";
+ * declare const store: StudyStore; // an open study store
  * const alive = (await store.workers()).filter((w) => isWorkerAlive(w, Date.now(), { staleAfterMs: 600_000 }));
  * ```
  */

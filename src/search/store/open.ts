@@ -40,8 +40,8 @@ export function displayLocation(location: string): string {
  *
  * @example
  * ```ts
- * import { openStudyStore } from "equipoise/search";
- * // definition: the study's StudyDefinition (space, objectives, strategy, seed)
+ * import { openStudyStore, type StudyDefinition } from "equipoise/search";
+ * declare const definition: StudyDefinition; // the study's space, objectives, strategy and seed
  * const store = await openStudyStore("study.db", { definition }); // created, or joined if it matches
  * const reader = await openStudyStore("postgres://me@db/equipoise?study=adult", { readOnly: true });
  * ```

@@ -20,8 +20,8 @@ const signals = ["SIGINT", "SIGTERM"] as const;
  *
  * @example
  * ```ts
- * import { onTermination } from "equipoise/search";
- * // store: an open StudyStore
+ * import { onTermination, type StudyStore } from "equipoise/search";
+ * declare const store: StudyStore; // an open study store
  * const stopListening = onTermination(() => store.close()); // on SIGINT/SIGTERM, close first
  * // … run the study …
  * stopListening();
