@@ -56,8 +56,8 @@ export interface CheckpointedModel {
  *
  * @example
  * ```ts
- * import { parseModelSpec, trainWithCheckpoints, tracIn, testLossQueries } from "equipoise/explain";
- * // data: explainData(task); the tensor backend initialised (nn.initBackend)
+ * import { type ExplainData, parseModelSpec, trainWithCheckpoints, tracIn, testLossQueries } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task); the tensor backend initialised (nn.initBackend)
  * const { model, checkpoints } = trainWithCheckpoints(data, parseModelSpec("logreg"), { epochs: 5, batchSize: 64, learningRate: 0.1, seed: 0 });
  * const scores = tracIn(model, testLossQueries(model, data.test, [0]), Int32Array.of(0, 1, 2), checkpoints);
  * ```

@@ -71,7 +71,8 @@ export function selectExamples(examples: Examples, indices: ArrayLike<number>): 
  *
  * @example
  * ```ts
- * import { flipLabels, withLabels } from "equipoise/explain";
+ * import { type Examples, flipLabels, withLabels } from "equipoise/explain";
+ * declare const train: Examples; // the training rows, e.g. explainData(task).train
  * const { examples: noisy } = flipLabels(train, 0.1, 0);
  * const restored = withLabels(noisy, train.y); // the same rows with the original labels
  * ```

@@ -73,8 +73,8 @@ export interface InfluenceRequest extends SolverOptions {
  *
  * @example
  * ```ts
- * import { fitLogisticRegression, influenceDocument } from "equipoise/explain";
- * // data: explainData(task)
+ * import { type ExplainData, fitLogisticRegression, influenceDocument } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
  * const { model } = fitLogisticRegression(data.train, { C: 1 });
  * const doc = influenceDocument(data, model, { method: "exact", testRows: [0, 1, 2] });
  * // the `equipoise explain influence --json` document: the matrix, its method and whether to trust it
@@ -109,8 +109,9 @@ export function influenceDocument(
  *
  * @example
  * ```ts
- * import { inProcessRunner, looDocument } from "equipoise/explain";
- * // data: explainData(task); model: from fitLogisticRegression(data.train)
+ * import { type ExplainData, inProcessRunner, type LogisticModel, looDocument } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const doc = await looDocument(data, model, { testRows: [0, 1], trainRows: [0, 1, 2, 3], runner: inProcessRunner });
  * // true retraining effects, in influenceDocument's layout, to check an estimate against
  * ```
@@ -168,8 +169,9 @@ function stationarityWarnings(model: ExplainableModel): string[] {
  *
  * @example
  * ```ts
- * import { exampleDocument } from "equipoise/explain";
- * // data: explainData(task); model: from fitLogisticRegression(data.train)
+ * import { type ExplainData, exampleDocument, type LogisticModel } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const doc = exampleDocument(data, model, { testRow: 0, method: "exact", top: 5 });
  * // the test row as a person reads it, with its five most helpful and most harmful training rows
  * ```
@@ -271,8 +273,8 @@ export interface ValuesRequest extends MonteCarloOptions {
  *
  * @example
  * ```ts
- * import { valuesDocument } from "equipoise/explain";
- * // data: explainData(task); KNN-Shapley needs no model
+ * import { type ExplainData, valuesDocument } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task); KNN-Shapley needs no model
  * const doc = await valuesDocument(data, undefined, { method: "knn-shapley", k: 10 });
  * // one value per training row; tmc, banzhaf, loo and oob need the model they refit
  * ```
@@ -409,6 +411,8 @@ export async function valuesDocument(
  * @throws `UserError` when `request.attribute` is not a sensitive attribute of the data.
  * @example
  * ```ts
+ * import { data } from "equipoise";
+ * import { explainData, fairnessDocument, fitLogisticRegression } from "equipoise/explain";
  * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
  * const explainable = explainData(task);
  * const { model } = fitLogisticRegression(explainable.train, { C: 1 });
@@ -462,8 +466,8 @@ export function fairnessDocument(
  *
  * @example
  * ```ts
- * import { suspicionScores, topIndices } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train)
+ * import { type LogisticModel, suspicionScores, topIndices } from "equipoise/explain";
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const scores = suspicionScores(model, "self-influence");
  * topIndices(scores, 20); // the 20 training rows to check for a wrong label first
  * ```
@@ -510,6 +514,8 @@ export interface MislabelsRequest {
  *
  * @example
  * ```ts
+ * import { data } from "equipoise";
+ * import { explainData, fitLogisticRegression, mislabelsDocument } from "equipoise/explain";
  * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
  * const explainable = explainData(task);
  * const { model } = fitLogisticRegression(explainable.train, { C: 1 });

@@ -31,6 +31,8 @@ export type ColumnDescription =
  *
  * @example
  * ```ts
+ * import { data } from "equipoise";
+ * import { describeColumns } from "equipoise/explain";
  * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
  * const columns = describeColumns(task.featureNames, task.preprocessor.toJSON());
  * ```
@@ -71,8 +73,8 @@ export function describeColumns(
  *
  * @example
  * ```ts
- * import { decodeRow } from "equipoise/explain";
- * // data: explainData(await prepareTask({ data: "german-credit" }))
+ * import { decodeRow, type ExplainData } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(await prepareTask({ data: "german-credit" }))
  * decodeRow(data.columns, data.test, 0); // { checking_status: "0<=X<200", duration: 48, ..., age: 22, ... }
  * ```
  */

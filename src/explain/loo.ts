@@ -60,8 +60,8 @@ export interface LeaveOneOutResult {
  *
  * @example
  * ```ts
- * import { refitWithout } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train)
+ * import { type LogisticModel, refitWithout } from "equipoise/explain";
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const refit = refitWithout(model, 17); // the model's parameters re-optimised without training row 17
  * ```
  */
@@ -138,8 +138,11 @@ export function leaveOneOut(
  *
  * @example
  * ```ts
- * import { inProcessRunner, leaveOneOutParallel } from "equipoise/explain";
- * // model, test, testRows, trainRows: as for leaveOneOut; the CLI passes a worker-thread runner
+ * import { type Examples, type ExplainableModel, inProcessRunner, leaveOneOutParallel } from "equipoise/explain";
+ * declare const model: ExplainableModel; // as for leaveOneOut, e.g. from fitLogisticRegression
+ * declare const test: Examples; // as for leaveOneOut, e.g. explainData(task).test
+ * declare const testRows: Int32Array; declare const trainRows: Int32Array; // as for leaveOneOut
+ * // the CLI passes a worker-thread runner
  * const loo = await leaveOneOutParallel(model, test, testRows, trainRows, inProcessRunner);
  * ```
  */

@@ -79,8 +79,9 @@ export type MislabelScore = (typeof MISLABEL_SCORES)[number];
  *
  * @example
  * ```ts
- * import { fitLogisticRegression, flipLabels, mislabelScores, recallAtK } from "equipoise/explain";
- * const { examples, flipped } = flipLabels(data.train, 0.1, 0); // data: explainData(task)
+ * import { type ExplainData, fitLogisticRegression, flipLabels, mislabelScores, recallAtK } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const { examples, flipped } = flipLabels(data.train, 0.1, 0);
  * const { model } = fitLogisticRegression(examples, { C: 1 });
  * const scores = mislabelScores(model, "self-influence");
  * recallAtK(scores, flipped, flipped.length); // share of the flipped rows found in the top scores
@@ -112,8 +113,8 @@ const CHUNK = 512;
  *
  * @example
  * ```ts
- * import { selfInfluence, topIndices } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train)
+ * import { type LogisticModel, selfInfluence, topIndices } from "equipoise/explain";
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * topIndices(selfInfluence(model), 10); // the ten rows the model bends most to fit
  * ```
  */
@@ -155,8 +156,8 @@ function solveRows(
  *
  * @example
  * ```ts
- * import { leaveOneOutLosses } from "equipoise/explain";
- * // model: a LogisticModel (from fitLogisticRegression); other families get a UserError
+ * import { type LogisticModel, leaveOneOutLosses } from "equipoise/explain";
+ * declare const model: LogisticModel; // from fitLogisticRegression; other families get a UserError
  * const losses = leaveOneOutLosses(model); // each row's loss under the model fitted without it
  * ```
  */
@@ -205,8 +206,8 @@ function removalCoefficients(model: LogisticModel, rows: Int32Array, z: Float64A
  *
  * @example
  * ```ts
- * import { crossValidatedLosses } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train)
+ * import { crossValidatedLosses, type LogisticModel } from "equipoise/explain";
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const losses = crossValidatedLosses(model, 5, 0); // 5 seeded folds, each row scored by a refit without its fold
  * ```
  */
@@ -233,8 +234,8 @@ export function crossValidatedLosses(model: ExplainableModel, folds: number, see
  *
  * @example
  * ```ts
- * import { flipLabels } from "equipoise/explain";
- * // data: explainData(task) for german-credit (700 training rows)
+ * import { type ExplainData, flipLabels } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task) for german-credit (700 training rows)
  * const { examples, flipped } = flipLabels(data.train, 0.1, 0);
  * flipped.length; // 70 rows now carry the other label
  * ```

@@ -53,8 +53,8 @@ export interface OutOfFoldOptions {
  *
  * @example
  * ```ts
- * import { outOfFoldLosses } from "equipoise/explain";
- * // data: explainData(task); the tensor backend initialised (the folds train engine models)
+ * import { type ExplainData, outOfFoldLosses } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task); the tensor backend initialised (the folds train engine models)
  * const { scores } = outOfFoldLosses(data.train, { folds: 10, repeats: 3, spec: "mlp:64,64" });
  * // scores[i] = −log P(observed label of row i) from models that never saw it: high = suspicious
  * ```

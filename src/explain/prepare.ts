@@ -40,6 +40,8 @@ export interface ExplainData {
  *
  * @example
  * ```ts
+ * import { data } from "equipoise";
+ * import { explainData } from "equipoise/explain";
  * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
  * const { train, test } = explainData(task);
  * ```
@@ -143,6 +145,7 @@ export function parseModelSpec(
  *
  * @example
  * ```ts
+ * import { describeSpec, parseModelSpec } from "equipoise/explain";
  * describeSpec(parseModelSpec("logreg")); // "logreg (C = 1)"
  * ```
  */
@@ -164,8 +167,8 @@ export function describeSpec(spec: ModelSpec): string {
  *
  * @example
  * ```ts
- * import { fitSpec, parseModelSpec } from "equipoise/explain";
- * // data: explainData(task)
+ * import { type ExplainData, fitSpec, parseModelSpec } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
  * const model = fitSpec(data.train, parseModelSpec("mlp:16", { activation: "tanh" })); // an ExplainableModel
  * ```
  */
@@ -210,6 +213,8 @@ export function fitSpec(
  *
  * @example
  * ```ts
+ * import { type Examples, fitLogisticRegression, modelInfo } from "equipoise/explain";
+ * declare const train: Examples; // the training rows, e.g. explainData(task).train
  * const { model } = fitLogisticRegression(train, { C: 1 });
  * const info = modelInfo(model); // { family: "logistic-regression", stationary: true, ... }
  * ```
@@ -231,6 +236,7 @@ export function modelInfo(model: ExplainableModel): ModelInfo {
  * @example
  * ```ts
  * import { describeRow, explainData } from "equipoise/explain";
+ * import { prepareTask } from "equipoise/data";
  * const data = explainData(await prepareTask({ data: "german-credit", sensitive: ["sex"] }));
  * describeRow(data, "test", 0); // { row: 0, values: { duration: 48, ..., age: 22, ... }, label: "bad", group: { sex: "female" } }
  * ```

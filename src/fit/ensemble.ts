@@ -38,8 +38,8 @@ const ENSEMBLE_MODEL = /^(logreg|mlp:\d+(,\d+)*)$/;
  *
  * @example
  * ```ts
- * import { ensembleKey, planFit } from "equipoise/fit";
- * // data: the FitData of fitRecipe
+ * import { ensembleKey, type FitData, planFit } from "equipoise/fit";
+ * declare const data: FitData; // the FitData of fitRecipe
  * ensembleKey(planFit({ model: "logreg", optimizer: { kind: "sgd", learningRate: 0.1 } }, data), data); // "logreg"
  * ensembleKey(planFit({ model: "logreg" }, data), data); // null: Adam members are trained alone
  * ```
@@ -65,6 +65,8 @@ export function ensembleKey(plan: FitPlan, data: FitData): string | null {
  *
  * @example
  * ```ts
+ * import { type FitData, fitRecipes } from "equipoise/fit";
+ * declare const data: FitData; // the training split, classes and input shape (see fitRecipe)
  * const [plain, wide] = fitRecipes([{ model: "logreg" }, { model: "mlp:32" }], data);
  * ```
  */

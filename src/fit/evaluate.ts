@@ -64,7 +64,8 @@ export interface EvaluationOptions {
  * @example
  * ```ts
  * import { classesOf } from "equipoise/fit";
- * // model: a trained Sequential (see fitRecipe)
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained Sequential (see fitRecipe)
  * classesOf(model); // 2 for a single-logit binary model, else its number of outputs
  * ```
  */
@@ -79,7 +80,8 @@ export function classesOf(model: Sequential): number {
  * @example
  * ```ts
  * import { evaluateFit, fitRecipe } from "equipoise/fit";
- * // task: a PreparedTask (see prepareTask in equipoise/data); the tensor backend initialised
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask in equipoise/data; the tensor backend initialised
  * const { model } = fitRecipe({ model: "logreg" }, { train: task.train, numClasses: 2, inputShape: [task.train.X.cols] });
  * const evaluation = evaluateFit(model, task.test, { numClasses: task.numClasses });
  * evaluation.accuracy; // test accuracy in [0, 1]; evaluation.dpDifference: the first sensitive attribute's gap

@@ -202,6 +202,9 @@ export const PUBLIC_NOTE =
  *
  * @example
  * ```ts
+ * import { fitRecipe, parseRecipe } from "equipoise/fit";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask in equipoise/data
  * const recipe = parseRecipe({ model: "logreg", epochs: 2, privacy: { targetEpsilon: 1, clip: 1 } });
  * const { model, privacy } = fitRecipe(recipe, { train: task.train, numClasses: 2, inputShape: [task.train.X.cols] });
  * privacy!.epsilon; // ≤ 1

@@ -25,8 +25,9 @@ function float32Matrix(X: FeatureMatrix): { rows: number; cols: number; data: Fl
  * ```ts
  * import { RecipeLearner } from "equipoise/fit";
  * import { nn } from "equipoise";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask in equipoise/data
  * await nn.initBackend("wasm"); // fit needs the tensor backend
- * // task: a PreparedTask (see prepareTask in equipoise/data)
  * const learner = new RecipeLearner({ model: "logreg", epochs: 5 });
  * learner.fit(task.train.X, task.train.y); // optional third argument: sample weights
  * const predictions = learner.predict(task.test.X); // Float64Array of 0/1

@@ -229,8 +229,8 @@ export type StoredModelMetrics = Record<string, unknown>;
  *
  * @example
  * ```ts
- * import { encodeModelMetrics } from "equipoise/fit";
- * // metrics: from modelMetrics or evaluateFit of a non-private model
+ * import { encodeModelMetrics, type ModelMetrics } from "equipoise/fit";
+ * declare const metrics: ModelMetrics; // from modelMetrics or evaluateFit of a non-private model
  * encodeModelMetrics(metrics).epsilon; // "Infinity", ready for JSON.stringify
  * ```
  */
@@ -244,7 +244,8 @@ export function encodeModelMetrics(metrics: ModelMetrics): StoredModelMetrics {
  *
  * @example
  * ```ts
- * import { decodeModelMetrics, encodeModelMetrics } from "equipoise/fit";
+ * import { decodeModelMetrics, encodeModelMetrics, type ModelMetrics } from "equipoise/fit";
+ * declare const metrics: ModelMetrics; // from modelMetrics or evaluateFit
  * const stored = JSON.parse(JSON.stringify(encodeModelMetrics(metrics)));
  * decodeModelMetrics(stored).epsilon; // Infinity again
  * ```

@@ -174,8 +174,8 @@ function figures(
  *
  * @example
  * ```ts
- * import { engineRecipe } from "equipoise/fit";
- * // request: a MitigationRequest (see runMitigation)
+ * import { engineRecipe, type MitigationRequest } from "equipoise/fit";
+ * declare const request: MitigationRequest; // see runMitigation
  * engineRecipe({ ...request, model: "mlp:16" });
  * // { model: "mlp:16", epochs: 10, batchSize: 256, optimizer: { kind: "adam", learningRate: 0.01, schedule: "constant" }, seed: 0 }
  * ```
@@ -206,7 +206,8 @@ function learnerFactory(request: MitigationRequest): () => WeightedLearner {
  * @example
  * ```ts
  * import { runMitigation } from "equipoise/fit";
- * // task: a PreparedTask with a sensitive attribute (see prepareTask in equipoise/data)
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // with a sensitive attribute (see prepareTask in equipoise/data)
  * const outcome = await runMitigation({ train: task.train, test: task.test, method: "reweighing", constraint: "demographic_parity", model: "logreg" });
  * outcome.before.demographicParityDifference; // the unmitigated model's gap on the test split
  * outcome.after.demographicParityDifference; // the mitigated model's, with outcome.after.accuracy its cost
@@ -288,8 +289,8 @@ export async function runMitigation(request: MitigationRequest): Promise<Mitigat
  *
  * @example
  * ```ts
- * import { trainPenalised } from "equipoise/fit";
- * // request: a MitigationRequest (see runMitigation) with model "mlp:64"
+ * import { type MitigationRequest, trainPenalised } from "equipoise/fit";
+ * declare const request: MitigationRequest; // see runMitigation; with model "mlp:64"
  * const unpenalised = trainPenalised(request, 0);
  * const penalised = trainPenalised(request, 2); // λ = 2; both are the test split's predictions
  * ```

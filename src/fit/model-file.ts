@@ -38,9 +38,12 @@ export interface ModelFileExtras {
  *
  * @example
  * ```ts
- * import { fitRecipe, modelFileOf } from "equipoise/fit";
+ * import { type FitData, fitRecipe, modelFileOf } from "equipoise/fit";
  * import { toJson } from "equipoise";
- * const fit = fitRecipe({ model: "logreg" }, data); // data: FitData (see fitRecipe)
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask in equipoise/data
+ * declare const data: FitData; // task's training split, classes and input shape (see fitRecipe)
+ * const fit = fitRecipe({ model: "logreg" }, data);
  * const json = toJson(modelFileOf(fit, { preprocessor: task.preprocessor.toJSON() })); // what `train --out` writes
  * ```
  */

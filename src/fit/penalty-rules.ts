@@ -17,7 +17,8 @@ import type { MemberBatch, OutputGradientRule } from "../train/index.js";
  * @example
  * ```ts
  * import { batchPenaltyRule } from "equipoise/fit";
- * // groupOfRow: each training row's group index; labels: the training labels (0/1)
+ * declare const groupOfRow: Int32Array; // each training row's group index
+ * declare const labels: Float64Array; // the training labels (0/1)
  * const rule = batchPenaltyRule({ constraint: "demographic_parity", weight: 1, groupOfRow, labels });
  * // an ensemble member given `outputGradients: rule` trains as the penalised model would alone
  * ```
@@ -58,8 +59,9 @@ export function batchPenaltyRule(options: {
  *
  * @example
  * ```ts
- * import { referencePenaltyRule } from "equipoise/fit";
- * // reference: held-out rows { X, labels, groupOf } whose group statistics are NOT covered by ε
+ * import { referencePenaltyRule, type ReferenceSet } from "equipoise/fit";
+ * declare const groupOfRow: Int32Array; // each training row's group index
+ * declare const reference: ReferenceSet; // held-out rows { X, labels, groupOf } whose group statistics are NOT covered by ε
  * const rule = referencePenaltyRule({ constraint: "equalized_odds", weight: 1, groupOfRow, reference, refreshEvery: 10 });
  * // a private ensemble member given `outputGradients: rule` trains as withReferencePenalty would alone
  * ```

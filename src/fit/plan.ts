@@ -146,7 +146,8 @@ export interface FitPlan {
  * @example
  * ```ts
  * import { planFit } from "equipoise/fit";
- * // task: a PreparedTask (see prepareTask in equipoise/data)
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask in equipoise/data
  * const data = { train: task.train, numClasses: task.numClasses, inputShape: [task.train.X.cols] };
  * const plan = planFit({ model: "logreg", privacy: { targetEpsilon: 1, clip: 1 } }, data);
  * plan.notCoveredByEpsilon; // ["preprocessing: the feature statistics ... are NOT protected by epsilon"]

@@ -482,7 +482,8 @@ export type OptimizerRecipe = Recipe["optimizer"];
  * @example
  * ```ts
  * import { describeIssue } from "equipoise/fit";
- * // issue: one zod issue from a failed safeParse of a recipe or a CLI option object
+ * import type { z } from "zod";
+ * declare const issue: z.core.$ZodIssue; // one issue from a failed safeParse of a recipe or a CLI option object
  * const line = describeIssue(issue, (path) => `--${path.join("-")}`, () => undefined);
  * // e.g. "--epochs must be a whole number ≥ 1, got 0"
  * ```

@@ -171,8 +171,8 @@ export interface FairnessExplanation {
  *
  * @example
  * ```ts
- * import { describeColumns, explainData, explainFairness, fitLogisticRegression } from "equipoise/explain";
- * // data: explainData(task) for a PreparedTask with sensitive: ["sex"]
+ * import { describeColumns, type ExplainData, explainData, explainFairness, fitLogisticRegression } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task) for a PreparedTask with sensitive: ["sex"]
  * const { model } = fitLogisticRegression(data.train, { C: 1 });
  * const [trainSex] = data.task.train.sensitive;
  * const [testSex] = data.task.test.sensitive;
@@ -382,6 +382,8 @@ function weightsWithout(weights: Float64Array, rows: Iterable<number>): Float64A
  *
  * @example
  * ```ts
+ * import { data } from "equipoise";
+ * import { explainData, fitLogisticRegression, measureGaps } from "equipoise/explain";
  * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
  * const { train, test } = explainData(task);
  * const { model } = fitLogisticRegression(train, { C: 1 });

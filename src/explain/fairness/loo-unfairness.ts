@@ -54,8 +54,11 @@ export interface LooUnfairness {
  *
  * @example
  * ```ts
- * import { looUnfairness } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train); testSex: data.task.test.sensitive[0]
+ * import { type ExplainData, type LogisticModel, looUnfairness } from "equipoise/explain";
+ * import type { SensitiveAttribute } from "equipoise/data";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
+ * declare const testSex: SensitiveAttribute; // data.task.test.sensitive[0]
  * const result = looUnfairness(model, data.test, testSex, Int32Array.of(0, 1, 2, 3, 4));
  * result.flipsPerTrainRow; // test decisions each removal flips
  * result.byGroup; // how the flips fall on each group

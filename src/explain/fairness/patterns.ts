@@ -83,6 +83,7 @@ interface Candidate {
  *
  * @example
  * ```ts
+ * import { describePattern } from "equipoise/explain";
  * describePattern({ predicates: [{ column: "age", op: "<=", value: 25 }, { column: "housing", op: "=", value: "rent" }] });
  * // "age ≤ 25 ∧ housing = rent"
  * ```
@@ -100,8 +101,10 @@ export function describePattern(pattern: { predicates: Predicate[] }): string {
  *
  * @example
  * ```ts
- * import { candidatePredicates } from "equipoise/explain";
- * // scores: one influence per training row; every single-column predicate with its rows and summed score
+ * import { candidatePredicates, type ExplainData } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const scores: Float64Array; // one influence per training row
+ * // every single-column predicate with its rows and summed score
  * const candidates = candidatePredicates(data.columns, data.train, scores);
  * ```
  */
@@ -150,8 +153,9 @@ export function candidatePredicates(
  *
  * @example
  * ```ts
- * import { searchPatterns } from "equipoise/explain";
- * // scores: one influence per training row on the gap's surrogate (negative = removing it narrows the gap)
+ * import { type ExplainData, searchPatterns } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const scores: Float64Array; // one influence per training row on the gap's surrogate (negative = removing it narrows the gap)
  * const patterns = searchPatterns(data.columns, data.train, scores, { maxPredicates: 2, limit: 10 });
  * // most negative summed score first, e.g. a conjunction like "age < 25 and housing = rent"
  * ```

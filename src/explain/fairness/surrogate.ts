@@ -56,8 +56,9 @@ export interface GapSurrogate {
  *
  * @example
  * ```ts
- * import { decisions } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train)
+ * import { decisions, type ExplainData, type LogisticModel } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const predicted = decisions(model, data.test); // Float64Array of 0/1, P(y = 1) > 0.5
  * ```
  */
@@ -73,8 +74,9 @@ export function decisions(model: ExplainableModel, examples: Examples): Float64A
  *
  * @example
  * ```ts
- * import { decisions, fairnessGap } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train); the group of each test row from the task
+ * import { decisions, type ExplainData, fairnessGap, type LogisticModel } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task); the group of each test row from its task
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const gap = fairnessGap("demographic_parity", data.test.y, decisions(model, data.test), data.task.test.sensitive[0]);
  * // german-credit by sex, logistic regression C = 1: 0.1507
  * ```
@@ -101,8 +103,9 @@ export function fairnessGap(
  *
  * @example
  * ```ts
- * import { gapSurrogate, surrogateValue } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train); reference rows: data.test
+ * import { type ExplainData, gapSurrogate, type LogisticModel, surrogateValue } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task); reference rows: data.test
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const surrogate = gapSurrogate(model, data.test, data.task.test.sensitive[0], "demographic_parity");
  * surrogate.higher; // the group with the higher selection rate at the model's decisions
  * surrogateValue(model, data.test, surrogate); // the smooth stand-in for the gap
@@ -182,7 +185,9 @@ function groupRates(
  *
  * @example
  * ```ts
- * import { gapSurrogate, surrogateValue } from "equipoise/explain";
+ * import { type ExplainData, gapSurrogate, type LogisticModel, surrogateValue } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const surrogate = gapSurrogate(model, data.test, data.task.test.sensitive[0], "demographic_parity");
  * surrogateValue(model, data.test, surrogate); // Σᵢ cᵢ P(y = 1 | xᵢ)
  * ```
@@ -206,7 +211,9 @@ export function surrogateValue(
  *
  * @example
  * ```ts
- * import { gapSurrogate, influence, surrogateQuery } from "equipoise/explain";
+ * import { type ExplainData, gapSurrogate, influence, type LogisticModel, surrogateQuery } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const surrogate = gapSurrogate(model, data.test, data.task.test.sensitive[0], "demographic_parity");
  * const { matrix } = influence(model, surrogateQuery(model, data.test, surrogate), { method: "exact" });
  * // matrix[i]: predicted change of the surrogate when training row i is removed
@@ -230,7 +237,9 @@ export function surrogateQuery(
  *
  * @example
  * ```ts
- * const text = describeSurrogate(surrogate); // surrogate: a GapSurrogate from a fairness explanation
+ * import { describeSurrogate, type GapSurrogate } from "equipoise/explain";
+ * declare const surrogate: GapSurrogate; // from a fairness explanation
+ * const text = describeSurrogate(surrogate);
  * ```
  */
 export function describeSurrogate(surrogate: GapSurrogate): string {

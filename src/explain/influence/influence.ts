@@ -124,8 +124,9 @@ export interface InfluenceResult {
  *
  * @example
  * ```ts
- * import { fitLogisticRegression, methodsFor } from "equipoise/explain";
- * const { model } = fitLogisticRegression(data.train, { C: 1 }); // data: explainData(task)
+ * import { type ExplainData, fitLogisticRegression, methodsFor } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const { model } = fitLogisticRegression(data.train, { C: 1 });
  * methodsFor(model); // ["exact", "cg", "lissa", "arnoldi", "kfac", "ekfac", "tracin", "gradient-similarity"]
  * ```
  */
@@ -141,6 +142,8 @@ export function methodsFor(model: ExplainableModel): InfluenceMethod[] {
  *
  * @example
  * ```ts
+ * import { data } from "equipoise";
+ * import { explainData, fitLogisticRegression, influence, testLossQueries } from "equipoise/explain";
  * const task = await data.prepareTask({ data: "german-credit", sensitive: ["sex"] });
  * const { train, test } = explainData(task);
  * const { model } = fitLogisticRegression(train, { C: 1 });
@@ -207,8 +210,9 @@ export function influence(
  *
  * @example
  * ```ts
- * import { influence, testLossQueries } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train)
+ * import { type ExplainData, influence, type LogisticModel, testLossQueries } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const queries = testLossQueries(model, data.test, [0, 1, 2]); // ∇ℓ of three test rows
  * const { matrix } = influence(model, queries, { method: "cg" });
  * ```
@@ -231,8 +235,9 @@ export function testLossQueries(
  *
  * @example
  * ```ts
- * import { fitLogisticRegression, measureStationarity } from "equipoise/explain";
- * const { model } = fitLogisticRegression(data.train, { C: 1 }); // data: explainData(task)
+ * import { type ExplainData, fitLogisticRegression, measureStationarity } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * const { model } = fitLogisticRegression(data.train, { C: 1 });
  * measureStationarity(model, 1e-6).stationary; // true: influence functions apply at this minimum
  * ```
  */

@@ -48,7 +48,10 @@ const CHUNK = 1024;
  *
  * @example
  * ```ts
- * const inverse = kroneckerPreconditioner(mlp, true, 1e-3); // mlp: an MlpModel
+ * import { kroneckerPreconditioner, type MlpModel } from "equipoise/explain";
+ * declare const mlp: MlpModel; // e.g. from fitMlp
+ * declare const gradient: Float64Array; // a vector over its parameters, e.g. mlp.objectiveGradient()
+ * const inverse = kroneckerPreconditioner(mlp, true, 1e-3);
  * const out = new Float64Array(mlp.parameterCount);
  * inverse.apply(gradient, out);
  * ```

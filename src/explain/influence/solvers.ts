@@ -122,6 +122,8 @@ export function explicitHessianBytes(parameterCount: number): number {
  * or K-FAC / EK-FAC is asked of a model without Kronecker layers.
  * @example
  * ```ts
+ * import { type Examples, fitLogisticRegression, solveInverseHvp } from "equipoise/explain";
+ * declare const train: Examples; // the training rows, e.g. explainData(task).train
  * const { model } = fitLogisticRegression(train, { C: 1 });
  * const q = new Float64Array(model.parameterCount).fill(1);
  * const { solutions, warnings } = solveInverseHvp(model, "cg", q, 1, { damping: 1e-3 });
@@ -328,7 +330,8 @@ function lissaSolve(
  * ```ts
  * import { largestEigenvalue } from "equipoise/explain";
  * import { createRandom } from "equipoise";
- * // model: from fitLogisticRegression(data.train)
+ * import type { LogisticModel } from "equipoise/explain";
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const scale = largestEigenvalue(model, createRandom(0), 50); // LiSSA divides H by a bound above this
  * ```
  */

@@ -34,8 +34,9 @@ export interface Checkpoint {
  *
  * @example
  * ```ts
- * import { tracIn, testLossQueries, trainWithCheckpoints } from "equipoise/explain";
- * // model, checkpoints: from trainWithCheckpoints
+ * import { type CheckpointedModel, type ExplainData, tracIn, testLossQueries } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const { model, checkpoints }: CheckpointedModel; // from trainWithCheckpoints(data, ...)
  * const scores = tracIn(model, testLossQueries(model, data.test, [0]), Int32Array.of(0, 1, 2), checkpoints);
  * // Σ over checkpoints of ηₜ ∇ℓ(test) · ∇ℓ(train row): positive = the row helped that test row
  * ```

@@ -238,7 +238,10 @@ interface Pass {
  *
  * @example
  * ```ts
- * // model: a trained engine CNN (nn.Sequential); train: its training rows as explain Examples
+ * import { type Examples, explainableFromEngine } from "equipoise/explain";
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained engine CNN
+ * declare const train: Examples; // its training rows as explain Examples
  * const explainable = explainableFromEngine(model.architecture, model.readParameters(), train, { weightDecay: 1e-4 });
  * console.log(explainable.stationarity());
  * ```

@@ -62,7 +62,8 @@ const NETWORK_LAYERS = new Set([
  * @example
  * ```ts
  * import { explainableArchitecture } from "equipoise/explain";
- * // model: a trained engine Sequential (see fitRecipe)
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained engine Sequential (see fitRecipe)
  * const kind = explainableArchitecture(model.architecture);
  * if (kind.family === "mlp") console.log(kind.hidden, kind.activation);
  * ```
@@ -127,7 +128,8 @@ export function explainableArchitecture(
  * @example
  * ```ts
  * import { hasPiecewiseLinearLayers } from "equipoise/explain";
- * // model: a trained engine Sequential; true for ReLU or max-pooling layers
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained engine Sequential; true for ReLU or max-pooling layers
  * if (hasPiecewiseLinearLayers(model.architecture)) console.warn("influence estimates may not hold at a kink");
  * ```
  */
@@ -140,8 +142,10 @@ export function hasPiecewiseLinearLayers(architecture: Architecture): boolean {
  *
  * @example
  * ```ts
- * import { explainableFromEngine } from "equipoise/explain";
- * // model: a trained engine Sequential; data: explainData(task) of its data
+ * import { type ExplainData, explainableFromEngine } from "equipoise/explain";
+ * import type { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained engine Sequential
+ * declare const data: ExplainData; // explainData(task) of its data
  * const parameters = model.readParameters(); // the engine's Float32Arrays, in its order
  * const explainable = explainableFromEngine(model.architecture, parameters, data.train);
  * ```
@@ -187,8 +191,11 @@ export function explainableFromEngine(
  *
  * @example
  * ```ts
- * import { explainableFromLearner } from "equipoise/explain";
- * // learner: a fitted WeightedLogisticRegression (equipoise/fairness), e.g. after reweighing
+ * import { type ExplainData, explainableFromLearner } from "equipoise/explain";
+ * import type { WeightedLogisticRegression } from "equipoise/fairness";
+ * declare const learner: WeightedLogisticRegression; // fitted, e.g. after reweighing
+ * declare const weights: Float64Array; // the sample weights it was fitted with
+ * declare const data: ExplainData; // explainData(task)
  * const model = explainableFromLearner(learner, data.train, { C: 1, sampleWeight: weights });
  * ```
  */

@@ -426,6 +426,8 @@ export interface LogisticFit {
  *
  * @example
  * ```ts
+ * import { data } from "equipoise";
+ * import { explainData, fitLogisticRegression } from "equipoise/explain";
  * const { train } = explainData(await data.prepareTask({ data: "german-credit", sensitive: ["sex"] }));
  * const fit = fitLogisticRegression(train, { C: 1 }); // scikit-learn's objective
  * console.log(fit.converged, fit.model.stationarity().gradientNorm);
@@ -502,7 +504,9 @@ export function linearScores(examples: Examples, theta: Float64Array): Float64Ar
  *
  * @example
  * ```ts
- * import { logisticObjective } from "equipoise/explain";
+ * import { type Examples, logisticObjective } from "equipoise/explain";
+ * declare const train: Examples; declare const weights: Float64Array; // the rows and their weights
+ * declare const theta: Float64Array; // the parameters (cols + 1, the intercept last)
  * const gradient = new Float64Array(theta.length);
  * const value = logisticObjective(train, weights, 1, theta, gradient); // F(θ), and ∇F(θ) in gradient
  * ```
@@ -549,7 +553,9 @@ export function logisticObjective(
  *
  * @example
  * ```ts
- * import { logisticGradient } from "equipoise/explain";
+ * import { type Examples, logisticGradient } from "equipoise/explain";
+ * declare const train: Examples; declare const weights: Float64Array; // the rows and their weights
+ * declare const theta: Float64Array; // the parameters (cols + 1, the intercept last)
  * const gradient = new Float64Array(train.cols + 1);
  * logisticGradient(train, weights, 1, theta, gradient); // ∇F(θ) only, cheaper than logisticObjective
  * ```
@@ -586,8 +592,9 @@ export function logisticGradient(
  *
  * @example
  * ```ts
- * import { logisticHessian } from "equipoise/explain";
- * // curvature: wᵢ pᵢ(1 − pᵢ) of each row at θ (LogisticModel.curvatures())
+ * import { type Examples, logisticHessian } from "equipoise/explain";
+ * declare const train: Examples; // the training rows
+ * declare const curvature: Float64Array; // wᵢ pᵢ(1 − pᵢ) of each row at θ (LogisticModel.curvatures())
  * const H = logisticHessian(train, curvature, 1); // row-major (cols + 1) × (cols + 1)
  * ```
  */

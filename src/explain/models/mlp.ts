@@ -102,6 +102,7 @@ export const MLP_TOLERANCE_PER_ROW = 1e-9;
  *
  * @example
  * ```ts
+ * import { mlpParameterCount } from "equipoise/explain";
  * mlpParameterCount({ inputs: 10, hidden: [8], activation: "tanh", outputs: 1 }); // (10+1)·8 + (8+1)·1 = 97
  * ```
  */
@@ -117,6 +118,7 @@ export function mlpParameterCount(architecture: MlpArchitecture): number {
  *
  * @example
  * ```ts
+ * import { describeMlp } from "equipoise/explain";
  * describeMlp({ inputs: 10, hidden: [8], activation: "tanh", outputs: 1 }); // "MLP 10-8-2 (tanh)"
  * ```
  */
@@ -142,9 +144,9 @@ interface Pass {
  *
  * @example
  * ```ts
- * import { fitMlp, initialMlpParameters, MlpModel } from "equipoise/explain";
+ * import { type Examples, fitMlp, initialMlpParameters, MlpModel } from "equipoise/explain";
+ * declare const train: Examples; // with 2 columns
  * const architecture = { inputs: 2, hidden: [3], activation: "tanh" as const, outputs: 1 };
- * // train: Examples with 2 columns
  * const model = new MlpModel(architecture, train, initialMlpParameters(architecture, 0), { l2: 1e-2 });
  * model.objective(); // F(θ) at the initial parameters; fitMlp minimises it
  * ```
@@ -785,8 +787,8 @@ export interface MlpFit {
  *
  * @example
  * ```ts
- * import { fitMlp } from "equipoise/explain";
- * // data: explainData(task)
+ * import { type ExplainData, fitMlp } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
  * const architecture = { inputs: data.train.cols, hidden: [16], activation: "tanh" as const, outputs: 1 };
  * const { model, converged } = fitMlp(architecture, data.train, { l2: 1e-2, seed: 0 });
  * // converged: ‖∇F‖∞ reached the tolerance, so influence functions apply
@@ -832,8 +834,8 @@ export function fitMlp(architecture: MlpArchitecture, train: Examples, options: 
  *
  * @example
  * ```ts
- * import { newtonRefine } from "equipoise/explain";
- * // model: an MlpModel near a minimum (e.g. after L-BFGS)
+ * import { type MlpModel, newtonRefine } from "equipoise/explain";
+ * declare const model: MlpModel; // near a minimum (e.g. after L-BFGS)
  * const { model: refined, converged } = newtonRefine(model, 1e-8, 5);
  * ```
  */

@@ -226,6 +226,8 @@ function renderMislabels(doc: MislabelsDocument): string {
  *
  * @example
  * ```ts
+ * import { explanationSchema, renderExplanationFragment } from "equipoise/explain";
+ * declare const text: string; // an `equipoise explain ... --json` document
  * const html = renderExplanationFragment(explanationSchema.parse(JSON.parse(text)));
  * ```
  */

@@ -57,8 +57,8 @@ export function tieWindow(cols: number): number {
  *
  * @example
  * ```ts
- * import { detectLayout } from "equipoise/explain";
- * // train, test: Examples whose one-hot columns can be coded compactly
+ * import { detectLayout, type Examples } from "equipoise/explain";
+ * declare const train: Examples; declare const test: Examples; // whose one-hot columns can be coded compactly
  * const layout = detectLayout([train, test]); // blocks of 0/1 columns with at most one 1 per row
  * ```
  */

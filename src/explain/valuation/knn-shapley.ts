@@ -48,7 +48,8 @@ export interface KnnShapleyProblem {
  *
  * @example
  * ```ts
- * import { knnShapleyProblem, knnShapleySums } from "equipoise/explain";
+ * import { type ExplainData, knnShapleyProblem, knnShapleySums } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
  * const problem = knnShapleyProblem(data.train, data.test, 10);
  * const sums = knnShapleySums(problem, [0, 1, 2]); // divide by 3 for these test rows' mean values
  * ```
@@ -65,7 +66,8 @@ export function knnShapleyProblem(train: Examples, test: Examples, k: number): K
  *
  * @example
  * ```ts
- * import { knnShapleyProblem, knnShapleySums } from "equipoise/explain";
+ * import { type ExplainData, knnShapleyProblem, knnShapleySums } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
  * const problem = knnShapleyProblem(data.train, data.test, 10);
  * const partial = knnShapleySums(problem, [0, 1, 2]); // one thread's share; the caller adds and divides
  * ```
@@ -352,8 +354,9 @@ class SortWorkspace {
  *
  * @example
  * ```ts
- * import { inProcessRunner, knnShapleyParallel } from "equipoise/explain";
- * // data: explainData(task); the CLI passes a worker-thread runner to share the test rows between cores
+ * import { type ExplainData, inProcessRunner, knnShapleyParallel } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * // the CLI passes a worker-thread runner to share the test rows between cores
  * const values = await knnShapleyParallel(data.train, data.test, 10, inProcessRunner);
  * ```
  */

@@ -104,8 +104,8 @@ function relativeError(values: Float64Array, errors: Float64Array): number {
  *
  * @example
  * ```ts
- * import { fitLogisticRegression, modelUtility, tmcShapley } from "equipoise/explain";
- * // data: explainData(task)
+ * import { type ExplainData, fitLogisticRegression, modelUtility, tmcShapley } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
  * const { model } = fitLogisticRegression(data.train, { C: 1 });
  * const result = tmcShapley(modelUtility(model, data.test, "accuracy"), { budget: 200, seed: 0 });
  * result.converged; // the relative standard error reached the tolerance within the budget
@@ -166,8 +166,9 @@ export function tmcShapley(utility: Utility, options: MonteCarloOptions = {}): V
  *
  * @example
  * ```ts
- * import { banzhafMsr, modelUtility } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train)
+ * import { banzhafMsr, type ExplainData, type LogisticModel, modelUtility } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const { values, standardErrors } = banzhafMsr(modelUtility(model, data.test, "accuracy"), { budget: 2000, seed: 0 });
  * ```
  */
@@ -219,8 +220,9 @@ export function banzhafMsr(utility: Utility, options: MonteCarloOptions = {}): V
  *
  * @example
  * ```ts
- * import { leaveOneOutValues, modelUtility } from "equipoise/explain";
- * // model: from fitLogisticRegression(data.train)
+ * import { type ExplainData, type LogisticModel, leaveOneOutValues, modelUtility } from "equipoise/explain";
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const { values } = leaveOneOutValues(modelUtility(model, data.test, "accuracy"), [0, 1, 2]); // others NaN
  * ```
  */

@@ -46,8 +46,10 @@ export const DEFAULT_FRACTIONS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3];
  *
  * @example
  * ```ts
- * import { modelUtility, removalCurves } from "equipoise/explain";
- * // values: one per training row (e.g. knnShapley); model: from fitLogisticRegression(data.train)
+ * import { type ExplainData, type LogisticModel, modelUtility, removalCurves } from "equipoise/explain";
+ * declare const values: Float64Array; // one per training row (e.g. knnShapley)
+ * declare const data: ExplainData; // explainData(task)
+ * declare const model: LogisticModel; // from fitLogisticRegression(data.train)
  * const utility = modelUtility(model, data.test, "accuracy");
  * const curves = removalCurves(values, (weights) => utility.evaluate(weights), { seed: 0 });
  * // test accuracy as the highest-valued, lowest-valued and random rows are removed

@@ -51,6 +51,8 @@ export interface Utility {
  *
  * @example
  * ```ts
+ * import { type Examples, fitLogisticRegression, modelUtility } from "equipoise/explain";
+ * declare const train: Examples; declare const test: Examples; // e.g. explainData(task).train and .test
  * const { model } = fitLogisticRegression(train, { C: 1 });
  * const utility = modelUtility(model, test, "accuracy");
  * const full = utility.evaluate(new Float64Array(train.rows).fill(1));
