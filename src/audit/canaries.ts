@@ -169,8 +169,8 @@ function appendRows(base: Split, extra: Split): Split {
  *
  * @example
  * ```ts
- * import { canaryAudit } from "equipoise/audit";
- * // auditTask: see membershipExperiment; one DP-SGD run with 1,000 canaries
+ * import { type AuditTask, canaryAudit } from "equipoise/audit";
+ * declare const auditTask: AuditTask; // see membershipExperiment; one DP-SGD run with 1,000 canaries
  * const doc = canaryAudit(auditTask, { recipe: { model: "logreg", privacy: { noiseMultiplier: 1, clip: 1 } }, canaries: 1000, seed: 0 });
  * doc.canaries?.epsilonLowerBound; // the one-run lower bound (Steinke et al. 2023), ≤ the accountant's ε
  * ```

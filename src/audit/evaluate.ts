@@ -79,7 +79,9 @@ function membershipStrata(isMember: ArrayLike<number>): Int32Array {
  *
  * @example
  * ```ts
+ * import { evaluateAttack } from "equipoise/audit/light";
  * // scores: an attack's membership scores; isMember: 1 for training rows, 0 for held-out ones
+ * declare const scores: Float64Array, isMember: Uint8Array;
  * const evaluation = evaluateAttack(scores, isMember, { delta: 1e-5 });
  * console.log(evaluation.auc.value, evaluation.tprAtFpr, evaluation.epsilonLowerBound);
  * ```

@@ -159,8 +159,8 @@ export interface ExperimentSignals {
  *
  * @example
  * ```ts
- * import { experimentAttackInput, experimentSignals, runAttacks } from "equipoise/audit";
- * // auditTask: see membershipExperiment; train once, attack several ways
+ * import { type AuditTask, experimentAttackInput, experimentSignals, runAttacks } from "equipoise/audit";
+ * declare const auditTask: AuditTask; // see membershipExperiment; train once, attack several ways
  * const signals = await experimentSignals(auditTask, { recipe: { model: "logreg" }, pool: 200, shadows: 8, seed: 0, attacks: ["lira"] });
  * const findings = runAttacks(["lira", "lira-offline"], experimentAttackInput(auditTask, signals, { seed: 0 }));
  * ```
@@ -224,8 +224,9 @@ export async function experimentSignals(
  *
  * @example
  * ```ts
- * import { experimentAttackInput, runAttacks } from "equipoise/audit";
- * // signals: from experimentSignals with 16 shadows; attack with only the first 4
+ * import { type AuditTask, type ExperimentSignals, experimentAttackInput, runAttacks } from "equipoise/audit";
+ * declare const auditTask: AuditTask; // see membershipExperiment
+ * declare const signals: ExperimentSignals; // from experimentSignals with 16 shadows; attack with only the first 4
  * const input = experimentAttackInput(auditTask, signals, { seed: 0, shadows: 4 });
  * runAttacks(["lira"], input).attacks[0].auc;
  * ```
@@ -267,7 +268,8 @@ export function experimentAttackInput(
  * @example
  * ```ts
  * import { membershipExperiment } from "equipoise/audit";
- * // task: a PreparedTask (see prepareTask in equipoise/data); the tensor backend initialised
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask in equipoise/data; the tensor backend initialised
  * const auditTask = { ...task, inputShape: [task.train.X.cols] };
  * const doc = await membershipExperiment(auditTask, { recipe: { model: "logreg", epochs: 3 }, pool: 200, shadows: 4, seed: 0, attacks: ["loss", "lira"] });
  * doc.attacks.map((a) => a.auc); // each attack's AUC with its interval

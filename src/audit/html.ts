@@ -243,8 +243,8 @@ function canarySection(doc: AuditDocument): string {
  *
  * @example
  * ```ts
- * import { renderAuditFragment } from "equipoise/audit/light";
- * // doc: an AuditDocument (see membershipExperiment or parseAuditDocument)
+ * import { type AuditDocument, renderAuditFragment } from "equipoise/audit/light";
+ * declare const doc: AuditDocument; // see membershipExperiment or parseAuditDocument
  * const html = renderAuditFragment(doc); // a <section class="eq-audit"> with its own styles, to embed in a page
  * ```
  */
@@ -272,9 +272,9 @@ ${doc.notes.length > 0 ? `<h3>Notes</h3><ul>${doc.notes.map((n) => `<li>${escape
  *
  * @example
  * ```ts
- * import { renderAuditPage } from "equipoise/audit/light";
+ * import { type AuditDocument, renderAuditPage } from "equipoise/audit/light";
  * import { writeFileSync } from "node:fs";
- * // doc: an AuditDocument (see membershipExperiment or parseAuditDocument)
+ * declare const doc: AuditDocument; // see membershipExperiment or parseAuditDocument
  * writeFileSync("audit.html", renderAuditPage(doc, "Audit of model.json"));
  * ```
  */

@@ -117,7 +117,8 @@ export const MEMBERSHIP_RISK_NOT_COVERED =
  * @example
  * ```ts
  * import { membershipRisk } from "equipoise/audit";
- * // task: a PreparedTask; the holdout rows are never trained on
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const task: PreparedTask; // from prepareTask; the holdout rows are never trained on
  * const data = { train: task.train, holdout: task.test, numClasses: 2, inputShape: [task.train.X.cols] };
  * const risk = membershipRisk({ model: "logreg" }, data, { seed: 0 });
  * risk.auc; // 0.5 is no leakage; NOT covered by ε for a private recipe (risk.notCoveredByEpsilon)

@@ -75,9 +75,10 @@ function concatSplits(a: Split, b: Split): Split {
  * ```ts
  * import { auditModel } from "equipoise/audit";
  * import { readModelFile } from "equipoise/fit";
+ * import type { PreparedTask } from "equipoise/data";
  * import { readFileSync } from "node:fs";
  * const loaded = readModelFile(JSON.parse(readFileSync("model.json", "utf8")), "model.json");
- * // task: the model's data from prepareTask, with `preprocessor` set to the model's saved one
+ * declare const task: PreparedTask; // the model's data from prepareTask, with `preprocessor` set to the model's saved one
  * const doc = await auditModel(loaded, task, { shadows: 8, seed: 0, attacks: ["loss", "lira-offline"] });
  * doc.verdict.failed; // true only if an attack proves more leakage than the accountant's ε allows
  * ```

@@ -184,8 +184,8 @@ function scoresOf(
  *
  * @example
  * ```ts
- * import { runAttacks } from "equipoise/audit";
- * // input: an AttackInput (see experimentAttackInput), signals already computed
+ * import { type AttackInput, runAttacks } from "equipoise/audit";
+ * declare const input: AttackInput; // see experimentAttackInput, signals already computed
  * const findings = runAttacks(["loss", "lira", "rmia"], input);
  * findings.attacks.map((report) => report.epsilonLowerBound); // each at findings.boundConfidence
  * ```

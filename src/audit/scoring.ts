@@ -38,7 +38,9 @@ const CHUNK_ROWS = 8192;
  * @example
  * ```ts
  * import { modelLogits } from "equipoise/audit";
- * // model: a trained Sequential (see fitRecipe); task: its PreparedTask
+ * import type { nn } from "equipoise";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const model: nn.Sequential; declare const task: PreparedTask; // a trained Sequential (see fitRecipe), its data
  * const logits = modelLogits(model, task.test.X); // row-major [rows, outputs], computed in chunks
  * ```
  */
@@ -66,7 +68,9 @@ export function modelLogits(model: Sequential, X: Matrix): Float32Array {
  * @example
  * ```ts
  * import { modelSignals } from "equipoise/audit";
- * // model: a trained Sequential (see fitRecipe); task: its PreparedTask
+ * import type { nn } from "equipoise";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const model: nn.Sequential; declare const task: PreparedTask; // a trained Sequential (see fitRecipe), its data
  * const { phi } = modelSignals(model, task.train.X, task.train.y); // φ = log(p_y / (1 − p_y)) per row
  * ```
  */

@@ -103,6 +103,7 @@ export interface LocatedFile {
  *
  * @example
  * ```ts
+ * import { defaultCacheDir } from "equipoise/data";
  * console.log(defaultCacheDir()); // e.g. /home/me/.cache/equipoise
  * ```
  */

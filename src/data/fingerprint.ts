@@ -176,6 +176,7 @@ export interface TabularFingerprintInput {
  *
  * @example
  * ```ts
+ * import { prepareTask } from "equipoise/data";
  * const task = await prepareTask({ data: "german-credit", sensitive: ["sex"] });
  * console.log(task.fingerprint); // computed by tabularFingerprint when the task was built
  * ```

@@ -31,6 +31,8 @@ const UNSIGNED_BYTE = 0x08;
  * @throws `DataError` when the bytes are not an IDX file of unsigned bytes or are truncated.
  * @example
  * ```ts
+ * import { readIdx } from "equipoise/data";
+ * import { readFileSync } from "node:fs";
  * const images = readIdx(readFileSync("train-images-idx3-ubyte.gz"), "train images");
  * console.log(images.shape); // [60000, 28, 28]
  * ```

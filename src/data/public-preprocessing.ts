@@ -104,7 +104,8 @@ export function checkNumeric(column: Column): void {
  *
  * @example
  * ```ts
- * import { MissingDeclarationError, publicPreprocessor } from "equipoise/data";
+ * import { MissingDeclarationError, publicPreprocessor, type Table } from "equipoise/data";
+ * declare const table: Table; // training rows with an "age" column, declared nothing about
  * try {
  *   publicPreprocessor(table, ["age"], {});
  * } catch (error) {

@@ -91,8 +91,8 @@ function testQuotas(sizes: number[], fraction: number): number[] {
  *
  * @example
  * ```ts
- * import { selectSplit } from "equipoise/data";
- * // task: a PreparedTask (see prepareTask)
+ * import { type PreparedTask, selectSplit } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask
  * const firstHundred = selectSplit(task.train, Int32Array.from({ length: 100 }, (_, i) => i));
  * firstHundred.X.rows; // 100, with the matching y and sensitive codes
  * ```
@@ -120,8 +120,8 @@ export function selectSplit(split: Split, indices: ArrayLike<number>): Split {
  *
  * @example
  * ```ts
- * import { splitValidation } from "equipoise/data";
- * // task: a PreparedTask (see prepareTask); the test split stays untouched
+ * import { type PreparedTask, splitValidation } from "equipoise/data";
+ * declare const task: PreparedTask; // see prepareTask; the test split stays untouched
  * const { train, validation } = splitValidation(task.train, 0.2, 0);
  * ```
  */

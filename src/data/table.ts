@@ -162,6 +162,7 @@ export function columnLength(column: Column): number {
  *
  * @example
  * ```ts
+ * import { isMissing, loadAdultTable } from "equipoise/data";
  * const { table } = loadAdultTable();
  * isMissing(table.column("workclass"), 0); // false
  * ```
@@ -195,6 +196,7 @@ export function cellText(column: Column, row: number): string | null {
  *
  * @example
  * ```ts
+ * import { indicesWhere } from "equipoise/data";
  * indicesWhere(Uint8Array.from([0, 1, 1, 0])); // Int32Array [1, 2]
  * ```
  */

@@ -104,6 +104,7 @@ export interface TabularBuildOptions {
  * when public preprocessing lacks a column's declaration.
  * @example
  * ```ts
+ * import { buildTabularTask, loadAdultTable } from "equipoise/data";
  * const { table, testRows } = loadAdultTable();
  * const task = await buildTabularTask(
  *   { name: "adult", table, target: "income", sensitive: ["sex"], sensitiveInFeatures: false, testRows, seed: 0 },

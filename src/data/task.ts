@@ -88,6 +88,7 @@ export interface TaskRequest {
  *
  * @example
  * ```ts
+ * import { prepareTask } from "equipoise/data";
  * const task = await prepareTask({ data: "german-credit", sensitive: ["sex"], seed: 0 });
  * task.train.X.rows + task.test.X.rows; // 1000
  * ```

@@ -62,6 +62,7 @@ export type FairnessConstraintShortName = keyof typeof CONSTRAINT_SHORT_NAMES;
  *
  * @example
  * ```ts
+ * import { parseFairnessConstraint } from "equipoise/fairness";
  * parseFairnessConstraint("eo"); // "equalized_odds"
  * parseFairnessConstraint("parity", "constraint"); // throws a UsageError: "--constraint must be one of dp, ..."
  * ```
@@ -86,6 +87,7 @@ export function parseFairnessConstraint(
  *
  * @example
  * ```ts
+ * import { shortNameOf } from "equipoise/fairness";
  * shortNameOf("equal_opportunity"); // "eop"
  * ```
  */

@@ -298,6 +298,7 @@ function padTo(values: Float64Array, length: number): Float64Array {
  * ```ts
  * import { fairness } from "equipoise";
  * // X: a FeatureMatrix, y: 0/1 labels, sex: a SensitiveFeature of the same rows
+ * declare const X: fairness.FeatureMatrix, y: Float64Array, sex: fairness.SensitiveFeature;
  * const result = fairness.exponentiatedGradient(
  *   () => new fairness.WeightedLogisticRegression(),
  *   { X, y, sensitiveFeatures: [sex] },

@@ -54,6 +54,7 @@ function frameOf(metrics: MetricName[], yTrue: Vector, yPred: Vector, options: M
  *
  * @example
  * ```ts
+ * import { demographicParityDifference } from "equipoise/fairness";
  * demographicParityDifference([1, 0, 1, 0], [1, 0, 1, 1], {
  *   sensitiveFeatures: [{ name: "sex", values: ["F", "F", "M", "M"] }],
  * }); // 0.5
@@ -68,6 +69,7 @@ export function demographicParityDifference(yTrue: Vector, yPred: Vector, option
  *
  * @example
  * ```ts
+ * import { demographicParityRatio } from "equipoise/fairness";
  * const sex = { name: "sex", values: ["F", "F", "M", "M"] };
  * demographicParityRatio([1, 0, 1, 0], [1, 0, 1, 1], { sensitiveFeatures: [sex] }); // 0.5 / 1 = 0.5
  * ```
@@ -82,6 +84,7 @@ export function demographicParityRatio(yTrue: Vector, yPred: Vector, options: Me
  *
  * @example
  * ```ts
+ * import { equalizedOddsDifference } from "equipoise/fairness";
  * const sex = { name: "sex", values: ["F", "F", "M", "M"] };
  * equalizedOddsDifference([1, 0, 1, 0], [1, 0, 1, 1], { sensitiveFeatures: [sex] }); // FPR 0 vs 1: 1
  * ```
@@ -119,6 +122,7 @@ export function equalizedOddsRatio(yTrue: Vector, yPred: Vector, options: Measur
  *
  * @example
  * ```ts
+ * import { equalOpportunityDifference } from "equipoise/fairness";
  * const sex = { name: "sex", values: ["F", "F", "M", "M"] };
  * equalOpportunityDifference([1, 0, 1, 0], [1, 0, 1, 1], { sensitiveFeatures: [sex] }); // TPR 1 vs 1: 0
  * ```

@@ -194,6 +194,7 @@ function nanMax(values: ArrayLike<number>): number {
  *
  * @example
  * ```ts
+ * import { MetricFrame } from "equipoise/fairness";
  * const frame = new MetricFrame({
  *   metrics: ["accuracy", "selection_rate"],
  *   yTrue: [1, 0, 1, 0],

@@ -138,6 +138,7 @@ const weightAt = (w: Vector | undefined, i: number): number => (w === undefined 
  *
  * @example
  * ```ts
+ * import { confusionCounts } from "equipoise/fairness";
  * confusionCounts([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]);
  * // { truePositives: 2, falsePositives: 1, trueNegatives: 2, falseNegatives: 1 }
  * ```
@@ -216,6 +217,7 @@ function weightedMean(values: (i: number) => number, n: number, sampleWeight?: V
  *
  * @example
  * ```ts
+ * import { accuracy } from "equipoise/fairness";
  * accuracy([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 4/6
  * ```
  */
@@ -228,6 +230,7 @@ export function accuracy(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): n
  *
  * @example
  * ```ts
+ * import { selectionRate } from "equipoise/fairness";
  * selectionRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 3/6
  * ```
  */
@@ -240,6 +243,7 @@ export function selectionRate(_yTrue: Vector, yPred: Vector, sampleWeight?: Vect
  *
  * @example
  * ```ts
+ * import { truePositiveRate } from "equipoise/fairness";
  * truePositiveRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 2/3
  * ```
  */
@@ -253,6 +257,7 @@ export function truePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: Ve
  *
  * @example
  * ```ts
+ * import { falsePositiveRate } from "equipoise/fairness";
  * falsePositiveRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 1/3
  * ```
  */
@@ -266,6 +271,7 @@ export function falsePositiveRate(yTrue: Vector, yPred: Vector, sampleWeight?: V
  *
  * @example
  * ```ts
+ * import { trueNegativeRate } from "equipoise/fairness";
  * trueNegativeRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 2/3
  * ```
  */
@@ -279,6 +285,7 @@ export function trueNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: Ve
  *
  * @example
  * ```ts
+ * import { falseNegativeRate } from "equipoise/fairness";
  * falseNegativeRate([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 1/3
  * ```
  */
@@ -292,6 +299,7 @@ export function falseNegativeRate(yTrue: Vector, yPred: Vector, sampleWeight?: V
  *
  * @example
  * ```ts
+ * import { precision } from "equipoise/fairness";
  * precision([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // 2/3
  * ```
  */
@@ -305,6 +313,7 @@ export function precision(yTrue: Vector, yPred: Vector, sampleWeight?: Vector): 
  *
  * @example
  * ```ts
+ * import { balancedAccuracy } from "equipoise/fairness";
  * balancedAccuracy([1, 0, 1, 1, 0, 0], [1, 0, 0, 1, 1, 0]); // (2/3 + 2/3) / 2
  * ```
  */
@@ -328,6 +337,7 @@ const totalOf = (c: ConfusionCounts) =>
  *
  * @example
  * ```ts
+ * import { expectedAccuracy } from "equipoise/fairness";
  * expectedAccuracy([1, 0, 1, 1, 0, 0], [0.5, 0.5, 1, 1, 0, 0]); // 5/6
  * ```
  */
@@ -341,6 +351,7 @@ export function expectedAccuracy(yTrue: Vector, probabilities: Vector, sampleWei
  *
  * @example
  * ```ts
+ * import { expectedSelectionRate } from "equipoise/fairness";
  * expectedSelectionRate([1, 0, 1, 1, 0, 0], [0.5, 0.5, 1, 1, 0, 0]); // 0.5
  * ```
  */
@@ -479,6 +490,7 @@ export function precisionOfExpectedCounts(
  *
  * @example
  * ```ts
+ * import { logLoss } from "equipoise/fairness";
  * logLoss([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]); // ≈ 0.4149, as scikit-learn's log_loss
  * ```
  */
@@ -500,6 +512,7 @@ export function logLoss(yTrue: Vector, yScore: Vector, sampleWeight?: Vector): n
  *
  * @example
  * ```ts
+ * import { brierScore } from "equipoise/fairness";
  * brierScore([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]); // ≈ 0.1367
  * ```
  */
@@ -523,6 +536,7 @@ export function brierScore(yTrue: Vector, yScore: Vector, sampleWeight?: Vector)
  *
  * @example
  * ```ts
+ * import { rocAuc } from "equipoise/fairness";
  * rocAuc([1, 0, 1, 1, 0, 0], [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]); // 8/9
  * ```
  */
@@ -597,6 +611,7 @@ export function expectedCalibrationError(
  *
  * @example
  * ```ts
+ * import { count } from "equipoise/fairness";
  * count([1, 0, 1]); // 3
  * ```
  */

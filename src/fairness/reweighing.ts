@@ -15,6 +15,7 @@ import type { Vector } from "./metrics.js";
  *
  * @example
  * ```ts
+ * import { reweighingWeights } from "equipoise/fairness";
  * const sex = { name: "sex", values: ["F", "F", "F", "M"] };
  * reweighingWeights([1, 0, 0, 1], [sex]); // F,y=1: (3/4·2/4)/(1/4) = 1.5; F,y=0: 0.75; M,y=1: 0.5
  * ```

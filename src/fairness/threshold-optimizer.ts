@@ -173,7 +173,11 @@ function thresholdBetween(higher: number, lower: number): number {
  * @example
  * ```ts
  * import { fairness } from "equipoise";
- * // group: as in the tradeoffPoints example
+ * const group = { // as in the tradeoffPoints example
+ *   scores: Float64Array.from([0.9, 0.2, 0.7, 0.6]),
+ *   labels: Float64Array.from([1, 0, 1, 0]),
+ *   weights: Float64Array.from([1, 1, 1, 1]),
+ * };
  * const hull = fairness.upperConvexHull(fairness.tradeoffPoints(group, "demographic_parity"));
  * hull.map((p) => [p.x, p.y]); // [0, 0.5], [0.5, 1], [1, 0.5]: the rules worth randomising between
  * ```
@@ -207,7 +211,7 @@ interface InterpolatedPoint {
  * @example
  * ```ts
  * import { fairness } from "equipoise";
- * // hull: [0, 0.5], [0.5, 1], [1, 0.5] from the upperConvexHull example
+ * declare const hull: fairness.TradeoffPoint[]; // [0, 0.5], [0.5, 1], [1, 0.5] from the upperConvexHull example
  * const curve = fairness.interpolateHull(hull, Float64Array.from([0, 0.25, 0.5, 1]));
  * curve.map((point) => point.y); // [0.5, 0.75, 1, 0.5]
  * ```

@@ -203,6 +203,7 @@ function article(label: string): string {
  * @example
  * ```ts
  * import { parseReportDocument, renderDocumentFragment } from "equipoise/report";
+ * declare const json: unknown; // JSON.parse of an audit document
  * const doc = parseReportDocument(json, "audit.json"); // json: a parsed audit document
  * const section = renderDocumentFragment(doc); // one self-contained <section> to embed in your own page
  * ```
@@ -228,6 +229,7 @@ export function renderDocumentFragment(doc: ReportDocument): string {
  * @example
  * ```ts
  * import { documentTitle, parseReportDocument } from "equipoise/report";
+ * declare const json: unknown; // JSON.parse of a federated report
  * const title = documentTitle(parseReportDocument(json, "federated.json")); // json: a parsed federated report
  * ```
  */
@@ -283,6 +285,7 @@ ${renderDocumentFragment(doc)}
  * @example
  * ```ts
  * import { describeDocument, parseReportDocument } from "equipoise/report";
+ * declare const json: unknown; // JSON.parse of an audit document
  * console.log(`wrote report.html: ${describeDocument(parseReportDocument(json, "audit.json"))}`);
  * ```
  */

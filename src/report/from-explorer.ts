@@ -75,8 +75,9 @@ export function reportContextOf(study: Study, summary: StudySummary): ReportCont
  *
  * @example
  * ```ts
+ * import type { StudySummary } from "equipoise/explore";
  * import { studyRuns } from "equipoise/report";
- * // summary: summariseStudy(...) of an explorer study resumed once with more workers
+ * declare const summary: StudySummary; // summariseStudy(...) of an explorer study resumed once with more workers
  * const runs = studyRuns(summary.records); // e.g. two runs: their workers, batching, backend and version
  * ```
  */
@@ -130,8 +131,11 @@ export function peakConcurrentTrials(
  *
  * @example
  * ```ts
- * const data = reportDataOf(summary, { strategy: "bo", constraints: [], budget: 40, workers: 1, backend: "wasm" });
- * const html = renderHtmlReport(data); // summary: the StudySummary of an explorer study
+ * import type { StudySummary } from "equipoise/explore";
+ * import { renderHtmlReport, reportDataOf } from "equipoise/report";
+ * declare const summary: StudySummary; // summariseStudy(...) of an explorer study
+ * const data = reportDataOf(summary, { strategy: "bo", constraints: [], budget: 40, workers: 1, backend: "wasm", seed: 0 });
+ * const html = renderHtmlReport(data);
  * ```
  */
 export function reportDataOf(summary: StudySummary, context: ReportContext): ReportData {

@@ -352,6 +352,8 @@ function clientScript(): string {
  *
  * @example
  * ```ts
+ * import { renderHtmlReport, reportDataFromJson } from "equipoise/report";
+ * import { readFileSync } from "node:fs";
  * const html = renderHtmlReport(reportDataFromJson(JSON.parse(readFileSync("report.json", "utf8"))));
  * ```
  */

@@ -17,8 +17,9 @@ export { jsonReplacer as nonFiniteReplacer } from "../common/json.js";
  * @example
  * ```ts
  * import { writeFileSync } from "node:fs";
- * import { renderJsonReport, reportDataOf } from "equipoise/report";
- * // summary, context: as for reportDataOf
+ * import type { StudySummary } from "equipoise/explore";
+ * import { type ReportContext, renderJsonReport, reportDataOf } from "equipoise/report";
+ * declare const summary: StudySummary, context: ReportContext; // as for reportDataOf
  * writeFileSync("report.json", renderJsonReport(reportDataOf(summary, context))); // ε = ∞ written as "Infinity"
  * ```
  */

@@ -139,7 +139,10 @@ function majorityOf(codes: Int32Array, train: Int32Array): number {
  * @example
  * ```ts
  * import { attributeInference } from "equipoise/audit/light";
+ * import type { Matrix, SensitiveAttribute } from "equipoise/data";
  * // candidates' features, logits and φ under the target; sex: their SensitiveAttribute
+ * declare const features: Matrix, featureNames: string[], logits: Float32Array, phi: Float64Array;
+ * declare const sex: SensitiveAttribute, isMember: Uint8Array; // from the task's sensitive column; 1 = trained on
  * const result = attributeInference({ features, featureNames, logits, outputs: 1, phi, attribute: sex, isMember, seed: 0 });
  * // does the model let an attacker guess sex better for members than for non-members?
  * ```

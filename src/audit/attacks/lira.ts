@@ -105,8 +105,9 @@ function logNormalDensity(x: number, mean: number, variance: number): number {
  *
  * @example
  * ```ts
- * import { liraScores } from "equipoise/audit/light";
+ * import { liraScores, type ShadowSignals } from "equipoise/audit/light";
  * // targetPhi: φ of each candidate under the target; shadows: { phi[k][i], inTraining[k][i] } of K shadows
+ * declare const targetPhi: Float64Array, shadows: ShadowSignals; // e.g. from experimentSignals
  * const scores = liraScores(targetPhi, shadows, { online: false });
  * // higher = more likely a member; evaluate with rocCurve(scores, isMember)
  * ```

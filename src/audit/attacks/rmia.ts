@@ -163,8 +163,9 @@ function scoresOf(prepared: Prepared, online: boolean, a: number, gamma: number)
  *
  * @example
  * ```ts
- * import { tuneOfflineA } from "equipoise/audit/light";
+ * import { type PopulationSignals, type ShadowSignals, tuneOfflineA } from "equipoise/audit/light";
  * // shadows, population: as for rmiaScores; shadow 0 plays the target
+ * declare const shadows: ShadowSignals, population: PopulationSignals; // e.g. from experimentSignals
  * const a = tuneOfflineA(shadows, population); // in {0, 0.1, ..., 1}, the a with the best AUC
  * ```
  */
@@ -194,8 +195,9 @@ export function tuneOfflineA(shadows: ShadowSignals, population: PopulationSigna
  *
  * @example
  * ```ts
- * import { rmiaScores } from "equipoise/audit/light";
+ * import { type PopulationSignals, rmiaScores, type ShadowSignals } from "equipoise/audit/light";
  * // targetPhi, shadows: as for liraScores; population: φ of rows no model trained on
+ * declare const targetPhi: Float64Array, shadows: ShadowSignals, population: PopulationSignals;
  * const { scores, offlineA } = rmiaScores(targetPhi, shadows, population, { online: false, gamma: 1 });
  * ```
  */

@@ -30,6 +30,7 @@ export interface Interval {
  *
  * @example
  * ```ts
+ * import { clopperPearson } from "equipoise/audit/light";
  * clopperPearson(8, 10); // { lo: ≈ 0.444, hi: ≈ 0.975 }
  * ```
  */
@@ -54,6 +55,7 @@ export function clopperPearson(successes: number, trials: number, confidence = 0
  *
  * @example
  * ```ts
+ * import { proportion } from "equipoise/audit/light";
  * proportion(8, 10); // { successes: 8, trials: 10, value: 0.8, lo: ≈ 0.444, hi: ≈ 0.975 }
  * ```
  */

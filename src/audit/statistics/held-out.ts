@@ -192,6 +192,7 @@ function measure(
  * ```ts
  * import { heldOutAnalysis } from "equipoise/audit/light";
  * // scores: an attack's membership scores; isMember: 1 for the target's training rows
+ * declare const scores: Float64Array, isMember: Uint8Array;
  * const { epsilonLowerBound, advantage } = heldOutAnalysis(scores, isMember, { delta: 1e-5 });
  * epsilonLowerBound.value; // threshold chosen on one half, bound measured on the other
  * ```

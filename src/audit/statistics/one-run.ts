@@ -58,6 +58,7 @@ export function oneRunPValue(m: number, r: number, v: number, epsilon: number, d
  *
  * @example
  * ```ts
+ * import { oneRunEpsilonLowerBound } from "equipoise/audit/light";
  * // 1,000 canaries, 100 guesses, 95 right, δ = 1e-5: ε ≥ ≈ 2.17 at 95 % confidence
  * oneRunEpsilonLowerBound(1000, 100, 95, 1e-5);
  * ```
@@ -140,6 +141,7 @@ export interface OneRunOutcome {
  * ```ts
  * import { oneRunAudit } from "equipoise/audit/light";
  * // scores: one per canary (higher = more likely included); included: 1 for the canaries trained on
+ * declare const scores: Float64Array, included: Uint8Array;
  * const outcome = oneRunAudit(scores, included, { delta: 1e-5, tried: [{ in: 50, out: 50 }, { in: 100, out: 100 }] });
  * outcome.epsilonLowerBound; // holds at 95 % for the best of the tried guess counts (Bonferroni)
  * ```

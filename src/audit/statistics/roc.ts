@@ -190,6 +190,7 @@ function tprAtLevels(c: GroupCounts, levels: readonly number[]): number[] {
  *
  * @example
  * ```ts
+ * import { areaUnder, rocCurve, tprAtFprOf } from "equipoise/audit/light";
  * const curve = rocCurve([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0]); // scores, 1 = member
  * areaUnder(curve); // 0.75
  * tprAtFprOf(curve, 0); // 0.5
@@ -204,6 +205,7 @@ export function rocCurve(scores: ArrayLike<number>, isMember: ArrayLike<number |
  *
  * @example
  * ```ts
+ * import { rocCurve, tprAtFprOf } from "equipoise/audit/light";
  * tprAtFprOf(rocCurve([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0]), 0); // 0.5
  * ```
  */
@@ -218,6 +220,7 @@ export function tprAtFprOf(curve: RocCurve, level: number): number {
  *
  * @example
  * ```ts
+ * import { areaUnder, rocCurve } from "equipoise/audit/light";
  * areaUnder(rocCurve([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0])); // 0.75
  * ```
  */
@@ -238,6 +241,7 @@ export function areaUnder(curve: RocCurve): number {
  * ```ts
  * import { rocCurve, thinCurve } from "equipoise/audit/light";
  * // scores, isMember: 5,000 candidates give a curve of up to 5,001 points
+ * declare const scores: Float64Array, isMember: Uint8Array;
  * const { fpr, tpr } = thinCurve(rocCurve(scores, isMember), 100); // about 100 points, log-spaced in FPR
  * ```
  */

@@ -109,6 +109,7 @@ export interface CompasOptions {
  * @throws `DataError` when the file cannot be found or fetched, or its checksum differs.
  * @example
  * ```ts
+ * import { loadCompasTable } from "equipoise/data";
  * const table = await loadCompasTable({ dataDir: "data" });
  * console.log(table.rows, table.names);
  * ```
@@ -145,8 +146,8 @@ export function compasTableFromText(text: string, source: string): Table {
  *
  * @example
  * ```ts
- * import { propublicaFilter } from "equipoise/data";
- * // raw: the unfiltered ProPublica table (e.g. from readCsv)
+ * import { propublicaFilter, type Table } from "equipoise/data";
+ * declare const raw: Table; // the unfiltered ProPublica table (e.g. from readCsv)
  * const filtered = propublicaFilter(raw); // days_b_screening_arrest within ±30, is_recid ≠ -1, charge degree ≠ "O", score_text ≠ "N/A"
  * ```
  */
