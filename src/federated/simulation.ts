@@ -83,6 +83,8 @@ export interface FederatedResult {
  *
  * @example
  * ```ts
+ * import { data } from "equipoise";
+ * import { simulateFederated } from "equipoise/federated";
  * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
  * const { report } = await simulateFederated(task, {
  *   model: "logreg",
