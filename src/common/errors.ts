@@ -20,6 +20,8 @@
  *
  * @example
  * ```ts
+ * import { UserError } from "equipoise";
+ * import { parseFairnessConstraint } from "equipoise/fairness";
  * try {
  *   parseFairnessConstraint("parity");
  * } catch (error) {
@@ -80,7 +82,12 @@ export class PrivacyBudgetError extends UserError {
  *
  * @example
  * ```ts
- * // exponentiatedGradient from "equipoise/fairness"
+ * import { ConvergenceWarning } from "equipoise";
+ * import { exponentiatedGradient } from "equipoise/fairness";
+ * import type { ExponentiatedGradientInput, ExponentiatedGradientOptions, LearnerFactory } from "equipoise/fairness";
+ * declare const createLearner: LearnerFactory; // e.g. () => new WeightedLogisticRegression()
+ * declare const input: ExponentiatedGradientInput; // { X, y, sensitiveFeatures }
+ * declare const options: ExponentiatedGradientOptions; // e.g. { constraint: "demographic_parity" }
  * const result = exponentiatedGradient(createLearner, input, options);
  * for (const w of result.warnings ?? []) if (w instanceof ConvergenceWarning) console.warn(w.message);
  * ```
@@ -101,6 +108,8 @@ export class ConvergenceWarning extends Error {
  *
  * @example
  * ```ts
+ * import { isUserError } from "equipoise";
+ * declare const error: unknown; // what a catch clause caught
  * if (isUserError(error)) console.error(error.message);
  * else throw error;
  * ```

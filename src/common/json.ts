@@ -30,6 +30,7 @@ export function encodeJsonNumber(value: number): number | string | null {
  *
  * @example
  * ```ts
+ * import { decodeJsonNumber } from "equipoise";
  * decodeJsonNumber("Infinity"); // Infinity
  * decodeJsonNumber(null); // NaN
  * ```
@@ -46,6 +47,7 @@ export function decodeJsonNumber(value: unknown): number {
  *
  * @example
  * ```ts
+ * import { jsonReplacer } from "equipoise";
  * JSON.stringify(Float64Array.of(1, Number.NEGATIVE_INFINITY), jsonReplacer); // '[1,"-Infinity"]'
  * ```
  */
@@ -64,6 +66,7 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
  *
  * @example
  * ```ts
+ * import { toJson } from "equipoise";
  * toJson({ epsilon: Number.POSITIVE_INFINITY, gap: Number.NaN }); // '{"epsilon":"Infinity","gap":null}'
  * ```
  */

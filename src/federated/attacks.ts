@@ -116,6 +116,7 @@ export function parseAttack(text: string): AttackSpec {
  *
  * @example
  * ```ts
+ * import { describeAttack, parseAttack } from "equipoise/federated";
  * describeAttack(parseAttack("sign-flip")); // "sign-flip:10"
  * ```
  */
@@ -161,8 +162,9 @@ export interface Trigger {
  *
  * @example
  * ```ts
+ * import type { train as training } from "equipoise";
  * import { chooseTrigger, withTrigger } from "equipoise/federated";
- * // train: a client's TrainingData (one-hot encoded features)
+ * declare const train: training.TrainingData; // a client's rows (one-hot encoded features)
  * const trigger = chooseTrigger(train.X); // the rarest non-zero features, set to their largest value; target 1
  * const triggered = withTrigger(train.X, trigger); // to measure the backdoor's success on test rows
  * ```
@@ -189,8 +191,9 @@ export function chooseTrigger(X: TrainingData["X"]): Trigger {
  *
  * @example
  * ```ts
+ * import type { train } from "equipoise";
  * import { chooseTrigger, withTrigger } from "equipoise/federated";
- * // test: the server's held-out TrainingData
+ * declare const test: train.TrainingData; // the server's held-out rows
  * const stamped = withTrigger(test.X, chooseTrigger(test.X)); // a copy; test.X is unchanged
  * ```
  */
@@ -208,9 +211,9 @@ export function withTrigger(X: TrainingData["X"], trigger: Trigger): TrainingDat
  *
  * @example
  * ```ts
- * import { createRandom } from "equipoise";
+ * import { createRandom, type train } from "equipoise";
  * import { parseAttack, poisonData } from "equipoise/federated";
- * // data: a malicious client's TrainingData of a binary task
+ * declare const data: train.TrainingData; // a malicious client's rows of a binary task
  * const flipped = poisonData(parseAttack("label-flip"), data, 2, undefined, createRandom(1));
  * ```
  */

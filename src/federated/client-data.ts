@@ -39,7 +39,9 @@ export interface ClientData {
  * @throws `DataError` when the CSV lacks a column the task needs or is malformed.
  * @example
  * ```ts
- * // spec: the TaskSpec the server sent on joining (FederatedClient passes it to `loadData`)
+ * import { readFileSync } from "node:fs";
+ * import { prepareClientData, type TaskSpec } from "equipoise/federated";
+ * declare const spec: TaskSpec; // the server sent it on joining (FederatedClient passes it to `loadData`)
  * const { data, skipped } = prepareClientData(readFileSync("client-3.csv", "utf8"), spec);
  * ```
  */

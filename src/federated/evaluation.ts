@@ -113,8 +113,9 @@ export function withModel<T>(shape: ModelShape, weights: Float32Array, use: (mod
  *
  * @example
  * ```ts
- * import { evaluateGlobalModel } from "equipoise/federated";
- * // shape, weights: the global model (as simulateFederated keeps it); test: the server's test split
+ * import { type EvaluationSplit, evaluateGlobalModel, type ModelShape } from "equipoise/federated";
+ * declare const shape: ModelShape; declare const weights: Float32Array; // the global model (as simulateFederated keeps it)
+ * declare const test: EvaluationSplit; // the server's test split
  * const evaluation = evaluateGlobalModel(shape, weights, test, { binary: true });
  * console.log(evaluation.accuracy, evaluation.fairness[0]?.demographicParityDifference);
  * ```

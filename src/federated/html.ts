@@ -15,8 +15,8 @@ const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
  *
  * @example
  * ```ts
- * import { renderFederatedHtml } from "equipoise/federated";
- * // report: the FederatedReport of simulateFederated or runFederationServer
+ * import { type FederatedReport, renderFederatedHtml } from "equipoise/federated";
+ * declare const report: FederatedReport; // from simulateFederated or runFederationServer
  * const fragment = renderFederatedHtml(report); // embed in a page, or pass to the report module
  * ```
  */

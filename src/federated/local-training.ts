@@ -148,8 +148,10 @@ export function localRecipe(spec: string, settings: LocalTrainingSettings, seed:
  *
  * @example
  * ```ts
- * import { trainLocalUpdate } from "equipoise/federated";
- * // shape, globalWeights: the round's global model; data: this client's TrainingData
+ * import type { train } from "equipoise";
+ * import { type ModelShape, trainLocalUpdate } from "equipoise/federated";
+ * declare const shape: ModelShape; declare const globalWeights: Float32Array; // the round's global model
+ * declare const data: train.TrainingData; // this client's rows
  * const settings = { epochs: 1, batchSize: 32, learningRate: 0.1, proximalMu: 0 };
  * const { update, examples, initialLoss } = trainLocalUpdate(shape, globalWeights, data, settings, 7);
  * ```

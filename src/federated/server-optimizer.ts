@@ -88,6 +88,7 @@ export function parseServerOptimizer(text: string): ServerOptimizerSpec {
  *
  * @example
  * ```ts
+ * import { describeServerOptimizer, parseServerOptimizer } from "equipoise/federated";
  * describeServerOptimizer(parseServerOptimizer("fedavgm:1,0.9")); // "fedavgm:1,0.9"
  * ```
  */
@@ -101,9 +102,10 @@ export function describeServerOptimizer(spec: ServerOptimizerSpec): string {
  *
  * @example
  * ```ts
- * import { ServerOptimizer, parseServerOptimizer } from "equipoise/federated";
+ * import { type Aggregate, ServerOptimizer, parseServerOptimizer } from "equipoise/federated";
+ * declare const weights: Float32Array; // the global model (flat)
+ * declare const aggregate: Aggregate; // the round's aggregated update (see aggregateUpdates)
  * const optimizer = new ServerOptimizer(parseServerOptimizer("fedavgm:1,0.9"));
- * // weights: the global model (flat); aggregate: the round's aggregated update
  * optimizer.step(weights, aggregate.update); // updates weights in place, with server momentum
  * ```
  */

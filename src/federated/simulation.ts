@@ -83,16 +83,13 @@ export interface FederatedResult {
  *
  * @example
  * ```ts
+ * import { data } from "equipoise";
+ * import { simulateFederated } from "equipoise/federated";
  * const task = await data.prepareTask({ data: "synthetic", sensitive: ["group"] });
  * const { report } = await simulateFederated(task, {
- *   model: "logreg",
- *   clients: 10,
- *   rounds: 3,
- *   sampleRate: 0.5,
- *   workers: 1,
+ *   model: "logreg", clients: 10, rounds: 3, sampleRate: 0.5, workers: 1,
  *   local: { epochs: 1, batchSize: 16, learningRate: 0.1 },
- *   secure: { graph: "complete" },
- *   dp: { noise: 1, clip: 1 },
+ *   secure: { graph: "complete" }, dp: { noise: 1, clip: 1 },
  * });
  * console.log(report.final.accuracy, report.privacy.epsilon);
  * ```

@@ -79,7 +79,11 @@ export type TaskSpec = z.infer<typeof taskSpecSchema>;
  *
  * @example
  * ```ts
- * const spec = taskSpecFor(task, config); // task: the server's PreparedTask; config: a FederatedConfig
+ * import type { PreparedTask } from "equipoise/data";
+ * import { type FederatedConfig, taskSpecFor } from "equipoise/federated";
+ * declare const task: PreparedTask; // the server's (see prepareTask)
+ * declare const config: FederatedConfig; // see parseFederatedConfig
+ * const spec = taskSpecFor(task, config);
  * ```
  */
 export function taskSpecFor(task: PreparedTask, config: FederatedConfig): TaskSpec {

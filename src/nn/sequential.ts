@@ -74,8 +74,9 @@ export interface BackwardOptions {
  *
  * @example
  * ```ts
- * await initBackend("wasm");
- * const model = new Sequential(architectureFor("mlp:16", [12], 2), { seed: 0 });
+ * import { nn } from "equipoise";
+ * await nn.initBackend("wasm");
+ * const model = new nn.Sequential(nn.architectureFor("mlp:16", [12], 2), { seed: 0 });
  * console.log(model.parameterCount); // (12+1)·16 + (16+1)·1 = 225
  * model.dispose();
  * ```

@@ -115,9 +115,12 @@ export interface SavedModel {
  *
  * @example
  * ```ts
- * const file = modelToJSON(model, { spec: "mlp:16" });
+ * import { readFileSync, writeFileSync } from "node:fs";
+ * import { nn } from "equipoise";
+ * declare const model: nn.Sequential; // a trained model, e.g. nn.buildModel("mlp:16", [12], 2, 0)
+ * const file = nn.modelToJSON(model, { spec: "mlp:16" });
  * writeFileSync("model.json", JSON.stringify(file));
- * const { model: again } = modelFromJSON(JSON.parse(readFileSync("model.json", "utf8")), "model.json");
+ * const { model: again } = nn.modelFromJSON(JSON.parse(readFileSync("model.json", "utf8")), "model.json");
  * ```
  */
 export function modelToJSON(

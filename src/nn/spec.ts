@@ -36,7 +36,8 @@ export const modelSpecHelp = `logreg, mlp:H1,H2,... (ReLU), cnn or cnn:F1,F2 (co
  * @throws `UserError` on an unknown spec, fewer than 2 classes, or a CNN on inputs that are not images.
  * @example
  * ```ts
- * const architecture = architectureFor("mlp:64,64", [104], 2);
+ * import { nn } from "equipoise";
+ * const architecture = nn.architectureFor("mlp:64,64", [104], 2);
  * console.log(architecture.layers.length, architecture.loss); // 5 "binary-cross-entropy"
  * ```
  */

@@ -117,6 +117,7 @@ export interface NoiseCalibration {
  *
  * @example
  * ```ts
+ * import { stepsForEpochs } from "equipoise/privacy/accounting";
  * stepsForEpochs(10, 256 / 30162); // 10 · round(30162 / 256) = 1180
  * ```
  */
@@ -143,6 +144,7 @@ function checkAccountingRequest(request: AccountingRequest): void {
  *
  * @example
  * ```ts
+ * import { privacyForNoise } from "equipoise/privacy/accounting";
  * const spent = privacyForNoise(1.0, { delta: 1e-5, sampleRate: 0.01, steps: 1000 });
  * console.log(spent.epsilon); // ≈ 2.1014 (RDP)
  * ```
@@ -162,6 +164,7 @@ export function privacyForNoise(noise: number, request: AccountingRequest): Priv
  *
  * @example
  * ```ts
+ * import { epsilonForNoise } from "equipoise/privacy/accounting";
  * epsilonForNoise(1.0, { delta: 1e-5, sampleRate: 0.01, steps: 1000, accountant: "prv" }); // ≈ 1.84
  * ```
  */
@@ -175,6 +178,7 @@ export function epsilonForNoise(noise: number, request: AccountingRequest): numb
  *
  * @example
  * ```ts
+ * import { calibrateNoise } from "equipoise/privacy/accounting";
  * const { noise, epsilon } = calibrateNoise({ targetEpsilon: 1, delta: 1e-5, sampleRate: 256 / 30162, steps: 1180 });
  * // noise ≈ 1.425 (RDP), epsilon ≤ 1
  * ```

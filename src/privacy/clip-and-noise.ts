@@ -142,11 +142,12 @@ export function clipFactors(norms: tf.Tensor, clip: number | tf.Tensor): tf.Tens
  * ```ts
  * import { privacy } from "equipoise";
  * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * declare const clippedSum: Float32Array; // Σ of the batch's clipped gradients
  * const step = privacy.clipAndNoise({
  *   clip: 1, noiseMultiplier: 1.1, sampleRate: 0.01, dataSize: 6400,
  *   noise: secureGaussianNoise(), accountant: createAccountant("rdp"),
  * });
- * step.privatise(clippedSum); // clippedSum: Σ of the batch's clipped gradients, noised in place
+ * step.privatise(clippedSum); // noised, then divided by q·N, in place
  * console.log(step.steps, step.accountant.spent(1e-5).epsilon); // 1 step recorded
  * ```
  */

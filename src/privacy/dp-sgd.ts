@@ -116,8 +116,12 @@ export interface DpSgdOptions extends ClipAndNoiseOptions {
  *
  * @example
  * ```ts
- * import { privacy } from "equipoise";
- * // Inside a gradient computer, after the backward pass of one Poisson batch:
+ * import type * as tf from "@tensorflow/tfjs-core";
+ * import { type nn, privacy } from "equipoise";
+ * declare const observer: privacy.ClippingObserver; declare const pass: nn.BatchPass; // after a batch's backward pass
+ * declare const indices: Int32Array; declare const clipBounds: Float32Array; // the batch's rows and their clipping norms
+ * declare const norms: tf.Tensor1D; declare const factors: tf.Tensor1D; // per-example gradient norms and clip factors
+ * declare const noiseMultiplier: number; declare const clip: number; declare const parameterCount: number;
  * const observation = privacy.clippingObservation(observer, pass, { indices, norms, factors, clipBounds }, {
  *   std: noiseMultiplier * clip, dimension: parameterCount,
  * });

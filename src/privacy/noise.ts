@@ -170,6 +170,7 @@ class LatticeGaussianNoise implements GaussianNoise {
  *
  * @example
  * ```ts
+ * import { secureGaussianNoise } from "equipoise/privacy/accounting";
  * const noise = secureGaussianNoise();
  * const gradient = new Float64Array(4);
  * noise.add(gradient, 1.0 * 1.0, 1.0); // std σ·C with σ = 1, clipping norm C = 1 as the sensitivity
@@ -184,6 +185,7 @@ export function secureGaussianNoise(): GaussianNoise {
  *
  * @example
  * ```ts
+ * import { seededGaussianNoise } from "equipoise/privacy/accounting";
  * const noise = seededGaussianNoise(1); // same draws on every run: for tests, not for release
  * noise.add(new Float64Array(4), 1.0, 1.0);
  * ```

@@ -269,7 +269,7 @@ export function planPrivateSteps(options: {
  * @example
  * ```ts
  * import { privacy } from "equipoise";
- * // step: a ClipAndNoise that has taken some steps (see clipAndNoise)
+ * declare const step: privacy.ClipAndNoise; // one that has taken some steps (see clipAndNoise)
  * const report = privacy.privacyReportOf(step, 1e-5, "flat");
  * console.log(report.epsilon, report.steps, report.suitableForRelease);
  * ```
@@ -306,14 +306,15 @@ export function privacyReportOf(
  *
  * @example
  * ```ts
- * import { nn, privacy } from "equipoise";
+ * import { nn, privacy, type train } from "equipoise";
+ * declare const data: train.TrainingData; // 200 rows
  * await nn.initBackend("cpu");
  * const model = nn.buildModel("mlp:8", [5], 2, 7); // 5 features, 2 classes, seed 7
  * const engine = privacy.makePrivate({
  *   model, dataSize: 200, epochs: 2, noise: 1.1, clip: 0.3,
  *   trainerOptions: { batchSize: 40, optimizer: { kind: "sgd", learningRate: 0.5 }, seed: 7 },
  * });
- * const { privacy: spent } = engine.train(data); // data: TrainingData with 200 rows
+ * const { privacy: spent } = engine.train(data);
  * console.log(spent.epsilon, spent.delta, spent.suitableForRelease); // secure noise: true
  * ```
  */

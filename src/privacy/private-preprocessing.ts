@@ -267,8 +267,10 @@ export function preprocessingStatistics(
  * @example
  * ```ts
  * import { privacy } from "equipoise";
+ * import type { DatasetMetadata, Table } from "equipoise/data";
  * import { secureGaussianNoise } from "equipoise/privacy/accounting";
- * // train: the training rows (a Table); declared: the dataset's metadata (bounds, categories)
+ * declare const train: Table; // the training rows
+ * declare const declared: DatasetMetadata; // the dataset's metadata (bounds, categories)
  * const fit = privacy.fitPrivatePreprocessor(train, ["age", "income"], declared, { noise: secureGaussianNoise() });
  * console.log(fit.releases, fit.thresholdDelta); // what to record in the run's accountant
  * ```

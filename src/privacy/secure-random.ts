@@ -169,6 +169,7 @@ export class SecureRandom implements Random {
  *
  * @example
  * ```ts
+ * import { createSecureRandom } from "equipoise/privacy/accounting";
  * const random = createSecureRandom(); // Web Crypto underneath: for anything released
  * random.uniform(); // in [0, 1)
  * ```

@@ -184,7 +184,7 @@ interface MemberState {
  * @example
  * ```ts
  * import { train } from "equipoise";
- * // data: TrainingData { X, y } with 5 features; three members in one pass
+ * declare const data: train.TrainingData; // { X, y } with 5 features; three members in one pass
  * const members = [0.05, 0.1, 0.2].map((learningRate, seed) => ({ seed, learningRate }));
  * const { models } = train.trainEnsemble("mlp:16", 2, data, members, { epochs: 3, batchSize: 16 });
  * // models[k] is what trainModel would train alone with member k's seed and learning rate

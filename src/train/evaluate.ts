@@ -147,7 +147,11 @@ export function predict(model: Sequential, X: EvaluationData["X"], y?: Float32Ar
  *
  * @example
  * ```ts
- * const evaluation = evaluateModel(model, { X: task.test.X, y: task.test.y, sensitive: task.test.sensitive });
+ * import { type nn, train } from "equipoise";
+ * import type { PreparedTask } from "equipoise/data";
+ * declare const model: nn.Sequential; // a trained model
+ * declare const task: PreparedTask; // its data (see prepareTask)
+ * const evaluation = train.evaluateModel(model, { X: task.test.X, y: task.test.y, sensitive: task.test.sensitive });
  * console.log(evaluation.accuracy, evaluation.groups);
  * ```
  */

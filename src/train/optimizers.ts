@@ -118,9 +118,10 @@ export type AdamUpdatePath = "auto" | "host-memory" | "tensor-ops";
  *
  * @example
  * ```ts
+ * import type * as tf from "@tensorflow/tfjs-core";
  * import { train } from "equipoise";
+ * declare const parameters: tf.Tensor[]; declare const gradients: tf.Tensor[]; // matching tensor lists
  * const optimizer = train.createOptimizer({ kind: "adam", learningRate: 0.01, schedule: "cosine" }, 1000);
- * // parameters, gradients: matching tensor lists
  * const updated = optimizer.step(parameters, gradients); // the caller disposes the old parameters
  * ```
  */

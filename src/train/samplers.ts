@@ -117,7 +117,8 @@ export function poissonBatches(size: number, batchSize: number, random: Random):
  * @throws RangeError when `size` or `batchSize` is below 1.
  * @example
  * ```ts
- * const sampler = createSampler("poisson", 1000, 50, createRandom(0));
+ * import { createRandom, train } from "equipoise";
+ * const sampler = train.createSampler("poisson", 1000, 50, createRandom(0));
  * console.log(sampler.sampleRate, sampler.batchesPerEpoch); // 0.05 20
  * ```
  */

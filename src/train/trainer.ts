@@ -186,7 +186,8 @@ export interface TrainingResult {
  *
  * @example
  * ```ts
- * import { train } from "equipoise";
+ * import { type nn, train } from "equipoise";
+ * declare const model: nn.Sequential; declare const data: train.TrainingData; // a model and its training rows
  * try {
  *   train.trainModel(model, data, { epochs: 10, batchSize: 64, optimizer: { kind: "sgd", learningRate: 1e3 }, seed: 0 });
  * } catch (error) {
@@ -234,8 +235,10 @@ export function parametersAreFinite(model: Sequential): boolean {
  * @throws RangeError when the data's width does not match the model's input.
  * @example
  * ```ts
- * const model = buildModel("mlp:8", [6], 2, 0);
- * const result = trainModel(model, { X: { rows: n, cols: 6, data }, y }, {
+ * import { nn, train } from "equipoise";
+ * declare const n: number; declare const data: Float32Array; declare const y: Float32Array; // n rows of 6 features, and labels
+ * const model = nn.buildModel("mlp:8", [6], 2, 0);
+ * const result = train.trainModel(model, { X: { rows: n, cols: 6, data }, y }, {
  *   epochs: 2,
  *   batchSize: 32,
  *   optimizer: { kind: "adam", learningRate: 0.01 },

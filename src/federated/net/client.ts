@@ -168,8 +168,9 @@ class Inbox {
  * ```ts
  * import { FederatedClient, prepareClientData, runNodeClient } from "equipoise/federated";
  * import { createSecureRandom } from "equipoise/privacy/accounting";
+ * declare const csvText: string; // this client's rows, as CSV
  * const client = new FederatedClient({
- *   loadData: (task) => prepareClientData(csvText, task, "client-0.csv"), // csvText: this client's rows
+ *   loadData: (task) => prepareClientData(csvText, task, "client-0.csv"),
  *   random: createSecureRandom(),
  * });
  * const session = await runNodeClient("ws://127.0.0.1:8765", client, { retries: 3, retryDelaySeconds: 1 });

@@ -33,8 +33,8 @@ export interface ReconnectOptions {
  *
  * @example
  * ```ts
- * import { runNodeClient } from "equipoise/federated";
- * // client: a FederatedClient (see its example)
+ * import { type FederatedClient, runNodeClient } from "equipoise/federated";
+ * declare const client: FederatedClient; // see its example
  * const session = await runNodeClient("ws://127.0.0.1:8765", client, { retries: 3, retryDelaySeconds: 1 });
  * console.log(session.client, session.rounds, session.ended);
  * ```

@@ -50,8 +50,10 @@ type Phase = "idle" | "advertised" | "shared" | "masked" | "unmasked";
  *
  * @example
  * ```ts
+ * import { type RoundSetup, SecAggClient } from "equipoise/federated";
+ * declare const setup: RoundSetup; // the server's (see createRoundSetup)
  * const client = new SecAggClient(3);
- * const keys = await client.advertise(setup); // setup: the server's RoundSetup
+ * const keys = await client.advertise(setup);
  * ```
  */
 export class SecAggClient {

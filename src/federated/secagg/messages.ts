@@ -208,9 +208,11 @@ export type ServerMessage = RoundSetup | KeysBroadcast | SharesDelivery | Unmask
  *
  * @example
  * ```ts
- * import { SecAggAbort, aggregateSecurely } from "equipoise/federated";
+ * import { SecAggAbort, type SecAggSettings, aggregateSecurely } from "equipoise/federated";
+ * declare const inputs: Map<number, Uint32Array>; // client id → ring vector
+ * declare const settings: SecAggSettings; // e.g. { graph: { kind: "complete" } }
  * try {
- *   await aggregateSecurely(inputs, 1, settings); // inputs: client id → ring vector
+ *   await aggregateSecurely(inputs, 1, settings);
  * } catch (error) {
  *   if (error instanceof SecAggAbort) console.log(`round aborted: ${error.message}`); // too few clients left
  * }
@@ -225,8 +227,8 @@ export class SecAggAbort extends Error {
  *
  * @example
  * ```ts
- * import { ProtocolViolation } from "equipoise/federated";
- * // server: a SecAggServer; message: what a client sent
+ * import { type ClientMessage, ProtocolViolation, type SecAggServer } from "equipoise/federated";
+ * declare const server: SecAggServer; declare const message: ClientMessage; // what a client sent
  * try {
  *   server.receive(message);
  * } catch (error) {

@@ -154,6 +154,7 @@ export function createRoundSetup(
  *
  * @example
  * ```ts
+ * import { createRoundSetup, SecAggServer } from "equipoise/federated";
  * const setup = createRoundSetup(1, [1, 2, 3], 4, { graph: { kind: "complete" } });
  * const server = new SecAggServer(setup);
  * console.log(server.currentPhase); // "advertise"

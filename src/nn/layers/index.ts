@@ -34,7 +34,8 @@ export type {
  * @throws Error on an unknown layer type or an input shape the layer cannot take (pooling on flat inputs).
  * @example
  * ```ts
- * const dense = createLayer({ type: "dense", units: 8 }, [12]);
+ * import { nn } from "equipoise";
+ * const dense = nn.createLayer({ type: "dense", units: 8 }, [12]);
  * console.log(dense.outputShape); // [8]
  * ```
  */

@@ -70,6 +70,7 @@ export interface AccountantJSON {
  *
  * @example
  * ```ts
+ * import { createAccountant } from "equipoise/privacy/accounting";
  * const accountant = createAccountant("rdp");
  * accountant.step(0.01, 1.0, 1000); // sample rate q, noise multiplier σ, steps
  * accountant.epsilon(1e-5); // 2.1014 (Opacus 1.4: 2.1014)

@@ -24,6 +24,7 @@ export const ACCOUNTANT_KINDS: readonly AccountantKind[] = ["rdp", "prv"];
  *
  * @example
  * ```ts
+ * import { createAccountant } from "equipoise/privacy/accounting";
  * const accountant = createAccountant("rdp");
  * accountant.step(0.01, 1.0, 1000); // sample rate q, noise multiplier σ, steps
  * accountant.epsilon(1e-5); // ≈ 2.1014, as Opacus 1.4.0
@@ -40,6 +41,8 @@ export function createAccountant(kind: AccountantKind, options: { prv?: PrvOptio
  *
  * @example
  * ```ts
+ * import { type Accountant, accountantFromJSON } from "equipoise/privacy/accounting";
+ * declare const accountant: Accountant; // one that has counted some steps (see createAccountant)
  * const saved = JSON.parse(JSON.stringify(accountant.toJSON()));
  * const again = accountantFromJSON(saved); // same history, same ε
  * ```

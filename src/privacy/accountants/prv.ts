@@ -28,6 +28,7 @@ import { RdpAccountant } from "./rdp.js";
  *
  * @example
  * ```ts
+ * import { PrvAccountant } from "equipoise/privacy/accounting";
  * const prv = new PrvAccountant();
  * prv.step(0.01, 1.0, 1000);
  * const { epsilon, lowerBound } = prv.spent(1e-5); // ≈ 1.838 (upper end) and ≈ 1.818

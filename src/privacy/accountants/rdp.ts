@@ -19,6 +19,7 @@ import {
  *
  * @example
  * ```ts
+ * import { RdpAccountant } from "equipoise/privacy/accounting";
  * const rdp = new RdpAccountant();
  * rdp.step(0.01, 1.0, 1000);
  * rdp.epsilon(1e-5); // ≈ 2.1014

@@ -40,7 +40,7 @@ function textbookLaplaceNoiseAt(scale: number, u: number): number {
  * @example
  * ```ts
  * import { textbookLaplaceCanYield } from "equipoise/privacy/accounting";
- * // output: a release of 0 by the textbook sampler at scale 1
+ * declare const output: number; // a release of 0 at scale 1: 0 + textbookLaplaceNoise(1, createRandom(1))
  * const neighbourPossible = textbookLaplaceCanYield(1, output, 1); // false: the input was not 1
  * ```
  */

@@ -43,7 +43,7 @@ export function kolmogorovPValue(statistic: number, n: number): number {
  * @example
  * ```ts
  * import { kolmogorovSmirnov, laplaceCdf } from "equipoise/privacy/accounting";
- * // samples: draws of a Laplace(0, 1) sampler under test
+ * declare const samples: Float64Array; // draws of a Laplace(0, 1) sampler under test
  * const { statistic, pValue } = kolmogorovSmirnov(samples, (x) => laplaceCdf(x, 1)); // small p: reject
  * ```
  */

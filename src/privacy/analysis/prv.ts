@@ -144,9 +144,10 @@ const COARSE_ESTIMATE_SIZE = 2 ** 16;
  *
  * @example
  * ```ts
- * import { PrvGridTooLarge, prvEpsilon } from "equipoise/privacy/accounting";
+ * import { type GaussianStepGroup, PrvGridTooLarge, prvEpsilon } from "equipoise/privacy/accounting";
+ * declare const steps: GaussianStepGroup[]; // the run's (an accountant's history)
  * try {
- *   prvEpsilon(steps, 1e-5); // steps: the run's GaussianStepGroup[]
+ *   prvEpsilon(steps, 1e-5);
  * } catch (error) {
  *   if (error instanceof PrvGridTooLarge) console.log("use the RDP accountant for this run");
  * }
@@ -524,6 +525,7 @@ function directionEpsilon(
  *
  * @example
  * ```ts
+ * import { prvEpsilon } from "equipoise/privacy/accounting";
  * prvEpsilon([{ sampleRate: 0.01, noise: 1, steps: 1000 }], 1e-5);
  * // { upperBound: ≈ 1.8384, estimate: ≈ 1.8282, lowerBound: ≈ 1.8181, ... }
  * ```

@@ -139,6 +139,7 @@ function integerOrderRdp(q: number, sigma: number, alpha: number): number {
  *
  * @example
  * ```ts
+ * import { sampledGaussianRdp } from "equipoise/privacy/accounting";
  * sampledGaussianRdp(0.01, 1, 8); // ≈ 8.94e-4: RDP of one step at order 8
  * ```
  */
@@ -167,6 +168,7 @@ export function sampledGaussianRdp(q: number, sigma: number, order: number): num
  *
  * @example
  * ```ts
+ * import { composedRdp } from "equipoise/privacy/accounting";
  * composedRdp(0.01, 1, 1000, [8]); // ≈ [0.894]: 1,000 steps compose additively
  * ```
  */
@@ -207,6 +209,7 @@ export interface RdpPrivacySpent {
  *
  * @example
  * ```ts
+ * import { composedRdp, DEFAULT_RDP_ORDERS, rdpToEpsilon } from "equipoise/privacy/accounting";
  * const rdp = composedRdp(0.01, 1, 1000, DEFAULT_RDP_ORDERS);
  * rdpToEpsilon(DEFAULT_RDP_ORDERS, rdp, 1e-5); // { epsilon: ≈ 2.1014, order: 7.8, optimumAtGridEdge: false }
  * ```

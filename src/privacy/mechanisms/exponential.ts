@@ -61,6 +61,7 @@ function exponentScale(options: ExponentialMechanismOptions): number {
  *
  * @example
  * ```ts
+ * import { exponentialMechanism } from "equipoise/privacy/accounting";
  * const chosen = exponentialMechanism([1, 5, 2], { epsilon: 1, sensitivity: 1 }); // an index, 1 most likely
  * ```
  */

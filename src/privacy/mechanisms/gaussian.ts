@@ -18,6 +18,7 @@ function check(sensitivity: number, epsilon: number, delta: number): void {
  *
  * @example
  * ```ts
+ * import { classicGaussianSigma } from "equipoise/privacy/accounting";
  * classicGaussianSigma(1, 0.5, 1e-5); // √(2 ln(1.25/δ))·Δ/ε ≈ 9.6896
  * ```
  */
@@ -33,6 +34,7 @@ export function classicGaussianSigma(sensitivity: number, epsilon: number, delta
  *
  * @example
  * ```ts
+ * import { analyticGaussianSigma, gaussianDelta } from "equipoise/privacy/accounting";
  * gaussianDelta(1, analyticGaussianSigma(1, 1, 1e-5), 1); // ≈ 1e-5
  * ```
  */
@@ -48,6 +50,7 @@ export function gaussianDelta(sensitivity: number, sigma: number, epsilon: numbe
  *
  * @example
  * ```ts
+ * import { analyticGaussianSigma } from "equipoise/privacy/accounting";
  * analyticGaussianSigma(1, 1, 1e-5); // ≈ 3.7306 (Balle & Wang 2018)
  * ```
  */
@@ -81,6 +84,7 @@ export type GaussianCalibration = "analytic" | "classic";
  *
  * @example
  * ```ts
+ * import { gaussianSigma } from "equipoise/privacy/accounting";
  * gaussianSigma(1, 1, 1e-5); // the analytic calibration by default: ≈ 3.7306
  * ```
  */

@@ -11,6 +11,7 @@ import { releaseSum } from "./release.js";
  *
  * @example
  * ```ts
+ * import { laplaceScale } from "equipoise/privacy/accounting";
  * laplaceScale(1, 0.5); // b = Δ/ε = 2
  * ```
  */
@@ -39,6 +40,7 @@ export function laplaceCdf(x: number, scale: number): number {
  *
  * @example
  * ```ts
+ * import { laplaceMechanism } from "equipoise/privacy/accounting";
  * const noisy = laplaceMechanism(10, { sensitivity: 1, epsilon: 1 }); // 10 + Laplace(1), secure randomness
  * ```
  */

@@ -30,6 +30,7 @@ export function randomizedResponseProbabilities(epsilon: number, k: number): { k
  *
  * @example
  * ```ts
+ * import { randomizedResponse } from "equipoise/privacy/accounting";
  * const reported = randomizedResponse(Int32Array.from([0, 1, 2, 1]), { epsilon: 2, k: 3 }); // k-ary RR, ε = 2
  * ```
  */
@@ -59,7 +60,8 @@ export function randomizedResponse(
  * @example
  * ```ts
  * import { estimateFrequencies, randomizedResponse } from "equipoise/privacy/accounting";
- * const reported = randomizedResponse(trueCodes, { epsilon: 1, k: 3 }); // trueCodes: Int32Array in [0, 3)
+ * declare const trueCodes: Int32Array; // each respondent's category, in [0, 3)
+ * const reported = randomizedResponse(trueCodes, { epsilon: 1, k: 3 });
  * const frequencies = estimateFrequencies(reported, { epsilon: 1, k: 3 }); // unbiased, may leave [0, 1]
  * ```
  */

@@ -127,6 +127,7 @@ function roundedUp(x: number): number {
  *
  * @example
  * ```ts
+ * import { releaseCount } from "equipoise/privacy/accounting";
  * const released = releaseCount(120, { kind: "discrete-laplace", epsilon: 1 });
  * console.log(released.value, released.privacy); // an integer near 120; { kind: "pure", epsilon: 1 }
  * ```
