@@ -5,7 +5,7 @@
  *     Colored Fashion-MNIST ρ = 0.99: the default small CNN trained plainly (seeds 0,
  *     1) and with each debiasing baseline (seed 0); bias-aligned vs bias-conflicting
  *     test accuracy.
- *   node --import tsx bench/nas.bench.ts --part colored-nas [--train 6000] [--budget 17]
+ *   node --import tsx bench/nas.bench.ts --part colored-nas [--train 6000] [--budget 17] [--debias-baselines]
  *     Hyperband NAS on Colored Fashion-MNIST ρ = 0.99 (worst-group, bias, params):
  *     wall time, and the selected architecture against the default CNN.
  *   node --import tsx bench/nas.bench.ts --part tabular-nas [--task adult:sex] [--budget 60]
@@ -94,6 +94,7 @@ async function search(taskSpec: string, budget: number) {
     fidelity,
     settings,
     onEvent: (event) => log(JSON.stringify(event)),
+    debiasBaselines: process.argv.includes("--debias-baselines"),
   });
   const wallSeconds = (performance.now() - started) / 1000;
   const selected = result.trials.find((t) => t.number === result.selected?.number);
@@ -120,6 +121,8 @@ async function search(taskSpec: string, budget: number) {
     complete: result.trials.filter((t) => t.state === "complete").length,
     reference: summary(result.reference),
     selected: selected ? brief(selected) : null,
+    selectedReason: result.selected?.reason ?? null,
+    debiasing: result.debiasing ?? null,
     front: front.map(brief),
   };
   log(JSON.stringify(results));

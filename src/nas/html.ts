@@ -122,5 +122,33 @@ ${front
   )
   .join("\n")}
 </tbody></table>
+${result.debiasing ? debiasingHtml(result.debiasing) : ""}
 </section>`;
+}
+
+/** Architecture alone against the debiasing methods, on the test split. */
+function debiasingHtml(comparison: NonNullable<NasResult["debiasing"]>): string {
+  const label =
+    comparison.metric === "conflictingAccuracy" ? "bias-conflicting accuracy" : "worst-group accuracy";
+  const gain = (value: number) => {
+    const points = 100 * (value - comparison.reference);
+    return `${points >= 0 ? "+" : "−"}${Math.abs(points).toFixed(1)}`;
+  };
+  const rows = [
+    `<tr><td>reference, plain</td><td>${share(comparison.reference)}</td><td>–</td></tr>`,
+    ...(comparison.selected
+      ? [
+          `<tr><td>selected architecture (trial ${comparison.selected.number}, ${comparison.selected.parameters} parameters), plain</td><td>${share(comparison.selected.value)}</td><td>${gain(comparison.selected.value)}</td></tr>`,
+        ]
+      : []),
+    ...comparison.methods.map(
+      (m) =>
+        `<tr><td>reference, ${escapeHtml(m.method)}</td><td>${share(m.value)}</td><td>${gain(m.value)}</td></tr>`,
+    ),
+  ];
+  return `<h3>Architecture or debiasing?</h3>
+<table><thead><tr><th class="a">model</th><th>test ${label}</th><th>points vs reference</th></tr></thead><tbody>
+${rows.join("\n")}
+</tbody></table>
+<p>${escapeHtml(comparison.verdict)}</p>`;
 }

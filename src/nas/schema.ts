@@ -360,6 +360,16 @@ export const nasResultSchema = z.object({
   trials: z.array(nasTrialSummarySchema),
   front: z.array(count),
   selected: z.object({ number: count, reason: z.string() }).nullable(),
+  /** With `--debias-baselines`: the selected architecture against the reference trained with each debiasing method. */
+  debiasing: z
+    .object({
+      metric: z.enum(["conflictingAccuracy", "worstGroupAccuracy"]),
+      reference: share,
+      selected: z.object({ number: count, parameters: count, value: share }).nullable(),
+      methods: z.array(z.object({ method: z.string(), value: share, seconds: z.number().nonnegative() })),
+      verdict: z.string(),
+    })
+    .optional(),
   wallSeconds: z.number().nonnegative(),
   notes: z.array(z.string()),
 });

@@ -34,6 +34,8 @@ import {
   type TrialRecord,
 } from "../search/index.js";
 import { measureLatency } from "./cost.js";
+import { DEBIAS_METHODS } from "./debias/index.js";
+import { compareWithDebiasing } from "./debias-comparison.js";
 import { describeSchedule, type FidelitySchedule, planBrackets } from "./fidelity.js";
 import { minimised, OBJECTIVES, type ObjectiveName, objectiveValues } from "./objectives.js";
 import { promoted } from "./promote.js";
@@ -77,6 +79,12 @@ export interface NasSearchOptions {
   family?: SpaceFamily;
   /** Called with each {@link NasEvent}. */
   onEvent?: (event: NasEvent) => void;
+  /**
+   * Also train the reference architecture with each debiasing method (same seed and settings)
+   * and report whether the selected architecture or a debiasing method improves the test
+   * bias-conflicting (or worst-group) accuracy by 10 points: `NasResult.debiasing`.
+   */
+  debiasBaselines?: boolean;
 }
 
 /**
@@ -333,6 +341,23 @@ export async function searchArchitectures(options: NasSearchOptions): Promise<Na
     const front = paretoFront(complete.map((t) => minimised(objectives, t.objectives))).map(
       (k) => complete[k].number,
     );
+    const selected = selectAgainstReference(trials, front, objectives, reference);
+    const debiasing = options.debiasBaselines
+      ? compareWithDebiasing(
+          task.kind,
+          reference,
+          trials.find((t) => t.number === selected?.number),
+          DEBIAS_METHODS.filter((method) => method !== "none").map((method) => {
+            emit({ kind: "note", text: `reference trained with ${method}` });
+            return runArchitecture(task, DEFAULT_ARCHITECTURES[task.modality], {
+              seed,
+              settings,
+              debias: { method },
+              evaluateTest: true,
+            });
+          }),
+        )
+      : undefined;
     return {
       format: "equipoise-nas-result",
       version: 1,
@@ -359,7 +384,8 @@ export async function searchArchitectures(options: NasSearchOptions): Promise<Na
       reference,
       trials,
       front,
-      selected: selectAgainstReference(trials, front, objectives, reference),
+      selected,
+      ...(debiasing ? { debiasing } : {}),
       wallSeconds: (performance.now() - started) / 1000,
       notes: [
         "architectures are chosen on the validation split; test figures are reported for the complete trials and never read by the search",

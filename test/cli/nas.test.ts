@@ -95,3 +95,28 @@ test("nas: successive halving on a small task, the front in the result, and a re
     result.trials.map((t) => [t.number, t.architecture, t.objectives]),
   );
 });
+
+test("nas --debias-baselines: the selected architecture against the reference trained with each debiasing method, in the JSON, the text and the HTML", async () => {
+  const html = join(work, "debias.html");
+  const args = ["nas", ...tiny, "--budget", "2", "--fidelity", "none", "--debias-baselines", "--html", html];
+  const json = await runHere([...args, "--json"]);
+  assert.equal(json.code, 0, json.stderr);
+  const result = nasResultSchema.parse(JSON.parse(json.stdout));
+  const comparison = result.debiasing;
+  assert.ok(comparison, "the result carries the comparison");
+  assert.equal(comparison.metric, "worstGroupAccuracy", "German credit has no aligned/conflicting examples");
+  assert.equal(comparison.reference, result.reference.test?.worstGroupAccuracy);
+  assert.deepEqual(
+    comparison.methods.map((m) => m.method),
+    ["reweight", "group-dro", "lff", "jtt"],
+  );
+  if (comparison.selected) {
+    const selected = result.trials.find((t) => t.number === comparison.selected?.number);
+    assert.equal(comparison.selected.value, selected?.test?.worstGroupAccuracy);
+  }
+  assert.match(comparison.verdict, /^Architecture alone: /);
+  assert.match(readFileSync(html, "utf8"), /Architecture or debiasing\?/);
+  const text = await runHere(args);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /Debiasing the reference architecture: /);
+});

@@ -164,6 +164,11 @@ export const nasSearch = defineCommand({
     seed: { type: "string", valueName: "S", description: "seed of the search and the splits", default: "0" },
     out: { type: "string", valueName: "FILE.json", description: "write the result document here" },
     html: { type: "string", valueName: "FILE.html", description: "write the front as an HTML page here" },
+    "debias-baselines": {
+      type: "boolean",
+      description:
+        "also train the reference with each debiasing method and report whether architecture alone or a debiasing method gains 10 points of conflicting (worst-group) accuracy",
+    },
   },
   details: `Architectures are chosen on a validation split; the test split is read only for the
 complete architectures' report. Colored Fashion-MNIST needs the fetched Fashion-MNIST
@@ -171,7 +176,8 @@ files (equipoise data fetch fashion-mnist, or --data-dir).
 
 Examples:
   equipoise nas --task adult:sex --budget 60 --study adult-nas.db
-  equipoise nas --task colored-fashion-mnist:0.99 --budget 17 --objectives conflicting,bias,params`,
+  equipoise nas --task colored-fashion-mnist:0.99 --budget 17 --objectives conflicting,bias,params
+  equipoise nas --task colored-fashion-mnist:0.99 --debias-baselines --html nas.html`,
   async run({ options, out }) {
     const budget = parseNumber("budget", options.budget, { integer: true, min: 1, max: 10_000 });
     const mode = parseChoice("fidelity", options.fidelity, FIDELITY_MODES);
@@ -199,6 +205,7 @@ Examples:
       seed,
       settings,
       ...(options.study === undefined ? {} : { studyPath: options.study }),
+      debiasBaselines: options["debias-baselines"] === true,
       onEvent: (event) => {
         if (event.kind === "note") out.note(event.text);
         else if (event.kind === "trial")
@@ -249,6 +256,7 @@ function printSearch(out: Output, result: NasResult) {
     );
   }
   if (result.selected) out.print(`selected #${result.selected.number}: ${result.selected.reason}`);
+  if (result.debiasing) out.print(result.debiasing.verdict);
   for (const note of result.notes) out.print(`note: ${note}`);
 }
 
