@@ -30,21 +30,21 @@ export function compareWithDebiasing(
 ): Comparison {
   const metric = kind === "biased" ? "conflictingAccuracy" : "worstGroupAccuracy";
   const label = kind === "biased" ? "bias-conflicting accuracy" : "worst-group accuracy";
-  const valueOf = (test: ArchitectureRun["test"]): number => {
+  const measured = (test: ArchitectureRun["test"]): number => {
     const value = test?.[metric];
     if (value === undefined) throw new RangeError(`no test ${label} to compare`);
     return value;
   };
-  const base = valueOf(reference.test);
+  const base = measured(reference.test);
   const methods = debiased.map((run) => ({
     method: String(run.debias.method),
-    value: valueOf(run.test),
+    value: measured(run.test),
     seconds: run.seconds,
   }));
   const chosen =
     selected?.test === undefined
       ? null
-      : { number: selected.number, parameters: selected.cost.parameters, value: valueOf(selected.test) };
+      : { number: selected.number, parameters: selected.cost.parameters, value: measured(selected.test) };
   const sentences: string[] = [];
   if (chosen) {
     const gain = chosen.value - base;
