@@ -91,18 +91,25 @@ export function trialPrivacyCost(
         primary,
         Number.POSITIVE_INFINITY,
       );
-    const validation = score(splits.validation);
-    const test = score(splits.test);
-    const attribute = splits.test.sensitive[primary].name;
-    return {
-      validation: privacyCostOfTrial(privateMetrics.validation, validation, attribute),
-      test: privacyCostOfTrial(privateMetrics.test, test, attribute),
-      matched: { validation: encodeModelMetrics(validation), test: encodeModelMetrics(test) },
-      notCoveredByEpsilon: PRIVACY_COST_NOT_COVERED,
-    };
+    const matchedMetrics = { validation: score(splits.validation), test: score(splits.test) };
+    return privacyCostRecord(privateMetrics, matchedMetrics, splits.test.sensitive[primary].name);
   } finally {
     matched.model.dispose();
   }
+}
+
+/** The stored per-group cost of privacy: a private trial's metrics against its matched model's, on both splits. */
+export function privacyCostRecord(
+  privateMetrics: { validation: ModelMetrics; test: ModelMetrics },
+  matched: { validation: ModelMetrics; test: ModelMetrics },
+  attribute: string,
+): TrialPrivacyCostRecord {
+  return {
+    validation: privacyCostOfTrial(privateMetrics.validation, matched.validation, attribute),
+    test: privacyCostOfTrial(privateMetrics.test, matched.test, attribute),
+    matched: { validation: encodeModelMetrics(matched.validation), test: encodeModelMetrics(matched.test) },
+    notCoveredByEpsilon: PRIVACY_COST_NOT_COVERED,
+  };
 }
 
 /** The loss attack on the trial's model (no training: milliseconds). */

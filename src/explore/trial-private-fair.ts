@@ -21,11 +21,9 @@
  * Agarwal et al. 2018 for a randomised classifier, which is what the mixture is.
  */
 import type { Split } from "../data/index.js";
-import { encodeModelMetrics, type ModelMetrics, type PerGroupMetrics } from "../fit/metrics.js";
+import type { ModelMetrics, PerGroupMetrics } from "../fit/metrics.js";
 import type { Recipe } from "../fit/recipe.js";
-import { privacyCostOfTrial } from "../interplay/cost.js";
 import {
-  PRIVACY_COST_NOT_COVERED,
   PRIVATE_FAIR_ROUNDS,
   PRIVATE_FAIR_STEP,
   privateFairStatisticsNoise,
@@ -43,6 +41,7 @@ import { studyMetrics } from "./sensitive-ldp.js";
 import { recipeOf } from "./space.js";
 import type { TrialData, TrialOutcome, TrialSettings } from "./trial.js";
 import {
+  privacyCostRecord,
   type TrialMembershipRecord,
   type TrialPrivacyCostRecord,
   trialMembershipRisk,
@@ -119,8 +118,15 @@ export function mixtureMetrics(
   return { ...metrics, perGroup };
 }
 
-function predictionsOf(models: readonly Sequential[], split: Split): Float32Array[] {
-  return models.map((model) => Float32Array.from(predict(model, split.X).classes));
+/** A mixture's expected metrics on one split: each model's predictions, averaged by mixtureMetrics. */
+function scoreMixture(
+  models: readonly Sequential[],
+  split: Split,
+  primary: number,
+  epsilon: number,
+): ModelMetrics {
+  const predictions = models.map((model) => Float32Array.from(predict(model, split.X).classes));
+  return mixtureMetrics(split.y, predictions, split.sensitive, primary, epsilon);
 }
 
 /**
@@ -191,14 +197,7 @@ export function runPrivateFairTrial(
   });
   const trainSeconds = (performance.now() - started) / 1000;
   try {
-    const score = (split: Split) =>
-      mixtureMetrics(
-        split.y,
-        predictionsOf(result.models, split),
-        split.sensitive,
-        data.primary,
-        result.epsilon,
-      );
+    const score = (split: Split) => scoreMixture(result.models, split, data.primary, result.epsilon);
     const outcome: TrialOutcome = {
       recipe: trial,
       validation: score(data.validation),
@@ -261,22 +260,9 @@ function mixturePrivacyCost(
   const matched = nonPrivateFairReductions(data.train, attribute, game);
   try {
     const score = (split: Split) =>
-      mixtureMetrics(
-        split.y,
-        predictionsOf(matched.models, split),
-        split.sensitive,
-        data.primary,
-        Number.POSITIVE_INFINITY,
-      );
-    const validation = score(data.validation);
-    const test = score(data.test);
-    const name = data.test.sensitive[data.primary].name;
-    return {
-      validation: privacyCostOfTrial(outcome.validation, validation, name),
-      test: privacyCostOfTrial(outcome.test, test, name),
-      matched: { validation: encodeModelMetrics(validation), test: encodeModelMetrics(test) },
-      notCoveredByEpsilon: PRIVACY_COST_NOT_COVERED,
-    };
+      scoreMixture(matched.models, split, data.primary, Number.POSITIVE_INFINITY);
+    const matchedMetrics = { validation: score(data.validation), test: score(data.test) };
+    return privacyCostRecord(outcome, matchedMetrics, data.test.sensitive[data.primary].name);
   } finally {
     matched.dispose();
   }
