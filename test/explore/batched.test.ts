@@ -2,18 +2,11 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { runTrialBatch } from "../../src/explore/batched.js";
 import { runTrial, type TrialData, type TrialOutcome, type TrialSettings } from "../../src/explore/trial.js";
-import { loadTrialData } from "../../src/explore/trial-data.js";
-import { initBackend } from "../../src/nn/index.js";
+import { syntheticTrialData } from "../helpers/trial-data.js";
 
 let data: TrialData;
 before(async () => {
-  await initBackend("wasm");
-  data = await loadTrialData({
-    request: { data: "synthetic" },
-    validationFraction: 0.2,
-    splitSeed: 0,
-    primarySensitive: "group",
-  });
+  data = await syntheticTrialData();
 });
 
 test("runTrialBatch gives each trial the outcome runTrial gives it alone", () => {

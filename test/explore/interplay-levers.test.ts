@@ -14,11 +14,10 @@ import {
 import { studyMetrics } from "../../src/explore/sensitive-ldp.js";
 import { explorerParameters, recipeOf } from "../../src/explore/space.js";
 import { runTrial, type TrialData, type TrialSettings } from "../../src/explore/trial.js";
-import { loadTrialData } from "../../src/explore/trial-data.js";
 import { withMeasuredMetrics } from "../../src/explore/trial-interplay.js";
 import { modelMetrics } from "../../src/fit/metrics.js";
 import { privatiseAttribute } from "../../src/interplay/ldp.js";
-import { initBackend } from "../../src/nn/index.js";
+import { syntheticTrialData } from "../helpers/trial-data.js";
 
 const basis: NormalisationBasis = { majorityAccuracy: 0.75, referenceGaps: { dp: 0.2, eo: 0.2, eop: 0.2 } };
 const metrics = (extra: Partial<TrialMetrics>): TrialMetrics => ({
@@ -104,13 +103,7 @@ test("the interplay levers join the space only when asked, conditioned on DP whe
 
 let data: TrialData;
 before(async () => {
-  await initBackend("wasm");
-  data = await loadTrialData({
-    request: { data: "synthetic" },
-    validationFraction: 0.2,
-    splitSeed: 0,
-    primarySensitive: "group",
-  });
+  data = await syntheticTrialData();
 });
 
 const settings: TrialSettings = {

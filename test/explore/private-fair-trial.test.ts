@@ -10,13 +10,12 @@ import { studyMetrics } from "../../src/explore/sensitive-ldp.js";
 import { explorerSpace, recipeOf } from "../../src/explore/space.js";
 import { summariseStudy } from "../../src/explore/summary.js";
 import { runTrial, type TrialData, type TrialSettings } from "../../src/explore/trial.js";
-import { loadTrialData } from "../../src/explore/trial-data.js";
 import { mixtureMetrics, runPrivateFairTrial } from "../../src/explore/trial-private-fair.js";
 import { FAIR_BOUND_RANGE, PRIVATE_FAIR_ROUNDS } from "../../src/interplay/explorer-levers.js";
-import { initBackend } from "../../src/nn/index.js";
 import { createAccountant } from "../../src/privacy/accounting.js";
 import { Study } from "../../src/search/index.js";
 import { runCli } from "../helpers/cli.js";
+import { syntheticTrialData } from "../helpers/trial-data.js";
 
 test("a mixture is scored by its expected metrics: rates averaged over its models, gaps between the averaged group rates", () => {
   const yTrue = [1, 0, 1, 0, 1, 0];
@@ -97,13 +96,7 @@ test("the space: fairBound exists only under dp-fair-reductions, which exists on
 
 let data: TrialData;
 before(async () => {
-  await initBackend("wasm");
-  data = await loadTrialData({
-    request: { data: "synthetic" },
-    validationFraction: 0.2,
-    splitSeed: 0,
-    primarySensitive: "group",
-  });
+  data = await syntheticTrialData();
 });
 
 const config = {

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { WorkerPool } from "../../src/explore/pool.js";
 import { runTrial, type TrialData, type TrialSettings } from "../../src/explore/trial.js";
-import { loadTrialData, shareTrialData } from "../../src/explore/trial-data.js";
-import { initBackend } from "../../src/nn/index.js";
+import { type loadTrialData, shareTrialData } from "../../src/explore/trial-data.js";
 import type { Configuration } from "../../src/search/index.js";
+import { syntheticTrialData } from "../helpers/trial-data.js";
 
 const settings: TrialSettings = {
   delta: 1e-5,
@@ -14,13 +14,7 @@ const settings: TrialSettings = {
 };
 let original: TrialData & { task: Awaited<ReturnType<typeof loadTrialData>>["task"] };
 before(async () => {
-  await initBackend("wasm");
-  original = await loadTrialData({
-    request: { data: "synthetic" },
-    validationFraction: 0.2,
-    splitSeed: 0,
-    primarySensitive: "group",
-  });
+  original = await syntheticTrialData();
 });
 
 const arraysOf = (data: TrialData) =>

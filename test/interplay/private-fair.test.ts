@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { createRandom } from "../../src/common/rng.js";
 import type { TrialData } from "../../src/explore/trial.js";
-import { loadTrialData } from "../../src/explore/trial-data.js";
 import {
   calibratePrivateFairNoise,
   cellSums,
@@ -13,9 +12,9 @@ import {
   privateFairEpsilon,
   privateFairLearning,
 } from "../../src/interplay/private-fair.js";
-import { initBackend } from "../../src/nn/index.js";
 import { createAccountant, seededGaussianNoise } from "../../src/privacy/accounting.js";
 import { predict } from "../../src/train/index.js";
+import { syntheticTrialData } from "../helpers/trial-data.js";
 
 function randomRows(n: number, seed: number) {
   const random = createRandom(seed);
@@ -85,13 +84,7 @@ test("the relabelled weighted classification minimises the Lagrangian (brute for
 
 let data: TrialData;
 before(async () => {
-  await initBackend("wasm");
-  data = await loadTrialData({
-    request: { data: "synthetic" },
-    validationFraction: 0.2,
-    splitSeed: 0,
-    primarySensitive: "group",
-  });
+  data = await syntheticTrialData();
 });
 
 test("the whole run is counted by the shared accountant: 1 + T statistics releases and T DP-SGD runs", () => {
