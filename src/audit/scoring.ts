@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Matrix } from "../data/types.js";
 import type { Sequential } from "../nn/index.js";
+import { tidyValues } from "../nn/tidy.js";
 import { logitScaledConfidence } from "./signal.js";
 
 /**
@@ -50,12 +51,12 @@ export function modelLogits(model: Sequential, X: Matrix): Float32Array {
   const out = new Float32Array(X.rows * outputs);
   for (let start = 0; start < X.rows; start += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, X.rows - start);
-    const values = tf.tidy(() => {
+    const values = tidyValues(() => {
       const input = tf.tensor(X.data.subarray(start * X.cols, (start + rows) * X.cols), [
         rows,
         ...inputShape,
       ]);
-      return model.predictLogits(input).dataSync() as Float32Array;
+      return model.predictLogits(input);
     });
     out.set(values, start * outputs);
   }

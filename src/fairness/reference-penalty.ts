@@ -23,6 +23,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Sequential } from "../nn/index.js";
+import { tidyValues } from "../nn/tidy.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import type { FairnessConstraint } from "./constraint.js";
 import { type PenaltyEvents, penaltyEvents, referenceCoefficients } from "./penalty-maths.js";
@@ -126,9 +127,9 @@ export function withReferencePenalty(
   let step = 0;
 
   const refresh = (model: Sequential) => {
-    const probabilities = tf.tidy(() => {
+    const probabilities = tidyValues(() => {
       const x = tf.tensor(reference.X.data, [reference.X.rows, ...model.architecture.inputShape]);
-      return tf.reshape(tf.sigmoid(model.predictLogits(x)), [-1]).dataSync() as Float32Array;
+      return tf.reshape(tf.sigmoid(model.predictLogits(x)), [-1]);
     });
     state.update(probabilities);
   };

@@ -22,7 +22,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createRandom, type Random } from "../common/rng.js";
 import { type Architecture, architectureFor, Sequential } from "../nn/index.js";
-import { tidyKeep } from "../nn/tidy.js";
+import { tidyKeep, tidyValues } from "../nn/tidy.js";
 import type { PrivateGradientStep } from "./gradient.js";
 import { type LearningRateSchedule, learningRateAt } from "./optimizers.js";
 import { type BatchSampler, createSampler } from "./samplers.js";
@@ -453,10 +453,10 @@ export function trainEnsemble(
       uploaded.set(X.data, input);
     }
     const features = input;
-    return tf.tidy(() => {
+    return tidyValues(() => {
       const own = current.map((p) => tf.slice(p, position, 1));
       const { outputs } = forward(own, activations, tf.expandDims(features, 0) as tf.Tensor3D);
-      return tf.sigmoid(outputs[outputs.length - 1]).dataSync() as Float32Array;
+      return tf.sigmoid(outputs[outputs.length - 1]);
     });
   }
 }
