@@ -17,7 +17,10 @@ import {
   generateKeyPair,
   importPublicKey,
   type KeyPair,
+  type PrivateKey,
+  type PublicKey,
   randomBytes,
+  type SymmetricKey,
   sha256,
   utf8,
 } from "./crypto.js";
@@ -63,9 +66,9 @@ export class SecAggClient {
   private encryption!: KeyPair;
   private masking!: KeyPair;
   private selfMaskSeed!: Bytes;
-  private peerKeys = new Map<number, { encryptionKey: CryptoKey; maskingKey: CryptoKey }>();
+  private peerKeys = new Map<number, { encryptionKey: PublicKey; maskingKey: PublicKey }>();
   /** The AES-GCM key shared with each neighbour (derived once, used both ways). */
-  private channelKeys = new Map<number, CryptoKey>();
+  private channelKeys = new Map<number, SymmetricKey>();
   private heldShares = new Map<number, { keyShare: Bytes; selfMaskShare: Bytes }>();
 
   constructor(readonly id: number) {}
@@ -259,8 +262,8 @@ export class SecAggClient {
 
 /** The mask PRG(KDF(X25519(s_u, s_v))) shared by clients u and v in this round. */
 export async function pairwiseMask(
-  privateKey: CryptoKey,
-  peerPublicKey: CryptoKey,
+  privateKey: PrivateKey,
+  peerPublicKey: PublicKey,
   setup: Pick<RoundSetup, "session" | "round" | "vectorLength">,
   a: number,
   b: number,
