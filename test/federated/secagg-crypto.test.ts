@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createCipheriv } from "node:crypto";
+import { createCipheriv, hkdfSync } from "node:crypto";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createRandom } from "../../src/common/rng.js";
@@ -79,6 +79,22 @@ describe("known answers, under both implementations", () => {
       const okm = hex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d");
       const key = await p.deriveKey(ikm, new Uint8Array(0), "", "AES-CTR");
       assert.deepEqual(await p.expandMask(key, 64), await p.expandMask(okm, 64));
+    });
+
+    test(`${p.name}: HKDF is node:crypto's hkdfSync, whatever the lengths of salt and secret`, async () => {
+      const random = createRandom(11);
+      const bytes = (n: number) => Uint8Array.from({ length: n }, () => random.integer(256));
+      for (const saltLength of [0, 1, 63, 64, 65, 200]) {
+        for (const secretLength of [32, 100]) {
+          const secret = bytes(secretLength);
+          const salt = bytes(saltLength);
+          const label = `label ${saltLength}`;
+          const expected = new Uint8Array(hkdfSync("sha256", secret, salt, utf8(label), 32));
+          const key = await p.deriveKey(secret, salt, label, "AES-CTR");
+          if (key instanceof Uint8Array) assert.deepEqual(key, expected);
+          assert.deepEqual(await p.expandMask(key, 40), await p.expandMask(expected, 40));
+        }
+      }
     });
 
     test(`${p.name}: SHA-256 (FIPS 180-2 "abc")`, async () => {
