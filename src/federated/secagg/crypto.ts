@@ -239,11 +239,18 @@ export const webCryptoPrimitives: CryptoPrimitives = {
 
 /**
  * node:crypto, reached at run time (Node ≥ 20.16) so that bundlers never see an
- * import of it; undefined in browsers and older Node.
+ * import of it; undefined in browsers, older Node, and a Node built without OpenSSL.
  */
-const nodeCrypto = (
-  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-).process?.getBuiltinModule?.("node:crypto") as typeof NodeCrypto | undefined;
+const nodeCrypto = ((): typeof NodeCrypto | undefined => {
+  try {
+    const node = (
+      globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+    ).process?.getBuiltinModule?.("node:crypto") as typeof NodeCrypto | undefined;
+    return node?.diffieHellman ? node : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 /** The primitives through node:crypto's synchronous calls (OpenSSL); undefined where it is unreachable. */
 export const nodeCryptoPrimitives: CryptoPrimitives | undefined = nodeCrypto && nodePrimitives(nodeCrypto);
