@@ -1,24 +1,26 @@
+// Types only: nothing of node:crypto is imported at run time (see `nodeCrypto` below).
+import type * as NodeCrypto from "node:crypto";
+
 /**
- * The cryptographic primitives of secure aggregation, all from the platform's Web
- * Crypto API (`globalThis.crypto.subtle`), so the same code runs in Node 20 and in
- * browsers (Chromium has X25519 in Web Crypto since 2024; checked on this machine):
+ * The cryptographic primitives of secure aggregation, from the platform (nothing here
+ * is home-made cryptography: only compositions of these primitives):
  * - X25519 key agreement (RFC 7748) for the pairwise secrets;
  * - HKDF-SHA-256 (RFC 5869) to turn a shared secret into keys, one per purpose
  *   (domain separation by the `info` label, round binding by the salt);
  * - AES-256-GCM to encrypt the Shamir shares one client sends another through the server;
  * - AES-256-CTR keystreams as the PRG that expands a 32-byte seed into a mask
  *   (Bonawitz et al. 2017, §4: "PRG" is any secure pseudorandom generator).
- * Nothing here is home-made cryptography: only compositions of those primitives.
  *
- * Two implementations of the same primitives, byte for byte: Web Crypto (browsers,
- * and Node before 20.16), and Node's synchronous `node:crypto` (OpenSSL), used
- * whenever `process.getBuiltinModule` can reach it. A round does thousands of small
- * key agreements, derivations and encryptions, and Web Crypto's per-call promise
- * and thread-pool hop cost several times the work itself (100 clients at SecAgg+
- * degree 84: about 10 s through Web Crypto). `node:crypto` is reached at run time,
- * never imported, so the browser bundle does not carry it. Keys are opaque
- * ({@link PrivateKey}, {@link PublicKey}, {@link SymmetricKey}): only the
- * implementation that made a key may use it; bytes cross between the two.
+ * Two implementations, byte for byte the same: the Web Crypto API
+ * (`globalThis.crypto.subtle`: browsers, where Chromium has X25519 since 2024, and Node
+ * before 20.16), and Node's synchronous `node:crypto` (OpenSSL), used wherever
+ * `process.getBuiltinModule` reaches it. A round does thousands of small key
+ * agreements, derivations and encryptions, and Web Crypto's per-call promise and
+ * thread-pool hop cost several times the work itself (100 clients at SecAgg+ degree
+ * 84: about 10 s through Web Crypto, 2 s through node:crypto). `node:crypto` is reached
+ * at run time, never imported, so the browser bundle does not carry it. Keys are
+ * opaque (`PrivateKey`, `PublicKey`, `SymmetricKey`): only the implementation that
+ * made a key uses it; bytes cross between the two.
  *
  * @example
  * ```ts
@@ -28,13 +30,9 @@
  * const key: Bytes = advert.maskingKey; // a Uint8Array over an ArrayBuffer, as Web Crypto takes it
  * ```
  */
-
-// Types only: nothing of node:crypto is imported at run time (see `nodeCrypto`).
-import type * as NodeCrypto from "node:crypto";
+export type Bytes = Uint8Array<ArrayBuffer>;
 
 type KeyObject = NodeCrypto.KeyObject;
-
-export type Bytes = Uint8Array<ArrayBuffer>;
 
 /** An X25519 private key: a CryptoKey under Web Crypto, a KeyObject under node:crypto. */
 export type PrivateKey = CryptoKey | KeyObject;
