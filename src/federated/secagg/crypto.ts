@@ -378,7 +378,9 @@ function nodePrimitives(node: typeof NodeCrypto): CryptoPrimitives {
       // do not wrap, i.e. for the first 2^64 blocks: every mask, by far.
       const cipher = node.createCipheriv("aes-256-ctr", seed, ZERO_COUNTER);
       const stream = cipher.update(zeroBytes(words * 4));
-      return littleEndianWords(stream, words);
+      // The words are a view of the keystream's own memory (no copy), unless the
+      // Buffer is a slice of a larger (pooled) one, which a view must not alias.
+      return littleEndianWords(stream.byteLength === stream.buffer.byteLength ? stream : copy(stream), words);
     },
 
     async sha256(data) {
