@@ -16,6 +16,7 @@ import {
   type CryptoPrimitives,
   cryptoPrimitives,
   nodeCryptoPrimitives,
+  randomBytes,
   utf8,
   webCryptoPrimitives,
 } from "../../src/federated/secagg/crypto.js";
@@ -34,6 +35,15 @@ const pairs = backends.flatMap((a) => backends.map((b) => [a, b] as const));
 test("Node uses node:crypto", { skip: noNodeCrypto }, () => {
   assert.equal(cryptoPrimitives, nodeCryptoPrimitives);
   assert.equal(cryptoPrimitives.name, "node-crypto");
+});
+
+test("random bytes: the right length, never the same twice, across refills of the pool", () => {
+  for (const length of [0, 1, 12, 32, 64, 65, 70_000]) assert.equal(randomBytes(length).length, length);
+  const seen = new Set<string>();
+  for (let i = 0; i < 1000; i++) seen.add(toHex(randomBytes(12))); // 12 KB: the 4 KB pool refills
+  assert.equal(seen.size, 1000);
+  // Not all zeros (the pool zeroes what it hands out, never before).
+  assert.ok(Array.from({ length: 50 }, () => randomBytes(32)).every((b) => b.some((x) => x !== 0)));
 });
 
 describe("known answers, under both implementations", () => {

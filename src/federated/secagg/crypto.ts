@@ -88,6 +88,11 @@ const GCM_IV_BYTES = 12;
 const GCM_TAG_BYTES = 16;
 const encoder = new TextEncoder();
 
+/** Requests up to this many bytes are served from a pool of CSPRNG output. */
+const POOLED = 64;
+const randomPool = new Uint8Array(4096);
+let randomPoolOffset = randomPool.length;
+
 /** Cryptographically secure random bytes. */
 export function randomBytes(length: number): Bytes {
   const out = new Uint8Array(length);
@@ -100,11 +105,6 @@ export function randomBytes(length: number): Bytes {
     globalThis.crypto.getRandomValues(out.subarray(offset, Math.min(length, offset + 65536)));
   return out;
 }
-
-/** Requests up to this many bytes are served from a pool of CSPRNG output. */
-const POOLED = 64;
-const randomPool = new Uint8Array(4096);
-let randomPoolOffset = randomPool.length;
 
 /**
  * Fills `out` (at most POOLED bytes) from a pool refilled by getRandomValues 4 KB at a
