@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createRandom } from "../../src/common/rng.js";
 import { SecAggClient } from "../../src/federated/secagg/client.js";
-import { binomialLowerTail, neighbourhoods, recommendedDegree } from "../../src/federated/secagg/graph.js";
+import {
+  binomialLowerTail,
+  neighbourhoods,
+  neighboursOf,
+  recommendedDegree,
+} from "../../src/federated/secagg/graph.js";
 import { aggregateSecurely } from "../../src/federated/secagg/local-round.js";
 import {
   type ClientMessage,
@@ -307,6 +312,25 @@ describe("the SecAgg+ graph", () => {
     }
     assert.deepEqual(neighbourhoods(participants, { kind: "harary", degree: 10 }, 42), graph);
     assert.notDeepEqual(neighbourhoods(participants, { kind: "harary", degree: 10 }, 43), graph);
+  });
+
+  test("one client's neighbours (neighboursOf) are its neighbourhood in the whole graph", () => {
+    const shuffled = [9, 3, 14, 1, 7, 12, 5, 8, 2, 11, 6, 13, 4, 10];
+    for (const participants of [ids(50), ids(7), shuffled]) {
+      for (const graph of [
+        { kind: "harary", degree: 10 },
+        { kind: "harary", degree: 5 },
+        { kind: "harary", degree: 4 },
+        { kind: "complete" },
+      ] as const) {
+        for (const seed of [1, 42]) {
+          const whole = neighbourhoods(participants, graph, seed);
+          for (const u of participants)
+            assert.deepEqual(neighboursOf(participants, graph, seed, u), whole.get(u));
+        }
+      }
+    }
+    assert.deepEqual(neighboursOf(ids(5), { kind: "harary", degree: 2 }, 1, 99), []);
   });
 
   test("the binomial tail agrees with direct summation of the probabilities", () => {
