@@ -158,24 +158,27 @@ if (sections.has("skew")) {
   };
   const fedadam = (learningRate: number) =>
     ({ kind: "fedadam", learningRate, beta1: 0.9, beta2: 0.99, tau: 1e-3 }) as const;
+  // SKEW_CHOSEN=μ,η reuses an earlier run's validation choice (recorded in its results) and
+  // skips the tuning; SKEW_SEEDS=3,4,5 adds seeds to an earlier run's.
+  const chosen = process.env.SKEW_CHOSEN?.split(",").map(Number);
   const validation = validationTask(adult);
   const byMu: Record<string, number> = {};
-  for (const mu of [0.001, 0.01, 0.1, 1]) {
+  for (const mu of chosen ? [] : [0.001, 0.01, 0.1, 1]) {
     const tuned = await run(validation, { ...base, rounds: 20, local: { ...LOCAL, proximalMu: mu } });
     byMu[String(mu)] = tuned.report.final.accuracy;
     log({ tuning: "fedprox", mu, validation: byMu[String(mu)] });
   }
   const byLr: Record<string, number> = {};
-  for (const lr of [0.01, 0.03, 0.1, 0.3, 1]) {
+  for (const lr of chosen ? [] : [0.01, 0.03, 0.1, 0.3, 1]) {
     const tuned = await run(validation, { ...base, rounds: 20, server: fedadam(lr) });
     byLr[String(lr)] = tuned.report.final.accuracy;
     log({ tuning: "fedadam", lr, validation: byLr[String(lr)] });
   }
   const best = (scores: Record<string, number>) =>
     Number(Object.entries(scores).sort((a, b) => b[1] - a[1])[0][0]);
-  const mu = best(byMu);
-  const lr = best(byLr);
-  const seeds = [0, 1, 2];
+  const mu = chosen ? chosen[0] : best(byMu);
+  const lr = chosen ? chosen[1] : best(byLr);
+  const seeds = process.env.SKEW_SEEDS?.split(",").map(Number) ?? [0, 1, 2];
   const finals: Record<string, number[]> = { fedavg: [], fedprox: [], fedadam: [] };
   for (const seed of seeds) {
     const runs = {
@@ -189,7 +192,7 @@ if (sections.has("skew")) {
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const sd = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1));
   const differences = (name: string) => finals[name].map((a, k) => a - finals.fedavg[k]);
-  results.skew = {
+  results[chosen ? `skew-seeds-${seeds.join("-")}` : "skew"] = {
     model,
     seeds,
     fedproxMu: mu,
@@ -204,7 +207,7 @@ if (sections.has("skew")) {
       ]),
     ),
   };
-  log(results.skew);
+  log(results[chosen ? `skew-seeds-${seeds.join("-")}` : "skew"]);
 }
 
 if (wants("secagg")) {

@@ -264,13 +264,6 @@ function nodePrimitives(node: typeof NodeCrypto): CryptoPrimitives {
   };
   const publicKeyBytes = (key: KeyObject): Bytes => fromBase64Url(key.export({ format: "jwk" }).x);
   const HKDF_T1 = new Uint8Array([1]);
-  /**
-   * Imported public keys by their base64url text. Public, immutable, and in a simulated
-   * round each is imported by every neighbour of its owner (16,800 imports of 200 keys
-   * for 100 clients at degree 84); bounded, emptied when full.
-   */
-  const publicKeys = new Map<string, KeyObject>();
-  const PUBLIC_KEY_CACHE = 4096;
   return {
     name: "node-crypto",
 
@@ -300,13 +293,7 @@ function nodePrimitives(node: typeof NodeCrypto): CryptoPrimitives {
     async importPublicKey(publicKey) {
       checkLength(publicKey, 32, "an X25519 public key");
       const x = Buffer.from(publicKey.buffer, publicKey.byteOffset, 32).toString("base64url");
-      let key = publicKeys.get(x);
-      if (!key) {
-        key = node.createPublicKey({ key: { kty: "OKP", crv: "X25519", x }, format: "jwk" });
-        if (publicKeys.size >= PUBLIC_KEY_CACHE) publicKeys.clear();
-        publicKeys.set(x, key);
-      }
-      return key;
+      return node.createPublicKey({ key: { kty: "OKP", crv: "X25519", x }, format: "jwk" });
     },
 
     async agree(privateKey, peerPublicKey) {

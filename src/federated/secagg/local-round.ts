@@ -6,6 +6,7 @@
  * from the given phase on (it sends nothing in that phase or later).
  */
 import { SecAggClient } from "./client.js";
+import { importPublicKey, type PublicKey } from "./crypto.js";
 import { type ClientMessage, ProtocolViolation, SecAggAbort } from "./messages.js";
 import {
   createRoundSetup,
@@ -78,7 +79,15 @@ export async function aggregateSecurely(
   const vectorLength = inputs.get(ids[0])?.length ?? 0;
   const setup = createRoundSetup(round, ids, vectorLength, settings, options.graphSeed);
   const server = new SecAggServer(setup);
-  const clients = new Map(ids.map((id) => [id, new SecAggClient(id)]));
+  // One import per advertised key for the whole simulated round (public values only).
+  const imported = new Map<string, Promise<PublicKey>>();
+  const importOnce = (publicKey: Uint8Array) => {
+    const text = Array.from(publicKey, (byte) => byte.toString(16).padStart(2, "0")).join("");
+    let key = imported.get(text);
+    if (!key) imported.set(text, (key = importPublicKey(publicKey)));
+    return key;
+  };
+  const clients = new Map(ids.map((id) => [id, new SecAggClient(id, importOnce)]));
   const silent = (id: number, phase: Exclude<SecAggPhase, "done">) => {
     const from = options.dropouts?.get(id);
     if (from === undefined) return false;
