@@ -9,7 +9,8 @@
  * - latency: claim and finish latency with 1 and with 32 simulated workers (4
  *   processes x 8 connections) claiming back to back on one PostgreSQL study.
  * - workers: a 40-trial Adult study (sensitive sex, default objectives and strategy)
- *   run by 1, 2 and 4 `equipoise worker` processes (--workers 1 each) against PostgreSQL
+ *   run by worker layouts P×T (P `equipoise worker` processes of T trial threads each;
+ *   default 1×1, 2×1, 4×1, 2×2, 1×4; --layouts 4x1,2x2) against PostgreSQL
  *   and against an SQLite file: wall time, trials per minute, test hypervolume.
  * - compare (with --baseline DIR, a checkout of another commit with its node_modules):
  *   the "at 10,000" overhead of this checkout's stores and of the baseline's, trials
@@ -20,7 +21,7 @@
  *   trials (as with 32 busy workers), and the acquisition step alone on fitted GPs —
  *   the step a claim holds the study's lock for.
  *
- *   node --import tsx bench/store.bench.ts [--part overhead|latency|workers|bo] [--seeds 2]
+ *   node --import tsx bench/store.bench.ts [--part overhead|latency|workers|bo] [--seeds 2] [--layouts 1x1,4x1]
  *   node --import tsx bench/store.bench.ts --part compare --baseline /tmp/base [--trials 200]
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -346,21 +347,32 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 async function workers() {
   const rows = [];
+  // Layouts of W workers: `count` processes of `threads` trial threads each (--layouts 4x1,2x2).
+  const layouts = (argument("layouts") ?? "1x1,2x1,4x1,2x2,1x4").split(",").map((text) => {
+    const [count, threads] = text.split("x").map(Number);
+    return { count, threads };
+  });
   for (const kind of ["postgres", "sqlite"] as const) {
-    for (const count of [1, 2, 4]) {
+    for (const { count, threads } of layouts) {
       for (let seed = 0; seed < seeds; seed++) {
         const location =
-          kind === "sqlite" ? sqliteLocation() : (await postgres()).newLocation(`adult-${count}-${seed}`);
+          kind === "sqlite"
+            ? sqliteLocation()
+            : (await postgres()).newLocation(`adult-${count}x${threads}-${seed}`);
         runCli([
           ...["explore", "--data", "adult", "--sensitive", "sex", "--budget", "40", "--workers", "0"],
           ...["--seed", String(seed), "--study", location, "--json"],
         ]);
         const start = performance.now();
         const children = Array.from({ length: count }, () =>
-          spawn(process.execPath, cli(["worker", "--study", location, "--workers", "1", "--json"]), {
-            cwd: root,
-            stdio: ["ignore", "ignore", "ignore"],
-          }),
+          spawn(
+            process.execPath,
+            cli(["worker", "--study", location, "--workers", String(threads), "--json"]),
+            {
+              cwd: root,
+              stdio: ["ignore", "ignore", "ignore"],
+            },
+          ),
         );
         const codes = await Promise.all(children.map(exited));
         const seconds = (performance.now() - start) / 1000;
@@ -371,6 +383,7 @@ async function workers() {
         const row = {
           store: kind,
           processes: count,
+          threadsPerProcess: threads,
           seed,
           trials: report.trials.total,
           complete: report.trials.complete,
@@ -380,7 +393,7 @@ async function workers() {
         };
         rows.push(row);
         console.log(
-          `${kind}, ${count} worker process(es), seed ${seed}: ${row.trials} trials (${row.complete} complete) in ${row.wallSeconds} s = ${row.trialsPerMinute} trials/min, test hypervolume ${row.hypervolumeTest}`,
+          `${kind}, ${count} worker process(es) × ${threads} thread(s), seed ${seed}: ${row.trials} trials (${row.complete} complete) in ${row.wallSeconds} s = ${row.trialsPerMinute} trials/min, test hypervolume ${row.hypervolumeTest}`,
         );
       }
     }
