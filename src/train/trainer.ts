@@ -399,13 +399,9 @@ class BatchAssembler {
     const n = indices.length;
     if (this.buffer.length < n * cols) this.buffer = new Float32Array(n * cols);
     let weightSum = n;
-    const source = X.data;
-    const buffer = this.buffer;
     for (let r = 0; r < n; r++) {
       const row = indices[r];
-      // An element loop, not set(subarray(...)): a subarray per row allocates, and
-      // batches of a few hundred rows made that ~10 % of a trial's time.
-      for (let c = 0, from = row * cols, to = r * cols; c < cols; c++) buffer[to + c] = source[from + c];
+      this.buffer.set(X.data.subarray(row * cols, row * cols + cols), r * cols);
       this.labels[r] = y[row];
     }
     if (sampleWeights && this.weights) {
