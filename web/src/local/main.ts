@@ -243,7 +243,7 @@ settingsForm.addEventListener("submit", async (event) => {
  * the charts (Plotly, WebGL parallel coordinates) cost the page's thread and the GPU
  * process (a software rasteriser on machines without a GPU) far more than the table,
  * and the trial workers share the same cores. So only the newest view is drawn, and the
- * next draw waits at least 1 s and 4× the last draw's time: drawing takes at most ~1/5
+ * next draw waits at least 1.5 s and 8× the last draw's time: drawing takes at most ~1/9
  * of a core whatever the number of trials. The last view (the study is done) is drawn at once.
  */
 class ViewPainter {
@@ -296,7 +296,7 @@ class ViewPainter {
     } finally {
       const took = performance.now() - started;
       this.drawing = false;
-      this.nextAt = this.finished ? 0 : performance.now() + Math.max(1000, 4 * took);
+      this.nextAt = this.finished ? 0 : performance.now() + Math.max(1500, 8 * took);
       if (this.latest) {
         if (this.finished) void this.draw();
         else this.schedule();
