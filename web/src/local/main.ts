@@ -8,7 +8,7 @@ import { readCsv } from "../../../src/data/csv.js";
 import type { ObjectiveName } from "../../../src/explore/objectives.js";
 import type { StrategyName } from "../../../src/search/strategies/index.js";
 import { type ColumnDescription, describeColumns, groupableColumns } from "../../../src/server/columns.js";
-import type { TrialDetail } from "../../../src/server/documents.js";
+import type { StudyView, TrialDetail } from "../../../src/server/documents.js";
 import { comparePanel } from "../common/compare-panel.js";
 import { field, h, liveRegion, replace } from "../common/dom.js";
 import { MAX_COMPARED, StudyPanel } from "../common/study-panel.js";
@@ -238,6 +238,73 @@ settingsForm.addEventListener("submit", async (event) => {
 
 // ---- running a study ------------------------------------------------------------------------
 
+/**
+ * Draws the study's views on its panel while the trials run, without taking their CPU:
+ * the charts (Plotly, WebGL parallel coordinates) cost the page's thread and the GPU
+ * process (a software rasteriser on machines without a GPU) far more than the table,
+ * and the trial workers share the same cores. So only the newest view is drawn, and the
+ * next draw waits at least 1.5 s and 8× the last draw's time: drawing takes at most ~1/9
+ * of a core whatever the number of trials. The last view (the study is done) is drawn at once.
+ */
+class ViewPainter {
+  private latest: StudyView | null = null;
+  private drawing = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private nextAt = 0;
+  private finished = false;
+
+  constructor(private readonly target: StudyPanel) {}
+
+  show(view: StudyView): void {
+    this.latest = view;
+    if (this.finished) this.now();
+    else this.schedule();
+  }
+
+  /** The study is done: its last view is drawn now, and any later one at once. */
+  finish(): void {
+    this.finished = true;
+    this.now();
+  }
+
+  private now(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.nextAt = 0;
+    void this.draw();
+  }
+
+  private schedule(): void {
+    if (this.drawing || this.timer !== null) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void this.draw();
+      },
+      Math.max(0, this.nextAt - performance.now()),
+    );
+  }
+
+  private async draw(): Promise<void> {
+    if (this.drawing || !this.latest || panel !== this.target) return;
+    const view = this.latest;
+    this.latest = null;
+    this.drawing = true;
+    const started = performance.now();
+    try {
+      await this.target.update(view);
+    } finally {
+      const took = performance.now() - started;
+      this.drawing = false;
+      this.nextAt = this.finished ? 0 : performance.now() + Math.max(1500, 8 * took);
+      if (this.latest) {
+        if (this.finished) void this.draw();
+        else this.schedule();
+      }
+    }
+  }
+}
+
 const stop = h("button", { type: "button", class: "danger" }, "Stop");
 const downloadReport = h("button", { type: "button" }, "Download the HTML report");
 const downloadStudy = h("button", { type: "button", class: "secondary" }, "Download the study file (.db)");
@@ -269,26 +336,29 @@ async function runStudy(saved: SavedStudy, budgetOverride?: number): Promise<voi
   current = saved;
   const request = { ...saved.request, ...(budgetOverride ? { budget: budgetOverride } : {}) };
   if (budgetOverride) await saveStudy({ ...saved, request });
-  panel = new StudyPanel({
+  const studyPanel = new StudyPanel({
     trialHref: (n) => `#/trial/${n}`,
     compareHref: (ns) => `#/compare/${ns.join(",")}`,
     actions: [stop, downloadReport, downloadStudy],
   });
-  replace(studyArea, h("h2", {}, `Study ${request.id}`), panel.element);
+  panel = studyPanel;
+  replace(studyArea, h("h2", {}, `Study ${request.id}`), studyPanel.element);
   stop.hidden = false;
   worker = new Worker(new URL("study-worker.js", location.href), { type: "module" });
   const started = performance.now();
+  const painter = new ViewPainter(studyPanel);
   worker.onmessage = (event: MessageEvent<StudyWorkerReply>) => {
     const reply = event.data;
     if (reply.kind === "note") status.textContent = reply.text;
     else if (reply.kind === "view") {
       const finished = reply.view.counts.complete + reply.view.counts.failed;
       status.textContent = `${finished} of ${request.budget} trials finished`;
-      void panel?.update(reply.view);
+      painter.show(reply.view);
     } else if (reply.kind === "done") {
       stop.hidden = true;
       status.textContent = `the study is finished (${reply.seconds.toFixed(1)} s in this browser)`;
       document.body.dataset.studyDone = String(reply.seconds);
+      painter.finish();
       void refreshSaved();
     } else if (reply.kind === "error") {
       status.textContent = reply.message;

@@ -18,13 +18,29 @@ export interface SavedStudy {
 
 const DATABASE = "equipoise";
 const STORE = "studies";
+/**
+ * The study file's bytes and counts, apart from the study's record: they are written
+ * after every trial, and the record holds the user's whole CSV, which would otherwise
+ * be cloned and written again with them each time (seconds of a study's CPU for a
+ * data set of a few MB). Version 1 kept the bytes in the record; such records are read as before.
+ */
+const BYTES = "study-bytes";
+
+interface StoredBytes {
+  id: string;
+  bytes: Uint8Array;
+  counts: TrialCounts;
+  updatedAt: number;
+}
 
 function openDatabase(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DATABASE, 1);
+    const request = indexedDB.open(DATABASE, 2);
     request.onupgradeneeded = () => {
-      if (!request.result.objectStoreNames.contains(STORE))
-        request.result.createObjectStore(STORE, { keyPath: "id" });
+      for (const name of [STORE, BYTES]) {
+        if (!request.result.objectStoreNames.contains(name))
+          request.result.createObjectStore(name, { keyPath: "id" });
+      }
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () =>
@@ -32,17 +48,18 @@ function openDatabase(): Promise<IDBDatabase> {
   });
 }
 
-async function withStore<T>(
+/** One transaction over both stores; `work` returns what to resolve with once it has committed. */
+async function withStores<T>(
   mode: IDBTransactionMode,
-  work: (store: IDBObjectStore) => IDBRequest<T>,
+  work: (studies: IDBObjectStore, bytes: IDBObjectStore) => () => T,
 ): Promise<T> {
   const db = await openDatabase();
   try {
     return await new Promise<T>((resolve, reject) => {
-      const transaction = db.transaction(STORE, mode);
-      const request = work(transaction.objectStore(STORE));
-      transaction.oncomplete = () => resolve(request.result);
-      transaction.onerror = () => reject(transaction.error ?? request.error);
+      const transaction = db.transaction([STORE, BYTES], mode);
+      const result = work(transaction.objectStore(STORE), transaction.objectStore(BYTES));
+      transaction.oncomplete = () => resolve(result());
+      transaction.onerror = () => reject(transaction.error);
       transaction.onabort = () =>
         reject(transaction.error ?? new Error("the browser aborted a save (is its storage full?)"));
     });
@@ -51,20 +68,61 @@ async function withStore<T>(
   }
 }
 
+/** A study's record with its newest bytes and counts (from the bytes store, else from a version-1 record). */
+function merged(study: SavedStudy, stored: StoredBytes | undefined): SavedStudy {
+  if (!stored) return study;
+  return {
+    ...study,
+    bytes: stored.bytes,
+    counts: stored.counts,
+    updatedAt: Math.max(study.updatedAt, stored.updatedAt),
+  };
+}
+
 export function listStudies(): Promise<SavedStudy[]> {
-  return withStore("readonly", (store) => store.getAll() as IDBRequest<SavedStudy[]>);
+  return withStores("readonly", (studies, bytes) => {
+    const all = studies.getAll() as IDBRequest<SavedStudy[]>;
+    const saved = bytes.getAll() as IDBRequest<StoredBytes[]>;
+    return () => {
+      const byId = new Map(saved.result.map((b) => [b.id, b]));
+      return all.result.map((study) => merged(study, byId.get(study.id)));
+    };
+  });
 }
 
 export function loadStudy(id: string): Promise<SavedStudy | undefined> {
-  return withStore("readonly", (store) => store.get(id) as IDBRequest<SavedStudy | undefined>);
+  return withStores("readonly", (studies, bytes) => {
+    const study = studies.get(id) as IDBRequest<SavedStudy | undefined>;
+    const stored = bytes.get(id) as IDBRequest<StoredBytes | undefined>;
+    return () => (study.result ? merged(study.result, stored.result) : undefined);
+  });
 }
 
 export async function saveStudy(study: SavedStudy): Promise<void> {
-  await withStore("readwrite", (store) => store.put(study));
+  const { bytes, counts, ...record } = study;
+  await withStores("readwrite", (studies, stored) => {
+    studies.put(record);
+    // A new study starts with no bytes: none left by a deleted study of the same name may be resumed.
+    if (bytes && counts) stored.put({ id: study.id, bytes, counts, updatedAt: study.updatedAt });
+    else stored.delete(study.id);
+    return () => undefined;
+  });
+}
+
+/** Writes a study's bytes and counts only (its record, with the CSV, is written once by `saveStudy`). */
+export async function saveStudyBytes(id: string, bytes: Uint8Array, counts: TrialCounts): Promise<void> {
+  await withStores("readwrite", (_, stored) => {
+    stored.put({ id, bytes, counts, updatedAt: Date.now() } satisfies StoredBytes);
+    return () => undefined;
+  });
 }
 
 export async function deleteStudy(id: string): Promise<void> {
-  await withStore("readwrite", (store) => store.delete(id));
+  await withStores("readwrite", (studies, bytes) => {
+    studies.delete(id);
+    bytes.delete(id);
+    return () => undefined;
+  });
 }
 
 /**
@@ -76,7 +134,7 @@ export class StudySaver {
   private pending: (() => { bytes: Uint8Array; counts: TrialCounts }) | null = null;
   private scheduled = false;
 
-  constructor(private readonly base: Omit<SavedStudy, "bytes" | "counts" | "updatedAt">) {}
+  constructor(private readonly id: string) {}
 
   save(snapshot: () => { bytes: Uint8Array; counts: TrialCounts }): void {
     this.pending = snapshot;
@@ -88,7 +146,7 @@ export class StudySaver {
       this.pending = null;
       if (!take) return;
       const { bytes, counts } = take();
-      await saveStudy({ ...this.base, bytes, counts, updatedAt: Date.now() });
+      await saveStudyBytes(this.id, bytes, counts);
     });
   }
 

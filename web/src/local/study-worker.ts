@@ -54,7 +54,7 @@ async function run(message: Extract<StudyWorkerRequest, { kind: "run" }>): Promi
     setWasmPaths(base);
     await initBackend("wasm");
     const SQL = await initSqlJs({ locateFile: (file: string) => new URL(file, base).href });
-    const saver = new StudySaver({ id: studyId, request: message.request, csvText: message.csvText });
+    const saver = new StudySaver(studyId);
     const countsOf = async (s: SqlJsStudyStore) => {
       const trials = await s.trials();
       return {
