@@ -1,5 +1,6 @@
 /**
- * Federated learning simulated in one process (local training on worker threads):
+ * Federated learning simulated in one process (local training, and the clients' side of
+ * secure aggregation, on worker threads):
  * N clients hold disjoint parts of a training split; every round the server samples
  * clients (Poisson, rate q), each trains locally from the global weights, malicious
  * ones attack, the server aggregates — in the clear (mean or a robust rule) or
@@ -32,6 +33,7 @@ import {
   type RoundRecord,
 } from "./report.js";
 import { aggregateInTheClear, finishSecureSum, type RoundOutcome, secureBound } from "./round-aggregation.js";
+import { createSecAggClientHost, type SecAggClientHost } from "./secagg/client-host.js";
 import { secureAggregate } from "./secure.js";
 import { ServerOptimizer } from "./server-optimizer.js";
 import { createLocalTrainer } from "./training-pool.js";
@@ -127,6 +129,14 @@ export async function simulateFederated(
     { shape, clients: training, settings: config.local, backend: options.backend },
     threads,
   );
+  // The clients' side of secure aggregation on the same threads (the server stays here).
+  let secAggHost: SecAggClientHost | undefined;
+  try {
+    secAggHost = config.secure && threads > 1 ? await createSecAggClientHost(threads) : undefined;
+  } catch (error) {
+    await trainer.close();
+    throw error;
+  }
   const dp = config.dp;
   const seededPrivacy = dp?.seed !== undefined;
   const noise: GaussianNoise | undefined = dp
@@ -158,6 +168,7 @@ export async function simulateFederated(
         malicious,
         noise,
         roundRandom.fork(),
+        secAggHost,
       );
       if (outcome.delta) optimizer.step(weights, outcome.delta);
       accountant?.countRound();
@@ -179,7 +190,7 @@ export async function simulateFederated(
       options.onRound?.(record, config);
     }
   } finally {
-    await trainer.close();
+    await Promise.all([trainer.close(), secAggHost?.close()]);
   }
   const final = rounds[rounds.length - 1].evaluation;
   const report: FederatedReport = {
@@ -258,6 +269,7 @@ async function aggregateRound(
   malicious: ReadonlySet<number>,
   noise: GaussianNoise | undefined,
   random: Random,
+  host: SecAggClientHost | undefined,
 ): Promise<RoundOutcome> {
   if (!config.secure) return aggregateInTheClear(config, updates, dimension, noise);
   const result = await secureAggregate(updates, config.secure, {
@@ -268,6 +280,7 @@ async function aggregateRound(
     dp: config.dp,
     expectedClients: config.sampleRate * config.clients,
     random,
+    host,
   });
   // An aborted round releases nothing: the model stays as it was.
   if (!result.sum) return { included: [], aborted: result.aborted, secure: result.secure };
