@@ -36,8 +36,17 @@ type KeyObject = NodeCrypto.KeyObject;
 
 /** An X25519 private key: a CryptoKey under Web Crypto, a KeyObject under node:crypto. */
 export type PrivateKey = CryptoKey | KeyObject;
-/** A peer's X25519 public key: a CryptoKey under Web Crypto, a KeyObject under node:crypto. */
-export type PublicKey = CryptoKey | KeyObject;
+/**
+ * A peer's X25519 public key: a CryptoKey under Web Crypto, a KeyObject under node:crypto.
+ *
+ * @example
+ * ```ts
+ * import { type PublicKey, SecAggClient } from "equipoise/federated";
+ * declare const importOnce: (publicKey: Uint8Array) => Promise<PublicKey>; // a memo: each distinct key imported once
+ * const client = new SecAggClient(3, importOnce); // the simulated clients of one round share the memo
+ * ```
+ */
+export type PublicKey = CryptoKey | NodeCrypto.KeyObject;
 /** An AES-256 key (GCM or CTR): a CryptoKey under Web Crypto, its 32 raw bytes under node:crypto. */
 export type SymmetricKey = CryptoKey | Bytes;
 
