@@ -160,11 +160,6 @@ export class WorkerClientHost implements SecAggClientHost {
     return Promise.all(this.started).then(() => undefined);
   }
 
-  /** The worker that hosts the client at `index` of the round's sorted ids. */
-  workerOf(index: number): number {
-    return index % this.threads;
-  }
-
   /** Claims the host for one round; `release` gives it back. */
   acquire(): void {
     if (this.closed) throw new Error("this SecAggClientHost is closed");

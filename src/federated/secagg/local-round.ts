@@ -117,14 +117,22 @@ async function runRound(
   // One import per advertised key for the whole simulated round (public values only).
   const importKey = publicKeyMemo();
   const clients = threaded ? undefined : new Map(ids.map((id) => [id, new SecAggClient(id, importKey)]));
-  /** Threaded: the worker of each client, the round's sorted ids dealt in turn. */
-  const workerOf = new Map(ids.map((id, k) => [id, threaded ? threaded.workerOf(k) : 0]));
-  const silent = (id: number, phase: Exclude<SecAggPhase, "done">) => {
+  const order: SecAggPhase[] = ["advertise", "share", "input", "unmask"];
+  /** The phases a client takes part in: 4 unless it is scripted to fall silent. */
+  const activePhases = (id: number) => {
     const from = options.dropouts?.get(id);
-    if (from === undefined) return false;
-    const order: SecAggPhase[] = ["advertise", "share", "input", "unmask"];
-    return order.indexOf(phase) >= order.indexOf(from);
+    return from === undefined ? order.length : order.indexOf(from);
   };
+  const silent = (id: number, phase: Exclude<SecAggPhase, "done">) =>
+    order.indexOf(phase) >= activePhases(id);
+  // Threaded: the worker of each client for the whole round. Dealt in turn, those with
+  // the most work first (the scripted dropouts are known now), so that each worker has
+  // about as many clients still active in every phase.
+  const workerOf = new Map(
+    [...ids]
+      .sort((a, b) => activePhases(b) - activePhases(a) || a - b)
+      .map((id, k) => [id, threaded ? k % threaded.threads : 0]),
+  );
   const seconds = { client: 0, server: 0 };
   const timed = async <T>(side: "client" | "server", work: () => Promise<T> | T): Promise<T> => {
     const start = performance.now();
