@@ -125,18 +125,26 @@ export async function simulateFederated(
       : data,
   );
   const threads = Math.max(1, Math.min(config.workers ?? availableParallelism(), config.clients));
-  const trainer = await createLocalTrainer(
-    { shape, clients: training, settings: config.local, backend: options.backend },
-    threads,
-  );
-  // The clients' side of secure aggregation on the same threads (the server stays here).
-  let secAggHost: SecAggClientHost | undefined;
-  try {
-    secAggHost = config.secure && threads > 1 ? await createSecAggClientHost(threads) : undefined;
-  } catch (error) {
-    await trainer.close();
-    throw error;
+  // The clients' side of secure aggregation on as many threads (the server stays here),
+  // started alongside the training threads.
+  const [trainerStart, hostStart] = await Promise.allSettled([
+    createLocalTrainer(
+      { shape, clients: training, settings: config.local, backend: options.backend },
+      threads,
+    ),
+    config.secure && threads > 1 ? createSecAggClientHost(threads) : undefined,
+  ]);
+  if (trainerStart.status === "rejected" || hostStart.status === "rejected") {
+    await Promise.all([
+      trainerStart.status === "fulfilled" ? trainerStart.value.close() : undefined,
+      hostStart.status === "fulfilled" ? hostStart.value?.close() : undefined,
+    ]);
+    throw trainerStart.status === "rejected"
+      ? trainerStart.reason
+      : (hostStart as PromiseRejectedResult).reason;
   }
+  const trainer = trainerStart.value;
+  const secAggHost: SecAggClientHost | undefined = hostStart.value;
   const dp = config.dp;
   const seededPrivacy = dp?.seed !== undefined;
   const noise: GaussianNoise | undefined = dp
