@@ -91,6 +91,20 @@ export async function createSecAggClientHost(threads: number): Promise<SecAggCli
   return host;
 }
 
+const STANDARD_ERRORS: Record<string, ErrorConstructor> = {
+  RangeError,
+  TypeError,
+  ReferenceError,
+  SyntaxError,
+};
+
+/** A worker's error in this thread: the same class when it is a standard one, else an Error of the same name. */
+function rebuiltError(name: string, message: string): Error {
+  const error = new (STANDARD_ERRORS[name] ?? Error)(message);
+  error.name = name;
+  return error;
+}
+
 /** Compiled, the worker is client-worker.js beside this file; from source, tsx is registered first. */
 function startWorker(): Worker {
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./client-worker.js", import.meta.url));
@@ -195,11 +209,7 @@ export class WorkerClientHost implements SecAggClientHost {
     const settled = await Promise.allSettled(
       items.map(async (list, w) => {
         const reply = await this.send(w, { kind: "phase", phase, items: list, clients: clients?.[w] });
-        if (reply.kind === "error") {
-          const error = new Error(reply.message);
-          error.name = reply.name;
-          throw error;
-        }
+        if (reply.kind === "error") throw rebuiltError(reply.name, reply.message);
         if (reply.kind !== "replies")
           throw new Error(`unexpected '${reply.kind}' from a secure-aggregation worker`);
         return reply.replies;
