@@ -49,7 +49,8 @@ export interface LocalRoundOptions {
   graphSeed?: number;
   /**
    * Worker threads for the clients, started and closed for this round (default 1: the
-   * calling thread). Ignored when `host` is given.
+   * calling thread). Ignored when `host` is given. Threaded, `seconds.client` is the wall
+   * time of the client phases: the workers' work and the messages to and from them.
    */
   threads?: number;
   /** Worker threads kept across rounds (see {@link createSecAggClientHost}) for the clients. */
