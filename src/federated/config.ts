@@ -151,7 +151,7 @@ export const federatedConfigSchema = z.object({
     })
     .optional(),
   seed: whole.default(0),
-  /** Worker threads for local training (default: every core). */
+  /** Worker threads for local training and, under `secure`, for the clients' side of secure aggregation (default: every core). */
   workers: whole.min(1).optional(),
 });
 

@@ -50,6 +50,7 @@ export { type FederatedPreprocessing, prepareFederatedTask } from "./prepare.js"
 export { modelDocument } from "./presentation.js";
 export * from "./report.js";
 export { SecAggClient } from "./secagg/client.js";
+export { createSecAggClientHost, type SecAggClientHost } from "./secagg/client-host.js";
 export type { Bytes, PublicKey } from "./secagg/crypto.js";
 export { type DegreeTarget, neighbourhoods, recommendedDegree, type SecAggGraph } from "./secagg/graph.js";
 export { aggregateSecurely, type LocalRoundOptions, type LocalRoundResult } from "./secagg/local-round.js";

@@ -17,6 +17,7 @@ import type { FederatedConfig } from "./config.js";
 import { type DistributedNoisePlan, distributedNoiseShare, planDistributedNoise } from "./distributed-dp.js";
 import type { LocalUpdate } from "./local-training.js";
 import type { RoundRecord } from "./report.js";
+import type { SecAggClientHost } from "./secagg/client-host.js";
 import { recommendedDegree } from "./secagg/graph.js";
 import { aggregateSecurely } from "./secagg/local-round.js";
 import { SecAggAbort } from "./secagg/messages.js";
@@ -36,6 +37,8 @@ export interface SecureRoundOptions {
   /** q·N, the expected number of clients per round (distributed DP's noise is split among them). */
   expectedClients: number;
   random: Random;
+  /** Worker threads for the clients' side of the protocol (default: in-process). */
+  host?: SecAggClientHost;
 }
 
 export interface SecureRoundResult {
@@ -107,7 +110,7 @@ export async function secureAggregate(
       inputs,
       options.round,
       { graph, thresholdFraction: settings.thresholdFraction, minimumInputs: plan?.minimumClients },
-      { dropouts },
+      { dropouts, host: options.host },
     );
     return {
       sum: decode(result.sum, fixedPoint),

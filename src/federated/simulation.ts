@@ -1,5 +1,6 @@
 /**
- * Federated learning simulated in one process (local training on worker threads):
+ * Federated learning simulated in one process (local training, and the clients' side of
+ * secure aggregation, on worker threads):
  * N clients hold disjoint parts of a training split; every round the server samples
  * clients (Poisson, rate q), each trains locally from the global weights, malicious
  * ones attack, the server aggregates — in the clear (mean or a robust rule) or
@@ -32,6 +33,7 @@ import {
   type RoundRecord,
 } from "./report.js";
 import { aggregateInTheClear, finishSecureSum, type RoundOutcome, secureBound } from "./round-aggregation.js";
+import { createSecAggClientHost, type SecAggClientHost } from "./secagg/client-host.js";
 import { secureAggregate } from "./secure.js";
 import { ServerOptimizer } from "./server-optimizer.js";
 import { createLocalTrainer } from "./training-pool.js";
@@ -123,10 +125,26 @@ export async function simulateFederated(
       : data,
   );
   const threads = Math.max(1, Math.min(config.workers ?? availableParallelism(), config.clients));
-  const trainer = await createLocalTrainer(
-    { shape, clients: training, settings: config.local, backend: options.backend },
-    threads,
-  );
+  // The clients' side of secure aggregation on as many threads (the server stays here),
+  // started alongside the training threads.
+  const [trainerStart, hostStart] = await Promise.allSettled([
+    createLocalTrainer(
+      { shape, clients: training, settings: config.local, backend: options.backend },
+      threads,
+    ),
+    config.secure && threads > 1 ? createSecAggClientHost(threads) : undefined,
+  ]);
+  if (trainerStart.status === "rejected" || hostStart.status === "rejected") {
+    await Promise.all([
+      trainerStart.status === "fulfilled" ? trainerStart.value.close() : undefined,
+      hostStart.status === "fulfilled" ? hostStart.value?.close() : undefined,
+    ]);
+    throw trainerStart.status === "rejected"
+      ? trainerStart.reason
+      : (hostStart as PromiseRejectedResult).reason;
+  }
+  const trainer = trainerStart.value;
+  const secAggHost: SecAggClientHost | undefined = hostStart.value;
   const dp = config.dp;
   const seededPrivacy = dp?.seed !== undefined;
   const noise: GaussianNoise | undefined = dp
@@ -158,6 +176,7 @@ export async function simulateFederated(
         malicious,
         noise,
         roundRandom.fork(),
+        secAggHost,
       );
       if (outcome.delta) optimizer.step(weights, outcome.delta);
       accountant?.countRound();
@@ -179,7 +198,7 @@ export async function simulateFederated(
       options.onRound?.(record, config);
     }
   } finally {
-    await trainer.close();
+    await Promise.all([trainer.close(), secAggHost?.close()]);
   }
   const final = rounds[rounds.length - 1].evaluation;
   const report: FederatedReport = {
@@ -258,6 +277,7 @@ async function aggregateRound(
   malicious: ReadonlySet<number>,
   noise: GaussianNoise | undefined,
   random: Random,
+  host: SecAggClientHost | undefined,
 ): Promise<RoundOutcome> {
   if (!config.secure) return aggregateInTheClear(config, updates, dimension, noise);
   const result = await secureAggregate(updates, config.secure, {
@@ -268,6 +288,7 @@ async function aggregateRound(
     dp: config.dp,
     expectedClients: config.sampleRate * config.clients,
     random,
+    host,
   });
   // An aborted round releases nothing: the model stays as it was.
   if (!result.sum) return { included: [], aborted: result.aborted, secure: result.secure };

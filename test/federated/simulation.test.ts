@@ -65,6 +65,25 @@ describe("federated simulation", () => {
     assert.notDeepEqual(other.weights, one.weights);
   });
 
+  test("secure aggregation with the clients on two threads gives the same models as on one", async () => {
+    const config: FederatedConfigInput = {
+      ...base,
+      rounds: 3,
+      model: "mlp:8",
+      secure: { graph: "complete", dropout: 0.3 },
+    };
+    const one = await simulateFederated(task, { ...config, workers: 1 });
+    const two = await simulateFederated(task, { ...config, workers: 2 });
+    assert.equal(two.report.threads, 2);
+    assert.deepEqual(two.weights, one.weights);
+    const outcome = (r: (typeof one.report.rounds)[number]) => [r.included, r.aborted, r.secure?.dropped];
+    assert.deepEqual(two.report.rounds.map(outcome), one.report.rounds.map(outcome));
+    assert.ok(
+      one.report.rounds.some((r) => Object.values(r.secure!.dropped).flat().length > 0),
+      "some client dropped",
+    );
+  });
+
   test("secure aggregation changes the model only by quantisation; dropouts are recovered or abort with a reason", async () => {
     const plain = await simulateFederated(task, base);
     const secure = await simulateFederated(task, { ...base, secure: { graph: "complete" } });

@@ -266,6 +266,21 @@ export class SecAggClient {
   }
 }
 
+/**
+ * An importer of public keys that imports each distinct key once: the simulated
+ * clients of one round (in one thread) share it, since every neighbour of a client
+ * imports the same keys. Public values only; one memo per round.
+ */
+export function publicKeyMemo(): (publicKey: Uint8Array) => Promise<PublicKey> {
+  const imported = new Map<string, Promise<PublicKey>>();
+  return (publicKey) => {
+    const text = Array.from(publicKey, (byte) => byte.toString(16).padStart(2, "0")).join("");
+    let key = imported.get(text);
+    if (!key) imported.set(text, (key = importPublicKey(publicKey)));
+    return key;
+  };
+}
+
 /** The mask PRG(KDF(X25519(s_u, s_v))) shared by clients u and v in this round. */
 export async function pairwiseMask(
   privateKey: PrivateKey,

@@ -4,10 +4,20 @@
  * against. Messages pass by reference, but every one goes through the same checks
  * as on the wire. Dropouts are scripted: a client listed in `dropouts` falls silent
  * from the given phase on (it sends nothing in that phase or later).
+ *
+ * With `threads` (or a `host`) above 1 the clients run in worker threads
+ * (client-host.ts); the server, the dropouts, `observe` and `tamper` stay in this
+ * thread, and the replies reach the server in the same order as in-process, so the
+ * outcome is the same (tested).
  */
-import { SecAggClient } from "./client.js";
-import { importPublicKey, type PublicKey } from "./crypto.js";
-import { type ClientMessage, ProtocolViolation, SecAggAbort } from "./messages.js";
+import { publicKeyMemo, SecAggClient } from "./client.js";
+import {
+  createSecAggClientHost,
+  type HostedItem,
+  type SecAggClientHost,
+  WorkerClientHost,
+} from "./client-host.js";
+import { type ClientMessage, ProtocolViolation, SecAggAbort, type ServerMessage } from "./messages.js";
 import {
   createRoundSetup,
   type SecAggPhase,
@@ -37,6 +47,14 @@ export interface LocalRoundOptions {
   tamper?: (message: ClientMessage) => ClientMessage;
   /** Fixes the SecAgg+ graph (tests that check an outcome against it); normally fresh. */
   graphSeed?: number;
+  /**
+   * Worker threads for the clients, started and closed for this round (default 1: the
+   * calling thread). Ignored when `host` is given. Threaded, `seconds.client` is the wall
+   * time of the client phases: the workers' work and the messages to and from them.
+   */
+  threads?: number;
+  /** Worker threads kept across rounds (see {@link createSecAggClientHost}) for the clients. */
+  host?: SecAggClientHost;
 }
 
 /**
@@ -75,25 +93,47 @@ export async function aggregateSecurely(
   settings: SecAggSettings,
   options: LocalRoundOptions = {},
 ): Promise<LocalRoundResult> {
+  if (options.host) return runRound(inputs, round, settings, options, options.host);
+  if ((options.threads ?? 1) <= 1) return runRound(inputs, round, settings, options, undefined);
+  const host = await createSecAggClientHost(options.threads!);
+  try {
+    return await runRound(inputs, round, settings, options, host);
+  } finally {
+    await host.close();
+  }
+}
+
+async function runRound(
+  inputs: ReadonlyMap<number, Uint32Array>,
+  round: number,
+  settings: SecAggSettings,
+  options: LocalRoundOptions,
+  host: SecAggClientHost | undefined,
+): Promise<LocalRoundResult> {
   const ids = [...inputs.keys()].sort((a, b) => a - b);
   const vectorLength = inputs.get(ids[0])?.length ?? 0;
   const setup = createRoundSetup(round, ids, vectorLength, settings, options.graphSeed);
   const server = new SecAggServer(setup);
+  const threaded = host && host.threads > 1 ? workerHost(host) : undefined;
   // One import per advertised key for the whole simulated round (public values only).
-  const imported = new Map<string, Promise<PublicKey>>();
-  const importOnce = (publicKey: Uint8Array) => {
-    const text = Array.from(publicKey, (byte) => byte.toString(16).padStart(2, "0")).join("");
-    let key = imported.get(text);
-    if (!key) imported.set(text, (key = importPublicKey(publicKey)));
-    return key;
-  };
-  const clients = new Map(ids.map((id) => [id, new SecAggClient(id, importOnce)]));
-  const silent = (id: number, phase: Exclude<SecAggPhase, "done">) => {
+  const importKey = publicKeyMemo();
+  const clients = threaded ? undefined : new Map(ids.map((id) => [id, new SecAggClient(id, importKey)]));
+  const order: SecAggPhase[] = ["advertise", "share", "input", "unmask"];
+  /** The phases a client takes part in: 4 unless it is scripted to fall silent. */
+  const activePhases = (id: number) => {
     const from = options.dropouts?.get(id);
-    if (from === undefined) return false;
-    const order: SecAggPhase[] = ["advertise", "share", "input", "unmask"];
-    return order.indexOf(phase) >= order.indexOf(from);
+    return from === undefined ? order.length : order.indexOf(from);
   };
+  const silent = (id: number, phase: Exclude<SecAggPhase, "done">) =>
+    order.indexOf(phase) >= activePhases(id);
+  // Threaded: the worker of each client for the whole round. Dealt in turn, those with
+  // the most work first (the scripted dropouts are known now), so that each worker has
+  // about as many clients still active in every phase.
+  const workerOf = new Map(
+    [...ids]
+      .sort((a, b) => activePhases(b) - activePhases(a) || a - b)
+      .map((id, k) => [id, threaded ? k % threaded.threads : 0]),
+  );
   const seconds = { client: 0, server: 0 };
   const timed = async <T>(side: "client" | "server", work: () => Promise<T> | T): Promise<T> => {
     const start = performance.now();
@@ -114,34 +154,74 @@ export async function aggregateSecurely(
     }
   };
   /** Runs one phase for the given clients; a client that aborts or is refused drops out. */
-  const phase = async <I>(
+  const phase = async <I extends ServerMessage>(
     name: Exclude<SecAggPhase, "done">,
     incoming: Map<number, I>,
     act: (client: SecAggClient, message: I) => Promise<ClientMessage> | ClientMessage,
   ) => {
     const replies = await timed("client", () =>
-      Promise.all(
-        [...incoming].map(async ([id, message]) => {
-          if (silent(id, name)) return null;
-          try {
-            return await act(clients.get(id)!, message);
-          } catch (error) {
-            if (error instanceof ProtocolViolation || error instanceof SecAggAbort) return null;
-            throw error;
-          }
-        }),
-      ),
+      threaded ? hostedPhase(threaded, name, incoming) : inProcessPhase(name, incoming, act),
     );
     for (const reply of replies) if (reply) deliver(reply);
   };
+  const inProcessPhase = <I>(
+    name: Exclude<SecAggPhase, "done">,
+    incoming: Map<number, I>,
+    act: (client: SecAggClient, message: I) => Promise<ClientMessage> | ClientMessage,
+  ) =>
+    Promise.all(
+      [...incoming].map(async ([id, message]) => {
+        if (silent(id, name)) return null;
+        try {
+          return await act(clients!.get(id)!, message);
+        } catch (error) {
+          if (error instanceof ProtocolViolation || error instanceof SecAggAbort) return null;
+          throw error;
+        }
+      }),
+    );
+  /** The same phase on the host's workers; the replies in the order of `incoming`, as in-process. */
+  const hostedPhase = async (
+    host: WorkerClientHost,
+    name: Exclude<SecAggPhase, "done">,
+    incoming: Map<number, ServerMessage>,
+  ): Promise<(ClientMessage | null)[]> => {
+    const items: HostedItem[][] = Array.from({ length: host.threads }, () => []);
+    for (const [id, message] of incoming) {
+      if (silent(id, name)) continue;
+      const w = workerOf.get(id);
+      // A message for a client outside the round: as in-process, the round fails.
+      if (w === undefined) throw new TypeError(`the server addressed client ${id}, who is not in the round`);
+      items[w].push(name === "input" ? { id, message, input: inputs.get(id)! } : { id, message });
+    }
+    const hosted =
+      name === "advertise"
+        ? Array.from({ length: host.threads }, (_, w) => ids.filter((id) => workerOf.get(id) === w))
+        : undefined;
+    const answers = new Map<number, ClientMessage | null>();
+    for (const list of await host.phase(name, items, hosted))
+      for (const { id, message } of list) answers.set(id, message);
+    return [...incoming.keys()].map((id) => answers.get(id) ?? null);
+  };
 
-  await phase("advertise", new Map(ids.map((id) => [id, setup])), (client, s) => client.advertise(s));
-  const keys = await timed("server", () => server.closeAdvertise());
-  await phase("share", keys, (client, message) => client.shareKeys(message));
-  const shares = await timed("server", () => server.closeShares());
-  await phase("input", shares, (client, message) => client.maskInput(message, inputs.get(client.id)!));
-  const requests = await timed("server", () => server.closeInputs());
-  await phase("unmask", requests, (client, message) => client.unmask(message));
-  const result = await timed("server", () => server.closeUnmask());
-  return { ...result, seconds };
+  if (threaded) threaded.acquire();
+  try {
+    await phase("advertise", new Map(ids.map((id) => [id, setup])), (client, s) => client.advertise(s));
+    const keys = await timed("server", () => server.closeAdvertise());
+    await phase("share", keys, (client, message) => client.shareKeys(message));
+    const shares = await timed("server", () => server.closeShares());
+    await phase("input", shares, (client, message) => client.maskInput(message, inputs.get(client.id)!));
+    const requests = await timed("server", () => server.closeInputs());
+    await phase("unmask", requests, (client, message) => client.unmask(message));
+    const result = await timed("server", () => server.closeUnmask());
+    return { ...result, seconds };
+  } finally {
+    if (threaded) await threaded.release();
+  }
+}
+
+function workerHost(host: SecAggClientHost): WorkerClientHost {
+  if (!(host instanceof WorkerClientHost))
+    throw new TypeError("options.host must come from createSecAggClientHost");
+  return host;
 }
