@@ -13,6 +13,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../common/errors.js";
+import { siblingWorkerEntry } from "../common/worker-entry.js";
 import type { Split } from "../data/types.js";
 import type { AuditTrainingData, ScoredRows, TrainedSignals, TrainingJob } from "./training.js";
 import { trainAndScore } from "./training.js";
@@ -92,12 +93,8 @@ export function shareTrainingData(data: AuditTrainingData): AuditTrainingData {
 }
 
 function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./shadow-worker.js", import.meta.url), { workerData: setup });
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const source = new URL("./shadow-worker.ts", import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
+  const entry = siblingWorkerEntry(import.meta.url, "shadow-worker");
+  return new Worker(entry.specifier, { eval: entry.eval, workerData: setup });
 }
 
 /** Runs every job, in order of submission, and returns their results in that order. */

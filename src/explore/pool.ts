@@ -5,6 +5,7 @@
  * development) the worker is the .ts source, loaded through tsx's hook.
  */
 import { Worker } from "node:worker_threads";
+import { siblingWorkerEntry } from "../common/worker-entry.js";
 import type { Configuration } from "../search/index.js";
 import { batchKey } from "./batched.js";
 import type { TrialOutcome } from "./trial.js";
@@ -34,12 +35,8 @@ interface QueuedJob {
  * worker thread does not inherit tsx's loader, so a tiny bootstrap registers it first.
  */
 function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./worker.js", import.meta.url), { workerData: setup });
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const source = new URL("./worker.ts", import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
+  const entry = siblingWorkerEntry(import.meta.url, "worker");
+  return new Worker(entry.specifier, { eval: entry.eval, workerData: setup });
 }
 
 export class WorkerPool {

@@ -6,6 +6,7 @@
  * and two give bit-identical models). With one thread it runs in-process.
  */
 import { Worker } from "node:worker_threads";
+import { siblingWorkerEntry } from "../common/worker-entry.js";
 import type { TrainingData } from "../train/index.js";
 import {
   type LocalTrainingSettings,
@@ -67,12 +68,8 @@ function inProcessTrainer(setup: TrainingWorkerSetup): LocalTrainer {
 
 /** Compiled, the worker is training-worker.js beside this file; from source, tsx is registered first. */
 function startWorker(setup: TrainingWorkerSetup): Worker {
-  if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./training-worker.js", import.meta.url), { workerData: setup });
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const source = new URL("./training-worker.ts", import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
+  const entry = siblingWorkerEntry(import.meta.url, "training-worker");
+  return new Worker(entry.specifier, { eval: entry.eval, workerData: setup });
 }
 
 class WorkerTrainer implements LocalTrainer {

@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { siblingWorkerEntry } from "../../common/worker-entry.js";
 import type { ParallelRunner } from "./runner.js";
 import type { TaskName } from "./tasks.js";
 
@@ -17,11 +18,8 @@ interface Reply {
 }
 
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./thread-worker.js", import.meta.url));
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const source = new URL("./thread-worker.ts", import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  const entry = siblingWorkerEntry(import.meta.url, "thread-worker");
+  return new Worker(entry.specifier, { eval: entry.eval });
 }
 
 /** Threads default to the machine's available parallelism. */

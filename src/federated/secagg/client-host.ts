@@ -11,6 +11,7 @@
  * one for the whole run): starting a worker under tsx costs about a second.
  */
 import { Worker } from "node:worker_threads";
+import { siblingWorkerEntry } from "../../common/worker-entry.js";
 import type { ClientMessage, ServerMessage } from "./messages.js";
 import type { SecAggPhase } from "./server.js";
 
@@ -107,11 +108,8 @@ function rebuiltError(name: string, message: string): Error {
 
 /** Compiled, the worker is client-worker.js beside this file; from source, tsx is registered first. */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./client-worker.js", import.meta.url));
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const source = new URL("./client-worker.ts", import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  const entry = siblingWorkerEntry(import.meta.url, "client-worker");
+  return new Worker(entry.specifier, { eval: entry.eval });
 }
 
 interface Pending {
