@@ -6,25 +6,14 @@
  * error fails the phase with its message.
  */
 import { parentPort } from "node:worker_threads";
-import { publicKeyMemo, SecAggClient } from "./client.js";
-import type { ClientHostReply, ClientHostRequest, HostedItem, HostedReply } from "./client-host.js";
-import type { ClientMessage, KeysBroadcast, RoundSetup, SharesDelivery, UnmaskRequest } from "./messages.js";
-import { ProtocolViolation, SecAggAbort } from "./messages.js";
+import { clientReply, publicKeyMemo, SecAggClient } from "./client.js";
+import type { ClientHostReply, ClientHostRequest, HostedReply } from "./client-host.js";
 
 const port = parentPort;
 if (!port) throw new Error("federated/secagg/client-worker.ts must run as a worker thread");
 const send = (reply: ClientHostReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
 let clients = new Map<number, SecAggClient>();
-
-async function act(phase: string, item: HostedItem): Promise<ClientMessage> {
-  const client = clients.get(item.id);
-  if (!client) throw new Error(`client ${item.id} is not hosted by this worker`);
-  if (phase === "advertise") return client.advertise(item.message as RoundSetup);
-  if (phase === "share") return client.shareKeys(item.message as KeysBroadcast);
-  if (phase === "input") return client.maskInput(item.message as SharesDelivery, item.input!);
-  return client.unmask(item.message as UnmaskRequest);
-}
 
 port.on("message", async (request: ClientHostRequest) => {
   try {
@@ -40,13 +29,9 @@ port.on("message", async (request: ClientHostRequest) => {
     }
     const replies: HostedReply[] = await Promise.all(
       request.items.map(async (item) => {
-        try {
-          return { id: item.id, message: await act(request.phase, item) };
-        } catch (error) {
-          if (error instanceof ProtocolViolation || error instanceof SecAggAbort)
-            return { id: item.id, message: null };
-          throw error;
-        }
+        const client = clients.get(item.id);
+        if (!client) throw new Error(`client ${item.id} is not hosted by this worker`);
+        return { id: item.id, message: await clientReply(client, request.phase, item.message, item.input) };
       }),
     );
     const transfer: ArrayBuffer[] = [];

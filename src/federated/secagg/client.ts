@@ -27,6 +27,7 @@ import {
 import { neighboursOf } from "./graph.js";
 import {
   type AdvertiseKeys,
+  type ClientMessage,
   context,
   type KeysBroadcast,
   labels,
@@ -34,12 +35,14 @@ import {
   ProtocolViolation,
   type RoundSetup,
   SecAggAbort,
+  type ServerMessage,
   type ShareKeys,
   type SharesDelivery,
   type UnmaskRequest,
   type UnmaskShares,
 } from "./messages.js";
 import { addInto, subtractInto } from "./ring.js";
+import type { SecAggPhase } from "./server.js";
 import { splitSecret } from "./shamir.js";
 
 const SHARE_BYTES = 33; // a 32-byte secret and its x-coordinate
@@ -263,6 +266,34 @@ export class SecAggClient {
       throw new ProtocolViolation(
         `a message for session ${message.session} round ${message.round} (replayed?)`,
       );
+  }
+}
+
+/**
+ * One client's part of a phase of a simulated round (in this thread, or in a worker of
+ * client-host.ts): its reply, or null when it aborts or refuses the message, which makes
+ * it drop out as a real client that falls silent would.
+ */
+export async function clientReply(
+  client: SecAggClient,
+  phase: Exclude<SecAggPhase, "done">,
+  message: ServerMessage,
+  input: Uint32Array | undefined,
+): Promise<ClientMessage | null> {
+  try {
+    switch (phase) {
+      case "advertise":
+        return await client.advertise(message as RoundSetup);
+      case "share":
+        return await client.shareKeys(message as KeysBroadcast);
+      case "input":
+        return await client.maskInput(message as SharesDelivery, input!);
+      case "unmask":
+        return await client.unmask(message as UnmaskRequest);
+    }
+  } catch (error) {
+    if (error instanceof ProtocolViolation || error instanceof SecAggAbort) return null;
+    throw error;
   }
 }
 

@@ -10,14 +10,14 @@
  * thread, and the replies reach the server in the same order as in-process, so the
  * outcome is the same (tested).
  */
-import { publicKeyMemo, SecAggClient } from "./client.js";
+import { clientReply, publicKeyMemo, SecAggClient } from "./client.js";
 import {
   createSecAggClientHost,
   type HostedItem,
   type SecAggClientHost,
   WorkerClientHost,
 } from "./client-host.js";
-import { type ClientMessage, ProtocolViolation, SecAggAbort, type ServerMessage } from "./messages.js";
+import { type ClientMessage, ProtocolViolation, type ServerMessage } from "./messages.js";
 import {
   createRoundSetup,
   type SecAggPhase,
@@ -154,31 +154,19 @@ async function runRound(
     }
   };
   /** Runs one phase for the given clients; a client that aborts or is refused drops out. */
-  const phase = async <I extends ServerMessage>(
-    name: Exclude<SecAggPhase, "done">,
-    incoming: Map<number, I>,
-    act: (client: SecAggClient, message: I) => Promise<ClientMessage> | ClientMessage,
-  ) => {
+  const phase = async (name: Exclude<SecAggPhase, "done">, incoming: Map<number, ServerMessage>) => {
     const replies = await timed("client", () =>
-      threaded ? hostedPhase(threaded, name, incoming) : inProcessPhase(name, incoming, act),
+      threaded ? hostedPhase(threaded, name, incoming) : inProcessPhase(name, incoming),
     );
     for (const reply of replies) if (reply) deliver(reply);
   };
-  const inProcessPhase = <I>(
-    name: Exclude<SecAggPhase, "done">,
-    incoming: Map<number, I>,
-    act: (client: SecAggClient, message: I) => Promise<ClientMessage> | ClientMessage,
-  ) =>
+  const inProcessPhase = (name: Exclude<SecAggPhase, "done">, incoming: Map<number, ServerMessage>) =>
     Promise.all(
-      [...incoming].map(async ([id, message]) => {
-        if (silent(id, name)) return null;
-        try {
-          return await act(clients!.get(id)!, message);
-        } catch (error) {
-          if (error instanceof ProtocolViolation || error instanceof SecAggAbort) return null;
-          throw error;
-        }
-      }),
+      [...incoming].map(([id, message]) =>
+        silent(id, name)
+          ? null
+          : clientReply(clients!.get(id)!, name, message, name === "input" ? inputs.get(id) : undefined),
+      ),
     );
   /** The same phase on the host's workers; the replies in the order of `incoming`, as in-process. */
   const hostedPhase = async (
@@ -206,13 +194,13 @@ async function runRound(
 
   if (threaded) threaded.acquire();
   try {
-    await phase("advertise", new Map(ids.map((id) => [id, setup])), (client, s) => client.advertise(s));
+    await phase("advertise", new Map(ids.map((id) => [id, setup])));
     const keys = await timed("server", () => server.closeAdvertise());
-    await phase("share", keys, (client, message) => client.shareKeys(message));
+    await phase("share", keys);
     const shares = await timed("server", () => server.closeShares());
-    await phase("input", shares, (client, message) => client.maskInput(message, inputs.get(client.id)!));
+    await phase("input", shares);
     const requests = await timed("server", () => server.closeInputs());
-    await phase("unmask", requests, (client, message) => client.unmask(message));
+    await phase("unmask", requests);
     const result = await timed("server", () => server.closeUnmask());
     return { ...result, seconds };
   } finally {
