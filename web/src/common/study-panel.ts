@@ -33,6 +33,15 @@ export interface StudyPanelOptions {
   actions?: HTMLElement[];
 }
 
+/**
+ * While a study runs in this browser, the parallel coordinates (Plotly's WebGL trace,
+ * read back from a software rasteriser where there is no GPU) are redrawn at most this
+ * often, and at most 1/20 of the time: on a 2-core machine each redraw of a 40-trial study
+ * took the page's thread ~0.4 s away from the trial workers — 9.5 s of a 58 s study, more
+ * than every other chart together. The final view, filters and picks redraw it at once.
+ */
+export const LIVE_PARCOORDS_MS = 10_000;
+
 export class StudyPanel {
   readonly element: HTMLElement;
   private view: StudyView | null = null;
@@ -45,6 +54,8 @@ export class StudyPanel {
   /** Parallel coordinates are WebGL in Plotly; the 3-D front is Canvas 2D and needs none. */
   private readonly webGl = hasWebGl();
   private readonly front: Front3d;
+  /** While trials run, when the parallel coordinates may next be redrawn (see {@link LIVE_PARCOORDS_MS}). */
+  private parcoordsNextAt = 0;
 
   constructor(private readonly options: StudyPanelOptions) {
     const filterInput = h("input", {
@@ -147,13 +158,17 @@ export class StudyPanel {
     );
   }
 
-  /** Shows (or refreshes) the study; the filter, the picked trial and the comparison are kept. */
-  update(view: StudyView): Promise<void> {
+  /**
+   * Shows (or refreshes) the study; the filter, the picked trial and the comparison are
+   * kept. `live`: the study's trials are running on this machine, so the costliest chart
+   * is refreshed sparingly (see {@link LIVE_PARCOORDS_MS}).
+   */
+  update(view: StudyView, options: { live?: boolean } = {}): Promise<void> {
     this.view = view;
     this.renderHeading();
     this.renderFacts();
     this.renderNotes();
-    return this.redraw();
+    return this.redraw(options.live === true);
   }
 
   private state(): ChartState {
@@ -166,7 +181,7 @@ export class StudyPanel {
     return { pass, front, selected: this.selected };
   }
 
-  private redraw(): Promise<void> {
+  private redraw(live = false): Promise<void> {
     if (!this.view) return Promise.resolve();
     const view = this.view;
     const state = this.state();
@@ -188,7 +203,12 @@ export class StudyPanel {
         select,
       );
       if (view.hypervolumeHistory.length > 0) await drawHypervolume(this.parts.hypervolume, view);
-      if (this.webGl) await drawParallelCoordinates(this.parts.parcoords, view, state);
+      if (this.webGl && (!live || performance.now() >= this.parcoordsNextAt)) {
+        const started = performance.now();
+        await drawParallelCoordinates(this.parts.parcoords, view, state);
+        const took = performance.now() - started;
+        this.parcoordsNextAt = performance.now() + Math.max(LIVE_PARCOORDS_MS, 20 * took);
+      }
     });
     return this.drawing;
   }

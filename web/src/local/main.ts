@@ -292,7 +292,7 @@ class ViewPainter {
     this.drawing = true;
     const started = performance.now();
     try {
-      await this.target.update(view);
+      await this.target.update(view, { live: !this.finished });
     } finally {
       const took = performance.now() - started;
       this.drawing = false;
