@@ -102,7 +102,16 @@ export function studyTrainSettings(
   };
 }
 
-/** One flag's value, as `POST /api/models` takes it: `true` for a switch, else a number or a word. */
+/**
+ * One flag's value, as `POST /api/models` takes it: `true` for a switch, else a number or a word.
+ *
+ * @example
+ * ```ts
+ * import type { TrainFlagValue } from "equipoise/explore";
+ * const recipe: Record<string, TrainFlagValue> = { model: "mlp:32", dp: true, epsilon: 3, epochs: 5 };
+ * // the `recipe` of POST /api/models: `equipoise train --model mlp:32 --dp --epsilon 3 --epochs 5`
+ * ```
+ */
 export type TrainFlagValue = boolean | number | string;
 
 /**

@@ -534,6 +534,7 @@ export const trialDetailSchema = z
     retrain: z
       .object({
         seed: z.number().int().min(0),
+        splitSeed: z.number().int().meta({ description: "seed of the study's train/test split" }),
         study: z.object({
           delta: z.number(),
           accountant: z.string(),

@@ -301,7 +301,11 @@ export function trialDetail(snapshot: StudySnapshot, studyId: string, number: nu
       splitDetail("test", decoded.test, summary.reference.test),
     ],
     matchedPrivacyCost: matchedPrivacyCost(record.metrics),
-    retrain: { seed: record.seed, study: studyTrainSettings(summary.metadata, summary.objectives) },
+    retrain: {
+      seed: record.seed,
+      splitSeed: summary.metadata.splitSeed,
+      study: studyTrainSettings(summary.metadata, summary.objectives),
+    },
     notes: trialNotes(summary, decoded),
   };
 }
