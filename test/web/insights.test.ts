@@ -251,6 +251,11 @@ describe("the dashboard's audit and explanation pages", options, () => {
       models: { id: string }[];
     };
     assert.ok(models.some((m) => m.id === "credit-trial-0"));
+    assert.equal(
+      await name.inputValue(),
+      "credit-trial-0-2",
+      "the next model of the recipe gets a free name",
+    );
     await screenshot(page, "trial-model");
     assert.deepEqual(
       errors.filter((e) => !/status of 400/.test(e)),

@@ -191,6 +191,9 @@ function trialModelSection(
   const job = jobArea("training", (finished) => {
     if (finished.state !== "succeeded") return;
     status.textContent = `Model ${trainedName} is saved; it is chosen below for the audit and the explanations.`;
+    // Another model of the recipe (its DP noise is fresh) needs another name.
+    taken.push(trainedName);
+    name.value = trialModelName(view.name, detail.number, taken);
     void onTrained(trainedName).catch((error) => {
       status.textContent = error instanceof Error ? error.message : String(error);
     });
