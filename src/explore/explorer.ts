@@ -13,7 +13,6 @@ import { basename } from "node:path";
 import { DEFAULT_DELTA } from "../common/defaults.js";
 import { UsageError, UserError } from "../common/errors.js";
 import type { PreparedTask, TaskRequest } from "../data/index.js";
-import { CONSTRAINT_SHORT_NAMES } from "../fairness/constraint.js";
 import { encodeModelMetrics } from "../fit/metrics.js";
 import { PRIVACY_COST_GAP } from "../interplay/explorer-levers.js";
 import { initBackend } from "../nn/index.js";
@@ -52,8 +51,9 @@ import {
   type StudySummary,
   summariseStudy,
 } from "./summary.js";
-import type { PenaltyTarget, TrialData, TrialSettings } from "./trial.js";
+import type { TrialData, TrialSettings } from "./trial.js";
 import { withMeasuredMetrics } from "./trial-interplay.js";
+import { penaltyTargetOf } from "./trial-train-flags.js";
 
 /**
  * What {@link explore} runs: the data, the objectives and constraints, the strategy and budget,
@@ -392,7 +392,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const settings: TrialSettings = {
     delta,
     accountant,
-    fairness: penaltyTarget(options.objectives),
+    fairness: penaltyTargetOf(options.objectives),
     noise: selecting ? "secure" : "seeded",
     // Private selection counts the preprocessing releases once, beside the selection.
     preprocessing: selection ? { ...preprocessing, releases: [], thresholdDelta: 0 } : preprocessing,
@@ -603,13 +603,6 @@ function selectionPlanOf(
     text: `private selection: ${plan.trials} trials drawn (geometric, mean ${options.budget}), each calibrated to epsilon ${plan.trialEpsilon.toPrecision(3)}; the selected trial's epsilon ${plan.epsilon.toPrecision(3)} covers the choice`,
   });
   return plan;
-}
-
-/** Demographic parity unless an equalized-odds or equal-opportunity gap is an objective (the recipe has no equal-opportunity penalty; equalized odds' includes the TPR gap). */
-function penaltyTarget(objectives: readonly ObjectiveName[]): PenaltyTarget {
-  return objectives.includes("eo") || objectives.includes("eop")
-    ? CONSTRAINT_SHORT_NAMES.eo
-    : CONSTRAINT_SHORT_NAMES.dp;
 }
 
 function minorityShare(labels: ArrayLike<number>): number {

@@ -48,3 +48,11 @@ export {
   type TrialSettings,
 } from "./trial.js";
 export type { TrialMembershipRecord, TrialPrivacyCostRecord } from "./trial-interplay.js";
+export {
+  penaltyTargetOf,
+  type StudyTrainSettings,
+  studyTrainSettings,
+  type TrainFlagValue,
+  type TrialTrainFlags,
+  trialTrainFlags,
+} from "./trial-train-flags.js";

@@ -530,6 +530,27 @@ export const trialDetailSchema = z
     splits: z.array(splitDetailSchema),
     /** Null when the trial is not private or the study stored no matched model's metrics. */
     matchedPrivacyCost: matchedPrivacyCostSchema.nullable(),
+    /** What retraining the trial's recipe with `equipoise train` needs (explore/trial-train-flags.ts); null unless an explorer trial. */
+    retrain: z
+      .object({
+        seed: z.number().int().min(0),
+        splitSeed: z.number().int().meta({ description: "seed of the study's train/test split" }),
+        study: z.object({
+          delta: z.number(),
+          accountant: z.string(),
+          fairness: z.enum(["demographic_parity", "equalized_odds"]),
+          primarySensitive: z.string(),
+          trainRows: z.number().int().optional(),
+          classWeightMean: z.number().optional(),
+          privateSelection: z.boolean().optional(),
+          sensitiveLdpEpsilon: z.number().optional(),
+        }),
+      })
+      .nullable()
+      .meta({
+        description:
+          "the trial's seed and the study's settings its 'equipoise train' flags are made from (trialTrainFlags); null unless an explorer trial",
+      }),
     notes: z.array(z.string()),
   })
   .meta({

@@ -9,6 +9,7 @@
 import { UserError } from "../common/errors.js";
 import { privacyNotes, trialCountsOf } from "../explore/privacy-notes.js";
 import { type DecodedTrial, type StudySummary, summariseStudy } from "../explore/summary.js";
+import { studyTrainSettings } from "../explore/trial-train-flags.js";
 import type { ModelMetrics as SplitMetrics } from "../fit/metrics.js";
 import { minimizedObjectives, paretoFront, type StudySnapshot, type TrialRecord } from "../search/index.js";
 import type { Parameter, SearchSpaceJSON } from "../search/space.js";
@@ -265,6 +266,7 @@ export function trialDetail(snapshot: StudySnapshot, studyId: string, number: nu
       objectives: record.objectives,
       splits: [],
       matchedPrivacyCost: null,
+      retrain: null,
       notes: ["This study was not made by the explorer: only its parameters and objective values are known."],
     };
   }
@@ -282,6 +284,7 @@ export function trialDetail(snapshot: StudySnapshot, studyId: string, number: nu
       objectives: null,
       splits: [],
       matchedPrivacyCost: null,
+      retrain: null,
       notes: [record.state === "running" ? "This trial is still running." : `This trial ${record.state}.`],
     };
   }
@@ -298,6 +301,11 @@ export function trialDetail(snapshot: StudySnapshot, studyId: string, number: nu
       splitDetail("test", decoded.test, summary.reference.test),
     ],
     matchedPrivacyCost: matchedPrivacyCost(record.metrics),
+    retrain: {
+      seed: record.seed,
+      splitSeed: summary.metadata.splitSeed,
+      study: studyTrainSettings(summary.metadata, summary.objectives),
+    },
     notes: trialNotes(summary, decoded),
   };
 }

@@ -74,6 +74,18 @@ export interface FixtureOptions {
    * non-private model (interplay/cost.ts), as the explorer's interplay levers do.
    */
   privacyCost?: boolean;
+  /**
+   * The data set the study says it ran on (default: "fixture", which no server has);
+   * `trainRows` also sizes the space's batch and epoch ranges.
+   */
+  dataset?: {
+    name: string;
+    target: string | null;
+    positive: string | null;
+    sensitive: string[];
+    primarySensitive: string;
+    trainRows: number;
+  };
 }
 
 /** Writes an explorer study with `trials` finished trials at `path` (a new file). */
@@ -81,6 +93,7 @@ export async function writeExplorerStudy(path: string, options: FixtureOptions):
   const seed = options.seed ?? 1;
   const objectives = options.objectives ?? ["accuracy", "epsilon", "dp"];
   const rows = options.rows ?? { validation: 1500, test: 3000 };
+  const trainRows = options.dataset?.trainRows ?? 20_000;
   const validation = makeSplit(rows.validation, seed);
   const test = makeSplit(rows.test, seed + 1);
   const score = (split: SplitData, predicted: Int32Array, epsilon: number) =>
@@ -97,12 +110,12 @@ export async function writeExplorerStudy(path: string, options: FixtureOptions):
   });
   const metadata: ExplorerMetadata = {
     kind: "equipoise-explorer",
-    dataset: "fixture",
-    target: "income",
-    positive: ">50K",
-    sensitive: ["sex", "race"],
-    primarySensitive: "sex",
-    rows: { train: 20_000, validation: rows.validation, test: rows.test },
+    dataset: options.dataset?.name ?? "fixture",
+    target: options.dataset ? options.dataset.target : "income",
+    positive: options.dataset ? options.dataset.positive : ">50K",
+    sensitive: options.dataset?.sensitive ?? ["sex", "race"],
+    primarySensitive: options.dataset?.primarySensitive ?? "sex",
+    rows: { train: trainRows, validation: rows.validation, test: rows.test },
     features: 104,
     validationFraction: 0.2,
     splitSeed: 0,
@@ -117,7 +130,7 @@ export async function writeExplorerStudy(path: string, options: FixtureOptions):
     },
   };
   const space = explorerSpace(
-    { trainRows: 20_000, minorityShare: 0.25 },
+    { trainRows, minorityShare: 0.25 },
     {
       // DP a lever (the "mixed" space), so the fixture has private and non-private trials.
       privacy: { kind: "mixed", epsilonLow: 0.1 },

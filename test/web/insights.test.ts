@@ -4,7 +4,8 @@
  * started from the page, followed to their end and drawn with the capabilities'
  * own figures (ROC on log–log axes, per-group vulnerability, both epsilons; the
  * training rows behind a prediction); the trial page offers the same controls and
- * shows a private trial's stored cost of privacy against its matched model.
+ * shows a private trial's stored cost of privacy against its matched model, and trains
+ * a model with a trial's recipe (listed and chosen for the audit once saved).
  * No console error, a label on every control, every control reachable by keyboard.
  * Screenshots go to tmp-artifacts/web.
  */
@@ -48,11 +49,26 @@ before(async () => {
   await buildWeb({ outdir: webRoot, quiet: true });
   const study = join(root, "small.db");
   await writeExplorerStudy(study, { trials: 6, seed: 3, privacyCost: true });
+  // A study on data this server has (the bundled German credit), whose trials can be retrained.
+  const credit = join(root, "credit.db");
+  await writeExplorerStudy(credit, {
+    trials: 4,
+    seed: 4,
+    rows: { validation: 200, test: 300 },
+    dataset: {
+      name: "german-credit",
+      target: "class",
+      positive: "good",
+      sensitive: ["sex"],
+      primarySensitive: "sex",
+      trainRows: 560,
+    },
+  });
   server = await startServer({
     port: 0,
     workDir: join(root, "work"),
     webRoot,
-    studies: [study],
+    studies: [study, credit],
     pollMs: 200,
   });
   const trained = await raw(server.url, {
@@ -181,6 +197,13 @@ describe("the dashboard's audit and explanation pages", options, () => {
     assert.match((await page.locator(".group-block", { has: matched }).textContent()) ?? "", /Female.*Male/s);
     assert.deepEqual(await unlabelledControls(page), []);
     assert.deepEqual(await unreachableByKeyboard(page), []);
+    // The fixture's data set is not one of the server's: the control says so and is off.
+    const trainButton = page.getByRole("button", { name: "Train a model with this trial's recipe" });
+    assert.equal(await trainButton.isDisabled(), true);
+    assert.match(
+      (await page.locator("section.trial-model .reason").textContent()) ?? "",
+      /not one of this server's data sets/,
+    );
     await screenshot(page, "trial-insights");
     const { jobs } = JSON.parse((await raw(server.url, { path: "/api/jobs" })).body) as {
       jobs: { id: string; kind: string }[];
@@ -189,6 +212,51 @@ describe("the dashboard's audit and explanation pages", options, () => {
     assert.ok(audit);
     await visit(`#/jobs/${audit.id}`, ".eq-audit svg");
     await screenshot(page, "job-audit");
+    assert.deepEqual(
+      errors.filter((e) => !/status of 400/.test(e)),
+      [],
+    );
+  });
+
+  test("the trial page trains a model with the trial's recipe and then offers it to the audit", async () => {
+    await visit("#/studies/credit/trials/0", "section.trial-model");
+    const section = page.locator("section.trial-model");
+    assert.match(
+      (await section.textContent()) ?? "",
+      /on the whole training split.*not of the trial's own weights/s,
+      "the page says what the model is",
+    );
+    const name = page.locator("input[name=model-name]");
+    assert.equal(await name.inputValue(), "credit-trial-0");
+    assert.match((await section.locator("code.command").textContent()) ?? "", /--optimizer sgd .*--seed \d+/);
+    assert.deepEqual(await unlabelledControls(page), []);
+    assert.deepEqual(await unreachableByKeyboard(page), []);
+    // From the keyboard: focus the button and press Enter.
+    await page.getByRole("button", { name: "Train a model with this trial's recipe" }).focus();
+    await page.keyboard.press("Enter");
+    try {
+      await page.waitForFunction(
+        () =>
+          document.querySelector<HTMLSelectElement>("section.insights select[name=model]")?.value ===
+          "credit-trial-0",
+        undefined,
+        { timeout: PATIENCE, polling: 250 },
+      );
+    } catch (error) {
+      await screenshot(page, "failed-trial-model");
+      throw error;
+    }
+    assert.match((await section.locator(".job-area .status").textContent()) ?? "", /succeeded/);
+    const { models } = JSON.parse((await raw(server.url, { path: "/api/models" })).body) as {
+      models: { id: string }[];
+    };
+    assert.ok(models.some((m) => m.id === "credit-trial-0"));
+    assert.equal(
+      await name.inputValue(),
+      "credit-trial-0-2",
+      "the next model of the recipe gets a free name",
+    );
+    await screenshot(page, "trial-model");
     assert.deepEqual(
       errors.filter((e) => !/status of 400/.test(e)),
       [],

@@ -82,6 +82,7 @@ export const api = {
       body: file,
     }),
   models: () => call("/api/models", modelListSchema),
+  trainModel: (body: unknown) => postJson("/api/models", jobDocSchema, body),
   auditModel: (model: string, body: unknown) =>
     postJson(`/api/models/${id(model)}/audit`, jobDocSchema, body),
   explainModel: (model: string, body: unknown) =>

@@ -53,19 +53,23 @@ function schemaError(what: string, issue: { path: PropertyKey[]; message: string
   );
 }
 
-interface JobArea {
+export interface JobArea {
   element: HTMLElement;
   follow(job: JobDoc): void;
   fail(message: string): void;
   close(): void;
 }
 
-/** A status line, a progress bar and the result of one job at a time. */
-function jobArea(label: string): JobArea {
+/**
+ * A status line, a progress bar and the result of one job at a time; `onFinished`
+ * hears each followed job once, when it ends.
+ */
+export function jobArea(label: string, onFinished?: (job: JobDoc) => void): JobArea {
   const status = liveRegion();
   const bar = h("progress", { "aria-label": `${label} progress`, hidden: true });
   const result = h("div", { class: "job-result" });
   let stop: () => void = () => {};
+  let reported: string | null = null;
   const show = (job: JobDoc) => {
     status.classList.toggle("error", job.state === "failed");
     const message =
@@ -84,6 +88,10 @@ function jobArea(label: string): JobArea {
         jobResultView(job),
         h("p", {}, h("a", { href: `#/jobs/${encodeURIComponent(job.id)}` }, `The job's page (${job.id})`)),
       );
+      if (reported !== job.id) {
+        reported = job.id;
+        onFinished?.(job);
+      }
     }
   };
   return {
