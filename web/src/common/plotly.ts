@@ -60,6 +60,23 @@ export function hasWebGl(): boolean {
   }
 }
 
+/**
+ * Whether this browser's WebGL is a software rasteriser (SwiftShader, llvmpipe: a
+ * machine without a usable GPU), where every WebGL chart costs the CPU that trials use.
+ */
+export function softwareWebGl(): boolean {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl");
+    if (!gl) return false;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension("WEBGL_lose_context")?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+  } catch {
+    return false;
+  }
+}
+
 /** Draws a chart and makes its toolbar buttons keyboard controls. */
 export async function drawChart(
   element: HTMLElement,

@@ -11,7 +11,7 @@ import { filteredFront, parseFilter, passesFilter, type TrialFilter } from "./fi
 import { formatEpsilon, formatParam, formatRate, formatSeconds } from "./format.js";
 import { Front3d } from "./front-3d.js";
 import { TRIAL_STYLE } from "./palette.js";
-import { hasWebGl } from "./plotly.js";
+import { hasWebGl, softwareWebGl } from "./plotly.js";
 import {
   type ChartState,
   describeTrial,
@@ -34,11 +34,11 @@ export interface StudyPanelOptions {
 }
 
 /**
- * While a study runs in this browser, the parallel coordinates (Plotly's WebGL trace,
- * read back from a software rasteriser where there is no GPU) are redrawn at most this
- * often, and at most 1/20 of the time: on a 2-core machine each redraw of a 40-trial study
- * took the page's thread ~0.4 s away from the trial workers — 9.5 s of a 58 s study, more
- * than every other chart together. The final view, filters and picks redraw it at once.
+ * While a study runs in this browser, the parallel coordinates (Plotly's WebGL trace) are
+ * redrawn at most this often, and at most 1/20 of the time; where WebGL is a software
+ * rasteriser they wait for the end of the run: there, the first draw alone took the
+ * page's thread 5.8 s (of a 26 s study on 2 cores) and the rasteriser more, all of it
+ * taken from the trial workers. The final view, filters and picks redraw it at once.
  */
 export const LIVE_PARCOORDS_MS = 10_000;
 
@@ -53,6 +53,7 @@ export class StudyPanel {
   private drawing: Promise<void> = Promise.resolve();
   /** Parallel coordinates are WebGL in Plotly; the 3-D front is Canvas 2D and needs none. */
   private readonly webGl = hasWebGl();
+  private readonly softwareGl = this.webGl && softwareWebGl();
   private readonly front: Front3d;
   /** While trials run, when the parallel coordinates may next be redrawn (see {@link LIVE_PARCOORDS_MS}). */
   private parcoordsNextAt = 0;
@@ -117,6 +118,11 @@ export class StudyPanel {
       }),
       projection2: h("div", { class: "chart", role: "img", "aria-label": "fairness gap against ε" }),
       hypervolume: h("div", { class: "chart", role: "img", "aria-label": "hypervolume against trials" }),
+      parcoordsWait: h(
+        "p",
+        { class: "hint chart-wide", hidden: true },
+        "The parallel coordinates are drawn when the run ends: this browser draws WebGL in software, which would take CPU from the trials.",
+      ),
       parcoords: h("div", {
         class: "chart chart-wide",
         role: "img",
@@ -143,6 +149,7 @@ export class StudyPanel {
         this.parts.projection1,
         this.parts.projection2,
         this.parts.hypervolume,
+        this.webGl ? this.parts.parcoordsWait : null,
         this.webGl ? this.parts.parcoords : null,
       ),
       this.parts.pick,
@@ -203,7 +210,9 @@ export class StudyPanel {
         select,
       );
       if (view.hypervolumeHistory.length > 0) await drawHypervolume(this.parts.hypervolume, view);
-      if (this.webGl && (!live || performance.now() >= this.parcoordsNextAt)) {
+      const parcoordsDue = !live || (!this.softwareGl && performance.now() >= this.parcoordsNextAt);
+      this.parts.parcoordsWait.hidden = !(live && this.softwareGl);
+      if (this.webGl && parcoordsDue) {
         const started = performance.now();
         await drawParallelCoordinates(this.parts.parcoords, view, state);
         const took = performance.now() - started;
