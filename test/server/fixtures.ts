@@ -88,6 +88,22 @@ export interface FixtureOptions {
   };
 }
 
+/**
+ * A fixture study's options on the bundled German credit data (a data set every server
+ * has, so its trials can be retrained): 560 training rows, sensitive sex.
+ */
+export const GERMAN_CREDIT_FIXTURE: Pick<FixtureOptions, "rows" | "dataset"> = {
+  rows: { validation: 200, test: 300 },
+  dataset: {
+    name: "german-credit",
+    target: "class",
+    positive: "good",
+    sensitive: ["sex"],
+    primarySensitive: "sex",
+    trainRows: 560,
+  },
+};
+
 /** Writes an explorer study with `trials` finished trials at `path` (a new file). */
 export async function writeExplorerStudy(path: string, options: FixtureOptions): Promise<void> {
   const seed = options.seed ?? 1;

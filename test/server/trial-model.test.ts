@@ -23,7 +23,7 @@ import {
   trialDetailSchema,
 } from "../../src/server/index.js";
 import { trialModelName, trialModelPlan } from "../../web/src/dashboard/trial-model.js";
-import { writeExplorerStudy } from "./fixtures.js";
+import { GERMAN_CREDIT_FIXTURE, writeExplorerStudy } from "./fixtures.js";
 import { jobFinished, postJson, raw } from "./http.js";
 
 const root = mkdtempSync(join(tmpdir(), "equipoise-trial-model-"));
@@ -51,15 +51,7 @@ before(async () => {
   await writeExplorerStudy(join(root, "credit.db"), {
     trials: TRIALS,
     seed: 4,
-    rows: { validation: 200, test: 300 },
-    dataset: {
-      name: "german-credit",
-      target: "class",
-      positive: "good",
-      sensitive: ["sex"],
-      primarySensitive: "sex",
-      trainRows: 560,
-    },
+    ...GERMAN_CREDIT_FIXTURE,
   });
   await writeExplorerStudy(join(root, "elsewhere.db"), {
     trials: 2,

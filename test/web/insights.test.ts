@@ -17,7 +17,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { buildWeb } from "../../scripts/build-web.mjs";
 import { type RunningServer, startServer } from "../../src/server/index.js";
-import { writeExplorerStudy } from "../server/fixtures.js";
+import { GERMAN_CREDIT_FIXTURE, writeExplorerStudy } from "../server/fixtures.js";
 import { raw, readEvents } from "../server/http.js";
 import { launchChromium, needsChromium, screenshot, unreachableByKeyboard, watchErrors } from "./browser.js";
 
@@ -54,15 +54,7 @@ before(async () => {
   await writeExplorerStudy(credit, {
     trials: 4,
     seed: 4,
-    rows: { validation: 200, test: 300 },
-    dataset: {
-      name: "german-credit",
-      target: "class",
-      positive: "good",
-      sensitive: ["sex"],
-      primarySensitive: "sex",
-      trainRows: 560,
-    },
+    ...GERMAN_CREDIT_FIXTURE,
   });
   server = await startServer({
     port: 0,
