@@ -19,8 +19,10 @@
  * was seeded by its seed), and computes balanced class weights from the training rows'
  * class counts (the trial's came from the validation split's).
  *
- * Light and pure: type imports only, so the dashboard's bundle imports it.
+ * Light and pure (the space's decoding and the fairness constraints' names), so the
+ * dashboard's bundle imports it.
  */
+import { CONSTRAINT_SHORT_NAMES, shortNameOf } from "../fairness/constraint.js";
 import type { Configuration } from "../search/space.js";
 import type { ExplorerMetadata } from "./summary.js";
 import type { PenaltyTarget } from "./trial.js";
@@ -39,7 +41,9 @@ import { recipeOf } from "./trial-recipe.js";
  * ```
  */
 export function penaltyTargetOf(objectives: readonly string[]): PenaltyTarget {
-  return objectives.includes("eo") || objectives.includes("eop") ? "equalized_odds" : "demographic_parity";
+  return objectives.includes("eo") || objectives.includes("eop")
+    ? CONSTRAINT_SHORT_NAMES.eo
+    : CONSTRAINT_SHORT_NAMES.dp;
 }
 
 /**
@@ -137,8 +141,6 @@ export type TrialTrainFlags =
     }
   | { ok: false; reason: string };
 
-const FAIR_FLAG: Record<PenaltyTarget, string> = { demographic_parity: "dp", equalized_odds: "eo" };
-
 /**
  * The flags of `equipoise train` that retrain a trial's recipe (see the module comment
  * for what they share with the trial and what they cannot), or the reason there are none.
@@ -233,7 +235,7 @@ export function trialTrainFlags(
   }
   if (trial.fairWeight > 0) {
     Object.assign(flags, {
-      fair: FAIR_FLAG[study.fairness],
+      fair: shortNameOf(study.fairness),
       "fair-weight": trial.fairWeight,
       "fair-attribute": study.primarySensitive,
     });

@@ -9,6 +9,20 @@
  */
 import { z } from "zod";
 import { decodeJsonNumber } from "../common/json.js";
+import { PENALTY_CONSTRAINTS } from "../fit/recipe.js";
+
+/**
+ * A name that can be part of a file name in a directory the server owns (studies,
+ * models, data sets, jobs): the ids of these documents, and what requests may name.
+ *
+ * @example
+ * ```ts
+ * import { SAFE_NAME } from "equipoise/server";
+ * SAFE_NAME.test("adult-trial-7"); // true
+ * SAFE_NAME.test("../adult"); // false: no separators, no leading dot
+ * ```
+ */
+export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /**
  * A number as JSON carries it: finite, "Infinity", "-Infinity", or null for NaN.
@@ -538,7 +552,7 @@ export const trialDetailSchema = z
         study: z.object({
           delta: z.number(),
           accountant: z.string(),
-          fairness: z.enum(["demographic_parity", "equalized_odds"]),
+          fairness: z.enum(PENALTY_CONSTRAINTS),
           primarySensitive: z.string(),
           trainRows: z.number().int().optional(),
           classWeightMean: z.number().optional(),

@@ -7,10 +7,11 @@ import { z } from "zod";
 import { recipeOptionSpecs } from "../cli/recipe-options.js";
 import { objectiveNames } from "../explore/objectives.js";
 import { strategyNames } from "../search/strategies/index.js";
+import { SAFE_NAME } from "./documents.js";
 import { AUDIT_ATTACKS, explainQuestionSchema, flagValue } from "./jobs/model-jobs.js";
 
-/** A name that can be part of a file name in a directory the server owns. */
-export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+// The rule lives with the documents, which the dashboard's bundle also loads.
+export { SAFE_NAME };
 
 export const safeName = z
   .string()

@@ -50,30 +50,24 @@ export const BASE_LAYOUT: PlotLayout = {
   legend: { orientation: "h", y: -0.2 },
 };
 
-/** Whether this browser can draw WebGL charts (the 3-D front and parallel coordinates need it). */
-export function hasWebGl(): boolean {
+/**
+ * Whether this browser can draw WebGL charts (the parallel coordinates need it), and
+ * whether its WebGL is a software rasteriser (SwiftShader, llvmpipe: a machine without a
+ * usable GPU), where every WebGL chart costs the CPU that trials use. One probe context,
+ * released at once.
+ */
+export function webGlSupport(): "none" | "hardware" | "software" {
   try {
     const canvas = document.createElement("canvas");
-    return Boolean(canvas.getContext("webgl") ?? canvas.getContext("experimental-webgl"));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Whether this browser's WebGL is a software rasteriser (SwiftShader, llvmpipe: a
- * machine without a usable GPU), where every WebGL chart costs the CPU that trials use.
- */
-export function softwareWebGl(): boolean {
-  try {
-    const gl = document.createElement("canvas").getContext("webgl");
-    if (!gl) return false;
+    const gl = (canvas.getContext("webgl") ??
+      canvas.getContext("experimental-webgl")) as WebGLRenderingContext | null;
+    if (!gl) return "none";
     const info = gl.getExtension("WEBGL_debug_renderer_info");
     const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
     gl.getExtension("WEBGL_lose_context")?.loseContext();
-    return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+    return /swiftshader|llvmpipe|softpipe|software/i.test(renderer) ? "software" : "hardware";
   } catch {
-    return false;
+    return "none";
   }
 }
 

@@ -11,7 +11,7 @@ import { filteredFront, parseFilter, passesFilter, type TrialFilter } from "./fi
 import { formatEpsilon, formatParam, formatRate, formatSeconds } from "./format.js";
 import { Front3d } from "./front-3d.js";
 import { TRIAL_STYLE } from "./palette.js";
-import { hasWebGl, softwareWebGl } from "./plotly.js";
+import { webGlSupport } from "./plotly.js";
 import {
   type ChartState,
   describeTrial,
@@ -52,8 +52,9 @@ export class StudyPanel {
   private readonly parts: Record<string, HTMLElement>;
   private drawing: Promise<void> = Promise.resolve();
   /** Parallel coordinates are WebGL in Plotly; the 3-D front is Canvas 2D and needs none. */
-  private readonly webGl = hasWebGl();
-  private readonly softwareGl = this.webGl && softwareWebGl();
+  private readonly webGlKind = webGlSupport();
+  private readonly webGl = this.webGlKind !== "none";
+  private readonly softwareGl = this.webGlKind === "software";
   private readonly front: Front3d;
   /** While trials run, when the parallel coordinates may next be redrawn (see {@link LIVE_PARCOORDS_MS}). */
   private parcoordsNextAt = 0;

@@ -6,7 +6,12 @@
  * server-side test builds the very request the page sends.
  */
 import { type TrainFlagValue, trialTrainFlags } from "../../../src/explore/trial-train-flags.js";
-import type { DatasetDoc, StudyView, TrialDetail } from "../../../src/server/documents.js";
+import {
+  type DatasetDoc,
+  SAFE_NAME,
+  type StudyView,
+  type TrialDetail,
+} from "../../../src/server/documents.js";
 
 /** The body of `POST /api/models` (src/server/requests.ts, trainModelSchema). */
 export interface TrainModelBody {
@@ -21,9 +26,6 @@ export interface TrainModelBody {
 export type TrialModelPlan =
   | { ok: true; body: TrainModelBody; differences: string[] }
   | { ok: false; reason: string };
-
-/** The server's rule for a name that becomes a file name (src/server/requests.ts, SAFE_NAME). */
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /**
  * `<study>-trial-<n>`, made to fit the server's safe-name rule (other characters become
