@@ -40,6 +40,7 @@ export {
 } from "./summary.js";
 export {
   runTrial,
+  runTrialReading,
   type SelectionNoise,
   type TrialComposition,
   type TrialData,

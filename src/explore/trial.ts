@@ -5,13 +5,14 @@
  * worker thread.
  */
 import type { Split } from "../data/index.js";
-import { type FitResult, fitRecipe, type PrivacyDocument } from "../fit/fit.js";
+import { type FitResult, fitRecipeReading, type PrivacyDocument } from "../fit/fit.js";
 import type { ModelMetrics } from "../fit/metrics.js";
 import type { FitData } from "../fit/plan.js";
 import { type PENALTY_CONSTRAINTS, parseRecipe, type Recipe } from "../fit/recipe.js";
 import { groupAwareClipping } from "../interplay/group-clipping.js";
+import { type Reading, readNow } from "../nn/index.js";
 import type { Configuration } from "../search/index.js";
-import { predict } from "../train/index.js";
+import { predictReading } from "../train/index.js";
 import { rowWeights } from "./class-weights.js";
 import { studyMetrics } from "./sensitive-ldp.js";
 import { recipeOf, type TrialRecipe } from "./space.js";
@@ -291,13 +292,43 @@ export function runTrial(
   data: TrialData,
   settings: TrialSettings,
 ): TrialOutcome {
+  return readNow(runTrialReading(config, seed, data, settings));
+}
+
+/**
+ * {@link runTrial} as a reading (nn.Reading): the same trial, for backends that read
+ * tensors back only asynchronously (the browser's trial workers on WebGPU). The
+ * private fair reductions and the measurements `settings.measure` asks for read
+ * synchronously still: they need a backend in host memory (WASM, CPU).
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import { runTrialReading, type TrialData, type TrialSettings } from "equipoise/explore";
+ * declare const data: TrialData; declare const settings: TrialSettings;
+ * const config = { model: "logreg", clip: 1, epsilon: 2, lr: 0.1, epochs: 3, batch: 64, fairWeight: 0 };
+ * const outcome = await nn.readLater(runTrialReading(config, 7, data, settings));
+ * ```
+ */
+export function* runTrialReading(
+  config: Configuration,
+  seed: number,
+  data: TrialData,
+  settings: TrialSettings,
+): Reading<TrialOutcome> {
   const recipe = trialRecipe(config, seed, data, settings);
   if (recipeOf(config).privateMethod === "dp-fair-reductions")
     return runPrivateFairTrial(config, seed, data, settings, recipe);
   const fitData = trialFitData(data, settings, config);
-  const fitted = fitRecipe(recipe, fitData, privateGradientOptions(config, data));
+  const fitted = yield* fitRecipeReading(recipe, fitData, privateGradientOptions(config, data));
   try {
-    const outcome = trialOutcome(recipeOf(config), fitted, data, settings, fitted.training.seconds);
+    const outcome = yield* trialOutcomeReading(
+      recipeOf(config),
+      fitted,
+      data,
+      settings,
+      fitted.training.seconds,
+    );
     return withMeasurements(outcome, recipe, fitData, fitted.model, data, settings, seed);
   } finally {
     fitted.model.dispose();
@@ -361,14 +392,26 @@ export function trialOutcome(
   settings: TrialSettings,
   trainSeconds: number,
 ): TrialOutcome {
+  return readNow(trialOutcomeReading(recipe, fitted, data, settings, trainSeconds));
+}
+
+function* trialOutcomeReading(
+  recipe: TrialRecipe,
+  fitted: Pick<FitResult, "model" | "privacy">,
+  data: TrialData,
+  settings: TrialSettings,
+  trainSeconds: number,
+): Reading<TrialOutcome> {
   const trainingEpsilon = fitted.privacy?.epsilon ?? Number.POSITIVE_INFINITY;
   const epsilon = fitted.privacy && settings.selection ? settings.selection.epsilon : trainingEpsilon;
-  const score = (split: Split) =>
-    studyMetrics(split.y, predict(fitted.model, split.X).classes, split.sensitive, data.primary, epsilon);
+  function* score(split: Split): Reading<ModelMetrics> {
+    const { classes } = yield* predictReading(fitted.model, split.X);
+    return studyMetrics(split.y, classes, split.sensitive, data.primary, epsilon);
+  }
   return {
     recipe,
-    validation: score(data.validation),
-    test: score(data.test),
+    validation: yield* score(data.validation),
+    test: yield* score(data.test),
     privacy: fitted.privacy ? trialPrivacy(fitted.privacy, recipe) : null,
     trainSeconds,
   };

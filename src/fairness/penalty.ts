@@ -37,7 +37,7 @@
  *     offered.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { perExampleLosses, type Sequential } from "../nn/index.js";
+import { perExampleLosses, type Reading, readNow, type Sequential } from "../nn/index.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import type { FairnessConstraint } from "./constraint.js";
 import { penaltyEvents, penaltyGradient } from "./penalty-maths.js";
@@ -58,45 +58,51 @@ export interface FairnessPenaltyOptions {
 export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): GradientComputer {
   const groups = options.groupOfRow.reduce((a, b) => Math.max(a, b), 0) + 1;
   const events = penaltyEvents(options.constraint);
+  function* computeReading(model: Sequential, batch: GradientBatch): Reading<GradientResult> {
+    const size = batch.indices.length;
+    if (size === 0) {
+      return { gradients: model.parameters().map((p) => tf.zerosLike(p)), lossSum: tf.scalar(0), count: 0 };
+    }
+    if (model.architecture.loss !== "binary-cross-entropy") {
+      throw new Error("the fairness penalty needs a binary model with one logit");
+    }
+    const probabilityTensor = tf.tidy(() => tf.reshape(tf.sigmoid(model.predictLogits(batch.x)), [-1]));
+    let probabilities: Float32Array;
+    try {
+      probabilities = (yield probabilityTensor) as Float32Array;
+    } finally {
+      probabilityTensor.dispose();
+    }
+    const labels = yield batch.labels;
+    const weights = batch.sampleWeights ? yield batch.sampleWeights : undefined;
+    const groupOf = Int32Array.from(batch.indices, (row) => options.groupOfRow[row]);
+    const classOf = Int32Array.from(batch.indices, (row) => events.eventOf(options.labels[row]));
+    const penalty = penaltyGradient(probabilities, groupOf, classOf, groups, events.count);
+    const pseudoLabels = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      const p = probabilities[i];
+      const w = weights ? weights[i] : 1;
+      const t = (w * (p - labels[i])) / size + options.weight * penalty.gradient[i] * p * (1 - p);
+      pseudoLabels[i] = p - t;
+    }
+    const pseudo = tf.tensor1d(pseudoLabels, "float32");
+    const pass = model.backwardPass(batch.x, pseudo);
+    try {
+      const gradients = pass.weightedGradients();
+      const lossSum = tf.tidy(() => {
+        const losses = perExampleLosses("binary-cross-entropy", pass.logits, batch.labels);
+        const data = batch.sampleWeights ? tf.sum(tf.mul(losses, batch.sampleWeights)) : tf.sum(losses);
+        return tf.add(data, options.weight * penalty.value * batch.weightSum) as tf.Scalar;
+      });
+      return { gradients, lossSum, count: batch.weightSum };
+    } finally {
+      pass.dispose();
+      pseudo.dispose();
+    }
+  }
   return {
     name: `fairness-penalty(${options.constraint}, λ=${options.weight})`,
-    compute(model: Sequential, batch: GradientBatch): GradientResult {
-      const size = batch.indices.length;
-      if (size === 0) {
-        return { gradients: model.parameters().map((p) => tf.zerosLike(p)), lossSum: tf.scalar(0), count: 0 };
-      }
-      if (model.architecture.loss !== "binary-cross-entropy") {
-        throw new Error("the fairness penalty needs a binary model with one logit");
-      }
-      const probabilityTensor = tf.tidy(() => tf.reshape(tf.sigmoid(model.predictLogits(batch.x)), [-1]));
-      const probabilities = probabilityTensor.dataSync() as Float32Array;
-      probabilityTensor.dispose();
-      const labels = batch.labels.dataSync();
-      const weights = batch.sampleWeights?.dataSync();
-      const groupOf = Int32Array.from(batch.indices, (row) => options.groupOfRow[row]);
-      const classOf = Int32Array.from(batch.indices, (row) => events.eventOf(options.labels[row]));
-      const penalty = penaltyGradient(probabilities, groupOf, classOf, groups, events.count);
-      const pseudoLabels = new Float32Array(size);
-      for (let i = 0; i < size; i++) {
-        const p = probabilities[i];
-        const w = weights ? weights[i] : 1;
-        const t = (w * (p - labels[i])) / size + options.weight * penalty.gradient[i] * p * (1 - p);
-        pseudoLabels[i] = p - t;
-      }
-      const pseudo = tf.tensor1d(pseudoLabels, "float32");
-      const pass = model.backwardPass(batch.x, pseudo);
-      try {
-        const gradients = pass.weightedGradients();
-        const lossSum = tf.tidy(() => {
-          const losses = perExampleLosses("binary-cross-entropy", pass.logits, batch.labels);
-          const data = batch.sampleWeights ? tf.sum(tf.mul(losses, batch.sampleWeights)) : tf.sum(losses);
-          return tf.add(data, options.weight * penalty.value * batch.weightSum) as tf.Scalar;
-        });
-        return { gradients, lossSum, count: batch.weightSum };
-      } finally {
-        pass.dispose();
-        pseudo.dispose();
-      }
-    },
+    compute: (model, batch) => readNow(computeReading(model, batch)),
+    computeReading,
   };
 }

@@ -22,8 +22,8 @@
  * gradient (tested).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Sequential } from "../nn/index.js";
-import { tidyValues } from "../nn/tidy.js";
+import { type Reading, readNow, type Sequential } from "../nn/index.js";
+import { gradientReading } from "../train/gradient.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import type { FairnessConstraint } from "./constraint.js";
 import { type PenaltyEvents, penaltyEvents, referenceCoefficients } from "./penalty-maths.js";
@@ -126,45 +126,56 @@ export function withReferencePenalty(
   const state = new ReferencePenaltyState(options);
   let step = 0;
 
-  const refresh = (model: Sequential) => {
-    const probabilities = tidyValues(() => {
+  function* refresh(model: Sequential): Reading<void> {
+    const probabilities = tf.tidy(() => {
       const x = tf.tensor(reference.X.data, [reference.X.rows, ...model.architecture.inputShape]);
       return tf.reshape(tf.sigmoid(model.predictLogits(x)), [-1]);
     });
-    state.update(probabilities);
-  };
+    try {
+      state.update((yield probabilities) as Float32Array);
+    } finally {
+      probabilities.dispose();
+    }
+  }
+
+  function* computeReading(model: Sequential, batch: GradientBatch): Reading<GradientResult> {
+    if (model.architecture.loss !== "binary-cross-entropy") {
+      throw new Error("the fairness penalty needs a binary model with one logit");
+    }
+    if (step++ % refreshEvery === 0) yield* refresh(model);
+    const size = batch.indices.length;
+    if (size === 0) return yield* gradientReading(inner, model, batch);
+    const logits = tf.tidy(() => tf.reshape(model.predictLogits(batch.x), [-1]));
+    let z: Float32Array;
+    try {
+      z = (yield logits) as Float32Array;
+    } finally {
+      logits.dispose();
+    }
+    const y = yield batch.labels;
+    const w = batch.sampleWeights ? yield batch.sampleWeights : undefined;
+    const pseudo = new Float32Array(size);
+    let dataLoss = 0;
+    for (let i = 0; i < size; i++) {
+      const p = 1 / (1 + Math.exp(-z[i]));
+      const wi = w ? w[i] : 1;
+      pseudo[i] = wi > 0 ? y[i] - state.labelShift(batch.indices[i], y[i], p) / wi : y[i];
+      // Numerically stable binary cross-entropy with logits.
+      dataLoss += wi * (Math.max(z[i], 0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i]))));
+    }
+    const labels = tf.tensor1d(pseudo, "float32");
+    try {
+      const result = yield* gradientReading(inner, model, { ...batch, labels });
+      result.lossSum.dispose();
+      return { ...result, lossSum: tf.scalar(dataLoss) };
+    } finally {
+      labels.dispose();
+    }
+  }
 
   return {
     name: `${inner.name}+reference-penalty(${options.constraint}, λ=${weight})`,
-    compute(model: Sequential, batch: GradientBatch): GradientResult {
-      if (model.architecture.loss !== "binary-cross-entropy") {
-        throw new Error("the fairness penalty needs a binary model with one logit");
-      }
-      if (step++ % refreshEvery === 0) refresh(model);
-      const size = batch.indices.length;
-      if (size === 0) return inner.compute(model, batch);
-      const logits = tf.tidy(() => tf.reshape(model.predictLogits(batch.x), [-1]));
-      const z = logits.dataSync() as Float32Array;
-      const y = batch.labels.dataSync();
-      const w = batch.sampleWeights?.dataSync();
-      const pseudo = new Float32Array(size);
-      let dataLoss = 0;
-      for (let i = 0; i < size; i++) {
-        const p = 1 / (1 + Math.exp(-z[i]));
-        const wi = w ? w[i] : 1;
-        pseudo[i] = wi > 0 ? y[i] - state.labelShift(batch.indices[i], y[i], p) / wi : y[i];
-        // Numerically stable binary cross-entropy with logits.
-        dataLoss += wi * (Math.max(z[i], 0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i]))));
-      }
-      logits.dispose();
-      const labels = tf.tensor1d(pseudo, "float32");
-      try {
-        const result = inner.compute(model, { ...batch, labels });
-        result.lossSum.dispose();
-        return { ...result, lossSum: tf.scalar(dataLoss) };
-      } finally {
-        labels.dispose();
-      }
-    },
+    compute: (model, batch) => readNow(computeReading(model, batch)),
+    computeReading,
   };
 }

@@ -11,7 +11,7 @@
 import { UserError } from "../common/errors.js";
 import { fairnessPenaltyGradient } from "../fairness/penalty.js";
 import { withReferencePenalty } from "../fairness/reference-penalty.js";
-import { architectureFor, buildModel, Sequential } from "../nn/index.js";
+import { architectureFor, buildModel, type Reading, readNow, Sequential } from "../nn/index.js";
 import {
   type ClippingObserver,
   makePrivate,
@@ -27,7 +27,7 @@ import {
   type TrainingEvent,
   type TrainingResult,
   type TrainOptions,
-  trainModel,
+  trainModelReading,
 } from "../train/index.js";
 import { type FairnessSummary, type FitData, type FitPlan, planFit } from "./plan.js";
 import type { OptimizerRecipe, Recipe, RecipeInput } from "./recipe.js";
@@ -211,6 +211,26 @@ export const PUBLIC_NOTE =
  * ```
  */
 export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: FitOptions = {}): FitResult {
+  return readNow(fitRecipeReading(input, data, options));
+}
+
+/**
+ * {@link fitRecipe} as a reading (nn.Reading): the same fit, for backends that read
+ * tensors back only asynchronously (WebGPU).
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * import { type FitData, fitRecipeReading, parseRecipe } from "equipoise/fit";
+ * declare const data: FitData;
+ * const { model } = await nn.readLater(fitRecipeReading(parseRecipe({ model: "logreg" }), data));
+ * ```
+ */
+export function* fitRecipeReading(
+  input: RecipeInput | Recipe,
+  data: FitData,
+  options: FitOptions = {},
+): Reading<FitResult> {
   const plan = planFit(input, data);
   const { recipe } = plan;
   if (options.gradient && (recipe.privacy || plan.penalty)) {
@@ -256,13 +276,13 @@ export function fitRecipe(input: RecipeInput | Recipe, data: FitData, options: F
         ...(options.privateGradient ? { gradient: options.privateGradient } : {}),
         ...(options.clippingObserver ? { observer: options.clippingObserver } : {}),
       });
-      const trained = engine.train(trainingData);
+      const trained = yield* engine.trainReading(trainingData);
       result = trained.result;
       privacy = privacyDocument(trained.privacy, plan, data);
     } else {
       const standard = plainGradient(plan);
       const gradientComputer = options.gradient ? options.gradient(standard) : standard;
-      result = trainModel(model, trainingData, { ...trainer, gradientComputer });
+      result = yield* trainModelReading(model, trainingData, { ...trainer, gradientComputer });
     }
     return {
       model,

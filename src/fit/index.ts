@@ -13,6 +13,7 @@ export {
   type FitProgress,
   type FitResult,
   fitRecipe,
+  fitRecipeReading,
   optimizerConfig,
   type PrivacyDocument,
   PUBLIC_NOTE,

@@ -32,7 +32,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../common/errors.js";
-import type { Sequential } from "../nn/index.js";
+import { type Reading, readNow, type Sequential } from "../nn/index.js";
 import {
   type ClippingObserver,
   clipAndNoise,
@@ -236,7 +236,7 @@ function groupClippedGradient(
   let bounds: Float64Array = new Float64Array(k).fill(base);
   const timings = { steps: 0, noiseMs: 0, totalMs: 0 };
 
-  const compute = (model: Sequential, batch: GradientBatch): GradientResult => {
+  function* computeReading(model: Sequential, batch: GradientBatch): Reading<GradientResult> {
     if (
       batch.datasetSize !== step.datasetSize ||
       Math.abs(batch.expectedBatchSize - step.expectedBatchSize) > 1e-9 * step.datasetSize
@@ -267,7 +267,7 @@ function groupClippedGradient(
           ) as tf.Scalar;
         });
         const norms = pass.norms();
-        const normValues = norms.dataSync();
+        const normValues = yield norms;
         for (let i = 0; i < rows; i++) {
           const g = groups[i];
           if (g < 0 || g >= k) continue;
@@ -298,11 +298,14 @@ function groupClippedGradient(
     const releaseStarted = performance.now();
     const flat = new Float32Array(model.parameterCount);
     let offset = 0;
-    for (const sum of sums) {
-      flat.set(sum.dataSync() as Float32Array, offset);
-      offset += sum.size;
+    try {
+      for (const sum of sums) {
+        flat.set((yield sum) as Float32Array, offset);
+        offset += sum.size;
+      }
+    } finally {
+      tf.dispose(sums);
     }
-    tf.dispose(sums);
     for (let i = 0; i < counts.length; i++) counts[i] /= Math.SQRT2;
     step.privatise(flat, counts);
     timings.noiseMs += performance.now() - releaseStarted;
@@ -327,7 +330,13 @@ function groupClippedGradient(
     timings.steps++;
     timings.totalMs += performance.now() - started;
     return { gradients, lossSum, count: batch.weightSum };
-  };
+  }
 
-  return { name: `dpsgd-f(clip=${base}, γ=${gamma})`, timings, step, compute };
+  return {
+    name: `dpsgd-f(clip=${base}, γ=${gamma})`,
+    timings,
+    step,
+    compute: (model, batch) => readNow(computeReading(model, batch)),
+    computeReading,
+  };
 }

@@ -16,7 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../common/errors.js";
-import type { BatchPass, Sequential } from "../nn/index.js";
+import { type BatchPass, type Reading, readNow, type Sequential } from "../nn/index.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import { type ClipAndNoise, type ClipAndNoiseOptions, clipAndNoise, clipFactors } from "./clip-and-noise.js";
 
@@ -261,53 +261,59 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
     }
   };
 
+  function* computeReading(model: Sequential, batch: GradientBatch): Reading<GradientResult> {
+    if (
+      batch.datasetSize !== datasetSize ||
+      Math.abs(batch.expectedBatchSize - expectedBatchSize) > 1e-9 * datasetSize
+    ) {
+      throw new Error(
+        `DP-SGD was set up for Poisson sampling at rate ${sampleRate} of ${datasetSize} examples, ` +
+          `but the trainer's batches expect ${batch.expectedBatchSize} of ${batch.datasetSize}: the accounting would be wrong`,
+      );
+    }
+    const started = performance.now();
+    const specs = model.parameterSpecs();
+    let sums: tf.Tensor[];
+    let lossSum: tf.Scalar;
+    if (batch.indices.length === 0) {
+      sums = model.parameters().map((p) => tf.zerosLike(p));
+      lossSum = tf.scalar(0);
+    } else {
+      ({ sums, lossSum } = clippedSum(model, batch));
+    }
+    const releaseStarted = performance.now();
+    const flat = new Float32Array(model.parameterCount);
+    let offset = 0;
+    try {
+      for (const sum of sums) {
+        flat.set((yield sum) as Float32Array, offset);
+        offset += sum.size;
+      }
+    } finally {
+      tf.dispose(sums);
+    }
+    step.privatise(flat);
+    timings.noiseMs += performance.now() - releaseStarted;
+    pendingObservation?.();
+    pendingObservation = undefined;
+    offset = 0;
+    const gradients = specs.map((spec) => {
+      const size = spec.shape.reduce((a, b) => a * b, 1);
+      const tensor = tf.tensor(flat.slice(offset, offset + size), spec.shape, "float32");
+      offset += size;
+      return tensor;
+    });
+    timings.steps++;
+    timings.totalMs += performance.now() - started;
+    return { gradients, lossSum, count: batch.weightSum };
+  }
+
   return {
     name: `dp-sgd(${clipping}, clip=${clip}, noise=${options.noiseMultiplier})`,
     timings,
     step,
-    compute(model: Sequential, batch: GradientBatch): GradientResult {
-      if (
-        batch.datasetSize !== datasetSize ||
-        Math.abs(batch.expectedBatchSize - expectedBatchSize) > 1e-9 * datasetSize
-      ) {
-        throw new Error(
-          `DP-SGD was set up for Poisson sampling at rate ${sampleRate} of ${datasetSize} examples, ` +
-            `but the trainer's batches expect ${batch.expectedBatchSize} of ${batch.datasetSize}: the accounting would be wrong`,
-        );
-      }
-      const started = performance.now();
-      const specs = model.parameterSpecs();
-      let sums: tf.Tensor[];
-      let lossSum: tf.Scalar;
-      if (batch.indices.length === 0) {
-        sums = model.parameters().map((p) => tf.zerosLike(p));
-        lossSum = tf.scalar(0);
-      } else {
-        ({ sums, lossSum } = clippedSum(model, batch));
-      }
-      const releaseStarted = performance.now();
-      const flat = new Float32Array(model.parameterCount);
-      let offset = 0;
-      for (const sum of sums) {
-        flat.set(sum.dataSync() as Float32Array, offset);
-        offset += sum.size;
-      }
-      tf.dispose(sums);
-      step.privatise(flat);
-      timings.noiseMs += performance.now() - releaseStarted;
-      pendingObservation?.();
-      pendingObservation = undefined;
-      offset = 0;
-      const gradients = specs.map((spec) => {
-        const size = spec.shape.reduce((a, b) => a * b, 1);
-        const tensor = tf.tensor(flat.slice(offset, offset + size), spec.shape, "float32");
-        offset += size;
-        return tensor;
-      });
-      timings.steps++;
-      timings.totalMs += performance.now() - started;
-      return { gradients, lossSum, count: batch.weightSum };
-    },
+    compute: (model, batch) => readNow(computeReading(model, batch)),
+    computeReading,
   };
 }
 

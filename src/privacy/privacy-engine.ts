@@ -13,13 +13,13 @@
  */
 import { DEFAULT_DELTA } from "../common/defaults.js";
 import { PrivacyBudgetError, UserError } from "../common/errors.js";
-import type { Sequential } from "../nn/index.js";
+import { type Reading, readNow, type Sequential } from "../nn/index.js";
 import {
   type GradientComputer,
   type TrainingData,
   type TrainingResult,
   type TrainOptions,
-  trainModel,
+  trainModelReading,
 } from "../train/index.js";
 import type { Accountant, AccountantKind, PrivacySpent } from "./accountants/accountant.js";
 import { createAccountant } from "./accountants/index.js";
@@ -185,6 +185,8 @@ export interface PrivateTraining {
   readonly suitableForRelease: boolean;
   /** Runs the trainer with these options on `data` (which must have `dataSize` rows). */
   train(data: TrainingData): { result: TrainingResult; privacy: PrivacyReport };
+  /** {@link PrivateTraining.train} as a reading (nn.Reading), for backends that read only asynchronously. */
+  trainReading(data: TrainingData): Reading<{ result: TrainingResult; privacy: PrivacyReport }>;
   /** Privacy spent so far (the steps actually run). */
   privacySpent(delta?: number): PrivacyReport;
 }
@@ -390,19 +392,22 @@ export function makePrivate(options: MakePrivateOptions): PrivateTraining {
     trainOptions,
     suitableForRelease: !seeded,
     privacySpent,
-    train(data) {
-      if (data.X.rows !== dataSize) {
-        throw new UserError(
-          `makePrivate was set up for ${dataSize} training examples, the data has ${data.X.rows}`,
-        );
-      }
-      if (data.sampleWeights?.some((w) => !(w >= 0 && w <= 1))) {
-        throw new UserError(
-          "DP-SGD needs sample weights in [0, 1]: a larger weight raises the sensitivity above the clip norm",
-        );
-      }
-      const result = trainModel(model, data, trainOptions);
-      return { result, privacy: privacySpent() };
-    },
+    train: (data) => readNow(trainReading(data)),
+    trainReading,
   };
+
+  function* trainReading(data: TrainingData): Reading<{ result: TrainingResult; privacy: PrivacyReport }> {
+    if (data.X.rows !== dataSize) {
+      throw new UserError(
+        `makePrivate was set up for ${dataSize} training examples, the data has ${data.X.rows}`,
+      );
+    }
+    if (data.sampleWeights?.some((w) => !(w >= 0 && w <= 1))) {
+      throw new UserError(
+        "DP-SGD needs sample weights in [0, 1]: a larger weight raises the sensitivity above the clip norm",
+      );
+    }
+    const result = yield* trainModelReading(model, data, trainOptions);
+    return { result, privacy: privacySpent() };
+  }
 }

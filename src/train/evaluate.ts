@@ -3,7 +3,14 @@
  * in chunks so that memory stays bounded on large test sets.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { labelTensor, perExampleLosses, predictedClasses, type Sequential } from "../nn/index.js";
+import {
+  labelTensor,
+  perExampleLosses,
+  predictedClasses,
+  type Reading,
+  readNow,
+  type Sequential,
+} from "../nn/index.js";
 
 /**
  * Rows to evaluate a model on: features, labels, optional sample weights and sensitive groups.
@@ -110,6 +117,24 @@ const CHUNK = 4096;
  * ```
  */
 export function predict(model: Sequential, X: EvaluationData["X"], y?: Float32Array): Predictions {
+  return readNow(predictReading(model, X, y));
+}
+
+/**
+ * {@link predict} as a reading (nn.Reading), for backends that read only asynchronously (WebGPU).
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * declare const model: nn.Sequential; declare const X: train.EvaluationData["X"];
+ * const { classes } = await nn.readLater(train.predictReading(model, X));
+ * ```
+ */
+export function* predictReading(
+  model: Sequential,
+  X: EvaluationData["X"],
+  y?: Float32Array,
+): Reading<Predictions> {
   const inputShape = model.architecture.inputShape;
   const kind = model.architecture.loss;
   const outputs = model.outputShape[0];
@@ -118,26 +143,29 @@ export function predict(model: Sequential, X: EvaluationData["X"], y?: Float32Ar
   const losses = y ? new Float32Array(X.rows) : undefined;
   for (let start = 0; start < X.rows; start += CHUNK) {
     const end = Math.min(X.rows, start + CHUNK);
-    tf.tidy(() => {
+    const [predicted, probs, chunkLosses] = tf.tidy(() => {
       const x = tf.tensor(X.data.subarray(start * X.cols, end * X.cols), [end - start, ...inputShape]);
       const logits = model.predictLogits(x);
-      classes.set(
-        predictedClasses(kind, logits).dataSync().map(Math.round) as unknown as ArrayLike<number>,
-        start,
-      );
-      const probs =
+      const classTensor = predictedClasses(kind, logits);
+      const probabilityTensor =
         kind === "binary-cross-entropy"
           ? tf.sigmoid(tf.reshape(logits, [-1]))
           : tf.softmax(logits as tf.Tensor2D);
+      if (!y) return [classTensor, probabilityTensor];
+      const labels = labelTensor(kind, y.subarray(start, end));
+      return [classTensor, probabilityTensor, perExampleLosses(kind, logits, labels)];
+    });
+    try {
+      const predictedValues = yield predicted;
+      for (let i = 0; i < predictedValues.length; i++) classes[start + i] = Math.round(predictedValues[i]);
       probabilities.set(
-        probs.dataSync() as Float32Array,
+        (yield probs) as Float32Array,
         kind === "binary-cross-entropy" ? start : start * outputs,
       );
-      if (y && losses) {
-        const labels = labelTensor(kind, y.subarray(start, end));
-        losses.set(perExampleLosses(kind, logits, labels).dataSync() as Float32Array, start);
-      }
-    });
+      if (chunkLosses && losses) losses.set((yield chunkLosses) as Float32Array, start);
+    } finally {
+      tf.dispose([predicted, probs, ...(chunkLosses ? [chunkLosses] : [])]);
+    }
   }
   return { classes, probabilities, losses };
 }
@@ -156,7 +184,21 @@ export function predict(model: Sequential, X: EvaluationData["X"], y?: Float32Ar
  * ```
  */
 export function evaluateModel(model: Sequential, data: EvaluationData): Evaluation {
-  const { classes, losses } = predict(model, data.X, data.y);
+  return readNow(evaluateModelReading(model, data));
+}
+
+/**
+ * {@link evaluateModel} as a reading (nn.Reading), for backends that read only asynchronously (WebGPU).
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * declare const model: nn.Sequential; declare const test: train.EvaluationData;
+ * const { accuracy } = await nn.readLater(train.evaluateModelReading(model, test));
+ * ```
+ */
+export function* evaluateModelReading(model: Sequential, data: EvaluationData): Reading<Evaluation> {
+  const { classes, losses } = yield* predictReading(model, data.X, data.y);
   const w = data.sampleWeights;
   let correct = 0;
   let total = 0;

@@ -4,7 +4,7 @@
  * noise), fairness-penalised losses or anything else plug in without touching it.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Sequential } from "../nn/index.js";
+import type { Reading, Sequential } from "../nn/index.js";
 
 /**
  * One batch as a gradient computer sees it: features, labels, weights and their sum.
@@ -78,6 +78,32 @@ export interface GradientComputer {
   readonly name: string;
   /** The gradient of the batch, as the step uses it. */
   compute(model: Sequential, batch: GradientBatch): GradientResult;
+  /**
+   * The same gradient as a reading (nn.Reading): given by computers that read tensors
+   * back to the host (DP-SGD's noise, the fairness penalties), so that they also run on
+   * backends that read only asynchronously (WebGPU). `compute` is `readNow` of it.
+   */
+  computeReading?(model: Sequential, batch: GradientBatch): Reading<GradientResult>;
+}
+
+/**
+ * A computer's gradient for the batch as a reading: its own reading when it has one,
+ * else its synchronous result (a computer that reads nothing back).
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * declare const model: nn.Sequential; declare const batch: train.GradientBatch;
+ * const result = nn.readNow(train.gradientReading(train.meanGradient, model, batch));
+ * ```
+ */
+export function* gradientReading(
+  computer: GradientComputer,
+  model: Sequential,
+  batch: GradientBatch,
+): Reading<GradientResult> {
+  if (computer.computeReading) return yield* computer.computeReading(model, batch);
+  return computer.compute(model, batch);
 }
 
 /**

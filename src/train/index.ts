@@ -12,14 +12,17 @@ export {
   type Evaluation,
   type EvaluationData,
   evaluateModel,
+  evaluateModelReading,
   type GroupAccuracy,
   type Predictions,
   predict,
+  predictReading,
 } from "./evaluate.js";
 export {
   type GradientBatch,
   type GradientComputer,
   type GradientResult,
+  gradientReading,
   meanGradient,
   type PrivateGradientStep,
 } from "./gradient.js";
@@ -48,4 +51,5 @@ export {
   type TrainingResult,
   type TrainOptions,
   trainModel,
+  trainModelReading,
 } from "./trainer.js";

@@ -6,9 +6,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../common/errors.js";
 import { createRandom, type Random } from "../common/rng.js";
-import { labelTensor, type Sequential } from "../nn/index.js";
-import { evaluateModel } from "./evaluate.js";
-import { type GradientComputer, meanGradient } from "./gradient.js";
+import { labelTensor, type Reading, readNow, type Sequential } from "../nn/index.js";
+import { evaluateModelReading } from "./evaluate.js";
+import { type GradientComputer, gradientReading, meanGradient } from "./gradient.js";
 import { createOptimizer, type OptimizerConfig } from "./optimizers.js";
 import { createSampler, type SamplingKind } from "./samplers.js";
 
@@ -220,12 +220,18 @@ export class TrainingDivergedError extends UserError {
  * ```
  */
 export function parametersAreFinite(model: Sequential): boolean {
+  return readNow(parametersFiniteReading(model));
+}
+
+function* parametersFiniteReading(model: Sequential): Reading<boolean> {
   const allFinite = tf.tidy(() =>
     tf.all(tf.concat(model.parameters().map((p) => tf.isFinite(tf.reshape(p, [-1]))))),
   );
-  const finite = allFinite.dataSync()[0] === 1;
-  allFinite.dispose();
-  return finite;
+  try {
+    return (yield allFinite)[0] === 1;
+  } finally {
+    allFinite.dispose();
+  }
 }
 
 /**
@@ -248,6 +254,26 @@ export function parametersAreFinite(model: Sequential): boolean {
  * ```
  */
 export function trainModel(model: Sequential, data: TrainingData, options: TrainOptions): TrainingResult {
+  return readNow(trainModelReading(model, data, options));
+}
+
+/**
+ * {@link trainModel} as a reading (nn.Reading): the same training, for backends that
+ * read tensors back only asynchronously (WebGPU): `await nn.readLater(...)` runs it there.
+ *
+ * @example
+ * ```ts
+ * import { nn, train } from "equipoise";
+ * declare const model: nn.Sequential; declare const data: train.TrainingData;
+ * const options: train.TrainOptions = { epochs: 2, batchSize: 32, optimizer: { kind: "adam", learningRate: 0.01 }, seed: 0 };
+ * const result = await nn.readLater(train.trainModelReading(model, data, options)); // on WebGPU too
+ * ```
+ */
+export function* trainModelReading(
+  model: Sequential,
+  data: TrainingData,
+  options: TrainOptions,
+): Reading<TrainingResult> {
   const inputShape = model.architecture.inputShape;
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
   if (data.X.cols !== inputSize) {
@@ -286,7 +312,7 @@ export function trainModel(model: Sequential, data: TrainingData, options: Train
       for (const indices of sampler.epoch()) {
         const batch = assembler.assemble(indices, sampler.expectedBatchSize);
         try {
-          const result = computer.compute(model, batch);
+          const result = yield* gradientReading(computer, model, batch);
           model.setParameters(optimizer.step(model.parameters(), result.gradients));
           tf.dispose(result.gradients);
           const total = tf.add(lossTotal, result.lossSum) as tf.Scalar;
@@ -310,20 +336,23 @@ export function trainModel(model: Sequential, data: TrainingData, options: Train
         }
       }
       const hint = options.divergenceHint ?? `learning rate ${options.optimizer.learningRate} too large?`;
-      const trainLoss = options.lossIsPrivate
-        ? undefined
-        : lossTotal.dataSync()[0] / Math.max(weightTotal, 1e-12);
-      lossTotal.dispose();
+      let trainLoss: number | undefined;
+      try {
+        trainLoss = options.lossIsPrivate ? undefined : (yield lossTotal)[0] / Math.max(weightTotal, 1e-12);
+      } finally {
+        lossTotal.dispose();
+      }
       if (trainLoss !== undefined && !Number.isFinite(trainLoss))
         throw new TrainingDivergedError(epoch, "loss", hint);
-      if (!parametersAreFinite(model)) throw new TrainingDivergedError(epoch, "parameters", hint);
+      if (!(yield* parametersFiniteReading(model)))
+        throw new TrainingDivergedError(epoch, "parameters", hint);
       const record: EpochRecord = {
         epoch,
         ...(trainLoss !== undefined ? { trainLoss } : {}),
         seconds: (performance.now() - epochStart) / 1000,
       };
       if (options.validation) {
-        const evaluation = evaluateModel(model, options.validation);
+        const evaluation = yield* evaluateModelReading(model, options.validation);
         record.validationLoss = evaluation.loss;
         record.validationAccuracy = evaluation.accuracy;
       }
@@ -335,7 +364,7 @@ export function trainModel(model: Sequential, data: TrainingData, options: Train
           best = {
             loss: record.validationLoss,
             epoch,
-            parameters: restoreBest ? model.readParameters() : undefined,
+            parameters: restoreBest ? yield* parameterValues(model) : undefined,
           };
           sinceBest = 0;
         } else if (++sinceBest >= patience) {
@@ -365,6 +394,12 @@ export function trainModel(model: Sequential, data: TrainingData, options: Train
     expectedBatchSize: sampler.expectedBatchSize,
     gradientComputer: computer.name,
   };
+}
+
+function* parameterValues(model: Sequential): Reading<Float32Array[]> {
+  const values: Float32Array[] = [];
+  for (const parameter of model.parameters()) values.push((yield parameter) as Float32Array);
+  return values;
 }
 
 /**

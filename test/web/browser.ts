@@ -34,6 +34,8 @@ export async function launchChromium(): Promise<Browser> {
       // WebGL (the 3-D front, parallel coordinates) on the CPU rasteriser, as on a machine without a GPU.
       "--enable-unsafe-swiftshader",
       "--use-angle=swiftshader",
+      // WebGPU (the trial workers' optional backend) on SwiftShader's software adapter.
+      "--enable-unsafe-webgpu",
     ],
   });
 }

@@ -32,6 +32,7 @@ import { CONSTRAINT_SHORT_NAMES } from "../../../src/fairness/constraint.js";
 import { encodeModelMetrics as encodeSplitMetrics } from "../../../src/fit/metrics.js";
 import { type Configuration, optimize, Study } from "../../../src/search/index.js";
 import type { StrategyName } from "../../../src/search/strategies/index.js";
+import type { BackendPreference } from "./backend-choice.js";
 import { SqlJsStudyStore } from "./sqljs-store.js";
 
 /** What a page asks for: everything `explore` takes, with the data as the CSV's text. */
@@ -47,11 +48,19 @@ export interface LocalStudyRequest {
   budget: number;
   seed: number;
   workers: number;
+  /** The trial workers' tensor backend (absent in studies saved before the choice existed: "auto"). */
+  backend?: BackendPreference;
 }
 
 /** Trials in Web Workers (trial-worker.ts): the page's equivalent of explore/pool.ts. */
 export interface TrialRunner {
-  start(data: TrialData, settings: TrialSettings, workers: number): Promise<void>;
+  /** Starts the workers; resolves to the backend each one trains on, with the reason. */
+  start(
+    data: TrialData,
+    settings: TrialSettings,
+    workers: number,
+    backend: BackendPreference,
+  ): Promise<{ backend: string; reason: string }[]>;
   run(config: Configuration, seed: number): Promise<TrialOutcome>;
   close(): void;
 }
@@ -68,6 +77,8 @@ export interface LocalStudyHooks {
   onOpen(study: Study): Promise<void> | void;
   /** After each finished trial. */
   onTrial(study: Study): Promise<void> | void;
+  /** Once the trial workers have started: the tensor backend(s) they train on. */
+  onBackend?(backend: string): void;
 }
 
 const VALIDATION_FRACTION = 0.2;
@@ -207,7 +218,15 @@ export async function runLocalStudy(
   if (done > 0) hooks.note(`resuming the study: ${done} trials already finished`);
   if (done >= request.budget) return study;
   hooks.note(`starting ${request.workers} trial worker(s)`);
-  await hooks.runner.start(data, settings, Math.min(request.workers, request.budget - done));
+  const started = await hooks.runner.start(
+    data,
+    settings,
+    Math.min(request.workers, request.budget - done),
+    request.backend ?? "auto",
+  );
+  for (const reason of new Set(started.map((s) => s.reason))) hooks.note(`trials train on ${reason}`);
+  const backends = [...new Set(started.map((s) => s.backend))].join("+");
+  hooks.onBackend?.(backends);
   const basis = reference.basis.validation;
   try {
     await optimize(
@@ -223,6 +242,7 @@ export async function runLocalStudy(
             recipe: outcome.recipe,
             privacy: outcome.privacy,
             trainSeconds: outcome.trainSeconds,
+            backend: backends,
           },
         };
       },

@@ -1,6 +1,6 @@
 /**
  * The in-browser explorer's page: drop a CSV, pick the target and the sensitive
- * attribute, and run the study in this browser (Web Workers, WebAssembly). Nothing
+ * attribute, and run the study in this browser (Web Workers, WebAssembly or WebGPU). Nothing
  * is sent anywhere: the page loads its code and then works offline; the data and
  * the study stay in this browser (IndexedDB) so that a reload resumes the study.
  */
@@ -13,6 +13,7 @@ import { comparePanel } from "../common/compare-panel.js";
 import { field, h, liveRegion, replace } from "../common/dom.js";
 import { MAX_COMPARED, StudyPanel } from "../common/study-panel.js";
 import { trialPanel } from "../common/trial-panel.js";
+import type { BackendPreference } from "./backend-choice.js";
 import type { LocalStudyRequest } from "./explorer.js";
 import type { StudyWorkerReply, StudyWorkerRequest } from "./messages.js";
 import { deleteStudy, listStudies, loadStudy, type SavedStudy, saveStudy } from "./persistence.js";
@@ -80,6 +81,13 @@ const workers = h("input", {
   step: "1",
   value: String(Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4))),
 });
+const backend = h(
+  "select",
+  { name: "backend" },
+  h("option", { value: "auto" }, "automatic: WebGPU on a graphics card, else WebAssembly"),
+  h("option", { value: "wasm" }, "WebAssembly"),
+  h("option", { value: "webgpu" }, "WebGPU (even on a software adapter)"),
+);
 const studyName = h("input", {
   type: "text",
   name: "name",
@@ -121,6 +129,11 @@ const settingsForm = h(
       "Trial workers",
       workers,
       "Web Workers training trials at once (default: this computer's cores, at most 4).",
+    ),
+    field(
+      "Tensor backend",
+      backend,
+      "Where the trial workers train. WebGPU on a software adapter runs on the CPU, slower than WebAssembly.",
     ),
     field("Study name", studyName),
   ),
@@ -226,6 +239,7 @@ settingsForm.addEventListener("submit", async (event) => {
     budget: Number(budget.value),
     seed: Number(seed.value),
     workers: Number(workers.value),
+    backend: backend.value as BackendPreference,
   };
   if (await loadStudy(request.id)) {
     status.textContent = `a study called '${request.id}' is already kept in this browser: resume it below, or choose another name`;
@@ -531,7 +545,7 @@ replace(
   h(
     "p",
     { class: "lead" },
-    "Your data never leaves this browser: the page has loaded its code and now works offline. The study runs here, in Web Workers on WebAssembly, and is kept in this browser's storage, so a reload resumes it.",
+    "Your data never leaves this browser: the page has loaded its code and now works offline. The study runs here, in Web Workers on WebAssembly or WebGPU, and is kept in this browser's storage, so a reload resumes it.",
   ),
   status,
   h("section", { "aria-label": "your data" }, h("h2", {}, "Your data"), dropZone, settingsForm),

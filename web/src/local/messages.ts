@@ -3,17 +3,18 @@
 import type { TrialData, TrialOutcome, TrialSettings } from "../../../src/explore/trial.js";
 import type { Configuration } from "../../../src/search/index.js";
 import type { StudyView, TrialDetail } from "../../../src/server/documents.js";
+import type { BackendPreference } from "./backend-choice.js";
 import type { LocalStudyRequest } from "./explorer.js";
 
 /** The page hands each trial worker one end of a channel; the study worker holds the other. */
 export type TrialWorkerConnect = { kind: "connect"; port: MessagePort; wasmBase: string };
 
 export type TrialWorkerRequest =
-  | { kind: "setup"; data: TrialData; settings: TrialSettings }
+  | { kind: "setup"; data: TrialData; settings: TrialSettings; backend: BackendPreference }
   | { kind: "trial"; id: number; config: Configuration; seed: number };
 
 export type TrialWorkerReply =
-  | { kind: "ready"; backend: string }
+  | { kind: "ready"; backend: string; reason: string }
   | { kind: "setup-failed"; message: string }
   | { kind: "result"; id: number; outcome: TrialOutcome }
   | { kind: "error"; id: number; message: string };

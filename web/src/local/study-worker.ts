@@ -51,6 +51,7 @@ async function run(message: Extract<StudyWorkerRequest, { kind: "run" }>): Promi
   studyId = message.request.id;
   const locks = (navigator as Navigator & { locks?: LockManager }).locks;
   const work = async () => {
+    // The reference model trains here, on WebAssembly; the trials choose their own backend.
     setWasmPaths(base);
     await initBackend("wasm");
     const SQL = await initSqlJs({ locateFile: (file: string) => new URL(file, base).href });
@@ -100,6 +101,16 @@ async function run(message: Extract<StudyWorkerRequest, { kind: "run" }>): Promi
   });
 }
 
+/** The backends the trials say they trained on; studies from before trials said so ran on WebAssembly. */
+function trialBackends(trials: readonly { metrics?: Record<string, unknown> | null }[]): string {
+  const names = new Set<string>();
+  for (const trial of trials) {
+    const backend = trial.metrics?.backend;
+    if (typeof backend === "string") names.add(backend);
+  }
+  return names.size > 0 ? [...names].sort().join(", ") : "wasm";
+}
+
 scope.onmessage = async (event) => {
   const message = event.data;
   try {
@@ -116,7 +127,7 @@ scope.onmessage = async (event) => {
         constraints: snapshot.constraints.map((c) => c.name),
         budget: summary.trials.total,
         workers: null,
-        backend: "wasm (in the browser)",
+        backend: `${trialBackends(snapshot.trials)} (in the browser)`,
         seed: snapshot.seed,
       });
       post({ kind: "report", html: renderHtmlReport(data) });

@@ -4,6 +4,7 @@
  */
 import type { TrialData, TrialOutcome, TrialSettings } from "../../../src/explore/trial.js";
 import type { Configuration } from "../../../src/search/index.js";
+import type { BackendPreference } from "./backend-choice.js";
 import type { TrialRunner } from "./explorer.js";
 import type { TrialWorkerReply, TrialWorkerRequest } from "./messages.js";
 
@@ -27,28 +28,35 @@ export class WebTrialRunner implements TrialRunner {
 
   constructor(private readonly ports: MessagePort[]) {}
 
-  async start(data: TrialData, settings: TrialSettings, count: number): Promise<void> {
+  async start(
+    data: TrialData,
+    settings: TrialSettings,
+    count: number,
+    backend: BackendPreference,
+  ): Promise<{ backend: string; reason: string }[]> {
     const ports = this.ports.slice(0, Math.max(1, count));
     if (ports.length === 0) throw new Error("no trial worker was started");
-    this.lanes = await Promise.all(
+    const started = await Promise.all(
       ports.map(
         (port) =>
-          new Promise<Lane>((resolve, reject) => {
+          new Promise<{ lane: Lane; backend: string; reason: string }>((resolve, reject) => {
             const lane: Lane = { port, job: null };
             port.onmessage = (event: MessageEvent<TrialWorkerReply>) => {
               const reply = event.data;
               if (reply.kind === "ready") {
                 port.onmessage = (next: MessageEvent<TrialWorkerReply>) => this.reply(lane, next.data);
-                resolve(lane);
+                resolve({ lane, backend: reply.backend, reason: reply.reason });
               } else if (reply.kind === "setup-failed")
                 reject(new Error(`a trial worker failed to start: ${reply.message}`));
             };
-            const setup: TrialWorkerRequest = { kind: "setup", data, settings };
+            const setup: TrialWorkerRequest = { kind: "setup", data, settings, backend };
             port.postMessage(setup);
           }),
       ),
     );
+    this.lanes = started.map((s) => s.lane);
     this.dispatch();
+    return started.map(({ backend: name, reason }) => ({ backend: name, reason }));
   }
 
   run(config: Configuration, seed: number): Promise<TrialOutcome> {
