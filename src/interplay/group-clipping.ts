@@ -33,6 +33,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../common/errors.js";
 import { type Reading, readNow, type Sequential } from "../nn/index.js";
+import { flatValues, tensorsOver } from "../privacy/dp-sgd.js";
 import {
   type ClippingObserver,
   clipAndNoise,
@@ -296,16 +297,7 @@ function groupClippedGradient(
       }
     }
     const releaseStarted = performance.now();
-    const flat = new Float32Array(model.parameterCount);
-    let offset = 0;
-    try {
-      for (const sum of sums) {
-        flat.set((yield sum) as Float32Array, offset);
-        offset += sum.size;
-      }
-    } finally {
-      tf.dispose(sums);
-    }
+    const flat = yield* flatValues(sums, model.parameterCount);
     for (let i = 0; i < counts.length; i++) counts[i] /= Math.SQRT2;
     step.privatise(flat, counts);
     timings.noiseMs += performance.now() - releaseStarted;
@@ -320,13 +312,7 @@ function groupClippedGradient(
     }
     released++;
     bounds = groupClipBounds(base, smoothedClipped, smoothedExamples, gamma, maxRatio);
-    offset = 0;
-    const gradients = model.parameterSpecs().map((spec) => {
-      const size = spec.shape.reduce((a, b) => a * b, 1);
-      const tensor = tf.tensor(flat.slice(offset, offset + size), spec.shape, "float32");
-      offset += size;
-      return tensor;
-    });
+    const gradients = tensorsOver(flat, model.parameterSpecs());
     timings.steps++;
     timings.totalMs += performance.now() - started;
     return { gradients, lossSum, count: batch.weightSum };

@@ -282,27 +282,12 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
       ({ sums, lossSum } = clippedSum(model, batch));
     }
     const releaseStarted = performance.now();
-    const flat = new Float32Array(model.parameterCount);
-    let offset = 0;
-    try {
-      for (const sum of sums) {
-        flat.set((yield sum) as Float32Array, offset);
-        offset += sum.size;
-      }
-    } finally {
-      tf.dispose(sums);
-    }
+    const flat = yield* flatValues(sums, model.parameterCount);
     step.privatise(flat);
     timings.noiseMs += performance.now() - releaseStarted;
     pendingObservation?.();
     pendingObservation = undefined;
-    offset = 0;
-    const gradients = specs.map((spec) => {
-      const size = spec.shape.reduce((a, b) => a * b, 1);
-      const tensor = tf.tensor(flat.slice(offset, offset + size), spec.shape, "float32");
-      offset += size;
-      return tensor;
-    });
+    const gradients = tensorsOver(flat, specs);
     timings.steps++;
     timings.totalMs += performance.now() - started;
     return { gradients, lossSum, count: batch.weightSum };
@@ -315,6 +300,32 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
     compute: (model, batch) => readNow(computeReading(model, batch)),
     computeReading,
   };
+}
+
+/** The values of `tensors`, one after the other in one vector of `size` values; the tensors are freed. */
+export function* flatValues(tensors: tf.Tensor[], size: number): Reading<Float32Array> {
+  const flat = new Float32Array(size);
+  let offset = 0;
+  try {
+    for (const tensor of tensors) {
+      flat.set((yield tensor) as Float32Array, offset);
+      offset += tensor.size;
+    }
+  } finally {
+    tf.dispose(tensors);
+  }
+  return flat;
+}
+
+/** Tensors of the given shapes over consecutive parts of `flat` (copied): the inverse of {@link flatValues}. */
+export function tensorsOver(flat: Float32Array, specs: readonly { shape: number[] }[]): tf.Tensor[] {
+  let offset = 0;
+  return specs.map((spec) => {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const tensor = tf.tensor(flat.slice(offset, offset + size), spec.shape, "float32");
+    offset += size;
+    return tensor;
+  });
 }
 
 /**
