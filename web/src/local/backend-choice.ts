@@ -1,10 +1,14 @@
 /**
  * Which tensor backend a trial worker trains on. WebGPU is used where the browser
- * has a GPU behind it; a software adapter (SwiftShader, a browser's "fallback"
- * adapter) runs compute shaders on the CPU, slower than WebAssembly's SIMD
- * kernels for the small networks of a study, so "auto" keeps WebAssembly there.
- * Asking for WebGPU explicitly takes any adapter, software included (that is how
- * the browser test checks the WebGPU path on a machine without a GPU).
+ * has a GPU behind it and trains this study's models faster than WebAssembly: the
+ * small networks of a tabular study launch many tiny kernels and read the clipped
+ * gradient back at every DP-SGD step, so a GPU does not win by itself, and
+ * "auto" times a short training on both before it chooses. A software adapter
+ * (SwiftShader, a browser's "fallback" adapter) runs compute shaders on the CPU,
+ * far slower than WebAssembly's SIMD kernels, so "auto" keeps WebAssembly there
+ * without timing. Asking for WebGPU explicitly takes any adapter, software
+ * included (that is how the browser test checks the WebGPU path on a machine
+ * without a GPU).
  */
 
 /** What the page's "Tensor backend" choice says. */
@@ -21,6 +25,8 @@ export interface BackendChoice {
   backend: "wasm" | "webgpu";
   /** One sentence for the page: what was chosen and why. */
   reason: string;
+  /** WebGPU is to be kept only if a timed training runs faster on it than on WebAssembly. */
+  timeBoth?: boolean;
 }
 
 /** The backend to try first, from the user's preference and what the browser offers. */
@@ -42,7 +48,28 @@ export function chooseTrialBackend(preference: BackendPreference, probe: WebGpuP
     };
   }
   const kind = probe.software ? "software" : "hardware";
-  return { backend: "webgpu", reason: `WebGPU on the ${kind} adapter ${probe.adapter}` };
+  return {
+    backend: "webgpu",
+    reason: `WebGPU on the ${kind} adapter ${probe.adapter}`,
+    ...(preference === "auto" ? { timeBoth: true } : {}),
+  };
+}
+
+/** Milliseconds of the same short training on each backend (after a first, untimed run of it). */
+export interface BackendTimings {
+  webgpu: number;
+  wasm: number;
+}
+
+/** The faster backend for "auto" on a hardware adapter, and the sentence that says so. */
+export function fasterBackend(adapter: string, timings: BackendTimings): BackendChoice {
+  const figures = `${timings.webgpu.toFixed(0)} ms on WebGPU, ${timings.wasm.toFixed(0)} ms on WebAssembly`;
+  return timings.webgpu < timings.wasm
+    ? { backend: "webgpu", reason: `WebGPU on the hardware adapter ${adapter}, faster here (${figures})` }
+    : {
+        backend: "wasm",
+        reason: `WebAssembly: faster than this browser's GPU (${adapter}) on this study's models (${figures})`,
+      };
 }
 
 interface AdapterInfoLike {

@@ -12,7 +12,14 @@ import type { TrialData, TrialSettings } from "../../../src/explore/trial.js";
 import { runTrialReading } from "../../../src/explore/trial.js";
 import { initBackend } from "../../../src/nn/backend.js";
 import { readLater, readNow } from "../../../src/nn/reads.js";
-import { type BackendPreference, chooseTrialBackend, probeWebGpu } from "./backend-choice.js";
+import type { Configuration } from "../../../src/search/index.js";
+import {
+  type BackendPreference,
+  chooseTrialBackend,
+  fasterBackend,
+  probeWebGpu,
+  type WebGpuProbe,
+} from "./backend-choice.js";
 import type { TrialWorkerConnect, TrialWorkerReply, TrialWorkerRequest } from "./messages.js";
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<TrialWorkerConnect>) => void) | null };
@@ -28,7 +35,7 @@ scope.onmessage = (event) => {
     if (request.kind === "setup") {
       try {
         setWasmPaths(wasmBase);
-        const { backend, reason } = await startBackend(request.backend);
+        const { backend, reason } = await startBackend(request.backend, request.data, request.settings);
         data = request.data;
         settings = request.settings;
         send({ kind: "ready", backend, reason });
@@ -56,28 +63,76 @@ scope.onmessage = (event) => {
   };
 };
 
-/** Starts the chosen backend; if WebGPU fails to start, the trials still run, on WebAssembly. */
-async function startBackend(preference: BackendPreference): Promise<{ backend: string; reason: string }> {
-  const choice = chooseTrialBackend(
-    preference,
-    preference === "wasm" ? { available: false, reason: "" } : await probeWebGpu(),
-  );
-  if (choice.backend === "webgpu") {
-    try {
-      // A literal import, so that the bundler ships the backend with this worker.
-      await import("@tensorflow/tfjs-backend-webgpu");
-      const started = await initBackend("webgpu");
-      forbidSynchronousReads();
-      asynchronousReads = true;
-      return { backend: started.name, reason: choice.reason };
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      const started = await initBackend("wasm");
-      return { backend: started.name, reason: `WebAssembly: WebGPU failed to start (${why})` };
-    }
+/**
+ * Starts the chosen backend. Under "auto" on a hardware adapter, a short training of a
+ * fixed model on the study's data is timed on both backends (each after one untimed run
+ * that compiles its kernels) and the faster one is kept. If WebGPU fails to start, the
+ * trials still run, on WebAssembly.
+ */
+async function startBackend(
+  preference: BackendPreference,
+  study: TrialData,
+  trialSettings: TrialSettings,
+): Promise<{ backend: string; reason: string }> {
+  const probe: WebGpuProbe = preference === "wasm" ? { available: false, reason: "" } : await probeWebGpu();
+  const choice = chooseTrialBackend(preference, probe);
+  if (choice.backend === "wasm") {
+    await useWasm();
+    return { backend: "wasm", reason: choice.reason };
   }
-  const started = await initBackend("wasm");
-  return { backend: started.name, reason: choice.reason };
+  try {
+    // A literal import, so that the bundler ships the backend with this worker.
+    await import("@tensorflow/tfjs-backend-webgpu");
+    await useWebGpu();
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    await useWasm();
+    return { backend: "wasm", reason: `WebAssembly: WebGPU failed to start (${why})` };
+  }
+  if (!choice.timeBoth || !probe.available) return { backend: "webgpu", reason: choice.reason };
+  const onWebGpu = await timedTraining(study, trialSettings);
+  await useWasm();
+  const faster = fasterBackend(probe.adapter, {
+    webgpu: onWebGpu,
+    wasm: await timedTraining(study, trialSettings),
+  });
+  if (faster.backend === "webgpu") await useWebGpu();
+  return faster;
+}
+
+async function useWebGpu(): Promise<void> {
+  await initBackend("webgpu");
+  forbidSynchronousReads();
+  asynchronousReads = true;
+}
+
+async function useWasm(): Promise<void> {
+  await initBackend("wasm");
+  asynchronousReads = false;
+}
+
+/** One epoch of a private 64-64 MLP: the explorer's usual work, with reads at every step. */
+const TIMED_CONFIGURATION: Configuration = {
+  model: "mlp",
+  width: 64,
+  depth: 2,
+  epsilon: 8,
+  clip: 1,
+  lr: 0.1,
+  epochs: 1,
+  batch: 256,
+  fairWeight: 0,
+};
+
+async function timedTraining(study: TrialData, trialSettings: TrialSettings): Promise<number> {
+  const run = async () => {
+    const reading = runTrialReading(TIMED_CONFIGURATION, 0, study, trialSettings);
+    return asynchronousReads ? readLater(reading) : readNow(reading);
+  };
+  await run();
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
 }
 
 /**
