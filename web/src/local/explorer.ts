@@ -61,8 +61,14 @@ export interface TrialRunner {
     workers: number,
     backend: BackendPreference,
   ): Promise<{ backend: string; reason: string }[]>;
-  run(config: Configuration, seed: number): Promise<TrialOutcome>;
+  run(config: Configuration, seed: number): Promise<TrialRun>;
   close(): void;
+}
+
+/** A trial's outcome, and the tensor backend it trained on. */
+export interface TrialRun {
+  outcome: TrialOutcome;
+  backend: string;
 }
 
 export interface LocalStudyHooks {
@@ -77,8 +83,6 @@ export interface LocalStudyHooks {
   onOpen(study: Study): Promise<void> | void;
   /** After each finished trial. */
   onTrial(study: Study): Promise<void> | void;
-  /** Once the trial workers have started: the tensor backend(s) they train on. */
-  onBackend?(backend: string): void;
 }
 
 const VALIDATION_FRACTION = 0.2;
@@ -225,14 +229,12 @@ export async function runLocalStudy(
     request.backend ?? "auto",
   );
   for (const reason of new Set(started.map((s) => s.reason))) hooks.note(`trials train on ${reason}`);
-  const backends = [...new Set(started.map((s) => s.backend))].join("+");
-  hooks.onBackend?.(backends);
   const basis = reference.basis.validation;
   try {
     await optimize(
       study,
       async (config, trial) => {
-        const outcome = await hooks.runner.run(config, trial.seed);
+        const { outcome, backend } = await hooks.runner.run(config, trial.seed);
         return {
           objectives: request.objectives.map((name) => normaliseObjective(name, outcome.validation, basis)),
           constraints: constraints.map((c) => constraintValue(c, outcome.validation)),
@@ -242,7 +244,7 @@ export async function runLocalStudy(
             recipe: outcome.recipe,
             privacy: outcome.privacy,
             trainSeconds: outcome.trainSeconds,
-            backend: backends,
+            backend,
           },
         };
       },

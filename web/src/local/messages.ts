@@ -16,7 +16,7 @@ export type TrialWorkerRequest =
 export type TrialWorkerReply =
   | { kind: "ready"; backend: string; reason: string }
   | { kind: "setup-failed"; message: string }
-  | { kind: "result"; id: number; outcome: TrialOutcome }
+  | { kind: "result"; id: number; outcome: TrialOutcome; backend: string }
   | { kind: "error"; id: number; message: string };
 
 export type StudyWorkerRequest =

@@ -2,17 +2,17 @@
  * The study worker's side of the trial workers (the browser's counterpart of
  * src/explore/pool.ts): one channel per trial worker, one trial at a time on each.
  */
-import type { TrialData, TrialOutcome, TrialSettings } from "../../../src/explore/trial.js";
+import type { TrialData, TrialSettings } from "../../../src/explore/trial.js";
 import type { Configuration } from "../../../src/search/index.js";
 import type { BackendPreference } from "./backend-choice.js";
-import type { TrialRunner } from "./explorer.js";
+import type { TrialRun, TrialRunner } from "./explorer.js";
 import type { TrialWorkerReply, TrialWorkerRequest } from "./messages.js";
 
 interface Job {
   id: number;
   config: Configuration;
   seed: number;
-  resolve(outcome: TrialOutcome): void;
+  resolve(result: TrialRun): void;
   reject(error: Error): void;
 }
 
@@ -59,7 +59,7 @@ export class WebTrialRunner implements TrialRunner {
     return started.map(({ backend: name, reason }) => ({ backend: name, reason }));
   }
 
-  run(config: Configuration, seed: number): Promise<TrialOutcome> {
+  run(config: Configuration, seed: number): Promise<TrialRun> {
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, config, seed, resolve, reject });
       this.dispatch();
@@ -87,7 +87,8 @@ export class WebTrialRunner implements TrialRunner {
   private reply(lane: Lane, reply: TrialWorkerReply): void {
     const job = lane.job;
     lane.job = null;
-    if (job && reply.kind === "result" && reply.id === job.id) job.resolve(reply.outcome);
+    if (job && reply.kind === "result" && reply.id === job.id)
+      job.resolve({ outcome: reply.outcome, backend: reply.backend });
     else if (job && reply.kind === "error" && reply.id === job.id) job.reject(new Error(reply.message));
     this.dispatch();
   }

@@ -52,6 +52,7 @@ scope.onmessage = (event) => {
         id: request.id,
         // WebGPU reads tensors back only asynchronously; WASM keeps the faster synchronous reads.
         outcome: asynchronousReads ? await readLater(reading) : readNow(reading),
+        backend: tf.getBackend(),
       });
     } catch (error) {
       send({
