@@ -84,7 +84,7 @@ const workers = h("input", {
 const backend = h(
   "select",
   { name: "backend" },
-  h("option", { value: "auto" }, "automatic: WebGPU on a graphics card, else WebAssembly"),
+  h("option", { value: "auto" }, "automatic: the faster of WebGPU and WebAssembly"),
   h("option", { value: "wasm" }, "WebAssembly"),
   h("option", { value: "webgpu" }, "WebGPU (even on a software adapter)"),
 );
@@ -133,7 +133,7 @@ const settingsForm = h(
     field(
       "Tensor backend",
       backend,
-      "Where the trial workers train. WebGPU on a software adapter runs on the CPU, slower than WebAssembly.",
+      "Where the trial workers train. Automatic times both on a graphics card; WebGPU without one runs on the CPU, far slower.",
     ),
     field("Study name", studyName),
   ),
