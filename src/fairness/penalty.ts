@@ -37,7 +37,8 @@
  *     offered.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { perExampleLosses, type Reading, readNow, type Sequential } from "../nn/index.js";
+import { perExampleLosses, type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
+import { batchLabelsAndWeights } from "../train/gradient.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import type { FairnessConstraint } from "./constraint.js";
 import { penaltyEvents, penaltyGradient } from "./penalty-maths.js";
@@ -67,14 +68,8 @@ export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): Gradie
       throw new Error("the fairness penalty needs a binary model with one logit");
     }
     const probabilityTensor = tf.tidy(() => tf.reshape(tf.sigmoid(model.predictLogits(batch.x)), [-1]));
-    let probabilities: Float32Array;
-    try {
-      probabilities = (yield probabilityTensor) as Float32Array;
-    } finally {
-      probabilityTensor.dispose();
-    }
-    const labels = yield batch.labels;
-    const weights = batch.sampleWeights ? yield batch.sampleWeights : undefined;
+    const probabilities = (yield* takeValues(probabilityTensor)) as Float32Array;
+    const { labels, weights } = yield* batchLabelsAndWeights(batch);
     const groupOf = Int32Array.from(batch.indices, (row) => options.groupOfRow[row]);
     const classOf = Int32Array.from(batch.indices, (row) => events.eventOf(options.labels[row]));
     const penalty = penaltyGradient(probabilities, groupOf, classOf, groups, events.count);

@@ -22,8 +22,8 @@
  * gradient (tested).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type Reading, readNow, type Sequential } from "../nn/index.js";
-import { gradientReading } from "../train/gradient.js";
+import { type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
+import { batchLabelsAndWeights, gradientReading } from "../train/gradient.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import type { FairnessConstraint } from "./constraint.js";
 import { type PenaltyEvents, penaltyEvents, referenceCoefficients } from "./penalty-maths.js";
@@ -131,11 +131,7 @@ export function withReferencePenalty(
       const x = tf.tensor(reference.X.data, [reference.X.rows, ...model.architecture.inputShape]);
       return tf.reshape(tf.sigmoid(model.predictLogits(x)), [-1]);
     });
-    try {
-      state.update((yield probabilities) as Float32Array);
-    } finally {
-      probabilities.dispose();
-    }
+    state.update((yield* takeValues(probabilities)) as Float32Array);
   }
 
   function* computeReading(model: Sequential, batch: GradientBatch): Reading<GradientResult> {
@@ -146,14 +142,8 @@ export function withReferencePenalty(
     const size = batch.indices.length;
     if (size === 0) return yield* gradientReading(inner, model, batch);
     const logits = tf.tidy(() => tf.reshape(model.predictLogits(batch.x), [-1]));
-    let z: Float32Array;
-    try {
-      z = (yield logits) as Float32Array;
-    } finally {
-      logits.dispose();
-    }
-    const y = yield batch.labels;
-    const w = batch.sampleWeights ? yield batch.sampleWeights : undefined;
+    const z = (yield* takeValues(logits)) as Float32Array;
+    const { labels: y, weights: w } = yield* batchLabelsAndWeights(batch);
     const pseudo = new Float32Array(size);
     let dataLoss = 0;
     for (let i = 0; i < size; i++) {

@@ -17,7 +17,7 @@ export type {
   Shape,
 } from "./layers/layer.js";
 export { type LossKind, labelTensor, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
-export { type Reading, readLater, readNow, type TensorValues, valuesOf } from "./reads.js";
+export { type Reading, readLater, readNow, type TensorValues, takeValues } from "./reads.js";
 export { type Architecture, type BackwardOptions, BatchPass, Sequential } from "./sequential.js";
 export {
   MODEL_FORMAT,

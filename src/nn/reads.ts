@@ -17,7 +17,7 @@ import type * as tf from "@tensorflow/tfjs-core";
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import { nn } from "equipoise";
- * const values: nn.TensorValues = await nn.readLater(nn.valuesOf(tf.tensor1d([1, 2], "int32"))); // Int32Array [1, 2]
+ * const values: nn.TensorValues = await nn.readLater(nn.takeValues(tf.tensor1d([1, 2], "int32"))); // Int32Array [1, 2]
  * ```
  */
 export type TensorValues = Float32Array | Int32Array | Uint8Array;
@@ -50,7 +50,7 @@ export type Reading<T> = Generator<tf.Tensor, T, TensorValues>;
  * import * as tf from "@tensorflow/tfjs-core";
  * import { nn } from "equipoise";
  * await nn.initBackend("wasm");
- * nn.readNow(nn.valuesOf(tf.tensor1d([4, 5]))); // Float32Array [4, 5]
+ * nn.readNow(nn.takeValues(tf.tensor1d([4, 5]))); // Float32Array [4, 5]
  * ```
  */
 export function readNow<T>(reading: Reading<T>): T {
@@ -76,7 +76,7 @@ export function readNow<T>(reading: Reading<T>): T {
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import { nn } from "equipoise";
- * await nn.readLater(nn.valuesOf(tf.tensor1d([4, 5]))); // Float32Array [4, 5]
+ * await nn.readLater(nn.takeValues(tf.tensor1d([4, 5]))); // Float32Array [4, 5]
  * ```
  */
 export async function readLater<T>(reading: Reading<T>): Promise<T> {
@@ -95,18 +95,24 @@ export async function readLater<T>(reading: Reading<T>): Promise<T> {
 }
 
 /**
- * The values of one tensor, as a reading (for use with `yield*`).
+ * The values of a tensor its caller no longer needs, as a reading (for `yield*`): read,
+ * then freed, also when the read fails.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import { nn } from "equipoise";
- * function* doubled(x: tf.Tensor): nn.Reading<number[]> {
- *   return Array.from(yield* nn.valuesOf(x), (v) => 2 * v);
+ * function* doubledSum(x: tf.Tensor): nn.Reading<number> {
+ *   const [sum] = yield* nn.takeValues(tf.sum(x)); // the sum's tensor is freed
+ *   return 2 * sum;
  * }
- * nn.readNow(doubled(tf.tensor1d([1, 2]))); // [2, 4]
+ * nn.readNow(doubledSum(tf.tensor1d([1, 2]))); // 6
  * ```
  */
-export function* valuesOf(tensor: tf.Tensor): Reading<TensorValues> {
-  return yield tensor;
+export function* takeValues(tensor: tf.Tensor): Reading<TensorValues> {
+  try {
+    return yield tensor;
+  } finally {
+    tensor.dispose();
+  }
 }

@@ -4,7 +4,7 @@
  * noise), fairness-penalised losses or anything else plug in without touching it.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Reading, Sequential } from "../nn/index.js";
+import type { Reading, Sequential, TensorValues } from "../nn/index.js";
 
 /**
  * One batch as a gradient computer sees it: features, labels, weights and their sum.
@@ -84,6 +84,14 @@ export interface GradientComputer {
    * backends that read only asynchronously (WebGPU). `compute` is `readNow` of it.
    */
   computeReading?(model: Sequential, batch: GradientBatch): Reading<GradientResult>;
+}
+
+/** The batch's labels and sample weights on the host (computers that work on them there: the penalties). */
+export function* batchLabelsAndWeights(
+  batch: GradientBatch,
+): Reading<{ labels: TensorValues; weights: TensorValues | undefined }> {
+  const labels = yield batch.labels;
+  return { labels, weights: batch.sampleWeights ? yield batch.sampleWeights : undefined };
 }
 
 /**

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../common/errors.js";
 import { createRandom, type Random } from "../common/rng.js";
-import { labelTensor, type Reading, readNow, type Sequential } from "../nn/index.js";
+import { labelTensor, type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
 import { evaluateModelReading } from "./evaluate.js";
 import { type GradientComputer, gradientReading, meanGradient } from "./gradient.js";
 import { createOptimizer, type OptimizerConfig } from "./optimizers.js";
@@ -227,11 +227,7 @@ function* parametersFiniteReading(model: Sequential): Reading<boolean> {
   const allFinite = tf.tidy(() =>
     tf.all(tf.concat(model.parameters().map((p) => tf.isFinite(tf.reshape(p, [-1]))))),
   );
-  try {
-    return (yield allFinite)[0] === 1;
-  } finally {
-    allFinite.dispose();
-  }
+  return (yield* takeValues(allFinite))[0] === 1;
 }
 
 /**
@@ -337,11 +333,8 @@ export function* trainModelReading(
       }
       const hint = options.divergenceHint ?? `learning rate ${options.optimizer.learningRate} too large?`;
       let trainLoss: number | undefined;
-      try {
-        trainLoss = options.lossIsPrivate ? undefined : (yield lossTotal)[0] / Math.max(weightTotal, 1e-12);
-      } finally {
-        lossTotal.dispose();
-      }
+      if (options.lossIsPrivate) lossTotal.dispose();
+      else trainLoss = (yield* takeValues(lossTotal))[0] / Math.max(weightTotal, 1e-12);
       if (trainLoss !== undefined && !Number.isFinite(trainLoss))
         throw new TrainingDivergedError(epoch, "loss", hint);
       if (!(yield* parametersFiniteReading(model)))

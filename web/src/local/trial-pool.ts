@@ -56,7 +56,7 @@ export class WebTrialRunner implements TrialRunner {
     );
     this.lanes = started.map((s) => s.lane);
     this.dispatch();
-    return started.map(({ backend: name, reason }) => ({ backend: name, reason }));
+    return started.map(({ lane: _, ...chosen }) => chosen);
   }
 
   run(config: Configuration, seed: number): Promise<TrialRun> {

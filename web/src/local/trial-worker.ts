@@ -8,7 +8,7 @@
  */
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
-import type { TrialData, TrialSettings } from "../../../src/explore/trial.js";
+import type { TrialData, TrialOutcome, TrialSettings } from "../../../src/explore/trial.js";
 import { runTrialReading } from "../../../src/explore/trial.js";
 import { initBackend } from "../../../src/nn/backend.js";
 import { readLater, readNow } from "../../../src/nn/reads.js";
@@ -25,7 +25,6 @@ import type { TrialWorkerConnect, TrialWorkerReply, TrialWorkerRequest } from ".
 const scope = self as unknown as { onmessage: ((event: MessageEvent<TrialWorkerConnect>) => void) | null };
 let data: TrialData | undefined;
 let settings: TrialSettings | undefined;
-let asynchronousReads = false;
 
 scope.onmessage = (event) => {
   const { port, wasmBase } = event.data;
@@ -46,12 +45,10 @@ scope.onmessage = (event) => {
     }
     try {
       if (!data || !settings) throw new Error("the trial worker has no data yet");
-      const reading = runTrialReading(request.config, request.seed, data, settings);
       send({
         kind: "result",
         id: request.id,
-        // WebGPU reads tensors back only asynchronously; WASM keeps the faster synchronous reads.
-        outcome: asynchronousReads ? await readLater(reading) : readNow(reading),
+        outcome: await trainTrial(request.config, request.seed, data, settings),
         backend: tf.getBackend(),
       });
     } catch (error) {
@@ -104,12 +101,21 @@ async function startBackend(
 async function useWebGpu(): Promise<void> {
   await initBackend("webgpu");
   forbidSynchronousReads();
-  asynchronousReads = true;
 }
 
 async function useWasm(): Promise<void> {
   await initBackend("wasm");
-  asynchronousReads = false;
+}
+
+/** A trial on the current backend: WebGPU reads tensors back only asynchronously; WASM keeps the faster synchronous reads. */
+async function trainTrial(
+  config: Configuration,
+  seed: number,
+  study: TrialData,
+  trialSettings: TrialSettings,
+): Promise<TrialOutcome> {
+  const reading = runTrialReading(config, seed, study, trialSettings);
+  return tf.getBackend() === "webgpu" ? readLater(reading) : readNow(reading);
 }
 
 /** One epoch of a private 64-64 MLP: the explorer's usual work, with reads at every step. */
@@ -126,13 +132,9 @@ const TIMED_CONFIGURATION: Configuration = {
 };
 
 async function timedTraining(study: TrialData, trialSettings: TrialSettings): Promise<number> {
-  const run = async () => {
-    const reading = runTrialReading(TIMED_CONFIGURATION, 0, study, trialSettings);
-    return asynchronousReads ? readLater(reading) : readNow(reading);
-  };
-  await run();
+  await trainTrial(TIMED_CONFIGURATION, 0, study, trialSettings);
   const started = performance.now();
-  await run();
+  await trainTrial(TIMED_CONFIGURATION, 0, study, trialSettings);
   return performance.now() - started;
 }
 
