@@ -16,6 +16,7 @@ export type {
   PerExampleRules,
   Shape,
 } from "./layers/layer.js";
+export { type AdamStep, DenseKernels, type HostBuffer, hostKernelsAvailable } from "./host-kernels/index.js";
 export { type LossKind, labelTensor, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
 export { type Reading, readLater, readNow, type TensorValues, takeValues } from "./reads.js";
 export { type Architecture, type BackwardOptions, BatchPass, Sequential } from "./sequential.js";

@@ -53,3 +53,4 @@ export {
   trainModel,
   trainModelReading,
 } from "./trainer.js";
+export { HostDenseTrainer, hostKernelsSupport, type TrainingEngine } from "./host-dense.js";

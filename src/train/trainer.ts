@@ -9,6 +9,7 @@ import { createRandom, type Random } from "../common/rng.js";
 import { labelTensor, type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
 import { evaluateModelReading } from "./evaluate.js";
 import { type GradientComputer, gradientReading, meanGradient } from "./gradient.js";
+import { HostDenseTrainer, type TrainingEngine, usesHostKernels } from "./host-dense.js";
 import { createOptimizer, type OptimizerConfig } from "./optimizers.js";
 import { createSampler, type SamplingKind } from "./samplers.js";
 
@@ -92,6 +93,12 @@ export interface TrainOptions {
    */
   samplingRandom?: Random;
   gradientComputer?: GradientComputer;
+  /**
+   * What runs the steps of mean-gradient training (default "auto": the WebAssembly host
+   * kernels for dense ReLU networks on the WASM and CPU backends, tensor ops otherwise).
+   * Gradient computers other than the mean always run on tensor ops.
+   */
+  engine?: TrainingEngine;
   validation?: TrainingData;
   earlyStopping?: EarlyStopping;
   /** Called after each batch and each epoch. */
@@ -178,6 +185,8 @@ export interface TrainingResult {
   sampleRate: number;
   expectedBatchSize: number;
   gradientComputer: string;
+  /** What ran the steps: the host kernels or the tensor engine's ops. */
+  engine: "host-kernels" | "tensor-ops";
 }
 
 /**
@@ -285,8 +294,13 @@ export function* trainModelReading(
     options.batchSize,
     options.samplingRandom ?? createRandom(options.seed).fork(),
   );
-  const optimizer = createOptimizer(options.optimizer, options.epochs * sampler.batchesPerEpoch);
+  const totalSteps = options.epochs * sampler.batchesPerEpoch;
+  const optimizer = createOptimizer(options.optimizer, totalSteps);
   const computer = options.gradientComputer ?? meanGradient;
+  const host =
+    computer === meanGradient && usesHostKernels(options.engine ?? "auto", model.architecture)
+      ? new HostDenseTrainer(model, data, options.optimizer, totalSteps)
+      : undefined;
   const assembler = new BatchAssembler(data, model);
   const history: EpochRecord[] = [];
   const started = performance.now();
@@ -303,20 +317,27 @@ export function* trainModelReading(
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const epochStart = performance.now();
       let lossTotal = tf.scalar(0);
+      let hostLossTotal = 0;
       let weightTotal = 0;
       let batchIndex = 0;
       for (const indices of sampler.epoch()) {
-        const batch = assembler.assemble(indices, sampler.expectedBatchSize);
-        try {
-          const result = yield* gradientReading(computer, model, batch);
-          model.setParameters(optimizer.step(model.parameters(), result.gradients));
-          tf.dispose(result.gradients);
-          const total = tf.add(lossTotal, result.lossSum) as tf.Scalar;
-          tf.dispose([lossTotal, result.lossSum]);
-          lossTotal = total;
+        if (host) {
+          const result = host.step(indices);
+          hostLossTotal += result.lossSum;
           weightTotal += result.count;
-        } finally {
-          tf.dispose([batch.x, batch.labels, ...(batch.sampleWeights ? [batch.sampleWeights] : [])]);
+        } else {
+          const batch = assembler.assemble(indices, sampler.expectedBatchSize);
+          try {
+            const result = yield* gradientReading(computer, model, batch);
+            model.setParameters(optimizer.step(model.parameters(), result.gradients));
+            tf.dispose(result.gradients);
+            const total = tf.add(lossTotal, result.lossSum) as tf.Scalar;
+            tf.dispose([lossTotal, result.lossSum]);
+            lossTotal = total;
+            weightTotal += result.count;
+          } finally {
+            tf.dispose([batch.x, batch.labels, ...(batch.sampleWeights ? [batch.sampleWeights] : [])]);
+          }
         }
         steps++;
         examplesSeen += indices.length;
@@ -332,9 +353,11 @@ export function* trainModelReading(
         }
       }
       const hint = options.divergenceHint ?? `learning rate ${options.optimizer.learningRate} too large?`;
+      host?.writeTo(model);
       let trainLoss: number | undefined;
-      if (options.lossIsPrivate) lossTotal.dispose();
-      else trainLoss = (yield* takeValues(lossTotal))[0] / Math.max(weightTotal, 1e-12);
+      if (options.lossIsPrivate || host) lossTotal.dispose();
+      if (host && !options.lossIsPrivate) trainLoss = hostLossTotal / Math.max(weightTotal, 1e-12);
+      else if (!options.lossIsPrivate) trainLoss = (yield* takeValues(lossTotal))[0] / Math.max(weightTotal, 1e-12);
       if (trainLoss !== undefined && !Number.isFinite(trainLoss))
         throw new TrainingDivergedError(epoch, "loss", hint);
       if (!(yield* parametersFiniteReading(model)))
@@ -386,6 +409,7 @@ export function* trainModelReading(
     sampleRate: sampler.sampleRate,
     expectedBatchSize: sampler.expectedBatchSize,
     gradientComputer: computer.name,
+    engine: host ? "host-kernels" : "tensor-ops",
   };
 }
 
