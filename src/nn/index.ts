@@ -1,5 +1,6 @@
 /** The neural engine: backends, layers with explicit backward passes, per-example gradients, models. */
 export { type BackendInfo, type BackendName, backendNames, currentBackend, initBackend } from "./backend.js";
+export { type AdamStep, DenseKernels, type HostBuffer, hostKernelsAvailable } from "./host-kernels/index.js";
 export {
   createLayer,
   type KroneckerFactors,
@@ -16,7 +17,6 @@ export type {
   PerExampleRules,
   Shape,
 } from "./layers/layer.js";
-export { type AdamStep, DenseKernels, type HostBuffer, hostKernelsAvailable } from "./host-kernels/index.js";
 export { type LossKind, labelTensor, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
 export { type Reading, readLater, readNow, type TensorValues, takeValues } from "./reads.js";
 export { type Architecture, type BackwardOptions, BatchPass, Sequential } from "./sequential.js";

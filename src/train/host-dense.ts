@@ -84,7 +84,8 @@ function denseStages(architecture: Architecture): DenseStage[] | string {
   if (stages.length === 0) return "no dense layer";
   if (stages.at(-1)?.relu) return "a ReLU on the logits";
   const outputs = stages[stages.length - 1].units;
-  if (architecture.loss === "binary-cross-entropy" && outputs !== 1) return "binary cross-entropy on several logits";
+  if (architecture.loss === "binary-cross-entropy" && outputs !== 1)
+    return "binary cross-entropy on several logits";
   return stages;
 }
 
@@ -146,7 +147,8 @@ export class HostDenseTrainer {
     private readonly totalSteps: number,
   ) {
     const stages = denseStages(model.architecture);
-    if (typeof stages === "string") throw new RangeError(`the host kernels cannot train a model with ${stages}`);
+    if (typeof stages === "string")
+      throw new RangeError(`the host kernels cannot train a model with ${stages}`);
     this.stages = stages;
     this.binary = model.architecture.loss === "binary-cross-entropy";
     const values = model.readParameters();
@@ -288,7 +290,14 @@ export class HostDenseTrainer {
       const buffers = this.buffers[l];
       const input = l === 0 ? (this.input as HostBuffer) : this.buffers[l - 1].output;
       this.kernels.transpose(input, buffers.inputTransposed, n, stage.inputs);
-      this.kernels.gemmNN(buffers.inputTransposed, buffers.delta, buffers.kernelGradient, stage.inputs, n, stage.units);
+      this.kernels.gemmNN(
+        buffers.inputTransposed,
+        buffers.delta,
+        buffers.kernelGradient,
+        stage.inputs,
+        n,
+        stage.units,
+      );
       this.kernels.addColumnSums(buffers.delta, buffers.biasGradient, n, stage.units);
       if (l === 0) continue;
       const below = this.buffers[l - 1];
@@ -311,14 +320,21 @@ export class HostDenseTrainer {
     tensors.forEach(([parameterBuffer, gradientBuffer], k) => {
       if (this.optimizer.kind === "adam") {
         const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = this.optimizer;
-        this.kernels.adam(parameterBuffer, gradientBuffer, state.first[k], state.second[k], parameterBuffer.length, {
-          beta1,
-          beta2,
-          epsilon,
-          weightDecay,
-          stepSize: learningRate / (1 - beta1 ** state.t),
-          correction2: 1 - beta2 ** state.t,
-        });
+        this.kernels.adam(
+          parameterBuffer,
+          gradientBuffer,
+          state.first[k],
+          state.second[k],
+          parameterBuffer.length,
+          {
+            beta1,
+            beta2,
+            epsilon,
+            weightDecay,
+            stepSize: learningRate / (1 - beta1 ** state.t),
+            correction2: 1 - beta2 ** state.t,
+          },
+        );
         return;
       }
       const parameter = parameterBuffer.values;

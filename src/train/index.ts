@@ -26,6 +26,7 @@ export {
   meanGradient,
   type PrivateGradientStep,
 } from "./gradient.js";
+export { hostKernelsSupport, type TrainingEngine } from "./host-dense.js";
 export {
   type AdamUpdatePath,
   createOptimizer,
@@ -53,4 +54,3 @@ export {
   trainModel,
   trainModelReading,
 } from "./trainer.js";
-export { HostDenseTrainer, hostKernelsSupport, type TrainingEngine } from "./host-dense.js";

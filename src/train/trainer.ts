@@ -357,7 +357,8 @@ export function* trainModelReading(
       let trainLoss: number | undefined;
       if (options.lossIsPrivate || host) lossTotal.dispose();
       if (host && !options.lossIsPrivate) trainLoss = hostLossTotal / Math.max(weightTotal, 1e-12);
-      else if (!options.lossIsPrivate) trainLoss = (yield* takeValues(lossTotal))[0] / Math.max(weightTotal, 1e-12);
+      else if (!options.lossIsPrivate)
+        trainLoss = (yield* takeValues(lossTotal))[0] / Math.max(weightTotal, 1e-12);
       if (trainLoss !== undefined && !Number.isFinite(trainLoss))
         throw new TrainingDivergedError(epoch, "loss", hint);
       if (!(yield* parametersFiniteReading(model)))

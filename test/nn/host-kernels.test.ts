@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { assemble, moduleText, WASM_SOURCES } from "../../scripts/build-wasm.mjs";
 import { createRandom } from "../../src/common/rng.js";
 import { DENSE_KERNELS_BASE64 } from "../../src/nn/host-kernels/dense-module.js";
 import { DenseKernels, type HostBuffer } from "../../src/nn/index.js";
 import { adamUpdate } from "../../src/train/optimizers.js";
-import { assemble, moduleText, WASM_SOURCES } from "../../scripts/build-wasm.mjs";
 
 /** A matrix with roughly `zeros` of its entries exactly 0 (as one-hot inputs and ReLU outputs are). */
 function sparseMatrix(rows: number, cols: number, zeros: number, seed: number): Float32Array {
@@ -18,7 +18,8 @@ function sparseMatrix(rows: number, cols: number, zeros: number, seed: number): 
 /** C = A·B in float64, the reference. */
 function product(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
   const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) c[i * n + j] += a[i * k + p] * b[p * n + j];
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) c[i * n + j] += a[i * k + p] * b[p * n + j];
   return c;
 }
 
@@ -32,7 +33,11 @@ describe("host kernels (WebAssembly, dense layers)", () => {
   test("the committed module is the assembly of dense.wat", async () => {
     for (const source of WASM_SOURCES) {
       const expected = moduleText(source, await assemble(source.wat));
-      assert.equal(readFileSync(source.module, "utf8"), expected, `${source.module} is stale: run npm run build:wasm`);
+      assert.equal(
+        readFileSync(source.module, "utf8"),
+        expected,
+        `${source.module} is stale: run npm run build:wasm`,
+      );
     }
     assert.ok(DENSE_KERNELS_BASE64.length > 100);
   });
@@ -60,7 +65,10 @@ describe("host kernels (WebAssembly, dense layers)", () => {
         const expected = product(a, b, m, k, n);
         const got = C.values;
         for (let i = 0; i < m * n; i++) {
-          assert.ok(Math.abs(got[i] - (expected[i] + start[i])) <= 1e-5 * (1 + k), `[${m}×${k}×${n}] entry ${i} at ${zeros} zeros`);
+          assert.ok(
+            Math.abs(got[i] - (expected[i] + start[i])) <= 1e-5 * (1 + k),
+            `[${m}×${k}×${n}] entry ${i} at ${zeros} zeros`,
+          );
         }
       }
     }

@@ -37,7 +37,12 @@ function tabularData(n: number, classes = 2, seed = 0): TrainingData {
       offset += size;
     }
     score += 0.5 * random.normal();
-    y[i] = classes === 2 ? (score > 0 ? 1 : 0) : Math.min(classes - 1, Math.max(0, Math.floor(score + classes / 2)));
+    y[i] =
+      classes === 2
+        ? score > 0
+          ? 1
+          : 0
+        : Math.min(classes - 1, Math.max(0, Math.floor(score + classes / 2)));
   }
   return { X: { rows: n, cols, data }, y };
 }
@@ -71,9 +76,15 @@ describe("training on the host kernels", () => {
 
   const optimizers: [string, OptimizerConfig][] = [
     ["Adam", { kind: "adam", learningRate: 0.01 }],
-    ["Adam, weight decay, cosine", { kind: "adam", learningRate: 0.01, weightDecay: 1e-3, schedule: "cosine" }],
+    [
+      "Adam, weight decay, cosine",
+      { kind: "adam", learningRate: 0.01, weightDecay: 1e-3, schedule: "cosine" },
+    ],
     ["SGD", { kind: "sgd", learningRate: 0.2 }],
-    ["SGD, Nesterov momentum, weight decay", { kind: "sgd", learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 }],
+    [
+      "SGD, Nesterov momentum, weight decay",
+      { kind: "sgd", learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 },
+    ],
   ];
   for (const [name, optimizer] of optimizers) {
     test(`follows the tensor engine's training to rounding: ${name}`, () => {
@@ -87,7 +98,10 @@ describe("training on the host kernels", () => {
         assert.ok(maxRelativeDifference(host.parameters, tensors.parameters) < 1e-4, `${spec} parameters`);
         host.result.history.forEach((record, k) => {
           const reference = tensors.result.history[k].trainLoss as number;
-          assert.ok(Math.abs((record.trainLoss as number) - reference) < 1e-5 * (1 + reference), `${spec} loss`);
+          assert.ok(
+            Math.abs((record.trainLoss as number) - reference) < 1e-5 * (1 + reference),
+            `${spec} loss`,
+          );
         });
         assert.equal(host.result.steps, tensors.result.steps);
       }
@@ -119,7 +133,9 @@ describe("training on the host kernels", () => {
       const tensors = run("tensor-ops");
       assert.ok(maxRelativeDifference(host.parameters, tensors.parameters) < 1e-4, sampling);
       assert.ok(
-        Math.abs((host.result.history[2].trainLoss as number) - (tensors.result.history[2].trainLoss as number)) < 1e-5,
+        Math.abs(
+          (host.result.history[2].trainLoss as number) - (tensors.result.history[2].trainLoss as number),
+        ) < 1e-5,
       );
     }
   });
@@ -147,11 +163,20 @@ describe("training on the host kernels", () => {
 
   test("automatic engine: host kernels for dense ReLU networks with the mean gradient, tensor ops otherwise", () => {
     const data = tabularData(64);
-    const options: TrainOptions = { epochs: 1, batchSize: 16, optimizer: { kind: "sgd", learningRate: 0.1 }, seed: 0 };
+    const options: TrainOptions = {
+      epochs: 1,
+      batchSize: 16,
+      optimizer: { kind: "sgd", learningRate: 0.1 },
+      seed: 0,
+    };
     assert.equal(trained("mlp:8", data, 2, options).result.engine, "host-kernels");
     assert.equal(trained("logreg", data, 2, options).result.engine, "host-kernels");
     const tanh = new Sequential(
-      { inputShape: [data.X.cols], layers: [{ type: "dense", units: 8 }, { type: "tanh" }, { type: "dense", units: 1 }], loss: "binary-cross-entropy" },
+      {
+        inputShape: [data.X.cols],
+        layers: [{ type: "dense", units: 8 }, { type: "tanh" }, { type: "dense", units: 1 }],
+        loss: "binary-cross-entropy",
+      },
       { seed: 0 },
     );
     assert.equal(trainModel(tanh, data, options).engine, "tensor-ops");
@@ -169,7 +194,10 @@ describe("training on the host kernels", () => {
     });
     assert.equal(privateRun.result.engine, "tensor-ops");
     assert.equal(hostKernelsSupport(architectureFor("mlp:8", [6], 2)), undefined);
-    assert.match(hostKernelsSupport(architectureFor("cnn:4,4", [8, 8, 1], 2)) ?? "", /input that is not flat/);
+    assert.match(
+      hostKernelsSupport(architectureFor("cnn:4,4", [8, 8, 1], 2)) ?? "",
+      /input that is not flat/,
+    );
     assert.throws(
       () => trainModel(tanh, data, { ...options, engine: "host-kernels" }),
       /host kernels cannot train this model: it has a tanh layer/,
@@ -180,7 +208,14 @@ describe("training on the host kernels", () => {
   test("a diverging run stops with the trainer's message", () => {
     const data = tabularData(100);
     assert.throws(
-      () => trained("mlp:8", data, 2, { epochs: 3, batchSize: 10, optimizer: { kind: "sgd", learningRate: 1e30 }, seed: 0, engine: "host-kernels" }),
+      () =>
+        trained("mlp:8", data, 2, {
+          epochs: 3,
+          batchSize: 10,
+          optimizer: { kind: "sgd", learningRate: 1e30 },
+          seed: 0,
+          engine: "host-kernels",
+        }),
       (error: unknown) => error instanceof TrainingDivergedError && error.epoch === 1,
     );
   });

@@ -14,9 +14,19 @@ interface DenseExports {
   broadcast_rows(row: number, c: number, m: number, n: number): void;
   relu(x: number, length: number): void;
   adam(
-    p: number, g: number, m: number, v: number, length: number,
-    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-    stepSize: number, correction2: number, epsilon: number, weightDecay: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    length: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    stepSize: number,
+    correction2: number,
+    epsilon: number,
+    weightDecay: number,
   ): void;
 }
 
@@ -80,6 +90,16 @@ const PAGE_BYTES = 65536;
  * A region of a kernel memory: its byte offset (what the kernels take) and a view of its
  * float32 values. Views are renewed when the memory grows (read `values` after any
  * `allocate`).
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * const kernels = new nn.DenseKernels();
+ * const buffer: nn.HostBuffer = kernels.allocate(4);
+ * buffer.values.set([1, -2, 3, -4]);
+ * kernels.relu(buffer, buffer.length); // the kernels take the buffer, and read its offset
+ * buffer.values; // [1, 0, 3, 0]
+ * ```
  */
 export interface HostBuffer {
   readonly offset: number;
@@ -174,11 +194,29 @@ export class DenseKernels {
    * Adam's update of `length` parameters in place, with their gradient and moments:
    * bit for bit what train/optimizers.ts's `adamUpdate` computes (float64 per element).
    */
-  adam(parameter: HostBuffer, gradient: HostBuffer, m: HostBuffer, v: HostBuffer, length: number, step: AdamStep): void {
+  adam(
+    parameter: HostBuffer,
+    gradient: HostBuffer,
+    m: HostBuffer,
+    v: HostBuffer,
+    length: number,
+    step: AdamStep,
+  ): void {
     const { beta1, beta2, epsilon, weightDecay, stepSize, correction2 } = step;
     this.exports.adam(
-      parameter.offset, gradient.offset, m.offset, v.offset, length,
-      beta1, 1 - beta1, beta2, 1 - beta2, stepSize, correction2, epsilon, weightDecay,
+      parameter.offset,
+      gradient.offset,
+      m.offset,
+      v.offset,
+      length,
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      stepSize,
+      correction2,
+      epsilon,
+      weightDecay,
     );
   }
 
