@@ -155,7 +155,9 @@ describe("training on the host kernels", () => {
       });
     const first = run();
     const second = run();
-    first.parameters.forEach((values, k) => assert.deepEqual(values, second.parameters[k]));
+    first.parameters.forEach((values, k) => {
+      assert.deepEqual(values, second.parameters[k]);
+    });
     assert.equal(first.result.engine, "host-kernels");
     assert.equal(first.result.finalEpoch, second.result.finalEpoch);
     assert.equal(tf.memory().numTensors, before);
