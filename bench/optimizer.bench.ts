@@ -1,11 +1,14 @@
 /**
  * The cost of an Adam step on the audit protocol's MLP (104-64-64-1: six parameter
  * tensors, 10.9k values), by update path: tensor ops (~12 per parameter tensor, each
- * paying tfjs' dispatch) against one host-memory loop per tensor (the default on WASM
- * and CPU); and a whole training step (forward, backward, update; 2,000 rows, batch
- * 128) for Adam and SGD. Passes alternate so that a load change weighs on both paths.
+ * paying tfjs' dispatch) against one host-memory loop per tensor (the tensor engine's
+ * default on WASM and CPU); and a whole training step (forward, backward, update; the
+ * first 2,000 Adult training rows, batch 128) for Adam and SGD, by training engine:
+ * the tensor engine's ops against the WebAssembly host kernels (the default for dense
+ * networks). Passes alternate so that a load change weighs on every path alike.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { prepareTask } from "../src/data/index.js";
 import { buildModel, initBackend } from "../src/nn/index.js";
 import { createOptimizer } from "../src/train/optimizers.js";
 import { trainModel } from "../src/train/trainer.js";
@@ -37,26 +40,26 @@ for (let pass = 0; pass < 3; pass++) {
   }
 }
 
+const task = await prepareTask({ data: "adult", sensitive: ["sex"] });
 const rows = 2000;
-const cols = 104;
-const X = new Float32Array(rows * cols);
-const y = new Float32Array(rows);
-let state = 1;
-const uniform = () => (state = (state * 16807) % 2147483647) / 2147483647;
-for (let i = 0; i < X.length; i++) X[i] = uniform() < 0.2 ? 1 : 0;
-for (let i = 0; i < rows; i++) y[i] = uniform() < 0.3 ? 1 : 0;
-const step: Record<string, number[]> = { adam: [], sgd: [] };
+const cols = task.train.X.cols;
+const X = task.train.X.data.subarray(0, rows * cols);
+const y = task.train.y.subarray(0, rows);
+const engines = ["tensor-ops", "host-kernels"] as const;
+const step: Record<string, number[]> = {};
 for (let pass = 0; pass < 3; pass++) {
   for (const kind of ["adam", "sgd"] as const) {
-    const model = buildModel("mlp:64,64", [cols], 2, 1);
-    const start = process.cpuUsage();
-    const result = trainModel(
-      model,
-      { X: { rows, cols, data: X }, y },
-      { epochs: 10, batchSize: 128, seed: 1, optimizer: { kind, learningRate: 1e-3 } },
-    );
-    step[kind].push(cpuMs(start) / result.steps);
-    model.dispose();
+    for (const engine of engines) {
+      const model = buildModel("mlp:64,64", [cols], 2, 1);
+      const start = process.cpuUsage();
+      const result = trainModel(
+        model,
+        { X: { rows, cols, data: X }, y },
+        { epochs: 10, batchSize: 128, seed: 1, optimizer: { kind, learningRate: 1e-3 }, engine },
+      );
+      (step[`${kind}, ${engine}`] ??= []).push(cpuMs(start) / result.steps);
+      model.dispose();
+    }
   }
 }
 
