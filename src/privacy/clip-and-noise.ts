@@ -135,6 +135,20 @@ export function clipFactors(norms: tf.Tensor, clip: number | tf.Tensor): tf.Tens
 }
 
 /**
+ * min(1, C / ‖gᵢ‖) for one norm: {@link clipFactors} on the host (the host kernels' DP-SGD).
+ *
+ * @example
+ * ```ts
+ * import { privacy } from "equipoise";
+ * privacy.clipFactor(2, 1); // 0.5
+ * privacy.clipFactor(0.5, 1); // 1: inside the ball
+ * ```
+ */
+export function clipFactor(norm: number, clip: number): number {
+  return Math.min(1, clip / (norm + NORM_FLOOR));
+}
+
+/**
  * The release of one DP-SGD step, shared by every private path: adds N(0, σ²C²) to a clipped
  * gradient sum, divides by q·N, and records the step in the accountant.
  *

@@ -18,7 +18,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../common/errors.js";
 import { type BatchPass, type Reading, readNow, type Sequential } from "../nn/index.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
-import { type ClipAndNoise, type ClipAndNoiseOptions, clipAndNoise, clipFactors } from "./clip-and-noise.js";
+import {
+  type ClipAndNoise,
+  type ClipAndNoiseOptions,
+  clipAndNoise,
+  clipFactor,
+  clipFactors,
+} from "./clip-and-noise.js";
 
 /**
  * How per-example gradients are clipped: one norm over all parameters ("flat"), or each layer to
@@ -299,6 +305,21 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
     step,
     compute: (model, batch) => readNow(computeReading(model, batch)),
     computeReading,
+    // The observer's group sums are computed from the tensor path's backward pass.
+    ...(clipping === "flat" && !observer
+      ? {
+          hostRule: {
+            kind: "clipped-sum" as const,
+            step,
+            clipFactor: (norm: number) => clipFactor(norm, clip),
+            recordTime(totalMs: number, releaseMs: number) {
+              timings.steps++;
+              timings.totalMs += totalMs;
+              timings.noiseMs += releaseMs;
+            },
+          },
+        }
+      : {}),
   };
 }
 

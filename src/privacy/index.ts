@@ -5,6 +5,7 @@ export {
   type ClipAndNoise,
   type ClipAndNoiseOptions,
   clipAndNoise,
+  clipFactor,
   clipFactors,
   jointNoiseMultiplier,
 } from "./clip-and-noise.js";

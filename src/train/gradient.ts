@@ -84,6 +84,37 @@ export interface GradientComputer {
    * backends that read only asynchronously (WebGPU). `compute` is `readNow` of it.
    */
   computeReading?(model: Sequential, batch: GradientBatch): Reading<GradientResult>;
+  /**
+   * The same gradient as a rule the host kernels run (train/host-dense.ts) for the models
+   * they train, instead of `compute`: given by DP-SGD with flat clipping.
+   */
+  readonly hostRule?: HostGradientRule;
+}
+
+/**
+ * DP-SGD's step as the host kernels run it: each example's whole gradient gᵢ scaled by
+ * `clipFactor(‖gᵢ‖)` (and its sample weight), the scaled gradients summed, and the sum
+ * released through `step.privatise` (noise, division by q·N, one accountant step).
+ *
+ * @example
+ * ```ts
+ * import { privacy, type train } from "equipoise";
+ * import { createAccountant, secureGaussianNoise } from "equipoise/privacy/accounting";
+ * const computer = privacy.dpSgdGradient({
+ *   clip: 1, noiseMultiplier: 1.1, sampleRate: 0.01, dataSize: 6400, noise: secureGaussianNoise(), accountant: createAccountant("rdp"),
+ * });
+ * const rule: train.HostGradientRule | undefined = computer.hostRule; // flat clipping: defined
+ * rule?.clipFactor(4); // 0.25: a gradient of norm 4 is scaled onto the ball of radius 1
+ * ```
+ */
+export interface HostGradientRule {
+  readonly kind: "clipped-sum";
+  /** The release every private path goes through. */
+  readonly step: PrivateGradientStep;
+  /** min(1, C / ‖gᵢ‖), as the tensor path's clip factors. */
+  clipFactor(norm: number): number;
+  /** Called after each step with its duration and the release's, in milliseconds. */
+  recordTime?(totalMs: number, releaseMs: number): void;
 }
 
 /** The batch's labels and sample weights on the host (computers that work on them there: the penalties). */

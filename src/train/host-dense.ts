@@ -19,6 +19,7 @@ import {
   hostKernelsAvailable,
   type Sequential,
 } from "../nn/index.js";
+import type { HostGradientRule } from "./gradient.js";
 import { learningRateAt, type OptimizerConfig } from "./optimizers.js";
 import type { TrainingData } from "./trainer.js";
 
@@ -136,6 +137,10 @@ export class HostDenseTrainer {
   private readonly stages: DenseStage[];
   private buffers: StageBuffers[] = [];
   private input: HostBuffer | undefined;
+  /** Per-example scratch: squared norms of a stage's inputs and deltas, clip factors. */
+  private rowNorms: HostBuffer | undefined;
+  private deltaNorms: HostBuffer | undefined;
+  private factors: HostBuffer | undefined;
   private capacity = 0;
   private readonly state: OptimizerState;
   private readonly binary: boolean;
@@ -145,6 +150,8 @@ export class HostDenseTrainer {
     private readonly data: TrainingData,
     private readonly optimizer: OptimizerConfig,
     private readonly totalSteps: number,
+    /** DP-SGD's clipped and released sum instead of the mean gradient. */
+    private readonly rule?: HostGradientRule,
   ) {
     const stages = denseStages(model.architecture);
     if (typeof stages === "string")
@@ -183,6 +190,9 @@ export class HostDenseTrainer {
     if (rows <= this.capacity) return;
     const capacity = Math.max(rows, 2 * this.capacity, 8);
     this.input = this.kernels.allocate(capacity * this.stages[0].inputs);
+    this.rowNorms = this.kernels.allocate(capacity);
+    this.deltaNorms = this.kernels.allocate(capacity);
+    this.factors = this.kernels.allocate(capacity);
     this.buffers = this.buffers.map((buffers, l) => ({
       ...buffers,
       output: this.kernels.allocate(capacity * this.stages[l].units),
@@ -193,10 +203,12 @@ export class HostDenseTrainer {
   }
 
   /**
-   * One step on the rows `indices`: the gradient of (1/B) Σ wᵢ ℓᵢ, then the optimiser's
-   * update. Returns Σ wᵢ ℓᵢ and Σ wᵢ, as `meanGradient` does.
+   * One step on the rows `indices`: the gradient of (1/B) Σ wᵢ ℓᵢ, or with a DP rule the
+   * released sum of clipped gradients, then the optimiser's update. Returns Σ wᵢ ℓᵢ and
+   * Σ wᵢ, as the gradient computers do.
    */
   step(indices: Int32Array): { lossSum: number; count: number } {
+    const started = performance.now();
     const n = indices.length;
     let lossSum = 0;
     let count = 0;
@@ -209,7 +221,14 @@ export class HostDenseTrainer {
       this.gather(indices);
       this.forward(n);
       ({ lossSum, count } = this.outputDelta(indices));
-      this.backward(n);
+      this.propagate(n);
+      if (this.rule) this.clip(indices);
+      this.accumulate(n);
+    }
+    if (this.rule) {
+      const releaseStarted = performance.now();
+      this.release(this.rule);
+      this.rule.recordTime?.(performance.now() - started, performance.now() - releaseStarted);
     }
     this.update();
     return { lossSum, count };
@@ -260,7 +279,8 @@ export class HostDenseTrainer {
     for (let i = 0; i < n; i++) {
       const row = indices[i];
       const weight = sampleWeights ? sampleWeights[row] : 1;
-      const scale = weight / n;
+      // the mean gradient weighs ℓᵢ by wᵢ/B; DP-SGD needs each ∇ℓᵢ whole (weights come with clipping)
+      const scale = this.rule ? 1 : weight / n;
       count += weight;
       if (this.binary) {
         const z = logits[i];
@@ -284,12 +304,55 @@ export class HostDenseTrainer {
     return { lossSum, count };
   }
 
-  private backward(n: number): void {
-    for (let l = this.stages.length - 1; l >= 0; l--) {
+  /** Every stage's δ (∂loss/∂ its pre-activation output), from the logits' down. */
+  private propagate(n: number): void {
+    for (let l = this.stages.length - 1; l > 0; l--) {
       const stage = this.stages[l];
       const buffers = this.buffers[l];
-      const input = l === 0 ? (this.input as HostBuffer) : this.buffers[l - 1].output;
-      this.kernels.transpose(input, buffers.inputTransposed, n, stage.inputs);
+      const below = this.buffers[l - 1];
+      this.kernels.transpose(buffers.kernel, buffers.kernelTransposed, stage.inputs, stage.units);
+      below.delta.values.fill(0, 0, n * stage.inputs);
+      this.kernels.gemmNN(buffers.delta, buffers.kernelTransposed, below.delta, n, stage.units, stage.inputs);
+      if (this.stages[l - 1].relu) this.kernels.maskPositive(below.delta, below.output, n * stage.inputs);
+    }
+  }
+
+  private stageInput(l: number): HostBuffer {
+    return l === 0 ? (this.input as HostBuffer) : this.buffers[l - 1].output;
+  }
+
+  /**
+   * Scales each example's δ in every stage by its clip factor (× its sample weight): its whole
+   * gradient is linear in them. ‖gᵢ‖² = Σ_stages (‖aᵢ‖² + 1)·‖δᵢ‖² (kernel aᵢδᵢᵀ, bias δᵢ).
+   */
+  private clip(indices: Int32Array): void {
+    const n = indices.length;
+    const rule = this.rule as HostGradientRule;
+    const squared = new Float64Array(n);
+    const rowNorms = this.rowNorms as HostBuffer;
+    const deltaNorms = this.deltaNorms as HostBuffer;
+    this.stages.forEach((stage, l) => {
+      this.kernels.rowSquaredNorms(this.stageInput(l), rowNorms, n, stage.inputs);
+      this.kernels.rowSquaredNorms(this.buffers[l].delta, deltaNorms, n, stage.units);
+      const inputs = rowNorms.values;
+      const deltas = deltaNorms.values;
+      for (let i = 0; i < n; i++) squared[i] += (inputs[i] + 1) * deltas[i];
+    });
+    const factors = (this.factors as HostBuffer).values;
+    const weights = this.data.sampleWeights;
+    for (let i = 0; i < n; i++) {
+      factors[i] = rule.clipFactor(Math.sqrt(squared[i])) * (weights ? weights[indices[i]] : 1);
+    }
+    this.stages.forEach((stage, l) => {
+      this.kernels.scaleRows(this.buffers[l].delta, this.factors as HostBuffer, n, stage.units);
+    });
+  }
+
+  /** Σ over the batch of every stage's kernel and bias gradients, from its δ and input. */
+  private accumulate(n: number): void {
+    this.stages.forEach((stage, l) => {
+      const buffers = this.buffers[l];
+      this.kernels.transpose(this.stageInput(l), buffers.inputTransposed, n, stage.inputs);
       this.kernels.gemmNN(
         buffers.inputTransposed,
         buffers.delta,
@@ -299,12 +362,23 @@ export class HostDenseTrainer {
         stage.units,
       );
       this.kernels.addColumnSums(buffers.delta, buffers.biasGradient, n, stage.units);
-      if (l === 0) continue;
-      const below = this.buffers[l - 1];
-      this.kernels.transpose(buffers.kernel, buffers.kernelTransposed, stage.inputs, stage.units);
-      below.delta.values.fill(0, 0, n * stage.inputs);
-      this.kernels.gemmNN(buffers.delta, buffers.kernelTransposed, below.delta, n, stage.units, stage.inputs);
-      if (this.stages[l - 1].relu) this.kernels.maskPositive(below.delta, below.output, n * stage.inputs);
+    });
+  }
+
+  /** The clipped sum, flattened in the model's parameter order, released in place. */
+  private release(rule: HostGradientRule): void {
+    const gradients = this.buffers.flatMap((b) => [b.kernelGradient, b.biasGradient]);
+    const flat = new Float32Array(gradients.reduce((total, g) => total + g.length, 0));
+    let offset = 0;
+    for (const g of gradients) {
+      flat.set(g.values, offset);
+      offset += g.length;
+    }
+    rule.step.privatise(flat);
+    offset = 0;
+    for (const g of gradients) {
+      g.values.set(flat.subarray(offset, offset + g.length));
+      offset += g.length;
     }
   }
 

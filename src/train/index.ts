@@ -23,6 +23,7 @@ export {
   type GradientComputer,
   type GradientResult,
   gradientReading,
+  type HostGradientRule,
   meanGradient,
   type PrivateGradientStep,
 } from "./gradient.js";

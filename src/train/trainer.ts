@@ -8,7 +8,12 @@ import { UserError } from "../common/errors.js";
 import { createRandom, type Random } from "../common/rng.js";
 import { labelTensor, type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
 import { evaluateModelReading } from "./evaluate.js";
-import { type GradientComputer, gradientReading, meanGradient } from "./gradient.js";
+import {
+  type GradientComputer,
+  gradientReading,
+  meanGradient,
+  type PrivateGradientStep,
+} from "./gradient.js";
 import { HostDenseTrainer, type TrainingEngine, usesHostKernels } from "./host-dense.js";
 import { createOptimizer, type OptimizerConfig } from "./optimizers.js";
 import { createSampler, type SamplingKind } from "./samplers.js";
@@ -297,10 +302,12 @@ export function* trainModelReading(
   const totalSteps = options.epochs * sampler.batchesPerEpoch;
   const optimizer = createOptimizer(options.optimizer, totalSteps);
   const computer = options.gradientComputer ?? meanGradient;
+  const hostRule = computer === meanGradient ? undefined : computer.hostRule;
   const host =
-    computer === meanGradient && usesHostKernels(options.engine ?? "auto", model.architecture)
-      ? new HostDenseTrainer(model, data, options.optimizer, totalSteps)
+    (computer === meanGradient || hostRule) && usesHostKernels(options.engine ?? "auto", model.architecture)
+      ? new HostDenseTrainer(model, data, options.optimizer, totalSteps, hostRule)
       : undefined;
+  if (hostRule) checkPrivateSampling(hostRule.step, data.X.rows, sampler.expectedBatchSize);
   const assembler = new BatchAssembler(data, model);
   const history: EpochRecord[] = [];
   const started = performance.now();
@@ -412,6 +419,19 @@ export function* trainModelReading(
     gradientComputer: computer.name,
     engine: host ? "host-kernels" : "tensor-ops",
   };
+}
+
+/** The release's accounting assumes Poisson sampling at its rate from its data set: refuse other batches. */
+function checkPrivateSampling(step: PrivateGradientStep, rows: number, expectedBatchSize: number): void {
+  if (
+    rows !== step.datasetSize ||
+    Math.abs(expectedBatchSize - step.sampleRate * step.datasetSize) > 1e-9 * rows
+  ) {
+    throw new Error(
+      `DP-SGD was set up for Poisson sampling at rate ${step.sampleRate} of ${step.datasetSize} examples, ` +
+        `but the trainer's batches expect ${expectedBatchSize} of ${rows}: the accounting would be wrong`,
+    );
+  }
 }
 
 function* parameterValues(model: Sequential): Reading<Float32Array[]> {

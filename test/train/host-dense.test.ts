@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { createRandom } from "../../src/common/rng.js";
 import { architectureFor, buildModel, initBackend, Sequential } from "../../src/nn/index.js";
 import { createAccountant, secureGaussianNoise } from "../../src/privacy/accounting.js";
-import { dpSgdGradient } from "../../src/privacy/index.js";
+import { dpSgdGradient, seededGaussianNoise } from "../../src/privacy/index.js";
 import {
   hostKernelsSupport,
   type OptimizerConfig,
@@ -163,7 +163,7 @@ describe("training on the host kernels", () => {
     assert.equal(tf.memory().numTensors, before);
   });
 
-  test("automatic engine: host kernels for dense ReLU networks with the mean gradient, tensor ops otherwise", () => {
+  test("automatic engine: host kernels for dense ReLU networks with the mean gradient or DP-SGD, tensor ops otherwise", () => {
     const data = tabularData(64);
     const options: TrainOptions = {
       epochs: 1,
@@ -194,7 +194,21 @@ describe("training on the host kernels", () => {
         accountant: createAccountant("rdp"),
       }),
     });
-    assert.equal(privateRun.result.engine, "tensor-ops");
+    assert.equal(privateRun.result.engine, "host-kernels"); // DP-SGD, flat clipping
+    const observed = trained("mlp:8", data, 2, {
+      ...options,
+      sampling: "poisson",
+      gradientComputer: dpSgdGradient({
+        clip: 1,
+        noiseMultiplier: 1,
+        sampleRate: 16 / 64,
+        dataSize: 64,
+        noise: secureGaussianNoise(),
+        accountant: createAccountant("rdp"),
+        clipping: "per-layer",
+      }),
+    });
+    assert.equal(observed.result.engine, "tensor-ops"); // per-layer clipping stays on tensor ops
     assert.equal(hostKernelsSupport(architectureFor("mlp:8", [6], 2)), undefined);
     assert.match(
       hostKernelsSupport(architectureFor("cnn:4,4", [8, 8, 1], 2)) ?? "",
@@ -205,6 +219,72 @@ describe("training on the host kernels", () => {
       /host kernels cannot train this model: it has a tanh layer/,
     );
     tanh.dispose();
+  });
+
+  test("DP-SGD (flat clipping) follows the tensor engine's to rounding: same noise, same accounting, clipping active", () => {
+    const data = tabularData(400);
+    data.sampleWeights = Float32Array.from({ length: 400 }, (_, i) => 0.5 + (i % 2));
+    for (const spec of ["logreg", "mlp:16,8"]) {
+      const run = (engine: "host-kernels" | "tensor-ops") => {
+        const accountant = createAccountant("rdp");
+        const computer = dpSgdGradient({
+          clip: 0.05, // below most per-example norms: the clipping decides the step
+          noiseMultiplier: 0.8,
+          sampleRate: 40 / 400,
+          dataSize: 400,
+          noise: seededGaussianNoise(11),
+          accountant,
+        });
+        const model = buildModel(spec, [data.X.cols], 2, 3);
+        const result = trainModel(model, data, {
+          epochs: 3,
+          batchSize: 40,
+          sampling: "poisson",
+          optimizer: { kind: "sgd", learningRate: 0.5, momentum: 0.5 },
+          seed: 7,
+          gradientComputer: computer,
+          lossIsPrivate: true,
+          engine,
+        });
+        const parameters = model.readParameters();
+        model.dispose();
+        return { result, parameters, epsilon: accountant.spent(1e-5), steps: computer.timings.steps };
+      };
+      const host = run("host-kernels");
+      const tensors = run("tensor-ops");
+      assert.equal(host.result.engine, "host-kernels");
+      assert.equal(tensors.result.engine, "tensor-ops");
+      assert.ok(maxRelativeDifference(host.parameters, tensors.parameters) < 1e-4, spec);
+      assert.deepEqual(host.epsilon, tensors.epsilon);
+      assert.equal(host.steps, tensors.result.steps);
+      assert.equal(host.steps, host.result.steps);
+      assert.equal(host.result.history[0].trainLoss, undefined);
+    }
+  });
+
+  test("DP-SGD on the host kernels refuses batches its accounting does not describe", () => {
+    const data = tabularData(100);
+    const computer = dpSgdGradient({
+      clip: 1,
+      noiseMultiplier: 1,
+      sampleRate: 0.1,
+      dataSize: 100,
+      noise: secureGaussianNoise(),
+      accountant: createAccountant("rdp"),
+    });
+    assert.throws(
+      () =>
+        trained("mlp:4", data, 2, {
+          epochs: 1,
+          batchSize: 20,
+          sampling: "poisson",
+          optimizer: { kind: "sgd", learningRate: 0.1 },
+          seed: 0,
+          gradientComputer: computer,
+          engine: "host-kernels",
+        }),
+      /set up for Poisson sampling at rate 0.1 of 100 examples, but the trainer's batches expect 20 of 100/,
+    );
   });
 
   test("a diverging run stops with the trainer's message", () => {

@@ -214,6 +214,66 @@
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (br $tail))))
 
+  ;; out[i] = Σⱼ A[i, j]² for each of the m rows of A[m×n] (per-example gradient norms)
+  (func (export "row_squared_norms") (param $a i32) (param $out i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $end4 i32) (local $acc v128) (local $sum f32) (local $x f32) (local $v v128)
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $end4
+          (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+        (local.set $acc (v128.const f32x4 0 0 0 0))
+        (block $simd_done
+          (loop $simd
+            (br_if $simd_done (i32.ge_u (local.get $a) (local.get $end4)))
+            (local.set $v (v128.load (local.get $a)))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $v) (local.get $v))))
+            (local.set $a (i32.add (local.get $a) (i32.const 16)))
+            (br $simd)))
+        (local.set $sum
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $a) (local.get $end)))
+            (local.set $x (f32.load (local.get $a)))
+            (local.set $sum (f32.add (local.get $sum) (f32.mul (local.get $x) (local.get $x))))
+            (local.set $a (i32.add (local.get $a) (i32.const 4)))
+            (br $tail)))
+        (f32.store (local.get $out) (local.get $sum))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; A[i, :] ← factors[i] · A[i, :] for each of the m rows of A[m×n] (clipping)
+  (func (export "scale_rows") (param $a i32) (param $factors i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $end4 i32) (local $f f32) (local $splat v128)
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $f (f32.load (local.get $factors)))
+        (local.set $splat (f32x4.splat (local.get $f)))
+        (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $end4
+          (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+        (block $simd_done
+          (loop $simd
+            (br_if $simd_done (i32.ge_u (local.get $a) (local.get $end4)))
+            (v128.store (local.get $a) (f32x4.mul (v128.load (local.get $a)) (local.get $splat)))
+            (local.set $a (i32.add (local.get $a) (i32.const 16)))
+            (br $simd)))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $a) (local.get $end)))
+            (f32.store (local.get $a) (f32.mul (f32.load (local.get $a)) (local.get $f)))
+            (local.set $a (i32.add (local.get $a) (i32.const 4)))
+            (br $tail)))
+        (local.set $factors (i32.add (local.get $factors) (i32.const 4)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
   ;; Adam's update in place (optimizers.ts, adamUpdate): float64 arithmetic on each
   ;; element, in adamUpdate's order of operations, m and v rounded to float32 when
   ;; stored and read back rounded, so this loop and adamUpdate agree bit for bit.

@@ -13,6 +13,8 @@ interface DenseExports {
   add_column_sums(a: number, dst: number, m: number, n: number): void;
   broadcast_rows(row: number, c: number, m: number, n: number): void;
   relu(x: number, length: number): void;
+  row_squared_norms(a: number, out: number, m: number, n: number): void;
+  scale_rows(a: number, factors: number, m: number, n: number): void;
   adam(
     p: number,
     g: number,
@@ -218,6 +220,16 @@ export class DenseKernels {
       epsilon,
       weightDecay,
     );
+  }
+
+  /** out[i] = Σⱼ A[i, j]² for the m rows of A[m×n]. */
+  rowSquaredNorms(a: HostBuffer, out: HostBuffer, m: number, n: number): void {
+    this.exports.row_squared_norms(a.offset, out.offset, m, n);
+  }
+
+  /** A[i, :] ← factors[i]·A[i, :] for the m rows of A[m×n]. */
+  scaleRows(a: HostBuffer, factors: HostBuffer, m: number, n: number): void {
+    this.exports.scale_rows(a.offset, factors.offset, m, n);
   }
 
   /** x ← max(x, 0) over the first `length` values. */
