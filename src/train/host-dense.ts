@@ -147,6 +147,8 @@ export class HostDenseTrainer {
 
   constructor(
     private readonly model: Sequential,
+    /** The model's parameter values to start from (read by the caller, synchronously or not). */
+    values: readonly Float32Array[],
     private readonly data: TrainingData,
     private readonly optimizer: OptimizerConfig,
     private readonly totalSteps: number,
@@ -158,7 +160,6 @@ export class HostDenseTrainer {
       throw new RangeError(`the host kernels cannot train a model with ${stages}`);
     this.stages = stages;
     this.binary = model.architecture.loss === "binary-cross-entropy";
-    const values = model.readParameters();
     this.buffers = stages.map((stage) => {
       const kernel = this.kernels.allocate(stage.inputs * stage.units);
       const bias = this.kernels.allocate(stage.units);

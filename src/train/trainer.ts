@@ -305,7 +305,14 @@ export function* trainModelReading(
   const hostRule = computer === meanGradient ? undefined : computer.hostRule;
   const host =
     (computer === meanGradient || hostRule) && usesHostKernels(options.engine ?? "auto", model.architecture)
-      ? new HostDenseTrainer(model, data, options.optimizer, totalSteps, hostRule)
+      ? new HostDenseTrainer(
+          model,
+          yield* parameterValues(model),
+          data,
+          options.optimizer,
+          totalSteps,
+          hostRule,
+        )
       : undefined;
   if (hostRule) checkPrivateSampling(hostRule.step, data.X.rows, sampler.expectedBatchSize);
   const assembler = new BatchAssembler(data, model);
