@@ -70,8 +70,32 @@ export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): Gradie
     const probabilityTensor = tf.tidy(() => tf.reshape(tf.sigmoid(model.predictLogits(batch.x)), [-1]));
     const probabilities = (yield* takeValues(probabilityTensor)) as Float32Array;
     const { labels, weights } = yield* batchLabelsAndWeights(batch);
-    const groupOf = Int32Array.from(batch.indices, (row) => options.groupOfRow[row]);
-    const classOf = Int32Array.from(batch.indices, (row) => events.eventOf(options.labels[row]));
+    const { pseudoLabels, penaltyValue } = penalised(probabilities, batch.indices, labels, weights);
+    const pseudo = tf.tensor1d(pseudoLabels, "float32");
+    const pass = model.backwardPass(batch.x, pseudo);
+    try {
+      const gradients = pass.weightedGradients();
+      const lossSum = tf.tidy(() => {
+        const losses = perExampleLosses("binary-cross-entropy", pass.logits, batch.labels);
+        const data = batch.sampleWeights ? tf.sum(tf.mul(losses, batch.sampleWeights)) : tf.sum(losses);
+        return tf.add(data, options.weight * penaltyValue * batch.weightSum) as tf.Scalar;
+      });
+      return { gradients, lossSum, count: batch.weightSum };
+    } finally {
+      pass.dispose();
+      pseudo.dispose();
+    }
+  }
+  /** The pseudo-labels pᵢ − tᵢ and the penalised loss, from the batch's probabilities (both engines). */
+  function penalised(
+    probabilities: Float32Array,
+    indices: Int32Array,
+    labels: ArrayLike<number>,
+    weights: ArrayLike<number> | undefined,
+  ): { pseudoLabels: Float32Array; penaltyValue: number } {
+    const size = indices.length;
+    const groupOf = Int32Array.from(indices, (row) => options.groupOfRow[row]);
+    const classOf = Int32Array.from(indices, (row) => events.eventOf(options.labels[row]));
     const penalty = penaltyGradient(probabilities, groupOf, classOf, groups, events.count);
     const pseudoLabels = new Float32Array(size);
     for (let i = 0; i < size; i++) {
@@ -80,24 +104,31 @@ export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): Gradie
       const t = (w * (p - labels[i])) / size + options.weight * penalty.gradient[i] * p * (1 - p);
       pseudoLabels[i] = p - t;
     }
-    const pseudo = tf.tensor1d(pseudoLabels, "float32");
-    const pass = model.backwardPass(batch.x, pseudo);
-    try {
-      const gradients = pass.weightedGradients();
-      const lossSum = tf.tidy(() => {
-        const losses = perExampleLosses("binary-cross-entropy", pass.logits, batch.labels);
-        const data = batch.sampleWeights ? tf.sum(tf.mul(losses, batch.sampleWeights)) : tf.sum(losses);
-        return tf.add(data, options.weight * penalty.value * batch.weightSum) as tf.Scalar;
-      });
-      return { gradients, lossSum, count: batch.weightSum };
-    } finally {
-      pass.dispose();
-      pseudo.dispose();
-    }
+    return { pseudoLabels, penaltyValue: penalty.value };
   }
   return {
     name: `fairness-penalty(${options.constraint}, λ=${options.weight})`,
     compute: (model, batch) => readNow(computeReading(model, batch)),
     computeReading,
+    hostRule: {
+      combine: { kind: "sum" },
+      pseudoLabels(batch) {
+        const probabilities = batch.logits.map((z) => 1 / (1 + Math.exp(-z)));
+        const { pseudoLabels, penaltyValue } = penalised(
+          probabilities,
+          batch.indices,
+          batch.labels,
+          batch.weights,
+        );
+        let data = 0;
+        let weightSum = 0;
+        batch.logits.forEach((z, i) => {
+          const w = batch.weights ? batch.weights[i] : 1;
+          data += w * (Math.max(z, 0) - z * batch.labels[i] + Math.log1p(Math.exp(-Math.abs(z))));
+          weightSum += w;
+        });
+        return { labels: pseudoLabels, lossSum: data + options.weight * penaltyValue * weightSum };
+      },
+    },
   };
 }

@@ -24,7 +24,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
 import { batchLabelsAndWeights, gradientReading } from "../train/gradient.js";
-import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
+import type { GradientBatch, GradientComputer, GradientResult, HostGradientRule } from "../train/index.js";
 import type { FairnessConstraint } from "./constraint.js";
 import { type PenaltyEvents, penaltyEvents, referenceCoefficients } from "./penalty-maths.js";
 
@@ -144,15 +144,7 @@ export function withReferencePenalty(
     const logits = tf.tidy(() => tf.reshape(model.predictLogits(batch.x), [-1]));
     const z = (yield* takeValues(logits)) as Float32Array;
     const { labels: y, weights: w } = yield* batchLabelsAndWeights(batch);
-    const pseudo = new Float32Array(size);
-    let dataLoss = 0;
-    for (let i = 0; i < size; i++) {
-      const p = 1 / (1 + Math.exp(-z[i]));
-      const wi = w ? w[i] : 1;
-      pseudo[i] = wi > 0 ? y[i] - state.labelShift(batch.indices[i], y[i], p) / wi : y[i];
-      // Numerically stable binary cross-entropy with logits.
-      dataLoss += wi * (Math.max(z[i], 0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i]))));
-    }
+    const { labels: pseudo, lossSum: dataLoss } = pseudoLabels(batch.indices, z, y, w);
     const labels = tf.tensor1d(pseudo, "float32");
     try {
       const result = yield* gradientReading(inner, model, { ...batch, labels });
@@ -163,9 +155,43 @@ export function withReferencePenalty(
     }
   }
 
+  /** ỹᵢ = yᵢ − shiftᵢ/wᵢ and the data loss on the true labels (both engines). */
+  function pseudoLabels(
+    indices: Int32Array,
+    z: Float32Array,
+    y: ArrayLike<number>,
+    w: ArrayLike<number> | undefined,
+  ): { labels: Float32Array; lossSum: number } {
+    const size = indices.length;
+    const labels = new Float32Array(size);
+    let dataLoss = 0;
+    for (let i = 0; i < size; i++) {
+      const p = 1 / (1 + Math.exp(-z[i]));
+      const wi = w ? w[i] : 1;
+      labels[i] = wi > 0 ? y[i] - state.labelShift(indices[i], y[i], p) / wi : y[i];
+      // Numerically stable binary cross-entropy with logits.
+      dataLoss += wi * (Math.max(z[i], 0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i]))));
+    }
+    return { labels, lossSum: dataLoss };
+  }
+
+  const innerRule = inner.hostRule;
+  // A rule of its own around the inner one: the same refreshes and pseudo-labels on the host.
+  const hostRule: HostGradientRule | undefined =
+    innerRule && !innerRule.pseudoLabels && !innerRule.beforeStep
+      ? {
+          combine: innerRule.combine,
+          beforeStep(model) {
+            if (step++ % refreshEvery === 0) state.update(model.probabilitiesOn(reference.X));
+          },
+          pseudoLabels: (batch) => pseudoLabels(batch.indices, batch.logits, batch.labels, batch.weights),
+        }
+      : undefined;
+
   return {
     name: `${inner.name}+reference-penalty(${options.constraint}, λ=${weight})`,
     compute: (model, batch) => readNow(computeReading(model, batch)),
     computeReading,
+    ...(hostRule ? { hostRule } : {}),
   };
 }

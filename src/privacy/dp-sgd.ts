@@ -309,13 +309,15 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
     ...(clipping === "flat" && !observer
       ? {
           hostRule: {
-            kind: "clipped-sum" as const,
-            step,
-            clipFactor: (norm: number) => clipFactor(norm, clip),
-            recordTime(totalMs: number, releaseMs: number) {
-              timings.steps++;
-              timings.totalMs += totalMs;
-              timings.noiseMs += releaseMs;
+            combine: {
+              kind: "clipped-sum" as const,
+              step,
+              clipFactor: (norm: number) => clipFactor(norm, clip),
+              recordTime(totalMs: number, releaseMs: number) {
+                timings.steps++;
+                timings.totalMs += totalMs;
+                timings.noiseMs += releaseMs;
+              },
             },
           },
         }

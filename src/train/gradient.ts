@@ -92,9 +92,15 @@ export interface GradientComputer {
 }
 
 /**
- * DP-SGD's step as the host kernels run it: each example's whole gradient gᵢ scaled by
- * `clipFactor(‖gᵢ‖)` (and its sample weight), the scaled gradients summed, and the sum
- * released through `step.privatise` (noise, division by q·N, one accountant step).
+ * A gradient computer's step as the host kernels run it (train/host-dense.ts): how the
+ * per-example output gradients σ(zᵢ) − yᵢ (or their softmax analogue) combine into the
+ * step's gradient, and optionally labels that replace the batch's (the fairness
+ * penalties' pseudo-labels).
+ *
+ * - `mean`: Σ (wᵢ/B) ∇ℓᵢ, as `meanGradient`;
+ * - `sum`: Σ ∇ℓᵢ on the (pseudo-)labels, unweighted (the batch penalty folds weights into them);
+ * - `clipped-sum`: DP-SGD: each example's whole gradient scaled by `clipFactor(‖gᵢ‖)·wᵢ`, summed,
+ *   and released through `step.privatise` (noise, division by q·N, one accountant step).
  *
  * @example
  * ```ts
@@ -104,18 +110,68 @@ export interface GradientComputer {
  *   clip: 1, noiseMultiplier: 1.1, sampleRate: 0.01, dataSize: 6400, noise: secureGaussianNoise(), accountant: createAccountant("rdp"),
  * });
  * const rule: train.HostGradientRule | undefined = computer.hostRule; // flat clipping: defined
- * rule?.clipFactor(4); // 0.25: a gradient of norm 4 is scaled onto the ball of radius 1
+ * if (rule?.combine.kind === "clipped-sum") rule.combine.clipFactor(4); // 0.25: norm 4 scaled onto the ball of radius 1
  * ```
  */
 export interface HostGradientRule {
-  readonly kind: "clipped-sum";
-  /** The release every private path goes through. */
-  readonly step: PrivateGradientStep;
-  /** min(1, C / ‖gᵢ‖), as the tensor path's clip factors. */
-  clipFactor(norm: number): number;
-  /** Called after each step with its duration and the release's, in milliseconds. */
-  recordTime?(totalMs: number, releaseMs: number): void;
+  readonly combine:
+    | { readonly kind: "mean" }
+    | { readonly kind: "sum" }
+    | {
+        readonly kind: "clipped-sum";
+        /** The release every private path goes through. */
+        readonly step: PrivateGradientStep;
+        /** min(1, C / ‖gᵢ‖), as the tensor path's clip factors. */
+        clipFactor(norm: number): number;
+        /** Called after each step with its duration and the release's, in milliseconds. */
+        recordTime?(totalMs: number, releaseMs: number): void;
+      };
+  /** Called before every step's forward pass (empty batches too), e.g. to refresh statistics. */
+  beforeStep?(model: HostModelView): void;
+  /**
+   * Labels that replace the batch's true ones in the loss's gradient, and the loss the step
+   * reports (binary models). Given the batch after its forward pass.
+   */
+  pseudoLabels?(batch: HostBatchView): { labels: Float32Array; lossSum: number };
 }
+
+/**
+ * What a host rule may ask of the model being trained: σ(z) of its current parameters on other rows.
+ *
+ * @example
+ * ```ts
+ * import type { train } from "equipoise";
+ * declare const model: train.HostModelView; declare const reference: train.TrainingData["X"];
+ * const probabilities: Float32Array = model.probabilitiesOn(reference); // one per row
+ * ```
+ */
+export interface HostModelView {
+  probabilitiesOn(X: { rows: number; cols: number; data: Float32Array }): Float32Array;
+}
+
+/**
+ * One batch as a host rule's `pseudoLabels` sees it.
+ *
+ * @example
+ * ```ts
+ * import type { train } from "equipoise";
+ * const rule: Pick<train.HostGradientRule, "pseudoLabels"> = {
+ *   pseudoLabels: (batch: train.HostBatchView) => ({ labels: batch.labels.slice(), lossSum: 0 }), // the true labels
+ * };
+ * ```
+ */
+export interface HostBatchView {
+  /** Training-set rows of the batch. */
+  indices: Int32Array;
+  /** Their true labels and sample weights. */
+  labels: Float32Array;
+  weights: Float32Array | undefined;
+  /** The logits of the batch (one per row). */
+  logits: Float32Array;
+}
+
+/** The mean gradient's host rule. */
+const meanRule: HostGradientRule = { combine: { kind: "mean" } };
 
 /** The batch's labels and sample weights on the host (computers that work on them there: the penalties). */
 export function* batchLabelsAndWeights(
@@ -160,6 +216,7 @@ export function* gradientReading(
  */
 export const meanGradient: GradientComputer = {
   name: "mean",
+  hostRule: meanRule,
   compute(model, batch) {
     const size = batch.indices.length;
     if (size === 0) {

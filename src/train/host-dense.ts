@@ -19,7 +19,7 @@ import {
   hostKernelsAvailable,
   type Sequential,
 } from "../nn/index.js";
-import type { HostGradientRule } from "./gradient.js";
+import type { HostGradientRule, HostModelView, PrivateGradientStep } from "./gradient.js";
 import { learningRateAt, type OptimizerConfig } from "./optimizers.js";
 import type { TrainingData } from "./trainer.js";
 
@@ -152,8 +152,8 @@ export class HostDenseTrainer {
     private readonly data: TrainingData,
     private readonly optimizer: OptimizerConfig,
     private readonly totalSteps: number,
-    /** DP-SGD's clipped and released sum instead of the mean gradient. */
-    private readonly rule?: HostGradientRule,
+    /** How the step's gradient is formed: the mean, a sum on pseudo-labels, DP-SGD's release. */
+    private readonly rule: HostGradientRule = { combine: { kind: "mean" } },
   ) {
     const stages = denseStages(model.architecture);
     if (typeof stages === "string")
@@ -211,29 +211,53 @@ export class HostDenseTrainer {
   step(indices: Int32Array): { lossSum: number; count: number } {
     const started = performance.now();
     const n = indices.length;
+    const { combine } = this.rule;
     let lossSum = 0;
     let count = 0;
+    this.rule.beforeStep?.(this.view);
     for (const buffers of this.buffers) {
       buffers.kernelGradient.values.fill(0);
       buffers.biasGradient.values.fill(0);
     }
     if (n > 0) {
       this.ensureCapacity(n);
-      this.gather(indices);
+      this.gather(indices, this.data.X);
       this.forward(n);
       ({ lossSum, count } = this.outputDelta(indices));
       this.propagate(n);
-      if (this.rule) this.clip(indices);
+      if (combine.kind === "clipped-sum") this.clip(indices, combine.clipFactor);
       this.accumulate(n);
     }
-    if (this.rule) {
+    if (combine.kind === "clipped-sum") {
       const releaseStarted = performance.now();
-      this.release(this.rule);
-      this.rule.recordTime?.(performance.now() - started, performance.now() - releaseStarted);
+      this.release(combine.step);
+      combine.recordTime?.(performance.now() - started, performance.now() - releaseStarted);
     }
     this.update();
     return { lossSum, count };
   }
+
+  /** σ(z) of the current parameters on other rows, for rules that measure the model (reference penalty). */
+  private readonly view: HostModelView = {
+    probabilitiesOn: (X) => {
+      const chunk = 512;
+      const out = new Float32Array(X.rows);
+      const units = this.stages[this.stages.length - 1].units;
+      if (units !== 1) throw new Error("probabilities need a binary model with one logit");
+      for (let start = 0; start < X.rows; start += chunk) {
+        const size = Math.min(chunk, X.rows - start);
+        this.ensureCapacity(size);
+        this.gather(
+          Int32Array.from({ length: size }, (_, i) => start + i),
+          X,
+        );
+        this.forward(size);
+        const logits = this.buffers[this.buffers.length - 1].output.values;
+        for (let i = 0; i < size; i++) out[start + i] = 1 / (1 + Math.exp(-logits[i]));
+      }
+      return out;
+    },
+  };
 
   /** Writes the current parameters to the model (new tensors; the model frees the old). */
   writeTo(model: Sequential = this.model): void {
@@ -246,8 +270,7 @@ export class HostDenseTrainer {
     );
   }
 
-  private gather(indices: Int32Array): void {
-    const { X } = this.data;
+  private gather(indices: Int32Array, X: TrainingData["X"]): void {
     const cols = X.cols;
     const target = (this.input as HostBuffer).values;
     for (let r = 0; r < indices.length; r++) {
@@ -267,7 +290,7 @@ export class HostDenseTrainer {
     });
   }
 
-  /** The loss's gradient at the logits, weighted as meanGradient weights it. */
+  /** The loss's gradient at the logits, for the rule's combination, and the step's loss sum. */
   private outputDelta(indices: Int32Array): { lossSum: number; count: number } {
     const n = indices.length;
     const last = this.buffers[this.buffers.length - 1];
@@ -275,20 +298,32 @@ export class HostDenseTrainer {
     const logits = last.output.values;
     const delta = last.delta.values;
     const { y, sampleWeights } = this.data;
+    const { combine, pseudoLabels } = this.rule;
+    let replaced: { labels: Float32Array; lossSum: number } | undefined;
+    if (pseudoLabels) {
+      if (!this.binary) throw new Error("the fairness penalty needs a binary model with one logit");
+      replaced = pseudoLabels({
+        indices,
+        labels: Float32Array.from(indices, (row) => y[row]),
+        weights: sampleWeights ? Float32Array.from(indices, (row) => sampleWeights[row]) : undefined,
+        logits: logits.slice(0, n),
+      });
+    }
     let lossSum = 0;
     let count = 0;
     for (let i = 0; i < n; i++) {
       const row = indices[i];
       const weight = sampleWeights ? sampleWeights[row] : 1;
-      // the mean gradient weighs ℓᵢ by wᵢ/B; DP-SGD needs each ∇ℓᵢ whole (weights come with clipping)
-      const scale = this.rule ? 1 : weight / n;
+      // the mean weighs ∇ℓᵢ by wᵢ/B; a sum takes it whole, and DP-SGD weighs it after clipping
+      const scale = combine.kind === "mean" ? weight / n : 1;
       count += weight;
       if (this.binary) {
         const z = logits[i];
         const label = y[row];
         // softplus(z) − y·z = max(z, 0) − y·z + log(1 + e^−|z|), as perExampleLosses
         lossSum += weight * (Math.max(z, 0) - label * z + Math.log1p(Math.exp(-Math.abs(z))));
-        delta[i] = (1 / (1 + Math.exp(-z)) - label) * scale;
+        const target = replaced ? replaced.labels[i] : label;
+        delta[i] = (1 / (1 + Math.exp(-z)) - target) * scale;
       } else {
         const offset = i * units;
         let max = Number.NEGATIVE_INFINITY;
@@ -302,7 +337,7 @@ export class HostDenseTrainer {
         }
       }
     }
-    return { lossSum, count };
+    return { lossSum: replaced ? replaced.lossSum : lossSum, count };
   }
 
   /** Every stage's δ (∂loss/∂ its pre-activation output), from the logits' down. */
@@ -326,9 +361,8 @@ export class HostDenseTrainer {
    * Scales each example's δ in every stage by its clip factor (× its sample weight): its whole
    * gradient is linear in them. ‖gᵢ‖² = Σ_stages (‖aᵢ‖² + 1)·‖δᵢ‖² (kernel aᵢδᵢᵀ, bias δᵢ).
    */
-  private clip(indices: Int32Array): void {
+  private clip(indices: Int32Array, clipFactor: (norm: number) => number): void {
     const n = indices.length;
-    const rule = this.rule as HostGradientRule;
     const squared = new Float64Array(n);
     const rowNorms = this.rowNorms as HostBuffer;
     const deltaNorms = this.deltaNorms as HostBuffer;
@@ -342,7 +376,7 @@ export class HostDenseTrainer {
     const factors = (this.factors as HostBuffer).values;
     const weights = this.data.sampleWeights;
     for (let i = 0; i < n; i++) {
-      factors[i] = rule.clipFactor(Math.sqrt(squared[i])) * (weights ? weights[indices[i]] : 1);
+      factors[i] = clipFactor(Math.sqrt(squared[i])) * (weights ? weights[indices[i]] : 1);
     }
     this.stages.forEach((stage, l) => {
       this.kernels.scaleRows(this.buffers[l].delta, this.factors as HostBuffer, n, stage.units);
@@ -367,7 +401,7 @@ export class HostDenseTrainer {
   }
 
   /** The clipped sum, flattened in the model's parameter order, released in place. */
-  private release(rule: HostGradientRule): void {
+  private release(step: PrivateGradientStep): void {
     const gradients = this.buffers.flatMap((b) => [b.kernelGradient, b.biasGradient]);
     const flat = new Float32Array(gradients.reduce((total, g) => total + g.length, 0));
     let offset = 0;
@@ -375,7 +409,7 @@ export class HostDenseTrainer {
       flat.set(g.values, offset);
       offset += g.length;
     }
-    rule.step.privatise(flat);
+    step.privatise(flat);
     offset = 0;
     for (const g of gradients) {
       g.values.set(flat.subarray(offset, offset + g.length));

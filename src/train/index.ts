@@ -23,7 +23,9 @@ export {
   type GradientComputer,
   type GradientResult,
   gradientReading,
+  type HostBatchView,
   type HostGradientRule,
+  type HostModelView,
   meanGradient,
   type PrivateGradientStep,
 } from "./gradient.js";

@@ -302,9 +302,9 @@ export function* trainModelReading(
   const totalSteps = options.epochs * sampler.batchesPerEpoch;
   const optimizer = createOptimizer(options.optimizer, totalSteps);
   const computer = options.gradientComputer ?? meanGradient;
-  const hostRule = computer === meanGradient ? undefined : computer.hostRule;
+  const hostRule = computer.hostRule;
   const host =
-    (computer === meanGradient || hostRule) && usesHostKernels(options.engine ?? "auto", model.architecture)
+    hostRule && usesHostKernels(options.engine ?? "auto", model.architecture)
       ? new HostDenseTrainer(
           model,
           yield* parameterValues(model),
@@ -314,7 +314,8 @@ export function* trainModelReading(
           hostRule,
         )
       : undefined;
-  if (hostRule) checkPrivateSampling(hostRule.step, data.X.rows, sampler.expectedBatchSize);
+  if (hostRule?.combine.kind === "clipped-sum")
+    checkPrivateSampling(hostRule.combine.step, data.X.rows, sampler.expectedBatchSize);
   const assembler = new BatchAssembler(data, model);
   const history: EpochRecord[] = [];
   const started = performance.now();

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { createRandom } from "../../src/common/rng.js";
+import { fairnessPenaltyGradient } from "../../src/fairness/penalty.js";
+import { withReferencePenalty } from "../../src/fairness/reference-penalty.js";
 import { architectureFor, buildModel, initBackend, Sequential } from "../../src/nn/index.js";
 import { createAccountant, secureGaussianNoise } from "../../src/privacy/accounting.js";
 import { dpSgdGradient, seededGaussianNoise } from "../../src/privacy/index.js";
@@ -259,6 +261,61 @@ describe("training on the host kernels", () => {
       assert.equal(host.steps, tensors.result.steps);
       assert.equal(host.steps, host.result.steps);
       assert.equal(host.result.history[0].trainLoss, undefined);
+    }
+  });
+
+  test("fairness penalties follow the tensor engine's to rounding: the batch penalty, and the reference penalty around DP-SGD", () => {
+    const data = tabularData(400, 2, 3);
+    data.sampleWeights = Float32Array.from({ length: 400 }, (_, i) => 0.5 + (i % 3));
+    const groupOfRow = Int32Array.from({ length: 400 }, (_, i) =>
+      data.X.data[i * data.X.cols + 4] === 1 ? 1 : 0,
+    );
+    const referenceData = tabularData(120, 2, 4);
+    const reference = {
+      X: referenceData.X,
+      labels: referenceData.y,
+      groupOf: Int32Array.from({ length: 120 }, (_, i) =>
+        referenceData.X.data[i * referenceData.X.cols + 4] === 1 ? 1 : 0,
+      ),
+    };
+    const computers = {
+      batch: () =>
+        fairnessPenaltyGradient({ constraint: "demographic_parity", weight: 2, groupOfRow, labels: data.y }),
+      "reference around DP-SGD": () =>
+        withReferencePenalty(
+          dpSgdGradient({
+            clip: 0.5,
+            noiseMultiplier: 0.7,
+            sampleRate: 40 / 400,
+            dataSize: 400,
+            noise: seededGaussianNoise(3),
+            accountant: createAccountant("rdp"),
+          }),
+          { constraint: "equalized_odds", weight: 3, reference, groupOfRow, refreshEvery: 4 },
+        ),
+    };
+    for (const [name, computer] of Object.entries(computers)) {
+      const run = (engine: "host-kernels" | "tensor-ops") =>
+        trained("mlp:12", data, 2, {
+          epochs: 3,
+          batchSize: 40,
+          sampling: name === "batch" ? "shuffle" : "poisson",
+          optimizer: { kind: "sgd", learningRate: 0.3 },
+          seed: 2,
+          gradientComputer: computer(),
+          engine,
+        });
+      const host = run("host-kernels");
+      const tensors = run("tensor-ops");
+      assert.equal(host.result.engine, "host-kernels", name);
+      assert.ok(maxRelativeDifference(host.parameters, tensors.parameters) < 1e-4, name);
+      host.result.history.forEach((record, k) => {
+        const reference = tensors.result.history[k].trainLoss as number;
+        assert.ok(
+          Math.abs((record.trainLoss as number) - reference) < 1e-5 * (1 + reference),
+          `${name} loss`,
+        );
+      });
     }
   });
 
