@@ -146,6 +146,7 @@ export interface HostGradientRule {
  * ```
  */
 export interface HostModelView {
+  /** σ(zᵢ) of every row of X under the parameters the step starts from. */
   probabilitiesOn(X: { rows: number; cols: number; data: Float32Array }): Float32Array;
 }
 

@@ -1,9 +1,9 @@
 /**
- * The mean-gradient training step of a dense ReLU network on host memory, with the
- * WebAssembly kernels of nn/host-kernels: the same step as the tensor path (the
- * model's forward and backward passes, the weighted mean loss of `meanGradient`, the
- * optimisers' update rules), without a tensor engine's dispatch for each of its ~50
- * small ops. On a 104-64-64-1 MLP with batches of 128 a step takes ≈ 0.2 ms against
+ * The training step of a dense ReLU network on host memory, with the WebAssembly
+ * kernels of nn/host-kernels: the same step as the tensor path (the model's forward and
+ * backward passes, the gradient computer's rule — mean, DP-SGD's clipped and released
+ * sum, a penalty's pseudo-labels — and the optimisers' update rules), without a tensor
+ * engine's dispatch for each of its ~50 small ops. On a 104-64-64-1 MLP with batches of 128 a step takes ≈ 0.2 ms against
  * ≈ 0.95 ms through tfjs' WASM backend (BENCHMARKS.md, "Host kernels").
  *
  * The trainer keeps the parameters here during an epoch and writes them to the model
@@ -24,10 +24,11 @@ import { learningRateAt, type OptimizerConfig } from "./optimizers.js";
 import type { TrainingData } from "./trainer.js";
 
 /**
- * Which engine runs a mean-gradient training step: "host-kernels" (WebAssembly loops on
- * host memory, for dense ReLU networks), "tensor-ops" (the tensor engine, any model), or
- * "auto": host kernels where they apply on a host-memory backend (WASM, CPU), tensor ops
- * elsewhere. Private and penalised gradients always use tensor ops.
+ * Which engine runs a training step: "host-kernels" (WebAssembly loops on host memory, for
+ * dense ReLU networks and the gradients with a `hostRule`: the mean, DP-SGD with flat
+ * clipping, the fairness penalties), "tensor-ops" (the tensor engine, any model and
+ * gradient), or "auto": host kernels where they apply on a host-memory backend (WASM, CPU),
+ * tensor ops elsewhere.
  *
  * @example
  * ```ts

@@ -99,9 +99,9 @@ export interface TrainOptions {
   samplingRandom?: Random;
   gradientComputer?: GradientComputer;
   /**
-   * What runs the steps of mean-gradient training (default "auto": the WebAssembly host
-   * kernels for dense ReLU networks on the WASM and CPU backends, tensor ops otherwise).
-   * Gradient computers other than the mean always run on tensor ops.
+   * What runs the training steps (default "auto": the WebAssembly host kernels for dense
+   * ReLU networks on the WASM and CPU backends when the gradient computer has a host rule —
+   * the mean, DP-SGD with flat clipping, the fairness penalties — tensor ops otherwise).
    */
   engine?: TrainingEngine;
   validation?: TrainingData;
@@ -303,6 +303,11 @@ export function* trainModelReading(
   const optimizer = createOptimizer(options.optimizer, totalSteps);
   const computer = options.gradientComputer ?? meanGradient;
   const hostRule = computer.hostRule;
+  if (!hostRule && options.engine === "host-kernels") {
+    throw new RangeError(
+      `the host kernels cannot compute the gradient ${computer.name} (it has no host rule)`,
+    );
+  }
   const host =
     hostRule && usesHostKernels(options.engine ?? "auto", model.architecture)
       ? new HostDenseTrainer(

@@ -9,6 +9,7 @@ import { createAccountant, secureGaussianNoise } from "../../src/privacy/account
 import { dpSgdGradient, seededGaussianNoise } from "../../src/privacy/index.js";
 import {
   hostKernelsSupport,
+  meanGradient,
   type OptimizerConfig,
   type TrainingData,
   TrainingDivergedError,
@@ -211,6 +212,15 @@ describe("training on the host kernels", () => {
       }),
     });
     assert.equal(observed.result.engine, "tensor-ops"); // per-layer clipping stays on tensor ops
+    assert.throws(
+      () =>
+        trained("mlp:8", data, 2, {
+          ...options,
+          engine: "host-kernels",
+          gradientComputer: { name: "custom", compute: meanGradient.compute },
+        }),
+      /the host kernels cannot compute the gradient custom \(it has no host rule\)/,
+    );
     assert.equal(hostKernelsSupport(architectureFor("mlp:8", [6], 2)), undefined);
     assert.match(
       hostKernelsSupport(architectureFor("cnn:4,4", [8, 8, 1], 2)) ?? "",
