@@ -37,7 +37,14 @@
  *     offered.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { perExampleLosses, type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
+import {
+  logitLoss,
+  perExampleLosses,
+  type Reading,
+  readNow,
+  type Sequential,
+  takeValues,
+} from "../nn/index.js";
 import { batchLabelsAndWeights } from "../train/gradient.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import type { FairnessConstraint } from "./constraint.js";
@@ -124,7 +131,7 @@ export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): Gradie
         let weightSum = 0;
         batch.logits.forEach((z, i) => {
           const w = batch.weights ? batch.weights[i] : 1;
-          data += w * (Math.max(z, 0) - z * batch.labels[i] + Math.log1p(Math.exp(-Math.abs(z))));
+          data += w * logitLoss(z, batch.labels[i]);
           weightSum += w;
         });
         return { labels: pseudoLabels, lossSum: data + options.weight * penaltyValue * weightSum };

@@ -22,7 +22,7 @@
  * gradient (tested).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
+import { logitLoss, type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
 import { batchLabelsAndWeights, gradientReading } from "../train/gradient.js";
 import type { GradientBatch, GradientComputer, GradientResult, HostGradientRule } from "../train/index.js";
 import type { FairnessConstraint } from "./constraint.js";
@@ -169,8 +169,7 @@ export function withReferencePenalty(
       const p = 1 / (1 + Math.exp(-z[i]));
       const wi = w ? w[i] : 1;
       labels[i] = wi > 0 ? y[i] - state.labelShift(indices[i], y[i], p) / wi : y[i];
-      // Numerically stable binary cross-entropy with logits.
-      dataLoss += wi * (Math.max(z[i], 0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i]))));
+      dataLoss += wi * logitLoss(z[i], y[i]);
     }
     return { labels, lossSum: dataLoss };
   }

@@ -17,7 +17,14 @@ export type {
   PerExampleRules,
   Shape,
 } from "./layers/layer.js";
-export { type LossKind, labelTensor, lossGradient, perExampleLosses, predictedClasses } from "./losses.js";
+export {
+  type LossKind,
+  labelTensor,
+  logitLoss,
+  lossGradient,
+  perExampleLosses,
+  predictedClasses,
+} from "./losses.js";
 export { type Reading, readLater, readNow, type TensorValues, takeValues } from "./reads.js";
 export { type Architecture, type BackwardOptions, BatchPass, Sequential } from "./sequential.js";
 export {

@@ -50,6 +50,21 @@ export function perExampleLosses(kind: LossKind, logits: tf.Tensor, labels: tf.T
 }
 
 /**
+ * Binary cross-entropy of one logit on the host, in float64: softplus(z) − y·z, written as
+ * max(z, 0) − y·z + log(1 + e^−|z|) so that no |z| overflows (the value of perExampleLosses).
+ *
+ * @example
+ * ```ts
+ * import { nn } from "equipoise";
+ * nn.logitLoss(0, 1); // 0.6931471805599453 = log 2
+ * nn.logitLoss(800, 0); // 800, without overflow
+ * ```
+ */
+export function logitLoss(z: number, y: number): number {
+  return Math.max(z, 0) - y * z + Math.log1p(Math.exp(-Math.abs(z)));
+}
+
+/**
  * ∂ℓᵢ/∂zᵢ for every example, the shape of the logits.
  *
  * @example

@@ -17,6 +17,7 @@ import {
   DenseKernels,
   type HostBuffer,
   hostKernelsAvailable,
+  logitLoss,
   type Sequential,
 } from "../nn/index.js";
 import type { HostGradientRule, HostModelView, PrivateGradientStep } from "./gradient.js";
@@ -321,8 +322,7 @@ export class HostDenseTrainer {
       if (this.binary) {
         const z = logits[i];
         const label = y[row];
-        // softplus(z) − y·z = max(z, 0) − y·z + log(1 + e^−|z|), as perExampleLosses
-        lossSum += weight * (Math.max(z, 0) - label * z + Math.log1p(Math.exp(-Math.abs(z))));
+        lossSum += weight * logitLoss(z, label);
         const target = replaced ? replaced.labels[i] : label;
         delta[i] = (1 / (1 + Math.exp(-z)) - target) * scale;
       } else {

@@ -58,6 +58,19 @@ function trained(spec: string, data: TrainingData, classes: number, options: Tra
   return { result, parameters };
 }
 
+/** DP-SGD (flat clipping) at rate q of `dataSize` rows, with a fresh RDP accountant. */
+function privateGradient(sampleRate: number, dataSize: number, extra: { clipping?: "per-layer" } = {}) {
+  return dpSgdGradient({
+    clip: 1,
+    noiseMultiplier: 1,
+    sampleRate,
+    dataSize,
+    noise: secureGaussianNoise(),
+    accountant: createAccountant("rdp"),
+    ...extra,
+  });
+}
+
 function maxRelativeDifference(a: Float32Array[], b: Float32Array[]): number {
   let worst = 0;
   a.forEach((values, k) => {
@@ -188,28 +201,13 @@ describe("training on the host kernels", () => {
     const privateRun = trained("mlp:8", data, 2, {
       ...options,
       sampling: "poisson",
-      gradientComputer: dpSgdGradient({
-        clip: 1,
-        noiseMultiplier: 1,
-        sampleRate: 16 / 64,
-        dataSize: 64,
-        noise: secureGaussianNoise(),
-        accountant: createAccountant("rdp"),
-      }),
+      gradientComputer: privateGradient(16 / 64, 64),
     });
     assert.equal(privateRun.result.engine, "host-kernels"); // DP-SGD, flat clipping
     const observed = trained("mlp:8", data, 2, {
       ...options,
       sampling: "poisson",
-      gradientComputer: dpSgdGradient({
-        clip: 1,
-        noiseMultiplier: 1,
-        sampleRate: 16 / 64,
-        dataSize: 64,
-        noise: secureGaussianNoise(),
-        accountant: createAccountant("rdp"),
-        clipping: "per-layer",
-      }),
+      gradientComputer: privateGradient(16 / 64, 64, { clipping: "per-layer" }),
     });
     assert.equal(observed.result.engine, "tensor-ops"); // per-layer clipping stays on tensor ops
     assert.throws(
@@ -331,14 +329,7 @@ describe("training on the host kernels", () => {
 
   test("DP-SGD on the host kernels refuses batches its accounting does not describe", () => {
     const data = tabularData(100);
-    const computer = dpSgdGradient({
-      clip: 1,
-      noiseMultiplier: 1,
-      sampleRate: 0.1,
-      dataSize: 100,
-      noise: secureGaussianNoise(),
-      accountant: createAccountant("rdp"),
-    });
+    const computer = privateGradient(0.1, 100);
     assert.throws(
       () =>
         trained("mlp:4", data, 2, {
