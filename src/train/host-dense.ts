@@ -92,7 +92,7 @@ function denseStages(architecture: Architecture): DenseStage[] | string {
   return stages;
 }
 
-/** Whether `trainModel` runs this model's mean-gradient steps on the host kernels. */
+/** Whether `trainModel` runs this model's steps on the host kernels (given a gradient with a host rule). */
 export function usesHostKernels(engine: TrainingEngine, architecture: Architecture): boolean {
   if (engine === "tensor-ops") return false;
   const unsupported = hostKernelsSupport(architecture);
@@ -131,8 +131,8 @@ interface OptimizerState {
 }
 
 /**
- * Mean-gradient steps of a dense model on the host kernels. Parameters start from the
- * model's and are written back by `writeTo`.
+ * Training steps of a dense model on the host kernels, by a gradient computer's host rule.
+ * Parameters start from the given values and are written to the model by `writeTo`.
  */
 export class HostDenseTrainer {
   private readonly kernels = new DenseKernels();
