@@ -37,12 +37,12 @@ import type { TrainingData } from "./trainer.js";
  * declare const data: train.TrainingData; // 6 features
  * await nn.initBackend("wasm");
  * const model = nn.buildModel("mlp:16", [6], 2, 0);
- * const engine: train.TrainingEngine = "tensor-ops"; // e.g. to compare with "host-kernels"
+ * const engine: train.StepEngine = "tensor-ops"; // e.g. to compare with "host-kernels"
  * const result = train.trainModel(model, data, { epochs: 2, batchSize: 32, optimizer: { kind: "adam", learningRate: 0.01 }, seed: 0, engine });
  * result.engine; // "tensor-ops"
  * ```
  */
-export type TrainingEngine = "auto" | "host-kernels" | "tensor-ops";
+export type StepEngine = "auto" | "host-kernels" | "tensor-ops";
 
 interface DenseStage {
   inputs: number;
@@ -93,7 +93,7 @@ function denseStages(architecture: Architecture): DenseStage[] | string {
 }
 
 /** Whether `trainModel` runs this model's steps on the host kernels (given a gradient with a host rule). */
-export function usesHostKernels(engine: TrainingEngine, architecture: Architecture): boolean {
+export function usesHostKernels(engine: StepEngine, architecture: Architecture): boolean {
   if (engine === "tensor-ops") return false;
   const unsupported = hostKernelsSupport(architecture);
   if (engine === "host-kernels") {

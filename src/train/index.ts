@@ -29,7 +29,7 @@ export {
   meanGradient,
   type PrivateGradientStep,
 } from "./gradient.js";
-export { hostKernelsSupport, type TrainingEngine } from "./host-dense.js";
+export { hostKernelsSupport, type StepEngine } from "./host-dense.js";
 export {
   type AdamUpdatePath,
   createOptimizer,

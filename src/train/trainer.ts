@@ -14,7 +14,7 @@ import {
   meanGradient,
   type PrivateGradientStep,
 } from "./gradient.js";
-import { HostDenseTrainer, type TrainingEngine, usesHostKernels } from "./host-dense.js";
+import { HostDenseTrainer, type StepEngine, usesHostKernels } from "./host-dense.js";
 import { createOptimizer, type OptimizerConfig } from "./optimizers.js";
 import { createSampler, type SamplingKind } from "./samplers.js";
 
@@ -103,7 +103,7 @@ export interface TrainOptions {
    * ReLU networks on the WASM and CPU backends when the gradient computer has a host rule —
    * the mean, DP-SGD with flat clipping, the fairness penalties — tensor ops otherwise).
    */
-  engine?: TrainingEngine;
+  engine?: StepEngine;
   validation?: TrainingData;
   earlyStopping?: EarlyStopping;
   /** Called after each batch and each epoch. */
