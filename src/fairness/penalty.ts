@@ -37,14 +37,7 @@
  *     offered.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import {
-  logitLoss,
-  perExampleLosses,
-  type Reading,
-  readNow,
-  type Sequential,
-  takeValues,
-} from "../nn/index.js";
+import { perExampleLosses, type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
 import { batchLabelsAndWeights } from "../train/gradient.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import type { FairnessConstraint } from "./constraint.js";
@@ -127,14 +120,8 @@ export function fairnessPenaltyGradient(options: FairnessPenaltyOptions): Gradie
           batch.labels,
           batch.weights,
         );
-        let data = 0;
-        let weightSum = 0;
-        batch.logits.forEach((z, i) => {
-          const w = batch.weights ? batch.weights[i] : 1;
-          data += w * logitLoss(z, batch.labels[i]);
-          weightSum += w;
-        });
-        return { labels: pseudoLabels, lossSum: data + options.weight * penaltyValue * weightSum };
+        const weightSum = batch.weights ? batch.weights.reduce((a, b) => a + b, 0) : batch.indices.length;
+        return { labels: pseudoLabels, addedLoss: options.weight * penaltyValue * weightSum };
       },
     },
   };

@@ -144,7 +144,9 @@ export function withReferencePenalty(
     const logits = tf.tidy(() => tf.reshape(model.predictLogits(batch.x), [-1]));
     const z = (yield* takeValues(logits)) as Float32Array;
     const { labels: y, weights: w } = yield* batchLabelsAndWeights(batch);
-    const { labels: pseudo, lossSum: dataLoss } = pseudoLabels(batch.indices, z, y, w);
+    const pseudo = pseudoLabels(batch.indices, z, y, w);
+    let dataLoss = 0;
+    for (let i = 0; i < size; i++) dataLoss += (w ? w[i] : 1) * logitLoss(z[i], y[i]);
     const labels = tf.tensor1d(pseudo, "float32");
     try {
       const result = yield* gradientReading(inner, model, { ...batch, labels });
@@ -155,23 +157,20 @@ export function withReferencePenalty(
     }
   }
 
-  /** ỹᵢ = yᵢ − shiftᵢ/wᵢ and the data loss on the true labels (both engines). */
+  /** ỹᵢ = yᵢ − shiftᵢ/wᵢ (both engines). */
   function pseudoLabels(
     indices: Int32Array,
     z: Float32Array,
     y: ArrayLike<number>,
     w: ArrayLike<number> | undefined,
-  ): { labels: Float32Array; lossSum: number } {
-    const size = indices.length;
-    const labels = new Float32Array(size);
-    let dataLoss = 0;
-    for (let i = 0; i < size; i++) {
+  ): Float32Array {
+    const labels = new Float32Array(indices.length);
+    for (let i = 0; i < indices.length; i++) {
       const p = 1 / (1 + Math.exp(-z[i]));
       const wi = w ? w[i] : 1;
       labels[i] = wi > 0 ? y[i] - state.labelShift(indices[i], y[i], p) / wi : y[i];
-      dataLoss += wi * logitLoss(z[i], y[i]);
     }
-    return { labels, lossSum: dataLoss };
+    return labels;
   }
 
   const innerRule = inner.hostRule;
@@ -183,7 +182,9 @@ export function withReferencePenalty(
           beforeStep(model) {
             if (step++ % refreshEvery === 0) state.update(model.probabilitiesOn(reference.X));
           },
-          pseudoLabels: (batch) => pseudoLabels(batch.indices, batch.logits, batch.labels, batch.weights),
+          pseudoLabels: (batch) => ({
+            labels: pseudoLabels(batch.indices, batch.logits, batch.labels, batch.weights),
+          }),
         }
       : undefined;
 

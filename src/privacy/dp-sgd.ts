@@ -17,6 +17,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../common/errors.js";
 import { type BatchPass, type Reading, readNow, type Sequential } from "../nn/index.js";
+import { checkPrivateSampling } from "../train/gradient.js";
 import type { GradientBatch, GradientComputer, GradientResult } from "../train/index.js";
 import {
   type ClipAndNoise,
@@ -218,7 +219,7 @@ export interface DpSgdGradientComputer extends GradientComputer {
  */
 export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
   const step = clipAndNoise(options);
-  const { clip, sampleRate, datasetSize, expectedBatchSize } = step;
+  const { clip } = step;
   const clipping = options.clipping ?? "flat";
   const { observer } = options;
   if (observer && clipping !== "flat")
@@ -268,15 +269,7 @@ export function dpSgdGradient(options: DpSgdOptions): DpSgdGradientComputer {
   };
 
   function* computeReading(model: Sequential, batch: GradientBatch): Reading<GradientResult> {
-    if (
-      batch.datasetSize !== datasetSize ||
-      Math.abs(batch.expectedBatchSize - expectedBatchSize) > 1e-9 * datasetSize
-    ) {
-      throw new Error(
-        `DP-SGD was set up for Poisson sampling at rate ${sampleRate} of ${datasetSize} examples, ` +
-          `but the trainer's batches expect ${batch.expectedBatchSize} of ${batch.datasetSize}: the accounting would be wrong`,
-      );
-    }
+    checkPrivateSampling(step, batch.datasetSize, batch.expectedBatchSize);
     const started = performance.now();
     const specs = model.parameterSpecs();
     let sums: tf.Tensor[];

@@ -129,10 +129,11 @@ export interface HostGradientRule {
   /** Called before every step's forward pass (empty batches too), e.g. to refresh statistics. */
   beforeStep?(model: HostModelView): void;
   /**
-   * Labels that replace the batch's true ones in the loss's gradient, and the loss the step
-   * reports (binary models). Given the batch after its forward pass.
+   * Labels that replace the batch's true ones in the loss's gradient (binary models), and
+   * what the step's reported loss adds to the data loss on the true labels (a penalty's
+   * value). Given the batch after its forward pass.
    */
-  pseudoLabels?(batch: HostBatchView): { labels: Float32Array; lossSum: number };
+  pseudoLabels?(batch: HostBatchView): { labels: Float32Array; addedLoss?: number };
 }
 
 /**
@@ -157,7 +158,7 @@ export interface HostModelView {
  * ```ts
  * import type { train } from "equipoise";
  * const rule: Pick<train.HostGradientRule, "pseudoLabels"> = {
- *   pseudoLabels: (batch: train.HostBatchView) => ({ labels: batch.labels.slice(), lossSum: 0 }), // the true labels
+ *   pseudoLabels: (batch: train.HostBatchView) => ({ labels: batch.labels.slice() }), // the true labels
  * };
  * ```
  */
@@ -173,6 +174,26 @@ export interface HostBatchView {
 
 /** The mean gradient's host rule. */
 const meanRule: HostGradientRule = { combine: { kind: "mean" } };
+
+/**
+ * Refuses batches that a private step's accounting does not describe: Poisson sampling at
+ * its rate q from its N rows (every private path checks this before releasing).
+ */
+export function checkPrivateSampling(
+  step: PrivateGradientStep,
+  rows: number,
+  expectedBatchSize: number,
+): void {
+  if (
+    rows !== step.datasetSize ||
+    Math.abs(expectedBatchSize - step.sampleRate * step.datasetSize) > 1e-9 * step.datasetSize
+  ) {
+    throw new Error(
+      `DP-SGD was set up for Poisson sampling at rate ${step.sampleRate} of ${step.datasetSize} examples, ` +
+        `but the trainer's batches expect ${expectedBatchSize} of ${rows}: the accounting would be wrong`,
+    );
+  }
+}
 
 /** The batch's labels and sample weights on the host (computers that work on them there: the penalties). */
 export function* batchLabelsAndWeights(

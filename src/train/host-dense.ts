@@ -21,7 +21,7 @@ import {
   type Sequential,
 } from "../nn/index.js";
 import type { HostGradientRule, HostModelView, PrivateGradientStep } from "./gradient.js";
-import { learningRateAt, type OptimizerConfig } from "./optimizers.js";
+import { adamHyperparameters, learningRateAt, type OptimizerConfig } from "./optimizers.js";
 import type { TrainingData } from "./trainer.js";
 
 /**
@@ -120,14 +120,14 @@ interface StageBuffers {
   inputTransposed: HostBuffer;
 }
 
-/** Optimiser state per parameter tensor, in the model's parameter order. */
-interface OptimizerState {
-  t: number;
+/** One parameter tensor with its gradient and optimiser state. */
+interface ParameterSlot {
+  value: HostBuffer;
+  gradient: HostBuffer;
   /** Adam's first moment, or SGD's velocity. */
-  first: HostBuffer[];
-  /** Adam's second moment. */
-  second: HostBuffer[];
-  started: boolean;
+  first: HostBuffer;
+  /** Adam's second moment (empty for SGD). */
+  second: HostBuffer;
 }
 
 /**
@@ -144,11 +144,16 @@ export class HostDenseTrainer {
   private deltaNorms: HostBuffer | undefined;
   private factors: HostBuffer | undefined;
   private capacity = 0;
-  private readonly state: OptimizerState;
+  /** The parameter tensors in the model's order (kernel, bias of each stage). */
+  private readonly slots: ParameterSlot[];
+  /** The gradient flattened in that order, for DP-SGD's release. */
+  private readonly flatGradient: Float32Array;
+  /** Optimiser steps taken. */
+  private t = 0;
   private readonly binary: boolean;
 
   constructor(
-    private readonly model: Sequential,
+    model: Sequential,
     /** The model's parameter values to start from (read by the caller, synchronously or not). */
     values: readonly Float32Array[],
     private readonly data: TrainingData,
@@ -176,17 +181,21 @@ export class HostDenseTrainer {
         inputTransposed: kernel,
       };
     });
-    this.buffers.forEach((buffers, l) => {
-      buffers.kernel.values.set(values[2 * l]);
-      buffers.bias.values.set(values[2 * l + 1]);
-    });
-    const sizes = values.map((v) => v.length);
-    this.state = {
-      t: 0,
-      first: sizes.map((size) => this.kernels.allocate(size)),
-      second: sizes.map((size) => this.kernels.allocate(this.optimizer.kind === "adam" ? size : 0)),
-      started: false,
-    };
+    this.slots = this.buffers
+      .flatMap((b) => [
+        { value: b.kernel, gradient: b.kernelGradient },
+        { value: b.bias, gradient: b.biasGradient },
+      ])
+      .map(({ value, gradient }, k) => {
+        value.values.set(values[k]);
+        return {
+          value,
+          gradient,
+          first: this.kernels.allocate(value.length),
+          second: this.kernels.allocate(this.optimizer.kind === "adam" ? value.length : 0),
+        };
+      });
+    this.flatGradient = new Float32Array(values.reduce((total, v) => total + v.length, 0));
   }
 
   private ensureCapacity(rows: number): void {
@@ -217,10 +226,7 @@ export class HostDenseTrainer {
     let lossSum = 0;
     let count = 0;
     this.rule.beforeStep?.(this.view);
-    for (const buffers of this.buffers) {
-      buffers.kernelGradient.values.fill(0);
-      buffers.biasGradient.values.fill(0);
-    }
+    for (const slot of this.slots) slot.gradient.values.fill(0);
     if (n > 0) {
       this.ensureCapacity(n);
       this.gather(indices, this.data.X);
@@ -262,13 +268,10 @@ export class HostDenseTrainer {
   };
 
   /** Writes the current parameters to the model (new tensors; the model frees the old). */
-  writeTo(model: Sequential = this.model): void {
+  writeTo(model: Sequential): void {
     const specs = model.parameterSpecs();
     model.setParameters(
-      this.buffers.flatMap((buffers, l) => [
-        tf.tensor(buffers.kernel.values.slice(), specs[2 * l].shape, "float32"),
-        tf.tensor(buffers.bias.values.slice(), specs[2 * l + 1].shape, "float32"),
-      ]),
+      this.slots.map((slot, k) => tf.tensor(slot.value.values.slice(), specs[k].shape, "float32")),
     );
   }
 
@@ -301,7 +304,7 @@ export class HostDenseTrainer {
     const delta = last.delta.values;
     const { y, sampleWeights } = this.data;
     const { combine, pseudoLabels } = this.rule;
-    let replaced: { labels: Float32Array; lossSum: number } | undefined;
+    let replaced: { labels: Float32Array; addedLoss?: number } | undefined;
     if (pseudoLabels) {
       if (!this.binary) throw new Error("the fairness penalty needs a binary model with one logit");
       replaced = pseudoLabels({
@@ -338,7 +341,7 @@ export class HostDenseTrainer {
         }
       }
     }
-    return { lossSum: replaced ? replaced.lossSum : lossSum, count };
+    return { lossSum: lossSum + (replaced?.addedLoss ?? 0), count };
   }
 
   /** Every stage's δ (∂loss/∂ its pre-activation output), from the logits' down. */
@@ -403,66 +406,53 @@ export class HostDenseTrainer {
 
   /** The clipped sum, flattened in the model's parameter order, released in place. */
   private release(step: PrivateGradientStep): void {
-    const gradients = this.buffers.flatMap((b) => [b.kernelGradient, b.biasGradient]);
-    const flat = new Float32Array(gradients.reduce((total, g) => total + g.length, 0));
+    const flat = this.flatGradient;
     let offset = 0;
-    for (const g of gradients) {
-      flat.set(g.values, offset);
-      offset += g.length;
+    for (const { gradient } of this.slots) {
+      flat.set(gradient.values, offset);
+      offset += gradient.length;
     }
     step.privatise(flat);
     offset = 0;
-    for (const g of gradients) {
-      g.values.set(flat.subarray(offset, offset + g.length));
-      offset += g.length;
+    for (const { gradient } of this.slots) {
+      gradient.values.set(flat.subarray(offset, offset + gradient.length));
+      offset += gradient.length;
     }
   }
 
   /** The optimiser's update in place, by the rules of optimizers.ts. */
   private update(): void {
-    const state = this.state;
-    const learningRate = learningRateAt(this.optimizer, state.t, this.totalSteps);
-    state.t++;
-    const tensors = this.buffers.flatMap((b) => [
-      [b.kernel, b.kernelGradient],
-      [b.bias, b.biasGradient],
-    ]);
-    tensors.forEach(([parameterBuffer, gradientBuffer], k) => {
-      if (this.optimizer.kind === "adam") {
-        const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = this.optimizer;
-        this.kernels.adam(
-          parameterBuffer,
-          gradientBuffer,
-          state.first[k],
-          state.second[k],
-          parameterBuffer.length,
-          {
-            beta1,
-            beta2,
-            epsilon,
-            weightDecay,
-            stepSize: learningRate / (1 - beta1 ** state.t),
-            correction2: 1 - beta2 ** state.t,
-          },
-        );
-        return;
+    const learningRate = learningRateAt(this.optimizer, this.t, this.totalSteps);
+    this.t++;
+    if (this.optimizer.kind === "adam") {
+      const hyper = adamHyperparameters(this.optimizer);
+      const step = {
+        ...hyper,
+        stepSize: learningRate / (1 - hyper.beta1 ** this.t),
+        correction2: 1 - hyper.beta2 ** this.t,
+      };
+      for (const slot of this.slots) {
+        this.kernels.adam(slot.value, slot.gradient, slot.first, slot.second, slot.value.length, step);
       }
-      const parameter = parameterBuffer.values;
-      const gradient = gradientBuffer.values;
-      const { momentum = 0, weightDecay = 0, nesterov = false } = this.optimizer;
-      const velocity = state.first[k].values;
+      return;
+    }
+    const { momentum = 0, weightDecay = 0, nesterov = false } = this.optimizer;
+    for (const slot of this.slots) {
+      const parameter = slot.value.values;
+      const gradient = slot.gradient.values;
+      const velocity = slot.first.values;
       for (let i = 0; i < parameter.length; i++) {
         const g = Math.fround(gradient[i] + Math.fround(weightDecay * parameter[i]));
         if (momentum === 0) {
           parameter[i] -= learningRate * g;
           continue;
         }
-        const v = state.started ? Math.fround(Math.fround(velocity[i] * momentum) + g) : g;
+        // the first step's velocity is the gradient itself, as optimizers.ts's Sgd
+        const v = this.t > 1 ? Math.fround(Math.fround(velocity[i] * momentum) + g) : g;
         velocity[i] = v;
         const direction = nesterov ? Math.fround(g + Math.fround(v * momentum)) : v;
         parameter[i] -= learningRate * direction;
       }
-    });
-    state.started = true;
+    }
   }
 }

@@ -150,14 +150,15 @@ function hostMemoryBackend(): boolean {
   return name === "wasm" || name === "cpu";
 }
 
-interface AdamHyperparameters {
+export interface AdamHyperparameters {
   beta1: number;
   beta2: number;
   epsilon: number;
   weightDecay: number;
 }
 
-function adamHyperparameters(config: Extract<OptimizerConfig, { kind: "adam" }>): AdamHyperparameters {
+/** Adam's settings with PyTorch's defaults filled in. */
+export function adamHyperparameters(config: Extract<OptimizerConfig, { kind: "adam" }>): AdamHyperparameters {
   const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = config;
   return { beta1, beta2, epsilon, weightDecay };
 }
@@ -166,7 +167,6 @@ function adamHyperparameters(config: Extract<OptimizerConfig, { kind: "adam" }>)
  * One Adam update of one parameter tensor in place of its moments:
  * g ← g + λp; m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
  * p' = p − (η / (1 − β₁ᵗ))·m / (√(v / (1 − β₂ᵗ)) + ε).
- * `next` receives p' (it may be `parameter` itself: an update in place).
  */
 export function adamUpdate(
   parameter: ArrayLike<number>,
@@ -174,11 +174,11 @@ export function adamUpdate(
   m: Float32Array,
   v: Float32Array,
   step: { learningRate: number; t: number } & AdamHyperparameters,
-  next: Float32Array = new Float32Array(parameter.length),
 ): Float32Array {
   const { beta1, beta2, epsilon, weightDecay, learningRate, t } = step;
   const stepSize = learningRate / (1 - beta1 ** t);
   const correction2 = 1 - beta2 ** t;
+  const next = new Float32Array(parameter.length);
   for (let i = 0; i < next.length; i++) {
     const g = gradient[i] + weightDecay * parameter[i];
     const mi = beta1 * m[i] + (1 - beta1) * g;

@@ -8,12 +8,7 @@ import { UserError } from "../common/errors.js";
 import { createRandom, type Random } from "../common/rng.js";
 import { labelTensor, type Reading, readNow, type Sequential, takeValues } from "../nn/index.js";
 import { evaluateModelReading } from "./evaluate.js";
-import {
-  type GradientComputer,
-  gradientReading,
-  meanGradient,
-  type PrivateGradientStep,
-} from "./gradient.js";
+import { checkPrivateSampling, type GradientComputer, gradientReading, meanGradient } from "./gradient.js";
 import { HostDenseTrainer, type StepEngine, usesHostKernels } from "./host-dense.js";
 import { createOptimizer, type OptimizerConfig } from "./optimizers.js";
 import { createSampler, type SamplingKind } from "./samplers.js";
@@ -319,7 +314,8 @@ export function* trainModelReading(
           hostRule,
         )
       : undefined;
-  if (hostRule?.combine.kind === "clipped-sum")
+  // The tensor path's DP-SGD checks its batches itself.
+  if (host && hostRule?.combine.kind === "clipped-sum")
     checkPrivateSampling(hostRule.combine.step, data.X.rows, sampler.expectedBatchSize);
   const assembler = new BatchAssembler(data, model);
   const history: EpochRecord[] = [];
@@ -336,14 +332,14 @@ export function* trainModelReading(
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const epochStart = performance.now();
-      let lossTotal = tf.scalar(0);
-      let hostLossTotal = 0;
+      /** Σ wᵢ ℓᵢ of the epoch: a number on the host kernels, a scalar tensor (read once) on tensor ops. */
+      let lossTotal: number | tf.Scalar = host ? 0 : tf.scalar(0);
       let weightTotal = 0;
       let batchIndex = 0;
       for (const indices of sampler.epoch()) {
         if (host) {
           const result = host.step(indices);
-          hostLossTotal += result.lossSum;
+          lossTotal = (lossTotal as number) + result.lossSum;
           weightTotal += result.count;
         } else {
           const batch = assembler.assemble(indices, sampler.expectedBatchSize);
@@ -351,8 +347,8 @@ export function* trainModelReading(
             const result = yield* gradientReading(computer, model, batch);
             model.setParameters(optimizer.step(model.parameters(), result.gradients));
             tf.dispose(result.gradients);
-            const total = tf.add(lossTotal, result.lossSum) as tf.Scalar;
-            tf.dispose([lossTotal, result.lossSum]);
+            const total = tf.add(lossTotal as tf.Scalar, result.lossSum) as tf.Scalar;
+            tf.dispose([lossTotal as tf.Scalar, result.lossSum]);
             lossTotal = total;
             weightTotal += result.count;
           } finally {
@@ -375,10 +371,11 @@ export function* trainModelReading(
       const hint = options.divergenceHint ?? `learning rate ${options.optimizer.learningRate} too large?`;
       host?.writeTo(model);
       let trainLoss: number | undefined;
-      if (options.lossIsPrivate || host) lossTotal.dispose();
-      if (host && !options.lossIsPrivate) trainLoss = hostLossTotal / Math.max(weightTotal, 1e-12);
-      else if (!options.lossIsPrivate)
-        trainLoss = (yield* takeValues(lossTotal))[0] / Math.max(weightTotal, 1e-12);
+      if (typeof lossTotal !== "number" && options.lossIsPrivate) lossTotal.dispose();
+      else if (!options.lossIsPrivate) {
+        const sum = typeof lossTotal === "number" ? lossTotal : (yield* takeValues(lossTotal))[0];
+        trainLoss = sum / Math.max(weightTotal, 1e-12);
+      }
       if (trainLoss !== undefined && !Number.isFinite(trainLoss))
         throw new TrainingDivergedError(epoch, "loss", hint);
       if (!(yield* parametersFiniteReading(model)))
@@ -432,19 +429,6 @@ export function* trainModelReading(
     gradientComputer: computer.name,
     engine: host ? "host-kernels" : "tensor-ops",
   };
-}
-
-/** The release's accounting assumes Poisson sampling at its rate from its data set: refuse other batches. */
-function checkPrivateSampling(step: PrivateGradientStep, rows: number, expectedBatchSize: number): void {
-  if (
-    rows !== step.datasetSize ||
-    Math.abs(expectedBatchSize - step.sampleRate * step.datasetSize) > 1e-9 * rows
-  ) {
-    throw new Error(
-      `DP-SGD was set up for Poisson sampling at rate ${step.sampleRate} of ${step.datasetSize} examples, ` +
-        `but the trainer's batches expect ${expectedBatchSize} of ${rows}: the accounting would be wrong`,
-    );
-  }
 }
 
 function* parameterValues(model: Sequential): Reading<Float32Array[]> {
