@@ -27,6 +27,41 @@ function feasibleHypervolume(problem: TestProblem, observations: Observation[]):
 }
 
 describe("BayesianOptimization", () => {
+  it("its trust region leaves categorical choices free: it finds a better category than its first Pareto points have", () => {
+    // Method "c" dominates "a" everywhere, "b" is worse; the search is first told only "a" points.
+    const space = new SearchSpace([
+      { kind: "categorical", name: "method", choices: ["a", "b", "c"] },
+      { kind: "float", name: "x", low: 0, high: 1 },
+      { kind: "float", name: "y", low: 0, high: 1 },
+    ]);
+    const offset: Record<string, number> = { a: 0.4, b: 0.8, c: 0 };
+    const evaluate = (config: Configuration) => {
+      const x = config.x as number;
+      const shift = offset[config.method as string] + 0.1 * (config.y as number);
+      return { objectives: [x + shift, 1 - x + shift] };
+    };
+    const bo = new BayesianOptimization(space, {
+      numObjectives: 2,
+      seed: 3,
+      referencePoint: [2, 2],
+      initialSamples: 12,
+      trustRegion: 0.2,
+    });
+    bo.tell(
+      Array.from({ length: 12 }, (_, i) => {
+        const config = { method: "a", x: (i + 0.5) / 12, y: ((i * 5) % 12) / 12 };
+        return { config, ...evaluate(config) };
+      }),
+    );
+    const methods: string[] = [];
+    for (let step = 0; step < 12; step++) {
+      const [config] = bo.ask(1);
+      methods.push(config.method as string);
+      bo.tell([{ config, ...evaluate(config) }]);
+    }
+    assert.ok(methods.includes("c"), `proposed methods: ${methods.join(", ")}`);
+  });
+
   it("beats Sobol' search by a wide margin on ZDT1 with the same budget", () => {
     const problem = zdt1(6);
     const options = { numObjectives: 2, seed: 1, referencePoint: problem.referencePoint };

@@ -52,6 +52,12 @@ export interface BayesianOptimizationOptions {
    * it, EHVI spends its first evaluations on the corners of the cube, where the posterior
    * variance is largest (on DTLZ2 at 40 evaluations: 0.20 → 0.38 hypervolume). 0 or false
    * searches the whole cube, as plain BoTorch does (default 0.2).
+   *
+   * The region confines ordered coordinates (floats, integers) only. A categorical choice
+   * stays free, as in CASMOPOLITAN's trust regions for mixed spaces (Wan et al. 2021):
+   * neighbouring intervals of its coordinate are not similar choices, and a box of
+   * half-width 0.2 around a choice of two or three could never reach the others, so the
+   * search would keep the categories of its first Pareto points for good.
    */
   trustRegion?: number | false;
 }
@@ -105,6 +111,8 @@ export class BayesianOptimization implements Strategy {
   private readonly options: StrategyOptions;
   private readonly random: Random;
   private readonly initialDesign: RandomSearch;
+  /** Per coordinate: whether the trust region confines it (ordered parameters only). */
+  private readonly confined: boolean[];
   private readonly observations: StoredObservation[] = [];
   private readonly seen = new Set<string>();
   private models: Models | null = null;
@@ -142,6 +150,7 @@ export class BayesianOptimization implements Strategy {
     this.trustRadius = this.initialTrustRadius;
     this.random = createRandom(options.seed);
     this.initialDesign = new RandomSearch(space, { ...options, seed: this.random.uint32() });
+    this.confined = space.parameters.map((parameter) => parameter.kind !== "categorical");
   }
 
   tell(observations: Observation[]): void {
@@ -356,6 +365,7 @@ export class BayesianOptimization implements Strategy {
     };
     const radius = Math.max(this.trustRadius, 0);
     const trustAnchors = radius ? this.trustAnchors(reference) : [];
+    const { confined } = this;
     const localCount = Math.floor(this.rawSamples / 4);
     for (let s = 0; s < this.rawSamples - localCount; s++) {
       const point = new Float64Array(d);
@@ -363,8 +373,8 @@ export class BayesianOptimization implements Strategy {
         const a = random.integer(trustAnchors.length);
         const anchor = trustAnchors[a];
         for (let k = 0; k < d; k++) {
-          const lo = Math.max(0, anchor[k] - radius);
-          const hi = Math.min(1, anchor[k] + radius);
+          const lo = confined[k] ? Math.max(0, anchor[k] - radius) : 0;
+          const hi = confined[k] ? Math.min(1, anchor[k] + radius) : 1;
           point[k] = lo + (hi - lo) * random.uniform();
         }
         score(point, a);
@@ -399,6 +409,7 @@ export class BayesianOptimization implements Strategy {
       if (radius && start.anchor >= 0) {
         const anchor = trustAnchors[start.anchor];
         for (let k = 0; k < d; k++) {
+          if (!confined[k]) continue;
           lower[k] = Math.max(0, anchor[k] - radius);
           upper[k] = Math.min(1, anchor[k] + radius);
         }
