@@ -111,7 +111,12 @@ export function tableFromTextRows(names: string[], rows: string[][], options: Te
     const forced = overrides[name] ?? options.kindHints?.[name];
     const texts: (string | null)[] = new Array(rows.length);
     // Numbers are parsed in the same pass as the cells are classified (one regex test per cell).
-    const values = forced === "categorical" ? null : new Float64Array(rows.length);
+    let values = forced === "categorical" ? null : new Float64Array(rows.length);
+    // Once this many cells are not numbers the column cannot be mostly numeric (nor
+    // numeric): it is categorical, and its remaining cells skip the number tests.
+    const tooManyOthers =
+      forced === "numeric" ? Number.POSITIVE_INFINITY : (1 - MOSTLY_NUMERIC) * rows.length;
+    let otherCount = 0;
     let present = 0;
     let numbers = 0;
     let firstInfinite = -1;
@@ -138,6 +143,7 @@ export function tableFromTextRows(names: string[], rows: string[][], options: Te
       } else {
         if (firstOther < 0) firstOther = r;
         if (others.size < 3) others.add(text);
+        if (++otherCount > tooManyOthers) values = null;
       }
     }
     if (!values) return encodeTexts(name, texts);

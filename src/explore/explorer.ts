@@ -276,223 +276,240 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     throw new UsageError(`--sensitive-ldp must be an epsilon > 0, got ${options.sensitiveLdp}`);
   const validationFraction = options.validationFraction ?? 0.2;
   const backend = await initBackend(options.backend);
-  const location = options.studyPath ?? ":memory:";
-  const shown = displayLocation(location);
-  // A file that is not a study is refused here, before any work.
-  const stored = (options.studyPath ? await readMetadataIfExists(location) : undefined) as
-    | Partial<ExplorerMetadata>
-    | undefined;
-  const prepared = await prepareStudyData(options, {
-    validationFraction,
-    stored: stored?.preprocessing,
-    noise: selecting ? "secure" : "seeded",
-  });
-  const { description, fingerprint, preprocessing } = prepared;
-  const data =
-    options.sensitiveLdp !== undefined
-      ? privatiseStudyData(prepared.data, options.sensitiveLdp, options.seed)
-      : prepared.data;
-  if (options.sensitiveLdp !== undefined)
-    emit({
-      kind: "note",
-      text: `${description.primarySensitive} reported under local DP (randomized response, ε = ${options.sensitiveLdp}; simulated, seeded): fairness gaps and group rates are debiased estimates`,
-    });
-  const splitSeed = options.request.seed ?? 0;
-  // Resuming: the study must have been made on the same split of the same data, and
-  // it keeps its stored reference model, preprocessing and private selection, so that
-  // neither the normalisation nor ε drift between runs.
-  if (stored) {
-    checkResumable(
-      stored,
-      { dataset: description.name, dataLabel: dataLabel(options.request), splitSeed, fingerprint },
-      shown,
-    );
-    checkInterplayResumable(stored, options, shown);
-  }
-  if (selecting && preprocessing.mode === "fit") {
-    throw new UserError(
-      `--private-selection needs preprocessing that ε covers (public metadata, or bounds for a private fit): ${preprocessing.notes.join("; ")}`,
-    );
-  }
-  const profile: DataProfile = {
-    trainRows: data.train.X.rows,
-    minorityShare: minorityShare(data.validation.y),
-  };
-  const classWeights = offersClassWeighting(profile, options.objectives.includes("balanced-accuracy"))
-    ? classWeightsOf(data)
-    : undefined;
-  const selectionPreprocessing: SelectionPreprocessing = {
-    releases: preprocessing.releases,
-    thresholdDelta: preprocessing.thresholdDelta,
-  };
-  const spacePrivacy = spacePrivacyOf(options, profile, preprocessingEpsilon(selectionPreprocessing, delta));
-  const space = explorerSpace(profile, {
-    privacy: spacePrivacy,
-    classWeighting: classWeights !== undefined,
-    interplayLevers: options.interplayLevers === true,
-  });
-
-  const referenceTrainedOn = selecting ? "validation" : "training";
-  let reference = stored?.reference;
-  if (!reference) {
-    emit({
-      kind: "note",
-      text: `training the reference model (logistic regression, non-private, unmitigated${selecting ? ", on the validation split" : ""})`,
-    });
-    const model = trainReferenceModel(data, referenceTrainedOn);
-    reference = {
-      validation: encodeModelMetrics(model.validation),
-      test: encodeModelMetrics(model.test),
-      basis: { validation: model.validationBasis, test: model.testBasis },
-      trainedOn: referenceTrainedOn,
-    };
-  }
-  const selection = selecting
-    ? selectionPlanOf(options, stored, profile, spacePrivacy, delta, selectionPreprocessing, emit)
-    : undefined;
-  const metadata: ExplorerMetadata = {
-    kind: "equipoise-explorer",
-    dataset: description.name,
-    target: description.target,
-    positive: description.positive,
-    sensitive: description.sensitive,
-    primarySensitive: description.primarySensitive,
-    rows: { train: data.train.X.rows, validation: data.validation.X.rows, test: data.test.X.rows },
-    features: description.features,
-    validationFraction,
-    splitSeed,
-    validationSeed: options.seed,
-    fingerprint,
-    delta,
-    accountant,
-    reference,
-    preprocessing,
-    profile,
-    ...(classWeights ? { classWeights } : {}),
-    ...(selection ? { privateSelection: selection } : {}),
-    ...(options.interplayLevers ? { interplayLevers: true } : {}),
-    measured,
-    ...(options.sensitiveLdp !== undefined
-      ? { sensitiveLdp: { epsilon: options.sensitiveLdp, attribute: description.primarySensitive } }
-      : {}),
-  };
-  const study = await Study.open(location, {
-    space,
-    objectives: options.objectives.map((name) => ({ name, direction: "minimize" as const })),
-    constraints: options.constraints.map((c) => ({ name: c.text })),
-    strategy,
-    seed: options.seed,
-    strategyOptions: {
-      referencePoint: options.objectives.map(() => 1),
-      ...(strategy === "bo" ? { initialSamples: options.boInitialSamples ?? BO_INITIAL_SAMPLES } : {}),
-      ...(selecting ? { independent: true } : {}),
-    },
-    metadata: metadata as unknown as Record<string, unknown>,
-  });
-  const settings: TrialSettings = {
-    delta,
-    accountant,
-    fairness: penaltyTargetOf(options.objectives),
-    noise: selecting ? "secure" : "seeded",
-    // Private selection counts the preprocessing releases once, beside the selection.
-    preprocessing: selection ? { ...preprocessing, releases: [], thresholdDelta: 0 } : preprocessing,
-    ...(classWeights ? { classWeights } : {}),
-    measure: measured,
-    ...(selection
-      ? {
-          selection: {
-            noise: selection.candidates.map(({ batch, epochs, noise }) => ({ batch, epochs, noise })),
-            epsilon: selection.epsilon,
-          },
-        }
-      : {}),
-  };
-  const budget = selection ? selection.trials : options.budget;
+  // Trial threads load their modules and tensor backend while the data is prepared below
+  // (a worker process's start-up is otherwise two module loads, one after the other).
+  const pool =
+    workers > 0
+      ? new WorkerPool(Math.min(workers, options.budget), { backend: backend.name }, batchTrials)
+      : undefined;
   try {
-    // Workers that join later (`equipoise worker`) run until this budget is spent (under
-    // private selection, the drawn number of trials).
-    await study.store.setBudget(budget);
-    const basis = reference.basis.validation;
-    let done = (await study.trials(["complete", "failed", "pruned"])).length;
-    if (done > 0) emit({ kind: "note", text: `resuming the study: ${done} trials already finished` });
-    if (done < budget && workers > 0) {
-      const poolSize = Math.min(workers, budget - done);
-      const inFlight = Math.min(poolSize * batchTrials, budget - done);
-      const run: RunFacts = {
-        id: crypto.randomUUID(),
-        workers: poolSize,
-        batchTrials,
-        backend: backend.name,
-        version: packageVersion(),
-      };
-      const pool = new WorkerPool(poolSize, { data, settings, backend: backend.name }, batchTrials);
-      try {
-        await pool.ready();
-        await optimize(
-          study,
-          async (config, trial) => {
-            const outcome = await pool.run(config, trial.seed);
-            // The search is told validation metrics only (normalised with the validation
-            // basis); test metrics are stored for the report and never reach the strategy.
-            const validation = withMeasuredMetrics(outcome.validation, outcome, "validation");
-            return {
-              objectives: options.objectives.map((name) => normaliseObjective(name, validation, basis)),
-              constraints: options.constraints.map((c) => constraintValue(c, validation)),
-              metrics: {
-                validation: encodeModelMetrics(outcome.validation),
-                test: encodeModelMetrics(outcome.test),
-                recipe: outcome.recipe,
-                privacy: outcome.privacy,
-                trainSeconds: outcome.trainSeconds,
-                run,
-                ...(outcome.privacyCost ? { privacyCost: outcome.privacyCost } : {}),
-                ...(outcome.membership ? { membership: outcome.membership } : {}),
-              },
-            };
-          },
-          {
-            budget,
-            concurrency: inFlight,
-            // With other processes in the study, a trial whose worker dies is redone here.
-            waitForOthers: true,
-            onWait: (running) =>
-              emit({
-                kind: "note",
-                text: `no trial left to start: waiting for ${running.length} running on other workers (redone here if their worker dies)`,
-              }),
-            onTrial: async (trial) => {
-              const summary = summariseStudy(await study.snapshot(), shown);
-              // Counted from the store: other workers finish trials of a shared study too.
-              done = summary.trials.total - summary.trials.running;
-              // Under private selection only the selected trial is released: the others'
-              // results are not shown, not even as a running best.
-              const progress = selection
-                ? "private selection: results are shown for the selected trial only, at the end"
-                : progressLine(summary);
-              emit({ kind: "trial", done, budget, trial, progress });
-            },
-          },
-        );
-        if (batchTrials > 1) {
-          const { trials, ensembles } = pool.batching;
-          emit({ kind: "note", text: `batched trials: ${trials} trials trained in ${ensembles} ensembles` });
-        }
-      } finally {
-        await pool.close();
-      }
+    const location = options.studyPath ?? ":memory:";
+    const shown = displayLocation(location);
+    // A file that is not a study is refused here, before any work.
+    const stored = (options.studyPath ? await readMetadataIfExists(location) : undefined) as
+      | Partial<ExplorerMetadata>
+      | undefined;
+    const prepared = await prepareStudyData(options, {
+      validationFraction,
+      stored: stored?.preprocessing,
+      noise: selecting ? "secure" : "seeded",
+    });
+    const { description, fingerprint, preprocessing } = prepared;
+    const data =
+      options.sensitiveLdp !== undefined
+        ? privatiseStudyData(prepared.data, options.sensitiveLdp, options.seed)
+        : prepared.data;
+    if (options.sensitiveLdp !== undefined)
+      emit({
+        kind: "note",
+        text: `${description.primarySensitive} reported under local DP (randomized response, ε = ${options.sensitiveLdp}; simulated, seeded): fairness gaps and group rates are debiased estimates`,
+      });
+    const splitSeed = options.request.seed ?? 0;
+    // Resuming: the study must have been made on the same split of the same data, and
+    // it keeps its stored reference model, preprocessing and private selection, so that
+    // neither the normalisation nor ε drift between runs.
+    if (stored) {
+      checkResumable(
+        stored,
+        { dataset: description.name, dataLabel: dataLabel(options.request), splitSeed, fingerprint },
+        shown,
+      );
+      checkInterplayResumable(stored, options, shown);
     }
-    const summary = summariseStudy(await study.snapshot(), shown);
-    return {
-      summary,
-      strategy,
-      constraints: options.constraints.map((c) => c.text),
-      workers,
-      backend: backend.name,
-      wallSeconds: (performance.now() - started) / 1000,
-      studyPath: options.studyPath ? shown : null,
+    if (selecting && preprocessing.mode === "fit") {
+      throw new UserError(
+        `--private-selection needs preprocessing that ε covers (public metadata, or bounds for a private fit): ${preprocessing.notes.join("; ")}`,
+      );
+    }
+    const profile: DataProfile = {
+      trainRows: data.train.X.rows,
+      minorityShare: minorityShare(data.validation.y),
     };
+    const classWeights = offersClassWeighting(profile, options.objectives.includes("balanced-accuracy"))
+      ? classWeightsOf(data)
+      : undefined;
+    const selectionPreprocessing: SelectionPreprocessing = {
+      releases: preprocessing.releases,
+      thresholdDelta: preprocessing.thresholdDelta,
+    };
+    const spacePrivacy = spacePrivacyOf(
+      options,
+      profile,
+      preprocessingEpsilon(selectionPreprocessing, delta),
+    );
+    const space = explorerSpace(profile, {
+      privacy: spacePrivacy,
+      classWeighting: classWeights !== undefined,
+      interplayLevers: options.interplayLevers === true,
+    });
+
+    const referenceTrainedOn = selecting ? "validation" : "training";
+    let reference = stored?.reference;
+    if (!reference) {
+      emit({
+        kind: "note",
+        text: `training the reference model (logistic regression, non-private, unmitigated${selecting ? ", on the validation split" : ""})`,
+      });
+      const model = trainReferenceModel(data, referenceTrainedOn);
+      reference = {
+        validation: encodeModelMetrics(model.validation),
+        test: encodeModelMetrics(model.test),
+        basis: { validation: model.validationBasis, test: model.testBasis },
+        trainedOn: referenceTrainedOn,
+      };
+    }
+    const selection = selecting
+      ? selectionPlanOf(options, stored, profile, spacePrivacy, delta, selectionPreprocessing, emit)
+      : undefined;
+    const metadata: ExplorerMetadata = {
+      kind: "equipoise-explorer",
+      dataset: description.name,
+      target: description.target,
+      positive: description.positive,
+      sensitive: description.sensitive,
+      primarySensitive: description.primarySensitive,
+      rows: { train: data.train.X.rows, validation: data.validation.X.rows, test: data.test.X.rows },
+      features: description.features,
+      validationFraction,
+      splitSeed,
+      validationSeed: options.seed,
+      fingerprint,
+      delta,
+      accountant,
+      reference,
+      preprocessing,
+      profile,
+      ...(classWeights ? { classWeights } : {}),
+      ...(selection ? { privateSelection: selection } : {}),
+      ...(options.interplayLevers ? { interplayLevers: true } : {}),
+      measured,
+      ...(options.sensitiveLdp !== undefined
+        ? { sensitiveLdp: { epsilon: options.sensitiveLdp, attribute: description.primarySensitive } }
+        : {}),
+    };
+    const study = await Study.open(location, {
+      space,
+      objectives: options.objectives.map((name) => ({ name, direction: "minimize" as const })),
+      constraints: options.constraints.map((c) => ({ name: c.text })),
+      strategy,
+      seed: options.seed,
+      strategyOptions: {
+        referencePoint: options.objectives.map(() => 1),
+        ...(strategy === "bo" ? { initialSamples: options.boInitialSamples ?? BO_INITIAL_SAMPLES } : {}),
+        ...(selecting ? { independent: true } : {}),
+      },
+      metadata: metadata as unknown as Record<string, unknown>,
+    });
+    const settings: TrialSettings = {
+      delta,
+      accountant,
+      fairness: penaltyTargetOf(options.objectives),
+      noise: selecting ? "secure" : "seeded",
+      // Private selection counts the preprocessing releases once, beside the selection.
+      preprocessing: selection ? { ...preprocessing, releases: [], thresholdDelta: 0 } : preprocessing,
+      ...(classWeights ? { classWeights } : {}),
+      measure: measured,
+      ...(selection
+        ? {
+            selection: {
+              noise: selection.candidates.map(({ batch, epochs, noise }) => ({ batch, epochs, noise })),
+              epsilon: selection.epsilon,
+            },
+          }
+        : {}),
+    };
+    const budget = selection ? selection.trials : options.budget;
+    try {
+      // Workers that join later (`equipoise worker`) run until this budget is spent (under
+      // private selection, the drawn number of trials).
+      await study.store.setBudget(budget);
+      const basis = reference.basis.validation;
+      let done = (await study.trials(["complete", "failed", "pruned"])).length;
+      if (done > 0) emit({ kind: "note", text: `resuming the study: ${done} trials already finished` });
+      if (done < budget && pool) {
+        const poolSize = Math.min(workers, budget - done);
+        const inFlight = Math.min(poolSize * batchTrials, budget - done);
+        const run: RunFacts = {
+          id: crypto.randomUUID(),
+          workers: poolSize,
+          batchTrials,
+          backend: backend.name,
+          version: packageVersion(),
+        };
+        pool.configure({ data, settings }, poolSize);
+        try {
+          await pool.ready();
+          await optimize(
+            study,
+            async (config, trial) => {
+              const outcome = await pool.run(config, trial.seed);
+              // The search is told validation metrics only (normalised with the validation
+              // basis); test metrics are stored for the report and never reach the strategy.
+              const validation = withMeasuredMetrics(outcome.validation, outcome, "validation");
+              return {
+                objectives: options.objectives.map((name) => normaliseObjective(name, validation, basis)),
+                constraints: options.constraints.map((c) => constraintValue(c, validation)),
+                metrics: {
+                  validation: encodeModelMetrics(outcome.validation),
+                  test: encodeModelMetrics(outcome.test),
+                  recipe: outcome.recipe,
+                  privacy: outcome.privacy,
+                  trainSeconds: outcome.trainSeconds,
+                  run,
+                  ...(outcome.privacyCost ? { privacyCost: outcome.privacyCost } : {}),
+                  ...(outcome.membership ? { membership: outcome.membership } : {}),
+                },
+              };
+            },
+            {
+              budget,
+              concurrency: inFlight,
+              // With other processes in the study, a trial whose worker dies is redone here.
+              waitForOthers: true,
+              onWait: (running) =>
+                emit({
+                  kind: "note",
+                  text: `no trial left to start: waiting for ${running.length} running on other workers (redone here if their worker dies)`,
+                }),
+              onTrial: async (trial) => {
+                const summary = summariseStudy(await study.snapshot(), shown);
+                // Counted from the store: other workers finish trials of a shared study too.
+                done = summary.trials.total - summary.trials.running;
+                // Under private selection only the selected trial is released: the others'
+                // results are not shown, not even as a running best.
+                const progress = selection
+                  ? "private selection: results are shown for the selected trial only, at the end"
+                  : progressLine(summary);
+                emit({ kind: "trial", done, budget, trial, progress });
+              },
+            },
+          );
+          if (batchTrials > 1) {
+            const { trials, ensembles } = pool.batching;
+            emit({
+              kind: "note",
+              text: `batched trials: ${trials} trials trained in ${ensembles} ensembles`,
+            });
+          }
+        } finally {
+          await pool.close();
+        }
+      }
+      const summary = summariseStudy(await study.snapshot(), shown);
+      return {
+        summary,
+        strategy,
+        constraints: options.constraints.map((c) => c.text),
+        workers,
+        backend: backend.name,
+        wallSeconds: (performance.now() - started) / 1000,
+        studyPath: options.studyPath ? shown : null,
+      };
+    } finally {
+      await study.close();
+    }
   } finally {
-    await study.close();
+    await pool?.close();
   }
 }
 

@@ -1,15 +1,16 @@
 /**
  * A fixed pool of worker threads that run trials. Each worker starts the tensor
- * backend once, then trains one configuration per message on the study's data,
- * which it receives in shared memory (never a copy of its own). Under tsx (tests,
- * development) the worker is the .ts source, loaded through tsx's hook.
+ * backend once, as soon as the pool exists (while the explorer prepares the data),
+ * then receives the study's data in shared memory (never a copy of its own) and
+ * trains one configuration per message. Under tsx (tests, development) the worker is
+ * the .ts source, loaded through tsx's hook.
  */
 import { Worker } from "node:worker_threads";
 import { siblingWorkerEntry } from "../common/worker-entry.js";
 import type { Configuration } from "../search/index.js";
 import { batchKey } from "./batched.js";
 import type { TrialOutcome } from "./trial.js";
-import type { WorkerReply, WorkerSetup } from "./worker-protocol.js";
+import type { WorkerReply, WorkerSetup, WorkerStart } from "./worker-protocol.js";
 
 interface PendingJob {
   resolve: (outcome: TrialOutcome) => void;
@@ -34,9 +35,9 @@ interface QueuedJob {
  * Compiled, the worker is worker.js beside this file. From source (tests, tsx), a
  * worker thread does not inherit tsx's loader, so a tiny bootstrap registers it first.
  */
-function startWorker(setup: WorkerSetup): Worker {
+function startWorker(start: WorkerStart): Worker {
   const entry = siblingWorkerEntry(import.meta.url, "worker");
-  return new Worker(entry.specifier, { eval: entry.eval, workerData: setup });
+  return new Worker(entry.specifier, { eval: entry.eval, workerData: start });
 }
 
 export class WorkerPool {
@@ -53,14 +54,16 @@ export class WorkerPool {
    * go to one worker together (up to `maxBatch`) and train as one ensemble. Dispatch
    * then waits for the current turn of the event loop to end, so that trials queued
    * together (the search's lanes refilling after a batch) are grouped.
+   *
+   * The threads start loading at once; they take trials after {@link configure}.
    */
   constructor(
     size: number,
-    setup: WorkerSetup,
+    start: WorkerStart,
     private readonly maxBatch = 1,
   ) {
     for (let i = 0; i < size; i++) {
-      const worker = startWorker(setup);
+      const worker = startWorker(start);
       const entry: PoolWorker = { worker, busy: true, ready: Promise.resolve() };
       entry.ready = new Promise((resolve, reject) => {
         const onMessage = (reply: WorkerReply) => {
@@ -76,6 +79,8 @@ export class WorkerPool {
         worker.on("message", onMessage);
         worker.once("error", reject);
       });
+      // A thread that fails while the data is still being prepared is reported by ready().
+      entry.ready.catch(() => {});
       worker.on("message", (reply: WorkerReply) => this.onReply(entry, reply));
       worker.on("error", (error) => this.onWorkerError(entry, error));
       worker.on("exit", (code) => {
@@ -86,7 +91,17 @@ export class WorkerPool {
     }
   }
 
-  /** Resolves once every worker is ready; rejects with the first setup failure. */
+  /**
+   * Gives every thread the study's data and settings, keeping `size` threads (a study
+   * resumed near its budget needs fewer than were started).
+   */
+  configure(setup: Omit<WorkerSetup, "kind">, size = this.workers.length): void {
+    for (const extra of this.workers.splice(size)) void extra.worker.terminate();
+    const message: WorkerSetup = { kind: "setup", ...setup };
+    for (const entry of this.workers) entry.worker.postMessage(message);
+  }
+
+  /** Resolves once every worker is configured and ready; rejects with the first setup failure. */
   async ready(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.ready));
   }
@@ -100,6 +115,7 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     for (const queued of this.queue.splice(0)) queued.job.reject(new Error("the worker pool was closed"));
     await Promise.all(this.workers.map((w) => w.worker.terminate()));

@@ -2,14 +2,20 @@
 import type { Configuration } from "../search/index.js";
 import type { TrialData, TrialOutcome, TrialSettings } from "./trial.js";
 
+/** What a trial thread is started with: it loads its modules and backend before the study's data exists. */
+export interface WorkerStart {
+  backend?: string;
+}
+
+/** The study a trial thread runs trials of: its first message, sent once the data is prepared. */
 export interface WorkerSetup {
+  kind: "setup";
   /**
    * The study's data, prepared once by the explorer, its arrays in SharedArrayBuffers
    * (trial-data.ts, `shareTrialData`): every worker reads the same memory.
    */
   data: TrialData;
   settings: TrialSettings;
-  backend?: string;
 }
 
 export type WorkerRequest =

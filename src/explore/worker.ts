@@ -1,17 +1,21 @@
-/** Worker-thread entry: starts the tensor backend, then runs the trials it is sent on the shared data. */
+/**
+ * Worker-thread entry: starts the tensor backend while the explorer prepares the data,
+ * waits for the study (its first message), then runs the trials it is sent on the shared data.
+ */
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../nn/index.js";
 import { runTrialBatch } from "./batched.js";
 import { runTrial } from "./trial.js";
-import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker-protocol.js";
+import type { WorkerReply, WorkerRequest, WorkerSetup, WorkerStart } from "./worker-protocol.js";
 
 const port = parentPort;
 if (!port) throw new Error("explore/worker.ts must run as a worker thread");
-const setup = workerData as WorkerSetup;
+const start = workerData as WorkerStart;
 const send = (reply: WorkerReply) => port.postMessage(reply);
 
 try {
-  const backend = await initBackend(setup.backend);
+  const backend = await initBackend(start.backend);
+  const setup = await new Promise<WorkerSetup>((resolve) => port.once("message", resolve));
   const { data } = setup;
   send({ kind: "ready", backend: backend.name });
   port.on("message", (request: WorkerRequest) => {

@@ -46,9 +46,11 @@ test("workers train on the shared data: the outcomes runTrial gives in this thre
     { model: "logreg", dp: true, epsilon: 3, clip: 1, lr: 0.5, epochs: 2, batch: 256, fairWeight: 5 },
     { model: "mlp", width: 8, depth: 1, dp: false, lr: 0.2, epochs: 1, batch: 64, fairWeight: 0.01 },
   ];
-  // The setup carries the data itself: the workers never read or prepare the file.
-  const pool = new WorkerPool(1, { data: shared, settings, backend: "wasm" });
+  // The setup carries the data itself: the workers never read or prepare the file. Two
+  // threads start; the study needs one (the other is stopped when it is configured).
+  const pool = new WorkerPool(2, { backend: "wasm" });
   try {
+    pool.configure({ data: shared, settings }, 1);
     await pool.ready();
     const outcomes = await Promise.all(configs.map((config, k) => pool.run(config, 100 + k)));
     configs.forEach((config, k) => {
@@ -61,4 +63,16 @@ test("workers train on the shared data: the outcomes runTrial gives in this thre
   }
   for (const [k, array] of arraysOf(shared).entries())
     assert.deepEqual(array, copies[k], `array ${k} was not written to`);
+});
+
+test("a trial thread that fails while the data is prepared is reported by ready(), not as an unhandled rejection", async () => {
+  const pool = new WorkerPool(1, { backend: "no-such-backend" });
+  try {
+    // The thread fails before it is configured; the process must survive until ready() is asked.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    pool.configure({ data: shareTrialData(original), settings });
+    await assert.rejects(pool.ready(), /no-such-backend/);
+  } finally {
+    await pool.close();
+  }
 });
