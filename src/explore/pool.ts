@@ -59,46 +59,54 @@ export class WorkerPool {
    */
   constructor(
     size: number,
-    start: WorkerStart,
+    private readonly start: WorkerStart,
     private readonly maxBatch = 1,
   ) {
-    for (let i = 0; i < size; i++) {
-      const worker = startWorker(start);
-      const entry: PoolWorker = { worker, busy: true, ready: Promise.resolve() };
-      entry.ready = new Promise((resolve, reject) => {
-        const onMessage = (reply: WorkerReply) => {
-          if (reply.kind === "ready") {
-            worker.off("message", onMessage);
-            entry.busy = false;
-            resolve();
-            this.dispatch();
-          } else if (reply.kind === "setup-failed") {
-            reject(new Error(reply.message));
-          }
-        };
-        worker.on("message", onMessage);
-        worker.once("error", reject);
-      });
-      // A thread that fails while the data is still being prepared is reported by ready().
-      entry.ready.catch(() => {});
-      worker.on("message", (reply: WorkerReply) => this.onReply(entry, reply));
-      worker.on("error", (error) => this.onWorkerError(entry, error));
-      worker.on("exit", (code) => {
-        if (!this.closed && code !== 0)
-          this.onWorkerError(entry, new Error(`worker exited with code ${code}`));
-      });
-      this.workers.push(entry);
-    }
+    for (let i = 0; i < size; i++) this.addWorker();
+  }
+
+  private addWorker(): void {
+    const worker = startWorker(this.start);
+    const entry: PoolWorker = { worker, busy: true, ready: Promise.resolve() };
+    entry.ready = new Promise((resolve, reject) => {
+      const onMessage = (reply: WorkerReply) => {
+        if (reply.kind === "ready") {
+          worker.off("message", onMessage);
+          entry.busy = false;
+          resolve();
+          this.dispatch();
+        } else if (reply.kind === "setup-failed") {
+          reject(new Error(reply.message));
+        }
+      };
+      worker.on("message", onMessage);
+      worker.once("error", reject);
+    });
+    // A thread that fails while the data is still being prepared is reported by ready().
+    entry.ready.catch(() => {});
+    worker.on("message", (reply: WorkerReply) => this.onReply(entry, reply));
+    worker.on("error", (error) => this.onWorkerError(entry, error));
+    worker.on("exit", (code) => {
+      if (!this.closed && code !== 0) this.onWorkerError(entry, new Error(`worker exited with code ${code}`));
+    });
+    this.workers.push(entry);
   }
 
   /**
-   * Gives every thread the study's data and settings, keeping `size` threads (a study
-   * resumed near its budget needs fewer than were started).
+   * Gives every thread the study's data and settings, with `size` threads: a study resumed
+   * near its budget needs fewer than were started (the others stop), a budget drawn later
+   * (private selection) may need more (they start now).
    */
   configure(setup: Omit<WorkerSetup, "kind">, size = this.workers.length): void {
     for (const extra of this.workers.splice(size)) void extra.worker.terminate();
+    while (this.workers.length < size) this.addWorker();
     const message: WorkerSetup = { kind: "setup", ...setup };
     for (const entry of this.workers) entry.worker.postMessage(message);
+  }
+
+  /** Threads in the pool. */
+  get size(): number {
+    return this.workers.length;
   }
 
   /** Resolves once every worker is configured and ready; rejects with the first setup failure. */

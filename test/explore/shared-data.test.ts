@@ -51,6 +51,7 @@ test("workers train on the shared data: the outcomes runTrial gives in this thre
   const pool = new WorkerPool(2, { backend: "wasm" });
   try {
     pool.configure({ data: shared, settings }, 1);
+    assert.equal(pool.size, 1);
     await pool.ready();
     const outcomes = await Promise.all(configs.map((config, k) => pool.run(config, 100 + k)));
     configs.forEach((config, k) => {
@@ -72,6 +73,27 @@ test("a trial thread that fails while the data is prepared is reported by ready(
     await new Promise((resolve) => setTimeout(resolve, 1500));
     pool.configure({ data: shareTrialData(original), settings });
     await assert.rejects(pool.ready(), /no-such-backend/);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("a pool configured for more threads than it started starts the others (a budget drawn after the start)", async () => {
+  const pool = new WorkerPool(1, { backend: "wasm" });
+  try {
+    pool.configure({ data: shareTrialData(original), settings }, 2);
+    assert.equal(pool.size, 2);
+    await pool.ready();
+    const config: Configuration = {
+      model: "logreg",
+      dp: false,
+      lr: 0.3,
+      epochs: 1,
+      batch: 128,
+      fairWeight: 0.01,
+    };
+    const outcomes = await Promise.all([pool.run(config, 7), pool.run(config, 7)]);
+    assert.deepEqual({ ...outcomes[0], trainSeconds: 0 }, { ...outcomes[1], trainSeconds: 0 });
   } finally {
     await pool.close();
   }
