@@ -255,10 +255,8 @@ export class HostDenseTrainer {
       for (let start = 0; start < X.rows; start += chunk) {
         const size = Math.min(chunk, X.rows - start);
         this.ensureCapacity(size);
-        this.gather(
-          Int32Array.from({ length: size }, (_, i) => start + i),
-          X,
-        );
+        // Consecutive rows: one copy, not a gather.
+        (this.input as HostBuffer).values.set(X.data.subarray(start * X.cols, (start + size) * X.cols));
         this.forward(size);
         const logits = this.buffers[this.buffers.length - 1].output.values;
         for (let i = 0; i < size; i++) out[start + i] = 1 / (1 + Math.exp(-logits[i]));
