@@ -63,7 +63,13 @@ export async function joinStudyOptions(options: JoinOptions): Promise<ExploreOpt
     await study.close();
   }
   const metadata = explorerMetadata(definition, shown);
-  const budget = options.budget ?? recordedBudget;
+  const selection = metadata.privateSelection;
+  if (selection && options.budget !== undefined && options.budget !== selection.trials)
+    throw new UserError(
+      `study ${shown} is a private selection of ${selection.trials} trials drawn at random (their number is part of its epsilon): drop --budget`,
+    );
+  // A private selection is joined with the mean it was drawn for; explore runs its drawn trials.
+  const budget = selection ? selection.distribution.mean : (options.budget ?? recordedBudget);
   if (budget === null)
     throw new UserError(`study ${shown} records no budget (it predates workers): give one with --budget N`);
   const registry = findDataset(metadata.dataset) !== undefined;
@@ -93,6 +99,11 @@ export async function joinStudyOptions(options: JoinOptions): Promise<ExploreOpt
     delta: metadata.delta,
     accountant: metadata.accountant,
     validationFraction: metadata.validationFraction,
+    // The settings that define the experiment: a worker runs the study's, never its own.
+    ...(selection ? { privateSelection: { epsilon: selection.targetEpsilon } } : {}),
+    ...(metadata.interplayLevers ? { interplayLevers: true } : {}),
+    ...(metadata.sensitiveLdp ? { sensitiveLdp: metadata.sensitiveLdp.epsilon } : {}),
+    ...(metadata.measured ? { privacyCost: metadata.measured.privacyCost } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.backend ? { backend: options.backend } : {}),
     ...(options.batchTrials !== undefined ? { batchTrials: options.batchTrials } : {}),
