@@ -1,7 +1,8 @@
 /**
  * Honest settings for the explorer (issue 10 §3, §6), in three phases:
  *  - select: GP-BO's number of initial Sobol' trials, chosen by VALIDATION
- *    hypervolume on Adult (seeds 100–…), never by test;
+ *    hypervolume on Adult (seeds 100–…), never by test (`--budget B` and
+ *    `--interplay-levers` select it for another budget or the levers' space);
  *  - compare: with that setting, GP-BO and NSGA-II at 40 trials against random search
  *    at 40 and 80 on FRESH seeds (200–…), scored on test once;
  *  - imbalanced: the data set of bench/imbalanced-adult.ts (19,000 rows, 89 %
@@ -10,6 +11,7 @@
  *
  *   node --import tsx bench/explore-settings.bench.ts --phase select|compare|imbalanced
  *        [--seeds 2] [--initial 10] [--workers 2] [--only LABEL,...]
+ *        [--candidates 5,10,16,22] [--budget 40] [--interplay-levers]
  */
 import { type ExploreOptions, explore } from "../src/explore/explorer.js";
 import { parseObjectives } from "../src/explore/objectives.js";
@@ -26,6 +28,7 @@ const phase = option("phase", "select");
 const seeds = Number(option("seeds", "2"));
 const workers = Number(option("workers", "2"));
 const initial = Number(option("initial", "10"));
+const levers = process.argv.includes("--interplay-levers");
 
 interface Run {
   label: string;
@@ -33,6 +36,7 @@ interface Run {
   budget: number;
   seed: number;
   initialSamples?: number;
+  interplayLevers?: boolean;
   request: ExploreOptions["request"];
   sensitive: string;
   objectives?: string;
@@ -41,14 +45,16 @@ interface Run {
 const adult = { request: { data: "adult" }, sensitive: "sex" };
 const runs: Run[] = [];
 if (phase === "select") {
+  const budget = Number(option("budget", "40"));
   for (const initialSamples of option("candidates", "5,10,16,22").split(",").map(Number)) {
     for (let s = 0; s < seeds; s++)
       runs.push({
-        label: `bo@40 initial ${initialSamples}`,
+        label: `bo@${budget}${levers ? " levers" : ""} initial ${initialSamples}`,
         strategy: "bo",
-        budget: 40,
+        budget,
         seed: 100 + s,
         initialSamples,
+        interplayLevers: levers,
         ...adult,
       });
   }
@@ -106,6 +112,7 @@ for (const run of selected) {
     workers,
     seed: run.seed,
     ...(run.initialSamples !== undefined ? { boInitialSamples: run.initialSamples } : {}),
+    ...(run.interplayLevers ? { interplayLevers: true } : {}),
   });
   const { summary } = result;
   const row = {

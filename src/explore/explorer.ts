@@ -133,7 +133,7 @@ export interface ExploreOptions {
    * a constraint.
    */
   privacyCost?: boolean;
-  /** GP-BO's Sobol' trials before the model takes over (default BO_INITIAL_SAMPLES; benchmarks vary it). */
+  /** GP-BO's Sobol' trials before the model takes over (default BO_INITIAL_SAMPLES, or BO_INITIAL_SAMPLES_LEVERS with the interplay levers; benchmarks vary it). */
   boInitialSamples?: number;
   /** Called with each {@link ExploreEvent}: the reference model, each trial, notes. */
   onEvent?: (event: ExploreEvent) => void;
@@ -211,6 +211,15 @@ export interface RunFacts {
  * of the same value was made on test hypervolume; this one replaces it.
  */
 export const BO_INITIAL_SAMPLES = 10;
+
+/**
+ * Sobol' trials before GP-BO takes over in the space with the interplay levers (three more
+ * parameters, one of them a three-way choice of private method). Chosen on VALIDATION
+ * hypervolume (bench/explore-settings.bench.ts --phase select --budget 60
+ * --interplay-levers; BENCHMARKS.md "The interplay in the explorer"): Adult, 60 trials,
+ * selection seeds 100–105, 24 gave 0.290 against 0.272 with 10 and 0.255 with 16.
+ */
+export const BO_INITIAL_SAMPLES_LEVERS = 24;
 
 /** Trials per ensemble when batching (see ExploreOptions.batchTrials; BENCHMARKS.md "Batched trials"). */
 export const DEFAULT_BATCH_TRIALS = 1;
@@ -395,7 +404,13 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       seed: options.seed,
       strategyOptions: {
         referencePoint: options.objectives.map(() => 1),
-        ...(strategy === "bo" ? { initialSamples: options.boInitialSamples ?? BO_INITIAL_SAMPLES } : {}),
+        ...(strategy === "bo"
+          ? {
+              initialSamples:
+                options.boInitialSamples ??
+                (options.interplayLevers ? BO_INITIAL_SAMPLES_LEVERS : BO_INITIAL_SAMPLES),
+            }
+          : {}),
         ...(selecting ? { independent: true } : {}),
       },
       metadata: metadata as unknown as Record<string, unknown>,
