@@ -229,6 +229,10 @@ export class PostgresStudyStore implements StudyStore {
     this.members.delete(workerId);
     const liveness = this.liveness;
     await this.beats.get(workerId)?.catch(() => undefined);
+    // A claim already under way may carry this worker's beat (an upsert of its row, in the
+    // claim's own transaction): it must land before the row is deleted, or it would write
+    // the row back after the worker left (seen under load: a stopped worker's row remained).
+    await this.claims;
     try {
       await this.run(
         async (client) => {
