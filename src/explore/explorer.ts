@@ -452,62 +452,58 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
           version: packageVersion(),
         };
         pool.configure({ data, settings }, poolSize);
-        try {
-          await pool.ready();
-          await optimize(
-            study,
-            async (config, trial) => {
-              const outcome = await pool.run(config, trial.seed);
-              // The search is told validation metrics only (normalised with the validation
-              // basis); test metrics are stored for the report and never reach the strategy.
-              const validation = withMeasuredMetrics(outcome.validation, outcome, "validation");
-              return {
-                objectives: options.objectives.map((name) => normaliseObjective(name, validation, basis)),
-                constraints: options.constraints.map((c) => constraintValue(c, validation)),
-                metrics: {
-                  validation: encodeModelMetrics(outcome.validation),
-                  test: encodeModelMetrics(outcome.test),
-                  recipe: outcome.recipe,
-                  privacy: outcome.privacy,
-                  trainSeconds: outcome.trainSeconds,
-                  run,
-                  ...(outcome.privacyCost ? { privacyCost: outcome.privacyCost } : {}),
-                  ...(outcome.membership ? { membership: outcome.membership } : {}),
-                },
-              };
-            },
-            {
-              budget,
-              concurrency: inFlight,
-              // With other processes in the study, a trial whose worker dies is redone here.
-              waitForOthers: true,
-              onWait: (running) =>
-                emit({
-                  kind: "note",
-                  text: `no trial left to start: waiting for ${running.length} running on other workers (redone here if their worker dies)`,
-                }),
-              onTrial: async (trial) => {
-                const summary = summariseStudy(await study.snapshot(), shown);
-                // Counted from the store: other workers finish trials of a shared study too.
-                done = summary.trials.total - summary.trials.running;
-                // Under private selection only the selected trial is released: the others'
-                // results are not shown, not even as a running best.
-                const progress = selection
-                  ? "private selection: results are shown for the selected trial only, at the end"
-                  : progressLine(summary);
-                emit({ kind: "trial", done, budget, trial, progress });
+        await pool.ready();
+        await optimize(
+          study,
+          async (config, trial) => {
+            const outcome = await pool.run(config, trial.seed);
+            // The search is told validation metrics only (normalised with the validation
+            // basis); test metrics are stored for the report and never reach the strategy.
+            const validation = withMeasuredMetrics(outcome.validation, outcome, "validation");
+            return {
+              objectives: options.objectives.map((name) => normaliseObjective(name, validation, basis)),
+              constraints: options.constraints.map((c) => constraintValue(c, validation)),
+              metrics: {
+                validation: encodeModelMetrics(outcome.validation),
+                test: encodeModelMetrics(outcome.test),
+                recipe: outcome.recipe,
+                privacy: outcome.privacy,
+                trainSeconds: outcome.trainSeconds,
+                run,
+                ...(outcome.privacyCost ? { privacyCost: outcome.privacyCost } : {}),
+                ...(outcome.membership ? { membership: outcome.membership } : {}),
               },
+            };
+          },
+          {
+            budget,
+            concurrency: inFlight,
+            // With other processes in the study, a trial whose worker dies is redone here.
+            waitForOthers: true,
+            onWait: (running) =>
+              emit({
+                kind: "note",
+                text: `no trial left to start: waiting for ${running.length} running on other workers (redone here if their worker dies)`,
+              }),
+            onTrial: async (trial) => {
+              const summary = summariseStudy(await study.snapshot(), shown);
+              // Counted from the store: other workers finish trials of a shared study too.
+              done = summary.trials.total - summary.trials.running;
+              // Under private selection only the selected trial is released: the others'
+              // results are not shown, not even as a running best.
+              const progress = selection
+                ? "private selection: results are shown for the selected trial only, at the end"
+                : progressLine(summary);
+              emit({ kind: "trial", done, budget, trial, progress });
             },
-          );
-          if (batchTrials > 1) {
-            const { trials, ensembles } = pool.batching;
-            emit({
-              kind: "note",
-              text: `batched trials: ${trials} trials trained in ${ensembles} ensembles`,
-            });
-          }
-        } finally {
-          await pool.close();
+          },
+        );
+        if (batchTrials > 1) {
+          const { trials, ensembles } = pool.batching;
+          emit({
+            kind: "note",
+            text: `batched trials: ${trials} trials trained in ${ensembles} ensembles`,
+          });
         }
       }
       const summary = summariseStudy(await study.snapshot(), shown);

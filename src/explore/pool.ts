@@ -97,11 +97,10 @@ export class WorkerPool {
    * near its budget needs fewer than were started (the others stop), a budget drawn later
    * (private selection) may need more (they start now).
    */
-  configure(setup: Omit<WorkerSetup, "kind">, size = this.workers.length): void {
+  configure(setup: WorkerSetup, size = this.workers.length): void {
     for (const extra of this.workers.splice(size)) void extra.worker.terminate();
     while (this.workers.length < size) this.addWorker();
-    const message: WorkerSetup = { kind: "setup", ...setup };
-    for (const entry of this.workers) entry.worker.postMessage(message);
+    for (const entry of this.workers) entry.worker.postMessage(setup);
   }
 
   /** Threads in the pool. */
@@ -123,7 +122,6 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
     this.closed = true;
     for (const queued of this.queue.splice(0)) queued.job.reject(new Error("the worker pool was closed"));
     await Promise.all(this.workers.map((w) => w.worker.terminate()));

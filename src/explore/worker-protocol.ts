@@ -9,7 +9,6 @@ export interface WorkerStart {
 
 /** The study a trial thread runs trials of: its first message, sent once the data is prepared. */
 export interface WorkerSetup {
-  kind: "setup";
   /**
    * The study's data, prepared once by the explorer, its arrays in SharedArrayBuffers
    * (trial-data.ts, `shareTrialData`): every worker reads the same memory.
